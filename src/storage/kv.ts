@@ -1,0 +1,53 @@
+// The contract a storage engine plugin implements: an ordered, transactional key/value store.
+
+/** One key/value pair returned by a range scan. Buffers may be reused by the engine after the next step. */
+export interface KvEntry {
+  key: Buffer;
+  value: Buffer;
+}
+
+/** A key range: `start` inclusive, `end` exclusive (byte-wise order); either may be open. */
+export interface KvRange {
+  start?: Buffer;
+  end?: Buffer;
+  reverse?: boolean;
+}
+
+/** Reads from one consistent snapshot. */
+export interface KvReader {
+  get(key: Buffer): Buffer | undefined;
+  /** Entries in key order (or reverse) within the range; lazy, so LIMIT can stop early. */
+  range(range: KvRange): Iterable<KvEntry>;
+}
+
+/** A write transaction: reads see its own writes. */
+export interface KvWriter extends KvReader {
+  put(key: Buffer, value: Buffer): void;
+  del(key: Buffer): void;
+  /** Deletes every key in [start, end). */
+  delRange(start: Buffer, end: Buffer): void;
+}
+
+/**
+ * An open store. `read` and `write` run a synchronous function inside one
+ * transaction; `write` is atomic, and when it returns on a persistent store the
+ * change is durable (fsync'd) unless the engine was opened in a relaxed mode.
+ * A thrown error aborts the write transaction and leaves nothing behind.
+ */
+export interface KvStore {
+  /** False for stores whose data does not survive a restart (memory). */
+  readonly persistent: boolean;
+  read<T>(fn: (reader: KvReader) => T): T;
+  write<T>(fn: (writer: KvWriter) => T): T;
+  /** Bytes used on disk (or in memory), for status and metrics. */
+  sizeBytes(): number;
+  close(): Promise<void>;
+}
+
+/** Options every engine receives when opened. */
+export interface KvOpenOptions {
+  /** The engine's own directory inside the datadir (created by the kernel). */
+  dir: string;
+  /** Engine-specific options from the plugin's declared options. */
+  options: Readonly<Record<string, string | number | boolean>>;
+}

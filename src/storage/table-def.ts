@@ -1,0 +1,72 @@
+// The catalog's description of schemas, tables, columns and indexes, as stored in the datadir.
+import type { SqlType } from '../sql/types/sql-type.js';
+
+/** A column default as stored: a constant (encoded, see value-json) or CURRENT_TIMESTAMP[(fsp)]. */
+export type ColumnDefault =
+  | { kind: 'value'; value: JsonValue }
+  | { kind: 'now'; fsp?: number };
+
+/**
+ * A Value in JSON-safe form for the catalog: null, number, string as is;
+ * bigint as {i:"123"}; Decimal as {d:"1.50"}; Buffer as {b:"base64"}.
+ */
+export type JsonValue = null | number | string | { i: string } | { d: string } | { b: string };
+
+export interface ColumnDef {
+  name: string;
+  type: SqlType;
+  nullable: boolean;
+  /** Undefined: no DEFAULT clause (NULL for nullable columns, none for NOT NULL ones). */
+  default?: ColumnDefault;
+  autoIncrement?: boolean;
+  onUpdateNow?: boolean;
+  comment?: string;
+}
+
+export interface IndexDef {
+  /** 'PRIMARY' for the primary key. */
+  name: string;
+  unique: boolean;
+  /** Positions in TableDef.columns. */
+  columns: number[];
+  /** Prefix lengths (characters/bytes) per column, when given as col(10). */
+  prefixLengths?: (number | undefined)[];
+  /** Stable number of the index inside the table's key space; the primary key is 0. */
+  id: number;
+}
+
+export interface TableDef {
+  /** Stable numeric id, allocated by the catalog; the table's keys are prefixed with it. */
+  id: number;
+  schema: string;
+  name: string;
+  /** Name of the storage engine plugin holding the rows. */
+  engine: string;
+  columns: ColumnDef[];
+  /**
+   * The primary key (id 0). Tables declared without one get a hidden 8-byte row id
+   * as their clustered key (like InnoDB's DB_ROW_ID): then `primaryKey` is undefined.
+   */
+  primaryKey?: IndexDef;
+  /** Secondary indexes, ids from 1. */
+  indexes: IndexDef[];
+  charset: string;
+  collation: string;
+  comment?: string;
+  /** Next index id to hand out, so dropped ids are never reused. */
+  nextIndexId: number;
+}
+
+export interface SchemaDef {
+  name: string;
+  charset: string;
+  collation: string;
+}
+
+export interface ViewDef {
+  schema: string;
+  name: string;
+  columns?: string[];
+  /** The view's SELECT as written; parsed and expanded at plan time. */
+  query: string;
+}
