@@ -1,0 +1,114 @@
+// The persistent KvStore: one LMDB environment with binary keys and values, synchronous durable write transactions.
+import { open, type RootDatabase, type Transaction } from 'lmdb';
+import type { KvEntry, KvRange, KvReader, KvStore, KvWriter } from '../../storage/kv.js';
+
+/** Options of the LMDB store, resolved from the plugin's declared options. */
+export interface LmdbStoreOptions {
+  /** fsync every commit (true) or let the OS flush (false: faster, may lose recent commits on a crash). */
+  sync: boolean;
+  /** Initial map size in bytes; 0 lets lmdb-js start small and grow the map as needed. */
+  mapSize: number;
+}
+
+/** Keys up to 4026 bytes need 8 KiB pages; see MAX_KEY_BYTES in storage/key-layout. */
+const PAGE_SIZE = 8192;
+/** delRange deletes in batches of this many keys, so no unbounded key list is built. */
+const DELETE_BATCH = 1024;
+
+/**
+ * A KvStore over one LMDB environment. `write` runs a synchronous LMDB write
+ * transaction that is committed (and, with sync, flushed) when it returns; a
+ * throw aborts it. `read` pins one read snapshot for its duration. A read or
+ * write started inside a write joins that write.
+ */
+export class LmdbStore implements KvStore {
+  readonly persistent = true;
+  private inWrite = false;
+  private readonly writer: KvWriter;
+
+  private constructor(private readonly db: RootDatabase<Buffer, Buffer>) {
+    this.writer = {
+      get: (key) => db.get(key),
+      range: (range) => this.rangeIn(range, undefined),
+      put: (key, value) => {
+        db.putSync(key, value);
+      },
+      del: (key) => {
+        db.removeSync(key);
+      },
+      delRange: (start, end) => this.delRange(start, end),
+    };
+  }
+
+  /** Opens (creating if needed) the environment in `dir`. */
+  static open(dir: string, options: LmdbStoreOptions): LmdbStore {
+    const db = open<Buffer, Buffer>({
+      path: dir,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      pageSize: PAGE_SIZE,
+      noSync: !options.sync,
+      // With overlapping sync a commit returns before its flush; durability wants the flush first.
+      overlappingSync: false,
+      ...(options.mapSize > 0 ? { mapSize: options.mapSize } : {}),
+    });
+    return new LmdbStore(db);
+  }
+
+  read<T>(fn: (reader: KvReader) => T): T {
+    if (this.inWrite) return fn(this.writer);
+    const txn = this.db.useReadTransaction();
+    try {
+      return fn(this.readerFor(txn));
+    } finally {
+      txn.done();
+    }
+  }
+
+  write<T>(fn: (writer: KvWriter) => T): T {
+    if (this.inWrite) return fn(this.writer);
+    this.inWrite = true;
+    try {
+      return this.db.transactionSync(() => fn(this.writer));
+    } finally {
+      this.inWrite = false;
+    }
+  }
+
+  sizeBytes(): number {
+    const stats = this.db.getStats() as { pageSize?: number; treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
+    const pages = (stats.treeBranchPageCount ?? 0) + (stats.treeLeafPageCount ?? 0) + (stats.overflowPages ?? 0);
+    return pages * (stats.pageSize ?? PAGE_SIZE);
+  }
+
+  async close(): Promise<void> {
+    await this.db.flushed;
+    await this.db.close();
+  }
+
+  private readerFor(transaction: Transaction): KvReader {
+    const db = this.db;
+    return {
+      get: (key) => db.get(key, { transaction }),
+      range: (range) => this.rangeIn(range, transaction),
+    };
+  }
+
+  private rangeIn(range: KvRange, transaction: Transaction | undefined): Iterable<KvEntry> {
+    const { start, end, reverse } = range;
+    if (reverse) {
+      // lmdb-js walks from `start` down to `end`: our exclusive upper end becomes its exclusive start.
+      return this.db.getRange({ start: end, end: start, reverse: true, exclusiveStart: end !== undefined, inclusiveEnd: start !== undefined, transaction });
+    }
+    return this.db.getRange({ start, end, transaction });
+  }
+
+  private delRange(start: Buffer, end: Buffer): void {
+    for (;;) {
+      const batch: Buffer[] = [];
+      for (const key of this.db.getKeys({ start, end, limit: DELETE_BATCH })) batch.push(key);
+      for (const key of batch) this.db.removeSync(key);
+      if (batch.length < DELETE_BATCH) return;
+    }
+  }
+}

@@ -1,0 +1,9 @@
+// Runs the KV conformance suite against the memory engine.
+import { kvSuite } from '../../storage/testing/kv-suite.js';
+import { engineContext } from '../../storage/testing/engine-context.js';
+import { plugin } from './index.js';
+
+kvSuite('memory', async () => {
+  const engine = await plugin.init(engineContext(''));
+  return engine.open({ dir: '', options: {} });
+});

@@ -1,0 +1,80 @@
+// A conformance suite every KvStore must pass; each engine's test file runs it against its own store.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KvReader, KvStore } from '../kv.js';
+
+const b = (...xs: number[]): Buffer => Buffer.from(xs);
+const keysOf = (r: KvReader, range: Parameters<KvReader['range']>[0]): number[] => [...r.range(range)].map((e) => e.key[0]);
+
+/** Registers the KV conformance tests for one engine; `open` returns a fresh, empty store. */
+export function kvSuite(engine: string, open: () => Promise<KvStore>): void {
+  test(`${engine}: put/get/del and ordered ranges both ways`, async () => {
+    const s = await open();
+    try {
+      s.write((w) => {
+        for (let i = 0; i < 10; i++) w.put(b(i), b(i * 2));
+      });
+      s.read((r) => {
+        assert.deepEqual(r.get(b(3)), b(6));
+        assert.equal(r.get(b(42)), undefined);
+        assert.deepEqual(keysOf(r, { start: b(2), end: b(5) }), [2, 3, 4]);
+        assert.deepEqual(keysOf(r, { start: b(2), end: b(5), reverse: true }), [4, 3, 2]);
+        assert.deepEqual(keysOf(r, { reverse: true }).length, 10);
+        assert.deepEqual(keysOf(r, { end: b(2), reverse: true }), [1, 0]);
+        assert.deepEqual(keysOf(r, { start: b(8) }), [8, 9]);
+      });
+      s.write((w) => {
+        w.del(b(3));
+        w.del(b(77));
+        w.delRange(b(5), b(8));
+      });
+      assert.deepEqual(s.read((r) => keysOf(r, {})), [0, 1, 2, 4, 8, 9]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${engine}: a write that throws leaves nothing behind; reads in a write see its writes`, async () => {
+    const s = await open();
+    try {
+      s.write((w) => w.put(b(1), b(1)));
+      assert.throws(() =>
+        s.write((w) => {
+          w.put(b(2), b(2));
+          assert.deepEqual(w.get(b(2)), b(2));
+          assert.deepEqual(keysOf(w, {}), [1, 2]);
+          w.put(b(1), b(9));
+          w.delRange(b(0), b(2));
+          throw new Error('boom');
+        }), /boom/);
+      s.read((r) => {
+        assert.deepEqual(keysOf(r, {}), [1]);
+        assert.deepEqual(r.get(b(1)), b(1));
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${engine}: deleting while scanning a range, and caller buffers may be reused`, async () => {
+    const s = await open();
+    try {
+      const key = Buffer.alloc(2);
+      s.write((w) => {
+        for (let i = 0; i < 300; i++) {
+          key.writeUInt16BE(i, 0);
+          w.put(key, key);
+        }
+      });
+      s.write((w) => {
+        for (const e of w.range({})) if (e.key.readUInt16BE(0) % 3 !== 0) w.del(e.key);
+      });
+      const left = s.read((r) => [...r.range({})].map((e) => e.value.readUInt16BE(0)));
+      assert.equal(left.length, 100);
+      assert.ok(left.every((v, i) => v === i * 3));
+      assert.ok(s.sizeBytes() > 0);
+    } finally {
+      await s.close();
+    }
+  });
+}
