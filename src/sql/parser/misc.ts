@@ -1,0 +1,184 @@
+// Transaction control, KILL, DO, the administrative statements and the recognized-but-refused ones.
+import type { AdminStmt, Statement, TableName, TransactionStmt } from './ast.js';
+import { UnsupportedSignal, type Parser } from './parser-base.js';
+import { parseExpr } from './expr.js';
+import { parseTableName, parseTableNameList } from './clauses.js';
+
+/** BEGIN [WORK] / START TRANSACTION [characteristics]. */
+export function parseBegin(p: Parser): TransactionStmt {
+  const t = p.next();
+  const stmt: TransactionStmt = { type: 'transaction', action: 'begin', pos: t.start };
+  if (t.upper === 'BEGIN') {
+    p.acceptKw('WORK');
+    return stmt;
+  }
+  p.expectKw('TRANSACTION');
+  if (p.atEnd()) return stmt;
+  do {
+    if (p.acceptKws('READ', 'ONLY')) stmt.readOnly = true;
+    else if (p.acceptKws('READ', 'WRITE')) stmt.readWrite = true;
+    else if (p.acceptKws('WITH', 'CONSISTENT', 'SNAPSHOT')) stmt.consistentSnapshot = true;
+    else p.fail();
+  } while (p.acceptOp(','));
+  return stmt;
+}
+
+/** [AND [NO] CHAIN] [[NO] RELEASE]. */
+function chainRelease(p: Parser, stmt: TransactionStmt): void {
+  if (p.acceptKw('AND')) {
+    stmt.chain = !p.acceptKw('NO');
+    p.expectKw('CHAIN');
+  }
+  if (p.acceptKws('NO', 'RELEASE')) stmt.release = false;
+  else if (p.acceptKw('RELEASE')) stmt.release = true;
+}
+
+/** COMMIT [WORK] ... */
+export function parseCommit(p: Parser): TransactionStmt {
+  const t = p.next();
+  const stmt: TransactionStmt = { type: 'transaction', action: 'commit', pos: t.start };
+  p.acceptKw('WORK');
+  chainRelease(p, stmt);
+  return stmt;
+}
+
+/** ROLLBACK [WORK] [TO [SAVEPOINT] x] ... */
+export function parseRollback(p: Parser): TransactionStmt {
+  const t = p.next();
+  p.acceptKw('WORK');
+  if (p.acceptKw('TO')) {
+    p.acceptKw('SAVEPOINT');
+    return { type: 'transaction', action: 'rollbackToSavepoint', savepoint: p.ident(), pos: t.start };
+  }
+  const stmt: TransactionStmt = { type: 'transaction', action: 'rollback', pos: t.start };
+  chainRelease(p, stmt);
+  return stmt;
+}
+
+/** SAVEPOINT x. */
+export function parseSavepoint(p: Parser): TransactionStmt {
+  const t = p.next();
+  return { type: 'transaction', action: 'savepoint', savepoint: p.ident(), pos: t.start };
+}
+
+/** RELEASE SAVEPOINT x. */
+export function parseRelease(p: Parser): TransactionStmt {
+  const t = p.next();
+  p.expectKw('SAVEPOINT');
+  return { type: 'transaction', action: 'releaseSavepoint', savepoint: p.ident(), pos: t.start };
+}
+
+/** KILL [CONNECTION|QUERY] id. */
+export function parseKill(p: Parser): Statement {
+  const t = p.next();
+  let target: 'connection' | 'query' = 'connection';
+  if (p.acceptKw('QUERY')) target = 'query';
+  else p.acceptKw('CONNECTION');
+  return { type: 'kill', target, id: parseExpr(p), pos: t.start };
+}
+
+/** DO expr, ... */
+export function parseDo(p: Parser): Statement {
+  const t = p.next();
+  const exprs = [parseExpr(p)];
+  while (p.acceptOp(',')) exprs.push(parseExpr(p));
+  return { type: 'do', exprs, pos: t.start };
+}
+
+/** LOCK TABLES t [[AS] a] READ [LOCAL] | [LOW_PRIORITY] WRITE, ... (LOCK INSTANCE is refused). */
+export function parseLock(p: Parser): AdminStmt {
+  const t = p.next();
+  if (p.isKw('INSTANCE')) throw new UnsupportedSignal('LOCK INSTANCE');
+  if (!p.acceptKw('TABLES')) p.expectKw('TABLE');
+  const tables: TableName[] = [];
+  do {
+    const tn = parseTableName(p);
+    if (p.acceptKw('AS')) tn.alias = p.ident();
+    else if (p.isIdent() && !p.isKw('LOCAL')) tn.alias = p.ident();
+    tables.push(tn);
+    if (p.acceptKw('READ')) p.acceptKw('LOCAL');
+    else {
+      p.acceptKw('LOW_PRIORITY');
+      p.expectKw('WRITE');
+    }
+  } while (p.acceptOp(','));
+  return { type: 'admin', command: 'lockTables', tables, words: ['LOCK', 'TABLES'], pos: t.start };
+}
+
+/** UNLOCK TABLES. */
+export function parseUnlock(p: Parser): AdminStmt {
+  const t = p.next();
+  if (p.isKw('INSTANCE')) throw new UnsupportedSignal('UNLOCK INSTANCE');
+  if (!p.acceptKw('TABLES')) p.expectKw('TABLE');
+  return { type: 'admin', command: 'unlockTables', tables: [], words: ['UNLOCK', 'TABLES'], pos: t.start };
+}
+
+/** FLUSH [NO_WRITE_TO_BINLOG|LOCAL] option, ... — `words` keeps every word. */
+export function parseFlush(p: Parser): AdminStmt {
+  const t = p.next();
+  const words = ['FLUSH'];
+  const tables: TableName[] = [];
+  if (!p.acceptKw('NO_WRITE_TO_BINLOG')) p.acceptKw('LOCAL');
+  do {
+    const w = p.word();
+    if (w === '') p.fail();
+    p.next();
+    words.push(w);
+    if (w === 'TABLES' || w === 'TABLE') {
+      if (p.isIdent() && !p.isKw('WITH') && !p.isKw('FOR')) tables.push(...parseTableNameList(p));
+      if (p.acceptKws('WITH', 'READ', 'LOCK')) words.push('WITH', 'READ', 'LOCK');
+      else if (p.acceptKws('FOR', 'EXPORT')) words.push('FOR', 'EXPORT');
+    } else if (w === 'ENGINE' || w === 'ERROR' || w === 'GENERAL' || w === 'SLOW' || w === 'BINARY' || w === 'RELAY' || w === 'OPTIMIZER_COSTS') {
+      while (!p.atEnd() && !p.isOp(',')) words.push(p.next().upper);
+    }
+  } while (p.acceptOp(','));
+  return { type: 'admin', command: 'flush', tables, words, pos: t.start };
+}
+
+const TABLE_ADMIN: Record<string, AdminStmt['command']> = {
+  ANALYZE: 'analyzeTable', OPTIMIZE: 'optimizeTable', CHECK: 'checkTable', REPAIR: 'repairTable',
+};
+
+/** ANALYZE | OPTIMIZE | CHECK | REPAIR [NO_WRITE_TO_BINLOG|LOCAL] TABLE t, ... [options]. */
+export function parseTableAdmin(p: Parser): AdminStmt {
+  const t = p.next();
+  const command = TABLE_ADMIN[t.upper];
+  if (!p.acceptKw('NO_WRITE_TO_BINLOG')) p.acceptKw('LOCAL');
+  if (!p.acceptKw('TABLE')) p.expectKw('TABLES');
+  const tables = parseTableNameList(p);
+  const words = [t.upper, 'TABLE'];
+  // CHECK/REPAIR options, ANALYZE ... UPDATE|DROP HISTOGRAM: kept as words
+  while (!p.atEnd()) words.push(p.next().text.toUpperCase());
+  return { type: 'admin', command, tables, words, pos: t.start };
+}
+
+/** Leading words of statements mizzle recognizes only to refuse; the value names the feature. */
+export const UNSUPPORTED_LEADS: Record<string, { feature: string; skipAll?: boolean }> = {
+  CALL: { feature: 'CALL' },
+  PREPARE: { feature: 'PREPARE' },
+  EXECUTE: { feature: 'EXECUTE' },
+  DEALLOCATE: { feature: 'DEALLOCATE PREPARE' },
+  GRANT: { feature: 'GRANT' },
+  REVOKE: { feature: 'REVOKE' },
+  LOAD: { feature: 'LOAD DATA' },
+  HANDLER: { feature: 'HANDLER' },
+  XA: { feature: 'XA transactions' },
+  INSTALL: { feature: 'INSTALL PLUGIN' },
+  UNINSTALL: { feature: 'UNINSTALL PLUGIN' },
+  CHANGE: { feature: 'CHANGE REPLICATION' },
+  RESET: { feature: 'RESET' },
+  PURGE: { feature: 'PURGE BINARY LOGS' },
+  SHUTDOWN: { feature: 'SHUTDOWN' },
+  RESTART: { feature: 'RESTART' },
+  CLONE: { feature: 'CLONE' },
+  SIGNAL: { feature: 'SIGNAL' },
+  RESIGNAL: { feature: 'RESIGNAL' },
+  GET: { feature: 'GET DIAGNOSTICS' },
+  CACHE: { feature: 'CACHE INDEX' },
+  IMPORT: { feature: 'IMPORT TABLE' },
+  BINLOG: { feature: 'BINLOG' },
+  HELP: { feature: 'HELP' },
+  CHECKSUM: { feature: 'CHECKSUM TABLE' },
+  DECLARE: { feature: 'DECLARE', skipAll: true },
+  STOP: { feature: 'STOP REPLICA' },
+};

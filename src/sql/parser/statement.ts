@@ -1,0 +1,102 @@
+// Statement dispatch on the leading keyword, and the unsupported-statement fallback.
+import type { Statement } from './ast.js';
+import { Tk } from '../lexer/token.js';
+import { UnsupportedSignal, type Parser } from './parser-base.js';
+import { parseQueryExpr, startsQuery } from './select.js';
+import { parseDelete, parseInsert, parseUpdate } from './dml.js';
+import { parseAlter, parseCreate, parseDrop, parseRename, parseTruncate } from './ddl.js';
+import { parseExplain, parseSet, parseShow, parseUse } from './show-set.js';
+import {
+  UNSUPPORTED_LEADS, parseBegin, parseCommit, parseDo, parseFlush, parseKill, parseLock, parseRelease,
+  parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
+} from './misc.js';
+
+/** One statement at the cursor; stops before `;` / EOF (the caller checks what follows). */
+export function parseStatement(p: Parser): Statement {
+  const t = p.peek();
+  const mark = p.mark();
+  try {
+    return parseStatementBody(p);
+  } catch (e) {
+    if (!(e instanceof UnsupportedSignal)) throw e;
+    p.reset(mark);
+    if (e.skipAll) p.skipAll();
+    else p.skipToEnd();
+    return { type: 'unsupported', feature: e.feature, pos: t.start };
+  }
+}
+
+/** Dispatch on the first word. */
+export function parseStatementBody(p: Parser): Statement {
+  const t = p.peek();
+  if (t.kind === Tk.Op && t.text === '(') {
+    if (startsQuery(p)) return parseQueryExpr(p);
+    p.fail(t);
+  }
+  if (t.kind !== Tk.Word) p.fail(t);
+  switch (t.upper) {
+    case 'SELECT':
+    case 'WITH':
+    case 'VALUES':
+    case 'TABLE':
+      return parseQueryExpr(p);
+    case 'INSERT':
+    case 'REPLACE':
+      return parseInsert(p);
+    case 'UPDATE':
+      return parseUpdate(p);
+    case 'DELETE':
+      return parseDelete(p);
+    case 'CREATE':
+      return parseCreate(p);
+    case 'DROP':
+      return parseDrop(p);
+    case 'ALTER':
+      return parseAlter(p);
+    case 'RENAME':
+      return parseRename(p);
+    case 'TRUNCATE':
+      return parseTruncate(p);
+    case 'USE':
+      return parseUse(p);
+    case 'SET':
+      return parseSet(p);
+    case 'SHOW':
+      return parseShow(p);
+    case 'DESCRIBE':
+    case 'DESC':
+    case 'EXPLAIN':
+      return parseExplain(p, parseStatementBody);
+    case 'BEGIN':
+      return parseBegin(p);
+    case 'START':
+      if (p.isKw('TRANSACTION', 1)) return parseBegin(p);
+      throw new UnsupportedSignal(`START ${p.word(1)}`.trim());
+    case 'COMMIT':
+      return parseCommit(p);
+    case 'ROLLBACK':
+      return parseRollback(p);
+    case 'SAVEPOINT':
+      return parseSavepoint(p);
+    case 'RELEASE':
+      return parseRelease(p);
+    case 'KILL':
+      return parseKill(p);
+    case 'DO':
+      return parseDo(p);
+    case 'LOCK':
+      return parseLock(p);
+    case 'UNLOCK':
+      return parseUnlock(p);
+    case 'FLUSH':
+      return parseFlush(p);
+    case 'ANALYZE':
+    case 'OPTIMIZE':
+    case 'CHECK':
+    case 'REPAIR':
+      return parseTableAdmin(p);
+  }
+  const u = UNSUPPORTED_LEADS[t.upper];
+  if (u !== undefined) throw new UnsupportedSignal(u.feature, u.skipAll);
+  p.fail(t);
+}
