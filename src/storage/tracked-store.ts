@@ -1,0 +1,56 @@
+// A KvStore wrapper that tells its owner when an outermost write commits or aborts (to keep in-memory caches true).
+import type { KvReader, KvStore, KvWriter } from './kv.js';
+
+/** Called around each outermost write transaction. */
+export interface WriteListener {
+  /** The write committed: changes made during it are now durable. */
+  committed(): void;
+  /** The write threw and was rolled back: undo in-memory changes made during it. */
+  aborted(): void;
+}
+
+/**
+ * Delegates to an engine's store and reports the outcome of every outermost
+ * `write`. Nested writes join the outer one, as the engines do.
+ */
+export class TrackedStore implements KvStore {
+  private depth = 0;
+
+  constructor(readonly inner: KvStore, private readonly listener: WriteListener) {}
+
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+
+  /** True while a write through this wrapper is running. */
+  get inWrite(): boolean {
+    return this.depth > 0;
+  }
+
+  read<T>(fn: (reader: KvReader) => T): T {
+    return this.inner.read(fn);
+  }
+
+  write<T>(fn: (writer: KvWriter) => T): T {
+    if (this.depth > 0) return this.inner.write(fn);
+    this.depth = 1;
+    let ok = false;
+    try {
+      const result = this.inner.write(fn);
+      ok = true;
+      return result;
+    } finally {
+      this.depth = 0;
+      if (ok) this.listener.committed();
+      else this.listener.aborted();
+    }
+  }
+
+  sizeBytes(): number {
+    return this.inner.sizeBytes();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
