@@ -1,10 +1,11 @@
-// Runs the KV conformance suite against the lmdb engine, plus its persistence across reopen.
+// Runs the KV conformance and TableStore suites against the lmdb engine, plus its persistence across reopen.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kvSuite } from '../../storage/testing/kv-suite.js';
+import { tableStoreSuite } from '../../storage/testing/table-store-suite.js';
 import { engineContext } from '../../storage/testing/engine-context.js';
 import { plugin } from './index.js';
 
@@ -18,6 +19,7 @@ async function openAt(dir: string, options: Record<string, boolean | number> = {
 }
 
 kvSuite('lmdb', () => openAt(join(root, `kv${n++}`)));
+tableStoreSuite('lmdb', () => openAt(join(root, `ts${n++}`)));
 
 test('lmdb: committed writes survive close and reopen; sync=false works too', async () => {
   for (const sync of [true, false]) {

@@ -1,0 +1,132 @@
+// Owns the open storage engines, the catalog (in the default engine's store) and the per-table row stores.
+import { sqlError } from '../kernel/errors.js';
+import type { Row } from '../sql/types/value.js';
+import type { KvStore, KvWriter } from './kv.js';
+import type { TableDef } from './table-def.js';
+import { Catalog } from './catalog.js';
+import { tableBounds } from './key-layout.js';
+import { TableStore } from './table-store.js';
+
+/** Most TableStores kept compiled at once; past it the cache starts over (they are cheap to rebuild). */
+const MAX_TABLE_STORES = 10_000;
+
+/** What the kernel hands over once the storage plugins have opened their stores. */
+export interface StorageManagerOptions {
+  /** Open stores by engine name (case-insensitive). */
+  engines: ReadonlyMap<string, KvStore> | Readonly<Record<string, KvStore>>;
+  /** The engine whose store holds the catalog and tables created without ENGINE=. */
+  defaultEngine: string;
+}
+
+/**
+ * The storage layer's front door for the executor: which store holds a table,
+ * the catalog, and a compiled TableStore per table. Writes that change the
+ * catalog must run on `primary` (= catalog.store) so the catalog's cache
+ * follows commits and aborts.
+ */
+export class StorageManager {
+  readonly catalog: Catalog;
+  readonly defaultEngine: string;
+  private readonly engines = new Map<string, KvStore>();
+  private readonly tableStores = new Map<number, TableStore>();
+
+  private constructor(opts: StorageManagerOptions) {
+    const entries = opts.engines instanceof Map ? [...opts.engines] : Object.entries(opts.engines);
+    for (const [name, store] of entries) this.engines.set(name.toLowerCase(), store);
+    this.defaultEngine = opts.defaultEngine.toLowerCase();
+    const primary = this.engines.get(this.defaultEngine);
+    if (primary === undefined) throw new Error(`storage: default engine '${opts.defaultEngine}' is not open`);
+    this.catalog = Catalog.open(primary, (t, w) => this.dropRows(t, w));
+    // From now on the default engine is reached through the catalog's tracked wrapper.
+    this.engines.set(this.defaultEngine, this.catalog.store);
+  }
+
+  /** Loads the catalog from the default engine's store. */
+  static open(opts: StorageManagerOptions): StorageManager {
+    return new StorageManager(opts);
+  }
+
+  /** The default engine's store (wrapped so catalog changes follow its commits). */
+  get primary(): KvStore {
+    return this.catalog.store;
+  }
+
+  /** Names of the open engines, lower-case. */
+  engineNames(): string[] {
+    return [...this.engines.keys()];
+  }
+
+  /** The canonical name of an open engine (case-insensitive), or undefined. */
+  resolveEngine(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    return this.engines.has(lower) ? lower : undefined;
+  }
+
+  /** An engine's store; 1286 for an engine that is not loaded. */
+  store(engine: string): KvStore {
+    const s = this.engines.get(engine.toLowerCase());
+    if (s === undefined) throw sqlError('UNKNOWN_STORAGE_ENGINE', `Unknown storage engine '${engine}'`);
+    return s;
+  }
+
+  /** The store holding a table's rows. */
+  storeFor(table: TableDef): KvStore {
+    return this.store(table.engine);
+  }
+
+  /** The compiled row store of a table (cached until its definition changes). */
+  tableStore(table: TableDef): TableStore {
+    const hit = this.tableStores.get(table.id);
+    if (hit !== undefined && hit.def === table) return hit;
+    if (this.tableStores.size >= MAX_TABLE_STORES) this.tableStores.clear();
+    const ts = new TableStore(table, this.catalog.counters);
+    this.tableStores.set(table.id, ts);
+    return ts;
+  }
+
+  /**
+   * ALTER TABLE by copy: writes every row of `old`, passed through `transform`,
+   * under a new table id with definition `next`, carries the auto-increment
+   * counter over, then swaps the catalog entry and drops the old rows. `w` is a
+   * write on `primary`. When the table lives in another engine, its rows are
+   * copied in that engine's own transaction (committed first; an abort later
+   * leaves only unreachable rows under the unused id).
+   */
+  rebuildTable(w: KvWriter, old: TableDef, next: Omit<TableDef, 'id'>, transform: (row: Row) => Row): TableDef {
+    const def = { ...next, id: this.catalog.allocateTableId(w) } as TableDef;
+    const from = new TableStore(old, this.catalog.counters);
+    const to = new TableStore(def, this.catalog.counters);
+    const src = this.storeFor(old);
+    const dst = this.storeFor(def);
+    dst.write((dw) =>
+      src.read((sr) => {
+        this.catalog.setAutoIncrement(dw, def.id, this.catalog.peekAutoIncrement(sr, old.id));
+        from.forEachBatch(sr, (rows) => {
+          for (const row of rows) to.insert(dw, transform(row));
+        });
+      }),
+    );
+    this.tableStores.delete(old.id);
+    return this.catalog.replaceTable(w, old.id, def);
+  }
+
+  /** Deletes a dropped table's rows (and counters) in whichever engine holds them. */
+  private dropRows(table: TableDef, catalogWriter: KvWriter): void {
+    this.tableStores.delete(table.id);
+    const b = tableBounds(table.id);
+    const store = this.engines.get(table.engine.toLowerCase());
+    if (store === undefined) return; // engine not loaded: its rows are unreachable anyway
+    if (store === this.catalog.store) catalogWriter.delRange(b.start, b.end);
+    else store.write((w) => w.delRange(b.start, b.end));
+  }
+
+  /** Closes every engine's store. */
+  async close(): Promise<void> {
+    const seen = new Set<KvStore>();
+    for (const s of this.engines.values()) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      await s.close();
+    }
+  }
+}
