@@ -16,6 +16,11 @@ export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
   default: OptionValue;
   description: string;
+  /**
+   * A top-level flag that also sets this option (`--port` for the MySQL protocol's
+   * port), so the kernel can offer short flags without knowing plugin names.
+   */
+  alias?: string;
 }
 
 /** What every plugin declares about itself. */

@@ -1,0 +1,204 @@
+// Server configuration from defaults, mizzle.cnf, conf.d/*.cnf, MIZZLE_* environment variables and flags.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { OptionSpec, OptionValue, PluginManifest } from './plugin.js';
+
+/** Options of the kernel itself. Plugin options are declared by each plugin's manifest. */
+export const KERNEL_OPTIONS: readonly OptionSpec[] = [
+  { name: 'datadir', type: 'string', default: './mizzle-data', description: 'Directory holding all data; created on first start' },
+  { name: 'config', type: 'string', default: '', description: 'Config file (default: ./mizzle.cnf when present); conf.d/*.cnf beside it is read too' },
+  { name: 'plugin-add', type: 'string', default: '', description: 'Comma-separated plugins to enable in addition to the defaults' },
+  { name: 'plugin-remove', type: 'string', default: '', description: 'Comma-separated plugins to disable' },
+  { name: 'plugin-load', type: 'string', default: '', description: 'Comma-separated plugins to enable instead of the defaults' },
+  { name: 'default-storage-engine', type: 'string', default: 'lmdb', description: 'Engine for tables created without ENGINE=' },
+  { name: 'log-json', type: 'boolean', default: false, description: 'Write server messages as JSON lines' },
+  { name: 'log-level', type: 'string', default: 'info', description: 'error, warn, info or debug' },
+];
+
+/** A raw setting before typing: where it came from matters only for error messages. */
+interface RawSetting {
+  value: string;
+  source: string;
+}
+
+/**
+ * Settings gathered from every source, kernel ones by option name and plugin ones
+ * by `plugin.option`. Later sources override earlier ones.
+ */
+export class RawConfig {
+  readonly kernel = new Map<string, RawSetting>();
+  readonly plugins = new Map<string, Map<string, RawSetting>>();
+  /** Top-level flags that are not kernel options: aliases a plugin may claim (e.g. --port). */
+  readonly aliases = new Map<string, RawSetting>();
+
+  set(section: string | undefined, name: string, value: string, source: string): void {
+    const key = normalizeName(name);
+    if (section === undefined || section === 'mizzle' || section === 'mizzled' || section === 'server') {
+      if (KERNEL_OPTIONS.some((o) => o.name === key)) this.kernel.set(key, { value, source });
+      else this.aliases.set(key, { value, source });
+      return;
+    }
+    const plugin = normalizeName(section);
+    let m = this.plugins.get(plugin);
+    if (!m) this.plugins.set(plugin, (m = new Map()));
+    m.set(key, { value, source });
+  }
+}
+
+/** Option names compare with '-' and '_' as the same character. */
+export function normalizeName(name: string): string {
+  return name.trim().toLowerCase().replace(/_/g, '-');
+}
+
+/** Thrown for configuration a human must fix; the CLI prints it and exits 1. */
+export class ConfigError extends Error {}
+
+/** Reads one .cnf file: `[section]` headers, `name = value` or bare `name` (true) lines, `#`/`;` comments. */
+export function readCnf(path: string, into: RawConfig): void {
+  const text = readFileSync(path, 'utf8');
+  let section: string | undefined;
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#') || t.startsWith(';')) return;
+    const header = /^\[([^\]]+)\]$/.exec(t);
+    if (header) {
+      section = header[1].trim();
+      return;
+    }
+    const eq = t.indexOf('=');
+    const name = (eq < 0 ? t : t.slice(0, eq)).trim();
+    let value = eq < 0 ? 'true' : t.slice(eq + 1).trim();
+    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
+    if (!/^[A-Za-z][\w.-]*$/.test(name)) throw new ConfigError(`${path}:${i + 1}: cannot read option line '${t}'`);
+    const dot = name.indexOf('.');
+    if (dot > 0) into.set(name.slice(0, dot), name.slice(dot + 1), value, `${path}:${i + 1}`);
+    else into.set(section, name, value, `${path}:${i + 1}`);
+  });
+}
+
+/** Parses argv flags: `--name value`, `--name=value`, `--plugin.option=value`, `--flag` (boolean true). */
+export function readArgv(argv: readonly string[], into: RawConfig, booleanNames: ReadonlySet<string>): string[] {
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const body = arg.slice(2);
+    const eq = body.indexOf('=');
+    const name = eq < 0 ? body : body.slice(0, eq);
+    let value: string;
+    if (eq >= 0) value = body.slice(eq + 1);
+    else if (booleanNames.has(normalizeName(name)) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) value = 'true';
+    else value = argv[++i];
+    const dot = name.indexOf('.');
+    if (dot > 0) into.set(name.slice(0, dot), name.slice(dot + 1), value, `flag --${name}`);
+    else into.set(undefined, name, value, `flag --${name}`);
+  }
+  return positional;
+}
+
+/**
+ * Reads MIZZLE_* environment variables: `MIZZLE_DATADIR`, `MIZZLE_PORT` (an alias),
+ * and plugin options as `MIZZLE_<PLUGIN>__<OPTION>` (double underscore), e.g.
+ * `MIZZLE_AUTH_FILE__USERS_FILE`.
+ */
+export function readEnv(env: NodeJS.ProcessEnv, into: RawConfig): void {
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('MIZZLE_') || value === undefined) continue;
+    const rest = key.slice('MIZZLE_'.length).toLowerCase();
+    const split = rest.indexOf('__');
+    if (split > 0) into.set(rest.slice(0, split), rest.slice(split + 2), value, `env ${key}`);
+    else into.set(undefined, rest, value, `env ${key}`);
+  }
+}
+
+/** Converts a raw string to the option's type, or throws a ConfigError naming the source. */
+export function typed(spec: OptionSpec, raw: RawSetting, owner: string): OptionValue {
+  switch (spec.type) {
+    case 'string':
+      return raw.value;
+    case 'number': {
+      const n = Number(raw.value);
+      if (raw.value.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${raw.source}: ${owner} option '${spec.name}' needs a number, got '${raw.value}'`);
+      return n;
+    }
+    case 'boolean': {
+      const v = raw.value.toLowerCase();
+      if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+      if (['0', 'false', 'off', 'no'].includes(v)) return false;
+      throw new ConfigError(`${raw.source}: ${owner} option '${spec.name}' needs true or false, got '${raw.value}'`);
+    }
+  }
+}
+
+/** Everything resolved: kernel option values and the raw settings for plugins. */
+export interface ResolvedConfig {
+  kernel: Readonly<Record<string, OptionValue>>;
+  raw: RawConfig;
+  /** Files read, in order, for the startup log. */
+  files: string[];
+}
+
+/** Gathers configuration from all sources in precedence order: files < env < flags. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, pluginManifests: readonly PluginManifest[]): ResolvedConfig {
+  const booleans = new Set<string>(KERNEL_OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.name));
+  for (const m of pluginManifests) for (const o of m.options) if (o.type === 'boolean') booleans.add(`${m.name}.${normalizeName(o.name)}`);
+  // Flags and env are read first only to learn where the config file is.
+  const early = new RawConfig();
+  readEnv(env, early);
+  readArgv(argv, early, booleans);
+  const raw = new RawConfig();
+  const files: string[] = [];
+  const explicit = early.kernel.get('config')?.value;
+  const cnf = explicit ? resolve(cwd, explicit) : resolve(cwd, 'mizzle.cnf');
+  if (explicit && !existsSync(cnf)) throw new ConfigError(`config file ${cnf} does not exist`);
+  if (existsSync(cnf)) {
+    readCnf(cnf, raw);
+    files.push(cnf);
+  }
+  const confd = join(dirname(cnf), 'conf.d');
+  if (existsSync(confd)) {
+    for (const f of readdirSync(confd).filter((n) => n.endsWith('.cnf')).sort()) {
+      readCnf(join(confd, f), raw);
+      files.push(join(confd, f));
+    }
+  }
+  readEnv(env, raw);
+  readArgv(argv, raw, booleans);
+  const kernel: Record<string, OptionValue> = {};
+  for (const spec of KERNEL_OPTIONS) {
+    const r = raw.kernel.get(spec.name);
+    kernel[spec.name] = r ? typed(spec, r, 'kernel') : spec.default;
+  }
+  kernel.datadir = resolve(cwd, String(kernel.datadir));
+  return { kernel, raw, files };
+}
+
+/** Resolves one plugin's option values: its declared defaults, overridden by its section and by claimed aliases. */
+export function pluginOptionValues(manifest: PluginManifest, raw: RawConfig): Record<string, OptionValue> {
+  const section = raw.plugins.get(normalizeName(manifest.name));
+  const out: Record<string, OptionValue> = {};
+  for (const spec of manifest.options) {
+    const key = normalizeName(spec.name);
+    const alias = spec.alias ? raw.aliases.get(normalizeName(spec.alias)) : undefined;
+    const setting = section?.get(key) ?? alias;
+    out[spec.name] = setting ? typed(spec, setting, manifest.name) : spec.default;
+  }
+  if (section) {
+    for (const key of section.keys()) {
+      if (!manifest.options.some((o) => normalizeName(o.name) === key)) {
+        throw new ConfigError(`${section.get(key)?.source}: plugin '${manifest.name}' has no option '${key}' (see mizzle --help)`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Flags given at top level that neither the kernel nor any plugin alias claims: a typo the operator should hear about. */
+export function unknownTopLevel(raw: RawConfig, manifests: readonly PluginManifest[]): string[] {
+  const claimed = new Set<string>();
+  for (const m of manifests) for (const o of m.options) if (o.alias) claimed.add(normalizeName(o.alias));
+  return [...raw.aliases.entries()].filter(([k]) => !claimed.has(k)).map(([k, v]) => `${v.source}: unknown option '${k}'`);
+}

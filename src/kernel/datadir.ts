@@ -1,0 +1,77 @@
+// The data directory: created on first start, locked against a second server, holding the server UUID.
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from './config.js';
+
+const PID_FILE = 'mizzle.pid';
+const UUID_FILE = 'server-uuid';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An opened data directory; `release` removes the lock on shutdown. */
+export interface DataDir {
+  path: string;
+  serverUuid: string;
+  release(): void;
+}
+
+/**
+ * Creates the directory if needed, refuses to start when it is not writable or
+ * another live server holds its lock, and reads or creates the server UUID.
+ */
+export function openDataDir(path: string): DataDir {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create data directory ${path}: ${(e as Error).message}`);
+  }
+  try {
+    accessSync(path, constants.W_OK | constants.R_OK);
+  } catch {
+    throw new ConfigError(`data directory ${path} is not readable and writable by this user`);
+  }
+  const pidPath = join(path, PID_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(pidPath, 'wx');
+      writeFileSync(fd, String(process.pid) + '\n');
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot lock data directory ${path}: ${(e as Error).message}`);
+      const other = parseInt(readFileSync(pidPath, 'utf8'), 10);
+      if (Number.isFinite(other) && other !== process.pid && processAlive(other)) {
+        throw new ConfigError(`data directory ${path} is in use by another mizzle server (pid ${other})`);
+      }
+      // A stale lock left by a killed server: take it over.
+      unlinkSync(pidPath);
+    }
+  }
+  const uuidPath = join(path, UUID_FILE);
+  let serverUuid: string;
+  if (existsSync(uuidPath)) {
+    serverUuid = readFileSync(uuidPath, 'utf8').trim();
+  } else {
+    serverUuid = randomUUID();
+    writeFileSync(uuidPath, serverUuid + '\n');
+  }
+  return {
+    path,
+    serverUuid,
+    release() {
+      try {
+        if (existsSync(pidPath) && parseInt(readFileSync(pidPath, 'utf8'), 10) === process.pid) unlinkSync(pidPath);
+      } catch {
+        // Best effort: a leftover lock is detected as stale on the next start.
+      }
+    },
+  };
+}

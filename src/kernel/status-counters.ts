@@ -1,0 +1,52 @@
+// Server status counters (SHOW STATUS): statements by kind, errors, connections, uptime.
+
+/** The Com_* name MySQL uses for each statement kind. */
+const COM_NAMES: Record<string, string> = {
+  select: 'Com_select', setop: 'Com_select', values: 'Com_select', with: 'Com_select',
+  insert: 'Com_insert', update: 'Com_update', delete: 'Com_delete',
+  createTable: 'Com_create_table', dropTable: 'Com_drop_table', alterTable: 'Com_alter_table',
+  createIndex: 'Com_create_index', dropIndex: 'Com_drop_index', createDatabase: 'Com_create_db', dropDatabase: 'Com_drop_db',
+  show: 'Com_show', set: 'Com_set_option', use: 'Com_change_db', transaction: 'Com_begin', truncate: 'Com_truncate',
+};
+
+export class StatusCounters {
+  private readonly started = Date.now();
+  private readonly counts = new Map<string, number>();
+  private readonly errors = new Map<number, number>();
+  connections = 0;
+  threadsConnected = 0;
+  abortedConnects = 0;
+
+  statement(kind: string): void {
+    this.bump('Questions');
+    const com = COM_NAMES[kind];
+    if (com) this.bump(com);
+  }
+
+  error(code: number): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  private bump(name: string): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  uptimeSeconds(): number {
+    return Math.floor((Date.now() - this.started) / 1000);
+  }
+
+  /** Rows for SHOW STATUS, sorted by name. */
+  rows(extra: [string, string | number][]): [string, string | number][] {
+    const out: [string, string | number][] = [
+      ['Aborted_connects', this.abortedConnects],
+      ['Connections', this.connections],
+      ['Threads_connected', this.threadsConnected],
+      ['Uptime', this.uptimeSeconds()],
+      ...Object.values(COM_NAMES).filter((v, i, a) => a.indexOf(v) === i).map((n): [string, number] => [n, this.counts.get(n) ?? 0]),
+      ['Questions', this.counts.get('Questions') ?? 0],
+      ['Errors_total', [...this.errors.values()].reduce((a, b) => a + b, 0)],
+      ...extra,
+    ];
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  }
+}

@@ -1,0 +1,169 @@
+// Adapts the storage layer to what statements use: transactions spanning the engines, table readers and writers, the catalog.
+import type { KvReader, KvStore, KvWriter } from '../storage/kv.js';
+import type { StorageManager } from '../storage/storage-manager.js';
+import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
+import type { TableStore } from '../storage/table-store.js';
+import type { Row } from '../sql/types/value.js';
+import type { AccessPath } from '../sql/planner/access-path.js';
+import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
+
+/** Runs `fn` inside nested transactions of every store, collecting each store's reader or writer. */
+function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r: R) => T) => T, fn: (byStore: Map<KvStore, R>) => T): T {
+  const map = new Map<KvStore, R>();
+  const step = (i: number): T => {
+    if (i === stores.length) return fn(map);
+    return open(stores[i], (r) => {
+      map.set(stores[i], r);
+      return step(i + 1);
+    });
+  };
+  return step(0);
+}
+
+function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined): Iterable<Row> {
+  if (!path) return ts.scan(r, { index: 0 });
+  if (path.ranges.length === 1) {
+    const range = path.ranges[0];
+    return ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse });
+  }
+  return (function* () {
+    for (const range of path.ranges) yield* ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse });
+  })();
+}
+
+class Reader implements TableReader {
+  constructor(readonly def: TableDef, protected readonly ts: TableStore, protected readonly r: KvReader) {}
+  scan(path: AccessPath | undefined): Iterable<Row> {
+    return scanPath(this.ts, this.r, path);
+  }
+  findConflicts(row: Row): Row[] {
+    return this.ts.findConflicts(this.r, row);
+  }
+  count(): number {
+    return this.ts.count(this.r);
+  }
+}
+
+class Writer extends Reader implements TableWriter {
+  constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager) {
+    super(def, ts, w);
+  }
+  insert(row: Row): void {
+    this.ts.insert(this.w, row);
+  }
+  update(oldRow: Row, newRow: Row): void {
+    this.ts.update(this.w, oldRow, newRow);
+  }
+  delete(row: Row): void {
+    this.ts.delete(this.w, row);
+  }
+  truncate(): void {
+    this.ts.truncate(this.w);
+    this.storage.catalog.setAutoIncrement(this.w, this.def.id, 1);
+  }
+  nextAutoIncrement(count: number): number | bigint {
+    return this.storage.catalog.nextAutoIncrement(this.w, this.def.id, count);
+  }
+  observeAutoIncrement(value: number | bigint): void {
+    this.storage.catalog.observeAutoIncrement(this.w, this.def.id, value);
+  }
+  peekAutoIncrement(): number | bigint {
+    return this.storage.catalog.peekAutoIncrement(this.w, this.def.id);
+  }
+}
+
+/** The catalog as a statement changes it, all inside the primary store's write. */
+class CatalogAccess implements CatalogWriter {
+  constructor(private readonly storage: StorageManager, private readonly writers: Map<KvStore, KvWriter> | undefined) {}
+
+  private get w(): KvWriter {
+    const w = this.writers?.get(this.storage.primary);
+    if (!w) throw new Error('catalog change outside a write transaction');
+    return w;
+  }
+
+  private writerFor(def: TableDef): KvWriter {
+    const w = this.writers?.get(this.storage.storeFor(def));
+    if (!w) throw new Error('table change outside a write transaction');
+    return w;
+  }
+
+  listSchemas(): SchemaDef[] { return this.storage.catalog.listSchemas(); }
+  getSchema(name: string): SchemaDef | undefined { return this.storage.catalog.getSchema(name); }
+  listTables(schema: string): TableDef[] { return this.storage.catalog.listTables(schema); }
+  getTable(schema: string, name: string): TableDef | undefined { return this.storage.catalog.getTable(schema, name); }
+  listViews(schema: string): ViewDef[] { return this.storage.catalog.listViews(schema); }
+  getView(schema: string, name: string): ViewDef | undefined { return this.storage.catalog.getView(schema, name); }
+
+  createSchema(def: SchemaDef): void { this.storage.catalog.createSchema(this.w, def); }
+  dropSchema(name: string): void { this.storage.catalog.dropSchema(this.w, name); }
+
+  createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef {
+    const created = this.storage.catalog.createTable(this.w, def);
+    if (autoIncrementStart !== undefined) this.storage.catalog.setAutoIncrement(this.writerFor(created), created.id, autoIncrementStart);
+    return created;
+  }
+
+  dropTable(schema: string, name: string): void { this.storage.catalog.dropTable(this.w, schema, name); }
+
+  alterTable(def: TableDef, rebuild?: (row: Row) => Row): void {
+    const old = this.storage.catalog.getTableById(def.id);
+    if (rebuild && old) {
+      const { id: _id, ...next } = def;
+      void _id;
+      this.storage.rebuildTable(this.w, old, next, rebuild);
+    } else {
+      this.storage.catalog.alterTable(this.w, def);
+    }
+  }
+
+  addIndex(table: TableDef, index: IndexDef): TableDef {
+    const next: TableDef = { ...table, indexes: [...table.indexes, index], nextIndexId: Math.max(table.nextIndexId, index.id + 1) };
+    this.storage.tableStore(table).addIndex(this.writerFor(table), index);
+    return this.storage.catalog.alterTable(this.w, next);
+  }
+
+  dropIndex(table: TableDef, name: string): TableDef {
+    const index = table.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase());
+    if (!index) return table;
+    this.storage.tableStore(table).dropIndex(this.writerFor(table), index.id);
+    return this.storage.catalog.alterTable(this.w, { ...table, indexes: table.indexes.filter((i) => i !== index) });
+  }
+
+  renameTable(schema: string, name: string, toSchema: string, toName: string): void {
+    this.storage.catalog.renameTable(this.w, schema, name, toSchema, toName);
+  }
+
+  createView(def: ViewDef): void { this.storage.catalog.createView(this.w, def); }
+  dropView(schema: string, name: string): void { this.storage.catalog.dropView(this.w, schema, name); }
+}
+
+/** Storage transactions for statements: every engine's store joins, so one statement may touch tables of several engines. */
+export class StorageTransactions {
+  private readonly stores: KvStore[];
+
+  constructor(private readonly storage: StorageManager) {
+    // The primary (catalog) store first, so catalog changes and row changes of other engines nest inside it.
+    this.stores = [storage.primary, ...storage.engineNames().map((n) => storage.store(n)).filter((s) => s !== storage.primary)];
+  }
+
+  read<T>(fn: (tx: ReadTx) => T): T {
+    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (readers) => {
+      const catalog = new CatalogAccess(this.storage, undefined);
+      return fn({
+        catalog,
+        table: (def) => new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader),
+      });
+    });
+  }
+
+  write<T>(fn: (tx: WriteTx) => T): T {
+    return nest<KvWriter, T>(this.stores, (s, f) => s.write(f), (writers) => {
+      const catalog = new CatalogAccess(this.storage, writers);
+      return fn({
+        catalog,
+        table: (def) => new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage),
+      });
+    });
+  }
+}

@@ -1,0 +1,720 @@
+// Resolves and types an expression AST against a scope, producing a closure tree evaluated per row.
+import { sqlError } from '../../kernel/errors.js';
+import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.js';
+import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
+import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
+import { coerceValue } from '../types/coerce.js';
+import { collationKey } from '../types/collation.js';
+import { likeToRegExp } from '../types/like.js';
+import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
+import { Decimal } from '../types/decimal.js';
+import {
+  T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
+} from '../types/infer.js';
+import { isBinaryType, isStringType, type SqlType } from '../types/sql-type.js';
+import type { Row, Value } from '../types/value.js';
+import type { EvalContext, SessionContext } from '../executor/context.js';
+import { lookupFunction } from '../functions/registry.js';
+import type { Scope } from './scope.js';
+
+/** A compiled expression evaluated against one input row. */
+export type Evaluator = (row: Row, ctx: EvalContext) => Value;
+
+export interface Compiled {
+  type: SqlType;
+  nullable: boolean;
+  eval: Evaluator;
+  /** Position in the input row when the expression is a bare column reference. */
+  columnIndex?: number;
+  /** True when the value does not depend on the row (literals, @@vars, pure functions of constants). */
+  constant: boolean;
+}
+
+/** Hands out a slot for an aggregate call in grouped queries; returns its index in the post-aggregation row. */
+export interface AggregateCollector {
+  add(call: AggregateCall, env: CompileEnv): Compiled;
+}
+
+/** Runs an uncorrelated subquery once and returns its rows. */
+export type SubqueryRunner = (query: QueryExpr, ctx: EvalContext) => { rows: Row[]; types: SqlType[] };
+
+/** Everything the compiler needs to resolve names and build evaluators. */
+export interface CompileEnv {
+  scope: Scope;
+  session: SessionContext;
+  /** Clause name for "Unknown column 'x' in '<clause>'". */
+  clause: string;
+  aggregates?: AggregateCollector;
+  /** Select-list aliases usable in this clause (HAVING, ORDER BY), name → compiled. */
+  aliases?: Map<string, Compiled>;
+  subquery?: (query: QueryExpr) => { types: SqlType[]; run: (ctx: EvalContext) => Row[] };
+  /** The source text of the statement, for error messages that quote expressions. */
+  text?: string;
+}
+
+const TRUE_VAL = 1;
+const FALSE_VAL = 0;
+
+function constant(type: SqlType, value: Value): Compiled {
+  return { type, nullable: value === null, eval: () => value, constant: true };
+}
+
+/** Compiles `expr` in `env`. */
+export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
+  switch (expr.type) {
+    case 'literal':
+      return compileLiteral(expr);
+    case 'column':
+      return compileColumn(expr.column, expr.table, expr.schema, env);
+    case 'param': {
+      const i = expr.index;
+      return { type: varchar(255), nullable: true, eval: (_r, ctx) => ctx.params[i] ?? null, constant: false };
+    }
+    case 'variable':
+      return compileVariable(expr.kind, expr.name, expr.scope, env);
+    case 'unary':
+      return compileUnary(expr.op, compileExpr(expr.operand, env), env);
+    case 'binary':
+      return compileBinary(expr, env);
+    case 'is':
+      return compileIs(compileExpr(expr.operand, env), expr.test, expr.not);
+    case 'between': {
+      const x = compileExpr(expr.operand, env);
+      const lo = compileComparison('>=', x, compileExpr(expr.low, env));
+      const hi = compileComparison('<=', x, compileExpr(expr.high, env));
+      const both = logical('AND', lo, hi);
+      return expr.not ? notOf(both) : both;
+    }
+    case 'inList':
+      return compileInList(compileExpr(expr.operand, env), expr.list.map((e) => compileExpr(e, env)), expr.not);
+    case 'like':
+      return compileLike(compileExpr(expr.operand, env), compileExpr(expr.pattern, env), expr.escape ? compileExpr(expr.escape, env) : undefined, expr.not);
+    case 'regexp':
+      return compileRegexp(compileExpr(expr.operand, env), compileExpr(expr.pattern, env), expr.not);
+    case 'case':
+      return compileCase(expr, env);
+    case 'cast':
+      return compileCast(compileExpr(expr.operand, env), expr.target);
+    case 'call': {
+      const fn = lookupFunction(expr.name);
+      if (!fn) throw sqlError('SP_DOES_NOT_EXIST', `FUNCTION ${env.session.database ?? 'mizzle'}.${expr.name.toLowerCase()} does not exist`);
+      return fn.compile(expr, env);
+    }
+    case 'aggregate':
+      if (!env.aggregates) throw sqlError('INVALID_GROUP_FUNC_USE', 'Invalid use of group function');
+      return env.aggregates.add(expr, env);
+    case 'collate': {
+      const inner = compileExpr(expr.operand, env);
+      return { ...inner, type: { ...inner.type, collation: expr.collation.toLowerCase() } };
+    }
+    case 'row':
+      throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
+    case 'subquery':
+      return compileScalarSubquery(expr.query, env);
+    case 'inSubquery':
+    case 'exists':
+    case 'quantified':
+      return compileSubqueryPredicate(expr, env);
+    case 'default':
+      throw sqlError('PARSE', "DEFAULT is not allowed here");
+    case 'interval':
+      throw sqlError('PARSE', 'INTERVAL is only allowed in date arithmetic');
+    case 'match':
+      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support FULLTEXT search (MATCH ... AGAINST)');
+  }
+}
+
+function compileLiteral(expr: Extract<Expr, { type: 'literal' }>): Compiled {
+  switch (expr.kind) {
+    case 'null':
+      return constant(T_NULL, null);
+    case 'integer': {
+      const digits = expr.value.toString().replace('-', '').length;
+      const unsigned = typeof expr.value === 'bigint' && expr.value > 9223372036854775807n;
+      return constant({ kind: 'bigint', length: digits, unsigned: unsigned || undefined }, expr.value);
+    }
+    case 'decimal': {
+      const d = Decimal.parse(expr.text);
+      if (!d) throw sqlError('PARSE', `Invalid number '${expr.text}'`);
+      return constant(decimalLiteralType(d), d);
+    }
+    case 'float':
+      return constant(T_DOUBLE, expr.value);
+    case 'string':
+      if (expr.introducer?.toLowerCase() === '_binary') {
+        const b = Buffer.from(expr.value, 'utf8');
+        return constant({ kind: 'varbinary', length: b.length }, b);
+      }
+      return constant(varchar([...expr.value].length), expr.value);
+    case 'hex':
+    case 'bit':
+      return constant({ kind: 'varbinary', length: expr.value.length }, expr.value);
+    case 'boolean':
+      return constant(T_BOOL_INT, expr.value ? 1 : 0);
+    case 'temporal': {
+      const kind = expr.temporal === 'timestamp' ? 'datetime' : expr.temporal;
+      const type: SqlType = { kind };
+      const v = coerceValue(expr.value, type, { mode: 'store', strict: true, column: '', rowNumber: 1, warn() {} });
+      return constant(type, v);
+    }
+  }
+}
+
+function compileColumn(name: string, table: string | undefined, schema: string | undefined, env: CompileEnv): Compiled {
+  if (name === '*') throw sqlError('PARSE', "You have an error in your SQL syntax; '*' is not allowed here");
+  const i = env.scope.find(name, table, schema);
+  if (i < 0) {
+    if (!table && env.aliases) {
+      const alias = env.aliases.get(name.toLowerCase());
+      if (alias) return alias;
+    }
+    const full = [schema, table, name].filter((p) => p !== undefined).join('.');
+    throw sqlError('BAD_FIELD', `Unknown column '${full}' in '${env.clause}'`);
+  }
+  const c = env.scope.columns[i];
+  return { type: c.type, nullable: c.nullable, eval: (row) => row[i], columnIndex: i, constant: false };
+}
+
+function compileVariable(kind: 'user' | 'system', name: string, scope: 'global' | 'session' | undefined, env: CompileEnv): Compiled {
+  if (kind === 'system') {
+    const value = env.session.getSystemVariable(name, scope);
+    return constant(typeOfValue(value), value);
+  }
+  const current = env.session.getUserVariable(name);
+  return {
+    type: current === null ? { kind: 'varchar', length: 255 } : typeOfValue(current),
+    nullable: true,
+    eval: (_r, ctx) => ctx.session.getUserVariable(name),
+    constant: false,
+  };
+}
+
+/** The static type a runtime value would have as a literal. */
+export function typeOfValue(v: Value): SqlType {
+  if (v === null) return T_NULL;
+  if (typeof v === 'number') return Number.isInteger(v) ? T_BIGINT : T_DOUBLE;
+  if (typeof v === 'bigint') return T_BIGINT;
+  if (typeof v === 'string') return varchar(Math.max(v.length, 1));
+  if (v instanceof Decimal) return decimalLiteralType(v);
+  return { kind: 'varbinary', length: v.length };
+}
+
+function compileUnary(op: string, x: Compiled, env: CompileEnv): Compiled {
+  const xe = x.eval;
+  switch (op) {
+    case '-': {
+      const domain = arithDomain(x.type, x.type);
+      const type = domain === 'int' ? { kind: 'bigint' as const, length: (x.type.length ?? 20) + 1 } : domain === 'decimal' ? x.type : T_DOUBLE;
+      return {
+        type, nullable: x.nullable, constant: x.constant,
+        eval: (r, c) => {
+          const v = xe(r, c);
+          return v === null ? null : negate(domain, v, () => `-(${valueToString(v)})`);
+        },
+      };
+    }
+    case '+':
+      return x;
+    case 'NOT':
+    case '!':
+      return notOf(x);
+    case '~':
+      return {
+        type: { kind: 'bigint', unsigned: true, length: 20 }, nullable: x.nullable, constant: x.constant,
+        eval: (r, c) => {
+          const v = xe(r, c);
+          if (v === null) return null;
+          return normU64(~BigInt.asUintN(64, BigInt(toInteger(v))));
+        },
+      };
+    case 'BINARY':
+      return compileCast(x, { kind: 'varbinary', length: x.type.length ?? 255 });
+    default:
+      throw sqlError('PARSE', `Unknown operator ${op}`);
+  }
+  void env;
+}
+
+function normU64(v: bigint): number | bigint {
+  const u = BigInt.asUintN(64, v);
+  return u <= 9007199254740991n ? Number(u) : u;
+}
+
+/** NOT x with three-valued logic. */
+function notOf(x: Compiled): Compiled {
+  const xe = x.eval;
+  return {
+    type: T_BOOL_INT, nullable: x.nullable, constant: x.constant,
+    eval: (r, c) => {
+      const b = toBoolean(xe(r, c));
+      return b === null ? null : b ? FALSE_VAL : TRUE_VAL;
+    },
+  };
+}
+
+function logical(op: 'AND' | 'OR' | 'XOR', a: Compiled, b: Compiled): Compiled {
+  const ae = a.eval;
+  const be = b.eval;
+  const base = { type: T_BOOL_INT, nullable: a.nullable || b.nullable, constant: a.constant && b.constant };
+  if (op === 'AND') {
+    return {
+      ...base,
+      eval: (r, c) => {
+        const x = toBoolean(ae(r, c));
+        if (x === false) return FALSE_VAL;
+        const y = toBoolean(be(r, c));
+        if (y === false) return FALSE_VAL;
+        return x === null || y === null ? null : TRUE_VAL;
+      },
+    };
+  }
+  if (op === 'OR') {
+    return {
+      ...base,
+      eval: (r, c) => {
+        const x = toBoolean(ae(r, c));
+        if (x === true) return TRUE_VAL;
+        const y = toBoolean(be(r, c));
+        if (y === true) return TRUE_VAL;
+        return x === null || y === null ? null : FALSE_VAL;
+      },
+    };
+  }
+  return {
+    ...base,
+    eval: (r, c) => {
+      const x = toBoolean(ae(r, c));
+      const y = toBoolean(be(r, c));
+      return x === null || y === null ? null : x !== y ? TRUE_VAL : FALSE_VAL;
+    },
+  };
+}
+
+function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
+  const { op } = expr;
+  if (expr.left.type === 'row' || expr.right.type === 'row') return compileRowComparison(expr, env);
+  if ((op === '+' || op === '-') && (expr.right.type === 'interval' || expr.left.type === 'interval')) {
+    const fn = lookupFunction(op === '+' ? 'DATE_ADD' : 'DATE_SUB');
+    const [d, iv] = expr.right.type === 'interval' ? [expr.left, expr.right] : [expr.right, expr.left];
+    if (fn) return fn.compile({ type: 'call', name: op === '+' ? 'DATE_ADD' : 'DATE_SUB', args: [d, iv] }, env);
+  }
+  const a = compileExpr(expr.left, env);
+  const b = compileExpr(expr.right, env);
+  switch (op) {
+    case 'AND': case 'OR': case 'XOR':
+      return logical(op, a, b);
+    case '=': case '<=>': case '!=': case '<': case '<=': case '>': case '>=':
+      return compileComparison(op, a, b);
+    case '+': case '-': case '*':
+      return compileArith(op, a, b, env, expr);
+    case '/': {
+      const domain = arithDomain(a.type, b.type);
+      const exact = domain !== 'double';
+      const inc = Number(env.session.getSystemVariable('div_precision_increment'));
+      const type = exact ? decimalType(integerDigitsOf(a.type) + scaleOf(b.type) + scaleOf(a.type) + inc, scaleOf(a.type) + inc) : T_DOUBLE;
+      const ae = a.eval, be = b.eval;
+      return {
+        type, nullable: true, constant: a.constant && b.constant,
+        eval: (r, c) => {
+          const x = ae(r, c);
+          if (x === null) return null;
+          const y = be(r, c);
+          if (y === null) return null;
+          const q = divide(exact, x, y, c.divPrecisionIncrement);
+          if (q === null) divisionByZero(c);
+          return q;
+        },
+      };
+    }
+    case 'DIV': {
+      const ae = a.eval, be = b.eval;
+      return {
+        type: T_BIGINT, nullable: true, constant: a.constant && b.constant,
+        eval: (r, c) => {
+          const x = ae(r, c);
+          if (x === null) return null;
+          const y = be(r, c);
+          if (y === null) return null;
+          const q = intDivide(x, y, () => `${valueToString(x)} DIV ${valueToString(y)}`);
+          if (q === null) divisionByZero(c);
+          return q;
+        },
+      };
+    }
+    case 'MOD': {
+      const domain = arithDomain(a.type, b.type);
+      const type = domain === 'int' ? T_BIGINT : domain === 'decimal' ? decimalType(Math.max(integerDigitsOf(a.type), integerDigitsOf(b.type)) + Math.max(scaleOf(a.type), scaleOf(b.type)), Math.max(scaleOf(a.type), scaleOf(b.type))) : T_DOUBLE;
+      const ae = a.eval, be = b.eval;
+      return {
+        type, nullable: true, constant: a.constant && b.constant,
+        eval: (r, c) => {
+          const x = ae(r, c);
+          if (x === null) return null;
+          const y = be(r, c);
+          if (y === null) return null;
+          const m = modulo(domain, x, y);
+          if (m === null) divisionByZero(c);
+          return m;
+        },
+      };
+    }
+    case '&': case '|': case '^': case '<<': case '>>':
+      return compileBitOp(op, a, b);
+    case '->': case '->>':
+      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support JSON path operators');
+  }
+}
+
+function divisionByZero(c: EvalContext): void {
+  c.session.warn(1365, 'Division by 0');
+}
+
+function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: CompileEnv, expr: BinaryExpr): Compiled {
+  const domain = arithDomain(a.type, b.type);
+  let type: SqlType;
+  const unsigned = !!(a.type.unsigned && b.type.unsigned && op !== '-');
+  if (domain === 'int') type = { kind: 'bigint', length: Math.max(a.type.length ?? 1, b.type.length ?? 1) + 1, unsigned: unsigned || undefined };
+  else if (domain === 'decimal') {
+    const sa = scaleOf(a.type), sb = scaleOf(b.type);
+    const scale = op === '*' ? sa + sb : Math.max(sa, sb);
+    const ints = op === '*' ? integerDigitsOf(a.type) + integerDigitsOf(b.type) : Math.max(integerDigitsOf(a.type), integerDigitsOf(b.type)) + 1;
+    type = decimalType(ints + scale, scale);
+  } else type = T_DOUBLE;
+  const ae = a.eval, be = b.eval;
+  const text = () => exprText(expr, env);
+  return {
+    type, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,
+    eval: (r, c) => {
+      const x = ae(r, c);
+      if (x === null) return null;
+      const y = be(r, c);
+      if (y === null) return null;
+      return arith(op, domain, x, y, unsigned, text);
+    },
+  };
+}
+
+function exprText(expr: Expr, env: CompileEnv): string {
+  if (env.text && expr.pos !== undefined) return env.text.slice(expr.pos, expr.pos + 64);
+  return '(expression)';
+}
+
+function compileBitOp(op: '&' | '|' | '^' | '<<' | '>>', a: Compiled, b: Compiled): Compiled {
+  const ae = a.eval, be = b.eval;
+  return {
+    type: { kind: 'bigint', unsigned: true, length: 20 }, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,
+    eval: (r, c) => {
+      const x = ae(r, c);
+      if (x === null) return null;
+      const y = be(r, c);
+      if (y === null) return null;
+      const u = BigInt.asUintN(64, BigInt(toInteger(x)));
+      const v = BigInt.asUintN(64, BigInt(toInteger(y)));
+      switch (op) {
+        case '&': return normU64(u & v);
+        case '|': return normU64(u | v);
+        case '^': return normU64(u ^ v);
+        case '<<': return v >= 64n ? 0 : normU64(u << v);
+        case '>>': return v >= 64n ? 0 : normU64(u >> v);
+      }
+    },
+  };
+}
+
+/** Collation for comparing two typed operands: an explicit one wins, else the first operand's. */
+function collationOf(a: SqlType, b: SqlType): string | undefined {
+  return a.collation ?? b.collation;
+}
+
+/** A comparison operator over two compiled operands. */
+export function compileComparison(op: '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=', a: Compiled, b: Compiled): Compiled {
+  const domain = compareDomain(a.type, b.type);
+  const collation = collationOf(a.type, b.type);
+  const ae = a.eval, be = b.eval;
+  const test = comparisonTest(op);
+  if (op === '<=>') {
+    return {
+      type: T_BOOL_INT, nullable: false, constant: a.constant && b.constant,
+      eval: (r, c) => {
+        const x = ae(r, c);
+        const y = be(r, c);
+        if (x === null || y === null) return x === y ? TRUE_VAL : FALSE_VAL;
+        return compareIn(domain, x, y, collation) === 0 ? TRUE_VAL : FALSE_VAL;
+      },
+    };
+  }
+  if (domain === 'int') {
+    return {
+      type: T_BOOL_INT, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,
+      eval: (r, c) => {
+        const x = ae(r, c);
+        if (x === null) return null;
+        const y = be(r, c);
+        if (y === null) return null;
+        if (typeof x === 'number' && typeof y === 'number') return test(x < y ? -1 : x > y ? 1 : 0) ? TRUE_VAL : FALSE_VAL;
+        return test(compareIn('int', x, y)) ? TRUE_VAL : FALSE_VAL;
+      },
+    };
+  }
+  return {
+    type: T_BOOL_INT, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,
+    eval: (r, c) => {
+      const x = ae(r, c);
+      if (x === null) return null;
+      const y = be(r, c);
+      if (y === null) return null;
+      return test(compareIn(domain, x, y, collation)) ? TRUE_VAL : FALSE_VAL;
+    },
+  };
+}
+
+function comparisonTest(op: string): (cmp: number) => boolean {
+  switch (op) {
+    case '=': case '<=>': return (c) => c === 0;
+    case '!=': return (c) => c !== 0;
+    case '<': return (c) => c < 0;
+    case '<=': return (c) => c <= 0;
+    case '>': return (c) => c > 0;
+    default: return (c) => c >= 0;
+  }
+}
+
+function compileRowComparison(expr: BinaryExpr, env: CompileEnv): Compiled {
+  const items = (e: Expr): Expr[] => (e.type === 'row' ? e.items : [e]);
+  const left = items(expr.left);
+  const right = items(expr.right);
+  if (left.length !== right.length) throw sqlError('OPERAND_COLUMNS', `Operand should contain ${left.length} column(s)`);
+  if (expr.op !== '=' && expr.op !== '!=' && expr.op !== '<=>') {
+    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support ordering comparisons of row values');
+  }
+  const parts = left.map((l, i) => compileComparison(expr.op === '<=>' ? '<=>' : '=', compileExpr(l, env), compileExpr(right[i], env)));
+  const all = parts.reduce((acc, p) => logical('AND', acc, p));
+  return expr.op === '!=' ? notOf(all) : all;
+}
+
+function compileIs(x: Compiled, test: 'null' | 'true' | 'false' | 'unknown', not: boolean): Compiled {
+  const xe = x.eval;
+  const check: (v: Value) => boolean =
+    test === 'null' || test === 'unknown' ? (v) => v === null
+    : test === 'true' ? (v) => toBoolean(v) === true
+    : (v) => toBoolean(v) === false;
+  return {
+    type: T_BOOL_INT, nullable: false, constant: x.constant,
+    eval: (r, c) => (check(xe(r, c)) !== not ? TRUE_VAL : FALSE_VAL),
+  };
+}
+
+function compileInList(x: Compiled, list: Compiled[], not: boolean): Compiled {
+  const xe = x.eval;
+  const domains: CompareDomain[] = list.map((e) => compareDomain(x.type, e.type));
+  const collation = x.type.collation;
+  // Constant lists of one domain compare through a Set of normalized keys when possible (fast path for IN (1,2,3)).
+  const evals = list.map((e) => e.eval);
+  const n = evals.length;
+  const result: Compiled = {
+    type: T_BOOL_INT, nullable: true, constant: x.constant && list.every((e) => e.constant),
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      let sawNull = false;
+      for (let i = 0; i < n; i++) {
+        const w = evals[i](r, c);
+        if (w === null) {
+          sawNull = true;
+          continue;
+        }
+        if (compareIn(domains[i], v, w, collation) === 0) return not ? FALSE_VAL : TRUE_VAL;
+      }
+      return sawNull ? null : not ? TRUE_VAL : FALSE_VAL;
+    },
+  };
+  return result;
+}
+
+function compileLike(x: Compiled, p: Compiled, esc: Compiled | undefined, not: boolean): Compiled {
+  const binary = isBinaryType(x.type) || isBinaryType(p.type);
+  const collation = binary ? 'binary' : collationOf(x.type, p.type);
+  const fold = (s: string) => (binary ? s : collationKey(s, collation));
+  const xe = x.eval, pe = p.eval;
+  let cached: RegExp | undefined;
+  let cachedFor: string | undefined;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: x.constant && p.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      const pv = pe(r, c);
+      if (pv === null) return null;
+      const ps = valueToString(pv);
+      const escape = esc ? valueToString(esc.eval(r, c) ?? '\\') || '\\' : '\\';
+      if (cachedFor !== ps + '\u0000' + escape) {
+        cached = likeToRegExp(fold(ps), escape);
+        cachedFor = ps + '\u0000' + escape;
+      }
+      const matched = (cached as RegExp).test(fold(valueToString(v, x.type)));
+      return matched !== not ? TRUE_VAL : FALSE_VAL;
+    },
+  };
+}
+
+function compileRegexp(x: Compiled, p: Compiled, not: boolean): Compiled {
+  const ci = !isBinaryType(x.type) && !(x.type.collation ?? '').endsWith('_bin');
+  const xe = x.eval, pe = p.eval;
+  let cached: RegExp | undefined;
+  let cachedFor: string | undefined;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: x.constant && p.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      const pv = pe(r, c);
+      if (pv === null) return null;
+      const ps = valueToString(pv);
+      if (cachedFor !== ps) {
+        try {
+          cached = new RegExp(ps, ci ? 'iu' : 'u');
+        } catch (e) {
+          throw sqlError('WRONG_ARGUMENTS', `Got error '${(e as Error).message}' from regexp`);
+        }
+        cachedFor = ps;
+      }
+      return (cached as RegExp).test(valueToString(v, x.type)) !== not ? TRUE_VAL : FALSE_VAL;
+    },
+  };
+}
+
+function compileCase(expr: Extract<Expr, { type: 'case' }>, env: CompileEnv): Compiled {
+  const operand = expr.operand ? compileExpr(expr.operand, env) : undefined;
+  const conds = expr.whens.map((w) => {
+    const when = compileExpr(w.when, env);
+    return operand ? compileComparison('=', operand, when) : when;
+  });
+  const thens = expr.whens.map((w) => compileExpr(w.then, env));
+  const otherwise = expr.else ? compileExpr(expr.else, env) : constant(T_NULL, null);
+  const type = unifyTypes([...thens.map((t) => t.type), otherwise.type]);
+  const condEvals = conds.map((c) => c.eval);
+  const thenEvals = thens.map((t) => convertTo(t, type).eval);
+  const elseEval = convertTo(otherwise, type).eval;
+  const n = condEvals.length;
+  return {
+    type,
+    nullable: true,
+    constant: conds.every((c) => c.constant) && thens.every((t) => t.constant) && otherwise.constant,
+    eval: (r, c) => {
+      for (let i = 0; i < n; i++) {
+        if (toBoolean(condEvals[i](r, c)) === true) return thenEvals[i](r, c);
+      }
+      return elseEval(r, c);
+    },
+  };
+}
+
+/**
+ * Wraps `x` so its values match the representation of `type` (used where branches
+ * of one result must share a type: CASE, IF, COALESCE, UNION).
+ */
+export function convertTo(x: Compiled, type: SqlType): Compiled {
+  if (type.kind === x.type.kind || type.kind === 'null' || x.type.kind === 'null') return x;
+  const xe = x.eval;
+  if (type.kind === 'double') {
+    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : toDouble(v); } };
+  }
+  if (type.kind === 'decimal') {
+    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : v instanceof Decimal ? v : typeof v === 'number' && Number.isInteger(v) ? v : Decimal.fromNumber(toDouble(v)); } };
+  }
+  if (isStringType(type)) {
+    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : valueToString(v, x.type); } };
+  }
+  return x;
+}
+
+function compileCast(x: Compiled, target: SqlType): Compiled {
+  const xe = x.eval;
+  const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
+    : target.kind === 'char' ? { ...target, kind: 'varchar' }
+    : target.kind === 'binary' && target.length === undefined ? { kind: 'varbinary', length: x.type.length ?? 255 }
+    : target;
+  return {
+    type, nullable: x.nullable, constant: x.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      return coerceValue(v, type, {
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
+        warn: (code, message) => c.session.warn(code, castMessage(code, message, v, type)),
+      });
+    },
+  };
+}
+
+function castMessage(code: number, message: string, v: Exclude<Value, null>, type: SqlType): string {
+  if (code === 1366 || code === 1292) return `Truncated incorrect ${type.kind.toUpperCase()} value: '${valueToString(v)}'`;
+  return message;
+}
+
+function compileScalarSubquery(query: QueryExpr, env: CompileEnv): Compiled {
+  if (!env.subquery) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support subqueries here');
+  const sub = env.subquery(query);
+  if (sub.types.length !== 1) throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
+  return {
+    type: sub.types[0], nullable: true, constant: false,
+    eval: (_r, c) => {
+      const rows = sub.run(c);
+      if (rows.length > 1) throw sqlError('SUBQUERY_NO_1_ROW', 'Subquery returns more than 1 row');
+      return rows.length === 0 ? null : rows[0][0];
+    },
+  };
+}
+
+function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'exists' | 'quantified' }>, env: CompileEnv): Compiled {
+  if (!env.subquery) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support subqueries here');
+  const sub = env.subquery(expr.query);
+  if (expr.type === 'exists') {
+    return { type: T_BOOL_INT, nullable: false, constant: false, eval: (_r, c) => (sub.run(c).length > 0 ? TRUE_VAL : FALSE_VAL) };
+  }
+  if (sub.types.length !== 1) throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
+  const x = compileExpr(expr.operand, env);
+  const xe = x.eval;
+  const domain = compareDomain(x.type, sub.types[0]);
+  const collation = x.type.collation;
+  if (expr.type === 'inSubquery') {
+    const not = expr.not;
+    return {
+      type: T_BOOL_INT, nullable: true, constant: false,
+      eval: (r, c) => {
+        const rows = sub.run(c);
+        if (rows.length === 0) return not ? TRUE_VAL : FALSE_VAL;
+        const v = xe(r, c);
+        if (v === null) return null;
+        let sawNull = false;
+        for (const row of rows) {
+          const w = row[0];
+          if (w === null) { sawNull = true; continue; }
+          if (compareIn(domain, v, w, collation) === 0) return not ? FALSE_VAL : TRUE_VAL;
+        }
+        return sawNull ? null : not ? TRUE_VAL : FALSE_VAL;
+      },
+    };
+  }
+  const test = comparisonTest(expr.op);
+  const all = expr.quantifier === 'all';
+  return {
+    type: T_BOOL_INT, nullable: true, constant: false,
+    eval: (r, c) => {
+      const rows = sub.run(c);
+      if (rows.length === 0) return all ? TRUE_VAL : FALSE_VAL;
+      const v = xe(r, c);
+      if (v === null) return null;
+      let sawNull = false;
+      for (const row of rows) {
+        const w = row[0];
+        if (w === null) { sawNull = true; continue; }
+        const ok = test(compareIn(domain, v, w, collation));
+        if (all && !ok) return FALSE_VAL;
+        if (!all && ok) return TRUE_VAL;
+      }
+      if (sawNull) return null;
+      return all ? TRUE_VAL : FALSE_VAL;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Name resolution: the columns visible to an expression and where each sits in the input row.
+import { sqlError } from '../../kernel/errors.js';
+import type { SqlType } from '../types/sql-type.js';
+
+/** One column of the input row an expression is evaluated against. */
+export interface ScopeColumn {
+  /** The table alias (or table name) qualifying it; '' for derived columns without one. */
+  table: string;
+  schema: string;
+  /** The underlying table name, for column metadata. */
+  orgTable: string;
+  name: string;
+  orgName: string;
+  type: SqlType;
+  nullable: boolean;
+  primaryKey?: boolean;
+  uniqueKey?: boolean;
+  multipleKey?: boolean;
+  autoIncrement?: boolean;
+  /** Hidden columns (e.g. the hidden row id) are not expanded by `*`. */
+  hidden?: boolean;
+}
+
+/** The columns of one input row, in order, with an optional enclosing scope for correlated references. */
+export class Scope {
+  constructor(readonly columns: ScopeColumn[], readonly outer?: Scope) {}
+
+  /**
+   * Index of the column `table.name` (table optional) in this scope, or -1.
+   * Throws 1052 when an unqualified name matches more than one column.
+   */
+  find(name: string, table?: string, schema?: string): number {
+    const lname = name.toLowerCase();
+    let found = -1;
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i];
+      if (c.name.toLowerCase() !== lname) continue;
+      if (table !== undefined && c.table !== table) continue;
+      if (schema !== undefined && c.schema !== schema) continue;
+      if (found >= 0) {
+        throw sqlError('NON_UNIQ', `Column '${table ? table + '.' : ''}${name}' in field list is ambiguous`);
+      }
+      found = i;
+    }
+    return found;
+  }
+
+  /** Whether any column is qualified by `table`. */
+  hasTable(table: string): boolean {
+    return this.columns.some((c) => c.table === table);
+  }
+}

@@ -1,0 +1,499 @@
+// DDL: databases, tables, indexes, views; column definitions turned into catalog entries.
+import { sqlError } from '../../kernel/errors.js';
+import type { StatementResult } from '../../kernel/plugin.js';
+import type {
+  AlterTableStmt, ColumnDef as AstColumn, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt, CreateViewStmt,
+  DropDatabaseStmt, DropIndexStmt, DropTableStmt, DropViewStmt, IndexColumn, RenameTableStmt, TruncateStmt, TableConstraint,
+} from '../parser/ast.js';
+import { Scope } from '../analyzer/scope.js';
+import { compileExpr } from '../analyzer/compile-expr.js';
+import { valueFromJson, valueToJson } from '../../storage/value-json.js';
+import type { ColumnDef, ColumnDefault, IndexDef, TableDef } from '../../storage/table-def.js';
+import { coerceValue } from '../types/coerce.js';
+import { DEFAULT_COLLATION, getCollation, getCharset } from '../types/collation.js';
+import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../types/sql-type.js';
+import type { Row, Value } from '../types/value.js';
+import type { CatalogWriter, StatementEnv } from './statement-env.js';
+import { runQuery } from './query.js';
+
+const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
+const NAME_MAX = 64;
+
+function checkName(name: string, kind: 'database' | 'table' | 'column' | 'index'): void {
+  if (name.length > NAME_MAX) throw sqlError('TOO_LONG_IDENT', `Identifier name '${name}' is too long`);
+  if (name === '' || / $/.test(name)) {
+    if (kind === 'database') throw sqlError('WRONG_DB_NAME', `Incorrect database name '${name}'`);
+    if (kind === 'table') throw sqlError('WRONG_TABLE_NAME', `Incorrect table name '${name}'`);
+    throw sqlError('WRONG_COLUMN_NAME', `Incorrect column name '${name}'`);
+  }
+}
+
+function currentDb(env: StatementEnv, schema: string | undefined): string {
+  const db = schema ?? env.session.database;
+  if (!db) throw sqlError('NO_DB', 'No database selected');
+  return db;
+}
+
+export function executeCreateDatabase(stmt: CreateDatabaseStmt, env: StatementEnv): StatementResult {
+  checkName(stmt.name, 'database');
+  return env.write((tx) => {
+    if (tx.catalog.getSchema(stmt.name)) {
+      if (stmt.ifNotExists) {
+        env.session.warn(1007, `Can't create database '${stmt.name}'; database exists`, 'Note');
+        return OK;
+      }
+      throw sqlError('DB_CREATE_EXISTS', `Can't create database '${stmt.name}'; database exists`);
+    }
+    const { charset, collation } = resolveCharset(stmt.charset, stmt.collation);
+    tx.catalog.createSchema({ name: stmt.name, charset, collation });
+    return { kind: 'ok', affectedRows: 1, insertId: 0 };
+  });
+}
+
+function resolveCharset(charset: string | undefined, collation: string | undefined): { charset: string; collation: string } {
+  if (collation) {
+    const c = getCollation(collation.toLowerCase());
+    if (!c) throw sqlError('UNKNOWN_COLLATION', `Unknown collation: '${collation}'`);
+    if (charset && c.charset !== normalizeCharset(charset)) throw sqlError('COLLATION_CHARSET_MISMATCH', `COLLATION '${collation}' is not valid for CHARACTER SET '${charset}'`);
+    return { charset: c.charset, collation: c.name };
+  }
+  if (charset) {
+    const cs = getCharset(normalizeCharset(charset));
+    if (!cs) throw sqlError('UNKNOWN_CHARACTER_SET', `Unknown character set: '${charset}'`);
+    return { charset: cs.name, collation: cs.defaultCollation };
+  }
+  return { charset: 'utf8mb4', collation: DEFAULT_COLLATION };
+}
+
+function normalizeCharset(cs: string): string {
+  const c = cs.toLowerCase();
+  return c === 'utf8' ? 'utf8mb3' : c;
+}
+
+export function executeDropDatabase(stmt: DropDatabaseStmt, env: StatementEnv): StatementResult {
+  return env.write((tx) => {
+    const schema = tx.catalog.getSchema(stmt.name);
+    if (!schema) {
+      if (stmt.ifExists) {
+        env.session.warn(1008, `Can't drop database '${stmt.name}'; database doesn't exist`, 'Note');
+        return OK;
+      }
+      throw sqlError('DB_DROP_EXISTS', `Can't drop database '${stmt.name}'; database doesn't exist`);
+    }
+    const tables = tx.catalog.listTables(stmt.name).length;
+    tx.catalog.dropSchema(stmt.name);
+    if (env.session.database === stmt.name) env.session.database = null;
+    return { kind: 'ok', affectedRows: tables, insertId: 0 };
+  });
+}
+
+/** Turns a parsed column definition into a catalog column, validating type and default. */
+function buildColumn(c: AstColumn, env: StatementEnv, tableCollation: string): ColumnDef {
+  checkName(c.name, 'column');
+  const type: SqlType = { ...c.dataType };
+  validateType(c.name, type);
+  if (isStringType(type) && type.kind !== 'json') {
+    const coll = c.collation || c.charset ? resolveCharset(c.charset, c.collation).collation : type.collation ?? tableCollation;
+    if (coll !== DEFAULT_COLLATION) type.collation = coll;
+    else delete type.collation;
+  }
+  if (type.kind === 'enum' || type.kind === 'set') type.length = Math.max(1, ...(type.values ?? ['']).map((v) => v.length));
+  const col: ColumnDef = { name: c.name, type, nullable: !(c.notNull || c.primaryKey) };
+  if (c.autoIncrement) {
+    if (!isIntegerType(type) && type.kind !== 'float' && type.kind !== 'double') throw sqlError('WRONG_FIELD_SPEC', `Incorrect column specifier for column '${c.name}'`);
+    col.autoIncrement = true;
+  }
+  if (c.comment) col.comment = c.comment;
+  if (c.onUpdateCurrentTimestamp) col.onUpdateNow = true;
+  if (c.generated) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support generated columns');
+  if (c.default) col.default = buildDefault(c, type, env);
+  if (col.default?.kind === 'value' && col.default.value === null && !col.nullable) {
+    throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
+  }
+  return col;
+}
+
+function validateType(name: string, t: SqlType): void {
+  if (t.kind === 'decimal') {
+    const p = t.precision ?? 10;
+    const s = t.scale ?? 0;
+    if (p > 65) throw sqlError('TOO_BIG_PRECISION', `Too-big precision ${p} specified for '${name}'. Maximum is 65.`);
+    if (s > 30) throw sqlError('TOO_BIG_SCALE', `Too big scale ${s} specified for column '${name}'. Maximum is 30.`);
+    if (s > p) throw sqlError('M_BIGGER_THAN_D', `For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '${name}').`);
+  }
+  if ((t.kind === 'varchar' || t.kind === 'varbinary') && t.length === undefined) {
+    throw sqlError('PARSE', `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '' at line 1`);
+  }
+  if ((t.kind === 'char' || t.kind === 'binary') && (t.length ?? 1) > 255) {
+    throw sqlError('TOO_BIG_FIELDLENGTH', `Column length too big for column '${name}' (max = 255); use BLOB or TEXT instead`);
+  }
+  if (t.kind === 'varchar' && (t.length ?? 0) > 16383) {
+    throw sqlError('TOO_BIG_FIELDLENGTH', `Column length too big for column '${name}' (max = 16383); use BLOB or TEXT instead`);
+  }
+  if (t.fsp !== undefined && t.fsp > 6) throw sqlError('TOO_BIG_PRECISION', `Too-big precision ${t.fsp} specified for '${name}'. Maximum is 6.`);
+}
+
+function buildDefault(c: AstColumn, type: SqlType, env: StatementEnv): ColumnDefault {
+  const d = c.default as NonNullable<AstColumn['default']>;
+  const isNow = d.type === 'call' && ['CURRENT_TIMESTAMP', 'NOW', 'LOCALTIME', 'LOCALTIMESTAMP'].includes(d.name);
+  if (isNow) {
+    if (type.kind !== 'datetime' && type.kind !== 'timestamp') throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
+    return { kind: 'now', fsp: type.fsp };
+  }
+  if (isBinaryType(type) && type.kind !== 'binary' && type.kind !== 'varbinary' && type.kind !== 'bit' && !(d.type === 'literal' && d.kind === 'null')) {
+    throw sqlError('BLOB_CANT_HAVE_DEFAULT', `BLOB, TEXT, GEOMETRY or JSON column '${c.name}' can't have a default value`);
+  }
+  if ((type.kind.endsWith('text') || type.kind === 'json') && !(d.type === 'literal' && d.kind === 'null')) {
+    throw sqlError('BLOB_CANT_HAVE_DEFAULT', `BLOB, TEXT, GEOMETRY or JSON column '${c.name}' can't have a default value`);
+  }
+  let v: Value;
+  try {
+    v = compileExpr(d, { scope: new Scope([]), session: env.session, clause: 'field list' }).eval([], env.ctx);
+  } catch {
+    throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
+  }
+  if (v === null) return { kind: 'value', value: null };
+  let bad = false;
+  const coerced = coerceValue(v, type, { mode: 'store', strict: true, column: c.name, rowNumber: 1, warn: () => { bad = true; } });
+  if (bad) throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
+  return { kind: 'value', value: valueToJson(coerced) };
+}
+
+function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] }): { columns: number[]; prefixLengths?: (number | undefined)[] } {
+  const positions = cols.map((ic) => {
+    const i = def.columns.findIndex((c) => c.name.toLowerCase() === ic.column.toLowerCase());
+    if (i < 0) throw sqlError('KEY_COLUMN_DOES_NOT_EXIST', `Key column '${ic.column}' doesn't exist in table`);
+    const t = def.columns[i].type;
+    if ((t.kind.endsWith('text') || t.kind.endsWith('blob')) && ic.length === undefined) {
+      throw sqlError('BLOB_KEY_WITHOUT_LENGTH', `BLOB/TEXT column '${def.columns[i].name}' used in key specification without a key length`);
+    }
+    return i;
+  });
+  if (new Set(positions).size !== positions.length) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${cols[0].column}'`);
+  const prefix = cols.map((c) => c.length);
+  return prefix.some((p) => p !== undefined) ? { columns: positions, prefixLengths: prefix } : { columns: positions };
+}
+
+/** A generated index name as MySQL picks it: the first column's name, then _2, _3 ... on collision. */
+function indexName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+  return name;
+}
+
+/** Builds a table definition from CREATE TABLE's columns and constraints. */
+function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, engine: string): Omit<TableDef, 'id'> {
+  const opts = stmt.options;
+  const { charset, collation } = resolveCharset(opts.CHARSET ?? opts['CHARACTER SET'], opts.COLLATE);
+  if (stmt.columns.length === 0) throw sqlError('TABLE_MUST_HAVE_COLUMNS', 'A table must have at least 1 column');
+  const names = new Set<string>();
+  const columns = stmt.columns.map((c) => {
+    if (names.has(c.name.toLowerCase())) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${c.name}'`);
+    names.add(c.name.toLowerCase());
+    return buildColumn(c, env, collation);
+  });
+  const shape = { columns };
+  let primaryKey: IndexDef | undefined;
+  const indexes: IndexDef[] = [];
+  const taken = new Set<string>(['primary']);
+  let nextId = 1;
+  const constraints: TableConstraint[] = [...stmt.constraints];
+  stmt.columns.forEach((c) => {
+    if (c.primaryKey) constraints.unshift({ kind: 'primary', columns: [{ column: c.name }] });
+    if (c.unique) constraints.push({ kind: 'unique', columns: [{ column: c.name }] });
+  });
+  for (const con of constraints) {
+    if (con.kind === 'primary') {
+      if (primaryKey) throw sqlError('MULTIPLE_PRI_KEY', 'Multiple primary key defined');
+      const ic = indexColumns(con.columns, shape);
+      if (ic.prefixLengths) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support prefix lengths in a PRIMARY KEY');
+      for (const i of ic.columns) columns[i].nullable = false;
+      primaryKey = { name: 'PRIMARY', unique: true, id: 0, ...ic };
+    } else if (con.kind === 'unique' || con.kind === 'index') {
+      const ic = indexColumns(con.columns, shape);
+      const name = con.name ?? indexName(columns[ic.columns[0]].name, taken);
+      if (taken.has(name.toLowerCase())) throw sqlError('DUP_KEYNAME', `Duplicate key name '${name}'`);
+      taken.add(name.toLowerCase());
+      indexes.push({ name, unique: con.kind === 'unique', id: nextId++, ...ic });
+    } else if (con.kind === 'fulltext' || con.kind === 'spatial') {
+      throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support ${con.kind.toUpperCase()} indexes`);
+    } else if (con.kind === 'foreign') {
+      env.session.warn(1235, 'mizzle does not enforce FOREIGN KEY constraints; the constraint was ignored', 'Warning');
+    } else if (con.kind === 'check') {
+      env.session.warn(1235, 'mizzle does not enforce CHECK constraints yet; the constraint was ignored', 'Warning');
+    }
+  }
+  const ai = columns.filter((c) => c.autoIncrement);
+  if (ai.length > 1) throw sqlError('WRONG_AUTO_KEY', 'Incorrect table definition; there can be only one auto column and it must be defined as a key');
+  if (ai.length === 1) {
+    const pos = columns.indexOf(ai[0]);
+    const keyed = [primaryKey, ...indexes].some((ix) => ix && ix.columns[0] === pos);
+    if (!keyed) throw sqlError('WRONG_AUTO_KEY', 'Incorrect table definition; there can be only one auto column and it must be defined as a key');
+  }
+  return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId };
+}
+
+function engineFor(env: StatementEnv, requested: string | undefined, temporary: boolean): string {
+  const name = (requested ?? (temporary ? 'memory' : env.defaultEngine())).toLowerCase();
+  if (env.engineExists(name)) return name;
+  // InnoDB/MyISAM are what dumps and ORMs name; they map to the default engine with a note, as NO_ENGINE_SUBSTITUTION off would do.
+  if (['innodb', 'myisam', 'aria', 'rocksdb', 'ndb', 'ndbcluster', 'tokudb'].includes(name)) {
+    env.session.warn(1266, `Using storage engine ${env.defaultEngine()} for table`, 'Warning');
+    return env.defaultEngine();
+  }
+  if (name === 'heap') return 'memory';
+  throw sqlError('UNKNOWN_STORAGE_ENGINE', `Unknown storage engine '${requested}'`);
+}
+
+export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): StatementResult {
+  const schema = currentDb(env, stmt.table.schema);
+  checkName(stmt.table.name, 'table');
+  return env.write((tx) => {
+    if (!tx.catalog.getSchema(schema)) throw sqlError('BAD_DB', `Unknown database '${schema}'`);
+    if (tx.catalog.getTable(schema, stmt.table.name) || tx.catalog.getView(schema, stmt.table.name)) {
+      if (stmt.ifNotExists) {
+        env.session.warn(1050, `Table '${stmt.table.name}' already exists`, 'Note');
+        return OK;
+      }
+      throw sqlError('TABLE_EXISTS', `Table '${stmt.table.name}' already exists`);
+    }
+    if (stmt.like) {
+      const src = tx.catalog.getTable(stmt.like.schema ?? schema, stmt.like.name);
+      if (!src) throw sqlError('NO_SUCH_TABLE', `Table '${stmt.like.schema ?? schema}.${stmt.like.name}' doesn't exist`);
+      const { id: _id, ...rest } = src;
+      void _id;
+      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name });
+      return OK;
+    }
+    let def: Omit<TableDef, 'id'>;
+    let rows: Row[] | undefined;
+    if (stmt.asQuery) {
+      const result = runQuery(stmt.asQuery, env, tx);
+      const fromQuery: AstColumn[] = result.columns.map((c) => ({ name: c.name, dataType: c.type.kind === 'null' ? { kind: 'binary', length: 0 } : c.type, notNull: !c.nullable }));
+      const declared = new Set(stmt.columns.map((c) => c.name.toLowerCase()));
+      const merged: CreateTableStmt = { ...stmt, columns: [...stmt.columns, ...fromQuery.filter((c) => !declared.has(c.name.toLowerCase()))] };
+      def = buildTable(merged, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
+      const order = result.columns.map((c) => def.columns.findIndex((d) => d.name.toLowerCase() === c.name.toLowerCase()));
+      rows = result.rows.map((r) => {
+        const out: Row = def.columns.map(() => null);
+        order.forEach((pos, i) => { out[pos] = r[i]; });
+        return out;
+      });
+    } else {
+      def = buildTable(stmt, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
+    }
+    const autoStart = stmt.options.AUTO_INCREMENT ? BigInt(stmt.options.AUTO_INCREMENT) : undefined;
+    const created = tx.catalog.createTable(def, autoStart === undefined ? undefined : autoStart <= 9007199254740991n ? Number(autoStart) : autoStart);
+    if (rows) {
+      const w = tx.table(created);
+      for (const r of rows) w.insert(r.map((v, i) => (v === null ? null : coerceValue(v, created.columns[i].type, { mode: 'store', strict: env.ctx.strict, column: created.columns[i].name, rowNumber: 1, warn: (c, m) => env.session.warn(c, m) }))));
+      return { kind: 'ok', affectedRows: rows.length, insertId: 0, info: `Records: ${rows.length}  Duplicates: 0  Warnings: 0` };
+    }
+    return OK;
+  });
+}
+
+export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): StatementResult {
+  return env.write((tx) => {
+    const missing: string[] = [];
+    for (const t of stmt.tables) {
+      const schema = currentDb(env, t.schema);
+      if (!tx.catalog.getTable(schema, t.name)) {
+        missing.push(`${schema}.${t.name}`);
+        continue;
+      }
+    }
+    if (missing.length && !stmt.ifExists) throw sqlError('BAD_TABLE', `Unknown table '${missing.join(',')}'`);
+    for (const m of missing) env.session.warn(1051, `Unknown table '${m}'`, 'Note');
+    for (const t of stmt.tables) {
+      const schema = currentDb(env, t.schema);
+      if (tx.catalog.getTable(schema, t.name)) tx.catalog.dropTable(schema, t.name);
+    }
+    return OK;
+  });
+}
+
+function tableOrThrow(catalog: CatalogWriter, schema: string, name: string): TableDef {
+  const t = catalog.getTable(schema, name);
+  if (!t) throw sqlError('NO_SUCH_TABLE', `Table '${schema}.${name}' doesn't exist`);
+  return t;
+}
+
+export function executeCreateIndex(stmt: CreateIndexStmt, env: StatementEnv): StatementResult {
+  if (stmt.kind) throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support ${stmt.kind.toUpperCase()} indexes`);
+  const schema = currentDb(env, stmt.table.schema);
+  return env.write((tx) => {
+    const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    addIndex(tx.catalog, def, stmt.name, stmt.unique, stmt.columns, !!stmt.ifNotExists, env);
+    return OK;
+  });
+}
+
+function addIndex(catalog: CatalogWriter, def: TableDef, name: string | undefined, unique: boolean, cols: IndexColumn[], ifNotExists: boolean, env: StatementEnv): TableDef {
+  checkName(name ?? cols[0].column, 'index');
+  const taken = new Set(def.indexes.map((i) => i.name.toLowerCase()));
+  taken.add('primary');
+  const ic = indexColumns(cols, def);
+  const finalName = name ?? indexName(def.columns[ic.columns[0]].name, taken);
+  if (taken.has(finalName.toLowerCase())) {
+    if (ifNotExists) {
+      env.session.warn(1061, `Duplicate key name '${finalName}'`, 'Note');
+      return def;
+    }
+    throw sqlError('DUP_KEYNAME', `Duplicate key name '${finalName}'`);
+  }
+  return catalog.addIndex(def, { name: finalName, unique, id: def.nextIndexId, ...ic });
+}
+
+export function executeDropIndex(stmt: DropIndexStmt, env: StatementEnv): StatementResult {
+  const schema = currentDb(env, stmt.table.schema);
+  return env.write((tx) => {
+    const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    dropIndex(tx.catalog, def, stmt.name, !!stmt.ifExists, env);
+    return OK;
+  });
+}
+
+function dropIndex(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
+  if (name.toLowerCase() === 'primary') throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping the PRIMARY KEY');
+  if (!def.indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
+    if (ifExists) {
+      env.session.warn(1091, `Can't DROP '${name}'; check that column/key exists`, 'Note');
+      return def;
+    }
+    throw sqlError('NO_SUCH_INDEX', `Can't DROP '${name}'; check that column/key exists`);
+  }
+  return catalog.dropIndex(def, name);
+}
+
+export function executeTruncate(stmt: TruncateStmt, env: StatementEnv): StatementResult {
+  const schema = currentDb(env, stmt.table.schema);
+  return env.write((tx) => {
+    const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    tx.table(def).truncate();
+    return OK;
+  });
+}
+
+export function executeRenameTable(stmt: RenameTableStmt, env: StatementEnv): StatementResult {
+  return env.write((tx) => {
+    for (const r of stmt.renames) {
+      const from = currentDb(env, r.from.schema);
+      const to = currentDb(env, r.to.schema);
+      tableOrThrow(tx.catalog, from, r.from.name);
+      if (tx.catalog.getTable(to, r.to.name)) throw sqlError('TABLE_EXISTS', `Table '${r.to.name}' already exists`);
+      if (!tx.catalog.getSchema(to)) throw sqlError('BAD_DB', `Unknown database '${to}'`);
+      checkName(r.to.name, 'table');
+      tx.catalog.renameTable(from, r.from.name, to, r.to.name);
+    }
+    return OK;
+  });
+}
+
+export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): StatementResult {
+  const schema = currentDb(env, stmt.table.schema);
+  return env.write((tx) => {
+    let def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    for (const action of stmt.actions) {
+      switch (action.kind) {
+        case 'addConstraint': {
+          const c = action.constraint;
+          if (c.kind === 'unique' || c.kind === 'index') def = addIndex(tx.catalog, def, c.name, c.kind === 'unique', c.columns, false, env);
+          else if (c.kind === 'foreign' || c.kind === 'check') env.session.warn(1235, `mizzle does not enforce ${c.kind === 'foreign' ? 'FOREIGN KEY' : 'CHECK'} constraints; the constraint was ignored`, 'Warning');
+          else throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support adding a ${c.kind.toUpperCase()} key with ALTER TABLE`);
+          break;
+        }
+        case 'dropIndex':
+          def = dropIndex(tx.catalog, def, action.name, !!action.ifExists, env);
+          break;
+        case 'addColumn': {
+          if (def.columns.some((c) => c.name.toLowerCase() === action.column.name.toLowerCase())) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${action.column.name}'`);
+          if (action.column.primaryKey || action.column.unique || action.column.autoIncrement) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support adding key or AUTO_INCREMENT columns with ALTER TABLE');
+          const col = buildColumn(action.column, env, def.collation);
+          const pos = action.first ? 0 : action.after ? def.columns.findIndex((c) => c.name.toLowerCase() === action.after?.toLowerCase()) + 1 : def.columns.length;
+          if (pos < 0 || (action.after && pos === 0)) throw sqlError('BAD_FIELD', `Unknown column '${action.after}' in '${def.name}'`);
+          const remap = (ix: IndexDef): IndexDef => ({ ...ix, columns: ix.columns.map((c) => (c >= pos ? c + 1 : c)) });
+          const next: TableDef = {
+            ...def,
+            columns: [...def.columns.slice(0, pos), col, ...def.columns.slice(pos)],
+            primaryKey: def.primaryKey ? remap(def.primaryKey) : undefined,
+            indexes: def.indexes.map(remap),
+          };
+          const initial = initialValue(col);
+          tx.catalog.alterTable(next, (row) => [...row.slice(0, pos), initial, ...row.slice(pos)]);
+          def = tableOrThrow(tx.catalog, schema, next.name);
+          break;
+        }
+        case 'dropColumn': {
+          const pos = def.columns.findIndex((c) => c.name.toLowerCase() === action.name.toLowerCase());
+          if (pos < 0) {
+            if (action.ifExists) break;
+            throw sqlError('NO_SUCH_INDEX', `Can't DROP '${action.name}'; check that column/key exists`);
+          }
+          if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
+          const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
+          if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');
+          const remap = (ix: IndexDef): IndexDef => ({ ...ix, columns: ix.columns.map((c) => (c > pos ? c - 1 : c)) });
+          const next: TableDef = { ...def, columns: def.columns.filter((_, i) => i !== pos), primaryKey: def.primaryKey ? remap(def.primaryKey) : undefined, indexes: def.indexes.map(remap) };
+          tx.catalog.alterTable(next, (row) => row.filter((_, i) => i !== pos));
+          def = tableOrThrow(tx.catalog, schema, next.name);
+          break;
+        }
+        case 'renameTable': {
+          const to = currentDb(env, action.to.schema);
+          if (tx.catalog.getTable(to, action.to.name)) throw sqlError('TABLE_EXISTS', `Table '${action.to.name}' already exists`);
+          tx.catalog.renameTable(def.schema, def.name, to, action.to.name);
+          def = tableOrThrow(tx.catalog, to, action.to.name);
+          break;
+        }
+        case 'options':
+          break;
+        default:
+          throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support ALTER TABLE ... ${action.kind}`);
+      }
+    }
+    return OK;
+  });
+}
+
+/** The value existing rows get for a column added by ALTER TABLE: its default, else NULL or the type's zero. */
+function initialValue(col: ColumnDef): Value {
+  if (col.default?.kind === 'value') return valueFromJson(col.default.value);
+  if (col.nullable) return null;
+  return coerceValue('', col.type, { mode: 'cast', strict: false, column: col.name, rowNumber: 1, warn() {} });
+}
+
+export function executeCreateView(stmt: CreateViewStmt, env: StatementEnv): StatementResult {
+  const schema = currentDb(env, stmt.name.schema);
+  return env.write((tx) => {
+    if (tx.catalog.getTable(schema, stmt.name.name)) throw sqlError('TABLE_EXISTS', `Table '${stmt.name.name}' already exists`);
+    if (tx.catalog.getView(schema, stmt.name.name)) {
+      if (stmt.ifNotExists) return OK;
+      if (!stmt.orReplace) throw sqlError('TABLE_EXISTS', `Table '${stmt.name.name}' already exists`);
+      tx.catalog.dropView(schema, stmt.name.name);
+    }
+    // Validate the query now, as MySQL does, so a broken view cannot be created.
+    const result = runQuery(stmt.query, env, tx);
+    if (stmt.columns && stmt.columns.length !== result.columns.length) throw sqlError('VIEW_WRONG_LIST', 'View\'s SELECT and view\'s field list have different column counts');
+    tx.catalog.createView({ schema, name: stmt.name.name, columns: stmt.columns, query: stmt.queryText });
+    return OK;
+  });
+}
+
+export function executeDropView(stmt: DropViewStmt, env: StatementEnv): StatementResult {
+  return env.write((tx) => {
+    const missing: string[] = [];
+    for (const n of stmt.names) {
+      const schema = currentDb(env, n.schema);
+      if (!tx.catalog.getView(schema, n.name)) missing.push(`${schema}.${n.name}`);
+    }
+    if (missing.length && !stmt.ifExists) throw sqlError('BAD_TABLE', `Unknown table '${missing.join(',')}'`);
+    for (const m of missing) env.session.warn(1051, `Unknown table '${m}'`, 'Note');
+    for (const n of stmt.names) {
+      const schema = currentDb(env, n.schema);
+      if (tx.catalog.getView(schema, n.name)) tx.catalog.dropView(schema, n.name);
+    }
+    return OK;
+  });
+}
+

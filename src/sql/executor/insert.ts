@@ -1,0 +1,199 @@
+// INSERT, INSERT IGNORE, REPLACE and INSERT ... ON DUPLICATE KEY UPDATE.
+import { SqlError, sqlError } from '../../kernel/errors.js';
+import type { StatementResult } from '../../kernel/plugin.js';
+import type { Assignment, Expr, InsertStmt } from '../parser/ast.js';
+import { Scope } from '../analyzer/scope.js';
+import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import type { TableDef } from '../../storage/table-def.js';
+import type { Row, Value } from '../types/value.js';
+import { runQuery } from './query.js';
+import { resolveTableName, tableScopeColumns } from './from.js';
+import type { StatementEnv, TableWriter } from './statement-env.js';
+import { autoIncrementColumn, defaultValue, storeValue, wantsGeneratedId } from './write-row.js';
+
+/** Maps the statement's column list to table column positions (1054 for unknown, 1110 for repeats). */
+function targetColumns(def: TableDef, names: string[] | undefined): number[] {
+  if (!names) return def.columns.map((_, i) => i);
+  const seen = new Set<number>();
+  return names.map((n) => {
+    const i = def.columns.findIndex((c) => c.name.toLowerCase() === n.toLowerCase());
+    if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${n}' in 'field list'`);
+    if (seen.has(i)) throw sqlError('FIELD_SPECIFIED_TWICE', `Column '${def.columns[i].name}' specified twice`);
+    seen.add(i);
+    return i;
+  });
+}
+
+export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementResult {
+  return env.write((tx) => {
+    const found = resolveTableName(env, tx, stmt.table.schema, stmt.table.name);
+    if (!found.table) throw sqlError('NON_INSERTABLE_TABLE', `The target table ${stmt.table.name} of the INSERT is not insertable-into`);
+    const def = found.table;
+    const table = tx.table(def);
+    const ctx = env.ctx;
+    const emptyEnv: CompileEnv = { scope: new Scope([]), session: env.session, clause: 'field list', text: env.text };
+
+    // Source rows: evaluated lists of values (undefined = DEFAULT) for the target columns.
+    let columns: number[];
+    let sourceRows: (Value | undefined)[][];
+    if (stmt.set) {
+      columns = targetColumns(def, stmt.set.map((a) => a.column.column));
+      sourceRows = [stmt.set.map((a) => evalInsertValue(a.value, def, emptyEnv, ctx, 1))];
+    } else if (stmt.query) {
+      columns = targetColumns(def, stmt.columns);
+      const result = env.read((rtx) => runQuery(stmt.query as NonNullable<InsertStmt['query']>, env, rtx));
+      if (result.columns.length !== columns.length) throw sqlError('WRONG_VALUE_COUNT_ON_ROW', "Column count doesn't match value count at row 1");
+      sourceRows = result.rows;
+    } else {
+      columns = targetColumns(def, stmt.columns);
+      const rows = stmt.rows ?? [];
+      sourceRows = [];
+      for (let r = 0; r < rows.length; r++) {
+        const exprs = rows[r];
+        if (exprs.length !== columns.length && !(exprs.length === 0 && !stmt.columns)) {
+          throw sqlError('WRONG_VALUE_COUNT_ON_ROW', `Column count doesn't match value count at row ${r + 1}`);
+        }
+        const values: (Value | undefined)[] = [];
+        for (let i = 0; i < exprs.length; i++) values.push(evalInsertValue(exprs[i], def, emptyEnv, ctx, r + 1));
+        sourceRows.push(values);
+      }
+    }
+
+    const aiCol = autoIncrementColumn(def);
+    let affected = 0;
+    let firstGenerated: number | bigint | undefined;
+    const updates = stmt.onDuplicate ? compileUpdates(stmt.onDuplicate, def, env) : undefined;
+    let duplicates = 0;
+    let skipped = 0;
+
+    for (let r = 0; r < sourceRows.length; r++) {
+      ctx.rowNumber = r + 1;
+      const src = sourceRows[r];
+      const given = new Array<boolean>(def.columns.length).fill(false);
+      const row: Row = new Array(def.columns.length);
+      for (let i = 0; i < columns.length; i++) {
+        if (src[i] !== undefined) {
+          given[columns[i]] = true;
+          row[columns[i]] = src[i] as Value;
+        }
+      }
+      for (let c = 0; c < def.columns.length; c++) {
+        if (!given[c]) row[c] = defaultValue(def.columns[c], ctx, c !== aiCol);
+      }
+      try {
+        let generated = false;
+        if (aiCol >= 0) {
+          if (wantsGeneratedId(row[aiCol])) {
+            row[aiCol] = table.nextAutoIncrement(1);
+            generated = true;
+          }
+        }
+        for (let c = 0; c < def.columns.length; c++) row[c] = storeValue(def.columns[c], row[c], ctx);
+        if (aiCol >= 0) {
+          const id = row[aiCol] as number | bigint;
+          if (generated) {
+            if (firstGenerated === undefined) firstGenerated = id;
+          } else table.observeAutoIncrement(id);
+        }
+        affected += writeRow(stmt, table, row, updates, env, () => duplicates++);
+      } catch (e) {
+        if (stmt.ignore && e instanceof SqlError && (e.code === 1062 || e.code === 1048 || e.code === 1264 || e.code === 1406 || e.code === 1366)) {
+          env.session.warn(e.code, e.message);
+          skipped++;
+          continue;
+        }
+        throw e;
+      }
+    }
+    if (firstGenerated !== undefined) env.session.lastInsertId = firstGenerated;
+    const insertId = firstGenerated ?? 0;
+    const multi = sourceRows.length > 1 || !!stmt.query;
+    const info = multi ? `Records: ${sourceRows.length}  Duplicates: ${duplicates + skipped}  Warnings: ${0}` : undefined;
+    return { kind: 'ok', affectedRows: affected, insertId, info };
+  });
+}
+
+/** Evaluates one VALUES item; DEFAULT yields undefined so the column default applies. */
+function evalInsertValue(e: Expr, def: TableDef, env: CompileEnv, ctx: StatementEnv['ctx'], row: number): Value | undefined {
+  if (e.type === 'default') {
+    if (e.column) {
+      const i = def.columns.findIndex((c) => c.name.toLowerCase() === e.column?.toLowerCase());
+      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in 'field list'`);
+      return defaultValue(def.columns[i], ctx, true);
+    }
+    return undefined;
+  }
+  ctx.rowNumber = row;
+  return compileExpr(e, env).eval([], ctx);
+}
+
+interface CompiledUpdates {
+  assignments: { column: number; value: Compiled }[];
+}
+
+/**
+ * ON DUPLICATE KEY UPDATE assignments are evaluated over [existing row..., new row...]:
+ * plain column names read the existing row; VALUES(col) reads the row that was to be inserted.
+ */
+function compileUpdates(assignments: Assignment[], def: TableDef, env: StatementEnv): CompiledUpdates {
+  const cols = tableScopeColumns(def, def.name);
+  const scope = new Scope([...cols, ...cols.map((c) => ({ ...c, table: '\u0000new', hidden: true }))]);
+  const rewrite = (e: Expr): Expr => {
+    if (e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 && e.args[0].type === 'column') {
+      return { type: 'column', table: '\u0000new', column: e.args[0].column };
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e)) {
+      out[k] = Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' && 'type' in x ? rewrite(x as Expr) : x)) : v && typeof v === 'object' && 'type' in v && !Buffer.isBuffer(v) ? rewrite(v as Expr) : v;
+    }
+    return out as unknown as Expr;
+  };
+  const cenv: CompileEnv = { scope, session: env.session, clause: 'field list', text: env.text };
+  return {
+    assignments: assignments.map((a) => {
+      const i = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
+      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
+      return { column: i, value: compileExpr(rewrite(a.value), cenv) };
+    }),
+  };
+}
+
+/** Writes one prepared row honoring REPLACE / ON DUPLICATE KEY UPDATE; returns its affected-rows contribution. */
+function writeRow(stmt: InsertStmt, table: TableWriter, row: Row, updates: CompiledUpdates | undefined, env: StatementEnv, onDuplicate: () => void): number {
+  if (!stmt.replace && !updates) {
+    table.insert(row);
+    return 1;
+  }
+  const conflicts = table.findConflicts(row);
+  if (conflicts.length === 0) {
+    table.insert(row);
+    return 1;
+  }
+  onDuplicate();
+  if (stmt.replace) {
+    for (const old of conflicts) table.delete(old);
+    table.insert(row);
+    return 1 + conflicts.length;
+  }
+  const old = conflicts[0];
+  const combined = [...old, ...row];
+  const next = old.slice();
+  const def = table.def;
+  for (const a of (updates as CompiledUpdates).assignments) {
+    next[a.column] = storeValue(def.columns[a.column], a.value.eval(combined, env.ctx), env.ctx);
+    combined[a.column] = next[a.column];
+  }
+  const changed = next.some((v, i) => !sameValue(v, old[i]));
+  if (!changed) return 0;
+  table.update(old, next);
+  const ai = autoIncrementColumn(def);
+  if (ai >= 0 && next[ai] !== null) env.session.lastInsertId = next[ai] as number | bigint;
+  return 2;
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return String(a) === String(b);
+}

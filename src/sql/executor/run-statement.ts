@@ -1,0 +1,185 @@
+// Dispatches one parsed statement to its executor and shapes the result for the protocol.
+import { sqlError } from '../../kernel/errors.js';
+import type { Diagnostic } from '../../kernel/errors.js';
+import type { ResultColumn, StatementResult } from '../../kernel/plugin.js';
+import type { ExplainStmt, QueryExpr, SetStmt, Statement } from '../parser/ast.js';
+import { Scope, type ScopeColumn } from '../analyzer/scope.js';
+import { compileExpr } from '../analyzer/compile-expr.js';
+import type { Value } from '../types/value.js';
+import { runQuery } from './query.js';
+import { executeInsert } from './insert.js';
+import { executeDelete, executeUpdate } from './update-delete.js';
+import {
+  executeAlterTable, executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
+  executeDropDatabase, executeDropIndex, executeDropTable, executeDropView, executeRenameTable, executeTruncate,
+} from './ddl.js';
+import { executeShow } from './show.js';
+import type { StatementEnv } from './statement-env.js';
+
+const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
+
+/** Column metadata for the protocol from a query's scope columns. */
+export function resultColumns(columns: ScopeColumn[]): ResultColumn[] {
+  return columns.map((c) => ({
+    name: c.name,
+    orgName: c.orgName,
+    table: c.table,
+    orgTable: c.orgTable,
+    schema: c.schema,
+    type: c.type,
+    nullable: c.nullable,
+    primaryKey: c.primaryKey,
+    uniqueKey: c.uniqueKey,
+    multipleKey: c.multipleKey,
+    autoIncrement: c.autoIncrement,
+  }));
+}
+
+/** Statement kinds that end a transaction implicitly (DDL), as MySQL does. */
+export function causesImplicitCommit(stmt: Statement): boolean {
+  switch (stmt.type) {
+    case 'createTable': return !stmt.temporary;
+    case 'dropTable': return !stmt.temporary;
+    case 'createIndex': case 'dropIndex': case 'alterTable': case 'renameTable': case 'truncate':
+    case 'createDatabase': case 'dropDatabase': case 'createView': case 'dropView':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether a statement only reads (for read-only transactions and, later, replicas). */
+export function isReadOnlyStatement(stmt: Statement): boolean {
+  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill'].includes(stmt.type);
+}
+
+function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
+  const result = env.read((tx) => runQuery(query, env, tx));
+  env.session.lastFoundRows = result.rows.length;
+  if (query.type === 'select' && query.into) {
+    if (result.rows.length > 1) throw sqlError('TOO_MANY_ROWS', 'Result consisted of more than one row');
+    if (query.into.length !== result.columns.length) throw sqlError('WRONG_NUMBER_OF_COLUMNS_IN_SELECT', 'The used SELECT statements have a different number of columns');
+    if (result.rows.length === 0) {
+      env.session.warn(1329, 'No data - zero rows fetched, selected, or processed');
+      return OK;
+    }
+    query.into.forEach((v, i) => env.session.setUserVariable(v.name, result.rows[0][i]));
+    return OK;
+  }
+  return { kind: 'rows', columns: resultColumns(result.columns), rows: result.rows };
+}
+
+function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
+  // Evaluate every right-hand side first, then assign, so `SET @a=1, @b=@a` sees the old @a as MySQL does not guarantee otherwise.
+  const empty = new Scope([]);
+  for (const a of stmt.assignments) {
+    switch (a.kind) {
+      case 'variable': {
+        let value: Value;
+        if (a.value.type === 'default') {
+          if (a.target.kind === 'user') throw sqlError('PARSE', "You have an error in your SQL syntax; DEFAULT cannot be assigned to a user variable");
+          value = env.session.getSystemVariable(a.target.name, 'global');
+        } else if (a.value.type === 'column' && a.target.kind === 'system' && !a.value.table) {
+          // SET autocommit = ON / sql_mode = TRADITIONAL: bare words are values, not columns.
+          value = a.value.column;
+        } else {
+          value = env.read((tx) => {
+            void tx;
+            return compileExpr(a.value, { scope: empty, session: env.session, clause: 'field list', text: env.text }).eval([], env.ctx);
+          });
+        }
+        if (a.target.kind === 'user') env.session.setUserVariable(a.target.name, value);
+        else env.session.setSystemVariable(a.target.name, value, a.target.scope);
+        break;
+      }
+      case 'names': {
+        const cs = a.default ? 'utf8mb4' : a.charset.toLowerCase();
+        for (const v of ['character_set_client', 'character_set_connection', 'character_set_results']) env.session.setSystemVariable(v, cs);
+        if (a.collation) env.session.setSystemVariable('collation_connection', a.collation.toLowerCase());
+        break;
+      }
+      case 'charset': {
+        const cs = a.default ? 'utf8mb4' : a.charset.toLowerCase();
+        env.session.setSystemVariable('character_set_client', cs);
+        env.session.setSystemVariable('character_set_results', cs);
+        break;
+      }
+      case 'transaction': {
+        if (a.isolation) env.session.setSystemVariable('transaction_isolation', a.isolation.toUpperCase().replace(/ /g, '-'), a.scope);
+        if (a.accessMode) env.session.setSystemVariable('transaction_read_only', a.accessMode === 'read only' ? 1 : 0, a.scope);
+        break;
+      }
+    }
+  }
+  return OK;
+}
+
+function executeExplain(stmt: ExplainStmt, env: StatementEnv): StatementResult {
+  const inner = stmt.statement;
+  if (inner.type !== 'select' && inner.type !== 'setop' && inner.type !== 'values' && inner.type !== 'with') {
+    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support EXPLAIN of data-changing statements');
+  }
+  const result = env.read((tx) => runQuery(inner, env, tx));
+  const explain = result.source?.explain ?? [];
+  const vc = (n: number) => ({ kind: 'varchar' as const, length: n });
+  if (stmt.format === 'tree') {
+    const lines = explain.map((e) => {
+      const a = e.access;
+      if (!a) return `-> Table scan on ${e.table}`;
+      if (a.kind === 'const') return `-> Single-row index lookup on ${e.table} using ${a.indexName}`;
+      return `-> Index ${a.kind === 'ref' ? 'lookup' : 'range scan'} on ${e.table} using ${a.indexName}`;
+    });
+    return { kind: 'rows', columns: [{ name: 'EXPLAIN', orgName: '', table: '', orgTable: '', schema: '', type: { kind: 'text' }, nullable: false }], rows: [[lines.join('\n') || '-> Rows fetched before execution']] };
+  }
+  const names = ['id', 'select_type', 'table', 'partitions', 'type', 'possible_keys', 'key', 'key_len', 'ref', 'rows', 'filtered', 'Extra'];
+  const columns: ResultColumn[] = names.map((n) => ({ name: n, orgName: '', table: '', orgTable: '', schema: '', type: n === 'id' || n === 'rows' ? { kind: 'bigint', length: 3 } : n === 'filtered' ? { kind: 'double' } : vc(64), nullable: true }));
+  const rows = explain.length
+    ? explain.map((e) => {
+        const a = e.access;
+        return [1, 'SIMPLE', e.table, null, a ? (a.kind === 'const' ? 'const' : a.kind) : 'ALL', a ? a.indexName : null, a ? a.indexName : null, null, null, e.rows || result.rows.length, 100, a ? 'Using where' : null];
+      })
+    : [[1, 'SIMPLE', null, null, null, null, null, null, null, null, null, 'No tables used']];
+  return { kind: 'rows', columns, rows };
+}
+
+/** Runs one statement. Transaction control, USE and KILL go through `env` hooks owned by the kernel session. */
+export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[]): StatementResult {
+  switch (stmt.type) {
+    case 'select': case 'setop': case 'values': case 'with':
+      return runSelectLike(stmt, env);
+    case 'insert': return executeInsert(stmt, env);
+    case 'update': return executeUpdate(stmt, env);
+    case 'delete': return executeDelete(stmt, env);
+    case 'createTable': return executeCreateTable(stmt, env);
+    case 'dropTable': return executeDropTable(stmt, env);
+    case 'createIndex': return executeCreateIndex(stmt, env);
+    case 'dropIndex': return executeDropIndex(stmt, env);
+    case 'alterTable': return executeAlterTable(stmt, env);
+    case 'renameTable': return executeRenameTable(stmt, env);
+    case 'truncate': return executeTruncate(stmt, env);
+    case 'createDatabase': return executeCreateDatabase(stmt, env);
+    case 'dropDatabase': return executeDropDatabase(stmt, env);
+    case 'createView': return executeCreateView(stmt, env);
+    case 'dropView': return executeDropView(stmt, env);
+    case 'show': return executeShow(stmt, env, diagnostics);
+    case 'explain': return executeExplain(stmt, env);
+    case 'set': return executeSet(stmt, env);
+    case 'do': {
+      const empty = new Scope([]);
+      for (const e of stmt.exprs) compileExpr(e, { scope: empty, session: env.session, clause: 'field list' }).eval([], env.ctx);
+      return OK;
+    }
+    case 'kill': {
+      const id = compileExpr(stmt.id, { scope: new Scope([]), session: env.session, clause: 'field list' }).eval([], env.ctx);
+      if (!env.server.killConnection(Number(id), stmt.target === 'query')) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${String(id)}`);
+      return OK;
+    }
+    case 'admin':
+      // LOCK/UNLOCK TABLES, FLUSH, ANALYZE/OPTIMIZE/CHECK/REPAIR: nothing to do on LMDB; answered so dump tools work.
+      return OK;
+    case 'use': case 'transaction':
+      throw new Error(`${stmt.type} must be handled by the session`);
+    case 'unsupported':
+      throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${stmt.feature}: it is left out on purpose (see the README, "What mizzle leaves out")`);
+  }
+}

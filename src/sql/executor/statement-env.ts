@@ -1,0 +1,90 @@
+// What executing one statement needs from around it: the session, the clock, storage and the catalog.
+import type { TableDef, SchemaDef, ViewDef } from '../../storage/table-def.js';
+import type { Row, Value } from '../types/value.js';
+import type { EvalContext, SessionContext } from './context.js';
+import type { AccessPath } from '../planner/access-path.js';
+
+/** Reads of one table within the current statement's snapshot. */
+export interface TableReader {
+  readonly def: TableDef;
+  /** Rows along an access path (undefined: every row in primary-key order). */
+  scan(path: AccessPath | undefined): Iterable<Row>;
+  /** Rows that would conflict with `row` on the primary key or a unique index. */
+  findConflicts(row: Row): Row[];
+  count(): number;
+}
+
+/** Writes to one table within the current statement's write transaction. */
+export interface TableWriter extends TableReader {
+  insert(row: Row): void;
+  update(oldRow: Row, newRow: Row): void;
+  delete(row: Row): void;
+  truncate(): void;
+  /** Allocates `count` consecutive AUTO_INCREMENT values; returns the first. */
+  nextAutoIncrement(count: number): number | bigint;
+  /** An explicit value was inserted: move the counter past it. */
+  observeAutoIncrement(value: number | bigint): void;
+  peekAutoIncrement(): number | bigint;
+}
+
+/** The catalog as statements see it. Mutations happen inside the statement's write transaction. */
+export interface CatalogView {
+  listSchemas(): SchemaDef[];
+  getSchema(name: string): SchemaDef | undefined;
+  listTables(schema: string): TableDef[];
+  getTable(schema: string, name: string): TableDef | undefined;
+  listViews(schema: string): ViewDef[];
+  getView(schema: string, name: string): ViewDef | undefined;
+}
+
+export interface CatalogWriter extends CatalogView {
+  createSchema(def: SchemaDef): void;
+  dropSchema(name: string): void;
+  /** Creates the table and returns its definition with ids assigned. */
+  createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef;
+  dropTable(schema: string, name: string): void;
+  /** Replaces a table's definition (ALTER); `rebuild` rewrites existing rows with the mapper. */
+  alterTable(def: TableDef, rebuild?: (row: Row) => Row): void;
+  addIndex(table: TableDef, index: TableDef['indexes'][number]): TableDef;
+  dropIndex(table: TableDef, name: string): TableDef;
+  renameTable(schema: string, name: string, toSchema: string, toName: string): void;
+  createView(def: ViewDef): void;
+  dropView(schema: string, name: string): void;
+}
+
+/** Information about the plugins and engines, for SHOW ENGINES / SHOW PLUGINS. */
+export interface ServerInfo {
+  engines(): { name: string; persistent: boolean; isDefault: boolean }[];
+  plugins(): { name: string; kind: string; version: string; description: string; active: boolean }[];
+  processList(): { id: number; user: string; host: string; db: string | null; command: string; time: number; state: string; info: string | null }[];
+  status(): [string, Value][];
+  killConnection(id: number, queryOnly: boolean): boolean;
+}
+
+/**
+ * The environment of one statement. `read`/`write` run a function in a storage
+ * transaction spanning every engine the statement touches.
+ */
+export interface StatementEnv {
+  readonly session: SessionContext;
+  readonly ctx: EvalContext;
+  /** The statement's source text, for error messages and column names. */
+  readonly text: string;
+  readonly server: ServerInfo;
+  defaultEngine(): string;
+  engineExists(name: string): boolean;
+  read<T>(fn: (tx: ReadTx) => T): T;
+  write<T>(fn: (tx: WriteTx) => T): T;
+}
+
+export interface ReadTx {
+  catalog: CatalogView;
+  table(def: TableDef): TableReader;
+}
+
+export interface WriteTx {
+  catalog: CatalogWriter;
+  table(def: TableDef): TableWriter;
+}
+
+export type { Value };

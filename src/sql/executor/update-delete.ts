@@ -1,0 +1,127 @@
+// UPDATE and DELETE of one table, with WHERE (index-assisted), ORDER BY and LIMIT.
+import { SqlError, sqlError } from '../../kernel/errors.js';
+import type { StatementResult } from '../../kernel/plugin.js';
+import type { DeleteStmt, Expr, Limit, OrderItem, TableRef, UpdateStmt } from '../parser/ast.js';
+import { Scope } from '../analyzer/scope.js';
+import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
+import { bindAccess, chooseAccess } from '../planner/access-path.js';
+import { compareForSort } from '../types/compare.js';
+import { toBoolean, toInteger } from '../types/convert.js';
+import type { Row, Value } from '../types/value.js';
+import type { TableDef } from '../../storage/table-def.js';
+import { resolveTableName, tableScopeColumns } from './from.js';
+import { runQuery } from './query.js';
+import type { StatementEnv, WriteTx } from './statement-env.js';
+import { defaultValue, storeValue } from './write-row.js';
+
+interface Target {
+  def: TableDef;
+  scope: Scope;
+  rows: Row[];
+}
+
+function singleTable(tables: TableRef[]): { schema?: string; name: string; alias?: string } {
+  if (tables.length !== 1 || tables[0].type !== 'table') {
+    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table UPDATE/DELETE');
+  }
+  return tables[0];
+}
+
+/** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
+function selectTargets(tx: WriteTx, env: StatementEnv, ref: { schema?: string; name: string; alias?: string }, where: Expr | undefined, orderBy: OrderItem[], limit: Limit | undefined): Target {
+  const found = resolveTableName(env, tx, ref.schema, ref.name);
+  if (!found.table) throw sqlError('NON_UPDATABLE_TABLE', `The target table ${ref.name} of the UPDATE is not updatable`);
+  const def = found.table;
+  const scope = new Scope(tableScopeColumns(def, ref.alias ?? ref.name));
+  const cenv: CompileEnv = { scope, session: env.session, clause: 'where clause', text: env.text };
+  cenv.subquery = (q) => {
+    const res = env.read((rtx) => runQuery(q, env, rtx, scope));
+    return { types: res.columns.map((c) => c.type), run: () => res.rows };
+  };
+  const cond = where ? compileExpr(where, cenv) : undefined;
+  const plan = chooseAccess(def, where, scope, 0);
+  const path = bindAccess(def, plan, { scope: new Scope([]), session: env.session, clause: 'where clause' }, env.ctx);
+  const order = orderBy.map((o) => ({ c: compileExpr(o.expr, { ...cenv, clause: 'order clause' }), desc: o.desc }));
+  const count = limit ? Number(toInteger(compileExpr(limit.count, { ...cenv, scope: new Scope([]) }).eval([], env.ctx) ?? 0)) : Infinity;
+  const rows: Row[] = [];
+  const ctx = env.ctx;
+  // Rows are collected first so that changing a key cannot make the scan see a row twice.
+  for (const row of tx.table(def).scan(path)) {
+    if (cond && toBoolean(cond.eval(row, ctx)) !== true) continue;
+    rows.push(row);
+    if (order.length === 0 && rows.length >= count) break;
+  }
+  if (order.length) {
+    const keyed = rows.map((r) => ({ r, k: order.map((o) => o.c.eval(r, ctx)) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < order.length; i++) {
+        const c = compareForSort(order[i].c.type, a.k[i], b.k[i]);
+        if (c) return order[i].desc ? -c : c;
+      }
+      return 0;
+    });
+    rows.length = 0;
+    for (const x of keyed.slice(0, count === Infinity ? undefined : count)) rows.push(x.r);
+  }
+  return { def, scope, rows };
+}
+
+export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
+  const ref = singleTable(stmt.tables);
+  return env.write((tx) => {
+    const t = selectTargets(tx, env, ref, stmt.where, stmt.orderBy, stmt.limit);
+    const cenv: CompileEnv = { scope: t.scope, session: env.session, clause: 'field list', text: env.text };
+    const sets = stmt.set.map((a) => {
+      if (a.column.table && a.column.table !== (ref.alias ?? ref.name)) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
+      const i = t.def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
+      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
+      const value = a.value.type === 'default' ? undefined : compileExpr(a.value, cenv);
+      return { column: i, value };
+    });
+    const table = tx.table(t.def);
+    const ctx = env.ctx;
+    let changed = 0;
+    let n = 0;
+    for (const old of t.rows) {
+      ctx.rowNumber = ++n;
+      // Assignments apply left to right; later ones see earlier results (MySQL's single-table rule).
+      const next = old.slice();
+      for (const s of sets) {
+        const col = t.def.columns[s.column];
+        const v: Value = s.value ? s.value.eval(next, ctx) : null;
+        next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
+      }
+      if (next.every((v, i) => same(v, old[i]))) continue;
+      try {
+        table.update(old, next);
+        changed++;
+      } catch (e) {
+        if (stmt.ignore && e instanceof SqlError && e.code === 1062) {
+          env.session.warn(e.code, e.message);
+          continue;
+        }
+        throw e;
+      }
+    }
+    return { kind: 'ok', affectedRows: changed, insertId: 0, info: `Rows matched: ${t.rows.length}  Changed: ${changed}  Warnings: 0` };
+  });
+}
+
+function same(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (typeof a === 'object' && typeof b === 'object') return compareForSort({ kind: 'decimal' }, a, b) === 0 && String(a) === String(b);
+  return String(a) === String(b) && typeof a === typeof b;
+}
+
+export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {
+  if (!stmt.table || stmt.targets) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table DELETE');
+  const ref = stmt.table;
+  return env.write((tx) => {
+    const t = selectTargets(tx, env, ref, stmt.where, stmt.orderBy, stmt.limit);
+    const table = tx.table(t.def);
+    for (const row of t.rows) table.delete(row);
+    return { kind: 'ok', affectedRows: t.rows.length, insertId: 0 };
+  });
+}

@@ -1,0 +1,64 @@
+// Turning assigned values into a storable row: defaults, AUTO_INCREMENT, NOT NULL checks and type coercion.
+import { sqlError } from '../../kernel/errors.js';
+import type { ColumnDef, TableDef } from '../../storage/table-def.js';
+import { valueFromJson } from '../../storage/value-json.js';
+import { coerceValue } from '../types/coerce.js';
+import { formatDateTime } from '../types/temporal.js';
+import type { Row, Value } from '../types/value.js';
+import type { EvalContext } from './context.js';
+
+/** The value a column gets when an INSERT does not give one (or says DEFAULT). */
+export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: boolean): Value {
+  const d = col.default;
+  if (d === undefined) {
+    if (col.nullable || col.autoIncrement) return null;
+    if (strictCheck && ctx.strict) throw sqlError('NO_DEFAULT_FOR_FIELD', `Field '${col.name}' doesn't have a default value`);
+    if (strictCheck) ctx.session.warn(1364, `Field '${col.name}' doesn't have a default value`);
+    return implicitDefault(col);
+  }
+  if (d.kind === 'now') return col.type.kind === 'date' ? formatDateTime(ctx.now).slice(0, 10) : formatDateTime(ctx.now, d.fsp ?? col.type.fsp ?? 0);
+  return valueFromJson(d.value);
+}
+
+/** MySQL's implicit default for a NOT NULL column without DEFAULT in non-strict mode. */
+function implicitDefault(col: ColumnDef): Value {
+  switch (col.type.kind) {
+    case 'char': case 'varchar': case 'tinytext': case 'text': case 'mediumtext': case 'longtext': case 'set': return '';
+    case 'enum': return col.type.values?.[0] ?? '';
+    case 'binary': case 'varbinary': case 'tinyblob': case 'blob': case 'mediumblob': case 'longblob': return Buffer.alloc(0);
+    case 'date': return '0000-00-00';
+    case 'datetime': case 'timestamp': return '0000-00-00 00:00:00';
+    case 'time': return '00:00:00';
+    case 'json': return 'null';
+    default: return 0;
+  }
+}
+
+/** Coerces one value into a column, enforcing NOT NULL (1048 in strict mode, or the implicit default with a warning). */
+export function storeValue(col: ColumnDef, v: Value, ctx: EvalContext): Value {
+  if (v === null) {
+    if (col.nullable) return null;
+    if (ctx.strict) throw sqlError('BAD_NULL', `Column '${col.name}' cannot be null`);
+    ctx.session.warn(1048, `Column '${col.name}' cannot be null`);
+    return implicitDefault(col);
+  }
+  return coerceValue(v, col.type, {
+    mode: 'store',
+    strict: ctx.strict,
+    column: col.name,
+    rowNumber: ctx.rowNumber,
+    warn: (code, message) => ctx.session.warn(code, message),
+  });
+}
+
+/** Index of the AUTO_INCREMENT column, or -1. */
+export function autoIncrementColumn(def: TableDef): number {
+  return def.columns.findIndex((c) => c.autoIncrement);
+}
+
+/** Whether a value asks for a generated AUTO_INCREMENT value (NULL or 0, as without NO_AUTO_VALUE_ON_ZERO). */
+export function wantsGeneratedId(v: Value): boolean {
+  return v === null || v === 0 || v === 0n || (typeof v === 'string' && v.trim() === '0');
+}
+
+export type { Row };

@@ -1,0 +1,83 @@
+// Control-flow functions: IF, IFNULL, NULLIF, COALESCE, GREATEST, LEAST.
+import { convertTo, compileComparison, type Compiled } from '../analyzer/compile-expr.js';
+import { compareDomain, compareIn } from '../types/compare.js';
+import { toBoolean } from '../types/convert.js';
+import { unifyTypes } from '../types/infer.js';
+import type { FunctionDef } from './define.js';
+
+const IF: FunctionDef = {
+  name: 'IF', minArgs: 3, maxArgs: 3,
+  compile([cond, a, b]) {
+    const type = unifyTypes([a.type, b.type]);
+    const ce = cond.eval, ae = convertTo(a, type).eval, be = convertTo(b, type).eval;
+    return {
+      type, nullable: a.nullable || b.nullable, constant: cond.constant && a.constant && b.constant,
+      eval: (r, c) => (toBoolean(ce(r, c)) === true ? ae(r, c) : be(r, c)),
+    };
+  },
+};
+
+function coalesce(name: string, min: number, max: number): FunctionDef {
+  return {
+    name, minArgs: min, maxArgs: max,
+    compile(args) {
+      const type = unifyTypes(args.map((a) => a.type));
+      const evals = args.map((a) => convertTo(a, type).eval);
+      return {
+        type, nullable: args.every((a) => a.nullable), constant: args.every((a) => a.constant),
+        eval: (r, c) => {
+          for (const e of evals) {
+            const v = e(r, c);
+            if (v !== null) return v;
+          }
+          return null;
+        },
+      };
+    },
+  };
+}
+
+const NULLIF: FunctionDef = {
+  name: 'NULLIF', minArgs: 2, maxArgs: 2,
+  compile([a, b]) {
+    const eq = compileComparison('=', a, b).eval;
+    const ae = a.eval;
+    return {
+      type: a.type, nullable: true, constant: a.constant && b.constant,
+      eval: (r, c) => (eq(r, c) === 1 ? null : ae(r, c)),
+    };
+  },
+};
+
+function extreme(name: string, sign: 1 | -1): FunctionDef {
+  return {
+    name, minArgs: 2, maxArgs: 1 << 16,
+    compile(args: Compiled[]) {
+      const type = unifyTypes(args.map((a) => a.type));
+      const dom = compareDomain(type, type);
+      const evals = args.map((a) => convertTo(a, type).eval);
+      return {
+        type, nullable: true, constant: args.every((a) => a.constant),
+        eval: (r, c) => {
+          let best = evals[0](r, c);
+          if (best === null) return null;
+          for (let i = 1; i < evals.length; i++) {
+            const v = evals[i](r, c);
+            if (v === null) return null;
+            if (compareIn(dom, v, best, type.collation) * sign > 0) best = v;
+          }
+          return best;
+        },
+      };
+    },
+  };
+}
+
+export const controlFunctions: FunctionDef[] = [
+  IF,
+  coalesce('IFNULL', 2, 2),
+  coalesce('COALESCE', 1, 1 << 16),
+  NULLIF,
+  extreme('GREATEST', 1),
+  extreme('LEAST', -1),
+];

@@ -1,0 +1,134 @@
+// Date and time functions: NOW(), CURDATE(), CURTIME(), UNIX_TIMESTAMP(), DATE(), YEAR(), DATE_ADD(), ...
+import { sqlError } from '../../kernel/errors.js';
+import type { Compiled, Evaluator } from '../analyzer/compile-expr.js';
+import { compileExpr } from '../analyzer/compile-expr.js';
+import { toInteger, toDouble, valueToString } from '../types/convert.js';
+import { T_BIGINT, T_DATE, T_DATETIME, T_DOUBLE, T_TIME } from '../types/infer.js';
+import { formatDate, formatDateTime, formatTime, parseDate, parseDateTime } from '../types/temporal.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { Value } from '../types/value.js';
+import { strict, type FunctionDef } from './define.js';
+
+function fspArg(args: Compiled[]): number {
+  if (!args[0]) return 0;
+  const v = args[0].eval([], null as never);
+  const n = v === null ? 0 : Number(toInteger(v));
+  if (n < 0 || n > 6) throw sqlError('TOO_BIG_PRECISION', `Too-big precision ${n} specified. Maximum is 6.`);
+  return n;
+}
+
+function nowLike(name: string, kind: 'datetime' | 'date' | 'time'): FunctionDef {
+  return {
+    name, minArgs: 0, maxArgs: kind === 'date' ? 0 : 1,
+    compile(args) {
+      const fsp = fspArg(args);
+      const type: SqlType = kind === 'datetime' ? { ...T_DATETIME, fsp: fsp || undefined } : kind === 'date' ? T_DATE : { ...T_TIME, fsp: fsp || undefined };
+      const f = kind === 'datetime' ? (d: Date) => formatDateTime(d, fsp) : kind === 'date' ? formatDate : (d: Date) => formatTime(d, fsp);
+      return { type, nullable: false, constant: false, eval: (_r, c) => f(c.now) };
+    },
+  };
+}
+
+const SYSDATE: FunctionDef = {
+  name: 'SYSDATE', minArgs: 0, maxArgs: 1,
+  compile(args) {
+    const fsp = fspArg(args);
+    return { type: { ...T_DATETIME, fsp: fsp || undefined }, nullable: false, constant: false, eval: () => formatDateTime(new Date(), fsp) };
+  },
+};
+
+const UNIX_TIMESTAMP: FunctionDef = {
+  name: 'UNIX_TIMESTAMP', minArgs: 0, maxArgs: 1,
+  compile(args) {
+    const arg: Evaluator | undefined = args.length ? args[0].eval : undefined;
+    return {
+      type: arg ? T_DOUBLE : T_BIGINT, nullable: !!arg, constant: false,
+      eval: (r, c) => {
+        if (!arg) return Math.floor(c.now.getTime() / 1000);
+        const v = arg(r, c);
+        if (v === null) return null;
+        const dt = parseDateTime(valueToString(v), 6);
+        if (!dt) return null;
+        const ms = new Date(dt.replace(' ', 'T')).getTime();
+        return Number.isNaN(ms) ? null : ms / 1000;
+      },
+    };
+  },
+};
+
+function datePart(name: string, pick: (dt: string) => number): FunctionDef {
+  return strict(name, 1, 1, () => T_BIGINT, (v) => {
+    const s = valueToString(v[0]);
+    const dt = parseDateTime(s, 0) ?? (parseDate(s) ? parseDate(s) + ' 00:00:00' : undefined);
+    return dt === undefined ? null : pick(dt);
+  });
+}
+
+const DATE = strict('DATE', 1, 1, () => T_DATE, (v) => {
+  const s = valueToString(v[0]);
+  return parseDate(s) ?? parseDateTime(s, 0)?.slice(0, 10) ?? null;
+});
+
+const UNIT_MS: Record<string, number> = {
+  MICROSECOND: 0.001, SECOND: 1000, MINUTE: 60000, HOUR: 3600000, DAY: 86400000, WEEK: 604800000,
+};
+
+function dateAdd(name: string, sign: 1 | -1): FunctionDef {
+  return {
+    name, minArgs: 2, maxArgs: 2, rawArgs: true,
+    compile(_args, env, call) {
+      const d = compileExpr(call.args[0], env);
+      const ivExpr = call.args[1];
+      const iv = ivExpr.type === 'interval' ? ivExpr : { type: 'interval' as const, value: ivExpr, unit: 'DAY' };
+      const amount = compileExpr(iv.value, env);
+      const unit = iv.unit.toUpperCase();
+      const de = d.eval, ae = amount.eval;
+      const dateOnly = d.type.kind === 'date' && !(unit in UNIT_MS && UNIT_MS[unit] < 86400000);
+      return {
+        type: dateOnly ? T_DATE : T_DATETIME, nullable: true, constant: d.constant && amount.constant,
+        eval: (r, c) => {
+          const dv = de(r, c);
+          const av = ae(r, c);
+          if (dv === null || av === null) return null;
+          return shiftDate(valueToString(dv), toDouble(av) * sign, unit, dateOnly);
+        },
+      };
+    },
+  };
+}
+
+function shiftDate(s: string, n: number, unit: string, dateOnly: boolean): Value {
+  const dt = parseDateTime(s, 6) ?? (parseDate(s) ? parseDate(s) + ' 00:00:00.000000' : undefined);
+  if (!dt) return null;
+  const base = new Date(Date.UTC(+dt.slice(0, 4), +dt.slice(5, 7) - 1, +dt.slice(8, 10), +dt.slice(11, 13), +dt.slice(14, 16), +dt.slice(17, 19), Math.floor(+dt.slice(20, 26) / 1000)));
+  if (unit in UNIT_MS) base.setTime(base.getTime() + n * UNIT_MS[unit]);
+  else if (unit === 'MONTH' || unit === 'QUARTER' || unit === 'YEAR') {
+    const months = Math.trunc(n) * (unit === 'YEAR' ? 12 : unit === 'QUARTER' ? 3 : 1);
+    const day = base.getUTCDate();
+    base.setUTCDate(1);
+    base.setUTCMonth(base.getUTCMonth() + months);
+    const last = new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth() + 1, 0)).getUTCDate();
+    base.setUTCDate(Math.min(day, last));
+  } else {
+    throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support INTERVAL unit ${unit}`);
+  }
+  const y = base.getUTCFullYear();
+  if (y < 1 || y > 9999) return null;
+  const iso = base.toISOString();
+  return dateOnly ? iso.slice(0, 10) : iso.slice(0, 10) + ' ' + iso.slice(11, 19);
+}
+
+export const datetimeFunctions: FunctionDef[] = [
+  nowLike('NOW', 'datetime'), nowLike('CURRENT_TIMESTAMP', 'datetime'), nowLike('LOCALTIME', 'datetime'), nowLike('LOCALTIMESTAMP', 'datetime'),
+  nowLike('CURDATE', 'date'), nowLike('CURRENT_DATE', 'date'),
+  nowLike('CURTIME', 'time'), nowLike('CURRENT_TIME', 'time'),
+  SYSDATE, UNIX_TIMESTAMP, DATE,
+  datePart('YEAR', (d) => +d.slice(0, 4)),
+  datePart('MONTH', (d) => +d.slice(5, 7)),
+  datePart('DAY', (d) => +d.slice(8, 10)),
+  datePart('DAYOFMONTH', (d) => +d.slice(8, 10)),
+  datePart('HOUR', (d) => +d.slice(11, 13)),
+  datePart('MINUTE', (d) => +d.slice(14, 16)),
+  datePart('SECOND', (d) => +d.slice(17, 19)),
+  dateAdd('DATE_ADD', 1), dateAdd('ADDDATE', 1), dateAdd('DATE_SUB', -1), dateAdd('SUBDATE', -1),
+];

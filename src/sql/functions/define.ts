@@ -1,0 +1,70 @@
+// How a built-in function is declared: argument bounds and a compile step producing a typed evaluator.
+import { sqlError } from '../../kernel/errors.js';
+import type { FuncCall } from '../parser/ast.js';
+import type { Compiled, CompileEnv } from '../analyzer/compile-expr.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { Value } from '../types/value.js';
+import type { EvalContext } from '../executor/context.js';
+
+/** A built-in function. `compile` gets the call's arguments already compiled (unless `rawArgs`). */
+export interface FunctionDef {
+  name: string;
+  minArgs: number;
+  maxArgs: number;
+  /** Functions like DATE_ADD that need the AST of an argument (INTERVAL) compile their own args. */
+  rawArgs?: boolean;
+  compile(args: Compiled[], env: CompileEnv, call: FuncCall): Compiled;
+}
+
+/** Throws MySQL's 1582 for a wrong argument count. */
+export function checkArgCount(def: FunctionDef, n: number): void {
+  if (n < def.minArgs || n > def.maxArgs) {
+    throw sqlError('WRONG_PARAMCOUNT_TO_NATIVE_FCT', `Incorrect parameter count in the call to native function '${def.name.toLowerCase()}'`);
+  }
+}
+
+/**
+ * A function whose result is NULL when any argument is NULL and otherwise
+ * computed from the argument values: the common case.
+ */
+export function strict(
+  name: string,
+  minArgs: number,
+  maxArgs: number,
+  type: (args: Compiled[]) => SqlType,
+  fn: (values: Exclude<Value, null>[], ctx: EvalContext, args: Compiled[]) => Value,
+  opts: { deterministic?: boolean } = {},
+): FunctionDef {
+  return {
+    name, minArgs, maxArgs,
+    compile(args) {
+      const evals = args.map((a) => a.eval);
+      const n = evals.length;
+      const deterministic = opts.deterministic !== false;
+      return {
+        type: type(args),
+        nullable: true,
+        constant: deterministic && args.every((a) => a.constant),
+        eval: (row, ctx) => {
+          const values: Exclude<Value, null>[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const v = evals[i](row, ctx);
+            if (v === null) return null;
+            values[i] = v;
+          }
+          return fn(values, ctx, args);
+        },
+      };
+    },
+  };
+}
+
+/** A function of the session or statement with no arguments (DATABASE(), NOW() ...). */
+export function niladic(name: string, type: SqlType, fn: (ctx: EvalContext) => Value, maxArgs = 0): FunctionDef {
+  return {
+    name, minArgs: 0, maxArgs,
+    compile() {
+      return { type, nullable: true, constant: false, eval: (_row, ctx) => fn(ctx) };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Session and server information functions: DATABASE(), VERSION(), USER(), CONNECTION_ID(), LAST_INSERT_ID(), ...
+import { randomUUID } from 'node:crypto';
+import type { Evaluator } from '../analyzer/compile-expr.js';
+import { toInteger } from '../types/convert.js';
+import { T_BIGINT, varchar } from '../types/infer.js';
+import { niladic, type FunctionDef } from './define.js';
+
+const LAST_INSERT_ID: FunctionDef = {
+  name: 'LAST_INSERT_ID', minArgs: 0, maxArgs: 1,
+  compile(args) {
+    const arg: Evaluator | undefined = args.length ? args[0].eval : undefined;
+    return {
+      type: { ...T_BIGINT, unsigned: true }, nullable: false, constant: false,
+      eval: (r, c) => {
+        if (!arg) return c.session.lastInsertId;
+        // LAST_INSERT_ID(expr) returns expr and remembers it for the next call, as MySQL does.
+        const v = arg(r, c);
+        const n = v === null ? 0 : toInteger(v);
+        c.session.lastInsertId = n;
+        return n;
+      },
+    };
+  },
+};
+
+const userAtHost = niladic('USER', varchar(288), (c) => `${c.session.user}@${c.session.host}`);
+
+export const infoFunctions: FunctionDef[] = [
+  niladic('DATABASE', varchar(64), (c) => c.session.database),
+  niladic('SCHEMA', varchar(64), (c) => c.session.database),
+  niladic('VERSION', varchar(64), (c) => c.session.serverVersion),
+  userAtHost,
+  { ...userAtHost, name: 'SESSION_USER' },
+  { ...userAtHost, name: 'SYSTEM_USER' },
+  { ...userAtHost, name: 'CURRENT_USER' },
+  niladic('CONNECTION_ID', { ...T_BIGINT, unsigned: true }, (c) => c.session.connectionId),
+  LAST_INSERT_ID,
+  niladic('ROW_COUNT', T_BIGINT, (c) => c.session.lastRowCount),
+  niladic('FOUND_ROWS', T_BIGINT, (c) => c.session.lastFoundRows),
+  niladic('UUID', varchar(36), () => randomUUID()),
+  niladic('CHARSET', varchar(64), () => 'utf8mb4', 1),
+];

@@ -1,0 +1,156 @@
+// Numeric functions: ABS, SIGN, ROUND, TRUNCATE, CEIL, FLOOR, MOD, POW, SQRT, EXP, LN, LOG, PI, RAND, ...
+import { sqlError } from '../../kernel/errors.js';
+import { modulo, arithDomain } from '../types/arith.js';
+import { normInt, toDecimal, toDouble, toInteger } from '../types/convert.js';
+import { Decimal } from '../types/decimal.js';
+import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { Value } from '../types/value.js';
+import type { Compiled } from '../analyzer/compile-expr.js';
+import { strict, type FunctionDef } from './define.js';
+
+type Domain = 'int' | 'decimal' | 'double';
+const domainOf = (t: SqlType): Domain => arithDomain(t, t);
+
+const sameType = (args: Compiled[]): SqlType => {
+  const d = domainOf(args[0].type);
+  return d === 'int' ? { ...T_BIGINT, unsigned: args[0].type.unsigned } : d === 'decimal' ? args[0].type : T_DOUBLE;
+};
+
+function doubleFn(name: string, f: (x: number) => number, min = 1, max = 1): FunctionDef {
+  return strict(name, min, max, () => T_DOUBLE, (v) => {
+    const r = f(toDouble(v[0]));
+    return Number.isFinite(r) ? r : null;
+  });
+}
+
+const ABS = strict('ABS', 1, 1, sameType, (v, _c, args) => {
+  const d = domainOf(args[0].type);
+  const x = v[0];
+  if (d === 'int') {
+    const n = toInteger(x);
+    if (typeof n === 'number') return Math.abs(n);
+    const a = n < 0n ? -n : n;
+    if (a > 9223372036854775807n && !args[0].type.unsigned) throw sqlError('DATA_OUT_OF_RANGE', `BIGINT value is out of range in 'abs(${n})'`);
+    return normInt(a);
+  }
+  if (d === 'decimal') return toDecimal(x).abs();
+  return Math.abs(toDouble(x));
+});
+
+const SIGN = strict('SIGN', 1, 1, () => T_BIGINT, (v, _c, args) => {
+  const d = domainOf(args[0].type);
+  if (d === 'double') return Math.sign(toDouble(v[0]));
+  return toDecimal(v[0]).sign();
+});
+
+function roundingType(args: Compiled[], dropScale: boolean): SqlType {
+  const t = args[0].type;
+  const d = domainOf(t);
+  if (d === 'double') return T_DOUBLE;
+  if (d === 'int') return { ...T_BIGINT, unsigned: t.unsigned };
+  if (dropScale) return decimalType(integerDigitsOf(t) + 1, 0);
+  // ROUND(x, n) with a constant n keeps min(n, scale) digits.
+  const n = args[1] ? constantInt(args[1]) ?? scaleOf(t) : scaleOf(t);
+  const scale = Math.max(0, Math.min(n, scaleOf(t)));
+  return decimalType(integerDigitsOf(t) + scale + 1, scale);
+}
+
+/** The value of a constant integer argument known at compile time (literals), else undefined. */
+function constantInt(a: Compiled): number | undefined {
+  if (!a.constant) return undefined;
+  const v = a.eval([], CONSTANT_CONTEXT);
+  return v === null ? undefined : Number(toInteger(v));
+}
+
+/** Literal arguments never read the context; this one only satisfies the signature. */
+const CONSTANT_CONTEXT = { rowNumber: 0, params: [], divPrecisionIncrement: 4, strict: true, now: new Date(0) } as unknown as import('../executor/context.js').EvalContext;
+
+function roundValue(x: Exclude<Value, null>, places: number, d: Domain, truncate: boolean): Value {
+  if (d === 'double') {
+    const n = toDouble(x);
+    const f = Math.pow(10, places);
+    if (truncate) return Math.trunc(n * f) / f;
+    // Round half away from zero on the decimal text to avoid binary artefacts (ROUND(2.5) = 3).
+    const dec = Decimal.fromNumber(n);
+    return places >= 0 ? dec.withScale(Math.min(places, 30)).toNumber() : Math.round(n / Math.pow(10, -places)) * Math.pow(10, -places);
+  }
+  const dec = toDecimal(x);
+  let out: Decimal;
+  if (places >= 0) out = truncate ? dec.truncateTo(places) : dec.withScale(places);
+  else {
+    const p = -places;
+    const shifted = new Decimal(dec.unscaled, dec.scale + p);
+    const r = truncate ? shifted.truncateTo(0) : shifted.withScale(0);
+    out = new Decimal(r.unscaled * 10n ** BigInt(p), 0);
+  }
+  if (d === 'int') return normInt(out.withScale(0).unscaled);
+  return out;
+}
+
+const ROUND = strict('ROUND', 1, 2, (a) => roundingType(a, a.length === 1), (v, _c, args) => {
+  const places = v.length > 1 ? Number(toInteger(v[1])) : 0;
+  const r = roundValue(v[0], places, domainOf(args[0].type), false);
+  return r instanceof Decimal && args.length === 1 ? r.withScale(0) : r;
+});
+
+const TRUNCATE = strict('TRUNCATE', 2, 2, (a) => roundingType(a, false), (v, _c, args) =>
+  roundValue(v[0], Number(toInteger(v[1])), domainOf(args[0].type), true));
+
+function ceilFloor(name: string, up: boolean): FunctionDef {
+  return strict(name, 1, 1, (a) => (domainOf(a[0].type) === 'double' ? T_DOUBLE : { ...T_BIGINT, unsigned: a[0].type.unsigned }), (v, _c, args) => {
+    const d = domainOf(args[0].type);
+    if (d === 'double') return up ? Math.ceil(toDouble(v[0])) : Math.floor(toDouble(v[0]));
+    if (d === 'int') return toInteger(v[0]);
+    const dec = toDecimal(v[0]);
+    return normInt(up ? dec.ceil() : dec.floor());
+  });
+}
+
+const MOD = strict('MOD', 2, 2, (a) => {
+  const d = arithDomain(a[0].type, a[1].type);
+  return d === 'int' ? T_BIGINT : d === 'decimal' ? decimalType(30, Math.max(scaleOf(a[0].type), scaleOf(a[1].type))) : T_DOUBLE;
+}, (v, _c, args) => modulo(arithDomain(args[0].type, args[1].type), v[0], v[1]));
+
+const LOG = strict('LOG', 1, 2, () => T_DOUBLE, (v) => {
+  if (v.length === 1) {
+    const x = toDouble(v[0]);
+    return x > 0 ? Math.log(x) : null;
+  }
+  const b = toDouble(v[0]);
+  const x = toDouble(v[1]);
+  return b > 0 && b !== 1 && x > 0 ? Math.log(x) / Math.log(b) : null;
+});
+
+const RAND: FunctionDef = {
+  name: 'RAND', minArgs: 0, maxArgs: 1,
+  compile() {
+    return { type: T_DOUBLE, nullable: false, constant: false, eval: () => Math.random() };
+  },
+};
+
+const PI = strict('PI', 0, 0, () => ({ kind: 'double', precision: 8, scale: 6 }), () => Math.PI);
+
+const CONV_INT = (name: string, f: (n: bigint) => string) =>
+  strict(name, 1, 1, () => ({ kind: 'varchar', length: 64 }), (v) => f(BigInt.asUintN(64, BigInt(toInteger(v[0])))));
+
+export const mathFunctions: FunctionDef[] = [
+  ABS, SIGN, ROUND, TRUNCATE,
+  ceilFloor('CEIL', true), ceilFloor('CEILING', true), ceilFloor('FLOOR', false),
+  MOD,
+  doubleFn('SQRT', (x) => (x < 0 ? NaN : Math.sqrt(x))),
+  strict('POW', 2, 2, () => T_DOUBLE, (v) => Math.pow(toDouble(v[0]), toDouble(v[1]))),
+  strict('POWER', 2, 2, () => T_DOUBLE, (v) => Math.pow(toDouble(v[0]), toDouble(v[1]))),
+  doubleFn('EXP', Math.exp),
+  doubleFn('LN', (x) => (x > 0 ? Math.log(x) : NaN)),
+  LOG,
+  doubleFn('LOG2', (x) => (x > 0 ? Math.log2(x) : NaN)),
+  doubleFn('LOG10', (x) => (x > 0 ? Math.log10(x) : NaN)),
+  doubleFn('SIN', Math.sin), doubleFn('COS', Math.cos), doubleFn('TAN', Math.tan),
+  doubleFn('ASIN', Math.asin), doubleFn('ACOS', Math.acos), doubleFn('ATAN', Math.atan),
+  doubleFn('COT', (x) => 1 / Math.tan(x)),
+  doubleFn('DEGREES', (x) => (x * 180) / Math.PI), doubleFn('RADIANS', (x) => (x * Math.PI) / 180),
+  PI, RAND,
+  CONV_INT('BIN', (n) => n.toString(2)),
+  CONV_INT('OCT', (n) => n.toString(8)),
+];

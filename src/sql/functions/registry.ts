@@ -1,0 +1,43 @@
+// The explicit, ordered list of built-in functions, looked up by upper-cased name.
+import type { FuncCall } from '../parser/ast.js';
+import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import { checkArgCount, type FunctionDef } from './define.js';
+import { controlFunctions } from './control.js';
+import { mathFunctions } from './math.js';
+import { stringFunctions } from './string.js';
+import { infoFunctions } from './info.js';
+import { datetimeFunctions } from './datetime.js';
+
+let byName: Map<string, FunctionDef> | undefined;
+
+function table(): Map<string, FunctionDef> {
+  if (!byName) {
+    byName = new Map();
+    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions]) {
+      for (const f of group) byName.set(f.name, f);
+    }
+  }
+  return byName;
+}
+
+/** A callable built-in: compiles a call's arguments and checks their count first. */
+export interface FunctionHandle {
+  compile(call: FuncCall, env: CompileEnv): Compiled;
+}
+
+export function lookupFunction(name: string): FunctionHandle | undefined {
+  const def = table().get(name.toUpperCase());
+  if (!def) return undefined;
+  return {
+    compile(call, env) {
+      checkArgCount(def, call.args.length);
+      const args = def.rawArgs ? [] : call.args.map((a) => compileExpr(a, env));
+      return def.compile(args, env, call);
+    },
+  };
+}
+
+/** Names of every built-in, for diagnostics and docs. */
+export function functionNames(): string[] {
+  return [...table().keys()];
+}

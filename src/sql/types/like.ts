@@ -1,0 +1,18 @@
+// SQL LIKE patterns translated to regular expressions (shared by the LIKE operator and SHOW ... LIKE).
+
+function escapeRe(ch: string): string {
+  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? '\\' + ch : ch;
+}
+
+/** A RegExp matching the whole string against a LIKE pattern with `%`, `_` and an escape character. */
+export function likeToRegExp(pattern: string, escape = '\\', caseInsensitive = false): RegExp {
+  let out = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === escape && i + 1 < pattern.length) out += escapeRe(pattern[++i]);
+    else if (ch === '%') out += '[\\s\\S]*';
+    else if (ch === '_') out += '[\\s\\S]';
+    else out += escapeRe(ch);
+  }
+  return new RegExp(out + '$', caseInsensitive ? 'isu' : 'su');
+}
