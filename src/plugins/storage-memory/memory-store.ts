@@ -1,17 +1,31 @@
-// A non-persistent KvStore: an ordered B+ tree over Buffer keys with an undo log for atomic writes.
+// A non-persistent KvStore: an ordered B+ tree over binary keys with an undo log for atomic writes.
 import BTreeModule from 'sorted-btree';
 import type { KvEntry, KvRange, KvReader, KvStore, KvWriter } from '../../storage/kv.js';
 
 const BTree = BTreeModule.default;
-type Tree = InstanceType<typeof BTree<Buffer, Buffer>>;
+/**
+ * Keys are held as latin1 strings (one char per byte): JS string order is then
+ * exactly Buffer.compare order, and comparing strings in JS is several times
+ * cheaper than calling Buffer.compare. Each tree value is the KvEntry itself, so
+ * range scans hand entries out without allocating.
+ */
+type Tree = InstanceType<typeof BTree<string, KvEntry>>;
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function k(key: Buffer): string {
+  return key.toString('latin1');
+}
 
 /** Per-entry overhead counted by sizeBytes (node slots, Buffer headers), a rough figure. */
 const ENTRY_OVERHEAD = 64;
 
 /** One undo record: the key and the value it had before the write (undefined: absent). */
 interface Undo {
-  key: Buffer;
-  prev: Buffer | undefined;
+  key: string;
+  prev: KvEntry | undefined;
 }
 
 /**
@@ -21,7 +35,7 @@ interface Undo {
  */
 export class MemoryStore implements KvStore {
   readonly persistent = false;
-  private tree: Tree = new BTree<Buffer, Buffer>(undefined, Buffer.compare);
+  private tree: Tree = new BTree<string, KvEntry>(undefined, compareKeys);
   /** Bumped on every change, so open range iterators know to re-seek. */
   version = 0;
   private bytes = 0;
@@ -32,11 +46,11 @@ export class MemoryStore implements KvStore {
 
   constructor() {
     this.reader = {
-      get: (key) => this.tree.get(key),
+      get: (key) => this.tree.get(k(key))?.value,
       range: (range) => this.range(range),
     };
     this.writer = {
-      get: (key) => this.tree.get(key),
+      get: (key) => this.tree.get(k(key))?.value,
       range: (range) => this.range(range),
       put: (key, value) => this.put(key, value),
       del: (key) => this.del(key),
@@ -92,54 +106,57 @@ export class MemoryStore implements KvStore {
     return this.undo;
   }
 
-  private set(key: Buffer, value: Buffer): void {
-    const prev = this.tree.get(key);
-    if (prev !== undefined) this.bytes -= prev.length;
-    else this.bytes += key.length + ENTRY_OVERHEAD;
-    this.bytes += value.length;
-    this.tree.set(key, value);
+  private set(key: string, entry: KvEntry, prev = this.tree.get(key)): void {
+    if (prev !== undefined) this.bytes -= prev.value.length;
+    else this.bytes += entry.key.length + ENTRY_OVERHEAD;
+    this.bytes += entry.value.length;
+    this.tree.set(key, entry);
     this.version++;
   }
 
-  private remove(key: Buffer): void {
+  private remove(key: string): void {
     const prev = this.tree.get(key);
     if (prev === undefined) return;
-    this.bytes -= key.length + prev.length + ENTRY_OVERHEAD;
+    this.bytes -= prev.key.length + prev.value.length + ENTRY_OVERHEAD;
     this.tree.delete(key);
     this.version++;
   }
 
   private put(key: Buffer, value: Buffer): void {
     const log = this.requireWrite();
+    const s = k(key);
+    const prev = this.tree.get(s);
+    log.push({ key: s, prev });
     // Copy: callers may reuse their buffers after put returns.
-    const k = Buffer.from(key);
-    log.push({ key: k, prev: this.tree.get(k) });
-    this.set(k, Buffer.from(value));
+    this.set(s, { key: Buffer.from(key), value: Buffer.from(value) }, prev);
   }
 
   private del(key: Buffer): void {
     const log = this.requireWrite();
-    const prev = this.tree.get(key);
+    const s = k(key);
+    const prev = this.tree.get(s);
     if (prev === undefined) return;
-    log.push({ key: Buffer.from(key), prev });
-    this.remove(key);
+    log.push({ key: s, prev });
+    this.remove(s);
   }
 
   private delRange(start: Buffer, end: Buffer): void {
     const log = this.requireWrite();
     if (Buffer.compare(start, end) >= 0) return;
-    const doomed = this.tree.getRange(start, end, false);
+    const lo = k(start);
+    const hi = k(end);
+    const doomed = this.tree.getRange(lo, hi, false);
     if (doomed.length === 0) return;
     for (const [key, prev] of doomed) {
       log.push({ key, prev });
-      this.bytes -= key.length + prev.length + ENTRY_OVERHEAD;
+      this.bytes -= prev.key.length + prev.value.length + ENTRY_OVERHEAD;
     }
-    this.tree.deleteRange(start, end, false);
+    this.tree.deleteRange(lo, hi, false);
     this.version++;
   }
 
   private range(range: KvRange): Iterable<KvEntry> {
-    return new MemoryRange(this, this.tree, range);
+    return new MemoryRange(this, this.tree, range.start && k(range.start), range.end && k(range.end), range.reverse === true);
   }
 }
 
@@ -151,14 +168,20 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * in between (deleting the rows a scan visits is a common pattern).
  */
 class MemoryRange implements Iterable<KvEntry>, Iterator<KvEntry> {
-  private it: Iterator<[Buffer, Buffer]> | undefined;
+  private it: Iterator<[string, KvEntry]> | undefined;
   private seenVersion = -1;
-  private last: Buffer | undefined;
+  private last: string | undefined;
   private finished = false;
   /** Set right after a forward re-seek, when the first entry may be the last one returned. */
   private resumed = false;
 
-  constructor(private readonly store: MemoryStore, private readonly tree: Tree, private readonly r: KvRange) {}
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly tree: Tree,
+    private readonly start: string | undefined,
+    private readonly end: string | undefined,
+    private readonly reverse: boolean,
+  ) {}
 
   [Symbol.iterator](): Iterator<KvEntry> {
     return this;
@@ -166,12 +189,11 @@ class MemoryRange implements Iterable<KvEntry>, Iterator<KvEntry> {
 
   next(): IteratorResult<KvEntry> {
     if (this.finished) return DONE;
-    const { start, end, reverse } = this.r;
+    const { start, end, reverse } = this;
     if (this.it === undefined || this.seenVersion !== this.store.version) {
       if (reverse) {
-        this.it = this.last !== undefined ? this.tree.entriesReversed(this.last, undefined, true)
-          : end !== undefined ? this.tree.entriesReversed(end, undefined, true)
-          : this.tree.entriesReversed();
+        const from = this.last ?? end;
+        this.it = from !== undefined ? this.tree.entriesReversed(from, undefined, true) : this.tree.entriesReversed();
       } else {
         this.it = this.tree.entries(this.last ?? start);
         this.resumed = this.last !== undefined;
@@ -181,18 +203,18 @@ class MemoryRange implements Iterable<KvEntry>, Iterator<KvEntry> {
     for (;;) {
       const step = this.it.next();
       if (step.done) return this.finish();
-      const [key, value] = step.value;
+      const key = step.value[0];
       if (reverse) {
-        if (start !== undefined && Buffer.compare(key, start) < 0) return this.finish();
+        if (start !== undefined && key < start) return this.finish();
       } else {
         if (this.resumed) {
           this.resumed = false;
-          if (Buffer.compare(key, this.last!) <= 0) continue;
+          if (this.last !== undefined && key <= this.last) continue;
         }
-        if (end !== undefined && Buffer.compare(key, end) >= 0) return this.finish();
+        if (end !== undefined && key >= end) return this.finish();
       }
       this.last = key;
-      return { done: false, value: { key, value } };
+      return { done: false, value: step.value[1] };
     }
   }
 
