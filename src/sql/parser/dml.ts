@@ -79,12 +79,15 @@ export function parseUpdate(p: Parser): UpdateStmt {
 
 /** A multi-table DELETE target: `t`, `t.*`, `db.t.*`. */
 function deleteTarget(p: Parser): TableName {
-  const tn = parseTableName(p);
-  if (p.isOp('.') && p.isOp('*', 1)) {
+  const pos = p.peek().start;
+  const parts = [p.ident()];
+  while (p.isOp('.')) {
     p.next();
-    p.next();
+    if (p.acceptOp('*')) break;
+    if (parts.length === 2) p.fail();
+    parts.push(p.identAfterDot());
   }
-  return tn;
+  return parts.length === 2 ? { type: 'table', schema: parts[0], name: parts[1], pos } : { type: 'table', name: parts[0], pos };
 }
 
 /** DELETE, single- and multi-table forms (the keyword is at the cursor). */
