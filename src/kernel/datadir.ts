@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { ConfigError } from './config.js';
 
 const PID_FILE = 'mizzle.pid';
+
+/** Data directories this process has open (a second server in the same process must be refused too). */
+const heldHere = new Set<string>();
 const UUID_FILE = 'server-uuid';
 
 function processAlive(pid: number): boolean {
@@ -39,6 +42,7 @@ export function openDataDir(path: string): DataDir {
     throw new ConfigError(`data directory ${path} is not readable and writable by this user`);
   }
   const pidPath = join(path, PID_FILE);
+  if (heldHere.has(pidPath)) throw new ConfigError(`data directory ${path} is in use by another mizzle server (pid ${process.pid})`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(pidPath, 'wx');
@@ -55,6 +59,7 @@ export function openDataDir(path: string): DataDir {
       unlinkSync(pidPath);
     }
   }
+  heldHere.add(pidPath);
   const uuidPath = join(path, UUID_FILE);
   let serverUuid: string;
   if (existsSync(uuidPath)) {
@@ -67,6 +72,7 @@ export function openDataDir(path: string): DataDir {
     path,
     serverUuid,
     release() {
+      heldHere.delete(pidPath);
       try {
         if (existsSync(pidPath) && parseInt(readFileSync(pidPath, 'utf8'), 10) === process.pid) unlinkSync(pidPath);
       } catch {

@@ -4,8 +4,8 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.j
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
-import { collationKey } from '../types/collation.js';
-import { likeToRegExp } from '../types/like.js';
+import { isBinaryCollation } from '../types/collation.js';
+import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../types/decimal.js';
 import {
@@ -534,7 +534,7 @@ function compileInList(x: Compiled, list: Compiled[], not: boolean): Compiled {
 function compileLike(x: Compiled, p: Compiled, esc: Compiled | undefined, not: boolean): Compiled {
   const binary = isBinaryType(x.type) || isBinaryType(p.type);
   const collation = binary ? 'binary' : collationOf(x.type, p.type);
-  const fold = (s: string) => (binary ? s : collationKey(s, collation));
+  const fold = binary || isBinaryCollation(collation) ? (s: string) => s : likeFold;
   const xe = x.eval, pe = p.eval;
   let cached: RegExp | undefined;
   let cachedFor: string | undefined;

@@ -4,6 +4,7 @@ import { toInteger, toDouble, valueToString } from '../types/convert.js';
 import { T_BIGINT, displayLength, varchar } from '../types/infer.js';
 import { isBinaryType, type SqlType } from '../types/sql-type.js';
 import { collationKey } from '../types/collation.js';
+import { likeFold } from '../types/like.js';
 import type { Value } from '../types/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { strict, type FunctionDef } from './define.js';
@@ -120,8 +121,8 @@ const SPACE = strict('SPACE', 1, 1, () => ({ kind: 'longtext' }), (v) => {
 });
 
 function locate(sub: string, s: string, from: number): number {
-  const keyS = collationKey(s);
-  const keySub = collationKey(sub);
+  const keyS = likeFold(s);
+  const keySub = likeFold(sub);
   if (from < 1) return 0;
   const cs = chars(keyS);
   const prefixLen = cs.slice(0, from - 1).join('').length;

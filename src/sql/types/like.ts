@@ -16,3 +16,15 @@ export function likeToRegExp(pattern: string, escape = '\\', caseInsensitive = f
   }
   return new RegExp(out + '$', caseInsensitive ? 'isu' : 'su');
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Case- and accent-folds text character by character for LIKE under the
+ * default collation, keeping `%`, `_` and the escape character intact
+ * (collation keys are sort weights and would not).
+ */
+export function likeFold(s: string): string {
+  if (!NON_ASCII.test(s)) return s.toLowerCase();
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
