@@ -212,6 +212,7 @@ export class Session implements KernelSession, SessionContext {
       divPrecisionIncrement: Number(this.variables.get('div_precision_increment')),
       strict: sqlMode.includes('STRICT_TRANS_TABLES') || sqlMode.includes('STRICT_ALL_TABLES'),
       rowNumber: 0,
+      outerRows: [],
     };
     return this.kernel.statementEnv(this, ctx, text);
   }

@@ -47,7 +47,7 @@ export interface CompileEnv {
   aggregates?: AggregateCollector;
   /** Select-list aliases usable in this clause (HAVING, ORDER BY), name → compiled. */
   aliases?: Map<string, Compiled>;
-  subquery?: (query: QueryExpr) => { types: SqlType[]; run: (ctx: EvalContext) => Row[] };
+  subquery?: (query: QueryExpr) => { types: SqlType[]; run: (row: Row, ctx: EvalContext) => Row[] };
   /** The source text of the statement, for error messages that quote expressions. */
   text?: string;
 }
@@ -160,9 +160,30 @@ function compileLiteral(expr: Extract<Expr, { type: 'literal' }>): Compiled {
   }
 }
 
+/** Counts references to enclosing queries' columns, so a subquery can tell whether it is correlated. */
+let outerReferences = 0;
+
+/** The number of outer references compiled so far (compare before and after compiling a subquery). */
+export function outerReferenceCount(): number {
+  return outerReferences;
+}
+
 function compileColumn(name: string, table: string | undefined, schema: string | undefined, env: CompileEnv): Compiled {
   if (name === '*') throw sqlError('PARSE', "You have an error in your SQL syntax; '*' is not allowed here");
   const i = env.scope.find(name, table, schema);
+  if (i < 0 && !(!table && env.aliases?.has(name.toLowerCase()))) {
+    // Not here: look in the enclosing queries' scopes (a correlated reference).
+    let outer = env.scope.outer;
+    for (let depth = 1; outer; depth++, outer = outer.outer) {
+      const j = outer.find(name, table, schema);
+      if (j >= 0) {
+        outerReferences++;
+        const c = outer.columns[j];
+        const d = depth;
+        return { type: c.type, nullable: true, constant: false, eval: (_row, ctx) => ctx.outerRows[ctx.outerRows.length - d][j] };
+      }
+    }
+  }
   if (i < 0) {
     if (!table && env.aliases) {
       const alias = env.aliases.get(name.toLowerCase());
@@ -658,8 +679,8 @@ function compileScalarSubquery(query: QueryExpr, env: CompileEnv): Compiled {
   if (sub.types.length !== 1) throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
   return {
     type: sub.types[0], nullable: true, constant: false,
-    eval: (_r, c) => {
-      const rows = sub.run(c);
+    eval: (r, c) => {
+      const rows = sub.run(r, c);
       if (rows.length > 1) throw sqlError('SUBQUERY_NO_1_ROW', 'Subquery returns more than 1 row');
       return rows.length === 0 ? null : rows[0][0];
     },
@@ -670,7 +691,7 @@ function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'ex
   if (!env.subquery) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support subqueries here');
   const sub = env.subquery(expr.query);
   if (expr.type === 'exists') {
-    return { type: T_BOOL_INT, nullable: false, constant: false, eval: (_r, c) => (sub.run(c).length > 0 ? TRUE_VAL : FALSE_VAL) };
+    return { type: T_BOOL_INT, nullable: false, constant: false, eval: (r, c) => (sub.run(r, c).length > 0 ? TRUE_VAL : FALSE_VAL) };
   }
   if (sub.types.length !== 1) throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
   const x = compileExpr(expr.operand, env);
@@ -682,7 +703,7 @@ function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'ex
     return {
       type: T_BOOL_INT, nullable: true, constant: false,
       eval: (r, c) => {
-        const rows = sub.run(c);
+        const rows = sub.run(r, c);
         if (rows.length === 0) return not ? TRUE_VAL : FALSE_VAL;
         const v = xe(r, c);
         if (v === null) return null;
@@ -701,7 +722,7 @@ function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'ex
   return {
     type: T_BOOL_INT, nullable: true, constant: false,
     eval: (r, c) => {
-      const rows = sub.run(c);
+      const rows = sub.run(r, c);
       if (rows.length === 0) return all ? TRUE_VAL : FALSE_VAL;
       const v = xe(r, c);
       if (v === null) return null;

@@ -1,5 +1,5 @@
 // What running statements need from the session and the statement: variables, warnings, time, parameters.
-import type { Value } from '../types/value.js';
+import type { Row, Value } from '../types/value.js';
 
 /** The session as the SQL layer sees it; the kernel's Session implements this. */
 export interface SessionContext {
@@ -39,4 +39,6 @@ export interface EvalContext {
   readonly strict: boolean;
   /** 1-based row number of the row being written, for error messages ("at row 3"). */
   rowNumber: number;
+  /** Rows of the enclosing queries while a correlated subquery runs, innermost last. */
+  readonly outerRows: Row[];
 }

@@ -2,7 +2,7 @@
 import { sqlError } from '../../kernel/errors.js';
 import type { Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
-import { compileExpr, convertTo, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import { compileExpr, convertTo, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import { compareForSort } from '../types/compare.js';
 import { toBoolean, toInteger } from '../types/convert.js';
 import { unifyTypes } from '../types/infer.js';
@@ -34,15 +34,38 @@ export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx, outer?
   }
 }
 
-function subqueryHook(env: StatementEnv, tx: ReadTx, scope: Scope): CompileEnv['subquery'] {
+/**
+ * Compiles a subquery. It is run once here with an all-NULL outer row, which
+ * gives its column types and tells whether it refers to the enclosing query;
+ * an uncorrelated subquery's rows are kept, a correlated one runs again for
+ * every outer row.
+ */
+export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): CompileEnv['subquery'] {
   return (query) => {
-    // Uncorrelated subqueries run once per statement; the result is cached.
-    let cached: Row[] | undefined;
-    const probe = runQuery(query, env, tx, scope);
-    cached = probe.rows;
+    const before = outerReferenceCount();
+    env.ctx.outerRows.push(new Array(scope.columns.length).fill(null));
+    let probe: QueryResult;
+    try {
+      probe = runQuery(query, env, tx, scope);
+    } finally {
+      env.ctx.outerRows.pop();
+    }
+    const correlated = outerReferenceCount() !== before;
+    const types = probe.columns.map((c) => c.type);
+    if (!correlated) {
+      const rows = probe.rows;
+      return { types, run: () => rows };
+    }
     return {
-      types: probe.columns.map((c) => c.type),
-      run: () => cached as Row[],
+      types,
+      run: (row, ctx) => {
+        ctx.outerRows.push(row);
+        try {
+          return runQuery(query, env, tx, scope).rows;
+        } finally {
+          ctx.outerRows.pop();
+        }
+      },
     };
   };
 }
@@ -121,7 +144,7 @@ function runSelect(stmt: SelectStmt, env: StatementEnv, tx: ReadTx, outer?: Scop
   const source = buildSource(stmt.from, stmt.where, env, tx, (q, t, o) => runQuery(q, env, t, o), outer);
   const scope = source.scope;
   const base: CompileEnv = { scope, session: env.session, clause: 'field list', text: env.text };
-  base.subquery = subqueryHook(env, tx, scope);
+  base.subquery = subqueryCompiler(env, tx, scope);
   const where = stmt.where ? compileExpr(stmt.where, { ...base, clause: 'where clause' }) : undefined;
   const expanded = expandItems(stmt.items, scope);
   const grouped = stmt.groupBy.length > 0 || expanded.some((x) => hasAggregate(x.item.expr)) || hasAggregate(stmt.having);
@@ -221,7 +244,7 @@ function runSelect(stmt: SelectStmt, env: StatementEnv, tx: ReadTx, outer?: Scop
 function runValues(rowsAst: Expr[][], orderBy: OrderItem[], limit: Limit | undefined, env: StatementEnv, tx: ReadTx, outer?: Scope): QueryResult {
   const scope = new Scope([], outer);
   const cenv: CompileEnv = { scope, session: env.session, clause: 'field list', text: env.text };
-  cenv.subquery = subqueryHook(env, tx, scope);
+  cenv.subquery = subqueryCompiler(env, tx, scope);
   if (rowsAst.some((r) => r.length !== rowsAst[0].length)) throw sqlError('WRONG_VALUE_COUNT_ON_ROW', 'Column count doesn\'t match value count at row 2');
   const compiled = rowsAst.map((r) => r.map((e) => compileExpr(e, cenv)));
   const types = compiled[0].map((_, i) => unifyTypes(compiled.map((r) => r[i].type)));

@@ -10,7 +10,7 @@ import { toBoolean, toInteger } from '../types/convert.js';
 import type { Row, Value } from '../types/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { resolveTableName, tableScopeColumns } from './from.js';
-import { runQuery } from './query.js';
+import { subqueryCompiler } from './query.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, storeValue } from './write-row.js';
 
@@ -34,10 +34,7 @@ function selectTargets(tx: WriteTx, env: StatementEnv, ref: { schema?: string; n
   const def = found.table;
   const scope = new Scope(tableScopeColumns(def, ref.alias ?? ref.name));
   const cenv: CompileEnv = { scope, session: env.session, clause: 'where clause', text: env.text };
-  cenv.subquery = (q) => {
-    const res = env.read((rtx) => runQuery(q, env, rtx, scope));
-    return { types: res.columns.map((c) => c.type), run: () => res.rows };
-  };
+  cenv.subquery = subqueryCompiler(env, tx, scope);
   const cond = where ? compileExpr(where, cenv) : undefined;
   const plan = chooseAccess(def, where, scope, 0);
   const path = bindAccess(def, plan, { scope: new Scope([]), session: env.session, clause: 'where clause' }, env.ctx);

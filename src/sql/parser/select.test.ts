@@ -154,3 +154,8 @@ test('subqueries in select list and WHERE', () => {
   assert.equal(s.items[0].expr.type, 'subquery');
   assert.equal(s.items[0].text, '(SELECT MAX(b) FROM u WHERE u.a = t.a)');
 });
+
+test('select item text drops comments and version-comment wrappers but keeps strings intact', () => {
+  const s = sel("SELECT 1 /*! + 1 */, a /* c */ + b, '/* x */' , c -- z\n, d # y\n FROM t");
+  assert.deepEqual(s.items.map((i) => i.text), ['1  + 1', 'a  + b', "'/* x */'", 'c', 'd']);
+});

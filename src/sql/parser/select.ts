@@ -8,6 +8,7 @@ import { parseExpr } from './expr.js';
 import { parseOptLimit, parseOptOrderBy, parseTableName } from './clauses.js';
 import { parseTableRefs } from './from.js';
 import { parseWindowSpec } from './functions.js';
+import { itemText } from './item-text.js';
 
 const SELECT_OPTIONS: ReadonlySet<string> = new Set([
   'HIGH_PRIORITY', 'STRAIGHT_JOIN', 'SQL_SMALL_RESULT', 'SQL_BIG_RESULT', 'SQL_BUFFER_RESULT',
@@ -202,7 +203,7 @@ function parseSelectItems(p: Parser): SelectItem[] {
       continue;
     }
     const expr = parseExpr(p);
-    const item: SelectItem = { expr, text: sql.slice(t.start, p.prevEnd) };
+    const item: SelectItem = { expr, text: itemText(sql, t.start, p.prevEnd) };
     const alias = parseOptAlias(p, true);
     if (alias !== undefined) item.alias = alias;
     items.push(item);
