@@ -1,0 +1,77 @@
+// Starts the real `mizzle` binary as a child process on a free port, for end-to-end tests over the wire.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = join(fileURLToPath(import.meta.url), '..', '..', 'cli', 'mizzle.js');
+
+/** A free TCP port on loopback (the OS picks one; a tiny race with other processes is accepted in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  port: number;
+  datadir: string;
+  child: ChildProcess;
+  /** Everything the server wrote to stderr so far. */
+  log(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+  /** Removes the datadir (when the test created it). */
+  cleanup(): void;
+}
+
+/** Starts mizzle with `args` and resolves once it accepts connections. */
+export async function startServerProcess(opts: { datadir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const datadir = opts.datadir ?? mkdtempSync(join(tmpdir(), 'mizzle-e2e-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, '--datadir', datadir, '--port', String(port), ...(opts.args ?? [])], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + (opts.timeoutMs ?? 15000);
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (stderr.includes('mizzle started')) return resolve();
+      if (child.exitCode !== null) return reject(new Error(`mizzle exited with ${child.exitCode}:\n${stderr}`));
+      if (Date.now() > deadline) return reject(new Error(`mizzle did not start in time:\n${stderr}`));
+      setTimeout(check, 20);
+    };
+    check();
+  });
+  return {
+    port,
+    datadir,
+    child,
+    log: () => stderr,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    cleanup() {
+      if (!opts.datadir) rmSync(datadir, { recursive: true, force: true });
+    },
+  };
+}
