@@ -3,7 +3,7 @@ import { SqlError, sqlError, type Diagnostic } from './errors.js';
 import type { KernelSession, ResultColumn, SessionStatus, StatementResult } from './plugin.js';
 import { SessionVariables } from './variables.js';
 import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
-import { parse, parseMulti } from '../sql/parser/index.js';
+import { parse, splitStatements } from '../sql/parser/index.js';
 import type { EvalContext, SessionContext } from '../sql/executor/context.js';
 import { causesImplicitCommit, executeStatement, resultColumns } from '../sql/executor/run-statement.js';
 import { tableScopeColumns } from '../sql/executor/from.js';
@@ -109,11 +109,28 @@ export class Session implements KernelSession, SessionContext {
 
   async execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void): Promise<void> {
     if (this.closed) throw sqlError('SERVER_SHUTDOWN', 'Session is closed');
-    const statements = multi ? parseMulti(sql) : [{ statement: parse(sql), text: sql }];
-    for (let i = 0; i < statements.length; i++) {
-      const { statement, text } = statements[i];
-      const result = this.runOne(statement, text);
-      onResult(result, i < statements.length - 1);
+    if (!multi) {
+      onResult(this.runOne(this.parseCounted(sql), sql), false);
+      return;
+    }
+    // Statements run one at a time, so an error in a later one comes after the earlier results, as in MySQL.
+    const texts = splitStatements(sql);
+    if (texts.length === 0) this.parseCounted(sql);
+    for (let i = 0; i < texts.length; i++) {
+      onResult(this.runOne(this.parseCounted(texts[i]), texts[i]), i < texts.length - 1);
+    }
+  }
+
+  /** Parses one statement; a syntax error is counted and kept for SHOW WARNINGS like any other error. */
+  private parseCounted(sql: string): Statement {
+    try {
+      return parse(sql);
+    } catch (e) {
+      if (e instanceof SqlError) {
+        this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
+        this.kernel.counters.error(e.code);
+      }
+      throw e;
     }
   }
 

@@ -1,6 +1,7 @@
 // Session and server information functions: DATABASE(), VERSION(), USER(), CONNECTION_ID(), LAST_INSERT_ID(), ...
 import { randomUUID } from 'node:crypto';
-import type { Evaluator } from '../analyzer/compile-expr.js';
+import { compileExpr, type Evaluator } from '../analyzer/compile-expr.js';
+import { sqlError } from '../../kernel/errors.js';
 import { toInteger } from '../types/convert.js';
 import { T_BIGINT, varchar } from '../types/infer.js';
 import { niladic, type FunctionDef } from './define.js';
@@ -23,6 +24,19 @@ const LAST_INSERT_ID: FunctionDef = {
   },
 };
 
+/** `@var := expr` inside expressions: assigns the user variable and yields the value. */
+const ASSIGN: FunctionDef = {
+  name: ':=', minArgs: 2, maxArgs: 2, rawArgs: true,
+  compile(_args, env, call) {
+    const target = call.args[0];
+    if (target.type !== 'variable' || target.kind !== 'user') throw sqlError('PARSE', "You have an error in your SQL syntax; ':=' needs a user variable on its left");
+    const value = compileExpr(call.args[1], env);
+    const name = target.name;
+    const ve = value.eval;
+    return { type: value.type, nullable: true, constant: false, eval: (r, c) => { const v = ve(r, c); c.session.setUserVariable(name, v); return v; } };
+  },
+};
+
 const userAtHost = niladic('USER', varchar(288), (c) => `${c.session.user}@${c.session.host}`);
 
 export const infoFunctions: FunctionDef[] = [
@@ -35,6 +49,7 @@ export const infoFunctions: FunctionDef[] = [
   { ...userAtHost, name: 'CURRENT_USER' },
   niladic('CONNECTION_ID', { ...T_BIGINT, unsigned: true }, (c) => c.session.connectionId),
   LAST_INSERT_ID,
+  ASSIGN,
   niladic('ROW_COUNT', T_BIGINT, (c) => c.session.lastRowCount),
   niladic('FOUND_ROWS', T_BIGINT, (c) => c.session.lastFoundRows),
   niladic('UUID', varchar(36), () => randomUUID()),

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The `mizzle` command: starts the server, prints --help, or builds auth-file password lines.
+import { ConfigError } from '../kernel/config.js';
+import { helpText } from '../kernel/help.js';
+import { MIZZLE_VERSION } from '../kernel/kernel.js';
+import { startServer } from '../kernel/server.js';
+import { createLogger } from '../kernel/logger.js';
+import { SHIPPED_PLUGINS } from '../plugins/index.js';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
+    process.stdout.write(helpText(SHIPPED_PLUGINS.map((p) => p.manifest), MIZZLE_VERSION));
+    return 0;
+  }
+  if (argv.includes('--version') || argv.includes('-V')) {
+    process.stdout.write(`mizzle ${MIZZLE_VERSION}\n`);
+    return 0;
+  }
+  const log = createLogger({ json: argv.includes('--log-json') });
+  let server;
+  try {
+    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log });
+  } catch (e) {
+    if (e instanceof ConfigError || (e instanceof Error && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')) {
+      log.error(`cannot start: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  const running = server;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info(`received ${signal}`);
+      running.stop().then(resolve, (e: unknown) => {
+        log.error('error during shutdown', { error: String(e) });
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`mizzle: fatal: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
