@@ -8,6 +8,8 @@ import { toBoolean } from '../types/convert.js';
 import type { Row } from '../types/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { bindAccess, chooseAccess, type AccessPath } from '../planner/access-path.js';
+import { classifyConjuncts, orderJoins, type JoinInput } from '../planner/join-plan.js';
+import { runJoin, JOIN_ROWS_MAX, type JoinLeaf } from './join.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /** A planned FROM clause: its output columns and a way to produce its rows. */
@@ -56,13 +58,77 @@ export function resolveTableName(env: StatementEnv, tx: ReadTx, schema: string |
   throw sqlError('NO_SUCH_TABLE', `Table '${db}.${name}' doesn't exist`);
 }
 
-/** Plans the FROM list. A single base table uses the best index for `where`. */
+/** Flattens a tree of inner/cross joins into its leaves and ON conditions; undefined when an outer, NATURAL or USING join is involved. */
+function flattenInner(refs: TableRef[]): { leaves: TableRef[]; on: Expr[] } | undefined {
+  const leaves: TableRef[] = [];
+  const on: Expr[] = [];
+  const visit = (r: TableRef): boolean => {
+    if (r.type !== 'join') {
+      leaves.push(r);
+      return true;
+    }
+    if ((r.kind !== 'inner' && r.kind !== 'cross') || r.natural || (r.using && r.using.length)) return false;
+    if (!visit(r.left) || !visit(r.right)) return false;
+    if (r.on) on.push(r.on);
+    return true;
+  };
+  return refs.every(visit) ? { leaves, on } : undefined;
+}
+
+function andAll(exprs: Expr[]): Expr | undefined {
+  return exprs.length === 0 ? undefined : exprs.reduce((a, b) => ({ type: 'binary', op: 'AND', left: a, right: b }));
+}
+
+/**
+ * Plans the FROM list. A single table uses the best index for `where`; inner
+ * joins of several inputs push single-table conjuncts down (with index choice)
+ * and hash-join along equalities in a greedy order; outer joins nest loops.
+ */
 export function buildSource(from: TableRef[], where: Expr | undefined, env: StatementEnv, tx: ReadTx, run: QueryRunner, outer?: Scope): Source {
   if (from.length === 0) {
     return { scope: new Scope([], outer), rows: () => [[]], explain: [] };
   }
-  const sources = from.map((ref) => buildRef(ref, env, tx, run, outer, from.length === 1 ? where : undefined));
-  return sources.reduce((acc, s) => crossJoin(acc, s, outer));
+  if (from.length === 1 && from[0].type !== 'join') return buildRef(from[0], env, tx, run, outer, where);
+  const flat = flattenInner(from);
+  if (!flat || flat.leaves.length < 2) {
+    const sources = from.map((ref) => buildRef(ref, env, tx, run, outer, undefined));
+    return sources.reduce((acc, s) => crossJoin(acc, s, outer));
+  }
+  return buildInnerJoin(flat.leaves, [...flat.on, ...(where ? [where] : [])], env, tx, run, outer);
+}
+
+function buildInnerJoin(leafRefs: TableRef[], conds: Expr[], env: StatementEnv, tx: ReadTx, run: QueryRunner, outer: Scope | undefined): Source {
+  // Plan each input once without filters to learn the full row layout.
+  const probes = leafRefs.map((ref) => buildRef(ref, env, tx, run, outer, undefined));
+  const inputs: JoinInput[] = [];
+  let offset = 0;
+  for (const p of probes) {
+    inputs.push({ offset, width: p.scope.columns.length });
+    offset += p.scope.columns.length;
+  }
+  const scope = new Scope(probes.flatMap((p) => p.scope.columns), outer);
+  const plan = orderJoins(probes.length, classifyConjuncts(conds, scope, inputs));
+  const leaves: JoinLeaf[] = leafRefs.map((ref, i) => {
+    const localWhere = andAll(plan.local[i]);
+    const src = localWhere && ref.type === 'table' ? buildRef(ref, env, tx, run, outer, localWhere) : probes[i];
+    const filter = localWhere ? compileExpr(localWhere, { scope: src.scope, session: env.session, clause: 'where clause', text: env.text }) : undefined;
+    return {
+      input: inputs[i],
+      scope: src.scope,
+      rows: () => {
+        if (!filter) return src.rows();
+        const out: Row[] = [];
+        for (const r of src.rows()) if (toBoolean(filter.eval(r, env.ctx)) === true) out.push(r);
+        return out;
+      },
+    };
+  });
+  const fullEnv: CompileEnv = { scope, session: env.session, clause: 'where clause', text: env.text };
+  return {
+    scope,
+    explain: probes.flatMap((p) => p.explain),
+    rows: () => runJoin(plan.steps, leaves, offset, fullEnv, env.ctx),
+  };
 }
 
 function buildRef(ref: TableRef, env: StatementEnv, tx: ReadTx, run: QueryRunner, outer: Scope | undefined, where: Expr | undefined): Source {
@@ -119,7 +185,13 @@ function crossJoin(a: Source, b: Source, outer: Scope | undefined): Source {
     explain: [...a.explain, ...b.explain],
     rows: function* () {
       const right = [...b.rows()];
-      for (const l of a.rows()) for (const r of right) yield [...l, ...r];
+      let n = 0;
+      for (const l of a.rows()) {
+        for (const r of right) {
+          if (++n > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
+          yield [...l, ...r];
+        }
+      }
     },
   };
 }

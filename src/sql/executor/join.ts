@@ -1,0 +1,112 @@
+// Executes a planned inner join: per-table filtered rows, then hash joins on equality keys in the planned order.
+import type { Expr } from '../parser/ast.js';
+import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import type { Scope } from '../analyzer/scope.js';
+import { collationKey } from '../types/collation.js';
+import { compareDomain, type CompareDomain } from '../types/compare.js';
+import { toBoolean, toDecimal, toDouble, valueToString } from '../types/convert.js';
+import type { Row, Value } from '../types/value.js';
+import { sqlError } from '../../kernel/errors.js';
+import type { EvalContext } from './context.js';
+import type { JoinInput, JoinStep } from '../planner/join-plan.js';
+
+/** Most rows a join may produce before it is stopped (a cartesian product gone wrong must not take the server down). */
+export const JOIN_ROWS_MAX = 5_000_000;
+
+/** A key under which equal values (in a comparison domain) hash together. */
+function joinKey(v: Exclude<Value, null>, domain: CompareDomain, collation: string | undefined): string {
+  switch (domain) {
+    case 'text':
+      return collationKey(typeof v === 'string' ? v : valueToString(v), collation);
+    case 'binary':
+      return Buffer.isBuffer(v) ? v.toString('latin1') : Buffer.from(valueToString(v), 'utf8').toString('latin1');
+    case 'double':
+      return String(toDouble(v));
+    default: {
+      if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+      let s = toDecimal(v).toString();
+      if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+      return s === '-0' ? '0' : s;
+    }
+  }
+}
+
+interface CompiledKey {
+  outer: Compiled;
+  inner: Compiled;
+  domain: CompareDomain;
+  collation: string | undefined;
+}
+
+/** One input: its scope (for compiling its own conjuncts) and a way to get its filtered rows. */
+export interface JoinLeaf {
+  input: JoinInput;
+  scope: Scope;
+  rows(): Iterable<Row>;
+}
+
+function keyOf(keys: CompiledKey[], row: Row, side: 'outer' | 'inner', ctx: EvalContext): string | undefined {
+  let k = '';
+  for (const key of keys) {
+    const v = key[side].eval(row, ctx);
+    if (v === null) return undefined;
+    k += joinKey(v, key.domain, key.collation) + '\u0001';
+  }
+  return k;
+}
+
+/**
+ * Produces full-width rows (every input at its offset) for the steps in order.
+ * `fullEnv` compiles expressions over the whole row; leaf conjuncts were applied by the leaves.
+ */
+export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, fullEnv: CompileEnv, ctx: EvalContext): Generator<Row> {
+  const compiledSteps = steps.map((step) => {
+    const leaf = leaves[step.input];
+    const innerEnv: CompileEnv = { ...fullEnv, scope: leaf.scope };
+    const keys: CompiledKey[] = step.keys.map((k) => {
+      const outer = compileExpr(k.outer, fullEnv);
+      const inner = compileExpr(k.inner, innerEnv);
+      return { outer, inner, domain: compareDomain(outer.type, inner.type), collation: outer.type.collation ?? inner.type.collation };
+    });
+    const filters = step.filters.map((f: Expr) => compileExpr(f, fullEnv));
+    return { leaf, keys, filters };
+  });
+  let current: Row[] = [new Array(width).fill(null)];
+  let produced = 0;
+  for (const { leaf, keys, filters } of compiledSteps) {
+    const { offset, width: w } = leaf.input;
+    const next: Row[] = [];
+    const place = (base: Row, x: Row): Row => {
+      const row = base.slice();
+      for (let i = 0; i < w; i++) row[offset + i] = x[i];
+      return row;
+    };
+    const accept = (row: Row) => {
+      for (const f of filters) if (toBoolean(f.eval(row, ctx)) !== true) return;
+      if (++produced > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
+      next.push(row);
+    };
+    if (keys.length > 0) {
+      const table = new Map<string, Row[]>();
+      for (const x of leaf.rows()) {
+        const k = keyOf(keys, x, 'inner', ctx);
+        if (k === undefined) continue;
+        const bucket = table.get(k);
+        if (bucket) bucket.push(x);
+        else table.set(k, [x]);
+      }
+      for (const base of current) {
+        const k = keyOf(keys, base, 'outer', ctx);
+        if (k === undefined) continue;
+        const bucket = table.get(k);
+        if (bucket) for (const x of bucket) accept(place(base, x));
+      }
+    } else {
+      const inner = [...leaf.rows()];
+      for (const base of current) for (const x of inner) accept(place(base, x));
+    }
+    current = next;
+    if (current.length === 0) break;
+  }
+  yield* current;
+}
