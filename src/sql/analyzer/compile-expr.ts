@@ -552,13 +552,25 @@ function compileInList(x: Compiled, list: Compiled[], not: boolean): Compiled {
   return result;
 }
 
+/** Remembers the last compiled pattern: patterns are usually constant, so each is built once. */
+function lastPattern(build: (key: string) => RegExp): (key: string) => RegExp {
+  let cachedKey: string | undefined;
+  let cached: RegExp | undefined;
+  return (key) => {
+    if (key !== cachedKey || !cached) {
+      cached = build(key);
+      cachedKey = key;
+    }
+    return cached;
+  };
+}
+
 function compileLike(x: Compiled, p: Compiled, esc: Compiled | undefined, not: boolean): Compiled {
   const binary = isBinaryType(x.type) || isBinaryType(p.type);
   const collation = binary ? 'binary' : collationOf(x.type, p.type);
   const fold = binary || isBinaryCollation(collation) ? (s: string) => s : likeFold;
   const xe = x.eval, pe = p.eval;
-  let cached: RegExp | undefined;
-  let cachedFor: string | undefined;
+  const pattern = lastPattern((key) => likeToRegExp(fold(key.slice(1)), key[0]));
   return {
     type: T_BOOL_INT, nullable: true, constant: x.constant && p.constant,
     eval: (r, c) => {
@@ -566,13 +578,8 @@ function compileLike(x: Compiled, p: Compiled, esc: Compiled | undefined, not: b
       if (v === null) return null;
       const pv = pe(r, c);
       if (pv === null) return null;
-      const ps = valueToString(pv);
       const escape = esc ? valueToString(esc.eval(r, c) ?? '\\') || '\\' : '\\';
-      if (cachedFor !== ps + '\u0000' + escape) {
-        cached = likeToRegExp(fold(ps), escape);
-        cachedFor = ps + '\u0000' + escape;
-      }
-      const matched = (cached as RegExp).test(fold(valueToString(v, x.type)));
+      const matched = pattern(escape[0] + valueToString(pv)).test(fold(valueToString(v, x.type)));
       return matched !== not ? TRUE_VAL : FALSE_VAL;
     },
   };
@@ -581,8 +588,13 @@ function compileLike(x: Compiled, p: Compiled, esc: Compiled | undefined, not: b
 function compileRegexp(x: Compiled, p: Compiled, not: boolean): Compiled {
   const ci = !isBinaryType(x.type) && !(x.type.collation ?? '').endsWith('_bin');
   const xe = x.eval, pe = p.eval;
-  let cached: RegExp | undefined;
-  let cachedFor: string | undefined;
+  const pattern = lastPattern((ps) => {
+    try {
+      return new RegExp(ps, ci ? 'iu' : 'u');
+    } catch (e) {
+      throw sqlError('WRONG_ARGUMENTS', `Got error '${(e as Error).message}' from regexp`);
+    }
+  });
   return {
     type: T_BOOL_INT, nullable: true, constant: x.constant && p.constant,
     eval: (r, c) => {
@@ -590,16 +602,7 @@ function compileRegexp(x: Compiled, p: Compiled, not: boolean): Compiled {
       if (v === null) return null;
       const pv = pe(r, c);
       if (pv === null) return null;
-      const ps = valueToString(pv);
-      if (cachedFor !== ps) {
-        try {
-          cached = new RegExp(ps, ci ? 'iu' : 'u');
-        } catch (e) {
-          throw sqlError('WRONG_ARGUMENTS', `Got error '${(e as Error).message}' from regexp`);
-        }
-        cachedFor = ps;
-      }
-      return (cached as RegExp).test(valueToString(v, x.type)) !== not ? TRUE_VAL : FALSE_VAL;
+      return pattern(valueToString(pv)).test(valueToString(v, x.type)) !== not ? TRUE_VAL : FALSE_VAL;
     },
   };
 }

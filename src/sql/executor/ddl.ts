@@ -293,24 +293,20 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
   });
 }
 
-export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): StatementResult {
+/** DROP TABLE / DROP VIEW: every name must exist unless IF EXISTS (then each missing one is a note). */
+function dropNamed(env: StatementEnv, names: { schema?: string; name: string }[], ifExists: boolean, exists: (catalog: CatalogWriter, schema: string, name: string) => boolean, drop: (catalog: CatalogWriter, schema: string, name: string) => void): StatementResult {
   return env.write((tx) => {
-    const missing: string[] = [];
-    for (const t of stmt.tables) {
-      const schema = currentDb(env, t.schema);
-      if (!tx.catalog.getTable(schema, t.name)) {
-        missing.push(`${schema}.${t.name}`);
-        continue;
-      }
-    }
-    if (missing.length && !stmt.ifExists) throw sqlError('BAD_TABLE', `Unknown table '${missing.join(',')}'`);
+    const targets = names.map((n) => ({ schema: currentDb(env, n.schema), name: n.name }));
+    const missing = targets.filter((t) => !exists(tx.catalog, t.schema, t.name)).map((t) => `${t.schema}.${t.name}`);
+    if (missing.length && !ifExists) throw sqlError('BAD_TABLE', `Unknown table '${missing.join(',')}'`);
     for (const m of missing) env.session.warn(1051, `Unknown table '${m}'`, 'Note');
-    for (const t of stmt.tables) {
-      const schema = currentDb(env, t.schema);
-      if (tx.catalog.getTable(schema, t.name)) tx.catalog.dropTable(schema, t.name);
-    }
+    for (const t of targets) if (exists(tx.catalog, t.schema, t.name)) drop(tx.catalog, t.schema, t.name);
     return OK;
   });
+}
+
+export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): StatementResult {
+  return dropNamed(env, stmt.tables, stmt.ifExists, (c, s, n) => c.getTable(s, n) !== undefined, (c, s, n) => c.dropTable(s, n));
 }
 
 function tableOrThrow(catalog: CatalogWriter, schema: string, name: string): TableDef {
@@ -481,19 +477,5 @@ export function executeCreateView(stmt: CreateViewStmt, env: StatementEnv): Stat
 }
 
 export function executeDropView(stmt: DropViewStmt, env: StatementEnv): StatementResult {
-  return env.write((tx) => {
-    const missing: string[] = [];
-    for (const n of stmt.names) {
-      const schema = currentDb(env, n.schema);
-      if (!tx.catalog.getView(schema, n.name)) missing.push(`${schema}.${n.name}`);
-    }
-    if (missing.length && !stmt.ifExists) throw sqlError('BAD_TABLE', `Unknown table '${missing.join(',')}'`);
-    for (const m of missing) env.session.warn(1051, `Unknown table '${m}'`, 'Note');
-    for (const n of stmt.names) {
-      const schema = currentDb(env, n.schema);
-      if (tx.catalog.getView(schema, n.name)) tx.catalog.dropView(schema, n.name);
-    }
-    return OK;
-  });
+  return dropNamed(env, stmt.names, stmt.ifExists, (c, s, n) => c.getView(s, n) !== undefined, (c, s, n) => c.dropView(s, n));
 }
-

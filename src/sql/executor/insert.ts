@@ -9,7 +9,7 @@ import type { Row, Value } from '../types/value.js';
 import { runQuery } from './query.js';
 import { resolveTableName, tableScopeColumns } from './from.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';
-import { autoIncrementColumn, defaultValue, storeValue, wantsGeneratedId } from './write-row.js';
+import { autoIncrementColumn, defaultValue, sameStoredValue, storeValue, wantsGeneratedId } from './write-row.js';
 
 /** Maps the statement's column list to table column positions (1054 for unknown, 1110 for repeats). */
 function targetColumns(def: TableDef, names: string[] | undefined): number[] {
@@ -183,17 +183,10 @@ function writeRow(stmt: InsertStmt, table: TableWriter, row: Row, updates: Compi
     next[a.column] = storeValue(def.columns[a.column], a.value.eval(combined, env.ctx), env.ctx);
     combined[a.column] = next[a.column];
   }
-  const changed = next.some((v, i) => !sameValue(v, old[i]));
+  const changed = next.some((v, i) => !sameStoredValue(v, old[i]));
   if (!changed) return 0;
   table.update(old, next);
   const ai = autoIncrementColumn(def);
   if (ai >= 0 && next[ai] !== null) env.session.lastInsertId = next[ai] as number | bigint;
   return 2;
-}
-
-function sameValue(a: Value, b: Value): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  return String(a) === String(b);
 }

@@ -272,23 +272,17 @@ function runSetOp(stmt: SetOpStmt, env: StatementEnv, tx: ReadTx, outer?: Scope)
   if (stmt.op === 'union') {
     rows = [...l, ...r];
     if (!stmt.all) rows = dedupe(rows, key);
-  } else if (stmt.op === 'intersect') {
-    const counts = new Map<string, number>();
-    for (const row of r) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
-    rows = [];
-    for (const row of stmt.all ? l : dedupe(l, key)) {
-      const k = key(row);
-      const n = counts.get(k) ?? 0;
-      if (n > 0) { rows.push(row); if (stmt.all) counts.set(k, n - 1); }
-    }
   } else {
+    // INTERSECT keeps left rows found on the right, EXCEPT those not found; ALL counts duplicates.
+    const wantFound = stmt.op === 'intersect';
     const counts = new Map<string, number>();
     for (const row of r) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
     rows = [];
     for (const row of stmt.all ? l : dedupe(l, key)) {
       const k = key(row);
       const n = counts.get(k) ?? 0;
-      if (n > 0) { if (stmt.all) counts.set(k, n - 1); } else rows.push(row);
+      if (n > 0 && stmt.all) counts.set(k, n - 1);
+      if ((n > 0) === wantFound) rows.push(row);
     }
   }
   const columns = left.columns.map((c, i) => ({ ...c, type: types[i], nullable: c.nullable || right.columns[i].nullable }));

@@ -12,7 +12,7 @@ import type { TableDef } from '../../storage/table-def.js';
 import { resolveTableName, tableScopeColumns } from './from.js';
 import { subqueryCompiler } from './query.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
-import { defaultValue, storeValue } from './write-row.js';
+import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
 
 interface Target {
   def: TableDef;
@@ -88,7 +88,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         const v: Value = s.value ? s.value.eval(next, ctx) : null;
         next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
       }
-      if (next.every((v, i) => same(v, old[i]))) continue;
+      if (next.every((v, i) => sameStoredValue(v, old[i]))) continue;
       try {
         table.update(old, next);
         changed++;
@@ -102,14 +102,6 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
     }
     return { kind: 'ok', affectedRows: changed, insertId: 0, info: `Rows matched: ${t.rows.length}  Changed: ${changed}  Warnings: 0` };
   });
-}
-
-function same(a: Value, b: Value): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (typeof a === 'object' && typeof b === 'object') return compareForSort({ kind: 'decimal' }, a, b) === 0 && String(a) === String(b);
-  return String(a) === String(b) && typeof a === typeof b;
 }
 
 export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {

@@ -61,4 +61,12 @@ export function wantsGeneratedId(v: Value): boolean {
   return v === null || v === 0 || v === 0n || (typeof v === 'string' && v.trim() === '0');
 }
 
+/** Whether a stored value is unchanged (decides "Changed" counts and affected rows, as MySQL does). */
+export function sameStoredValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return typeof a === typeof b && String(a) === String(b);
+}
+
 export type { Row };
