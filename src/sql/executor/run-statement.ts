@@ -6,7 +6,7 @@ import type { ExplainStmt, QueryExpr, SetStmt, Statement } from '../parser/ast.j
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../types/value.js';
-import { runQuery } from './query.js';
+import { runQuery, subqueryCompiler } from './query.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
 import {
@@ -83,10 +83,7 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
           // SET autocommit = ON / sql_mode = TRADITIONAL: bare words are values, not columns.
           value = a.value.column;
         } else {
-          value = env.read((tx) => {
-            void tx;
-            return compileExpr(a.value, { scope: empty, session: env.session, clause: 'field list', text: env.text }).eval([], env.ctx);
-          });
+          value = env.read((tx) => compileExpr(a.value, { scope: empty, session: env.session, clause: 'field list', text: env.text, subquery: subqueryCompiler(env, tx, empty) }).eval([], env.ctx));
         }
         if (a.target.kind === 'user') env.session.setUserVariable(a.target.name, value);
         else env.session.setSystemVariable(a.target.name, value, a.target.scope);

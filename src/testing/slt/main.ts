@@ -33,14 +33,14 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Runs the given files; returns the per-file reports (used by tests too). */
-export async function runSlt(paths: string[], backend: Backend, print: (line: string) => void, quiet = false): Promise<FileReport[]> {
+export async function runSlt(paths: string[], backend: Backend, print: (line: string) => void, quiet = false, maxRecordsPerFile = Infinity): Promise<FileReport[]> {
   const files: string[] = [];
   for (const p of paths) collect(p, files);
   const reports: FileReport[] = [];
   let n = 0;
   for (const f of files) {
     const display = relative(process.cwd(), f) || f;
-    const r = await runFile(f, display, backend, `slt_${process.pid}_${n++}`);
+    const r = await runFile(f, display, backend, `slt_${process.pid}_${n++}`, maxRecordsPerFile);
     if (!quiet) for (const line of r.failures) print(line);
     print(`${display}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.ms} ms)`);
     reports.push(r);

@@ -26,7 +26,7 @@ function keepSlow(slow: [number, string][], ms: number, where: string): void {
 }
 
 /** Runs one file in a fresh database. Never throws for a failing record. */
-export async function runFile(path: string, display: string, backend: Backend, database: string): Promise<FileReport> {
+export async function runFile(path: string, display: string, backend: Backend, database: string, maxRecords = Infinity): Promise<FileReport> {
   const t0 = Date.now();
   const report: FileReport = { file: display, passed: 0, failed: 0, skipped: 0, failures: [], slow: [], ms: 0 };
   const records = parseSlt(readFileSync(path, 'utf8'));
@@ -46,6 +46,7 @@ export async function runFile(path: string, display: string, backend: Backend, d
         report.skipped++;
         continue;
       }
+      if (report.passed + report.failed >= maxRecords) break;
       const where = `${display}:${record.line}`;
       const q0 = performance.now();
       const outcome = await backend.run(record.sql);
