@@ -1,6 +1,6 @@
 // Arithmetic with MySQL's result types: exact integers (overflow is an error), DECIMAL, DOUBLE.
 import { sqlError } from '../../kernel/errors.js';
-import { Decimal } from './decimal.js';
+import { Decimal, pow10 } from './decimal.js';
 import { normInt, toDecimal, toDouble, toInteger } from './convert.js';
 import { isIntegerType, type SqlType } from './sql-type.js';
 import type { Value } from './value.js';
@@ -71,8 +71,9 @@ export function intDivide(a: Exclude<Value, null>, b: Exclude<Value, null>, text
   const x = toDecimal(a);
   const y = toDecimal(b);
   if (y.isZero()) return null;
-  const q = x.div(y, 0);
-  return q === undefined ? null : checkedInt(q.truncInt(), false, text);
+  // Exact quotient truncated toward zero: (xu/10^xs) / (yu/10^ys) = xu*10^ys / (yu*10^xs).
+  const q = (x.unscaled * pow10(y.scale)) / (y.unscaled * pow10(x.scale));
+  return checkedInt(q, false, text);
 }
 
 /** a MOD b with the sign of a; NULL on zero. */
