@@ -13,6 +13,7 @@ import { resolveTableName, tableScopeColumns } from './from.js';
 import { subqueryCompiler } from './query.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
+import { formatDateTime } from '../types/temporal.js';
 
 interface Target {
   def: TableDef;
@@ -77,6 +78,8 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
     });
     const table = tx.table(t.def);
     const ctx = env.ctx;
+    const assigned = new Set(sets.map((x) => x.column));
+    const autoNow = t.def.columns.map((c, i) => (c.onUpdateNow && !assigned.has(i) ? i : -1)).filter((i) => i >= 0);
     let changed = 0;
     let n = 0;
     for (const old of t.rows) {
@@ -89,6 +92,8 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
       }
       if (next.every((v, i) => sameStoredValue(v, old[i]))) continue;
+      // Columns declared ON UPDATE CURRENT_TIMESTAMP take the statement time when the row changes and they were not set.
+      for (const c of autoNow) next[c] = storeValue(t.def.columns[c], formatDateTime(ctx.now, t.def.columns[c].type.fsp ?? 0), ctx);
       try {
         table.update(old, next);
         changed++;
