@@ -9,7 +9,8 @@ import type { Row } from '../types/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { bindAccess, chooseAccess, type AccessPath } from '../planner/access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput } from '../planner/join-plan.js';
-import { runJoin, JOIN_ROWS_MAX, type JoinLeaf } from './join.js';
+import { runJoin, JOIN_ROWS_MAX, type JoinExplain, type JoinLeaf, type LeafLookup } from './join.js';
+import type { JoinStep } from '../planner/join-plan.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /** A planned FROM clause: its output columns and a way to produce its rows. */
@@ -18,7 +19,7 @@ export interface Source {
   /** Produces the rows; `where` is the statement's WHERE, used to pick an index for single-table sources. */
   rows(): Iterable<Row>;
   /** For EXPLAIN: how each table is read. */
-  explain: { table: string; access: AccessPath | undefined; rows: number }[];
+  explain: JoinExplain[];
 }
 
 /** Runs a nested query (derived table, view, subquery); provided by the query executor to avoid a cycle. */
@@ -108,26 +109,67 @@ function buildInnerJoin(leafRefs: TableRef[], conds: Expr[], env: StatementEnv, 
   }
   const scope = new Scope(probes.flatMap((p) => p.scope.columns), outer);
   const plan = orderJoins(probes.length, classifyConjuncts(conds, scope, inputs));
+  const stepOf = new Map(plan.steps.map((st) => [st.input, st]));
   const leaves: JoinLeaf[] = leafRefs.map((ref, i) => {
     const localWhere = andAll(plan.local[i]);
     const src = localWhere && ref.type === 'table' ? buildRef(ref, env, tx, run, outer, localWhere) : probes[i];
     const filter = localWhere ? compileExpr(localWhere, { scope: src.scope, session: env.session, clause: 'where clause', text: env.text }) : undefined;
+    const accept = (r: Row) => !filter || toBoolean(filter.eval(r, env.ctx)) === true;
+    const step = stepOf.get(i) as JoinStep;
     return {
       input: inputs[i],
       scope: src.scope,
       rows: () => {
         if (!filter) return src.rows();
         const out: Row[] = [];
-        for (const r of src.rows()) if (toBoolean(filter.eval(r, env.ctx)) === true) out.push(r);
+        for (const r of src.rows()) if (accept(r)) out.push(r);
         return out;
       },
+      accept,
+      lookup: ref.type === 'table' ? indexLookup(ref, step, src.scope, env, tx) : undefined,
+      explain: src.explain[0],
     };
   });
   const fullEnv: CompileEnv = { scope, session: env.session, clause: 'where clause', text: env.text };
   return {
     scope,
-    explain: probes.flatMap((p) => p.explain),
+    explain: plan.steps.map((st) => leaves[st.input].explain),
     rows: () => runJoin(plan.steps, leaves, offset, fullEnv, env.ctx),
+  };
+}
+
+/**
+ * An index that can fetch a table's rows by the values of its join keys: the
+ * primary key or a secondary index whose leading columns are all join-key columns.
+ */
+function indexLookup(ref: Extract<TableRef, { type: 'table' }>, step: JoinStep, scope: Scope, env: StatementEnv, tx: ReadTx): LeafLookup | undefined {
+  if (step.keys.length === 0) return undefined;
+  const found = resolveTableName(env, tx, ref.schema, ref.name);
+  const def = found.table;
+  if (!def) return undefined;
+  const keyColumn = step.keys.map((k) => (k.inner.type === 'column' ? scope.find(k.inner.column, k.inner.table, k.inner.schema) : -1));
+  let best: { index: TableDef['indexes'][number]; order: number[] } | undefined;
+  for (const index of [...(def.primaryKey ? [def.primaryKey] : []), ...def.indexes]) {
+    const order: number[] = [];
+    for (let c = 0; c < index.columns.length; c++) {
+      if (index.prefixLengths?.[c] !== undefined) break;
+      const k = keyColumn.indexOf(index.columns[c]);
+      if (k < 0) break;
+      order.push(k);
+    }
+    if (order.length > 0 && (!best || order.length > best.order.length)) best = { index, order };
+  }
+  if (!best) return undefined;
+  const { index, order } = best;
+  const reader = tx.table(def);
+  return {
+    keyOrder: order,
+    indexName: index.name,
+    run: (values) => {
+      if (values.some((v) => v === null)) return [];
+      const bound = { values, inclusive: true };
+      return reader.scan({ index: index.id, indexName: index.name, ranges: [{ lower: bound, upper: bound }], unique: index.unique && order.length === index.columns.length, equalityColumns: order.length, reverse: false, kind: 'ref' });
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import type { Row, Value } from '../types/value.js';
 import { sqlError } from '../../kernel/errors.js';
 import type { EvalContext } from './context.js';
 import type { JoinInput, JoinStep } from '../planner/join-plan.js';
+import type { AccessPath } from '../planner/access-path.js';
 
 /** Most rows a join may produce before it is stopped (a cartesian product gone wrong must not take the server down). */
 export const JOIN_ROWS_MAX = 5_000_000;
@@ -38,12 +39,37 @@ interface CompiledKey {
   collation: string | undefined;
 }
 
+/** How EXPLAIN reports one input of a join, filled in as the join runs. */
+export interface JoinExplain {
+  table: string;
+  access: AccessPath | undefined;
+  rows: number;
+  join?: 'hash' | 'index' | 'cross';
+  /** The index used for index nested-loop lookups. */
+  lookupIndex?: string;
+}
+
+/** Index lookups on an input: `keyOrder[i]` is the step key feeding the i-th index column. */
+export interface LeafLookup {
+  keyOrder: number[];
+  indexName: string;
+  run(values: Value[]): Iterable<Row>;
+}
+
 /** One input: its scope (for compiling its own conjuncts) and a way to get its filtered rows. */
 export interface JoinLeaf {
   input: JoinInput;
   scope: Scope;
   rows(): Iterable<Row>;
+  /** Present when an index can fetch this input's rows by the values of its step's join keys. */
+  lookup?: LeafLookup;
+  /** Rows passing this input's own conjuncts (applied to looked-up rows). */
+  accept(row: Row): boolean;
+  explain: JoinExplain;
 }
+
+/** Index nested-loop joins are used while the outer side has at most this many rows; beyond, a hash join. */
+export const INDEX_JOIN_OUTER_MAX = 1000;
 
 function keyOf(keys: CompiledKey[], row: Row, side: 'outer' | 'inner', ctx: EvalContext): string | undefined {
   let k = '';
@@ -76,6 +102,7 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
   for (const { leaf, keys, filters } of compiledSteps) {
     const { offset, width: w } = leaf.input;
     const next: Row[] = [];
+    leaf.explain.join = keys.length === 0 ? (current.length > 1 ? 'cross' : undefined) : 'hash';
     const place = (base: Row, x: Row): Row => {
       const row = base.slice();
       for (let i = 0; i < w; i++) row[offset + i] = x[i];
@@ -86,7 +113,22 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
       if (++produced > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
       next.push(row);
     };
-    if (keys.length > 0) {
+    const lookup = leaf.lookup;
+    const indexable = lookup !== undefined && current.length <= INDEX_JOIN_OUTER_MAX && keys.every((k) => k.domain === 'int' || k.domain === 'text');
+    if (keys.length > 0 && indexable && lookup) {
+      // Index nested loop: fetch the matching rows of this input per outer row, then check the full key.
+      leaf.explain.join = 'index';
+      leaf.explain.lookupIndex = lookup.indexName;
+      for (const base of current) {
+        const k = keyOf(keys, base, 'outer', ctx);
+        if (k === undefined) continue;
+        const values = lookup.keyOrder.map((i) => keys[i].outer.eval(base, ctx));
+        for (const x of lookup.run(values)) {
+          if (!leaf.accept(x) || keyOf(keys, x, 'inner', ctx) !== k) continue;
+          accept(place(base, x));
+        }
+      }
+    } else if (keys.length > 0) {
       const table = new Map<string, Row[]>();
       for (const x of leaf.rows()) {
         const k = keyOf(keys, x, 'inner', ctx);
@@ -106,6 +148,7 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
       for (const base of current) for (const x of inner) accept(place(base, x));
     }
     current = next;
+    leaf.explain.rows = current.length;
     if (current.length === 0) break;
   }
   yield* current;
