@@ -1,0 +1,10 @@
+// The MySQL wire format, for servers and clients alike: constants, framing, codecs, packets, auth methods.
+export * from './constants.js';
+export * from './payload-reader.js';
+export * from './packet-writer.js';
+export * from './framer.js';
+export * from './responses.js';
+export * from './handshake.js';
+export * from './column-definition.js';
+export * from './text-resultset.js';
+export * from './auth-methods.js';

@@ -1,0 +1,67 @@
+// Text-protocol result sets: column count, column definitions, rows of length-encoded strings, end marker.
+import type { ResultColumn } from '../../kernel/plugin.js';
+import { formatValueText } from '../../sql/types/format.js';
+import type { SqlType } from '../../sql/types/sql-type.js';
+import type { Row } from '../../sql/types/value.js';
+import { columnWire, writeColumnDefinition } from './column-definition.js';
+import { Header } from './constants.js';
+import type { PacketWriter } from './packet-writer.js';
+import { writeEnd, writeEof } from './responses.js';
+
+export interface ResultSetOptions {
+  /** The client set DEPRECATE_EOF: no EOF after the columns, an OK (0xFE) at the end. */
+  deprecateEof: boolean;
+  /** Status flags for the final packet (MORE_RESULTS_EXISTS included when more follow). */
+  status: number;
+  warnings: number;
+  /** Collation id reported for character columns. */
+  textCharset: number;
+  /**
+   * Called whenever the writer holds more than `flushBytes` between rows, so big
+   * result sets leave in chunks instead of one huge buffer.
+   */
+  flush?: () => void;
+  flushBytes?: number;
+}
+
+const DEFAULT_FLUSH_BYTES = 256 * 1024;
+
+/** Writes a whole text result set (Protocol::Resultset with ProtocolText::ResultsetRow rows). */
+export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColumn[], rows: readonly Row[], o: ResultSetOptions): void {
+  const n = columns.length;
+  w.begin().lenencInt(n).end();
+  const types: SqlType[] = new Array<SqlType>(n);
+  for (let i = 0; i < n; i++) {
+    const c = columns[i];
+    types[i] = c.type;
+    writeColumnDefinition(w, c, columnWire(c, o.textCharset));
+  }
+  // Status here matters little; MySQL sends the statement's status.
+  if (!o.deprecateEof) writeEof(w, 0, o.status);
+  const flushBytes = o.flushBytes ?? DEFAULT_FLUSH_BYTES;
+  const flush = o.flush;
+  for (let r = 0; r < rows.length; r++) {
+    writeTextRow(w, rows[r], types, n);
+    if (flush !== undefined && w.length >= flushBytes) flush();
+  }
+  writeEnd(w, o.deprecateEof, o.warnings, o.status);
+}
+
+/** One ProtocolText::ResultsetRow: each value length-encoded, 0xFB for NULL. */
+export function writeTextRow(w: PacketWriter, row: Row, types: readonly SqlType[], n: number): void {
+  w.begin();
+  for (let i = 0; i < n; i++) {
+    const v = row[i];
+    if (v === null || v === undefined) {
+      w.u8(Header.NULL_VALUE);
+    } else if (typeof v === 'string') {
+      w.lenencString(v);
+    } else {
+      const text = formatValueText(v, types[i]);
+      if (text === null) w.u8(Header.NULL_VALUE);
+      else if (typeof text === 'string') w.lenencString(text);
+      else w.lenencBytes(text);
+    }
+  }
+  w.end();
+}
