@@ -129,12 +129,7 @@ export class Kernel implements KernelApi {
       time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
     })),
     status: () => this.counters.rows([['Storage_bytes', this.storage.primary.sizeBytes()]]) as [string, Value][],
-    killConnection: (id, queryOnly) => {
-      const s = this.sessions.get(id);
-      if (!s) return false;
-      s.killed = queryOnly ? 'query' : 'connection';
-      return true;
-    },
+    killConnection: (id) => this.sessions.has(id),
   };
 
   /** Sessions still open, for shutdown. */

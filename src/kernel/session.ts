@@ -36,8 +36,6 @@ export class Session implements KernelSession, SessionContext {
   private transactionWrote = false;
   private closed = false;
   activity: SessionActivity = { command: 'Sleep', since: Date.now(), info: null };
-  /** Set by KILL QUERY / KILL; checked between statements. */
-  killed: 'query' | 'connection' | undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -142,7 +140,6 @@ export class Session implements KernelSession, SessionContext {
       this.warnings = [];
       this.warningsTotal = 0;
     }
-    this.killed = undefined;
     this.activity = { command: 'Query', since: Date.now(), info: text };
     this.kernel.counters.statement(statement.type);
     try {

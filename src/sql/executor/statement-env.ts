@@ -58,6 +58,7 @@ export interface ServerInfo {
   plugins(): { name: string; kind: string; version: string; description: string; active: boolean }[];
   processList(): { id: number; user: string; host: string; db: string | null; command: string; time: number; state: string; info: string | null }[];
   status(): [string, Value][];
+  /** Whether a session with this id exists (KILL itself is not supported yet). */
   killConnection(id: number, queryOnly: boolean): boolean;
 }
 
