@@ -1,0 +1,36 @@
+// The users-file authenticator: looks users up in memory, reloads the file on demand (SIGHUP).
+import type { Logger } from '../../kernel/logger.js';
+import type { AuthDecision, AuthRequest, Authenticator, StoredCredential } from '../../kernel/plugin.js';
+import { loadUsersFile, UsersFileError } from './users-file.js';
+
+export class FileAuthenticator implements Authenticator {
+  private users: Map<string, StoredCredential>;
+
+  /** Loads the file now; throws UsersFileError when it is missing or malformed. */
+  constructor(readonly path: string, private readonly log: Logger) {
+    this.users = loadUsersFile(path);
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Re-reads the file; on error keeps the current users, logs, and returns false. */
+  reload(): boolean {
+    try {
+      this.users = loadUsersFile(this.path);
+      this.log.info('auth-file: users file reloaded', { path: this.path, users: this.users.size });
+      return true;
+    } catch (e) {
+      if (!(e instanceof UsersFileError)) throw e;
+      this.log.error('auth-file: reload failed, keeping the previous users', { error: e.message });
+      return false;
+    }
+  }
+
+  async authenticate(req: AuthRequest): Promise<AuthDecision> {
+    const credential = this.users.get(req.user);
+    if (!credential) return { kind: 'deny', reason: `auth-file: no user '${req.user}' in ${this.path}` };
+    return { kind: 'verify', credential };
+  }
+}

@@ -1,0 +1,105 @@
+// The authentication conversation after a HandshakeResponse or COM_CHANGE_USER: decide, verify, switch methods.
+import type { AuthDecision, KernelApi, StoredCredential } from '../../kernel/plugin.js';
+import {
+  AuthMethod,
+  EMPTY_NATIVE_STAGE2,
+  EMPTY_SHA2_STAGE2,
+  Sha2Status,
+  verifyNative,
+  verifySha2,
+  writeAuthMoreData,
+  writeAuthSwitchRequest,
+  type PacketWriter,
+} from '../../protocol/mysql/index.js';
+
+/** How the exchange talks to the client: write packets (sequence ids handled by the caller), read the next answer. */
+export interface AuthChannel {
+  readonly out: PacketWriter;
+  /** Sends what `out` holds. */
+  flush(): void;
+  /** The next payload from the client, or null when the connection closed. */
+  receive(): Promise<Buffer | null>;
+}
+
+export interface AuthAttempt {
+  user: string;
+  host: string;
+  loopback: boolean;
+  scramble: Buffer;
+  /** The method the client computed `response` with (mysql_native_password when it did not say). */
+  clientMethod: string;
+  response: Buffer;
+  /** The method this server prefers when it has to switch (the `default_auth` option). */
+  preferredMethod: string;
+}
+
+export type AuthOutcome =
+  | { ok: true }
+  | { ok: false; usedPassword: boolean; reason: string; closed?: boolean };
+
+/** Runs the exchange; on success the caller sends OK, on failure ERR 1045 with `accessDeniedMessage`. */
+export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: AuthAttempt): Promise<AuthOutcome> {
+  const decision: AuthDecision = await kernel.authenticate({ user: a.user, host: a.host, loopback: a.loopback });
+  if (decision.kind === 'allow') return { ok: true };
+  if (decision.kind === 'deny') return { ok: false, usedPassword: a.response.length > 0, reason: decision.reason };
+  const cred = decision.credential;
+  let method = a.clientMethod;
+  let token = a.response;
+  let switched = false;
+  for (;;) {
+    if (token.length === 0) {
+      return acceptsEmptyPassword(cred) ? { ok: true } : { ok: false, usedPassword: false, reason: 'the user has a password' };
+    }
+    if (method === AuthMethod.NATIVE && cred.nativeStage2 && cred.nativeStage2.length > 0) {
+      return verifyNative(token, a.scramble, cred.nativeStage2) ? { ok: true } : wrongPassword(method);
+    }
+    if (method === AuthMethod.CACHING_SHA2 && cred.sha256Stage2) {
+      if (!verifySha2(token, a.scramble, cred.sha256Stage2)) return wrongPassword(method);
+      writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
+      return { ok: true };
+    }
+    const target = switchTarget(cred, a.preferredMethod);
+    if (target === null || switched) {
+      return {
+        ok: false,
+        usedPassword: true,
+        reason: target === null
+          ? 'the stored hash can only check a clear-text password, which needs TLS (not supported yet)'
+          : `the client did not answer the switch to ${target}`,
+      };
+    }
+    writeAuthSwitchRequest(ch.out, target, a.scramble);
+    ch.flush();
+    const answer = await ch.receive();
+    if (answer === null) return { ok: false, usedPassword: true, reason: 'connection closed during authentication', closed: true };
+    method = target;
+    token = answer;
+    switched = true;
+  }
+}
+
+function wrongPassword(method: string): AuthOutcome {
+  return { ok: false, usedPassword: true, reason: `wrong password (${method})` };
+}
+
+/** The method to switch a client to: the preferred one when the credential supports it. */
+function switchTarget(cred: StoredCredential, preferred: string): string | null {
+  const sha2 = cred.sha256Stage2 !== undefined;
+  const native = cred.nativeStage2 !== undefined && cred.nativeStage2.length > 0;
+  if (preferred === AuthMethod.CACHING_SHA2 && sha2) return AuthMethod.CACHING_SHA2;
+  if (native) return AuthMethod.NATIVE;
+  if (sha2) return AuthMethod.CACHING_SHA2;
+  return null;
+}
+
+/** Whether the stored credential is that of an empty password. */
+export function acceptsEmptyPassword(cred: StoredCredential): boolean {
+  if (cred.nativeStage2 !== undefined) return cred.nativeStage2.length === 0 || cred.nativeStage2.equals(EMPTY_NATIVE_STAGE2);
+  if (cred.sha256Stage2 !== undefined) return cred.sha256Stage2.equals(EMPTY_SHA2_STAGE2);
+  return cred.verifyClearText?.('') === true;
+}
+
+/** MySQL's wording for a failed login. */
+export function accessDeniedMessage(user: string, host: string, usedPassword: boolean): string {
+  return `Access denied for user '${user}'@'${host}' (using password: ${usedPassword ? 'YES' : 'NO'})`;
+}

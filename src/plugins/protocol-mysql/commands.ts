@@ -1,0 +1,145 @@
+// Command phase: one handler per COM_* byte; unknown commands get ERR 1047 and the connection stays usable.
+import { sqlError } from '../../kernel/errors.js';
+import type { StatementResult } from '../../kernel/plugin.js';
+import {
+  AuthMethod,
+  Capability,
+  Command,
+  PayloadReader,
+  columnWire,
+  parseChangeUser,
+  writeColumnDefinition,
+  writeEnd,
+  writeTextResultSet,
+} from '../../protocol/mysql/index.js';
+import { authenticateClient } from './auth-exchange.js';
+import type { MysqlConnection } from './connection.js';
+
+/** Handles one command; replies go to `conn.out` (flushed by the caller). */
+export type CommandHandler = (conn: MysqlConnection, payload: Buffer) => void | Promise<void>;
+
+/**
+ * Handlers by command byte. Prepared statements (COM_STMT_*) will register here;
+ * until then they answer 1047, except CLOSE and SEND_LONG_DATA which never answer.
+ */
+const HANDLERS: (CommandHandler | undefined)[] = new Array<CommandHandler | undefined>(256);
+
+/** Installs a handler (for modules adding commands, e.g. prepared statements). */
+export function registerCommand(code: number, handler: CommandHandler): void {
+  HANDLERS[code] = handler;
+}
+
+export async function dispatchCommand(conn: MysqlConnection, payload: Buffer): Promise<void> {
+  if (conn.session === null) return;
+  if (payload.length === 0) {
+    conn.sendError(sqlError('MALFORMED_PACKET', 'Malformed communication packet.'));
+    return;
+  }
+  const handler = HANDLERS[payload[0]];
+  try {
+    if (handler) await handler(conn, payload);
+    else conn.sendError(sqlError('UNKNOWN_COM', 'Unknown command'));
+  } catch (e) {
+    conn.sendError(e);
+  }
+}
+
+// ------------------------------------------------------------------ COM_QUERY
+
+function comQuery(conn: MysqlConnection, payload: Buffer): Promise<void> {
+  const session = conn.session;
+  if (!session) return Promise.resolve();
+  const sql = payload.toString('utf8', 1);
+  const deprecateEof = conn.hasCapability(Capability.DEPRECATE_EOF);
+  const flush = () => conn.flush();
+  const onResult = (result: StatementResult, more: boolean) => {
+    const status = conn.statusFlags(more);
+    const warnings = conn.warningCount();
+    if (result.kind === 'ok') {
+      conn.sendOk(result.affectedRows, result.insertId, result.info, more);
+    } else {
+      writeTextResultSet(conn.out, result.columns, result.rows, { deprecateEof, status, warnings, textCharset: conn.textCharset, flush });
+    }
+  };
+  return session.execute(sql, conn.multiStatements, onResult);
+}
+
+// ------------------------------------------------------------------ small commands
+
+function comInitDb(conn: MysqlConnection, payload: Buffer): void {
+  conn.session?.useDatabase(payload.toString('utf8', 1));
+  conn.sendOk();
+}
+
+function comPing(conn: MysqlConnection): void {
+  conn.sendOk();
+}
+
+function comQuit(conn: MysqlConnection): void {
+  conn.close();
+}
+
+function comStatistics(conn: MysqlConnection): void {
+  const text = conn.session?.statistics() ?? '';
+  conn.out.begin().str(text).end();
+}
+
+function comResetConnection(conn: MysqlConnection): void {
+  conn.session?.reset();
+  conn.sendOk();
+}
+
+function comFieldList(conn: MysqlConnection, payload: Buffer): void {
+  const session = conn.session;
+  if (!session) return;
+  const r = new PayloadReader(payload, 1);
+  const table = r.nulString();
+  const wildcard = r.restString();
+  const columns = session.listFields(table, wildcard === '' ? undefined : wildcard);
+  for (const c of columns) writeColumnDefinition(conn.out, c, columnWire(c, conn.textCharset), null);
+  writeEnd(conn.out, conn.hasCapability(Capability.DEPRECATE_EOF), conn.warningCount(), conn.statusFlags(false));
+}
+
+/** COM_SET_OPTION: 0 turns multi-statements on, 1 off; answered with EOF. */
+function comSetOption(conn: MysqlConnection, payload: Buffer): void {
+  const option = new PayloadReader(payload, 1).u16();
+  if (option !== 0 && option !== 1) throw sqlError('UNKNOWN_COM', 'Unknown command');
+  conn.multiStatements = option === 0;
+  writeEnd(conn.out, conn.hasCapability(Capability.DEPRECATE_EOF), conn.warningCount(), conn.statusFlags(false));
+}
+
+/** COM_CHANGE_USER: a new login on the same connection, against the handshake's scramble. Failure closes. */
+async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<void> {
+  const req = parseChangeUser(new PayloadReader(payload, 1), conn.capabilities);
+  const old = conn.session;
+  conn.session = null;
+  old?.close();
+  const outcome = await authenticateClient(conn.kernel, conn, {
+    user: req.user,
+    host: conn.host,
+    loopback: conn.loopback,
+    scramble: conn.scramble,
+    clientMethod: req.authPlugin ?? AuthMethod.NATIVE,
+    response: req.authResponse,
+    preferredMethod: conn.defaultAuth,
+  });
+  if (!(await conn.login(req.user, req.database, outcome))) {
+    conn.flush();
+    conn.close();
+  }
+}
+
+/** Commands that must never be answered (the client does not read a reply). */
+function noReply(): void {}
+
+registerCommand(Command.QUERY, comQuery);
+registerCommand(Command.INIT_DB, comInitDb);
+registerCommand(Command.PING, comPing);
+registerCommand(Command.QUIT, comQuit);
+registerCommand(Command.STATISTICS, comStatistics);
+registerCommand(Command.RESET_CONNECTION, comResetConnection);
+registerCommand(Command.FIELD_LIST, comFieldList);
+registerCommand(Command.SET_OPTION, comSetOption);
+registerCommand(Command.CHANGE_USER, comChangeUser);
+registerCommand(Command.STMT_CLOSE, noReply);
+registerCommand(Command.STMT_SEND_LONG_DATA, noReply);

@@ -1,0 +1,358 @@
+// One client connection: framing, an ordered command queue, the handshake/auth phase, then commands one at a time.
+import type { Socket } from 'node:net';
+import { SqlError, sqlError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
+import {
+  AuthMethod,
+  Capability,
+  Collation,
+  MalformedPacketError,
+  PacketFramer,
+  PacketWriter,
+  ServerStatus,
+  generateScramble,
+  parseHandshakeResponse,
+  writeErr,
+  writeHandshakeV10,
+  writeOk,
+  type FramerSink,
+} from '../../protocol/mysql/index.js';
+import { clientHost, isLoopbackAddress } from './address.js';
+import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
+import { dispatchCommand } from './commands.js';
+
+/** What the server offers: everything but SSL, compression and LOCAL INFILE for now. */
+export const SERVER_CAPABILITIES =
+  Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB |
+  Capability.NO_SCHEMA | Capability.PROTOCOL_41 | Capability.INTERACTIVE | Capability.TRANSACTIONS |
+  Capability.SECURE_CONNECTION | Capability.MULTI_STATEMENTS | Capability.MULTI_RESULTS |
+  Capability.PS_MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS |
+  Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.DEPRECATE_EOF;
+
+/** Payload bound before login: a handshake response is small; strangers get no 64 MiB buffers. */
+const HANDSHAKE_MAX_PAYLOAD = 64 * 1024;
+/** Reading pauses when this many commands, or this many bytes, wait in a connection's queue. */
+const QUEUE_MAX_ITEMS = 32;
+const QUEUE_MAX_BYTES = 16 * 1024 * 1024;
+/** After our FIN, a peer that does not close is cut off after this long. */
+const CLOSE_GRACE_MS = 2000;
+
+/** Server-wide settings and hooks a connection uses. */
+export interface ConnectionEnv {
+  kernel: KernelApi;
+  log: Logger;
+  maxAllowedPacket: number;
+  connectTimeoutMs: number;
+  defaultAuth: string;
+  closed(conn: MysqlConnection): void;
+}
+
+interface Incoming {
+  payload: Buffer;
+  seq: number;
+  oversize: boolean;
+}
+
+export class MysqlConnection implements FramerSink, AuthChannel {
+  readonly out = new PacketWriter();
+  readonly host: string;
+  readonly loopback: boolean;
+  readonly scramble = generateScramble();
+  session: KernelSession | null = null;
+  /** Capabilities both sides have. */
+  capabilities = 0;
+  /** Whether COM_QUERY may hold several statements (CLIENT_MULTI_STATEMENTS, COM_SET_OPTION). */
+  multiStatements = false;
+  /** Collation id reported for character columns. */
+  textCharset: number = Collation.UTF8MB4_0900_AI_CI;
+  private readonly framer: PacketFramer;
+  private readonly queue: Incoming[] = [];
+  private queuedBytes = 0;
+  private waiter: ((item: Incoming | null) => void) | null = null;
+  private paused = false;
+  private closed = false;
+  private busy = false;
+  private stopping = false;
+  private connectTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly socket: Socket, readonly id: number, private readonly env: ConnectionEnv) {
+    this.host = clientHost(socket.remoteAddress);
+    this.loopback = isLoopbackAddress(this.host);
+    this.framer = new PacketFramer(this, HANDSHAKE_MAX_PAYLOAD);
+  }
+
+  get kernel(): KernelApi {
+    return this.env.kernel;
+  }
+
+  get log(): Logger {
+    return this.env.log;
+  }
+
+  /** The auth method the server asks for when it has to switch (`default_auth`). */
+  get defaultAuth(): string {
+    return this.env.defaultAuth;
+  }
+
+  start(): void {
+    const s = this.socket;
+    s.setNoDelay(true);
+    s.on('data', (chunk: Buffer) => this.framer.push(chunk));
+    s.on('error', (e: Error) => {
+      this.log.debug('mysql connection error', { id: this.id, error: e.message });
+      this.close();
+    });
+    s.on('end', () => this.close());
+    s.on('close', () => {
+      this.close();
+      this.env.closed(this);
+    });
+    this.connectTimer = setTimeout(() => {
+      this.log.info('mysql handshake timed out', { id: this.id, host: this.host });
+      this.close(true);
+    }, this.env.connectTimeoutMs);
+    this.run().catch((e: unknown) => {
+      this.log.error('mysql connection failed', { id: this.id, error: e instanceof Error ? e.stack : String(e) });
+      this.close(true);
+    });
+  }
+
+  /** Shutdown: idle connections close now, a running command finishes first. */
+  shutdown(): void {
+    this.stopping = true;
+    if (!this.busy) this.close();
+  }
+
+  // ---------------------------------------------------------------- framing and the queue
+
+  onPayload(payload: Buffer, seq: number): void {
+    this.enqueue({ payload, seq, oversize: false });
+  }
+
+  onOversize(): void {
+    this.enqueue({ payload: Buffer.alloc(0), seq: 0, oversize: true });
+    this.socket.pause();
+  }
+
+  private enqueue(item: Incoming): void {
+    if (this.closed) return;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(item);
+      return;
+    }
+    this.queue.push(item);
+    this.queuedBytes += item.payload.length;
+    if (!this.paused && (this.queue.length >= QUEUE_MAX_ITEMS || this.queuedBytes >= QUEUE_MAX_BYTES)) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private next(): Promise<Incoming | null> {
+    const item = this.queue.shift();
+    if (item) {
+      this.queuedBytes -= item.payload.length;
+      if (this.paused && this.queue.length === 0) {
+        this.paused = false;
+        this.socket.resume();
+      }
+      return Promise.resolve(item);
+    }
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  /** AuthChannel: the next payload of the conversation; replies continue its sequence. */
+  async receive(): Promise<Buffer | null> {
+    const item = await this.next();
+    if (!item || item.oversize) return null;
+    this.out.seq = (item.seq + 1) & 0xff;
+    return item.payload;
+  }
+
+  flush(): void {
+    if (this.out.length === 0) return;
+    const bytes = this.out.take();
+    if (!this.closed && !this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private async run(): Promise<void> {
+    if (!(await this.handshake())) {
+      this.close();
+      return;
+    }
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    this.framer.maxPayload = this.env.maxAllowedPacket;
+    while (!this.closed && !this.stopping) {
+      const item = await this.next();
+      if (item === null) break;
+      this.out.seq = (item.seq + 1) & 0xff;
+      if (item.oversize) {
+        this.sendError(sqlError('NET_PACKET_TOO_LARGE', "Got a packet bigger than 'max_allowed_packet' bytes"));
+        break;
+      }
+      this.busy = true;
+      try {
+        await dispatchCommand(this, item.payload);
+      } finally {
+        this.busy = false;
+      }
+      this.flush();
+      await this.drained();
+    }
+    this.close();
+  }
+
+  /** Greeting, HandshakeResponse, authentication, session. False when the connection must close. */
+  private async handshake(): Promise<boolean> {
+    this.out.seq = 0;
+    writeHandshakeV10(this.out, {
+      serverVersion: this.kernel.serverVersion,
+      connectionId: this.id,
+      scramble: this.scramble,
+      capabilities: SERVER_CAPABILITIES,
+      charset: Collation.UTF8MB4_0900_AI_CI,
+      status: ServerStatus.AUTOCOMMIT,
+      authPluginName: this.env.defaultAuth,
+    });
+    this.flush();
+    const item = await this.next();
+    if (item === null) return false;
+    this.out.seq = (item.seq + 1) & 0xff;
+    let resp;
+    try {
+      if (item.oversize) throw new MalformedPacketError('handshake response too large');
+      resp = parseHandshakeResponse(item.payload);
+    } catch (e) {
+      if (!(e instanceof MalformedPacketError)) throw e;
+      this.log.info('mysql bad handshake', { id: this.id, host: this.host, error: e.message });
+      this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
+      return false;
+    }
+    if ('ssl' in resp) {
+      this.log.info('mysql client asked for TLS, which is not supported yet', { id: this.id, host: this.host });
+      this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
+      return false;
+    }
+    this.capabilities = resp.capabilities & SERVER_CAPABILITIES;
+    this.multiStatements = (this.capabilities & Capability.MULTI_STATEMENTS) !== 0;
+    const outcome = await authenticateClient(this.kernel, this, {
+      user: resp.user,
+      host: this.host,
+      loopback: this.loopback,
+      scramble: this.scramble,
+      clientMethod: resp.authPlugin ?? AuthMethod.NATIVE,
+      response: resp.authResponse,
+      preferredMethod: this.env.defaultAuth,
+    });
+    return this.login(resp.user, resp.database, outcome);
+  }
+
+  /** After an auth exchange: open the session and send OK, or send the error. */
+  async login(user: string, database: string | null, outcome: AuthOutcome): Promise<boolean> {
+    if (!outcome.ok) {
+      if (outcome.closed) return false;
+      this.log.info('mysql access denied', { id: this.id, user, host: this.host, reason: outcome.reason });
+      this.sendError(sqlError('ACCESS_DENIED', accessDeniedMessage(user, this.host, outcome.usedPassword)));
+      return false;
+    }
+    try {
+      this.session = this.kernel.openSession({ user, host: this.host, database, connectionId: this.id });
+    } catch (e) {
+      this.sendError(e);
+      return false;
+    }
+    this.sendOk();
+    this.flush();
+    return true;
+  }
+
+  private drained(): Promise<void> {
+    const s = this.socket;
+    if (!s.writableNeedDrain || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  /** Ends the connection: the session is released, pending output is flushed (unless `abrupt`), waiters wake. */
+  close(abrupt = false): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    const session = this.session;
+    this.session = null;
+    if (session) {
+      try {
+        session.close();
+      } catch (e) {
+        this.log.error('closing a session failed', { id: this.id, error: e instanceof Error ? e.stack : String(e) });
+      }
+    }
+    this.queue.length = 0;
+    const w = this.waiter;
+    this.waiter = null;
+    if (w) w(null);
+    if (abrupt) {
+      this.socket.destroy();
+    } else {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  hasCapability(flag: number): boolean {
+    return (this.capabilities & flag) !== 0;
+  }
+
+  /** Status bits for OK/EOF from the session, with MORE_RESULTS_EXISTS when more results follow. */
+  statusFlags(more: boolean): number {
+    const s = this.session?.status();
+    let flags = 0;
+    if (!s || s.autocommit) flags |= ServerStatus.AUTOCOMMIT;
+    if (s?.inTransaction) flags |= ServerStatus.IN_TRANS;
+    if (more) flags |= ServerStatus.MORE_RESULTS_EXISTS;
+    return flags;
+  }
+
+  warningCount(): number {
+    return this.session?.status().warningCount ?? 0;
+  }
+
+  sendOk(affectedRows: number | bigint = 0, insertId: number | bigint = 0, info?: string, more = false): void {
+    writeOk(this.out, { affectedRows, insertId, status: this.statusFlags(more), warnings: this.warningCount(), info });
+  }
+
+  /** An ERR packet for any failure: SqlErrors as they are, malformed packets as 1835, bugs as 1105 (and logged). */
+  sendError(e: unknown): void {
+    this.out.abort();
+    if (e instanceof SqlError) {
+      writeErr(this.out, e.code, e.sqlState, e.message);
+    } else if (e instanceof MalformedPacketError) {
+      const m = sqlError('MALFORMED_PACKET', 'Malformed communication packet.');
+      writeErr(this.out, m.code, m.sqlState, m.message);
+    } else {
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error('internal error while serving a client', { id: this.id, error: e instanceof Error ? e.stack : message });
+      writeErr(this.out, 1105, 'HY000', message || 'Unknown error');
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// The MySQL protocol listener: accepts TCP clients, enforces max_connections, tracks connections for shutdown.
+import { createServer, type Server, type Socket } from 'node:net';
+import { sqlError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
+import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';
+import { MysqlConnection, type ConnectionEnv } from './connection.js';
+
+export interface MysqlServerOptions {
+  port: number;
+  bind: string;
+  maxConnections: number;
+  connectTimeoutSeconds: number;
+  defaultAuth: string;
+}
+
+export class MysqlProtocolServer implements ProtocolServer {
+  private server: Server | null = null;
+  private readonly connections = new Set<MysqlConnection>();
+  private boundPort = 0;
+  private allClosed: (() => void) | null = null;
+
+  constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: MysqlServerOptions) {}
+
+  /** The port actually listened on (differs from the option when it was 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  describe(): string {
+    return `mysql ${this.opts.bind}:${this.boundPort || this.opts.port}`;
+  }
+
+  start(): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.bind, () => {
+        server.off('error', reject);
+        server.on('error', (e: Error) => this.log.error('mysql listener error', { error: e.message }));
+        const addr = server.address();
+        this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    if (this.server === null || !this.server.listening) {
+      socket.destroy();
+      return;
+    }
+    if (this.connections.size >= this.opts.maxConnections) {
+      this.refuse(socket);
+      return;
+    }
+    const conn = new MysqlConnection(socket, this.kernel.nextConnectionId(), this.env());
+    this.connections.add(conn);
+    conn.start();
+  }
+
+  /** ERR 1040 as the first packet, then close. */
+  private refuse(socket: Socket): void {
+    socket.on('error', () => undefined);
+    const w = new PacketWriter(256);
+    const e = sqlError('CON_COUNT', 'Too many connections');
+    writeErr(w, e.code, e.sqlState, e.message);
+    socket.end(w.take());
+    setTimeout(() => socket.destroy(), 2000).unref();
+    this.log.warn('mysql connection refused: too many connections', { max_connections: this.opts.maxConnections });
+  }
+
+  private env(): ConnectionEnv {
+    const v = Number(this.kernel.getGlobalVariable('max_allowed_packet'));
+    return {
+      kernel: this.kernel,
+      log: this.log,
+      maxAllowedPacket: Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_ALLOWED_PACKET,
+      connectTimeoutMs: this.opts.connectTimeoutSeconds * 1000,
+      defaultAuth: this.opts.defaultAuth,
+      closed: (c) => {
+        this.connections.delete(c);
+        if (this.connections.size === 0 && this.allClosed) this.allClosed();
+      },
+    };
+  }
+
+  /** Stops listening, closes idle connections, lets running commands finish; resolves when all are gone. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const drained = new Promise<void>((resolve) => {
+      if (this.connections.size === 0) resolve();
+      else this.allClosed = resolve;
+    });
+    for (const c of this.connections) c.shutdown();
+    await Promise.all([listenerClosed, drained]);
+    this.allClosed = null;
+  }
+}
