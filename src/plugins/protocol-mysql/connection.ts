@@ -22,13 +22,17 @@ import { clientHost, isLoopbackAddress } from './address.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 
-/** What the server offers: everything but SSL, compression and LOCAL INFILE for now. */
+/**
+ * What the server offers: everything but SSL, compression and LOCAL INFILE for now.
+ * SESSION_TRACK is offered (as MySQL 8 does) so that drivers such as mysql2 read the
+ * OK packet's info as the length-encoded string every MySQL server sends.
+ */
 export const SERVER_CAPABILITIES =
   Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB |
   Capability.NO_SCHEMA | Capability.PROTOCOL_41 | Capability.INTERACTIVE | Capability.TRANSACTIONS |
   Capability.SECURE_CONNECTION | Capability.MULTI_STATEMENTS | Capability.MULTI_RESULTS |
   Capability.PS_MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS |
-  Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.DEPRECATE_EOF;
+  Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.SESSION_TRACK | Capability.DEPRECATE_EOF;
 
 /** Payload bound before login: a handshake response is small; strangers get no 64 MiB buffers. */
 const HANDSHAKE_MAX_PAYLOAD = 64 * 1024;

@@ -13,10 +13,15 @@ export interface OkFields {
   info?: string;
 }
 
-/** OK_Packet (PROTOCOL_41, no SESSION_TRACK); `header` 0xFE makes it the DEPRECATE_EOF end of a result set. */
+/**
+ * OK_Packet (PROTOCOL_41); `header` 0xFE makes it the DEPRECATE_EOF end of a result
+ * set. The info text is length-encoded, as MySQL servers send it whether or not
+ * SESSION_TRACK was negotiated (libmysql and libmariadb read it so); it is left
+ * out when empty. No session-state changes are reported yet.
+ */
 export function writeOk(w: PacketWriter, f: OkFields, header: number = Header.OK): void {
   w.begin().u8(header).lenencInt(f.affectedRows).lenencInt(f.insertId).u16(f.status).u16(Math.min(f.warnings, 0xffff));
-  if (f.info) w.str(f.info);
+  if (f.info) w.lenencString(f.info);
   w.end();
 }
 
