@@ -67,3 +67,18 @@ test('the writer grows and keeps earlier packets intact; sequence ids wrap', () 
   assert.deepEqual([...out.subarray(113)], [0, 0, 0, 0]);
   assert.equal(w.length, 0);
 });
+
+test('integers as length-encoded decimal text', () => {
+  for (const v of [0, -0, 7, 9, 10, 99, 100, -1, -10, -123456, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+    const p = payloadOf((w) => w.lenencDecimal(v));
+    assert.equal(new PayloadReader(p).lenencString(), String(v));
+  }
+});
+
+test('short strings, ASCII and not, take the same bytes either way', () => {
+  for (const s of ['abc', 'x'.repeat(32), 'x'.repeat(31) + 'é', 'é', '\u007f\u0080']) {
+    const p = payloadOf((w) => w.lenencString(s));
+    assert.equal(p[0], Buffer.byteLength(s));
+    assert.equal(p.toString('utf8', 1), s);
+  }
+});

@@ -194,9 +194,45 @@ export class PacketWriter {
     return this.lenencInt(data.length).bytes(data);
   }
 
+  /** A safe integer as length-encoded decimal text (a text-protocol integer value), without building a string. */
+  lenencDecimal(v: number): this {
+    this.ensure(22);
+    const b = this.buf;
+    let n = v < 0 ? -v : v;
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    const len = digits + (v < 0 ? 1 : 0);
+    b[this.pos] = len;
+    let at = this.pos + len;
+    this.pos = at + 1;
+    do {
+      b[at--] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    if (v < 0) b[at] = 0x2d;
+    return this;
+  }
+
   /** A length-encoded UTF-8 string; short strings are written in one pass without measuring. */
   lenencString(s: string): this {
     const units = s.length;
+    if (units <= 32) {
+      // Short ASCII strings: a JS loop beats a native write call.
+      this.ensure(1 + units * 3);
+      const b = this.buf;
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < units; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[at + i] = c;
+      }
+      if (i === units) {
+        b[this.pos] = units;
+        this.pos = at + units;
+        return this;
+      }
+    }
     if (units <= 83) {
       // At most 3 bytes per UTF-16 unit, so 83 units fit a 1-byte length (< 251).
       this.ensure(1 + units * 3);

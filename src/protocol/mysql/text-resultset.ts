@@ -1,7 +1,7 @@
 // Text-protocol result sets: column count, column definitions, rows of length-encoded strings, end marker.
 import type { ResultColumn } from '../../kernel/plugin.js';
 import { formatValueText } from '../../sql/types/format.js';
-import type { SqlType } from '../../sql/types/sql-type.js';
+import { isIntegerType, type SqlType } from '../../sql/types/sql-type.js';
 import type { Row } from '../../sql/types/value.js';
 import { columnWire, writeColumnDefinition } from './column-definition.js';
 import { Header } from './constants.js';
@@ -31,9 +31,11 @@ export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColu
   const n = columns.length;
   w.begin().lenencInt(n).end();
   const types: SqlType[] = new Array<SqlType>(n);
+  const plainInt: boolean[] = new Array<boolean>(n);
   for (let i = 0; i < n; i++) {
     const c = columns[i];
     types[i] = c.type;
+    plainInt[i] = isPlainInteger(c.type);
     writeColumnDefinition(w, c, columnWire(c, o.textCharset));
   }
   // Status here matters little; MySQL sends the statement's status.
@@ -41,14 +43,23 @@ export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColu
   const flushBytes = o.flushBytes ?? DEFAULT_FLUSH_BYTES;
   const flush = o.flush;
   for (let r = 0; r < rows.length; r++) {
-    writeTextRow(w, rows[r], types, n);
+    writeTextRow(w, rows[r], types, plainInt, n);
     if (flush !== undefined && w.length >= flushBytes) flush();
   }
   writeEnd(w, o.deprecateEof, o.warnings, o.status);
 }
 
-/** One ProtocolText::ResultsetRow: each value length-encoded, 0xFB for NULL. */
-export function writeTextRow(w: PacketWriter, row: Row, types: readonly SqlType[], n: number): void {
+/** Integer columns whose text is just the decimal digits (no ZEROFILL padding). */
+function isPlainInteger(t: SqlType): boolean {
+  return isIntegerType(t) && !t.zerofill;
+}
+
+/**
+ * One ProtocolText::ResultsetRow. `plainInt[i]` marks integer columns whose
+ * safe-integer values may be written as digits directly (the text
+ * formatValueText would produce).
+ */
+export function writeTextRow(w: PacketWriter, row: Row, types: readonly SqlType[], plainInt: readonly boolean[], n: number): void {
   w.begin();
   for (let i = 0; i < n; i++) {
     const v = row[i];
@@ -56,6 +67,8 @@ export function writeTextRow(w: PacketWriter, row: Row, types: readonly SqlType[
       w.u8(Header.NULL_VALUE);
     } else if (typeof v === 'string') {
       w.lenencString(v);
+    } else if (typeof v === 'number' && plainInt[i] && Number.isSafeInteger(v)) {
+      w.lenencDecimal(v);
     } else {
       const text = formatValueText(v, types[i]);
       if (text === null) w.u8(Header.NULL_VALUE);
