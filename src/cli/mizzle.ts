@@ -6,6 +6,7 @@ import { MIZZLE_VERSION } from '../kernel/kernel.js';
 import { startServer } from '../kernel/server.js';
 import { createLogger } from '../kernel/logger.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
+import { passwdCommand } from './passwd.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`mizzle ${MIZZLE_VERSION}\n`);
     return 0;
   }
+  if (argv[0] === 'passwd') return passwdCommand(argv.slice(1));
   const log = createLogger({ json: argv.includes('--log-json') });
   let server;
   try {

@@ -13,7 +13,8 @@ export interface MariadbProcess {
 
 /** Whether Debian's MariaDB server is installed here. */
 export function mariadbServerAvailable(): boolean {
-  return spawnSync('mariadbd', ['--version']).status === 0 && spawnSync('mariadb-install-db', ['--help']).status === 0;
+  // mariadb-install-db has no --version and exits 1 on --help, so only its presence is checked.
+  return spawnSync('mariadbd', ['--version']).status === 0 && spawnSync('sh', ['-c', 'command -v mariadb-install-db']).status === 0;
 }
 
 /** Initializes a datadir, starts mariadbd with its defaults (durable commits) and waits until it answers. */

@@ -622,7 +622,7 @@ function compileCase(expr: Extract<Expr, { type: 'case' }>, env: CompileEnv): Co
   const n = condEvals.length;
   return {
     type,
-    nullable: true,
+    nullable: thens.some((t) => t.nullable) || otherwise.nullable,
     constant: conds.every((c) => c.constant) && thens.every((t) => t.constant) && otherwise.constant,
     eval: (r, c) => {
       for (let i = 0; i < n; i++) {

@@ -152,7 +152,8 @@ function runSelect(stmt: SelectStmt, env: StatementEnv, tx: ReadTx, outer?: Scop
   const slots = grouped ? new AggregateSlots(width, env.text) : undefined;
   const itemEnv: CompileEnv = { ...base, aggregates: slots };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
-  const names = expanded.map((x) => x.item.alias ?? x.item.text);
+  // Without an alias a column is named as written, except that a qualified column reference is named by its column alone.
+  const names = expanded.map((x) => x.item.alias ?? (x.item.expr.type === 'column' ? x.item.expr.column : x.item.text));
   const aliasMap = new Map<string, Compiled>();
   names.forEach((n, i) => { if (!aliasMap.has(n.toLowerCase())) aliasMap.set(n.toLowerCase(), items[i]); });
   const groupKeys = stmt.groupBy.map((g) => {

@@ -9,6 +9,9 @@ import type { Value } from './value.js';
  * when the decimal exponent is below -4 or at least 15.
  */
 export function formatDouble(n: number): string {
+  // Fast path: in this range JS prints the same shortest digits without an exponent.
+  const a = n < 0 ? -n : n;
+  if (a >= 1e-4 && a < 1e15) return String(n);
   if (n === 0) return Object.is(n, -0) ? '-0' : '0';
   if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? 'inf' : '-inf';
   return formatShortest(n.toExponential(), n);
