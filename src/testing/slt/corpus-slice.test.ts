@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { EmbeddedBackend } from './backends.js';
+import { EmbeddedBackend, WireBackend, type Backend } from './backends.js';
+import { startServerProcess } from '../server-process.js';
 import { runSlt } from './main.js';
 
 const corpus = join(fileURLToPath(import.meta.url), '..', '..', '..', '..', '..', 'shared', 'sqllogictest');
@@ -37,18 +38,39 @@ const SLICE = [
   'random/select/slt_good_0.test',
 ];
 
-test('sqllogictest slice passes in-process', { skip: !existsSync(corpus) && `corpus not found at ${corpus}` }, async () => {
-  const backend = await EmbeddedBackend.open();
+async function runSlice(backend: Backend): Promise<void> {
   const lines: string[] = [];
+  const files = SLICE.map((f) => join(corpus, f)).filter((f) => existsSync(f));
+  assert.equal(files.length, SLICE.length, 'every slice file exists');
+  const reports = await runSlt(files, backend, (l) => lines.push(l), false, RECORDS_PER_FILE);
+  const passed = reports.reduce((s, r) => s + r.passed, 0);
+  const failed = reports.reduce((s, r) => s + r.failed, 0);
+  assert.ok(passed > 4000, `only ${passed} records passed`);
+  assert.equal(failed, 0, lines.filter((l) => !/ passed, /.test(l)).slice(0, 50).join('\n'));
+}
+
+const skip = !existsSync(corpus) && `corpus not found at ${corpus}`;
+
+test('sqllogictest slice passes in-process', { skip }, async () => {
+  const backend = await EmbeddedBackend.open();
   try {
-    const files = SLICE.map((f) => join(corpus, f)).filter((f) => existsSync(f));
-    assert.equal(files.length, SLICE.length, 'every slice file exists');
-    const reports = await runSlt(files, backend, (l) => lines.push(l), false, RECORDS_PER_FILE);
-    const passed = reports.reduce((s, r) => s + r.passed, 0);
-    const failed = reports.reduce((s, r) => s + r.failed, 0);
-    assert.ok(passed > 4000, `only ${passed} records passed`);
-    assert.equal(failed, 0, lines.filter((l) => !/ passed, /.test(l)).slice(0, 50).join('\n'));
+    await runSlice(backend);
   } finally {
     await backend.close();
+  }
+});
+
+test('sqllogictest slice passes over the MySQL protocol', { skip }, async () => {
+  const server = await startServerProcess();
+  try {
+    const backend = await WireBackend.open('127.0.0.1', server.port, 'root', '');
+    try {
+      await runSlice(backend);
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await server.stop();
+    server.cleanup();
   }
 });
