@@ -28,6 +28,8 @@ export const ErrorCode = {
   WARN_NONTRANS_ROLLBACK: { code: 1196, state: 'HY000' },
   NO_SUCH_INDEX: { code: 1091, state: '42000' },
   NON_UPDATABLE_TABLE: { code: 1288, state: 'HY000' },
+  UNKNOWN_STMT_HANDLER: { code: 1243, state: 'HY000' },
+  MAX_PREPARED_STMT_COUNT_REACHED: { code: 1461, state: '42000' },
   TABLE_CANT_HANDLE_AUTO_INCREMENT: { code: 1164, state: '42000' },
   NON_UNIQ: { code: 1052, state: '23000' },
   BAD_FIELD: { code: 1054, state: '42S22' },

@@ -1,7 +1,7 @@
 // Plugin kinds, manifests and the interfaces each kind implements; the kernel knows kinds, never names.
 import type { KvOpenOptions, KvStore } from '../storage/kv.js';
 import type { Logger } from './logger.js';
-import type { Row } from '../sql/types/value.js';
+import type { Row, Value } from '../sql/types/value.js';
 import type { SqlType } from '../sql/types/sql-type.js';
 import type { Diagnostic } from './errors.js';
 
@@ -153,6 +153,14 @@ export interface SessionStatus {
   noIndexUsed?: boolean;
 }
 
+/** A statement prepared at the protocol level (COM_STMT_PREPARE). */
+export interface PreparedStatementInfo {
+  id: number;
+  paramCount: number;
+  /** Result columns when the statement returns rows (computed with all parameters NULL), else empty. */
+  columns: ResultColumn[];
+}
+
 /** A client session as a protocol plugin drives it. */
 export interface KernelSession {
   readonly id: number;
@@ -165,6 +173,15 @@ export interface KernelSession {
    * delivered; later statements do not run.
    */
   execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void): Promise<void>;
+  /**
+   * COM_STMT_PREPARE: parses one statement with `?` placeholders. Throws 1064 for
+   * syntax errors and 1461 when the session holds max_prepared_stmt_count statements.
+   */
+  prepare(sql: string): PreparedStatementInfo;
+  /** COM_STMT_EXECUTE with decoded parameter values (one per placeholder). Throws 1243 for an unknown id, 1210 for a wrong count. */
+  executePrepared(id: number, params: readonly Value[]): StatementResult;
+  /** COM_STMT_CLOSE; unknown ids are ignored, as MySQL does. */
+  closePrepared(id: number): void;
   /** COM_INIT_DB. Throws 1049 for an unknown database. */
   useDatabase(name: string): void;
   /** COM_FIELD_LIST: the columns of a table. */

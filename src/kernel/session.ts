@@ -1,9 +1,9 @@
 // A client session: its state, and the statement pipeline parse → execute → result.
 import { SqlError, sqlError, type Diagnostic } from './errors.js';
-import type { KernelSession, ResultColumn, SessionStatus, StatementResult } from './plugin.js';
+import type { KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus, StatementResult } from './plugin.js';
 import { SessionVariables } from './variables.js';
 import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
-import { parse, splitStatements } from '../sql/parser/index.js';
+import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
 import type { EvalContext, SessionContext } from '../sql/executor/context.js';
 import { causesImplicitCommit, executeStatement, resultColumns } from '../sql/executor/run-statement.js';
 import { tableScopeColumns } from '../sql/executor/from.js';
@@ -36,6 +36,9 @@ export class Session implements KernelSession, SessionContext {
   private transactionWrote = false;
   private closed = false;
   activity: SessionActivity = { command: 'Sleep', since: Date.now(), info: null };
+  statementParams: readonly Value[] = [];
+  private readonly prepared = new Map<number, { statement: Statement; text: string; paramCount: number }>();
+  private lastPreparedId = 0;
 
   constructor(
     private readonly kernel: Kernel,
@@ -132,18 +135,60 @@ export class Session implements KernelSession, SessionContext {
     }
   }
 
+  prepare(sql: string): PreparedStatementInfo {
+    const max = Number(this.kernel.globals.get('max_prepared_stmt_count'));
+    if (this.prepared.size >= max) {
+      throw sqlError('MAX_PREPARED_STMT_COUNT_REACHED', `Can't create more than max_prepared_stmt_count statements (current value: ${max})`);
+    }
+    let parsed: { statement: Statement; paramCount: number };
+    try {
+      parsed = parseWithParams(sql);
+    } catch (e) {
+      if (e instanceof SqlError) this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
+      throw e;
+    }
+    if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
+    const id = ++this.lastPreparedId;
+    this.prepared.set(id, { statement: parsed.statement, text: sql, paramCount: parsed.paramCount });
+    let columns: ResultColumn[] = [];
+    const q = parsed.statement;
+    if (q.type === 'select' || q.type === 'setop' || q.type === 'values' || q.type === 'with' || q.type === 'show') {
+      // Column metadata comes from a run with every parameter NULL (cheap: no row matches a NULL key).
+      try {
+        const r = this.runOne(q, sql, new Array(parsed.paramCount).fill(null), true);
+        if (r.kind === 'rows') columns = r.columns;
+      } catch (e) {
+        this.prepared.delete(id);
+        throw e;
+      }
+    }
+    return { id, paramCount: parsed.paramCount, columns };
+  }
+
+  executePrepared(id: number, params: readonly Value[]): StatementResult {
+    const p = this.prepared.get(id);
+    if (!p) throw sqlError('UNKNOWN_STMT_HANDLER', `Unknown prepared statement handler (${id}) given to mysqld_stmt_execute`);
+    if (params.length !== p.paramCount) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to mysqld_stmt_execute');
+    return this.runOne(p.statement, p.text, params);
+  }
+
+  closePrepared(id: number): void {
+    this.prepared.delete(id);
+  }
+
   /** Runs one parsed statement with its diagnostics, counters and transaction bookkeeping. */
-  runOne(statement: Statement, text: string): StatementResult {
+  runOne(statement: Statement, text: string, params: readonly Value[] = [], describeOnly = false): StatementResult {
     const keepsDiagnostics = statement.type === 'show' && (statement.what === 'warnings' || statement.what === 'errors' || statement.what === 'countWarnings' || statement.what === 'countErrors');
     const previous = this.warnings;
     if (!keepsDiagnostics) {
       this.warnings = [];
       this.warningsTotal = 0;
     }
-    this.activity = { command: 'Query', since: Date.now(), info: text };
-    this.kernel.counters.statement(statement.type);
+    this.activity = { command: describeOnly ? 'Prepare' : params.length ? 'Execute' : 'Query', since: Date.now(), info: text };
+    if (!describeOnly) this.kernel.counters.statement(statement.type);
+    this.statementParams = params;
     try {
-      const result = this.dispatch(statement, text, previous);
+      const result = this.dispatch(statement, text, previous, params);
       if (result.kind === 'ok') this.lastRowCount = result.affectedRows;
       else this.lastRowCount = -1;
       return result;
@@ -158,11 +203,12 @@ export class Session implements KernelSession, SessionContext {
       this.warnings.push({ level: 'Error', code: err.code, message: err.message });
       throw err;
     } finally {
+      this.statementParams = [];
       this.activity = { command: 'Sleep', since: Date.now(), info: null };
     }
   }
 
-  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[]): StatementResult {
+  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
     switch (statement.type) {
       case 'use':
         this.useDatabase(statement.database);
@@ -173,7 +219,7 @@ export class Session implements KernelSession, SessionContext {
         break;
     }
     if (causesImplicitCommit(statement) && this.inTransaction) this.endTransaction();
-    const env = this.statementEnv(text);
+    const env = this.statementEnv(text, params);
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
     const result = executeStatement(statement, env, diagnostics);
     const writes = ['insert', 'update', 'delete'].includes(statement.type);
@@ -217,12 +263,12 @@ export class Session implements KernelSession, SessionContext {
     this.transactionWrote = false;
   }
 
-  private statementEnv(text: string): StatementEnv {
+  private statementEnv(text: string, params: readonly Value[]): StatementEnv {
     const sqlMode = String(this.variables.get('sql_mode'));
     const ctx: EvalContext = {
       session: this,
       now: this.kernel.clock(),
-      params: [],
+      params,
       divPrecisionIncrement: Number(this.variables.get('div_precision_increment')),
       strict: sqlMode.includes('STRICT_TRANS_TABLES') || sqlMode.includes('STRICT_ALL_TABLES'),
       rowNumber: 0,
@@ -256,6 +302,7 @@ export class Session implements KernelSession, SessionContext {
   reset(): void {
     this.endTransaction();
     this.userVariables.clear();
+    this.prepared.clear();
     this.variables.reset();
     this.warnings = [];
     this.lastInsertId = 0;

@@ -64,6 +64,7 @@ export const VARIABLE_DEFS: readonly VariableDef[] = [
   { name: 'lower_case_table_names', scope: 'global', type: 'int', default: 0, readOnly: true },
   { name: 'max_allowed_packet', scope: 'both', type: 'int', default: 67108864, min: 1024, max: 1073741824 },
   { name: 'max_connections', scope: 'global', type: 'int', default: 151, readOnly: true },
+  { name: 'max_prepared_stmt_count', scope: 'global', type: 'int', default: 16382, min: 0, max: 4194304 },
   { name: 'max_execution_time', scope: 'both', type: 'int', default: 0 },
   { name: 'net_buffer_length', scope: 'both', type: 'int', default: 16384 },
   { name: 'net_read_timeout', scope: 'both', type: 'int', default: 30 },

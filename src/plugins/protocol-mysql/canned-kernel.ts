@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { sqlError, type Diagnostic } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { Authenticator, KernelApi, KernelSession, ResultColumn, SessionStatus, StatementResult } from '../../kernel/plugin.js';
+import type { Authenticator, KernelApi, KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus, StatementResult } from '../../kernel/plugin.js';
 import type { SqlType } from '../../sql/types/sql-type.js';
 import { Decimal, type Row } from '../../sql/types/value.js';
 import { plugin, type MysqlProtocolServer } from './index.js';
@@ -80,6 +80,16 @@ export class CannedSession implements KernelSession {
     if (table !== 't') throw sqlError('NO_SUCH_TABLE', `Table 'test.${table}' doesn't exist`);
     return TYPED_COLUMNS.slice(0, 2);
   }
+
+  prepare(): PreparedStatementInfo {
+    throw sqlError('NOT_SUPPORTED_YET', 'the canned kernel has no prepared statements');
+  }
+
+  executePrepared(): StatementResult {
+    throw sqlError('UNKNOWN_STMT_HANDLER', 'Unknown prepared statement handler');
+  }
+
+  closePrepared(): void {}
 
   statistics(): string {
     return 'Uptime: 1  Threads: 1  Questions: 0';

@@ -67,8 +67,10 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
     case 'column':
       return compileColumn(expr.column, expr.table, expr.schema, env);
     case 'param': {
+      // Statements are compiled per execution, so a parameter is typed by the value bound to it.
       const i = expr.index;
-      return { type: varchar(255), nullable: true, eval: (_r, ctx) => ctx.params[i] ?? null, constant: false };
+      const bound = env.session.statementParams[i];
+      return { type: bound === undefined || bound === null ? varchar(255) : typeOfValue(bound), nullable: true, eval: (_r, ctx) => ctx.params[i] ?? null, constant: false };
     }
     case 'variable':
       return compileVariable(expr.kind, expr.name, expr.scope, env);

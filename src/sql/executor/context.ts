@@ -14,6 +14,8 @@ export interface SessionContext {
   /** FOUND_ROWS() of the previous SELECT. */
   lastFoundRows: number;
   readonly serverVersion: string;
+  /** Values bound to the `?` placeholders of the statement being compiled (prepared statements), else empty. */
+  readonly statementParams: readonly Value[];
   /** Reads a system variable (session value unless scope says global); throws 1193 for unknown names. */
   getSystemVariable(name: string, scope?: 'global' | 'session'): Value;
   /** Every system variable with the value this session sees (SHOW VARIABLES). */
