@@ -178,8 +178,11 @@ export interface KernelSession {
    * syntax errors and 1461 when the session holds max_prepared_stmt_count statements.
    */
   prepare(sql: string): PreparedStatementInfo;
-  /** COM_STMT_EXECUTE with decoded parameter values (one per placeholder). Throws 1243 for an unknown id, 1210 for a wrong count. */
-  executePrepared(id: number, params: readonly Value[]): StatementResult;
+  /**
+   * COM_STMT_EXECUTE with decoded parameter values (one per placeholder). Rejects with 1243
+   * for an unknown id, 1210 for a wrong count. Asynchronous because a statement may wait for row locks.
+   */
+  executePrepared(id: number, params: readonly Value[]): Promise<StatementResult>;
   /** COM_STMT_CLOSE; unknown ids are ignored, as MySQL does. */
   closePrepared(id: number): void;
   /** COM_INIT_DB. Throws 1049 for an unknown database. */

@@ -165,7 +165,7 @@ export class Session implements KernelSession, SessionContext {
     return { id, paramCount: parsed.paramCount, columns };
   }
 
-  executePrepared(id: number, params: readonly Value[]): StatementResult {
+  async executePrepared(id: number, params: readonly Value[]): Promise<StatementResult> {
     const p = this.prepared.get(id);
     if (!p) throw sqlError('UNKNOWN_STMT_HANDLER', `Unknown prepared statement handler (${id}) given to mysqld_stmt_execute`);
     if (params.length !== p.paramCount) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to mysqld_stmt_execute');

@@ -85,7 +85,7 @@ export class CannedSession implements KernelSession {
     throw sqlError('NOT_SUPPORTED_YET', 'the canned kernel has no prepared statements');
   }
 
-  executePrepared(): StatementResult {
+  async executePrepared(): Promise<StatementResult> {
     throw sqlError('UNKNOWN_STMT_HANDLER', 'Unknown prepared statement handler');
   }
 
