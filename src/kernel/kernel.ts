@@ -6,6 +6,9 @@ import type { PluginRegistry } from './registry.js';
 import { Session } from './session.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
+import { LockManager } from './transactions/lock-manager.js';
+import { Transaction, type IsolationLevel } from './transactions/transaction.js';
+import type { KvStore } from '../storage/kv.js';
 import { GlobalVariables, findVariable } from './variables.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { EvalContext } from '../sql/executor/context.js';
@@ -42,6 +45,9 @@ export class Kernel implements KernelApi {
   private readonly registry: PluginRegistry;
   private readonly transactions: StorageTransactions;
   private readonly sessions = new Map<number, Session>();
+  /** Row locks of all transactions. */
+  readonly locks = new LockManager();
+  private readonly storeIds: Map<KvStore, number>;
   private lastConnectionId = 0;
 
   constructor(opts: KernelOptions) {
@@ -59,6 +65,7 @@ export class Kernel implements KernelApi {
       storage_engine: opts.storage.defaultEngine,
     });
     this.transactions = new StorageTransactions(opts.storage);
+    this.storeIds = this.transactions.storeIds();
   }
 
   nextConnectionId(): number {
@@ -104,8 +111,15 @@ export class Kernel implements KernelApi {
     return `Uptime: ${this.counters.uptimeSeconds()}  Threads: ${this.sessions.size}  Questions: ${this.counters.rows([]).find((r) => r[0] === 'Questions')?.[1] ?? 0}  Slow queries: 0  Opens: 0  Open tables: 0  Queries per second avg: 0.000`;
   }
 
-  /** Builds the environment one statement of `session` runs in. */
-  statementEnv(session: Session, ctx: EvalContext, text: string): StatementEnv {
+  /** Starts a transaction for a session (explicit, or one autocommit statement). */
+  newTransaction(opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; consistentSnapshot?: boolean }): Transaction {
+    const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds });
+    if (opts.consistentSnapshot) t.pinSnapshots(this.transactions.allStores());
+    return t;
+  }
+
+  /** Builds the environment one statement of `session` runs in (inside `txn` when given). */
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction): StatementEnv {
     return {
       session,
       ctx,
@@ -113,8 +127,8 @@ export class Kernel implements KernelApi {
       server: this.serverInfo,
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
-      read: (fn) => this.transactions.read(fn),
-      write: (fn) => this.transactions.write(fn),
+      read: (fn) => this.transactions.read(fn, txn),
+      write: (fn) => this.transactions.write(fn, txn),
     };
   }
 

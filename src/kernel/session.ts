@@ -10,6 +10,8 @@ import { tableScopeColumns } from '../sql/executor/from.js';
 import type { StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../sql/types/value.js';
 import type { Kernel } from './kernel.js';
+import { LockConflict } from './transactions/lock-manager.js';
+import type { IsolationLevel, StatementMark, Transaction } from './transactions/transaction.js';
 
 /** At most this many diagnostics are kept per statement (MySQL's max_error_count default). */
 const DIAGNOSTICS_MAX = 1024;
@@ -31,9 +33,8 @@ export class Session implements KernelSession, SessionContext {
   private readonly userVariables = new Map<string, Value>();
   private warnings: Diagnostic[] = [];
   private warningsTotal = 0;
-  private inTransaction = false;
-  /** Whether the open transaction changed data (ROLLBACK cannot undo it until transactions land). */
-  private transactionWrote = false;
+  /** The open transaction (BEGIN, or autocommit=0), if any. */
+  private txn: Transaction | undefined;
   private closed = false;
   activity: SessionActivity = { command: 'Sleep', since: Date.now(), info: null };
   statementParams: readonly Value[] = [];
@@ -84,9 +85,9 @@ export class Session implements KernelSession, SessionContext {
       return;
     }
     this.variables.set(name, value, scope);
-    if (n === 'autocommit' && scope !== 'global' && this.variables.get('autocommit') === 1 && this.inTransaction) {
+    if (n === 'autocommit' && scope !== 'global' && this.variables.get('autocommit') === 1 && this.txn) {
       // Turning autocommit on commits the open transaction, as in MySQL.
-      this.endTransaction();
+      this.commitTransaction();
     }
   }
 
@@ -111,14 +112,14 @@ export class Session implements KernelSession, SessionContext {
   async execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void): Promise<void> {
     if (this.closed) throw sqlError('SERVER_SHUTDOWN', 'Session is closed');
     if (!multi) {
-      onResult(this.runOne(this.parseCounted(sql), sql), false);
+      onResult(await this.runOne(this.parseCounted(sql), sql), false);
       return;
     }
     // Statements run one at a time, so an error in a later one comes after the earlier results, as in MySQL.
     const texts = splitStatements(sql);
     if (texts.length === 0) this.parseCounted(sql);
     for (let i = 0; i < texts.length; i++) {
-      onResult(this.runOne(this.parseCounted(texts[i]), texts[i]), i < texts.length - 1);
+      onResult(await this.runOne(this.parseCounted(texts[i]), texts[i]), i < texts.length - 1);
     }
   }
 
@@ -155,7 +156,8 @@ export class Session implements KernelSession, SessionContext {
     if (q.type === 'select' || q.type === 'setop' || q.type === 'values' || q.type === 'with' || q.type === 'show') {
       // Column metadata comes from a run with every parameter NULL (cheap: no row matches a NULL key).
       try {
-        const r = this.runOne(q, sql, new Array(parsed.paramCount).fill(null), true);
+        // Reads take no locks, so the describing run never has to wait.
+        const r = this.runAttempt(q, sql, new Array(parsed.paramCount).fill(null), true);
         if (r.kind === 'rows') columns = r.columns;
       } catch (e) {
         this.prepared.delete(id);
@@ -176,8 +178,47 @@ export class Session implements KernelSession, SessionContext {
     this.prepared.delete(id);
   }
 
-  /** Runs one parsed statement with its diagnostics, counters and transaction bookkeeping. */
-  runOne(statement: Statement, text: string, params: readonly Value[] = [], describeOnly = false): StatementResult {
+  /**
+   * Runs one parsed statement. A statement that meets a row lock held by another
+   * transaction is undone, waits for the lock (up to innodb_lock_wait_timeout),
+   * and runs again; a deadlock rolls this transaction back with 1213.
+   */
+  async runOne(statement: Statement, text: string, params: readonly Value[] = []): Promise<StatementResult> {
+    for (;;) {
+      try {
+        return this.runAttempt(statement, text, params, false);
+      } catch (e) {
+        if (!(e instanceof LockConflict)) throw e;
+        const txn = this.lockWaiter as Transaction;
+        this.lockWaiter = undefined;
+        const timeoutMs = Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
+        this.activity = { command: 'Query', since: Date.now(), info: text };
+        try {
+          await this.kernel.locks.wait(txn, e, timeoutMs);
+        } catch (waitError) {
+          if (waitError instanceof SqlError && waitError.code === 1213 && this.txn === txn) {
+            // The victim's whole transaction is rolled back, as InnoDB does.
+            this.txn.rollback();
+            this.txn = undefined;
+          }
+          if (waitError instanceof SqlError) {
+            this.warnings.push({ level: 'Error', code: waitError.code, message: waitError.message });
+            this.kernel.counters.error(waitError.code);
+          }
+          throw waitError;
+        } finally {
+          if (txn !== this.txn) txn.rollback();
+          this.activity = { command: 'Sleep', since: Date.now(), info: null };
+        }
+      }
+    }
+  }
+
+  /** The transaction of the statement that just met a lock conflict, handed from runAttempt to runOne. */
+  private lockWaiter: Transaction | undefined;
+
+  /** One synchronous attempt at a statement with its diagnostics, counters and transaction bookkeeping. */
+  private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult {
     const keepsDiagnostics = statement.type === 'show' && (statement.what === 'warnings' || statement.what === 'errors' || statement.what === 'countWarnings' || statement.what === 'countErrors');
     const previous = this.warnings;
     if (!keepsDiagnostics) {
@@ -193,6 +234,7 @@ export class Session implements KernelSession, SessionContext {
       else this.lastRowCount = -1;
       return result;
     } catch (e) {
+      if (e instanceof LockConflict) throw e;
       if (e instanceof SqlError) {
         this.warnings.push({ level: 'Error', code: e.code, message: e.message });
         this.kernel.counters.error(e.code);
@@ -218,52 +260,95 @@ export class Session implements KernelSession, SessionContext {
       default:
         break;
     }
-    if (causesImplicitCommit(statement) && this.inTransaction) this.endTransaction();
-    const env = this.statementEnv(text, params);
-    const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
-    const result = executeStatement(statement, env, diagnostics);
-    const writes = ['insert', 'update', 'delete'].includes(statement.type);
-    if (this.variables.get('autocommit') === 0 && !causesImplicitCommit(statement) && statement.type !== 'set') {
-      this.inTransaction = true;
+    if (causesImplicitCommit(statement)) {
+      // DDL commits the open transaction first and runs outside any transaction.
+      this.commitTransaction();
+      return executeStatement(statement, this.statementEnv(text, params, undefined), []);
     }
-    if (writes && this.inTransaction && result.kind === 'ok' && result.affectedRows > 0) this.transactionWrote = true;
-    return result;
+    const writes = statement.type === 'insert' || statement.type === 'update' || statement.type === 'delete';
+    if (!this.txn && this.variables.get('autocommit') === 0 && statement.type !== 'set' && statement.type !== 'show') {
+      this.txn = this.beginTransaction(true, false, false);
+    }
+    if (writes && this.txn?.readOnly) throw sqlError('READ_ONLY_TRANSACTION', 'Cannot execute statement in a READ ONLY transaction.');
+    // A write outside a transaction runs in its own one-statement transaction, so it takes row locks too.
+    const txn = this.txn ?? (writes ? this.beginTransaction(false, false, false) : undefined);
+    const mark = txn?.markStatement();
+    const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
+    try {
+      const result = executeStatement(statement, this.statementEnv(text, params, txn), diagnostics);
+      txn?.endStatement();
+      if (txn && !txn.explicit) txn.commit();
+      return result;
+    } catch (e) {
+      if (txn && mark) txn.rollbackStatement(mark);
+      if (e instanceof LockConflict && txn) {
+        this.lockWaiter = txn;
+        throw e;
+      }
+      if (txn && !txn.explicit) txn.rollback();
+      throw e;
+    }
   }
+
+  private beginTransaction(explicit: boolean, readOnly: boolean, consistentSnapshot: boolean): Transaction {
+    const isolation = String(this.variables.get('transaction_isolation')) as IsolationLevel;
+    return this.kernel.newTransaction({ explicit, readOnly: readOnly || this.variables.get('transaction_read_only') === 1, isolation, consistentSnapshot });
+  }
+
+  private commitTransaction(): void {
+    const t = this.txn;
+    this.txn = undefined;
+    this.savepoints.clear();
+    t?.commit();
+  }
+
+  private rollbackTransaction(): void {
+    const t = this.txn;
+    this.txn = undefined;
+    this.savepoints.clear();
+    t?.rollback();
+  }
+
+  private readonly savepoints = new Map<string, StatementMark>();
 
   private transactionControl(stmt: TransactionStmt): StatementResult {
     const ok: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
     switch (stmt.action) {
       case 'begin':
-        if (this.inTransaction) this.endTransaction();
-        this.inTransaction = true;
-        this.transactionWrote = false;
+        this.commitTransaction();
+        this.txn = this.beginTransaction(true, stmt.readOnly === true, stmt.consistentSnapshot === true);
         return ok;
       case 'commit':
-        this.endTransaction();
+        this.commitTransaction();
+        if (stmt.chain) this.txn = this.beginTransaction(true, false, false);
         return ok;
       case 'rollback':
-        if (this.transactionWrote) {
-          // Until transactional storage lands, each statement commits when it completes, as
-          // MySQL's non-transactional engines do; MySQL warns the same way for them.
-          this.warn(1196, "Some non-transactional changed tables couldn't be rolled back");
-        }
-        this.endTransaction();
+        this.rollbackTransaction();
+        if (stmt.chain) this.txn = this.beginTransaction(true, false, false);
         return ok;
       case 'savepoint':
-      case 'releaseSavepoint':
+        if (!this.txn) {
+          if (this.variables.get('autocommit') === 1) return ok;
+          this.txn = this.beginTransaction(true, false, false);
+        }
+        this.savepoints.set((stmt.savepoint ?? '').toLowerCase(), this.txn.markStatement());
         return ok;
-      case 'rollbackToSavepoint':
-        if (this.transactionWrote) this.warn(1196, "Some non-transactional changed tables couldn't be rolled back");
+      case 'rollbackToSavepoint': {
+        const mark = this.savepoints.get((stmt.savepoint ?? '').toLowerCase());
+        if (!mark || !this.txn) throw sqlError('SP_DOES_NOT_EXIST', `SAVEPOINT ${stmt.savepoint} does not exist`);
+        this.txn.rollbackStatement(mark);
+        // Savepoints set after this one are gone.
+        const names = [...this.savepoints.keys()];
+        for (const n of names.slice(names.indexOf((stmt.savepoint ?? '').toLowerCase()) + 1)) this.savepoints.delete(n);
+        return ok;
+      }
+      case 'releaseSavepoint':
+        if (!this.savepoints.delete((stmt.savepoint ?? '').toLowerCase())) throw sqlError('SP_DOES_NOT_EXIST', `SAVEPOINT ${stmt.savepoint} does not exist`);
         return ok;
     }
   }
 
-  private endTransaction(): void {
-    this.inTransaction = false;
-    this.transactionWrote = false;
-  }
-
-  private statementEnv(text: string, params: readonly Value[]): StatementEnv {
+  private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined): StatementEnv {
     const sqlMode = String(this.variables.get('sql_mode'));
     const ctx: EvalContext = {
       session: this,
@@ -274,7 +359,7 @@ export class Session implements KernelSession, SessionContext {
       rowNumber: 0,
       outerRows: [],
     };
-    return this.kernel.statementEnv(this, ctx, text);
+    return this.kernel.statementEnv(this, ctx, text, txn);
   }
 
   useDatabase(name: string): void {
@@ -300,7 +385,8 @@ export class Session implements KernelSession, SessionContext {
   }
 
   reset(): void {
-    this.endTransaction();
+    // COM_RESET_CONNECTION rolls back an open transaction, like a new connection would find none.
+    this.rollbackTransaction();
     this.userVariables.clear();
     this.prepared.clear();
     this.variables.reset();
@@ -311,7 +397,7 @@ export class Session implements KernelSession, SessionContext {
 
   status(): SessionStatus {
     return {
-      inTransaction: this.inTransaction,
+      inTransaction: this.txn !== undefined,
       autocommit: this.variables.get('autocommit') === 1,
       warningCount: Math.min(this.warningsTotal, 65535),
     };
@@ -324,7 +410,8 @@ export class Session implements KernelSession, SessionContext {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.endTransaction();
+    // A client that goes away with an open transaction loses it: rolled back, locks released.
+    this.rollbackTransaction();
     this.kernel.sessionClosed(this);
   }
 }

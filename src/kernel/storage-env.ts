@@ -6,6 +6,7 @@ import type { TableStore } from '../storage/table-store.js';
 import type { Row } from '../sql/types/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
+import type { Transaction } from './transactions/transaction.js';
 
 /** Runs `fn` inside nested transactions of every store, collecting each store's reader or writer. */
 function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r: R) => T) => T, fn: (byStore: Map<KvStore, R>) => T): T {
@@ -147,7 +148,27 @@ export class StorageTransactions {
     this.stores = [storage.primary, ...storage.engineNames().map((n) => storage.store(n)).filter((s) => s !== storage.primary)];
   }
 
-  read<T>(fn: (tx: ReadTx) => T): T {
+  /** Every store, the primary (catalog) one first; each with a small id for lock keys. */
+  storeIds(): Map<KvStore, number> {
+    return new Map(this.stores.map((s, i) => [s, i]));
+  }
+
+  allStores(): KvStore[] {
+    return this.stores;
+  }
+
+  /**
+   * Reads for one statement: inside a transaction, its consistent snapshot with
+   * its own writes on top; otherwise the latest committed state.
+   */
+  read<T>(fn: (tx: ReadTx) => T, txn?: Transaction): T {
+    if (txn) {
+      const readers = new Map(this.stores.map((s) => [s, txn.reader(s)]));
+      return fn({
+        catalog: new CatalogAccess(this.storage, undefined),
+        table: (def) => new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader),
+      });
+    }
     return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (readers) => {
       const catalog = new CatalogAccess(this.storage, undefined);
       return fn({
@@ -157,7 +178,21 @@ export class StorageTransactions {
     });
   }
 
-  write<T>(fn: (tx: WriteTx) => T): T {
+  /**
+   * Writes for one statement: inside a transaction, buffered in its write sets over
+   * the latest committed state (current reads, row locks); otherwise straight into
+   * each store's write transaction (DDL and statements that need no locks).
+   */
+  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction): T {
+    if (txn) {
+      return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
+        const writers = new Map([...latest].map(([s, r]) => [s, txn.writer(s, r)]));
+        return fn({
+          catalog: new CatalogAccess(this.storage, writers),
+          table: (def) => new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage),
+        });
+      });
+    }
     return nest<KvWriter, T>(this.stores, (s, f) => s.write(f), (writers) => {
       const catalog = new CatalogAccess(this.storage, writers);
       return fn({

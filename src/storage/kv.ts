@@ -26,6 +26,18 @@ export interface KvWriter extends KvReader {
   del(key: Buffer): void;
   /** Deletes every key in [start, end). */
   delRange(start: Buffer, end: Buffer): void;
+  /**
+   * Takes an exclusive lock on a logical key (a unique index value) for the rest of the
+   * transaction, when the writer belongs to a locking transaction; absent otherwise.
+   */
+  lock?(key: Buffer): void;
+}
+
+/** A read view pinned at one moment, kept across statements (a transaction's snapshot). */
+export interface KvSnapshot {
+  reader: KvReader;
+  /** Lets the engine reclaim what only this snapshot still sees. */
+  release(): void;
 }
 
 /**
@@ -39,6 +51,8 @@ export interface KvStore {
   readonly persistent: boolean;
   read<T>(fn: (reader: KvReader) => T): T;
   write<T>(fn: (writer: KvWriter) => T): T;
+  /** Pins the current committed state until released (REPEATABLE READ snapshots). */
+  snapshot(): KvSnapshot;
   /** Bytes used on disk (or in memory), for status and metrics. */
   sizeBytes(): number;
   close(): Promise<void>;

@@ -141,6 +141,9 @@ export class TableStore {
     w.bytes(ix.prefix);
     for (let i = 0; i < ix.cols.length; i++) encodeKeyValue(w, ix.parts[i], row[ix.cols[i]]);
     const start = w.finish();
+    // In a locking transaction the unique value is locked first, so two transactions cannot both claim it.
+    const locker = r as Partial<KvWriter>;
+    if (typeof locker.lock === 'function') locker.lock(start);
     for (const e of r.range({ start, end: prefixSuccessor(start) })) {
       if (ownSuffix !== undefined && e.value.equals(ownSuffix)) continue;
       return Buffer.from(e.value);

@@ -1,5 +1,5 @@
 // A KvStore wrapper that tells its owner when an outermost write commits or aborts (to keep in-memory caches true).
-import type { KvReader, KvStore, KvWriter } from './kv.js';
+import type { KvReader, KvSnapshot, KvStore, KvWriter } from './kv.js';
 
 /** Called around each outermost write transaction. */
 export interface WriteListener {
@@ -44,6 +44,10 @@ export class TrackedStore implements KvStore {
       if (ok) this.listener.committed();
       else this.listener.aborted();
     }
+  }
+
+  snapshot(): KvSnapshot {
+    return this.inner.snapshot();
   }
 
   sizeBytes(): number {

@@ -1,6 +1,6 @@
 // The persistent KvStore: one LMDB environment with binary keys and values, synchronous durable write transactions.
 import { open, type RootDatabase, type Transaction } from 'lmdb';
-import type { KvEntry, KvRange, KvReader, KvStore, KvWriter } from '../../storage/kv.js';
+import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 
 /** Options of the LMDB store, resolved from the plugin's declared options. */
 export interface LmdbStoreOptions {
@@ -73,6 +73,18 @@ export class LmdbStore implements KvStore {
     } finally {
       this.inWrite = false;
     }
+  }
+
+  snapshot(): KvSnapshot {
+    const txn = this.db.useReadTransaction();
+    let released = false;
+    return {
+      reader: this.readerFor(txn),
+      release: () => {
+        if (!released) txn.done();
+        released = true;
+      },
+    };
   }
 
   sizeBytes(): number {

@@ -1,6 +1,6 @@
 // A non-persistent KvStore: an ordered B+ tree over binary keys with an undo log for atomic writes.
 import BTreeModule from 'sorted-btree';
-import type { KvEntry, KvRange, KvReader, KvStore, KvWriter } from '../../storage/kv.js';
+import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 
 const BTree = BTreeModule.default;
 /**
@@ -80,6 +80,20 @@ export class MemoryStore implements KvStore {
       }
       throw e;
     }
+  }
+
+  /** A copy-on-write clone of the tree: O(1) now, nodes are copied only when the live tree changes them. */
+  snapshot(): KvSnapshot {
+    this.checkOpen();
+    const tree = this.tree.clone();
+    const frozen = { version: 0 };
+    return {
+      reader: {
+        get: (key) => tree.get(k(key))?.value,
+        range: (range) => new MemoryRange(frozen, tree, range.start && k(range.start), range.end && k(range.end), range.reverse === true),
+      },
+      release: () => undefined,
+    };
   }
 
   sizeBytes(): number {
@@ -176,7 +190,7 @@ class MemoryRange implements Iterable<KvEntry>, Iterator<KvEntry> {
   private resumed = false;
 
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: { readonly version: number },
     private readonly tree: Tree,
     private readonly start: string | undefined,
     private readonly end: string | undefined,

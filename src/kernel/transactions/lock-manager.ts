@@ -1,0 +1,144 @@
+// Row and unique-value locks between transactions: grants, conflicts, waits with timeout, deadlock detection.
+import { sqlError } from '../errors.js';
+
+/** Who holds and waits for locks: a transaction, identified by object. */
+export interface LockOwner {
+  readonly id: number;
+  /** The owners this one is waiting for (set while it waits), for deadlock detection. */
+  waitingFor: Set<LockOwner> | undefined;
+}
+
+export type LockMode = 'S' | 'X';
+
+interface LockEntry {
+  mode: LockMode;
+  holders: Set<LockOwner>;
+  /** Resolvers of statements waiting for this lock to change. */
+  waiters: Set<() => void>;
+}
+
+/**
+ * Thrown (synchronously, from inside a statement) when a lock is held by
+ * another transaction. The session rolls the statement back, waits for the
+ * lock with `LockManager.wait`, and runs the statement again.
+ */
+export class LockConflict extends Error {
+  constructor(readonly key: string, readonly blockers: Set<LockOwner>) {
+    super('lock conflict');
+  }
+}
+
+/** Most locks the server tracks at once; a transaction past it fails cleanly instead of exhausting memory. */
+export const LOCKS_MAX = 5_000_000;
+
+/**
+ * Locks keyed by strings (store-qualified row keys and unique values). Shared
+ * locks are compatible with each other; exclusive ones with nothing but the
+ * same owner. Locks are held until the owner's transaction ends (strict 2PL).
+ */
+export class LockManager {
+  private readonly locks = new Map<string, LockEntry>();
+  private readonly held = new Map<LockOwner, Set<string>>();
+
+  /** Grants the lock or throws LockConflict; re-entrant, and upgrades S to X when the owner is the only holder. */
+  acquire(owner: LockOwner, key: string, mode: LockMode): void {
+    let e = this.locks.get(key);
+    if (!e) {
+      if (this.locks.size >= LOCKS_MAX) throw sqlError('OUTOFMEMORY', `Too many row locks (more than ${LOCKS_MAX}); commit more often`);
+      e = { mode, holders: new Set([owner]), waiters: new Set() };
+      this.locks.set(key, e);
+      this.remember(owner, key);
+      return;
+    }
+    if (e.holders.has(owner)) {
+      if (mode === 'X' && e.mode === 'S') {
+        if (e.holders.size > 1) throw new LockConflict(key, without(e.holders, owner));
+        e.mode = 'X';
+      }
+      return;
+    }
+    if (mode === 'S' && e.mode === 'S') {
+      e.holders.add(owner);
+      this.remember(owner, key);
+      return;
+    }
+    throw new LockConflict(key, new Set(e.holders));
+  }
+
+  private remember(owner: LockOwner, key: string): void {
+    let s = this.held.get(owner);
+    if (!s) this.held.set(owner, (s = new Set()));
+    s.add(key);
+  }
+
+  /** Releases every lock of `owner` and wakes the statements waiting on them. */
+  releaseAll(owner: LockOwner): void {
+    const keys = this.held.get(owner);
+    if (!keys) return;
+    this.held.delete(owner);
+    for (const key of keys) {
+      const e = this.locks.get(key);
+      if (!e) continue;
+      e.holders.delete(owner);
+      if (e.holders.size === 0) this.locks.delete(key);
+      for (const wake of e.waiters) wake();
+      e.waiters.clear();
+    }
+  }
+
+  /**
+   * Whether making `owner` wait for `blockers` closes a cycle in the wait-for
+   * graph (a deadlock): some blocker is, directly or through others, waiting for `owner`.
+   */
+  wouldDeadlock(owner: LockOwner, blockers: Set<LockOwner>): boolean {
+    const seen = new Set<LockOwner>();
+    const stack = [...blockers];
+    while (stack.length) {
+      const t = stack.pop() as LockOwner;
+      if (t === owner) return true;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      if (t.waitingFor) for (const u of t.waitingFor) stack.push(u);
+    }
+    return false;
+  }
+
+  /**
+   * Waits until the lock `key` changes hands (then the statement retries), up to
+   * `timeoutMs`; rejects with 1205 on timeout and 1213 when waiting would deadlock.
+   */
+  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number): Promise<void> {
+    if (this.wouldDeadlock(owner, conflict.blockers)) {
+      throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
+    }
+    const e = this.locks.get(conflict.key);
+    if (!e) return; // released meanwhile
+    owner.waitingFor = conflict.blockers;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          e.waiters.delete(wake);
+          reject(sqlError('LOCK_WAIT_TIMEOUT', 'Lock wait timeout exceeded; try restarting transaction'));
+        }, timeoutMs);
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        e.waiters.add(wake);
+      });
+    } finally {
+      owner.waitingFor = undefined;
+    }
+  }
+
+  /** Number of locks held, for status counters and tests. */
+  get size(): number {
+    return this.locks.size;
+  }
+}
+
+function without<T>(s: Set<T>, x: T): Set<T> {
+  const out = new Set(s);
+  out.delete(x);
+  return out;
+}

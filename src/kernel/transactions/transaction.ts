@@ -1,0 +1,134 @@
+// One transaction: its snapshots, buffered writes per store, row locks, statement savepoints, commit and rollback.
+import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
+import { INDEX_PREFIX_BYTES } from '../../storage/key-layout.js';
+import { WriteSet, overlayReader, overlayWriter } from '../../storage/write-set.js';
+import type { LockManager, LockOwner } from './lock-manager.js';
+
+export type IsolationLevel = 'READ-UNCOMMITTED' | 'READ-COMMITTED' | 'REPEATABLE-READ' | 'SERIALIZABLE';
+
+let lastTransactionId = 0;
+
+/** Where one statement stands in each write set, to undo it alone. */
+export type StatementMark = Map<WriteSet, number>;
+
+/** Whether a key is a clustered row (index id 0 of a user table): the keys row locks protect. */
+function isRowKey(key: Buffer): boolean {
+  return key.length > INDEX_PREFIX_BYTES && key.readUInt32BE(0) !== 0 && key.readUInt16BE(4) === 0;
+}
+
+export class Transaction implements LockOwner {
+  readonly id = ++lastTransactionId;
+  waitingFor: Set<LockOwner> | undefined;
+  /** Set when the session began it explicitly (BEGIN / autocommit=0), not for one autocommit statement. */
+  readonly explicit: boolean;
+  readonly readOnly: boolean;
+  readonly isolation: IsolationLevel;
+  private readonly snapshots = new Map<KvStore, KvSnapshot>();
+  private readonly writes = new Map<KvStore, WriteSet>();
+  private readonly storeIds = new Map<KvStore, number>();
+  private finished = false;
+  /** When it started, for the idle-transaction timeout and SHOW PROCESSLIST. */
+  readonly startedMs = Date.now();
+
+  constructor(private readonly locks: LockManager, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number> }) {
+    this.explicit = opts.explicit;
+    this.readOnly = opts.readOnly;
+    this.isolation = opts.isolation;
+    this.storeIds = opts.storeIds;
+  }
+
+  get wrote(): boolean {
+    for (const ws of this.writes.values()) if (ws.size > 0) return true;
+    return false;
+  }
+
+  private writeSet(store: KvStore): WriteSet {
+    let ws = this.writes.get(store);
+    if (!ws) this.writes.set(store, (ws = new WriteSet()));
+    return ws;
+  }
+
+  /** Pins snapshots of every store now (START TRANSACTION WITH CONSISTENT SNAPSHOT). */
+  pinSnapshots(stores: KvStore[]): void {
+    for (const s of stores) this.snapshotOf(s);
+  }
+
+  private snapshotOf(store: KvStore): KvSnapshot {
+    let snap = this.snapshots.get(store);
+    if (!snap) this.snapshots.set(store, (snap = store.snapshot()));
+    return snap;
+  }
+
+  /** The consistent-read view of a store: the snapshot plus this transaction's own writes. */
+  reader(store: KvStore): KvReader {
+    return overlayReader(this.snapshotOf(store).reader, this.writeSet(store));
+  }
+
+  /**
+   * The current-read writer of a store (`latest` reads the newest committed state):
+   * every changed row is locked exclusively first, as InnoDB's UPDATE/DELETE do.
+   */
+  writer(store: KvStore, latest: KvReader): KvWriter {
+    const storeId = this.storeIds.get(store) ?? 0;
+    const lockKey = (key: Buffer) => `${storeId}:${key.toString('latin1')}`;
+    return overlayWriter(
+      latest,
+      this.writeSet(store),
+      (key) => {
+        if (isRowKey(key)) this.locks.acquire(this, lockKey(key), 'X');
+      },
+      (key) => this.locks.acquire(this, 'u' + lockKey(key), 'X'),
+    );
+  }
+
+  /** Locks a row read by SELECT ... FOR UPDATE / FOR SHARE. */
+  lockRow(store: KvStore, key: Buffer, mode: 'S' | 'X'): void {
+    this.locks.acquire(this, `${this.storeIds.get(store) ?? 0}:${key.toString('latin1')}`, mode);
+  }
+
+  markStatement(): StatementMark {
+    const m: StatementMark = new Map();
+    for (const ws of this.writes.values()) m.set(ws, ws.savepoint());
+    return m;
+  }
+
+  /** Undoes the writes of the current statement (statement atomicity). */
+  rollbackStatement(mark: StatementMark): void {
+    for (const ws of this.writes.values()) ws.rollbackTo(mark.get(ws) ?? 0);
+  }
+
+  /** Ends a statement: READ COMMITTED reads a fresh snapshot at the next statement. */
+  endStatement(): void {
+    if (this.isolation === 'READ-COMMITTED' || this.isolation === 'READ-UNCOMMITTED') this.releaseSnapshots();
+  }
+
+  private releaseSnapshots(): void {
+    for (const s of this.snapshots.values()) s.release();
+    this.snapshots.clear();
+  }
+
+  /** Writes everything in one durable write per store, then releases snapshots and locks. */
+  commit(): void {
+    if (this.finished) return;
+    try {
+      for (const [store, ws] of this.writes) {
+        if (ws.size > 0) store.write((w) => ws.applyTo(w));
+      }
+    } finally {
+      this.end();
+    }
+  }
+
+  rollback(): void {
+    if (this.finished) return;
+    this.end();
+  }
+
+  private end(): void {
+    this.finished = true;
+    this.releaseSnapshots();
+    for (const ws of this.writes.values()) ws.clear();
+    this.writes.clear();
+    this.locks.releaseAll(this);
+  }
+}
