@@ -186,7 +186,9 @@ export class Session implements KernelSession, SessionContext {
   async runOne(statement: Statement, text: string, params: readonly Value[] = []): Promise<StatementResult> {
     for (;;) {
       try {
-        return this.runAttempt(statement, text, params, false);
+        const result = this.runAttempt(statement, text, params, false);
+        await this.finishCommit();
+        return result;
       } catch (e) {
         if (!(e instanceof LockConflict)) throw e;
         const txn = this.lockWaiter as Transaction;
@@ -211,6 +213,25 @@ export class Session implements KernelSession, SessionContext {
           this.activity = { command: 'Sleep', since: Date.now(), info: null };
         }
       }
+    }
+  }
+
+  /** A transaction whose commit the statement requested; the answer to the client waits for it to be durable. */
+  private pendingCommit: Transaction | undefined;
+
+  private async finishCommit(): Promise<void> {
+    const t = this.pendingCommit;
+    if (!t) return;
+    this.pendingCommit = undefined;
+    try {
+      await t.commit();
+    } catch (e) {
+      this.kernel.log.error('commit failed', { session: this.id, error: e instanceof Error ? e.message : String(e) });
+      const err = (e as NodeJS.ErrnoException).code === 'ENOSPC'
+        ? sqlError('RECORD_FILE_FULL', 'The table is full: no space left on the data directory\'s device; the transaction was rolled back')
+        : sqlError('UNKNOWN_ERROR', `Commit failed and the transaction was rolled back: ${e instanceof Error ? e.message : String(e)}`);
+      this.warnings.push({ level: 'Error', code: err.code, message: err.message });
+      throw err;
     }
   }
 
@@ -261,8 +282,10 @@ export class Session implements KernelSession, SessionContext {
         break;
     }
     if (causesImplicitCommit(statement)) {
-      // DDL commits the open transaction first and runs outside any transaction.
-      this.commitTransaction();
+      // DDL commits the open transaction first (synchronously: it must be done before the DDL runs) and runs outside any transaction.
+      this.txn?.commitSync();
+      this.txn = undefined;
+      this.savepoints.clear();
       return executeStatement(statement, this.statementEnv(text, params, undefined), []);
     }
     const writes = statement.type === 'insert' || statement.type === 'update' || statement.type === 'delete';
@@ -277,7 +300,7 @@ export class Session implements KernelSession, SessionContext {
     try {
       const result = executeStatement(statement, this.statementEnv(text, params, txn), diagnostics);
       txn?.endStatement();
-      if (txn && !txn.explicit) txn.commit();
+      if (txn && !txn.explicit) this.pendingCommit = txn;
       return result;
     } catch (e) {
       if (txn && mark) txn.rollbackStatement(mark);
@@ -295,11 +318,14 @@ export class Session implements KernelSession, SessionContext {
     return this.kernel.newTransaction({ explicit, readOnly: readOnly || this.variables.get('transaction_read_only') === 1, isolation, consistentSnapshot });
   }
 
+  /** Ends the open transaction with a commit that the current statement's answer waits for. */
   private commitTransaction(): void {
     const t = this.txn;
     this.txn = undefined;
     this.savepoints.clear();
-    t?.commit();
+    if (!t) return;
+    if (this.pendingCommit) this.pendingCommit.commitSync();
+    this.pendingCommit = t;
   }
 
   private rollbackTransaction(): void {

@@ -51,6 +51,12 @@ export interface KvStore {
   readonly persistent: boolean;
   read<T>(fn: (reader: KvReader) => T): T;
   write<T>(fn: (writer: KvWriter) => T): T;
+  /**
+   * Applies `fn`'s writes atomically and resolves once they are durable. Unlike
+   * `write`, concurrent commits may be batched into one storage transaction and one
+   * flush (group commit), and the flush need not block the event loop.
+   */
+  commit(fn: (writer: KvWriter) => void): Promise<void>;
   /** Pins the current committed state until released (REPEATABLE READ snapshots). */
   snapshot(): KvSnapshot;
   /** Bytes used on disk (or in memory), for status and metrics. */

@@ -46,6 +46,11 @@ export class TrackedStore implements KvStore {
     }
   }
 
+  /** Row commits only: catalog changes go through `write`, so the cache listener is not involved. */
+  commit(fn: (writer: KvWriter) => void): Promise<void> {
+    return this.inner.commit(fn);
+  }
+
   snapshot(): KvSnapshot {
     return this.inner.snapshot();
   }

@@ -107,9 +107,27 @@ export class Transaction implements LockOwner {
     this.snapshots.clear();
   }
 
-  /** Writes everything in one durable write per store, then releases snapshots and locks. */
-  commit(): void {
+  /**
+   * Makes everything durable (one group-committed write per store), then releases
+   * snapshots and locks: locks are held until the commit is on disk, so nobody
+   * builds on a change that could still be lost.
+   */
+  async commit(): Promise<void> {
     if (this.finished) return;
+    this.finished = true;
+    try {
+      for (const [store, ws] of this.writes) {
+        if (ws.size > 0) await store.commit((w) => ws.applyTo(w));
+      }
+    } finally {
+      this.end();
+    }
+  }
+
+  /** The same, synchronously (before DDL, which must not start until the transaction is committed). */
+  commitSync(): void {
+    if (this.finished) return;
+    this.finished = true;
     try {
       for (const [store, ws] of this.writes) {
         if (ws.size > 0) store.write((w) => ws.applyTo(w));

@@ -14,14 +14,12 @@ import {
 } from '../../protocol/mysql/index.js';
 import { authenticateClient } from './auth-exchange.js';
 import type { MysqlConnection } from './connection.js';
+import { comStmtClose, comStmtExecute, comStmtFetch, comStmtPrepare, comStmtReset, comStmtSendLongData } from './prepared-commands.js';
 
 /** Handles one command; replies go to `conn.out` (flushed by the caller). */
 export type CommandHandler = (conn: MysqlConnection, payload: Buffer) => void | Promise<void>;
 
-/**
- * Handlers by command byte. Prepared statements (COM_STMT_*) will register here;
- * until then they answer 1047, except CLOSE and SEND_LONG_DATA which never answer.
- */
+/** Handlers by command byte; prepared statements (COM_STMT_*) live in prepared-commands.ts. */
 const HANDLERS: (CommandHandler | undefined)[] = new Array<CommandHandler | undefined>(256);
 
 /** Installs a handler (for modules adding commands, e.g. prepared statements). */
@@ -85,6 +83,7 @@ function comStatistics(conn: MysqlConnection): void {
 }
 
 function comResetConnection(conn: MysqlConnection): void {
+  conn.statements.clear(conn.session);
   conn.session?.reset();
   conn.sendOk();
 }
@@ -113,6 +112,7 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
   const req = parseChangeUser(new PayloadReader(payload, 1), conn.capabilities);
   const old = conn.session;
   conn.session = null;
+  conn.statements.clear(old);
   old?.close();
   const outcome = await authenticateClient(conn.kernel, conn, {
     user: req.user,
@@ -129,9 +129,6 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
   }
 }
 
-/** Commands that must never be answered (the client does not read a reply). */
-function noReply(): void {}
-
 registerCommand(Command.QUERY, comQuery);
 registerCommand(Command.INIT_DB, comInitDb);
 registerCommand(Command.PING, comPing);
@@ -141,5 +138,9 @@ registerCommand(Command.RESET_CONNECTION, comResetConnection);
 registerCommand(Command.FIELD_LIST, comFieldList);
 registerCommand(Command.SET_OPTION, comSetOption);
 registerCommand(Command.CHANGE_USER, comChangeUser);
-registerCommand(Command.STMT_CLOSE, noReply);
-registerCommand(Command.STMT_SEND_LONG_DATA, noReply);
+registerCommand(Command.STMT_PREPARE, comStmtPrepare);
+registerCommand(Command.STMT_EXECUTE, comStmtExecute);
+registerCommand(Command.STMT_SEND_LONG_DATA, comStmtSendLongData);
+registerCommand(Command.STMT_FETCH, comStmtFetch);
+registerCommand(Command.STMT_RESET, comStmtReset);
+registerCommand(Command.STMT_CLOSE, comStmtClose);

@@ -21,6 +21,7 @@ import {
 import { clientHost, isLoopbackAddress } from './address.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
+import { PreparedRegistry } from './prepared-registry.js';
 
 /**
  * What the server offers: everything but SSL, compression and LOCAL INFILE for now.
@@ -64,6 +65,8 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   readonly loopback: boolean;
   readonly scramble = generateScramble();
   session: KernelSession | null = null;
+  /** Prepared statements of this connection (COM_STMT_*); they die with it. */
+  readonly statements = new PreparedRegistry();
   /** Capabilities both sides have. */
   capabilities = 0;
   /** Whether COM_QUERY may hold several statements (CLIENT_MULTI_STATEMENTS, COM_SET_OPTION). */
@@ -92,6 +95,11 @@ export class MysqlConnection implements FramerSink, AuthChannel {
 
   get log(): Logger {
     return this.env.log;
+  }
+
+  /** Largest packet accepted, also the bound of one parameter's COM_STMT_SEND_LONG_DATA. */
+  get maxAllowedPacket(): number {
+    return this.env.maxAllowedPacket;
   }
 
   /** The auth method the server asks for when it has to switch (`default_auth`). */
@@ -304,6 +312,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     this.session = null;
     if (session) {
       try {
+        this.statements.clear(session);
         session.close();
       } catch (e) {
         this.log.error('closing a session failed', { id: this.id, error: e instanceof Error ? e.stack : String(e) });

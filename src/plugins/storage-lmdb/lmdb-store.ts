@@ -75,6 +75,21 @@ export class LmdbStore implements KvStore {
     }
   }
 
+  /**
+   * lmdb-js runs every transaction callback queued in one event turn inside one LMDB
+   * write transaction and flushes it off the main thread: group commit.
+   */
+  async commit(fn: (writer: KvWriter) => void): Promise<void> {
+    await this.db.transaction(() => {
+      this.inWrite = true;
+      try {
+        fn(this.writer);
+      } finally {
+        this.inWrite = false;
+      }
+    });
+  }
+
   snapshot(): KvSnapshot {
     const txn = this.db.useReadTransaction();
     let released = false;

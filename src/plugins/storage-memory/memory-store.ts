@@ -82,6 +82,10 @@ export class MemoryStore implements KvStore {
     }
   }
 
+  async commit(fn: (writer: KvWriter) => void): Promise<void> {
+    this.write(fn);
+  }
+
   /** A copy-on-write clone of the tree: O(1) now, nodes are copied only when the live tree changes them. */
   snapshot(): KvSnapshot {
     this.checkOpen();

@@ -8,3 +8,7 @@ export * from './handshake.js';
 export * from './column-definition.js';
 export * from './text-resultset.js';
 export * from './auth-methods.js';
+export * from './binary-temporal.js';
+export * from './binary-params.js';
+export * from './binary-resultset.js';
+export * from './prepared-packets.js';

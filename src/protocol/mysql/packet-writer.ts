@@ -145,6 +145,40 @@ export class PacketWriter {
     return this;
   }
 
+  /** A signed or unsigned 64-bit integer, two's complement (a safe-integer number or a bigint). */
+  i64(v: number | bigint): this {
+    this.ensure(8);
+    const b = this.buf;
+    if (typeof v === 'bigint') {
+      b.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos);
+    } else {
+      const hi = Math.floor(v / 0x100000000);
+      b.writeUInt32LE(v - hi * 0x100000000, this.pos);
+      b.writeUInt32LE(hi >>> 0, this.pos + 4);
+    }
+    this.pos += 8;
+    return this;
+  }
+
+  f32(v: number): this {
+    this.ensure(4);
+    this.buf.writeFloatLE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+
+  f64(v: number): this {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+    return this;
+  }
+
+  /** ORs `mask` into the byte already written at absolute offset `at` (an offset taken from `length`). */
+  orByte(at: number, mask: number): void {
+    this.buf[at] |= mask;
+  }
+
   zeros(n: number): this {
     this.ensure(n);
     this.buf.fill(0, this.pos, this.pos + n);

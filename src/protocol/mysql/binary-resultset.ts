@@ -1,0 +1,204 @@
+// Binary-protocol result sets (COM_STMT_EXECUTE replies): per-column encoders, rows with a NULL bitmap, end marker.
+import type { ResultColumn } from '../../kernel/plugin.js';
+import { Decimal } from '../../sql/types/decimal.js';
+import { formatValueText } from '../../sql/types/format.js';
+import type { SqlType, TypeKind } from '../../sql/types/sql-type.js';
+import type { Row, Value } from '../../sql/types/value.js';
+import { writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
+import { columnWire, writeColumnDefinition } from './column-definition.js';
+import type { PacketWriter } from './packet-writer.js';
+import { writeEnd, writeEof } from './responses.js';
+import type { ResultSetOptions } from './text-resultset.js';
+
+/** How one column's values are written in a binary row. */
+export const BinaryCodec = {
+  INT8: 1,
+  INT16: 2,
+  INT32: 3,
+  INT64: 4,
+  FLOAT: 5,
+  DOUBLE: 6,
+  DATETIME: 7,
+  TIME: 8,
+  /** Everything else: length-encoded text or bytes (DECIMAL, strings, BLOBs, BIT, JSON, ...). */
+  LENENC: 9,
+} as const;
+
+const CODEC_BY_KIND: Record<TypeKind, number> = {
+  tinyint: BinaryCodec.INT8,
+  smallint: BinaryCodec.INT16,
+  year: BinaryCodec.INT16,
+  mediumint: BinaryCodec.INT32,
+  int: BinaryCodec.INT32,
+  bigint: BinaryCodec.INT64,
+  float: BinaryCodec.FLOAT,
+  double: BinaryCodec.DOUBLE,
+  date: BinaryCodec.DATETIME,
+  datetime: BinaryCodec.DATETIME,
+  timestamp: BinaryCodec.DATETIME,
+  time: BinaryCodec.TIME,
+  decimal: BinaryCodec.LENENC,
+  char: BinaryCodec.LENENC,
+  varchar: BinaryCodec.LENENC,
+  tinytext: BinaryCodec.LENENC,
+  text: BinaryCodec.LENENC,
+  mediumtext: BinaryCodec.LENENC,
+  longtext: BinaryCodec.LENENC,
+  binary: BinaryCodec.LENENC,
+  varbinary: BinaryCodec.LENENC,
+  tinyblob: BinaryCodec.LENENC,
+  blob: BinaryCodec.LENENC,
+  mediumblob: BinaryCodec.LENENC,
+  longblob: BinaryCodec.LENENC,
+  bit: BinaryCodec.LENENC,
+  enum: BinaryCodec.LENENC,
+  set: BinaryCodec.LENENC,
+  json: BinaryCodec.LENENC,
+  null: BinaryCodec.LENENC,
+};
+
+/** Everything needed to write rows of one column layout, computed once and reused across executes. */
+export interface BinaryRowPlan {
+  readonly count: number;
+  readonly codecs: Uint8Array;
+  readonly types: readonly SqlType[];
+  /** NULL bitmap bytes: (count + 7 + 2) / 8. */
+  readonly bitmapBytes: number;
+}
+
+export function binaryRowPlan(columns: readonly ResultColumn[]): BinaryRowPlan {
+  const count = columns.length;
+  const codecs = new Uint8Array(count);
+  const types: SqlType[] = new Array<SqlType>(count);
+  for (let i = 0; i < count; i++) {
+    types[i] = columns[i].type;
+    codecs[i] = CODEC_BY_KIND[columns[i].type.kind];
+  }
+  return { count, codecs, types, bitmapBytes: (count + 9) >> 3 };
+}
+
+/** Whether `plan` writes rows of `columns` exactly as a fresh plan would (same kinds, signs, scales). */
+export function planFits(plan: BinaryRowPlan, columns: readonly ResultColumn[]): boolean {
+  if (plan.count !== columns.length) return false;
+  for (let i = 0; i < plan.count; i++) {
+    const a = plan.types[i];
+    const b = columns[i].type;
+    if (a === b) continue;
+    if (a.kind !== b.kind || a.unsigned !== b.unsigned || a.scale !== b.scale || a.zerofill !== b.zerofill || a.length !== b.length) return false;
+  }
+  return true;
+}
+
+/** An integer column's value as a number or bigint (values of other runtime types are converted). */
+function integerOf(v: Exclude<Value, null>): number | bigint {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : Math.round(v);
+  if (typeof v === 'bigint') return v;
+  if (v instanceof Decimal) return v.truncInt();
+  const text = typeof v === 'string' ? v.trim() : v.toString('latin1');
+  if (/^[+-]?\d+$/.test(text)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  }
+  const n = Number(text);
+  return Number.isFinite(n) ? Math.trunc(n) : 0;
+}
+
+function doubleOf(v: Exclude<Value, null>): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Decimal) return v.toNumber();
+  const n = Number(typeof v === 'string' ? v : v.toString('latin1'));
+  return Number.isNaN(n) ? 0 : n;
+}
+
+function textOf(v: Exclude<Value, null>, type: SqlType): string {
+  if (typeof v === 'string') return v;
+  const t = formatValueText(v, type);
+  return t === null ? '' : typeof t === 'string' ? t : t.toString('latin1');
+}
+
+/** One ProtocolBinary::ResultsetRow: 0x00, the NULL bitmap (offset 2), then each non-NULL value. */
+export function writeBinaryRow(w: PacketWriter, row: Row, plan: BinaryRowPlan): void {
+  const n = plan.count;
+  const codecs = plan.codecs;
+  w.begin().u8(0);
+  const bitmapAt = w.length;
+  w.zeros(plan.bitmapBytes);
+  for (let i = 0; i < n; i++) {
+    const v = row[i];
+    if (v === null || v === undefined) {
+      w.orByte(bitmapAt + ((i + 2) >> 3), 1 << ((i + 2) & 7));
+      continue;
+    }
+    switch (codecs[i]) {
+      case BinaryCodec.INT8: {
+        const x = typeof v === 'number' ? v : integerOf(v);
+        w.u8(Number(x) & 0xff);
+        break;
+      }
+      case BinaryCodec.INT16: {
+        const x = typeof v === 'number' ? v : integerOf(v);
+        w.u16(Number(x) & 0xffff);
+        break;
+      }
+      case BinaryCodec.INT32: {
+        const x = typeof v === 'number' ? v : integerOf(v);
+        w.u32(Number(x));
+        break;
+      }
+      case BinaryCodec.INT64:
+        w.i64(typeof v === 'number' && Number.isInteger(v) ? v : integerOf(v));
+        break;
+      case BinaryCodec.FLOAT:
+        w.f32(typeof v === 'number' ? v : doubleOf(v));
+        break;
+      case BinaryCodec.DOUBLE:
+        w.f64(typeof v === 'number' ? v : doubleOf(v));
+        break;
+      case BinaryCodec.DATETIME:
+        writeBinaryDateTime(w, typeof v === 'string' ? v : textOf(v, plan.types[i]));
+        break;
+      case BinaryCodec.TIME:
+        writeBinaryTime(w, typeof v === 'string' ? v : textOf(v, plan.types[i]));
+        break;
+      default:
+        if (typeof v === 'string') {
+          w.lenencString(v);
+        } else if (Buffer.isBuffer(v)) {
+          w.lenencBytes(v);
+        } else {
+          const t = formatValueText(v, plan.types[i]);
+          if (t === null) w.orByte(bitmapAt + ((i + 2) >> 3), 1 << ((i + 2) & 7));
+          else if (typeof t === 'string') w.lenencString(t);
+          else w.lenencBytes(t);
+        }
+    }
+  }
+  w.end();
+}
+
+const DEFAULT_FLUSH_BYTES = 256 * 1024;
+
+/** Column count, definitions and (without DEPRECATE_EOF) the EOF that ends them. */
+export function writeResultMetadata(w: PacketWriter, columns: readonly ResultColumn[], o: ResultSetOptions, eofStatus: number): void {
+  w.begin().lenencInt(columns.length).end();
+  for (const c of columns) writeColumnDefinition(w, c, columnWire(c, o.textCharset));
+  if (!o.deprecateEof) writeEof(w, 0, eofStatus);
+}
+
+/** Rows [from, to) of a result, flushing between rows when the writer grows past `flushBytes`. */
+export function writeBinaryRows(w: PacketWriter, rows: readonly Row[], from: number, to: number, plan: BinaryRowPlan, o: ResultSetOptions): void {
+  const flushBytes = o.flushBytes ?? DEFAULT_FLUSH_BYTES;
+  const flush = o.flush;
+  for (let r = from; r < to; r++) {
+    writeBinaryRow(w, rows[r], plan);
+    if (flush !== undefined && w.length >= flushBytes) flush();
+  }
+}
+
+/** A whole binary result set: metadata, every row, then EOF (or OK 0xFE under DEPRECATE_EOF). */
+export function writeBinaryResultSet(w: PacketWriter, columns: readonly ResultColumn[], rows: readonly Row[], plan: BinaryRowPlan, o: ResultSetOptions): void {
+  writeResultMetadata(w, columns, o, o.status);
+  writeBinaryRows(w, rows, 0, rows.length, plan, o);
+  writeEnd(w, o.deprecateEof, o.warnings, o.status);
+}
