@@ -1,8 +1,9 @@
 // COM_STMT_* handlers: prepare, execute (binary result sets, cursors), send long data, fetch, reset, close.
-import { SqlError } from '../../kernel/errors.js';
+import { SqlError, sqlError } from '../../kernel/errors.js';
 import {
   Capability,
   CursorType,
+  MalformedPacketError,
   ServerStatus,
   decodeExecuteParams,
   parseExecuteHead,
@@ -62,6 +63,10 @@ export async function comStmtExecute(conn: MysqlConnection, payload: Buffer): Pr
     const decoded = decodeExecuteParams(head.reader, stmt.paramCount, { previousTypes: stmt.types, longData: stmt.longData() });
     if (decoded.newTypes) stmt.types = decoded.types;
     params = decoded.values;
+  } catch (e) {
+    // A parameter block that does not match the statement (too few values, unknown types): MySQL's 1210.
+    if (e instanceof MalformedPacketError) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to mysqld_stmt_execute');
+    throw e;
   } finally {
     stmt.clearLongData();
   }
