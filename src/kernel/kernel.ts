@@ -119,7 +119,7 @@ export class Kernel implements KernelApi {
   }
 
   /** Builds the environment one statement of `session` runs in (inside `txn` when given). */
-  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction): StatementEnv {
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X'): StatementEnv {
     return {
       session,
       ctx,
@@ -127,7 +127,7 @@ export class Kernel implements KernelApi {
       server: this.serverInfo,
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
-      read: (fn) => this.transactions.read(fn, txn),
+      read: (fn) => (txn && lockReads ? this.transactions.readLocked(fn, txn, lockReads) : this.transactions.read(fn, txn)),
       write: (fn) => this.transactions.write(fn, txn),
     };
   }

@@ -298,7 +298,7 @@ export class Session implements KernelSession, SessionContext {
     const mark = txn?.markStatement();
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
     try {
-      const result = executeStatement(statement, this.statementEnv(text, params, txn), diagnostics);
+      const result = executeStatement(statement, this.statementEnv(text, params, txn, txn && this.readLockMode(statement, txn)), diagnostics);
       txn?.endStatement();
       if (txn && !txn.explicit) this.pendingCommit = txn;
       return result;
@@ -311,6 +311,13 @@ export class Session implements KernelSession, SessionContext {
       if (txn && !txn.explicit) txn.rollback();
       throw e;
     }
+  }
+
+  /** FOR UPDATE takes exclusive row locks, FOR SHARE shared ones; under SERIALIZABLE every read shares. */
+  private readLockMode(statement: Statement, txn: Transaction): 'S' | 'X' | undefined {
+    if (statement.type === 'select' && statement.lock) return statement.lock === 'update' ? 'X' : 'S';
+    if (txn.isolation === 'SERIALIZABLE' && (statement.type === 'select' || statement.type === 'setop')) return 'S';
+    return undefined;
   }
 
   private beginTransaction(explicit: boolean, readOnly: boolean, consistentSnapshot: boolean): Transaction {
@@ -374,7 +381,7 @@ export class Session implements KernelSession, SessionContext {
     }
   }
 
-  private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined): StatementEnv {
+  private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined, lockReads?: 'S' | 'X'): StatementEnv {
     const sqlMode = String(this.variables.get('sql_mode'));
     const ctx: EvalContext = {
       session: this,
@@ -385,7 +392,7 @@ export class Session implements KernelSession, SessionContext {
       rowNumber: 0,
       outerRows: [],
     };
-    return this.kernel.statementEnv(this, ctx, text, txn);
+    return this.kernel.statementEnv(this, ctx, text, txn, lockReads);
   }
 
   useDatabase(name: string): void {

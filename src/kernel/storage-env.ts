@@ -45,6 +45,24 @@ class Reader implements TableReader {
   }
 }
 
+/** A reader that locks every row it hands out (a lock conflict aborts the statement, which then waits and retries). */
+class LockingReader extends Reader {
+  constructor(def: TableDef, ts: TableStore, r: KvReader, private readonly lockRow: (row: Row) => void) {
+    super(def, ts, r);
+  }
+
+  override scan(path: AccessPath | undefined): Iterable<Row> {
+    const rows = super.scan(path);
+    const lock = this.lockRow;
+    return (function* () {
+      for (const row of rows) {
+        lock(row);
+        yield row;
+      }
+    })();
+  }
+}
+
 class Writer extends Reader implements TableWriter {
   constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager) {
     super(def, ts, w);
@@ -174,6 +192,25 @@ export class StorageTransactions {
       return fn({
         catalog,
         table: (def) => new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader),
+      });
+    });
+  }
+
+  /**
+   * Locking reads (SELECT ... FOR UPDATE / FOR SHARE, and plain reads under
+   * SERIALIZABLE): the latest committed rows plus the transaction's own writes,
+   * each row locked as it is read.
+   */
+  readLocked<T>(fn: (tx: ReadTx) => T, txn: Transaction, mode: 'S' | 'X'): T {
+    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
+      const readers = new Map([...latest].map(([s, r]) => [s, txn.currentReader(s, r)]));
+      return fn({
+        catalog: new CatalogAccess(this.storage, undefined),
+        table: (def) => {
+          const store = this.storage.storeFor(def);
+          const ts = this.storage.tableStore(def);
+          return new LockingReader(def, ts, readers.get(store) as KvReader, (row) => txn.lockRow(store, ts.clusteredKey(row), mode));
+        },
       });
     });
   }

@@ -115,8 +115,8 @@ export class TableStore {
     return k;
   }
 
-  /** The clustered key of a row: from its primary key values, or its hidden row id. */
-  private clusteredKey(row: StoredRow): Buffer {
+  /** The clustered key of a row: from its primary key values, or its hidden row id (what row locks are taken on). */
+  clusteredKey(row: StoredRow): Buffer {
     if (this.pkCols !== undefined) return this.pkKey(row);
     const id = row[ROW_ID];
     if (id === undefined) throw new Error(`storage: a row of ${this.def.name} (no primary key) lacks its row id; pass rows as get/scan returned them`);

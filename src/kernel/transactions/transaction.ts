@@ -81,6 +81,11 @@ export class Transaction implements LockOwner {
     );
   }
 
+  /** The current-read view of a store (`latest` reads the newest committed state) with this transaction's writes on top. */
+  currentReader(store: KvStore, latest: KvReader): KvReader {
+    return overlayReader(latest, this.writeSet(store));
+  }
+
   /** Locks a row read by SELECT ... FOR UPDATE / FOR SHARE. */
   lockRow(store: KvStore, key: Buffer, mode: 'S' | 'X'): void {
     this.locks.acquire(this, `${this.storeIds.get(store) ?? 0}:${key.toString('latin1')}`, mode);

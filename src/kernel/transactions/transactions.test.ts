@@ -202,3 +202,35 @@ test('a session that closes with an open transaction loses it and frees its lock
     await e.stop();
   }
 });
+
+test('SELECT ... FOR UPDATE locks what it reads and reads the latest commit; FOR SHARE readers share', async () => {
+  const { e, a, b, q, rows } = await setup();
+  try {
+    const c = e.session('bank');
+    await q(b, 'BEGIN');
+    assert.deepEqual(await rows(b, 'SELECT n FROM acct WHERE id = 1'), [[100]], 'b pins its snapshot');
+    await q(a, 'UPDATE acct SET n = 150 WHERE id = 1');
+    assert.deepEqual(await rows(b, 'SELECT n FROM acct WHERE id = 1'), [[100]], 'plain reads stay on the snapshot');
+    assert.deepEqual(await rows(b, 'SELECT n FROM acct WHERE id = 1 FOR UPDATE'), [[150]], 'a locking read sees the latest commit');
+    let updated = false;
+    const waiting = q(a, 'UPDATE acct SET n = n + 1 WHERE id = 1').then(() => { updated = true; });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(updated, false, 'the writer waits for the FOR UPDATE lock');
+    await q(b, 'UPDATE acct SET n = n * 2 WHERE id = 1');
+    await q(b, 'COMMIT');
+    await waiting;
+    assert.deepEqual(await rows(a, 'SELECT n FROM acct WHERE id = 1'), [[301]]);
+
+    await q(b, 'BEGIN');
+    await q(c, 'BEGIN');
+    await rows(b, 'SELECT n FROM acct WHERE id = 2 FOR SHARE');
+    await rows(c, 'SELECT n FROM acct WHERE id = 2 LOCK IN SHARE MODE');
+    await q(a, 'SET innodb_lock_wait_timeout = 1');
+    await assert.rejects(q(a, 'UPDATE acct SET n = 0 WHERE id = 2'), (err: { code: number }) => err.code === 1205);
+    await q(b, 'COMMIT');
+    await q(c, 'COMMIT');
+    await q(a, 'UPDATE acct SET n = 0 WHERE id = 2');
+  } finally {
+    await e.stop();
+  }
+});
