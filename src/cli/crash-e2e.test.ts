@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
 
-/** Kills per run: 10 in CI, more with MIZZLE_CRASH_KILLS (npm run soak:crash uses 100). */
-const KILLS = Number(process.env.MIZZLE_CRASH_KILLS ?? 10);
+/** Kills per run: 10 in CI, more with CRASH_TEST_KILLS (npm run soak:crash uses 100). */
+const KILLS = Number(process.env.CRASH_TEST_KILLS ?? 10);
 const WRITERS = 4;
 
 /** A deterministic generator, so a failing run can be replayed with the same seed. */
@@ -42,7 +42,7 @@ async function writer(port: number, id: number, acked: Set<string>, stop: { now:
 }
 
 test(`kill -9 at random moments (${KILLS} times): acknowledged commits survive, transactions are atomic`, { timeout: 600_000 }, async () => {
-  const seed = Number(process.env.MIZZLE_CRASH_SEED ?? Date.now() % 100000);
+  const seed = Number(process.env.CRASH_TEST_SEED ?? Date.now() % 100000);
   const random = prng(seed);
   const datadir = mkdtempSync(join(tmpdir(), 'mizzle-crash-'));
   const acked = new Set<string>();
