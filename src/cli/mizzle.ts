@@ -7,6 +7,29 @@ import { startServer } from '../kernel/server.js';
 import { createLogger } from '../kernel/logger.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
 import { passwdCommand } from './passwd.js';
+import { backupDatadir } from '../kernel/backup.js';
+
+/** `mizzle backup [--datadir DIR] --to DEST`: an online, consistent copy of the datadir. */
+async function backupCommand(args: string[]): Promise<number> {
+  const i = args.indexOf('--to');
+  const dest = i >= 0 ? args[i + 1] : undefined;
+  if (!dest) {
+    process.stderr.write('usage: mizzle backup [--datadir DIR] --to DEST\n');
+    return 2;
+  }
+  const rest = [...args.slice(0, i), ...args.slice(i + 2)];
+  try {
+    const r = await backupDatadir({ argv: rest, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, dest });
+    process.stdout.write(`backup of ${r.engines.join(', ') || 'nothing'} written to ${r.dest}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`mizzle backup: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
@@ -18,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === 'passwd') return passwdCommand(argv.slice(1));
+  if (argv[0] === 'backup') return backupCommand(argv.slice(1));
   const log = createLogger({ json: argv.includes('--log-json') });
   let server;
   try {

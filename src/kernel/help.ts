@@ -16,6 +16,7 @@ export function helpText(manifests: readonly PluginManifest[], version: string):
     'Usage:',
     '  mizzle [options]                 start the server',
     '  mizzle passwd USER [PASSWORD]    print a users-file line for the auth-file plugin (reads the password from stdin when omitted)',
+    '  mizzle backup --to DEST          an online, consistent, compacted copy of the datadir (start a server on DEST to restore)',
     '  mizzle --help                    this text',
     '',
     'Options come from, in increasing precedence: mizzle.cnf (./mizzle.cnf or --config FILE) and conf.d/*.cnf beside it,',

@@ -52,6 +52,11 @@ export interface StorageEngine {
   /** Whether rows survive a restart (lmdb) or not (memory). */
   readonly persistent: boolean;
   open(options: KvOpenOptions): Promise<KvStore>;
+  /**
+   * Optional capability: copies the engine's directory `options.dir` into `destDir` as one
+   * consistent, compacted snapshot, while a server may be running on it (online backup).
+   */
+  backup?(options: KvOpenOptions, destDir: string): Promise<void>;
 }
 
 /** A listener speaking one wire protocol; started after storage is open, stopped on shutdown. */

@@ -30,6 +30,7 @@ export const plugin: Plugin<'storage'> = {
         const mapSize = Number(option(o.options, ctx.options, 'map_size'));
         return LmdbStore.open(o.dir, { sync: sync === true || sync === 'true' || sync === 1, mapSize: Number.isFinite(mapSize) && mapSize > 0 ? mapSize : 0 });
       },
+      backup: (o: KvOpenOptions, destDir: string) => LmdbStore.backup(o.dir, destDir),
     };
   },
 };

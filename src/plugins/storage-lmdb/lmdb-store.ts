@@ -40,6 +40,20 @@ export class LmdbStore implements KvStore {
     };
   }
 
+  /**
+   * Copies the environment in `dir` to `destDir` from one read snapshot, compacted
+   * (LMDB's own copy), while other processes may be writing to it.
+   */
+  static async backup(dir: string, destDir: string): Promise<void> {
+    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary', pageSize: PAGE_SIZE, readOnly: true });
+    try {
+      // LMDB writes data.mdb into the (existing, empty) destination directory.
+      await db.backup(destDir, true);
+    } finally {
+      await db.close();
+    }
+  }
+
   /** Opens (creating if needed) the environment in `dir`. */
   static open(dir: string, options: LmdbStoreOptions): LmdbStore {
     const db = open<Buffer, Buffer>({
