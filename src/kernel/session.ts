@@ -184,6 +184,43 @@ export class Session implements KernelSession, SessionContext {
    * and runs again; a deadlock rolls this transaction back with 1213.
    */
   async runOne(statement: Statement, text: string, params: readonly Value[] = []): Promise<StatementResult> {
+    this.cancelIdleTimer();
+    if (this.idleRollbackNotice) {
+      const notice = this.idleRollbackNotice;
+      this.idleRollbackNotice = undefined;
+      this.warnings = [{ level: 'Error', code: notice.code, message: notice.message }];
+      throw notice;
+    }
+    try {
+      return await this.runWithRetries(statement, text, params);
+    } finally {
+      this.armIdleTimer();
+    }
+  }
+
+  /** Rolls back a transaction left open and idle past idle_transaction_timeout (0: never). */
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleRollbackNotice: SqlError | undefined;
+
+  private cancelIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private armIdleTimer(): void {
+    const seconds = Number(this.variables.get('idle_transaction_timeout'));
+    if (!this.txn || seconds <= 0 || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.txn) return;
+      this.rollbackTransaction();
+      this.kernel.log.warn('rolled back an idle transaction', { session: this.id, user: this.user, idle_seconds: seconds });
+      this.idleRollbackNotice = sqlError('TRANSACTION_IDLE_TIMEOUT', `Your transaction was rolled back after ${seconds} seconds of inactivity (idle_transaction_timeout); start a new one`);
+    }, seconds * 1000);
+    this.idleTimer.unref();
+  }
+
+  private async runWithRetries(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
     for (;;) {
       try {
         const result = this.runAttempt(statement, text, params, false);
@@ -443,6 +480,7 @@ export class Session implements KernelSession, SessionContext {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelIdleTimer();
     // A client that goes away with an open transaction loses it: rolled back, locks released.
     this.rollbackTransaction();
     this.kernel.sessionClosed(this);

@@ -234,3 +234,20 @@ test('SELECT ... FOR UPDATE locks what it reads and reads the latest commit; FOR
     await e.stop();
   }
 });
+
+test('an idle transaction is rolled back after idle_transaction_timeout and its client is told', async () => {
+  const { e, a, b, q, rows } = await setup();
+  try {
+    await q(a, 'SET idle_transaction_timeout = 1');
+    await q(a, 'BEGIN');
+    await q(a, 'UPDATE acct SET n = 0 WHERE id = 1');
+    await new Promise((r) => setTimeout(r, 1300));
+    // Its locks are gone: another writer is not blocked.
+    await q(b, 'UPDATE acct SET n = n + 1 WHERE id = 1');
+    await assert.rejects(q(a, 'COMMIT'), (err: { code: number; message: string }) => err.code === 4031 && /idle_transaction_timeout/.test(err.message));
+    assert.equal(a.status().inTransaction, false);
+    assert.deepEqual(await rows(a, 'SELECT n FROM acct WHERE id = 1'), [[101]], 'the idle change was rolled back, the next statement works');
+  } finally {
+    await e.stop();
+  }
+});
