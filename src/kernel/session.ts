@@ -64,6 +64,7 @@ export class Session implements KernelSession, SessionContext {
     if (n === 'warning_count') return this.warnings.filter((w) => w.level !== 'Error').length;
     if (n === 'error_count') return this.warnings.filter((w) => w.level === 'Error').length;
     if (n === 'last_insert_id' || n === 'identity') return this.lastInsertId;
+    if (n === 'in_transaction') return this.txn ? 1 : 0;
     if (n === 'autocommit' && scope !== 'global') return this.variables.get('autocommit');
     const v = this.variables.get(name, scope);
     return typeof v === 'string' && /^\d{16,}$/.test(v) ? BigInt(v) : v;

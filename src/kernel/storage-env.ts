@@ -76,6 +76,9 @@ class Writer extends Reader implements TableWriter {
   delete(row: Row): void {
     this.ts.delete(this.w, row);
   }
+  lockRow(row: Row): void {
+    if (this.w.lockRow) this.w.lockRow(this.ts.clusteredKey(row));
+  }
   truncate(): void {
     this.ts.truncate(this.w);
     this.storage.catalog.setAutoIncrement(this.w, this.def.id, 1);

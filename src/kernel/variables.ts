@@ -55,6 +55,7 @@ export const VARIABLE_DEFS: readonly VariableDef[] = [
   { name: 'have_ssl', scope: 'global', type: 'string', default: 'DISABLED', readOnly: true },
   { name: 'hostname', scope: 'global', type: 'string', default: '', readOnly: true },
   { name: 'identity', scope: 'session', type: 'int', default: 0 },
+  { name: 'in_transaction', scope: 'session', type: 'int', default: 0, readOnly: true },
   { name: 'idle_transaction_timeout', scope: 'both', type: 'int', default: 300, min: 0, max: 31536000 },
   { name: 'init_connect', scope: 'global', type: 'string', default: '' },
   { name: 'innodb_lock_wait_timeout', scope: 'both', type: 'int', default: 50, min: 1 },

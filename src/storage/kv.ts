@@ -31,6 +31,8 @@ export interface KvWriter extends KvReader {
    * transaction, when the writer belongs to a locking transaction; absent otherwise.
    */
   lock?(key: Buffer): void;
+  /** Takes the exclusive lock on a row key without changing the row (UPDATE locks every row it matches). */
+  lockRow?(key: Buffer): void;
 }
 
 /** A read view pinned at one moment, kept across statements (a transaction's snapshot). */

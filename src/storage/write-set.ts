@@ -160,5 +160,6 @@ export function overlayWriter(base: KvReader, ws: WriteSet, onRowWrite: (key: Bu
       }
     },
     lock,
+    lockRow: onRowWrite,
   };
 }

@@ -251,3 +251,16 @@ test('an idle transaction is rolled back after idle_transaction_timeout and its 
     await e.stop();
   }
 });
+
+test('an UPDATE locks the rows it matches even when it changes nothing', async () => {
+  const { e, a, b, q } = await setup();
+  try {
+    await q(a, 'BEGIN');
+    await q(a, 'UPDATE acct SET n = 100 WHERE id = 1');
+    await q(b, 'SET innodb_lock_wait_timeout = 1');
+    await assert.rejects(q(b, 'UPDATE acct SET n = 5 WHERE id = 1'), (err: { code: number }) => err.code === 1205);
+    await q(a, 'COMMIT');
+  } finally {
+    await e.stop();
+  }
+});

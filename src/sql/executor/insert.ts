@@ -184,7 +184,10 @@ function writeRow(stmt: InsertStmt, table: TableWriter, row: Row, updates: Compi
     combined[a.column] = next[a.column];
   }
   const changed = next.some((v, i) => !sameStoredValue(v, old[i]));
-  if (!changed) return 0;
+  if (!changed) {
+    table.lockRow(old);
+    return 0;
+  }
   table.update(old, next);
   const ai = autoIncrementColumn(def);
   if (ai >= 0 && next[ai] !== null) env.session.lastInsertId = next[ai] as number | bigint;

@@ -19,6 +19,8 @@ export interface TableWriter extends TableReader {
   insert(row: Row): void;
   update(oldRow: Row, newRow: Row): void;
   delete(row: Row): void;
+  /** Locks a matched row without changing it (inside transactions; a no-op otherwise). */
+  lockRow(row: Row): void;
   truncate(): void;
   /** Allocates `count` consecutive AUTO_INCREMENT values; returns the first. */
   nextAutoIncrement(count: number): number | bigint;

@@ -91,7 +91,11 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         const v: Value = s.value ? s.value.eval(next, ctx) : null;
         next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
       }
-      if (next.every((v, i) => sameStoredValue(v, old[i]))) continue;
+      if (next.every((v, i) => sameStoredValue(v, old[i]))) {
+        // Unchanged rows are still locked, as InnoDB locks every row an UPDATE matches.
+        table.lockRow(old);
+        continue;
+      }
       // Columns declared ON UPDATE CURRENT_TIMESTAMP take the statement time when the row changes and they were not set.
       for (const c of autoNow) next[c] = storeValue(t.def.columns[c], formatDateTime(ctx.now, t.def.columns[c].type.fsp ?? 0), ctx);
       try {
