@@ -43,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'passwd') return passwdCommand(argv.slice(1));
   if (argv[0] === 'backup') return backupCommand(argv.slice(1));
   const log = createLogger({ json: argv.includes('--log-json') });
+  // One failed promise (a client's commit, a library's internal bookkeeping) must not take the server down.
+  process.on('unhandledRejection', (reason: unknown) => {
+    log.error('unhandled rejection', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
+  });
   let server;
   try {
     server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log });

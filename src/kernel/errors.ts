@@ -68,6 +68,7 @@ export const ErrorCode = {
   INVALID_GROUP_FUNC_USE: { code: 1111, state: 'HY000' },
   TABLE_MUST_HAVE_COLUMNS: { code: 1113, state: '42000' },
   RECORD_FILE_FULL: { code: 1114, state: 'HY000' },
+  STORAGE_ENGINE_ERROR: { code: 1030, state: 'HY000' },
   UNKNOWN_CHARACTER_SET: { code: 1115, state: '42000' },
   TOO_BIG_ROWSIZE: { code: 1118, state: '42000' },
   WRONG_OUTER_JOIN: { code: 1120, state: '42000' },

@@ -23,6 +23,21 @@ export interface SessionActivity {
   info: string | null;
 }
 
+/**
+ * The client's view of a failed durable write: 1114 when the device is full, 1030
+ * (MySQL's "Got error N from storage engine") for other I/O errors. Nothing of the
+ * transaction was written: LMDB never overwrites committed pages.
+ */
+function storageWriteError(e: unknown): SqlError {
+  const code = (e as { code?: unknown }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === 'ENOSPC' || code === 28 || /MDB_MAP_FULL|No space left/.test(message)) {
+    return sqlError('RECORD_FILE_FULL', 'The table is full: the data directory has no space left; the transaction was rolled back');
+  }
+  const errno = typeof code === 'number' ? code : 5;
+  return sqlError('STORAGE_ENGINE_ERROR', `Got error ${errno} '${message}' from storage engine; the transaction was rolled back`);
+}
+
 export class Session implements KernelSession, SessionContext {
   database: string | null;
   lastInsertId: number | bigint = 0;
@@ -265,9 +280,7 @@ export class Session implements KernelSession, SessionContext {
       await t.commit();
     } catch (e) {
       this.kernel.log.error('commit failed', { session: this.id, error: e instanceof Error ? e.message : String(e) });
-      const err = (e as NodeJS.ErrnoException).code === 'ENOSPC'
-        ? sqlError('RECORD_FILE_FULL', 'The table is full: no space left on the data directory\'s device; the transaction was rolled back')
-        : sqlError('UNKNOWN_ERROR', `Commit failed and the transaction was rolled back: ${e instanceof Error ? e.message : String(e)}`);
+      const err = storageWriteError(e);
       this.warnings.push({ level: 'Error', code: err.code, message: err.message });
       throw err;
     }

@@ -94,14 +94,22 @@ export class LmdbStore implements KvStore {
    * write transaction and flushes it off the main thread: group commit.
    */
   async commit(fn: (writer: KvWriter) => void): Promise<void> {
-    await this.db.transaction(() => {
-      this.inWrite = true;
-      try {
-        fn(this.writer);
-      } finally {
-        this.inWrite = false;
-      }
-    });
+    try {
+      await this.db.transaction(() => {
+        this.inWrite = true;
+        try {
+          fn(this.writer);
+        } finally {
+          this.inWrite = false;
+        }
+      });
+    } catch (e) {
+      // lmdb-js wraps the OS error in a second, separately rejected promise; take it (which also
+      // marks it handled) and report the real cause.
+      const inner = (e as { commitError?: Promise<unknown> }).commitError;
+      const cause = inner ? await inner.then(() => undefined, (x: unknown) => x) : undefined;
+      throw cause instanceof Error ? cause : e;
+    }
   }
 
   snapshot(): KvSnapshot {
