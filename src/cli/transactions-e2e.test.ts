@@ -96,3 +96,19 @@ test('savepoints, a lock wait that succeeds, and a deadlock victim over the wire
     await b.end();
   }
 });
+
+test('no lost updates over the wire: two sessions each increment 1000 times and the count is 2000', async () => {
+  const setup = await connect();
+  await setup.query('CREATE TABLE counter (id INT PRIMARY KEY, n INT)');
+  await setup.query('INSERT INTO counter VALUES (1, 0)');
+  await setup.end();
+  const bump = async () => {
+    const c = await connect();
+    for (let i = 0; i < 1000; i++) await c.query('UPDATE counter SET n = n + 1 WHERE id = 1');
+    await c.end();
+  };
+  await Promise.all([bump(), bump()]);
+  const c = await connect();
+  assert.equal(Number(await one(c, 'SELECT n FROM counter WHERE id = 1')), 2000);
+  await c.end();
+});

@@ -18,7 +18,7 @@ export const plugin: Plugin<'storage'> = {
     description: 'Persistent storage engine on LMDB: ordered keys, ACID write transactions, durable commits',
     defaultEnabled: true,
     options: [
-      { name: 'sync', type: 'boolean', default: DEFAULTS.sync, description: 'fsync every commit (false is faster but may lose the last commits on a crash)' },
+      { name: 'sync', type: 'boolean', default: DEFAULTS.sync, description: 'Flush every commit to disk before acknowledging it; false acknowledges first and flushes every second, so an OS crash or power loss can lose about the last second of commits (like innodb_flush_log_at_trx_commit=2)' },
       { name: 'map_size', type: 'number', default: DEFAULTS.map_size, description: 'initial LMDB map size in bytes (0: start small and grow as needed)' },
     ],
   },

@@ -1,4 +1,6 @@
 // The persistent KvStore: one LMDB environment with binary keys and values, synchronous durable write transactions.
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type RootDatabase, type Transaction } from 'lmdb';
 import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 
@@ -9,6 +11,9 @@ export interface LmdbStoreOptions {
   /** Initial map size in bytes; 0 lets lmdb-js start small and grow the map as needed. */
   mapSize: number;
 }
+
+/** How often relaxed mode (sync off) flushes the data file. */
+const RELAXED_FLUSH_INTERVAL_MS = 1000;
 
 /** Keys up to 4026 bytes need 8 KiB pages; see MAX_KEY_BYTES in storage/key-layout. */
 const PAGE_SIZE = 8192;
@@ -25,6 +30,10 @@ export class LmdbStore implements KvStore {
   readonly persistent = true;
   private inWrite = false;
   private readonly writer: KvWriter;
+
+  /** In relaxed mode (sync off): the data file, flushed once a second so at most ~1 s of commits is at risk. */
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushFd: number | undefined;
 
   private constructor(private readonly db: RootDatabase<Buffer, Buffer>) {
     this.writer = {
@@ -66,7 +75,21 @@ export class LmdbStore implements KvStore {
       overlappingSync: false,
       ...(options.mapSize > 0 ? { mapSize: options.mapSize } : {}),
     });
-    return new LmdbStore(db);
+    const store = new LmdbStore(db);
+    if (!options.sync) store.startPeriodicFlush(join(dir, 'data.mdb'));
+    return store;
+  }
+
+  /**
+   * With sync off, commits return before they reach the disk; flushing the data file every
+   * second bounds what an OS crash or power loss can take to about the last second of commits
+   * (what innodb_flush_log_at_trx_commit=2 promises). A crash of mizzle alone loses nothing.
+   */
+  private startPeriodicFlush(file: string): void {
+    this.flushFd = openSync(file, 'r+');
+    const fd = this.flushFd;
+    this.flushTimer = setInterval(() => fdatasync(fd, () => undefined), RELAXED_FLUSH_INTERVAL_MS);
+    this.flushTimer.unref();
   }
 
   read<T>(fn: (reader: KvReader) => T): T {
@@ -132,6 +155,11 @@ export class LmdbStore implements KvStore {
 
   async close(): Promise<void> {
     await this.db.flushed;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.flushFd !== undefined) {
+      fdatasyncSync(this.flushFd);
+      closeSync(this.flushFd);
+    }
     await this.db.close();
   }
 
