@@ -1,0 +1,150 @@
+// `npm run bench [-- --full]`: sysbench OLTP tests against mizzle and MariaDB in the same run, as ratios.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { startMariadb, type MariadbProcess } from '../testing/mariadb-process.js';
+
+const TESTS = [
+  'oltp_point_select', 'oltp_read_only', 'oltp_read_write', 'oltp_write_only', 'oltp_insert',
+  'oltp_update_index', 'oltp_update_non_index', 'oltp_delete', 'select_random_points', 'select_random_ranges',
+] as const;
+
+interface Mode {
+  tables: number;
+  tableSize: number;
+  seconds: number;
+  threads: number;
+  psModes: readonly ('auto' | 'disable')[];
+}
+
+const SHORT: Mode = { tables: 2, tableSize: 10_000, seconds: 5, threads: 8, psModes: ['auto', 'disable'] };
+const FULL: Mode = { tables: 4, tableSize: 100_000, seconds: 30, threads: 8, psModes: ['auto', 'disable'] };
+
+interface RunResult {
+  tps: number;
+  qps: number;
+  p95ms: number;
+  errors: number;
+  ok: boolean;
+  failure?: string;
+}
+
+function ensureTools(): void {
+  const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  if (have('sysbench') && have('mariadbd') && have('mariadb')) return;
+  process.stderr.write('installing sysbench and mariadb-server with apt-get...\n');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'sysbench', 'mariadb-server', 'mariadb-client'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function sysbench(test: string, action: 'prepare' | 'run' | 'cleanup', port: number, mode: Mode, ps: string): { out: string; status: number | null } {
+  const args = [
+    test, '--db-driver=mysql', '--mysql-host=127.0.0.1', `--mysql-port=${port}`, '--mysql-user=root', '--mysql-db=sbtest',
+    `--tables=${mode.tables}`, `--table-size=${mode.tableSize}`, `--threads=${action === 'run' ? mode.threads : Math.min(mode.tables, 4)}`,
+    `--time=${mode.seconds}`, '--report-interval=0', `--db-ps-mode=${ps}`, '--rand-type=uniform', action,
+  ];
+  const r = spawnSync('sysbench', args, { encoding: 'utf8', timeout: (mode.seconds + 600) * 1000 });
+  return { out: (r.stdout ?? '') + (r.stderr ?? ''), status: r.status };
+}
+
+function parse(out: string, status: number | null): RunResult {
+  const num = (re: RegExp) => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : NaN;
+  };
+  const tps = num(/transactions:\s+\d+\s+\(([\d.]+) per sec/);
+  const qps = num(/queries:\s+\d+\s+\(([\d.]+) per sec/);
+  const p95ms = num(/95th percentile:\s+([\d.]+)/);
+  const errors = num(/ignored errors:\s+(\d+)/);
+  const ok = status === 0 && Number.isFinite(tps);
+  const fatal = /FATAL: (.*)/.exec(out);
+  return { tps, qps, p95ms, errors: Number.isFinite(errors) ? errors : 0, ok, failure: ok ? undefined : fatal ? fatal[1] : `sysbench exited with ${status}` };
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+function mysqlCli(port: number, sql: string): void {
+  execFileSync('mariadb', ['-h127.0.0.1', `-P${port}`, '-uroot', '--skip-ssl', '-e', sql], { stdio: 'ignore' });
+}
+
+async function main(): Promise<void> {
+  const full = process.argv.includes('--full');
+  const mode = full ? FULL : SHORT;
+  const only = process.argv.find((a) => a.startsWith('--tests='))?.slice('--tests='.length).split(',');
+  const tests = only ? TESTS.filter((t) => only.includes(t)) : TESTS;
+  ensureTools();
+
+  const t0 = performance.now();
+  const mizzle: ServerProcess = await startServerProcess();
+  const mizzleStartMs = Math.round(performance.now() - t0);
+  const mizzleIdleMb = rssMb(mizzle.child.pid);
+  const t1 = performance.now();
+  const maria: MariadbProcess = await startMariadb();
+  const mariaStartMs = Math.round(performance.now() - t1);
+  const servers = [
+    { name: 'mizzle', port: mizzle.port, pid: mizzle.child.pid },
+    { name: 'MariaDB', port: maria.port, pid: maria.child.pid },
+  ];
+  const results = new Map<string, RunResult>();
+  try {
+    for (const s of servers) {
+      mysqlCli(s.port, 'CREATE DATABASE IF NOT EXISTS sbtest');
+      process.stderr.write(`preparing ${mode.tables} x ${mode.tableSize} rows on ${s.name}...\n`);
+      const p = sysbench('oltp_common', 'prepare', s.port, mode, 'disable');
+      if (p.status !== 0) throw new Error(`sysbench prepare failed on ${s.name}:\n${p.out}`);
+    }
+    let round = 0;
+    for (const test of tests) {
+      for (const ps of mode.psModes) {
+        // Alternate which server goes first, so drift of the machine cancels out.
+        const order = round++ % 2 === 0 ? servers : [...servers].reverse();
+        for (const s of order) {
+          process.stderr.write(`${test} ps-mode=${ps} on ${s.name}...\n`);
+          const r = sysbench(test, 'run', s.port, mode, ps);
+          results.set(`${test}/${ps}/${s.name}`, parse(r.out, r.status));
+        }
+      }
+    }
+    const endRss = servers.map((s) => rssMb(s.pid));
+    const lines: string[] = [];
+    const date = new Date().toISOString();
+    lines.push(`# sysbench: mizzle vs MariaDB ${full ? '(full)' : '(short)'}`, '');
+    lines.push(`${date}; ${mode.tables} tables x ${mode.tableSize} rows, ${mode.threads} threads, ${mode.seconds} s per run; both servers with durable commits (their defaults); runs alternate between servers.`, '');
+    lines.push('| test | ps-mode | mizzle tps | MariaDB tps | mizzle qps | MariaDB qps | mizzle p95 ms | MariaDB p95 ms | qps ratio | errors (mizzle/MariaDB) |');
+    lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const test of tests) {
+      for (const ps of mode.psModes) {
+        const a = results.get(`${test}/${ps}/mizzle`) as RunResult;
+        const b = results.get(`${test}/${ps}/MariaDB`) as RunResult;
+        const f = (r: RunResult, v: number) => (r.ok ? v.toFixed(1) : 'FAILED');
+        const ratio = a.ok && b.ok && b.qps > 0 ? (a.qps / b.qps).toFixed(2) : 'n/a';
+        lines.push(`| ${test} | ${ps} | ${f(a, a.tps)} | ${f(b, b.tps)} | ${f(a, a.qps)} | ${f(b, b.qps)} | ${f(a, a.p95ms)} | ${f(b, b.p95ms)} | ${ratio} | ${a.ok ? a.errors : a.failure} / ${b.ok ? b.errors : b.failure} |`);
+      }
+    }
+    lines.push('', '| server | start-up to accepting connections | idle RSS | RSS at end |', '| --- | ---: | ---: | ---: |');
+    lines.push(`| mizzle | ${mizzleStartMs} ms (process spawn, includes Node start) | ${mizzleIdleMb} MB | ${endRss[0]} MB |`);
+    lines.push(`| MariaDB | ${mariaStartMs} ms (includes mariadb-install-db) | n/a | ${endRss[1]} MB |`);
+    const table = lines.join('\n') + '\n';
+    process.stdout.write(table);
+    const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${date.slice(0, 10)}${full ? '' : '-short'}.md`);
+    writeFileSync(file, table);
+    process.stderr.write(`written to ${file}\n`);
+  } finally {
+    await mizzle.stop();
+    mizzle.cleanup();
+    await maria.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
