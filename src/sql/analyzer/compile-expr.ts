@@ -703,27 +703,15 @@ function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'ex
   const xe = x.eval;
   const domain = compareDomain(x.type, sub.types[0]);
   const collation = x.type.collation;
-  if (expr.type === 'inSubquery') {
-    const not = expr.not;
-    return {
-      type: T_BOOL_INT, nullable: true, constant: false,
-      eval: (r, c) => {
-        const rows = sub.run(r, c);
-        if (rows.length === 0) return not ? TRUE_VAL : FALSE_VAL;
-        const v = xe(r, c);
-        if (v === null) return null;
-        let sawNull = false;
-        for (const row of rows) {
-          const w = row[0];
-          if (w === null) { sawNull = true; continue; }
-          if (compareIn(domain, v, w, collation) === 0) return not ? FALSE_VAL : TRUE_VAL;
-        }
-        return sawNull ? null : not ? TRUE_VAL : FALSE_VAL;
-      },
-    };
-  }
-  const test = comparisonTest(expr.op);
-  const all = expr.quantifier === 'all';
+  // x IN (subquery) is x = ANY (subquery); NOT IN is its three-valued negation.
+  const op = expr.type === 'inSubquery' ? '=' : expr.op;
+  const all = expr.type === 'quantified' && expr.quantifier === 'all';
+  const quantified = compileQuantified(comparisonTest(op), all, sub, xe, domain, collation);
+  return expr.type === 'inSubquery' && expr.not ? notOf(quantified) : quantified;
+}
+
+/** `x op ANY|ALL (rows)` with SQL's NULL rules: an empty set is FALSE for ANY and TRUE for ALL. */
+function compileQuantified(test: (cmp: number) => boolean, all: boolean, sub: { run: (row: Row, ctx: EvalContext) => Row[] }, xe: Evaluator, domain: CompareDomain, collation: string | undefined): Compiled {
   return {
     type: T_BOOL_INT, nullable: true, constant: false,
     eval: (r, c) => {

@@ -22,34 +22,26 @@ function twoDigitYear(y: number, len: number): number {
   return y < 70 ? 2000 + y : 1900 + y;
 }
 
-/** Parses a date/datetime text ('2024-1-31', '2024-01-31 10:00:00.5', '20240131') into parts, or undefined. */
-function parseDateTimeParts(s: string): { y: number; m: number; d: number; hh: number; mi: number; ss: number; frac?: string } | undefined {
+type DateTimeParts = { y: number; m: number; d: number; hh: number; mi: number; ss: number; frac?: string };
+
+/** Delimited ('2024-1-31 10:00:00.5') and packed ('20240131100000') forms: year, month, day, hour, minute, second, fraction groups. */
+const DELIMITED = /^(\d{2,4})[-/.:](\d{1,2})[-/.:](\d{1,2})(?:[ T](\d{1,2})(?:[:.](\d{1,2})(?:[:.](\d{1,2})(?:\.(\d*))?)?)?)?$/;
+const PACKED = /^(\d{4}|\d{2})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})(?:\.(\d*))?)?$/;
+
+/** Parses a date/datetime text into parts, or undefined. */
+function parseDateTimeParts(s: string): DateTimeParts | undefined {
   const t = s.trim();
-  let m = /^(\d{2,4})[-/.:](\d{1,2})[-/.:](\d{1,2})(?:[ T](\d{1,2})(?:[:.](\d{1,2})(?:[:.](\d{1,2})(?:\.(\d*))?)?)?)?$/.exec(t);
-  if (m) {
-    return {
-      y: twoDigitYear(parseInt(m[1], 10), m[1].length),
-      m: parseInt(m[2], 10),
-      d: parseInt(m[3], 10),
-      hh: m[4] ? parseInt(m[4], 10) : 0,
-      mi: m[5] ? parseInt(m[5], 10) : 0,
-      ss: m[6] ? parseInt(m[6], 10) : 0,
-      frac: m[7],
-    };
-  }
-  m = /^(\d{4}|\d{2})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})(?:\.(\d*))?)?$/.exec(t);
-  if (m) {
-    return {
-      y: twoDigitYear(parseInt(m[1], 10), m[1].length),
-      m: parseInt(m[2], 10),
-      d: parseInt(m[3], 10),
-      hh: m[4] ? parseInt(m[4], 10) : 0,
-      mi: m[5] ? parseInt(m[5], 10) : 0,
-      ss: m[6] ? parseInt(m[6], 10) : 0,
-      frac: m[7],
-    };
-  }
-  return undefined;
+  const m = DELIMITED.exec(t) ?? PACKED.exec(t);
+  if (!m) return undefined;
+  return {
+    y: twoDigitYear(parseInt(m[1], 10), m[1].length),
+    m: parseInt(m[2], 10),
+    d: parseInt(m[3], 10),
+    hh: m[4] ? parseInt(m[4], 10) : 0,
+    mi: m[5] ? parseInt(m[5], 10) : 0,
+    ss: m[6] ? parseInt(m[6], 10) : 0,
+    frac: m[7],
+  };
 }
 
 /** Canonical 'YYYY-MM-DD' or undefined when the text is not a valid date. */
