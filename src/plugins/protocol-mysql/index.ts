@@ -11,7 +11,7 @@ export const plugin: Plugin<'protocol'> = {
     name: 'mysql',
     kind: 'protocol',
     version: '0.1.0',
-    description: 'MySQL client/server protocol over TCP (text queries; prepared statements come later)',
+    description: 'MySQL client/server protocol over TCP (text queries and prepared statements)',
     defaultEnabled: true,
     options: [
       { name: 'port', type: 'number', default: 3306, description: 'TCP port to listen on', alias: 'port' },
