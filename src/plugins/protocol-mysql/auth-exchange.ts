@@ -40,7 +40,17 @@ export type AuthOutcome =
 /** Runs the exchange; on success the caller sends OK, on failure ERR 1045 with `accessDeniedMessage`. */
 export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: AuthAttempt): Promise<AuthOutcome> {
   const decision: AuthDecision = await kernel.authenticate({ user: a.user, host: a.host, loopback: a.loopback });
-  if (decision.kind === 'allow') return { ok: true };
+  if (decision.kind === 'allow') {
+    // A client that answered with a method we do not speak (libmariadb falls back to
+    // 'dummy_fallback_auth' when it fails to load a plugin) would read our OK as an auth
+    // packet and answer it; as MySQL does, switch it to a method first (the built-in native one).
+    if (a.clientMethod !== AuthMethod.NATIVE && a.clientMethod !== AuthMethod.CACHING_SHA2) {
+      writeAuthSwitchRequest(ch.out, AuthMethod.NATIVE, a.scramble);
+      ch.flush();
+      if ((await ch.receive()) === null) return { ok: false, usedPassword: false, reason: 'connection closed during authentication', closed: true };
+    }
+    return { ok: true };
+  }
   if (decision.kind === 'deny') return { ok: false, usedPassword: a.response.length > 0, reason: decision.reason };
   const cred = decision.credential;
   let method = a.clientMethod;

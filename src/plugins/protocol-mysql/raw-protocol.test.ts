@@ -1,7 +1,7 @@
 // The protocol plugin byte by byte: bad input, commands the drivers rarely send, pipelining, timeouts, resets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Capability as C, Command, PayloadReader, ServerStatus } from '../../protocol/mysql/index.js';
+import { Capability as C, Command, PacketWriter, PayloadReader, ServerStatus } from '../../protocol/mysql/index.js';
 import { NoneAuthenticator } from '../auth-none/auth-none.js';
 import { CannedKernel, startCannedServer } from './canned-kernel.js';
 import { RawClient, cmd, errOf, okStatus } from './raw-client.js';
@@ -35,6 +35,25 @@ test('garbage instead of a handshake response → 1043 and close; the next clien
   }
   const good = await loggedIn();
   good.socket.destroy();
+});
+
+test('a client naming an auth method the server does not speak is switched first, even when no password is checked', async () => {
+  // libmariadb sends 'dummy_fallback_auth' when it fails to load a plugin; an immediate OK would be misread.
+  const c = new RawClient(server.port);
+  await c.read();
+  const w = new PacketWriter();
+  w.seq = 1;
+  w.begin().u32(C.PROTOCOL_41 | C.SECURE_CONNECTION | C.PLUGIN_AUTH | C.DEPRECATE_EOF).u32(1 << 24).u8(255).zeros(23)
+    .nulString('root').u8(0).nulString('dummy_fallback_auth').end();
+  c.socket.write(w.take());
+  const sw = await c.read();
+  assert.equal(sw[0], 0xfe);
+  assert.equal(new PayloadReader(sw, 1).nulString(), 'mysql_native_password');
+  c.send([Buffer.alloc(0)], 3);
+  assert.equal((await c.read())[0], 0x00);
+  c.send([cmd(Command.PING)]);
+  assert.equal((await c.read())[0], 0x00);
+  c.socket.destroy();
 });
 
 test('small commands: INIT_DB, FIELD_LIST, STATISTICS, SET_OPTION, RESET_CONNECTION, unknown ones', async () => {
