@@ -392,7 +392,25 @@ function divisionByZero(c: EvalContext): void {
   c.session.warn(1365, 'Division by 0');
 }
 
+/** BIT values are stored as bytes but are unsigned integers in numeric context. */
+function bitAsInteger(x: Compiled): Compiled {
+  if (x.type.kind !== 'bit') return x;
+  const xe = x.eval;
+  return {
+    ...x,
+    type: { kind: 'bigint', unsigned: true, length: 20 },
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (!Buffer.isBuffer(v)) return v;
+      const n = v.length ? BigInt('0x' + v.toString('hex')) : 0n;
+      return n <= 9007199254740991n ? Number(n) : n;
+    },
+  };
+}
+
 function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: CompileEnv, expr: BinaryExpr): Compiled {
+  a = bitAsInteger(a);
+  b = bitAsInteger(b);
   const domain = arithDomain(a.type, b.type);
   let type: SqlType;
   const unsigned = !!(a.type.unsigned && b.type.unsigned && op !== '-');
@@ -423,6 +441,8 @@ function exprText(expr: Expr, env: CompileEnv): string {
 }
 
 function compileBitOp(op: '&' | '|' | '^' | '<<' | '>>', a: Compiled, b: Compiled): Compiled {
+  a = bitAsInteger(a);
+  b = bitAsInteger(b);
   const ae = a.eval, be = b.eval;
   return {
     type: { kind: 'bigint', unsigned: true, length: 20 }, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,

@@ -273,6 +273,8 @@ function coerceBit(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget): Val
   const bits = type.length ?? 1;
   const bytes = Math.ceil(bits / 8);
   let n: bigint;
+  // A string stores its bytes, as MySQL does ('A' into BIT(8) is 0x41); numbers store their value.
+  if (typeof v === 'string') v = Buffer.from(v, 'utf8');
   if (Buffer.isBuffer(v)) n = v.length ? BigInt('0x' + v.toString('hex')) : 0n;
   else if (typeof v === 'bigint') n = v;
   else n = BigInt(Math.trunc(toDouble(v)));
