@@ -34,9 +34,11 @@ export interface AccessPath {
 /** A sargable condition on one column: col op constant(s). */
 interface ColumnCondition {
   column: number;
-  op: '=' | '<' | '<=' | '>' | '>=' | 'in';
+  op: '=' | '<' | '<=' | '>' | '>=' | 'in' | 'or';
   /** Evaluated later, at statement run time (parameters and @vars are constant within a statement). */
   values: Expr[];
+  /** For 'or': each disjunct's conditions on the same column (a = 1 OR a BETWEEN 5 AND 9). */
+  disjuncts?: ColumnCondition[][];
 }
 
 /** Splits a WHERE into its AND-ed conjuncts. */
@@ -74,24 +76,55 @@ function indexableType(type: SqlType): boolean {
   return isIntegerType(type) || type.kind === 'decimal' || type.kind === 'double' || type.kind === 'float' || isStringType(type) || isTemporalType(type) || type.kind === 'year';
 }
 
+/** The conditions one conjunct puts on single columns, or undefined when it is not sargable. */
+function sargable(c: Expr, scope: Scope): ColumnCondition[] | undefined {
+  if (c.type === 'binary' && c.op in FLIP) {
+    const l = columnOf(c.left, scope);
+    const r = columnOf(c.right, scope);
+    if (l >= 0 && isConstantExpr(c.right)) return [{ column: l, op: c.op as ColumnCondition['op'], values: [c.right] }];
+    if (r >= 0 && isConstantExpr(c.left)) return [{ column: r, op: FLIP[c.op], values: [c.left] }];
+  } else if (c.type === 'between' && !c.not) {
+    const col = columnOf(c.operand, scope);
+    if (col >= 0 && isConstantExpr(c.low) && isConstantExpr(c.high)) {
+      return [{ column: col, op: '>=', values: [c.low] }, { column: col, op: '<=', values: [c.high] }];
+    }
+  } else if (c.type === 'inList' && !c.not) {
+    const col = columnOf(c.operand, scope);
+    if (col >= 0 && c.list.every(isConstantExpr) && c.list.length <= 1000) return [{ column: col, op: 'in', values: c.list }];
+  } else if (c.type === 'binary' && c.op === 'OR') {
+    return orOfRanges(c, scope);
+  }
+  return undefined;
+}
+
+function disjuncts(e: Expr): Expr[] {
+  return e.type === 'binary' && e.op === 'OR' ? [...disjuncts(e.left), ...disjuncts(e.right)] : [e];
+}
+
+/** `a = 1 OR a BETWEEN 5 AND 9 OR a > 20`: every disjunct sargable on one and the same column. */
+function orOfRanges(e: Expr, scope: Scope): ColumnCondition[] | undefined {
+  const parts: ColumnCondition[][] = [];
+  let column = -1;
+  for (const d of disjuncts(e)) {
+    const conds: ColumnCondition[] = [];
+    for (const c of conjuncts(d)) {
+      const s = sargable(c, scope);
+      if (!s || s.some((x) => x.op === 'or')) return undefined;
+      conds.push(...s);
+    }
+    for (const c of conds) {
+      if (column >= 0 && c.column !== column) return undefined;
+      column = c.column;
+    }
+    if (conds.length === 0 || parts.length >= 1000) return undefined;
+    parts.push(conds);
+  }
+  return column >= 0 ? [{ column, op: 'or', values: [], disjuncts: parts }] : undefined;
+}
+
 function extractConditions(where: Expr | undefined, scope: Scope): ColumnCondition[] {
   const out: ColumnCondition[] = [];
-  for (const c of conjuncts(where)) {
-    if (c.type === 'binary' && c.op in FLIP) {
-      const l = columnOf(c.left, scope);
-      const r = columnOf(c.right, scope);
-      if (l >= 0 && isConstantExpr(c.right)) out.push({ column: l, op: c.op as ColumnCondition['op'], values: [c.right] });
-      else if (r >= 0 && isConstantExpr(c.left)) out.push({ column: r, op: FLIP[c.op], values: [c.left] });
-    } else if (c.type === 'between' && !c.not) {
-      const col = columnOf(c.operand, scope);
-      if (col >= 0 && isConstantExpr(c.low) && isConstantExpr(c.high)) {
-        out.push({ column: col, op: '>=', values: [c.low] }, { column: col, op: '<=', values: [c.high] });
-      }
-    } else if (c.type === 'inList' && !c.not) {
-      const col = columnOf(c.operand, scope);
-      if (col >= 0 && c.list.every(isConstantExpr) && c.list.length <= 1000) out.push({ column: col, op: 'in', values: c.list });
-    }
-  }
+  for (const c of conjuncts(where)) out.push(...(sargable(c, scope) ?? []));
   return out.filter((c) => indexableType(scope.columns[c.column].type));
 }
 
@@ -101,6 +134,8 @@ export interface AccessPlan {
   /** Conditions per index column position: equalities (or IN) for a prefix, then range conditions on the next column. */
   equalities: ColumnCondition[];
   range: ColumnCondition[];
+  /** An OR of ranges on the index's first column, read as several ranges. */
+  or?: ColumnCondition;
   score: number;
 }
 
@@ -117,6 +152,7 @@ export function chooseAccess(def: TableDef, where: Expr | undefined, scope: Scop
   for (const idx of candidates) {
     const equalities: ColumnCondition[] = [];
     let range: ColumnCondition[] = [];
+    let or: ColumnCondition | undefined;
     for (let k = 0; k < idx.columns.length; k++) {
       const col = idx.columns[k];
       if (idx.prefixLengths?.[k] !== undefined) break;
@@ -125,13 +161,14 @@ export function chooseAccess(def: TableDef, where: Expr | undefined, scope: Scop
         equalities.push(eq);
         continue;
       }
-      range = conds.filter((c) => c.column === col && c.op !== '=' && c.op !== 'in');
+      range = conds.filter((c) => c.column === col && c.op !== '=' && c.op !== 'in' && c.op !== 'or');
+      if (range.length === 0 && k === 0) or = conds.find((c) => c.column === col && c.op === 'or');
       break;
     }
-    if (equalities.length === 0 && range.length === 0) continue;
+    if (equalities.length === 0 && range.length === 0 && !or) continue;
     const full = equalities.length === idx.columns.length;
-    const score = (full && idx.unique ? 1000 : 0) + equalities.length * 10 + (range.length ? 5 : 0) + (idx.id === 0 ? 1 : 0);
-    if (score > best.score) best = { index: idx, equalities, range, score };
+    const score = (full && idx.unique ? 1000 : 0) + equalities.length * 10 + (range.length ? 5 : or ? 4 : 0) + (idx.id === 0 ? 1 : 0);
+    if (score > best.score) best = { index: idx, equalities, range, or, score };
   }
   return best;
 }
@@ -155,34 +192,26 @@ function keyValue(e: Expr, type: SqlType, env: CompileEnv, ctx: EvalContext): { 
 }
 
 /** Turns an AccessPlan into concrete key ranges for this execution, or undefined to fall back to a full scan. */
-export function bindAccess(def: TableDef, plan: AccessPlan, env: CompileEnv, ctx: EvalContext): AccessPath | undefined {
-  const idx = plan.index;
-  if (!idx) return undefined;
-  const colType = (i: number) => def.columns[idx.columns[i]].type;
-  // Equality prefix: a cross product of IN lists (bounded).
-  let prefixes: Value[][] = [[]];
-  for (let k = 0; k < plan.equalities.length; k++) {
-    const cond = plan.equalities[k];
-    const vals: Value[] = [];
-    for (const e of cond.values) {
-      const kv = keyValue(e, colType(k), env, ctx);
-      if (!kv) return undefined;
-      if (kv.value === null || !kv.exact) continue; // = NULL matches nothing; an inexact value (1.5 on INT) matches nothing
-      if (!vals.some((x) => compareForSort(colType(k), x, kv.value) === 0)) vals.push(kv.value);
-    }
-    vals.sort((a, b) => compareForSort(colType(k), a, b));
-    const next: Value[][] = [];
-    for (const p of prefixes) for (const v of vals) next.push([...p, v]);
-    if (next.length > 4096) return undefined;
-    prefixes = next;
+/** The distinct, sorted key values of an equality or IN condition; undefined when the index cannot be used. */
+function equalityValues(cond: ColumnCondition, type: SqlType, env: CompileEnv, ctx: EvalContext): Value[] | undefined {
+  const vals: Value[] = [];
+  for (const e of cond.values) {
+    const kv = keyValue(e, type, env, ctx);
+    if (!kv) return undefined;
+    if (kv.value === null || !kv.exact) continue; // = NULL matches nothing; an inexact value (1.5 on INT) matches nothing
+    if (!vals.some((x) => compareForSort(type, x, kv.value) === 0)) vals.push(kv.value);
   }
-  const k = plan.equalities.length;
+  return vals.sort((a, b) => compareForSort(type, a, b));
+}
+
+/** Bounds on one column from range conditions; 'empty' when a bound is NULL; undefined when the index cannot be used. */
+function rangeBounds(conds: ColumnCondition[], type: SqlType, env: CompileEnv, ctx: EvalContext): { lower?: KeyBound; upper?: KeyBound } | 'empty' | undefined {
   let lower: KeyBound | undefined;
   let upper: KeyBound | undefined;
-  for (const cond of plan.range) {
-    const kv = keyValue(cond.values[0], colType(k), env, ctx);
+  for (const cond of conds) {
+    const kv = keyValue(cond.values[0], type, env, ctx);
     if (!kv) return undefined;
-    if (kv.value === null) return { index: idx.id, indexName: idx.name, ranges: [], unique: false, equalityColumns: k, reverse: false, kind: 'range' };
+    if (kv.value === null) return 'empty';
     // An inexact bound (x > 1.5 on INT coerced to 2) becomes inclusive/exclusive appropriately.
     const v = kv.value;
     const isLower = cond.op === '>' || cond.op === '>=';
@@ -193,9 +222,90 @@ export function bindAccess(def: TableDef, plan: AccessPlan, env: CompileEnv, ctx
       inclusive = isLower ? cmp > 0 : cmp < 0;
     }
     if (isLower) {
-      if (!lower || compareForSort(colType(k), v, lower.values[0]) > 0) lower = { values: [v], inclusive };
-    } else if (!upper || compareForSort(colType(k), v, upper.values[0]) < 0) upper = { values: [v], inclusive };
+      if (!lower || compareForSort(type, v, lower.values[0]) > 0) lower = { values: [v], inclusive };
+    } else if (!upper || compareForSort(type, v, upper.values[0]) < 0) upper = { values: [v], inclusive };
   }
+  return { lower, upper };
+}
+
+type Range = { lower?: KeyBound; upper?: KeyBound };
+
+/**
+ * Sorts single-column ranges and merges the overlapping ones, so that reading
+ * them one after another returns no row twice.
+ */
+function mergeRanges(ranges: Range[], type: SqlType): Range[] {
+  const cmpLower = (a: Range, b: Range) => {
+    if (!a.lower || !b.lower) return a.lower ? 1 : b.lower ? -1 : 0;
+    const c = compareForSort(type, a.lower.values[0], b.lower.values[0]);
+    return c !== 0 ? c : a.lower.inclusive === b.lower.inclusive ? 0 : a.lower.inclusive ? -1 : 1;
+  };
+  const sorted = ranges.filter((r) => !(r.lower && r.upper && compareForSort(type, r.lower.values[0], r.upper.values[0]) > 0)).sort(cmpLower);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const cur = out[out.length - 1];
+    if (!cur) {
+      out.push({ ...r });
+      continue;
+    }
+    if (!cur.upper) continue; // cur reaches the end: r is inside it
+    const overlaps = !r.lower || compareForSort(type, r.lower.values[0], cur.upper.values[0]) < 0 ||
+      (compareForSort(type, r.lower.values[0], cur.upper.values[0]) === 0 && r.lower.inclusive && cur.upper.inclusive);
+    if (!overlaps) {
+      out.push({ ...r });
+      continue;
+    }
+    if (!r.upper) cur.upper = undefined;
+    else {
+      const c = compareForSort(type, r.upper.values[0], cur.upper.values[0]);
+      if (c > 0 || (c === 0 && r.upper.inclusive)) cur.upper = r.upper;
+    }
+  }
+  return out;
+}
+
+/** Ranges for an OR of conditions on the index's first column. */
+function orRanges(cond: ColumnCondition, type: SqlType, env: CompileEnv, ctx: EvalContext): Range[] | undefined {
+  const ranges: Range[] = [];
+  for (const d of cond.disjuncts ?? []) {
+    const eq = d.find((c) => c.op === '=' || c.op === 'in');
+    if (eq) {
+      const vals = equalityValues(eq, type, env, ctx);
+      if (!vals) return undefined;
+      for (const v of vals) ranges.push({ lower: { values: [v], inclusive: true }, upper: { values: [v], inclusive: true } });
+      continue;
+    }
+    const b = rangeBounds(d, type, env, ctx);
+    if (b === undefined) return undefined;
+    if (b !== 'empty') ranges.push(b);
+  }
+  return mergeRanges(ranges, type);
+}
+
+export function bindAccess(def: TableDef, plan: AccessPlan, env: CompileEnv, ctx: EvalContext): AccessPath | undefined {
+  const idx = plan.index;
+  if (!idx) return undefined;
+  const colType = (i: number) => def.columns[idx.columns[i]].type;
+  if (plan.or) {
+    const ranges = orRanges(plan.or, colType(0), env, ctx);
+    if (!ranges) return undefined;
+    return { index: idx.id, indexName: idx.name, ranges, unique: false, equalityColumns: 0, reverse: false, kind: 'range' };
+  }
+  // Equality prefix: a cross product of IN lists (bounded).
+  let prefixes: Value[][] = [[]];
+  for (let k = 0; k < plan.equalities.length; k++) {
+    const vals = equalityValues(plan.equalities[k], colType(k), env, ctx);
+    if (!vals) return undefined;
+    const next: Value[][] = [];
+    for (const p of prefixes) for (const v of vals) next.push([...p, v]);
+    if (next.length > 4096) return undefined;
+    prefixes = next;
+  }
+  const k = plan.equalities.length;
+  const bounds = plan.range.length ? rangeBounds(plan.range, colType(k), env, ctx) : {};
+  if (bounds === undefined) return undefined;
+  if (bounds === 'empty') return { index: idx.id, indexName: idx.name, ranges: [], unique: false, equalityColumns: k, reverse: false, kind: 'range' };
+  const { lower, upper } = bounds;
   const ranges = prefixes.map((p) => {
     if (!lower && !upper) return { lower: { values: p, inclusive: true }, upper: { values: p, inclusive: true } };
     return {
