@@ -108,7 +108,7 @@ export class Kernel implements KernelApi {
   }
 
   statisticsLine(): string {
-    return `Uptime: ${this.counters.uptimeSeconds()}  Threads: ${this.sessions.size}  Questions: ${this.counters.rows([]).find((r) => r[0] === 'Questions')?.[1] ?? 0}  Slow queries: 0  Opens: 0  Open tables: 0  Queries per second avg: 0.000`;
+    return `Uptime: ${this.counters.uptimeSeconds()}  Threads: ${this.sessions.size}  Questions: ${this.counters.questions()}  Slow queries: 0  Opens: 0  Open tables: 0  Queries per second avg: 0.000`;
   }
 
   /** Starts a transaction for a session (explicit, or one autocommit statement). */

@@ -4,6 +4,7 @@ import type { KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus,
 import { SessionVariables } from './variables.js';
 import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
+import { likeToRegExp } from '../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../sql/executor/context.js';
 import { causesImplicitCommit, executeStatement, resultColumns } from '../sql/executor/run-statement.js';
 import { tableScopeColumns } from '../sql/executor/from.js';
@@ -141,8 +142,12 @@ export class Session implements KernelSession, SessionContext {
 
   /** Parses one statement; a syntax error is counted and kept for SHOW WARNINGS like any other error. */
   private parseCounted(sql: string): Statement {
+    return this.counted(() => parse(sql));
+  }
+
+  private counted<T>(parseFn: () => T): T {
     try {
-      return parse(sql);
+      return parseFn();
     } catch (e) {
       if (e instanceof SqlError) {
         this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
@@ -157,13 +162,7 @@ export class Session implements KernelSession, SessionContext {
     if (this.prepared.size >= max) {
       throw sqlError('MAX_PREPARED_STMT_COUNT_REACHED', `Can't create more than max_prepared_stmt_count statements (current value: ${max})`);
     }
-    let parsed: { statement: Statement; paramCount: number };
-    try {
-      parsed = parseWithParams(sql);
-    } catch (e) {
-      if (e instanceof SqlError) this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
-      throw e;
-    }
+    const parsed = this.counted(() => parseWithParams(sql));
     if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
     const id = ++this.lastPreparedId;
     this.prepared.set(id, { statement: parsed.statement, text: sql, paramCount: parsed.paramCount });
@@ -460,7 +459,7 @@ export class Session implements KernelSession, SessionContext {
     if (!def) throw sqlError('NO_SUCH_TABLE', `Table '${this.database}.${table}' doesn't exist`);
     const cols = resultColumns(tableScopeColumns(def, def.name));
     if (!wildcard) return cols;
-    const re = new RegExp('^' + wildcard.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.') + '$', 'i');
+    const re = likeToRegExp(wildcard, '\\', true);
     return cols.filter((c) => re.test(c.name));
   }
 

@@ -31,6 +31,10 @@ export class StatusCounters {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
   }
 
+  questions(): number {
+    return this.counts.get('Questions') ?? 0;
+  }
+
   uptimeSeconds(): number {
     return Math.floor((Date.now() - this.started) / 1000);
   }

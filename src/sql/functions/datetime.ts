@@ -7,12 +7,12 @@ import { T_BIGINT, T_DATE, T_DATETIME, T_DOUBLE, T_TIME } from '../types/infer.j
 import { formatDate, formatDateTime, formatTime, parseDate, parseDateTime } from '../types/temporal.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { Value } from '../types/value.js';
-import { strict, type FunctionDef } from './define.js';
+import { constantValue, strict, type FunctionDef } from './define.js';
 
 function fspArg(args: Compiled[]): number {
   if (!args[0]) return 0;
-  const v = args[0].eval([], null as never);
-  const n = v === null ? 0 : Number(toInteger(v));
+  const v = constantValue(args[0]);
+  const n = v === null || v === undefined ? 0 : Number(toInteger(v));
   if (n < 0 || n > 6) throw sqlError('TOO_BIG_PRECISION', `Too-big precision ${n} specified. Maximum is 6.`);
   return n;
 }

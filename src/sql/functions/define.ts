@@ -16,6 +16,23 @@ export interface FunctionDef {
   compile(args: Compiled[], env: CompileEnv, call: FuncCall): Compiled;
 }
 
+/** The only context constant arguments are evaluated in at compile time: they read no row, session or parameter. */
+const COMPILE_TIME: EvalContext = { rowNumber: 0, params: [], divPrecisionIncrement: 4, strict: true, now: new Date(0), outerRows: [] } as unknown as EvalContext;
+
+/**
+ * The value of an argument known at compile time (literals, @@variables, pure functions of
+ * them), for functions whose result type depends on it (ROUND's digits, NOW's precision);
+ * undefined when it depends on the row or cannot be computed without a statement.
+ */
+export function constantValue(a: Compiled): Value | undefined {
+  if (!a.constant) return undefined;
+  try {
+    return a.eval([], COMPILE_TIME);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Throws MySQL's 1582 for a wrong argument count. */
 export function checkArgCount(def: FunctionDef, n: number): void {
   if (n < def.minArgs || n > def.maxArgs) {

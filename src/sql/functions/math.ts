@@ -7,7 +7,7 @@ import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../ty
 import type { SqlType } from '../types/sql-type.js';
 import type { Value } from '../types/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
-import { strict, type FunctionDef } from './define.js';
+import { constantValue, strict, type FunctionDef } from './define.js';
 
 type Domain = 'int' | 'decimal' | 'double';
 const domainOf = (t: SqlType): Domain => arithDomain(t, t);
@@ -56,15 +56,11 @@ function roundingType(args: Compiled[], dropScale: boolean): SqlType {
   return decimalType(integerDigitsOf(t) + scale + 1, scale);
 }
 
-/** The value of a constant integer argument known at compile time (literals), else undefined. */
+/** The value of a constant integer argument known at compile time, else undefined. */
 function constantInt(a: Compiled): number | undefined {
-  if (!a.constant) return undefined;
-  const v = a.eval([], CONSTANT_CONTEXT);
-  return v === null ? undefined : Number(toInteger(v));
+  const v = constantValue(a);
+  return v === null || v === undefined ? undefined : Number(toInteger(v));
 }
-
-/** Literal arguments never read the context; this one only satisfies the signature. */
-const CONSTANT_CONTEXT = { rowNumber: 0, params: [], divPrecisionIncrement: 4, strict: true, now: new Date(0) } as unknown as import('../executor/context.js').EvalContext;
 
 function roundValue(x: Exclude<Value, null>, places: number, d: Domain, truncate: boolean): Value {
   if (d === 'double') {
