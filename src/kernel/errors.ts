@@ -30,6 +30,7 @@ export const ErrorCode = {
   NON_UPDATABLE_TABLE: { code: 1288, state: 'HY000' },
   UNKNOWN_STMT_HANDLER: { code: 1243, state: 'HY000' },
   TRANSACTION_IDLE_TIMEOUT: { code: 4031, state: 'HY000' },
+  CLIENT_INTERACTION_TIMEOUT: { code: 4031, state: 'HY000' },
   MAX_PREPARED_STMT_COUNT_REACHED: { code: 1461, state: '42000' },
   TABLE_CANT_HANDLE_AUTO_INCREMENT: { code: 1164, state: '42000' },
   NON_UNIQ: { code: 1052, state: '23000' },

@@ -1,7 +1,8 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
 import { sqlError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { AuthDecision, AuthRequest, KernelApi, KernelSession } from './plugin.js';
+import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, FilterVerdict, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
+import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
 import { Session } from './session.js';
 import { StatusCounters } from './status-counters.js';
@@ -82,12 +83,21 @@ export class Kernel implements KernelApi {
     return auth[0].instance.authenticate(req);
   }
 
-  openSession(info: { user: string; host: string; database: string | null; connectionId?: number }): KernelSession {
+  openSession(info: SessionOpenInfo): KernelSession {
     const id = info.connectionId ?? this.nextConnectionId();
-    if (info.database !== null && !this.storage.catalog.getSchema(info.database)) {
-      throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
+    const maxUser = Number(this.globals.get('max_user_connections'));
+    if (maxUser > 0) {
+      let n = 0;
+      for (const s of this.sessions.values()) if (s.user === info.user) n++;
+      if (n >= maxUser) throw sqlError('TOO_MANY_USER_CONNECTIONS', `User ${info.user} already has more than 'max_user_connections' active connections`);
     }
-    const session = new Session(this, id, info.user, info.host, info.database);
+    if (info.database !== null) {
+      if (!this.authorize({ user: info.user, host: info.host, object: 'schema', name: info.database, action: 'USAGE' })) {
+        throw sqlError('DBACCESS_DENIED', `Access denied for user '${info.user}'@'${info.host}' to database '${info.database}'`);
+      }
+      if (!this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
+    }
+    const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     this.sessions.set(id, session);
     this.counters.connections++;
     this.counters.threadsConnected = this.sessions.size;
@@ -99,6 +109,129 @@ export class Kernel implements KernelApi {
     this.counters.threadsConnected = this.sessions.size;
   }
 
+  recordTraffic(received: number, sent: number): void {
+    this.counters.bytesReceived += received;
+    this.counters.bytesSent += sent;
+  }
+
+  recordAbortedConnect(): void {
+    this.counters.abortedConnects++;
+  }
+
+  globalStatus(): [string, string | number][] {
+    const extra: [string, string | number][] = [['Storage_bytes', this.storage.primary.sizeBytes()]];
+    for (const f of this.registry.ofKind('filter')) for (const row of f.instance.counters?.() ?? []) extra.push(row);
+    return this.counters.rows(extra);
+  }
+
+  processList(): ProcessInfo[] {
+    return [...this.sessions.values()].map((s) => ({
+      id: s.id, user: s.user, host: s.host, db: s.database, command: s.activity.command,
+      time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
+    }));
+  }
+
+  storageHealthy(): boolean {
+    try {
+      this.storage.catalog.listSchemas();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ authorization, filters, statement events
+
+  /** Whether every active authorization plugin allows the access (no plugin: allowed). */
+  authorize(req: AccessRequest): boolean {
+    for (const a of this.registry.ofKind('authorization')) {
+      if (!a.instance.authorize(req)) {
+        this.counters.accessDenied++;
+        this.log.warn('access denied by authorization', { plugin: a.manifest.name, user: req.user, host: req.host, object: req.object, name: req.name, table: req.table, action: req.action });
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether any authorization plugin is active (sessions skip the per-statement walk when none is). */
+  get authorizing(): boolean {
+    return this.registry.ofKind('authorization').length > 0;
+  }
+
+  get filtering(): boolean {
+    return this.registry.ofKind('filter').length > 0;
+  }
+
+  /**
+   * Asks each filter in turn. The first `deny` wins (its plugin name is returned so
+   * the event can say who blocked); admits combine: the earliest deadline, every `done`.
+   */
+  filterStatement(req: FilterRequest): { denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> }; deadlineMs?: number; done: (() => void)[] } {
+    const out: { denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> }; deadlineMs?: number; done: (() => void)[] } = { done: [] };
+    for (const f of this.registry.ofKind('filter')) {
+      const v = f.instance.check(req);
+      if (!v) continue;
+      if (v.kind === 'deny') {
+        out.denied = { by: f.manifest.name, verdict: v };
+        return out;
+      }
+      if (v.deadlineMs !== undefined && (out.deadlineMs === undefined || v.deadlineMs < out.deadlineMs)) out.deadlineMs = v.deadlineMs;
+      if (v.done) out.done.push(v.done);
+    }
+    return out;
+  }
+
+  /** Whether anyone listens for statement events (sessions skip building them otherwise). */
+  get observingStatements(): boolean {
+    return this.statementObservers().length > 0;
+  }
+
+  private observers: ((e: StatementEvent) => void)[] | undefined;
+
+  private statementObservers(): ((e: StatementEvent) => void)[] {
+    if (!this.observers) {
+      const list: ((e: StatementEvent) => void)[] = [];
+      for (const a of this.registry.ofKind('logging')) if (a.instance.statement) list.push(a.instance.statement.bind(a.instance));
+      for (const a of this.registry.ofKind('monitoring')) if (a.instance.statement) list.push(a.instance.statement.bind(a.instance));
+      // Plugins start after the kernel; the list is fixed once the first session runs a statement.
+      if (this.started) this.observers = list;
+      return list;
+    }
+    return this.observers;
+  }
+
+  /** Set once every plugin has started. */
+  started = false;
+
+  /** Counts the statement for SHOW STATUS and hands it to logs and metrics; an observer that throws is logged, never the client's problem. */
+  statementFinished(e: StatementEvent): void {
+    this.countSlow(e.durationMs);
+    for (const observe of this.statementObservers()) {
+      try {
+        observe(e);
+      } catch (err) {
+        this.log.error('a statement observer failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  /** Slow_queries: statements that took long_query_time seconds or more. */
+  countSlow(durationMs: number): void {
+    if (durationMs >= Number(this.globals.get('long_query_time')) * 1000) this.counters.slowQueries++;
+  }
+
+  /** KILL [CONNECTION | QUERY] id on behalf of `requester`: 1094 unknown id, 1095 another user's session without PROCESS. */
+  kill(requester: Session, id: number, queryOnly: boolean): void {
+    const target = this.sessions.get(id);
+    if (!target) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${id}`);
+    if (target.user !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: target.user, action: 'PROCESS' })) {
+      throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
+    }
+    if (queryOnly) target.killQuery();
+    else target.killConnection();
+  }
+
   getGlobalVariable(name: string): string | number | null {
     return findVariable(name) ? this.globals.get(name) : null;
   }
@@ -108,7 +241,7 @@ export class Kernel implements KernelApi {
   }
 
   statisticsLine(): string {
-    return `Uptime: ${this.counters.uptimeSeconds()}  Threads: ${this.sessions.size}  Questions: ${this.counters.questions()}  Slow queries: 0  Opens: 0  Open tables: 0  Queries per second avg: 0.000`;
+    return `Uptime: ${this.counters.uptimeSeconds()}  Threads: ${this.sessions.size}  Questions: ${this.counters.questions()}  Slow queries: ${this.counters.slowQueries}  Opens: 0  Open tables: 0  Queries per second avg: 0.000`;
   }
 
   /** Starts a transaction for a session (explicit, or one autocommit statement). */
@@ -119,31 +252,36 @@ export class Kernel implements KernelApi {
   }
 
   /** Builds the environment one statement of `session` runs in (inside `txn` when given). */
-  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X'): StatementEnv {
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv {
     return {
       session,
       ctx,
       text,
-      server: this.serverInfo,
+      server: session.serverInfo,
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
-      read: (fn) => (txn && lockReads ? this.transactions.readLocked(fn, txn, lockReads) : this.transactions.read(fn, txn)),
-      write: (fn) => this.transactions.write(fn, txn),
+      read: (fn) => (txn && lockReads ? this.transactions.readLocked(fn, txn, lockReads, meter) : this.transactions.read(fn, txn, meter)),
+      write: (fn) => this.transactions.write(fn, txn, meter),
     };
   }
 
-  private readonly serverInfo: ServerInfo = {
+  /** What statements of `session` see of the server: other sessions only with the PROCESS right. */
+  serverInfoFor(session: Session): ServerInfo {
+    const seesAll = (user: string) => user === session.user || this.authorize({ user: session.user, host: session.host, object: 'process', name: user, action: 'PROCESS' });
+    return {
+      ...this.serverInfo,
+      processList: () => this.processList().filter((p) => seesAll(p.user)),
+      kill: (id, queryOnly) => this.kill(session, id, queryOnly),
+    };
+  }
+
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));
       return this.registry.manifests().map((m) => ({ name: m.name, kind: m.kind, version: m.version, description: m.description, active: active.has(m.name) }));
     },
-    processList: () => [...this.sessions.values()].map((s) => ({
-      id: s.id, user: s.user, host: s.host, db: s.database, command: s.activity.command,
-      time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
-    })),
-    status: () => this.counters.rows([['Storage_bytes', this.storage.primary.sizeBytes()]]) as [string, Value][],
-    killConnection: (id) => this.sessions.has(id),
+    status: () => this.globalStatus() as [string, Value][],
   };
 
   /** Sessions still open, for shutdown. */

@@ -41,3 +41,45 @@ export function createLogger(opts: {
 
 /** A logger that drops everything (tests, embedded use). */
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/** One server message as the error-log plugins receive it. */
+export interface LoggedMessage {
+  time: Date;
+  level: LogLevel;
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
+/**
+ * A logger that writes to `base` and hands every message to the error-log sinks
+ * (logging plugins). A sink that throws, or logs from inside its own hook, is
+ * not called again for that message: logging must never take the server down.
+ */
+export function fanOutLogger(base: Logger, sinks: () => readonly ((m: LoggedMessage) => void)[]): Logger {
+  let inside = false;
+  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    base[level](msg, fields);
+    if (inside) return;
+    const list = sinks();
+    if (list.length === 0) return;
+    inside = true;
+    try {
+      const m: LoggedMessage = { time: new Date(), level, msg, fields };
+      for (const sink of list) {
+        try {
+          sink(m);
+        } catch (e) {
+          base.error('an error-log plugin failed', { error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    } finally {
+      inside = false;
+    }
+  };
+  return {
+    error: (m, f) => emit('error', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    info: (m, f) => emit('info', m, f),
+    debug: (m, f) => emit('debug', m, f),
+  };
+}

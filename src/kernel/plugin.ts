@@ -1,12 +1,17 @@
 // Plugin kinds, manifests and the interfaces each kind implements; the kernel knows kinds, never names.
 import type { KvOpenOptions, KvStore } from '../storage/kv.js';
-import type { Logger } from './logger.js';
+import type { LoggedMessage, Logger } from './logger.js';
 import type { Row, Value } from '../sql/types/value.js';
 import type { SqlType } from '../sql/types/sql-type.js';
-import type { Diagnostic } from './errors.js';
+import type { Diagnostic, SqlError } from './errors.js';
+import type { Statement } from '../sql/parser/ast.js';
 
-/** The kinds of plugin the kernel knows. More kinds come with later work (authorization, query filter, logging, replication). */
-export type PluginKind = 'protocol' | 'authentication' | 'storage';
+/**
+ * The kinds of plugin the kernel knows. `logging` covers both query logs and the
+ * error log (a plugin implements either hook or both); `monitoring` is a side
+ * listener such as the ops HTTP endpoint. Replication comes with later work.
+ */
+export type PluginKind = 'protocol' | 'authentication' | 'authorization' | 'filter' | 'logging' | 'monitoring' | 'storage';
 
 export type OptionValue = string | number | boolean;
 
@@ -21,6 +26,8 @@ export interface OptionSpec {
    * port), so the kernel can offer short flags without knowing plugin names.
    */
   alias?: string;
+  /** A password or token: shown masked in SHOW VARIABLES. */
+  secret?: boolean;
 }
 
 /** What every plugin declares about itself. */
@@ -48,7 +55,7 @@ export interface PluginContext {
 // ------------------------------------------------------------------ per-kind interfaces
 
 /** A storage engine: opens an ordered transactional KV store in its own directory. */
-export interface StorageEngine {
+export interface StorageEngine extends PluginLifecycle {
   /** Whether rows survive a restart (lmdb) or not (memory). */
   readonly persistent: boolean;
   open(options: KvOpenOptions): Promise<KvStore>;
@@ -60,7 +67,7 @@ export interface StorageEngine {
 }
 
 /** A listener speaking one wire protocol; started after storage is open, stopped on shutdown. */
-export interface ProtocolServer {
+export interface ProtocolServer extends PluginLifecycle {
   start(): Promise<void>;
   /** Stops accepting, closes sessions politely, resolves when every socket is closed. */
   stop(): Promise<void>;
@@ -88,7 +95,13 @@ export interface AuthRequest {
 export type AuthDecision =
   | { kind: 'allow' }
   | { kind: 'deny'; reason: string }
-  | { kind: 'verify'; credential: StoredCredential };
+  | { kind: 'verify'; credential: StoredCredential }
+  /**
+   * The plugin must see the password itself (LDAP bind, HTTP Basic): the protocol
+   * asks for it with mysql_clear_password, only over TLS or from loopback, and
+   * `check` decides. A rejected promise is a denial (fail closed).
+   */
+  | { kind: 'verify-cleartext'; check(password: string): Promise<boolean> };
 
 /**
  * A stored password hash. `nativeStage2` is SHA1(SHA1(password)) (MySQL's
@@ -102,14 +115,144 @@ export interface StoredCredential {
   verifyClearText?(password: string): boolean;
 }
 
-export interface Authenticator {
+export interface Authenticator extends PluginLifecycle {
   authenticate(req: AuthRequest): Promise<AuthDecision>;
+}
+
+/** Hooks any plugin instance may offer, whatever its kind. */
+export interface PluginLifecycle {
+  /** SIGHUP: re-read files, reopen logs. Errors are logged; the old state stays in force. */
+  reload?(): void | Promise<void>;
+  /** Shutdown, after the listeners stopped and before storage closes. */
+  close?(): void | Promise<void>;
+}
+
+// ------------------------------------------------------------------ authorization
+
+/** What a user wants to touch. `process` covers other sessions (SHOW PROCESSLIST, KILL). */
+export type AccessObject = 'schema' | 'table' | 'process';
+
+/**
+ * One access check. `action` is the MySQL privilege name the statement needs:
+ * SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, CREATE VIEW, USAGE
+ * (for USE and schema visibility), PROCESS (to see or kill others' sessions).
+ */
+export interface AccessRequest {
+  user: string;
+  host: string;
+  object: AccessObject;
+  /** The schema for `schema` and `table`; for `process`, the other session's user. */
+  name: string;
+  /** The table, for `table`. */
+  table?: string;
+  action: string;
+}
+
+/** Decides synchronously (it runs per statement); slow sources must cache. */
+export interface Authorizer extends PluginLifecycle {
+  authorize(req: AccessRequest): boolean;
+}
+
+// ------------------------------------------------------------------ query filters
+
+/** What a query filter sees of a statement before it runs. */
+export interface FilterRequest {
+  readonly sessionId: number;
+  readonly user: string;
+  readonly host: string;
+  readonly schema: string | null;
+  readonly text: string;
+  /** The statement kind: the parser's statement type (select, insert, update, delete, createTable, ...). */
+  readonly kind: string;
+  /** The parsed statement (read only). */
+  readonly statement: Statement;
+  /** Tables the statement names, with the schema resolved. */
+  tables(): readonly TableName[];
+  /** The text with literals replaced by `?` and whitespace and case normalized. */
+  digest(): string;
+  /** The planner's view of a SELECT/UPDATE/DELETE (computed on first call), else undefined. */
+  plan(): PlanSummary | undefined;
+}
+
+export interface TableName {
+  schema: string;
+  table: string;
+}
+
+/** How a statement would read its tables, for filters that stop expensive plans. */
+export interface PlanSummary {
+  tables: { schema: string; table: string; access: 'scan' | 'index'; index?: string; estimatedRows: number }[];
+  /** The product of every table's estimated rows: the join's worst case. */
+  estimatedJoinRows: number;
+}
+
+/**
+ * A filter's answer: undefined lets the statement run as is; `deny` refuses it
+ * (the error goes to the client, the statement never runs); `admit` lets it run
+ * with a deadline, and/or a `done` callback the kernel calls when it ends (for
+ * concurrency limits).
+ */
+export type FilterVerdict =
+  | { kind: 'deny'; error: SqlError }
+  | { kind: 'admit'; deadlineMs?: number; done?: () => void };
+
+export interface QueryFilter extends PluginLifecycle {
+  check(req: FilterRequest): FilterVerdict | undefined;
+  /** Named counters this filter keeps (blocked, warned ...), shown by SHOW STATUS and /metrics. */
+  counters?(): readonly [string, number][];
+}
+
+// ------------------------------------------------------------------ logging and monitoring
+
+/** One finished statement (or one refused by a filter or by authorization), as logs and metrics see it. */
+export interface StatementEvent {
+  /** When it started. */
+  time: Date;
+  sessionId: number;
+  user: string;
+  host: string;
+  schema: string | null;
+  text: string;
+  /** The parser's statement type, or 'unknown' when it did not parse. */
+  kind: string;
+  durationMs: number;
+  rowsSent: number;
+  rowsExamined: number;
+  rowsAffected: number;
+  /** 0 on success. */
+  errorCode: number;
+  errorMessage?: string;
+  /** The plugin that refused or flagged it, if any. */
+  blockedBy?: string;
+  /** Computed on demand: the statement's digest. */
+  digest(): string;
+}
+
+/** A server message (startup, shutdown, errors) as the error log sees it. */
+export type ServerMessage = LoggedMessage;
+
+/** A logging plugin implements one or both hooks. Both must not throw or block. */
+export interface LogSink extends PluginLifecycle {
+  statement?(e: StatementEvent): void;
+  message?(m: ServerMessage): void;
+}
+
+/** A side listener (ops HTTP endpoint); it may also observe statements. */
+export interface MonitorServer extends PluginLifecycle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  describe(): string;
+  statement?(e: StatementEvent): void;
 }
 
 /** What a plugin's init returns, by kind. */
 export interface PluginInstanceByKind {
   protocol: ProtocolServer;
   authentication: Authenticator;
+  authorization: Authorizer;
+  filter: QueryFilter;
+  logging: LogSink;
+  monitoring: MonitorServer;
   storage: StorageEngine;
 }
 
@@ -200,6 +343,8 @@ export interface KernelSession {
   reset(): void;
   status(): SessionStatus;
   diagnostics(): readonly Diagnostic[];
+  /** wait_timeout as this session sees it (seconds; the protocol disconnects a client idle that long). */
+  waitTimeoutSeconds(): number;
   /** Releases everything the session holds (open transaction rolled back). */
   close(): void;
 }
@@ -212,9 +357,41 @@ export interface KernelApi {
   /** Checks a login against the active authentication plugin. */
   authenticate(req: AuthRequest): Promise<AuthDecision>;
   /** Opens a session after authentication succeeded. Throws 1049 if `database` does not exist. */
-  openSession(info: { user: string; host: string; database: string | null; connectionId?: number }): KernelSession;
+  openSession(info: SessionOpenInfo): KernelSession;
   /** Allocates the next connection id (shown by CONNECTION_ID()). */
   nextConnectionId(): number;
   /** Resolves a system variable by name for handshake-time needs (max_allowed_packet, ...). */
   getGlobalVariable(name: string): string | number | null;
+  /** Bytes a protocol read from and wrote to clients (Bytes_received / Bytes_sent). */
+  recordTraffic(received: number, sent: number): void;
+  /** A connection attempt that failed before a session opened (Aborted_connects). */
+  recordAbortedConnect(): void;
+  /** SHOW GLOBAL STATUS rows, including filter counters and storage size. */
+  globalStatus(): [string, string | number][];
+  /** Every open session, as SHOW PROCESSLIST shows it. */
+  processList(): ProcessInfo[];
+  /** Whether storage answers (a read of the catalog succeeds): for readiness probes. */
+  storageHealthy(): boolean;
+}
+
+/** What a protocol passes when a login succeeded. */
+export interface SessionOpenInfo {
+  user: string;
+  host: string;
+  database: string | null;
+  connectionId?: number;
+  /** Closes the client's connection (KILL CONNECTION, wait_timeout); the protocol then calls session.close(). */
+  disconnect?: () => void;
+}
+
+/** One row of SHOW PROCESSLIST. */
+export interface ProcessInfo {
+  id: number;
+  user: string;
+  host: string;
+  db: string | null;
+  command: string;
+  time: number;
+  state: string;
+  info: string | null;
 }

@@ -9,7 +9,7 @@ export interface ActivePlugin<K extends PluginKind = PluginKind> {
 }
 
 /** The order kinds start in: storage first (others need the catalog), the listeners last. */
-export const KIND_START_ORDER: readonly PluginKind[] = ['storage', 'authentication', 'protocol'];
+export const KIND_START_ORDER: readonly PluginKind[] = ['storage', 'logging', 'authentication', 'authorization', 'filter', 'monitoring', 'protocol'];
 
 /**
  * Holds every plugin mizzle ships (the available set) and decides which are
@@ -57,11 +57,20 @@ export class PluginRegistry {
 
   addActive<K extends PluginKind>(manifest: PluginManifest & { kind: K }, instance: PluginInstanceByKind[K]): void {
     this.active.push({ manifest, instance } as ActivePlugin);
+    this.byKind.clear();
   }
 
+  /** ofKind answers, cached: sessions ask on every statement. */
+  private readonly byKind = new Map<PluginKind, readonly ActivePlugin[]>();
+
   /** Enabled instances of one kind, in start order. */
-  ofKind<K extends PluginKind>(kind: K): ActivePlugin<K>[] {
-    return this.active.filter((a): a is ActivePlugin<K> => a.manifest.kind === kind);
+  ofKind<K extends PluginKind>(kind: K): readonly ActivePlugin<K>[] {
+    let list = this.byKind.get(kind);
+    if (!list) {
+      list = this.active.filter((a) => a.manifest.kind === kind);
+      this.byKind.set(kind, list);
+    }
+    return list as readonly ActivePlugin<K>[];
   }
 
   isActive(name: string): boolean {

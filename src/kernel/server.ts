@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, pluginOptionValues, unknownTopLevel, type ResolvedConfig } from './config.js';
 import { openDataDir, type DataDir } from './datadir.js';
 import { Kernel } from './kernel.js';
-import { createLogger, type Logger, type LogLevel } from './logger.js';
-import type { Plugin, PluginContext, StorageEngine } from './plugin.js';
+import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger.js';
+import type { Plugin, PluginContext, PluginInstanceByKind, PluginManifest, PluginOptions, StorageEngine } from './plugin.js';
+import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
 import type { KvStore } from '../storage/kv.js';
 import { StorageManager } from '../storage/storage-manager.js';
@@ -31,9 +32,11 @@ export interface StartOptions {
 /** Starts mizzle. Throws ConfigError for anything the operator must fix. */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const t0 = Date.now();
+  const config = loadConfig(opts.argv, opts.env, opts.cwd, new PluginRegistry(opts.plugins).manifests());
   const registry = new PluginRegistry(opts.plugins);
-  const config = loadConfig(opts.argv, opts.env, opts.cwd, registry.manifests());
-  const log = opts.log ?? createLogger({ level: String(config.kernel['log-level']) as LogLevel, json: config.kernel['log-json'] === true });
+  const baseLog = opts.log ?? createLogger({ level: String(config.kernel['log-level']) as LogLevel, json: config.kernel['log-json'] === true });
+  // Server messages also go to every logging plugin with an error-log hook (syslog, ...).
+  const log = fanOutLogger(baseLog, () => registry.ofKind('logging').flatMap((p) => (p.instance.message ? [p.instance.message.bind(p.instance)] : [])));
   const problems = unknownTopLevel(config.raw, registry.manifests());
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const enabled = registry.selectEnabled(String(config.kernel['plugin-load']), String(config.kernel['plugin-add']), String(config.kernel['plugin-remove']));
@@ -72,19 +75,34 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;
     kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals: { port: Number(port), hostname: (await import('node:os')).hostname() } });
     kernelRef.current = kernel;
-    for (const p of enabled.filter((x) => x.manifest.kind === 'authentication')) {
-      registry.addActive(p.manifest as Plugin<'authentication'>['manifest'], await (p as Plugin<'authentication'>).init(contextFor(p)));
-    }
-    if (!opts.embedded) {
-      for (const p of enabled.filter((x) => x.manifest.kind === 'protocol')) {
-        const server = await (p as Plugin<'protocol'>).init(contextFor(p));
+    registerReadOnlyVariables(enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {})));
+    // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
+    for (const p of enabled) {
+      const kind = p.manifest.kind;
+      if (kind === 'storage') continue;
+      const listens = kind === 'protocol' || kind === 'monitoring';
+      if (listens && opts.embedded) continue;
+      const instance = await p.init(contextFor(p));
+      if (listens) {
+        const server = instance as PluginInstanceByKind['protocol' | 'monitoring'];
         await server.start();
-        registry.addActive(p.manifest as Plugin<'protocol'>['manifest'], server);
         log.info(`listening: ${server.describe()}`);
       }
+      registry.addActive(p.manifest, instance);
     }
+    kernel.started = true;
+    const onHangup = () => void reloadPlugins(registry, log);
+    process.on('SIGHUP', onHangup);
     log.info('mizzle started', { datadir: datadir.path, uuid: datadir.serverUuid, config: config.files, plugins: enabled.map((p) => p.manifest.name), startup_ms: Date.now() - t0 });
-    return { kernel, config, stop: stopper(kernel, registry, storage, datadir, log) };
+    const stop = stopper(kernel, registry, storage, datadir, log);
+    return {
+      kernel,
+      config,
+      stop: () => {
+        process.off('SIGHUP', onHangup);
+        return stop();
+      },
+    };
   } catch (e) {
     for (const s of stores) await s.close().catch(() => undefined);
     datadir.release();
@@ -92,15 +110,46 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
 }
 
+/** SIGHUP: every plugin that can re-read its files or reopen its logs does; a failure leaves the old state in force. */
+async function reloadPlugins(registry: PluginRegistry, log: Logger): Promise<void> {
+  log.info('SIGHUP: reloading plugins');
+  for (const p of registry.activePlugins()) {
+    try {
+      await p.instance.reload?.();
+    } catch (e) {
+      log.error(`reloading ${p.manifest.name} failed; its previous state stays in force`, { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
+
+/** A plugin's options as read-only global variables: `auth-ldap`'s `uri` is `auth_ldap_uri`. Secrets are masked. */
+function pluginVariables(manifest: PluginManifest, values: PluginOptions): { name: string; default: string | number }[] {
+  const base = manifest.name.replace(/-/g, '_').toLowerCase();
+  return manifest.options.map((o) => {
+    const v = values[o.name] ?? o.default;
+    const shown = o.secret ? (v === '' ? '' : '********') : typeof v === 'boolean' ? (v ? 'ON' : 'OFF') : v;
+    return { name: `${base}_${o.name.replace(/[-.]/g, '_').toLowerCase()}`, default: shown };
+  });
+}
+
 function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManager, datadir: DataDir, log: Logger): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
       log.info('mizzle shutting down');
-      for (const p of [...registry.ofKind('protocol')].reverse()) {
+      for (const p of [...registry.ofKind('protocol'), ...registry.ofKind('monitoring')].reverse()) {
         await p.instance.stop().catch((e: unknown) => log.error(`stopping ${p.manifest.name} failed`, { error: String(e) }));
       }
       for (const s of kernel.openSessions()) s.close();
+      // Logging last, so the other plugins' closing messages still reach it.
+      const closing = [...registry.activePlugins()].filter((p) => p.manifest.kind !== 'storage').sort((a, b) => Number(a.manifest.kind === 'logging') - Number(b.manifest.kind === 'logging'));
+      for (const p of closing) {
+        try {
+          await p.instance.close?.();
+        } catch (e) {
+          log.error(`closing ${p.manifest.name} failed`, { error: String(e) });
+        }
+      }
       await storage.close();
       datadir.release();
       log.info('mizzle stopped');

@@ -1,6 +1,10 @@
 // A client session: its state, and the statement pipeline parse → execute → result.
 import { SqlError, sqlError, type Diagnostic } from './errors.js';
-import type { KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus, StatementResult } from './plugin.js';
+import type { FilterRequest, KernelSession, PlanSummary, PreparedStatementInfo, ResultColumn, SessionStatus, StatementEvent, StatementResult, TableName } from './plugin.js';
+import type { ServerInfo } from '../sql/executor/statement-env.js';
+import type { ScanMeter } from '../storage/table-store.js';
+import { statementAccess, statementTables } from '../sql/analyzer/table-refs.js';
+import { statementDigest } from '../sql/lexer/digest.js';
 import { SessionVariables } from './variables.js';
 import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
@@ -39,6 +43,57 @@ function storageWriteError(e: unknown): SqlError {
   return sqlError('STORAGE_ENGINE_ERROR', `Got error ${errno} '${message}' from storage engine; the transaction was rolled back`);
 }
 
+/** Rows the running statement examined, its deadline (max_execution_time), and KILL QUERY. */
+class StatementMeter implements ScanMeter {
+  rows = 0;
+  /** Epoch milliseconds; 0 for none. */
+  deadline = 0;
+  killed = false;
+
+  reset(deadline: number): void {
+    this.rows = 0;
+    this.deadline = deadline;
+    this.killed = false;
+  }
+
+  tick(): void {
+    if (this.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
+    if (this.deadline !== 0 && Date.now() > this.deadline) {
+      throw sqlError('QUERY_TIMEOUT', 'Query execution was interrupted, maximum statement execution time exceeded');
+    }
+  }
+}
+
+/** A finished statement as logs and metrics see it; the digest is computed only if someone asks. */
+class FinishedStatement implements StatementEvent {
+  private digestText: string | undefined;
+  constructor(
+    readonly time: Date,
+    readonly sessionId: number,
+    readonly user: string,
+    readonly host: string,
+    readonly schema: string | null,
+    readonly text: string,
+    readonly kind: string,
+    readonly durationMs: number,
+    readonly rowsSent: number,
+    readonly rowsExamined: number,
+    readonly rowsAffected: number,
+    readonly errorCode: number,
+    readonly errorMessage: string | undefined,
+    readonly blockedBy: string | undefined,
+  ) {}
+
+  digest(): string {
+    return (this.digestText ??= statementDigest(this.text));
+  }
+}
+
+/** SELECT-like statements, which max_execution_time applies to (as in MySQL). */
+function isQuery(statement: Statement): boolean {
+  return statement.type === 'select' || statement.type === 'setop' || statement.type === 'values' || statement.type === 'with';
+}
+
 export class Session implements KernelSession, SessionContext {
   database: string | null;
   lastInsertId: number | bigint = 0;
@@ -56,6 +111,11 @@ export class Session implements KernelSession, SessionContext {
   statementParams: readonly Value[] = [];
   private readonly prepared = new Map<number, { statement: Statement; text: string; paramCount: number }>();
   private lastPreparedId = 0;
+  /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
+  readonly serverInfo: ServerInfo;
+  private readonly meter = new StatementMeter();
+  /** Aborts the running statement's lock wait (KILL QUERY). */
+  private lockWaitAbort: AbortController | undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -63,10 +123,25 @@ export class Session implements KernelSession, SessionContext {
     readonly user: string,
     readonly host: string,
     database: string | null,
+    private readonly disconnect?: () => void,
   ) {
     this.database = database;
     this.serverVersion = kernel.serverVersion;
     this.variables = new SessionVariables(kernel.globals);
+    this.serverInfo = kernel.serverInfoFor(this);
+  }
+
+  /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
+  killQuery(): void {
+    this.meter.killed = true;
+    this.lockWaitAbort?.abort();
+  }
+
+  /** KILL CONNECTION: stops the running statement and closes the client's connection. */
+  killConnection(): void {
+    this.killQuery();
+    if (this.disconnect) this.disconnect();
+    else this.close();
   }
 
   get connectionId(): number {
@@ -206,11 +281,101 @@ export class Session implements KernelSession, SessionContext {
       this.warnings = [{ level: 'Error', code: notice.code, message: notice.message }];
       throw notice;
     }
+    const started = Date.now();
+    let done: (() => void)[] | undefined;
+    let blockedBy: string | undefined;
+    let result: StatementResult | undefined;
+    let failure: SqlError | undefined;
     try {
-      return await this.runWithRetries(statement, text, params);
+      if (this.kernel.authorizing) this.authorizeStatement(statement);
+      let deadlineMs = isQuery(statement) ? Number(this.variables.get('max_execution_time')) : 0;
+      if (this.kernel.filtering) {
+        const f = this.kernel.filterStatement(this.filterRequest(statement, text));
+        if (f.denied) {
+          blockedBy = f.denied.by;
+          throw this.refused(f.denied.verdict.error);
+        }
+        done = f.done;
+        if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) deadlineMs = f.deadlineMs;
+      }
+      this.meter.reset(deadlineMs > 0 ? started + deadlineMs : 0);
+      result = await this.runWithRetries(statement, text, params);
+      return result;
+    } catch (e) {
+      if (e instanceof SqlError) failure = e;
+      throw e;
     } finally {
+      if (done) for (const d of done) d();
+      this.statementFinished(statement.type, text, started, result, failure, blockedBy);
       this.armIdleTimer();
     }
+  }
+
+  /** Counts and reports a statement that ended (or was refused before it ran). */
+  private statementFinished(kind: string, text: string, started: number, result: StatementResult | undefined, failure: SqlError | undefined, blockedBy?: string): void {
+    const durationMs = Date.now() - started;
+    if (!this.kernel.observingStatements) {
+      this.kernel.countSlow(durationMs);
+      return;
+    }
+    this.kernel.statementFinished(new FinishedStatement(
+      new Date(started), this.id, this.user, this.host, this.database, text, kind, durationMs,
+      result?.kind === 'rows' ? result.rows.length : 0,
+      this.meter.rows,
+      result?.kind === 'ok' ? result.affectedRows : 0,
+      failure?.code ?? 0, failure?.message, blockedBy,
+    ));
+  }
+
+  /** A statement refused before it ran (authorization, filters): kept for SHOW WARNINGS and counted like any error. */
+  private refused(e: SqlError): SqlError {
+    this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
+    this.warningsTotal = 1;
+    this.kernel.counters.error(e.code);
+    return e;
+  }
+
+  /** 1142 (or 1044 for schema-level statements) unless every authorization plugin allows each access. */
+  private authorizeStatement(statement: Statement): void {
+    for (const a of statementAccess(statement, this.database)) {
+      if (a.object === 'schema') {
+        if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'schema', name: a.schema, action: a.action })) {
+          throw this.refused(sqlError('DBACCESS_DENIED', `Access denied for user '${this.user}'@'${this.host}' to database '${a.schema}'`));
+        }
+        continue;
+      }
+      if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: a.schema, table: a.table, action: a.action })) {
+        throw this.refused(sqlError('TABLEACCESS_DENIED', `${a.action} command denied to user '${this.user}'@'${this.host}' for table '${a.table}'`));
+      }
+    }
+  }
+
+  /** What query filters see of a statement; the table list, digest and plan are computed on first use. */
+  private filterRequest(statement: Statement, text: string): FilterRequest {
+    let tables: readonly TableName[] | undefined;
+    let digest: string | undefined;
+    let plan: PlanSummary | undefined | null;
+    return {
+      sessionId: this.id,
+      user: this.user,
+      host: this.host,
+      schema: this.database,
+      text,
+      kind: statement.type,
+      statement,
+      tables: () => (tables ??= statementTables(statement, this.database)),
+      digest: () => (digest ??= statementDigest(text)),
+      plan: () => {
+        if (plan === undefined) plan = this.planSummary(statement) ?? null;
+        return plan ?? undefined;
+      },
+    };
+  }
+
+  /** The planner's estimate for a statement, without running it. */
+  private planSummary(statement: Statement): PlanSummary | undefined {
+    void statement;
+    return undefined;
   }
 
   /** Rolls back a transaction left open and idle past idle_transaction_timeout (0: never). */
@@ -247,8 +412,10 @@ export class Session implements KernelSession, SessionContext {
         this.lockWaiter = undefined;
         const timeoutMs = Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
         this.activity = { command: 'Query', since: Date.now(), info: text };
+        this.lockWaitAbort = new AbortController();
         try {
-          await this.kernel.locks.wait(txn, e, timeoutMs);
+          if (this.meter.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
+          await this.kernel.locks.wait(txn, e, timeoutMs, this.lockWaitAbort.signal);
         } catch (waitError) {
           if (waitError instanceof SqlError && waitError.code === 1213 && this.txn === txn) {
             // The victim's whole transaction is rolled back, as InnoDB does.
@@ -261,6 +428,7 @@ export class Session implements KernelSession, SessionContext {
           }
           throw waitError;
         } finally {
+          this.lockWaitAbort = undefined;
           if (txn !== this.txn) txn.rollback();
           this.activity = { command: 'Sleep', since: Date.now(), info: null };
         }
@@ -442,12 +610,15 @@ export class Session implements KernelSession, SessionContext {
       rowNumber: 0,
       outerRows: [],
     };
-    return this.kernel.statementEnv(this, ctx, text, txn, lockReads);
+    return this.kernel.statementEnv(this, ctx, text, txn, lockReads, this.meter);
   }
 
   useDatabase(name: string): void {
     if (name.toLowerCase() === 'information_schema') {
       throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support information_schema');
+    }
+    if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'schema', name, action: 'USAGE' })) {
+      throw sqlError('DBACCESS_DENIED', `Access denied for user '${this.user}'@'${this.host}' to database '${name}'`);
     }
     if (!this.kernel.storage.catalog.getSchema(name)) throw sqlError('BAD_DB', `Unknown database '${name}'`);
     this.database = name;
@@ -488,6 +659,10 @@ export class Session implements KernelSession, SessionContext {
 
   diagnostics(): readonly Diagnostic[] {
     return this.warnings;
+  }
+
+  waitTimeoutSeconds(): number {
+    return Number(this.variables.get('wait_timeout'));
   }
 
   close(): void {

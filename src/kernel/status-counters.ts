@@ -16,6 +16,11 @@ export class StatusCounters {
   connections = 0;
   threadsConnected = 0;
   abortedConnects = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  slowQueries = 0;
+  /** Accesses an authorization plugin refused. */
+  accessDenied = 0;
 
   statement(kind: string): void {
     this.bump('Questions');
@@ -43,6 +48,10 @@ export class StatusCounters {
   rows(extra: [string, string | number][]): [string, string | number][] {
     const out: [string, string | number][] = [
       ['Aborted_connects', this.abortedConnects],
+      ['Access_denied_errors', this.accessDenied],
+      ['Bytes_received', this.bytesReceived],
+      ['Bytes_sent', this.bytesSent],
+      ['Slow_queries', this.slowQueries],
       ['Connections', this.connections],
       ['Threads_connected', this.threadsConnected],
       ['Uptime', this.uptimeSeconds()],

@@ -2,7 +2,7 @@
 import type { KvReader, KvStore, KvWriter } from '../storage/kv.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
-import type { TableStore } from '../storage/table-store.js';
+import type { ScanMeter, TableStore } from '../storage/table-store.js';
 import type { Row } from '../sql/types/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
@@ -21,21 +21,28 @@ function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r
   return step(0);
 }
 
-function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined): Iterable<Row> {
-  if (!path) return ts.scan(r, { index: 0 });
+function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined, meter: ScanMeter | undefined): Iterable<Row> {
+  if (!path) return ts.scan(r, { index: 0, meter });
   if (path.ranges.length === 1) {
     const range = path.ranges[0];
-    return ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse });
+    return ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter });
   }
   return (function* () {
-    for (const range of path.ranges) yield* ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse });
+    for (const range of path.ranges) yield* ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter });
   })();
 }
 
+function metered<R extends Reader>(reader: R, meter: ScanMeter | undefined): R {
+  reader.meter = meter;
+  return reader;
+}
+
 class Reader implements TableReader {
+  /** Set by the statement's environment: counts rows examined and interrupts long scans. */
+  meter: ScanMeter | undefined;
   constructor(readonly def: TableDef, protected readonly ts: TableStore, protected readonly r: KvReader) {}
   scan(path: AccessPath | undefined): Iterable<Row> {
-    return scanPath(this.ts, this.r, path);
+    return scanPath(this.ts, this.r, path, this.meter);
   }
   findConflicts(row: Row): Row[] {
     return this.ts.findConflicts(this.r, row);
@@ -182,19 +189,19 @@ export class StorageTransactions {
    * Reads for one statement: inside a transaction, its consistent snapshot with
    * its own writes on top; otherwise the latest committed state.
    */
-  read<T>(fn: (tx: ReadTx) => T, txn?: Transaction): T {
+  read<T>(fn: (tx: ReadTx) => T, txn?: Transaction, meter?: ScanMeter): T {
     if (txn) {
       const readers = new Map(this.stores.map((s) => [s, txn.reader(s)]));
       return fn({
         catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader),
+        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
       });
     }
     return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (readers) => {
       const catalog = new CatalogAccess(this.storage, undefined);
       return fn({
         catalog,
-        table: (def) => new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader),
+        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
       });
     });
   }
@@ -204,7 +211,7 @@ export class StorageTransactions {
    * SERIALIZABLE): the latest committed rows plus the transaction's own writes,
    * each row locked as it is read.
    */
-  readLocked<T>(fn: (tx: ReadTx) => T, txn: Transaction, mode: 'S' | 'X'): T {
+  readLocked<T>(fn: (tx: ReadTx) => T, txn: Transaction, mode: 'S' | 'X', meter?: ScanMeter): T {
     return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
       const readers = new Map([...latest].map(([s, r]) => [s, txn.currentReader(s, r)]));
       return fn({
@@ -212,7 +219,7 @@ export class StorageTransactions {
         table: (def) => {
           const store = this.storage.storeFor(def);
           const ts = this.storage.tableStore(def);
-          return new LockingReader(def, ts, readers.get(store) as KvReader, (row) => txn.lockRow(store, ts.clusteredKey(row), mode));
+          return metered(new LockingReader(def, ts, readers.get(store) as KvReader, (row) => txn.lockRow(store, ts.clusteredKey(row), mode)), meter);
         },
       });
     });
@@ -223,13 +230,13 @@ export class StorageTransactions {
    * the latest committed state (current reads, row locks); otherwise straight into
    * each store's write transaction (DDL and statements that need no locks).
    */
-  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction): T {
+  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter): T {
     if (txn) {
       return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
         const writers = new Map([...latest].map(([s, r]) => [s, txn.writer(s, r)]));
         return fn({
           catalog: new CatalogAccess(this.storage, writers),
-          table: (def) => new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage),
+          table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage), meter),
         });
       });
     }
@@ -237,7 +244,7 @@ export class StorageTransactions {
       const catalog = new CatalogAccess(this.storage, writers);
       return fn({
         catalog,
-        table: (def) => new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage),
+        table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage), meter),
       });
     });
   }

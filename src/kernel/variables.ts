@@ -29,7 +29,7 @@ const SQL_MODES = [
 const CHARSETS = ['utf8mb4', 'utf8mb3', 'utf8', 'latin1', 'binary', 'ascii'];
 
 /** The variables mizzle knows; values that do not apply to mizzle are still answered so tools work. */
-export const VARIABLE_DEFS: readonly VariableDef[] = [
+export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'autocommit', scope: 'both', type: 'bool', default: 1 },
   { name: 'auto_increment_increment', scope: 'both', type: 'int', default: 1, min: 1, max: 65535 },
   { name: 'auto_increment_offset', scope: 'both', type: 'int', default: 1, min: 1, max: 65535 },
@@ -67,7 +67,11 @@ export const VARIABLE_DEFS: readonly VariableDef[] = [
   { name: 'max_allowed_packet', scope: 'both', type: 'int', default: 67108864, min: 1024, max: 1073741824 },
   { name: 'max_connections', scope: 'global', type: 'int', default: 151, readOnly: true },
   { name: 'max_prepared_stmt_count', scope: 'global', type: 'int', default: 16382, min: 0, max: 4194304 },
-  { name: 'max_execution_time', scope: 'both', type: 'int', default: 0 },
+  { name: 'max_execution_time', scope: 'both', type: 'int', default: 0, min: 0 },
+  { name: 'max_join_size', scope: 'both', type: 'int', default: '18446744073709551615' },
+  { name: 'max_user_connections', scope: 'global', type: 'int', default: 0, min: 0 },
+  { name: 'long_query_time', scope: 'both', type: 'int', default: 10, min: 0 },
+  { name: 'query_memory_limit', scope: 'both', type: 'int', default: 268435456, min: 65536 },
   { name: 'net_buffer_length', scope: 'both', type: 'int', default: 16384 },
   { name: 'net_read_timeout', scope: 'both', type: 'int', default: 30 },
   { name: 'net_write_timeout', scope: 'both', type: 'int', default: 60 },
@@ -109,6 +113,19 @@ export const VARIABLE_DEFS: readonly VariableDef[] = [
 ];
 
 const DEFS = new Map(VARIABLE_DEFS.map((d) => [d.name, d]));
+
+/**
+ * Adds read-only global variables (the options of active plugins, shown as
+ * `<plugin>_<option>`). Definitions are process-wide; one server runs per process.
+ */
+export function registerReadOnlyVariables(defs: readonly { name: string; default: string | number }[]): void {
+  for (const d of defs) {
+    if (DEFS.has(d.name)) continue;
+    const def: VariableDef = { name: d.name, scope: 'global', type: typeof d.default === 'number' ? 'int' : 'string', default: d.default, readOnly: true };
+    VARIABLE_DEFS.push(def);
+    DEFS.set(d.name, def);
+  }
+}
 
 /** Aliases that read and write another variable. */
 const ALIASES: Record<string, string> = { tx_isolation: 'transaction_isolation', tx_read_only: 'transaction_read_only', storage_engine: 'default_storage_engine' };

@@ -27,7 +27,21 @@ export interface ScanOptions {
   lower?: KeyBound;
   upper?: KeyBound;
   reverse?: boolean;
+  /** Counts the rows the scan reads (rows examined) and lets the caller stop a long scan. */
+  meter?: ScanMeter;
 }
+
+/**
+ * A per-statement count of rows read. Every METER_TICK_ROWS rows the scan calls
+ * `tick`, which may throw to interrupt the statement (deadline, KILL QUERY).
+ */
+export interface ScanMeter {
+  rows: number;
+  tick(): void;
+}
+
+/** How often a scan calls ScanMeter.tick: often enough to stop within milliseconds, rarely enough to cost nothing. */
+export const METER_TICK_ROWS = 1024;
 
 /** Where hidden row ids come from (the catalog's counters). */
 export interface RowIdSource {
@@ -207,11 +221,11 @@ export class TableStore {
       } else {
         range = keyRange(this.pkPrefix, this.pkParts, opts.lower, opts.upper, reverse);
       }
-      return new PrimaryScan(this, r.range(range)[Symbol.iterator]());
+      return new PrimaryScan(this, r.range(range)[Symbol.iterator](), opts.meter);
     }
     const ix = this.indexById(opts.index);
     const range = keyRange(ix.prefix, ix.parts, opts.lower, opts.upper, reverse);
-    return new SecondaryScan(this, r, this.pkPrefix, r.range(range)[Symbol.iterator]());
+    return new SecondaryScan(this, r, this.pkPrefix, r.range(range)[Symbol.iterator](), opts.meter);
   }
 
   /** Number of rows (walks the clustered index). */
@@ -393,8 +407,12 @@ export class TableStore {
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /** Decodes clustered entries as they are read. */
+function meterRow(meter: ScanMeter): void {
+  if (++meter.rows % METER_TICK_ROWS === 0) meter.tick();
+}
+
 class PrimaryScan implements IterableIterator<StoredRow> {
-  constructor(private readonly table: TableStore, private readonly it: Iterator<KvEntry>) {}
+  constructor(private readonly table: TableStore, private readonly it: Iterator<KvEntry>, private readonly meter: ScanMeter | undefined) {}
 
   [Symbol.iterator](): IterableIterator<StoredRow> {
     return this;
@@ -403,6 +421,7 @@ class PrimaryScan implements IterableIterator<StoredRow> {
   next(): IteratorResult<StoredRow> {
     const step = this.it.next();
     if (step.done) return DONE;
+    if (this.meter !== undefined) meterRow(this.meter);
     return { done: false, value: this.table.decodeEntry(step.value.key, step.value.value) };
   }
 
@@ -416,7 +435,13 @@ class PrimaryScan implements IterableIterator<StoredRow> {
 class SecondaryScan implements IterableIterator<StoredRow> {
   private readonly key = new ByteWriter(64);
 
-  constructor(private readonly table: TableStore, private readonly r: KvReader, private readonly pkPrefix: Buffer, private readonly it: Iterator<KvEntry>) {}
+  constructor(
+    private readonly table: TableStore,
+    private readonly r: KvReader,
+    private readonly pkPrefix: Buffer,
+    private readonly it: Iterator<KvEntry>,
+    private readonly meter: ScanMeter | undefined,
+  ) {}
 
   [Symbol.iterator](): IterableIterator<StoredRow> {
     return this;
@@ -425,6 +450,7 @@ class SecondaryScan implements IterableIterator<StoredRow> {
   next(): IteratorResult<StoredRow> {
     const step = this.it.next();
     if (step.done) return DONE;
+    if (this.meter !== undefined) meterRow(this.meter);
     const k = this.key.reset();
     k.bytes(this.pkPrefix);
     k.bytes(step.value.value);

@@ -107,7 +107,7 @@ export class LockManager {
    * Waits until the lock `key` changes hands (then the statement retries), up to
    * `timeoutMs`; rejects with 1205 on timeout and 1213 when waiting would deadlock.
    */
-  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number): Promise<void> {
+  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.wouldDeadlock(owner, conflict.blockers)) {
       throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
     }
@@ -118,12 +118,21 @@ export class LockManager {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           e.waiters.delete(wake);
+          signal?.removeEventListener('abort', onAbort);
           reject(sqlError('LOCK_WAIT_TIMEOUT', 'Lock wait timeout exceeded; try restarting transaction'));
         }, timeoutMs);
+        const onAbort = () => {
+          clearTimeout(timer);
+          e.waiters.delete(wake);
+          reject(sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted'));
+        };
         const wake = () => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         };
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
         e.waiters.add(wake);
       });
     } finally {

@@ -11,6 +11,7 @@ import { recordingLogger } from '../protocol-mysql/canned-kernel.js';
 import { FileAuthenticator, plugin } from './index.js';
 import { HashFormatError, hashPassword, parseHash, passwdLine } from './password-hash.js';
 import { parseUsersFile, UsersFileError } from './users-file.js';
+import { startEmbedded } from '../../testing/embedded.js';
 
 test('the salted line verifies the clear text and carries both stage-2 digests', () => {
   const line = passwdLine('alice', 'wonderland');
@@ -58,12 +59,28 @@ test('plugin: missing or malformed file is a startup error; users_file is relati
     assert.equal(d.kind, 'verify');
     assert.equal((await a.authenticate({ user: 'nobody', host: '127.0.0.1', loopback: true })).kind, 'deny');
 
-    // SIGHUP reloads (the plugin listens for it).
+    // The reload hook (the kernel calls it on SIGHUP) picks up new users.
     writeFileSync(join(dir, 'users'), passwdLine('carol', 'pw') + '\n' + passwdLine('dave', 'pw2') + '\n');
-    process.emit('SIGHUP', 'SIGHUP');
+    await a.reload?.();
     assert.equal((await a.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true })).kind, 'verify');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGHUP to a running server reloads the users file', async () => {
+  const datadir = mkdtempSync(join(tmpdir(), 'mizzle-auth-file-'));
+  writeFileSync(join(datadir, 'users'), passwdLine('carol', 'pw') + '\n');
+  const e = await startEmbedded({ datadir, args: ['--plugin-add=auth-file', '--plugin-remove=auth-none'] });
+  try {
+    assert.equal((await e.server.kernel.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true })).kind, 'deny');
+    writeFileSync(join(datadir, 'users'), passwdLine('carol', 'pw') + '\n' + passwdLine('dave', 'pw2') + '\n');
+    process.emit('SIGHUP', 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await e.server.kernel.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true })).kind, 'verify');
+  } finally {
+    await e.stop();
+    rmSync(datadir, { recursive: true, force: true });
   }
 });
 
@@ -75,14 +92,14 @@ test('a reload of a malformed file keeps the previous users and logs why', async
     const log = recordingLogger();
     const a = new FileAuthenticator(path, log);
     writeFileSync(path, 'erin:\nbroken line\n');
-    assert.equal(a.reload(), false);
+    assert.equal(a.reloadUsers(), false);
     assert.ok(log.lines.some((l) => l.level === 'error' && /users:2/.test(String(l.fields?.error))));
     assert.equal((await a.authenticate({ user: 'erin', host: 'h', loopback: true })).kind, 'verify');
     rmSync(path);
-    assert.equal(a.reload(), false);
+    assert.equal(a.reloadUsers(), false);
     assert.equal(a.userCount, 1);
     writeFileSync(path, 'frank:\n');
-    assert.equal(a.reload(), true);
+    assert.equal(a.reloadUsers(), true);
     assert.equal((await a.authenticate({ user: 'erin', host: 'h', loopback: true })).kind, 'deny');
   } finally {
     rmSync(dir, { recursive: true, force: true });

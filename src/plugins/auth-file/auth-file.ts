@@ -15,8 +15,13 @@ export class FileAuthenticator implements Authenticator {
     return this.users.size;
   }
 
+  /** SIGHUP: re-reads the file; on error keeps the current users and logs. */
+  reload(): void {
+    this.reloadUsers();
+  }
+
   /** Re-reads the file; on error keeps the current users, logs, and returns false. */
-  reload(): boolean {
+  reloadUsers(): boolean {
     try {
       this.users = loadUsersFile(this.path);
       this.log.info('auth-file: users file reloaded', { path: this.path, users: this.users.size });

@@ -30,7 +30,6 @@ export const plugin: Plugin<'authentication'> = {
       throw e;
     }
     ctx.log.info('auth-file: users loaded', { path, users: auth.userCount });
-    process.on('SIGHUP', () => auth.reload());
     return auth;
   },
 };

@@ -52,6 +52,7 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
     return { ok: true };
   }
   if (decision.kind === 'deny') return { ok: false, usedPassword: a.response.length > 0, reason: decision.reason };
+  if (decision.kind === 'verify-cleartext') return { ok: false, usedPassword: a.response.length > 0, reason: 'mysql_clear_password is not supported by this protocol yet' };
   const cred = decision.credential;
   let method = a.clientMethod;
   let token = a.response;

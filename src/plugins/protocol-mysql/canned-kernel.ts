@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { sqlError, type Diagnostic } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { Authenticator, KernelApi, KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus, StatementResult } from '../../kernel/plugin.js';
+import type { Authenticator, KernelApi, ProcessInfo, KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus, StatementResult } from '../../kernel/plugin.js';
 import type { SqlType } from '../../sql/types/sql-type.js';
 import { Decimal, type Row } from '../../sql/types/value.js';
 import { plugin, type MysqlProtocolServer } from './index.js';
@@ -108,6 +108,10 @@ export class CannedSession implements KernelSession {
     return [];
   }
 
+  waitTimeoutSeconds(): number {
+    return 0;
+  }
+
   close(): void {
     this.closed = true;
   }
@@ -139,6 +143,18 @@ export class CannedKernel implements KernelApi {
 
   getGlobalVariable(name: string): string | number | null {
     return name === 'max_allowed_packet' ? this.maxAllowedPacket : null;
+  }
+
+  recordTraffic(): void {}
+  recordAbortedConnect(): void {}
+  globalStatus(): [string, string | number][] {
+    return [];
+  }
+  processList(): ProcessInfo[] {
+    return [];
+  }
+  storageHealthy(): boolean {
+    return true;
   }
 
   openSessions(): CannedSession[] {

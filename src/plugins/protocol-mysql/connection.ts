@@ -110,7 +110,10 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   start(): void {
     const s = this.socket;
     s.setNoDelay(true);
-    s.on('data', (chunk: Buffer) => this.framer.push(chunk));
+    s.on('data', (chunk: Buffer) => {
+      this.kernel.recordTraffic(chunk.length, 0);
+      this.framer.push(chunk);
+    });
     s.on('error', (e: Error) => {
       this.log.debug('mysql connection error', { id: this.id, error: e.message });
       this.close();
@@ -190,13 +193,17 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   flush(): void {
     if (this.out.length === 0) return;
     const bytes = this.out.take();
-    if (!this.closed && !this.socket.destroyed) this.socket.write(bytes);
+    if (!this.closed && !this.socket.destroyed) {
+      this.kernel.recordTraffic(0, bytes.length);
+      this.socket.write(bytes);
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   private async run(): Promise<void> {
     if (!(await this.handshake())) {
+      this.kernel.recordAbortedConnect();
       this.close();
       return;
     }
@@ -204,7 +211,9 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     this.connectTimer = null;
     this.framer.maxPayload = this.env.maxAllowedPacket;
     while (!this.closed && !this.stopping) {
+      this.armWaitTimeout();
       const item = await this.next();
+      this.cancelWaitTimeout();
       if (item === null) break;
       this.out.seq = (item.seq + 1) & 0xff;
       if (item.oversize) {
@@ -221,6 +230,27 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       await this.drained();
     }
     this.close();
+  }
+
+  private waitTimer: NodeJS.Timeout | null = null;
+
+  /** wait_timeout: a client idle between commands for that many seconds is told so (4031) and disconnected, as MySQL 8 does. */
+  private armWaitTimeout(): void {
+    const seconds = this.session?.waitTimeoutSeconds() ?? 0;
+    if (seconds <= 0) return;
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      this.log.info('mysql client idle past wait_timeout, disconnecting', { id: this.id, host: this.host, wait_timeout: seconds });
+      this.out.seq = 0;
+      this.sendError(sqlError('CLIENT_INTERACTION_TIMEOUT', 'The client was disconnected by the server because of inactivity. See wait_timeout and interactive_timeout for configuring this behavior.'));
+      this.close();
+    }, seconds * 1000);
+    this.waitTimer.unref();
+  }
+
+  private cancelWaitTimeout(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
   }
 
   /** Greeting, HandshakeResponse, authentication, session. False when the connection must close. */
@@ -277,7 +307,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       return false;
     }
     try {
-      this.session = this.kernel.openSession({ user, host: this.host, database, connectionId: this.id });
+      this.session = this.kernel.openSession({ user, host: this.host, database, connectionId: this.id, disconnect: () => this.close() });
     } catch (e) {
       this.sendError(e);
       return false;
@@ -306,6 +336,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.cancelWaitTimeout();
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
     const session = this.session;

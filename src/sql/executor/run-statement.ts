@@ -184,8 +184,8 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
     }
     case 'kill': {
       const id = compileExpr(stmt.id, { scope: new Scope([]), session: env.session, clause: 'field list' }).eval([], env.ctx);
-      if (!env.server.killConnection(Number(id), stmt.target === 'query')) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${String(id)}`);
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support KILL: statements are not interruptible yet');
+      env.server.kill(Number(id), stmt.target === 'query');
+      return OK;
     }
     case 'admin':
       // LOCK/UNLOCK TABLES, FLUSH, ANALYZE/OPTIMIZE/CHECK/REPAIR: nothing to do on LMDB; answered so dump tools work.

@@ -60,8 +60,8 @@ export interface ServerInfo {
   plugins(): { name: string; kind: string; version: string; description: string; active: boolean }[];
   processList(): { id: number; user: string; host: string; db: string | null; command: string; time: number; state: string; info: string | null }[];
   status(): [string, Value][];
-  /** Whether a session with this id exists (KILL itself is not supported yet). */
-  killConnection(id: number, queryOnly: boolean): boolean;
+  /** KILL [QUERY] id: 1094 for an unknown id, 1095 for another user's session without the right. */
+  kill(id: number, queryOnly: boolean): void;
 }
 
 /**
