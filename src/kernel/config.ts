@@ -13,7 +13,28 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'default-storage-engine', type: 'string', default: 'lmdb', description: 'Engine for tables created without ENGINE=' },
   { name: 'log-json', type: 'boolean', default: false, description: 'Write server messages as JSON lines' },
   { name: 'log-level', type: 'string', default: 'info', description: 'error, warn, info or debug' },
+  // Limits that protect the server from one bad client; each seeds the global variable of the same name (with '_').
+  { name: 'max-user-connections', type: 'number', default: 0, description: 'Concurrent sessions one user may hold (0: no limit); one more gets error 1203' },
+  { name: 'wait-timeout', type: 'number', default: 28800, description: 'Seconds a client may sit idle between statements before it is disconnected (error 4031)' },
+  { name: 'max-execution-time', type: 'number', default: 0, description: 'Milliseconds a SELECT may run before it is interrupted with error 3024 (0: no limit)' },
+  { name: 'max-allowed-packet', type: 'number', default: 67108864, description: 'Largest packet or statement a client may send (error 1153)' },
+  { name: 'query-memory-limit', type: 'number', default: 268435456, description: 'Bytes one statement may hold in sorts, groups and hash joins before it fails with error 1038' },
+  { name: 'long-query-time', type: 'number', default: 10, description: 'Seconds after which a statement counts as slow (Slow_queries)' },
+  { name: 'idle-transaction-timeout', type: 'number', default: 300, description: 'Seconds an open transaction may sit idle before it is rolled back (0: never)' },
+  { name: 'lock-wait-timeout', type: 'number', default: 50, description: 'Seconds a statement waits for a row lock before error 1205 (innodb_lock_wait_timeout)' },
 ];
+
+/** Kernel options that seed a global variable, and its name. */
+export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
+  'max-user-connections': 'max_user_connections',
+  'wait-timeout': 'wait_timeout',
+  'max-execution-time': 'max_execution_time',
+  'max-allowed-packet': 'max_allowed_packet',
+  'query-memory-limit': 'query_memory_limit',
+  'long-query-time': 'long_query_time',
+  'idle-transaction-timeout': 'idle_transaction_timeout',
+  'lock-wait-timeout': 'innodb_lock_wait_timeout',
+};
 
 /** A raw setting before typing: where it came from matters only for error messages. */
 interface RawSetting {

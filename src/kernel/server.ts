@@ -1,7 +1,7 @@
 // Boots a server: config, data directory, plugins in kind order, storage, kernel; and shuts it down cleanly.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, pluginOptionValues, unknownTopLevel, type ResolvedConfig } from './config.js';
+import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, unknownTopLevel, type ResolvedConfig } from './config.js';
 import { openDataDir, type DataDir } from './datadir.js';
 import { Kernel } from './kernel.js';
 import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger.js';
@@ -73,7 +73,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const storage = StorageManager.open({ engines, defaultEngine });
     const protocolOptions = enabled.filter((p) => p.manifest.kind === 'protocol').map((p) => options.get(p.manifest.name) ?? {});
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals: { port: Number(port), hostname: (await import('node:os')).hostname() } });
+    const limits = Object.fromEntries(Object.entries(VARIABLE_OPTIONS).map(([option, variable]) => {
+      const v = Number(config.kernel[option]);
+      if (!Number.isInteger(v) || v < 0) throw new ConfigError(`--${option} must be a whole number of at least 0 (got ${String(config.kernel[option])})`);
+      return [variable, v];
+    }));
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals: { ...limits, port: Number(port), hostname: (await import('node:os')).hostname() } });
     kernelRef.current = kernel;
     registerReadOnlyVariables(enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {})));
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.

@@ -5,6 +5,7 @@ import type { ServerInfo } from '../sql/executor/statement-env.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import { statementAccess, statementTables } from '../sql/analyzer/table-refs.js';
 import { statementDigest } from '../sql/lexer/digest.js';
+import { MemoryBudget } from '../sql/executor/memory-budget.js';
 import { SessionVariables } from './variables.js';
 import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
@@ -609,6 +610,7 @@ export class Session implements KernelSession, SessionContext {
       strict: sqlMode.includes('STRICT_TRANS_TABLES') || sqlMode.includes('STRICT_ALL_TABLES'),
       rowNumber: 0,
       outerRows: [],
+      memory: new MemoryBudget(Number(this.variables.get('query_memory_limit'))),
     };
     return this.kernel.statementEnv(this, ctx, text, txn, lockReads, this.meter);
   }

@@ -1,5 +1,6 @@
 // What running statements need from the session and the statement: variables, warnings, time, parameters.
 import type { Row, Value } from '../types/value.js';
+import type { MemoryBudget } from './memory-budget.js';
 
 /** The session as the SQL layer sees it; the kernel's Session implements this. */
 export interface SessionContext {
@@ -43,4 +44,6 @@ export interface EvalContext {
   rowNumber: number;
   /** Rows of the enclosing queries while a correlated subquery runs, innermost last. */
   readonly outerRows: Row[];
+  /** Bounds the rows the statement materializes (absent: unbounded, for compile-time evaluation). */
+  readonly memory?: MemoryBudget;
 }

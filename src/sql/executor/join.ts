@@ -111,6 +111,7 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
     const accept = (row: Row) => {
       for (const f of filters) if (toBoolean(f.eval(row, ctx)) !== true) return;
       if (++produced > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
+      ctx.memory?.charge(row);
       next.push(row);
     };
     const lookup = leaf.lookup;
@@ -133,6 +134,7 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
       for (const x of leaf.rows()) {
         const k = keyOf(keys, x, 'inner', ctx);
         if (k === undefined) continue;
+        ctx.memory?.charge(x);
         const bucket = table.get(k);
         if (bucket) bucket.push(x);
         else table.set(k, [x]);
@@ -145,6 +147,7 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
       }
     } else {
       const inner = [...leaf.rows()];
+      for (const x of inner) ctx.memory?.charge(x);
       for (const base of current) for (const x of inner) accept(place(base, x));
     }
     current = next;

@@ -170,29 +170,36 @@ function runSelect(stmt: SelectStmt, env: StatementEnv, tx: ReadTx, outer?: Scop
   const { offset, count } = evalLimit(stmt.limit, env);
   const ctx = env.ctx;
 
-  // 1. Rows from FROM, filtered by WHERE.
+  // 1. Rows from FROM, filtered by WHERE; grouped queries aggregate as rows stream by instead of holding them.
   let working: Row[] = [];
-  const canStopEarly = !grouped && !stmt.distinct && order.length === 0;
-  const needed = offset + count;
-  for (const row of source.rows()) {
-    if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
-    working.push(row);
-    if (canStopEarly && working.length >= needed) break;
-  }
-
-  // 2. Grouping and aggregation: post-aggregation rows are [first row of group..., aggregate results...].
+  const memory = ctx.memory;
+  const groups = new Map<string, { first: Row; accs: ReturnType<NonNullable<typeof slots>['specs'][number]['create']>[] }>();
   if (slots) {
-    const groups = new Map<string, { first: Row; accs: ReturnType<(typeof slots.specs)[number]['create']>[] }>();
+    // 2. Grouping and aggregation: post-aggregation rows are [first row of group..., aggregate results...].
     const keyTypes = groupKeys.map((g) => g.type);
-    for (const row of working) {
+    for (const row of source.rows()) {
+      if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
       const k = groupKeys.length ? rowKey(groupKeys.map((g) => g.eval(row, ctx)), keyTypes) : '';
       let g = groups.get(k);
       if (!g) {
+        memory?.charge(row);
         g = { first: row, accs: slots.specs.map((s) => s.create()) };
         groups.set(k, g);
       }
       for (const a of g.accs) a.add(row, ctx);
     }
+  } else {
+    const canStopEarly = !stmt.distinct && order.length === 0;
+    const needed = offset + count;
+    for (const row of source.rows()) {
+      if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
+      memory?.charge(row);
+      working.push(row);
+      if (canStopEarly && working.length >= needed) break;
+    }
+  }
+
+  if (slots) {
     if (groups.size === 0 && groupKeys.length === 0) {
       groups.set('', { first: new Array(width).fill(null), accs: slots.specs.map((s) => s.create()) });
     }
