@@ -2,7 +2,8 @@
 import type { KvReader, KvStore, KvWriter } from '../storage/kv.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
-import type { ScanMeter, TableStore } from '../storage/table-store.js';
+import { METER_TICK_ROWS, type ScanMeter, type TableStore } from '../storage/table-store.js';
+import type { KeyBound } from '../storage/key-codec.js';
 import type { Row } from '../sql/types/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
@@ -23,6 +24,7 @@ function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r
 
 function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined, meter: ScanMeter | undefined): Iterable<Row> {
   if (!path) return ts.scan(r, { index: 0, meter });
+  if (path.unique && path.index === 0 && ts.hasPrimaryKey) return primaryKeyGets(ts, r, path, meter);
   if (path.ranges.length === 1) {
     const range = path.ranges[0];
     return ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter });
@@ -35,6 +37,23 @@ function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined, met
 function metered<R extends Reader>(reader: R, meter: ScanMeter | undefined): R {
   reader.meter = meter;
   return reader;
+}
+
+/**
+ * Point lookups on the whole primary key (`WHERE id = ?`, `id IN (...)`): a
+ * direct get per key, much cheaper than opening a cursor for a one-key range.
+ */
+function primaryKeyGets(ts: TableStore, r: KvReader, path: AccessPath, meter: ScanMeter | undefined): Row[] {
+  const out: Row[] = [];
+  const ranges = path.reverse ? [...path.ranges].reverse() : path.ranges;
+  for (const range of ranges) {
+    const values = (range.lower as KeyBound).values;
+    const row = ts.get(r, values);
+    if (row === undefined) continue;
+    if (meter !== undefined && ++meter.rows % METER_TICK_ROWS === 0) meter.tick();
+    out.push(row);
+  }
+  return out;
 }
 
 class Reader implements TableReader {

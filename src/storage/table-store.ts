@@ -188,6 +188,10 @@ export class TableStore {
 
   // ------------------------------------------------------------------ reads
 
+  get hasPrimaryKey(): boolean {
+    return this.pkCols !== undefined;
+  }
+
   /** The row with these primary key values (in primary key column order), if any. */
   get(r: KvReader, pkValues: readonly Value[]): StoredRow | undefined {
     const cols = this.pkCols;
