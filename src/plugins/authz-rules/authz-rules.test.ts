@@ -9,6 +9,8 @@ import { ConfigError } from '../../kernel/config.js';
 import type { AccessRequest, Authorizer, KernelApi } from '../../kernel/plugin.js';
 import { recordingLogger } from '../protocol-mysql/canned-kernel.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { startEmbedded } from '../../testing/embedded.js';
+import { SqlError } from '../../kernel/errors.js';
 import { plugin } from './index.js';
 import { firstMatch, parsePolicy, PolicyError } from './policy.js';
 
@@ -229,6 +231,22 @@ test('authz-rules: a malformed policy stops the server at startup with file:line
     await assert.rejects(startServerProcess({ datadir, args: ['--plugin-add=authz-rules', '--authz-rules.policy_file=nope'], timeoutMs: 8000 }),
       (e: Error) => /mizzle exited with [1-9]/.test(e.message) && e.message.includes(`cannot read the policy file ${join(datadir, 'nope')}: ENOENT`));
   } finally {
+    rmSync(datadir, { recursive: true, force: true });
+  }
+});
+
+test('COM_FIELD_LIST of a denied table is refused like SELECT (embedded)', async () => {
+  const datadir = mkdtempSync(join(tmpdir(), 'mizzle-authz-rules-'));
+  writeFileSync(join(datadir, 'authz-rules.policy'), POLICY);
+  const e = await startEmbedded({ datadir, args: ['--plugin-add=authz-rules'] });
+  try {
+    const root = e.session();
+    for (const sql of ['CREATE DATABASE app', 'CREATE TABLE app.t (id INT PRIMARY KEY)', 'CREATE TABLE app.salaries (id INT PRIMARY KEY, pay INT)']) await e.run(root, sql);
+    const app = e.server.kernel.openSession({ user: 'app', host: 'localhost', database: 'app' });
+    assert.deepEqual(app.listFields('t').map((c) => c.name), ['id']);
+    assert.throws(() => app.listFields('salaries'), (err: Error) => err instanceof SqlError && err.code === 1142 && err.message === "SELECT command denied to user 'app'@'localhost' for table 'salaries'");
+  } finally {
+    await e.stop();
     rmSync(datadir, { recursive: true, force: true });
   }
 });
