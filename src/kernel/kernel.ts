@@ -32,6 +32,9 @@ export interface KernelOptions {
   clock?: () => Date;
 }
 
+/** The table privileges statements ask for: a table is visible to a user who has any of them. */
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE VIEW'] as const;
+
 /** Connection ids wrap below 2^32 as MySQL's do. */
 const CONNECTION_ID_MAX = 0xffffffff;
 
@@ -142,16 +145,32 @@ export class Kernel implements KernelApi {
 
   // ------------------------------------------------------------------ authorization, filters, statement events
 
-  /** Whether every active authorization plugin allows the access (no plugin: allowed). */
+  /** Whether every active authorization plugin allows the access (no plugin: allowed); a denial is logged and counted. */
   authorize(req: AccessRequest): boolean {
+    const refuser = this.refuser(req);
+    if (refuser === undefined) return true;
+    this.counters.accessDenied++;
+    this.log.warn('access denied by authorization', { plugin: refuser, user: req.user, host: req.host, object: req.object, name: req.name, table: req.table, action: req.action });
+    return false;
+  }
+
+  /** The same question asked quietly, for what a session may see (SHOW DATABASES, SHOW PROCESSLIST): nothing was refused. */
+  permits(req: AccessRequest): boolean {
+    return this.refuser(req) === undefined;
+  }
+
+  /** The first authorization plugin that refuses `req`; a plugin that throws refuses (fail closed). */
+  private refuser(req: AccessRequest): string | undefined {
     for (const a of this.registry.ofKind('authorization')) {
-      if (!a.instance.authorize(req)) {
-        this.counters.accessDenied++;
-        this.log.warn('access denied by authorization', { plugin: a.manifest.name, user: req.user, host: req.host, object: req.object, name: req.name, table: req.table, action: req.action });
-        return false;
+      let allowed = false;
+      try {
+        allowed = a.instance.authorize(req);
+      } catch (e) {
+        this.log.error('an authorization plugin failed; access refused', { plugin: a.manifest.name, error: e instanceof Error ? e.message : String(e) });
       }
+      if (!allowed) return a.manifest.name;
     }
-    return true;
+    return undefined;
   }
 
   /** Whether any authorization plugin is active (sessions skip the per-statement walk when none is). */
@@ -265,17 +284,23 @@ export class Kernel implements KernelApi {
     };
   }
 
-  /** What statements of `session` see of the server: other sessions only with the PROCESS right. */
+  /**
+   * What statements of `session` see of the server: other sessions only with the PROCESS right,
+   * schemas and tables only with some right on them. Hidden rows are not denials (not logged or counted).
+   */
   serverInfoFor(session: Session): ServerInfo {
-    const seesAll = (user: string) => user === session.user || this.authorize({ user: session.user, host: session.host, object: 'process', name: user, action: 'PROCESS' });
+    const { user, host } = session;
+    const sees = (other: string) => other === user || this.permits({ user, host, object: 'process', name: other, action: 'PROCESS' });
     return {
       ...this.serverInfo,
-      processList: () => this.processList().filter((p) => seesAll(p.user)),
+      processList: () => this.processList().filter((p) => sees(p.user)),
       kill: (id, queryOnly) => this.kill(session, id, queryOnly),
+      canSeeSchema: (schema) => this.permits({ user, host, object: 'schema', name: schema, action: 'USAGE' }),
+      canSeeTable: (schema, table) => TABLE_PRIVILEGES.some((action) => this.permits({ user, host, object: 'table', name: schema, table, action })),
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill'> = {
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));

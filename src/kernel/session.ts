@@ -240,6 +240,8 @@ export class Session implements KernelSession, SessionContext {
     }
     const parsed = this.counted(() => parseWithParams(sql));
     if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
+    // Checked at prepare time too, as MySQL does: describing the result would show a denied table's columns.
+    if (this.kernel.authorizing) this.authorizeStatement(parsed.statement);
     const id = ++this.lastPreparedId;
     this.prepared.set(id, { statement: parsed.statement, text: sql, paramCount: parsed.paramCount });
     let columns: ResultColumn[] = [];
@@ -628,6 +630,9 @@ export class Session implements KernelSession, SessionContext {
 
   listFields(table: string, wildcard?: string): ResultColumn[] {
     if (!this.database) throw sqlError('NO_DB', 'No database selected');
+    if (this.kernel.authorizing && !this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: this.database, table, action: 'SELECT' })) {
+      throw sqlError('TABLEACCESS_DENIED', `SELECT command denied to user '${this.user}'@'${this.host}' for table '${table}'`);
+    }
     const def = this.kernel.storage.catalog.getTable(this.database, table);
     if (!def) throw sqlError('NO_SUCH_TABLE', `Table '${this.database}.${table}' doesn't exist`);
     const cols = resultColumns(tableScopeColumns(def, def.name));

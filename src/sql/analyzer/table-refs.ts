@@ -1,5 +1,5 @@
 // The tables (and schemas) a statement touches and the privilege each needs: for authorization and query filters.
-import type { Statement, TableName } from '../parser/ast.js';
+import type { DeleteStmt, Expr, Statement, TableName, TableRef, UpdateStmt } from '../parser/ast.js';
 
 /** One object a statement touches, with the MySQL privilege name it needs. */
 export interface ObjectAccess {
@@ -11,16 +11,21 @@ export interface ObjectAccess {
 }
 
 /**
- * What `stmt` reads and writes. Tables without a schema resolve to
- * `defaultSchema`; when there is none, they are left out (the statement fails
- * with 1046 on its own). Names of common table expressions are not tables.
+ * What `stmt` reads and writes, following MySQL's privilege rules at table level.
+ * Tables without a schema resolve to `defaultSchema`; when there is none, they
+ * are left out (the statement fails with 1046 on its own). Names of common table
+ * expressions are not tables, but only where the CTE is in scope.
+ *
+ * A view counts as the view's name only: its query was checked with its
+ * creator's rights when it was created (MySQL's SQL SECURITY DEFINER, without
+ * definer accounts). UPDATE, DELETE and INSERT ... ON DUPLICATE KEY UPDATE also
+ * need SELECT on a target whose columns they read (WHERE, ORDER BY, SET values),
+ * as in MySQL, so that a write-only user cannot probe values through row counts.
  */
 export function statementAccess(stmt: Statement, defaultSchema: string | null): ObjectAccess[] {
   const out: ObjectAccess[] = [];
   const seen = new Set<string>();
-  const cteNames = new Set<string>();
-  const add = (t: TableName, action: string) => {
-    if (t.schema === undefined && cteNames.has(t.name.toLowerCase())) return;
+  const add = (t: { schema?: string; name: string }, action: string) => {
     const schema = t.schema ?? defaultSchema;
     if (schema === null) return;
     const key = `${action}\u0000${schema}\u0000${t.name}`;
@@ -35,47 +40,41 @@ export function statementAccess(stmt: Statement, defaultSchema: string | null): 
     seen.add(key);
     out.push({ object: 'schema', schema, action });
   };
-  /** Every table named anywhere below `node` (FROM clauses, joins, subqueries) is read. */
-  const reads = (node: unknown, skip?: ReadonlySet<unknown>) => {
-    collectTableNames(node, (t) => {
+  /** Every table named anywhere below `node` (FROM clauses, joins, subqueries), except `skip`, is read. */
+  const reads = (node: unknown, skip?: ReadonlySet<TableName>) => {
+    collectTableNames(node, NO_CTES, (t) => {
       if (!skip?.has(t)) add(t, 'SELECT');
-    }, cteNames);
+    });
   };
 
   switch (stmt.type) {
     case 'select': case 'setop': case 'values': case 'with':
       reads(stmt);
       break;
-    case 'insert':
+    case 'insert': {
       add(stmt.table, 'INSERT');
       if (stmt.replace) add(stmt.table, 'DELETE');
-      if (stmt.onDuplicate) add(stmt.table, 'UPDATE');
+      if (stmt.onDuplicate) {
+        add(stmt.table, 'UPDATE');
+        if (stmt.onDuplicate.some((a) => readsOwnColumns(a.value, stmt.rowAlias))) add(stmt.table, 'SELECT');
+      }
       reads({ rows: stmt.rows, query: stmt.query, set: stmt.set, onDuplicate: stmt.onDuplicate });
       break;
-    case 'update': {
-      // Every table of a multi-table UPDATE may be changed; the parser does not say which, so all need UPDATE.
-      const targets = new Set<unknown>();
-      collectTableNames(stmt.tables, (t) => {
-        targets.add(t);
-        add(t, 'UPDATE');
-      }, cteNames, false);
-      reads(stmt, targets);
-      break;
     }
-    case 'delete': {
-      const targets = new Set<unknown>();
-      for (const t of stmt.table ? [stmt.table] : stmt.targets ?? []) {
-        targets.add(t);
-        add(t, 'DELETE');
-      }
-      // Multi-table DELETE names targets by alias; the FROM list says which tables they are.
-      reads(stmt, targets);
+    case 'update':
+      updateAccess(stmt, add, reads);
       break;
-    }
+    case 'delete':
+      deleteAccess(stmt, defaultSchema, add, reads);
+      break;
     case 'createTable':
       add(stmt.table, 'CREATE');
       if (stmt.like) add(stmt.like, 'SELECT');
-      if (stmt.asQuery) reads(stmt.asQuery);
+      if (stmt.asQuery) {
+        // CREATE TABLE ... SELECT also inserts the rows (MySQL asks for INSERT too).
+        add(stmt.table, 'INSERT');
+        reads(stmt.asQuery);
+      }
       break;
     case 'dropTable':
       for (const t of stmt.tables) add(t, 'DROP');
@@ -89,21 +88,18 @@ export function statementAccess(stmt: Statement, defaultSchema: string | null): 
     case 'alterTable':
       add(stmt.table, 'ALTER');
       for (const a of stmt.actions) {
-        if (a.kind === 'renameTable') {
-          add(stmt.table, 'DROP');
-          add(a.to, 'CREATE');
-        }
+        if (a.kind === 'renameTable') renames(stmt.table, a.to, add);
       }
       break;
     case 'renameTable':
       for (const r of stmt.renames) {
         add(r.from, 'ALTER');
-        add(r.from, 'DROP');
-        add(r.to, 'CREATE');
+        renames(r.from, r.to, add);
       }
       break;
     case 'createView':
       add(stmt.name, 'CREATE VIEW');
+      if (stmt.orReplace) add(stmt.name, 'DROP');
       reads(stmt.query);
       break;
     case 'dropView':
@@ -119,46 +115,180 @@ export function statementAccess(stmt: Statement, defaultSchema: string | null): 
       addSchema(stmt.database, 'USAGE');
       break;
     case 'show':
-      if (stmt.table) add(stmt.table, 'SELECT');
-      else if (stmt.what === 'tables' || stmt.what === 'tableStatus' || stmt.what === 'createDatabase') addSchema(stmt.database ?? stmt.name ?? defaultSchema, 'USAGE');
+      // A WHERE filter may hold subqueries.
+      reads(stmt.where);
+      if (stmt.table) {
+        // `SHOW COLUMNS FROM t FROM db`: the FROM db wins over a qualified name, as the executor reads it.
+        add({ schema: stmt.database ?? stmt.table.schema, name: stmt.table.name }, 'SELECT');
+      } else if (stmt.what === 'tables' || stmt.what === 'tableStatus' || stmt.what === 'createDatabase') {
+        addSchema(stmt.database ?? stmt.name ?? defaultSchema, 'USAGE');
+      }
       break;
     case 'explain':
+      // EXPLAIN needs what the explained statement needs.
       return statementAccess(stmt.statement, defaultSchema);
+    case 'admin':
+      // ANALYZE/CHECK read; OPTIMIZE/REPAIR rewrite the table (MySQL: SELECT and INSERT); LOCK TABLES and FLUSH t read.
+      for (const t of stmt.tables) {
+        add(t, 'SELECT');
+        if (stmt.command === 'optimizeTable' || stmt.command === 'repairTable') add(t, 'INSERT');
+      }
+      break;
     default:
-      // SET, DO, KILL, transaction control and admin statements may still read tables in subqueries.
+      // SET, DO, KILL and transaction control may still read tables in subqueries.
       reads(stmt);
       break;
   }
   return out;
 }
 
-/** Calls `found` for each table name below `node`; records CTE names as it meets WITH clauses. */
-function collectTableNames(node: unknown, found: (t: TableName) => void, cteNames: Set<string>, descend = true): void {
+type AddTable = (t: { schema?: string; name: string }, action: string) => void;
+type AddReads = (node: unknown, skip?: ReadonlySet<TableName>) => void;
+
+/** RENAME and ALTER ... RENAME: the old name goes (DROP), the new one is created and filled (CREATE, INSERT). */
+function renames(from: TableName, to: TableName, add: AddTable): void {
+  add(from, 'DROP');
+  add(to, 'CREATE');
+  add(to, 'INSERT');
+}
+
+/**
+ * UPDATE: the tables a SET assigns to need UPDATE; the other tables of the
+ * statement are only read. With an unqualified SET column in a multi-table
+ * UPDATE we cannot tell its table without the catalog, so every table needs UPDATE.
+ */
+function updateAccess(stmt: UpdateStmt, add: AddTable, reads: AddReads): void {
+  const tables = baseTables(stmt.tables);
+  const byAlias = new Map(tables.map((t) => [t.alias ?? t.name, t]));
+  const targets = new Set<TableName>();
+  for (const a of stmt.set) {
+    const qualifier = a.column.table;
+    const t = qualifier === undefined ? undefined : byAlias.get(qualifier);
+    if (t && (a.column.schema === undefined || a.column.schema === t.schema)) {
+      targets.add(t);
+    } else {
+      // Unqualified (or a qualifier that names nothing, which fails anyway): any table may be the one.
+      for (const x of tables) targets.add(x);
+    }
+  }
+  for (const t of targets) add(t, 'UPDATE');
+  const readsTargets = stmt.where !== undefined || stmt.orderBy.length > 0 || stmt.set.some((a) => mentionsColumns(a.value)) || joinsRead(stmt.tables);
+  if (readsTargets) for (const t of targets) add(t, 'SELECT');
+  reads(stmt, targets);
+}
+
+/**
+ * DELETE: single-table `DELETE FROM t`, or multi-table `DELETE a, b FROM t1 AS a JOIN t2 AS b`
+ * / `DELETE FROM a USING ...`, whose targets name FROM tables by alias (or by name when unaliased).
+ */
+function deleteAccess(stmt: DeleteStmt, defaultSchema: string | null, add: AddTable, reads: AddReads): void {
+  const targets = new Set<TableName>();
+  if (stmt.table) {
+    targets.add(stmt.table);
+  } else {
+    const from = baseTables(stmt.from ?? []);
+    for (const named of stmt.targets ?? []) {
+      const real = from.find((t) => (t.alias !== undefined
+        ? named.schema === undefined && t.alias === named.name
+        : t.name === named.name && (named.schema === undefined || (t.schema ?? defaultSchema) === named.schema)));
+      // A target that names no FROM table fails with 1109; checking it as named is the safe side.
+      targets.add(real ?? named);
+    }
+  }
+  for (const t of targets) add(t, 'DELETE');
+  const readsTargets = stmt.where !== undefined || stmt.orderBy.length > 0 || joinsRead(stmt.from ?? []);
+  if (readsTargets) for (const t of targets) add(t, 'SELECT');
+  // Target names in `stmt.targets` are aliases, not tables: never check them as such.
+  reads({ from: stmt.from, where: stmt.where, orderBy: stmt.orderBy, limit: stmt.limit }, targets);
+}
+
+/** The base tables of a FROM list (join sides), not those inside derived tables or subqueries. */
+function baseTables(refs: readonly TableRef[]): TableName[] {
+  const out: TableName[] = [];
+  const walk = (r: TableRef) => {
+    if (r.type === 'table') out.push(r);
+    else if (r.type === 'join') {
+      walk(r.left);
+      walk(r.right);
+    }
+  };
+  for (const r of refs) walk(r);
+  return out;
+}
+
+/** Whether a join reads columns to match rows (ON / USING / NATURAL). */
+function joinsRead(refs: readonly TableRef[]): boolean {
+  const walk = (r: TableRef): boolean => r.type === 'join' && (r.on !== undefined || r.using !== undefined || r.natural || walk(r.left) || walk(r.right));
+  return refs.some(walk);
+}
+
+/** Whether an expression refers to any column (outside subqueries too: conservative). */
+function mentionsColumns(e: Expr): boolean {
+  let found = false;
+  visit(e, (n) => {
+    if (n.type === 'column') found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** ON DUPLICATE KEY UPDATE values that read the existing row: columns other than VALUES(col) and `alias.col` of the new row. */
+function readsOwnColumns(e: Expr, rowAlias: string | undefined): boolean {
+  let found = false;
+  visit(e, (n) => {
+    if (n.type === 'call' && typeof n.name === 'string' && n.name.toUpperCase() === 'VALUES') return false;
+    if (n.type === 'column' && (rowAlias === undefined || n.table !== rowAlias)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** Walks every object below `node`; `enter` returns false to skip an object's children. */
+function visit(node: unknown, enter: (n: { type?: unknown; name?: unknown; table?: unknown }) => boolean): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const item of node) collectTableNames(item, found, cteNames, descend);
+    for (const item of node) visit(item, enter);
     return;
   }
-  const n = node as { type?: unknown; name?: unknown; ctes?: unknown };
+  if (!enter(node as { type?: unknown })) return;
+  for (const key in node) visit((node as Record<string, unknown>)[key], enter);
+}
+
+const NO_CTES: ReadonlySet<string> = new Set();
+
+/**
+ * Calls `found` for each table name below `node`. `ctes` are the common table
+ * expressions in scope: an unqualified name among them is not a table. A WITH
+ * clause's names are in scope for its main query, for later CTEs of the same
+ * clause, and (RECURSIVE) for every CTE of the clause, never outside it.
+ */
+function collectTableNames(node: unknown, ctes: ReadonlySet<string>, found: (t: TableName) => void): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) collectTableNames(item, ctes, found);
+    return;
+  }
+  const n = node as { type?: unknown; name?: unknown };
   if (n.type === 'table' && typeof n.name === 'string') {
-    found(node as TableName);
+    const t = node as TableName;
+    if (t.schema === undefined && ctes.has(t.name)) return;
+    found(t);
     return;
   }
-  if (n.type === 'with' && Array.isArray(n.ctes)) {
-    for (const c of n.ctes as { name: string }[]) cteNames.add(c.name.toLowerCase());
-  }
-  if (!descend) {
-    // Only the table list itself: the sides of joins, not their ON conditions.
-    if (n.type === 'join') {
-      const j = node as { left: unknown; right: unknown };
-      collectTableNames(j.left, found, cteNames, false);
-      collectTableNames(j.right, found, cteNames, false);
+  if (n.type === 'with' && Array.isArray((node as { ctes?: unknown }).ctes)) {
+    const w = node as { recursive: boolean; ctes: { name: string; query: unknown }[]; query: unknown };
+    const all = new Set([...ctes, ...w.ctes.map((c) => c.name)]);
+    const earlier = new Set(ctes);
+    for (const c of w.ctes) {
+      collectTableNames(c.query, w.recursive ? all : earlier, found);
+      earlier.add(c.name);
     }
+    collectTableNames(w.query, all, found);
     return;
   }
   for (const key in node) {
     const v = (node as Record<string, unknown>)[key];
-    if (v !== null && typeof v === 'object') collectTableNames(v, found, cteNames, descend);
+    if (v !== null && typeof v === 'object') collectTableNames(v, ctes, found);
   }
 }
 

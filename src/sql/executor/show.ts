@@ -183,16 +183,17 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
   switch (stmt.what) {
     case 'databases': {
       const cols = [col(stmt.like !== undefined ? `Database (${stmt.like})` : 'Database')];
-      const names = ['information_schema', ...tx.catalog.listSchemas().map((s) => s.name)].sort();
+      const names = ['information_schema', ...tx.catalog.listSchemas().map((s) => s.name)].filter((n) => env.server.canSeeSchema(n)).sort();
       return rowsResult(cols, filterRows(stmt, cols, names.map((n) => [n]), env, false));
     }
     case 'tables': {
       const db = requireDb(env, tx, stmt.database);
       const cols = [col(stmt.like !== undefined ? `Tables_in_${db} (${stmt.like})` : `Tables_in_${db}`)];
       if (stmt.full) cols.push(col('Table_type', VARCHAR(10)));
+      const visible = (name: string) => env.server.canSeeTable(db, name);
       const rows: Row[] = [
-        ...tx.catalog.listTables(db).map((t) => (stmt.full ? [t.name, 'BASE TABLE'] : [t.name])),
-        ...tx.catalog.listViews(db).map((v) => (stmt.full ? [v.name, 'VIEW'] : [v.name])),
+        ...tx.catalog.listTables(db).filter((t) => visible(t.name)).map((t) => (stmt.full ? [t.name, 'BASE TABLE'] : [t.name])),
+        ...tx.catalog.listViews(db).filter((v) => visible(v.name)).map((v) => (stmt.full ? [v.name, 'VIEW'] : [v.name])),
       ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
       return rowsResult(cols, filterRows(stmt, cols, rows, env, false));
     }
@@ -256,7 +257,7 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
     case 'tableStatus': {
       const db = requireDb(env, tx, stmt.database);
       const cols = [col('Name'), col('Engine', VARCHAR(64), true), col('Version', BIGINT, true), col('Row_format', VARCHAR(10), true), col('Rows', BIGINT, true), col('Avg_row_length', BIGINT, true), col('Data_length', BIGINT, true), col('Max_data_length', BIGINT, true), col('Index_length', BIGINT, true), col('Data_free', BIGINT, true), col('Auto_increment', BIGINT, true), col('Create_time', { kind: 'datetime' }, true), col('Update_time', { kind: 'datetime' }, true), col('Check_time', { kind: 'datetime' }, true), col('Collation', VARCHAR(64), true), col('Checksum', BIGINT, true), col('Create_options', VARCHAR(256), true), col('Comment', VARCHAR(2048), true)];
-      const rows: Row[] = tx.catalog.listTables(db).map((t) => [t.name, t.engine, 10, 'Dynamic', tx.table(t).count(), 0, 0, 0, 0, 0, null, null, null, null, t.collation, null, '', t.comment ?? '']);
+      const rows: Row[] = tx.catalog.listTables(db).filter((t) => env.server.canSeeTable(db, t.name)).map((t) => [t.name, t.engine, 10, 'Dynamic', tx.table(t).count(), 0, 0, 0, 0, 0, null, null, null, null, t.collation, null, '', t.comment ?? '']);
       return rowsResult(cols, filterRows(stmt, cols, rows, env, false));
     }
     default:

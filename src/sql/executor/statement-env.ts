@@ -62,6 +62,10 @@ export interface ServerInfo {
   status(): [string, Value][];
   /** KILL [QUERY] id: 1094 for an unknown id, 1095 for another user's session without the right. */
   kill(id: number, queryOnly: boolean): void;
+  /** Whether SHOW DATABASES lists `schema` to this session (authorization plugins decide; all without one). */
+  canSeeSchema(schema: string): boolean;
+  /** Whether SHOW TABLES lists `schema`.`table` to this session: it has some privilege on it. */
+  canSeeTable(schema: string, table: string): boolean;
 }
 
 /**
