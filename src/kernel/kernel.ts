@@ -15,6 +15,7 @@ import type { StorageManager } from '../storage/storage-manager.js';
 import type { EvalContext } from '../sql/executor/context.js';
 import type { ServerInfo, StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../sql/types/value.js';
+import { isInformationSchema } from '../sql/executor/information-schema.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -95,7 +96,7 @@ export class Kernel implements KernelApi {
       if (!this.authorize({ user: info.user, host: info.host, object: 'schema', name: info.database, action: 'USAGE' })) {
         throw sqlError('DBACCESS_DENIED', `Access denied for user '${info.user}'@'${info.host}' to database '${info.database}'`);
       }
-      if (!this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
+      if (!isInformationSchema(info.database) && !this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
     }
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     this.sessions.set(id, session);
@@ -129,6 +130,13 @@ export class Kernel implements KernelApi {
       id: s.id, user: s.user, host: s.host, db: s.database, command: s.activity.command,
       time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
     }));
+  }
+
+  /** Set when shutdown begins: readiness probes fail from then on while clients drain. */
+  stopping = false;
+
+  accepting(): boolean {
+    return this.started && !this.stopping;
   }
 
   storageHealthy(): boolean {
@@ -272,10 +280,23 @@ export class Kernel implements KernelApi {
       ...this.serverInfo,
       processList: () => this.processList().filter((p) => seesAll(p.user)),
       kill: (id, queryOnly) => this.kill(session, id, queryOnly),
+      // information_schema lists only what the session may use; a quiet check, not a counted denial.
+      canSee: (schema, table) => this.visibleTo(session, schema, table),
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill'> = {
+  /** Whether every authorization plugin lets `session` see the schema (USAGE) or the table (SELECT), without counting or logging a denial. */
+  private visibleTo(session: Session, schema: string, table?: string): boolean {
+    for (const a of this.registry.ofKind('authorization')) {
+      const req: AccessRequest = table === undefined
+        ? { user: session.user, host: session.host, object: 'schema', name: schema, action: 'USAGE' }
+        : { user: session.user, host: session.host, object: 'table', name: schema, table, action: 'SELECT' };
+      if (!a.instance.authorize(req)) return false;
+    }
+    return true;
+  }
+
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSee'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));

@@ -137,7 +137,9 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
   return () => {
     stopping ??= (async () => {
       log.info('mizzle shutting down');
-      for (const p of [...registry.ofKind('protocol'), ...registry.ofKind('monitoring')].reverse()) {
+      // Readiness fails first; the monitoring listeners stop last so probes see 503 while clients drain.
+      kernel.stopping = true;
+      for (const p of [...registry.ofKind('protocol').slice().reverse(), ...registry.ofKind('monitoring').slice().reverse()]) {
         await p.instance.stop().catch((e: unknown) => log.error(`stopping ${p.manifest.name} failed`, { error: String(e) }));
       }
       for (const s of kernel.openSessions()) s.close();

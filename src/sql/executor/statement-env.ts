@@ -62,6 +62,8 @@ export interface ServerInfo {
   status(): [string, Value][];
   /** KILL [QUERY] id: 1094 for an unknown id, 1095 for another user's session without the right. */
   kill(id: number, queryOnly: boolean): void;
+  /** Whether this session may see a schema (or a table of it): information_schema lists only those. */
+  canSee(schema: string, table?: string): boolean;
 }
 
 /**
