@@ -73,9 +73,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const storage = StorageManager.open({ engines, defaultEngine });
     const protocolOptions = enabled.filter((p) => p.manifest.kind === 'protocol').map((p) => options.get(p.manifest.name) ?? {});
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals: { port: Number(port), hostname: (await import('node:os')).hostname() } });
+    // Plugin options become variables before the kernel copies the globals' values, so SHOW VARIABLES sees this server's values.
+    const pluginVars = enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {}));
+    registerReadOnlyVariables(pluginVars);
+    const globals = { ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])), port: Number(port), hostname: (await import('node:os')).hostname() };
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals });
     kernelRef.current = kernel;
-    registerReadOnlyVariables(enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {})));
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
     for (const p of enabled) {
       const kind = p.manifest.kind;

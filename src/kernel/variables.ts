@@ -195,7 +195,7 @@ export class GlobalVariables {
     const def = findVariable(name);
     if (!def) throw unknown(name);
     if (def.scope === 'session') throw sqlError('INCORRECT_GLOBAL_LOCAL_VAR', `Variable '${name}' is a SESSION variable`);
-    return this.values.get(def.name) as string | number;
+    return this.values.get(def.name) ?? def.default;
   }
 
   set(name: string, value: Value): void {
