@@ -275,7 +275,8 @@ export class Kernel implements KernelApi {
 
   /** What statements of `session` see of the server: other sessions only with the PROCESS right. */
   serverInfoFor(session: Session): ServerInfo {
-    const seesAll = (user: string) => user === session.user || this.authorize({ user: session.user, host: session.host, object: 'process', name: user, action: 'PROCESS' });
+    // Leaving other users' sessions out of a list is not a refused access: checked quietly, not counted or logged.
+    const seesAll = (user: string) => user === session.user || this.allowedQuietly({ user: session.user, host: session.host, object: 'process', name: user, action: 'PROCESS' });
     return {
       ...this.serverInfo,
       processList: () => this.processList().filter((p) => seesAll(p.user)),
@@ -285,14 +286,16 @@ export class Kernel implements KernelApi {
     };
   }
 
-  /** Whether every authorization plugin lets `session` see the schema (USAGE) or the table (SELECT), without counting or logging a denial. */
+  /** Whether `session` may see the schema (USAGE) or the table (SELECT). */
   private visibleTo(session: Session, schema: string, table?: string): boolean {
-    for (const a of this.registry.ofKind('authorization')) {
-      const req: AccessRequest = table === undefined
-        ? { user: session.user, host: session.host, object: 'schema', name: schema, action: 'USAGE' }
-        : { user: session.user, host: session.host, object: 'table', name: schema, table, action: 'SELECT' };
-      if (!a.instance.authorize(req)) return false;
-    }
+    return this.allowedQuietly(table === undefined
+      ? { user: session.user, host: session.host, object: 'schema', name: schema, action: 'USAGE' }
+      : { user: session.user, host: session.host, object: 'table', name: schema, table, action: 'SELECT' });
+  }
+
+  /** Like authorize, without counting or logging a denial: for what lists leave out. */
+  private allowedQuietly(req: AccessRequest): boolean {
+    for (const a of this.registry.ofKind('authorization')) if (!a.instance.authorize(req)) return false;
     return true;
   }
 

@@ -5,6 +5,12 @@ import { startEmbedded, type Embedded } from '../../testing/embedded.js';
 import type { KernelSession, StatementResult } from '../../kernel/plugin.js';
 import type { Row } from '../types/value.js';
 import { SHIPPED_PLUGINS } from '../../plugins/index.js';
+import type { AccessRequest, Plugin } from '../../kernel/plugin.js';
+import { startServer } from '../../kernel/server.js';
+import { silentLogger } from '../../kernel/logger.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let db: Embedded;
 let s: KernelSession;
@@ -181,4 +187,38 @@ test('a prepared statement with parameters, as ORMs send it', async () => {
   assert.equal(r.kind, 'rows');
   if (r.kind === 'rows') assert.deepEqual(r.rows, [['id'], ['user_id'], ['title']]);
   s.closePrepared(p.id);
+});
+
+test('with an authorization plugin, information_schema lists only what the user may see, and reading it needs no grant', async () => {
+  // A test authorizer: 'guest' may use only schema 'app', and has no PROCESS right.
+  const guestRules: Plugin<'authorization'> = {
+    manifest: { name: 'guest-rules', kind: 'authorization', version: '0', description: 'test', defaultEnabled: true, options: [] },
+    init: () => ({
+      authorize: (req: AccessRequest) => req.user !== 'guest' || (req.object !== 'process' && req.name === 'app'),
+    }),
+  };
+  const datadir = mkdtempSync(join(tmpdir(), 'mizzle-is-'));
+  const server = await startServer({ argv: ['--datadir', datadir], env: {}, cwd: datadir, plugins: [...SHIPPED_PLUGINS, guestRules], log: silentLogger, embedded: true });
+  const run = async (session: KernelSession, sql: string): Promise<Row[]> => {
+    let out: StatementResult | undefined;
+    await session.execute(sql, false, (r) => { out = r; });
+    return out?.kind === 'rows' ? out.rows : [];
+  };
+  try {
+    const root = server.kernel.openSession({ user: 'root', host: 'localhost', database: null });
+    for (const sql of ['CREATE DATABASE app', 'CREATE DATABASE secret', 'CREATE TABLE app.t (a INT)', 'CREATE TABLE secret.s (b INT)']) await run(root, sql);
+    const guest = server.kernel.openSession({ user: 'guest', host: 'localhost', database: null });
+    assert.deepEqual(await run(guest, 'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1'), [['app'], ['information_schema']]);
+    assert.deepEqual(await run(guest, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'"), [['app', 't']]);
+    assert.deepEqual(await run(guest, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'secret'"), [[0]]);
+    assert.deepEqual(await run(guest, 'SELECT USER FROM information_schema.PROCESSLIST'), [['guest']]);
+    assert.deepEqual((await run(root, 'SELECT USER FROM information_schema.PROCESSLIST ORDER BY ID')).map((r) => r[0]), ['root', 'guest']);
+    await run(guest, 'USE information_schema');
+    await assert.rejects(run(guest, 'DELETE FROM PLUGINS'), { code: 1044 });
+    // Listing what is hidden counts no access denial: only statements refused do.
+    assert.equal(server.kernel.counters.accessDenied, 0);
+  } finally {
+    await server.stop();
+    rmSync(datadir, { recursive: true, force: true });
+  }
 });
