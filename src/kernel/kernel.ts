@@ -15,6 +15,7 @@ import type { StorageManager } from '../storage/storage-manager.js';
 import type { EvalContext } from '../sql/executor/context.js';
 import type { ServerInfo, StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../sql/types/value.js';
+import { isInformationSchema } from '../sql/executor/information-schema.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -98,7 +99,7 @@ export class Kernel implements KernelApi {
       if (!this.authorize({ user: info.user, host: info.host, object: 'schema', name: info.database, action: 'USAGE' })) {
         throw sqlError('DBACCESS_DENIED', `Access denied for user '${info.user}'@'${info.host}' to database '${info.database}'`);
       }
-      if (!this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
+      if (!isInformationSchema(info.database) && !this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
     }
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     this.sessions.set(id, session);
@@ -132,6 +133,13 @@ export class Kernel implements KernelApi {
       id: s.id, user: s.user, host: s.host, db: s.database, command: s.activity.command,
       time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
     }));
+  }
+
+  /** Set when shutdown begins: readiness probes fail from then on while clients drain. */
+  stopping = false;
+
+  accepting(): boolean {
+    return this.started && !this.stopping;
   }
 
   storageHealthy(): boolean {

@@ -372,6 +372,8 @@ export interface KernelApi {
   processList(): ProcessInfo[];
   /** Whether storage answers (a read of the catalog succeeds): for readiness probes. */
   storageHealthy(): boolean;
+  /** True once every plugin started (the protocol listeners accept clients) and until shutdown begins. */
+  accepting(): boolean;
 }
 
 /** What a protocol passes when a login succeeded. */

@@ -78,9 +78,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       if (!Number.isInteger(v) || v < 0) throw new ConfigError(`--${option} must be a whole number of at least 0 (got ${String(config.kernel[option])})`);
       return [variable, v];
     }));
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals: { ...limits, port: Number(port), hostname: (await import('node:os')).hostname() } });
+    // Plugin options become variables before the kernel copies the globals' values, so SHOW VARIABLES sees this server's values.
+    const pluginVars = enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {}));
+    registerReadOnlyVariables(pluginVars);
+    const globals = { ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])), ...limits, port: Number(port), hostname: (await import('node:os')).hostname() };
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals });
     kernelRef.current = kernel;
-    registerReadOnlyVariables(enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {})));
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
     for (const p of enabled) {
       const kind = p.manifest.kind;
@@ -142,7 +145,9 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
   return () => {
     stopping ??= (async () => {
       log.info('mizzle shutting down');
-      for (const p of [...registry.ofKind('protocol'), ...registry.ofKind('monitoring')].reverse()) {
+      // Readiness fails first; the monitoring listeners stop last so probes see 503 while clients drain.
+      kernel.stopping = true;
+      for (const p of [...registry.ofKind('protocol').slice().reverse(), ...registry.ofKind('monitoring').slice().reverse()]) {
         await p.instance.stop().catch((e: unknown) => log.error(`stopping ${p.manifest.name} failed`, { error: String(e) }));
       }
       for (const s of kernel.openSessions()) s.close();

@@ -13,6 +13,7 @@ import { likeToRegExp } from '../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../sql/executor/context.js';
 import { causesImplicitCommit, executeStatement, resultColumns } from '../sql/executor/run-statement.js';
 import { tableScopeColumns } from '../sql/executor/from.js';
+import { INFORMATION_SCHEMA, informationSchemaColumns, informationSchemaDenied, isInformationSchema } from '../sql/executor/information-schema.js';
 import type { StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../sql/types/value.js';
 import type { Kernel } from './kernel.js';
@@ -218,7 +219,14 @@ export class Session implements KernelSession, SessionContext {
 
   /** Parses one statement; a syntax error is counted and kept for SHOW WARNINGS like any other error. */
   private parseCounted(sql: string): Statement {
-    return this.counted(() => parse(sql));
+    const started = Date.now();
+    try {
+      return this.counted(() => parse(sql));
+    } catch (e) {
+      // Logs and metrics see statements that did not parse too, as kind 'unknown'.
+      if (e instanceof SqlError) this.statementFinished('unknown', sql, started, undefined, e);
+      throw e;
+    }
   }
 
   private counted<T>(parseFn: () => T): T {
@@ -341,6 +349,11 @@ export class Session implements KernelSession, SessionContext {
   /** 1142 (or 1044 for schema-level statements) unless every authorization plugin allows each access. */
   private authorizeStatement(statement: Statement): void {
     for (const a of statementAccess(statement, this.database)) {
+      if (isInformationSchema(a.schema)) {
+        // Anyone may read information_schema (its rows are filtered by what the user may see); nobody may change it.
+        if (a.action === 'SELECT' || a.action === 'USAGE') continue;
+        throw this.refused(informationSchemaDenied(this.user, this.host));
+      }
       if (a.object === 'schema') {
         if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'schema', name: a.schema, action: a.action })) {
           throw this.refused(sqlError('DBACCESS_DENIED', `Access denied for user '${this.user}'@'${this.host}' to database '${a.schema}'`));
@@ -423,6 +436,7 @@ export class Session implements KernelSession, SessionContext {
           if (waitError instanceof SqlError && waitError.code === 1213 && this.txn === txn) {
             // The victim's whole transaction is rolled back, as InnoDB does.
             this.txn.rollback();
+            this.kernel.counters.handlerRollback++;
             this.txn = undefined;
           }
           if (waitError instanceof SqlError) {
@@ -448,6 +462,7 @@ export class Session implements KernelSession, SessionContext {
     this.pendingCommit = undefined;
     try {
       await t.commit();
+      this.kernel.counters.handlerCommit++;
     } catch (e) {
       this.kernel.log.error('commit failed', { session: this.id, error: e instanceof Error ? e.message : String(e) });
       const err = storageWriteError(e);
@@ -468,7 +483,7 @@ export class Session implements KernelSession, SessionContext {
       this.warningsTotal = 0;
     }
     this.activity = { command: describeOnly ? 'Prepare' : params.length ? 'Execute' : 'Query', since: Date.now(), info: text };
-    if (!describeOnly) this.kernel.counters.statement(statement.type);
+    if (!describeOnly) this.kernel.counters.statement(statement.type, statement.type === 'transaction' ? statement.action : undefined);
     this.statementParams = params;
     try {
       const result = this.dispatch(statement, text, previous, params);
@@ -504,7 +519,10 @@ export class Session implements KernelSession, SessionContext {
     }
     if (causesImplicitCommit(statement)) {
       // DDL commits the open transaction first (synchronously: it must be done before the DDL runs) and runs outside any transaction.
-      this.txn?.commitSync();
+      if (this.txn) {
+        this.txn.commitSync();
+        this.kernel.counters.handlerCommit++;
+      }
       this.txn = undefined;
       this.savepoints.clear();
       return executeStatement(statement, this.statementEnv(text, params, undefined), []);
@@ -529,7 +547,10 @@ export class Session implements KernelSession, SessionContext {
         this.lockWaiter = txn;
         throw e;
       }
-      if (txn && !txn.explicit) txn.rollback();
+      if (txn && !txn.explicit) {
+        txn.rollback();
+        this.kernel.counters.handlerRollback++;
+      }
       throw e;
     }
   }
@@ -552,7 +573,10 @@ export class Session implements KernelSession, SessionContext {
     this.txn = undefined;
     this.savepoints.clear();
     if (!t) return;
-    if (this.pendingCommit) this.pendingCommit.commitSync();
+    if (this.pendingCommit) {
+      this.pendingCommit.commitSync();
+      this.kernel.counters.handlerCommit++;
+    }
     this.pendingCommit = t;
   }
 
@@ -560,7 +584,9 @@ export class Session implements KernelSession, SessionContext {
     const t = this.txn;
     this.txn = undefined;
     this.savepoints.clear();
-    t?.rollback();
+    if (!t) return;
+    t.rollback();
+    this.kernel.counters.handlerRollback++;
   }
 
   private readonly savepoints = new Map<string, StatementMark>();
@@ -618,8 +644,10 @@ export class Session implements KernelSession, SessionContext {
   }
 
   useDatabase(name: string): void {
-    if (name.toLowerCase() === 'information_schema') {
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support information_schema');
+    // Everyone may use information_schema; its tables list only what the session may see.
+    if (isInformationSchema(name)) {
+      this.database = INFORMATION_SCHEMA;
+      return;
     }
     if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'schema', name, action: 'USAGE' })) {
       throw sqlError('DBACCESS_DENIED', `Access denied for user '${this.user}'@'${this.host}' to database '${name}'`);
@@ -630,12 +658,16 @@ export class Session implements KernelSession, SessionContext {
 
   listFields(table: string, wildcard?: string): ResultColumn[] {
     if (!this.database) throw sqlError('NO_DB', 'No database selected');
+    if (isInformationSchema(this.database)) return this.filterFields(resultColumns(informationSchemaColumns(table, table)), wildcard);
     if (this.kernel.authorizing && !this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: this.database, table, action: 'SELECT' })) {
       throw sqlError('TABLEACCESS_DENIED', `SELECT command denied to user '${this.user}'@'${this.host}' for table '${table}'`);
     }
     const def = this.kernel.storage.catalog.getTable(this.database, table);
     if (!def) throw sqlError('NO_SUCH_TABLE', `Table '${this.database}.${table}' doesn't exist`);
-    const cols = resultColumns(tableScopeColumns(def, def.name));
+    return this.filterFields(resultColumns(tableScopeColumns(def, def.name)), wildcard);
+  }
+
+  private filterFields(cols: ResultColumn[], wildcard: string | undefined): ResultColumn[] {
     if (!wildcard) return cols;
     const re = likeToRegExp(wildcard, '\\', true);
     return cols.filter((c) => re.test(c.name));

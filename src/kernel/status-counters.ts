@@ -6,7 +6,14 @@ const COM_NAMES: Record<string, string> = {
   insert: 'Com_insert', update: 'Com_update', delete: 'Com_delete',
   createTable: 'Com_create_table', dropTable: 'Com_drop_table', alterTable: 'Com_alter_table',
   createIndex: 'Com_create_index', dropIndex: 'Com_drop_index', createDatabase: 'Com_create_db', dropDatabase: 'Com_drop_db',
-  show: 'Com_show', set: 'Com_set_option', use: 'Com_change_db', transaction: 'Com_begin', truncate: 'Com_truncate',
+  show: 'Com_show', set: 'Com_set_option', use: 'Com_change_db', truncate: 'Com_truncate',
+  kill: 'Com_kill',
+};
+
+/** Transaction control statements count by what they do (COMMIT is Com_commit, not Com_begin), as in MySQL. */
+const TRANSACTION_COM_NAMES: Record<string, string> = {
+  begin: 'Com_begin', commit: 'Com_commit', rollback: 'Com_rollback', savepoint: 'Com_savepoint',
+  rollbackToSavepoint: 'Com_rollback_to_savepoint', releaseSavepoint: 'Com_release_savepoint',
 };
 
 export class StatusCounters {
@@ -21,10 +28,15 @@ export class StatusCounters {
   slowQueries = 0;
   /** Accesses an authorization plugin refused. */
   accessDenied = 0;
+  /** Transactions made durable (explicit and autocommit ones), as MySQL's Handler_commit counts engine commits. */
+  handlerCommit = 0;
+  /** Transactions rolled back (ROLLBACK, a failed autocommit statement, a closed session's open transaction). */
+  handlerRollback = 0;
 
-  statement(kind: string): void {
+  /** One statement; `transactionAction` tells BEGIN/COMMIT/ROLLBACK... apart for statements of kind 'transaction'. */
+  statement(kind: string, transactionAction?: string): void {
     this.bump('Questions');
-    const com = COM_NAMES[kind];
+    const com = kind === 'transaction' ? TRANSACTION_COM_NAMES[transactionAction ?? 'begin'] : COM_NAMES[kind];
     if (com) this.bump(com);
   }
 
@@ -55,7 +67,9 @@ export class StatusCounters {
       ['Connections', this.connections],
       ['Threads_connected', this.threadsConnected],
       ['Uptime', this.uptimeSeconds()],
-      ...Object.values(COM_NAMES).filter((v, i, a) => a.indexOf(v) === i).map((n): [string, number] => [n, this.counts.get(n) ?? 0]),
+      ['Handler_commit', this.handlerCommit],
+      ['Handler_rollback', this.handlerRollback],
+      ...[...Object.values(COM_NAMES), ...Object.values(TRANSACTION_COM_NAMES)].filter((v, i, a) => a.indexOf(v) === i).map((n): [string, number] => [n, this.counts.get(n) ?? 0]),
       ['Questions', this.counts.get('Questions') ?? 0],
       ['Errors_total', [...this.errors.values()].reduce((a, b) => a + b, 0)],
       ...extra,

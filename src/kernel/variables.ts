@@ -195,7 +195,6 @@ export class GlobalVariables {
     const def = findVariable(name);
     if (!def) throw unknown(name);
     if (def.scope === 'session') throw sqlError('INCORRECT_GLOBAL_LOCAL_VAR', `Variable '${name}' is a SESSION variable`);
-    // Plugin options are registered after the kernel made this map: their value is their default.
     return this.values.get(def.name) ?? def.default;
   }
 

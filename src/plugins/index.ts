@@ -7,5 +7,6 @@ import { plugin as authzRules } from './authz-rules/index.js';
 import { plugin as authzOwnSchema } from './authz-own-schema/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
+import { plugin as opsHttp } from './ops-http/index.js';
 
-export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, authzRules, authzOwnSchema, storageLmdb, storageMemory] as readonly Plugin[];
+export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, authzRules, authzOwnSchema, storageLmdb, storageMemory, opsHttp] as readonly Plugin[];

@@ -156,6 +156,9 @@ export class CannedKernel implements KernelApi {
   storageHealthy(): boolean {
     return true;
   }
+  accepting(): boolean {
+    return true;
+  }
 
   openSessions(): CannedSession[] {
     return this.sessions.filter((s) => !s.closed);

@@ -12,6 +12,7 @@ import { classifyConjuncts, orderJoins, type JoinInput } from '../planner/join-p
 import { runJoin, JOIN_ROWS_MAX, type JoinExplain, type JoinLeaf, type LeafLookup } from './join.js';
 import type { JoinStep } from '../planner/join-plan.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
+import { informationSchemaColumns, informationSchemaDenied, informationSchemaRows, isInformationSchema } from './information-schema.js';
 
 /** A planned FROM clause: its output columns and a way to produce its rows. */
 export interface Source {
@@ -52,6 +53,8 @@ export function tableScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
 export function resolveTableName(env: StatementEnv, tx: ReadTx, schema: string | undefined, name: string): { table?: TableDef; view?: { query: string; columns?: string[] }; schema: string } {
   const db = schema ?? env.session.database;
   if (!db) throw sqlError('NO_DB', 'No database selected');
+  // Reads of information_schema never come here (buildRef answers them); what does is a write.
+  if (isInformationSchema(db)) throw informationSchemaDenied(env.session.user, env.session.host);
   const table = tx.catalog.getTable(db, name);
   if (table) return { table, schema: db };
   const view = tx.catalog.getView(db, name);
@@ -143,7 +146,7 @@ function buildInnerJoin(leafRefs: TableRef[], conds: Expr[], env: StatementEnv, 
  * primary key or a secondary index whose leading columns are all join-key columns.
  */
 function indexLookup(ref: Extract<TableRef, { type: 'table' }>, step: JoinStep, scope: Scope, env: StatementEnv, tx: ReadTx): LeafLookup | undefined {
-  if (step.keys.length === 0) return undefined;
+  if (step.keys.length === 0 || isInformationSchema(ref.schema ?? env.session.database)) return undefined;
   const found = resolveTableName(env, tx, ref.schema, ref.name);
   const def = found.table;
   if (!def) return undefined;
@@ -177,6 +180,7 @@ function buildRef(ref: TableRef, env: StatementEnv, tx: ReadTx, run: QueryRunner
   switch (ref.type) {
     case 'table': {
       const alias = ref.alias ?? ref.name;
+      if (isInformationSchema(ref.schema ?? env.session.database)) return informationSchemaSource(ref.name, alias, env, tx, outer, where);
       const found = resolveTableName(env, tx, ref.schema, ref.name);
       if (found.view) {
         const q = parse(found.view.query);
@@ -207,6 +211,22 @@ function buildRef(ref: TableRef, env: StatementEnv, tx: ReadTx, run: QueryRunner
     case 'join':
       return buildJoin(ref, env, tx, run, outer);
   }
+}
+
+/** An information_schema table as an in-memory source; its rows are built once, when first read. */
+function informationSchemaSource(name: string, alias: string, env: StatementEnv, tx: ReadTx, outer: Scope | undefined, where: Expr | undefined): Source {
+  const scope = new Scope(informationSchemaColumns(name, alias), outer);
+  const explain: Source['explain'] = [{ table: alias, access: undefined, rows: 0 }];
+  let rows: Row[] | undefined;
+  return {
+    scope,
+    explain,
+    rows: () => {
+      rows ??= informationSchemaRows(name, alias, env, tx, where);
+      explain[0].rows = rows.length;
+      return rows;
+    },
+  };
 }
 
 function derived(result: { columns: ScopeColumn[]; rows: Row[] }, alias: string, names: string[] | undefined, outer: Scope | undefined): Source {

@@ -15,6 +15,7 @@ import {
   executeDropDatabase, executeDropIndex, executeDropTable, executeDropView, executeRenameTable, executeTruncate,
 } from './ddl.js';
 import { executeShow } from './show.js';
+import { checkInformationSchemaWrite } from './information-schema.js';
 import type { StatementEnv } from './statement-env.js';
 
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
@@ -157,6 +158,8 @@ function executeExplain(stmt: ExplainStmt, env: StatementEnv): StatementResult {
 
 /** Runs one statement. Transaction control, USE and KILL go through `env` hooks owned by the kernel session. */
 export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[]): StatementResult {
+  // information_schema is read-only: DDL naming it gets 1044 (INSERT/UPDATE/DELETE get it when they resolve their target).
+  if (causesImplicitCommit(stmt) || stmt.type === 'createTable' || stmt.type === 'dropTable') checkInformationSchemaWrite(stmt, env);
   switch (stmt.type) {
     case 'select': case 'setop': case 'values': case 'with':
       return runSelectLike(stmt, env);

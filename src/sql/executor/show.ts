@@ -15,6 +15,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { Row, Value } from '../types/value.js';
 import type { Diagnostic } from '../../kernel/errors.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
+import { informationSchemaDescribe, informationSchemaTableNames, isInformationSchema, INFORMATION_SCHEMA } from './information-schema.js';
 
 const VARCHAR = (n: number): SqlType => ({ kind: 'varchar', length: n });
 const BIGINT: SqlType = { kind: 'bigint', length: 21 };
@@ -59,7 +60,7 @@ function requireTable(env: StatementEnv, tx: ReadTx, stmt: ShowStmt): TableDef {
 }
 
 /** The text DESCRIBE shows as a column's default. */
-function defaultText(c: ColumnDef): Value {
+export function defaultText(c: ColumnDef): Value {
   if (!c.default) return null;
   if (c.default.kind === 'now') return c.default.fsp ? `CURRENT_TIMESTAMP(${c.default.fsp})` : 'CURRENT_TIMESTAMP';
   const v = valueFromJson(c.default.value);
@@ -68,7 +69,18 @@ function defaultText(c: ColumnDef): Value {
   return Buffer.isBuffer(t) ? t.toString('utf8') : t;
 }
 
-function keyFlag(def: TableDef, i: number): string {
+/** DESCRIBE's Extra column. */
+export function columnExtra(c: ColumnDef): string {
+  return [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? 'on update CURRENT_TIMESTAMP' : ''].filter((x) => x).join(' ');
+}
+
+/** A text column's collation (its own or the table's); null for other types. */
+export function columnCollation(def: TableDef, c: ColumnDef): string | null {
+  return c.type.kind === 'char' || c.type.kind === 'varchar' || c.type.kind.endsWith('text') || c.type.kind === 'enum' || c.type.kind === 'set' ? c.type.collation ?? def.collation ?? DEFAULT_COLLATION : null;
+}
+
+/** DESCRIBE's Key column: PRI, UNI, MUL or ''. */
+export function keyFlag(def: TableDef, i: number): string {
   if (def.primaryKey?.columns.includes(i)) return 'PRI';
   if (def.indexes.some((ix) => ix.unique && ix.columns.length === 1 && ix.columns[0] === i)) return 'UNI';
   if (def.indexes.some((ix) => ix.columns[0] === i)) return 'MUL';
@@ -179,7 +191,35 @@ export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: read
   }
 }
 
+/** SHOW TABLES / SHOW COLUMNS / SHOW INDEX / SHOW TABLE STATUS of information_schema's virtual tables; undefined for other schemas. */
+function showInformationSchema(stmt: ShowStmt, env: StatementEnv): StatementResult | undefined {
+  const db = stmt.what === 'columns' || stmt.what === 'index' ? stmt.database ?? stmt.table?.schema ?? env.session.database : stmt.database ?? env.session.database;
+  if (!isInformationSchema(db)) return undefined;
+  switch (stmt.what) {
+    case 'tables': {
+      const cols = [col(stmt.like !== undefined ? `Tables_in_${INFORMATION_SCHEMA} (${stmt.like})` : `Tables_in_${INFORMATION_SCHEMA}`)];
+      if (stmt.full) cols.push(col('Table_type', VARCHAR(10)));
+      const rows: Row[] = informationSchemaTableNames().map((n) => (stmt.full ? [n, 'SYSTEM VIEW'] : [n]));
+      return rowsResult(cols, filterRows(stmt, cols, rows, env));
+    }
+    case 'columns': {
+      const cols = [col('Field'), col('Type', { kind: 'text' }), col('Null', VARCHAR(3)), col('Key', VARCHAR(3)), col('Default', { kind: 'text' }, true), col('Extra', VARCHAR(256))];
+      const rows: Row[] = informationSchemaDescribe(stmt.table?.name ?? '').map((c) => [c.name, c.type, c.nullable ? 'YES' : 'NO', '', null, '']);
+      return rowsResult(cols, filterRows(stmt, cols, rows, env));
+    }
+    case 'index':
+      informationSchemaDescribe(stmt.table?.name ?? '');
+      return rowsResult([col('Table'), col('Non_unique', { kind: 'int', length: 1 }), col('Key_name'), col('Seq_in_index', { kind: 'int', unsigned: true, length: 10 }), col('Column_name', VARCHAR(64), true)], []);
+    case 'tableStatus':
+      return rowsResult([col('Name'), col('Engine', VARCHAR(64), true), col('Rows', BIGINT, true), col('Comment', VARCHAR(2048), true)], informationSchemaTableNames().map((n) => [n, null, null, '']));
+    default:
+      return undefined;
+  }
+}
+
 function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): StatementResult {
+  const virtual = showInformationSchema(stmt, env);
+  if (virtual) return virtual;
   switch (stmt.what) {
     case 'databases': {
       const cols = [col(stmt.like !== undefined ? `Database (${stmt.like})` : 'Database')];
@@ -203,8 +243,8 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
         ? [col('Field'), col('Type', { kind: 'text' }), col('Collation', VARCHAR(64), true), col('Null', VARCHAR(3)), col('Key', VARCHAR(3)), col('Default', { kind: 'text' }, true), col('Extra', VARCHAR(256)), col('Privileges', VARCHAR(154)), col('Comment', { kind: 'text' })]
         : [col('Field'), col('Type', { kind: 'text' }), col('Null', VARCHAR(3)), col('Key', VARCHAR(3)), col('Default', { kind: 'text' }, true), col('Extra', VARCHAR(256))];
       const rows: Row[] = def.columns.map((c, i) => {
-        const extra = [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? 'on update CURRENT_TIMESTAMP' : ''].filter((x) => x).join(' ');
-        const collation = c.type.kind === 'char' || c.type.kind === 'varchar' || c.type.kind.endsWith('text') || c.type.kind === 'enum' || c.type.kind === 'set' ? c.type.collation ?? def.collation ?? DEFAULT_COLLATION : null;
+        const extra = columnExtra(c);
+        const collation = columnCollation(def, c);
         return stmt.full
           ? [c.name, renderType(c.type), collation, c.nullable ? 'YES' : 'NO', keyFlag(def, i), defaultText(c), extra, 'select,insert,update,references', c.comment ?? '']
           : [c.name, renderType(c.type), c.nullable ? 'YES' : 'NO', keyFlag(def, i), defaultText(c), extra];
