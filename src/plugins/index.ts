@@ -5,5 +5,9 @@ import { plugin as authNone } from './auth-none/index.js';
 import { plugin as authFile } from './auth-file/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
+import { plugin as logFile } from './log-file/index.js';
 
-export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, storageLmdb, storageMemory] as readonly Plugin[];
+export const SHIPPED_PLUGINS: readonly Plugin[] = [
+  protocolMysql, authNone, authFile, storageLmdb, storageMemory,
+  logFile,
+] as readonly Plugin[];
