@@ -6,8 +6,9 @@ import { plugin as authFile } from './auth-file/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
 import { plugin as logFile } from './log-file/index.js';
+import { plugin as logSyslog } from './log-syslog/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
   protocolMysql, authNone, authFile, storageLmdb, storageMemory,
-  logFile,
+  logFile, logSyslog,
 ] as readonly Plugin[];
