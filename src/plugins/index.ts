@@ -7,8 +7,9 @@ import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
 import { plugin as logFile } from './log-file/index.js';
 import { plugin as logSyslog } from './log-syslog/index.js';
+import { plugin as logGearman } from './log-gearman/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
   protocolMysql, authNone, authFile, storageLmdb, storageMemory,
-  logFile, logSyslog,
+  logFile, logSyslog, logGearman,
 ] as readonly Plugin[];
