@@ -116,6 +116,35 @@ test('job server down: queries go on, the bounded queue drops with a log line, j
   }
 });
 
+test('job server stopped (SIGSTOP): queries keep their pace, the queue bound holds, jobs flow after SIGCONT', { skip: missing }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-gearman-'));
+  const port = await freePort();
+  const gearmand = await startGearmand(dir, port);
+  const jobsFile = join(dir, 'jobs.jsonl');
+  const worker = startWorker(port, 'mizzle_log', jobsFile);
+  try {
+    await withMizzle([`--log-gearman.port=${port}`, '--log-gearman.queue=50'], async (s, q) => {
+      await q('SELECT 1');
+      await eventually(() => receivedJobs(jobsFile), (j) => j.length >= 1, 'the first job');
+      gearmand.child.kill('SIGSTOP');
+      try {
+        const t0 = Date.now();
+        for (let i = 0; i < 300; i++) assert.ok(Array.isArray(await q(`SELECT ${i} AS n`)));
+        assert.ok(Date.now() - t0 < 10_000, `300 queries took ${Date.now() - t0} ms`);
+        await eventually(() => s.log(), (l) => /log-gearman: jobs dropped \(queue full/.test(l), 'the drop line');
+      } finally {
+        gearmand.child.kill('SIGCONT');
+      }
+      const jobs = await eventually(() => receivedJobs(jobsFile), (j) => j.some((x) => x.text === 'SELECT 49 AS n'), 'the jobs queued while stopped');
+      assert.ok(!jobs.some((x) => x.text === 'SELECT 299 AS n'), 'jobs past the bound were dropped');
+    });
+  } finally {
+    await worker.stop();
+    await gearmand.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad options stop startup with a clear message', async () => {
   const datadir = mkdtempSync(join(tmpdir(), 'mizzle-log-gearman-'));
   try {

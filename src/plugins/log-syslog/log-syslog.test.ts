@@ -1,7 +1,7 @@
 // Tests of log-syslog against a real rsyslogd the test starts: local socket (both forms), UDP, a destination that is down, bad options.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -140,6 +140,33 @@ test('syslog down: the server starts and answers; the socket transport reconnect
   } finally {
     await rs?.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('syslog stopped (SIGSTOP): queries keep their pace, lines past the bound are dropped and counted, flow resumes', { skip: missing }, async () => {
+  const rs = await startRsyslog();
+  const rsyslogPid = Number(readFileSync(join(rs.dir, 'rsyslogd.pid'), 'utf8'));
+  try {
+    await withMizzle([`--log-syslog.socket=${rs.socket}`, '--log-syslog.queue=10'], async (s, q) => {
+      await q('SELECT 1');
+      await eventually(() => rs.messages(), (m) => statementsIn(m).length >= 1, 'the first statement');
+      process.kill(rsyslogPid, 'SIGSTOP');
+      try {
+        const pad = 'x'.repeat(400);
+        const t0 = Date.now();
+        for (let i = 0; i < 1500; i++) assert.ok(Array.isArray(await q(`SELECT ${i} AS n, '${pad}' AS pad`)));
+        assert.ok(Date.now() - t0 < 20_000, `1500 queries took ${Date.now() - t0} ms`);
+        await eventually(() => s.log(), (l) => /log-syslog: messages dropped \(syslog socket down or slow\)/.test(l), 'the drop line');
+      } finally {
+        process.kill(rsyslogPid, 'SIGCONT');
+      }
+      await eventually(() => rs.messages(), (m) => {
+        void q("SELECT 'resumed'");
+        return statementsIn(m).some((x) => x.json.text === "SELECT 'resumed'");
+      }, 'statements after SIGCONT', 15_000);
+    });
+  } finally {
+    await rs.stop();
   }
 });
 
