@@ -128,14 +128,14 @@ test('syslog down: the server starts and answers; the socket transport reconnect
     await withMizzle([`--log-syslog.socket=${join(dir, 'log.sock')}`], async (s, q) => {
       const t0 = Date.now();
       for (let i = 0; i < 200; i++) assert.ok(Array.isArray(await q(`SELECT ${i}`)));
-      assert.ok(Date.now() - t0 < 5000, 'queries are not slowed by a missing syslog');
-      assert.match(s.log(), /log-syslog: the syslog socket is not reachable; retrying/);
+      assert.ok(Date.now() - t0 < 30_000, 'queries are not held up by a missing syslog');
+      await eventually(() => s.log(), (l) => /log-syslog: the syslog socket is not reachable; retrying/.test(l), 'the retry line');
       rs = await startRsyslog({ dir });
       const started = rs;
       await eventually(() => started.messages(), (m) => {
         void q('SELECT "after"');
         return statementsIn(m).some((x) => x.json.text === 'SELECT "after"');
-      }, 'statements once rsyslog is up', 15_000);
+      }, 'statements once rsyslog is up (the retry backoff is at most 30 s)', 45_000);
     });
   } finally {
     await rs?.stop();
@@ -155,7 +155,7 @@ test('syslog stopped (SIGSTOP): queries keep their pace, lines past the bound ar
         const pad = 'x'.repeat(400);
         const t0 = Date.now();
         for (let i = 0; i < 1500; i++) assert.ok(Array.isArray(await q(`SELECT ${i} AS n, '${pad}' AS pad`)));
-        assert.ok(Date.now() - t0 < 20_000, `1500 queries took ${Date.now() - t0} ms`);
+        assert.ok(Date.now() - t0 < 60_000, `1500 queries took ${Date.now() - t0} ms`);
         await eventually(() => s.log(), (l) => /log-syslog: messages dropped \(syslog socket down or slow\)/.test(l), 'the drop line');
       } finally {
         process.kill(rsyslogPid, 'SIGCONT');
