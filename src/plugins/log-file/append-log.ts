@@ -1,6 +1,5 @@
 // An append-only log file written in the background: a bounded in-memory buffer, rotation by size, reopen on demand.
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { close, fstat, open, rename, write } from 'node:fs';
+import { close, closeSync, fstat, fstatSync, open, openSync, rename, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { DropCounter } from './statement-record.js';
 
