@@ -8,5 +8,11 @@ import { plugin as authzOwnSchema } from './authz-own-schema/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
 import { plugin as opsHttp } from './ops-http/index.js';
+import { plugin as logFile } from './log-file/index.js';
+import { plugin as logSyslog } from './log-syslog/index.js';
+import { plugin as logGearman } from './log-gearman/index.js';
 
-export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, authzRules, authzOwnSchema, storageLmdb, storageMemory, opsHttp] as readonly Plugin[];
+export const SHIPPED_PLUGINS: readonly Plugin[] = [
+  protocolMysql, authNone, authFile, authzRules, authzOwnSchema, storageLmdb, storageMemory,
+  logFile, logSyslog, logGearman, opsHttp,
+] as readonly Plugin[];
