@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, FilterVerdict, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
+import { RowCountCache } from './row-estimates.js';
 import { Session } from './session.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
@@ -50,6 +51,8 @@ export class Kernel implements KernelApi {
   readonly locks = new LockManager();
   private readonly storeIds: Map<KvStore, number>;
   private lastConnectionId = 0;
+  /** Table sizes for plan summaries (query filters), counted lazily and cached. */
+  readonly rowCounts: RowCountCache;
 
   constructor(opts: KernelOptions) {
     this.storage = opts.storage;
@@ -66,6 +69,7 @@ export class Kernel implements KernelApi {
       storage_engine: opts.storage.defaultEngine,
     });
     this.transactions = new StorageTransactions(opts.storage);
+    this.rowCounts = new RowCountCache(opts.storage);
     this.storeIds = this.transactions.storeIds();
   }
 

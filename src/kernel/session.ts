@@ -5,6 +5,7 @@ import type { ServerInfo } from '../sql/executor/statement-env.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import { statementAccess, statementTables } from '../sql/analyzer/table-refs.js';
 import { statementDigest } from '../sql/lexer/digest.js';
+import { summarizePlan } from '../sql/planner/plan-summary.js';
 import { SessionVariables } from './variables.js';
 import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
@@ -290,7 +291,7 @@ export class Session implements KernelSession, SessionContext {
       if (this.kernel.authorizing) this.authorizeStatement(statement);
       let deadlineMs = isQuery(statement) ? Number(this.variables.get('max_execution_time')) : 0;
       if (this.kernel.filtering) {
-        const f = this.kernel.filterStatement(this.filterRequest(statement, text));
+        const f = this.kernel.filterStatement(this.filterRequest(statement, text, params));
         if (f.denied) {
           blockedBy = f.denied.by;
           throw this.refused(f.denied.verdict.error);
@@ -351,7 +352,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /** What query filters see of a statement; the table list, digest and plan are computed on first use. */
-  private filterRequest(statement: Statement, text: string): FilterRequest {
+  private filterRequest(statement: Statement, text: string, params: readonly Value[]): FilterRequest {
     let tables: readonly TableName[] | undefined;
     let digest: string | undefined;
     let plan: PlanSummary | undefined | null;
@@ -366,16 +367,27 @@ export class Session implements KernelSession, SessionContext {
       tables: () => (tables ??= statementTables(statement, this.database)),
       digest: () => (digest ??= statementDigest(text)),
       plan: () => {
-        if (plan === undefined) plan = this.planSummary(statement) ?? null;
+        if (plan === undefined) plan = this.planSummary(statement, params) ?? null;
         return plan ?? undefined;
       },
     };
   }
 
-  /** The planner's estimate for a statement, without running it. */
-  private planSummary(statement: Statement): PlanSummary | undefined {
-    void statement;
-    return undefined;
+  /** The planner's estimate for a statement, without running it; undefined for other statements (or if planning fails). */
+  private planSummary(statement: Statement, params: readonly Value[]): PlanSummary | undefined {
+    const catalog = this.kernel.storage.catalog;
+    try {
+      return summarizePlan(statement, this.database, {
+        table: (schema, name) => catalog.getTable(schema, name),
+        view: (schema, name) => catalog.getView(schema, name),
+        rowCount: (def) => this.kernel.rowCounts.rowCount(def),
+        bind: { session: this, ctx: this.evalContext(params) },
+      });
+    } catch (e) {
+      // A statement the planner cannot summarize fails (or runs) on its own; filters just see no plan.
+      this.kernel.log.debug('no plan summary', { session: this.id, error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
   }
 
   /** Rolls back a transaction left open and idle past idle_transaction_timeout (0: never). */
@@ -600,8 +612,12 @@ export class Session implements KernelSession, SessionContext {
   }
 
   private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined, lockReads?: 'S' | 'X'): StatementEnv {
+    return this.kernel.statementEnv(this, this.evalContext(params), text, txn, lockReads, this.meter);
+  }
+
+  private evalContext(params: readonly Value[]): EvalContext {
     const sqlMode = String(this.variables.get('sql_mode'));
-    const ctx: EvalContext = {
+    return {
       session: this,
       now: this.kernel.clock(),
       params,
@@ -610,7 +626,6 @@ export class Session implements KernelSession, SessionContext {
       rowNumber: 0,
       outerRows: [],
     };
-    return this.kernel.statementEnv(this, ctx, text, txn, lockReads, this.meter);
   }
 
   useDatabase(name: string): void {
