@@ -33,6 +33,16 @@ export interface KernelOptions {
   clock?: () => Date;
 }
 
+/** The filters' combined answer for one statement. */
+export interface FilterOutcome {
+  denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> };
+  deadlineMs?: number;
+  /** The filter whose deadline is the earliest. */
+  deadlineBy?: string;
+  done: ((errorCode: number) => void)[];
+  notes: { by: string; note: string }[];
+}
+
 /** Connection ids wrap below 2^32 as MySQL's do. */
 const CONNECTION_ID_MAX = 0xffffffff;
 
@@ -169,10 +179,11 @@ export class Kernel implements KernelApi {
 
   /**
    * Asks each filter in turn. The first `deny` wins (its plugin name is returned so
-   * the event can say who blocked); admits combine: the earliest deadline, every `done`.
+   * the event can say who blocked); admits combine: the earliest deadline (and whose
+   * it is), every `done`, every note.
    */
-  filterStatement(req: FilterRequest): { denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> }; deadlineMs?: number; done: (() => void)[] } {
-    const out: { denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> }; deadlineMs?: number; done: (() => void)[] } = { done: [] };
+  filterStatement(req: FilterRequest): FilterOutcome {
+    const out: FilterOutcome = { done: [], notes: [] };
     for (const f of this.registry.ofKind('filter')) {
       const v = f.instance.check(req);
       if (!v) continue;
@@ -180,8 +191,12 @@ export class Kernel implements KernelApi {
         out.denied = { by: f.manifest.name, verdict: v };
         return out;
       }
-      if (v.deadlineMs !== undefined && (out.deadlineMs === undefined || v.deadlineMs < out.deadlineMs)) out.deadlineMs = v.deadlineMs;
+      if (v.deadlineMs !== undefined && (out.deadlineMs === undefined || v.deadlineMs < out.deadlineMs)) {
+        out.deadlineMs = v.deadlineMs;
+        out.deadlineBy = f.manifest.name;
+      }
       if (v.done) out.done.push(v.done);
+      if (v.note !== undefined) out.notes.push({ by: f.manifest.name, note: v.note });
     }
     return out;
   }

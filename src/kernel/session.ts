@@ -6,8 +6,9 @@ import type { ScanMeter } from '../storage/table-store.js';
 import { statementAccess, statementTables } from '../sql/analyzer/table-refs.js';
 import { statementDigest } from '../sql/lexer/digest.js';
 import { summarizePlan } from '../sql/planner/plan-summary.js';
+import { isUnsafeUpdate, safeUpdateError } from '../sql/planner/safe-updates.js';
 import { SessionVariables } from './variables.js';
-import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
+import type { DeleteStmt, Statement, TransactionStmt, UpdateStmt } from '../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
 import { likeToRegExp } from '../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../sql/executor/context.js';
@@ -15,6 +16,7 @@ import { causesImplicitCommit, executeStatement, resultColumns } from '../sql/ex
 import { tableScopeColumns } from '../sql/executor/from.js';
 import type { StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../sql/types/value.js';
+import type { TableDef } from '../storage/table-def.js';
 import type { Kernel } from './kernel.js';
 import { LockConflict } from './transactions/lock-manager.js';
 import type { IsolationLevel, StatementMark, Transaction } from './transactions/transaction.js';
@@ -83,6 +85,7 @@ class FinishedStatement implements StatementEvent {
     readonly errorCode: number,
     readonly errorMessage: string | undefined,
     readonly blockedBy: string | undefined,
+    readonly filterNotes: readonly { by: string; note: string }[] | undefined,
   ) {}
 
   digest(): string {
@@ -283,8 +286,10 @@ export class Session implements KernelSession, SessionContext {
       throw notice;
     }
     const started = Date.now();
-    let done: (() => void)[] | undefined;
+    let done: ((errorCode: number) => void)[] | undefined;
     let blockedBy: string | undefined;
+    let notes: { by: string; note: string }[] | undefined;
+    let deadlineBy: string | undefined;
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
@@ -297,23 +302,37 @@ export class Session implements KernelSession, SessionContext {
           throw this.refused(f.denied.verdict.error);
         }
         done = f.done;
-        if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) deadlineMs = f.deadlineMs;
+        if (f.notes.length) notes = f.notes;
+        if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) {
+          deadlineMs = f.deadlineMs;
+          deadlineBy = f.deadlineBy;
+        }
       }
+      if (statement.type === 'update' || statement.type === 'delete') this.checkSafeUpdates(statement, params);
       this.meter.reset(deadlineMs > 0 ? started + deadlineMs : 0);
       result = await this.runWithRetries(statement, text, params);
       return result;
     } catch (e) {
       if (e instanceof SqlError) failure = e;
+      // A filter's deadline that stopped the statement counts as that filter's block in the query log.
+      if (failure?.code === 3024 && deadlineBy !== undefined) blockedBy = deadlineBy;
       throw e;
     } finally {
-      if (done) for (const d of done) d();
-      this.statementFinished(statement.type, text, started, result, failure, blockedBy);
+      if (done) for (const d of done) d(failure?.code ?? 0);
+      this.statementFinished(statement.type, text, started, result, failure, blockedBy, notes);
       this.armIdleTimer();
     }
   }
 
+  /** sql_safe_updates=1: 1175 for an UPDATE/DELETE whose WHERE uses no key and that has no LIMIT, as MySQL. */
+  private checkSafeUpdates(statement: UpdateStmt | DeleteStmt, params: readonly Value[]): void {
+    if (this.variables.get('sql_safe_updates') !== 1 || statement.limit) return;
+    // Only the access path matters here, so no table is counted.
+    if (isUnsafeUpdate(statement, this.planSummary(statement, params, () => 0))) throw this.refused(safeUpdateError());
+  }
+
   /** Counts and reports a statement that ended (or was refused before it ran). */
-  private statementFinished(kind: string, text: string, started: number, result: StatementResult | undefined, failure: SqlError | undefined, blockedBy?: string): void {
+  private statementFinished(kind: string, text: string, started: number, result: StatementResult | undefined, failure: SqlError | undefined, blockedBy?: string, notes?: readonly { by: string; note: string }[]): void {
     const durationMs = Date.now() - started;
     if (!this.kernel.observingStatements) {
       this.kernel.countSlow(durationMs);
@@ -324,7 +343,7 @@ export class Session implements KernelSession, SessionContext {
       result?.kind === 'rows' ? result.rows.length : 0,
       this.meter.rows,
       result?.kind === 'ok' ? result.affectedRows : 0,
-      failure?.code ?? 0, failure?.message, blockedBy,
+      failure?.code ?? 0, failure?.message, blockedBy, notes,
     ));
   }
 
@@ -374,13 +393,13 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /** The planner's estimate for a statement, without running it; undefined for other statements (or if planning fails). */
-  private planSummary(statement: Statement, params: readonly Value[]): PlanSummary | undefined {
+  private planSummary(statement: Statement, params: readonly Value[], rowCount = (def: TableDef) => this.kernel.rowCounts.rowCount(def)): PlanSummary | undefined {
     const catalog = this.kernel.storage.catalog;
     try {
       return summarizePlan(statement, this.database, {
         table: (schema, name) => catalog.getTable(schema, name),
         view: (schema, name) => catalog.getView(schema, name),
-        rowCount: (def) => this.kernel.rowCounts.rowCount(def),
+        rowCount,
         bind: { session: this, ctx: this.evalContext(params) },
       });
     } catch (e) {

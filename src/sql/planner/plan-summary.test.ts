@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { startEmbedded, type Embedded } from '../../testing/embedded.js';
 import type { KernelSession } from '../../kernel/plugin.js';
 import { parse, parseWithParams } from '../parser/index.js';
-import { summarizePlan, whereUsesKey, type PlanSource } from './plan-summary.js';
+import { summarizePlan, type PlanSource } from './plan-summary.js';
+import { isUnsafeUpdate } from './safe-updates.js';
 import type { Value } from '../types/value.js';
 import type { Session } from '../../kernel/session.js';
 
@@ -126,16 +127,22 @@ test('unknown tables are left out instead of failing', () => {
   assert.deepEqual(plan('SELECT * FROM nope'), { tables: [], estimatedJoinRows: 0 });
 });
 
-test('whereUsesKey tells whether a WHERE can be read through an index', () => {
-  const def = db.server.kernel.storage.catalog.getTable('p', 'big');
-  assert.ok(def);
-  const where = (sql: string) => {
+test('safe-update mode refuses UPDATE/DELETE without a key in the WHERE and without LIMIT', () => {
+  const unsafe = (sql: string) => {
     const st = parse(sql);
-    return st.type === 'update' || st.type === 'delete' ? st.where : undefined;
+    assert.ok(st.type === 'update' || st.type === 'delete');
+    return isUnsafeUpdate(st, summarizePlan(st, 'p', source()));
   };
-  assert.equal(whereUsesKey(def, 'big', where('DELETE FROM big WHERE id = 1')), true);
-  assert.equal(whereUsesKey(def, 'big', where('DELETE FROM big WHERE id > 1')), true);
-  assert.equal(whereUsesKey(def, 'big', where('DELETE FROM big WHERE 1 = 1')), false);
-  assert.equal(whereUsesKey(def, 'big', where("DELETE FROM big WHERE grp + 1 = 2")), false);
-  assert.equal(whereUsesKey(def, 'big', undefined), false);
+  assert.equal(unsafe('DELETE FROM big'), true);
+  assert.equal(unsafe('UPDATE big SET grp = 1'), true);
+  assert.equal(unsafe('DELETE FROM big WHERE 1 = 1'), true);
+  assert.equal(unsafe('UPDATE big SET grp = 1 WHERE grp + 1 = 2'), true);
+  assert.equal(unsafe('DELETE FROM nokey WHERE a = 1'), true);
+  assert.equal(unsafe('DELETE FROM big WHERE id = 1'), false);
+  assert.equal(unsafe('DELETE FROM big WHERE id > 1'), false);
+  assert.equal(unsafe('UPDATE big SET name = NULL WHERE grp = 3'), false);
+  assert.equal(unsafe('DELETE FROM nokey LIMIT 10'), false);
+  assert.equal(unsafe('UPDATE nokey SET a = 1 WHERE b = 2 LIMIT 1'), false);
+  // An unknown table fails with 1146 on its own.
+  assert.equal(unsafe('DELETE FROM nope WHERE x = (SELECT MAX(id) FROM big)'), false);
 });

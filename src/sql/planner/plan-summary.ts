@@ -59,11 +59,6 @@ export function summarizePlan(stmt: Statement, defaultSchema: string | null, src
   return { tables: planner.tables, estimatedJoinRows: product };
 }
 
-/** Whether `where` has a conjunct or range the executor reads through an index of `def`. */
-export function whereUsesKey(def: TableDef, alias: string, where: Expr | undefined): boolean {
-  return chooseAccess(def, where, new Scope(tableScopeColumns(def, alias)), 0).index !== undefined;
-}
-
 class SummaryPlanner {
   readonly tables: TableEntry[] = [];
   private viewDepth = 0;
@@ -104,14 +99,14 @@ class SummaryPlanner {
     return product;
   }
 
-  /** UPDATE / DELETE: one table uses the WHERE for its access path, as selectTargets does. */
+  /** UPDATE / DELETE: one table uses the WHERE for its access path, as selectTargets does; the targets come first. */
   dml(refs: TableRef[], stmt: UpdateStmt | DeleteStmt): number {
-    this.subqueries(stmt.where);
     const limit = stmt.orderBy.length === 0 ? this.constantLimit(stmt.limit) : undefined;
     const product = this.from(refs, stmt.where);
+    this.subqueries(stmt.where);
     if (limit !== undefined && refs.length === 1 && this.tables.length > 0) {
-      const last = this.tables[this.tables.length - 1];
-      if (last.access === 'index' || stmt.where === undefined) last.estimatedRows = Math.min(last.estimatedRows, limit);
+      const target = this.tables[0];
+      if (target.access === 'index' || stmt.where === undefined) target.estimatedRows = Math.min(target.estimatedRows, limit);
       return Math.min(product, limit);
     }
     return product;
