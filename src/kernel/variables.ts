@@ -195,7 +195,8 @@ export class GlobalVariables {
     const def = findVariable(name);
     if (!def) throw unknown(name);
     if (def.scope === 'session') throw sqlError('INCORRECT_GLOBAL_LOCAL_VAR', `Variable '${name}' is a SESSION variable`);
-    return this.values.get(def.name) as string | number;
+    // Plugin options are registered after the kernel (and this object) exist: they keep their registered value.
+    return this.values.get(def.name) ?? def.default;
   }
 
   set(name: string, value: Value): void {
@@ -214,6 +215,7 @@ export class GlobalVariables {
   }
 
   entries(): [string, string | number][] {
+    for (const d of VARIABLE_DEFS) if (!this.values.has(d.name)) this.values.set(d.name, d.default);
     return [...this.values.entries()];
   }
 }
