@@ -6,5 +6,6 @@ import { plugin as authFile } from './auth-file/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
 import { plugin as filterSafe } from './filter-safe/index.js';
+import { plugin as filterRules } from './filter-rules/index.js';
 
-export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, storageLmdb, storageMemory, filterSafe] as readonly Plugin[];
+export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, storageLmdb, storageMemory, filterSafe, filterRules] as readonly Plugin[];
