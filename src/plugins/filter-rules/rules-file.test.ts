@@ -57,11 +57,15 @@ test('a JSON rules file parses the same way', () => {
   const rules = parseRules(JSON.stringify({ rules: [{ id: 'r1', text: 'sleep', action: 'deny', code: 1227, sqlstate: '42000' }] }), 'rules.json');
   assert.equal(rules[0].code, 1227);
   assert.ok(rules[0].text?.test('SELECT SLEEP(1)'), 'text regexes are case-insensitive by default');
+  const select = parseRules('rules:\n  - id: q\n    kind: SELECT\n    action: warn\n', 'r.yaml');
+  assert.deepEqual([...(select[0].kinds ?? [])], ['select', 'setop', 'values', 'with'], 'select covers every query form');
 });
 
 test('malformed files are refused with file, line, column and rule', () => {
   fails('rules:\n  - id: a\n    action: deny\n   bad indent: [', 'r.yaml', /^r\.yaml:\d+:\d+: not valid YAML\/JSON/);
   fails('{"rules": [ {"id": "a", "action": "deny",} ]}', 'r.json', /^r\.json:1:\d+: not valid JSON/);
+  fails('{\n  "rules": [\n    {"id": "a",}\n  ]\n}', 'r.json', /^r\.json:3:16: not valid JSON/);
+  fails('{"rules": [{"id": "a", "action": "deny"}]', 'r.json', /^r\.json:1:42: not valid JSON/);
   fails('', 'r.yaml', /r\.yaml.*must be a mapping with a 'rules' list/);
   fails('rules: {}', 'r.yaml', /^r\.yaml:1:8: 'rules' must be a list/);
   fails('rule:\n  - id: a\n', 'r.yaml', /^r\.yaml:1:1: unknown key 'rule'/);

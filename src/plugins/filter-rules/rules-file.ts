@@ -109,8 +109,7 @@ export function parseRules(text: string, file: string): Rule[] {
       JSON.parse(text);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const pos = /position (\d+)/.exec(message);
-      throw new RulesFileError(`${pos ? lineCol(text, file, Number(pos[1])) : file}: not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, '')}`);
+      throw new RulesFileError(`${lineCol(text, file, jsonErrorOffset(text))}: not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, '')}`);
     }
   }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -141,6 +140,100 @@ export function parseRules(text: string, file: string): Rule[] {
     rules.push(rule);
   });
   return rules;
+}
+
+/**
+ * Where JSON.parse gave up: a small recursive-descent check of the JSON grammar,
+ * because not every Node version puts the position in its message.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += (m as RegExpExecArray)[0].length;
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return typeof at === 'number' ? Math.min(at, text.length) : 0;
+  }
 }
 
 function lineCol(text: string, file: string, offset: number): string {
@@ -204,7 +297,8 @@ function checkRule(raw: Record<string, unknown>, index: number, where: string, k
     for (const k of kindList) {
       const kind = STATEMENT_KINDS.get(k.toLowerCase().replace(/_/g, ''));
       if (!kind) fail('kind', `unknown statement kind '${k}' (known: ${[...STATEMENT_KINDS.values()].join(', ')})`);
-      kinds.add(kind as string);
+      // `select` means any query, so a rule on SELECT is not sidestepped by writing it as a UNION or WITH.
+      for (const q of kind === 'select' ? ['select', 'setop', 'values', 'with'] : [kind as string]) kinds.add(q);
     }
   }
   const tables = list('tables')?.map((t) => {
