@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, FilterVerdict, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
+import { RowCountCache } from './row-estimates.js';
 import { Session } from './session.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
@@ -36,6 +37,16 @@ export interface KernelOptions {
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE VIEW'] as const;
 
+/** The filters' combined answer for one statement. */
+export interface FilterOutcome {
+  denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> };
+  deadlineMs?: number;
+  /** The filter whose deadline is the earliest. */
+  deadlineBy?: string;
+  done: ((errorCode: number) => void)[];
+  notes: { by: string; note: string }[];
+}
+
 /** Connection ids wrap below 2^32 as MySQL's do. */
 const CONNECTION_ID_MAX = 0xffffffff;
 
@@ -54,6 +65,8 @@ export class Kernel implements KernelApi {
   readonly locks = new LockManager();
   private readonly storeIds: Map<KvStore, number>;
   private lastConnectionId = 0;
+  /** Table sizes for plan summaries (query filters), counted lazily and cached. */
+  readonly rowCounts: RowCountCache;
 
   constructor(opts: KernelOptions) {
     this.storage = opts.storage;
@@ -70,6 +83,7 @@ export class Kernel implements KernelApi {
       storage_engine: opts.storage.defaultEngine,
     });
     this.transactions = new StorageTransactions(opts.storage);
+    this.rowCounts = new RowCountCache(opts.storage);
     this.storeIds = this.transactions.storeIds();
   }
 
@@ -192,10 +206,11 @@ export class Kernel implements KernelApi {
 
   /**
    * Asks each filter in turn. The first `deny` wins (its plugin name is returned so
-   * the event can say who blocked); admits combine: the earliest deadline, every `done`.
+   * the event can say who blocked); admits combine: the earliest deadline (and whose
+   * it is), every `done`, every note.
    */
-  filterStatement(req: FilterRequest): { denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> }; deadlineMs?: number; done: (() => void)[] } {
-    const out: { denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> }; deadlineMs?: number; done: (() => void)[] } = { done: [] };
+  filterStatement(req: FilterRequest): FilterOutcome {
+    const out: FilterOutcome = { done: [], notes: [] };
     for (const f of this.registry.ofKind('filter')) {
       const v = f.instance.check(req);
       if (!v) continue;
@@ -203,8 +218,12 @@ export class Kernel implements KernelApi {
         out.denied = { by: f.manifest.name, verdict: v };
         return out;
       }
-      if (v.deadlineMs !== undefined && (out.deadlineMs === undefined || v.deadlineMs < out.deadlineMs)) out.deadlineMs = v.deadlineMs;
+      if (v.deadlineMs !== undefined && (out.deadlineMs === undefined || v.deadlineMs < out.deadlineMs)) {
+        out.deadlineMs = v.deadlineMs;
+        out.deadlineBy = f.manifest.name;
+      }
       if (v.done) out.done.push(v.done);
+      if (v.note !== undefined) out.notes.push({ by: f.manifest.name, note: v.note });
     }
     return out;
   }

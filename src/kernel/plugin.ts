@@ -189,12 +189,14 @@ export interface PlanSummary {
 /**
  * A filter's answer: undefined lets the statement run as is; `deny` refuses it
  * (the error goes to the client, the statement never runs); `admit` lets it run
- * with a deadline, and/or a `done` callback the kernel calls when it ends (for
- * concurrency limits).
+ * with a deadline, and/or a `done` callback the kernel calls when it ends, with
+ * its error code or 0 (for concurrency limits and timeout counters), and/or a
+ * `note` (a rule that warned, or would have denied in a dry run) that the
+ * statement event carries to query logs.
  */
 export type FilterVerdict =
   | { kind: 'deny'; error: SqlError }
-  | { kind: 'admit'; deadlineMs?: number; done?: () => void };
+  | { kind: 'admit'; deadlineMs?: number; done?: (errorCode: number) => void; note?: string };
 
 export interface QueryFilter extends PluginLifecycle {
   check(req: FilterRequest): FilterVerdict | undefined;
@@ -222,8 +224,10 @@ export interface StatementEvent {
   /** 0 on success. */
   errorCode: number;
   errorMessage?: string;
-  /** The plugin that refused or flagged it, if any. */
+  /** The plugin that refused it, or whose deadline stopped it (3024), if any. */
   blockedBy?: string;
+  /** Notes filters attached while letting it run (warnings, dry-run denials), each with the plugin's name. */
+  filterNotes?: readonly { by: string; note: string }[];
   /** Computed on demand: the statement's digest. */
   digest(): string;
 }

@@ -6,8 +6,10 @@ import type { ScanMeter } from '../storage/table-store.js';
 import { statementAccess, statementTables } from '../sql/analyzer/table-refs.js';
 import { statementDigest } from '../sql/lexer/digest.js';
 import { MemoryBudget } from '../sql/executor/memory-budget.js';
+import { summarizePlan } from '../sql/planner/plan-summary.js';
+import { isUnsafeUpdate, safeUpdateError } from '../sql/planner/safe-updates.js';
 import { SessionVariables } from './variables.js';
-import type { Statement, TransactionStmt } from '../sql/parser/ast.js';
+import type { DeleteStmt, Statement, TransactionStmt, UpdateStmt } from '../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js';
 import { likeToRegExp } from '../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../sql/executor/context.js';
@@ -16,6 +18,7 @@ import { tableScopeColumns } from '../sql/executor/from.js';
 import { INFORMATION_SCHEMA, informationSchemaColumns, informationSchemaDenied, isInformationSchema } from '../sql/executor/information-schema.js';
 import type { StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../sql/types/value.js';
+import type { TableDef } from '../storage/table-def.js';
 import type { Kernel } from './kernel.js';
 import { LockConflict } from './transactions/lock-manager.js';
 import type { IsolationLevel, StatementMark, Transaction } from './transactions/transaction.js';
@@ -84,6 +87,7 @@ class FinishedStatement implements StatementEvent {
     readonly errorCode: number,
     readonly errorMessage: string | undefined,
     readonly blockedBy: string | undefined,
+    readonly filterNotes: readonly { by: string; note: string }[] | undefined,
   ) {}
 
   digest(): string {
@@ -293,37 +297,53 @@ export class Session implements KernelSession, SessionContext {
       throw notice;
     }
     const started = Date.now();
-    let done: (() => void)[] | undefined;
+    let done: ((errorCode: number) => void)[] | undefined;
     let blockedBy: string | undefined;
+    let notes: { by: string; note: string }[] | undefined;
+    let deadlineBy: string | undefined;
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
       if (this.kernel.authorizing) this.authorizeStatement(statement);
       let deadlineMs = isQuery(statement) ? Number(this.variables.get('max_execution_time')) : 0;
       if (this.kernel.filtering) {
-        const f = this.kernel.filterStatement(this.filterRequest(statement, text));
+        const f = this.kernel.filterStatement(this.filterRequest(statement, text, params));
         if (f.denied) {
           blockedBy = f.denied.by;
           throw this.refused(f.denied.verdict.error);
         }
         done = f.done;
-        if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) deadlineMs = f.deadlineMs;
+        if (f.notes.length) notes = f.notes;
+        if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) {
+          deadlineMs = f.deadlineMs;
+          deadlineBy = f.deadlineBy;
+        }
       }
+      if (statement.type === 'update' || statement.type === 'delete') this.checkSafeUpdates(statement, params);
       this.meter.reset(deadlineMs > 0 ? started + deadlineMs : 0);
       result = await this.runWithRetries(statement, text, params);
       return result;
     } catch (e) {
       if (e instanceof SqlError) failure = e;
+      // A filter's deadline that stopped the statement counts as that filter's block in the query log.
+      if (failure?.code === 3024 && deadlineBy !== undefined) blockedBy = deadlineBy;
       throw e;
     } finally {
-      if (done) for (const d of done) d();
-      this.statementFinished(statement.type, text, started, result, failure, blockedBy);
+      if (done) for (const d of done) d(failure?.code ?? 0);
+      this.statementFinished(statement.type, text, started, result, failure, blockedBy, notes);
       this.armIdleTimer();
     }
   }
 
+  /** sql_safe_updates=1: 1175 for an UPDATE/DELETE whose WHERE uses no key and that has no LIMIT, as MySQL. */
+  private checkSafeUpdates(statement: UpdateStmt | DeleteStmt, params: readonly Value[]): void {
+    if (this.variables.get('sql_safe_updates') !== 1 || statement.limit) return;
+    // Only the access path matters here, so no table is counted.
+    if (isUnsafeUpdate(statement, this.planSummary(statement, params, () => 0))) throw this.refused(safeUpdateError());
+  }
+
   /** Counts and reports a statement that ended (or was refused before it ran). */
-  private statementFinished(kind: string, text: string, started: number, result: StatementResult | undefined, failure: SqlError | undefined, blockedBy?: string): void {
+  private statementFinished(kind: string, text: string, started: number, result: StatementResult | undefined, failure: SqlError | undefined, blockedBy?: string, notes?: readonly { by: string; note: string }[]): void {
     const durationMs = Date.now() - started;
     if (!this.kernel.observingStatements) {
       this.kernel.countSlow(durationMs);
@@ -334,7 +354,7 @@ export class Session implements KernelSession, SessionContext {
       result?.kind === 'rows' ? result.rows.length : 0,
       this.meter.rows,
       result?.kind === 'ok' ? result.affectedRows : 0,
-      failure?.code ?? 0, failure?.message, blockedBy,
+      failure?.code ?? 0, failure?.message, blockedBy, notes,
     ));
   }
 
@@ -367,7 +387,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /** What query filters see of a statement; the table list, digest and plan are computed on first use. */
-  private filterRequest(statement: Statement, text: string): FilterRequest {
+  private filterRequest(statement: Statement, text: string, params: readonly Value[]): FilterRequest {
     let tables: readonly TableName[] | undefined;
     let digest: string | undefined;
     let plan: PlanSummary | undefined | null;
@@ -382,16 +402,27 @@ export class Session implements KernelSession, SessionContext {
       tables: () => (tables ??= statementTables(statement, this.database)),
       digest: () => (digest ??= statementDigest(text)),
       plan: () => {
-        if (plan === undefined) plan = this.planSummary(statement) ?? null;
+        if (plan === undefined) plan = this.planSummary(statement, params) ?? null;
         return plan ?? undefined;
       },
     };
   }
 
-  /** The planner's estimate for a statement, without running it. */
-  private planSummary(statement: Statement): PlanSummary | undefined {
-    void statement;
-    return undefined;
+  /** The planner's estimate for a statement, without running it; undefined for other statements (or if planning fails). */
+  private planSummary(statement: Statement, params: readonly Value[], rowCount = (def: TableDef) => this.kernel.rowCounts.rowCount(def)): PlanSummary | undefined {
+    const catalog = this.kernel.storage.catalog;
+    try {
+      return summarizePlan(statement, this.database, {
+        table: (schema, name) => catalog.getTable(schema, name),
+        view: (schema, name) => catalog.getView(schema, name),
+        rowCount,
+        bind: { session: this, ctx: this.evalContext(params) },
+      });
+    } catch (e) {
+      // A statement the planner cannot summarize fails (or runs) on its own; filters just see no plan.
+      this.kernel.log.debug('no plan summary', { session: this.id, error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
   }
 
   /** Rolls back a transaction left open and idle past idle_transaction_timeout (0: never). */
@@ -629,8 +660,12 @@ export class Session implements KernelSession, SessionContext {
   }
 
   private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined, lockReads?: 'S' | 'X'): StatementEnv {
+    return this.kernel.statementEnv(this, this.evalContext(params), text, txn, lockReads, this.meter);
+  }
+
+  private evalContext(params: readonly Value[]): EvalContext {
     const sqlMode = String(this.variables.get('sql_mode'));
-    const ctx: EvalContext = {
+    return {
       session: this,
       now: this.kernel.clock(),
       params,
@@ -640,7 +675,6 @@ export class Session implements KernelSession, SessionContext {
       outerRows: [],
       memory: new MemoryBudget(Number(this.variables.get('query_memory_limit'))),
     };
-    return this.kernel.statementEnv(this, ctx, text, txn, lockReads, this.meter);
   }
 
   useDatabase(name: string): void {

@@ -214,6 +214,7 @@ export class GlobalVariables {
   }
 
   entries(): [string, string | number][] {
+    for (const d of VARIABLE_DEFS) if (!this.values.has(d.name)) this.values.set(d.name, d.default);
     return [...this.values.entries()];
   }
 }

@@ -11,8 +11,10 @@ import { plugin as opsHttp } from './ops-http/index.js';
 import { plugin as logFile } from './log-file/index.js';
 import { plugin as logSyslog } from './log-syslog/index.js';
 import { plugin as logGearman } from './log-gearman/index.js';
+import { plugin as filterSafe } from './filter-safe/index.js';
+import { plugin as filterRules } from './filter-rules/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
   protocolMysql, authNone, authFile, authzRules, authzOwnSchema, storageLmdb, storageMemory,
-  logFile, logSyslog, logGearman, opsHttp,
+  filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp,
 ] as readonly Plugin[];

@@ -232,10 +232,10 @@ export class TableStore {
     return new SecondaryScan(this, r, this.pkPrefix, r.range(range)[Symbol.iterator](), opts.meter);
   }
 
-  /** Number of rows (walks the clustered index). */
-  count(r: KvReader): number {
+  /** Number of rows (walks the clustered index), stopping at `limit` when given (for cheap estimates). */
+  count(r: KvReader, limit = Infinity): number {
     let n = 0;
-    for (const _ of r.range({ start: this.pkPrefix, end: this.pkEnd })) n++;
+    for (const _ of r.range({ start: this.pkPrefix, end: this.pkEnd })) if (++n >= limit) break;
     return n;
   }
 

@@ -63,7 +63,7 @@ export function resolveTableName(env: StatementEnv, tx: ReadTx, schema: string |
 }
 
 /** Flattens a tree of inner/cross joins into its leaves and ON conditions; undefined when an outer, NATURAL or USING join is involved. */
-function flattenInner(refs: TableRef[]): { leaves: TableRef[]; on: Expr[] } | undefined {
+export function flattenInner(refs: TableRef[]): { leaves: TableRef[]; on: Expr[] } | undefined {
   const leaves: TableRef[] = [];
   const on: Expr[] = [];
   const visit = (r: TableRef): boolean => {
@@ -151,17 +151,7 @@ function indexLookup(ref: Extract<TableRef, { type: 'table' }>, step: JoinStep, 
   const def = found.table;
   if (!def) return undefined;
   const keyColumn = step.keys.map((k) => (k.inner.type === 'column' ? scope.find(k.inner.column, k.inner.table, k.inner.schema) : -1));
-  let best: { index: TableDef['indexes'][number]; order: number[] } | undefined;
-  for (const index of [...(def.primaryKey ? [def.primaryKey] : []), ...def.indexes]) {
-    const order: number[] = [];
-    for (let c = 0; c < index.columns.length; c++) {
-      if (index.prefixLengths?.[c] !== undefined) break;
-      const k = keyColumn.indexOf(index.columns[c]);
-      if (k < 0) break;
-      order.push(k);
-    }
-    if (order.length > 0 && (!best || order.length > best.order.length)) best = { index, order };
-  }
+  const best = joinKeyIndex(def, keyColumn);
   if (!best) return undefined;
   const { index, order } = best;
   const reader = tx.table(def);
@@ -174,6 +164,25 @@ function indexLookup(ref: Extract<TableRef, { type: 'table' }>, step: JoinStep, 
       return reader.scan({ index: index.id, indexName: index.name, ranges: [{ lower: bound, upper: bound }], unique: index.unique && order.length === index.columns.length, equalityColumns: order.length, reverse: false, kind: 'ref' });
     },
   };
+}
+
+/**
+ * The index whose leading columns are all join-key columns (`keyColumn[i]` is the
+ * table column of key i), the longest such prefix; `order[c]` is the key feeding index column c.
+ */
+export function joinKeyIndex(def: TableDef, keyColumn: readonly number[]): { index: TableDef['indexes'][number]; order: number[] } | undefined {
+  let best: { index: TableDef['indexes'][number]; order: number[] } | undefined;
+  for (const index of [...(def.primaryKey ? [def.primaryKey] : []), ...def.indexes]) {
+    const order: number[] = [];
+    for (let c = 0; c < index.columns.length; c++) {
+      if (index.prefixLengths?.[c] !== undefined) break;
+      const k = keyColumn.indexOf(index.columns[c]);
+      if (k < 0) break;
+      order.push(k);
+    }
+    if (order.length > 0 && (!best || order.length > best.order.length)) best = { index, order };
+  }
+  return best;
 }
 
 function buildRef(ref: TableRef, env: StatementEnv, tx: ReadTx, run: QueryRunner, outer: Scope | undefined, where: Expr | undefined): Source {
