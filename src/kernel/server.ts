@@ -73,9 +73,22 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const storage = StorageManager.open({ engines, defaultEngine });
     const protocolOptions = enabled.filter((p) => p.manifest.kind === 'protocol').map((p) => options.get(p.manifest.name) ?? {});
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals: { port: Number(port), hostname: (await import('node:os')).hostname() } });
+    // bind_address lets plugins judge exposure (auth-none refuses a non-loopback one) without knowing protocol names.
+    const bindAddress = protocolOptions.find((o) => typeof o.bind === 'string')?.bind ?? '127.0.0.1';
+    // Plugin options are defined before the globals are built, and passed as values too
+    // (definitions are process-wide, the values are this server's).
+    const pluginVars = enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {}));
+    registerReadOnlyVariables(pluginVars);
+    kernel = new Kernel({
+      storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path,
+      globals: {
+        ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])),
+        port: Number(port),
+        bind_address: String(bindAddress),
+        hostname: (await import('node:os')).hostname(),
+      },
+    });
     kernelRef.current = kernel;
-    registerReadOnlyVariables(enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {})));
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
     for (const p of enabled) {
       const kind = p.manifest.kind;
