@@ -3,7 +3,8 @@ import type { Plugin } from '../kernel/plugin.js';
 import { plugin as protocolMysql } from './protocol-mysql/index.js';
 import { plugin as authNone } from './auth-none/index.js';
 import { plugin as authFile } from './auth-file/index.js';
+import { plugin as authLdap } from './auth-ldap/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
 
-export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, storageLmdb, storageMemory] as readonly Plugin[];
+export const SHIPPED_PLUGINS: readonly Plugin[] = [protocolMysql, authNone, authFile, authLdap, storageLmdb, storageMemory] as readonly Plugin[];
