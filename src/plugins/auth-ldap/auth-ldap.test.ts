@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { ConfigError } from '../../kernel/config.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { escapeDnValue, escapeFilterValue, ldapSettings, plugin } from './index.js';
-import { createSlapd, PEOPLE, ROOT_DN, ROOT_PASSWORD, slapdMissing, type Slapd } from './slapd-fixture.js';
+import { createSlapd, opensslMissing, PEOPLE, ROOT_DN, ROOT_PASSWORD, slapdMissing, type Slapd } from './slapd-fixture.js';
 
 interface MysqlErr {
   errno?: number;
@@ -226,4 +226,37 @@ test('directory hung: 1045 after timeout_ms, not a hang', { skip }, async () => 
     slapd.thaw();
   }
   await loginOk(direct, 'alice', 'alice-pw');
+});
+
+test('TLS: StartTLS and ldaps:// with the CA file log in; no TLS or an untrusted certificate is a denial', { skip: missing ?? opensslMissing() ?? false }, async () => {
+  const secure = await createSlapd(USERS, { tls: true });
+  const started: ServerProcess[] = [];
+  const mizzleFor = async (args: string[]) => {
+    const server = await startServerProcess({
+      args: ['--plugin-remove=auth-none', '--plugin-add=auth-ldap', `--auth-ldap.bind_dn_template=uid=%u,${PEOPLE}`, '--auth-ldap.cache_seconds=0', ...args],
+    });
+    started.push(server);
+    return server;
+  };
+  try {
+    await secure.start();
+    const ca = `--auth-ldap.tls_ca_file=${secure.certFile}`;
+    const starttls = await mizzleFor([`--auth-ldap.uri=${secure.uri}`, '--auth-ldap.starttls=true', ca]);
+    await loginOk(starttls, 'alice', 'alice-pw');
+    await refused(starttls, 'alice', 'wrong');
+    const ldaps = await mizzleFor([`--auth-ldap.uri=${secure.ldapsUri}`, ca]);
+    await loginOk(ldaps, 'bob', SPECIAL);
+    const plain = await mizzleFor([`--auth-ldap.uri=${secure.uri}`]);
+    await refused(plain, 'alice', 'alice-pw');
+    await logged(plain, /user=alice .*refused the login of 'alice': .*confidentiality/i);
+    const untrusted = await mizzleFor([`--auth-ldap.uri=${secure.ldapsUri}`]);
+    await refused(untrusted, 'alice', 'alice-pw');
+    await logged(untrusted, /user=alice .*unavailable: .*self[- ]signed certificate/);
+  } finally {
+    for (const server of started) {
+      await server.stop();
+      server.cleanup();
+    }
+    await secure.destroy();
+  }
 });

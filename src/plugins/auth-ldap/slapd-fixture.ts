@@ -34,6 +34,10 @@ export interface LdapUser {
 export interface Slapd {
   readonly port: number;
   readonly uri: string;
+  /** ldaps://127.0.0.1:port when created with TLS (StartTLS then works on `uri` too). */
+  readonly ldapsUri?: string;
+  /** The self-signed certificate (PEM file) slapd presents, for tls_ca_file. */
+  readonly certFile?: string;
   readonly dir: string;
   /** Starts (or restarts, on the same port and data) the daemon; resolves once it accepts connections. */
   start(): Promise<void>;
@@ -74,8 +78,25 @@ function escapeForFixture(value: string): string {
   return [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '\\' + b.toString(16).padStart(2, '0'))).join('');
 }
 
+/** Why the TLS tests cannot run here (no openssl to make a certificate), or null. */
+export function opensslMissing(): string | null {
+  return findTool('openssl') ? null : 'openssl is not installed (needed to make a test certificate)';
+}
+
+/** A self-signed certificate for 127.0.0.1 (it is its own CA). */
+function makeCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  const made = spawnSync(findTool('openssl') ?? 'openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  return { certFile, keyFile };
+}
+
 /** Writes a slapd.conf-style config and the users, loads them with slapadd; call start() to run the daemon. */
-export async function createSlapd(users: readonly LdapUser[]): Promise<Slapd> {
+export async function createSlapd(users: readonly LdapUser[], opts: { tls?: boolean } = {}): Promise<Slapd> {
   const slapd = findTool('slapd');
   const slapadd = findTool('slapadd');
   if (!slapd || !slapadd) throw new Error(slapdMissing() ?? 'slapd missing');
@@ -83,6 +104,7 @@ export async function createSlapd(users: readonly LdapUser[]): Promise<Slapd> {
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
   const conf = join(dir, 'slapd.conf');
+  const tls = opts.tls ? makeCertificate(dir) : null;
   writeFileSync(
     conf,
     [
@@ -92,6 +114,8 @@ export async function createSlapd(users: readonly LdapUser[]): Promise<Slapd> {
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
       `pidfile ${join(dir, 'slapd.pid')}`,
+      // With TLS, binds without it are refused, so a test that logs in proves the connection was encrypted.
+      ...(tls ? [`TLSCertificateFile ${tls.certFile}`, `TLSCertificateKeyFile ${tls.keyFile}`, 'security tls=1'] : []),
       'database mdb',
       'maxsize 16777216',
       `suffix "${SUFFIX}"`,
@@ -110,6 +134,7 @@ export async function createSlapd(users: readonly LdapUser[]): Promise<Slapd> {
   if (loaded.status !== 0) throw new Error(`slapadd failed: ${loaded.stderr}`);
   const port = await freePort();
   const uri = `ldap://127.0.0.1:${port}`;
+  const ldapsUri = tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
   let child: ChildProcess | null = null;
   let output = '';
 
@@ -126,19 +151,22 @@ export async function createSlapd(users: readonly LdapUser[]): Promise<Slapd> {
   return {
     port,
     uri,
+    ldapsUri,
+    certFile: tls?.certFile,
     dir,
     async start() {
       if (child) return;
       output = '';
       // -d 0: stay in the foreground (a child we can stop) without debug output.
-      const c = spawn(slapd, ['-d', '0', '-f', conf, '-h', `${uri}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const listen = ldapsUri ? `${uri}/ ${ldapsUri}/` : `${uri}/`;
+      const c = spawn(slapd, ['-d', '0', '-f', conf, '-h', listen], { stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
       c.stdout?.on('data', (d: Buffer) => (output += d.toString()));
       c.stderr?.on('data', (d: Buffer) => (output += d.toString()));
       const deadline = Date.now() + 10_000;
       for (;;) {
         if (c.exitCode !== null) throw new Error(`slapd exited with ${c.exitCode}: ${output}`);
-        if (await accepts(port)) return;
+        if ((await accepts(port)) && (!ldapsUri || (await accepts(Number(new URL(ldapsUri).port))))) return;
         if (Date.now() > deadline) throw new Error(`slapd did not start: ${output}`);
         await new Promise((r) => setTimeout(r, 50));
       }
