@@ -78,10 +78,18 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       if (!Number.isInteger(v) || v < 0) throw new ConfigError(`--${option} must be a whole number of at least 0 (got ${String(config.kernel[option])})`);
       return [variable, v];
     }));
+    // bind_address lets plugins judge exposure (auth-none refuses a non-loopback one) without knowing protocol names.
+    const bindAddress = protocolOptions.find((o) => typeof o.bind === 'string')?.bind ?? '127.0.0.1';
     // Plugin options become variables before the kernel copies the globals' values, so SHOW VARIABLES sees this server's values.
     const pluginVars = enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {}));
     registerReadOnlyVariables(pluginVars);
-    const globals = { ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])), ...limits, port: Number(port), hostname: (await import('node:os')).hostname() };
+    const globals = {
+      ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])),
+      ...limits,
+      port: Number(port),
+      bind_address: String(bindAddress),
+      hostname: (await import('node:os')).hostname(),
+    };
     kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals });
     kernelRef.current = kernel;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.

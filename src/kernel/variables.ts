@@ -33,6 +33,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'autocommit', scope: 'both', type: 'bool', default: 1 },
   { name: 'auto_increment_increment', scope: 'both', type: 'int', default: 1, min: 1, max: 65535 },
   { name: 'auto_increment_offset', scope: 'both', type: 'int', default: 1, min: 1, max: 65535 },
+  { name: 'bind_address', scope: 'global', type: 'string', default: '127.0.0.1', readOnly: true },
   { name: 'big_tables', scope: 'both', type: 'bool', default: 0 },
   { name: 'character_set_client', scope: 'both', type: 'string', default: 'utf8mb4' },
   { name: 'character_set_connection', scope: 'both', type: 'string', default: 'utf8mb4' },

@@ -5,6 +5,8 @@ import { plugin as authNone } from './auth-none/index.js';
 import { plugin as authFile } from './auth-file/index.js';
 import { plugin as authzRules } from './authz-rules/index.js';
 import { plugin as authzOwnSchema } from './authz-own-schema/index.js';
+import { plugin as authLdap } from './auth-ldap/index.js';
+import { plugin as authHttp } from './auth-http/index.js';
 import { plugin as storageLmdb } from './storage-lmdb/index.js';
 import { plugin as storageMemory } from './storage-memory/index.js';
 import { plugin as opsHttp } from './ops-http/index.js';
@@ -15,6 +17,6 @@ import { plugin as filterSafe } from './filter-safe/index.js';
 import { plugin as filterRules } from './filter-rules/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
-  protocolMysql, authNone, authFile, authzRules, authzOwnSchema, storageLmdb, storageMemory,
+  protocolMysql, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
   filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp,
 ] as readonly Plugin[];

@@ -31,7 +31,12 @@ export interface AuthAttempt {
   response: Buffer;
   /** The method this server prefers when it has to switch (the `default_auth` option). */
   preferredMethod: string;
+  /** How long a plugin's clear-text check may take before it counts as a denial. */
+  checkTimeoutMs?: number;
 }
+
+/** Used when the caller does not say: below the default connect_timeout of 10 s. */
+const DEFAULT_CHECK_TIMEOUT_MS = 9000;
 
 export type AuthOutcome =
   | { ok: true }
@@ -52,7 +57,7 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
     return { ok: true };
   }
   if (decision.kind === 'deny') return { ok: false, usedPassword: a.response.length > 0, reason: decision.reason };
-  if (decision.kind === 'verify-cleartext') return { ok: false, usedPassword: a.response.length > 0, reason: 'mysql_clear_password is not supported by this protocol yet' };
+  if (decision.kind === 'verify-cleartext') return clearTextExchange(ch, a, decision.check);
   const cred = decision.credential;
   let method = a.clientMethod;
   let token = a.response;
@@ -86,6 +91,48 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
     method = target;
     token = answer;
     switched = true;
+  }
+}
+
+/**
+ * mysql_clear_password: the client sends the password itself, NUL-terminated. That is
+ * only acceptable where nobody can listen: over TLS (not supported yet) or on loopback,
+ * so any other client is refused before it is asked. The plugin's check decides; a
+ * rejection, or no answer within the time limit, is a denial (fail closed).
+ */
+async function clearTextExchange(ch: AuthChannel, a: AuthAttempt, check: (password: string) => Promise<boolean>): Promise<AuthOutcome> {
+  if (!a.loopback) {
+    return {
+      ok: false,
+      usedPassword: a.response.length > 0,
+      reason: 'this user logs in with mysql_clear_password, which mizzle asks for only from loopback clients until TLS is supported',
+    };
+  }
+  let answer: Buffer;
+  if (a.clientMethod === AuthMethod.CLEAR_TEXT && a.response.length > 0) {
+    // The client already sent the password with its handshake (e.g. --default-auth=mysql_clear_password).
+    answer = a.response;
+  } else {
+    writeAuthSwitchRequest(ch.out, AuthMethod.CLEAR_TEXT, a.scramble);
+    ch.flush();
+    const received = await ch.receive();
+    if (received === null) return { ok: false, usedPassword: false, reason: 'connection closed during authentication', closed: true };
+    answer = received;
+  }
+  const password = (answer.length > 0 && answer[answer.length - 1] === 0 ? answer.subarray(0, answer.length - 1) : answer).toString('utf8');
+  const usedPassword = password.length > 0;
+  const limitMs = a.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the authentication plugin did not answer within ${limitMs} ms`)), limitMs);
+    });
+    const accepted = await Promise.race([Promise.resolve().then(() => check(password)), timedOut]);
+    return accepted === true ? { ok: true } : { ok: false, usedPassword, reason: `wrong password (${AuthMethod.CLEAR_TEXT})` };
+  } catch (e) {
+    return { ok: false, usedPassword, reason: e instanceof Error ? e.message : String(e) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

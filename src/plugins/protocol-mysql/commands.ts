@@ -122,6 +122,7 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
     clientMethod: req.authPlugin ?? AuthMethod.NATIVE,
     response: req.authResponse,
     preferredMethod: conn.defaultAuth,
+    checkTimeoutMs: conn.clearTextCheckTimeoutMs,
   });
   if (!(await conn.login(req.user, req.database, outcome))) {
     conn.flush();

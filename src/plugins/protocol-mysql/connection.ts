@@ -107,6 +107,14 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     return this.env.defaultAuth;
   }
 
+  /**
+   * How long a clear-text check (LDAP bind, HTTP call) may take: less than connect_timeout,
+   * so a slow auth server still ends in a 1045 rather than a dropped connection.
+   */
+  get clearTextCheckTimeoutMs(): number {
+    return Math.max(500, this.env.connectTimeoutMs - 1000);
+  }
+
   start(): void {
     const s = this.socket;
     s.setNoDelay(true);
@@ -294,6 +302,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       clientMethod: resp.authPlugin ?? AuthMethod.NATIVE,
       response: resp.authResponse,
       preferredMethod: this.env.defaultAuth,
+      checkTimeoutMs: this.clearTextCheckTimeoutMs,
     });
     return this.login(resp.user, resp.database, outcome);
   }

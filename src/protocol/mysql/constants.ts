@@ -175,6 +175,8 @@ export const DEFAULT_MAX_ALLOWED_PACKET = 64 * 1024 * 1024;
 export const AuthMethod = {
   NATIVE: 'mysql_native_password',
   CACHING_SHA2: 'caching_sha2_password',
+  /** The password itself, NUL-terminated: for plugins that must see it (LDAP, HTTP); loopback or TLS only. */
+  CLEAR_TEXT: 'mysql_clear_password',
 } as const;
 
 /** First bytes of the packets of the connection phase and of OK/ERR/EOF. */

@@ -1,0 +1,188 @@
+// Tests of auth-http: option checks, then mizzle end to end against a real node:http endpoint started by the test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import mysql from 'mysql2/promise';
+import { ConfigError } from '../../kernel/config.js';
+import { freePort, startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { httpSettings, plugin } from './index.js';
+
+interface MysqlErr {
+  errno?: number;
+  message: string;
+}
+
+const SPECIAL = "pä:ss wörd\\'\"%*()=&?#\u{1F511}";
+
+test('options: a URL is required and must be http(s) without credentials; numbers are checked', () => {
+  const base = { url: 'http://127.0.0.1:8080/auth', timeout_ms: 2000, cache_seconds: 0, tls_ca_file: '' };
+  const bad = (over: Record<string, string | number>, re: RegExp) =>
+    assert.throws(() => httpSettings({ ...base, ...over }), (e: Error) => e instanceof ConfigError && re.test(e.message), JSON.stringify(over));
+  bad({ url: '' }, /auth-http\.url is not set/);
+  bad({ url: 'ftp://x/' }, /must be an http:\/\/ or https:\/\/ URL/);
+  bad({ url: 'not a url' }, /must be an http:\/\/ or https:\/\/ URL/);
+  bad({ url: 'http://u:p@x/' }, /must not carry credentials/);
+  bad({ timeout_ms: -5 }, /timeout_ms must be a positive/);
+  bad({ cache_seconds: -1 }, /cache_seconds must be 0 or more/);
+  bad({ tls_ca_file: '/nonexistent/ca.pem' }, /tls_ca_file: cannot read/);
+  assert.equal(httpSettings(base).timeoutMs, 2000);
+  assert.equal(plugin.manifest.defaultEnabled, false);
+  assert.equal(plugin.manifest.options.find((o) => o.name === 'timeout_ms')?.default, 2000);
+});
+
+/** What the endpoint saw: the decoded Basic credentials of each request. */
+const seen: { user: string; password: string; method: string; path: string }[] = [];
+let endpoint: Server;
+const sockets = new Set<Socket>();
+let mizzle: ServerProcess;
+let cached: ServerProcess;
+
+/**
+ * The endpoint decides by user name: 'ok' and 'pä' get 200 for their own password, 401 otherwise;
+ * 'created' 201; 'forbidden' 403; 'broken' 500; 'moved' 302; 'slow' never answers.
+ */
+function answer(req: IncomingMessage, res: ServerResponse): void {
+  const header = req.headers.authorization ?? '';
+  const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+  if (!m) {
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+    return;
+  }
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const user = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  seen.push({ user, password, method: req.method ?? '', path: req.url ?? '' });
+  const passwords: Record<string, string> = { ok: 'sesame', pä: SPECIAL };
+  if (user in passwords) {
+    res.writeHead(passwords[user] === password ? 200 : 401).end(passwords[user] === password ? 'yes' : 'no');
+    return;
+  }
+  if (user === 'created') return void res.writeHead(201).end();
+  if (user === 'forbidden') return void res.writeHead(403).end();
+  if (user === 'broken') return void res.writeHead(500).end('oops');
+  if (user === 'moved') return void res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end();
+  if (user === 'slow') return; // never answers
+  res.writeHead(401).end();
+}
+
+before(async () => {
+  endpoint = createServer(answer);
+  endpoint.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/mysql/auth?realm=db`;
+  mizzle = await startServerProcess({
+    args: ['--plugin-remove=auth-none', '--plugin-add=auth-http', `--auth-http.url=${url}`, '--auth-http.timeout_ms=700'],
+  });
+  cached = await startServerProcess({
+    args: ['--plugin-remove=auth-none', '--plugin-add=auth-http', `--auth-http.url=${url}`, '--auth-http.timeout_ms=700', '--auth-http.cache_seconds=30'],
+  });
+});
+
+after(async () => {
+  await mizzle?.stop();
+  mizzle?.cleanup();
+  await cached?.stop();
+  cached?.cleanup();
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((resolve) => endpoint.close(() => resolve()));
+});
+
+function login(server: ServerProcess, user: string, password: string) {
+  return mysql.createConnection({ host: '127.0.0.1', port: server.port, user, password, enableCleartextPlugin: true });
+}
+
+async function loginOk(server: ServerProcess, user: string, password: string): Promise<void> {
+  const c = await login(server, user, password);
+  const [rows] = await c.query('select user() as u');
+  assert.equal((rows as { u: string }[])[0].u, `${user}@127.0.0.1`);
+  await c.end();
+}
+
+async function refused(server: ServerProcess, user: string, password: string): Promise<number> {
+  const t0 = Date.now();
+  const e = (await login(server, user, password).then(
+    async (c) => {
+      await c.end();
+      return assert.fail(`${user} logged in`);
+    },
+    (err: MysqlErr) => err,
+  )) as MysqlErr;
+  assert.equal(e.errno, 1045, e.message);
+  return Date.now() - t0;
+}
+
+async function logged(server: ServerProcess, re: RegExp): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!re.test(server.log())) {
+    if (Date.now() > deadline) assert.fail(`server log lacks ${re}:\n${server.log().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('2xx lets the user in; the endpoint gets a GET with Basic user:password, special characters intact', async () => {
+  await loginOk(mizzle, 'ok', 'sesame');
+  assert.deepEqual(seen.at(-1), { user: 'ok', password: 'sesame', method: 'GET', path: '/mysql/auth?realm=db' });
+  await loginOk(mizzle, 'pä', SPECIAL);
+  assert.deepEqual(seen.at(-1)?.password, SPECIAL);
+  assert.equal(seen.at(-1)?.user, 'pä');
+  await loginOk(mizzle, 'created', 'anything');
+});
+
+test('401, 403, 500 and a redirect are denials', async () => {
+  await refused(mizzle, 'ok', 'wrong');
+  await refused(mizzle, 'forbidden', 'x');
+  await refused(mizzle, 'broken', 'x');
+  await logged(mizzle, /user=broken .*answered HTTP 500, which counts as a denial/);
+  await refused(mizzle, 'moved', 'x');
+  await logged(mizzle, /user=moved .*answered HTTP 302/);
+});
+
+test("an empty password and a user name with ':' are refused without asking the endpoint", async () => {
+  const before = seen.length;
+  const c = mysql.createConnection({ host: '127.0.0.1', port: mizzle.port, user: 'ok', authPlugins: { mysql_clear_password: () => () => Buffer.from([0]) } });
+  await assert.rejects(c, (e: MysqlErr) => e.errno === 1045);
+  await logged(mizzle, /auth-http: an empty password is refused/);
+  await refused(mizzle, 'ok:sesame', 'x');
+  await logged(mizzle, /a user name with ':' cannot be sent/);
+  assert.equal(seen.length, before);
+});
+
+test('a slow endpoint is a denial after timeout_ms', async () => {
+  const took = await refused(mizzle, 'slow', 'x');
+  assert.ok(took >= 650 && took < 2500, `refused after ${took} ms`);
+  await logged(mizzle, /user=slow .*unavailable: no answer within 700 ms/);
+});
+
+test('a refused connection is a denial at once', async () => {
+  const closedPort = await freePort();
+  const nowhere = await startServerProcess({
+    args: ['--plugin-remove=auth-none', '--plugin-add=auth-http', `--auth-http.url=http://127.0.0.1:${closedPort}/`],
+  });
+  try {
+    const took = await refused(nowhere, 'ok', 'sesame');
+    assert.ok(took < 1500, `refused after ${took} ms`);
+    await logged(nowhere, /user=ok .*unavailable: ECONNREFUSED/);
+  } finally {
+    await nowhere.stop();
+    nowhere.cleanup();
+  }
+});
+
+test('cache: a remembered success skips the endpoint, for the same password only', async () => {
+  await loginOk(cached, 'ok', 'sesame');
+  const asked = seen.length;
+  await loginOk(cached, 'ok', 'sesame');
+  assert.equal(seen.length, asked, 'answered from the cache');
+  await refused(cached, 'ok', 'not-sesame');
+  assert.equal(seen.length, asked + 1, 'a different password asks the endpoint');
+  // SIGHUP empties it.
+  cached.child.kill('SIGHUP');
+  await logged(cached, /auth-http: cache of successful logins cleared/);
+  await loginOk(cached, 'ok', 'sesame');
+  assert.equal(seen.length, asked + 2);
+});
