@@ -56,3 +56,21 @@ test('mistakes are configuration errors that name their source', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('plugin-add and plugin-remove add up across mizzle.cnf, conf.d snippets, env and flags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-cfg-'));
+  try {
+    writeFileSync(join(dir, 'mizzle.cnf'), 'plugin-add = auth-file\n');
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(join(dir, 'conf.d', '10-log.cnf'), '[mizzle]\nplugin-add = log-file\n');
+    writeFileSync(join(dir, 'conf.d', '20-ops.cnf'), 'plugin-add = ops-http\nplugin-remove = memory\n');
+    const c = loadConfig(['--plugin-add=filter-safe'], { MIZZLE_PLUGIN_ADD: 'log-syslog' }, dir, [proto, auth]);
+    assert.deepEqual(String(c.kernel['plugin-add']).split(','), ['auth-file', 'log-file', 'ops-http', 'log-syslog', 'filter-safe']);
+    assert.equal(c.kernel['plugin-remove'], 'memory');
+    // Other options still take the last value.
+    writeFileSync(join(dir, 'conf.d', '30-dir.cnf'), 'datadir = /a\n');
+    assert.equal(loadConfig(['--datadir=/b'], {}, dir, [proto, auth]).kernel.datadir, '/b');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -36,6 +36,9 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'lock-wait-timeout': 'innodb_lock_wait_timeout',
 };
 
+/** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */
+const ACCUMULATING: ReadonlySet<string> = new Set(['plugin-add', 'plugin-remove']);
+
 /** A raw setting before typing: where it came from matters only for error messages. */
 interface RawSetting {
   value: string;
@@ -55,7 +58,11 @@ export class RawConfig {
   set(section: string | undefined, name: string, value: string, source: string): void {
     const key = normalizeName(name);
     if (section === undefined || section === 'mizzle' || section === 'mizzled' || section === 'server') {
-      if (KERNEL_OPTIONS.some((o) => o.name === key)) this.kernel.set(key, { value, source });
+      const earlier = this.kernel.get(key);
+      if (earlier && ACCUMULATING.has(key)) {
+        // Each conf.d snippet may enable its own plugin: the lists add up instead of replacing each other.
+        this.kernel.set(key, { value: `${earlier.value},${value}`, source: `${earlier.source}, ${source}` });
+      } else if (KERNEL_OPTIONS.some((o) => o.name === key)) this.kernel.set(key, { value, source });
       else this.aliases.set(key, { value, source });
       return;
     }
