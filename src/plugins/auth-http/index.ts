@@ -1,8 +1,8 @@
 // The auth-http plugin: logins checked by an HTTP endpoint with Basic credentials; it fails closed.
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../kernel/config.js';
 import type { Authenticator, Plugin, PluginOptions } from '../../kernel/plugin.js';
 import { HttpAuthenticator, type HttpSettings } from './http-authenticator.js';
+import { readCaFile } from '../shared/tls-ca.js';
 
 export { HttpAuthenticator };
 
@@ -46,14 +46,6 @@ export function httpSettings(o: PluginOptions): HttpSettings {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ConfigError(`auth-http.timeout_ms must be a positive number of milliseconds, not ${String(o.timeout_ms)}`);
   const cacheSeconds = Number(o.cache_seconds);
   if (!Number.isFinite(cacheSeconds) || cacheSeconds < 0) throw new ConfigError(`auth-http.cache_seconds must be 0 or more, not ${String(o.cache_seconds)}`);
-  const caFile = String(o.tls_ca_file);
-  let ca: string | undefined;
-  if (caFile !== '') {
-    try {
-      ca = readFileSync(caFile, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`auth-http.tls_ca_file: cannot read ${caFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
+  const ca = readCaFile('auth-http.tls_ca_file', String(o.tls_ca_file));
   return { url, timeoutMs, cacheSeconds, ca };
 }

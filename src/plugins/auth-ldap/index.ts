@@ -1,8 +1,8 @@
 // The auth-ldap plugin: logins checked by binding to an LDAP directory as the connecting user.
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../kernel/config.js';
 import type { Authenticator, Plugin, PluginOptions } from '../../kernel/plugin.js';
 import { LdapAuthenticator, type DnLookup, type LdapSettings } from './ldap-authenticator.js';
+import { readCaFile } from '../shared/tls-ca.js';
 
 export { LdapAuthenticator };
 export { escapeDnValue, escapeFilterValue } from './ldap-escape.js';
@@ -52,15 +52,7 @@ export function ldapSettings(o: PluginOptions): LdapSettings {
   }
   const starttls = o.starttls === true;
   if (starttls && url.protocol === 'ldaps:') throw new ConfigError('auth-ldap.starttls is for ldap:// URIs; ldaps:// is already encrypted');
-  const caFile = String(o.tls_ca_file);
-  let ca: string | undefined;
-  if (caFile !== '') {
-    try {
-      ca = readFileSync(caFile, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`auth-ldap.tls_ca_file: cannot read ${caFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
+  const ca = readCaFile('auth-ldap.tls_ca_file', String(o.tls_ca_file));
   const template = String(o.bind_dn_template).trim();
   const base = String(o.search_base).trim();
   if ((template === '') === (base === '')) {

@@ -10,6 +10,7 @@ import { startServer } from '../../kernel/server.js';
 import { silentLogger } from '../../kernel/logger.js';
 import type { KernelSession, Plugin, StatementEvent } from '../../kernel/plugin.js';
 import { SHIPPED_PLUGINS } from '../index.js';
+import { refused } from '../../testing/assertions.js';
 
 type Rows = mysql.RowDataPacket[];
 
@@ -48,15 +49,6 @@ function connect(server: ServerProcess, user: string): Promise<mysql.Connection>
   return mysql.createConnection({ host: '127.0.0.1', port: server.port, user, database: 'shop' });
 }
 
-async function refused(p: Promise<unknown>, errno: number, sqlState: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: { errno?: number; sqlState?: string; message: string }) => {
-    assert.equal(e.errno, errno, e.message);
-    assert.equal(e.sqlState, sqlState);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 async function counters(c: mysql.Connection): Promise<Record<string, number>> {
   const [rows] = (await c.query("SHOW GLOBAL STATUS LIKE 'Filter_rules%'")) as [Rows, unknown];

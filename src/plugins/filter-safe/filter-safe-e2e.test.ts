@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { refused } from '../../testing/assertions.js';
 
 type Rows = mysql.RowDataPacket[];
 
@@ -15,16 +16,6 @@ async function status(c: mysql.Connection): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
 }
 
-/** Rejects with exactly this MySQL error. */
-async function refused(p: Promise<unknown>, errno: number, sqlState: string, message?: RegExp | string): Promise<void> {
-  await assert.rejects(p, (e: { errno?: number; sqlState?: string; message: string }) => {
-    assert.equal(e.errno, errno, e.message);
-    assert.equal(e.sqlState, sqlState);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 async function seed(c: mysql.Connection, table: string, rows: number, columns: string): Promise<void> {
   await c.query(`CREATE TABLE ${table} (${columns})`);

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import type { StatementEvent } from '../../kernel/plugin.js';
 import { AppendLog } from './append-log.js';
 import { StatementSelection, statementRecord } from './statement-record.js';
+import { eventually, withServerAndClient } from '../../testing/assertions.js';
 
 type Line = Record<string, unknown>;
 
@@ -18,15 +18,6 @@ function readLines(path: string): Line[] {
 }
 
 /** Polls until `check` holds (the log is written in the background). */
-async function eventually<T>(read: () => T, check: (v: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (check(v)) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function event(over: Partial<StatementEvent>): StatementEvent {
   return {
@@ -85,17 +76,7 @@ test('AppendLog: a full buffer drops lines with a counter and a log line, never 
   }
 });
 
-async function withServer(args: string[], body: (s: ServerProcess, q: (sql: string) => Promise<unknown>) => Promise<void>): Promise<void> {
-  const s = await startServerProcess({ args: ['--plugin-add=log-file', ...args] });
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: s.port, user: 'root' });
-  try {
-    await body(s, async (sql) => c.query(sql).catch((e: unknown) => e));
-  } finally {
-    await c.end().catch(() => undefined);
-    await s.stop();
-    s.cleanup();
-  }
-}
+const withServer = (args: string[], body: Parameters<typeof withServerAndClient>[1]) => withServerAndClient(['--plugin-add=log-file', ...args], body);
 
 test('end to end: fields of successful and failed statements; SIGHUP reopens after a logrotate-style rename', async () => {
   await withServer([], async (s, q) => {

@@ -4,34 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { freePort, startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { encodeRequest, PacketReader, PacketType, packetArgs, RES_MAGIC, submitJobBackground } from './gearman-protocol.js';
 import { gearmanMissing, receivedJobs, startGearmand, startWorker, type ChildHandle } from './gearmand-process.js';
+import { eventually, withServerAndClient } from '../../testing/assertions.js';
 
 const missing = gearmanMissing();
 
-async function eventually<T>(read: () => T, check: (v: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (check(v)) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-async function withMizzle(args: string[], body: (s: ServerProcess, q: (sql: string) => Promise<unknown>) => Promise<void>): Promise<void> {
-  const s = await startServerProcess({ args: ['--plugin-add=log-gearman', ...args] });
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: s.port, user: 'root' });
-  try {
-    await body(s, async (sql) => c.query(sql).catch((e: unknown) => e));
-  } finally {
-    await c.end().catch(() => undefined);
-    await s.stop();
-    s.cleanup();
-  }
-}
+const withMizzle = (args: string[], body: Parameters<typeof withServerAndClient>[1]) => withServerAndClient(['--plugin-add=log-gearman', ...args], body);
 
 test('packets: SUBMIT_JOB_BG layout, reassembly across chunks, NULs in the last argument', () => {
   const p = submitJobBackground('fn', 'u1', 'a\0b');

@@ -4,34 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { fitJson, rfc5424, structuredData } from './syslog-format.js';
 import { freeUdpPort, loggerMissing, rsyslogMissing, startRsyslog, type ReceivedMessage, type RsyslogProcess } from './rsyslog-process.js';
+import { eventually, withServerAndClient } from '../../testing/assertions.js';
 
 const missing = rsyslogMissing() ?? loggerMissing();
 
-async function eventually<T>(read: () => T, check: (v: T) => boolean, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (check(v)) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-async function withMizzle(args: string[], body: (s: ServerProcess, q: (sql: string) => Promise<unknown>) => Promise<void>): Promise<void> {
-  const s = await startServerProcess({ args: ['--plugin-add=log-syslog', ...args] });
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: s.port, user: 'root' });
-  try {
-    await body(s, async (sql) => c.query(sql).catch((e: unknown) => e));
-  } finally {
-    await c.end().catch(() => undefined);
-    await s.stop();
-    s.cleanup();
-  }
-}
+const withMizzle = (args: string[], body: Parameters<typeof withServerAndClient>[1]) => withServerAndClient(['--plugin-add=log-syslog', ...args], body);
 
 const statementsIn = (ms: ReceivedMessage[]) => ms.filter((m) => m.msg.startsWith('{')).map((m) => ({ m, json: JSON.parse(m.msg) as Record<string, unknown> }));
 
