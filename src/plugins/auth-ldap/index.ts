@@ -1,10 +1,9 @@
 // The auth-ldap plugin: logins checked by binding to an LDAP directory as the connecting user.
 import { ConfigError } from '../../kernel/config.js';
 import type { Authenticator, Plugin, PluginOptions } from '../../kernel/plugin.js';
-import { LdapAuthenticator, type DnLookup, type LdapSettings } from './ldap-authenticator.js';
+import type { DnLookup, LdapSettings } from './ldap-authenticator.js';
 import { readCaFile } from '../shared/tls-ca.js';
 
-export { LdapAuthenticator };
 export { escapeDnValue, escapeFilterValue } from './ldap-escape.js';
 
 export const plugin: Plugin<'authentication'> = {
@@ -28,12 +27,14 @@ export const plugin: Plugin<'authentication'> = {
       { name: 'cache_seconds', type: 'number', default: 60, description: 'How long a successful login is remembered (salted hash, same password only); 0 turns it off' },
     ],
   },
-  init(ctx): Authenticator {
+  async init(ctx): Promise<Authenticator> {
     const settings = ldapSettings(ctx.options);
     if (new URL(settings.uri).protocol === 'ldap:' && !settings.starttls && !isLoopbackHost(new URL(settings.uri).hostname)) {
       ctx.log.warn('auth-ldap: passwords go to the directory unencrypted; use ldaps:// or starttls=true', { uri: settings.uri });
     }
     ctx.log.info('auth-ldap: ready', { uri: settings.uri, mode: settings.lookup.mode, cache_seconds: settings.cacheSeconds });
+    // The LDAP client loads only when the plugin is enabled: start-up stays fast without it.
+    const { LdapAuthenticator } = await import('./ldap-authenticator.js');
     return new LdapAuthenticator(settings, ctx.log);
   },
 };
