@@ -297,6 +297,8 @@ export class Session implements KernelSession, SessionContext {
       throw notice;
     }
     const started = Date.now();
+    // Reset before any refusal, so a refused statement's event does not carry the previous one's rows examined.
+    this.meter.reset(0);
     let done: ((errorCode: number) => void)[] | undefined;
     let blockedBy: string | undefined;
     let notes: { by: string; note: string }[] | undefined;
@@ -308,11 +310,12 @@ export class Session implements KernelSession, SessionContext {
       let deadlineMs = isQuery(statement) ? Number(this.variables.get('max_execution_time')) : 0;
       if (this.kernel.filtering) {
         const f = this.kernel.filterStatement(this.filterRequest(statement, text, params));
+        // Filters that admitted it before another one denied it still get their done (a concurrency slot back).
+        done = f.done;
         if (f.denied) {
           blockedBy = f.denied.by;
           throw this.refused(f.denied.verdict.error);
         }
-        done = f.done;
         if (f.notes.length) notes = f.notes;
         if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) {
           deadlineMs = f.deadlineMs;
@@ -320,7 +323,7 @@ export class Session implements KernelSession, SessionContext {
         }
       }
       if (statement.type === 'update' || statement.type === 'delete') this.checkSafeUpdates(statement, params);
-      this.meter.reset(deadlineMs > 0 ? started + deadlineMs : 0);
+      this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       result = await this.runWithRetries(statement, text, params);
       return result;
     } catch (e) {
