@@ -1,22 +1,12 @@
 // Name resolution: the columns visible to an expression and where each sits in the input row.
 import { sqlError } from '../../kernel/errors.js';
-import type { SqlType } from '../types/sql-type.js';
+import type { ResultColumn } from '../../kernel/plugin.js';
 
-/** One column of the input row an expression is evaluated against. */
-export interface ScopeColumn {
-  /** The table alias (or table name) qualifying it; '' for derived columns without one. */
-  table: string;
-  schema: string;
-  /** The underlying table name, for column metadata. */
-  orgTable: string;
-  name: string;
-  orgName: string;
-  type: SqlType;
-  nullable: boolean;
-  primaryKey?: boolean;
-  uniqueKey?: boolean;
-  multipleKey?: boolean;
-  autoIncrement?: boolean;
+/**
+ * One column of the input row an expression is evaluated against: the result-column metadata
+ * (`table` is the alias qualifying it, '' for derived columns without one) plus scope-only facts.
+ */
+export interface ScopeColumn extends ResultColumn {
   /** Hidden columns (e.g. the hidden row id) are not expanded by `*`. */
   hidden?: boolean;
 }
