@@ -102,15 +102,7 @@ export function parseDelete(p: Parser): DeleteStmt {
   }
   if (p.acceptKw('FROM')) {
     const first = deleteTarget(p);
-    if (p.isOp(',') || p.isKw('USING')) {
-      const targets = [first];
-      while (p.acceptOp(',')) targets.push(deleteTarget(p));
-      p.expectKw('USING');
-      stmt.targets = targets;
-      stmt.from = parseTableRefs(p);
-      if (p.acceptKw('WHERE')) stmt.where = parseExpr(p);
-      return stmt;
-    }
+    if (p.isOp(',') || p.isKw('USING')) return multiTableDelete(p, stmt, first, 'USING');
     const alias = parseOptAlias(p, false);
     if (alias !== undefined) first.alias = alias;
     if (p.acceptKw('PARTITION')) p.identList();
@@ -121,9 +113,14 @@ export function parseDelete(p: Parser): DeleteStmt {
     if (limit !== undefined) stmt.limit = limit;
     return stmt;
   }
-  const targets = [deleteTarget(p)];
+  return multiTableDelete(p, stmt, deleteTarget(p), 'FROM');
+}
+
+/** `DELETE FROM t1, t2 USING refs WHERE ...` and `DELETE t1, t2 FROM refs WHERE ...`: the targets, then the table references. */
+function multiTableDelete(p: Parser, stmt: DeleteStmt, first: TableName, refsKeyword: 'USING' | 'FROM'): DeleteStmt {
+  const targets = [first];
   while (p.acceptOp(',')) targets.push(deleteTarget(p));
-  p.expectKw('FROM');
+  p.expectKw(refsKeyword);
   stmt.targets = targets;
   stmt.from = parseTableRefs(p);
   if (p.acceptKw('WHERE')) stmt.where = parseExpr(p);
