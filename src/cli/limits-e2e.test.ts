@@ -103,9 +103,22 @@ test('KILL CONNECTION closes another session; KILL of an unknown id is 1094', as
   await closed;
   await assert.rejects(victim.query('SELECT 1'));
   await assert.rejects(killer.query('KILL 987654'), (e) => errno(e) === 1094);
+  await assert.rejects(killer.query("KILL 'abc'"), (e) => errno(e) === 1094 && /Unknown thread id: 0$/.test((e as Error).message));
+  await assert.rejects(killer.query('KILL NULL'), (e) => errno(e) === 1094);
   const [procs] = await killer.query({ sql: 'SHOW PROCESSLIST', rowsAsArray: true });
   assert.ok(!(procs as unknown[][]).some((p) => Number(p[0]) === victimId));
   await killer.end();
+});
+
+test('KILL of your own connection answers 1317, then closes it; KILL QUERY of yourself answers 1317 and the session goes on', async () => {
+  const c = await connect('suicidal');
+  const id = Number(await one(c, 'SELECT CONNECTION_ID()'));
+  await assert.rejects(c.query(`KILL QUERY ${id}`), (e) => errno(e) === 1317);
+  assert.equal(await one(c, 'SELECT 1'), 1);
+  c.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => c.once('end', () => resolve()));
+  await assert.rejects(c.query(`KILL ${id}`), (e) => errno(e) === 1317);
+  await closed;
 });
 
 test('wait_timeout disconnects an idle client with 4031', async () => {

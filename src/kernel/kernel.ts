@@ -274,6 +274,11 @@ export class Kernel implements KernelApi {
     if (target.user !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: target.user, action: 'PROCESS' })) {
       throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
     }
+    if (target === requester) {
+      // Killing yourself interrupts the KILL itself (1317), as in MySQL; the connection closes after that reply.
+      if (!queryOnly) setImmediate(() => target.killConnection());
+      throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
+    }
     if (queryOnly) target.killQuery();
     else target.killConnection();
   }

@@ -187,7 +187,9 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
     }
     case 'kill': {
       const id = compileExpr(stmt.id, { scope: new Scope([]), session: env.session, clause: 'field list' }).eval([], env.ctx);
-      env.server.kill(Number(id), stmt.target === 'query');
+      // A thread id is an integer: what does not convert (a word, NULL) names thread 0, as in MySQL.
+      const n = Number(id);
+      env.server.kill(Number.isFinite(n) ? Math.trunc(n) : 0, stmt.target === 'query');
       return OK;
     }
     case 'admin':
