@@ -1,6 +1,10 @@
 // The contract a storage engine plugin implements: an ordered, transactional key/value store.
 
-/** One key/value pair returned by a range scan. Buffers may be reused by the engine after the next step. */
+/**
+ * One key/value pair returned by a range scan. Its buffers may be reused by the
+ * engine at the iterator's next step or at the next `peek` on the same store:
+ * decode or copy them before that.
+ */
 export interface KvEntry {
   key: Buffer;
   value: Buffer;
@@ -16,6 +20,11 @@ export interface KvRange {
 /** Reads from one consistent snapshot. */
 export interface KvReader {
   get(key: Buffer): Buffer | undefined;
+  /**
+   * Like `get`, but the buffer may be reused by the engine at the next read on the
+   * same store: for callers that decode it at once (row lookups), which saves a copy.
+   */
+  peek(key: Buffer): Buffer | undefined;
   /** Entries in key order (or reverse) within the range; lazy, so LIMIT can stop early. */
   range(range: KvRange): Iterable<KvEntry>;
 }

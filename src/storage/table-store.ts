@@ -200,14 +200,14 @@ export class TableStore {
     const w = this.w.reset();
     w.bytes(this.pkPrefix);
     for (let i = 0; i < cols.length; i++) encodeKeyValue(w, this.pkParts[i], pkValues[i]);
-    const v = r.get(w.view());
+    const v = r.peek(w.view());
     return v === undefined ? undefined : this.codec.decode(v);
   }
 
   /** The row with this hidden row id (tables without a primary key). */
   getByRowId(r: KvReader, rowId: number): StoredRow | undefined {
     const k = this.rowIdKey(rowId);
-    const v = r.get(k);
+    const v = r.peek(k);
     return v === undefined ? undefined : this.decodeEntry(k, v);
   }
 
@@ -249,7 +249,7 @@ export class TableStore {
     const seen = new Set<string>();
     if (this.pkCols !== undefined) {
       const k = this.pkKey(row);
-      const v = r.get(k);
+      const v = r.peek(k);
       if (v !== undefined) {
         out.push(this.codec.decode(v));
         seen.add(k.toString('latin1', INDEX_PREFIX_BYTES));
@@ -262,7 +262,7 @@ export class TableStore {
       if (seen.has(id)) continue;
       seen.add(id);
       const k = Buffer.concat([this.pkPrefix, suffix]);
-      const v = r.get(k);
+      const v = r.peek(k);
       if (v === undefined) throw new Error(`storage: index ${ix.def.name} of ${this.def.name} points at a missing row`);
       out.push(this.decodeEntry(k, v));
     }
@@ -277,7 +277,7 @@ export class TableStore {
     let key: Buffer;
     if (this.pkCols !== undefined) {
       key = this.pkKey(row);
-      if (w.get(key) !== undefined) throw this.dupPrimary(row);
+      if (w.peek(key) !== undefined) throw this.dupPrimary(row);
     }
     for (const ix of this.uniqueIndexes) if (this.uniqueConflict(w, ix, row) !== undefined) throw this.dupIndex(ix, row);
     const entries: Buffer[] = [];
@@ -300,17 +300,18 @@ export class TableStore {
    */
   update(w: KvWriter, oldRow: StoredRow, newRow: StoredRow): void {
     const oldKey = this.clusteredKey(oldRow);
-    const storedBytes = w.get(oldKey);
+    const storedBytes = w.peek(oldKey);
     if (storedBytes === undefined) throw new Error(`storage: the row to update in ${this.def.name} does not exist`);
+    // Decoded before the next read, which may reuse the peeked buffer.
+    const stored = this.indexes.length > 0 ? this.codec.decode(storedBytes) : undefined;
     const newKey = this.pkCols !== undefined ? this.pkKey(newRow) : oldKey;
     const pkChanged = !newKey.equals(oldKey);
-    if (pkChanged && w.get(newKey) !== undefined) throw this.dupPrimary(newRow);
+    if (pkChanged && w.peek(newKey) !== undefined) throw this.dupPrimary(newRow);
     const bytes = this.codec.encode(newRow);
     const oldSuffix = oldKey.subarray(INDEX_PREFIX_BYTES);
     const newSuffix = newKey.subarray(INDEX_PREFIX_BYTES);
     const changes: Buffer[] = [];
-    if (this.indexes.length > 0) {
-      const stored = this.codec.decode(storedBytes);
+    if (stored !== undefined) {
       for (const ix of this.indexes) {
         const before = this.secondaryKey(ix, stored, oldSuffix);
         const beforeEnd = this.lastValueEnd;
@@ -333,7 +334,7 @@ export class TableStore {
   /** Deletes a row (identified by its primary key or row id) and its index entries; false if it was not there. */
   delete(w: KvWriter, row: StoredRow): boolean {
     const key = this.clusteredKey(row);
-    const storedBytes = w.get(key);
+    const storedBytes = w.peek(key);
     if (storedBytes === undefined) return false;
     if (this.indexes.length > 0) {
       const stored = this.codec.decode(storedBytes);
@@ -459,7 +460,7 @@ class SecondaryScan implements IterableIterator<StoredRow> {
     k.bytes(this.pkPrefix);
     k.bytes(step.value.value);
     const pk = k.view();
-    const v = this.r.get(pk);
+    const v = this.r.peek(pk);
     if (v === undefined) throw new Error(`storage: an index of ${this.table.def.name} points at a missing row`);
     return { done: false, value: this.table.decodeEntry(pk, v) };
   }

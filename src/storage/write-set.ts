@@ -97,26 +97,31 @@ export class WriteSet {
   }
 }
 
+/** The next base entry, copied: it may be held while pending entries are yielded, and the engine may reuse its buffers meanwhile. */
+function nextBase(it: Iterator<KvEntry>): KvEntry | undefined {
+  const x = it.next();
+  return x.done ? undefined : { key: Buffer.from(x.value.key), value: Buffer.from(x.value.value) };
+}
+
 /** Merges a base range with pending entries: pending wins on equal keys, deletions hide base entries. */
 function* merged(base: KvReader, ws: WriteSet, range: KvRange): Generator<KvEntry> {
   const a = base.range(range)[Symbol.iterator]();
   const b = ws.entries(range);
   const dir = range.reverse ? -1 : 1;
-  let x = a.next();
+  let x = nextBase(a);
   let y = b.next();
-  let xk = x.done ? '' : str(x.value.key);
-  while (!x.done || !y.done) {
-    if (y.done || (!x.done && cmp(xk, y.value[0]) * dir < 0)) {
-      const e = x.value as KvEntry;
-      yield { key: Buffer.from(e.key), value: Buffer.from(e.value) };
-      x = a.next();
-      if (!x.done) xk = str(x.value.key);
+  let xk = x === undefined ? '' : str(x.key);
+  while (x !== undefined || !y.done) {
+    if (y.done || (x !== undefined && cmp(xk, y.value[0]) * dir < 0)) {
+      yield x as KvEntry;
+      x = nextBase(a);
+      if (x !== undefined) xk = str(x.key);
       continue;
     }
     const [k, v] = y.value;
-    if (!x.done && xk === k) {
-      x = a.next();
-      if (!x.done) xk = str(x.value.key);
+    if (x !== undefined && xk === k) {
+      x = nextBase(a);
+      if (x !== undefined) xk = str(x.key);
     }
     if (v !== null) yield { key: buf(k), value: v };
     y = b.next();
@@ -130,6 +135,10 @@ export function overlayReader(base: KvReader, ws: WriteSet): KvReader {
       const p = ws.get(key);
       return p === undefined ? base.get(key) : p === null ? undefined : p;
     },
+    peek: (key) => {
+      const p = ws.get(key);
+      return p === undefined ? base.peek(key) : p === null ? undefined : p;
+    },
     range: (range) => (ws.size === 0 ? base.range(range) : { [Symbol.iterator]: () => merged(base, ws, range) }),
   };
 }
@@ -142,6 +151,7 @@ export function overlayWriter(base: KvReader, ws: WriteSet, onRowWrite: (key: Bu
   const reader = overlayReader(base, ws);
   return {
     get: reader.get,
+    peek: reader.peek,
     range: reader.range,
     put: (key, value) => {
       onRowWrite(key);

@@ -17,6 +17,30 @@ const RELAXED_FLUSH_INTERVAL_MS = 1000;
 
 /** Keys up to 4026 bytes need 8 KiB pages; see MAX_KEY_BYTES in storage/key-layout. */
 const PAGE_SIZE = 8192;
+/**
+ * Values as views of lmdb-js's reusable read buffer rather than fresh copies: a copy
+ * (a new off-heap allocation) per row cost more than decoding the row. lmdb-js
+ * hands a decoder that copies nothing the shared buffer itself; KvReader documents
+ * how long such a view stays valid. Writes pass buffers through unchanged.
+ */
+const VIEW_VALUES = {
+  encode: (value: Buffer): Buffer => value,
+  decode: (bytes: Buffer, size: unknown): Buffer => bytes.subarray(0, typeof size === 'number' ? size : bytes.length),
+};
+
+/** lmdb-js reads its declarations leave out: both accept a read transaction. */
+interface BinaryReads {
+  /** A copy of the value. */
+  getBinary(key: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
+  /** The value in lmdb-js's reusable buffer (its `length` is the value's), valid until the next read. */
+  getBinaryFast(key: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
+}
+
+/** A view of exactly the value in a buffer from getBinaryFast, whose byteLength is the whole reusable buffer. */
+function exact(bytes: Buffer | undefined): Buffer | undefined {
+  return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
+}
+
 /** delRange deletes in batches of this many keys, so no unbounded key list is built. */
 const DELETE_BATCH = 1024;
 
@@ -35,9 +59,13 @@ export class LmdbStore implements KvStore {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushFd: number | undefined;
 
+  private readonly binary: BinaryReads;
+
   private constructor(private readonly db: RootDatabase<Buffer, Buffer>) {
+    const binary = (this.binary = db as unknown as BinaryReads);
     this.writer = {
-      get: (key) => db.get(key),
+      get: (key) => binary.getBinary(key),
+      peek: (key) => exact(binary.getBinaryFast(key)),
       range: (range) => this.rangeIn(range, undefined),
       put: (key, value) => {
         db.putSync(key, value);
@@ -69,6 +97,7 @@ export class LmdbStore implements KvStore {
       path: dir,
       keyEncoding: 'binary',
       encoding: 'binary',
+      encoder: VIEW_VALUES,
       pageSize: PAGE_SIZE,
       noSync: !options.sync,
       // With overlapping sync a commit returns before its flush; durability wants the flush first.
@@ -164,9 +193,11 @@ export class LmdbStore implements KvStore {
   }
 
   private readerFor(transaction: Transaction): KvReader {
-    const db = this.db;
+    const binary = this.binary;
+    const options = { transaction };
     return {
-      get: (key) => db.get(key, { transaction }),
+      get: (key) => binary.getBinary(key, options),
+      peek: (key) => exact(binary.getBinaryFast(key, options)),
       range: (range) => this.rangeIn(range, transaction),
     };
   }

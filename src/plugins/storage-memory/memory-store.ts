@@ -47,10 +47,12 @@ export class MemoryStore implements KvStore {
   constructor() {
     this.reader = {
       get: (key) => this.tree.get(k(key))?.value,
+      peek: (key) => this.tree.get(k(key))?.value,
       range: (range) => this.range(range),
     };
     this.writer = {
       get: (key) => this.tree.get(k(key))?.value,
+      peek: (key) => this.tree.get(k(key))?.value,
       range: (range) => this.range(range),
       put: (key, value) => this.put(key, value),
       del: (key) => this.del(key),
@@ -94,6 +96,7 @@ export class MemoryStore implements KvStore {
     return {
       reader: {
         get: (key) => tree.get(k(key))?.value,
+        peek: (key) => tree.get(k(key))?.value,
         range: (range) => new MemoryRange(frozen, tree, range.start && k(range.start), range.end && k(range.end), range.reverse === true),
       },
       release: () => undefined,

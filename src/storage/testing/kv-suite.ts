@@ -1,10 +1,16 @@
 // A conformance suite every KvStore must pass; each engine's test file runs it against its own store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KvReader, KvStore } from '../kv.js';
+import type { KvRange, KvReader, KvStore } from '../kv.js';
+import { overlayReader, WriteSet } from '../write-set.js';
 
 const b = (...xs: number[]): Buffer => Buffer.from(xs);
-const keysOf = (r: KvReader, range: Parameters<KvReader['range']>[0]): number[] => [...r.range(range)].map((e) => e.key[0]);
+/** The first key byte of each entry, read at its own step (an engine may reuse entry buffers at the next one). */
+function keysOf(r: KvReader, range: KvRange): number[] {
+  const out: number[] = [];
+  for (const e of r.range(range)) out.push(e.key[0]);
+  return out;
+}
 
 /** Registers the KV conformance tests for one engine; `open` returns a fresh, empty store. */
 export function kvSuite(engine: string, open: () => Promise<KvStore>): void {
@@ -69,10 +75,71 @@ export function kvSuite(engine: string, open: () => Promise<KvStore>): void {
       s.write((w) => {
         for (const e of w.range({})) if (e.key.readUInt16BE(0) % 3 !== 0) w.del(e.key);
       });
-      const left = s.read((r) => [...r.range({})].map((e) => e.value.readUInt16BE(0)));
+      const left = s.read((r) => {
+        const values: number[] = [];
+        for (const e of r.range({})) values.push(e.value.readUInt16BE(0));
+        return values;
+      });
       assert.equal(left.length, 100);
       assert.ok(left.every((v, i) => v === i * 3));
       assert.ok(s.sizeBytes() > 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${engine}: peek sees what get sees, and a range stays right when the caller peeks between its steps`, async () => {
+    const s = await open();
+    try {
+      const value = (i: number) => Buffer.alloc(200 + i, i);
+      s.write((w) => {
+        for (let i = 0; i < 20; i++) w.put(b(i), value(i));
+      });
+      s.read((r) => {
+        assert.deepEqual(r.peek(b(3)), value(3));
+        assert.deepEqual(r.peek(b(3)), r.get(b(3)));
+        assert.equal(r.peek(b(99)), undefined);
+        const got = r.get(b(4));
+        r.peek(b(5));
+        assert.deepEqual(got, value(4), 'a buffer from get is the caller\'s to keep');
+        let n = 0;
+        for (const e of r.range({})) {
+          const i = e.key[0];
+          assert.deepEqual(e.value, value(i));
+          assert.deepEqual(r.peek(b((i + 7) % 20)), value((i + 7) % 20));
+          n++;
+        }
+        assert.equal(n, 20);
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${engine}: a transaction's pending writes merge into a range even when the caller peeks between steps`, async () => {
+    const s = await open();
+    try {
+      const value = (i: number) => Buffer.alloc(100 + i, i);
+      s.write((w) => {
+        for (let i = 0; i < 20; i += 2) w.put(b(i), value(i));
+      });
+      const ws = new WriteSet();
+      for (let i = 1; i < 20; i += 4) ws.set(b(i), value(i));
+      ws.set(b(4), null);
+      s.read((base) => {
+        const r = overlayReader(base, ws);
+        for (const reverse of [false, true]) {
+          const seen: number[] = [];
+          for (const e of r.range({ reverse })) {
+            const i = e.key[0];
+            assert.deepEqual(e.value, value(i));
+            r.peek(b((2 * i + 6) % 20)); // an even key: one the base holds
+            seen.push(i);
+          }
+          const expected = [0, 1, 2, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18];
+          assert.deepEqual(seen, reverse ? expected.reverse() : expected);
+        }
+      });
     } finally {
       await s.close();
     }
