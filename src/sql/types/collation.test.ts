@@ -45,25 +45,38 @@ test('prefix sorts before its extensions', () => {
   assert.ok(compareText('é', 'ea') < 0);
 });
 
-test('compareText agrees with collationKey order, and the ASCII fast path with the slow path', () => {
-  const alphabet = ['a', 'B', 'é', 'E', ' ', '_', '1', 'ß', 'z', 'Ω', 'ω', '\u{1f600}', '-', 'Ä', '\ufb01', 'ｚ'];
+test('compareText agrees with collationKey order, with and without PAD SPACE, and the ASCII fast path with the slow path', () => {
+  const alphabet = ['a', 'B', 'é', 'E', ' ', ' ', '_', '1', 'ß', 'z', 'Ω', 'ω', '\u{1f600}', '-', 'Ä', '\ufb01', 'ｚ', '\u0301', '\x01', '\t', 'e'];
   let seed = 42;
   const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const word = (): string => {
     let s = '';
-    const n = Math.floor(rnd() * 5);
+    const n = Math.floor(rnd() * 7);
     for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
     return s;
   };
   const byCodePoint = (x: string, y: string): number => Buffer.compare(Buffer.from(x), Buffer.from(y));
-  for (let i = 0; i < 3000; i++) {
-    const a = word();
-    const b = word();
-    const c = sign(compareText(a, b));
-    assert.equal(c, sign(byCodePoint(collationKey(a), collationKey(b))), `${a} vs ${b}`);
-    assert.equal(sign(compareText(b, a)), c === 0 ? 0 : -c);
-    assert.equal(c === 0, collationKey(a) === collationKey(b));
+  for (const collation of [undefined, 'utf8mb4_general_ci']) {
+    for (let i = 0; i < 20000; i++) {
+      const a = word();
+      // Often a shared prefix, so comparisons reach the tails.
+      const b = rnd() < 0.5 ? a.slice(0, Math.floor(rnd() * (a.length + 1))) + word() : word();
+      const c = sign(compareText(a, b, collation));
+      const ka = collationKey(a, collation);
+      const kb = collationKey(b, collation);
+      assert.equal(c, sign(byCodePoint(ka, kb)), `${JSON.stringify(a)} vs ${JSON.stringify(b)} under ${collation ?? 'the default'}`);
+      assert.equal(sign(compareText(b, a, collation)), c === 0 ? 0 : -c);
+      assert.equal(c === 0, ka === kb);
+    }
   }
+  // Cases the prefix fast path must hand to the slow one: a space that PAD SPACE trims
+  // meeting a control character (which weighs less than a space), and a combining mark in a tail.
+  assert.equal(sign(compareText('x ', 'x\t', 'utf8mb4_general_ci')), -1);
+  assert.equal(sign(compareText('x \x01', 'x ', 'utf8mb4_general_ci')), 1);
+  assert.equal(sign(compareText('x ', 'x\t')), 1);
+  assert.equal(compareText('x', 'x\u0301'), 0);
+  assert.equal(compareText('x  ', 'X', 'utf8mb4_general_ci'), 0);
+  assert.equal(sign(compareText('x ', 'x')), 1);
   // The fast path (pure ASCII) must agree with folding that goes through normalize.
   for (let i = 0; i < 2000; i++) {
     let a = '';

@@ -110,11 +110,6 @@ const ASCII_WEIGHT = new Uint8Array(128);
 
 const MARKS = /\p{M}+/gu;
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
 function trimTrailingSpaces(s: string): string {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
@@ -141,6 +136,22 @@ function weighAscii(folded: string): string {
   return start === 0 ? folded : out + folded.slice(start);
 }
 
+/** Scratch space for ASCII keys: weights are bytes < 0x80, so a latin1 read of them is the key string. */
+let keyScratch = Buffer.alloc(256);
+
+/** The key of pure-ASCII text (one weight per character), built without string concatenation; undefined for other text. */
+function asciiKey(s: string): string | undefined {
+  const n = s.length;
+  if (n > keyScratch.length) keyScratch = Buffer.alloc(Math.max(n, keyScratch.length * 2));
+  const out = keyScratch;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    out[i] = ASCII_WEIGHT[c];
+  }
+  return out.toString('latin1', 0, n);
+}
+
 /**
  * The sort key of `s` under `collation`: a string whose code point order (which
  * is also the UTF-8 byte order) is the collation order, and whose equality is
@@ -150,12 +161,8 @@ export function collationKey(s: string, collation?: string): string {
   const rules = rulesOf(collation);
   if ((rules & 1) !== 0) s = trimTrailingSpaces(s);
   if ((rules & 2) !== 0) return s;
-  if (isAscii(s)) {
-    let out = '';
-    for (let i = 0; i < s.length; i++) out += String.fromCharCode(ASCII_WEIGHT[s.charCodeAt(i)]);
-    return out;
-  }
-  return weighAscii(foldSlow(s));
+  const ascii = asciiKey(s);
+  return ascii !== undefined ? ascii : weighAscii(foldSlow(s));
 }
 
 /** Code unit → code point order: surrogates (D800–DFFF) move above the rest of the BMP. */
@@ -174,25 +181,47 @@ function compareCodePoints(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/** Compares two pure-ASCII strings by weight without building keys. */
-function compareAscii(a: string, b: string): number {
+/**
+ * Compares by ASCII weight up to the first difference, without scanning or
+ * copying whole strings (sorts compare the same long values many times).
+ * Undefined when the answer needs the full folding: non-ASCII text at or before
+ * the difference, or, under PAD SPACE, a space where trimming could matter.
+ */
+function compareAsciiPrefix(a: string, b: string, padSpace: boolean): number | undefined {
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) {
-    const x = ASCII_WEIGHT[a.charCodeAt(i)];
-    const y = ASCII_WEIGHT[b.charCodeAt(i)];
-    if (x !== y) return x < y ? -1 : 1;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if ((x | y) >= 0x80) return undefined;
+    if (x === y) continue;
+    const wx = ASCII_WEIGHT[x];
+    const wy = ASCII_WEIGHT[y];
+    if (wx === wy) continue;
+    if (padSpace && (x === 32 || y === 32)) return undefined;
+    return wx < wy ? -1 : 1;
   }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  if (a.length === b.length) return 0;
+  // Equal over the shorter one: the longer is greater unless its tail is only spaces that PAD SPACE ignores.
+  const longer = a.length > b.length ? a : b;
+  for (let i = n; i < longer.length; i++) {
+    const c = longer.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    if (!padSpace || c !== 32) return longer === a ? 1 : -1;
+  }
+  return 0;
 }
 
 /** Compares two strings under `collation` (default utf8mb4_0900_ai_ci): negative, 0 or positive. */
 export function compareText(a: string, b: string, collation?: string): number {
   const rules = rulesOf(collation);
+  if ((rules & 2) === 0) {
+    const fast = compareAsciiPrefix(a, b, (rules & 1) !== 0);
+    if (fast !== undefined) return fast;
+  }
   if ((rules & 1) !== 0) {
     a = trimTrailingSpaces(a);
     b = trimTrailingSpaces(b);
   }
   if ((rules & 2) !== 0) return compareCodePoints(a, b);
-  if (isAscii(a) && isAscii(b)) return compareAscii(a, b);
   return compareCodePoints(collationKey(a), collationKey(b));
 }
