@@ -131,6 +131,27 @@ test('re-executing a cached statement with new values; results typed by the valu
   await c.end();
 });
 
+test('a prepared statement stays right across DDL between its executions (dropped and added indexes, moved columns)', async () => {
+  const c = await connect();
+  const other = await connect();
+  await c.query('CREATE TABLE ps.ddl (id INT PRIMARY KEY, k INT, v VARCHAR(10), KEY k (k))');
+  for (let i = 1; i <= 30; i++) await c.query('INSERT INTO ps.ddl VALUES (?, ?, ?)', [i, i % 5, `v${i}`]);
+  const sql = 'SELECT id, v FROM ps.ddl WHERE k = ? AND id > ? ORDER BY id';
+  const expected = [{ id: 23, v: 'v23' }, { id: 28, v: 'v28' }];
+  const run = async () => (await c.execute<mysql.RowDataPacket[]>(sql, [3, 20]))[0].map((x) => ({ ...x }));
+  assert.deepEqual(await run(), expected);
+  // Each change comes from another connection, so only the table definition tells this one.
+  await other.query('DROP INDEX k ON ps.ddl');
+  assert.deepEqual(await run(), expected, 'after the index it was planned with is dropped');
+  await other.query('CREATE INDEX kv ON ps.ddl (v)');
+  await other.query('CREATE INDEX k2 ON ps.ddl (k, id)');
+  assert.deepEqual(await run(), expected, 'after new indexes appear');
+  await other.query('ALTER TABLE ps.ddl ADD COLUMN extra INT FIRST');
+  assert.deepEqual(await run(), expected, 'after the columns move');
+  await other.end();
+  await c.end();
+});
+
 test('BEGIN / COMMIT / ROLLBACK as prepared statements, with status flags', async () => {
   const c = await connect();
   await c.query('CREATE TABLE ps.tx (k INT PRIMARY KEY)');

@@ -13,7 +13,7 @@ export interface ScopeColumn extends ResultColumn {
 
 /** The columns of one input row, in order, with an optional enclosing scope for correlated references. */
 export class Scope {
-  constructor(readonly columns: ScopeColumn[], readonly outer?: Scope) {}
+  constructor(readonly columns: readonly ScopeColumn[], readonly outer?: Scope) {}
 
   /**
    * Index of the column `table.name` (table optional) in this scope, or -1.

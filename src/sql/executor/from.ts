@@ -26,7 +26,27 @@ export interface Source {
 /** Runs a nested query (derived table, view, subquery); provided by the query executor to avoid a cycle. */
 export type QueryRunner = (query: QueryExpr, tx: ReadTx, outer?: Scope) => { columns: ScopeColumn[]; rows: Row[] };
 
-export function tableScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
+/**
+ * Scope columns per table definition and alias. Definitions are frozen and replaced
+ * on every DDL, so a cached entry can never go stale; every statement reads them.
+ */
+const scopeColumnsCache = new WeakMap<TableDef, Map<string, readonly ScopeColumn[]>>();
+
+/** The columns of a table as seen through `alias` (shared and frozen: copy before changing). */
+export function tableScopeColumns(def: TableDef, alias: string): readonly ScopeColumn[] {
+  let byAlias = scopeColumnsCache.get(def);
+  if (byAlias === undefined) scopeColumnsCache.set(def, (byAlias = new Map()));
+  let columns = byAlias.get(alias);
+  if (columns === undefined) {
+    columns = Object.freeze(buildScopeColumns(def, alias).map((c) => Object.freeze(c)));
+    // Aliases come from statement text: keep the map small.
+    if (byAlias.size >= 64) byAlias.clear();
+    byAlias.set(alias, columns);
+  }
+  return columns;
+}
+
+function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
   const pk = new Set(def.primaryKey?.columns ?? []);
   const uniq = new Set<number>();
   const multi = new Set<number>();

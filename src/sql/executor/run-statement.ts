@@ -21,7 +21,7 @@ import type { StatementEnv } from './statement-env.js';
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
 
 /** Column metadata for the protocol from a query's scope columns. */
-export function resultColumns(columns: ScopeColumn[]): ResultColumn[] {
+export function resultColumns(columns: readonly ScopeColumn[]): ResultColumn[] {
   return columns.map((c) => ({
     name: c.name,
     orgName: c.orgName,

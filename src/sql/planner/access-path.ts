@@ -140,11 +140,28 @@ export interface AccessPlan {
 }
 
 /**
+ * The last plan chosen for each WHERE clause. A prepared statement keeps its AST
+ * across executions, so re-executing it skips planning; the plan depends only on
+ * the table definition (replaced on DDL), the scope's columns (shared per table and
+ * alias) and the offset, which are checked.
+ */
+const planCache = new WeakMap<Expr, { def: TableDef; columns: Scope['columns']; offset: number; plan: AccessPlan }>();
+
+/**
  * Picks the index whose columns are best constrained by the WHERE: the longest
  * equality prefix wins, then a range on the next column; unique full-key equality
  * beats everything. `scopeOffset` maps table column i to scope column offset + i.
  */
 export function chooseAccess(def: TableDef, where: Expr | undefined, scope: Scope, scopeOffset: number): AccessPlan {
+  if (where === undefined) return planAccess(def, where, scope, scopeOffset);
+  const hit = planCache.get(where);
+  if (hit !== undefined && hit.def === def && hit.columns === scope.columns && hit.offset === scopeOffset) return hit.plan;
+  const plan = planAccess(def, where, scope, scopeOffset);
+  planCache.set(where, { def, columns: scope.columns, offset: scopeOffset, plan });
+  return plan;
+}
+
+function planAccess(def: TableDef, where: Expr | undefined, scope: Scope, scopeOffset: number): AccessPlan {
   const conds = extractConditions(where, scope).map((c) => ({ ...c, column: c.column - scopeOffset }))
     .filter((c) => c.column >= 0 && c.column < def.columns.length);
   const candidates: IndexDef[] = [...(def.primaryKey ? [def.primaryKey] : []), ...def.indexes];
