@@ -454,7 +454,8 @@ export class Session implements KernelSession, SessionContext {
     for (;;) {
       try {
         const result = this.runAttempt(statement, text, params, false);
-        await this.finishCommit();
+        // Most statements have nothing to commit: skip the extra await (a microtask turn each).
+        if (this.pendingCommit !== undefined) await this.finishCommit();
         return result;
       } catch (e) {
         if (!(e instanceof LockConflict)) throw e;
