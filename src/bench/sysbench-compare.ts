@@ -1,6 +1,6 @@
 // `npm run bench [-- --full]`: sysbench OLTP tests against mizzle and MariaDB in the same run, as ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
@@ -69,6 +69,13 @@ function rssMb(pid: number | undefined): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
+/** `<base>.md`, or `<base>-2.md`, `-3`... when a run of the same day is already there: history is never overwritten. */
+function resultsFile(dir: string, base: string): string {
+  let file = join(dir, `${base}.md`);
+  for (let n = 2; existsSync(file); n++) file = join(dir, `${base}-${n}.md`);
+  return file;
+}
+
 function mysqlCli(port: number, sql: string): void {
   execFileSync('mariadb', ['-h127.0.0.1', `-P${port}`, '-uroot', '--skip-ssl', '-e', sql], { stdio: 'ignore' });
 }
@@ -134,7 +141,7 @@ async function main(): Promise<void> {
     process.stdout.write(table);
     const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${date.slice(0, 10)}${full ? '' : '-short'}.md`);
+    const file = resultsFile(dir, `${date.slice(0, 10)}${full ? '' : '-short'}`);
     writeFileSync(file, table);
     process.stderr.write(`written to ${file}\n`);
   } finally {
