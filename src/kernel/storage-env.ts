@@ -22,15 +22,15 @@ function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r
   return step(0);
 }
 
-function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined, meter: ScanMeter | undefined): Iterable<Row> {
-  if (!path) return ts.scan(r, { index: 0, meter });
-  if (path.unique && path.index === 0 && ts.hasPrimaryKey) return primaryKeyGets(ts, r, path, meter);
+function scanPath(ts: TableStore, r: KvReader, path: AccessPath | undefined, meter: ScanMeter | undefined, columns: readonly boolean[] | undefined): Iterable<Row> {
+  if (!path) return ts.scan(r, { index: 0, meter, columns });
+  if (path.unique && path.index === 0 && ts.hasPrimaryKey) return primaryKeyGets(ts, r, path, meter, columns);
   if (path.ranges.length === 1) {
     const range = path.ranges[0];
-    return ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter });
+    return ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter, columns });
   }
   return (function* () {
-    for (const range of path.ranges) yield* ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter });
+    for (const range of path.ranges) yield* ts.scan(r, { index: path.index, lower: range.lower, upper: range.upper, reverse: path.reverse, meter, columns });
   })();
 }
 
@@ -43,12 +43,12 @@ function metered<R extends Reader>(reader: R, meter: ScanMeter | undefined): R {
  * Point lookups on the whole primary key (`WHERE id = ?`, `id IN (...)`): a
  * direct get per key, much cheaper than opening a cursor for a one-key range.
  */
-function primaryKeyGets(ts: TableStore, r: KvReader, path: AccessPath, meter: ScanMeter | undefined): Row[] {
+function primaryKeyGets(ts: TableStore, r: KvReader, path: AccessPath, meter: ScanMeter | undefined, columns: readonly boolean[] | undefined): Row[] {
   const out: Row[] = [];
   const ranges = path.reverse ? [...path.ranges].reverse() : path.ranges;
   for (const range of ranges) {
     const values = (range.lower as KeyBound).values;
-    const row = ts.get(r, values);
+    const row = ts.get(r, values, columns);
     if (row === undefined) continue;
     if (meter !== undefined && ++meter.rows % METER_TICK_ROWS === 0) meter.tick();
     out.push(row);
@@ -60,8 +60,8 @@ class Reader implements TableReader {
   /** Set by the statement's environment: counts rows examined and interrupts long scans. */
   meter: ScanMeter | undefined;
   constructor(readonly def: TableDef, protected readonly ts: TableStore, protected readonly r: KvReader) {}
-  scan(path: AccessPath | undefined): Iterable<Row> {
-    return scanPath(this.ts, this.r, path, this.meter);
+  scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row> {
+    return scanPath(this.ts, this.r, path, this.meter, columns);
   }
   findConflicts(row: Row): Row[] {
     return this.ts.findConflicts(this.r, row);
@@ -77,8 +77,8 @@ class LockingReader extends Reader {
     super(def, ts, r);
   }
 
-  override scan(path: AccessPath | undefined): Iterable<Row> {
-    const rows = super.scan(path);
+  override scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row> {
+    const rows = super.scan(path, columns);
     const lock = this.lockRow;
     return (function* () {
       for (const row of rows) {

@@ -145,8 +145,12 @@ export class RowCodec {
     throw familyMismatch(fam, v, 'row');
   }
 
-  /** Decodes a row written by `encode`. Hot path: one loop, no allocation beyond the values. */
-  decode(buf: Buffer): Row {
+  /**
+   * Decodes a row written by `encode`. Hot path: one loop, no allocation beyond the values.
+   * With `columns`, only the columns marked true are decoded; the others read as NULL
+   * (for statements that never look at them: a wide TEXT column costs nothing then).
+   */
+  decode(buf: Buffer, columns?: readonly boolean[]): Row {
     if (buf[0] !== ROW_FORMAT_VERSION) throw new Error(`storage: unknown row format version ${buf[0]}`);
     const n = this.columnCount;
     const fams = this.fams;
@@ -155,6 +159,11 @@ export class RowCodec {
     for (let i = 0; i < n; i++) {
       if ((buf[1 + (i >>> 3)] & (1 << (i & 7))) !== 0) {
         row[i] = null;
+        continue;
+      }
+      if (columns !== undefined && columns[i] !== true) {
+        row[i] = null;
+        p = skipValue(buf, p, fams[i]);
         continue;
       }
       switch (fams[i]) {
@@ -235,6 +244,34 @@ export class RowCodec {
       }
     }
     return row;
+  }
+}
+
+/** The position after the value of family `fam` that starts at `p` (mirrors `decode`, without building the value). */
+function skipValue(buf: Buffer, p: number, fam: number): number {
+  switch (fam) {
+    case FAM_INT:
+    case FAM_UINT:
+    case FAM_YEAR:
+      return p + 1 + buf[p];
+    case FAM_DOUBLE:
+      return p + 8;
+    case FAM_DECIMAL:
+      return p + 2 + (buf[p + 1] & 0x7f);
+    default: {
+      let len = buf[p++];
+      if (len >= 0x80) {
+        len &= 0x7f;
+        let shift = 128;
+        let b: number;
+        do {
+          b = buf[p++];
+          len += (b & 0x7f) * shift;
+          shift *= 128;
+        } while (b >= 0x80);
+      }
+      return p + len;
+    }
   }
 }
 

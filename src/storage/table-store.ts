@@ -29,6 +29,8 @@ export interface ScanOptions {
   reverse?: boolean;
   /** Counts the rows the scan reads (rows examined) and lets the caller stop a long scan. */
   meter?: ScanMeter;
+  /** Decode only the columns marked true (see RowCodec.decode); all when absent. */
+  columns?: readonly boolean[];
 }
 
 /**
@@ -180,8 +182,8 @@ export class TableStore {
   }
 
   /** Decodes a clustered entry, attaching the hidden row id when the table has no primary key. */
-  decodeEntry(key: Buffer, value: Buffer): StoredRow {
-    const row: StoredRow = this.codec.decode(value);
+  decodeEntry(key: Buffer, value: Buffer, columns?: readonly boolean[]): StoredRow {
+    const row: StoredRow = this.codec.decode(value, columns);
     if (this.pkCols === undefined) row[ROW_ID] = key.readUInt32BE(INDEX_PREFIX_BYTES) * TWO32 + key.readUInt32BE(INDEX_PREFIX_BYTES + 4);
     return row;
   }
@@ -192,8 +194,8 @@ export class TableStore {
     return this.pkCols !== undefined;
   }
 
-  /** The row with these primary key values (in primary key column order), if any. */
-  get(r: KvReader, pkValues: readonly Value[]): StoredRow | undefined {
+  /** The row with these primary key values (in primary key column order), if any; `columns` as in ScanOptions. */
+  get(r: KvReader, pkValues: readonly Value[], columns?: readonly boolean[]): StoredRow | undefined {
     const cols = this.pkCols;
     if (cols === undefined) throw new Error(`storage: ${this.def.name} has no primary key; use getByRowId`);
     if (pkValues.length !== cols.length) throw new RangeError('storage: wrong number of primary key values');
@@ -201,7 +203,7 @@ export class TableStore {
     w.bytes(this.pkPrefix);
     for (let i = 0; i < cols.length; i++) encodeKeyValue(w, this.pkParts[i], pkValues[i]);
     const v = r.peek(w.view());
-    return v === undefined ? undefined : this.codec.decode(v);
+    return v === undefined ? undefined : this.codec.decode(v, columns);
   }
 
   /** The row with this hidden row id (tables without a primary key). */
@@ -225,11 +227,11 @@ export class TableStore {
       } else {
         range = keyRange(this.pkPrefix, this.pkParts, opts.lower, opts.upper, reverse);
       }
-      return new PrimaryScan(this, r.range(range)[Symbol.iterator](), opts.meter);
+      return new PrimaryScan(this, r.range(range)[Symbol.iterator](), opts.meter, opts.columns);
     }
     const ix = this.indexById(opts.index);
     const range = keyRange(ix.prefix, ix.parts, opts.lower, opts.upper, reverse);
-    return new SecondaryScan(this, r, this.pkPrefix, r.range(range)[Symbol.iterator](), opts.meter);
+    return new SecondaryScan(this, r, this.pkPrefix, r.range(range)[Symbol.iterator](), opts.meter, opts.columns);
   }
 
   /** Number of rows (walks the clustered index), stopping at `limit` when given (for cheap estimates). */
@@ -417,7 +419,12 @@ function meterRow(meter: ScanMeter): void {
 }
 
 class PrimaryScan implements IterableIterator<StoredRow> {
-  constructor(private readonly table: TableStore, private readonly it: Iterator<KvEntry>, private readonly meter: ScanMeter | undefined) {}
+  constructor(
+    private readonly table: TableStore,
+    private readonly it: Iterator<KvEntry>,
+    private readonly meter: ScanMeter | undefined,
+    private readonly columns: readonly boolean[] | undefined,
+  ) {}
 
   [Symbol.iterator](): IterableIterator<StoredRow> {
     return this;
@@ -427,7 +434,7 @@ class PrimaryScan implements IterableIterator<StoredRow> {
     const step = this.it.next();
     if (step.done) return DONE;
     if (this.meter !== undefined) meterRow(this.meter);
-    return { done: false, value: this.table.decodeEntry(step.value.key, step.value.value) };
+    return { done: false, value: this.table.decodeEntry(step.value.key, step.value.value, this.columns) };
   }
 
   return(): IteratorResult<StoredRow> {
@@ -446,6 +453,7 @@ class SecondaryScan implements IterableIterator<StoredRow> {
     private readonly pkPrefix: Buffer,
     private readonly it: Iterator<KvEntry>,
     private readonly meter: ScanMeter | undefined,
+    private readonly columns: readonly boolean[] | undefined,
   ) {}
 
   [Symbol.iterator](): IterableIterator<StoredRow> {
@@ -462,7 +470,7 @@ class SecondaryScan implements IterableIterator<StoredRow> {
     const pk = k.view();
     const v = this.r.peek(pk);
     if (v === undefined) throw new Error(`storage: an index of ${this.table.def.name} points at a missing row`);
-    return { done: false, value: this.table.decodeEntry(pk, v) };
+    return { done: false, value: this.table.decodeEntry(pk, v, this.columns) };
   }
 
   return(): IteratorResult<StoredRow> {

@@ -50,6 +50,8 @@ export interface CompileEnv {
   subquery?: (query: QueryExpr) => { types: SqlType[]; run: (row: Row, ctx: EvalContext) => Row[] };
   /** The source text of the statement, for error messages that quote expressions. */
   text?: string;
+  /** When set, every column of `scope` an expression reads is marked here (so a scan can skip the rest). */
+  columnsRead?: boolean[];
 }
 
 const TRUE_VAL = 1;
@@ -195,6 +197,7 @@ function compileColumn(name: string, table: string | undefined, schema: string |
     throw sqlError('BAD_FIELD', `Unknown column '${full}' in '${env.clause}'`);
   }
   const c = env.scope.columns[i];
+  if (env.columnsRead !== undefined) env.columnsRead[i] = true;
   return { type: c.type, nullable: c.nullable, eval: (row) => row[i], columnIndex: i, constant: false };
 }
 

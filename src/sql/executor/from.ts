@@ -21,6 +21,11 @@ export interface Source {
   rows(): Iterable<Row>;
   /** For EXPLAIN: how each table is read. */
   explain: JoinExplain[];
+  /**
+   * Base-table sources only: read just the columns marked true (index = scope column),
+   * when called before `rows()`. The caller must know every column it will look at.
+   */
+  readOnlyColumns?(columns: readonly boolean[]): void;
 }
 
 /** Runs a nested query (derived table, view, subquery); provided by the query executor to avoid a cycle. */
@@ -222,14 +227,20 @@ function buildRef(ref: TableRef, env: StatementEnv, tx: ReadTx, run: QueryRunner
       const reader = tx.table(def);
       const plan = chooseAccess(def, where, scope, 0);
       const explain: Source['explain'] = [{ table: alias, access: undefined, rows: 0 }];
+      let columnsToRead: boolean[] | undefined;
       return {
         scope,
         explain,
+        readOnlyColumns: (read) => {
+          columnsToRead = def.columns.map((_, i) => read[i] === true);
+          // Primary key columns always: they identify the row (locking reads lock by them).
+          for (const c of def.primaryKey?.columns ?? []) columnsToRead[c] = true;
+        },
         rows: () => {
           const compileEnv: CompileEnv = { scope: new Scope([]), session: env.session, clause: 'where clause' };
           const path = bindAccess(def, plan, compileEnv, env.ctx);
           explain[0].access = path;
-          return reader.scan(path);
+          return reader.scan(path, columnsToRead);
         },
       };
     }

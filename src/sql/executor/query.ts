@@ -40,7 +40,7 @@ export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx, outer?
  * an uncorrelated subquery's rows are kept, a correlated one runs again for
  * every outer row.
  */
-export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): CompileEnv['subquery'] {
+export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): NonNullable<CompileEnv['subquery']> {
   return (query) => {
     const before = outerReferenceCount();
     env.ctx.outerRows.push(new Array(scope.columns.length).fill(null));
@@ -144,6 +144,12 @@ function runSelect(stmt: SelectStmt, env: StatementEnv, tx: ReadTx, outer?: Scop
   const source = buildSource(stmt.from, stmt.where, env, tx, (q, t, o) => runQuery(q, env, t, o), outer);
   const scope = source.scope;
   const base: CompileEnv = { scope, session: env.session, clause: 'field list', text: env.text };
+  // Which table columns the statement reads, so a base-table scan decodes only those. A
+  // correlated subquery may read this row too, so any outer reference compiled while
+  // compiling this statement turns the narrowing off.
+  const columnsRead: boolean[] | undefined = source.readOnlyColumns ? [] : undefined;
+  base.columnsRead = columnsRead;
+  const outerReferencesBefore = outerReferenceCount();
   base.subquery = subqueryCompiler(env, tx, scope);
   const where = stmt.where ? compileExpr(stmt.where, { ...base, clause: 'where clause' }) : undefined;
   const expanded = expandItems(stmt.items, scope);
@@ -168,6 +174,7 @@ function runSelect(stmt: SelectStmt, env: StatementEnv, tx: ReadTx, outer?: Scop
   const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, clause: 'having clause', aliases: aliasMap }) : undefined;
   const order = compileOrder(stmt.orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
   const { offset, count } = evalLimit(stmt.limit, env);
+  if (columnsRead !== undefined && outerReferenceCount() === outerReferencesBefore) source.readOnlyColumns?.(columnsRead);
   const ctx = env.ctx;
 
   // 1. Rows from FROM, filtered by WHERE; grouped queries aggregate as rows stream by instead of holding them.

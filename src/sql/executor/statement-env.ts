@@ -7,8 +7,12 @@ import type { AccessPath } from '../planner/access-path.js';
 /** Reads of one table within the current statement's snapshot. */
 export interface TableReader {
   readonly def: TableDef;
-  /** Rows along an access path (undefined: every row in primary-key order). */
-  scan(path: AccessPath | undefined): Iterable<Row>;
+  /**
+   * Rows along an access path (undefined: every row in primary-key order). With
+   * `columns`, only the columns marked true are read; the others are NULL (for
+   * statements that provably never look at them).
+   */
+  scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row>;
   /** Rows that would conflict with `row` on the primary key or a unique index. */
   findConflicts(row: Row): Row[];
   count(): number;
