@@ -208,17 +208,8 @@ export class RowCodec {
           break;
         }
         case FAM_BINARY: {
-          let len = buf[p++];
-          if (len >= 0x80) {
-            len &= 0x7f;
-            let shift = 128;
-            let b: number;
-            do {
-              b = buf[p++];
-              len += (b & 0x7f) * shift;
-              shift *= 128;
-            } while (b >= 0x80);
-          }
+          const len = readLength(buf, p);
+          p = lengthEnd;
           const out = Buffer.allocUnsafe(len);
           buf.copy(out, 0, p, p + len);
           row[i] = out;
@@ -226,17 +217,8 @@ export class RowCodec {
           break;
         }
         default: {
-          let len = buf[p++];
-          if (len >= 0x80) {
-            len &= 0x7f;
-            let shift = 128;
-            let b: number;
-            do {
-              b = buf[p++];
-              len += (b & 0x7f) * shift;
-              shift *= 128;
-            } while (b >= 0x80);
-          }
+          const len = readLength(buf, p);
+          p = lengthEnd;
           row[i] = buf.toString('utf8', p, p + len);
           p += len;
           break;
@@ -245,6 +227,26 @@ export class RowCodec {
     }
     return row;
   }
+}
+
+/** Where the bytes after the length `readLength` just read begin: a module variable, so the hot path allocates nothing. */
+let lengthEnd = 0;
+
+/** Reads a variable-length length (7 bits a byte, high bit = more) at `p`; sets `lengthEnd`. */
+function readLength(buf: Buffer, p: number): number {
+  let len = buf[p++];
+  if (len >= 0x80) {
+    len &= 0x7f;
+    let shift = 128;
+    let b: number;
+    do {
+      b = buf[p++];
+      len += (b & 0x7f) * shift;
+      shift *= 128;
+    } while (b >= 0x80);
+  }
+  lengthEnd = p;
+  return len;
 }
 
 /** The position after the value of family `fam` that starts at `p` (mirrors `decode`, without building the value). */
@@ -259,18 +261,8 @@ function skipValue(buf: Buffer, p: number, fam: number): number {
     case FAM_DECIMAL:
       return p + 2 + (buf[p + 1] & 0x7f);
     default: {
-      let len = buf[p++];
-      if (len >= 0x80) {
-        len &= 0x7f;
-        let shift = 128;
-        let b: number;
-        do {
-          b = buf[p++];
-          len += (b & 0x7f) * shift;
-          shift *= 128;
-        } while (b >= 0x80);
-      }
-      return p + len;
+      const len = readLength(buf, p);
+      return lengthEnd + len;
     }
   }
 }

@@ -1,7 +1,7 @@
 // information_schema through the SQL engine: its tables answer like any table, it cannot be changed, and its names fold case.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmbedded, type Embedded } from '../../testing/embedded.js';
+import { startEmbeddedWith, type Embedded } from '../../testing/embedded.js';
 import type { KernelSession, StatementResult } from '../../kernel/plugin.js';
 import type { Row } from '../types/value.js';
 import { SHIPPED_PLUGINS } from '../../plugins/index.js';
@@ -16,9 +16,7 @@ let db: Embedded;
 let s: KernelSession;
 
 before(async () => {
-  db = await startEmbedded();
-  s = db.session();
-  for (const sql of [
+  ({ db, session: s } = await startEmbeddedWith([
     'CREATE DATABASE app',
     'CREATE TABLE app.users (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, bio TEXT, score DECIMAL(6,2) DEFAULT 1.50, seen DATETIME(3), kind ENUM(\'a\',\'bb\'), UNIQUE KEY by_email (email)) COMMENT \'people\'',
     'CREATE TABLE app.posts (id BIGINT PRIMARY KEY, user_id INT UNSIGNED NOT NULL, title CHAR(10), KEY by_user (user_id, title))',
@@ -26,18 +24,14 @@ before(async () => {
     'CREATE DATABASE other',
     'CREATE TABLE other.users (x INT)',
     "INSERT INTO app.users (email) VALUES ('a@x'), ('b@x'), ('c@x')",
-  ]) await db.run(s, sql);
+  ]));
 });
 
 after(async () => {
   await db.stop();
 });
 
-async function rows(sql: string, session = s): Promise<Row[]> {
-  const r: StatementResult = await db.run(session, sql);
-  assert.equal(r.kind, 'rows', sql);
-  return r.kind === 'rows' ? r.rows : [];
-}
+const rows = (sql: string, session = s): Promise<Row[]> => db.rows(session, sql);
 
 async function columns(sql: string): Promise<string[]> {
   const r = await db.run(s, sql);

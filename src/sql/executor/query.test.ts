@@ -1,7 +1,7 @@
 // SELECT decodes only the table columns it reads: every clause that reads a column must still see it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmbedded, type Embedded } from '../../testing/embedded.js';
+import { startEmbeddedWith, type Embedded } from '../../testing/embedded.js';
 import type { KernelSession } from '../../kernel/plugin.js';
 import type { Row } from '../types/value.js';
 
@@ -9,9 +9,7 @@ let db: Embedded;
 let s: KernelSession;
 
 before(async () => {
-  db = await startEmbedded();
-  s = db.session();
-  for (const sql of [
+  ({ db, session: s } = await startEmbeddedWith([
     'CREATE DATABASE q',
     'USE q',
     'CREATE TABLE wide (id INT PRIMARY KEY, a INT, b VARCHAR(20), big TEXT, c INT, KEY by_a (a))',
@@ -21,18 +19,14 @@ before(async () => {
     'CREATE TABLE nopk (a INT, b VARCHAR(5))',
     "INSERT INTO nopk VALUES (1, 'p'), (2, 'q'), (2, 'r')",
     'CREATE TABLE copy (id INT PRIMARY KEY, c INT)',
-  ]) await db.run(s, sql);
+  ]));
 });
 
 after(async () => {
   await db.stop();
 });
 
-async function rows(sql: string): Promise<Row[]> {
-  const r = await db.run(s, sql);
-  assert.equal(r.kind, 'rows', sql);
-  return r.kind === 'rows' ? r.rows : [];
-}
+const rows = (sql: string): Promise<Row[]> => db.rows(s, sql);
 
 test('a column read only in WHERE, ORDER BY, GROUP BY, HAVING or an aggregate is still read', async () => {
   assert.deepEqual(await rows('SELECT id FROM wide WHERE c > 150 ORDER BY id'), [[2], [3], [4]]);
