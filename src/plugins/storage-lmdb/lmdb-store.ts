@@ -25,20 +25,28 @@ const PAGE_SIZE = 8192;
  */
 const VIEW_VALUES = {
   encode: (value: Buffer): Buffer => value,
-  decode: (bytes: Buffer, size: unknown): Buffer => bytes.subarray(0, typeof size === 'number' ? size : bytes.length),
+  decode: (bytes: Uint8Array, size: unknown): Buffer => bufferView(bytes, typeof size === 'number' ? size : bytes.length),
 };
 
 /** lmdb-js reads its declarations leave out: both accept a read transaction. */
 interface BinaryReads {
   /** A copy of the value. */
   getBinary(key: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
-  /** The value in lmdb-js's reusable buffer (its `length` is the value's), valid until the next read. */
-  getBinaryFast(key: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
+  /**
+   * The value, valid until the next read: usually lmdb-js's reusable Buffer (its `length`
+   * is the value's), but a plain Uint8Array over the memory map for values of 16 MiB and up.
+   */
+  getBinaryFast(key: Buffer, options?: { transaction?: Transaction }): Uint8Array | undefined;
 }
 
-/** A view of exactly the value in a buffer from getBinaryFast, whose byteLength is the whole reusable buffer. */
-function exact(bytes: Buffer | undefined): Buffer | undefined {
-  return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
+/** A Buffer over the first `size` bytes of `bytes`, without copying (whatever kind of view lmdb-js returned). */
+function bufferView(bytes: Uint8Array, size: number): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, size);
+}
+
+/** A Buffer view of exactly the value getBinaryFast returned (the reusable buffer's byteLength is all of it). */
+function exact(bytes: Uint8Array | undefined): Buffer | undefined {
+  return bytes === undefined ? undefined : bufferView(bytes, bytes.length);
 }
 
 /** delRange deletes in batches of this many keys, so no unbounded key list is built. */

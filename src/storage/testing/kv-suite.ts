@@ -144,4 +144,26 @@ export function kvSuite(engine: string, open: () => Promise<KvStore>): void {
       await s.close();
     }
   });
+
+  test(`${engine}: peek returns a Buffer for values of every size, including 16 MiB and more`, async () => {
+    const s = await open();
+    try {
+      // lmdb-js serves values of 16 MiB and up from the memory map rather than its reusable buffer.
+      const sizes = [0, 1, 300, 70_000, 17 * 1024 * 1024];
+      s.write((w) => {
+        for (const [i, n] of sizes.entries()) w.put(b(i), Buffer.alloc(n, i + 1));
+      });
+      s.read((r) => {
+        for (const [i, n] of sizes.entries()) {
+          const v = r.peek(b(i));
+          assert.ok(Buffer.isBuffer(v), `peek of a ${n}-byte value gives a Buffer`);
+          assert.equal(v.length, n);
+          assert.equal(v.toString('latin1', 0, Math.min(n, 3)), String.fromCharCode(i + 1).repeat(Math.min(n, 3)));
+          assert.ok(v.equals(r.get(b(i)) as Buffer));
+        }
+      });
+    } finally {
+      await s.close();
+    }
+  });
 }
