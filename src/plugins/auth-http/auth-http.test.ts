@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import { ConfigError } from '../../kernel/config.js';
 import { freePort, startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { logShows, loginRefused, loginSucceeds } from '../../testing/cleartext-login.js';
 import { httpSettings, plugin } from './index.js';
 
 interface MysqlErr {
@@ -92,70 +93,38 @@ after(async () => {
   await new Promise<void>((resolve) => endpoint.close(() => resolve()));
 });
 
-function login(server: ServerProcess, user: string, password: string) {
-  return mysql.createConnection({ host: '127.0.0.1', port: server.port, user, password, enableCleartextPlugin: true });
-}
-
-async function loginOk(server: ServerProcess, user: string, password: string): Promise<void> {
-  const c = await login(server, user, password);
-  const [rows] = await c.query('select user() as u');
-  assert.equal((rows as { u: string }[])[0].u, `${user}@127.0.0.1`);
-  await c.end();
-}
-
-async function refused(server: ServerProcess, user: string, password: string): Promise<number> {
-  const t0 = Date.now();
-  const e = (await login(server, user, password).then(
-    async (c) => {
-      await c.end();
-      return assert.fail(`${user} logged in`);
-    },
-    (err: MysqlErr) => err,
-  )) as MysqlErr;
-  assert.equal(e.errno, 1045, e.message);
-  return Date.now() - t0;
-}
-
-async function logged(server: ServerProcess, re: RegExp): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!re.test(server.log())) {
-    if (Date.now() > deadline) assert.fail(`server log lacks ${re}:\n${server.log().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('2xx lets the user in; the endpoint gets a GET with Basic user:password, special characters intact', async () => {
-  await loginOk(mizzle, 'ok', 'sesame');
+  await loginSucceeds(mizzle, 'ok', 'sesame');
   assert.deepEqual(seen.at(-1), { user: 'ok', password: 'sesame', method: 'GET', path: '/mysql/auth?realm=db' });
-  await loginOk(mizzle, 'pä', SPECIAL);
+  await loginSucceeds(mizzle, 'pä', SPECIAL);
   assert.deepEqual(seen.at(-1)?.password, SPECIAL);
   assert.equal(seen.at(-1)?.user, 'pä');
-  await loginOk(mizzle, 'created', 'anything');
+  await loginSucceeds(mizzle, 'created', 'anything');
 });
 
 test('401, 403, 500 and a redirect are denials', async () => {
-  await refused(mizzle, 'ok', 'wrong');
-  await refused(mizzle, 'forbidden', 'x');
-  await refused(mizzle, 'broken', 'x');
-  await logged(mizzle, /user=broken .*answered HTTP 500, which counts as a denial/);
-  await refused(mizzle, 'moved', 'x');
-  await logged(mizzle, /user=moved .*answered HTTP 302/);
+  await loginRefused(mizzle, 'ok', 'wrong');
+  await loginRefused(mizzle, 'forbidden', 'x');
+  await loginRefused(mizzle, 'broken', 'x');
+  await logShows(mizzle, /user=broken .*answered HTTP 500, which counts as a denial/);
+  await loginRefused(mizzle, 'moved', 'x');
+  await logShows(mizzle, /user=moved .*answered HTTP 302/);
 });
 
 test("an empty password and a user name with ':' are refused without asking the endpoint", async () => {
   const before = seen.length;
   const c = mysql.createConnection({ host: '127.0.0.1', port: mizzle.port, user: 'ok', authPlugins: { mysql_clear_password: () => () => Buffer.from([0]) } });
   await assert.rejects(c, (e: MysqlErr) => e.errno === 1045);
-  await logged(mizzle, /auth-http: an empty password is refused/);
-  await refused(mizzle, 'ok:sesame', 'x');
-  await logged(mizzle, /a user name with ':' cannot be sent/);
+  await logShows(mizzle, /auth-http: an empty password is refused/);
+  await loginRefused(mizzle, 'ok:sesame', 'x');
+  await logShows(mizzle, /a user name with ':' cannot be sent/);
   assert.equal(seen.length, before);
 });
 
 test('a slow endpoint is a denial after timeout_ms', async () => {
-  const took = await refused(mizzle, 'slow', 'x');
+  const took = await loginRefused(mizzle, 'slow', 'x');
   assert.ok(took >= 650 && took < 2500, `refused after ${took} ms`);
-  await logged(mizzle, /user=slow .*unavailable: no answer within 700 ms/);
+  await logShows(mizzle, /user=slow .*unavailable: no answer within 700 ms/);
 });
 
 test('a refused connection is a denial at once', async () => {
@@ -164,9 +133,9 @@ test('a refused connection is a denial at once', async () => {
     args: ['--plugin-remove=auth-none', '--plugin-add=auth-http', `--auth-http.url=http://127.0.0.1:${closedPort}/`],
   });
   try {
-    const took = await refused(nowhere, 'ok', 'sesame');
+    const took = await loginRefused(nowhere, 'ok', 'sesame');
     assert.ok(took < 1500, `refused after ${took} ms`);
-    await logged(nowhere, /user=ok .*unavailable: ECONNREFUSED/);
+    await logShows(nowhere, /user=ok .*unavailable: ECONNREFUSED/);
   } finally {
     await nowhere.stop();
     nowhere.cleanup();
@@ -174,15 +143,15 @@ test('a refused connection is a denial at once', async () => {
 });
 
 test('cache: a remembered success skips the endpoint, for the same password only', async () => {
-  await loginOk(cached, 'ok', 'sesame');
+  await loginSucceeds(cached, 'ok', 'sesame');
   const asked = seen.length;
-  await loginOk(cached, 'ok', 'sesame');
+  await loginSucceeds(cached, 'ok', 'sesame');
   assert.equal(seen.length, asked, 'answered from the cache');
-  await refused(cached, 'ok', 'not-sesame');
+  await loginRefused(cached, 'ok', 'not-sesame');
   assert.equal(seen.length, asked + 1, 'a different password asks the endpoint');
   // SIGHUP empties it.
   cached.child.kill('SIGHUP');
-  await logged(cached, /auth-http: cache of successful logins cleared/);
-  await loginOk(cached, 'ok', 'sesame');
+  await logShows(cached, /auth-http: cache of successful logins cleared/);
+  await loginSucceeds(cached, 'ok', 'sesame');
   assert.equal(seen.length, asked + 2);
 });

@@ -6,16 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import mysql from 'mysql2/promise';
 import { ConfigError } from '../../kernel/config.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { cleartextLogin, logShows, loginRefused, loginSucceeds } from '../../testing/cleartext-login.js';
 import { escapeDnValue, escapeFilterValue, ldapSettings, plugin } from './index.js';
 import { createSlapd, opensslMissing, PEOPLE, ROOT_DN, ROOT_PASSWORD, slapdMissing, type Slapd } from './slapd-fixture.js';
-
-interface MysqlErr {
-  errno?: number;
-  message: string;
-}
 
 const SPECIAL = "b0b:é'\"\\%*()=,+ \u{1F511}";
 const USERS = [
@@ -112,55 +107,21 @@ after(async () => {
 
 const skip = missing ?? false;
 
-function login(server: ServerProcess, user: string, password: string, extra: Record<string, unknown> = {}) {
-  return mysql.createConnection({ host: '127.0.0.1', port: server.port, user, password, enableCleartextPlugin: true, ...extra });
-}
-
-async function loginOk(server: ServerProcess, user: string, password: string): Promise<void> {
-  const c = await login(server, user, password);
-  const [rows] = await c.query('select user() as u');
-  assert.equal((rows as { u: string }[])[0].u, `${user}@127.0.0.1`);
-  await c.end();
-}
-
-/** Logs in, expects 1045, and returns how long the refusal took. */
-async function refused(server: ServerProcess, user: string, password: string, extra: Record<string, unknown> = {}): Promise<number> {
-  const t0 = Date.now();
-  const e = (await login(server, user, password, extra).then(
-    async (c) => {
-      await c.end();
-      return assert.fail(`${user} logged in`);
-    },
-    (err: MysqlErr) => err,
-  )) as MysqlErr;
-  assert.equal(e.errno, 1045, e.message);
-  assert.match(e.message, /^Access denied for user/);
-  return Date.now() - t0;
-}
-
 /** mysql2 sends the word "undefined" for an empty clear-text password; this sends what a correct client sends. */
 const EMPTY_PASSWORD = { authPlugins: { mysql_clear_password: () => () => Buffer.from([0]) } };
 
-async function logged(server: ServerProcess, re: RegExp): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!re.test(server.log())) {
-    if (Date.now() > deadline) assert.fail(`server log lacks ${re}:\n${server.log().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('template mode: right password in, wrong or empty password and unknown users 1045', { skip }, async () => {
-  await loginOk(direct, 'alice', 'alice-pw');
-  await loginOk(direct, 'bob', SPECIAL);
-  await loginOk(direct, 'o,brien+x', 'ob-pw');
-  await refused(direct, 'alice', 'wrong');
-  await refused(direct, 'alice', 'Alice-pw');
-  await refused(direct, 'nobody', 'alice-pw');
-  await refused(direct, 'alice', '', EMPTY_PASSWORD);
-  await logged(direct, /empty password is refused \(it would be an unauthenticated LDAP bind\)/);
+  await loginSucceeds(direct, 'alice', 'alice-pw');
+  await loginSucceeds(direct, 'bob', SPECIAL);
+  await loginSucceeds(direct, 'o,brien+x', 'ob-pw');
+  await loginRefused(direct, 'alice', 'wrong');
+  await loginRefused(direct, 'alice', 'Alice-pw');
+  await loginRefused(direct, 'nobody', 'alice-pw');
+  await loginRefused(direct, 'alice', '', EMPTY_PASSWORD);
+  await logShows(direct, /empty password is refused \(it would be an unauthenticated LDAP bind\)/);
   // A user name that tries to rewrite the DN stays one escaped value.
-  await refused(direct, 'alice,ou=people', 'alice-pw');
-  await refused(direct, '*', 'alice-pw');
+  await loginRefused(direct, 'alice,ou=people', 'alice-pw');
+  await loginRefused(direct, '*', 'alice-pw');
 });
 
 test('the mariadb CLI logs in as an operator would', { skip: skip || (spawnSync('mariadb', ['--version']).status !== 0 ? 'mariadb CLI not installed' : false) }, async () => {
@@ -171,16 +132,16 @@ test('the mariadb CLI logs in as an operator would', { skip: skip || (spawnSync(
 });
 
 test('search mode: finds the entry, then binds as it; filter injection finds nothing; the search password is masked', { skip }, async () => {
-  await loginOk(searching, 'carol', 'carol-pw');
-  await loginOk(searching, 'o,brien+x', 'ob-pw');
-  await refused(searching, 'carol', 'wrong');
-  await refused(searching, 'nobody', 'x');
-  await logged(searching, /no entry matches \(uid=nobody\)/);
+  await loginSucceeds(searching, 'carol', 'carol-pw');
+  await loginSucceeds(searching, 'o,brien+x', 'ob-pw');
+  await loginRefused(searching, 'carol', 'wrong');
+  await loginRefused(searching, 'nobody', 'x');
+  await logShows(searching, /no entry matches \(uid=nobody\)/);
   // Unescaped, '*' would match every entry and 'x)(uid=carol' would find carol.
-  await refused(searching, '*', 'carol-pw');
-  await logged(searching, /no entry matches \(uid=\\2a\)/);
-  await refused(searching, 'x)(uid=carol', 'carol-pw');
-  const c = await login(searching, 'carol', 'carol-pw');
+  await loginRefused(searching, '*', 'carol-pw');
+  await logShows(searching, /no entry matches \(uid=\\2a\)/);
+  await loginRefused(searching, 'x)(uid=carol', 'carol-pw');
+  const c = await cleartextLogin(searching, 'carol', 'carol-pw');
   const [rows] = await c.query("show variables like 'auth_ldap_search_bind%'");
   assert.deepEqual(rows, [
     { Variable_name: 'auth_ldap_search_bind_dn', Value: ROOT_DN },
@@ -190,15 +151,15 @@ test('search mode: finds the entry, then binds as it; filter injection finds not
 });
 
 test('cache: with the directory down, a remembered user+password still logs in, a wrong password does not', { skip }, async () => {
-  await loginOk(searching, 'alice', 'alice-pw');
+  await loginSucceeds(searching, 'alice', 'alice-pw');
   await slapd.stop();
   try {
-    await loginOk(searching, 'alice', 'alice-pw');
-    const took = await refused(searching, 'alice', 'not-alice-pw');
+    await loginSucceeds(searching, 'alice', 'alice-pw');
+    const took = await loginRefused(searching, 'alice', 'not-alice-pw');
     assert.ok(took < 900, `refused after ${took} ms`);
-    await logged(searching, /auth-ldap: LDAP server ldap:\/\/127\.0\.0\.1:\d+ unavailable: .*ECONNREFUSED/);
+    await logShows(searching, /auth-ldap: LDAP server ldap:\/\/127\.0\.0\.1:\d+ unavailable: .*ECONNREFUSED/);
     // Not remembered: carol's earlier success was with the search-mode server, bob's never there.
-    await refused(searching, 'bob', SPECIAL);
+    await loginRefused(searching, 'bob', SPECIAL);
   } finally {
     await slapd.start();
   }
@@ -207,25 +168,25 @@ test('cache: with the directory down, a remembered user+password still logs in, 
 test('directory down: 1045 at once (connection refused), the reason in the server log', { skip }, async () => {
   await slapd.stop();
   try {
-    const took = await refused(direct, 'alice', 'alice-pw');
+    const took = await loginRefused(direct, 'alice', 'alice-pw');
     assert.ok(took < 900, `refused after ${took} ms`);
-    await logged(direct, /user=alice .*reason=auth-ldap: LDAP server \S+ unavailable: .*ECONNREFUSED/);
+    await logShows(direct, /user=alice .*reason=auth-ldap: LDAP server \S+ unavailable: .*ECONNREFUSED/);
   } finally {
     await slapd.start();
   }
-  await loginOk(direct, 'alice', 'alice-pw');
+  await loginSucceeds(direct, 'alice', 'alice-pw');
 });
 
 test('directory hung: 1045 after timeout_ms, not a hang', { skip }, async () => {
   slapd.freeze();
   try {
-    const took = await refused(direct, 'alice', 'alice-pw');
+    const took = await loginRefused(direct, 'alice', 'alice-pw');
     assert.ok(took >= 900 && took < 3000, `refused after ${took} ms`);
-    await logged(direct, /unavailable: no answer within 1000 ms/);
+    await logShows(direct, /unavailable: no answer within 1000 ms/);
   } finally {
     slapd.thaw();
   }
-  await loginOk(direct, 'alice', 'alice-pw');
+  await loginSucceeds(direct, 'alice', 'alice-pw');
 });
 
 test('TLS: StartTLS and ldaps:// with the CA file log in; no TLS or an untrusted certificate is a denial', { skip: missing ?? opensslMissing() ?? false }, async () => {
@@ -242,16 +203,16 @@ test('TLS: StartTLS and ldaps:// with the CA file log in; no TLS or an untrusted
     await secure.start();
     const ca = `--auth-ldap.tls_ca_file=${secure.certFile}`;
     const starttls = await mizzleFor([`--auth-ldap.uri=${secure.uri}`, '--auth-ldap.starttls=true', ca]);
-    await loginOk(starttls, 'alice', 'alice-pw');
-    await refused(starttls, 'alice', 'wrong');
+    await loginSucceeds(starttls, 'alice', 'alice-pw');
+    await loginRefused(starttls, 'alice', 'wrong');
     const ldaps = await mizzleFor([`--auth-ldap.uri=${secure.ldapsUri}`, ca]);
-    await loginOk(ldaps, 'bob', SPECIAL);
+    await loginSucceeds(ldaps, 'bob', SPECIAL);
     const plain = await mizzleFor([`--auth-ldap.uri=${secure.uri}`]);
-    await refused(plain, 'alice', 'alice-pw');
-    await logged(plain, /user=alice .*refused the login of 'alice': .*confidentiality/i);
+    await loginRefused(plain, 'alice', 'alice-pw');
+    await logShows(plain, /user=alice .*refused the login of 'alice': .*confidentiality/i);
     const untrusted = await mizzleFor([`--auth-ldap.uri=${secure.ldapsUri}`]);
-    await refused(untrusted, 'alice', 'alice-pw');
-    await logged(untrusted, /user=alice .*unavailable: .*self[- ]signed certificate/);
+    await loginRefused(untrusted, 'alice', 'alice-pw');
+    await logShows(untrusted, /user=alice .*unavailable: .*self[- ]signed certificate/);
   } finally {
     for (const server of started) {
       await server.stop();
