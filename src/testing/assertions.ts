@@ -40,3 +40,24 @@ export async function withServerAndClient(args: string[], body: (s: ServerProces
     s.cleanup();
   }
 }
+
+/** The first column of each row `sql` returns. */
+export async function firstColumn(c: mysql.Connection, sql: string): Promise<unknown[]> {
+  const [rows] = (await c.query({ sql, rowsAsArray: true })) as unknown as [unknown[][], unknown];
+  return rows.map((r) => r[0]);
+}
+
+/** Connections to `server` as any user, remembered so `closeAll` ends every one (in a test's finally). */
+export function connectionsTo(server: ServerProcess): { connect(user: string, database?: string): Promise<mysql.Connection>; closeAll(): Promise<void> } {
+  const open: mysql.Connection[] = [];
+  return {
+    async connect(user, database) {
+      const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user, database });
+      open.push(c);
+      return c;
+    },
+    async closeAll() {
+      for (const c of open) await c.end().catch(() => undefined);
+    },
+  };
+}

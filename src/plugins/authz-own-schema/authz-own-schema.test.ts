@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise';
 import type { AccessRequest, Authorizer, KernelApi } from '../../kernel/plugin.js';
 import { recordingLogger } from '../protocol-mysql/canned-kernel.js';
 import { startServerProcess } from '../../testing/server-process.js';
+import { connectionsTo, firstColumn } from '../../testing/assertions.js';
 import { OwnSchemaAuthorizer, plugin } from './index.js';
 import { parseAdminList } from './authz-own-schema.js';
 
@@ -32,21 +33,11 @@ test('decisions: own schema and its tables, information_schema read-only, admins
   assert.equal((plugin.init({ options: { admin_users: 'x' }, datadir: '/nonexistent', log: recordingLogger(), kernel: {} as KernelApi }) as Authorizer).authorize(req('x', 'schema', 'y', 'DROP')), true);
 });
 
-type Conn = mysql.Connection;
-
-async function column(c: Conn, sql: string): Promise<unknown[]> {
-  const [rows] = (await c.query({ sql, rowsAsArray: true })) as unknown as [unknown[][], unknown];
-  return rows.map((r) => r[0]);
-}
 
 test('authz-own-schema end to end: users confined to their schema, admins see all, PROCESSLIST and KILL', async () => {
   const server = await startServerProcess({ args: ['--plugin-add=authz-own-schema', '--authz-own-schema.admin_users=root, dba'] });
-  const open: Conn[] = [];
-  const connect = async (user: string, database?: string) => {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user, database });
-    open.push(c);
-    return c;
-  };
+  const connections = connectionsTo(server);
+  const connect = connections.connect;
   try {
     const root = await connect('root');
     for (const sql of ['CREATE DATABASE alice', 'CREATE DATABASE bob', 'CREATE TABLE bob.t (id INT PRIMARY KEY, secret VARCHAR(20))', "INSERT INTO bob.t VALUES (1, 'bob''s')"]) await root.query(sql);
@@ -55,7 +46,7 @@ test('authz-own-schema end to end: users confined to their schema, admins see al
 
     // alice sees her schema and information_schema only.
     const alice = await connect('alice');
-    assert.deepEqual(await column(alice, 'SHOW DATABASES'), ['alice', 'information_schema']);
+    assert.deepEqual(await firstColumn(alice, 'SHOW DATABASES'), ['alice', 'information_schema']);
     await assert.rejects(alice.query('SELECT * FROM bob.t'), (e: { errno: number; message: string }) => e.errno === 1142 && /^SELECT command denied to user 'alice'@'[^']+' for table 't'$/.test(e.message));
     await assert.rejects(alice.query('USE bob'), (e: { errno: number; message: string }) => e.errno === 1044 && /^Access denied for user 'alice'@'[^']+' to database 'bob'$/.test(e.message));
     await assert.rejects(alice.query('SHOW TABLES FROM bob'), (e: { errno: number }) => e.errno === 1044);
@@ -65,7 +56,7 @@ test('authz-own-schema end to end: users confined to their schema, admins see al
     await alice.query('USE alice');
     await alice.query('CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)');
     await alice.query("INSERT INTO notes VALUES (1, 'mine')");
-    assert.deepEqual(await column(alice, 'SELECT body FROM notes'), ['mine']);
+    assert.deepEqual(await firstColumn(alice, 'SELECT body FROM notes'), ['mine']);
     // Copying bob's rows into her own schema is still a read of bob.t.
     await assert.rejects(alice.query('INSERT INTO notes SELECT id, secret FROM bob.t'), (e: { errno: number }) => e.errno === 1142);
     await assert.rejects(alice.query('CREATE VIEW peek AS SELECT * FROM bob.t'), (e: { errno: number }) => e.errno === 1142);
@@ -74,22 +65,22 @@ test('authz-own-schema end to end: users confined to their schema, admins see al
     const carol = await connect('carol');
     await carol.query('CREATE DATABASE carol');
     await carol.query('USE carol');
-    assert.deepEqual(await column(carol, 'SHOW DATABASES'), ['carol', 'information_schema']);
+    assert.deepEqual(await firstColumn(carol, 'SHOW DATABASES'), ['carol', 'information_schema']);
 
     // Admins see every schema and every table.
-    assert.deepEqual(await column(root, 'SHOW DATABASES'), ['alice', 'bob', 'carol', 'information_schema']);
+    assert.deepEqual(await firstColumn(root, 'SHOW DATABASES'), ['alice', 'bob', 'carol', 'information_schema']);
     const dba = await connect('dba', 'bob');
-    assert.deepEqual(await column(dba, 'SELECT secret FROM t'), ["bob's"]);
+    assert.deepEqual(await firstColumn(dba, 'SELECT secret FROM t'), ["bob's"]);
 
     // Sessions: alice sees only hers; admins see all; alice cannot kill bob's (1095), an admin can.
     const bob = await connect('bob', 'bob');
-    const bobId = (await column(bob, 'SELECT CONNECTION_ID()'))[0];
-    const aliceId = (await column(alice, 'SELECT CONNECTION_ID()'))[0];
-    assert.deepEqual(await column(alice, 'SHOW PROCESSLIST'), [aliceId]);
-    const all = await column(root, 'SHOW FULL PROCESSLIST');
+    const bobId = (await firstColumn(bob, 'SELECT CONNECTION_ID()'))[0];
+    const aliceId = (await firstColumn(alice, 'SELECT CONNECTION_ID()'))[0];
+    assert.deepEqual(await firstColumn(alice, 'SHOW PROCESSLIST'), [aliceId]);
+    const all = await firstColumn(root, 'SHOW FULL PROCESSLIST');
     assert.ok(all.includes(aliceId) && all.includes(bobId), `root sees ${JSON.stringify(all)}`);
     await assert.rejects(alice.query(`KILL ${String(bobId)}`), (e: { errno: number }) => e.errno === 1095);
-    assert.deepEqual(await column(bob, 'SELECT 1'), [1], "bob's session survived");
+    assert.deepEqual(await firstColumn(bob, 'SELECT 1'), [1], "bob's session survived");
     const alice2 = await connect('alice');
     await alice2.query(`KILL ${String(aliceId)}`);
     await assert.rejects(alice.query('SELECT 1'), 'a user may kill their own sessions');
@@ -98,7 +89,7 @@ test('authz-own-schema end to end: users confined to their schema, admins see al
 
     assert.match(server.log(), /access denied by authorization .*plugin=authz-own-schema user=alice .*name=bob/);
   } finally {
-    for (const c of open) await c.end().catch(() => undefined);
+    await connections.closeAll();
     await server.stop();
     server.cleanup();
   }

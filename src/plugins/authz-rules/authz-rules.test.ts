@@ -9,6 +9,7 @@ import { ConfigError } from '../../kernel/config.js';
 import type { AccessRequest, Authorizer, KernelApi } from '../../kernel/plugin.js';
 import { recordingLogger } from '../protocol-mysql/canned-kernel.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { connectionsTo, firstColumn } from '../../testing/assertions.js';
 import { startEmbedded } from '../../testing/embedded.js';
 import { SqlError } from '../../kernel/errors.js';
 import { plugin } from './index.js';
@@ -109,13 +110,7 @@ test('plugin: missing or malformed file and a bad default are startup errors; de
 
 // ------------------------------------------------------------------ end to end
 
-type Conn = mysql.Connection;
 type Rows = mysql.RowDataPacket[];
-
-async function column(c: Conn, sql: string): Promise<unknown[]> {
-  const [rows] = (await c.query({ sql, rowsAsArray: true })) as unknown as [unknown[][], unknown];
-  return rows.map((r) => r[0]);
-}
 
 /** Waits until the server's log contains `text` (after `from`). */
 async function logShows(server: ServerProcess, text: string, from = 0): Promise<void> {
@@ -143,12 +138,8 @@ test('authz-rules end to end: 1044 and 1142 with MySQL messages, SHOW filtered, 
   const datadir = mkdtempSync(join(tmpdir(), 'mizzle-authz-rules-e2e-'));
   writeFileSync(join(datadir, 'authz-rules.policy'), POLICY);
   const server = await startServerProcess({ datadir, args: ['--plugin-add=authz-rules'] });
-  const open: Conn[] = [];
-  const connect = async (user: string, database?: string) => {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user, database });
-    open.push(c);
-    return c;
-  };
+  const connections = connectionsTo(server);
+  const connect = connections.connect;
   try {
     assert.match(server.log(), /authz-rules: policy loaded .*rules=6 default=deny/);
     const root = await connect('root');
@@ -156,7 +147,7 @@ test('authz-rules end to end: 1044 and 1142 with MySQL messages, SHOW filtered, 
       'CREATE TABLE secret.s (id INT PRIMARY KEY)', "INSERT INTO app.t VALUES (1, 'one')", 'INSERT INTO app.salaries VALUES (1, 100)']) {
       await root.query(sql);
     }
-    assert.deepEqual(await column(root, 'SHOW DATABASES'), ['app', 'information_schema', 'secret'], 'root: every schema');
+    assert.deepEqual(await firstColumn(root, 'SHOW DATABASES'), ['app', 'information_schema', 'secret'], 'root: every schema');
 
     // A denied schema: 1044 at connect and on USE, with MySQL's message.
     await assert.rejects(connect('app', 'secret'), (e: { errno: number; message: string }) => e.errno === 1044 && /^Access denied for user 'app'@'[^']+' to database 'secret'$/.test(e.message));
@@ -168,14 +159,14 @@ test('authz-rules end to end: 1044 and 1142 with MySQL messages, SHOW filtered, 
     await assert.rejects(app.query('SELECT * FROM t WHERE id IN (SELECT id FROM salaries)'), (e: { errno: number }) => e.errno === 1142, 'a subquery is checked too');
     await assert.rejects(app.execute('SELECT * FROM salaries WHERE id = ?', [1]), (e: { errno: number }) => e.errno === 1142, 'prepared statements are checked at prepare');
     await assert.rejects(app.query('SHOW COLUMNS FROM s FROM secret'), (e: { errno: number }) => e.errno === 1142);
-    assert.deepEqual(await column(app, 'SELECT v FROM t'), ['one']);
+    assert.deepEqual(await firstColumn(app, 'SELECT v FROM t'), ['one']);
     await app.query("INSERT INTO t VALUES (2, 'two')");
-    assert.deepEqual(await column(app, 'SHOW DATABASES'), ['app']);
-    assert.deepEqual(await column(app, 'SHOW TABLES'), ['t']);
+    assert.deepEqual(await firstColumn(app, 'SHOW DATABASES'), ['app']);
+    assert.deepEqual(await firstColumn(app, 'SHOW TABLES'), ['t']);
 
     // Read-only by actions: SELECT works, INSERT gets 1142 naming the action.
     const reporter = await connect('reporter', 'app');
-    assert.deepEqual(await column(reporter, 'SELECT count(*) FROM t'), [2]);
+    assert.deepEqual(await firstColumn(reporter, 'SELECT count(*) FROM t'), [2]);
     await assert.rejects(reporter.query("INSERT INTO t VALUES (3, 'x')"), (e: { errno: number; message: string }) => e.errno === 1142 && /^INSERT command denied to user 'reporter'@'[^']+' for table 't'$/.test(e.message));
     await assert.rejects(reporter.query('UPDATE t SET v = 1'), (e: { errno: number }) => e.errno === 1142);
     await assert.rejects(connect('nobody', 'app'), (e: { errno: number }) => e.errno === 1044, 'no rule: the default denies');
@@ -186,14 +177,14 @@ test('authz-rules end to end: 1044 and 1142 with MySQL messages, SHOW filtered, 
     assert.ok(Number(denied.Value) >= 9, `Access_denied_errors ${denied.Value}`);
 
     // Other sessions: app sees only its own and cannot kill root's (1095); root sees and kills everyone.
-    const appId = (await column(app, 'SELECT CONNECTION_ID()'))[0];
-    const rootId = (await column(root, 'SELECT CONNECTION_ID()'))[0];
-    assert.deepEqual(new Set(await column(app, 'SHOW PROCESSLIST')), new Set([appId]));
-    const seenByRoot = await column(root, 'SHOW PROCESSLIST');
+    const appId = (await firstColumn(app, 'SELECT CONNECTION_ID()'))[0];
+    const rootId = (await firstColumn(root, 'SELECT CONNECTION_ID()'))[0];
+    assert.deepEqual(new Set(await firstColumn(app, 'SHOW PROCESSLIST')), new Set([appId]));
+    const seenByRoot = await firstColumn(root, 'SHOW PROCESSLIST');
     assert.ok(seenByRoot.includes(appId) && seenByRoot.includes(rootId));
     await assert.rejects(app.query(`KILL ${String(rootId)}`), (e: { errno: number; message: string }) => e.errno === 1095 && e.message === `You are not owner of thread ${String(rootId)}`);
     const logBefore = server.log().length;
-    await column(app, 'SHOW PROCESSLIST');
+    await firstColumn(app, 'SHOW PROCESSLIST');
     assert.ok(!server.log().slice(logBefore).includes('access denied'), 'hiding sessions is not a denial');
     await root.query(`KILL ${String(reporter.threadId)}`);
     await assert.rejects(reporter.query('SELECT 1'));
@@ -203,8 +194,8 @@ test('authz-rules end to end: 1044 and 1142 with MySQL messages, SHOW filtered, 
     let mark = server.log().length;
     process.kill(server.child.pid as number, 'SIGHUP');
     await logShows(server, 'authz-rules: policy reloaded', mark);
-    assert.deepEqual(await column(app, 'SELECT pay FROM salaries'), [100]);
-    assert.deepEqual(await column(app, 'SHOW TABLES'), ['salaries', 't']);
+    assert.deepEqual(await firstColumn(app, 'SELECT pay FROM salaries'), [100]);
+    assert.deepEqual(await firstColumn(app, 'SHOW TABLES'), ['salaries', 't']);
 
     // A malformed file on SIGHUP: logged with file:line, the previous policy stays in force.
     writeFileSync(join(datadir, 'authz-rules.policy'), 'root schema=.* ALLOW\napp schema=.* ALOW\n');
@@ -212,10 +203,10 @@ test('authz-rules end to end: 1044 and 1142 with MySQL messages, SHOW filtered, 
     process.kill(server.child.pid as number, 'SIGHUP');
     await logShows(server, 'authz-rules: reload failed, keeping the previous policy', mark);
     assert.ok(server.log().slice(mark).includes(`${join(datadir, 'authz-rules.policy')}:2: the rule must end with ALLOW or DENY`), server.log().slice(mark));
-    assert.deepEqual(await column(app, 'SELECT pay FROM salaries'), [100]);
+    assert.deepEqual(await firstColumn(app, 'SELECT pay FROM salaries'), [100]);
     await assert.rejects(app.query('USE secret'), (e: { errno: number }) => e.errno === 1044);
   } finally {
-    for (const c of open) await c.end().catch(() => undefined);
+    await connections.closeAll();
     await server.stop();
     rmSync(datadir, { recursive: true, force: true });
   }
