@@ -84,6 +84,12 @@ async function main(): Promise<void> {
   const full = process.argv.includes('--full');
   const mode = full ? FULL : SHORT;
   const only = process.argv.find((a) => a.startsWith('--tests='))?.slice('--tests='.length).split(',');
+  const unknown = only?.filter((t) => !(TESTS as readonly string[]).includes(t)) ?? [];
+  if (unknown.length > 0) {
+    // Before any server starts: a typo must not run nothing and write an empty table into the history.
+    process.stderr.write(`bench: unknown test ${unknown.map((t) => `'${t}'`).join(', ')}; the tests are ${TESTS.join(', ')}\n`);
+    process.exit(2);
+  }
   const tests = only ? TESTS.filter((t) => only.includes(t)) : TESTS;
   ensureTools();
 
