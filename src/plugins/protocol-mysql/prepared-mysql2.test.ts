@@ -152,6 +152,23 @@ test('a prepared statement stays right across DDL between its executions (droppe
   await c.end();
 });
 
+test('a 17 MB row: read back by primary key and by index, as text and as binary rows, then updated', async () => {
+  // Past 16 MiB, LMDB hands values out of its memory map and the protocol splits packets.
+  const c = await connect();
+  await c.query('CREATE TABLE ps.big (id INT PRIMARY KEY, k INT, b LONGTEXT, KEY (k))');
+  await c.query("INSERT INTO ps.big VALUES (1, 5, REPEAT('x', 17000000))");
+  const [byKey] = await c.query<mysql.RowDataPacket[]>('SELECT id, LENGTH(b) AS n FROM ps.big WHERE id = 1');
+  assert.deepEqual(byKey.map((x) => ({ ...x })), [{ id: 1, n: 17000000 }]);
+  const [byIndex] = await c.execute<mysql.RowDataPacket[]>('SELECT b FROM ps.big WHERE k = ?', [5]);
+  assert.equal(byIndex[0].b.length, 17000000);
+  assert.equal(byIndex[0].b.slice(0, 3) + byIndex[0].b.slice(-3), 'xxxxxx');
+  const [upd] = await c.execute<mysql.ResultSetHeader>('UPDATE ps.big SET b = ? WHERE id = ?', ['small', 1]);
+  assert.equal(upd.affectedRows, 1);
+  const [after] = await c.query<mysql.RowDataPacket[]>('SELECT b FROM ps.big WHERE id = 1');
+  assert.equal(after[0].b, 'small');
+  await c.end();
+});
+
 test('BEGIN / COMMIT / ROLLBACK as prepared statements, with status flags', async () => {
   const c = await connect();
   await c.query('CREATE TABLE ps.tx (k INT PRIMARY KEY)');
