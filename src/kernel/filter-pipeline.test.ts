@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqlError } from './errors.js';
+import { SqlError } from '../base/errors.js';
 import { silentLogger } from './logger.js';
 import type { Plugin, StatementEvent } from './plugin.js';
 import { startServer } from './server.js';

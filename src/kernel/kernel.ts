@@ -1,5 +1,5 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
-import { sqlError } from './errors.js';
+import { sqlError } from '../base/errors.js';
 import type { Logger } from './logger.js';
 import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, FilterVerdict, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
@@ -13,9 +13,9 @@ import { Transaction, type IsolationLevel } from './transactions/transaction.js'
 import type { KvStore } from '../storage/kv.js';
 import { GlobalVariables, findVariable } from './variables.js';
 import type { StorageManager } from '../storage/storage-manager.js';
-import type { EvalContext } from '../sql/executor/context.js';
+import type { EvalContext } from '../sql/analyzer/eval-context.js';
 import type { ServerInfo, StatementEnv } from '../sql/executor/statement-env.js';
-import type { Value } from '../sql/types/value.js';
+import type { Value } from '../base/value.js';
 import { isInformationSchema } from '../sql/executor/information-schema.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */

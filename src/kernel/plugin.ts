@@ -1,10 +1,12 @@
 // Plugin kinds, manifests and the interfaces each kind implements; the kernel knows kinds, never names.
 import type { KvOpenOptions, KvStore } from '../storage/kv.js';
 import type { LoggedMessage, Logger } from './logger.js';
-import type { Row, Value } from '../sql/types/value.js';
-import type { SqlType } from '../sql/types/sql-type.js';
-import type { Diagnostic, SqlError } from './errors.js';
+import type { Row, Value } from '../base/value.js';
+import type { SqlType } from '../base/sql-type.js';
+import type { Diagnostic, SqlError } from '../base/errors.js';
 import type { Statement } from '../sql/parser/ast.js';
+import type { PlanSummary } from '../sql/planner/plan-summary.js';
+import type { ResultColumn, StatementResult, TableName } from '../base/result.js';
 
 /**
  * The kinds of plugin the kernel knows. `logging` covers both query logs and the
@@ -174,18 +176,6 @@ export interface FilterRequest {
   plan(): PlanSummary | undefined;
 }
 
-export interface TableName {
-  schema: string;
-  table: string;
-}
-
-/** How a statement would read its tables, for filters that stop expensive plans. */
-export interface PlanSummary {
-  tables: { schema: string; table: string; access: 'scan' | 'index'; index?: string; estimatedRows: number }[];
-  /** The product of every table's estimated rows: the join's worst case. */
-  estimatedJoinRows: number;
-}
-
 /**
  * A filter's answer: undefined lets the statement run as is; `deny` refuses it
  * (the error goes to the client, the statement never runs); `admit` lets it run
@@ -267,34 +257,6 @@ export interface Plugin<K extends PluginKind = PluginKind> {
 }
 
 // ------------------------------------------------------------------ the kernel, as plugins see it
-
-/** Column metadata of a result set, with everything the wire protocols need. */
-export interface ResultColumn {
-  name: string;
-  orgName: string;
-  table: string;
-  orgTable: string;
-  schema: string;
-  type: SqlType;
-  /** Whether the column may hold NULL. */
-  nullable: boolean;
-  /** Primary key / unique key / part of key / auto increment flags. */
-  primaryKey?: boolean;
-  uniqueKey?: boolean;
-  multipleKey?: boolean;
-  autoIncrement?: boolean;
-}
-
-/** The result of one statement. */
-export type StatementResult =
-  | {
-      kind: 'ok';
-      affectedRows: number;
-      insertId: number | bigint;
-      /** Text MySQL puts in the OK packet's info, e.g. "Records: 3  Duplicates: 0  Warnings: 0". */
-      info?: string;
-    }
-  | { kind: 'rows'; columns: ResultColumn[]; rows: Row[] };
 
 /** Session state the protocol reports back in every OK/EOF packet. */
 export interface SessionStatus {

@@ -4,7 +4,7 @@ import type { StorageManager } from '../storage/storage-manager.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
 import { METER_TICK_ROWS, type ScanMeter, type TableStore } from '../storage/table-store.js';
 import type { KeyBound } from '../storage/key-codec.js';
-import type { Row } from '../sql/types/value.js';
+import type { Row } from '../base/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
 import type { Transaction } from './transactions/transaction.js';

@@ -1,6 +1,6 @@
 // System variables: their definitions, global values, and per-session values, as clients read and set them.
-import { sqlError, SqlError } from './errors.js';
-import type { Value } from '../sql/types/value.js';
+import { sqlError, SqlError } from '../base/errors.js';
+import type { Value } from '../base/value.js';
 
 export type VariableScope = 'global' | 'session' | 'both';
 

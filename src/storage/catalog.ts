@@ -1,5 +1,5 @@
 // The catalog: schemas, tables and views persisted in the primary store, served from an in-memory cache.
-import { sqlError } from '../kernel/errors.js';
+import { sqlError } from '../base/errors.js';
 import type { KvReader, KvStore, KvWriter } from './kv.js';
 import type { SchemaDef, TableDef, ViewDef } from './table-def.js';
 import { CAT_META, CAT_SCHEMA, CAT_TABLE, CAT_VIEW, MAX_TABLE_ID, catalogKey, catalogKindBounds, tableBounds } from './key-layout.js';

@@ -1,5 +1,5 @@
 // The storage families of column types: how the key and row codecs treat each SQL type kind.
-import type { SqlType } from '../sql/types/sql-type.js';
+import type { SqlType } from '../base/sql-type.js';
 
 /*
  * Plain numeric constants (not an enum object) so the codecs' switch statements

@@ -1,7 +1,7 @@
 // The MySQL 1062 error for a unique or primary key violation, with MySQL 8's message format.
-import { sqlError, type SqlError } from '../kernel/errors.js';
-import { Decimal } from '../sql/types/decimal.js';
-import type { Value } from '../sql/types/value.js';
+import { sqlError, type SqlError } from '../base/errors.js';
+import { Decimal } from '../base/decimal.js';
+import type { Value } from '../base/value.js';
 import { truncateCodePoints } from './key-codec.js';
 
 /** MySQL cuts the value and key name in this message at 192 characters ('%-.192s'). */

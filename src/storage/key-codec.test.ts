@@ -1,10 +1,10 @@
 // Property tests for the key codec: byte order of encoded keys equals value order, for every family.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decimal } from '../sql/types/decimal.js';
-import { compareText } from '../sql/types/collation.js';
-import type { SqlType } from '../sql/types/sql-type.js';
-import type { Value } from '../sql/types/value.js';
+import { Decimal } from '../base/decimal.js';
+import { compareText } from '../base/collation.js';
+import type { SqlType } from '../base/sql-type.js';
+import type { Value } from '../base/value.js';
 import { ByteWriter } from './byte-writer.js';
 import { encodeKeyValue, encodeKeyValues, keyPartFor, keyRange, prefixSuccessor, type KeyPart } from './key-codec.js';
 import { timeToMicros } from './column-family.js';

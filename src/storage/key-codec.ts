@@ -1,7 +1,7 @@
 // Order-preserving, self-delimiting binary encoding of index key values, and range bounds over them.
-import { collationKey } from '../sql/types/collation.js';
-import { Decimal } from '../sql/types/decimal.js';
-import type { Value } from '../sql/types/value.js';
+import { collationKey } from '../base/collation.js';
+import { Decimal } from '../base/decimal.js';
+import type { Value } from '../base/value.js';
 import type { KvRange } from './kv.js';
 import type { ColumnDef } from './table-def.js';
 import { ByteWriter } from './byte-writer.js';

@@ -1,9 +1,9 @@
 // Round-trip tests for the row codec over every column family and its edge values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decimal } from '../sql/types/decimal.js';
-import type { SqlType } from '../sql/types/sql-type.js';
-import type { Value } from '../sql/types/value.js';
+import { Decimal } from '../base/decimal.js';
+import type { SqlType } from '../base/sql-type.js';
+import type { Value } from '../base/value.js';
 import type { ColumnDef } from './table-def.js';
 import { RowCodec } from './row-codec.js';
 

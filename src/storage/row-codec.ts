@@ -1,6 +1,6 @@
 // Compact binary encoding of a table's rows for the clustered record: built once per table, decoded on every read.
-import { Decimal } from '../sql/types/decimal.js';
-import type { Row, Value } from '../sql/types/value.js';
+import { Decimal } from '../base/decimal.js';
+import type { Row, Value } from '../base/value.js';
 import type { ColumnDef } from './table-def.js';
 import { ByteWriter } from './byte-writer.js';
 import {

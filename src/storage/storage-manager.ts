@@ -1,6 +1,6 @@
 // Owns the open storage engines, the catalog (in the default engine's store) and the per-table row stores.
-import { sqlError } from '../kernel/errors.js';
-import type { Row } from '../sql/types/value.js';
+import { sqlError } from '../base/errors.js';
+import type { Row } from '../base/value.js';
 import type { KvStore, KvWriter } from './kv.js';
 import type { TableDef } from './table-def.js';
 import { Catalog } from './catalog.js';

@@ -1,5 +1,5 @@
 // The catalog's description of schemas, tables, columns and indexes, as stored in the datadir.
-import type { SqlType } from '../sql/types/sql-type.js';
+import type { SqlType } from '../base/sql-type.js';
 
 /** A column default as stored: a constant (encoded, see value-json) or CURRENT_TIMESTAMP[(fsp)]. */
 export type ColumnDefault =

@@ -1,6 +1,6 @@
 // The row-level API of one table: clustered rows plus secondary indexes, with PRIMARY/UNIQUE enforcement.
-import { sqlError } from '../kernel/errors.js';
-import type { Row, Value } from '../sql/types/value.js';
+import { sqlError } from '../base/errors.js';
+import type { Row, Value } from '../base/value.js';
 import type { KvEntry, KvRange, KvReader, KvWriter } from './kv.js';
 import type { IndexDef, TableDef } from './table-def.js';
 import { ByteWriter } from './byte-writer.js';

@@ -1,6 +1,6 @@
 // Values in the catalog's JSON form (column defaults): exact for bigint, Decimal and Buffer.
-import { Decimal } from '../sql/types/decimal.js';
-import type { Value } from '../sql/types/value.js';
+import { Decimal } from '../base/decimal.js';
+import type { Value } from '../base/value.js';
 import type { JsonValue } from './table-def.js';
 
 /** Encodes a Value for the catalog: null/number/string as is, bigint {i}, Decimal {d} (scale kept), Buffer {b: base64}. */

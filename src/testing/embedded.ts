@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../kernel/logger.js';
-import type { KernelSession, StatementResult } from '../kernel/plugin.js';
+import type { KernelSession } from '../kernel/plugin.js';
+import type { StatementResult } from '../base/result.js';
 import { startServer, type RunningServer } from '../kernel/server.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
-import type { Row } from '../sql/types/value.js';
+import type { Row } from '../base/value.js';
 
 export interface Embedded {
   server: RunningServer;

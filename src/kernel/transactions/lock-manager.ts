@@ -1,5 +1,5 @@
 // Row and unique-value locks between transactions: grants, conflicts, waits with timeout, deadlock detection.
-import { sqlError } from '../errors.js';
+import { sqlError } from '../../base/errors.js';
 
 /** Who holds and waits for locks: a transaction, identified by object. */
 export interface LockOwner {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmbedded, type Embedded } from '../../testing/embedded.js';
-import type { KernelSession, StatementResult } from '../plugin.js';
+import type { KernelSession } from '../plugin.js';
+import type { StatementResult } from '../../base/result.js';
 
 async function setup(): Promise<{ e: Embedded; a: KernelSession; b: KernelSession; q: (s: KernelSession, sql: string) => Promise<StatementResult>; rows: (s: KernelSession, sql: string) => Promise<unknown[][]> }> {
   const e = await startEmbedded();

@@ -1,7 +1,7 @@
 // The auth-none plugin: password-less logins for local development and trusted loopback use.
 import { ConfigError } from '../../kernel/config.js';
 import type { Authenticator, Plugin } from '../../kernel/plugin.js';
-import { isLoopbackAddress } from '../protocol-mysql/address.js';
+import { isLoopbackAddress } from '../shared/address.js';
 import { NoneAuthenticator } from './auth-none.js';
 
 export const plugin: Plugin<'authentication'> = {

@@ -11,7 +11,7 @@ import { recordingLogger } from '../protocol-mysql/canned-kernel.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { connectionsTo, firstColumn } from '../../testing/assertions.js';
 import { startEmbedded } from '../../testing/embedded.js';
-import { SqlError } from '../../kernel/errors.js';
+import { SqlError } from '../../base/errors.js';
 import { plugin } from './index.js';
 import { firstMatch, parsePolicy, PolicyError } from './policy.js';
 

@@ -1,5 +1,5 @@
 // The filter-rules query filter: ordered rules that deny, warn about, or limit the concurrency of matching statements.
-import { SqlError } from '../../kernel/errors.js';
+import { SqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { FilterRequest, FilterVerdict, QueryFilter } from '../../kernel/plugin.js';
 import { loadRulesFile, type Rule, type RuleMode } from './rules-file.js';

@@ -1,5 +1,5 @@
 // The filter-safe query filter: refuses statements that are unbounded or too expensive before they run, and bounds how long any may run.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { FilterRequest, FilterVerdict, QueryFilter } from '../../kernel/plugin.js';
 import { isUnsafeUpdate, safeUpdateError } from '../../sql/planner/safe-updates.js';

@@ -1,7 +1,7 @@
 // An append-only log file written in the background: a bounded in-memory buffer, rotation by size, reopen on demand.
 import { close, closeSync, fstat, fstatSync, open, openSync, rename, write } from 'node:fs';
 import { promisify } from 'node:util';
-import { DropCounter } from './statement-record.js';
+import { DropCounter } from '../shared/statement-record.js';
 
 const openAsync = promisify(open);
 const closeAsync = promisify(close);

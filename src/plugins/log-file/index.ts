@@ -3,10 +3,10 @@ import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../../kernel/config.js';
 import type { LogSink, Plugin, StatementEvent } from '../../kernel/plugin.js';
 import { AppendLog } from './append-log.js';
-import { SELECTION_OPTIONS, StatementSelection, statementRecord } from './statement-record.js';
+import { SELECTION_OPTIONS, StatementSelection, statementRecord } from '../shared/statement-record.js';
 
 export { AppendLog };
-export { SELECTION_OPTIONS, StatementSelection, statementRecord, DropCounter } from './statement-record.js';
+export { SELECTION_OPTIONS, StatementSelection, statementRecord, DropCounter } from '../shared/statement-record.js';
 
 export const plugin: Plugin<'logging'> = {
   manifest: {

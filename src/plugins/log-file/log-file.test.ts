@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import type { StatementEvent } from '../../kernel/plugin.js';
 import { AppendLog } from './append-log.js';
-import { StatementSelection, statementRecord } from './statement-record.js';
+import { StatementSelection, statementRecord } from '../shared/statement-record.js';
 import { eventually, withServerAndClient } from '../../testing/assertions.js';
 
 type Line = Record<string, unknown>;

@@ -2,7 +2,7 @@
 import { ConfigError } from '../../kernel/config.js';
 import type { LogLevel } from '../../kernel/logger.js';
 import type { LogSink, Plugin, ServerMessage, StatementEvent } from '../../kernel/plugin.js';
-import { SELECTION_OPTIONS, StatementSelection, statementRecord } from '../log-file/statement-record.js';
+import { SELECTION_OPTIONS, StatementSelection, statementRecord } from '../shared/statement-record.js';
 import { JobSubmitter } from './job-submitter.js';
 
 export { JobSubmitter };

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { ConfigError } from '../../kernel/config.js';
 import type { LogLevel } from '../../kernel/logger.js';
 import type { LogSink, Plugin, PluginOptions, ServerMessage, StatementEvent } from '../../kernel/plugin.js';
-import { SELECTION_OPTIONS, StatementSelection, statementRecord } from '../log-file/statement-record.js';
+import { SELECTION_OPTIONS, StatementSelection, statementRecord } from '../shared/statement-record.js';
 import { FACILITIES, fitJson, oneLine, rfc5424, SEVERITY, serverMessageText, STATEMENT_SEVERITY, structuredData } from './syslog-format.js';
 import { LoggerChildTransport, UdpTransport, type SyslogTransport } from './transports.js';
 

@@ -1,7 +1,7 @@
 // How syslog lines leave the server: UDP datagrams, or a long-lived `logger` child writing to a local socket.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { DropCounter } from '../log-file/statement-record.js';
+import { DropCounter } from '../shared/statement-record.js';
 
 export interface SyslogTransport {
   /** Sends one finished line (`<PRI>...`); never blocks, drops (counted) when the destination lags. */

@@ -1,10 +1,11 @@
 // Test support: a minimal in-memory KernelApi with canned answers, so the protocol is tested without the SQL engine.
 import { tmpdir } from 'node:os';
-import { sqlError, type Diagnostic } from '../../kernel/errors.js';
+import { sqlError, type Diagnostic } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { Authenticator, KernelApi, ProcessInfo, KernelSession, PreparedStatementInfo, ResultColumn, SessionStatus, StatementResult } from '../../kernel/plugin.js';
-import type { SqlType } from '../../sql/types/sql-type.js';
-import { Decimal, type Row } from '../../sql/types/value.js';
+import type { Authenticator, KernelApi, ProcessInfo, KernelSession, PreparedStatementInfo, SessionStatus } from '../../kernel/plugin.js';
+import type { ResultColumn, StatementResult } from '../../base/result.js';
+import type { SqlType } from '../../base/sql-type.js';
+import { Decimal, type Row } from '../../base/value.js';
 import { plugin, type MysqlProtocolServer } from './index.js';
 
 const DATABASES = new Set(['test', 'shop']);

@@ -1,6 +1,6 @@
 // Command phase: one handler per COM_* byte; unknown commands get ERR 1047 and the connection stays usable.
-import { sqlError } from '../../kernel/errors.js';
-import type { StatementResult } from '../../kernel/plugin.js';
+import { sqlError } from '../../base/errors.js';
+import type { StatementResult } from '../../base/result.js';
 import {
   AuthMethod,
   Capability,

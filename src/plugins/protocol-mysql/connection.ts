@@ -1,6 +1,6 @@
 // One client connection: framing, an ordered command queue, the handshake/auth phase, then commands one at a time.
 import type { Socket } from 'node:net';
-import { SqlError, sqlError } from '../../kernel/errors.js';
+import { SqlError, sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import {
@@ -18,7 +18,7 @@ import {
   writeOk,
   type FramerSink,
 } from '../../protocol/mysql/index.js';
-import { clientHost, isLoopbackAddress } from './address.js';
+import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 import { PreparedRegistry } from './prepared-registry.js';

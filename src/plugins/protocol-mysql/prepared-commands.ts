@@ -1,5 +1,5 @@
 // COM_STMT_* handlers: prepare, execute (binary result sets, cursors), send long data, fetch, reset, close.
-import { SqlError, sqlError } from '../../kernel/errors.js';
+import { SqlError, sqlError } from '../../base/errors.js';
 import {
   Capability,
   CursorType,

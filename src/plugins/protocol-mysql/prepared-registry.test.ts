@@ -1,7 +1,8 @@
 // Tests of the per-connection statement registry: long-data bounds, row plan reuse, ids, closing in the session.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KernelSession, ResultColumn } from '../../kernel/plugin.js';
+import type { KernelSession } from '../../kernel/plugin.js';
+import type { ResultColumn } from '../../base/result.js';
 import { LAST_PREPARED_STATEMENT } from '../../protocol/mysql/index.js';
 import { PreparedRegistry, PreparedStatement } from './prepared-registry.js';
 

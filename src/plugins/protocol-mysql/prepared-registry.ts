@@ -1,8 +1,9 @@
 // A connection's prepared statements: remembered parameter types, long data, result plans and open cursors.
-import { SqlError, sqlError } from '../../kernel/errors.js';
-import type { KernelSession, PreparedStatementInfo, ResultColumn } from '../../kernel/plugin.js';
+import { SqlError, sqlError } from '../../base/errors.js';
+import type { KernelSession, PreparedStatementInfo } from '../../kernel/plugin.js';
+import type { ResultColumn } from '../../base/result.js';
 import { LAST_PREPARED_STATEMENT, binaryRowPlan, planFits, type BinaryRowPlan } from '../../protocol/mysql/index.js';
-import type { Row } from '../../sql/types/value.js';
+import type { Row } from '../../base/value.js';
 
 /** A result kept for COM_STMT_FETCH (rows already materialized by the kernel; only a reference is held). */
 export interface OpenCursor {

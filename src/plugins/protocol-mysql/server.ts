@@ -1,6 +1,6 @@
 // The MySQL protocol listener: accepts TCP clients, enforces max_connections, tracks connections for shutdown.
 import { createServer, type Server, type Socket } from 'node:net';
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
 import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kvSuite } from '../../storage/testing/kv-suite.js';
-import { tableStoreSuite } from '../../storage/testing/table-store-suite.js';
-import { engineContext } from '../../storage/testing/engine-context.js';
+import { kvSuite } from '../../testing/storage/kv-suite.js';
+import { tableStoreSuite } from '../../testing/storage/table-store-suite.js';
+import { engineContext } from '../../testing/storage/engine-context.js';
 import { plugin } from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mizzle-lmdb-'));

@@ -1,7 +1,7 @@
 // Runs the KV conformance and TableStore suites against the memory engine.
-import { kvSuite } from '../../storage/testing/kv-suite.js';
-import { tableStoreSuite } from '../../storage/testing/table-store-suite.js';
-import { engineContext } from '../../storage/testing/engine-context.js';
+import { kvSuite } from '../../testing/storage/kv-suite.js';
+import { tableStoreSuite } from '../../testing/storage/table-store-suite.js';
+import { engineContext } from '../../testing/storage/engine-context.js';
 import { plugin } from './index.js';
 
 kvSuite('memory', async () => {

@@ -1,8 +1,8 @@
 // Tests of COM_STMT_EXECUTE parameter decoding: every wire type, against bytes from the protocol documentation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decimal } from '../../sql/types/decimal.js';
-import type { Value } from '../../sql/types/value.js';
+import { Decimal } from '../../base/decimal.js';
+import type { Value } from '../../base/value.js';
 import { PARAM_UNSIGNED, decodeExecuteParams, readBinaryParam } from './binary-params.js';
 import { FieldType as T } from './constants.js';
 import { PayloadReader, MalformedPacketError } from './payload-reader.js';

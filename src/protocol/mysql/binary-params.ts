@@ -1,7 +1,7 @@
 // Decodes the parameter values of COM_STMT_EXECUTE (binary protocol) into mizzle Values.
 import { isUtf8 } from 'node:buffer';
-import { Decimal } from '../../sql/types/decimal.js';
-import type { Value } from '../../sql/types/value.js';
+import { Decimal } from '../../base/decimal.js';
+import type { Value } from '../../base/value.js';
 import { readBinaryDateTime, readBinaryTime } from './binary-temporal.js';
 import { FieldType } from './constants.js';
 import { MalformedPacketError, type PayloadReader } from './payload-reader.js';

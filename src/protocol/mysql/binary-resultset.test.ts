@@ -1,9 +1,9 @@
 // Tests of binary result rows and sets, and of COM_STMT_PREPARE_OK, against hand-computed protocol bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResultColumn } from '../../kernel/plugin.js';
-import type { SqlType } from '../../sql/types/sql-type.js';
-import { Decimal, type Row } from '../../sql/types/value.js';
+import type { ResultColumn } from '../../base/result.js';
+import type { SqlType } from '../../base/sql-type.js';
+import { Decimal, type Row } from '../../base/value.js';
 import { binaryRowPlan, planFits, writeBinaryResultSet, writeBinaryRow } from './binary-resultset.js';
 import { writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
 import { PacketFramer } from './framer.js';

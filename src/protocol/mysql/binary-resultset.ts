@@ -1,9 +1,9 @@
 // Binary-protocol result sets (COM_STMT_EXECUTE replies): per-column encoders, rows with a NULL bitmap, end marker.
-import type { ResultColumn } from '../../kernel/plugin.js';
-import { Decimal } from '../../sql/types/decimal.js';
-import { formatValueText } from '../../sql/types/format.js';
-import type { SqlType, TypeKind } from '../../sql/types/sql-type.js';
-import type { Row, Value } from '../../sql/types/value.js';
+import type { ResultColumn } from '../../base/result.js';
+import { Decimal } from '../../base/decimal.js';
+import { formatValueText } from '../../base/format.js';
+import type { SqlType, TypeKind } from '../../base/sql-type.js';
+import type { Row, Value } from '../../base/value.js';
 import { writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
 import { columnWire, writeColumnDefinition } from './column-definition.js';
 import type { PacketWriter } from './packet-writer.js';

@@ -1,8 +1,8 @@
 // Tests of column metadata: type codes, lengths, decimals, charsets and flags as MySQL reports them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResultColumn } from '../../kernel/plugin.js';
-import type { SqlType } from '../../sql/types/sql-type.js';
+import type { ResultColumn } from '../../base/result.js';
+import type { SqlType } from '../../base/sql-type.js';
 import { columnWire, writeColumnDefinition } from './column-definition.js';
 import { ColumnFlag as F, FieldType as T } from './constants.js';
 import { PacketWriter } from './packet-writer.js';

@@ -1,6 +1,6 @@
 // Column metadata on the wire: SqlType → field type, flags, length, decimals, charset; ColumnDefinition41.
-import type { ResultColumn } from '../../kernel/plugin.js';
-import type { SqlType, TypeKind } from '../../sql/types/sql-type.js';
+import type { ResultColumn } from '../../base/result.js';
+import type { SqlType, TypeKind } from '../../base/sql-type.js';
 import { COLLATION_IDS, Collation, ColumnFlag, FieldType, Header, maxBytesPerChar } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
 

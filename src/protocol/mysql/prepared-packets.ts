@@ -1,5 +1,5 @@
 // Packets of the prepared-statement commands: COM_STMT_PREPARE_OK with its definitions, and the COM_STMT_* requests.
-import type { ResultColumn } from '../../kernel/plugin.js';
+import type { ResultColumn } from '../../base/result.js';
 import { columnWire, writeColumnDefinition } from './column-definition.js';
 import { Collation, ColumnFlag, FieldType } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';

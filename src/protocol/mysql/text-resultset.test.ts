@@ -1,10 +1,10 @@
 // Tests of text result sets: packet sequence, row encoding against formatValueText, NULLs, flushing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResultColumn } from '../../kernel/plugin.js';
-import { formatValueText } from '../../sql/types/format.js';
-import type { SqlType } from '../../sql/types/sql-type.js';
-import { Decimal, type Row } from '../../sql/types/value.js';
+import type { ResultColumn } from '../../base/result.js';
+import { formatValueText } from '../../base/format.js';
+import type { SqlType } from '../../base/sql-type.js';
+import { Decimal, type Row } from '../../base/value.js';
 import { PacketFramer } from './framer.js';
 import { PacketWriter } from './packet-writer.js';
 import { PayloadReader } from './payload-reader.js';

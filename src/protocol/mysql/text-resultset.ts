@@ -1,8 +1,8 @@
 // Text-protocol result sets: column count, column definitions, rows of length-encoded strings, end marker.
-import type { ResultColumn } from '../../kernel/plugin.js';
-import { formatValueText } from '../../sql/types/format.js';
-import { isIntegerType, type SqlType } from '../../sql/types/sql-type.js';
-import type { Row } from '../../sql/types/value.js';
+import type { ResultColumn } from '../../base/result.js';
+import { formatValueText } from '../../base/format.js';
+import { isIntegerType, type SqlType } from '../../base/sql-type.js';
+import type { Row } from '../../base/value.js';
 import { columnWire, writeColumnDefinition } from './column-definition.js';
 import { Header } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';

@@ -1,19 +1,19 @@
 // Resolves and types an expression AST against a scope, producing a closure tree evaluated per row.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.js';
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
-import { isBinaryCollation } from '../types/collation.js';
+import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
-import { Decimal } from '../types/decimal.js';
+import { Decimal } from '../../base/decimal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
 } from '../types/infer.js';
-import { isBinaryType, isStringType, type SqlType } from '../types/sql-type.js';
-import type { Row, Value } from '../types/value.js';
-import type { EvalContext, SessionContext } from '../executor/context.js';
+import { isBinaryType, isStringType, type SqlType } from '../../base/sql-type.js';
+import type { Row, Value } from '../../base/value.js';
+import type { EvalContext, SessionContext } from './eval-context.js';
 import { lookupFunction } from '../functions/registry.js';
 import type { Scope } from './scope.js';
 

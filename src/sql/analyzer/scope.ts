@@ -1,6 +1,6 @@
 // Name resolution: the columns visible to an expression and where each sits in the input row.
-import { sqlError } from '../../kernel/errors.js';
-import type { ResultColumn } from '../../kernel/plugin.js';
+import { sqlError } from '../../base/errors.js';
+import type { ResultColumn } from '../../base/result.js';
 
 /**
  * One column of the input row an expression is evaluated against: the result-column metadata

@@ -1,14 +1,14 @@
 // Aggregate functions: accumulators for COUNT, SUM, AVG, MIN, MAX, GROUP_CONCAT, BIT_*, STD/VARIANCE.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { AggregateCall } from '../parser/ast.js';
 import { compileExpr, type Compiled, type CompileEnv, type AggregateCollector } from '../analyzer/compile-expr.js';
 import { compareForSort } from '../types/compare.js';
 import { toDecimal, toDouble, toInteger, valueToString } from '../types/convert.js';
-import { Decimal } from '../types/decimal.js';
+import { Decimal } from '../../base/decimal.js';
 import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';
-import { isIntegerType, type SqlType } from '../types/sql-type.js';
-import type { Row, Value } from '../types/value.js';
-import type { EvalContext } from './context.js';
+import { isIntegerType, type SqlType } from '../../base/sql-type.js';
+import type { Row, Value } from '../../base/value.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
 import { rowKey } from './row-key.js';
 
 /** Running state of one aggregate over one group. */

@@ -1,6 +1,6 @@
 // DDL: databases, tables, indexes, views; column definitions turned into catalog entries.
-import { sqlError } from '../../kernel/errors.js';
-import type { StatementResult } from '../../kernel/plugin.js';
+import { sqlError } from '../../base/errors.js';
+import type { StatementResult } from '../../base/result.js';
 import type {
   AlterTableStmt, ColumnDef as AstColumn, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt, CreateViewStmt,
   DropDatabaseStmt, DropIndexStmt, DropTableStmt, DropViewStmt, IndexColumn, RenameTableStmt, TruncateStmt, TableConstraint,
@@ -10,9 +10,9 @@ import { compileExpr } from '../analyzer/compile-expr.js';
 import { valueFromJson, valueToJson } from '../../storage/value-json.js';
 import type { ColumnDef, ColumnDefault, IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
-import { DEFAULT_COLLATION, getCollation, getCharset } from '../types/collation.js';
-import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../types/sql-type.js';
-import type { Row, Value } from '../types/value.js';
+import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collation.js';
+import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../base/sql-type.js';
+import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { runQuery } from './query.js';
 

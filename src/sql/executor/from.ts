@@ -1,11 +1,11 @@
 // Builds the row source of a FROM clause: base tables (with index access), views, derived tables and joins.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { Expr, JoinRef, QueryExpr, TableRef } from '../parser/ast.js';
 import { parse } from '../parser/index.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
 import { toBoolean } from '../types/convert.js';
-import type { Row } from '../types/value.js';
+import type { Row } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { bindAccess, chooseAccess, type AccessPath } from '../planner/access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput } from '../planner/join-plan.js';

@@ -2,8 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmbeddedWith, type Embedded } from '../../testing/embedded.js';
-import type { KernelSession, StatementResult } from '../../kernel/plugin.js';
-import type { Row } from '../types/value.js';
+import type { KernelSession } from '../../kernel/plugin.js';
+import type { StatementResult } from '../../base/result.js';
+import type { Row } from '../../base/value.js';
 import { SHIPPED_PLUGINS } from '../../plugins/index.js';
 import type { AccessRequest, Plugin } from '../../kernel/plugin.js';
 import { startServer } from '../../kernel/server.js';

@@ -1,13 +1,13 @@
 // information_schema: a read-only virtual schema whose tables are built, per statement, from the catalog and the server.
-import { sqlError, type SqlError } from '../../kernel/errors.js';
+import { sqlError, type SqlError } from '../../base/errors.js';
 import type { Expr, Statement } from '../parser/ast.js';
 import type { ScopeColumn } from '../analyzer/scope.js';
 import { statementAccess } from '../analyzer/table-refs.js';
 import type { ColumnDef, TableDef } from '../../storage/table-def.js';
-import { CHARSETS, COLLATIONS, getCollation } from '../types/collation.js';
+import { CHARSETS, COLLATIONS, getCollation } from '../../base/collation.js';
 import { renderType } from '../types/render.js';
-import type { SqlType } from '../types/sql-type.js';
-import type { Row, Value } from '../types/value.js';
+import type { SqlType } from '../../base/sql-type.js';
+import type { Row, Value } from '../../base/value.js';
 import { columnCollation, columnExtra, defaultText, keyFlag } from './show.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 

@@ -1,11 +1,11 @@
 // INSERT, INSERT IGNORE, REPLACE and INSERT ... ON DUPLICATE KEY UPDATE.
-import { SqlError, sqlError } from '../../kernel/errors.js';
-import type { StatementResult } from '../../kernel/plugin.js';
+import { SqlError, sqlError } from '../../base/errors.js';
+import type { StatementResult } from '../../base/result.js';
 import type { Assignment, Expr, InsertStmt } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { TableDef } from '../../storage/table-def.js';
-import type { Row, Value } from '../types/value.js';
+import type { Row, Value } from '../../base/value.js';
 import { runQuery } from './query.js';
 import { resolveTableName, tableScopeColumns } from './from.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';

@@ -2,12 +2,12 @@
 import type { Expr } from '../parser/ast.js';
 import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { Scope } from '../analyzer/scope.js';
-import { collationKey } from '../types/collation.js';
+import { collationKey } from '../../base/collation.js';
 import { compareDomain, type CompareDomain } from '../types/compare.js';
 import { toBoolean, toDecimal, toDouble, valueToString } from '../types/convert.js';
-import type { Row, Value } from '../types/value.js';
-import { sqlError } from '../../kernel/errors.js';
-import type { EvalContext } from './context.js';
+import type { Row, Value } from '../../base/value.js';
+import { sqlError } from '../../base/errors.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
 import type { JoinInput, JoinStep } from '../planner/join-plan.js';
 import type { AccessPath } from '../planner/access-path.js';
 

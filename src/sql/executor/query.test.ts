@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmbeddedWith, type Embedded } from '../../testing/embedded.js';
 import type { KernelSession } from '../../kernel/plugin.js';
-import type { Row } from '../types/value.js';
+import type { Row } from '../../base/value.js';
 
 let db: Embedded;
 let s: KernelSession;

@@ -1,12 +1,12 @@
 // Runs query expressions: SELECT (filter, group, having, distinct, order, limit), set operations and VALUES.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr, convertTo, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import { compareForSort } from '../types/compare.js';
 import { toBoolean, toInteger } from '../types/convert.js';
 import { unifyTypes } from '../types/infer.js';
-import type { Row, Value } from '../types/value.js';
+import type { Row, Value } from '../../base/value.js';
 import { AggregateSlots } from './aggregates.js';
 import { buildSource, type Source } from './from.js';
 import { rowKey } from './row-key.js';

@@ -1,9 +1,9 @@
 // A string key for a tuple of values under SQL equality (collation-aware), for GROUP BY, DISTINCT and set operations.
-import { collationKey } from '../types/collation.js';
+import { collationKey } from '../../base/collation.js';
 import { toDecimal } from '../types/convert.js';
-import { Decimal } from '../types/decimal.js';
-import { isBinaryType, isIntegerType, type SqlType } from '../types/sql-type.js';
-import type { Value } from '../types/value.js';
+import { Decimal } from '../../base/decimal.js';
+import { isBinaryType, isIntegerType, type SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 
 /** Encodes one value so that equal values (by their type's equality) give equal text. */
 function valueKey(v: Value, type: SqlType): string {

@@ -1,11 +1,11 @@
 // Dispatches one parsed statement to its executor and shapes the result for the protocol.
-import { sqlError } from '../../kernel/errors.js';
-import type { Diagnostic } from '../../kernel/errors.js';
-import type { ResultColumn, StatementResult } from '../../kernel/plugin.js';
+import { sqlError } from '../../base/errors.js';
+import type { Diagnostic } from '../../base/errors.js';
+import type { ResultColumn, StatementResult } from '../../base/result.js';
 import type { ExplainStmt, QueryExpr, SetStmt, Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
-import type { Value } from '../types/value.js';
+import type { Value } from '../../base/value.js';
 import { runQuery, subqueryCompiler } from './query.js';
 import type { JoinExplain } from './join.js';
 import { executeInsert } from './insert.js';

@@ -1,19 +1,19 @@
 // SHOW statements and DESCRIBE: answered from the catalog, the session and the server, in MySQL's column layout.
-import { sqlError } from '../../kernel/errors.js';
-import type { ResultColumn, StatementResult } from '../../kernel/plugin.js';
+import { sqlError } from '../../base/errors.js';
+import type { ResultColumn, StatementResult } from '../../base/result.js';
 import type { ShowStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import { valueFromJson } from '../../storage/value-json.js';
 import type { ColumnDef, IndexDef, TableDef } from '../../storage/table-def.js';
-import { COLLATIONS, CHARSETS, DEFAULT_COLLATION } from '../types/collation.js';
+import { COLLATIONS, CHARSETS, DEFAULT_COLLATION } from '../../base/collation.js';
 import { toBoolean } from '../types/convert.js';
-import { formatValueText } from '../types/format.js';
+import { formatValueText } from '../../base/format.js';
 import { likeToRegExp } from '../types/like.js';
 import { renderType } from '../types/render.js';
-import type { SqlType } from '../types/sql-type.js';
-import type { Row, Value } from '../types/value.js';
-import type { Diagnostic } from '../../kernel/errors.js';
+import type { SqlType } from '../../base/sql-type.js';
+import type { Row, Value } from '../../base/value.js';
+import type { Diagnostic } from '../../base/errors.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 import { informationSchemaDescribe, informationSchemaTableNames, isInformationSchema, INFORMATION_SCHEMA } from './information-schema.js';
 

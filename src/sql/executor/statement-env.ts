@@ -1,7 +1,7 @@
 // What executing one statement needs from around it: the session, the clock, storage and the catalog.
 import type { TableDef, SchemaDef, ViewDef } from '../../storage/table-def.js';
-import type { Row, Value } from '../types/value.js';
-import type { EvalContext, SessionContext } from './context.js';
+import type { Row, Value } from '../../base/value.js';
+import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import type { AccessPath } from '../planner/access-path.js';
 
 /** Reads of one table within the current statement's snapshot. */

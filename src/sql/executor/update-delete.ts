@@ -1,19 +1,19 @@
 // UPDATE and DELETE of one table, with WHERE (index-assisted), ORDER BY and LIMIT.
-import { SqlError, sqlError } from '../../kernel/errors.js';
-import type { StatementResult } from '../../kernel/plugin.js';
+import { SqlError, sqlError } from '../../base/errors.js';
+import type { StatementResult } from '../../base/result.js';
 import type { DeleteStmt, Expr, Limit, OrderItem, TableRef, UpdateStmt } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
 import { bindAccess, chooseAccess } from '../planner/access-path.js';
 import { compareForSort } from '../types/compare.js';
 import { toBoolean, toInteger } from '../types/convert.js';
-import type { Row, Value } from '../types/value.js';
+import type { Row, Value } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { resolveTableName, tableScopeColumns } from './from.js';
 import { subqueryCompiler } from './query.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
-import { formatDateTime } from '../types/temporal.js';
+import { formatDateTime } from '../../base/temporal.js';
 
 interface Target {
   def: TableDef;

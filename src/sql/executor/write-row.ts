@@ -1,11 +1,11 @@
 // Turning assigned values into a storable row: defaults, AUTO_INCREMENT, NOT NULL checks and type coercion.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { ColumnDef, TableDef } from '../../storage/table-def.js';
 import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
-import { formatDateTime } from '../types/temporal.js';
-import type { Row, Value } from '../types/value.js';
-import type { EvalContext } from './context.js';
+import { formatDateTime } from '../../base/temporal.js';
+import type { Row, Value } from '../../base/value.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
 
 /** The value a column gets when an INSERT does not give one (or says DEFAULT). */
 export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: boolean): Value {

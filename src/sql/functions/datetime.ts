@@ -1,12 +1,12 @@
 // Date and time functions: NOW(), CURDATE(), CURTIME(), UNIX_TIMESTAMP(), DATE(), YEAR(), DATE_ADD(), ...
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { Compiled, Evaluator } from '../analyzer/compile-expr.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import { toInteger, toDouble, valueToString } from '../types/convert.js';
 import { T_BIGINT, T_DATE, T_DATETIME, T_DOUBLE, T_TIME } from '../types/infer.js';
-import { formatDate, formatDateTime, formatTime, parseDate, parseDateTime } from '../types/temporal.js';
-import type { SqlType } from '../types/sql-type.js';
-import type { Value } from '../types/value.js';
+import { formatDate, formatDateTime, formatTime, parseDate, parseDateTime } from '../../base/temporal.js';
+import type { SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 import { constantValue, strict, type FunctionDef } from './define.js';
 
 function fspArg(args: Compiled[]): number {

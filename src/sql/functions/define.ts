@@ -1,10 +1,10 @@
 // How a built-in function is declared: argument bounds and a compile step producing a typed evaluator.
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import type { FuncCall } from '../parser/ast.js';
 import type { Compiled, CompileEnv } from '../analyzer/compile-expr.js';
-import type { SqlType } from '../types/sql-type.js';
-import type { Value } from '../types/value.js';
-import type { EvalContext } from '../executor/context.js';
+import type { SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
 
 /** A built-in function. `compile` gets the call's arguments already compiled (unless `rawArgs`). */
 export interface FunctionDef {

@@ -1,7 +1,7 @@
 // Session and server information functions: DATABASE(), VERSION(), USER(), CONNECTION_ID(), LAST_INSERT_ID(), ...
 import { randomUUID } from 'node:crypto';
 import { compileExpr, type Evaluator } from '../analyzer/compile-expr.js';
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import { toInteger } from '../types/convert.js';
 import { T_BIGINT, varchar } from '../types/infer.js';
 import { niladic, type FunctionDef } from './define.js';

@@ -1,11 +1,11 @@
 // Numeric functions: ABS, SIGN, ROUND, TRUNCATE, CEIL, FLOOR, MOD, POW, SQRT, EXP, LN, LOG, PI, RAND, ...
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import { modulo, arithDomain } from '../types/arith.js';
 import { normInt, toDecimal, toDouble, toInteger } from '../types/convert.js';
-import { Decimal } from '../types/decimal.js';
+import { Decimal } from '../../base/decimal.js';
 import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';
-import type { SqlType } from '../types/sql-type.js';
-import type { Value } from '../types/value.js';
+import type { SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { constantValue, strict, type FunctionDef } from './define.js';
 

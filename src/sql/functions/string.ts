@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { toInteger, toDouble, valueToString } from '../types/convert.js';
 import { T_BIGINT, displayLength, varchar } from '../types/infer.js';
-import { isBinaryType, type SqlType } from '../types/sql-type.js';
-import { collationKey } from '../types/collation.js';
+import { isBinaryType, type SqlType } from '../../base/sql-type.js';
+import { collationKey } from '../../base/collation.js';
 import { likeFold } from '../types/like.js';
-import type { Value } from '../types/value.js';
+import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { strict, type FunctionDef } from './define.js';
 

@@ -1,5 +1,5 @@
 // Builds MySQL's exact syntax-error (1064) and empty-query (1065) errors.
-import { sqlError, type SqlError } from '../../kernel/errors.js';
+import { sqlError, type SqlError } from '../../base/errors.js';
 
 const NEAR_MAX = 80;
 

@@ -1,5 +1,5 @@
 // The typed abstract syntax tree the parser produces for the MySQL dialect mizzle speaks.
-import type { SqlType } from '../types/sql-type.js';
+import type { SqlType } from '../../base/sql-type.js';
 
 // ---------------------------------------------------------------- expressions
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from './index.js';
 import type { AlterTableStmt, ColumnDef, CreateTableStmt, CreateViewStmt } from './ast.js';
-import type { SqlType } from '../types/sql-type.js';
+import type { SqlType } from '../../base/sql-type.js';
 
 const ct = (sql: string): CreateTableStmt => {
   const s = parse(sql);

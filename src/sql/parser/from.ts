@@ -1,6 +1,6 @@
 // FROM clauses: table factors, derived tables, index hints and the join operators.
 import type { DerivedTable, JoinRef, QueryExpr, TableName, TableRef } from './ast.js';
-import { sqlError } from '../../kernel/errors.js';
+import { sqlError } from '../../base/errors.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
 import { parseExpr, parseParenQuery } from './expr.js';
 import { parseTableName } from './clauses.js';

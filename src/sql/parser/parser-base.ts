@@ -1,5 +1,5 @@
 // The parser's token cursor: lookahead, keyword/operator matching, identifiers and error reporting.
-import type { SqlError } from '../../kernel/errors.js';
+import type { SqlError } from '../../base/errors.js';
 import { Lexer } from '../lexer/lexer.js';
 import { RESERVED } from '../lexer/keywords.js';
 import { syntaxError } from '../lexer/errors.js';

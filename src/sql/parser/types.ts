@@ -1,5 +1,5 @@
 // Parses MySQL column data types and CAST/CONVERT targets into SqlType.
-import type { SqlType, TypeKind } from '../types/sql-type.js';
+import type { SqlType, TypeKind } from '../../base/sql-type.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
 

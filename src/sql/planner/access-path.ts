@@ -3,11 +3,11 @@ import type { Expr } from '../parser/ast.js';
 import type { IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
 import { compareForSort } from '../types/compare.js';
-import { isIntegerType, isStringType, isTemporalType, type SqlType } from '../types/sql-type.js';
-import type { Value } from '../types/value.js';
+import { isIntegerType, isStringType, isTemporalType, type SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 import type { Scope } from '../analyzer/scope.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
-import type { EvalContext } from '../executor/context.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
 
 /** A bound of an index range: values for a prefix of the index columns. */
 export interface KeyBound {

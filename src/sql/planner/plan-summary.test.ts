@@ -6,7 +6,7 @@ import type { KernelSession } from '../../kernel/plugin.js';
 import { parse, parseWithParams } from '../parser/index.js';
 import { summarizePlan, type PlanSource } from './plan-summary.js';
 import { isUnsafeUpdate } from './safe-updates.js';
-import type { Value } from '../types/value.js';
+import type { Value } from '../../base/value.js';
 import type { Session } from '../../kernel/session.js';
 
 let db: Embedded;

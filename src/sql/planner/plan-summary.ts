@@ -1,16 +1,22 @@
 // How a statement would read its tables, decided before it runs: the executor's access-path and join-order choices plus row estimates.
-import type { PlanSummary } from '../../kernel/plugin.js';
 import type { DeleteStmt, Expr, Limit, QueryExpr, SelectStmt, Statement, TableRef, UpdateStmt } from '../parser/ast.js';
 import { parse } from '../parser/index.js';
 import { Scope } from '../analyzer/scope.js';
 import type { TableDef } from '../../storage/table-def.js';
-import type { EvalContext, SessionContext } from '../executor/context.js';
+import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import { flattenInner, joinKeyIndex, tableScopeColumns } from '../executor/from.js';
 import { INDEX_JOIN_OUTER_MAX } from '../executor/join.js';
-import { isIntegerType } from '../types/sql-type.js';
-import type { Value } from '../types/value.js';
+import { isIntegerType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 import { bindAccess, chooseAccess, type AccessPath, type AccessPlan } from './access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput, type JoinStep } from './join-plan.js';
+
+/** How a statement would read its tables, for filters that stop expensive plans. */
+export interface PlanSummary {
+  tables: { schema: string; table: string; access: 'scan' | 'index'; index?: string; estimatedRows: number }[];
+  /** The product of every table's estimated rows: the join's worst case. */
+  estimatedJoinRows: number;
+}
 
 /** What the summary needs to know about the schema and the data, all of it cheap. */
 export interface PlanSource {

@@ -1,6 +1,6 @@
 // MySQL's safe-update rule (sql_safe_updates): an UPDATE or DELETE must name its rows by a key, or carry a LIMIT.
-import { sqlError, type SqlError } from '../../kernel/errors.js';
-import type { PlanSummary } from '../../kernel/plugin.js';
+import { sqlError, type SqlError } from '../../base/errors.js';
+import type { PlanSummary } from './plan-summary.js';
 import type { DeleteStmt, UpdateStmt } from '../parser/ast.js';
 
 /** MySQL's text for 1175, word for word (clients and tools recognise it). */

@@ -1,9 +1,9 @@
 // Arithmetic with MySQL's result types: exact integers (overflow is an error), DECIMAL, DOUBLE.
-import { sqlError } from '../../kernel/errors.js';
-import { Decimal, pow10 } from './decimal.js';
+import { sqlError } from '../../base/errors.js';
+import { Decimal, pow10 } from '../../base/decimal.js';
 import { normInt, toDecimal, toDouble, toInteger } from './convert.js';
-import { isIntegerType, type SqlType } from './sql-type.js';
-import type { Value } from './value.js';
+import { isIntegerType, type SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 
 /** The domain an arithmetic operator computes in. */
 export type ArithDomain = 'int' | 'decimal' | 'double';

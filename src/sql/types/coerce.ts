@@ -1,11 +1,11 @@
 // Converting a value into a column or CAST target type, with MySQL's strict-mode errors and lenient warnings.
-import { ErrorCode, sqlError } from '../../kernel/errors.js';
-import { Decimal, pow10 } from './decimal.js';
+import { ErrorCode, sqlError } from '../../base/errors.js';
+import { Decimal, pow10 } from '../../base/decimal.js';
 import { numericPrefix, normInt, toDecimal, toDouble } from './convert.js';
-import { valueToString } from './format.js';
-import { INTEGER_RANGES, isIntegerType, type SqlType } from './sql-type.js';
-import { parseDate, parseDateTime, parseTime, parseYear } from './temporal.js';
-import type { Value } from './value.js';
+import { valueToString } from '../../base/format.js';
+import { INTEGER_RANGES, isIntegerType, type SqlType } from '../../base/sql-type.js';
+import { parseDate, parseDateTime, parseTime, parseYear } from '../../base/temporal.js';
+import type { Value } from '../../base/value.js';
 
 /**
  * Where a coercion happens, which decides how bad values are treated:

@@ -1,10 +1,10 @@
 // How two values compare, chosen once per expression from the operands' static types.
-import { Decimal } from './decimal.js';
-import { compareText } from './collation.js';
-import { isIntegerType, isStringType, isTemporalType, isBinaryType, type SqlType } from './sql-type.js';
+import { Decimal } from '../../base/decimal.js';
+import { compareText } from '../../base/collation.js';
+import { isIntegerType, isStringType, isTemporalType, isBinaryType, type SqlType } from '../../base/sql-type.js';
 import { toDecimal, toDouble } from './convert.js';
-import { valueToString } from './format.js';
-import type { Value } from './value.js';
+import { valueToString } from '../../base/format.js';
+import type { Value } from '../../base/value.js';
 
 /** The domain a comparison happens in (MySQL's rules for mixed operands). */
 export type CompareDomain = 'int' | 'decimal' | 'double' | 'text' | 'binary';

@@ -1,7 +1,7 @@
 // Implicit conversions between value families, with MySQL's lenient string-to-number rules.
-import { Decimal } from './decimal.js';
-import { valueToString } from './format.js';
-import type { Value } from './value.js';
+import { Decimal } from '../../base/decimal.js';
+import { valueToString } from '../../base/format.js';
+import type { Value } from '../../base/value.js';
 
 /** Something that wants to hear about lossy conversions (becomes a 1292/1265 warning). */
 export interface ConversionSink {

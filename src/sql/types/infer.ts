@@ -1,6 +1,6 @@
 // Static result types: literals, arithmetic results, and the common type of CASE/COALESCE/UNION branches.
-import { Decimal } from './decimal.js';
-import { isBinaryType, isIntegerType, isStringType, isTemporalType, type SqlType } from './sql-type.js';
+import { Decimal } from '../../base/decimal.js';
+import { isBinaryType, isIntegerType, isStringType, isTemporalType, type SqlType } from '../../base/sql-type.js';
 
 export const T_BIGINT: SqlType = { kind: 'bigint', length: 21 };
 export const T_BOOL_INT: SqlType = { kind: 'bigint', length: 1 };

@@ -1,5 +1,5 @@
 // Renders a column type as SQL text, as SHOW COLUMNS and SHOW CREATE TABLE print it (MySQL 8 style).
-import type { SqlType } from './sql-type.js';
+import type { SqlType } from '../../base/sql-type.js';
 
 function quoteList(values: readonly string[]): string {
   return values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');

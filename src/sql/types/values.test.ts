@@ -1,12 +1,12 @@
 // DECIMAL arithmetic, MySQL number formatting, coercion into column types, temporal parsing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decimal } from './decimal.js';
-import { formatDouble, formatFloat, formatValueText } from './format.js';
+import { Decimal } from '../../base/decimal.js';
+import { formatDouble, formatFloat, formatValueText } from '../../base/format.js';
 import { coerceValue, type CoerceTarget } from './coerce.js';
 import { numericPrefix, toInteger } from './convert.js';
-import { parseDate, parseDateTime, parseTime } from './temporal.js';
-import { SqlError } from '../../kernel/errors.js';
+import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
+import { SqlError } from '../../base/errors.js';
 
 const d = (s: string) => Decimal.parse(s) as Decimal;
 

@@ -1,9 +1,10 @@
 // Where the runner sends SQL: an in-process engine on a fresh datadir, or a server over the MySQL protocol.
 import type { Connection, FieldPacket } from 'mysql2/promise';
-import type { KernelSession, ResultColumn } from '../../kernel/plugin.js';
-import { SqlError } from '../../kernel/errors.js';
-import { formatValueText } from '../../sql/types/format.js';
-import { isIntegerType, type SqlType } from '../../sql/types/sql-type.js';
+import type { KernelSession } from '../../kernel/plugin.js';
+import type { ResultColumn } from '../../base/result.js';
+import { SqlError } from '../../base/errors.js';
+import { formatValueText } from '../../base/format.js';
+import { isIntegerType, type SqlType } from '../../base/sql-type.js';
 import { startEmbedded, type Embedded } from '../embedded.js';
 import type { BackendResult } from './render.js';
 

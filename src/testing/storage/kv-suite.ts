@@ -1,8 +1,8 @@
 // A conformance suite every KvStore must pass; each engine's test file runs it against its own store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KvRange, KvReader, KvStore } from '../kv.js';
-import { overlayReader, WriteSet } from '../write-set.js';
+import type { KvRange, KvReader, KvStore } from '../../storage/kv.js';
+import { overlayReader, WriteSet } from '../../storage/write-set.js';
 
 const b = (...xs: number[]): Buffer => Buffer.from(xs);
 /** The first key byte of each entry, read at its own step (an engine may reuse entry buffers at the next one). */

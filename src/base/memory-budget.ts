@@ -1,6 +1,6 @@
 // A bound on the memory one statement holds in rows it materializes (sorts, groups, hash joins, results).
-import { sqlError } from '../../kernel/errors.js';
-import type { Row } from '../types/value.js';
+import { sqlError } from './errors.js';
+import type { Row } from './value.js';
 
 /** Rough bytes of a row held in a JS array: the array, a slot per value, and the payload of strings and buffers. */
 function rowBytes(row: Row): number {

@@ -1,12 +1,12 @@
 // The TableStore behaviour suite, written once and run against every engine by the engines' test files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqlError } from '../../kernel/errors.js';
-import type { Row, Value } from '../../sql/types/value.js';
-import type { KvStore } from '../kv.js';
-import type { ColumnDef, IndexDef, TableDef } from '../table-def.js';
-import { StorageManager } from '../storage-manager.js';
-import { ROW_ID, type StoredRow } from '../table-store.js';
+import { SqlError } from '../../base/errors.js';
+import type { Row, Value } from '../../base/value.js';
+import type { KvStore } from '../../storage/kv.js';
+import type { ColumnDef, IndexDef, TableDef } from '../../storage/table-def.js';
+import { StorageManager } from '../../storage/storage-manager.js';
+import { ROW_ID, type StoredRow } from '../../storage/table-store.js';
 
 const col = (name: string, kind: ColumnDef['type']['kind'], nullable = true): ColumnDef => ({ name, type: { kind }, nullable });
 

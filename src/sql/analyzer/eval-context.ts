@@ -1,6 +1,6 @@
 // What running statements need from the session and the statement: variables, warnings, time, parameters.
-import type { Row, Value } from '../types/value.js';
-import type { MemoryBudget } from './memory-budget.js';
+import type { Row, Value } from '../../base/value.js';
+import type { MemoryBudget } from '../../base/memory-budget.js';
 
 /** The session as the SQL layer sees it; the kernel's Session implements this. */
 export interface SessionContext {
