@@ -339,6 +339,7 @@ export class Kernel implements KernelApi {
       return this.registry.manifests().map((m) => ({ name: m.name, kind: m.kind, version: m.version, description: m.description, active: active.has(m.name) }));
     },
     status: () => this.globalStatus() as [string, Value][],
+    rowEstimate: (def) => this.rowCounts.rowCount(def),
   };
 
   /** Sessions still open, for shutdown. */

@@ -8,7 +8,7 @@ import type { ScanMeter } from '../storage/table-store.js';
 import { statementAccess, statementTables } from '../sql/analyzer/table-refs.js';
 import { statementDigest } from '../sql/lexer/digest.js';
 import { MemoryBudget } from '../base/memory-budget.js';
-import { summarizePlan } from '../sql/planner/plan-summary.js';
+import { PLAN_ONLY, summarizeStatement } from '../sql/planner/plan-summary.js';
 import { isUnsafeUpdate, safeUpdateError } from '../sql/planner/safe-updates.js';
 import { SessionVariables } from './variables.js';
 import type { DeleteStmt, Statement, TransactionStmt, UpdateStmt } from '../sql/parser/ast.js';
@@ -16,7 +16,7 @@ import { parse, parseWithParams, splitStatements } from '../sql/parser/index.js'
 import { likeToRegExp } from '../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../sql/analyzer/eval-context.js';
 import { causesImplicitCommit, executeStatement, resultColumns } from '../sql/executor/run-statement.js';
-import { tableScopeColumns } from '../sql/executor/from.js';
+import { tableScopeColumns } from '../sql/planner/plan-source.js';
 import { INFORMATION_SCHEMA, informationSchemaColumns, informationSchemaDenied, isInformationSchema } from '../sql/executor/information-schema.js';
 import type { StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../base/value.js';
@@ -417,12 +417,9 @@ export class Session implements KernelSession, SessionContext {
   private planSummary(statement: Statement, params: readonly Value[], rowCount = (def: TableDef) => this.kernel.rowCounts.rowCount(def)): PlanSummary | undefined {
     const catalog = this.kernel.storage.catalog;
     try {
-      return summarizePlan(statement, this.database, {
-        table: (schema, name) => catalog.getTable(schema, name),
-        view: (schema, name) => catalog.getView(schema, name),
-        rowCount,
-        bind: { session: this, ctx: this.evalContext(params) },
-      });
+      // The same planner as execution, on the live catalog; nothing is read or run.
+      const ctx = { session: this, catalog, systemColumns: informationSchemaColumns, subqueryRunner: PLAN_ONLY };
+      return summarizeStatement(statement, ctx, { rowCount, bind: { session: this, ctx: this.evalContext(params) } });
     } catch (e) {
       // A statement the planner cannot summarize fails (or runs) on its own; filters just see no plan.
       this.kernel.log.debug('no plan summary', { session: this.id, error: e instanceof Error ? e.message : String(e) });

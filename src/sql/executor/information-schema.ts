@@ -10,13 +10,10 @@ import type { SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import { columnCollation, columnExtra, defaultText, keyFlag } from './show.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
+import { INFORMATION_SCHEMA, informationSchemaDenied, isInformationSchema } from '../analyzer/system-schema.js';
 
-export const INFORMATION_SCHEMA = 'information_schema';
+export { INFORMATION_SCHEMA, informationSchemaDenied, isInformationSchema };
 
-/** Schema names compare case-insensitively for information_schema, as in MySQL. */
-export function isInformationSchema(name: string | null | undefined): boolean {
-  return typeof name === 'string' && name.toLowerCase() === INFORMATION_SCHEMA;
-}
 
 const VARCHAR = (n: number): SqlType => ({ kind: 'varchar', length: n });
 const BIGINT_UNSIGNED: SqlType = { kind: 'bigint', unsigned: true, length: 21 };
@@ -346,10 +343,6 @@ function constantText(e: Expr, env: StatementEnv): string | undefined {
   return undefined;
 }
 
-/** 1044, MySQL's answer to any change to information_schema. */
-export function informationSchemaDenied(user: string, host: string): SqlError {
-  return sqlError('DBACCESS_DENIED', `Access denied for user '${user}'@'${host}' to database '${INFORMATION_SCHEMA}'`);
-}
 
 /** Throws 1044 when a statement would change information_schema (anything but reading it). */
 export function checkInformationSchemaWrite(stmt: Statement, env: StatementEnv): void {

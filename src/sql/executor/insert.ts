@@ -7,7 +7,7 @@ import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile
 import type { TableDef } from '../../storage/table-def.js';
 import type { Row, Value } from '../../base/value.js';
 import { runQuery } from './query.js';
-import { resolveTableName, tableScopeColumns } from './from.js';
+import { resolveTableName, tableScopeColumns } from '../planner/plan-source.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';
 import { autoIncrementColumn, defaultValue, sameStoredValue, storeValue, wantsGeneratedId } from './write-row.js';
 
@@ -26,7 +26,7 @@ function targetColumns(def: TableDef, names: string[] | undefined): number[] {
 
 export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementResult {
   return env.write((tx) => {
-    const found = resolveTableName(env, tx, stmt.table.schema, stmt.table.name);
+    const found = resolveTableName({ session: env.session, catalog: tx.catalog }, stmt.table.schema, stmt.table.name);
     if (!found.table) throw sqlError('NON_INSERTABLE_TABLE', `The target table ${stmt.table.name} of the INSERT is not insertable-into`);
     const def = found.table;
     const table = tx.table(def);

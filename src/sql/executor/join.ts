@@ -1,15 +1,14 @@
-// Executes a planned inner join: per-table filtered rows, then hash joins on equality keys in the planned order.
-import type { Expr } from '../parser/ast.js';
-import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
-import type { Scope } from '../analyzer/scope.js';
+// Executes a planned inner join: per-table filtered rows, then index lookups or hash joins on equality keys in the planned order.
 import { collationKey } from '../../base/collation.js';
-import { compareDomain, type CompareDomain } from '../types/compare.js';
+import type { CompareDomain } from '../types/compare.js';
 import { toBoolean, toDecimal, toDouble, valueToString } from '../types/convert.js';
 import type { Row, Value } from '../../base/value.js';
 import { sqlError } from '../../base/errors.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
-import type { JoinInput, JoinStep } from '../planner/join-plan.js';
-import type { AccessPath } from '../planner/access-path.js';
+import { INDEX_JOIN_OUTER_MAX } from '../planner/join-plan.js';
+import type { InnerJoinSource, JoinKeyPlan, JoinLeafPlan, JoinStepPlan } from '../planner/plan.js';
+import { sourceRows } from './source.js';
+import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /** Most rows a join may produce before it is stopped (a cartesian product gone wrong must not take the server down). */
 export const JOIN_ROWS_MAX = 5_000_000;
@@ -32,46 +31,7 @@ function joinKey(v: Exclude<Value, null>, domain: CompareDomain, collation: stri
   }
 }
 
-interface CompiledKey {
-  outer: Compiled;
-  inner: Compiled;
-  domain: CompareDomain;
-  collation: string | undefined;
-}
-
-/** How EXPLAIN reports one input of a join, filled in as the join runs. */
-export interface JoinExplain {
-  table: string;
-  access: AccessPath | undefined;
-  rows: number;
-  join?: 'hash' | 'index' | 'cross';
-  /** The index used for index nested-loop lookups. */
-  lookupIndex?: string;
-}
-
-/** Index lookups on an input: `keyOrder[i]` is the step key feeding the i-th index column. */
-export interface LeafLookup {
-  keyOrder: number[];
-  indexName: string;
-  run(values: Value[]): Iterable<Row>;
-}
-
-/** One input: its scope (for compiling its own conjuncts) and a way to get its filtered rows. */
-export interface JoinLeaf {
-  input: JoinInput;
-  scope: Scope;
-  rows(): Iterable<Row>;
-  /** Present when an index can fetch this input's rows by the values of its step's join keys. */
-  lookup?: LeafLookup;
-  /** Rows passing this input's own conjuncts (applied to looked-up rows). */
-  accept(row: Row): boolean;
-  explain: JoinExplain;
-}
-
-/** Index nested-loop joins are used while the outer side has at most this many rows; beyond, a hash join. */
-export const INDEX_JOIN_OUTER_MAX = 1000;
-
-function keyOf(keys: CompiledKey[], row: Row, side: 'outer' | 'inner', ctx: EvalContext): string | undefined {
+function keyOf(keys: readonly JoinKeyPlan[], row: Row, side: 'outer' | 'inner', ctx: EvalContext): string | undefined {
   let k = '';
   for (const key of keys) {
     const v = key[side].eval(row, ctx);
@@ -81,28 +41,31 @@ function keyOf(keys: CompiledKey[], row: Row, side: 'outer' | 'inner', ctx: Eval
   return k;
 }
 
+/** A leaf's rows that pass its own conjuncts. */
+function* filteredRows(leaf: JoinLeafPlan, env: StatementEnv, tx: ReadTx): Generator<Row> {
+  const filter = leaf.filter;
+  const ctx = env.ctx;
+  for (const r of sourceRows(leaf.source, env, tx)) if (!filter || toBoolean(filter.eval(r, ctx)) === true) yield r;
+}
+
+/** Whether an index lookup of this step can be used: an index on the join keys, a small outer side, keys that compare as stored. */
+export function useIndexLookup(step: JoinStepPlan, leaf: JoinLeafPlan, outerRows: number): boolean {
+  return leaf.lookup !== undefined && step.keys.length > 0 && outerRows <= INDEX_JOIN_OUTER_MAX && step.keys.every((k) => k.domain === 'int' || k.domain === 'text');
+}
+
 /**
- * Produces full-width rows (every input at its offset) for the steps in order.
- * `fullEnv` compiles expressions over the whole row; leaf conjuncts were applied by the leaves.
+ * Produces full-width rows (every input at its offset) for the planned steps in order:
+ * index nested loops while the outer side is small, hash joins on equality keys otherwise.
  */
-export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, fullEnv: CompileEnv, ctx: EvalContext): Generator<Row> {
-  const compiledSteps = steps.map((step) => {
-    const leaf = leaves[step.input];
-    const innerEnv: CompileEnv = { ...fullEnv, scope: leaf.scope };
-    const keys: CompiledKey[] = step.keys.map((k) => {
-      const outer = compileExpr(k.outer, fullEnv);
-      const inner = compileExpr(k.inner, innerEnv);
-      return { outer, inner, domain: compareDomain(outer.type, inner.type), collation: outer.type.collation ?? inner.type.collation };
-    });
-    const filters = step.filters.map((f: Expr) => compileExpr(f, fullEnv));
-    return { leaf, keys, filters };
-  });
-  let current: Row[] = [new Array(width).fill(null)];
+export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): Generator<Row> {
+  const ctx = env.ctx;
+  let current: Row[] = [new Array(plan.width).fill(null)];
   let produced = 0;
-  for (const { leaf, keys, filters } of compiledSteps) {
+  for (const step of plan.steps) {
+    const leaf = plan.leaves[step.input];
+    const { keys, filters } = step;
     const { offset, width: w } = leaf.input;
     const next: Row[] = [];
-    leaf.explain.join = keys.length === 0 ? (current.length > 1 ? 'cross' : undefined) : 'hash';
     const place = (base: Row, x: Row): Row => {
       const row = base.slice();
       for (let i = 0; i < w; i++) row[offset + i] = x[i];
@@ -115,23 +78,27 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
       next.push(row);
     };
     const lookup = leaf.lookup;
-    const indexable = lookup !== undefined && current.length <= INDEX_JOIN_OUTER_MAX && keys.every((k) => k.domain === 'int' || k.domain === 'text');
-    if (keys.length > 0 && indexable && lookup) {
+    if (lookup && useIndexLookup(step, leaf, current.length)) {
       // Index nested loop: fetch the matching rows of this input per outer row, then check the full key.
-      leaf.explain.join = 'index';
-      leaf.explain.lookupIndex = lookup.indexName;
+      const reader = tx.table(lookup.table);
+      const index = lookup.index;
+      const unique = index.unique && lookup.keyOrder.length === index.columns.length;
+      const filter = leaf.filter;
       for (const base of current) {
         const k = keyOf(keys, base, 'outer', ctx);
         if (k === undefined) continue;
         const values = lookup.keyOrder.map((i) => keys[i].outer.eval(base, ctx));
-        for (const x of lookup.run(values)) {
-          if (!leaf.accept(x) || keyOf(keys, x, 'inner', ctx) !== k) continue;
+        if (values.some((v) => v === null)) continue;
+        const bound = { values, inclusive: true };
+        const path = { index: index.id, indexName: index.name, ranges: [{ lower: bound, upper: bound }], unique, equalityColumns: lookup.keyOrder.length, reverse: false, kind: 'ref' as const };
+        for (const x of reader.scan(path)) {
+          if ((filter && toBoolean(filter.eval(x, ctx)) !== true) || keyOf(keys, x, 'inner', ctx) !== k) continue;
           accept(place(base, x));
         }
       }
     } else if (keys.length > 0) {
       const table = new Map<string, Row[]>();
-      for (const x of leaf.rows()) {
+      for (const x of filteredRows(leaf, env, tx)) {
         const k = keyOf(keys, x, 'inner', ctx);
         if (k === undefined) continue;
         ctx.memory?.charge(x);
@@ -146,12 +113,11 @@ export function* runJoin(steps: JoinStep[], leaves: JoinLeaf[], width: number, f
         if (bucket) for (const x of bucket) accept(place(base, x));
       }
     } else {
-      const inner = [...leaf.rows()];
+      const inner = [...filteredRows(leaf, env, tx)];
       for (const x of inner) ctx.memory?.charge(x);
       for (const base of current) for (const x of inner) accept(place(base, x));
     }
     current = next;
-    leaf.explain.rows = current.length;
     if (current.length === 0) break;
   }
   yield* current;

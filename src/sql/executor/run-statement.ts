@@ -2,12 +2,12 @@
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
 import type { ResultColumn, StatementResult } from '../../base/result.js';
-import type { ExplainStmt, QueryExpr, SetStmt, Statement } from '../parser/ast.js';
+import type { QueryExpr, SetStmt, Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
 import { runQuery, subqueryCompiler } from './query.js';
-import type { JoinExplain } from './join.js';
+import { executeExplain } from './explain.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
 import {
@@ -111,49 +111,6 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
     }
   }
   return OK;
-}
-
-/** EXPLAIN: runs the query's planning and execution once and reports how each table was read and joined. */
-function executeExplain(stmt: ExplainStmt, env: StatementEnv): StatementResult {
-  const inner = stmt.statement;
-  if (inner.type !== 'select' && inner.type !== 'setop' && inner.type !== 'values' && inner.type !== 'with') {
-    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support EXPLAIN of data-changing statements');
-  }
-  const result = env.read((tx) => runQuery(inner, env, tx));
-  const entries = result.source?.explain ?? [];
-  const accessType = (e: JoinExplain): string => {
-    if (e.join === 'index') return 'ref';
-    const a = e.access;
-    if (!a) return 'ALL';
-    return a.kind === 'const' ? 'const' : a.kind;
-  };
-  const keyName = (e: JoinExplain): string | null => e.lookupIndex ?? e.access?.indexName ?? null;
-  const extra = (e: JoinExplain): string | null => {
-    if (e.join === 'hash') return 'Using where; Using join buffer (hash join)';
-    if (e.join === 'cross') return 'Using join buffer (cross product)';
-    return e.access || e.join === 'index' ? 'Using where' : null;
-  };
-  if (stmt.format === 'tree') {
-    const describe = (e: JoinExplain): string => {
-      if (e.join === 'index') return `Index lookup on ${e.table} using ${e.lookupIndex}`;
-      const a = e.access;
-      if (!a) return `Table scan on ${e.table}`;
-      if (a.kind === 'const') return `Single-row index lookup on ${e.table} using ${a.indexName}`;
-      return `Index ${a.kind === 'ref' ? 'lookup' : 'range scan'} on ${e.table} using ${a.indexName}`;
-    };
-    let tree = entries.length ? `-> ${describe(entries[0])}  (rows=${entries[0].rows})` : '-> Rows fetched before execution';
-    for (const e of entries.slice(1)) {
-      const how = e.join === 'index' ? 'Nested loop inner join' : e.join === 'hash' ? 'Inner hash join' : 'Nested loop (cross product)';
-      tree = `-> ${how}  (rows=${e.rows})\n${tree.replace(/^/gm, '    ')}\n    -> ${describe(e)}`;
-    }
-    return { kind: 'rows', columns: [{ name: 'EXPLAIN', orgName: '', table: '', orgTable: '', schema: '', type: { kind: 'text' }, nullable: false }], rows: [[tree]] };
-  }
-  const names = ['id', 'select_type', 'table', 'partitions', 'type', 'possible_keys', 'key', 'key_len', 'ref', 'rows', 'filtered', 'Extra'];
-  const columns: ResultColumn[] = names.map((n) => ({ name: n, orgName: '', table: '', orgTable: '', schema: '', type: n === 'id' || n === 'rows' ? { kind: 'bigint', length: 3 } : n === 'filtered' ? { kind: 'double' } : { kind: 'varchar', length: 64 }, nullable: true }));
-  const rows = entries.length
-    ? entries.map((e) => [1, 'SIMPLE', e.table, null, accessType(e), keyName(e), keyName(e), null, null, e.rows, 100, extra(e)])
-    : [[1, 'SIMPLE', null, null, null, null, null, null, null, null, null, 'No tables used']];
-  return { kind: 'rows', columns, rows };
 }
 
 /** Runs one statement. Transaction control, USE and KILL go through `env` hooks owned by the kernel session. */

@@ -64,6 +64,8 @@ export interface ServerInfo {
   plugins(): { name: string; kind: string; version: string; description: string; active: boolean }[];
   processList(): { id: number; user: string; host: string; db: string | null; command: string; time: number; state: string; info: string | null }[];
   status(): [string, Value][];
+  /** A cheap, possibly stale row count of a table, for EXPLAIN's estimates (nothing is read for it per statement). */
+  rowEstimate(def: TableDef): number;
   /** KILL [QUERY] id: 1094 for an unknown id, 1095 for another user's session without the right. */
   kill(id: number, queryOnly: boolean): void;
   /** Whether SHOW DATABASES lists `schema` to this session (authorization plugins decide; all without one). */

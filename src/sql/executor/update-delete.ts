@@ -1,16 +1,17 @@
 // UPDATE and DELETE of one table, with WHERE (index-assisted), ORDER BY and LIMIT.
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
-import type { DeleteStmt, Expr, Limit, OrderItem, TableRef, UpdateStmt } from '../parser/ast.js';
+import type { DeleteStmt, UpdateStmt } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
-import { bindAccess, chooseAccess } from '../planner/access-path.js';
+import { planDml } from '../planner/plan-query.js';
+import type { TableSource } from '../planner/plan.js';
 import { compareForSort } from '../types/compare.js';
 import { toBoolean, toInteger } from '../types/convert.js';
 import type { Row, Value } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
-import { resolveTableName, tableScopeColumns } from './from.js';
-import { subqueryCompiler } from './query.js';
+import { planContext, subqueryCompiler } from './query.js';
+import { sourceRows } from './source.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
@@ -21,30 +22,20 @@ interface Target {
   rows: Row[];
 }
 
-function singleTable(tables: TableRef[]): { schema?: string; name: string; alias?: string } {
-  if (tables.length !== 1 || tables[0].type !== 'table') {
-    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table UPDATE/DELETE');
-  }
-  return tables[0];
-}
-
 /** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
-function selectTargets(tx: WriteTx, env: StatementEnv, ref: { schema?: string; name: string; alias?: string }, where: Expr | undefined, orderBy: OrderItem[], limit: Limit | undefined): Target {
-  const found = resolveTableName(env, tx, ref.schema, ref.name);
-  if (!found.table) throw sqlError('NON_UPDATABLE_TABLE', `The target table ${ref.name} of the UPDATE is not updatable`);
-  const def = found.table;
-  const scope = new Scope(tableScopeColumns(def, ref.alias ?? ref.name));
-  const cenv: CompileEnv = { scope, session: env.session, clause: 'where clause', text: env.text };
-  cenv.subquery = subqueryCompiler(env, tx, scope);
-  const cond = where ? compileExpr(where, cenv) : undefined;
-  const plan = chooseAccess(def, where, scope, 0);
-  const path = bindAccess(def, plan, { scope: new Scope([]), session: env.session, clause: 'where clause' }, env.ctx);
-  const order = orderBy.map((o) => ({ c: compileExpr(o.expr, { ...cenv, clause: 'order clause' }), desc: o.desc }));
-  const count = limit ? Number(toInteger(compileExpr(limit.count, { ...cenv, scope: new Scope([]) }).eval([], env.ctx) ?? 0)) : Infinity;
+function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | DeleteStmt): Target {
+  const plan = planDml(stmt, planContext(env, tx));
+  const source = plan.source as TableSource;
+  const def = source.def;
+  const scope = source.scope;
+  const cenv: CompileEnv = { scope, session: env.session, clause: 'order clause', text: env.text, subquery: subqueryCompiler(env, tx, scope) };
+  const order = stmt.orderBy.map((o) => ({ c: compileExpr(o.expr, cenv), desc: o.desc }));
+  const count = stmt.limit ? Number(toInteger(compileExpr(stmt.limit.count, { ...cenv, scope: new Scope([]) }).eval([], env.ctx) ?? 0)) : Infinity;
   const rows: Row[] = [];
   const ctx = env.ctx;
+  const cond = plan.where;
   // Rows are collected first so that changing a key cannot make the scan see a row twice.
-  for (const row of tx.table(def).scan(path)) {
+  for (const row of sourceRows(source, env, tx)) {
     if (cond && toBoolean(cond.eval(row, ctx)) !== true) continue;
     rows.push(row);
     if (order.length === 0 && rows.length >= count) break;
@@ -65,12 +56,12 @@ function selectTargets(tx: WriteTx, env: StatementEnv, ref: { schema?: string; n
 }
 
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
-  const ref = singleTable(stmt.tables);
   return env.write((tx) => {
-    const t = selectTargets(tx, env, ref, stmt.where, stmt.orderBy, stmt.limit);
-    const cenv: CompileEnv = { scope: t.scope, session: env.session, clause: 'field list', text: env.text };
+    const t = selectTargets(tx, env, stmt);
+    const alias = t.scope.columns[0]?.table;
+    const cenv: CompileEnv = { scope: t.scope, session: env.session, clause: 'field list', text: env.text, subquery: subqueryCompiler(env, tx, t.scope) };
     const sets = stmt.set.map((a) => {
-      if (a.column.table && a.column.table !== (ref.alias ?? ref.name)) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
+      if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
       const i = t.def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
       if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
       const value = a.value.type === 'default' ? undefined : compileExpr(a.value, cenv);
@@ -115,9 +106,8 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
 
 export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {
   if (!stmt.table || stmt.targets) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table DELETE');
-  const ref = stmt.table;
   return env.write((tx) => {
-    const t = selectTargets(tx, env, ref, stmt.where, stmt.orderBy, stmt.limit);
+    const t = selectTargets(tx, env, stmt);
     const table = tx.table(t.def);
     for (const row of t.rows) table.delete(row);
     return { kind: 'ok', affectedRows: t.rows.length, insertId: 0 };

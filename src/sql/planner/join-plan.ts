@@ -150,3 +150,6 @@ export function orderJoins(n: number, classified: ClassifiedConjunct[]): { steps
   for (const c of multi) if (!used.has(c)) late.push(c.expr);
   return { steps, local, late };
 }
+
+/** Index nested-loop joins are used while the outer side has at most this many rows; beyond, a hash join. */
+export const INDEX_JOIN_OUTER_MAX = 1000;

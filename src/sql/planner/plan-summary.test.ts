@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { startEmbedded, type Embedded } from '../../testing/embedded.js';
 import type { KernelSession } from '../../kernel/plugin.js';
 import { parse, parseWithParams } from '../parser/index.js';
-import { summarizePlan, type PlanSource } from './plan-summary.js';
+import { PLAN_ONLY, summarizeStatement } from './plan-summary.js';
+import { informationSchemaColumns } from '../executor/information-schema.js';
 import { isUnsafeUpdate } from './safe-updates.js';
 import type { Value } from '../../base/value.js';
 import type { Session } from '../../kernel/session.js';
@@ -32,24 +33,21 @@ after(async () => {
   await db.stop();
 });
 
-function source(params: readonly Value[] = []): PlanSource {
+/** Plans and summarizes as the session does for filters: the shared planner on the live catalog, nothing run. */
+function summarize(sql: string, params: readonly Value[] = []) {
+  const stmt = params.length ? parseWithParams(sql).statement : parse(sql);
   const kernel = db.server.kernel;
-  const catalog = kernel.storage.catalog;
   const session = s as Session;
-  return {
-    table: (schema, name) => catalog.getTable(schema, name),
-    view: (schema, name) => catalog.getView(schema, name),
-    rowCount: (def) => kernel.rowCounts.rowCount(def),
-    bind: {
-      session,
-      ctx: { session, now: new Date(), params, divPrecisionIncrement: 4, strict: true, rowNumber: 0, outerRows: [] },
-    },
-  };
+  const ctx = { session, now: new Date(), params, divPrecisionIncrement: 4, strict: true, rowNumber: 0, outerRows: [] };
+  return summarizeStatement(
+    stmt,
+    { session, catalog: kernel.storage.catalog, systemColumns: informationSchemaColumns, subqueryRunner: PLAN_ONLY },
+    { rowCount: (def) => kernel.rowCounts.rowCount(def), bind: { session, ctx } },
+  );
 }
 
 function plan(sql: string, params: readonly Value[] = []) {
-  const stmt = params.length ? parseWithParams(sql).statement : parse(sql);
-  return summarizePlan(stmt, 'p', source(params));
+  return summarize(sql, params);
 }
 
 test('a full scan estimates the table size; a primary-key equality one row', () => {
@@ -123,15 +121,27 @@ test('UPDATE and DELETE plan their WHERE like SELECT; other statements have no p
   assert.equal(plan('SHOW TABLES'), undefined);
 });
 
-test('unknown tables are left out instead of failing', () => {
-  assert.deepEqual(plan('SELECT * FROM nope'), { tables: [], estimatedJoinRows: 0 });
+test('an unknown table fails planning with 1146 (the session then gives filters no plan, and the statement fails on its own)', () => {
+  assert.throws(() => plan('SELECT * FROM nope'), (e: Error & { code?: number }) => e.code === 1146);
+});
+
+test('planning a statement for its summary never runs its subqueries', () => {
+  // Run, the subquery would fail with 1242 (more than one row); planned, it is only described.
+  const summary = plan('SELECT * FROM small WHERE v = (SELECT grp FROM big)');
+  assert.deepEqual(summary?.tables.map((t) => t.table), ['small', 'big']);
 });
 
 test('safe-update mode refuses UPDATE/DELETE without a key in the WHERE and without LIMIT', () => {
   const unsafe = (sql: string) => {
     const st = parse(sql);
     assert.ok(st.type === 'update' || st.type === 'delete');
-    return isUnsafeUpdate(st, summarizePlan(st, 'p', source()));
+    let summary;
+    try {
+      summary = summarize(sql);
+    } catch {
+      summary = undefined;
+    }
+    return isUnsafeUpdate(st, summary);
   };
   assert.equal(unsafe('DELETE FROM big'), true);
   assert.equal(unsafe('UPDATE big SET grp = 1'), true);

@@ -9,7 +9,7 @@ import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../ty
 import { isIntegerType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
-import { rowKey } from './row-key.js';
+import { rowKey } from '../types/row-key.js';
 
 /** Running state of one aggregate over one group. */
 export interface Accumulator {

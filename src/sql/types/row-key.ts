@@ -1,6 +1,6 @@
 // A string key for a tuple of values under SQL equality (collation-aware), for GROUP BY, DISTINCT and set operations.
 import { collationKey } from '../../base/collation.js';
-import { toDecimal } from '../types/convert.js';
+import { toDecimal } from './convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { isBinaryType, isIntegerType, type SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';

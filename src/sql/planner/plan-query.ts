@@ -1,0 +1,232 @@
+// Plans query expressions (SELECT, set operations, VALUES) and UPDATE/DELETE targets into plan trees, compiling every expression.
+import { sqlError } from '../../base/errors.js';
+import type { DeleteStmt, Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt, Statement, UpdateStmt } from '../parser/ast.js';
+import { Scope, type ScopeColumn } from '../analyzer/scope.js';
+import { compileExpr, convertTo, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import { unifyTypes } from '../types/infer.js';
+import { AggregateSlots } from '../functions/aggregates.js';
+import type { DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
+import type { PlanContext } from './plan-context.js';
+import { planSource, resolveTableName } from './plan-source.js';
+
+/** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
+export type StatementPlan = QueryPlan | DmlPlan;
+
+/** Plans a SELECT-like statement, UPDATE or DELETE; undefined for statements that have no plan. */
+export function planStatement(stmt: Statement, ctx: PlanContext): StatementPlan | undefined {
+  switch (stmt.type) {
+    case 'select': case 'setop': case 'values': case 'with':
+      return planQuery(stmt, ctx);
+    case 'update':
+      return planDml(stmt, ctx);
+    case 'delete':
+      return planDml(stmt, ctx);
+    default:
+      return undefined;
+  }
+}
+
+/** Plans any query expression; `outer` is the enclosing query's scope for correlated references. */
+export function planQuery(query: QueryExpr, ctx: PlanContext, outer?: Scope): QueryPlan {
+  switch (query.type) {
+    case 'select':
+      return planSelect(query, ctx, outer);
+    case 'setop':
+      return planSetOp(query, ctx, outer);
+    case 'values':
+      return planValues(query.rows, query.orderBy, query.limit, ctx, outer);
+    case 'with':
+      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH (common table expressions)');
+  }
+}
+
+/**
+ * The compiler hook for subqueries in expressions over `scope`: plans the subquery (its
+ * compilation tells whether it refers to the enclosing row) and records the plan.
+ */
+export function planSubqueries(ctx: PlanContext, into: QueryPlan[]): (scope: Scope) => CompileEnv['subquery'] {
+  return (scope) => (query) => {
+    const before = outerReferenceCount();
+    const plan = planQuery(query, ctx, scope);
+    into.push(plan);
+    const correlated = outerReferenceCount() !== before;
+    return { types: plan.columns.map((c) => c.type), run: ctx.subqueryRunner(plan, correlated) };
+  };
+}
+
+function hasAggregate(e: Expr | undefined): boolean {
+  if (!e) return false;
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const node = x as { type?: string };
+    if (node.type === 'aggregate') { found = true; return; }
+    if (node.type === 'subquery' || node.type === 'inSubquery' || node.type === 'exists' || node.type === 'quantified') {
+      // Aggregates inside a subquery belong to the subquery; only its operand counts.
+      const op = (x as { operand?: unknown }).operand;
+      if (op) visit(op);
+      return;
+    }
+    for (const v of Object.values(x)) visit(v);
+  };
+  visit(e);
+  return found;
+}
+
+function expandItems(items: SelectItem[], scope: Scope): { item: SelectItem; column?: number }[] {
+  const out: { item: SelectItem; column?: number }[] = [];
+  for (const item of items) {
+    const e = item.expr;
+    if (e.type === 'column' && e.column === '*') {
+      let any = false;
+      scope.columns.forEach((c, i) => {
+        if (c.hidden) return;
+        if (e.table !== undefined && c.table !== e.table) return;
+        any = true;
+        out.push({ item: { expr: { type: 'column', table: c.table, column: c.name }, alias: c.name, text: c.name }, column: i });
+      });
+      if (!any && e.table !== undefined) throw sqlError('BAD_TABLE', `Unknown table '${e.table}'`);
+      if (!any && scope.columns.length === 0) throw sqlError('NO_TABLES_USED', 'No tables used');
+    } else out.push({ item });
+  }
+  return out;
+}
+
+/** LIMIT and OFFSET compiled over no columns (they are constants or parameters). */
+export function planLimit(limit: Limit | undefined, ctx: PlanContext): LimitPlan | undefined {
+  if (!limit) return undefined;
+  const env: CompileEnv = { scope: new Scope([]), session: ctx.session, clause: 'limit clause' };
+  return { count: compileExpr(limit.count, env), offset: limit.offset ? compileExpr(limit.offset, env) : undefined };
+}
+
+/** Resolves ORDER BY items: ordinals and aliases refer to select items, anything else is compiled in `env`. */
+function compileOrder(order: OrderItem[], items: Compiled[], names: string[], env: CompileEnv): SortKey[] {
+  return order.map((o) => {
+    const e = o.expr;
+    if (e.type === 'literal' && e.kind === 'integer') {
+      const n = Number(e.value);
+      if (n < 1 || n > items.length) throw sqlError('BAD_FIELD', `Unknown column '${n}' in 'order clause'`);
+      return { c: items[n - 1], desc: o.desc };
+    }
+    if (e.type === 'column' && e.table === undefined) {
+      // A select alias wins over an input column only when the input has no such column (MySQL's rule for ORDER BY).
+      const idx = names.findIndex((n) => n.toLowerCase() === e.column.toLowerCase());
+      if (idx >= 0 && env.scope.find(e.column) < 0) return { c: items[idx], desc: o.desc };
+    }
+    return { c: compileExpr(e, env), desc: o.desc };
+  });
+}
+
+function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPlan {
+  const subqueries: QueryPlan[] = [];
+  const hook = planSubqueries(ctx, subqueries);
+  const from = planSource(stmt.from, stmt.where, ctx, (q, o) => planQuery(q, ctx, o), outer, hook);
+  const scope = from.scope;
+  const base: CompileEnv = { scope, session: ctx.session, clause: 'field list', text: ctx.text, subquery: hook(scope) };
+  // Which table columns the statement reads, so a base-table scan decodes only those. A
+  // correlated subquery may read this row too, so any outer reference compiled while
+  // compiling this statement turns the narrowing off.
+  const columnsRead: boolean[] | undefined = from.kind === 'table' ? [] : undefined;
+  base.columnsRead = columnsRead;
+  const outerReferencesBefore = outerReferenceCount();
+  const where = stmt.where ? compileExpr(stmt.where, { ...base, clause: 'where clause' }) : undefined;
+  const expanded = expandItems(stmt.items, scope);
+  const grouped = stmt.groupBy.length > 0 || expanded.some((x) => hasAggregate(x.item.expr)) || hasAggregate(stmt.having);
+  const width = scope.columns.length;
+  const aggregates = grouped ? new AggregateSlots(width, ctx.text) : undefined;
+  const itemEnv: CompileEnv = { ...base, aggregates };
+  const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
+  // Without an alias a column is named as written, except that a qualified column reference is named by its column alone.
+  const names = expanded.map((x) => x.item.alias ?? (x.item.expr.type === 'column' ? x.item.expr.column : x.item.text));
+  const aliasMap = new Map<string, Compiled>();
+  names.forEach((n, i) => { if (!aliasMap.has(n.toLowerCase())) aliasMap.set(n.toLowerCase(), items[i]); });
+  const groupKeys = stmt.groupBy.map((g) => {
+    if (g.type === 'literal' && g.kind === 'integer') {
+      const n = Number(g.value);
+      if (n < 1 || n > items.length) throw sqlError('BAD_FIELD', `Unknown column '${n}' in 'group statement'`);
+      if (hasAggregate(expanded[n - 1].item.expr)) throw sqlError('WRONG_GROUP_FIELD', `Can't group on '${names[n - 1]}'`);
+      return compileExpr(expanded[n - 1].item.expr, { ...base, clause: 'group statement' });
+    }
+    return compileExpr(g, { ...base, clause: 'group statement', aliases: aliasMap });
+  });
+  const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, clause: 'having clause', aliases: aliasMap }) : undefined;
+  const order = compileOrder(stmt.orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
+  const limit = planLimit(stmt.limit, ctx);
+  if (from.kind === 'table' && columnsRead !== undefined && outerReferenceCount() === outerReferencesBefore) {
+    const read = from.def.columns.map((_, i) => columnsRead[i] === true);
+    // Primary key columns always: they identify the row (locking reads lock by them).
+    for (const c of from.def.primaryKey?.columns ?? []) read[c] = true;
+    from.columnsRead = read;
+  }
+  const columns: ScopeColumn[] = items.map((c, i) => {
+    const src = c.columnIndex !== undefined && (!grouped || c.columnIndex < width) ? scope.columns[c.columnIndex] : undefined;
+    return src
+      ? { ...src, name: names[i] }
+      : { table: '', schema: '', orgTable: '', name: names[i], orgName: '', type: c.type, nullable: c.nullable };
+  });
+  return { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+}
+
+/** ORDER BY over an already projected result (set operations, VALUES): by position or output name. */
+function projectedOrder(orderBy: OrderItem[], columns: ScopeColumn[], ctx: PlanContext): SortKey[] {
+  if (orderBy.length === 0) return [];
+  const scope = new Scope(columns);
+  const items = columns.map((c, i): Compiled => ({ type: c.type, nullable: true, constant: false, eval: (r) => r[i], columnIndex: i }));
+  return compileOrder(orderBy, items, columns.map((c) => c.name), { scope, session: ctx.session, clause: 'order clause' });
+}
+
+function planValues(rowsAst: Expr[][], orderBy: OrderItem[], limit: Limit | undefined, ctx: PlanContext, outer?: Scope): ValuesPlan {
+  const subqueries: QueryPlan[] = [];
+  const scope = new Scope([], outer);
+  const env: CompileEnv = { scope, session: ctx.session, clause: 'field list', text: ctx.text, subquery: planSubqueries(ctx, subqueries)(scope) };
+  if (rowsAst.some((r) => r.length !== rowsAst[0].length)) throw sqlError('WRONG_VALUE_COUNT_ON_ROW', 'Column count doesn\'t match value count at row 2');
+  const compiled = rowsAst.map((r) => r.map((e) => compileExpr(e, env)));
+  const types = compiled[0].map((_, i) => unifyTypes(compiled.map((r) => r[i].type)));
+  const rows = compiled.map((r) => r.map((c, i) => convertTo(c, types[i])));
+  const columns: ScopeColumn[] = types.map((t, i) => ({ table: '', schema: '', orgTable: '', name: `column_${i}`, orgName: '', type: t, nullable: true }));
+  return { kind: 'values', columns, rows, order: projectedOrder(orderBy, columns, ctx), limit: planLimit(limit, ctx), subqueries };
+}
+
+function planSetOp(stmt: SetOpStmt, ctx: PlanContext, outer?: Scope): SetOpPlan {
+  const left = planQuery(stmt.left, ctx, outer);
+  const right = planQuery(stmt.right, ctx, outer);
+  if (left.columns.length !== right.columns.length) {
+    throw sqlError('WRONG_NUMBER_OF_COLUMNS_IN_SELECT', 'The used SELECT statements have a different number of columns');
+  }
+  const columns = left.columns.map((c, i) => ({
+    ...c,
+    type: unifyTypes([c.type, right.columns[i].type]),
+    nullable: c.nullable || right.columns[i].nullable,
+  }));
+  // Each side's values converted to the unified column types.
+  const converters = (side: QueryPlan) =>
+    side.columns.map((c, i) => convertTo({ type: c.type, nullable: true, constant: false, eval: (r) => r[i] }, columns[i].type));
+  return {
+    kind: 'setop', columns, op: stmt.op, all: stmt.all, left, right,
+    convertLeft: converters(left), convertRight: converters(right),
+    order: projectedOrder(stmt.orderBy, columns, ctx), limit: planLimit(stmt.limit, ctx),
+  };
+}
+
+/**
+ * UPDATE / DELETE of one table: its access path chosen for the WHERE, and the WHERE compiled.
+ * Several tables are not supported yet (1235).
+ */
+export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPlan {
+  const refs = stmt.type === 'update' ? stmt.tables : stmt.table ? [stmt.table] : stmt.from ?? [];
+  if (refs.length !== 1 || refs[0].type !== 'table') {
+    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table UPDATE/DELETE');
+  }
+  // A write to information_schema is 1044, a missing table 1146, before anything is planned.
+  resolveTableName(ctx, refs[0].schema, refs[0].name);
+  const subqueries: QueryPlan[] = [];
+  const hook = planSubqueries(ctx, subqueries);
+  const source = planSource(refs, stmt.where, ctx, (q, o) => planQuery(q, ctx, o), undefined, hook);
+  if (source.kind !== 'table') {
+    throw sqlError('NON_UPDATABLE_TABLE', `The target table ${refs[0].name} of the ${stmt.type.toUpperCase()} is not updatable`);
+  }
+  const env: CompileEnv = { scope: source.scope, session: ctx.session, clause: 'where clause', text: ctx.text, subquery: hook(source.scope) };
+  const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
+  return { kind: 'dml', source, where, limit: planLimit(stmt.limit, ctx), ordered: stmt.orderBy.length > 0, subqueries };
+}

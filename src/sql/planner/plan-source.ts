@@ -1,0 +1,252 @@
+// Plans a FROM clause: resolves tables and views, chooses each table's access path and the inner-join order.
+import { sqlError } from '../../base/errors.js';
+import type { Expr, JoinRef, QueryExpr, TableRef } from '../parser/ast.js';
+import { parse } from '../parser/index.js';
+import { Scope, type ScopeColumn } from '../analyzer/scope.js';
+import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
+import { informationSchemaDenied, isInformationSchema } from '../analyzer/system-schema.js';
+import { compareDomain } from '../types/compare.js';
+import type { TableDef } from '../../storage/table-def.js';
+import { chooseAccess } from './access-path.js';
+import { classifyConjuncts, orderJoins, type JoinInput } from './join-plan.js';
+import type { DerivedSource, JoinLeafPlan, QueryPlan, SourcePlan } from './plan.js';
+import type { PlanContext } from './plan-context.js';
+
+/**
+ * Scope columns per table definition and alias. Definitions are frozen and replaced
+ * on every DDL, so a cached entry can never go stale; every statement reads them.
+ */
+const scopeColumnsCache = new WeakMap<TableDef, Map<string, readonly ScopeColumn[]>>();
+
+/** The columns of a table as seen through `alias` (shared and frozen: copy before changing). */
+export function tableScopeColumns(def: TableDef, alias: string): readonly ScopeColumn[] {
+  let byAlias = scopeColumnsCache.get(def);
+  if (byAlias === undefined) scopeColumnsCache.set(def, (byAlias = new Map()));
+  let columns = byAlias.get(alias);
+  if (columns === undefined) {
+    columns = Object.freeze(buildScopeColumns(def, alias).map((c) => Object.freeze(c)));
+    // Aliases come from statement text: keep the map small.
+    if (byAlias.size >= 64) byAlias.clear();
+    byAlias.set(alias, columns);
+  }
+  return columns;
+}
+
+function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
+  const pk = new Set(def.primaryKey?.columns ?? []);
+  const uniq = new Set<number>();
+  const multi = new Set<number>();
+  for (const idx of def.indexes) {
+    if (idx.unique && idx.columns.length === 1) uniq.add(idx.columns[0]);
+    else multi.add(idx.columns[0]);
+  }
+  return def.columns.map((c, i) => ({
+    table: alias,
+    schema: def.schema,
+    orgTable: def.name,
+    name: c.name,
+    orgName: c.name,
+    type: c.type,
+    nullable: c.nullable,
+    primaryKey: pk.has(i) || undefined,
+    uniqueKey: uniq.has(i) || undefined,
+    multipleKey: multi.has(i) || undefined,
+    autoIncrement: c.autoIncrement,
+  }));
+}
+
+/** Finds a table or view by name in the given or current database (1046 when none is selected, 1146 when missing). */
+export function resolveTableName(ctx: Pick<PlanContext, 'session' | 'catalog'>, schema: string | undefined, name: string): { table?: TableDef; view?: { query: string; columns?: string[] }; schema: string } {
+  const db = schema ?? ctx.session.database;
+  if (!db) throw sqlError('NO_DB', 'No database selected');
+  // Reads of information_schema never come here (planRef answers them); what does is a write.
+  if (isInformationSchema(db)) throw informationSchemaDenied(ctx.session.user, ctx.session.host);
+  const table = ctx.catalog.getTable(db, name);
+  if (table) return { table, schema: db };
+  const view = ctx.catalog.getView(db, name);
+  if (view) return { view, schema: db };
+  throw sqlError('NO_SUCH_TABLE', `Table '${db}.${name}' doesn't exist`);
+}
+
+/** Flattens a tree of inner/cross joins into its leaves and ON conditions; undefined when an outer, NATURAL or USING join is involved. */
+export function flattenInner(refs: TableRef[]): { leaves: TableRef[]; on: Expr[] } | undefined {
+  const leaves: TableRef[] = [];
+  const on: Expr[] = [];
+  const visit = (r: TableRef): boolean => {
+    if (r.type !== 'join') {
+      leaves.push(r);
+      return true;
+    }
+    if ((r.kind !== 'inner' && r.kind !== 'cross') || r.natural || (r.using && r.using.length)) return false;
+    if (!visit(r.left) || !visit(r.right)) return false;
+    if (r.on) on.push(r.on);
+    return true;
+  };
+  return refs.every(visit) ? { leaves, on } : undefined;
+}
+
+function andAll(exprs: Expr[]): Expr | undefined {
+  return exprs.length === 0 ? undefined : exprs.reduce((a, b) => ({ type: 'binary', op: 'AND', left: a, right: b }));
+}
+
+/**
+ * The index whose leading columns are all join-key columns (`keyColumn[i]` is the
+ * table column of key i), the longest such prefix; `order[c]` is the key feeding index column c.
+ */
+export function joinKeyIndex(def: TableDef, keyColumn: readonly number[]): { index: TableDef['indexes'][number]; order: number[] } | undefined {
+  let best: { index: TableDef['indexes'][number]; order: number[] } | undefined;
+  for (const index of [...(def.primaryKey ? [def.primaryKey] : []), ...def.indexes]) {
+    const order: number[] = [];
+    for (let c = 0; c < index.columns.length; c++) {
+      if (index.prefixLengths?.[c] !== undefined) break;
+      const k = keyColumn.indexOf(index.columns[c]);
+      if (k < 0) break;
+      order.push(k);
+    }
+    if (order.length > 0 && (!best || order.length > best.order.length)) best = { index, order };
+  }
+  return best;
+}
+
+/** Plans a query nested in a FROM clause (derived table, view); provided by the query planner to avoid a cycle. */
+export type QueryPlanner = (query: QueryExpr, outer?: Scope) => QueryPlan;
+
+/**
+ * Plans the FROM list. A single table uses the best index for `where`; inner
+ * joins of several inputs push single-table conjuncts down (with index choice)
+ * and join along equalities in a greedy order; outer joins nest loops.
+ */
+export function planSource(from: TableRef[], where: Expr | undefined, ctx: PlanContext, planQuery: QueryPlanner, outer: Scope | undefined, subquery: (scope: Scope) => CompileEnv['subquery']): SourcePlan {
+  const planner = new SourcePlanner(ctx, planQuery, outer, subquery);
+  return planner.list(from, where);
+}
+
+class SourcePlanner {
+  constructor(
+    private readonly ctx: PlanContext,
+    private readonly planQuery: QueryPlanner,
+    private readonly outer: Scope | undefined,
+    private readonly subquery: (scope: Scope) => CompileEnv['subquery'],
+  ) {}
+
+  list(from: TableRef[], where: Expr | undefined): SourcePlan {
+    if (from.length === 0) return { kind: 'empty', scope: new Scope([], this.outer) };
+    if (from.length === 1 && from[0].type !== 'join') return this.ref(from[0], where);
+    const flat = flattenInner(from);
+    if (!flat || flat.leaves.length < 2) {
+      const inputs = from.map((ref) => this.ref(ref, undefined));
+      if (inputs.length === 1) return inputs[0];
+      return { kind: 'cross', inputs, scope: new Scope(inputs.flatMap((s) => s.scope.columns), this.outer) };
+    }
+    return this.innerJoin(flat.leaves, [...flat.on, ...(where ? [where] : [])]);
+  }
+
+  private compileEnv(scope: Scope, clause: string): CompileEnv {
+    return { scope, session: this.ctx.session, clause, text: this.ctx.text };
+  }
+
+  private innerJoin(leafRefs: TableRef[], conds: Expr[]): SourcePlan {
+    // Plan each input once without filters to learn the full row layout.
+    const probes = leafRefs.map((ref) => this.ref(ref, undefined));
+    const inputs: JoinInput[] = [];
+    let width = 0;
+    for (const p of probes) {
+      inputs.push({ offset: width, width: p.scope.columns.length });
+      width += p.scope.columns.length;
+    }
+    const scope = new Scope(probes.flatMap((p) => p.scope.columns), this.outer);
+    const order = orderJoins(probes.length, classifyConjuncts(conds, scope, inputs));
+    const stepOf = new Map(order.steps.map((st) => [st.input, st]));
+    const leaves: JoinLeafPlan[] = leafRefs.map((ref, i) => {
+      const localWhere = andAll(order.local[i]);
+      const source = localWhere && ref.type === 'table' ? this.ref(ref, localWhere) : probes[i];
+      const filter = localWhere ? compileExpr(localWhere, this.compileEnv(source.scope, 'where clause')) : undefined;
+      const leaf: JoinLeafPlan = { input: inputs[i], source, filter };
+      const step = stepOf.get(i);
+      if (source.kind === 'table' && step && step.keys.length > 0) {
+        const keyColumn = step.keys.map((k) => (k.inner.type === 'column' ? source.scope.find(k.inner.column, k.inner.table, k.inner.schema) : -1));
+        const best = joinKeyIndex(source.def, keyColumn);
+        if (best) leaf.lookup = { table: source.def, index: best.index, keyOrder: best.order };
+      }
+      return leaf;
+    });
+    const fullEnv = this.compileEnv(scope, 'where clause');
+    const steps = order.steps.map((step) => {
+      const innerEnv: CompileEnv = { ...fullEnv, scope: leaves[step.input].source.scope };
+      const keys = step.keys.map((k) => {
+        const outer = compileExpr(k.outer, fullEnv);
+        const inner = compileExpr(k.inner, innerEnv);
+        return { outer, inner, domain: compareDomain(outer.type, inner.type), collation: outer.type.collation ?? inner.type.collation };
+      });
+      return { input: step.input, keys, filters: step.filters.map((f) => compileExpr(f, fullEnv)) };
+    });
+    return { kind: 'innerJoin', scope, width, leaves, steps };
+  }
+
+  private ref(ref: TableRef, where: Expr | undefined): SourcePlan {
+    switch (ref.type) {
+      case 'table': {
+        const alias = ref.alias ?? ref.name;
+        if (isInformationSchema(ref.schema ?? this.ctx.session.database)) {
+          return { kind: 'system', name: ref.name, alias, where, scope: new Scope(this.ctx.systemColumns(ref.name, alias), this.outer) };
+        }
+        const found = resolveTableName(this.ctx, ref.schema, ref.name);
+        if (found.view) {
+          const q = parse(found.view.query);
+          if (q.type !== 'select' && q.type !== 'setop' && q.type !== 'values' && q.type !== 'with') throw sqlError('WRONG_OBJECT', `'${found.schema}.${ref.name}' is not a view`);
+          return this.derived(this.planQuery(q), alias, found.view.columns, `${found.schema}.${ref.name}`);
+        }
+        const def = found.table as TableDef;
+        const scope = new Scope(tableScopeColumns(def, alias), this.outer);
+        return { kind: 'table', def, alias, scope, where, access: chooseAccess(def, where, scope, 0) };
+      }
+      case 'derived':
+        return this.derived(this.planQuery(ref.query, this.outer), ref.alias, ref.columnAliases);
+      case 'join':
+        return this.join(ref);
+    }
+  }
+
+  private derived(query: QueryPlan, alias: string, names: string[] | undefined, view?: string): DerivedSource {
+    if (names && names.length !== query.columns.length) throw sqlError('VIEW_WRONG_LIST', 'In definition of view, derived table or common table expression, SELECT list and column names list have different column counts');
+    const seen = new Set<string>();
+    const columns = query.columns.map((c, i) => {
+      const name = names?.[i] ?? c.name;
+      if (seen.has(name.toLowerCase())) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${name}'`);
+      seen.add(name.toLowerCase());
+      return { ...c, table: alias, name };
+    });
+    return { kind: 'derived', alias, query, view, scope: new Scope(columns, this.outer) };
+  }
+
+  private join(ref: JoinRef): SourcePlan {
+    let left = this.ref(ref.left, undefined);
+    let right = this.ref(ref.right, undefined);
+    const swapped = ref.kind === 'right';
+    // A RIGHT JOIN runs as a LEFT JOIN with the sides swapped, then restores the written column order.
+    if (swapped) [left, right] = [right, left];
+    const keepUnmatched = ref.kind === 'left' || swapped;
+    let on = ref.on;
+    let using = ref.using;
+    if (ref.natural) {
+      const rightNames = new Set(right.scope.columns.map((c) => c.name.toLowerCase()));
+      using = left.scope.columns.filter((c) => rightNames.has(c.name.toLowerCase())).map((c) => c.name);
+    }
+    if (using && using.length) {
+      const conds: Expr[] = using.map((name) => {
+        const li = left.scope.find(name);
+        const ri = right.scope.find(name);
+        if (li < 0 || ri < 0) throw sqlError('BAD_FIELD', `Unknown column '${name}' in 'from clause'`);
+        return { type: 'binary', op: '=', left: { type: 'column', table: left.scope.columns[li].table, column: name }, right: { type: 'column', table: right.scope.columns[ri].table, column: name } };
+      });
+      on = conds.reduce((acc, c) => ({ type: 'binary', op: 'AND', left: acc, right: c }));
+    }
+    const nullableRight = right.scope.columns.map((c) => (keepUnmatched ? { ...c, nullable: true } : c));
+    const joinedScope = new Scope([...left.scope.columns, ...nullableRight], this.outer);
+    const onEnv = this.compileEnv(joinedScope, 'on clause');
+    onEnv.subquery = this.subquery(joinedScope);
+    const compiledOn = on ? compileExpr(on, onEnv) : undefined;
+    const scope = swapped ? new Scope([...nullableRight, ...left.scope.columns], this.outer) : joinedScope;
+    return { kind: 'nestedJoin', scope, left, right, keepUnmatched, swapped, on: compiledOn };
+  }
+}

@@ -1,0 +1,177 @@
+// The plan tree: what a query will read and compute, decided and compiled before any row is read.
+import type { Expr } from '../parser/ast.js';
+import type { Scope, ScopeColumn } from '../analyzer/scope.js';
+import type { Compiled } from '../analyzer/compile-expr.js';
+import type { CompareDomain } from '../types/compare.js';
+import type { AggregateSlots } from '../functions/aggregates.js';
+import type { IndexDef, TableDef } from '../../storage/table-def.js';
+import type { Row } from '../../base/value.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
+import type { AccessPlan } from './access-path.js';
+import type { JoinInput } from './join-plan.js';
+
+/**
+ * A FROM clause as a tree of sources. Every node carries the scope its rows are laid out in;
+ * execution (executor/source.ts), EXPLAIN and the filters' plan summary all walk the same tree.
+ */
+export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | InnerJoinSource | NestedJoinSource | CrossSource;
+
+/** No FROM: one empty row. */
+export interface EmptySource {
+  kind: 'empty';
+  scope: Scope;
+}
+
+/** A base table, read along the access path chosen for `where` (its constants are bound when it runs). */
+export interface TableSource {
+  kind: 'table';
+  scope: Scope;
+  def: TableDef;
+  alias: string;
+  access: AccessPlan;
+  /** The conjuncts the access path was chosen for (estimates bind them again). */
+  where: Expr | undefined;
+  /** Columns the statement reads (index = table column); unset: every column. */
+  columnsRead?: readonly boolean[];
+}
+
+/** A table of information_schema, built from the catalog when read; `where` narrows which rows are worth building. */
+export interface SystemTableSource {
+  kind: 'system';
+  scope: Scope;
+  name: string;
+  alias: string;
+  where: Expr | undefined;
+}
+
+/** A derived table or a view: a planned query whose rows are materialized once per execution. */
+export interface DerivedSource {
+  kind: 'derived';
+  scope: Scope;
+  alias: string;
+  query: QueryPlan;
+  /** The view's qualified name, when it is one. */
+  view?: string;
+}
+
+/** One input of an inner join, with the conjuncts that read it alone and an index that can fetch it by join key. */
+export interface JoinLeafPlan {
+  input: JoinInput;
+  source: SourcePlan;
+  filter: Compiled | undefined;
+  /** Index nested-loop lookups: `keyOrder[c]` is the step key feeding index column c. */
+  lookup?: { table: TableDef; index: IndexDef; keyOrder: number[] };
+}
+
+/** An equality between the rows joined so far (outer) and the input a step adds (inner). */
+export interface JoinKeyPlan {
+  outer: Compiled;
+  inner: Compiled;
+  domain: CompareDomain;
+  collation: string | undefined;
+}
+
+/** One step of an inner join: add `input`, matching by `keys`, then apply `filters` over the full row. */
+export interface JoinStepPlan {
+  input: number;
+  keys: JoinKeyPlan[];
+  filters: Compiled[];
+}
+
+/** Inner joins of several inputs flattened: single-input conjuncts pushed down, a greedy order along equalities. */
+export interface InnerJoinSource {
+  kind: 'innerJoin';
+  scope: Scope;
+  width: number;
+  leaves: JoinLeafPlan[];
+  steps: JoinStepPlan[];
+}
+
+/** An outer join (or an inner join that cannot be flattened: NATURAL, USING, nested outer joins), as nested loops. */
+export interface NestedJoinSource {
+  kind: 'nestedJoin';
+  scope: Scope;
+  left: SourcePlan;
+  right: SourcePlan;
+  /** LEFT (and RIGHT, run as LEFT with the sides swapped) keep unmatched left rows. */
+  keepUnmatched: boolean;
+  /** A RIGHT JOIN: the output restores the written column order. */
+  swapped: boolean;
+  on: Compiled | undefined;
+}
+
+/** A comma list that is not a flattenable inner join: a cartesian product. */
+export interface CrossSource {
+  kind: 'cross';
+  scope: Scope;
+  inputs: SourcePlan[];
+}
+
+/** A query expression, planned. `columns` is its result layout. */
+export type QueryPlan = SelectPlan | SetOpPlan | ValuesPlan;
+
+/** An ORDER BY key. */
+export interface SortKey {
+  c: Compiled;
+  desc: boolean;
+}
+
+/** LIMIT/OFFSET, compiled; evaluated when the query runs (they may be parameters). */
+export interface LimitPlan {
+  count: Compiled;
+  offset: Compiled | undefined;
+}
+
+export interface SelectPlan {
+  kind: 'select';
+  columns: ScopeColumn[];
+  from: SourcePlan;
+  where: Compiled | undefined;
+  /** Grouped queries: the aggregate slots and the grouping keys; post-aggregation rows are [first row..., aggregates...]. */
+  aggregates: AggregateSlots | undefined;
+  groupKeys: Compiled[];
+  having: Compiled | undefined;
+  items: Compiled[];
+  distinct: boolean;
+  order: SortKey[];
+  limit: LimitPlan | undefined;
+  /** The subqueries its expressions contain, planned (they run when an expression needs their rows). */
+  subqueries: QueryPlan[];
+}
+
+export interface SetOpPlan {
+  kind: 'setop';
+  columns: ScopeColumn[];
+  op: 'union' | 'intersect' | 'except';
+  all: boolean;
+  left: QueryPlan;
+  right: QueryPlan;
+  /** Per column, converts a side's value to the unified type (evaluated over that side's row). */
+  convertLeft: Compiled[];
+  convertRight: Compiled[];
+  order: SortKey[];
+  limit: LimitPlan | undefined;
+}
+
+export interface ValuesPlan {
+  kind: 'values';
+  columns: ScopeColumn[];
+  /** Each row's values, converted to the column types. */
+  rows: Compiled[][];
+  order: SortKey[];
+  limit: LimitPlan | undefined;
+  subqueries: QueryPlan[];
+}
+
+/** UPDATE / DELETE: the target rows' source (one table, its access chosen for the WHERE) and the WHERE itself. */
+export interface DmlPlan {
+  kind: 'dml';
+  source: SourcePlan;
+  where: Compiled | undefined;
+  limit: LimitPlan | undefined;
+  ordered: boolean;
+  subqueries: QueryPlan[];
+}
+
+/** Runs a planned subquery for an outer row (correlated) or once (not): supplied by whoever executes the plan. */
+export type SubqueryRunnerFactory = (plan: QueryPlan, correlated: boolean) => (outerRow: Row, ctx: EvalContext) => Row[];
