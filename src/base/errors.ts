@@ -45,6 +45,7 @@ export const ErrorCode = {
   DUP_ENTRY: { code: 1062, state: '23000' },
   WRONG_FIELD_SPEC: { code: 1063, state: '42000' },
   PARSE: { code: 1064, state: '42000' },
+  STACK_OVERRUN: { code: 1436, state: 'HY000' },
   EMPTY_QUERY: { code: 1065, state: '42000' },
   NONUNIQ_TABLE: { code: 1066, state: '42000' },
   INVALID_DEFAULT: { code: 1067, state: '42000' },

@@ -4,7 +4,7 @@ import type {
 } from './ast.js';
 import { Tk, type Token } from '../lexer/token.js';
 import { RESERVED } from '../lexer/keywords.js';
-import { UnsupportedSignal, type Parser } from './parser-base.js';
+import { isTooDeep, UnsupportedSignal, type Parser } from './parser-base.js';
 import { parseFunctionCall } from './functions.js';
 import { parseCastTarget } from './types.js';
 import { parseQueryExpr, startsQuery } from './select.js';
@@ -39,48 +39,82 @@ const COMPARISON: Record<string, '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>='> =
 
 /** A full expression (assignment `:=` is handled on user variables in the primary). */
 export function parseExpr(p: Parser): Expr {
-  return parseOr(p);
+  p.descend(NESTING_WEIGHT);
+  const e = parseOr(p);
+  p.depth -= NESTING_WEIGHT;
+  return e;
 }
+
+/**
+ * A nested expression (parentheses, function arguments, subqueries) costs this many levels of
+ * EXPRESSION_DEPTH_MAX: each one is a dozen parser frames and several in the compiler, against one
+ * for a link in an operator chain.
+ */
+export const NESTING_WEIGHT = 4;
 
 function binary(op: BinaryOp, left: Expr, right: Expr, pos: number): Expr {
   return { type: 'binary', op, left, right, pos };
 }
 
+/**
+ * `a OR b OR c ...` as a balanced tree: the same value and the same left-to-right
+ * short-circuit as the left-deep tree, but thousands of terms (generated filters) stay shallow.
+ */
+function balanced(op: 'AND' | 'OR', operands: Expr[], positions: number[], lo: number, hi: number): Expr {
+  if (lo === hi) return operands[lo];
+  const mid = (lo + hi + 1) >> 1;
+  return binary(op, balanced(op, operands, positions, lo, mid - 1), balanced(op, operands, positions, mid, hi), positions[mid - 1]);
+}
+
 function parseOr(p: Parser): Expr {
-  let left = parseXor(p);
+  const first = parseXor(p);
+  let operands: Expr[] | undefined;
+  let positions: number[] | undefined;
   for (;;) {
     const t = p.peek();
     if ((t.kind === Tk.Word && t.upper === 'OR') || (t.kind === Tk.Op && t.text === '||')) {
       p.next();
-      left = binary('OR', left, parseXor(p), t.start);
-    } else return left;
+      (operands ??= [first]).push(parseXor(p));
+      (positions ??= []).push(t.start);
+    } else break;
   }
+  return operands && positions ? balanced('OR', operands, positions, 0, operands.length - 1) : first;
 }
 
 function parseXor(p: Parser): Expr {
   let left = parseAnd(p);
+  const base = p.depth;
   while (p.isKw('XOR')) {
     const t = p.next();
+    p.descend();
     left = binary('XOR', left, parseAnd(p), t.start);
   }
+  p.depth = base;
   return left;
 }
 
 function parseAnd(p: Parser): Expr {
-  let left = parseNot(p);
+  const first = parseNot(p);
+  let operands: Expr[] | undefined;
+  let positions: number[] | undefined;
   for (;;) {
     const t = p.peek();
     if ((t.kind === Tk.Word && t.upper === 'AND') || (t.kind === Tk.Op && t.text === '&&')) {
       p.next();
-      left = binary('AND', left, parseNot(p), t.start);
-    } else return left;
+      (operands ??= [first]).push(parseNot(p));
+      (positions ??= []).push(t.start);
+    } else break;
   }
+  return operands && positions ? balanced('AND', operands, positions, 0, operands.length - 1) : first;
 }
 
 function parseNot(p: Parser): Expr {
   if (p.isKw('NOT')) {
     const t = p.next();
-    return { type: 'unary', op: 'NOT', operand: parseNot(p), pos: t.start };
+    p.descend();
+    const operand = parseNot(p);
+    p.depth--;
+    return { type: 'unary', op: 'NOT', operand, pos: t.start };
   }
   return parseComparison(p);
 }
@@ -88,12 +122,17 @@ function parseNot(p: Parser): Expr {
 /** Comparisons, IS tests and quantified subquery comparisons (left associative). */
 function parseComparison(p: Parser): Expr {
   let left = parsePredicate(p);
+  const base = p.depth;
   for (;;) {
     const t = p.peek();
     if (t.kind === Tk.Op) {
       const op = COMPARISON[t.text];
-      if (op === undefined) return left;
+      if (op === undefined) {
+        p.depth = base;
+        return left;
+      }
       p.next();
+      p.descend();
       const q = p.word();
       if ((q === 'ANY' || q === 'SOME' || q === 'ALL') && p.isOp('(', 1) && op !== '<=>') {
         p.next();
@@ -106,6 +145,7 @@ function parseComparison(p: Parser): Expr {
     }
     if (t.kind === Tk.Word && t.upper === 'IS') {
       p.next();
+      p.descend();
       const not = p.acceptKw('NOT');
       const w = p.word();
       let test: 'null' | 'true' | 'false' | 'unknown';
@@ -118,6 +158,7 @@ function parseComparison(p: Parser): Expr {
       left = { type: 'is', operand: left, not, test, pos: t.start };
       continue;
     }
+    p.depth = base;
     return left;
   }
 }
@@ -195,46 +236,63 @@ function parsePredicate(p: Parser): Expr {
 
 function parseBitOr(p: Parser): Expr {
   let left = parseBitAnd(p);
+  const base = p.depth;
   while (p.isOp('|')) {
     const t = p.next();
+    p.descend();
     left = binary('|', left, parseBitAnd(p), t.start);
   }
+  p.depth = base;
   return left;
 }
 
 function parseBitAnd(p: Parser): Expr {
   let left = parseShift(p);
+  const base = p.depth;
   while (p.isOp('&')) {
     const t = p.next();
+    p.descend();
     left = binary('&', left, parseShift(p), t.start);
   }
+  p.depth = base;
   return left;
 }
 
 function parseShift(p: Parser): Expr {
   let left = parseAdditive(p);
+  const base = p.depth;
   for (;;) {
     const t = p.peek();
     if (t.kind === Tk.Op && (t.text === '<<' || t.text === '>>')) {
       p.next();
+      p.descend();
       left = binary(t.text, left, parseAdditive(p), t.start);
-    } else return left;
+    } else {
+      p.depth = base;
+      return left;
+    }
   }
 }
 
 function parseAdditive(p: Parser): Expr {
   let left = parseMultiplicative(p);
+  const base = p.depth;
   for (;;) {
     const t = p.peek();
     if (t.kind === Tk.Op && (t.text === '+' || t.text === '-')) {
       p.next();
+      p.descend();
       left = binary(t.text, left, parseMultiplicative(p), t.start);
-    } else return left;
+    } else {
+      p.depth = base;
+      return left;
+    }
   }
 }
 
 function parseMultiplicative(p: Parser): Expr {
   let left = parseBitXor(p);
+  const base = p.depth;
   for (;;) {
     const t = p.peek();
     let op: BinaryOp | undefined;
@@ -245,18 +303,25 @@ function parseMultiplicative(p: Parser): Expr {
       if (t.upper === 'DIV') op = 'DIV';
       else if (t.upper === 'MOD') op = 'MOD';
     }
-    if (op === undefined) return left;
+    if (op === undefined) {
+      p.depth = base;
+      return left;
+    }
     p.next();
+    p.descend();
     left = binary(op, left, parseBitXor(p), t.start);
   }
 }
 
 function parseBitXor(p: Parser): Expr {
   let left = parseUnary(p);
+  const base = p.depth;
   while (p.isOp('^')) {
     const t = p.next();
+    p.descend();
     left = binary('^', left, parseUnary(p), t.start);
   }
+  p.depth = base;
   return left;
 }
 
@@ -284,7 +349,9 @@ export function parseUnary(p: Parser): Expr {
   if (t.kind === Tk.Op) {
     if (t.text === '-') {
       p.next();
+      p.descend();
       const operand = parseUnary(p);
+      p.depth--;
       if (operand.type === 'literal') {
         const neg = negateLiteral(operand, t.start);
         if (neg !== undefined) return neg;
@@ -293,11 +360,17 @@ export function parseUnary(p: Parser): Expr {
     }
     if (t.text === '+' || t.text === '~' || t.text === '!') {
       p.next();
-      return { type: 'unary', op: t.text, operand: parseUnary(p), pos: t.start };
+      p.descend();
+      const operand = parseUnary(p);
+      p.depth--;
+      return { type: 'unary', op: t.text, operand, pos: t.start };
     }
   } else if (t.kind === Tk.Word && t.upper === 'BINARY') {
     p.next();
-    return { type: 'unary', op: 'BINARY', operand: parseUnary(p), pos: t.start };
+    p.descend();
+    const operand = parseUnary(p);
+    p.depth--;
+    return { type: 'unary', op: 'BINARY', operand, pos: t.start };
   }
   let e = parsePrimary(p);
   while (p.isKw('COLLATE')) {
@@ -310,7 +383,9 @@ export function parseUnary(p: Parser): Expr {
 /** `( query )` with the parentheses. */
 export function parseParenQuery(p: Parser): QueryExpr {
   p.expectOp('(');
+  p.descend(NESTING_WEIGHT);
   const q = parseQueryExpr(p);
+  p.depth -= NESTING_WEIGHT;
   p.expectOp(')');
   return q;
 }
@@ -462,7 +537,7 @@ function parseParenthesized(p: Parser): Expr {
       try {
         return { type: 'subquery', query: parseParenQuery(p), pos: t.start };
       } catch (e) {
-        if (e instanceof UnsupportedSignal) throw e;
+        if (e instanceof UnsupportedSignal || isTooDeep(e)) throw e;
         p.reset(m);
       }
     } else {

@@ -1,8 +1,8 @@
 // FROM clauses: table factors, derived tables, index hints and the join operators.
 import type { DerivedTable, JoinRef, QueryExpr, TableName, TableRef } from './ast.js';
 import { sqlError } from '../../base/errors.js';
-import { UnsupportedSignal, type Parser } from './parser-base.js';
-import { parseExpr, parseParenQuery } from './expr.js';
+import { isTooDeep, UnsupportedSignal, type Parser } from './parser-base.js';
+import { NESTING_WEIGHT, parseExpr, parseParenQuery } from './expr.js';
 import { parseTableName } from './clauses.js';
 import { parseOptAlias, startsQuery } from './select.js';
 
@@ -114,12 +114,14 @@ export function parseTableFactor(p: Parser): TableRef {
         const q = parseParenQuery(p);
         return derivedTail(p, q, t.start, false);
       } catch (e) {
-        if (isDerivedAliasError(e) || e instanceof UnsupportedSignal) throw e;
+        if (isDerivedAliasError(e) || e instanceof UnsupportedSignal || isTooDeep(e)) throw e;
         p.reset(m);
       }
     }
     p.next();
+    p.descend(NESTING_WEIGHT);
     const inner = parseTableRefs(p)[0];
+    p.depth -= NESTING_WEIGHT;
     p.expectOp(')');
     return inner;
   }

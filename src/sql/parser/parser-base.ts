@@ -1,5 +1,5 @@
 // The parser's token cursor: lookahead, keyword/operator matching, identifiers and error reporting.
-import type { SqlError } from '../../base/errors.js';
+import { sqlError, SqlError } from '../../base/errors.js';
 import { Lexer } from '../lexer/lexer.js';
 import { RESERVED } from '../lexer/keywords.js';
 import { syntaxError } from '../lexer/errors.js';
@@ -16,6 +16,21 @@ export interface Mark {
   i: number;
   params: number;
   prevEnd: number;
+  depth: number;
+}
+
+/**
+ * How deep an expression tree may grow: nesting (parentheses, subqueries, function arguments)
+ * plus the length of left-associative operator chains. Every later stage (the compiler, evaluation,
+ * the planner's walks) recurses over the tree, so a bound here keeps a hostile or generated
+ * statement from overflowing the thread's stack in any of them; AND/OR chains are built balanced,
+ * so they can be long without being deep.
+ */
+export const EXPRESSION_DEPTH_MAX = 1000;
+
+/** Whether an error is the depth limit's (backtracking must not retry past it). */
+export function isTooDeep(e: unknown): boolean {
+  return e instanceof SqlError && e.code === 1436;
 }
 
 export class Parser {
@@ -28,6 +43,8 @@ export class Parser {
   prevEnd = 0;
   /** Offset of the current statement's start (line numbers in errors count from here). */
   private base = 0;
+  /** Depth of the expression being parsed (see EXPRESSION_DEPTH_MAX). */
+  depth = 0;
 
   constructor(readonly sql: string) {
     this.lexer = new Lexer(sql);
@@ -53,13 +70,22 @@ export class Parser {
   }
 
   mark(): Mark {
-    return { i: this.i, params: this.params, prevEnd: this.prevEnd };
+    return { i: this.i, params: this.params, prevEnd: this.prevEnd, depth: this.depth };
   }
 
   reset(m: Mark): void {
     this.i = m.i;
     this.params = m.params;
     this.prevEnd = m.prevEnd;
+    this.depth = m.depth;
+  }
+
+  /** One level deeper into an expression; 1436 past EXPRESSION_DEPTH_MAX. Callers restore `depth` when done. */
+  descend(levels = 1): void {
+    this.depth += levels;
+    if (this.depth > EXPRESSION_DEPTH_MAX) {
+      throw sqlError('STACK_OVERRUN', `The expression is too complex: nested or chained more than ${EXPRESSION_DEPTH_MAX} levels deep; simplify it or split the statement`);
+    }
   }
 
   /** The syntax error for the given (default: current) token. */

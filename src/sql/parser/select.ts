@@ -72,25 +72,46 @@ function attachTail(body: QueryExpr, orderBy: OrderItem[], limit: Limit | undefi
 
 /** UNION / EXCEPT (left associative) over INTERSECT terms, which bind tighter. */
 function parseSetExpr(p: Parser): QueryExpr {
-  let left = parseIntersectTerm(p);
+  const terms = [parseIntersectTerm(p)];
+  const links: { op: 'union' | 'except'; all: boolean; pos: number }[] = [];
   for (;;) {
     const w = p.word();
-    if (w !== 'UNION' && w !== 'EXCEPT') return left;
+    if (w !== 'UNION' && w !== 'EXCEPT') break;
     const t = p.next();
     const all = setQuantifier(p);
-    const right = parseIntersectTerm(p);
-    left = { type: 'setop', op: w === 'UNION' ? 'union' : 'except', all, left, right, orderBy: [], pos: t.start };
+    terms.push(parseIntersectTerm(p));
+    links.push({ op: w === 'UNION' ? 'union' : 'except', all, pos: t.start });
   }
+  // A chain of one kind of UNION is associative: built balanced, thousands of terms stay shallow.
+  if (links.length > 1 && links.every((l) => l.op === 'union' && l.all === links[0].all)) return balancedUnion(terms, links, 0, terms.length - 1);
+  const base = p.depth;
+  let left = terms[0];
+  links.forEach((l, i) => {
+    p.descend();
+    left = { type: 'setop', op: l.op, all: l.all, left, right: terms[i + 1], orderBy: [], pos: l.pos };
+  });
+  p.depth = base;
+  return left;
+}
+
+function balancedUnion(terms: QueryExpr[], links: { all: boolean; pos: number }[], lo: number, hi: number): QueryExpr {
+  if (lo === hi) return terms[lo];
+  const mid = (lo + hi + 1) >> 1;
+  const { all, pos } = links[mid - 1];
+  return { type: 'setop', op: 'union', all, left: balancedUnion(terms, links, lo, mid - 1), right: balancedUnion(terms, links, mid, hi), orderBy: [], pos };
 }
 
 function parseIntersectTerm(p: Parser): QueryExpr {
   let left = parseQueryPrimary(p);
+  const base = p.depth;
   while (p.isKw('INTERSECT')) {
     const t = p.next();
     const all = setQuantifier(p);
+    p.descend();
     const right = parseQueryPrimary(p);
     left = { type: 'setop', op: 'intersect', all, left, right, orderBy: [], pos: t.start };
   }
+  p.depth = base;
   return left;
 }
 
