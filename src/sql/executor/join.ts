@@ -8,6 +8,7 @@ import type { EvalContext } from '../analyzer/eval-context.js';
 import { INDEX_JOIN_OUTER_MAX } from '../planner/join-plan.js';
 import type { InnerJoinSource, JoinKeyPlan, JoinLeafPlan, JoinStepPlan } from '../planner/plan.js';
 import { sourceRows } from './source.js';
+import { collect, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /** Most rows a join may produce before it is stopped (a cartesian product gone wrong must not take the server down). */
@@ -41,11 +42,11 @@ function keyOf(keys: readonly JoinKeyPlan[], row: Row, side: 'outer' | 'inner', 
   return k;
 }
 
-/** A leaf's rows that pass its own conjuncts. */
-function* filteredRows(leaf: JoinLeafPlan, env: StatementEnv, tx: ReadTx): Generator<Row> {
+/** A leaf's rows that pass its own conjuncts (pauses passed through). */
+function* filteredRows(leaf: JoinLeafPlan, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
   const filter = leaf.filter;
   const ctx = env.ctx;
-  for (const r of sourceRows(leaf.source, env, tx)) if (!filter || toBoolean(filter.eval(r, ctx)) === true) yield r;
+  for (const r of sourceRows(leaf.source, env, tx)) if (r === PAUSE || !filter || toBoolean(filter.eval(r, ctx)) === true) yield r;
 }
 
 /** Whether an index lookup of this step can be used: an index on the join keys, a small outer side, keys that compare as stored. */
@@ -56,11 +57,13 @@ export function useIndexLookup(step: JoinStepPlan, leaf: JoinLeafPlan, outerRows
 /**
  * Produces full-width rows (every input at its offset) for the planned steps in order:
  * index nested loops while the outer side is small, hash joins on equality keys otherwise.
+ * Each step pauses every PAUSE_EVERY rows of work.
  */
-export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): Generator<Row> {
+export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
   const ctx = env.ctx;
   let current: Row[] = [new Array(plan.width).fill(null)];
   let produced = 0;
+  let work = 0;
   for (const step of plan.steps) {
     const leaf = plan.leaves[step.input];
     const { keys, filters } = step;
@@ -85,6 +88,7 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
       const unique = index.unique && lookup.keyOrder.length === index.columns.length;
       const filter = leaf.filter;
       for (const base of current) {
+        if (++work % PAUSE_EVERY === 0) yield PAUSE;
         const k = keyOf(keys, base, 'outer', ctx);
         if (k === undefined) continue;
         const values = lookup.keyOrder.map((i) => keys[i].outer.eval(base, ctx));
@@ -99,6 +103,10 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
     } else if (keys.length > 0) {
       const table = new Map<string, Row[]>();
       for (const x of filteredRows(leaf, env, tx)) {
+        if (x === PAUSE) {
+          yield PAUSE;
+          continue;
+        }
         const k = keyOf(keys, x, 'inner', ctx);
         if (k === undefined) continue;
         ctx.memory?.charge(x);
@@ -107,15 +115,21 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
         else table.set(k, [x]);
       }
       for (const base of current) {
+        if (++work % PAUSE_EVERY === 0) yield PAUSE;
         const k = keyOf(keys, base, 'outer', ctx);
         if (k === undefined) continue;
         const bucket = table.get(k);
         if (bucket) for (const x of bucket) accept(place(base, x));
       }
     } else {
-      const inner = [...filteredRows(leaf, env, tx)];
+      const inner = yield* collect(filteredRows(leaf, env, tx), []);
       for (const x of inner) ctx.memory?.charge(x);
-      for (const base of current) for (const x of inner) accept(place(base, x));
+      for (const base of current) {
+        for (const x of inner) {
+          accept(place(base, x));
+          if (++work % PAUSE_EVERY === 0) yield PAUSE;
+        }
+      }
     }
     current = next;
     if (current.length === 0) break;

@@ -13,6 +13,7 @@ import type { PlanContext } from '../planner/plan-context.js';
 import { planQuery, planSubqueries } from '../planner/plan-query.js';
 import { informationSchemaColumns } from './information-schema.js';
 import { sourceRows } from './source.js';
+import { drain, PAUSE, PAUSE_EVERY, sortWithPauses, type Pause, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /** A query's result: typed columns and materialized rows. */
@@ -24,14 +25,15 @@ export interface QueryResult {
 /** Runs subqueries of a plan in this statement's read transaction: once when uncorrelated, per outer row otherwise. */
 function subqueryRunner(env: StatementEnv, tx: ReadTx): SubqueryRunnerFactory {
   return (plan, correlated) => {
+    // A subquery runs to its end inside the expression that asked for it (no pauses there).
     if (!correlated) {
       let rows: Row[] | undefined;
-      return () => (rows ??= [...executeQuery(plan, env, tx)]);
+      return () => (rows ??= drain(executeQuery(plan, env, tx)));
     }
     return (row, ctx) => {
       ctx.outerRows.push(row);
       try {
-        return [...executeQuery(plan, env, tx)];
+        return drain(executeQuery(plan, env, tx));
       } finally {
         ctx.outerRows.pop();
       }
@@ -52,13 +54,14 @@ export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): C
 /** Plans and runs a query expression, materializing its rows (INSERT ... SELECT, CREATE TABLE ... AS, views' callers). */
 export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx): QueryResult {
   const plan = planQuery(query, planContext(env, tx));
-  const rows: Row[] = [];
-  for (const row of executeQuery(plan, env, tx)) rows.push(row);
-  return { columns: plan.columns, rows };
+  return { columns: plan.columns, rows: drain(executeQuery(plan, env, tx)) };
 }
 
-/** The rows of a planned query, produced as they are pulled (sorting, grouping and DISTINCT hold what they must). */
-export function executeQuery(plan: QueryPlan, env: StatementEnv, tx: ReadTx): Iterable<Row> {
+/**
+ * The rows of a planned query, produced as they are pulled (sorting, grouping and DISTINCT hold
+ * what they must), with pauses between slices of work for a driver that gives the thread back.
+ */
+export function executeQuery(plan: QueryPlan, env: StatementEnv, tx: ReadTx): Iterable<Pulled> {
   switch (plan.kind) {
     case 'select':
       return executeSelect(plan, env, tx);
@@ -82,8 +85,8 @@ function evalLimit(limit: LimitPlan | undefined, ctx: EvalContext): { offset: nu
   return { offset, count: val(limit.count) };
 }
 
-function sortRows<T extends { keys: Value[] }>(rows: T[], order: SortKey[]): void {
-  rows.sort((a, b) => {
+function sortRows<T extends { keys: Value[] }>(rows: T[], order: SortKey[]): Generator<Pause, T[]> {
+  return sortWithPauses(rows, (a, b) => {
     for (let i = 0; i < order.length; i++) {
       const c = compareForSort(order[i].c.type, a.keys[i], b.keys[i]);
       if (c !== 0) return order[i].desc ? -c : c;
@@ -92,7 +95,7 @@ function sortRows<T extends { keys: Value[] }>(rows: T[], order: SortKey[]): voi
   });
 }
 
-function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Generator<Row> {
+function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
   const ctx = env.ctx;
   const { where, having, order, items } = plan;
   const { offset, count } = evalLimit(plan.limit, ctx);
@@ -107,6 +110,10 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
     let skipped = 0;
     let produced = 0;
     for (const row of rows) {
+      if (row === PAUSE) {
+        yield PAUSE;
+        continue;
+      }
       if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
       if (having && toBoolean(having.eval(row, ctx)) !== true) continue;
       if (skipped < offset) {
@@ -131,6 +138,10 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
     const keyTypes = groupKeys.map((g) => g.type);
     const groups = new Map<string, { first: Row; accs: ReturnType<typeof slots.specs[number]['create']>[] }>();
     for (const row of rows) {
+      if (row === PAUSE) {
+        yield PAUSE;
+        continue;
+      }
       if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
       const k = groupKeys.length ? rowKey(groupKeys.map((g) => g.eval(row, ctx)), keyTypes) : '';
       let g = groups.get(k);
@@ -151,6 +162,10 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
     }
   } else {
     for (const row of rows) {
+      if (row === PAUSE) {
+        yield PAUSE;
+        continue;
+      }
       if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
       memory?.charge(row);
       working.push(row);
@@ -159,40 +174,43 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
   if (having) working = working.filter((r) => toBoolean(having.eval(r, ctx)) === true);
 
   // 3. Projection, DISTINCT, ORDER BY, LIMIT.
-  let out: { proj: Row; keys: Value[] }[] = working.map((r) => ({
-    proj: itemEvals.map((e) => e(r, ctx)),
-    keys: order.map((o) => o.c.eval(r, ctx)),
-  }));
-  if (plan.distinct) {
-    const types = items.map((i) => i.type);
-    const seen = new Set<string>();
-    out = out.filter((o) => {
-      const k = rowKey(o.proj, types);
-      if (seen.has(k)) return false;
+  let out: { proj: Row; keys: Value[] }[] = [];
+  const types = items.map((i) => i.type);
+  const seen = plan.distinct ? new Set<string>() : undefined;
+  for (let i = 0; i < working.length; i++) {
+    const r = working[i];
+    const proj = itemEvals.map((e) => e(r, ctx));
+    if (seen) {
+      const k = rowKey(proj, types);
+      if (seen.has(k)) continue;
       seen.add(k);
-      return true;
-    });
+    }
+    out.push({ proj, keys: order.map((o) => o.c.eval(r, ctx)) });
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield PAUSE;
   }
-  if (order.length) sortRows(out, order);
+  if (order.length) out = yield* sortRows(out, order);
   const end = count === Infinity ? out.length : Math.min(out.length, offset + count);
   for (let i = offset; i < end; i++) yield out[i].proj;
 }
 
-function* executeValues(plan: ValuesPlan, env: StatementEnv): Generator<Row> {
+function* executeValues(plan: ValuesPlan, env: StatementEnv): Generator<Pulled> {
   const ctx = env.ctx;
   const rows = plan.rows.map((r) => r.map((c) => c.eval([], ctx)));
-  yield* sortAndLimit(rows, plan.order, plan.limit, ctx);
+  yield* yield* sortAndLimit(rows, plan.order, plan.limit, ctx);
 }
 
-function executeSetOp(plan: SetOpPlan, env: StatementEnv, tx: ReadTx): Row[] {
+function* executeSetOp(plan: SetOpPlan, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
   const ctx = env.ctx;
-  const conv = (side: QueryPlan, convert: SetOpPlan['convertLeft']) => {
+  function* conv(side: QueryPlan, convert: SetOpPlan['convertLeft']): Generator<Pause, Row[]> {
     const out: Row[] = [];
-    for (const row of executeQuery(side, env, tx)) out.push(convert.map((c) => c.eval(row, ctx)));
+    for (const row of executeQuery(side, env, tx)) {
+      if (row === PAUSE) yield PAUSE;
+      else out.push(convert.map((c) => c.eval(row, ctx)));
+    }
     return out;
-  };
-  const l = conv(plan.left, plan.convertLeft);
-  const r = conv(plan.right, plan.convertRight);
+  }
+  const l = yield* conv(plan.left, plan.convertLeft);
+  const r = yield* conv(plan.right, plan.convertRight);
   const types = plan.columns.map((c) => c.type);
   const key = (row: Row) => rowKey(row, types);
   let rows: Row[];
@@ -212,7 +230,7 @@ function executeSetOp(plan: SetOpPlan, env: StatementEnv, tx: ReadTx): Row[] {
       if ((n > 0) === wantFound) rows.push(row);
     }
   }
-  return sortAndLimit(rows, plan.order, plan.limit, ctx);
+  yield* yield* sortAndLimit(rows, plan.order, plan.limit, ctx);
 }
 
 function dedupe(rows: Row[], key: (r: Row) => string): Row[] {
@@ -226,11 +244,10 @@ function dedupe(rows: Row[], key: (r: Row) => string): Row[] {
 }
 
 /** ORDER BY / LIMIT over an already projected result (set operations, VALUES). */
-function sortAndLimit(rows: Row[], order: SortKey[], limit: LimitPlan | undefined, ctx: EvalContext): Row[] {
+function* sortAndLimit(rows: Row[], order: SortKey[], limit: LimitPlan | undefined, ctx: EvalContext): Generator<Pause, Row[]> {
   if (order.length) {
     const keyed = rows.map((r) => ({ r, keys: order.map((o) => o.c.eval(r, ctx)) }));
-    sortRows(keyed, order);
-    rows = keyed.map((x) => x.r);
+    rows = (yield* sortRows(keyed, order)).map((x) => x.r);
   }
   const { offset, count } = evalLimit(limit, ctx);
   return offset || count !== Infinity ? rows.slice(offset, count === Infinity ? undefined : offset + count) : rows;

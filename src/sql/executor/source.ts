@@ -8,10 +8,14 @@ import type { NestedJoinSource, SourcePlan, TableSource } from '../planner/plan.
 import { JOIN_ROWS_MAX, runJoin } from './join.js';
 import { informationSchemaRows } from './information-schema.js';
 import { executeQuery } from './query.js';
+import { collect, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
-/** The rows of a source, read when pulled; derived tables and the inner sides of nested loops are materialized once. */
-export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Iterable<Row> {
+/**
+ * The rows of a source, read when pulled, with a pause every PAUSE_EVERY rows of work;
+ * derived tables and the inner sides of nested loops are materialized once.
+ */
+export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Iterable<Pulled> {
   switch (plan.kind) {
     case 'empty':
       return [[]];
@@ -20,7 +24,7 @@ export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Ite
     case 'system':
       return informationSchemaRows(plan.name, plan.alias, env, tx, plan.where);
     case 'derived':
-      return [...executeQuery(plan.query, env, tx)];
+      return executeQuery(plan.query, env, tx);
     case 'innerJoin':
       return runJoin(plan, env, tx);
     case 'nestedJoin':
@@ -33,35 +37,62 @@ export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Ite
 }
 
 /** A base table along its access path, whose constants are bound now (parameters and @variables are fixed per statement). */
-function tableRows(plan: TableSource, env: StatementEnv, tx: ReadTx): Iterable<Row> {
+function tableRows(plan: TableSource, env: StatementEnv, tx: ReadTx): Iterable<Pulled> {
   const path = bindAccess(plan.def, plan.access, { scope: new Scope([]), session: env.session, clause: 'where clause' }, env.ctx);
-  return tx.table(plan.def).scan(path, plan.columnsRead);
+  const rows = tx.table(plan.def).scan(path, plan.columnsRead);
+  // Point lookups on a unique key read a handful of rows: no pauses needed, no wrapper.
+  return path?.unique ? rows : withPauses(rows);
 }
 
-function* crossRows(left: Iterable<Row>, rightRows: Iterable<Row>): Generator<Row> {
-  const right = [...rightRows];
+function* withPauses(rows: Iterable<Row>): Generator<Pulled> {
   let n = 0;
-  for (const l of left) {
-    for (const r of right) {
-      if (++n > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
-      yield [...l, ...r];
+  for (const row of rows) {
+    yield row;
+    if (++n === PAUSE_EVERY) {
+      n = 0;
+      yield PAUSE;
     }
   }
 }
 
-function* nestedJoinRows(plan: NestedJoinSource, env: StatementEnv, tx: ReadTx): Generator<Row> {
+function* crossRows(left: Iterable<Pulled>, rightRows: Iterable<Pulled>): Generator<Pulled> {
+  const right = yield* collect(rightRows, []);
+  let n = 0;
+  for (const l of left) {
+    if (l === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
+    for (const r of right) {
+      if (++n > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
+      yield [...l, ...r];
+      if (n % PAUSE_EVERY === 0) yield PAUSE;
+    }
+  }
+}
+
+function* nestedJoinRows(plan: NestedJoinSource, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
   const ctx = env.ctx;
   const cond = plan.on;
   const swapped = plan.swapped;
-  const rightRows = [...sourceRows(plan.right, env, tx)];
+  const rightRows = yield* collect(sourceRows(plan.right, env, tx), []);
   const nulls: Row = new Array(plan.right.scope.columns.length).fill(null);
+  let n = 0;
   for (const l of sourceRows(plan.left, env, tx)) {
+    if (l === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
     let matched = false;
     for (const r of rightRows) {
       const row = [...l, ...r];
       if (!cond || toBoolean(cond.eval(row, ctx)) === true) {
         matched = true;
         yield swapped ? [...r, ...l] : row;
+      }
+      if (++n === PAUSE_EVERY) {
+        n = 0;
+        yield PAUSE;
       }
     }
     if (!matched && plan.keepUnmatched) yield swapped ? [...nulls, ...l] : [...l, ...nulls];

@@ -12,6 +12,7 @@ import type { Row, Value } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { planContext, subqueryCompiler } from './query.js';
 import { sourceRows } from './source.js';
+import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
@@ -36,6 +37,8 @@ function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | Delete
   const cond = plan.where;
   // Rows are collected first so that changing a key cannot make the scan see a row twice.
   for (const row of sourceRows(source, env, tx)) {
+    // Writes run to their end within one storage transaction: no pause.
+    if (row === PAUSE) continue;
     if (cond && toBoolean(cond.eval(row, ctx)) !== true) continue;
     rows.push(row);
     if (order.length === 0 && rows.length >= count) break;
