@@ -103,7 +103,7 @@ test('the rule itself rejects an upward import', () => {
   assert.ok(violation({ from: 'base/value.ts', to: 'kernel/plugin.ts', typeOnly: true }));
   assert.ok(violation({ from: 'sql/parser/ast.ts', to: 'sql/executor/query.ts', typeOnly: true }));
   assert.ok(violation({ from: 'plugins/auth-none/index.ts', to: 'plugins/protocol-mysql/server.ts', typeOnly: false }));
-  assert.equal(violation({ from: 'kernel/session.ts', to: 'sql/executor/query.ts', typeOnly: false }), undefined);
+  assert.equal(violation({ from: 'kernel/session/session.ts', to: 'sql/executor/query.ts', typeOnly: false }), undefined);
 });
 
 test('the scan finds the imports it checks', () => {

@@ -5,7 +5,7 @@ import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, FilterVer
 import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
 import { RowCountCache } from './row-estimates.js';
-import { Session } from './session.js';
+import { Session } from './session/session.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
 import { LockManager } from './transactions/lock-manager.js';

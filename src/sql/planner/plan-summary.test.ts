@@ -7,7 +7,7 @@ import { parse, parseWithParams } from '../parser/index.js';
 import { summarizePlan, type PlanSource } from './plan-summary.js';
 import { isUnsafeUpdate } from './safe-updates.js';
 import type { Value } from '../../base/value.js';
-import type { Session } from '../../kernel/session.js';
+import type { Session } from '../../kernel/session/session.js';
 
 let db: Embedded;
 let s: KernelSession;
