@@ -21,7 +21,7 @@ import { INFORMATION_SCHEMA, informationSchemaColumns, informationSchemaDenied, 
 import type { StatementEnv } from '../../sql/executor/statement-env.js';
 import type { Value } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
-import type { Kernel } from '../kernel.js';
+import type { SessionHost } from './session-host.js';
 import { LockConflict } from '../transactions/lock-manager.js';
 import type { IsolationLevel, StatementMark, Transaction } from '../transactions/transaction.js';
 
@@ -126,7 +126,7 @@ export class Session implements KernelSession, SessionContext {
   private lockWaitAbort: AbortController | undefined;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: SessionHost,
     readonly id: number,
     readonly user: string,
     readonly host: string,
