@@ -1,12 +1,13 @@
 // A client session: its state, and the statement pipeline parse → execute → result.
 import { SqlError, sqlError, type Diagnostic } from '../../base/errors.js';
-import type { FilterRequest, KernelSession, PreparedStatementInfo, SessionStatus, StatementEvent } from '../plugin.js';
+import type { FilterRequest, KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
 import type { PlanSummary } from '../../sql/planner/plan-summary.js';
 import type { ResultColumn, StatementResult, TableName } from '../../base/result.js';
 import type { ServerInfo } from '../../sql/executor/statement-env.js';
-import type { ScanMeter } from '../../storage/table-store.js';
 import { statementAccess, statementTables } from '../../sql/analyzer/table-refs.js';
 import { statementDigest } from '../../sql/lexer/digest.js';
+import { FinishedStatement } from './finished-statement.js';
+import { StatementMeter } from './statement-meter.js';
 import { MemoryBudget } from '../../base/memory-budget.js';
 import { summarizePlan } from '../../sql/planner/plan-summary.js';
 import { isUnsafeUpdate, safeUpdateError } from '../../sql/planner/safe-updates.js';
@@ -48,53 +49,6 @@ function storageWriteError(e: unknown): SqlError {
   }
   const errno = typeof code === 'number' ? code : 5;
   return sqlError('STORAGE_ENGINE_ERROR', `Got error ${errno} '${message}' from storage engine; the transaction was rolled back`);
-}
-
-/** Rows the running statement examined, its deadline (max_execution_time), and KILL QUERY. */
-class StatementMeter implements ScanMeter {
-  rows = 0;
-  /** Epoch milliseconds; 0 for none. */
-  deadline = 0;
-  killed = false;
-
-  reset(deadline: number): void {
-    this.rows = 0;
-    this.deadline = deadline;
-    this.killed = false;
-  }
-
-  tick(): void {
-    if (this.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
-    if (this.deadline !== 0 && Date.now() > this.deadline) {
-      throw sqlError('QUERY_TIMEOUT', 'Query execution was interrupted, maximum statement execution time exceeded');
-    }
-  }
-}
-
-/** A finished statement as logs and metrics see it; the digest is computed only if someone asks. */
-class FinishedStatement implements StatementEvent {
-  private digestText: string | undefined;
-  constructor(
-    readonly time: Date,
-    readonly sessionId: number,
-    readonly user: string,
-    readonly host: string,
-    readonly schema: string | null,
-    readonly text: string,
-    readonly kind: string,
-    readonly durationMs: number,
-    readonly rowsSent: number,
-    readonly rowsExamined: number,
-    readonly rowsAffected: number,
-    readonly errorCode: number,
-    readonly errorMessage: string | undefined,
-    readonly blockedBy: string | undefined,
-    readonly filterNotes: readonly { by: string; note: string }[] | undefined,
-  ) {}
-
-  digest(): string {
-    return (this.digestText ??= statementDigest(this.text));
-  }
 }
 
 /** SELECT-like statements, which max_execution_time applies to (as in MySQL). */
