@@ -8,6 +8,7 @@ import { statementAccess, statementTables } from '../../sql/analyzer/table-refs.
 import { statementDigest } from '../../sql/lexer/digest.js';
 import { FinishedStatement } from './finished-statement.js';
 import { StatementMeter } from './statement-meter.js';
+import { DiagnosticsArea } from './diagnostics-area.js';
 import { MemoryBudget } from '../../base/memory-budget.js';
 import { summarizePlan } from '../../sql/planner/plan-summary.js';
 import { isUnsafeUpdate, safeUpdateError } from '../../sql/planner/safe-updates.js';
@@ -25,9 +26,6 @@ import type { TableDef } from '../../storage/table-def.js';
 import type { SessionHost } from './session-host.js';
 import { LockConflict } from '../transactions/lock-manager.js';
 import type { IsolationLevel, StatementMark, Transaction } from '../transactions/transaction.js';
-
-/** At most this many diagnostics are kept per statement (MySQL's max_error_count default). */
-const DIAGNOSTICS_MAX = 1024;
 
 /** What a session is doing, for SHOW PROCESSLIST. */
 export interface SessionActivity {
@@ -64,8 +62,7 @@ export class Session implements KernelSession, SessionContext {
   readonly serverVersion: string;
   readonly variables: SessionVariables;
   private readonly userVariables = new Map<string, Value>();
-  private warnings: Diagnostic[] = [];
-  private warningsTotal = 0;
+  private readonly warnings = new DiagnosticsArea();
   /** The open transaction (BEGIN, or autocommit=0), if any. */
   private txn: Transaction | undefined;
   private closed = false;
@@ -114,8 +111,8 @@ export class Session implements KernelSession, SessionContext {
 
   getSystemVariable(name: string, scope?: 'global' | 'session'): Value {
     const n = name.toLowerCase();
-    if (n === 'warning_count') return this.warnings.filter((w) => w.level !== 'Error').length;
-    if (n === 'error_count') return this.warnings.filter((w) => w.level === 'Error').length;
+    if (n === 'warning_count') return this.warnings.list.filter((w) => w.level !== 'Error').length;
+    if (n === 'error_count') return this.warnings.list.filter((w) => w.level === 'Error').length;
     if (n === 'last_insert_id' || n === 'identity') return this.lastInsertId;
     if (n === 'in_transaction') return this.txn ? 1 : 0;
     if (n === 'autocommit' && scope !== 'global') return this.variables.get('autocommit');
@@ -125,7 +122,7 @@ export class Session implements KernelSession, SessionContext {
 
   listSystemVariables(scope?: 'global' | 'session'): [string, string | number][] {
     return this.variables.all(scope).map(([k, v]): [string, string | number] => {
-      if (k === 'warning_count') return [k, this.warnings.length];
+      if (k === 'warning_count') return [k, this.warnings.list.length];
       if (k === 'last_insert_id' || k === 'identity') return [k, String(this.lastInsertId)];
       if (typeof v === 'number' && (this.kernel.booleanVariable(k))) return [k, v ? 'ON' : 'OFF'];
       return [k, v];
@@ -157,8 +154,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   warn(code: number, message: string, level: 'Note' | 'Warning' = 'Warning'): void {
-    this.warningsTotal++;
-    if (this.warnings.length < DIAGNOSTICS_MAX) this.warnings.push({ level, code, message });
+    this.warnings.warn(code, message, level);
   }
 
   // ------------------------------------------------------------------ KernelSession
@@ -194,7 +190,7 @@ export class Session implements KernelSession, SessionContext {
       return parseFn();
     } catch (e) {
       if (e instanceof SqlError) {
-        this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
+        this.warnings.onlyError(e);
         this.kernel.counters.error(e.code);
       }
       throw e;
@@ -249,7 +245,7 @@ export class Session implements KernelSession, SessionContext {
     if (this.idleRollbackNotice) {
       const notice = this.idleRollbackNotice;
       this.idleRollbackNotice = undefined;
-      this.warnings = [{ level: 'Error', code: notice.code, message: notice.message }];
+      this.warnings.onlyError(notice);
       throw notice;
     }
     const started = Date.now();
@@ -319,8 +315,7 @@ export class Session implements KernelSession, SessionContext {
 
   /** A statement refused before it ran (authorization, filters): kept for SHOW WARNINGS and counted like any error. */
   private refused(e: SqlError): SqlError {
-    this.warnings = [{ level: 'Error', code: e.code, message: e.message }];
-    this.warningsTotal = 1;
+    this.warnings.refused(e);
     this.kernel.counters.error(e.code);
     return e;
   }
@@ -431,7 +426,7 @@ export class Session implements KernelSession, SessionContext {
             this.txn = undefined;
           }
           if (waitError instanceof SqlError) {
-            this.warnings.push({ level: 'Error', code: waitError.code, message: waitError.message });
+            this.warnings.addError(waitError);
             this.kernel.counters.error(waitError.code);
           }
           throw waitError;
@@ -457,7 +452,7 @@ export class Session implements KernelSession, SessionContext {
     } catch (e) {
       this.kernel.log.error('commit failed', { session: this.id, error: e instanceof Error ? e.message : String(e) });
       const err = storageWriteError(e);
-      this.warnings.push({ level: 'Error', code: err.code, message: err.message });
+      this.warnings.addError(err);
       throw err;
     }
   }
@@ -468,11 +463,8 @@ export class Session implements KernelSession, SessionContext {
   /** One synchronous attempt at a statement with its diagnostics, counters and transaction bookkeeping. */
   private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult {
     const keepsDiagnostics = statement.type === 'show' && (statement.what === 'warnings' || statement.what === 'errors' || statement.what === 'countWarnings' || statement.what === 'countErrors');
-    const previous = this.warnings;
-    if (!keepsDiagnostics) {
-      this.warnings = [];
-      this.warningsTotal = 0;
-    }
+    const previous = this.warnings.list;
+    if (!keepsDiagnostics) this.warnings.clear();
     this.activity = { command: describeOnly ? 'Prepare' : params.length ? 'Execute' : 'Query', since: Date.now(), info: text };
     if (!describeOnly) this.kernel.counters.statement(statement.type, statement.type === 'transaction' ? statement.action : undefined);
     this.statementParams = params;
@@ -484,13 +476,13 @@ export class Session implements KernelSession, SessionContext {
     } catch (e) {
       if (e instanceof LockConflict) throw e;
       if (e instanceof SqlError) {
-        this.warnings.push({ level: 'Error', code: e.code, message: e.message });
+        this.warnings.addError(e);
         this.kernel.counters.error(e.code);
         throw e;
       }
       this.kernel.log.error('internal error while executing a statement', { session: this.id, error: e instanceof Error ? e.stack : String(e), statement: text.slice(0, 1000) });
       const err = sqlError('UNKNOWN_ERROR', `Internal error: ${e instanceof Error ? e.message : String(e)}`);
-      this.warnings.push({ level: 'Error', code: err.code, message: err.message });
+      this.warnings.addError(err);
       throw err;
     } finally {
       this.statementParams = [];
@@ -677,7 +669,7 @@ export class Session implements KernelSession, SessionContext {
     this.userVariables.clear();
     this.prepared.clear();
     this.variables.reset();
-    this.warnings = [];
+    this.warnings.clearList();
     this.lastInsertId = 0;
     this.lastRowCount = -1;
   }
@@ -686,12 +678,12 @@ export class Session implements KernelSession, SessionContext {
     return {
       inTransaction: this.txn !== undefined,
       autocommit: this.variables.get('autocommit') === 1,
-      warningCount: Math.min(this.warningsTotal, 65535),
+      warningCount: Math.min(this.warnings.raisedCount, 65535),
     };
   }
 
   diagnostics(): readonly Diagnostic[] {
-    return this.warnings;
+    return this.warnings.list;
   }
 
   waitTimeoutSeconds(): number {
