@@ -1,28 +1,23 @@
 // A client session: its state, and the statement pipeline parse → execute → result.
 import { SqlError, sqlError, type Diagnostic } from '../../base/errors.js';
-import type { FilterRequest, KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
-import type { PlanSummary } from '../../sql/planner/plan-summary.js';
-import type { ResultColumn, StatementResult, TableName } from '../../base/result.js';
+import type { KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
+import type { ResultColumn, StatementResult } from '../../base/result.js';
 import type { ServerInfo } from '../../sql/executor/statement-env.js';
-import { statementAccess, statementTables } from '../../sql/analyzer/table-refs.js';
-import { statementDigest } from '../../sql/lexer/digest.js';
 import { FinishedStatement } from './finished-statement.js';
 import { StatementMeter } from './statement-meter.js';
 import { DiagnosticsArea } from './diagnostics-area.js';
+import { StatementAdmission, type FilterTicket } from './admission.js';
 import { MemoryBudget } from '../../base/memory-budget.js';
-import { summarizePlan } from '../../sql/planner/plan-summary.js';
-import { isUnsafeUpdate, safeUpdateError } from '../../sql/planner/safe-updates.js';
 import { SessionVariables } from '../variables.js';
-import type { DeleteStmt, Statement, TransactionStmt, UpdateStmt } from '../../sql/parser/ast.js';
+import type { Statement, TransactionStmt } from '../../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
 import { causesImplicitCommit, executeStatement, resultColumns } from '../../sql/executor/run-statement.js';
 import { tableScopeColumns } from '../../sql/executor/from.js';
-import { INFORMATION_SCHEMA, informationSchemaColumns, informationSchemaDenied, isInformationSchema } from '../../sql/executor/information-schema.js';
+import { INFORMATION_SCHEMA, informationSchemaColumns, isInformationSchema } from '../../sql/executor/information-schema.js';
 import type { StatementEnv } from '../../sql/executor/statement-env.js';
 import type { Value } from '../../base/value.js';
-import type { TableDef } from '../../storage/table-def.js';
 import type { SessionHost } from './session-host.js';
 import { LockConflict } from '../transactions/lock-manager.js';
 import type { IsolationLevel, StatementMark, Transaction } from '../transactions/transaction.js';
@@ -49,11 +44,6 @@ function storageWriteError(e: unknown): SqlError {
   return sqlError('STORAGE_ENGINE_ERROR', `Got error ${errno} '${message}' from storage engine; the transaction was rolled back`);
 }
 
-/** SELECT-like statements, which max_execution_time applies to (as in MySQL). */
-function isQuery(statement: Statement): boolean {
-  return statement.type === 'select' || statement.type === 'setop' || statement.type === 'values' || statement.type === 'with';
-}
-
 export class Session implements KernelSession, SessionContext {
   database: string | null;
   lastInsertId: number | bigint = 0;
@@ -73,6 +63,7 @@ export class Session implements KernelSession, SessionContext {
   /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
   readonly serverInfo: ServerInfo;
   private readonly meter = new StatementMeter();
+  private readonly admission: StatementAdmission;
   /** Aborts the running statement's lock wait (KILL QUERY). */
   private lockWaitAbort: AbortController | undefined;
 
@@ -88,6 +79,7 @@ export class Session implements KernelSession, SessionContext {
     this.serverVersion = kernel.serverVersion;
     this.variables = new SessionVariables(kernel.globals);
     this.serverInfo = kernel.serverInfoFor(this);
+    this.admission = new StatementAdmission(kernel, this, this.warnings);
   }
 
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
@@ -205,7 +197,7 @@ export class Session implements KernelSession, SessionContext {
     const parsed = this.counted(() => parseWithParams(sql));
     if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
     // Checked at prepare time too, as MySQL does: describing the result would show a denied table's columns.
-    if (this.kernel.authorizing) this.authorizeStatement(parsed.statement);
+    this.admission.authorize(parsed.statement);
     const id = ++this.lastPreparedId;
     this.prepared.set(id, { statement: parsed.statement, text: sql, paramCount: parsed.paramCount });
     let columns: ResultColumn[] = [];
@@ -251,50 +243,24 @@ export class Session implements KernelSession, SessionContext {
     const started = Date.now();
     // Reset before any refusal, so a refused statement's event does not carry the previous one's rows examined.
     this.meter.reset(0);
-    let done: ((errorCode: number) => void)[] | undefined;
-    let blockedBy: string | undefined;
-    let notes: { by: string; note: string }[] | undefined;
-    let deadlineBy: string | undefined;
+    const ticket: FilterTicket = {};
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
-      if (this.kernel.authorizing) this.authorizeStatement(statement);
-      let deadlineMs = isQuery(statement) ? Number(this.variables.get('max_execution_time')) : 0;
-      if (this.kernel.filtering) {
-        const f = this.kernel.filterStatement(this.filterRequest(statement, text, params));
-        // Filters that admitted it before another one denied it still get their done (a concurrency slot back).
-        done = f.done;
-        if (f.denied) {
-          blockedBy = f.denied.by;
-          throw this.refused(f.denied.verdict.error);
-        }
-        if (f.notes.length) notes = f.notes;
-        if (f.deadlineMs !== undefined && (deadlineMs === 0 || f.deadlineMs < deadlineMs)) {
-          deadlineMs = f.deadlineMs;
-          deadlineBy = f.deadlineBy;
-        }
-      }
-      if (statement.type === 'update' || statement.type === 'delete') this.checkSafeUpdates(statement, params);
+      const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       result = await this.runWithRetries(statement, text, params);
       return result;
     } catch (e) {
       if (e instanceof SqlError) failure = e;
       // A filter's deadline that stopped the statement counts as that filter's block in the query log.
-      if (failure?.code === 3024 && deadlineBy !== undefined) blockedBy = deadlineBy;
+      if (failure?.code === 3024 && ticket.deadlineBy !== undefined) ticket.blockedBy = ticket.deadlineBy;
       throw e;
     } finally {
-      if (done) for (const d of done) d(failure?.code ?? 0);
-      this.statementFinished(statement.type, text, started, result, failure, blockedBy, notes);
+      if (ticket.done) for (const d of ticket.done) d(failure?.code ?? 0);
+      this.statementFinished(statement.type, text, started, result, failure, ticket.blockedBy, ticket.notes);
       this.armIdleTimer();
     }
-  }
-
-  /** sql_safe_updates=1: 1175 for an UPDATE/DELETE whose WHERE uses no key and that has no LIMIT, as MySQL. */
-  private checkSafeUpdates(statement: UpdateStmt | DeleteStmt, params: readonly Value[]): void {
-    if (this.variables.get('sql_safe_updates') !== 1 || statement.limit) return;
-    // Only the access path matters here, so no table is counted.
-    if (isUnsafeUpdate(statement, this.planSummary(statement, params, () => 0))) throw this.refused(safeUpdateError());
   }
 
   /** Counts and reports a statement that ended (or was refused before it ran). */
@@ -311,72 +277,6 @@ export class Session implements KernelSession, SessionContext {
       result?.kind === 'ok' ? result.affectedRows : 0,
       failure?.code ?? 0, failure?.message, blockedBy, notes,
     ));
-  }
-
-  /** A statement refused before it ran (authorization, filters): kept for SHOW WARNINGS and counted like any error. */
-  private refused(e: SqlError): SqlError {
-    this.warnings.refused(e);
-    this.kernel.counters.error(e.code);
-    return e;
-  }
-
-  /** 1142 (or 1044 for schema-level statements) unless every authorization plugin allows each access. */
-  private authorizeStatement(statement: Statement): void {
-    for (const a of statementAccess(statement, this.database)) {
-      if (isInformationSchema(a.schema)) {
-        // Anyone may read information_schema (its rows are filtered by what the user may see); nobody may change it.
-        if (a.action === 'SELECT' || a.action === 'USAGE') continue;
-        throw this.refused(informationSchemaDenied(this.user, this.host));
-      }
-      if (a.object === 'schema') {
-        if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'schema', name: a.schema, action: a.action })) {
-          throw this.refused(sqlError('DBACCESS_DENIED', `Access denied for user '${this.user}'@'${this.host}' to database '${a.schema}'`));
-        }
-        continue;
-      }
-      if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: a.schema, table: a.table, action: a.action })) {
-        throw this.refused(sqlError('TABLEACCESS_DENIED', `${a.action} command denied to user '${this.user}'@'${this.host}' for table '${a.table}'`));
-      }
-    }
-  }
-
-  /** What query filters see of a statement; the table list, digest and plan are computed on first use. */
-  private filterRequest(statement: Statement, text: string, params: readonly Value[]): FilterRequest {
-    let tables: readonly TableName[] | undefined;
-    let digest: string | undefined;
-    let plan: PlanSummary | undefined | null;
-    return {
-      sessionId: this.id,
-      user: this.user,
-      host: this.host,
-      schema: this.database,
-      text,
-      kind: statement.type,
-      statement,
-      tables: () => (tables ??= statementTables(statement, this.database)),
-      digest: () => (digest ??= statementDigest(text)),
-      plan: () => {
-        if (plan === undefined) plan = this.planSummary(statement, params) ?? null;
-        return plan ?? undefined;
-      },
-    };
-  }
-
-  /** The planner's estimate for a statement, without running it; undefined for other statements (or if planning fails). */
-  private planSummary(statement: Statement, params: readonly Value[], rowCount = (def: TableDef) => this.kernel.rowCounts.rowCount(def)): PlanSummary | undefined {
-    const catalog = this.kernel.storage.catalog;
-    try {
-      return summarizePlan(statement, this.database, {
-        table: (schema, name) => catalog.getTable(schema, name),
-        view: (schema, name) => catalog.getView(schema, name),
-        rowCount,
-        bind: { session: this, ctx: this.evalContext(params) },
-      });
-    } catch (e) {
-      // A statement the planner cannot summarize fails (or runs) on its own; filters just see no plan.
-      this.kernel.log.debug('no plan summary', { session: this.id, error: e instanceof Error ? e.message : String(e) });
-      return undefined;
-    }
   }
 
   /** Rolls back a transaction left open and idle past idle_transaction_timeout (0: never). */
@@ -615,7 +515,8 @@ export class Session implements KernelSession, SessionContext {
     return this.kernel.statementEnv(this, this.evalContext(params), text, txn, lockReads, this.meter);
   }
 
-  private evalContext(params: readonly Value[]): EvalContext {
+  /** The context one statement's expressions evaluate in (also what plan summaries bind parameters with). */
+  evalContext(params: readonly Value[]): EvalContext {
     const sqlMode = String(this.variables.get('sql_mode'));
     return {
       session: this,
