@@ -1,47 +1,36 @@
-// A client session: its state, and the statement pipeline parse → execute → result.
+// A client session: its identity, variables and state, and the statement pipeline parse → admit → run → report.
 import { SqlError, sqlError, type Diagnostic } from '../../base/errors.js';
 import type { KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
 import type { ResultColumn, StatementResult } from '../../base/result.js';
 import type { ServerInfo } from '../../sql/executor/statement-env.js';
-import { FinishedStatement } from './finished-statement.js';
-import { StatementMeter } from './statement-meter.js';
-import { DiagnosticsArea } from './diagnostics-area.js';
-import { StatementAdmission, type FilterTicket } from './admission.js';
 import { MemoryBudget } from '../../base/memory-budget.js';
 import { SessionVariables } from '../variables.js';
-import type { Statement, TransactionStmt } from '../../sql/parser/ast.js';
+import type { Statement } from '../../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
-import { causesImplicitCommit, executeStatement, resultColumns } from '../../sql/executor/run-statement.js';
+import { executeStatement, resultColumns } from '../../sql/executor/run-statement.js';
 import { tableScopeColumns } from '../../sql/executor/from.js';
 import { INFORMATION_SCHEMA, informationSchemaColumns, isInformationSchema } from '../../sql/executor/information-schema.js';
 import type { StatementEnv } from '../../sql/executor/statement-env.js';
 import type { Value } from '../../base/value.js';
-import type { SessionHost } from './session-host.js';
 import { LockConflict } from '../transactions/lock-manager.js';
-import type { IsolationLevel, StatementMark, Transaction } from '../transactions/transaction.js';
+import type { Transaction } from '../transactions/transaction.js';
+import { StatementAdmission, type FilterTicket } from './admission.js';
+import { CommitWait } from './commit-wait.js';
+import { DiagnosticsArea } from './diagnostics-area.js';
+import { FinishedStatement } from './finished-statement.js';
+import { IdleTransactionTimeout } from './idle-transaction-timeout.js';
+import { LockRetry } from './lock-retry.js';
+import type { SessionHost } from './session-host.js';
+import { StatementMeter } from './statement-meter.js';
+import { TransactionState } from './transaction-state.js';
 
 /** What a session is doing, for SHOW PROCESSLIST. */
 export interface SessionActivity {
   command: string;
   since: number;
   info: string | null;
-}
-
-/**
- * The client's view of a failed durable write: 1114 when the device is full, 1030
- * (MySQL's "Got error N from storage engine") for other I/O errors. Nothing of the
- * transaction was written: LMDB never overwrites committed pages.
- */
-function storageWriteError(e: unknown): SqlError {
-  const code = (e as { code?: unknown }).code;
-  const message = e instanceof Error ? e.message : String(e);
-  if (code === 'ENOSPC' || code === 28 || /MDB_MAP_FULL|No space left/.test(message)) {
-    return sqlError('RECORD_FILE_FULL', 'The table is full: the data directory has no space left; the transaction was rolled back');
-  }
-  const errno = typeof code === 'number' ? code : 5;
-  return sqlError('STORAGE_ENGINE_ERROR', `Got error ${errno} '${message}' from storage engine; the transaction was rolled back`);
 }
 
 export class Session implements KernelSession, SessionContext {
@@ -53,8 +42,6 @@ export class Session implements KernelSession, SessionContext {
   readonly variables: SessionVariables;
   private readonly userVariables = new Map<string, Value>();
   private readonly warnings = new DiagnosticsArea();
-  /** The open transaction (BEGIN, or autocommit=0), if any. */
-  private txn: Transaction | undefined;
   private closed = false;
   activity: SessionActivity = { command: 'Sleep', since: Date.now(), info: null };
   statementParams: readonly Value[] = [];
@@ -63,9 +50,11 @@ export class Session implements KernelSession, SessionContext {
   /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
   readonly serverInfo: ServerInfo;
   private readonly meter = new StatementMeter();
+  private readonly commits: CommitWait;
+  private readonly transactions: TransactionState;
+  private readonly lockRetry: LockRetry;
   private readonly admission: StatementAdmission;
-  /** Aborts the running statement's lock wait (KILL QUERY). */
-  private lockWaitAbort: AbortController | undefined;
+  private readonly idleTimeout: IdleTransactionTimeout;
 
   constructor(
     private readonly kernel: SessionHost,
@@ -79,13 +68,17 @@ export class Session implements KernelSession, SessionContext {
     this.serverVersion = kernel.serverVersion;
     this.variables = new SessionVariables(kernel.globals);
     this.serverInfo = kernel.serverInfoFor(this);
+    this.commits = new CommitWait(kernel, id, this.warnings);
+    this.transactions = new TransactionState(kernel, this.variables, this.commits);
+    this.lockRetry = new LockRetry(kernel, this, this.variables, this.transactions, this.meter, this.warnings, (statement, text, params) => this.runAttempt(statement, text, params, false));
     this.admission = new StatementAdmission(kernel, this, this.warnings);
+    this.idleTimeout = new IdleTransactionTimeout(kernel, this, this.variables, this.transactions);
   }
 
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
   killQuery(): void {
     this.meter.killed = true;
-    this.lockWaitAbort?.abort();
+    this.lockRetry.interrupt();
   }
 
   /** KILL CONNECTION: stops the running statement and closes the client's connection. */
@@ -106,7 +99,7 @@ export class Session implements KernelSession, SessionContext {
     if (n === 'warning_count') return this.warnings.list.filter((w) => w.level !== 'Error').length;
     if (n === 'error_count') return this.warnings.list.filter((w) => w.level === 'Error').length;
     if (n === 'last_insert_id' || n === 'identity') return this.lastInsertId;
-    if (n === 'in_transaction') return this.txn ? 1 : 0;
+    if (n === 'in_transaction') return this.transactions.current ? 1 : 0;
     if (n === 'autocommit' && scope !== 'global') return this.variables.get('autocommit');
     const v = this.variables.get(name, scope);
     return typeof v === 'string' && /^\d{16,}$/.test(v) ? BigInt(v) : v;
@@ -128,9 +121,9 @@ export class Session implements KernelSession, SessionContext {
       return;
     }
     this.variables.set(name, value, scope);
-    if (n === 'autocommit' && scope !== 'global' && this.variables.get('autocommit') === 1 && this.txn) {
+    if (n === 'autocommit' && scope !== 'global' && this.variables.get('autocommit') === 1 && this.transactions.current) {
       // Turning autocommit on commits the open transaction, as in MySQL.
-      this.commitTransaction();
+      this.transactions.commit();
     }
   }
 
@@ -228,15 +221,14 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * Runs one parsed statement. A statement that meets a row lock held by another
-   * transaction is undone, waits for the lock (up to innodb_lock_wait_timeout),
-   * and runs again; a deadlock rolls this transaction back with 1213.
+   * Runs one parsed statement: admission, then attempts until one meets no other
+   * transaction's row lock (see LockRetry), then the wait for a durable commit; the
+   * finished statement is counted and reported whatever happened.
    */
   async runOne(statement: Statement, text: string, params: readonly Value[] = []): Promise<StatementResult> {
-    this.cancelIdleTimer();
-    if (this.idleRollbackNotice) {
-      const notice = this.idleRollbackNotice;
-      this.idleRollbackNotice = undefined;
+    this.idleTimeout.cancel();
+    const notice = this.idleTimeout.takeNotice();
+    if (notice) {
       this.warnings.onlyError(notice);
       throw notice;
     }
@@ -249,7 +241,10 @@ export class Session implements KernelSession, SessionContext {
     try {
       const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
-      result = await this.runWithRetries(statement, text, params);
+      const answer = await this.lockRetry.run(statement, text, params);
+      // Most statements have nothing to commit: skip the extra await (a microtask turn each).
+      if (this.commits.waiting) await this.commits.finish();
+      result = answer;
       return result;
     } catch (e) {
       if (e instanceof SqlError) failure = e;
@@ -259,7 +254,7 @@ export class Session implements KernelSession, SessionContext {
     } finally {
       if (ticket.done) for (const d of ticket.done) d(failure?.code ?? 0);
       this.statementFinished(statement.type, text, started, result, failure, ticket.blockedBy, ticket.notes);
-      this.armIdleTimer();
+      if (!this.closed) this.idleTimeout.arm();
     }
   }
 
@@ -278,87 +273,6 @@ export class Session implements KernelSession, SessionContext {
       failure?.code ?? 0, failure?.message, blockedBy, notes,
     ));
   }
-
-  /** Rolls back a transaction left open and idle past idle_transaction_timeout (0: never). */
-  private idleTimer: NodeJS.Timeout | undefined;
-  private idleRollbackNotice: SqlError | undefined;
-
-  private cancelIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-  }
-
-  private armIdleTimer(): void {
-    const seconds = Number(this.variables.get('idle_transaction_timeout'));
-    if (!this.txn || seconds <= 0 || this.closed) return;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (!this.txn) return;
-      this.rollbackTransaction();
-      this.kernel.log.warn('rolled back an idle transaction', { session: this.id, user: this.user, idle_seconds: seconds });
-      this.idleRollbackNotice = sqlError('TRANSACTION_IDLE_TIMEOUT', `Your transaction was rolled back after ${seconds} seconds of inactivity (idle_transaction_timeout); start a new one`);
-    }, seconds * 1000);
-    this.idleTimer.unref();
-  }
-
-  private async runWithRetries(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
-    for (;;) {
-      try {
-        const result = this.runAttempt(statement, text, params, false);
-        // Most statements have nothing to commit: skip the extra await (a microtask turn each).
-        if (this.pendingCommit !== undefined) await this.finishCommit();
-        return result;
-      } catch (e) {
-        if (!(e instanceof LockConflict)) throw e;
-        const txn = this.lockWaiter as Transaction;
-        this.lockWaiter = undefined;
-        const timeoutMs = Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
-        this.activity = { command: 'Query', since: Date.now(), info: text };
-        this.lockWaitAbort = new AbortController();
-        try {
-          if (this.meter.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
-          await this.kernel.locks.wait(txn, e, timeoutMs, this.lockWaitAbort.signal);
-        } catch (waitError) {
-          if (waitError instanceof SqlError && waitError.code === 1213 && this.txn === txn) {
-            // The victim's whole transaction is rolled back, as InnoDB does.
-            this.txn.rollback();
-            this.kernel.counters.handlerRollback++;
-            this.txn = undefined;
-          }
-          if (waitError instanceof SqlError) {
-            this.warnings.addError(waitError);
-            this.kernel.counters.error(waitError.code);
-          }
-          throw waitError;
-        } finally {
-          this.lockWaitAbort = undefined;
-          if (txn !== this.txn) txn.rollback();
-          this.activity = { command: 'Sleep', since: Date.now(), info: null };
-        }
-      }
-    }
-  }
-
-  /** A transaction whose commit the statement requested; the answer to the client waits for it to be durable. */
-  private pendingCommit: Transaction | undefined;
-
-  private async finishCommit(): Promise<void> {
-    const t = this.pendingCommit;
-    if (!t) return;
-    this.pendingCommit = undefined;
-    try {
-      await t.commit();
-      this.kernel.counters.handlerCommit++;
-    } catch (e) {
-      this.kernel.log.error('commit failed', { session: this.id, error: e instanceof Error ? e.message : String(e) });
-      const err = storageWriteError(e);
-      this.warnings.addError(err);
-      throw err;
-    }
-  }
-
-  /** The transaction of the statement that just met a lock conflict, handed from runAttempt to runOne. */
-  private lockWaiter: Transaction | undefined;
 
   /** One synchronous attempt at a statement with its diagnostics, counters and transaction bookkeeping. */
   private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult {
@@ -396,119 +310,12 @@ export class Session implements KernelSession, SessionContext {
         this.useDatabase(statement.database);
         return { kind: 'ok', affectedRows: 0, insertId: 0 };
       case 'transaction':
-        return this.transactionControl(statement);
+        return this.transactions.control(statement);
       default:
         break;
     }
-    if (causesImplicitCommit(statement)) {
-      // DDL commits the open transaction first (synchronously: it must be done before the DDL runs) and runs outside any transaction.
-      if (this.txn) {
-        this.txn.commitSync();
-        this.kernel.counters.handlerCommit++;
-      }
-      this.txn = undefined;
-      this.savepoints.clear();
-      return executeStatement(statement, this.statementEnv(text, params, undefined), []);
-    }
-    const writes = statement.type === 'insert' || statement.type === 'update' || statement.type === 'delete';
-    if (!this.txn && this.variables.get('autocommit') === 0 && statement.type !== 'set' && statement.type !== 'show') {
-      this.txn = this.beginTransaction(true, false, false);
-    }
-    if (writes && this.txn?.readOnly) throw sqlError('READ_ONLY_TRANSACTION', 'Cannot execute statement in a READ ONLY transaction.');
-    // A write outside a transaction runs in its own one-statement transaction, so it takes row locks too.
-    const txn = this.txn ?? (writes ? this.beginTransaction(false, false, false) : undefined);
-    const mark = txn?.markStatement();
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
-    try {
-      const result = executeStatement(statement, this.statementEnv(text, params, txn, txn && this.readLockMode(statement, txn)), diagnostics);
-      txn?.endStatement();
-      if (txn && !txn.explicit) this.pendingCommit = txn;
-      return result;
-    } catch (e) {
-      if (txn && mark) txn.rollbackStatement(mark);
-      if (e instanceof LockConflict && txn) {
-        this.lockWaiter = txn;
-        throw e;
-      }
-      if (txn && !txn.explicit) {
-        txn.rollback();
-        this.kernel.counters.handlerRollback++;
-      }
-      throw e;
-    }
-  }
-
-  /** FOR UPDATE takes exclusive row locks, FOR SHARE shared ones; under SERIALIZABLE every read shares. */
-  private readLockMode(statement: Statement, txn: Transaction): 'S' | 'X' | undefined {
-    if (statement.type === 'select' && statement.lock) return statement.lock === 'update' ? 'X' : 'S';
-    if (txn.isolation === 'SERIALIZABLE' && (statement.type === 'select' || statement.type === 'setop')) return 'S';
-    return undefined;
-  }
-
-  private beginTransaction(explicit: boolean, readOnly: boolean, consistentSnapshot: boolean): Transaction {
-    const isolation = String(this.variables.get('transaction_isolation')) as IsolationLevel;
-    return this.kernel.newTransaction({ explicit, readOnly: readOnly || this.variables.get('transaction_read_only') === 1, isolation, consistentSnapshot });
-  }
-
-  /** Ends the open transaction with a commit that the current statement's answer waits for. */
-  private commitTransaction(): void {
-    const t = this.txn;
-    this.txn = undefined;
-    this.savepoints.clear();
-    if (!t) return;
-    if (this.pendingCommit) {
-      this.pendingCommit.commitSync();
-      this.kernel.counters.handlerCommit++;
-    }
-    this.pendingCommit = t;
-  }
-
-  private rollbackTransaction(): void {
-    const t = this.txn;
-    this.txn = undefined;
-    this.savepoints.clear();
-    if (!t) return;
-    t.rollback();
-    this.kernel.counters.handlerRollback++;
-  }
-
-  private readonly savepoints = new Map<string, StatementMark>();
-
-  private transactionControl(stmt: TransactionStmt): StatementResult {
-    const ok: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
-    switch (stmt.action) {
-      case 'begin':
-        this.commitTransaction();
-        this.txn = this.beginTransaction(true, stmt.readOnly === true, stmt.consistentSnapshot === true);
-        return ok;
-      case 'commit':
-        this.commitTransaction();
-        if (stmt.chain) this.txn = this.beginTransaction(true, false, false);
-        return ok;
-      case 'rollback':
-        this.rollbackTransaction();
-        if (stmt.chain) this.txn = this.beginTransaction(true, false, false);
-        return ok;
-      case 'savepoint':
-        if (!this.txn) {
-          if (this.variables.get('autocommit') === 1) return ok;
-          this.txn = this.beginTransaction(true, false, false);
-        }
-        this.savepoints.set((stmt.savepoint ?? '').toLowerCase(), this.txn.markStatement());
-        return ok;
-      case 'rollbackToSavepoint': {
-        const mark = this.savepoints.get((stmt.savepoint ?? '').toLowerCase());
-        if (!mark || !this.txn) throw sqlError('SP_DOES_NOT_EXIST', `SAVEPOINT ${stmt.savepoint} does not exist`);
-        this.txn.rollbackStatement(mark);
-        // Savepoints set after this one are gone.
-        const names = [...this.savepoints.keys()];
-        for (const n of names.slice(names.indexOf((stmt.savepoint ?? '').toLowerCase()) + 1)) this.savepoints.delete(n);
-        return ok;
-      }
-      case 'releaseSavepoint':
-        if (!this.savepoints.delete((stmt.savepoint ?? '').toLowerCase())) throw sqlError('SP_DOES_NOT_EXIST', `SAVEPOINT ${stmt.savepoint} does not exist`);
-        return ok;
-    }
+    return this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics));
   }
 
   private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined, lockReads?: 'S' | 'X'): StatementEnv {
@@ -566,7 +373,7 @@ export class Session implements KernelSession, SessionContext {
 
   reset(): void {
     // COM_RESET_CONNECTION rolls back an open transaction, like a new connection would find none.
-    this.rollbackTransaction();
+    this.transactions.rollback();
     this.userVariables.clear();
     this.prepared.clear();
     this.variables.reset();
@@ -577,7 +384,7 @@ export class Session implements KernelSession, SessionContext {
 
   status(): SessionStatus {
     return {
-      inTransaction: this.txn !== undefined,
+      inTransaction: this.transactions.current !== undefined,
       autocommit: this.variables.get('autocommit') === 1,
       warningCount: Math.min(this.warnings.raisedCount, 65535),
     };
@@ -594,9 +401,9 @@ export class Session implements KernelSession, SessionContext {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cancelIdleTimer();
+    this.idleTimeout.cancel();
     // A client that goes away with an open transaction loses it: rolled back, locks released.
-    this.rollbackTransaction();
+    this.transactions.rollback();
     this.kernel.sessionClosed(this);
   }
 }
