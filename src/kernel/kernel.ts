@@ -1,15 +1,16 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
 import { sqlError } from '../base/errors.js';
 import type { Logger } from './logger.js';
-import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, FilterVerdict, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
+import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
 import { RowCountCache } from './row-estimates.js';
-import { Session } from './session.js';
+import { Session } from './session/session.js';
+import type { FilterOutcome, SessionHost, TransactionOptions } from './session/session-host.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
 import { LockManager } from './transactions/lock-manager.js';
-import { Transaction, type IsolationLevel } from './transactions/transaction.js';
+import { Transaction } from './transactions/transaction.js';
 import type { KvStore } from '../storage/kv.js';
 import { GlobalVariables, findVariable } from './variables.js';
 import type { StorageManager } from '../storage/storage-manager.js';
@@ -37,20 +38,10 @@ export interface KernelOptions {
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE VIEW'] as const;
 
-/** The filters' combined answer for one statement. */
-export interface FilterOutcome {
-  denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> };
-  deadlineMs?: number;
-  /** The filter whose deadline is the earliest. */
-  deadlineBy?: string;
-  done: ((errorCode: number) => void)[];
-  notes: { by: string; note: string }[];
-}
-
 /** Connection ids wrap below 2^32 as MySQL's do. */
 const CONNECTION_ID_MAX = 0xffffffff;
 
-export class Kernel implements KernelApi {
+export class Kernel implements KernelApi, SessionHost {
   readonly serverVersion = `${MYSQL_COMPAT_VERSION}-mizzle-${MIZZLE_VERSION}`;
   readonly serverUuid: string;
   readonly storage: StorageManager;
@@ -296,7 +287,7 @@ export class Kernel implements KernelApi {
   }
 
   /** Starts a transaction for a session (explicit, or one autocommit statement). */
-  newTransaction(opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; consistentSnapshot?: boolean }): Transaction {
+  newTransaction(opts: TransactionOptions): Transaction {
     const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds });
     if (opts.consistentSnapshot) t.pinSnapshots(this.transactions.allStores());
     return t;

@@ -15,6 +15,7 @@ import { isBinaryType, isStringType, type SqlType } from '../../base/sql-type.js
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext, SessionContext } from './eval-context.js';
 import { lookupFunction } from '../functions/registry.js';
+import type { ExprCompiler } from '../functions/define.js';
 import type { Scope } from './scope.js';
 
 /** A compiled expression evaluated against one input row. */
@@ -61,6 +62,9 @@ function constant(type: SqlType, value: Value): Compiled {
   return { type, nullable: value === null, eval: () => value, constant: true };
 }
 
+/** What built-in functions get of this compiler (they may not import it: that would be an import cycle). */
+const FUNCTION_COMPILER: ExprCompiler = { compile: compileExpr, convertTo, compileComparison };
+
 /** Compiles `expr` in `env`. */
 export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
   switch (expr.type) {
@@ -102,7 +106,7 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
     case 'call': {
       const fn = lookupFunction(expr.name);
       if (!fn) throw sqlError('SP_DOES_NOT_EXIST', `FUNCTION ${env.session.database ?? 'mizzle'}.${expr.name.toLowerCase()} does not exist`);
-      return fn.compile(expr, env);
+      return fn.compile(expr, env, FUNCTION_COMPILER);
     }
     case 'aggregate':
       if (!env.aggregates) throw sqlError('INVALID_GROUP_FUNC_USE', 'Invalid use of group function');
@@ -322,7 +326,7 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
   if ((op === '+' || op === '-') && (expr.right.type === 'interval' || expr.left.type === 'interval')) {
     const fn = lookupFunction(op === '+' ? 'DATE_ADD' : 'DATE_SUB');
     const [d, iv] = expr.right.type === 'interval' ? [expr.left, expr.right] : [expr.right, expr.left];
-    if (fn) return fn.compile({ type: 'call', name: op === '+' ? 'DATE_ADD' : 'DATE_SUB', args: [d, iv] }, env);
+    if (fn) return fn.compile({ type: 'call', name: op === '+' ? 'DATE_ADD' : 'DATE_SUB', args: [d, iv] }, env, FUNCTION_COMPILER);
   }
   const a = compileExpr(expr.left, env);
   const b = compileExpr(expr.right, env);
@@ -472,8 +476,10 @@ function collationOf(a: SqlType, b: SqlType): string | undefined {
   return a.collation ?? b.collation;
 }
 
+export type ComparisonOp = '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=';
+
 /** A comparison operator over two compiled operands. */
-export function compileComparison(op: '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=', a: Compiled, b: Compiled): Compiled {
+export function compileComparison(op: ComparisonOp, a: Compiled, b: Compiled): Compiled {
   const domain = compareDomain(a.type, b.type);
   const collation = collationOf(a.type, b.type);
   const ae = a.eval, be = b.eval;

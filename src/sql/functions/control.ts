@@ -1,5 +1,5 @@
 // Control-flow functions: IF, IFNULL, NULLIF, COALESCE, GREATEST, LEAST.
-import { convertTo, compileComparison, type Compiled } from '../analyzer/compile-expr.js';
+import type { Compiled } from '../analyzer/compile-expr.js';
 import { compareDomain, compareIn } from '../types/compare.js';
 import { toBoolean } from '../types/convert.js';
 import { unifyTypes } from '../types/infer.js';
@@ -7,7 +7,7 @@ import type { FunctionDef } from './define.js';
 
 const IF: FunctionDef = {
   name: 'IF', minArgs: 3, maxArgs: 3,
-  compile([cond, a, b]) {
+  compile([cond, a, b], _env, _call, { convertTo }) {
     const type = unifyTypes([a.type, b.type]);
     const ce = cond.eval, ae = convertTo(a, type).eval, be = convertTo(b, type).eval;
     return {
@@ -20,7 +20,7 @@ const IF: FunctionDef = {
 function coalesce(name: string, min: number, max: number): FunctionDef {
   return {
     name, minArgs: min, maxArgs: max,
-    compile(args) {
+    compile(args, _env, _call, { convertTo }) {
       const type = unifyTypes(args.map((a) => a.type));
       const evals = args.map((a) => convertTo(a, type).eval);
       return {
@@ -39,7 +39,7 @@ function coalesce(name: string, min: number, max: number): FunctionDef {
 
 const NULLIF: FunctionDef = {
   name: 'NULLIF', minArgs: 2, maxArgs: 2,
-  compile([a, b]) {
+  compile([a, b], _env, _call, { compileComparison }) {
     const eq = compileComparison('=', a, b).eval;
     const ae = a.eval;
     return {
@@ -52,7 +52,7 @@ const NULLIF: FunctionDef = {
 function extreme(name: string, sign: 1 | -1): FunctionDef {
   return {
     name, minArgs: 2, maxArgs: 1 << 16,
-    compile(args: Compiled[]) {
+    compile(args: Compiled[], _env, _call, { convertTo }) {
       const type = unifyTypes(args.map((a) => a.type));
       const dom = compareDomain(type, type);
       const evals = args.map((a) => convertTo(a, type).eval);

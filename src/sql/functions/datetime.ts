@@ -1,7 +1,6 @@
 // Date and time functions: NOW(), CURDATE(), CURTIME(), UNIX_TIMESTAMP(), DATE(), YEAR(), DATE_ADD(), ...
 import { sqlError } from '../../base/errors.js';
 import type { Compiled, Evaluator } from '../analyzer/compile-expr.js';
-import { compileExpr } from '../analyzer/compile-expr.js';
 import { toInteger, toDouble, valueToString } from '../types/convert.js';
 import { T_BIGINT, T_DATE, T_DATETIME, T_DOUBLE, T_TIME } from '../types/infer.js';
 import { formatDate, formatDateTime, formatTime, parseDate, parseDateTime } from '../../base/temporal.js';
@@ -76,11 +75,11 @@ const UNIT_MS: Record<string, number> = {
 function dateAdd(name: string, sign: 1 | -1): FunctionDef {
   return {
     name, minArgs: 2, maxArgs: 2, rawArgs: true,
-    compile(_args, env, call) {
-      const d = compileExpr(call.args[0], env);
+    compile(_args, env, call, compiler) {
+      const d = compiler.compile(call.args[0], env);
       const ivExpr = call.args[1];
       const iv = ivExpr.type === 'interval' ? ivExpr : { type: 'interval' as const, value: ivExpr, unit: 'DAY' };
-      const amount = compileExpr(iv.value, env);
+      const amount = compiler.compile(iv.value, env);
       const unit = iv.unit.toUpperCase();
       const de = d.eval, ae = amount.eval;
       const dateOnly = d.type.kind === 'date' && !(unit in UNIT_MS && UNIT_MS[unit] < 86400000);

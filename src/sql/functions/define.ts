@@ -1,10 +1,22 @@
 // How a built-in function is declared: argument bounds and a compile step producing a typed evaluator.
 import { sqlError } from '../../base/errors.js';
-import type { FuncCall } from '../parser/ast.js';
-import type { Compiled, CompileEnv } from '../analyzer/compile-expr.js';
+import type { Expr, FuncCall } from '../parser/ast.js';
+import type { ComparisonOp, Compiled, CompileEnv } from '../analyzer/compile-expr.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
+
+/**
+ * The parts of the expression compiler that function definitions use. The analyzer hands it
+ * to `compile`, so this folder imports the analyzer only for types and no import cycle forms.
+ */
+export interface ExprCompiler {
+  /** Compiles an argument's AST (for functions with `rawArgs`). */
+  compile(expr: Expr, env: CompileEnv): Compiled;
+  /** Wraps `x` so its values have the representation of `type` (branches sharing one result type). */
+  convertTo(x: Compiled, type: SqlType): Compiled;
+  compileComparison(op: ComparisonOp, a: Compiled, b: Compiled): Compiled;
+}
 
 /** A built-in function. `compile` gets the call's arguments already compiled (unless `rawArgs`). */
 export interface FunctionDef {
@@ -13,7 +25,7 @@ export interface FunctionDef {
   maxArgs: number;
   /** Functions like DATE_ADD that need the AST of an argument (INTERVAL) compile their own args. */
   rawArgs?: boolean;
-  compile(args: Compiled[], env: CompileEnv, call: FuncCall): Compiled;
+  compile(args: Compiled[], env: CompileEnv, call: FuncCall, compiler: ExprCompiler): Compiled;
 }
 
 /** The only context constant arguments are evaluated in at compile time: they read no row, session or parameter. */

@@ -1,6 +1,6 @@
 // Session and server information functions: DATABASE(), VERSION(), USER(), CONNECTION_ID(), LAST_INSERT_ID(), ...
 import { randomUUID } from 'node:crypto';
-import { compileExpr, type Evaluator } from '../analyzer/compile-expr.js';
+import type { Evaluator } from '../analyzer/compile-expr.js';
 import { sqlError } from '../../base/errors.js';
 import { toInteger } from '../types/convert.js';
 import { T_BIGINT, varchar } from '../types/infer.js';
@@ -27,10 +27,10 @@ const LAST_INSERT_ID: FunctionDef = {
 /** `@var := expr` inside expressions: assigns the user variable and yields the value. */
 const ASSIGN: FunctionDef = {
   name: ':=', minArgs: 2, maxArgs: 2, rawArgs: true,
-  compile(_args, env, call) {
+  compile(_args, env, call, compiler) {
     const target = call.args[0];
     if (target.type !== 'variable' || target.kind !== 'user') throw sqlError('PARSE', "You have an error in your SQL syntax; ':=' needs a user variable on its left");
-    const value = compileExpr(call.args[1], env);
+    const value = compiler.compile(call.args[1], env);
     const name = target.name;
     const ve = value.eval;
     return { type: value.type, nullable: true, constant: false, eval: (r, c) => { const v = ve(r, c); c.session.setUserVariable(name, v); return v; } };

@@ -1,7 +1,7 @@
 // The explicit, ordered list of built-in functions, looked up by upper-cased name.
 import type { FuncCall } from '../parser/ast.js';
-import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
-import { checkArgCount, type FunctionDef } from './define.js';
+import type { Compiled, CompileEnv } from '../analyzer/compile-expr.js';
+import { checkArgCount, type ExprCompiler, type FunctionDef } from './define.js';
 import { controlFunctions } from './control.js';
 import { mathFunctions } from './math.js';
 import { stringFunctions } from './string.js';
@@ -22,17 +22,17 @@ function table(): Map<string, FunctionDef> {
 
 /** A callable built-in: compiles a call's arguments and checks their count first. */
 export interface FunctionHandle {
-  compile(call: FuncCall, env: CompileEnv): Compiled;
+  compile(call: FuncCall, env: CompileEnv, compiler: ExprCompiler): Compiled;
 }
 
 export function lookupFunction(name: string): FunctionHandle | undefined {
   const def = table().get(name.toUpperCase());
   if (!def) return undefined;
   return {
-    compile(call, env) {
+    compile(call, env, compiler) {
       checkArgCount(def, call.args.length);
-      const args = def.rawArgs ? [] : call.args.map((a) => compileExpr(a, env));
-      return def.compile(args, env, call);
+      const args = def.rawArgs ? [] : call.args.map((a) => compiler.compile(a, env));
+      return def.compile(args, env, call, compiler);
     },
   };
 }

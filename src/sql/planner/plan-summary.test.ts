@@ -8,7 +8,7 @@ import { PLAN_ONLY, summarizeStatement } from './plan-summary.js';
 import { informationSchemaColumns } from '../executor/information-schema.js';
 import { isUnsafeUpdate } from './safe-updates.js';
 import type { Value } from '../../base/value.js';
-import type { Session } from '../../kernel/session.js';
+import type { Session } from '../../kernel/session/session.js';
 
 let db: Embedded;
 let s: KernelSession;

@@ -1,0 +1,78 @@
+// Lock-wait retries: a statement that met another transaction's row lock is undone, waits for the lock, and runs again.
+import { SqlError, sqlError } from '../../base/errors.js';
+import type { StatementResult } from '../../base/result.js';
+import type { Value } from '../../base/value.js';
+import type { Statement } from '../../sql/parser/ast.js';
+import { LockConflict } from '../transactions/lock-manager.js';
+import type { SessionVariables } from '../variables.js';
+import type { DiagnosticsArea } from './diagnostics-area.js';
+import type { SessionActivity } from './session.js';
+import type { SessionHost } from './session-host.js';
+import type { StatementMeter } from './statement-meter.js';
+import type { TransactionState } from './transaction-state.js';
+
+/** One synchronous attempt at a statement; throws LockConflict when it meets another transaction's lock. */
+export type StatementAttempt = (statement: Statement, text: string, params: readonly Value[]) => StatementResult;
+
+/** What waiting shows of its session: SHOW PROCESSLIST lists a waiting statement as running. */
+export interface WaitingSession {
+  activity: SessionActivity;
+}
+
+export class LockRetry {
+  /** Aborts the running statement's lock wait (KILL QUERY). */
+  private abort: AbortController | undefined;
+
+  constructor(
+    private readonly kernel: Pick<SessionHost, 'locks' | 'counters'>,
+    private readonly session: WaitingSession,
+    private readonly variables: SessionVariables,
+    private readonly transactions: TransactionState,
+    private readonly meter: StatementMeter,
+    private readonly warnings: DiagnosticsArea,
+    private readonly attempt: StatementAttempt,
+  ) {}
+
+  /** KILL QUERY: a lock wait in progress ends with 1317. */
+  interrupt(): void {
+    this.abort?.abort();
+  }
+
+  /**
+   * Runs the statement until an attempt meets no conflicting lock. Between attempts it waits
+   * for the lock (up to innodb_lock_wait_timeout); a deadlock rolls this transaction back with 1213.
+   */
+  async run(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+    for (;;) {
+      try {
+        return this.attempt(statement, text, params);
+      } catch (e) {
+        if (!(e instanceof LockConflict)) throw e;
+        await this.wait(e, text);
+      }
+    }
+  }
+
+  private async wait(conflict: LockConflict, text: string): Promise<void> {
+    const txn = this.transactions.takeLockWaiter();
+    const timeoutMs = Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
+    this.session.activity = { command: 'Query', since: Date.now(), info: text };
+    this.abort = new AbortController();
+    try {
+      if (this.meter.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
+      await this.kernel.locks.wait(txn, conflict, timeoutMs, this.abort.signal);
+    } catch (waitError) {
+      if (waitError instanceof SqlError && waitError.code === 1213) this.transactions.deadlockVictim(txn);
+      if (waitError instanceof SqlError) {
+        this.warnings.addError(waitError);
+        this.kernel.counters.error(waitError.code);
+      }
+      throw waitError;
+    } finally {
+      this.abort = undefined;
+      // The statement's own one-statement transaction is done; the next attempt starts a new one.
+      if (txn !== this.transactions.current) txn.rollback();
+      this.session.activity = { command: 'Sleep', since: Date.now(), info: null };
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// What a session needs from the server around it; the Kernel implements it, and sessions see nothing more.
+import type { AccessRequest, FilterRequest, FilterVerdict, StatementEvent } from '../plugin.js';
+import type { Logger } from '../logger.js';
+import type { GlobalVariables } from '../variables.js';
+import type { StatusCounters } from '../status-counters.js';
+import type { RowCountCache } from '../row-estimates.js';
+import type { LockManager } from '../transactions/lock-manager.js';
+import type { IsolationLevel, Transaction } from '../transactions/transaction.js';
+import type { Catalog } from '../../storage/catalog.js';
+import type { ScanMeter } from '../../storage/table-store.js';
+import type { EvalContext } from '../../sql/analyzer/eval-context.js';
+import type { ServerInfo, StatementEnv } from '../../sql/executor/statement-env.js';
+import type { Session } from './session.js';
+
+/** The filters' combined answer for one statement. */
+export interface FilterOutcome {
+  denied?: { by: string; verdict: Extract<FilterVerdict, { kind: 'deny' }> };
+  deadlineMs?: number;
+  /** The filter whose deadline is the earliest. */
+  deadlineBy?: string;
+  done: ((errorCode: number) => void)[];
+  notes: { by: string; note: string }[];
+}
+
+/** How a session's transaction starts. */
+export interface TransactionOptions {
+  explicit: boolean;
+  readOnly: boolean;
+  isolation: IsolationLevel;
+  consistentSnapshot?: boolean;
+}
+
+export interface SessionHost {
+  readonly serverVersion: string;
+  /** The values a session's variables start from (and server-wide limits such as max_prepared_stmt_count). */
+  readonly globals: GlobalVariables;
+  readonly counters: StatusCounters;
+  readonly log: Logger;
+  /** Row locks: a statement that met another transaction's lock waits here. */
+  readonly locks: Pick<LockManager, 'wait'>;
+  /** Table sizes for plan summaries. */
+  readonly rowCounts: Pick<RowCountCache, 'rowCount'>;
+  /** The catalog, for USE, COM_FIELD_LIST and plan summaries (statements reach storage through statementEnv). */
+  readonly storage: { readonly catalog: Pick<Catalog, 'getSchema' | 'getTable' | 'getView'> };
+  /** The clock NOW() reads. */
+  readonly clock: () => Date;
+  /** Whether a variable is boolean (SHOW VARIABLES prints it ON/OFF). */
+  booleanVariable(name: string): boolean;
+
+  /** Whether any authorization plugin is active (sessions skip the per-statement walk when none is). */
+  readonly authorizing: boolean;
+  /** Whether every active authorization plugin allows the access; a denial is logged and counted. */
+  authorize(req: AccessRequest): boolean;
+  /** Whether any query filter is active. */
+  readonly filtering: boolean;
+  filterStatement(req: FilterRequest): FilterOutcome;
+
+  /** Whether anyone listens for statement events (sessions skip building them otherwise). */
+  readonly observingStatements: boolean;
+  /** Counts a finished statement and hands it to logs and metrics. */
+  statementFinished(e: StatementEvent): void;
+  /** Counts a finished statement nobody observes (Slow_queries). */
+  countSlow(durationMs: number): void;
+
+  newTransaction(opts: TransactionOptions): Transaction;
+  /** The environment one statement of `session` runs in (inside `txn` when given). */
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv;
+  /** What statements of `session` see of the server (other sessions, schemas and tables by its rights). */
+  serverInfoFor(session: Session): ServerInfo;
+  /** COM_STATISTICS text. */
+  statisticsLine(): string;
+  sessionClosed(session: Session): void;
+}

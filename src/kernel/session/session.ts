@@ -1,0 +1,409 @@
+// A client session: its identity, variables and state, and the statement pipeline parse → admit → run → report.
+import { SqlError, sqlError, type Diagnostic } from '../../base/errors.js';
+import type { KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
+import type { ResultColumn, StatementResult } from '../../base/result.js';
+import type { ServerInfo } from '../../sql/executor/statement-env.js';
+import { MemoryBudget } from '../../base/memory-budget.js';
+import { SessionVariables } from '../variables.js';
+import type { Statement } from '../../sql/parser/ast.js';
+import { parse, parseWithParams, splitStatements } from '../../sql/parser/index.js';
+import { likeToRegExp } from '../../sql/types/like.js';
+import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
+import { executeStatement, resultColumns } from '../../sql/executor/run-statement.js';
+import { tableScopeColumns } from '../../sql/planner/plan-source.js';
+import { INFORMATION_SCHEMA, informationSchemaColumns, isInformationSchema } from '../../sql/executor/information-schema.js';
+import type { StatementEnv } from '../../sql/executor/statement-env.js';
+import type { Value } from '../../base/value.js';
+import { LockConflict } from '../transactions/lock-manager.js';
+import type { Transaction } from '../transactions/transaction.js';
+import { StatementAdmission, type FilterTicket } from './admission.js';
+import { CommitWait } from './commit-wait.js';
+import { DiagnosticsArea } from './diagnostics-area.js';
+import { FinishedStatement } from './finished-statement.js';
+import { IdleTransactionTimeout } from './idle-transaction-timeout.js';
+import { LockRetry } from './lock-retry.js';
+import type { SessionHost } from './session-host.js';
+import { StatementMeter } from './statement-meter.js';
+import { TransactionState } from './transaction-state.js';
+
+/** What a session is doing, for SHOW PROCESSLIST. */
+export interface SessionActivity {
+  command: string;
+  since: number;
+  info: string | null;
+}
+
+export class Session implements KernelSession, SessionContext {
+  database: string | null;
+  lastInsertId: number | bigint = 0;
+  lastRowCount = -1;
+  lastFoundRows = 0;
+  readonly serverVersion: string;
+  readonly variables: SessionVariables;
+  private readonly userVariables = new Map<string, Value>();
+  private readonly warnings = new DiagnosticsArea();
+  private closed = false;
+  activity: SessionActivity = { command: 'Sleep', since: Date.now(), info: null };
+  statementParams: readonly Value[] = [];
+  private readonly prepared = new Map<number, { statement: Statement; text: string; paramCount: number }>();
+  private lastPreparedId = 0;
+  /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
+  readonly serverInfo: ServerInfo;
+  private readonly meter = new StatementMeter();
+  private readonly commits: CommitWait;
+  private readonly transactions: TransactionState;
+  private readonly lockRetry: LockRetry;
+  private readonly admission: StatementAdmission;
+  private readonly idleTimeout: IdleTransactionTimeout;
+
+  constructor(
+    private readonly kernel: SessionHost,
+    readonly id: number,
+    readonly user: string,
+    readonly host: string,
+    database: string | null,
+    private readonly disconnect?: () => void,
+  ) {
+    this.database = database;
+    this.serverVersion = kernel.serverVersion;
+    this.variables = new SessionVariables(kernel.globals);
+    this.serverInfo = kernel.serverInfoFor(this);
+    this.commits = new CommitWait(kernel, id, this.warnings);
+    this.transactions = new TransactionState(kernel, this.variables, this.commits);
+    this.lockRetry = new LockRetry(kernel, this, this.variables, this.transactions, this.meter, this.warnings, (statement, text, params) => this.runAttempt(statement, text, params, false));
+    this.admission = new StatementAdmission(kernel, this, this.warnings);
+    this.idleTimeout = new IdleTransactionTimeout(kernel, this, this.variables, this.transactions);
+  }
+
+  /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
+  killQuery(): void {
+    this.meter.killed = true;
+    this.lockRetry.interrupt();
+  }
+
+  /** KILL CONNECTION: stops the running statement and closes the client's connection. */
+  killConnection(): void {
+    this.killQuery();
+    if (this.disconnect) this.disconnect();
+    else this.close();
+  }
+
+  get connectionId(): number {
+    return this.id;
+  }
+
+  // ------------------------------------------------------------------ SessionContext
+
+  getSystemVariable(name: string, scope?: 'global' | 'session'): Value {
+    const n = name.toLowerCase();
+    if (n === 'warning_count') return this.warnings.list.filter((w) => w.level !== 'Error').length;
+    if (n === 'error_count') return this.warnings.list.filter((w) => w.level === 'Error').length;
+    if (n === 'last_insert_id' || n === 'identity') return this.lastInsertId;
+    if (n === 'in_transaction') return this.transactions.current ? 1 : 0;
+    if (n === 'autocommit' && scope !== 'global') return this.variables.get('autocommit');
+    const v = this.variables.get(name, scope);
+    return typeof v === 'string' && /^\d{16,}$/.test(v) ? BigInt(v) : v;
+  }
+
+  listSystemVariables(scope?: 'global' | 'session'): [string, string | number][] {
+    return this.variables.all(scope).map(([k, v]): [string, string | number] => {
+      if (k === 'warning_count') return [k, this.warnings.list.length];
+      if (k === 'last_insert_id' || k === 'identity') return [k, String(this.lastInsertId)];
+      if (typeof v === 'number' && (this.kernel.booleanVariable(k))) return [k, v ? 'ON' : 'OFF'];
+      return [k, v];
+    });
+  }
+
+  setSystemVariable(name: string, value: Value, scope?: 'global' | 'session'): void {
+    const n = name.toLowerCase();
+    if (n === 'last_insert_id' || n === 'identity') {
+      this.lastInsertId = typeof value === 'number' || typeof value === 'bigint' ? value : Number(value ?? 0);
+      return;
+    }
+    this.variables.set(name, value, scope);
+    if (n === 'autocommit' && scope !== 'global' && this.variables.get('autocommit') === 1 && this.transactions.current) {
+      // Turning autocommit on commits the open transaction, as in MySQL.
+      this.transactions.commit();
+    }
+  }
+
+  getUserVariable(name: string): Value {
+    return this.userVariables.get(name.toLowerCase()) ?? null;
+  }
+
+  setUserVariable(name: string, value: Value): void {
+    if (this.userVariables.size >= 10000 && !this.userVariables.has(name.toLowerCase())) {
+      throw sqlError('OUTOFMEMORY', 'Too many user variables in this session (limit 10000)');
+    }
+    this.userVariables.set(name.toLowerCase(), value);
+  }
+
+  warn(code: number, message: string, level: 'Note' | 'Warning' = 'Warning'): void {
+    this.warnings.warn(code, message, level);
+  }
+
+  // ------------------------------------------------------------------ KernelSession
+
+  async execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void): Promise<void> {
+    if (this.closed) throw sqlError('SERVER_SHUTDOWN', 'Session is closed');
+    if (!multi) {
+      onResult(await this.runOne(this.parseCounted(sql), sql), false);
+      return;
+    }
+    // Statements run one at a time, so an error in a later one comes after the earlier results, as in MySQL.
+    const texts = splitStatements(sql);
+    if (texts.length === 0) this.parseCounted(sql);
+    for (let i = 0; i < texts.length; i++) {
+      onResult(await this.runOne(this.parseCounted(texts[i]), texts[i]), i < texts.length - 1);
+    }
+  }
+
+  /** Parses one statement; a syntax error is counted and kept for SHOW WARNINGS like any other error. */
+  private parseCounted(sql: string): Statement {
+    const started = Date.now();
+    try {
+      return this.counted(() => parse(sql));
+    } catch (e) {
+      // Logs and metrics see statements that did not parse too, as kind 'unknown'.
+      if (e instanceof SqlError) this.statementFinished('unknown', sql, started, undefined, e);
+      throw e;
+    }
+  }
+
+  private counted<T>(parseFn: () => T): T {
+    try {
+      return parseFn();
+    } catch (e) {
+      if (e instanceof SqlError) {
+        this.warnings.onlyError(e);
+        this.kernel.counters.error(e.code);
+      }
+      throw e;
+    }
+  }
+
+  prepare(sql: string): PreparedStatementInfo {
+    const max = Number(this.kernel.globals.get('max_prepared_stmt_count'));
+    if (this.prepared.size >= max) {
+      throw sqlError('MAX_PREPARED_STMT_COUNT_REACHED', `Can't create more than max_prepared_stmt_count statements (current value: ${max})`);
+    }
+    const parsed = this.counted(() => parseWithParams(sql));
+    if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
+    // Checked at prepare time too, as MySQL does: describing the result would show a denied table's columns.
+    this.admission.authorize(parsed.statement);
+    const id = ++this.lastPreparedId;
+    this.prepared.set(id, { statement: parsed.statement, text: sql, paramCount: parsed.paramCount });
+    let columns: ResultColumn[] = [];
+    const q = parsed.statement;
+    if (q.type === 'select' || q.type === 'setop' || q.type === 'values' || q.type === 'with' || q.type === 'show') {
+      // Column metadata comes from a run with every parameter NULL (cheap: no row matches a NULL key).
+      try {
+        // Reads take no locks, so the describing run never has to wait.
+        const r = this.runAttempt(q, sql, new Array(parsed.paramCount).fill(null), true);
+        if (r.kind === 'rows') columns = r.columns;
+      } catch (e) {
+        this.prepared.delete(id);
+        throw e;
+      }
+    }
+    return { id, paramCount: parsed.paramCount, columns };
+  }
+
+  async executePrepared(id: number, params: readonly Value[]): Promise<StatementResult> {
+    const p = this.prepared.get(id);
+    if (!p) throw sqlError('UNKNOWN_STMT_HANDLER', `Unknown prepared statement handler (${id}) given to mysqld_stmt_execute`);
+    if (params.length !== p.paramCount) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to mysqld_stmt_execute');
+    return this.runOne(p.statement, p.text, params);
+  }
+
+  closePrepared(id: number): void {
+    this.prepared.delete(id);
+  }
+
+  /**
+   * Runs one parsed statement: admission, then attempts until one meets no other
+   * transaction's row lock (see LockRetry), then the wait for a durable commit; the
+   * finished statement is counted and reported whatever happened.
+   */
+  async runOne(statement: Statement, text: string, params: readonly Value[] = []): Promise<StatementResult> {
+    this.idleTimeout.cancel();
+    const notice = this.idleTimeout.takeNotice();
+    if (notice) {
+      this.warnings.onlyError(notice);
+      throw notice;
+    }
+    const started = Date.now();
+    // Reset before any refusal, so a refused statement's event does not carry the previous one's rows examined.
+    this.meter.reset(0);
+    const ticket: FilterTicket = {};
+    let result: StatementResult | undefined;
+    let failure: SqlError | undefined;
+    try {
+      const deadlineMs = this.admission.admit(statement, text, params, ticket);
+      this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
+      const answer = await this.lockRetry.run(statement, text, params);
+      // Most statements have nothing to commit: skip the extra await (a microtask turn each).
+      if (this.commits.waiting) await this.commits.finish();
+      result = answer;
+      return result;
+    } catch (e) {
+      if (e instanceof SqlError) failure = e;
+      // A filter's deadline that stopped the statement counts as that filter's block in the query log.
+      if (failure?.code === 3024 && ticket.deadlineBy !== undefined) ticket.blockedBy = ticket.deadlineBy;
+      throw e;
+    } finally {
+      if (ticket.done) for (const d of ticket.done) d(failure?.code ?? 0);
+      this.statementFinished(statement.type, text, started, result, failure, ticket.blockedBy, ticket.notes);
+      if (!this.closed) this.idleTimeout.arm();
+    }
+  }
+
+  /** Counts and reports a statement that ended (or was refused before it ran). */
+  private statementFinished(kind: string, text: string, started: number, result: StatementResult | undefined, failure: SqlError | undefined, blockedBy?: string, notes?: readonly { by: string; note: string }[]): void {
+    const durationMs = Date.now() - started;
+    if (!this.kernel.observingStatements) {
+      this.kernel.countSlow(durationMs);
+      return;
+    }
+    this.kernel.statementFinished(new FinishedStatement(
+      new Date(started), this.id, this.user, this.host, this.database, text, kind, durationMs,
+      result?.kind === 'rows' ? result.rows.length : 0,
+      this.meter.rows,
+      result?.kind === 'ok' ? result.affectedRows : 0,
+      failure?.code ?? 0, failure?.message, blockedBy, notes,
+    ));
+  }
+
+  /** One synchronous attempt at a statement with its diagnostics, counters and transaction bookkeeping. */
+  private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult {
+    const keepsDiagnostics = statement.type === 'show' && (statement.what === 'warnings' || statement.what === 'errors' || statement.what === 'countWarnings' || statement.what === 'countErrors');
+    const previous = this.warnings.list;
+    if (!keepsDiagnostics) this.warnings.clear();
+    this.activity = { command: describeOnly ? 'Prepare' : params.length ? 'Execute' : 'Query', since: Date.now(), info: text };
+    if (!describeOnly) this.kernel.counters.statement(statement.type, statement.type === 'transaction' ? statement.action : undefined);
+    this.statementParams = params;
+    try {
+      const result = this.dispatch(statement, text, previous, params);
+      if (result.kind === 'ok') this.lastRowCount = result.affectedRows;
+      else this.lastRowCount = -1;
+      return result;
+    } catch (e) {
+      if (e instanceof LockConflict) throw e;
+      if (e instanceof SqlError) {
+        this.warnings.addError(e);
+        this.kernel.counters.error(e.code);
+        throw e;
+      }
+      this.kernel.log.error('internal error while executing a statement', { session: this.id, error: e instanceof Error ? e.stack : String(e), statement: text.slice(0, 1000) });
+      const err = sqlError('UNKNOWN_ERROR', `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+      this.warnings.addError(err);
+      throw err;
+    } finally {
+      this.statementParams = [];
+      this.activity = { command: 'Sleep', since: Date.now(), info: null };
+    }
+  }
+
+  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
+    switch (statement.type) {
+      case 'use':
+        this.useDatabase(statement.database);
+        return { kind: 'ok', affectedRows: 0, insertId: 0 };
+      case 'transaction':
+        return this.transactions.control(statement);
+      default:
+        break;
+    }
+    const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
+    return this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics));
+  }
+
+  private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined, lockReads?: 'S' | 'X'): StatementEnv {
+    return this.kernel.statementEnv(this, this.evalContext(params), text, txn, lockReads, this.meter);
+  }
+
+  /** The context one statement's expressions evaluate in (also what plan summaries bind parameters with). */
+  evalContext(params: readonly Value[]): EvalContext {
+    const sqlMode = String(this.variables.get('sql_mode'));
+    return {
+      session: this,
+      now: this.kernel.clock(),
+      params,
+      divPrecisionIncrement: Number(this.variables.get('div_precision_increment')),
+      strict: sqlMode.includes('STRICT_TRANS_TABLES') || sqlMode.includes('STRICT_ALL_TABLES'),
+      rowNumber: 0,
+      outerRows: [],
+      memory: new MemoryBudget(Number(this.variables.get('query_memory_limit'))),
+    };
+  }
+
+  useDatabase(name: string): void {
+    // Everyone may use information_schema; its tables list only what the session may see.
+    if (isInformationSchema(name)) {
+      this.database = INFORMATION_SCHEMA;
+      return;
+    }
+    if (!this.kernel.authorize({ user: this.user, host: this.host, object: 'schema', name, action: 'USAGE' })) {
+      throw sqlError('DBACCESS_DENIED', `Access denied for user '${this.user}'@'${this.host}' to database '${name}'`);
+    }
+    if (!this.kernel.storage.catalog.getSchema(name)) throw sqlError('BAD_DB', `Unknown database '${name}'`);
+    this.database = name;
+  }
+
+  listFields(table: string, wildcard?: string): ResultColumn[] {
+    if (!this.database) throw sqlError('NO_DB', 'No database selected');
+    if (isInformationSchema(this.database)) return this.filterFields(resultColumns(informationSchemaColumns(table, table)), wildcard);
+    if (this.kernel.authorizing && !this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: this.database, table, action: 'SELECT' })) {
+      throw sqlError('TABLEACCESS_DENIED', `SELECT command denied to user '${this.user}'@'${this.host}' for table '${table}'`);
+    }
+    const def = this.kernel.storage.catalog.getTable(this.database, table);
+    if (!def) throw sqlError('NO_SUCH_TABLE', `Table '${this.database}.${table}' doesn't exist`);
+    return this.filterFields(resultColumns(tableScopeColumns(def, def.name)), wildcard);
+  }
+
+  private filterFields(cols: ResultColumn[], wildcard: string | undefined): ResultColumn[] {
+    if (!wildcard) return cols;
+    const re = likeToRegExp(wildcard, '\\', true);
+    return cols.filter((c) => re.test(c.name));
+  }
+
+  statistics(): string {
+    return this.kernel.statisticsLine();
+  }
+
+  reset(): void {
+    // COM_RESET_CONNECTION rolls back an open transaction, like a new connection would find none.
+    this.transactions.rollback();
+    this.userVariables.clear();
+    this.prepared.clear();
+    this.variables.reset();
+    this.warnings.clearList();
+    this.lastInsertId = 0;
+    this.lastRowCount = -1;
+  }
+
+  status(): SessionStatus {
+    return {
+      inTransaction: this.transactions.current !== undefined,
+      autocommit: this.variables.get('autocommit') === 1,
+      warningCount: Math.min(this.warnings.raisedCount, 65535),
+    };
+  }
+
+  diagnostics(): readonly Diagnostic[] {
+    return this.warnings.list;
+  }
+
+  waitTimeoutSeconds(): number {
+    return Number(this.variables.get('wait_timeout'));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.idleTimeout.cancel();
+    // A client that goes away with an open transaction loses it: rolled back, locks released.
+    this.transactions.rollback();
+    this.kernel.sessionClosed(this);
+  }
+}

@@ -1,0 +1,158 @@
+// The session's transaction state machine: BEGIN, COMMIT, ROLLBACK, savepoints, autocommit, and the transaction each statement runs in.
+import { sqlError } from '../../base/errors.js';
+import type { StatementResult } from '../../base/result.js';
+import type { Statement, TransactionStmt } from '../../sql/parser/ast.js';
+import { causesImplicitCommit } from '../../sql/executor/run-statement.js';
+import { LockConflict } from '../transactions/lock-manager.js';
+import type { IsolationLevel, StatementMark, Transaction } from '../transactions/transaction.js';
+import type { SessionVariables } from '../variables.js';
+import type { CommitWait } from './commit-wait.js';
+import type { SessionHost } from './session-host.js';
+
+/** Runs a statement in `txn` (none: outside any transaction), taking `lockReads` row locks on what it reads. */
+export type StatementRun = (txn: Transaction | undefined, lockReads: 'S' | 'X' | undefined) => StatementResult;
+
+/** FOR UPDATE takes exclusive row locks, FOR SHARE shared ones; under SERIALIZABLE every read shares. */
+function readLockMode(statement: Statement, txn: Transaction): 'S' | 'X' | undefined {
+  if (statement.type === 'select' && statement.lock) return statement.lock === 'update' ? 'X' : 'S';
+  if (txn.isolation === 'SERIALIZABLE' && (statement.type === 'select' || statement.type === 'setop')) return 'S';
+  return undefined;
+}
+
+export class TransactionState {
+  /** The open transaction (BEGIN, or autocommit=0), if any. */
+  private txn: Transaction | undefined;
+  private readonly savepoints = new Map<string, StatementMark>();
+  /** The transaction of the statement that just met a lock conflict, handed to the lock wait. */
+  private lockWaiter: Transaction | undefined;
+
+  constructor(
+    private readonly kernel: Pick<SessionHost, 'newTransaction' | 'counters'>,
+    private readonly variables: SessionVariables,
+    private readonly commits: CommitWait,
+  ) {}
+
+  /** The open transaction, if any. */
+  get current(): Transaction | undefined {
+    return this.txn;
+  }
+
+  /**
+   * Runs one statement (not USE or transaction control) in the transaction it belongs to:
+   * DDL commits the open one first and runs outside any; with autocommit=0 a statement opens
+   * one; a write outside any runs in its own one-statement transaction, so it takes row locks too.
+   * A failed statement is undone; a lock conflict leaves its transaction for the lock wait.
+   */
+  run(statement: Statement, execute: StatementRun): StatementResult {
+    if (causesImplicitCommit(statement)) {
+      // Synchronously: the commit must be done before the DDL runs.
+      if (this.txn) {
+        this.txn.commitSync();
+        this.kernel.counters.handlerCommit++;
+      }
+      this.txn = undefined;
+      this.savepoints.clear();
+      return execute(undefined, undefined);
+    }
+    const writes = statement.type === 'insert' || statement.type === 'update' || statement.type === 'delete';
+    if (!this.txn && this.variables.get('autocommit') === 0 && statement.type !== 'set' && statement.type !== 'show') {
+      this.txn = this.begin(true, false, false);
+    }
+    if (writes && this.txn?.readOnly) throw sqlError('READ_ONLY_TRANSACTION', 'Cannot execute statement in a READ ONLY transaction.');
+    const txn = this.txn ?? (writes ? this.begin(false, false, false) : undefined);
+    const mark = txn?.markStatement();
+    try {
+      const result = execute(txn, txn && readLockMode(statement, txn));
+      txn?.endStatement();
+      if (txn && !txn.explicit) this.commits.afterStatement(txn);
+      return result;
+    } catch (e) {
+      if (txn && mark) txn.rollbackStatement(mark);
+      if (e instanceof LockConflict && txn) {
+        this.lockWaiter = txn;
+        throw e;
+      }
+      if (txn && !txn.explicit) {
+        txn.rollback();
+        this.kernel.counters.handlerRollback++;
+      }
+      throw e;
+    }
+  }
+
+  /** The transaction whose statement met the lock conflict just thrown. */
+  takeLockWaiter(): Transaction {
+    const txn = this.lockWaiter as Transaction;
+    this.lockWaiter = undefined;
+    return txn;
+  }
+
+  /** A deadlock victim's whole transaction is rolled back, as InnoDB does. */
+  deadlockVictim(txn: Transaction): void {
+    if (this.txn !== txn) return;
+    txn.rollback();
+    this.kernel.counters.handlerRollback++;
+    this.txn = undefined;
+  }
+
+  /** BEGIN, COMMIT, ROLLBACK [AND CHAIN], SAVEPOINT, ROLLBACK TO, RELEASE SAVEPOINT. */
+  control(stmt: TransactionStmt): StatementResult {
+    const ok: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
+    switch (stmt.action) {
+      case 'begin':
+        this.commit();
+        this.txn = this.begin(true, stmt.readOnly === true, stmt.consistentSnapshot === true);
+        return ok;
+      case 'commit':
+        this.commit();
+        if (stmt.chain) this.txn = this.begin(true, false, false);
+        return ok;
+      case 'rollback':
+        this.rollback();
+        if (stmt.chain) this.txn = this.begin(true, false, false);
+        return ok;
+      case 'savepoint':
+        if (!this.txn) {
+          if (this.variables.get('autocommit') === 1) return ok;
+          this.txn = this.begin(true, false, false);
+        }
+        this.savepoints.set((stmt.savepoint ?? '').toLowerCase(), this.txn.markStatement());
+        return ok;
+      case 'rollbackToSavepoint': {
+        const mark = this.savepoints.get((stmt.savepoint ?? '').toLowerCase());
+        if (!mark || !this.txn) throw sqlError('SP_DOES_NOT_EXIST', `SAVEPOINT ${stmt.savepoint} does not exist`);
+        this.txn.rollbackStatement(mark);
+        // Savepoints set after this one are gone.
+        const names = [...this.savepoints.keys()];
+        for (const n of names.slice(names.indexOf((stmt.savepoint ?? '').toLowerCase()) + 1)) this.savepoints.delete(n);
+        return ok;
+      }
+      case 'releaseSavepoint':
+        if (!this.savepoints.delete((stmt.savepoint ?? '').toLowerCase())) throw sqlError('SP_DOES_NOT_EXIST', `SAVEPOINT ${stmt.savepoint} does not exist`);
+        return ok;
+    }
+  }
+
+  /** Ends the open transaction with a commit that the current statement's answer waits for. */
+  commit(): void {
+    const t = this.txn;
+    this.txn = undefined;
+    this.savepoints.clear();
+    if (!t) return;
+    this.commits.request(t);
+  }
+
+  rollback(): void {
+    const t = this.txn;
+    this.txn = undefined;
+    this.savepoints.clear();
+    if (!t) return;
+    t.rollback();
+    this.kernel.counters.handlerRollback++;
+  }
+
+  private begin(explicit: boolean, readOnly: boolean, consistentSnapshot: boolean): Transaction {
+    const isolation = String(this.variables.get('transaction_isolation')) as IsolationLevel;
+    return this.kernel.newTransaction({ explicit, readOnly: readOnly || this.variables.get('transaction_read_only') === 1, isolation, consistentSnapshot });
+  }
+}
