@@ -60,12 +60,12 @@ export function ensureBuilt(root = join(dirname(self), '..')) {
     pruneEmpty(dirname(join(dist, f)), dist);
     process.stderr.write(`build: removed dist/${f} (its source is gone)\n`);
   }
-  const missing = sources.find((f) => !existsSync(join(dist, f.replace(/\.ts$/, '.js'))));
+  const missing = sources.filter((f) => !existsSync(join(dist, f.replace(/\.ts$/, '.js'))));
 
   const why = (() => {
     if (!existsSync(stamp)) return 'no successful build recorded';
     if (orphans.length > 0) return 'sources were removed';
-    if (missing) return `dist has no output for src/${missing}`;
+    if (missing.length > 0) return `src/${missing[0]}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''} not compiled yet`;
     const built = statSync(stamp).mtimeMs;
     const inputs = [...sources.map((f) => join(src, f)), join(root, 'tsconfig.json'), self, tsc];
     const changed = inputs.filter((f) => statSync(f).mtimeMs > built);
@@ -75,8 +75,11 @@ export function ensureBuilt(root = join(dirname(self), '..')) {
   if (why === null) return 0;
 
   process.stderr.write(`build: compiling src/ into dist/ (${why})\n`);
-  // An incremental build that believes an output current does not re-emit it after it was deleted.
-  if (missing) rmSync(buildInfo, { force: true });
+  // tsc --incremental does not re-emit an output deleted after the build that recorded its source as
+  // compiled; then only a full build brings it back. A source newer than that record (a new file) is
+  // compiled anyway.
+  const recorded = existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : -Infinity;
+  if (missing.some((f) => statSync(join(src, f)).mtimeMs <= recorded)) rmSync(buildInfo);
   rmSync(stamp, { force: true });
   const began = new Date();
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--incremental', '--tsBuildInfoFile', buildInfo], { cwd: root, stdio: 'inherit' });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,7 @@ test('build: compiles a fresh tree, does nothing until a source changes, and rem
   }
 });
 
-test('build: a failed build is not recorded as current; an output deleted by hand is emitted again', () => {
+test('build: a failed build is not recorded as current; an output deleted by hand is emitted again; a new file compiles alone', () => {
   const p = project();
   try {
     p.write('src/a.ts', 'export const a = 1;\n');
@@ -91,8 +91,17 @@ test('build: a failed build is not recorded as current; an output deleted by han
     rmSync(join(p.root, 'dist/b.js'));
     r = p.build();
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /dist has no output for src\/b\.ts/);
+    assert.match(r.out, /src\/b\.ts not compiled yet/);
     assert.match(readFileSync(join(p.root, 'dist/b.js'), 'utf8'), /b = 2/);
+
+    // A new source is an incremental build: the outputs of the others are not written again.
+    const before = statSync(join(p.root, 'dist/b.js')).mtimeMs;
+    p.write('src/c.ts', 'export const c = 3;\n');
+    r = p.build();
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /src\/c\.ts not compiled yet/);
+    assert.ok(existsSync(join(p.root, 'dist/c.js')));
+    assert.equal(statSync(join(p.root, 'dist/b.js')).mtimeMs, before);
   } finally {
     rmSync(p.root, { recursive: true, force: true });
   }
