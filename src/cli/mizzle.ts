@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `mizzle` command: starts the server, prints --help, or builds auth-file password lines.
+// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, an auth-file password line), or prints --help or --version.
 import { ConfigError } from '../kernel/config.js';
-import { helpText } from '../kernel/help.js';
+import { helpText, USAGE } from '../kernel/help.js';
 import { MIZZLE_VERSION } from '../kernel/kernel.js';
 import { startServer } from '../kernel/server.js';
 import { createLogger } from '../kernel/logger.js';
@@ -31,6 +31,9 @@ async function backupCommand(args: string[]): Promise<number> {
   }
 }
 
+/** What may come first on the command line; anything else there that is not an option is a mistake, not a server start. */
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, passwd: passwdCommand };
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
     process.stdout.write(helpText(SHIPPED_PLUGINS.map((p) => p.manifest), MIZZLE_VERSION));
@@ -40,8 +43,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`mizzle ${MIZZLE_VERSION}\n`);
     return 0;
   }
-  if (argv[0] === 'passwd') return passwdCommand(argv.slice(1));
-  if (argv[0] === 'backup') return backupCommand(argv.slice(1));
+  const [word] = argv;
+  if (word !== undefined && !word.startsWith('-')) {
+    const command = Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
+    if (command) return command(argv.slice(1));
+    process.stderr.write(`mizzle: unknown command '${word}' (commands: ${Object.keys(COMMANDS).join(', ')}; with only options, mizzle starts the server)\n\n${USAGE}`);
+    return 2;
+  }
   const log = createLogger({ json: argv.includes('--log-json') });
   // One failed promise (a client's commit, a library's internal bookkeeping) must not take the server down.
   process.on('unhandledRejection', (reason: unknown) => {

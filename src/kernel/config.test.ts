@@ -52,6 +52,8 @@ test('mistakes are configuration errors that name their source', () => {
     const d = loadConfig(['--mysql.nope=1'], {}, dir, [proto]);
     assert.throws(() => pluginOptionValues(proto, d.raw), /plugin 'mysql' has no option 'nope'/);
     assert.throws(() => loadConfig(['--config', join(dir, 'missing.cnf')], {}, dir, [proto]), /does not exist/);
+    assert.throws(() => loadConfig(['--port', '3310', 'shell'], {}, dir, [proto]), (e: unknown) => e instanceof ConfigError && /unexpected argument 'shell'/.test(e.message));
+    assert.throws(() => loadConfig(['-P3310'], {}, dir, [proto]), /unexpected argument '-P3310'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -194,7 +194,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     }
   }
   readEnv(env, raw);
-  readArgv(argv, raw, booleans);
+  const stray = readArgv(argv, raw, booleans);
+  if (stray.length > 0) throw new ConfigError(`unexpected argument '${stray[0]}': options are --name value or --name=value, and a command (mizzle backup ...) goes first`);
   const kernel: Record<string, OptionValue> = {};
   for (const spec of KERNEL_OPTIONS) {
     const r = raw.kernel.get(spec.name);

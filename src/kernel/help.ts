@@ -9,16 +9,21 @@ function optionLine(prefix: string, o: OptionSpec): string {
   return `  ${flag.padEnd(40)} ${o.description}${def}${alias}`;
 }
 
+/** The ways to run `mizzle`: with no command it starts the server. Shown by --help and after an unknown command. */
+export const USAGE = [
+  'Usage:',
+  '  mizzle [options]                 start the server',
+  '  mizzle passwd USER [PASSWORD]    print a users-file line for the auth-file plugin (reads the password from stdin when omitted)',
+  '  mizzle backup --to DEST          an online, consistent, compacted copy of the datadir (start a server on DEST to restore)',
+  '  mizzle --help                    every option of the kernel and of each plugin, with defaults',
+  '  mizzle --version                 the version',
+].join('\n') + '\n';
+
 export function helpText(manifests: readonly PluginManifest[], version: string): string {
   const lines: string[] = [
     `mizzle ${version}: a MySQL-compatible database server built for operations`,
     '',
-    'Usage:',
-    '  mizzle [options]                 start the server',
-    '  mizzle passwd USER [PASSWORD]    print a users-file line for the auth-file plugin (reads the password from stdin when omitted)',
-    '  mizzle backup --to DEST          an online, consistent, compacted copy of the datadir (start a server on DEST to restore)',
-    '  mizzle --help                    this text',
-    '',
+    USAGE,
     'Options come from, in increasing precedence: mizzle.cnf (./mizzle.cnf or --config FILE) and conf.d/*.cnf beside it,',
     'MIZZLE_* environment variables (MIZZLE_DATADIR, MIZZLE_PORT, MIZZLE_<PLUGIN>__<OPTION>), and flags.',
     'In .cnf files, plugin options go in a [plugin-name] section; on the command line they are --plugin-name.option=value.',
