@@ -18,6 +18,7 @@ import type { EvalContext } from '../sql/analyzer/eval-context.js';
 import type { ServerInfo, StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../base/value.js';
 import { isInformationSchema } from '../sql/executor/information-schema.js';
+import { finish, settled } from '../sql/executor/pause.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -303,6 +304,8 @@ export class Kernel implements KernelApi, SessionHost {
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
       read: (fn) => (txn && lockReads ? this.transactions.readLocked(fn, txn, lockReads, meter) : this.transactions.read(fn, txn, meter)),
+      // Locking reads take their locks in the latest state, all in one go: they never pause.
+      readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(tx)), txn, lockReads, meter)) : this.transactions.readSteps(fn, txn, meter)),
       write: (fn) => this.transactions.write(fn, txn, meter),
     };
   }

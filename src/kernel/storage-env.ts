@@ -8,6 +8,7 @@ import type { Row } from '../base/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
 import type { Transaction } from './transactions/transaction.js';
+import type { Pause } from '../sql/executor/pause.js';
 
 /** Runs `fn` inside nested transactions of every store, collecting each store's reader or writer. */
 function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r: R) => T) => T, fn: (byStore: Map<KvStore, R>) => T): T {
@@ -223,6 +224,24 @@ export class StorageTransactions {
         table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
       });
     });
+  }
+
+  /**
+   * Like `read`, for a statement that pauses (see executor/pause.ts): outside a transaction it
+   * reads pinned snapshots of every store, held across the pauses and released when the
+   * statement ends, is abandoned or fails; inside one, the transaction's own snapshot.
+   */
+  *readSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>, txn?: Transaction, meter?: ScanMeter): Generator<Pause, T> {
+    const snapshots = txn ? undefined : this.stores.map((s) => [s, s.snapshot()] as const);
+    try {
+      const readers = new Map(txn ? this.stores.map((s) => [s, txn.reader(s)]) : (snapshots ?? []).map(([s, snap]) => [s, snap.reader]));
+      return yield* fn({
+        catalog: new CatalogAccess(this.storage, undefined),
+        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
+      });
+    } finally {
+      for (const [, snap] of snapshots ?? []) snap.release();
+    }
   }
 
   /**

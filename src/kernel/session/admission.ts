@@ -52,7 +52,9 @@ export class StatementAdmission {
    */
   admit(statement: Statement, text: string, params: readonly Value[], ticket: FilterTicket): number {
     this.authorize(statement);
-    let deadlineMs = isQuery(statement) ? Number(this.session.variables.get('max_execution_time')) : 0;
+    // The statement's MAX_EXECUTION_TIME hint overrides the variable (top-level SELECT only, as in MySQL).
+    const hinted = statement.type === 'select' ? statement.maxExecutionTimeMs : undefined;
+    let deadlineMs = isQuery(statement) ? hinted ?? Number(this.session.variables.get('max_execution_time')) : 0;
     if (this.kernel.filtering) {
       const f = this.kernel.filterStatement(this.filterRequest(statement, text, params));
       // Filters that admitted it before another one denied it still get their done (a concurrency slot back).

@@ -11,8 +11,8 @@ import type { SessionHost } from './session-host.js';
 import type { StatementMeter } from './statement-meter.js';
 import type { TransactionState } from './transaction-state.js';
 
-/** One synchronous attempt at a statement; throws LockConflict when it meets another transaction's lock. */
-export type StatementAttempt = (statement: Statement, text: string, params: readonly Value[]) => StatementResult;
+/** One attempt at a statement (a promise when it runs in slices); throws LockConflict when it meets another transaction's lock. */
+export type StatementAttempt = (statement: Statement, text: string, params: readonly Value[]) => StatementResult | Promise<StatementResult>;
 
 /** What waiting shows of its session: SHOW PROCESSLIST lists a waiting statement as running. */
 export interface WaitingSession {
@@ -45,7 +45,7 @@ export class LockRetry {
   async run(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
     for (;;) {
       try {
-        return this.attempt(statement, text, params);
+        return await this.attempt(statement, text, params);
       } catch (e) {
         if (!(e instanceof LockConflict)) throw e;
         await this.wait(e, text);

@@ -9,7 +9,8 @@ import type { Statement } from '../../sql/parser/ast.js';
 import { parse, parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
-import { executeStatement, resultColumns } from '../../sql/executor/run-statement.js';
+import { describeQuery, executeStatement, executeStatementSteps, isPausable, resultColumns } from '../../sql/executor/run-statement.js';
+import { runSteps } from './statement-driver.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { INFORMATION_SCHEMA, informationSchemaColumns, isInformationSchema } from '../../sql/executor/information-schema.js';
 import type { StatementEnv } from '../../sql/executor/statement-env.js';
@@ -196,14 +197,22 @@ export class Session implements KernelSession, SessionContext {
     let columns: ResultColumn[] = [];
     const q = parsed.statement;
     if (q.type === 'select' || q.type === 'setop' || q.type === 'values' || q.type === 'with' || q.type === 'show') {
-      // Column metadata comes from a run with every parameter NULL (cheap: no row matches a NULL key).
+      const nulls = new Array<Value>(parsed.paramCount).fill(null);
       try {
-        // Reads take no locks, so the describing run never has to wait.
-        const r = this.runAttempt(q, sql, new Array(parsed.paramCount).fill(null), true);
-        if (r.kind === 'rows') columns = r.columns;
+        if (q.type === 'show') {
+          // SHOW's columns come from running it (cheap, and it takes no locks).
+          const r = this.runAttempt(q, sql, nulls, true);
+          if (!(r instanceof Promise) && r.kind === 'rows') columns = r.columns;
+        } else {
+          // A query's columns come from its plan: nothing is read or run to describe it.
+          this.statementParams = nulls;
+          columns = describeQuery(q, this.statementEnv(sql, nulls, undefined));
+        }
       } catch (e) {
         this.prepared.delete(id);
         throw e;
+      } finally {
+        this.statementParams = [];
       }
     }
     return { id, paramCount: parsed.paramCount, columns };
@@ -274,34 +283,74 @@ export class Session implements KernelSession, SessionContext {
     ));
   }
 
-  /** One synchronous attempt at a statement with its diagnostics, counters and transaction bookkeeping. */
-  private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult {
+  /**
+   * One attempt at a statement with its diagnostics, counters and transaction bookkeeping:
+   * synchronous, except for a query that runs in slices (then a promise; see runInSlices).
+   */
+  private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult | Promise<StatementResult> {
     const keepsDiagnostics = statement.type === 'show' && (statement.what === 'warnings' || statement.what === 'errors' || statement.what === 'countWarnings' || statement.what === 'countErrors');
     const previous = this.warnings.list;
     if (!keepsDiagnostics) this.warnings.clear();
     this.activity = { command: describeOnly ? 'Prepare' : params.length ? 'Execute' : 'Query', since: Date.now(), info: text };
     if (!describeOnly) this.kernel.counters.statement(statement.type, statement.type === 'transaction' ? statement.action : undefined);
     this.statementParams = params;
+    let outcome: StatementResult | Promise<StatementResult>;
     try {
-      const result = this.dispatch(statement, text, previous, params);
-      if (result.kind === 'ok') this.lastRowCount = result.affectedRows;
-      else this.lastRowCount = -1;
-      return result;
+      outcome = describeOnly || !this.runsInSlices(statement) ? this.dispatch(statement, text, previous, params) : this.runInSlices(statement, text, params);
     } catch (e) {
-      if (e instanceof LockConflict) throw e;
-      if (e instanceof SqlError) {
-        this.warnings.addError(e);
-        this.kernel.counters.error(e.code);
-        throw e;
-      }
-      this.kernel.log.error('internal error while executing a statement', { session: this.id, error: e instanceof Error ? e.stack : String(e), statement: text.slice(0, 1000) });
-      const err = sqlError('UNKNOWN_ERROR', `Internal error: ${e instanceof Error ? e.message : String(e)}`);
-      this.warnings.addError(err);
-      throw err;
-    } finally {
-      this.statementParams = [];
-      this.activity = { command: 'Sleep', since: Date.now(), info: null };
+      this.attemptEnded();
+      throw this.attemptError(e, text);
     }
+    if (!(outcome instanceof Promise)) {
+      this.attemptEnded();
+      return this.attemptSucceeded(outcome);
+    }
+    return outcome.then(
+      (result) => {
+        this.attemptEnded();
+        return this.attemptSucceeded(result);
+      },
+      (e: unknown) => {
+        this.attemptEnded();
+        throw this.attemptError(e, text);
+      },
+    );
+  }
+
+  private attemptSucceeded(result: StatementResult): StatementResult {
+    this.lastRowCount = result.kind === 'ok' ? result.affectedRows : -1;
+    return result;
+  }
+
+  private attemptEnded(): void {
+    this.statementParams = [];
+    this.activity = { command: 'Sleep', since: Date.now(), info: null };
+  }
+
+  /** The error a failed attempt reports: a lock conflict passes (it is retried), a non-SQL error is logged as internal. */
+  private attemptError(e: unknown, text: string): unknown {
+    if (e instanceof LockConflict) return e;
+    if (e instanceof SqlError) {
+      this.warnings.addError(e);
+      this.kernel.counters.error(e.code);
+      return e;
+    }
+    this.kernel.log.error('internal error while executing a statement', { session: this.id, error: e instanceof Error ? e.stack : String(e), statement: text.slice(0, 1000) });
+    const err = sqlError('UNKNOWN_ERROR', `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+    this.warnings.addError(err);
+    return err;
+  }
+
+  /**
+   * Autocommit queries outside a transaction run in slices, giving the thread back between
+   * them; inside a transaction (its locks, its statement marks) statements still run whole.
+   */
+  private runsInSlices(statement: Statement): boolean {
+    return isPausable(statement) && this.transactions.current === undefined && this.variables.get('autocommit') !== 0;
+  }
+
+  private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+    return runSteps(executeStatementSteps(statement, this.statementEnv(text, params, undefined), []), this.meter);
   }
 
   private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
@@ -401,6 +450,8 @@ export class Session implements KernelSession, SessionContext {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // A statement running in slices stops at its next turn instead of reading for a client that is gone.
+    this.meter.killed = true;
     this.idleTimeout.cancel();
     // A client that goes away with an open transaction loses it: rolled back, locks released.
     this.transactions.rollback();

@@ -74,3 +74,8 @@ export function* sortWithPauses<T>(items: T[], compare: (a: T, b: T) => number):
   }
   return runs[0];
 }
+
+/** A stepped computation that is already done: `value`, with no pause. */
+export function* settled<T>(value: T): Generator<Pause, T> {
+  return value;
+}

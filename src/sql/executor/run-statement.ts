@@ -6,7 +6,10 @@ import type { QueryExpr, SetStmt, Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
-import { runQuery, subqueryCompiler } from './query.js';
+import { executeQuery, planContext, runQuery, subqueryCompiler, type QueryResult } from './query.js';
+import { planQuery } from '../planner/plan-query.js';
+import { PLAN_ONLY } from '../planner/plan-summary.js';
+import { collect, type Pause } from './pause.js';
 import { executeExplain } from './explain.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
@@ -56,7 +59,11 @@ export function isReadOnlyStatement(stmt: Statement): boolean {
 }
 
 function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
-  const result = env.read((tx) => runQuery(query, env, tx));
+  return selectResult(query, env.read((tx) => runQuery(query, env, tx)), env);
+}
+
+/** A query's rows as the statement's result (or, for SELECT ... INTO, assigned to user variables). */
+function selectResult(query: QueryExpr, result: QueryResult, env: StatementEnv): StatementResult {
   env.session.lastFoundRows = result.rows.length;
   if (query.type === 'select' && query.into) {
     if (result.rows.length > 1) throw sqlError('TOO_MANY_ROWS', 'Result consisted of more than one row');
@@ -69,6 +76,32 @@ function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
     return OK;
   }
   return { kind: 'rows', columns: resultColumns(result.columns), rows: result.rows };
+}
+
+/** A query's result columns from its plan, without reading or running anything (COM_STMT_PREPARE). */
+export function describeQuery(query: QueryExpr, env: StatementEnv): ResultColumn[] {
+  return env.read((tx) => resultColumns(planQuery(query, { ...planContext(env, tx), subqueryRunner: PLAN_ONLY }).columns));
+}
+
+/** Whether a statement can run in slices with pauses between them (see executeStatementSteps). */
+export function isPausable(stmt: Statement): stmt is Extract<Statement, { type: 'select' | 'setop' | 'values' }> {
+  return stmt.type === 'select' || stmt.type === 'setop' || stmt.type === 'values';
+}
+
+/**
+ * Runs a query in slices: the generator pauses between slices of work and returns the result.
+ * Its snapshot stays pinned across the pauses, so a driver may return to the event loop at
+ * each one (other sessions run, KILL QUERY and timeouts are noticed) and resume it after.
+ */
+export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[]): Generator<Pause, StatementResult> {
+  if (!isPausable(stmt)) return executeStatement(stmt, env, diagnostics);
+  const query = stmt;
+  const result = yield* env.readSteps(function* (tx) {
+    const plan = planQuery(query, planContext(env, tx));
+    const rows = yield* collect(executeQuery(plan, env, tx), []);
+    return { columns: plan.columns, rows };
+  });
+  return selectResult(query, result, env);
 }
 
 function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {

@@ -3,6 +3,7 @@ import type { TableDef, SchemaDef, ViewDef } from '../../storage/table-def.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import type { AccessPath } from '../planner/access-path.js';
+import type { Pause } from './pause.js';
 
 /** Reads of one table within the current statement's snapshot. */
 export interface TableReader {
@@ -87,6 +88,8 @@ export interface StatementEnv {
   defaultEngine(): string;
   engineExists(name: string): boolean;
   read<T>(fn: (tx: ReadTx) => T): T;
+  /** `read` for a statement that pauses: the same snapshot rules, held across its pauses until it ends. */
+  readSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>): Generator<Pause, T>;
   write<T>(fn: (tx: WriteTx) => T): T;
 }
 

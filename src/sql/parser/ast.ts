@@ -316,6 +316,8 @@ export interface JoinRef extends Pos {
 export interface SelectStmt extends Pos {
   type: 'select';
   distinct: boolean;
+  /** The MAX_EXECUTION_TIME(n) optimizer hint, in milliseconds (0 turns the limit off for this statement). */
+  maxExecutionTimeMs?: number;
   /** SQL_CALC_FOUND_ROWS, SQL_NO_CACHE, HIGH_PRIORITY, STRAIGHT_JOIN ... kept for completeness. */
   options: string[];
   items: SelectItem[];

@@ -168,12 +168,24 @@ export function parseRowValues(p: Parser): Expr[] {
   return row;
 }
 
+/**
+ * The `/*+ MAX_EXECUTION_TIME(n) *\/` optimizer hint in the comment right after SELECT, as MySQL
+ * reads it; other hints in the comment are ignored, as MySQL ignores hints it does not know.
+ */
+function maxExecutionTimeHint(gap: string): number | undefined {
+  const comment = /^\s*\/\*\+([\s\S]*?)\*\//.exec(gap);
+  const m = comment && /\bMAX_EXECUTION_TIME\s*\(\s*(\d+)\s*\)/i.exec(comment[1]);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** SELECT up to (not including) ORDER BY / LIMIT. */
 function parseSelectBody(p: Parser): SelectStmt {
   const t = p.next();
   const stmt: SelectStmt = {
     type: 'select', distinct: false, options: [], items: [], from: [], groupBy: [], orderBy: [], pos: t.start,
   };
+  const hint = maxExecutionTimeHint(p.sql.slice(t.end, p.peek().start));
+  if (hint !== undefined) stmt.maxExecutionTimeMs = hint;
   for (;;) {
     const w = p.word();
     if (w === 'ALL') p.next();

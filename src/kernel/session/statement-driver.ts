@@ -1,0 +1,35 @@
+// Drives a statement that runs in slices: between slices it gives the thread back, then checks KILL QUERY and the deadline.
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Pause } from '../../sql/executor/pause.js';
+import type { StatementMeter } from './statement-meter.js';
+
+/**
+ * How long a statement works before it lets the event loop run other sessions' statements,
+ * KILL and timers. Small enough that a heavy query adds at most this much to a point select
+ * waiting behind it; large enough that the turns cost nothing measurable.
+ */
+export const SLICE_MS = 4;
+
+/**
+ * Runs `steps` to its end, returning to the event loop whenever a slice has used SLICE_MS.
+ * After each turn the meter is checked, so KILL QUERY (1317) and max_execution_time (3024)
+ * stop the statement within a slice. An abandoned statement's generator is closed, which
+ * releases its snapshot.
+ */
+export async function runSteps<T>(steps: Generator<Pause, T>, meter: StatementMeter): Promise<T> {
+  let sliceStart = performance.now();
+  try {
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await nextTurn();
+        meter.tick();
+        sliceStart = performance.now();
+      }
+    }
+  } finally {
+    steps.return(undefined as T);
+  }
+}
