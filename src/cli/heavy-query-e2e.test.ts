@@ -96,3 +96,32 @@ test('max_execution_time stops a heavy join at its deadline, in the session and 
   assert.ok(Date.now() - t0 < 1000, `stopped after ${Date.now() - t0} ms`);
   await c.end();
 });
+
+test('SLEEP() waits without holding the thread, and KILL QUERY ends it', async () => {
+  const sleeper = await connect();
+  const other = await connect();
+  let t0 = Date.now();
+  const [[[zero]]] = (await sleeper.query({ sql: 'SELECT SLEEP(0.3)', rowsAsArray: true })) as unknown as [[[number]]];
+  assert.equal(zero, 0);
+  assert.ok(Date.now() - t0 >= 290, `slept ${Date.now() - t0} ms`);
+  // Inside a transaction the statement runs whole; its SLEEP is served before it answers.
+  await sleeper.query('BEGIN');
+  t0 = Date.now();
+  await sleeper.query('DO SLEEP(0.2)');
+  assert.ok(Date.now() - t0 >= 190, `slept ${Date.now() - t0} ms`);
+  await sleeper.query('COMMIT');
+  await assert.rejects(sleeper.query('SELECT SLEEP(-1)'), (e) => errno(e) === 1210);
+
+  const [[[id]]] = (await sleeper.query({ sql: 'SELECT CONNECTION_ID()', rowsAsArray: true })) as unknown as [[[number]]];
+  const result = sleeper.query('SELECT SLEEP(30)').then(() => 0, (e: unknown) => errno(e));
+  await new Promise((r) => setTimeout(r, 100));
+  // Others are served while it sleeps.
+  t0 = Date.now();
+  await other.query('SELECT COUNT(*) FROM t WHERE id < 10');
+  assert.ok(Date.now() - t0 < 200);
+  const killedAt = Date.now();
+  await other.query(`KILL QUERY ${id}`);
+  assert.equal(await result, 1317);
+  assert.ok(Date.now() - killedAt < 300, `stopped ${Date.now() - killedAt} ms after KILL QUERY`);
+  await Promise.all([sleeper.end(), other.end()]);
+});

@@ -95,6 +95,10 @@ export class Session implements KernelSession, SessionContext {
 
   // ------------------------------------------------------------------ SessionContext
 
+  requestSleep(ms: number): void {
+    this.meter.sleepMs += ms;
+  }
+
   getSystemVariable(name: string, scope?: 'global' | 'session'): Value {
     const n = name.toLowerCase();
     if (n === 'warning_count') return this.warnings.list.filter((w) => w.level !== 'Error').length;
@@ -251,6 +255,8 @@ export class Session implements KernelSession, SessionContext {
       const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       const answer = await this.lockRetry.run(statement, text, params);
+      // SLEEP() in a statement that ran whole is waited out before it answers.
+      if (this.meter.sleepMs > 0) await this.meter.sleep();
       // Most statements have nothing to commit: skip the extra await (a microtask turn each).
       if (this.commits.waiting) await this.commits.finish();
       result = answer;

@@ -15,13 +15,17 @@ export const SLICE_MS = 4;
  * Runs `steps` to its end, returning to the event loop whenever a slice has used SLICE_MS.
  * After each turn the meter is checked, so KILL QUERY (1317) and max_execution_time (3024)
  * stop the statement within a slice. An abandoned statement's generator is closed, which
- * releases its snapshot.
+ * releases its snapshot. SLEEP() owed by the rows computed so far is waited out at the next pause.
  */
 export async function runSteps<T>(steps: Generator<Pause, T>, meter: StatementMeter): Promise<T> {
   let sliceStart = performance.now();
   try {
     for (;;) {
       const step = steps.next();
+      if (meter.sleepMs > 0) {
+        await meter.sleep();
+        sliceStart = performance.now();
+      }
       if (step.done) return step.value;
       if (performance.now() - sliceStart >= SLICE_MS) {
         await nextTurn();

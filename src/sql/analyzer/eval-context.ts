@@ -27,6 +27,12 @@ export interface SessionContext {
   setUserVariable(name: string, value: Value): void;
   /** Records a warning or note for SHOW WARNINGS. */
   warn(code: number, message: string, level?: 'Note' | 'Warning'): void;
+  /**
+   * SLEEP(): the statement owes this many milliseconds of waiting. Evaluation cannot block the
+   * thread, so the statement's driver waits them out at its next pause (or at its end),
+   * interruptibly.
+   */
+  requestSleep(ms: number): void;
 }
 
 /** Per-statement evaluation context, passed to every compiled expression. */

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Evaluator } from '../analyzer/compile-expr.js';
 import { sqlError } from '../../base/errors.js';
-import { toInteger } from '../types/convert.js';
+import { toDouble, toInteger } from '../types/convert.js';
 import { T_BIGINT, varchar } from '../types/infer.js';
 import { niladic, type FunctionDef } from './define.js';
 
@@ -37,9 +37,36 @@ const ASSIGN: FunctionDef = {
   },
 };
 
+/**
+ * SLEEP(seconds): 0, after the statement has waited that long. Evaluation cannot block the
+ * thread, so the wait is owed to the statement's driver, which serves it at the next pause or
+ * at the end, interruptibly (KILL QUERY answers 1317; MySQL would return 1 for a lone SLEEP).
+ */
+const SLEEP: FunctionDef = {
+  name: 'SLEEP',
+  minArgs: 1,
+  maxArgs: 1,
+  compile([seconds]) {
+    const ev = seconds.eval;
+    return {
+      type: T_BIGINT,
+      nullable: false,
+      constant: false,
+      eval: (row, ctx) => {
+        const v = ev(row, ctx);
+        const ms = v === null ? 0 : Number(toDouble(v)) * 1000;
+        if (ms < 0 || Number.isNaN(ms)) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to sleep.');
+        if (ms > 0) ctx.session.requestSleep(ms);
+        return 0;
+      },
+    };
+  },
+};
+
 const userAtHost = niladic('USER', varchar(288), (c) => `${c.session.user}@${c.session.host}`);
 
 export const infoFunctions: FunctionDef[] = [
+  SLEEP,
   niladic('DATABASE', varchar(64), (c) => c.session.database),
   niladic('SCHEMA', varchar(64), (c) => c.session.database),
   niladic('VERSION', varchar(64), (c) => c.session.serverVersion),
