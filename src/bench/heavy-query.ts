@@ -1,0 +1,99 @@
+// `npm run bench:heavy`: point-select latency beside one heavy join, on mizzle and on MariaDB in the same run; writes bench/results.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { startServerProcess } from '../testing/server-process.js';
+import { mariadbServerAvailable, startMariadb } from '../testing/mariadb-process.js';
+
+/** Rows in the table; the join below examines ROWS^2 pairs. */
+const ROWS = 4000;
+const HEAVY_JOIN = 'SELECT COUNT(*) FROM t a JOIN t b ON a.v + b.v = 7';
+/** Each run of the heavy join is measured this many times. */
+const ROUNDS = 3;
+
+interface Figures {
+  heavyMs: number;
+  selects: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+async function measure(port: number): Promise<Figures> {
+  const setup = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
+  await setup.query('CREATE DATABASE IF NOT EXISTS hq');
+  await setup.query('DROP TABLE IF EXISTS hq.t');
+  await setup.query('CREATE TABLE hq.t (id INT PRIMARY KEY, v INT, s VARCHAR(40))');
+  await setup.query('INSERT INTO hq.t VALUES ' + Array.from({ length: ROWS }, (_, i) => `(${i}, ${i % 50}, 'row ${(i * 7919) % ROWS}')`).join(','));
+  await setup.end();
+  const heavy = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database: 'hq' });
+  const light = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database: 'hq' });
+  const waits: number[] = [];
+  let heavyMs = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    let done = false;
+    const t0 = Date.now();
+    const running = heavy.query(HEAVY_JOIN).then(() => {
+      done = true;
+      heavyMs += Date.now() - t0;
+    });
+    for (let i = 0; !done; i++) {
+      const s = performance.now();
+      await light.query({ sql: `SELECT s FROM t WHERE id = ${(i * 31) % ROWS}`, rowsAsArray: true });
+      waits.push(performance.now() - s);
+    }
+    await running;
+  }
+  await Promise.all([heavy.end(), light.end()]);
+  waits.sort((a, b) => a - b);
+  return { heavyMs: Math.round(heavyMs / ROUNDS), selects: waits.length, p50: percentile(waits, 0.5), p99: percentile(waits, 0.99), max: waits[waits.length - 1] };
+}
+
+function row(name: string, f: Figures): string {
+  return `| ${name} | ${f.heavyMs} | ${f.selects} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.max.toFixed(1)} |`;
+}
+
+async function main(): Promise<void> {
+  const mizzle = await startServerProcess();
+  let table: string[];
+  try {
+    const m = await measure(mizzle.port);
+    table = [row('mizzle', m)];
+  } finally {
+    await mizzle.stop();
+    mizzle.cleanup();
+  }
+  if (mariadbServerAvailable()) {
+    const maria = await startMariadb();
+    try {
+      table.push(row('MariaDB', await measure(maria.port)));
+    } finally {
+      await maria.stop();
+    }
+  }
+  const date = new Date().toISOString();
+  const text = [
+    `# Point selects beside a heavy join, ${date}`,
+    '',
+    `One session runs \`${HEAVY_JOIN}\` over ${ROWS} rows (${ROWS * ROWS} row pairs), ${ROUNDS} times; another runs`,
+    'primary-key point selects back to back until it ends. Latencies are the point selects\' round trips, in ms.',
+    '',
+    '| server | heavy join ms | point selects | p50 | p99 | max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...table,
+    '',
+  ].join('\n');
+  const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  let file = join(dir, `${date.slice(0, 10)}-heavy-query.md`);
+  for (let n = 2; existsSync(file); n++) file = join(dir, `${date.slice(0, 10)}-heavy-query-${n}.md`);
+  writeFileSync(file, text);
+  process.stdout.write(text + `\nwritten to ${file}\n`);
+}
+
+await main();
