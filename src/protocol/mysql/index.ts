@@ -12,3 +12,4 @@ export * from './binary-temporal.js';
 export * from './binary-params.js';
 export * from './binary-resultset.js';
 export * from './prepared-packets.js';
+export * from './command-packets.js';
