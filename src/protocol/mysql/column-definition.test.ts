@@ -106,12 +106,16 @@ test('ColumnDefinition41 round trip: names (empty, Unicode, past 250 bytes), eve
   }
 });
 
-test('reading a definition consumes exactly its bytes; a wrong fixed-field length is malformed', () => {
+test('reading a definition consumes exactly its bytes; more bytes, or a wrong fixed-field length, are malformed', () => {
   const c = col({ kind: 'int' });
   const p = payloadOf((w) => writeColumnDefinition(w, c, columnWire(c, 255)));
-  const r = new PayloadReader(Buffer.concat([p, Buffer.from([0x77])]));
+  const longer = Buffer.concat([p, Buffer.from([0x77])]);
+  const r = new PayloadReader(longer);
   readColumnDefinition(r);
   assert.equal(r.u8(), 0x77);
+  assert.throws(() => parseColumnDefinition(longer), MalformedPacketError);
+  const withDefault = payloadOf((w) => writeColumnDefinition(w, c, columnWire(c, 255), 'x'));
+  assert.throws(() => parseColumnDefinition(withDefault), MalformedPacketError, 'a default where none belongs');
   const bad = Buffer.from(p);
   // The length of the fixed fields stands before their 12 bytes.
   assert.equal(bad[bad.length - 13], 0x0c);

@@ -260,8 +260,12 @@ export function readColumnDefinition(r: PayloadReader, fieldList = false): Colum
   return def;
 }
 
+/** Reads a whole ColumnDefinition41 packet; bytes after its last field are malformed. */
 export function parseColumnDefinition(payload: Buffer, fieldList = false): ColumnDefinition {
-  return readColumnDefinition(new PayloadReader(payload), fieldList);
+  const r = new PayloadReader(payload);
+  const def = readColumnDefinition(r, fieldList);
+  if (!r.atEnd()) throw new MalformedPacketError('bytes after a column definition');
+  return def;
 }
 
 /** Field types whose values travel as length-encoded strings in both the text and the binary protocol. */

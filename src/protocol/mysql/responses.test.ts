@@ -66,6 +66,9 @@ test('OK with a 0xFE header ends a result set under DEPRECATE_EOF; EOF without; 
   assert.throws(() => parseEnd(one((w) => writeEnd(w, true, 0, 2)), false), MalformedPacketError);
   assert.throws(() => parseEnd(one((w) => writeOk(w, { affectedRows: 0, insertId: 0, status: 2, warnings: 0 })), true), MalformedPacketError);
   assert.deepEqual(parseEof(one((w) => writeEof(w, 1, 2))), { warnings: 1, status: 2 });
+  // An OK is read as the header it must have: 0x00 for a command's OK, 0xFE for an end marker.
+  assert.throws(() => parseOk(one((w) => writeEnd(w, true, 0, 2))), MalformedPacketError);
+  assert.equal(parseOk(one((w) => writeEnd(w, true, 0, 2)), 0xfe).status, 2);
   // A row whose first value is 2^24 bytes or more also starts with 0xFE, but fills a whole packet.
   const row = Buffer.alloc(MAX_PACKET_PAYLOAD + 10);
   row[0] = 0xfe;

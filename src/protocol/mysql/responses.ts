@@ -74,13 +74,13 @@ function readCount(r: PayloadReader): number | bigint {
 }
 
 /**
- * Reads an OK packet (header 0x00, or 0xFE for the DEPRECATE_EOF end of a result set).
- * The info is read as a length-encoded string, as servers write it (see writeOk).
+ * Reads an OK packet with the given header (0xFE for the DEPRECATE_EOF end of a result
+ * set, as writeOk's). The info is read as a length-encoded string, as servers write it.
  */
-export function parseOk(payload: Buffer): OkPacket {
+export function parseOk(payload: Buffer, header: number = Header.OK): OkPacket {
   const r = new PayloadReader(payload);
-  const header = r.u8();
-  if (header !== Header.OK && header !== Header.EOF) throw new MalformedPacketError(`not an OK packet (header 0x${header.toString(16)})`);
+  const first = r.u8();
+  if (first !== header) throw new MalformedPacketError(`not an OK packet (header 0x${first.toString(16)})`);
   const affectedRows = readCount(r);
   const insertId = readCount(r);
   const status = r.u16();
@@ -164,8 +164,7 @@ export function isEndPacket(payload: Buffer): boolean {
 /** Reads an end marker as writeEnd wrote it for the given DEPRECATE_EOF setting. */
 export function parseEnd(payload: Buffer, deprecateEof: boolean): EndFields {
   if (!deprecateEof) return parseEof(payload);
-  if (payload[0] !== Header.EOF) throw new MalformedPacketError('not an end-of-result OK packet');
-  const ok = parseOk(payload);
+  const ok = parseOk(payload, Header.EOF);
   return { warnings: ok.warnings, status: ok.status };
 }
 
