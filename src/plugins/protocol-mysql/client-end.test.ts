@@ -15,12 +15,13 @@ import {
   SetOption,
   nativeStage2,
   sha2Stage2,
+  type ConnectOptions,
   type QueryResult,
-  type RowsResult,
 } from '../../protocol/mysql/index.js';
 import { freePort } from '../../testing/server-process.js';
 import { NoneAuthenticator } from '../auth-none/auth-none.js';
 import { CannedKernel, TYPED_COLUMNS, recordingLogger, startCannedServer } from './canned-kernel.js';
+import { errorOf, onlyResult, rowsOf } from './raw-client.js';
 import type { MysqlProtocolServer } from './server.js';
 
 /** alice has both digests, bob only SHA1's, dora only SHA256's, eve no password; clara's password is checked in clear text. */
@@ -58,29 +59,12 @@ after(async () => {
   await Promise.all([none.stop(), sha2First.stop(), nativeFirst.stop(), single.stop()]);
 });
 
-function connect(server: MysqlProtocolServer, o: Partial<Parameters<typeof ClientConnection.connect>[0]> = {}): Promise<ClientConnection> {
+function connect(server: MysqlProtocolServer, o: Partial<ConnectOptions> = {}): Promise<ClientConnection> {
   return ClientConnection.connect({ port: server.port, user: 'root', ...o });
 }
 
-/** The SqlError a promise rejects with, as plain fields. */
-async function sqlErrorOf(p: Promise<unknown>): Promise<{ code: number; sqlState: string; message: string }> {
-  const e = await p.then(
-    () => assert.fail('expected an ERR'),
-    (err: unknown) => err,
-  );
-  assert.ok(e instanceof SqlError, `a SqlError, not ${String(e)}`);
-  return { code: e.code, sqlState: e.sqlState, message: e.message };
-}
-
-function rowsOf(r: QueryResult | undefined): RowsResult {
-  assert.ok(r !== undefined && r.kind === 'rows', `a result set, not ${r?.kind}`);
-  return r;
-}
-
 async function one(c: ClientConnection, sql: string): Promise<QueryResult> {
-  const results = await c.query(sql);
-  assert.equal(results.length, 1);
-  return results[0];
+  return onlyResult(await c.query(sql));
 }
 
 test('logins: the caching_sha2_password fast path, switches both ways, native directly, an empty password; the session is that user\'s', async () => {
@@ -104,23 +88,23 @@ test('logins: the caching_sha2_password fast path, switches both ways, native di
 
 test('refused logins reject with the server\'s ERR; clear text only when allowed', async () => {
   for (const server of [sha2First, nativeFirst]) {
-    assert.deepEqual(await sqlErrorOf(connect(server, { user: 'alice', password: 'nope' })), {
+    assert.deepEqual(await errorOf(connect(server, { user: 'alice', password: 'nope' })), {
       code: 1045, sqlState: '28000', message: "Access denied for user 'alice'@'127.0.0.1' (using password: YES)",
     });
-    assert.equal((await sqlErrorOf(connect(server, { user: 'alice' }))).message, "Access denied for user 'alice'@'127.0.0.1' (using password: NO)");
-    assert.equal((await sqlErrorOf(connect(server, { user: 'mallory', password: 'x' }))).code, 1045);
+    assert.equal((await errorOf(connect(server, { user: 'alice' }))).message, "Access denied for user 'alice'@'127.0.0.1' (using password: NO)");
+    assert.equal((await errorOf(connect(server, { user: 'mallory', password: 'x' }))).code, 1045);
   }
   await assert.rejects(connect(sha2First, { user: 'clara', password: 'clear-pw' }), /mysql_clear_password.*not allowed/);
   const c = await connect(sha2First, { user: 'clara', password: 'clear-pw', allowClearText: true });
   assert.deepEqual(rowsOf(await one(c, 'select user()')).rows, [['clara']]);
   c.destroy();
-  assert.equal((await sqlErrorOf(connect(sha2First, { user: 'clara', password: 'wrong', allowClearText: true }))).code, 1045);
+  assert.equal((await errorOf(connect(sha2First, { user: 'clara', password: 'wrong', allowClearText: true }))).code, 1045);
 });
 
 test('a refused connection and a full server reject instead of hanging', async () => {
   await assert.rejects(ClientConnection.connect({ port: await freePort(), user: 'x' }), /ECONNREFUSED/);
   const first = await connect(single);
-  assert.deepEqual(await sqlErrorOf(connect(single)), { code: 1040, sqlState: '08004', message: 'Too many connections' });
+  assert.deepEqual(await errorOf(connect(single)), { code: 1040, sqlState: '08004', message: 'Too many connections' });
   first.destroy();
 });
 
@@ -150,8 +134,8 @@ test('OK results, ERR results that leave the connection usable, multi-statements
   assert.deepEqual(await one(c, 'insert into t values (1)'), {
     kind: 'ok', affectedRows: 3, insertId: 42, status: ServerStatus.AUTOCOMMIT, warnings: 0, info: 'Records: 3  Duplicates: 0  Warnings: 0',
   });
-  assert.deepEqual(await sqlErrorOf(c.query('error')), { code: 1146, sqlState: '42S02', message: "Table 'test.nope' doesn't exist" });
-  assert.deepEqual(await sqlErrorOf(c.query('bug')), { code: 1105, sqlState: 'HY000', message: 'canned bug' });
+  assert.deepEqual(await errorOf(c.query('error')), { code: 1146, sqlState: '42S02', message: "Table 'test.nope' doesn't exist" });
+  assert.deepEqual(await errorOf(c.query('bug')), { code: 1105, sqlState: 'HY000', message: 'canned bug' });
   const [a, b, ok] = await c.query('select 1; select 2; begin');
   assert.deepEqual([rowsOf(a).rows, rowsOf(a).status & ServerStatus.MORE_RESULTS_EXISTS], [[[1]], ServerStatus.MORE_RESULTS_EXISTS]);
   assert.deepEqual([rowsOf(b).rows, rowsOf(b).status & ServerStatus.MORE_RESULTS_EXISTS], [[[2]], ServerStatus.MORE_RESULTS_EXISTS]);
@@ -193,20 +177,20 @@ test('the small commands: INIT_DB, PING, STATISTICS, FIELD_LIST, SET_OPTION, RES
     assert.equal(session.database, 'test');
     assert.equal((await c.initDb('shop')).kind, 'ok');
     assert.equal(session.database, 'shop');
-    assert.deepEqual(await sqlErrorOf(c.initDb('nope')), { code: 1049, sqlState: '42000', message: "Unknown database 'nope'" });
+    assert.deepEqual(await errorOf(c.initDb('nope')), { code: 1049, sqlState: '42000', message: "Unknown database 'nope'" });
     assert.equal((await c.ping()).status, ServerStatus.AUTOCOMMIT);
     assert.equal(await c.statistics(), 'Uptime: 1  Threads: 1  Questions: 0');
     const fields = await c.fieldList('t');
     assert.deepEqual(fields.map((f) => [f.name, f.type, f.defaultValue]), [['i', FieldType.LONG, null], ['u', FieldType.LONG, null]]);
-    assert.equal((await sqlErrorOf(c.fieldList('nope'))).code, 1146);
-    assert.equal((await sqlErrorOf(c.query('select 1; select 2'))).code, 1064, 'no multi-statements yet');
+    assert.equal((await errorOf(c.fieldList('nope'))).code, 1146);
+    assert.equal((await errorOf(c.query('select 1; select 2'))).code, 1064, 'no multi-statements yet');
     assert.equal((await c.setOption(SetOption.MULTI_STATEMENTS_ON)).status, ServerStatus.AUTOCOMMIT);
     assert.equal((await c.query('select 1; select 2')).length, 2);
-    assert.equal((await sqlErrorOf(c.setOption(7))).code, 1047);
+    assert.equal((await errorOf(c.setOption(7))).code, 1047);
     await one(c, 'begin');
     assert.equal((await c.resetConnection()).status, ServerStatus.AUTOCOMMIT);
     assert.equal(session.resets, 1);
-    assert.equal((await sqlErrorOf(c.prepare('select ?'))).code, 1235, 'the canned kernel cannot prepare');
+    assert.equal((await errorOf(c.prepare('select ?'))).code, 1235, 'the canned kernel cannot prepare');
     await c.changeUser({ user: 'someone', database: 'shop' });
     assert.deepEqual(rowsOf(await one(c, 'select user()')).rows, [['someone']]);
     assert.deepEqual(rowsOf(await one(c, 'select database()')).rows, [['shop']]);

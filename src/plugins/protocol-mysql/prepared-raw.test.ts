@@ -15,17 +15,16 @@ import {
   writeExecute,
   type ClientConnection,
   type QueryResult,
-  type RowsResult,
 } from '../../protocol/mysql/index.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
-import { RAW_CAPABILITIES, errorOf, loginRaw, nextErr, payloadOf } from './raw-client.js';
+import { RAW_CAPABILITIES, errorOf, loginRaw, nextErr, onlyResult, payloadOf, rowsOf } from './raw-client.js';
 
 let server: ServerProcess;
 
 before(async () => {
   server = await startServerProcess();
   const c = await loggedIn();
-  for (const sql of ['CREATE DATABASE rp', 'CREATE TABLE rp.t (k INT PRIMARY KEY, v TEXT, b BLOB)']) assert.equal(only(await c.query(sql)).kind, 'ok');
+  for (const sql of ['CREATE DATABASE rp', 'CREATE TABLE rp.t (k INT PRIMARY KEY, v TEXT, b BLOB)']) assert.equal(onlyResult(await c.query(sql)).kind, 'ok');
   c.destroy();
 });
 
@@ -40,21 +39,10 @@ function loggedIn(capabilities = RAW_CAPABILITIES): Promise<ClientConnection> {
   return loginRaw(server.port, capabilities);
 }
 
-function only(results: QueryResult[]): QueryResult {
-  assert.equal(results.length, 1);
-  return results[0];
-}
-
 function affected(results: QueryResult[]): number | bigint {
-  const r = only(results);
+  const r = onlyResult(results);
   assert.equal(r.kind, 'ok');
   return r.kind === 'ok' ? r.affectedRows : -1;
-}
-
-function rowsOf(results: QueryResult[]): RowsResult {
-  const r = only(results);
-  assert.equal(r.kind, 'rows');
-  return r as RowsResult;
 }
 
 /** The parameter types the INSERT below sends once and the server then remembers. */
@@ -88,7 +76,7 @@ test('long data, types reused when new-params-bound is 0, STMT_RESET, cursors wi
   assert.deepEqual({ columns: sel.columns.length, params: sel.params.length }, { columns: 3, params: 0 });
 
   // Without a cursor: every row at once.
-  const all = rowsOf(await c.execute(sel.id));
+  const all = rowsOf(onlyResult(await c.execute(sel.id)));
   assert.equal(all.columns.length, 3);
   assert.deepEqual(all.rows, [
     [1, 'hello world', Buffer.from([0xff, 0x00])],
@@ -99,7 +87,7 @@ test('long data, types reused when new-params-bound is 0, STMT_RESET, cursors wi
   assert.equal(all.status & ServerStatus.CURSOR_EXISTS, 0);
 
   // CURSOR_TYPE_READ_ONLY: metadata and an end packet with CURSOR_EXISTS, then rows per fetch.
-  const opened = rowsOf(await c.execute(sel.id, [], { cursor: true }));
+  const opened = rowsOf(onlyResult(await c.execute(sel.id, [], { cursor: true })));
   assert.equal(opened.columns.length, 3);
   assert.equal(opened.rows.length, 0);
   assert.ok(opened.status & ServerStatus.CURSOR_EXISTS);
@@ -127,7 +115,7 @@ test('unknown, closed and reset statements are 1243; STMT_CLOSE never answers; M
   const s = await c.prepare('SELECT ? AS x');
   // Pipelined: PREPARE + EXECUTE with id -1 (TINY 7).
   const [, viaLast] = await Promise.all([c.prepare('SELECT ? + 1 AS y'), c.execute(LAST_PREPARED_STATEMENT, [{ type: T.TINY, value: 7 }])]);
-  const r = rowsOf(viaLast);
+  const r = rowsOf(onlyResult(viaLast));
   assert.equal(r.columns.length, 1);
   assert.equal(r.rows.length, 1);
   assert.equal(Number(r.rows[0][0]), 8);

@@ -7,10 +7,13 @@ import {
   ClientConnection,
   Collation,
   Header,
-  PacketWriter,
   parseErr,
   type ErrPacket,
+  type QueryResult,
+  type RowsResult,
 } from '../../protocol/mysql/index.js';
+
+export { payloadOf } from '../../protocol/mysql/codec-fixture.js';
 
 /** What the raw tests log in with: protocol 4.1, plugin auth and DEPRECATE_EOF, nothing else. */
 export const RAW_CAPABILITIES = C.PROTOCOL_41 | C.SECURE_CONNECTION | C.PLUGIN_AUTH | C.DEPRECATE_EOF;
@@ -44,11 +47,14 @@ export async function nextErr(c: ClientConnection): Promise<ErrPacket> {
   return parseErr(p);
 }
 
-/** The one payload `build` writes (to send it altered, e.g. cut short). */
-export function payloadOf(build: (w: PacketWriter) => void): Buffer {
-  const w = new PacketWriter();
-  build(w);
-  const bytes = w.take();
-  assert.equal(bytes.readUIntLE(0, 3), bytes.length - 4, 'one packet');
-  return bytes.subarray(4);
+/** The result of a command that had exactly one. */
+export function onlyResult(results: QueryResult[]): QueryResult {
+  assert.equal(results.length, 1, 'one result');
+  return results[0];
+}
+
+/** A result that must be a result set. */
+export function rowsOf(r: QueryResult): RowsResult {
+  assert.equal(r.kind, 'rows', 'a result set');
+  return r as RowsResult;
 }

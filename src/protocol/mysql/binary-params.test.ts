@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Decimal } from '../../base/decimal.js';
 import type { Value } from '../../base/value.js';
 import { PARAM_UNSIGNED, binaryParamOf, decodeExecuteParams, readBinaryParam, type BinaryParam } from './binary-params.js';
-import { payloadOf } from './codec-fixture.js';
+import { dec, payloadOf } from './codec-fixture.js';
 import { Command, FieldType as T } from './constants.js';
 import { PayloadReader, MalformedPacketError } from './payload-reader.js';
 import {
@@ -158,8 +158,6 @@ function roundTrip(req: ExecuteRequest, previousTypes: Uint8Array | null = null,
   assert.equal(head.reader.remaining, 0, 'every byte consumed');
   return decoded;
 }
-
-const dec = (s: string) => Decimal.parse(s) ?? assert.fail(s);
 
 test('round trip: every parameter type, signed and unsigned, NULLs, through writeExecute and decodeExecuteParams', () => {
   const cases: [BinaryParam, Value][] = [

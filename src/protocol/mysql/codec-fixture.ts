@@ -63,7 +63,8 @@ export interface TypedCase {
   binary?: Value;
 }
 
-const dec = (s: string): Decimal => Decimal.parse(s) ?? assert.fail(s);
+/** A Decimal from its text (the test fails on text that is not one). */
+export const dec = (s: string): Decimal => Decimal.parse(s) ?? assert.fail(s);
 
 export const TYPED_CASES: TypedCase[] = [
   { type: { kind: 'tinyint' }, value: -128 },
