@@ -209,3 +209,11 @@ test('a malformed reply closes the connection rather than misreading what follow
   await assert.rejects(c.ping(), /not an OK packet/);
   await c.channel.closed;
 });
+
+test('a command that cannot be encoded rejects without sending anything; the connection stays usable', async () => {
+  const c = await connect(none);
+  await assert.rejects(c.changeUser({ user: 'x', authMethod: 'no_such_method' }), /does not speak/);
+  assert.equal((await c.ping()).kind, 'ok');
+  assert.deepEqual(rowsOf(await one(c, 'select user()')).rows, [['root']]);
+  c.destroy();
+});

@@ -132,6 +132,8 @@ export class ClientConnection {
     /** The OK packet that ended the login. */
     readonly loginOk: OkPacket,
     method: string,
+    /** Collation id of the connection, sent again with COM_CHANGE_USER. */
+    private readonly charset: number,
   ) {
     this.status = loginOk.status;
     this.method = method;
@@ -163,13 +165,14 @@ export class ClientConnection {
     const offered = greeting.authPluginName;
     const method = o.authMethod ?? (offered === AuthMethod.NATIVE || offered === AuthMethod.CACHING_SHA2 ? offered : AuthMethod.NATIVE);
     const password = o.password ?? '';
+    const charset = o.charset ?? Collation.UTF8MB4_0900_AI_CI;
     const token = authAnswer(method, password, greeting.scramble, o.allowClearText ?? false);
     exchange.answer(
       (w) =>
         writeHandshakeResponse(w, {
           capabilities,
           maxPacketSize: o.maxPacketSize ?? DEFAULT_MAX_ALLOWED_PACKET,
-          charset: o.charset ?? Collation.UTF8MB4_0900_AI_CI,
+          charset,
           user: o.user,
           authResponse: token,
           database: o.database ?? null,
@@ -178,7 +181,7 @@ export class ClientConnection {
         }),
     );
     const ok = await authenticate(exchange, method, password, o.allowClearText ?? false);
-    return new ClientConnection(channel, greeting, capabilities, ok, method);
+    return new ClientConnection(channel, greeting, capabilities, ok, method, charset);
   }
 
   get connectionId(): number {
@@ -198,7 +201,13 @@ export class ClientConnection {
    * the position in the stream of replies is lost.
    */
   private command<T>(build: (w: PacketWriter) => void, reply: () => Promise<T>): Promise<T> {
-    const replySeq = this.channel.send(build);
+    let replySeq: number;
+    try {
+      replySeq = this.channel.send(build);
+    } catch (e) {
+      // Nothing was sent (the command could not be encoded): the connection is as it was.
+      return Promise.reject(e);
+    }
     const mine = this.turn.then(() => {
       this.exchange.nextSeq = replySeq;
       return reply();
@@ -214,12 +223,16 @@ export class ClientConnection {
     return this.exchange.packet();
   }
 
-  private async readOk(): Promise<OkResult> {
-    const p = await this.packet();
-    if (p[0] === Header.ERR) throw errorOf(p);
+  private okResult(p: Buffer): OkResult {
     const ok = parseOk(p);
     this.status = ok.status;
     return { kind: 'ok', ...ok };
+  }
+
+  private async readOk(): Promise<OkResult> {
+    const p = await this.packet();
+    if (p[0] === Header.ERR) throw errorOf(p);
+    return this.okResult(p);
   }
 
   private async readEnd(): Promise<EndFields> {
@@ -256,11 +269,7 @@ export class ClientConnection {
   /** One statement's reply: OK, or a result set in the text or binary protocol. */
   private async readResult(binary: boolean): Promise<QueryResult> {
     const first = await this.packet();
-    if (first[0] === Header.OK) {
-      const ok = parseOk(first);
-      this.status = ok.status;
-      return { kind: 'ok', ...ok };
-    }
+    if (first[0] === Header.OK) return this.okResult(first);
     if (first[0] === Header.ERR) throw errorOf(first);
     if (first[0] === Header.NULL_VALUE) throw new MalformedPacketError('LOCAL INFILE requests are not supported by this client');
     const { columns, eof } = await this.readDefinitions(parseColumnCount(first));
@@ -391,10 +400,11 @@ export class ClientConnection {
     const method = c.authMethod ?? this.method;
     const password = c.password ?? '';
     const allowClearText = c.allowClearText ?? false;
-    const token = authAnswer(method, password, this.greeting.scramble, allowClearText);
-    const request = { user: c.user, authResponse: token, database: c.database ?? null, charset: Collation.UTF8MB4_0900_AI_CI, authPlugin: method };
     return this.command(
-      (w) => writeChangeUser(w, request, this.capabilities),
+      (w) => {
+        const authResponse = authAnswer(method, password, this.greeting.scramble, allowClearText);
+        writeChangeUser(w, { user: c.user, authResponse, database: c.database ?? null, charset: this.charset, authPlugin: method }, this.capabilities);
+      },
       async () => {
         const ok = await authenticate(this.exchange, method, password, allowClearText);
         this.method = method;
