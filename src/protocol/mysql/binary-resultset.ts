@@ -10,7 +10,7 @@ import { ColumnFlag, FieldType } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
 import { MalformedPacketError, PayloadReader } from './payload-reader.js';
 import { writeEnd, writeEof } from './responses.js';
-import type { ResultSetOptions } from './text-resultset.js';
+import { writeColumnCount, type ResultSetOptions } from './text-resultset.js';
 import { doubleOf, integerOf } from './value-coercion.js';
 
 /** How one column's values are written in a binary row. */
@@ -162,7 +162,7 @@ const DEFAULT_FLUSH_BYTES = 256 * 1024;
 
 /** Column count, definitions and (without DEPRECATE_EOF) the EOF that ends them. */
 export function writeResultMetadata(w: PacketWriter, columns: readonly ResultColumn[], o: ResultSetOptions, eofStatus: number): void {
-  w.begin().lenencInt(columns.length).end();
+  writeColumnCount(w, columns.length);
   for (const c of columns) writeColumnDefinition(w, c, columnWire(c, o.textCharset));
   if (!o.deprecateEof) writeEof(w, 0, eofStatus);
 }

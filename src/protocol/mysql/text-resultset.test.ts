@@ -5,11 +5,11 @@ import type { ResultColumn } from '../../base/result.js';
 import { formatValueText } from '../../base/format.js';
 import type { SqlType } from '../../base/sql-type.js';
 import { Decimal, type Row } from '../../base/value.js';
-import { TYPED_CASES, columnOf, payloadsIn as payloads, readResultSet } from './codec-fixture.js';
+import { TYPED_CASES, columnOf, payloadOf, payloadsIn as payloads, readResultSet } from './codec-fixture.js';
 import { ServerStatus } from './constants.js';
 import { PacketWriter } from './packet-writer.js';
 import { MalformedPacketError, PayloadReader } from './payload-reader.js';
-import { parseTextRow, readTextCells, textCellValue, writeTextResultSet } from './text-resultset.js';
+import { parseColumnCount, parseTextRow, readTextCells, textCellValue, writeColumnCount, writeTextResultSet } from './text-resultset.js';
 
 const types: SqlType[] = [
   { kind: 'int' }, { kind: 'int', zerofill: true, length: 5 }, { kind: 'bigint' }, { kind: 'double' }, { kind: 'decimal', precision: 6, scale: 2 },
@@ -93,6 +93,12 @@ test('round trip: text and bytes at every length-encoded size boundary, up to a 
   }
   // The largest row starts with 0xFE (an 8-byte length) and still is a row, not the end.
   assert.equal(p[p.length - 2][0], 0xfe);
+});
+
+test('column count round trip at each length-encoding width; zero or NULL is no column count', () => {
+  for (const n of [1, 250, 251, 4096, 0xffff, 0x10000]) assert.equal(parseColumnCount(payloadOf((w) => writeColumnCount(w, n))), n);
+  assert.throws(() => parseColumnCount(Buffer.from([0])), MalformedPacketError);
+  assert.throws(() => parseColumnCount(Buffer.from([0xfb])), MalformedPacketError);
 });
 
 test('text cells: raw bytes, exact column count, conversions by wire type', () => {

@@ -30,7 +30,7 @@ const DEFAULT_FLUSH_BYTES = 256 * 1024;
 /** Writes a whole text result set (Protocol::Resultset with ProtocolText::ResultsetRow rows). */
 export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColumn[], rows: readonly Row[], o: ResultSetOptions): void {
   const n = columns.length;
-  w.begin().lenencInt(n).end();
+  writeColumnCount(w, n);
   const types: SqlType[] = new Array<SqlType>(n);
   const plainInt: boolean[] = new Array<boolean>(n);
   for (let i = 0; i < n; i++) {
@@ -81,6 +81,10 @@ export function writeTextRow(w: PacketWriter, row: Row, types: readonly SqlType[
 }
 
 /** The first packet of a result set: how many column definitions follow. */
+export function writeColumnCount(w: PacketWriter, count: number): void {
+  w.begin().lenencInt(count).end();
+}
+
 export function parseColumnCount(payload: Buffer): number {
   const n = new PayloadReader(payload).lenencInt();
   if (n === null || n === 0) throw new MalformedPacketError('bad column count');
