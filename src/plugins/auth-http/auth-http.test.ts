@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import { ConfigError } from '../../kernel/config.js';
+import { clearTextToken } from '../../protocol/mysql/index.js';
 import { freePort, startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { logShows, loginRefused, loginSucceeds } from '../../testing/cleartext-login.js';
 import { httpSettings, plugin } from './index.js';
@@ -113,7 +114,7 @@ test('401, 403, 500 and a redirect are denials', async () => {
 
 test("an empty password and a user name with ':' are refused without asking the endpoint", async () => {
   const before = seen.length;
-  const c = mysql.createConnection({ host: '127.0.0.1', port: mizzle.port, user: 'ok', authPlugins: { mysql_clear_password: () => () => Buffer.from([0]) } });
+  const c = mysql.createConnection({ host: '127.0.0.1', port: mizzle.port, user: 'ok', authPlugins: { mysql_clear_password: () => () => clearTextToken('') } });
   await assert.rejects(c, (e: MysqlErr) => e.errno === 1045);
   await logShows(mizzle, /auth-http: an empty password is refused/);
   await loginRefused(mizzle, 'ok:sesame', 'x');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError } from '../../kernel/config.js';
+import { clearTextToken } from '../../protocol/mysql/index.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { cleartextLogin, logShows, loginRefused, loginSucceeds } from '../../testing/cleartext-login.js';
 import { escapeDnValue, escapeFilterValue, ldapSettings, plugin } from './index.js';
@@ -108,7 +109,7 @@ after(async () => {
 const skip = missing ?? false;
 
 /** mysql2 sends the word "undefined" for an empty clear-text password; this sends what a correct client sends. */
-const EMPTY_PASSWORD = { authPlugins: { mysql_clear_password: () => () => Buffer.from([0]) } };
+const EMPTY_PASSWORD = { authPlugins: { mysql_clear_password: () => () => clearTextToken('') } };
 
 test('template mode: right password in, wrong or empty password and unknown users 1045', { skip }, async () => {
   await loginSucceeds(direct, 'alice', 'alice-pw');

@@ -5,6 +5,7 @@ import {
   EMPTY_NATIVE_STAGE2,
   EMPTY_SHA2_STAGE2,
   Sha2Status,
+  clearTextPassword,
   verifyNative,
   verifySha2,
   writeAuthMoreData,
@@ -119,7 +120,7 @@ async function clearTextExchange(ch: AuthChannel, a: AuthAttempt, check: (passwo
     if (received === null) return { ok: false, usedPassword: false, reason: 'connection closed during authentication', closed: true };
     answer = received;
   }
-  const password = (answer.length > 0 && answer[answer.length - 1] === 0 ? answer.subarray(0, answer.length - 1) : answer).toString('utf8');
+  const password = clearTextPassword(answer);
   const usedPassword = password.length > 0;
   const limitMs = a.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;

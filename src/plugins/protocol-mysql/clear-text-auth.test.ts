@@ -5,7 +5,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { AuthDecision, AuthRequest, Authenticator } from '../../kernel/plugin.js';
-import { AuthMethod, PacketWriter } from '../../protocol/mysql/index.js';
+import { AuthMethod, PacketWriter, clearTextToken } from '../../protocol/mysql/index.js';
 import { authenticateClient, type AuthAttempt, type AuthChannel } from './auth-exchange.js';
 import { CannedKernel, recordingLogger, startCannedServer } from './canned-kernel.js';
 import type { MysqlProtocolServer } from './server.js';
@@ -55,7 +55,7 @@ function connect(user: string, password: string, extra: Record<string, unknown> 
  * mysql2's built-in clear-text plugin sends the word "undefined" for an empty password,
  * so an empty one is sent through its authPlugins hook, as a client that gets it right would.
  */
-const EMPTY_CLEAR_TEXT = { authPlugins: { mysql_clear_password: () => () => Buffer.from([0]) } };
+const EMPTY_CLEAR_TEXT = { authPlugins: { mysql_clear_password: () => () => clearTextToken('') } };
 
 async function denied(user: string, password: string, extra: Record<string, unknown> = {}): Promise<MysqlErr> {
   const e = (await connect(user, password, extra).then(
@@ -138,7 +138,7 @@ function attempt(over: Partial<AuthAttempt>): AuthAttempt {
 
 test('a non-loopback client is refused before it is asked for the clear text (no TLS yet)', async () => {
   const before = auth.seen.length;
-  const ch = scriptedChannel([Buffer.from('sesame\0')]);
+  const ch = scriptedChannel([clearTextToken('sesame')]);
   const outcome = await authenticateClient(new CannedKernel(auth), ch, attempt({}));
   assert.equal(outcome.ok, false);
   assert.match(outcome.ok ? '' : outcome.reason, /only from loopback clients until TLS/);
@@ -148,7 +148,7 @@ test('a non-loopback client is refused before it is asked for the clear text (no
 
 test('a client that already answered with mysql_clear_password is not asked again', async () => {
   const ch = scriptedChannel([]);
-  const outcome = await authenticateClient(new CannedKernel(auth), ch, attempt({ loopback: true, host: '127.0.0.1', clientMethod: AuthMethod.CLEAR_TEXT, response: Buffer.from('sesame\0') }));
+  const outcome = await authenticateClient(new CannedKernel(auth), ch, attempt({ loopback: true, host: '127.0.0.1', clientMethod: AuthMethod.CLEAR_TEXT, response: clearTextToken('sesame') }));
   assert.deepEqual(outcome, { ok: true });
   assert.equal(ch.written, 0);
 });

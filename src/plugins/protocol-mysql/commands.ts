@@ -6,10 +6,15 @@ import {
   Capability,
   Command,
   PayloadReader,
+  SetOption,
   columnWire,
   parseChangeUser,
+  parseFieldList,
+  parseSetOption,
+  parseTextCommand,
   writeColumnDefinition,
   writeEnd,
+  writeStatisticsReply,
   writeTextResultSet,
 } from '../../protocol/mysql/index.js';
 import { authenticateClient } from './auth-exchange.js';
@@ -47,7 +52,7 @@ export async function dispatchCommand(conn: MysqlConnection, payload: Buffer): P
 function comQuery(conn: MysqlConnection, payload: Buffer): Promise<void> {
   const session = conn.session;
   if (!session) return Promise.resolve();
-  const sql = payload.toString('utf8', 1);
+  const sql = parseTextCommand(payload);
   const deprecateEof = conn.hasCapability(Capability.DEPRECATE_EOF);
   const flush = () => conn.flush();
   const onResult = (result: StatementResult, more: boolean) => {
@@ -65,7 +70,7 @@ function comQuery(conn: MysqlConnection, payload: Buffer): Promise<void> {
 // ------------------------------------------------------------------ small commands
 
 function comInitDb(conn: MysqlConnection, payload: Buffer): void {
-  conn.session?.useDatabase(payload.toString('utf8', 1));
+  conn.session?.useDatabase(parseTextCommand(payload));
   conn.sendOk();
 }
 
@@ -79,7 +84,7 @@ function comQuit(conn: MysqlConnection): void {
 
 function comStatistics(conn: MysqlConnection): void {
   const text = conn.session?.statistics() ?? '';
-  conn.out.begin().str(text).end();
+  writeStatisticsReply(conn.out, text);
 }
 
 function comResetConnection(conn: MysqlConnection): void {
@@ -91,9 +96,7 @@ function comResetConnection(conn: MysqlConnection): void {
 function comFieldList(conn: MysqlConnection, payload: Buffer): void {
   const session = conn.session;
   if (!session) return;
-  const r = new PayloadReader(payload, 1);
-  const table = r.nulString();
-  const wildcard = r.restString();
+  const { table, wildcard } = parseFieldList(payload);
   const columns = session.listFields(table, wildcard === '' ? undefined : wildcard);
   for (const c of columns) writeColumnDefinition(conn.out, c, columnWire(c, conn.textCharset), null);
   writeEnd(conn.out, conn.hasCapability(Capability.DEPRECATE_EOF), conn.warningCount(), conn.statusFlags(false));
@@ -101,9 +104,9 @@ function comFieldList(conn: MysqlConnection, payload: Buffer): void {
 
 /** COM_SET_OPTION: 0 turns multi-statements on, 1 off; answered with EOF. */
 function comSetOption(conn: MysqlConnection, payload: Buffer): void {
-  const option = new PayloadReader(payload, 1).u16();
-  if (option !== 0 && option !== 1) throw sqlError('UNKNOWN_COM', 'Unknown command');
-  conn.multiStatements = option === 0;
+  const option = parseSetOption(payload);
+  if (option !== SetOption.MULTI_STATEMENTS_ON && option !== SetOption.MULTI_STATEMENTS_OFF) throw sqlError('UNKNOWN_COM', 'Unknown command');
+  conn.multiStatements = option === SetOption.MULTI_STATEMENTS_ON;
   writeEnd(conn.out, conn.hasCapability(Capability.DEPRECATE_EOF), conn.warningCount(), conn.statusFlags(false));
 }
 

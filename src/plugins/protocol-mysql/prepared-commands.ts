@@ -10,6 +10,7 @@ import {
   parseFetch,
   parseSendLongData,
   parseStatementId,
+  parseTextCommand,
   writeBinaryResultSet,
   writeBinaryRows,
   writeEnd,
@@ -34,7 +35,7 @@ export function comStmtPrepare(conn: MysqlConnection, payload: Buffer): void {
   if (!session) return;
   let info;
   try {
-    info = session.prepare(payload.toString('utf8', 1));
+    info = session.prepare(parseTextCommand(payload));
   } catch (e) {
     conn.statements.prepareFailed();
     throw e;

@@ -1,72 +1,60 @@
-// A bare-bones MySQL client speaking raw packets, for tests that send what drivers rarely do.
+// Test support: packet-level access to the protocol plugin through the client end's channel, driver and codecs, for tests that send what drivers rarely do.
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
-import { Capability as C, PacketFramer, PacketWriter, PayloadReader } from '../../protocol/mysql/index.js';
+import { SqlError } from '../../base/errors.js';
+import {
+  AuthMethod,
+  Capability as C,
+  ClientConnection,
+  Collation,
+  Header,
+  parseErr,
+  type ErrPacket,
+  type QueryResult,
+  type RowsResult,
+} from '../../protocol/mysql/index.js';
 
-/** A bare-bones client speaking packets, with replies queued as they arrive. */
-export class RawClient {
-  readonly socket: Socket;
-  private readonly got: Buffer[] = [];
-  private wake: (() => void) | null = null;
-  readonly closed: Promise<void>;
-  private w = new PacketWriter();
+export { payloadOf } from '../../protocol/mysql/codec-fixture.js';
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.on('error', () => undefined);
-    const framer = new PacketFramer({ onPayload: (p) => this.push(Buffer.from(p)), onOversize: () => undefined }, 1 << 30);
-    this.socket.on('data', (d: Buffer) => framer.push(d));
-    this.closed = new Promise((resolve) => this.socket.on('close', () => {
-      resolve();
-      this.wake?.();
-    }));
-  }
+/** What the raw tests log in with: protocol 4.1, plugin auth and DEPRECATE_EOF, nothing else. */
+export const RAW_CAPABILITIES = C.PROTOCOL_41 | C.SECURE_CONNECTION | C.PLUGIN_AUTH | C.DEPRECATE_EOF;
 
-  private push(p: Buffer): void {
-    this.got.push(p);
-    this.wake?.();
-  }
-
-  async read(): Promise<Buffer> {
-    while (this.got.length === 0) {
-      if (this.socket.destroyed) throw new Error('closed before a reply');
-      await new Promise<void>((r) => (this.wake = r));
-    }
-    return this.got.shift() as Buffer;
-  }
-
-  send(payloads: Buffer[], seq = 0): void {
-    for (const p of payloads) {
-      this.w.seq = seq;
-      this.w.begin().bytes(p).end();
-    }
-    this.socket.write(this.w.take());
-  }
-
-  async login(caps = C.PROTOCOL_41 | C.SECURE_CONNECTION | C.PLUGIN_AUTH | C.DEPRECATE_EOF): Promise<Buffer> {
-    await this.read();
-    const w = new PacketWriter();
-    w.begin().u32(caps).u32(1 << 24).u8(255).zeros(23).nulString('root').u8(0).nulString('mysql_native_password').end();
-    const bytes = w.take();
-    bytes[3] = 1;
-    this.socket.write(bytes);
-    return this.read();
-  }
+/** Logs in as root without a password (mysql_native_password) asking for exactly `capabilities`. */
+export function loginRaw(port: number, capabilities = RAW_CAPABILITIES): Promise<ClientConnection> {
+  return ClientConnection.connect({
+    port,
+    user: 'root',
+    authMethod: AuthMethod.NATIVE,
+    capabilities,
+    charset: Collation.UTF8MB4_0900_AI_CI,
+    maxPacketSize: 1 << 24,
+  });
 }
 
-export function cmd(code: number, rest: string | Buffer = ''): Buffer {
-  return Buffer.concat([Buffer.from([code]), typeof rest === 'string' ? Buffer.from(rest) : rest]);
+/** The ERR a command's promise rejects with. */
+export async function errorOf(p: Promise<unknown>): Promise<ErrPacket> {
+  const e = await p.then(
+    () => assert.fail('expected an ERR reply'),
+    (err: unknown) => err,
+  );
+  assert.ok(e instanceof SqlError, `an ERR reply, not ${String(e)}`);
+  return { code: e.code, sqlState: e.sqlState, message: e.message };
 }
 
-export function errOf(p: Buffer): { code: number; state: string; message: string } {
-  assert.equal(p[0], 0xff, `expected ERR, got 0x${p[0].toString(16)}`);
-  return { code: p.readUInt16LE(1), state: p.toString('latin1', 4, 9), message: p.toString('utf8', 9) };
+/** Reads the next payload of `c`'s channel, which must be an ERR. */
+export async function nextErr(c: ClientConnection): Promise<ErrPacket> {
+  const p = await c.channel.read();
+  assert.equal(p[0], Header.ERR, `expected ERR, got 0x${p[0].toString(16)}`);
+  return parseErr(p);
 }
 
-export function okStatus(p: Buffer): number {
-  const r = new PayloadReader(p, 1);
-  r.lenencInt();
-  r.lenencInt();
-  return r.u16();
+/** The result of a command that had exactly one. */
+export function onlyResult(results: QueryResult[]): QueryResult {
+  assert.equal(results.length, 1, 'one result');
+  return results[0];
 }
 
+/** A result that must be a result set. */
+export function rowsOf(r: QueryResult): RowsResult {
+  assert.equal(r.kind, 'rows', 'a result set');
+  return r as RowsResult;
+}

@@ -1,8 +1,8 @@
-// Tests of the password methods: tokens computed the way clients compute them, verified against stored digests.
+// Tests of the password methods: tokens computed the way clients compute them, verified against stored digests; the clear-text answer both ways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { generateScramble, nativeStage2, nativeToken, sha2Stage2, sha2Token, verifyNative, verifySha2 } from './auth-methods.js';
+import { clearTextPassword, clearTextToken, generateScramble, nativeStage2, nativeToken, sha2Stage2, sha2Token, verifyNative, verifySha2 } from './auth-methods.js';
 
 const h = (alg: string, ...parts: Buffer[]) => {
   const x = createHash(alg);
@@ -40,4 +40,14 @@ test('caching_sha2_password fast path', () => {
   assert.ok(verifySha2(clientToken, scramble, sha2Stage2('pässword')));
   assert.ok(!verifySha2(sha2Token('password', scramble), scramble, sha2Stage2('pässword')));
   assert.ok(!verifySha2(clientToken.subarray(1), scramble, sha2Stage2('pässword')));
+});
+
+test('mysql_clear_password round trip: the password NUL-terminated, read back with or without the NUL', () => {
+  for (const pw of ['', 'sesame', "pä:ss wörd\\'\"%*()\u{1F511}"]) {
+    const token = clearTextToken(pw);
+    assert.equal(token[token.length - 1], 0);
+    assert.equal(clearTextPassword(token), pw);
+    assert.equal(clearTextPassword(token.subarray(0, token.length - 1)), pw, 'clients that leave the NUL out');
+  }
+  assert.equal(clearTextPassword(Buffer.alloc(0)), '');
 });

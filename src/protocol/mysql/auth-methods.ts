@@ -1,4 +1,4 @@
-// The scramble and the two challenge–response password methods: mysql_native_password and caching_sha2_password.
+// The scramble and the password methods, both ends: mysql_native_password, caching_sha2_password, mysql_clear_password.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SCRAMBLE_LENGTH = 20;
@@ -84,3 +84,16 @@ export function verifySha2(token: Buffer, scramble: Buffer, stage2: Buffer): boo
 /** Stage-2 digests of the empty password, for recognising a credential that has none. */
 export const EMPTY_NATIVE_STAGE2 = nativeStage2('');
 export const EMPTY_SHA2_STAGE2 = sha2Stage2('');
+
+// ------------------------------------------------------------------ mysql_clear_password
+
+/** The client's answer: the password itself, NUL-terminated. */
+export function clearTextToken(password: string): Buffer {
+  return Buffer.from(password + '\0', 'utf8');
+}
+
+/** The password in a clear-text answer; the terminating NUL is optional, as some clients leave it out. */
+export function clearTextPassword(answer: Buffer): string {
+  const end = answer.length > 0 && answer[answer.length - 1] === 0 ? answer.length - 1 : answer.length;
+  return answer.toString('utf8', 0, end);
+}

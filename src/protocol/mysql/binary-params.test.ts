@@ -1,12 +1,24 @@
-// Tests of COM_STMT_EXECUTE parameter decoding: every wire type, against bytes from the protocol documentation.
+// Tests of COM_STMT_EXECUTE parameters: decoding every wire type against bytes from the protocol documentation, and the client end's encoding read back by the server's decoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from '../../base/decimal.js';
 import type { Value } from '../../base/value.js';
-import { PARAM_UNSIGNED, decodeExecuteParams, readBinaryParam } from './binary-params.js';
-import { FieldType as T } from './constants.js';
+import { PARAM_UNSIGNED, binaryParamOf, decodeExecuteParams, readBinaryParam, type BinaryParam } from './binary-params.js';
+import { dec, payloadOf } from './codec-fixture.js';
+import { Command, FieldType as T } from './constants.js';
 import { PayloadReader, MalformedPacketError } from './payload-reader.js';
-import { parseExecuteHead } from './prepared-packets.js';
+import {
+  CursorType,
+  parseExecuteHead,
+  parseFetch,
+  parseSendLongData,
+  parseStatementId,
+  writeExecute,
+  writeFetch,
+  writeSendLongData,
+  writeStatementCommand,
+  type ExecuteRequest,
+} from './prepared-packets.js';
 
 function hex(s: string): Buffer {
   return Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -134,4 +146,112 @@ test('execute block: NULL bitmap, types bound once and reused, long data replaci
   assert.deepEqual(nineNull.values, new Array(9).fill(null));
   // Truncated value.
   assert.throws(() => decodeExecuteParams(parseExecuteHead(execute(9, '00 01 0300 0100')).reader, 1, { previousTypes: null, longData: null }), MalformedPacketError);
+});
+
+/** Encodes `req` with the client end and decodes it with the server's reader. */
+function roundTrip(req: ExecuteRequest, previousTypes: Uint8Array | null = null, longData: (Buffer | null)[] | null = null) {
+  const p = payloadOf((w) => writeExecute(w, req));
+  assert.equal(p[0], Command.STMT_EXECUTE);
+  const head = parseExecuteHead(p);
+  assert.deepEqual([head.statementId, head.flags], [req.statementId, req.flags ?? 0]);
+  const decoded = decodeExecuteParams(head.reader, req.params.length, { previousTypes, longData });
+  assert.equal(head.reader.remaining, 0, 'every byte consumed');
+  return decoded;
+}
+
+test('round trip: every parameter type, signed and unsigned, NULLs, through writeExecute and decodeExecuteParams', () => {
+  const cases: [BinaryParam, Value][] = [
+    [{ type: T.TINY, value: -128 }, -128],
+    [{ type: T.TINY, unsigned: true, value: 255 }, 255],
+    [{ type: T.SHORT, value: -32768 }, -32768],
+    [{ type: T.SHORT, unsigned: true, value: 65535 }, 65535],
+    [{ type: T.YEAR, unsigned: true, value: 2024 }, 2024],
+    [{ type: T.INT24, value: -8388608 }, -8388608],
+    [{ type: T.LONG, value: -2147483648 }, -2147483648],
+    [{ type: T.LONG, unsigned: true, value: 4294967295 }, 4294967295],
+    [{ type: T.LONGLONG, value: Number.MIN_SAFE_INTEGER }, Number.MIN_SAFE_INTEGER],
+    [{ type: T.LONGLONG, value: -9223372036854775808n }, -9223372036854775808n],
+    [{ type: T.LONGLONG, value: 9223372036854775807n }, 9223372036854775807n],
+    [{ type: T.LONGLONG, unsigned: true, value: 18446744073709551615n }, 18446744073709551615n],
+    [{ type: T.LONGLONG, unsigned: true, value: 2 ** 53 }, 2n ** 53n],
+    [{ type: T.FLOAT, value: 10.2 }, Math.fround(10.2)],
+    [{ type: T.DOUBLE, value: -1.5e300 }, -1.5e300],
+    [{ type: T.DOUBLE, value: -0 }, -0],
+    [{ type: T.NEWDECIMAL, value: dec('-12345678901234567890.123456789') }, dec('-12345678901234567890.123456789')],
+    [{ type: T.DECIMAL, value: dec('0.500') }, dec('0.500')],
+    [{ type: T.DATE, value: '2024-02-29' }, '2024-02-29'],
+    [{ type: T.DATE, value: '0000-00-00' }, '0000-00-00'],
+    [{ type: T.DATETIME, value: '2010-10-17 19:27:30' }, '2010-10-17 19:27:30'],
+    [{ type: T.DATETIME, value: '2010-10-17 00:00:00' }, '2010-10-17 00:00:00'],
+    // The server reads fractions as six digits: the parameter has no declared precision.
+    [{ type: T.DATETIME, value: '2024-01-31 10:11:12.345' }, '2024-01-31 10:11:12.345000'],
+    [{ type: T.TIMESTAMP, value: '1970-01-01 00:00:01.000001' }, '1970-01-01 00:00:01.000001'],
+    [{ type: T.TIME, value: '12:34:56' }, '12:34:56'],
+    [{ type: T.TIME, value: '-838:59:59' }, '-838:59:59'],
+    [{ type: T.TIME, value: '-00:00:01.5' }, '-00:00:01.500000'],
+    [{ type: T.TIME, value: '00:00:00' }, '00:00:00'],
+    [{ type: T.VAR_STRING, value: 'héllo 😀' }, 'héllo 😀'],
+    [{ type: T.STRING, value: '' }, ''],
+    [{ type: T.BLOB, value: Buffer.from([0xff, 0, 0xfe]) }, Buffer.from([0xff, 0, 0xfe])],
+    [{ type: T.BLOB, value: 'text in a BLOB parameter' }, 'text in a BLOB parameter'],
+    [{ type: T.JSON, value: '{"a":1}' }, '{"a":1}'],
+    [{ type: T.BIT, value: Buffer.from([5]) }, Buffer.from([5])],
+    [{ type: T.GEOMETRY, value: Buffer.from('AB') }, Buffer.from('AB')],
+    [{ type: T.VAR_STRING, value: null }, null],
+    [{ type: T.NULL, value: null }, null],
+    // Values of another runtime type are converted to the named one.
+    [{ type: T.LONG, value: '42' }, 42],
+    [{ type: T.DOUBLE, value: dec('2.5') }, 2.5],
+    [{ type: T.VAR_STRING, value: 12 }, '12'],
+  ];
+  // One at a time, then all in one execute (a 6-byte NULL bitmap with NULLs in the middle).
+  for (const [param, expected] of cases) assert.deepEqual(roundTrip({ statementId: 1, params: [param] }).values, [expected], JSON.stringify(param, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+  const all = roundTrip({ statementId: 0xffffffff, flags: CursorType.READ_ONLY, params: cases.map(([p]) => p) });
+  assert.deepEqual(all.values, cases.map(([, e]) => e));
+  assert.equal(all.newTypes, true);
+  assert.deepEqual([...(all.types ?? [])], cases.flatMap(([p]) => [p.type, p.unsigned ? PARAM_UNSIGNED : 0]));
+});
+
+test('round trip: length-encoded parameter values at every size boundary', () => {
+  for (const n of [0, 250, 251, 0xffff, 0x10000, 0xffffff, 0x1000000]) {
+    const text = 'q'.repeat(n);
+    const bytes = Buffer.alloc(n, 0xee);
+    const got = roundTrip({ statementId: 3, params: [{ type: T.VAR_STRING, value: text }, { type: T.LONG_BLOB, value: bytes }] }).values;
+    assert.ok(got[0] === text, `text of ${n}`);
+    // Bytes that are not UTF-8 stay bytes; none at all read as the empty string.
+    assert.ok(n === 0 ? got[1] === '' : Buffer.isBuffer(got[1]) && got[1].equals(bytes), `bytes of ${n}`);
+  }
+});
+
+test('round trip: types left out (new-params-bound 0) decode with the previous ones; long data is neither sent nor NULL', () => {
+  const first = roundTrip({ statementId: 9, params: [{ type: T.LONG, value: 7 }, { type: T.VAR_STRING, value: 'ab' }, { type: T.BLOB, value: null }] });
+  assert.deepEqual(first.values, [7, 'ab', null]);
+  const again = roundTrip({ statementId: 9, sendTypes: false, params: [{ type: T.LONG, value: -1 }, { type: T.VAR_STRING, value: null }, { type: T.BLOB, value: Buffer.from([0xff]) }] }, first.types);
+  assert.deepEqual(again.values, [-1, null, Buffer.from([0xff])]);
+  assert.equal(again.newTypes, false);
+  const long = roundTrip({ statementId: 9, params: [{ type: T.LONG, value: 1 }, { type: T.BLOB, value: null, longData: true }] }, null, [null, Buffer.from('sent ahead')]);
+  assert.deepEqual(long.values, [1, 'sent ahead']);
+  assert.deepEqual(roundTrip({ statementId: 4, params: [] }).values, []);
+});
+
+test('types a client picks for plain Values, and their round trip', () => {
+  const values: Value[] = [null, 0, -5, Number.MAX_SAFE_INTEGER, 1.5, 2 ** 60, -(2n ** 63n), 2n ** 64n - 1n, 'text', Buffer.from([0xff]), dec('1.50')];
+  assert.deepEqual(values.map((v) => binaryParamOf(v).type), [T.NULL, T.LONGLONG, T.LONGLONG, T.LONGLONG, T.DOUBLE, T.DOUBLE, T.LONGLONG, T.LONGLONG, T.VAR_STRING, T.BLOB, T.NEWDECIMAL]);
+  assert.deepEqual(values.map((v) => binaryParamOf(v).unsigned ?? false), values.map((v) => v === 2n ** 64n - 1n));
+  assert.deepEqual(roundTrip({ statementId: 1, params: values.map(binaryParamOf) }).values, values);
+});
+
+test('the other COM_STMT_* requests round trip: SEND_LONG_DATA, FETCH, CLOSE, RESET', () => {
+  for (const data of [Buffer.alloc(0), Buffer.from([0, 0xff]), Buffer.alloc(70000, 1)]) {
+    const p = payloadOf((w) => writeSendLongData(w, 0xfffffffe, 0xffff, data));
+    assert.equal(p[0], Command.STMT_SEND_LONG_DATA);
+    assert.deepEqual(parseSendLongData(p), { statementId: 0xfffffffe, param: 0xffff, data });
+  }
+  const f = payloadOf((w) => writeFetch(w, 12, 0xffffffff));
+  assert.equal(f[0], Command.STMT_FETCH);
+  assert.deepEqual(parseFetch(f), { statementId: 12, rows: 0xffffffff });
+  for (const code of [Command.STMT_CLOSE, Command.STMT_RESET]) {
+    const p = payloadOf((w) => writeStatementCommand(w, code, 0x80000001));
+    assert.deepEqual([p[0], parseStatementId(p), p.length], [code, 0x80000001, 5]);
+  }
 });

@@ -1,10 +1,13 @@
-// Decodes the parameter values of COM_STMT_EXECUTE (binary protocol) into mizzle Values.
+// The parameter values of COM_STMT_EXECUTE (binary protocol): decoded into mizzle Values by the server, encoded by the client end.
 import { isUtf8 } from 'node:buffer';
 import { Decimal } from '../../base/decimal.js';
+import { valueToString } from '../../base/format.js';
 import type { Value } from '../../base/value.js';
-import { readBinaryDateTime, readBinaryTime } from './binary-temporal.js';
+import { readBinaryDateTime, readBinaryTime, writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
 import { FieldType } from './constants.js';
+import type { PacketWriter } from './packet-writer.js';
 import { MalformedPacketError, type PayloadReader } from './payload-reader.js';
+import { doubleOf, integerOf } from './value-coercion.js';
 
 /** The unsigned flag in the second byte of a parameter's type. */
 export const PARAM_UNSIGNED = 0x80;
@@ -169,4 +172,82 @@ export function decodeExecuteParams(r: PayloadReader, count: number, sources: Pa
     values[i] = readBinaryParam(r, types[i * 2], (types[i * 2 + 1] & PARAM_UNSIGNED) !== 0);
   }
   return { values, types, newTypes };
+}
+
+// ------------------------------------------------------------------ the client end
+
+/** One parameter of a COM_STMT_EXECUTE as the client end sends it. */
+export interface BinaryParam {
+  /** The wire type (FieldType) the value is sent as. */
+  type: number;
+  unsigned?: boolean;
+  value: Value;
+  /** The value went ahead by COM_STMT_SEND_LONG_DATA: the execute carries no bytes and no NULL bit for it. */
+  longData?: boolean;
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The wire type a Value travels as when the caller names none: safe integers and bigints as LONGLONG
+ * (unsigned past 2^63 - 1), other numbers as DOUBLE, DECIMAL as NEWDECIMAL, text as
+ * VAR_STRING, bytes as BLOB, NULL as NULL.
+ */
+export function binaryParamOf(value: Value): BinaryParam {
+  if (value === null) return { type: FieldType.NULL, value };
+  switch (typeof value) {
+    case 'number':
+      return { type: Number.isSafeInteger(value) ? FieldType.LONGLONG : FieldType.DOUBLE, value };
+    case 'bigint':
+      return { type: FieldType.LONGLONG, unsigned: value > INT64_MAX, value };
+    case 'string':
+      return { type: FieldType.VAR_STRING, value };
+    default:
+      return { type: value instanceof Decimal ? FieldType.NEWDECIMAL : FieldType.BLOB, value };
+  }
+}
+
+/**
+ * Writes one non-NULL parameter value as wire type `type`, the inverse of
+ * readBinaryParam; values of another runtime type are converted (text to numbers,
+ * numbers to text). Temporal values are mizzle's canonical strings.
+ */
+export function writeBinaryParam(w: PacketWriter, type: number, v: Exclude<Value, null>): void {
+  switch (type) {
+    case FieldType.TINY:
+      w.u8(Number(integerOf(v)) & 0xff);
+      return;
+    case FieldType.SHORT:
+    case FieldType.YEAR:
+      w.u16(Number(integerOf(v)) & 0xffff);
+      return;
+    case FieldType.LONG:
+    case FieldType.INT24:
+      w.u32(Number(integerOf(v)));
+      return;
+    case FieldType.LONGLONG:
+      w.i64(integerOf(v));
+      return;
+    case FieldType.FLOAT:
+      w.f32(doubleOf(v));
+      return;
+    case FieldType.DOUBLE:
+      w.f64(doubleOf(v));
+      return;
+    case FieldType.DATE:
+    case FieldType.NEWDATE:
+    case FieldType.DATETIME:
+    case FieldType.TIMESTAMP:
+      writeBinaryDateTime(w, valueToString(v));
+      return;
+    case FieldType.TIME:
+      writeBinaryTime(w, valueToString(v));
+      return;
+    case FieldType.NULL:
+      return;
+    default:
+      // DECIMAL as its text, and the string family: bytes as they are, anything else as text.
+      if (Buffer.isBuffer(v)) w.lenencBytes(v);
+      else w.lenencString(valueToString(v));
+  }
 }

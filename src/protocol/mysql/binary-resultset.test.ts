@@ -1,23 +1,21 @@
-// Tests of binary result rows and sets, and of COM_STMT_PREPARE_OK, against hand-computed protocol bytes.
+// Tests of binary result rows and sets, and of COM_STMT_PREPARE_OK, against hand-computed protocol bytes; rows read back by the client end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultColumn } from '../../base/result.js';
 import type { SqlType } from '../../base/sql-type.js';
 import { Decimal, type Row } from '../../base/value.js';
-import { binaryRowPlan, planFits, writeBinaryResultSet, writeBinaryRow } from './binary-resultset.js';
+import { binaryRowPlan, parseBinaryRow, planFits, writeBinaryResultSet, writeBinaryRow } from './binary-resultset.js';
 import { writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
-import { PacketFramer } from './framer.js';
+import { TYPED_CASES, columnOf, payloadsIn as payloads, readResultSet } from './codec-fixture.js';
+import { parseColumnDefinition } from './column-definition.js';
+import { ServerStatus } from './constants.js';
 import { PacketWriter } from './packet-writer.js';
-import { writePrepareOk } from './prepared-packets.js';
+import { MalformedPacketError } from './payload-reader.js';
+import { parsePrepareOk, writePrepareOk } from './prepared-packets.js';
+import { parseEof } from './responses.js';
 
 function col(type: SqlType, name = 'c'): ResultColumn {
   return { name, orgName: name, table: '', orgTable: '', schema: '', type, nullable: true };
-}
-
-function payloads(bytes: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  new PacketFramer({ onPayload: (p) => out.push(Buffer.from(p)), onOversize: () => undefined }, 1 << 30).push(bytes);
-  return out;
 }
 
 /** The payload of one binary row of a single column of `type` holding `v`, as hex. */
@@ -161,4 +159,75 @@ test('COM_STMT_PREPARE_OK, parameter definitions and column definitions with the
   const ps = payloads(w.take());
   assert.equal(ps.length, 1, 'no definitions, no EOFs');
   assert.equal(ps[0].toString('hex'), '00010000000000000000' + '0100');
+});
+
+test('round trip: every column type written in a binary row is read back as the Value it was, NULLs in any bitmap position', () => {
+  const cols = TYPED_CASES.map((c, i) => columnOf(c.type, `c${i}`));
+  const values: Row = TYPED_CASES.map((c) => c.value);
+  const expected = TYPED_CASES.map((c) => (c.binary !== undefined ? c.binary : c.value));
+  // Each row NULLs a different stride of columns, so every bitmap byte and bit is used both ways.
+  const rows: Row[] = [values, values.map(() => null)];
+  for (const stride of [2, 3, 7, 8, 9]) rows.push(values.map((v, i) => (i % stride === 0 ? null : v)));
+  for (const deprecateEof of [true, false]) {
+    const w = new PacketWriter();
+    const status = ServerStatus.AUTOCOMMIT;
+    writeBinaryResultSet(w, cols, rows, binaryRowPlan(cols), { deprecateEof, status, warnings: 0, textCharset: 255 });
+    const got = readResultSet(payloads(w.take()), deprecateEof, parseBinaryRow);
+    assert.deepEqual(got.end, { warnings: 0, status });
+    for (let i = 0; i < TYPED_CASES.length; i++) {
+      assert.deepEqual(got.rows[0][i], expected[i], `${JSON.stringify(TYPED_CASES[i].type)} ${String(TYPED_CASES[i].value)}`);
+    }
+    assert.deepEqual(got.rows[1], values.map(() => null));
+    for (let r = 2; r < rows.length; r++) assert.deepEqual(got.rows[r], rows[r].map((v, i) => (v === null ? null : expected[i])), `row ${r}`);
+  }
+});
+
+test('round trip: binary strings and bytes at every length-encoded size boundary', () => {
+  const sizes = [0, 250, 251, 0xffff, 0x10000, 0xffffff, 0x1000000];
+  const cols = [columnOf({ kind: 'int' }, 'k'), columnOf({ kind: 'longtext' }, 'txt'), columnOf({ kind: 'longblob' }, 'bin')];
+  const rows: Row[] = sizes.map((n, i) => [i, 'é'.repeat(n >> 1) + 'x'.repeat(n & 1), Buffer.alloc(n, i)]);
+  const w = new PacketWriter();
+  writeBinaryResultSet(w, cols, rows, binaryRowPlan(cols), { deprecateEof: true, status: 2, warnings: 0, textCharset: 255 });
+  const got = readResultSet(payloads(w.take()), true, parseBinaryRow);
+  assert.equal(got.rows.length, sizes.length);
+  for (let i = 0; i < sizes.length; i++) {
+    const [k, t, b] = got.rows[i];
+    assert.equal(k, i);
+    assert.ok(t === rows[i][1], `text of ${sizes[i]} bytes`);
+    assert.ok(Buffer.isBuffer(b) && b.equals(rows[i][2] as Buffer), `bytes of ${sizes[i]}`);
+  }
+});
+
+test('reading binary rows: header, bitmap size and column count are checked', () => {
+  const cols = [columnOf({ kind: 'int' }), columnOf({ kind: 'varchar' })];
+  const w = new PacketWriter();
+  writeBinaryRow(w, [1, 'a'], binaryRowPlan(cols));
+  const [row] = payloads(w.take());
+  const defs = cols.map((c) => ({ type: c.type.kind === 'int' ? 3 : 253, flags: 0, length: 0, decimals: 0, charset: c.type.kind === 'int' ? 63 : 255 }));
+  assert.deepEqual(parseBinaryRow(row, defs), [1, 'a']);
+  assert.throws(() => parseBinaryRow(row, defs.slice(0, 1)), MalformedPacketError);
+  assert.throws(() => parseBinaryRow(Buffer.concat([row, Buffer.from([0])]), defs), MalformedPacketError);
+  const notRow = Buffer.from(row);
+  notRow[0] = 1;
+  assert.throws(() => parseBinaryRow(notRow, defs), MalformedPacketError);
+});
+
+test('COM_STMT_PREPARE_OK round trip: head, parameter and column definitions', () => {
+  const columns = [columnOf({ kind: 'int' }, 'x'), columnOf({ kind: 'varchar', length: 3 }, 'y')];
+  for (const deprecateEof of [false, true]) {
+    for (const [params, cols] of [[0, []], [3, []], [0, columns], [2, columns]] as const) {
+      const ps = payloads(((w) => (writePrepareOk(w, { statementId: 0xfffffff0, params, columns: cols, warnings: 70000, deprecateEof, textCharset: 255, status: 2 }), w.take()))(new PacketWriter()));
+      let i = 0;
+      assert.deepEqual(parsePrepareOk(ps[i++]), { statementId: 0xfffffff0, columnCount: cols.length, paramCount: params, warnings: 0xffff });
+      for (let p = 0; p < params; p++) {
+        const d = parseColumnDefinition(ps[i++]);
+        assert.deepEqual([d.name, d.type, d.charset], ['?', 253, 63]);
+      }
+      if (params > 0 && !deprecateEof) assert.deepEqual(parseEof(ps[i++]), { warnings: 0, status: 2 });
+      assert.deepEqual(cols.map(() => parseColumnDefinition(ps[i++]).name), cols.map((c) => c.name));
+      if (cols.length > 0 && !deprecateEof) assert.deepEqual(parseEof(ps[i++]), { warnings: 0, status: 2 });
+      assert.equal(i, ps.length);
+    }
+  }
+  assert.throws(() => parsePrepareOk(Buffer.from([0xff, 1, 2])), MalformedPacketError);
 });

@@ -1,14 +1,17 @@
-// Binary-protocol result sets (COM_STMT_EXECUTE replies): per-column encoders, rows with a NULL bitmap, end marker.
+// Binary-protocol result sets (COM_STMT_EXECUTE replies): per-column encoders, rows with a NULL bitmap, end marker; rows read back.
 import type { ResultColumn } from '../../base/result.js';
-import { Decimal } from '../../base/decimal.js';
 import { formatValueText } from '../../base/format.js';
 import type { SqlType, TypeKind } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
-import { writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
-import { columnWire, writeColumnDefinition } from './column-definition.js';
+import { readBinaryParam } from './binary-params.js';
+import { readBinaryDateTime, readBinaryTime, writeBinaryDateTime, writeBinaryTime } from './binary-temporal.js';
+import { columnWire, isStringFamily, stringCellValue, writeColumnDefinition, type ColumnWire } from './column-definition.js';
+import { ColumnFlag, FieldType } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
+import { MalformedPacketError, PayloadReader } from './payload-reader.js';
 import { writeEnd, writeEof } from './responses.js';
-import type { ResultSetOptions } from './text-resultset.js';
+import { writeColumnCount, type ResultSetOptions } from './text-resultset.js';
+import { doubleOf, integerOf } from './value-coercion.js';
 
 /** How one column's values are written in a binary row. */
 export const BinaryCodec = {
@@ -89,28 +92,6 @@ export function planFits(plan: BinaryRowPlan, columns: readonly ResultColumn[]):
   return true;
 }
 
-/** An integer column's value as a number or bigint (values of other runtime types are converted). */
-function integerOf(v: Exclude<Value, null>): number | bigint {
-  if (typeof v === 'number') return Number.isInteger(v) ? v : Math.round(v);
-  if (typeof v === 'bigint') return v;
-  if (v instanceof Decimal) return v.truncInt();
-  const text = typeof v === 'string' ? v.trim() : v.toString('latin1');
-  if (/^[+-]?\d+$/.test(text)) {
-    const n = Number(text);
-    return Number.isSafeInteger(n) ? n : BigInt(text);
-  }
-  const n = Number(text);
-  return Number.isFinite(n) ? Math.trunc(n) : 0;
-}
-
-function doubleOf(v: Exclude<Value, null>): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Decimal) return v.toNumber();
-  const n = Number(typeof v === 'string' ? v : v.toString('latin1'));
-  return Number.isNaN(n) ? 0 : n;
-}
-
 function textOf(v: Exclude<Value, null>, type: SqlType): string {
   if (typeof v === 'string') return v;
   const t = formatValueText(v, type);
@@ -181,7 +162,7 @@ const DEFAULT_FLUSH_BYTES = 256 * 1024;
 
 /** Column count, definitions and (without DEPRECATE_EOF) the EOF that ends them. */
 export function writeResultMetadata(w: PacketWriter, columns: readonly ResultColumn[], o: ResultSetOptions, eofStatus: number): void {
-  w.begin().lenencInt(columns.length).end();
+  writeColumnCount(w, columns.length);
   for (const c of columns) writeColumnDefinition(w, c, columnWire(c, o.textCharset));
   if (!o.deprecateEof) writeEof(w, 0, eofStatus);
 }
@@ -201,4 +182,47 @@ export function writeBinaryResultSet(w: PacketWriter, columns: readonly ResultCo
   writeResultMetadata(w, columns, o, o.status);
   writeBinaryRows(w, rows, 0, rows.length, plan, o);
   writeEnd(w, o.deprecateEof, o.warnings, o.status);
+}
+
+/**
+ * One binary cell read back into a Value by its column definition: DATE as
+ * 'YYYY-MM-DD', DATETIME/TIMESTAMP/TIME with the column's fractional digits,
+ * strings as text or bytes by character set, numbers as readBinaryParam reads them
+ * (signed unless the column is UNSIGNED).
+ */
+export function readBinaryCell(r: PayloadReader, c: ColumnWire): Value {
+  switch (c.type) {
+    case FieldType.DATE:
+    case FieldType.NEWDATE:
+      return readBinaryDateTime(r, true);
+    case FieldType.DATETIME:
+    case FieldType.TIMESTAMP:
+      return readBinaryDateTime(r, false, c.decimals);
+    case FieldType.TIME:
+      return readBinaryTime(r, c.decimals);
+    default: {
+      if (!isStringFamily(c.type)) return readBinaryParam(r, c.type, (c.flags & ColumnFlag.UNSIGNED) !== 0);
+      const n = r.lenencInt();
+      if (n === null) throw new MalformedPacketError('NULL marker inside a binary row');
+      const start = r.pos;
+      r.skip(n);
+      return stringCellValue(r.buf, start, start + n, c);
+    }
+  }
+}
+
+/** A ProtocolBinary::ResultsetRow read back into Values (see readBinaryCell); NULLs come from the bitmap. */
+export function parseBinaryRow(payload: Buffer, columns: readonly ColumnWire[]): Value[] {
+  const r = new PayloadReader(payload);
+  if (r.u8() !== 0) throw new MalformedPacketError('not a binary row');
+  const n = columns.length;
+  const bitmapAt = r.pos;
+  r.skip((n + 9) >> 3);
+  const row = new Array<Value>(n);
+  for (let i = 0; i < n; i++) {
+    const bit = i + 2;
+    row[i] = (payload[bitmapAt + (bit >> 3)] & (1 << (bit & 7))) !== 0 ? null : readBinaryCell(r, columns[i]);
+  }
+  if (!r.atEnd()) throw new MalformedPacketError('binary row longer than its columns');
+  return row;
 }

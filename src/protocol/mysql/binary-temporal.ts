@@ -1,4 +1,4 @@
-// Binary-protocol DATE/DATETIME/TIMESTAMP and TIME values, to and from mizzle's canonical temporal strings.
+// Binary-protocol DATE/DATETIME/TIMESTAMP and TIME values, to and from mizzle's canonical temporal strings (both ends).
 import type { PacketWriter } from './packet-writer.js';
 import { MalformedPacketError, type PayloadReader } from './payload-reader.js';
 
@@ -15,11 +15,20 @@ function micros6(n: number): string {
 }
 
 /**
- * Reads a binary date/datetime (length byte 0, 4, 7 or 11). `dateOnly` (a DATE
- * parameter) gives 'YYYY-MM-DD' unless a time of day was sent; otherwise
- * 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+ * `text` with its fraction: `fsp` digits when the column declares them (a result
+ * column's decimals, 1 to 6), else six digits when there is one (a parameter).
  */
-export function readBinaryDateTime(r: PayloadReader, dateOnly: boolean): string {
+function withFraction(text: string, micro: number, fsp: number | undefined): string {
+  if (fsp === undefined || fsp <= 0 || fsp > 6) return micro === 0 ? text : `${text}.${micros6(micro)}`;
+  return `${text}.${micros6(micro).slice(0, fsp)}`;
+}
+
+/**
+ * Reads a binary date/datetime (length byte 0, 4, 7 or 11). `dateOnly` (a DATE
+ * parameter or column) gives 'YYYY-MM-DD' unless a time of day was sent; otherwise
+ * 'YYYY-MM-DD HH:MM:SS[.f]' with the fraction as `fsp` says (see withFraction).
+ */
+export function readBinaryDateTime(r: PayloadReader, dateOnly: boolean, fsp?: number): string {
   const len = r.u8();
   if (len !== 0 && len !== 4 && len !== 7 && len !== 11) throw new MalformedPacketError(`bad binary datetime length ${len}`);
   let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micro = 0;
@@ -37,13 +46,16 @@ export function readBinaryDateTime(r: PayloadReader, dateOnly: boolean): string 
   const date = `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
   if (dateOnly && hour === 0 && minute === 0 && second === 0 && micro === 0) return date;
   const time = `${date} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
-  return micro === 0 ? time : `${time}.${micros6(micro)}`;
+  return withFraction(time, micro, fsp);
 }
 
-/** Reads a binary time (length 0, 8 or 12: sign, days, h, m, s[, µs]) as '[-]HH:MM:SS[.ffffff]' (hours may exceed 99). */
-export function readBinaryTime(r: PayloadReader): string {
+/**
+ * Reads a binary time (length 0, 8 or 12: sign, days, h, m, s[, µs]) as
+ * '[-]HH:MM:SS[.f]' (hours may exceed 99; the fraction as `fsp` says, see withFraction).
+ */
+export function readBinaryTime(r: PayloadReader, fsp?: number): string {
   const len = r.u8();
-  if (len === 0) return '00:00:00';
+  if (len === 0) return withFraction('00:00:00', 0, fsp);
   if (len !== 8 && len !== 12) throw new MalformedPacketError(`bad binary time length ${len}`);
   const negative = r.u8() !== 0;
   const days = r.u32();
@@ -52,7 +64,7 @@ export function readBinaryTime(r: PayloadReader): string {
   const second = r.u8();
   const micro = len === 12 ? r.u32() : 0;
   const text = `${negative ? '-' : ''}${pad2(hours)}:${pad2(minute)}:${pad2(second)}`;
-  return micro === 0 ? text : `${text}.${micros6(micro)}`;
+  return withFraction(text, micro, fsp);
 }
 
 /**

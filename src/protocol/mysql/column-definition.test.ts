@@ -1,12 +1,13 @@
-// Tests of column metadata: type codes, lengths, decimals, charsets and flags as MySQL reports them.
+// Tests of column metadata: type codes, lengths, decimals, charsets and flags as MySQL reports them; definitions read back by the client end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultColumn } from '../../base/result.js';
 import type { SqlType } from '../../base/sql-type.js';
-import { columnWire, writeColumnDefinition } from './column-definition.js';
+import { payloadOf } from './codec-fixture.js';
+import { columnWire, isBinaryColumn, parseColumnDefinition, readColumnDefinition, writeColumnDefinition } from './column-definition.js';
 import { ColumnFlag as F, FieldType as T } from './constants.js';
 import { PacketWriter } from './packet-writer.js';
-import { PayloadReader } from './payload-reader.js';
+import { MalformedPacketError, PayloadReader } from './payload-reader.js';
 
 function col(type: SqlType, extra: Partial<ResultColumn> = {}): ResultColumn {
   return { name: 'c', orgName: 'c', table: 't', orgTable: 't', schema: 'db', type, nullable: true, ...extra };
@@ -77,4 +78,60 @@ test('ColumnDefinition41 bytes, with and without the COM_FIELD_LIST default', ()
     if (def === undefined) assert.ok(r.atEnd());
     else assert.equal(r.lenencString(), def);
   }
+});
+
+test('ColumnDefinition41 round trip: names (empty, Unicode, past 250 bytes), every number, the COM_FIELD_LIST default', () => {
+  const types: SqlType[] = [
+    { kind: 'int', unsigned: true }, { kind: 'bigint' }, { kind: 'decimal', precision: 65, scale: 30 }, { kind: 'double' },
+    { kind: 'varchar', length: 20, collation: 'utf8mb4_bin' }, { kind: 'longtext' }, { kind: 'longblob' }, { kind: 'datetime', fsp: 6 },
+    { kind: 'time', fsp: 3 }, { kind: 'year' }, { kind: 'bit', length: 64 }, { kind: 'enum', values: ['a', 'bb'] }, { kind: 'json' }, { kind: 'null' },
+  ];
+  const names: Partial<ResultColumn>[] = [
+    { name: '', orgName: '', table: '', orgTable: '', schema: '' },
+    { name: 'prix_€', orgName: 'prix', table: 'tàble', orgTable: 'orig', schema: 'schéma' },
+    { name: 'n'.repeat(251), orgName: 'o'.repeat(300), table: 't', orgTable: 't', schema: 's' },
+  ];
+  for (const type of types) {
+    for (const extra of names) {
+      for (const nullable of [true, false]) {
+        const c = col(type, { ...extra, nullable, primaryKey: !nullable });
+        const wire = columnWire(c, 255);
+        for (const def of [undefined, null, '', 'CURRENT_TIMESTAMP']) {
+          const p = payloadOf((w) => writeColumnDefinition(w, c, wire, def));
+          const expected = { catalog: 'def', schema: c.schema, table: c.table, orgTable: c.orgTable, name: c.name, orgName: c.orgName, ...wire };
+          assert.deepEqual(parseColumnDefinition(p, def !== undefined), def === undefined ? expected : { ...expected, defaultValue: def });
+        }
+      }
+    }
+  }
+});
+
+test('reading a definition consumes exactly its bytes; more bytes, or a wrong fixed-field length, are malformed', () => {
+  const c = col({ kind: 'int' });
+  const p = payloadOf((w) => writeColumnDefinition(w, c, columnWire(c, 255)));
+  const longer = Buffer.concat([p, Buffer.from([0x77])]);
+  const r = new PayloadReader(longer);
+  readColumnDefinition(r);
+  assert.equal(r.u8(), 0x77);
+  assert.throws(() => parseColumnDefinition(longer), MalformedPacketError);
+  const withDefault = payloadOf((w) => writeColumnDefinition(w, c, columnWire(c, 255), 'x'));
+  assert.throws(() => parseColumnDefinition(withDefault), MalformedPacketError, 'a default where none belongs');
+  const bad = Buffer.from(p);
+  // The length of the fixed fields stands before their 12 bytes.
+  assert.equal(bad[bad.length - 13], 0x0c);
+  bad[bad.length - 13] = 0x0b;
+  assert.throws(() => parseColumnDefinition(bad), MalformedPacketError);
+});
+
+test('which columns hold bytes: binary-charset strings, BIT, GEOMETRY; not JSON, numbers or temporal types', () => {
+  const binary = (t: SqlType) => isBinaryColumn(wire(t));
+  assert.deepEqual(
+    [binary({ kind: 'varbinary' }), binary({ kind: 'blob' }), binary({ kind: 'binary' }), binary({ kind: 'bit' })],
+    [true, true, true, true],
+  );
+  assert.deepEqual(
+    [binary({ kind: 'varchar' }), binary({ kind: 'text' }), binary({ kind: 'json' }), binary({ kind: 'int' }), binary({ kind: 'date' }), binary({ kind: 'decimal' })],
+    [false, false, false, false, false, false],
+  );
+  assert.equal(isBinaryColumn({ type: T.GEOMETRY, flags: 0, length: 0, decimals: 0, charset: 63 }), true);
 });

@@ -1,8 +1,10 @@
-// Column metadata on the wire: SqlType → field type, flags, length, decimals, charset; ColumnDefinition41.
+// Column metadata on the wire: SqlType → field type, flags, length, decimals, charset; ColumnDefinition41 written and read.
 import type { ResultColumn } from '../../base/result.js';
 import type { SqlType, TypeKind } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 import { COLLATION_IDS, Collation, ColumnFlag, FieldType, Header, maxBytesPerChar } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
+import { MalformedPacketError, PayloadReader } from './payload-reader.js';
 
 /** The numeric parts of a ColumnDefinition41, as MySQL reports them. */
 export interface ColumnWire {
@@ -217,4 +219,75 @@ export function writeColumnDefinition(w: PacketWriter, col: ResultColumn, wire: 
     else w.lenencString(fieldListDefault);
   }
   w.end();
+}
+
+/** Length of the fixed-size fields of ColumnDefinition41, sent as a length-encoded integer before them. */
+const FIXED_FIELDS_LENGTH = 0x0c;
+
+/** A ColumnDefinition41 as the client end reads it: names, then the numbers columnWire computes. */
+export interface ColumnDefinition extends ColumnWire {
+  catalog: string;
+  schema: string;
+  table: string;
+  orgTable: string;
+  name: string;
+  orgName: string;
+  /** COM_FIELD_LIST replies only: the column default as text, or null for none. */
+  defaultValue?: string | null;
+}
+
+/**
+ * Reads ColumnDefinition41 from `r`; `fieldList` reads the default that follows in
+ * COM_FIELD_LIST replies. `r` is left after what was read.
+ */
+export function readColumnDefinition(r: PayloadReader, fieldList = false): ColumnDefinition {
+  const text = (): string => r.lenencString() ?? '';
+  const catalog = text();
+  const schema = text();
+  const table = text();
+  const orgTable = text();
+  const name = text();
+  const orgName = text();
+  if (r.lenencInt() !== FIXED_FIELDS_LENGTH) throw new MalformedPacketError('bad column definition');
+  const charset = r.u16();
+  const length = r.u32();
+  const type = r.u8();
+  const flags = r.u16();
+  const decimals = r.u8();
+  r.skip(2);
+  const def: ColumnDefinition = { catalog, schema, table, orgTable, name, orgName, charset, length, type, flags, decimals };
+  if (fieldList) def.defaultValue = r.lenencString();
+  return def;
+}
+
+/** Reads a whole ColumnDefinition41 packet; bytes after its last field are malformed. */
+export function parseColumnDefinition(payload: Buffer, fieldList = false): ColumnDefinition {
+  const r = new PayloadReader(payload);
+  const def = readColumnDefinition(r, fieldList);
+  if (!r.atEnd()) throw new MalformedPacketError('bytes after a column definition');
+  return def;
+}
+
+/** Field types whose values travel as length-encoded strings in both the text and the binary protocol. */
+const STRING_FAMILY: ReadonlySet<number> = new Set([
+  FieldType.VARCHAR, FieldType.VAR_STRING, FieldType.STRING, FieldType.ENUM, FieldType.SET, FieldType.JSON,
+  FieldType.TINY_BLOB, FieldType.MEDIUM_BLOB, FieldType.LONG_BLOB, FieldType.BLOB, FieldType.BIT, FieldType.GEOMETRY,
+]);
+
+export function isStringFamily(type: number): boolean {
+  return STRING_FAMILY.has(type);
+}
+
+/**
+ * Whether a column's values are bytes rather than text: BIT and GEOMETRY always, other
+ * string types in the binary character set. JSON is text although reported binary.
+ */
+export function isBinaryColumn(c: ColumnWire): boolean {
+  if (c.type === FieldType.BIT || c.type === FieldType.GEOMETRY) return true;
+  return c.type !== FieldType.JSON && c.charset === Collation.BINARY && STRING_FAMILY.has(c.type);
+}
+
+/** A string-family value as mizzle holds it: a Buffer (copied out of the packet) for binary columns, else text. */
+export function stringCellValue(buf: Buffer, start: number, end: number, c: ColumnWire): Value {
+  return isBinaryColumn(c) ? Buffer.from(buf.subarray(start, end)) : buf.toString('utf8', start, end);
 }

@@ -5,6 +5,11 @@ const INITIAL_CAPACITY = 16 * 1024;
 /** Below this many bytes, take() copies out (from Node's pool) and keeps its own buffer. */
 const COPY_OUT_LIMIT = 4096;
 
+/** How many bytes `lenencInt(n)` takes, for fields that announce the length of what follows them. */
+export function lenencIntSize(n: number): number {
+  return n < 0xfb ? 1 : n <= 0xffff ? 3 : n <= 0xffffff ? 4 : 9;
+}
+
 /**
  * Writes packets back to back: begin() reserves a header, field writers append the
  * payload, end() fills the header (and splits payloads of 0xFFFFFF bytes or more

@@ -1,9 +1,10 @@
-// Packets of the prepared-statement commands: COM_STMT_PREPARE_OK with its definitions, and the COM_STMT_* requests.
+// Packets of the prepared-statement commands, both ends: COM_STMT_PREPARE_OK with its definitions, and the COM_STMT_* requests.
 import type { ResultColumn } from '../../base/result.js';
+import { PARAM_UNSIGNED, writeBinaryParam, type BinaryParam } from './binary-params.js';
 import { columnWire, writeColumnDefinition } from './column-definition.js';
-import { Collation, ColumnFlag, FieldType } from './constants.js';
+import { Collation, ColumnFlag, Command, FieldType } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
-import { PayloadReader } from './payload-reader.js';
+import { MalformedPacketError, PayloadReader } from './payload-reader.js';
 import { writeEof } from './responses.js';
 
 /** COM_STMT_EXECUTE flags (cursor type). */
@@ -47,6 +48,26 @@ export function writePrepareOk(w: PacketWriter, f: PrepareOkFields): void {
   }
 }
 
+/** The head of COM_STMT_PREPARE_OK as the client end reads it; the definitions follow in their own packets. */
+export interface PrepareOkHead {
+  statementId: number;
+  columnCount: number;
+  paramCount: number;
+  warnings: number;
+}
+
+export function parsePrepareOk(payload: Buffer): PrepareOkHead {
+  const r = new PayloadReader(payload);
+  if (r.u8() !== 0) throw new MalformedPacketError('not a COM_STMT_PREPARE_OK');
+  const statementId = r.u32();
+  const columnCount = r.u16();
+  const paramCount = r.u16();
+  r.skip(1);
+  // The warning count is absent from the shortest form (servers before 4.1 sent 9 bytes).
+  const warnings = r.remaining >= 2 ? r.u16() : 0;
+  return { statementId, columnCount, paramCount, warnings };
+}
+
 /** The ColumnDefinition41 of one `?` placeholder. */
 export function writeParamDefinition(w: PacketWriter): void {
   w.begin()
@@ -73,6 +94,39 @@ export interface ExecuteHead {
   reader: PayloadReader;
 }
 
+/** What the client end sends in a COM_STMT_EXECUTE. */
+export interface ExecuteRequest {
+  statementId: number;
+  /** CursorType bits; 0 (no cursor) when absent. */
+  flags?: number;
+  params: readonly BinaryParam[];
+  /** Send the parameter types (new-params-bound 1); false relies on the types of an earlier execute. Default true. */
+  sendTypes?: boolean;
+}
+
+/**
+ * COM_STMT_EXECUTE: id, flags, iteration count 1, then (with parameters) the NULL
+ * bitmap, new-params-bound, the types when sent, and each value that is neither
+ * NULL nor sent ahead as long data.
+ */
+export function writeExecute(w: PacketWriter, req: ExecuteRequest): void {
+  const params = req.params;
+  const n = params.length;
+  w.begin().u8(Command.STMT_EXECUTE).u32(req.statementId).u8(req.flags ?? CursorType.NO_CURSOR).u32(1);
+  if (n > 0) {
+    const bitmapAt = w.length;
+    w.zeros((n + 7) >> 3);
+    for (let i = 0; i < n; i++) {
+      if (params[i].value === null && !params[i].longData) w.orByte(bitmapAt + (i >> 3), 1 << (i & 7));
+    }
+    const sendTypes = req.sendTypes ?? true;
+    w.u8(sendTypes ? 1 : 0);
+    if (sendTypes) for (const p of params) w.u8(p.type).u8(p.unsigned ? PARAM_UNSIGNED : 0);
+    for (const p of params) if (p.value !== null && !p.longData) writeBinaryParam(w, p.type, p.value);
+  }
+  w.end();
+}
+
 export function parseExecuteHead(payload: Buffer): ExecuteHead {
   const reader = new PayloadReader(payload, 1);
   const statementId = reader.u32();
@@ -82,6 +136,10 @@ export function parseExecuteHead(payload: Buffer): ExecuteHead {
 }
 
 /** COM_STMT_SEND_LONG_DATA: statement id, parameter index, a chunk of the value. */
+export function writeSendLongData(w: PacketWriter, statementId: number, param: number, data: Buffer): void {
+  w.begin().u8(Command.STMT_SEND_LONG_DATA).u32(statementId).u16(param).bytes(data).end();
+}
+
 export function parseSendLongData(payload: Buffer): { statementId: number; param: number; data: Buffer } {
   const r = new PayloadReader(payload, 1);
   const statementId = r.u32();
@@ -90,6 +148,10 @@ export function parseSendLongData(payload: Buffer): { statementId: number; param
 }
 
 /** COM_STMT_FETCH: statement id and how many rows to send. */
+export function writeFetch(w: PacketWriter, statementId: number, rows: number): void {
+  w.begin().u8(Command.STMT_FETCH).u32(statementId).u32(rows).end();
+}
+
 export function parseFetch(payload: Buffer): { statementId: number; rows: number } {
   const r = new PayloadReader(payload, 1);
   const statementId = r.u32();
@@ -97,6 +159,10 @@ export function parseFetch(payload: Buffer): { statementId: number; rows: number
 }
 
 /** COM_STMT_CLOSE and COM_STMT_RESET carry just the statement id. */
+export function writeStatementCommand(w: PacketWriter, code: number, statementId: number): void {
+  w.begin().u8(code).u32(statementId).end();
+}
+
 export function parseStatementId(payload: Buffer): number {
   return new PayloadReader(payload, 1).u32();
 }

@@ -1,11 +1,12 @@
-// Text-protocol result sets: column count, column definitions, rows of length-encoded strings, end marker.
+// Text-protocol result sets: column count, column definitions, rows of length-encoded strings, end marker; written and read.
 import type { ResultColumn } from '../../base/result.js';
 import { formatValueText } from '../../base/format.js';
 import { isIntegerType, type SqlType } from '../../base/sql-type.js';
-import type { Row } from '../../base/value.js';
-import { columnWire, writeColumnDefinition } from './column-definition.js';
-import { Header } from './constants.js';
+import { Decimal, type Row, type Value } from '../../base/value.js';
+import { columnWire, stringCellValue, writeColumnDefinition, type ColumnWire } from './column-definition.js';
+import { FieldType, Header } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
+import { MalformedPacketError, PayloadReader } from './payload-reader.js';
 import { writeEnd, writeEof } from './responses.js';
 
 export interface ResultSetOptions {
@@ -29,7 +30,7 @@ const DEFAULT_FLUSH_BYTES = 256 * 1024;
 /** Writes a whole text result set (Protocol::Resultset with ProtocolText::ResultsetRow rows). */
 export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColumn[], rows: readonly Row[], o: ResultSetOptions): void {
   const n = columns.length;
-  w.begin().lenencInt(n).end();
+  writeColumnCount(w, n);
   const types: SqlType[] = new Array<SqlType>(n);
   const plainInt: boolean[] = new Array<boolean>(n);
   for (let i = 0; i < n; i++) {
@@ -77,4 +78,75 @@ export function writeTextRow(w: PacketWriter, row: Row, types: readonly SqlType[
     }
   }
   w.end();
+}
+
+/** The first packet of a result set: how many column definitions follow. */
+export function writeColumnCount(w: PacketWriter, count: number): void {
+  w.begin().lenencInt(count).end();
+}
+
+export function parseColumnCount(payload: Buffer): number {
+  const n = new PayloadReader(payload).lenencInt();
+  if (n === null || n === 0) throw new MalformedPacketError('bad column count');
+  return n;
+}
+
+/** The cells of a text row as raw bytes (views into `payload`), null for NULL; exactly `count` of them. */
+export function readTextCells(payload: Buffer, count: number): (Buffer | null)[] {
+  const r = new PayloadReader(payload);
+  const cells = new Array<Buffer | null>(count);
+  for (let i = 0; i < count; i++) cells[i] = r.lenencBytes();
+  if (!r.atEnd()) throw new MalformedPacketError('text row longer than its columns');
+  return cells;
+}
+
+/** FLOAT/DOUBLE text as MySQL prints it, infinities and NaN included (see formatDouble). */
+function textDouble(t: string): number {
+  if (t === 'inf') return Infinity;
+  if (t === '-inf') return -Infinity;
+  return Number(t);
+}
+
+/**
+ * One non-NULL text cell as a mizzle Value, by the column's wire type: integers as
+ * numbers (bigints past 2^53), DECIMAL as Decimal, FLOAT/DOUBLE as numbers, temporal
+ * values as their text, strings as text or bytes by the column's character set.
+ */
+export function textCellValue(cell: Buffer, c: ColumnWire): Value {
+  switch (c.type) {
+    case FieldType.TINY:
+    case FieldType.SHORT:
+    case FieldType.INT24:
+    case FieldType.LONG:
+    case FieldType.YEAR:
+      return Number(cell.toString('latin1'));
+    case FieldType.LONGLONG: {
+      const t = cell.toString('latin1');
+      const n = Number(t);
+      return Number.isSafeInteger(n) ? n : BigInt(t);
+    }
+    case FieldType.FLOAT:
+    case FieldType.DOUBLE:
+      return textDouble(cell.toString('latin1'));
+    case FieldType.DECIMAL:
+    case FieldType.NEWDECIMAL: {
+      const t = cell.toString('latin1');
+      return Decimal.parse(t) ?? t;
+    }
+    case FieldType.NULL:
+      return null;
+    default:
+      return stringCellValue(cell, 0, cell.length, c);
+  }
+}
+
+/** A ProtocolText::ResultsetRow read back into Values (see textCellValue). */
+export function parseTextRow(payload: Buffer, columns: readonly ColumnWire[]): Value[] {
+  const cells = readTextCells(payload, columns.length);
+  const row = new Array<Value>(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    row[i] = cell === null ? null : textCellValue(cell, columns[i]);
+  }
+  return row;
 }

@@ -1,0 +1,147 @@
+// The client end's transport: one TCP connection to a server, packets framed on the way out and payloads queued as they arrive.
+import { connect, type Socket } from 'node:net';
+import { PacketFramer, type FramerSink } from './framer.js';
+import { PacketWriter } from './packet-writer.js';
+
+/** The largest payload the client end accepts: a server's reply is bounded by the memory it is willing to use, not by us. */
+const CLIENT_MAX_PAYLOAD = 1 << 30;
+const WRITER_CAPACITY = 1024;
+
+interface Received {
+  payload: Buffer;
+  seq: number;
+}
+
+/**
+ * Packets to and from a server. Writes made in one tick leave in one socket write
+ * (so pipelined commands arrive together); reads hand out payloads in arrival order,
+ * also after the server has closed, and fail only when none is left.
+ */
+export class ClientChannel implements FramerSink {
+  readonly socket: Socket;
+  /** Resolves when the socket has closed, whoever closed it. */
+  readonly closed: Promise<void>;
+  /** Sequence id of the last physical packet of the payload read last. */
+  lastSeq = -1;
+  private readonly received: Received[] = [];
+  private wake: (() => void) | null = null;
+  private failure: Error | null = null;
+  private readonly out = new PacketWriter(WRITER_CAPACITY);
+  private corked = false;
+
+  constructor(port: number, host = '127.0.0.1') {
+    this.socket = connect(port, host);
+    this.socket.setNoDelay(true);
+    const framer = new PacketFramer(this, CLIENT_MAX_PAYLOAD);
+    this.socket.on('data', (chunk: Buffer) => framer.push(chunk));
+    this.socket.on('error', (e: Error) => {
+      this.failure ??= e;
+    });
+    this.closed = new Promise((resolve) =>
+      this.socket.on('close', () => {
+        resolve();
+        this.notify();
+      }),
+    );
+  }
+
+  /** A channel whose socket has connected; rejects with the socket's error (refused, unreachable). */
+  static open(port: number, host = '127.0.0.1'): Promise<ClientChannel> {
+    const ch = new ClientChannel(port, host);
+    return new Promise((resolve, reject) => {
+      const failed = (e: Error) => reject(e);
+      ch.socket.once('error', failed);
+      ch.socket.once('connect', () => {
+        ch.socket.off('error', failed);
+        resolve(ch);
+      });
+    });
+  }
+
+  onPayload(payload: Buffer, seq: number): void {
+    this.received.push({ payload, seq });
+    this.notify();
+  }
+
+  onOversize(declared: number): void {
+    this.failure ??= new Error(`the server sent a ${declared}-byte packet, more than this client accepts`);
+    this.socket.destroy();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** How many payloads wait to be read. */
+  get pending(): number {
+    return this.received.length;
+  }
+
+  /** The next payload; rejects once the connection has closed and nothing is left to read. */
+  async read(): Promise<Buffer> {
+    for (;;) {
+      const next = this.received.shift();
+      if (next !== undefined) {
+        this.lastSeq = next.seq;
+        return next.payload;
+      }
+      if (this.socket.destroyed) throw this.failure ?? new Error('the server closed the connection');
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /**
+   * Sends the packets `build` writes (a codec's write function), the first with
+   * sequence id `seq`; returns the id that follows the last one sent, where the
+   * reply continues (a payload of 16 MiB or more takes several ids).
+   */
+  send(build: (w: PacketWriter) => void, seq = 0): number {
+    this.out.seq = seq;
+    try {
+      build(this.out);
+    } catch (e) {
+      // Nothing of a half-built batch may leave with the next one.
+      this.out.abort();
+      this.out.take();
+      throw e;
+    }
+    const next = this.out.seq;
+    this.write(this.out.take());
+    return next;
+  }
+
+  /** Sends each payload as one packet with sequence id `seq` (payloads a codec cannot build: empty or deliberately wrong ones). */
+  sendPayloads(payloads: readonly Buffer[], seq = 0): number {
+    return this.send((w) => {
+      for (const p of payloads) {
+        w.seq = seq;
+        w.begin().bytes(p).end();
+      }
+    });
+  }
+
+  /** Bytes as they are, headers included: for tests that send what is not a packet at all. */
+  write(bytes: Buffer): void {
+    if (this.socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(bytes);
+  }
+
+  /** Half-closes: the server sees end of input; what it still sends can be read. */
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
