@@ -311,6 +311,8 @@ export interface KernelSession {
   diagnostics(): readonly Diagnostic[];
   /** wait_timeout as this session sees it (seconds; the protocol disconnects a client idle that long). */
   waitTimeoutSeconds(): number;
+  /** net_write_timeout (seconds): a client that reads none of its pending output for that long is disconnected. */
+  netWriteTimeoutSeconds(): number;
   /** Releases everything the session holds (open transaction rolled back). */
   close(): void;
 }

@@ -453,6 +453,10 @@ export class Session implements KernelSession, SessionContext {
     return Number(this.variables.get('wait_timeout'));
   }
 
+  netWriteTimeoutSeconds(): number {
+    return Number(this.variables.get('net_write_timeout'));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -109,6 +109,10 @@ export class CannedSession implements KernelSession {
     return [];
   }
 
+  netWriteTimeoutSeconds(): number {
+    return 60;
+  }
+
   waitTimeoutSeconds(): number {
     return 0;
   }

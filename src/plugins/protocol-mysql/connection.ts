@@ -326,17 +326,42 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     return true;
   }
 
+  /**
+   * Waits until the client has taken the pending output. One that takes none of it for
+   * net_write_timeout seconds is disconnected, so a client that stops reading mid-result
+   * cannot hold its result's memory (and the session's locks) forever.
+   */
   private drained(): Promise<void> {
     const s = this.socket;
     if (!s.writableNeedDrain || this.closed) return Promise.resolve();
+    const seconds = this.session?.netWriteTimeoutSeconds() ?? 0;
     return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let lastPending = s.writableLength;
       const done = () => {
         s.off('drain', done);
         s.off('close', done);
+        if (timer) clearInterval(timer);
         resolve();
       };
       s.on('drain', done);
       s.on('close', done);
+      if (seconds > 0) {
+        // Progress (the client reading some of it) restarts the clock, as MySQL's timeout is per write.
+        let idleSince = Date.now();
+        timer = setInterval(() => {
+          if (s.writableLength !== lastPending) {
+            lastPending = s.writableLength;
+            idleSince = Date.now();
+            return;
+          }
+          if (Date.now() - idleSince < seconds * 1000) return;
+          this.log.info('mysql client read nothing for net_write_timeout, disconnecting', { id: this.id, host: this.host, net_write_timeout: seconds, pending_bytes: s.writableLength });
+          done();
+          this.close(true);
+        }, Math.min(1000, seconds * 250));
+        timer.unref();
+      }
     });
   }
 
