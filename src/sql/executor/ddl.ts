@@ -10,6 +10,7 @@ import { compileExpr } from '../analyzer/compile-expr.js';
 import { valueFromJson, valueToJson } from '../../storage/value-json.js';
 import type { ColumnDef, ColumnDefault, IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
+import { formatDateTime } from '../../base/temporal.js';
 import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collation.js';
 import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
@@ -246,7 +247,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
     }
   }
   checkAutoKey({ columns, primaryKey, indexes });
-  return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId };
+  return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId, created: formatDateTime(env.ctx.now) };
 }
 
 function engineFor(env: StatementEnv, requested: string | undefined, temporary: boolean): string {
@@ -278,7 +279,7 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
       if (!src) throw sqlError('NO_SUCH_TABLE', `Table '${stmt.like.schema ?? schema}.${stmt.like.name}' doesn't exist`);
       const { id: _id, ...rest } = src;
       void _id;
-      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name });
+      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name, created: formatDateTime(env.ctx.now) });
       return OK;
     }
     let def: Omit<TableDef, 'id'>;
