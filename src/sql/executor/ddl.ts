@@ -267,7 +267,10 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
   checkName(stmt.table.name, 'table');
   return env.write((tx) => {
     if (!tx.catalog.getSchema(schema)) throw sqlError('BAD_DB', `Unknown database '${schema}'`);
-    if (tx.catalog.getTable(schema, stmt.table.name) || tx.catalog.getView(schema, stmt.table.name)) {
+    // A temporary table may shadow a base table or view of the same name; only another temporary one is a clash.
+    const existing = tx.catalog.getTable(schema, stmt.table.name);
+    const clash = stmt.temporary ? existing?.temporary === true : existing !== undefined || tx.catalog.getView(schema, stmt.table.name) !== undefined;
+    if (clash) {
       if (stmt.ifNotExists) {
         env.session.warn(1050, `Table '${stmt.table.name}' already exists`, 'Note');
         return OK;
@@ -279,7 +282,7 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
       if (!src) throw sqlError('NO_SUCH_TABLE', `Table '${stmt.like.schema ?? schema}.${stmt.like.name}' doesn't exist`);
       const { id: _id, ...rest } = src;
       void _id;
-      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name, created: formatDateTime(env.ctx.now) });
+      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name, created: formatDateTime(env.ctx.now), temporary: stmt.temporary || undefined });
       return OK;
     }
     let def: Omit<TableDef, 'id'>;
@@ -299,6 +302,7 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
     } else {
       def = buildTable(stmt, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
     }
+    if (stmt.temporary) def = { ...def, temporary: true };
     const autoStart = stmt.options.AUTO_INCREMENT ? BigInt(stmt.options.AUTO_INCREMENT) : undefined;
     const created = tx.catalog.createTable(def, autoStart === undefined ? undefined : autoStart <= 9007199254740991n ? Number(autoStart) : autoStart);
     if (rows) {
@@ -323,7 +327,9 @@ function dropNamed(env: StatementEnv, names: { schema?: string; name: string }[]
 }
 
 export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): StatementResult {
-  return dropNamed(env, stmt.tables, stmt.ifExists, (c, s, n) => c.getTable(s, n) !== undefined, (c, s, n) => c.dropTable(s, n));
+  // DROP TEMPORARY TABLE touches temporary tables only; plain DROP TABLE takes a temporary one first, as MySQL does.
+  const exists = stmt.temporary ? (c: CatalogWriter, s: string, n: string) => c.getTable(s, n)?.temporary === true : (c: CatalogWriter, s: string, n: string) => c.getTable(s, n) !== undefined;
+  return dropNamed(env, stmt.tables, stmt.ifExists, exists, (c, s, n) => c.dropTable(s, n));
 }
 
 export function tableOrThrow(catalog: CatalogWriter, schema: string, name: string): TableDef {

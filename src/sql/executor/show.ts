@@ -124,7 +124,7 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   if (autoIncrement !== undefined && BigInt(autoIncrement) > 1n) tail += ` AUTO_INCREMENT=${autoIncrement}`;
   tail += ` DEFAULT CHARSET=${def.charset} COLLATE=${def.collation}`;
   if (def.comment) tail += ` COMMENT=${quoteString(def.comment)}`;
-  return `CREATE TABLE ${quoteIdent(def.name)} (\n${lines.join(',\n')}\n${tail}`;
+  return `CREATE ${def.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdent(def.name)} (\n${lines.join(',\n')}\n${tail}`;
 }
 
 export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: readonly Diagnostic[]): StatementResult {
