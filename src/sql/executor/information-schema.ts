@@ -65,29 +65,20 @@ function visibleSchemas(b: BuildContext): { name: string; charset: string; colla
   return out.filter((s) => passes(b.hint, 'TABLE_SCHEMA', s.name));
 }
 
-/** Base tables of the visible schemas that pass the hint, in name order. */
-function visibleTables(b: BuildContext): TableDef[] {
-  const out: TableDef[] = [];
+/** Base tables or views (`list`) of the visible schemas that pass the hint and this session may see, in name order. */
+function visibleObjects<T extends { name: string }>(b: BuildContext, list: (schema: string) => readonly T[]): T[] {
+  const out: T[] = [];
   for (const s of visibleSchemas(b)) {
     if (isInformationSchema(s.name)) continue;
-    for (const t of [...b.tx.catalog.listTables(s.name)].sort((x, y) => (x.name < y.name ? -1 : 1))) {
+    for (const t of [...list(s.name)].sort((x, y) => (x.name < y.name ? -1 : 1))) {
       if (passes(b.hint, 'TABLE_NAME', t.name) && b.env.server.canSeeTable(s.name, t.name)) out.push(t);
     }
   }
   return out;
 }
 
-/** Views of the visible schemas that pass the hint, in name order. */
-function visibleViews(b: BuildContext): ViewDef[] {
-  const out: ViewDef[] = [];
-  for (const s of visibleSchemas(b)) {
-    if (isInformationSchema(s.name)) continue;
-    for (const v of [...b.tx.catalog.listViews(s.name)].sort((x, y) => (x.name < y.name ? -1 : 1))) {
-      if (passes(b.hint, 'TABLE_NAME', v.name) && b.env.server.canSeeTable(s.name, v.name)) out.push(v);
-    }
-  }
-  return out;
-}
+const visibleTables = (b: BuildContext): TableDef[] => visibleObjects(b, (s) => b.tx.catalog.listTables(s));
+const visibleViews = (b: BuildContext): ViewDef[] => visibleObjects(b, (s) => b.tx.catalog.listViews(s));
 
 /** Visible views described as tables; a view that no longer plans (its table dropped) is left out with MySQL's warning 1356. */
 function visibleViewShapes(b: BuildContext): TableDef[] {
