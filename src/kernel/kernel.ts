@@ -85,6 +85,13 @@ export class Kernel implements KernelApi, SessionHost {
   /** Each session's temporary tables (see temporary-tables.ts), by session id. */
   private readonly temporaryTables = new Map<number, TemporaryTables>();
 
+  dropTemporaryTables(session: Session): void {
+    const temps = this.temporaryTables.get(session.id);
+    if (!temps || temps.size === 0) return;
+    this.dropTemporary(temps.hiddenNames());
+    temps.clear();
+  }
+
   /** Drops temporary tables by their catalog names; one that is already gone (its schema dropped) is skipped. */
   private dropTemporary(tables: { schema: string; hidden: string }[]): void {
     for (const t of tables) {
@@ -133,9 +140,8 @@ export class Kernel implements KernelApi, SessionHost {
 
   sessionClosed(session: Session): void {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-    const temps = this.temporaryTables.get(session.id);
+    this.dropTemporaryTables(session);
     this.temporaryTables.delete(session.id);
-    if (temps && temps.size > 0) this.dropTemporary(temps.hiddenNames());
     this.counters.threadsConnected = this.sessions.size;
   }
 

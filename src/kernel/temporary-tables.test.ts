@@ -34,6 +34,11 @@ test('a temporary table is seen only by its session, shadows the base table, and
     assert.deepEqual(await db.rows(b, 'SELECT * FROM only_a'), [[9]], "b's table outlives a's session");
     const stored = db.server.kernel.storage.catalog.listTables('tt').map((t) => t.name).sort();
     assert.deepEqual(stored.length, 2, `a's temporary tables left the catalog: ${stored.join(', ')}`);
+    // COM_RESET_CONNECTION drops them as a new connection would find none
+    b.reset();
+    await assert.rejects(db.run(b, 'SELECT * FROM only_a'), /doesn't exist/);
+    assert.deepEqual(db.server.kernel.storage.catalog.listTables('tt').map((t) => t.name), ['t']);
+    await db.run(b, 'CREATE TEMPORARY TABLE again (z INT)');
     b.close();
     assert.deepEqual(db.server.kernel.storage.catalog.listTables('tt').map((t) => t.name), ['t']);
   } finally {

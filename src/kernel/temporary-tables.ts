@@ -53,6 +53,10 @@ export class TemporaryTables {
     return hidden;
   }
 
+  clear(): void {
+    this.byName.clear();
+  }
+
   forget(schema: string, name: string): void {
     this.byName.delete(key(schema, name));
   }
