@@ -2,10 +2,10 @@
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type { AlterAction, AlterTableStmt, ColumnDef as AstColumn, IndexColumn, TableConstraint } from '../parser/ast.js';
-import type { ColumnDef, IndexDef, TableDef } from '../../storage/table-def.js';
+import type { ColumnDef, IndexDef, SchemaDef, TableDef, ViewDef } from '../../storage/table-def.js';
 import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
-import type { Value } from '../../base/value.js';
+import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
 import {
@@ -291,12 +291,73 @@ function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction,
   }
 }
 
+/**
+ * The catalog as one ALTER TABLE sees it: definition changes and row rewrites of consecutive specs are
+ * held and applied as one copy at the end, so each row passes through every conversion in turn (MySQL's
+ * single copy, with its warnings in row order). Steps that work on stored rows themselves (building
+ * or dropping an index, renaming) apply what is held first.
+ */
+class DeferredAlter implements CatalogWriter {
+  private pending: TableDef | undefined;
+  private readonly transforms: ((row: Row) => Row)[] = [];
+
+  constructor(private readonly base: CatalogWriter) {}
+
+  flush(): void {
+    const def = this.pending;
+    if (def === undefined) return;
+    this.pending = undefined;
+    const steps = this.transforms.splice(0);
+    this.base.alterTable(def, steps.length === 0 ? undefined : (row) => steps.reduce((r, t) => t(r), row));
+  }
+
+  /** The stored definition of `table` once held changes are applied (its id changes when rows were rewritten). */
+  private current(table: TableDef): TableDef {
+    this.flush();
+    return tableOrThrow(this.base, table.schema, table.name);
+  }
+
+  alterTable(def: TableDef, rebuild?: (row: Row) => Row): void {
+    if (this.pending && this.pending.id !== def.id) this.flush();
+    this.pending = def;
+    if (rebuild) this.transforms.push(rebuild);
+  }
+
+  getTable(schema: string, name: string): TableDef | undefined {
+    const p = this.pending;
+    if (p && p.schema === schema && p.name === name) return p;
+    return this.base.getTable(schema, name);
+  }
+
+  addIndex(table: TableDef, index: IndexDef): TableDef { return this.base.addIndex(this.current(table), index); }
+  dropIndex(table: TableDef, name: string): TableDef { return this.base.dropIndex(this.current(table), name); }
+
+  renameTable(schema: string, name: string, toSchema: string, toName: string): void {
+    this.flush();
+    this.base.renameTable(schema, name, toSchema, toName);
+  }
+
+  listSchemas(): SchemaDef[] { return this.base.listSchemas(); }
+  getSchema(name: string): SchemaDef | undefined { return this.base.getSchema(name); }
+  listTables(schema: string): TableDef[] { return this.base.listTables(schema); }
+  listViews(schema: string): ViewDef[] { return this.base.listViews(schema); }
+  getView(schema: string, name: string): ViewDef | undefined { return this.base.getView(schema, name); }
+  createSchema(def: SchemaDef): void { this.base.createSchema(def); }
+  dropSchema(name: string): void { this.base.dropSchema(name); }
+  createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef { return this.base.createTable(def, autoIncrementStart); }
+  dropTable(schema: string, name: string): void { this.base.dropTable(schema, name); }
+  createView(def: ViewDef): void { this.base.createView(def); }
+  dropView(schema: string, name: string): void { this.base.dropView(schema, name); }
+}
+
 export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): StatementResult {
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
-    let def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    const catalog = new DeferredAlter(tx.catalog);
+    let def = tableOrThrow(catalog, schema, stmt.table.name);
     // Specs apply in order, each to the previous one's result; any failure aborts the whole statement's transaction.
-    for (const action of stmt.actions) def = applyAction(tx.catalog, def, action, env);
+    for (const action of stmt.actions) def = applyAction(catalog, def, action, env);
+    catalog.flush();
     return OK;
   });
 }
