@@ -19,6 +19,7 @@ import type { ServerInfo, StatementEnv } from '../sql/executor/statement-env.js'
 import type { Value } from '../base/value.js';
 import { isInformationSchema } from '../sql/executor/information-schema.js';
 import { finish, settled } from '../sql/executor/pause.js';
+import { isTemporaryName, TemporaryTables } from './temporary-tables.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -77,6 +78,29 @@ export class Kernel implements KernelApi, SessionHost {
     this.transactions = new StorageTransactions(opts.storage);
     this.rowCounts = new RowCountCache(opts.storage);
     this.storeIds = this.transactions.storeIds();
+    // Temporary tables of sessions that ended with the last run of the server are still in the catalog.
+    this.dropTemporary(this.storage.catalog.listSchemas().flatMap((s) => this.storage.catalog.listTables(s.name).filter((t) => isTemporaryName(t.name)).map((t) => ({ schema: t.schema, hidden: t.name }))));
+  }
+
+  /** Each session's temporary tables (see temporary-tables.ts), by session id. */
+  private readonly temporaryTables = new Map<number, TemporaryTables>();
+
+  dropTemporaryTables(session: Session): void {
+    const temps = this.temporaryTables.get(session.id);
+    if (!temps || temps.size === 0) return;
+    this.dropTemporary(temps.hiddenNames());
+    temps.clear();
+  }
+
+  /** Drops temporary tables by their catalog names; one that is already gone (its schema dropped) is skipped. */
+  private dropTemporary(tables: { schema: string; hidden: string }[]): void {
+    for (const t of tables) {
+      try {
+        this.transactions.write((tx) => tx.catalog.dropTable(t.schema, t.hidden));
+      } catch (e) {
+        this.log.warn('could not drop a temporary table', { schema: t.schema, table: t.hidden, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
   }
 
   nextConnectionId(): number {
@@ -116,6 +140,8 @@ export class Kernel implements KernelApi, SessionHost {
 
   sessionClosed(session: Session): void {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    this.dropTemporaryTables(session);
+    this.temporaryTables.delete(session.id);
     this.counters.threadsConnected = this.sessions.size;
   }
 
@@ -296,6 +322,9 @@ export class Kernel implements KernelApi, SessionHost {
 
   /** Builds the environment one statement of `session` runs in (inside `txn` when given). */
   statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv {
+    let temps = this.temporaryTables.get(session.id);
+    if (!temps) this.temporaryTables.set(session.id, (temps = new TemporaryTables(session.id)));
+    const t = temps;
     return {
       session,
       ctx,
@@ -303,10 +332,10 @@ export class Kernel implements KernelApi, SessionHost {
       server: session.serverInfo,
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
-      read: (fn) => (txn && lockReads ? this.transactions.readLocked(fn, txn, lockReads, meter) : this.transactions.read(fn, txn, meter)),
+      read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx)), txn, meter)),
       // Locking reads take their locks in the latest state, all in one go: they never pause.
-      readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(tx)), txn, lockReads, meter)) : this.transactions.readSteps(fn, txn, meter)),
-      write: (fn) => this.transactions.write(fn, txn, meter),
+      readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(t.read(tx))), txn, lockReads, meter)) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
+      write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter),
     };
   }
 

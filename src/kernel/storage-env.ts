@@ -1,6 +1,7 @@
 // Adapts the storage layer to what statements use: transactions spanning the engines, table readers and writers, the catalog.
 import type { KvReader, KvStore, KvWriter } from '../storage/kv.js';
 import type { StorageManager } from '../storage/storage-manager.js';
+import type { Catalog } from '../storage/catalog.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
 import { METER_TICK_ROWS, type ScanMeter, type TableStore } from '../storage/table-store.js';
 import type { KeyBound } from '../storage/key-codec.js';
@@ -60,7 +61,10 @@ function primaryKeyGets(ts: TableStore, r: KvReader, path: AccessPath, meter: Sc
 class Reader implements TableReader {
   /** Set by the statement's environment: counts rows examined and interrupts long scans. */
   meter: ScanMeter | undefined;
-  constructor(readonly def: TableDef, protected readonly ts: TableStore, protected readonly r: KvReader) {}
+  constructor(readonly def: TableDef, protected readonly ts: TableStore, protected readonly r: KvReader, protected readonly catalog: Catalog) {}
+  peekAutoIncrement(): number | bigint {
+    return this.catalog.peekAutoIncrement(this.r, this.def.id);
+  }
   scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row> {
     return scanPath(this.ts, this.r, path, this.meter, columns);
   }
@@ -74,8 +78,8 @@ class Reader implements TableReader {
 
 /** A reader that locks every row it hands out (a lock conflict aborts the statement, which then waits and retries). */
 class LockingReader extends Reader {
-  constructor(def: TableDef, ts: TableStore, r: KvReader, private readonly lockRow: (row: Row) => void) {
-    super(def, ts, r);
+  constructor(def: TableDef, ts: TableStore, r: KvReader, catalog: Catalog, private readonly lockRow: (row: Row) => void) {
+    super(def, ts, r, catalog);
   }
 
   override scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row> {
@@ -92,7 +96,7 @@ class LockingReader extends Reader {
 
 class Writer extends Reader implements TableWriter {
   constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager) {
-    super(def, ts, w);
+    super(def, ts, w, storage.catalog);
   }
   insert(row: Row): void {
     this.ts.insert(this.w, row);
@@ -115,9 +119,6 @@ class Writer extends Reader implements TableWriter {
   }
   observeAutoIncrement(value: number | bigint): void {
     this.storage.catalog.observeAutoIncrement(this.w, this.def.id, value);
-  }
-  peekAutoIncrement(): number | bigint {
-    return this.storage.catalog.peekAutoIncrement(this.w, this.def.id);
   }
 }
 
@@ -214,14 +215,14 @@ export class StorageTransactions {
       const readers = new Map(this.stores.map((s) => [s, txn.reader(s)]));
       return fn({
         catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
+        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
       });
     }
     return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (readers) => {
       const catalog = new CatalogAccess(this.storage, undefined);
       return fn({
         catalog,
-        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
+        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
       });
     });
   }
@@ -237,7 +238,7 @@ export class StorageTransactions {
       const readers = new Map(txn ? this.stores.map((s) => [s, txn.reader(s)]) : (snapshots ?? []).map(([s, snap]) => [s, snap.reader]));
       return yield* fn({
         catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader), meter),
+        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
       });
     } finally {
       for (const [, snap] of snapshots ?? []) snap.release();
@@ -257,7 +258,7 @@ export class StorageTransactions {
         table: (def) => {
           const store = this.storage.storeFor(def);
           const ts = this.storage.tableStore(def);
-          return metered(new LockingReader(def, ts, readers.get(store) as KvReader, (row) => txn.lockRow(store, ts.clusteredKey(row), mode)), meter);
+          return metered(new LockingReader(def, ts, readers.get(store) as KvReader, this.storage.catalog, (row) => txn.lockRow(store, ts.clusteredKey(row), mode)), meter);
         },
       });
     });

@@ -55,6 +55,10 @@ export interface TableDef {
   comment?: string;
   /** Next index id to hand out, so dropped ids are never reused. */
   nextIndexId: number;
+  /** When CREATE TABLE ran, 'YYYY-MM-DD hh:mm:ss' in the server's time (information_schema.TABLES.CREATE_TIME); absent for older catalogs. */
+  created?: string;
+  /** CREATE TEMPORARY TABLE: owned by one session, dropped when it ends (see kernel/temporary-tables). */
+  temporary?: boolean;
 }
 
 export interface SchemaDef {

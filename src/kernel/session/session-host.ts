@@ -70,4 +70,6 @@ export interface SessionHost {
   /** COM_STATISTICS text. */
   statisticsLine(): string;
   sessionClosed(session: Session): void;
+  /** Drops the session's temporary tables (COM_RESET_CONNECTION; closing does it too). */
+  dropTemporaryTables(session: Session): void;
 }

@@ -429,6 +429,7 @@ export class Session implements KernelSession, SessionContext {
   reset(): void {
     // COM_RESET_CONNECTION rolls back an open transaction, like a new connection would find none.
     this.transactions.rollback();
+    this.kernel.dropTemporaryTables(this);
     this.userVariables.clear();
     this.prepared.clear();
     this.variables.reset();

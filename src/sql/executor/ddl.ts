@@ -10,6 +10,7 @@ import { compileExpr } from '../analyzer/compile-expr.js';
 import { valueFromJson, valueToJson } from '../../storage/value-json.js';
 import type { ColumnDef, ColumnDefault, IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
+import { formatDateTime } from '../../base/temporal.js';
 import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collation.js';
 import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
@@ -19,7 +20,7 @@ import { runQuery } from './query.js';
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
 const NAME_MAX = 64;
 
-function checkName(name: string, kind: 'database' | 'table' | 'column' | 'index'): void {
+export function checkName(name: string, kind: 'database' | 'table' | 'column' | 'index'): void {
   if (name.length > NAME_MAX) throw sqlError('TOO_LONG_IDENT', `Identifier name '${name}' is too long`);
   if (name === '' || / $/.test(name)) {
     if (kind === 'database') throw sqlError('WRONG_DB_NAME', `Incorrect database name '${name}'`);
@@ -28,7 +29,7 @@ function checkName(name: string, kind: 'database' | 'table' | 'column' | 'index'
   }
 }
 
-function currentDb(env: StatementEnv, schema: string | undefined): string {
+export function currentDb(env: StatementEnv, schema: string | undefined): string {
   const db = schema ?? env.session.database;
   if (!db) throw sqlError('NO_DB', 'No database selected');
   return db;
@@ -88,7 +89,7 @@ export function executeDropDatabase(stmt: DropDatabaseStmt, env: StatementEnv): 
 }
 
 /** Turns a parsed column definition into a catalog column, validating type and default. */
-function buildColumn(c: AstColumn, env: StatementEnv, tableCollation: string): ColumnDef {
+export function buildColumn(c: AstColumn, env: StatementEnv, tableCollation: string): ColumnDef {
   checkName(c.name, 'column');
   const type: SqlType = { ...c.dataType };
   validateType(c.name, type);
@@ -133,7 +134,7 @@ function validateType(name: string, t: SqlType): void {
   if (t.fsp !== undefined && t.fsp > 6) throw sqlError('TOO_BIG_PRECISION', `Too-big precision ${t.fsp} specified for '${name}'. Maximum is 6.`);
 }
 
-function buildDefault(c: AstColumn, type: SqlType, env: StatementEnv): ColumnDefault {
+export function buildDefault(c: AstColumn, type: SqlType, env: StatementEnv): ColumnDefault {
   const d = c.default as NonNullable<AstColumn['default']>;
   const isNow = d.type === 'call' && ['CURRENT_TIMESTAMP', 'NOW', 'LOCALTIME', 'LOCALTIMESTAMP'].includes(d.name);
   if (isNow) {
@@ -159,7 +160,7 @@ function buildDefault(c: AstColumn, type: SqlType, env: StatementEnv): ColumnDef
   return { kind: 'value', value: valueToJson(coerced) };
 }
 
-function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] }): { columns: number[]; prefixLengths?: (number | undefined)[] } {
+export function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] }): { columns: number[]; prefixLengths?: (number | undefined)[] } {
   const positions = cols.map((ic) => {
     const i = def.columns.findIndex((c) => c.name.toLowerCase() === ic.column.toLowerCase());
     if (i < 0) throw sqlError('KEY_COLUMN_DOES_NOT_EXIST', `Key column '${ic.column}' doesn't exist in table`);
@@ -175,10 +176,32 @@ function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] }): { col
 }
 
 /** A generated index name as MySQL picks it: the first column's name, then _2, _3 ... on collision. */
-function indexName(base: string, taken: Set<string>): string {
+export function indexName(base: string, taken: Set<string>): string {
   let name = base;
   for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
   return name;
+}
+
+/** 1075 unless at most one column is AUTO_INCREMENT and it leads some index (MySQL's rule, kept by every DDL). */
+export function checkAutoKey(def: Pick<TableDef, 'columns' | 'primaryKey' | 'indexes'>): void {
+  const ai = def.columns.filter((c) => c.autoIncrement);
+  if (ai.length > 1) throw sqlError('WRONG_AUTO_KEY', 'Incorrect table definition; there can be only one auto column and it must be defined as a key');
+  if (ai.length === 1) {
+    const pos = def.columns.indexOf(ai[0]);
+    const keyed = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns[0] === pos);
+    if (!keyed) throw sqlError('WRONG_AUTO_KEY', 'Incorrect table definition; there can be only one auto column and it must be defined as a key');
+  }
+}
+
+/**
+ * FULLTEXT and SPATIAL indexes are accepted so schemas from dumps and ORMs load, but not built: the
+ * statement succeeds with a warning naming the index, and no index exists afterwards (MATCH is not offered).
+ */
+export function warnIndexNotBuilt(env: StatementEnv, kind: 'fulltext' | 'spatial', name: string | undefined, cols: IndexColumn[], def: { columns: ColumnDef[] }): void {
+  // The columns must still exist (1072); TEXT needs no prefix length here, as for a real FULLTEXT index.
+  indexColumns(cols.map((ic) => ({ column: ic.column, length: ic.length ?? 1 })), def);
+  name ??= cols[0].column;
+  env.session.warn(1235, `mizzle does not build ${kind.toUpperCase()} indexes yet; index '${name}' was not created`, 'Warning');
 }
 
 /** Builds a table definition from CREATE TABLE's columns and constraints. */
@@ -216,21 +239,15 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
       taken.add(name.toLowerCase());
       indexes.push({ name, unique: con.kind === 'unique', id: nextId++, ...ic });
     } else if (con.kind === 'fulltext' || con.kind === 'spatial') {
-      throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support ${con.kind.toUpperCase()} indexes`);
+      warnIndexNotBuilt(env, con.kind, con.name, con.columns, shape);
     } else if (con.kind === 'foreign') {
       env.session.warn(1235, 'mizzle does not enforce FOREIGN KEY constraints; the constraint was ignored', 'Warning');
     } else if (con.kind === 'check') {
       env.session.warn(1235, 'mizzle does not enforce CHECK constraints yet; the constraint was ignored', 'Warning');
     }
   }
-  const ai = columns.filter((c) => c.autoIncrement);
-  if (ai.length > 1) throw sqlError('WRONG_AUTO_KEY', 'Incorrect table definition; there can be only one auto column and it must be defined as a key');
-  if (ai.length === 1) {
-    const pos = columns.indexOf(ai[0]);
-    const keyed = [primaryKey, ...indexes].some((ix) => ix && ix.columns[0] === pos);
-    if (!keyed) throw sqlError('WRONG_AUTO_KEY', 'Incorrect table definition; there can be only one auto column and it must be defined as a key');
-  }
-  return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId };
+  checkAutoKey({ columns, primaryKey, indexes });
+  return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId, created: formatDateTime(env.ctx.now) };
 }
 
 function engineFor(env: StatementEnv, requested: string | undefined, temporary: boolean): string {
@@ -250,7 +267,10 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
   checkName(stmt.table.name, 'table');
   return env.write((tx) => {
     if (!tx.catalog.getSchema(schema)) throw sqlError('BAD_DB', `Unknown database '${schema}'`);
-    if (tx.catalog.getTable(schema, stmt.table.name) || tx.catalog.getView(schema, stmt.table.name)) {
+    // A temporary table may shadow a base table or view of the same name; only another temporary one is a clash.
+    const existing = tx.catalog.getTable(schema, stmt.table.name);
+    const clash = stmt.temporary ? existing?.temporary === true : existing !== undefined || tx.catalog.getView(schema, stmt.table.name) !== undefined;
+    if (clash) {
       if (stmt.ifNotExists) {
         env.session.warn(1050, `Table '${stmt.table.name}' already exists`, 'Note');
         return OK;
@@ -262,7 +282,7 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
       if (!src) throw sqlError('NO_SUCH_TABLE', `Table '${stmt.like.schema ?? schema}.${stmt.like.name}' doesn't exist`);
       const { id: _id, ...rest } = src;
       void _id;
-      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name });
+      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name, created: formatDateTime(env.ctx.now), temporary: stmt.temporary || undefined });
       return OK;
     }
     let def: Omit<TableDef, 'id'>;
@@ -282,6 +302,7 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
     } else {
       def = buildTable(stmt, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
     }
+    if (stmt.temporary) def = { ...def, temporary: true };
     const autoStart = stmt.options.AUTO_INCREMENT ? BigInt(stmt.options.AUTO_INCREMENT) : undefined;
     const created = tx.catalog.createTable(def, autoStart === undefined ? undefined : autoStart <= 9007199254740991n ? Number(autoStart) : autoStart);
     if (rows) {
@@ -306,26 +327,31 @@ function dropNamed(env: StatementEnv, names: { schema?: string; name: string }[]
 }
 
 export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): StatementResult {
-  return dropNamed(env, stmt.tables, stmt.ifExists, (c, s, n) => c.getTable(s, n) !== undefined, (c, s, n) => c.dropTable(s, n));
+  // DROP TEMPORARY TABLE touches temporary tables only; plain DROP TABLE takes a temporary one first, as MySQL does.
+  const exists = stmt.temporary ? (c: CatalogWriter, s: string, n: string) => c.getTable(s, n)?.temporary === true : (c: CatalogWriter, s: string, n: string) => c.getTable(s, n) !== undefined;
+  return dropNamed(env, stmt.tables, stmt.ifExists, exists, (c, s, n) => c.dropTable(s, n));
 }
 
-function tableOrThrow(catalog: CatalogWriter, schema: string, name: string): TableDef {
+export function tableOrThrow(catalog: CatalogWriter, schema: string, name: string): TableDef {
   const t = catalog.getTable(schema, name);
   if (!t) throw sqlError('NO_SUCH_TABLE', `Table '${schema}.${name}' doesn't exist`);
   return t;
 }
 
 export function executeCreateIndex(stmt: CreateIndexStmt, env: StatementEnv): StatementResult {
-  if (stmt.kind) throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support ${stmt.kind.toUpperCase()} indexes`);
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
     const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    if (stmt.kind) {
+      warnIndexNotBuilt(env, stmt.kind, stmt.name, stmt.columns, def);
+      return OK;
+    }
     addIndex(tx.catalog, def, stmt.name, stmt.unique, stmt.columns, !!stmt.ifNotExists, env);
     return OK;
   });
 }
 
-function addIndex(catalog: CatalogWriter, def: TableDef, name: string | undefined, unique: boolean, cols: IndexColumn[], ifNotExists: boolean, env: StatementEnv): TableDef {
+export function addIndex(catalog: CatalogWriter, def: TableDef, name: string | undefined, unique: boolean, cols: IndexColumn[], ifNotExists: boolean, env: StatementEnv): TableDef {
   checkName(name ?? cols[0].column, 'index');
   const taken = new Set(def.indexes.map((i) => i.name.toLowerCase()));
   taken.add('primary');
@@ -350,7 +376,7 @@ export function executeDropIndex(stmt: DropIndexStmt, env: StatementEnv): Statem
   });
 }
 
-function dropIndex(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
+export function dropIndex(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
   if (name.toLowerCase() === 'primary') throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping the PRIMARY KEY');
   if (!def.indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
     if (ifExists) {
@@ -384,79 +410,6 @@ export function executeRenameTable(stmt: RenameTableStmt, env: StatementEnv): St
     }
     return OK;
   });
-}
-
-export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): StatementResult {
-  const schema = currentDb(env, stmt.table.schema);
-  return env.write((tx) => {
-    let def = tableOrThrow(tx.catalog, schema, stmt.table.name);
-    for (const action of stmt.actions) {
-      switch (action.kind) {
-        case 'addConstraint': {
-          const c = action.constraint;
-          if (c.kind === 'unique' || c.kind === 'index') def = addIndex(tx.catalog, def, c.name, c.kind === 'unique', c.columns, false, env);
-          else if (c.kind === 'foreign' || c.kind === 'check') env.session.warn(1235, `mizzle does not enforce ${c.kind === 'foreign' ? 'FOREIGN KEY' : 'CHECK'} constraints; the constraint was ignored`, 'Warning');
-          else throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support adding a ${c.kind.toUpperCase()} key with ALTER TABLE`);
-          break;
-        }
-        case 'dropIndex':
-          def = dropIndex(tx.catalog, def, action.name, !!action.ifExists, env);
-          break;
-        case 'addColumn': {
-          if (def.columns.some((c) => c.name.toLowerCase() === action.column.name.toLowerCase())) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${action.column.name}'`);
-          if (action.column.primaryKey || action.column.unique || action.column.autoIncrement) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support adding key or AUTO_INCREMENT columns with ALTER TABLE');
-          const col = buildColumn(action.column, env, def.collation);
-          const pos = action.first ? 0 : action.after ? def.columns.findIndex((c) => c.name.toLowerCase() === action.after?.toLowerCase()) + 1 : def.columns.length;
-          if (pos < 0 || (action.after && pos === 0)) throw sqlError('BAD_FIELD', `Unknown column '${action.after}' in '${def.name}'`);
-          const remap = (ix: IndexDef): IndexDef => ({ ...ix, columns: ix.columns.map((c) => (c >= pos ? c + 1 : c)) });
-          const next: TableDef = {
-            ...def,
-            columns: [...def.columns.slice(0, pos), col, ...def.columns.slice(pos)],
-            primaryKey: def.primaryKey ? remap(def.primaryKey) : undefined,
-            indexes: def.indexes.map(remap),
-          };
-          const initial = initialValue(col);
-          tx.catalog.alterTable(next, (row) => [...row.slice(0, pos), initial, ...row.slice(pos)]);
-          def = tableOrThrow(tx.catalog, schema, next.name);
-          break;
-        }
-        case 'dropColumn': {
-          const pos = def.columns.findIndex((c) => c.name.toLowerCase() === action.name.toLowerCase());
-          if (pos < 0) {
-            if (action.ifExists) break;
-            throw sqlError('NO_SUCH_INDEX', `Can't DROP '${action.name}'; check that column/key exists`);
-          }
-          if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
-          const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
-          if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');
-          const remap = (ix: IndexDef): IndexDef => ({ ...ix, columns: ix.columns.map((c) => (c > pos ? c - 1 : c)) });
-          const next: TableDef = { ...def, columns: def.columns.filter((_, i) => i !== pos), primaryKey: def.primaryKey ? remap(def.primaryKey) : undefined, indexes: def.indexes.map(remap) };
-          tx.catalog.alterTable(next, (row) => row.filter((_, i) => i !== pos));
-          def = tableOrThrow(tx.catalog, schema, next.name);
-          break;
-        }
-        case 'renameTable': {
-          const to = currentDb(env, action.to.schema);
-          if (tx.catalog.getTable(to, action.to.name)) throw sqlError('TABLE_EXISTS', `Table '${action.to.name}' already exists`);
-          tx.catalog.renameTable(def.schema, def.name, to, action.to.name);
-          def = tableOrThrow(tx.catalog, to, action.to.name);
-          break;
-        }
-        case 'options':
-          break;
-        default:
-          throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support ALTER TABLE ... ${action.kind}`);
-      }
-    }
-    return OK;
-  });
-}
-
-/** The value existing rows get for a column added by ALTER TABLE: its default, else NULL or the type's zero. */
-function initialValue(col: ColumnDef): Value {
-  if (col.default?.kind === 'value') return valueFromJson(col.default.value);
-  if (col.nullable) return null;
-  return coerceValue('', col.type, { mode: 'cast', strict: false, column: col.name, rowNumber: 1, warn() {} });
 }
 
 export function executeCreateView(stmt: CreateViewStmt, env: StatementEnv): StatementResult {

@@ -3,8 +3,9 @@ import { sqlError, type SqlError } from '../../base/errors.js';
 import type { Expr, Statement } from '../parser/ast.js';
 import type { ScopeColumn } from '../analyzer/scope.js';
 import { statementAccess } from '../analyzer/table-refs.js';
-import type { ColumnDef, TableDef } from '../../storage/table-def.js';
-import { CHARSETS, COLLATIONS, getCollation } from '../../base/collation.js';
+import type { ColumnDef, IndexDef, TableDef, ViewDef } from '../../storage/table-def.js';
+import { viewAsTable } from './view-columns.js';
+import { CHARSETS, COLLATIONS, DEFAULT_COLLATION, getCollation } from '../../base/collation.js';
 import { renderType } from '../types/render.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
@@ -64,14 +65,39 @@ function visibleSchemas(b: BuildContext): { name: string; charset: string; colla
   return out.filter((s) => passes(b.hint, 'TABLE_SCHEMA', s.name));
 }
 
-/** Base tables of the visible schemas that pass the hint, in name order. */
-function visibleTables(b: BuildContext): TableDef[] {
-  const out: TableDef[] = [];
+/** Base tables or views (`list`) of the visible schemas that pass the hint and this session may see, in name order. */
+function visibleObjects<T extends { name: string }>(b: BuildContext, list: (schema: string) => readonly T[]): T[] {
+  const out: T[] = [];
   for (const s of visibleSchemas(b)) {
     if (isInformationSchema(s.name)) continue;
-    for (const t of [...b.tx.catalog.listTables(s.name)].sort((x, y) => (x.name < y.name ? -1 : 1))) {
+    for (const t of [...list(s.name)].sort((x, y) => (x.name < y.name ? -1 : 1))) {
       if (passes(b.hint, 'TABLE_NAME', t.name) && b.env.server.canSeeTable(s.name, t.name)) out.push(t);
     }
+  }
+  return out;
+}
+
+const visibleTables = (b: BuildContext): TableDef[] => visibleObjects(b, (s) => b.tx.catalog.listTables(s));
+const visibleViews = (b: BuildContext): ViewDef[] => visibleObjects(b, (s) => b.tx.catalog.listViews(s));
+
+/** Visible views described as tables; a view that no longer plans (its table dropped) is left out with MySQL's warning 1356. */
+function visibleViewShapes(b: BuildContext): TableDef[] {
+  const out: TableDef[] = [];
+  for (const v of visibleViews(b)) {
+    try {
+      out.push(viewAsTable(v, b.env, b.tx));
+    } catch {
+      b.env.session.warn(1356, `View '${v.schema}.${v.name}' references invalid table(s) or column(s) or function(s) or definer/invoker of view lack rights to use them`);
+    }
+  }
+  return out;
+}
+
+/** PRIMARY KEY and UNIQUE indexes of the visible tables: the constraints MySQL lists for them. */
+function uniqueKeys(b: BuildContext): { t: TableDef; ix: IndexDef }[] {
+  const out: { t: TableDef; ix: IndexDef }[] = [];
+  for (const t of visibleTables(b)) {
+    for (const ix of [t.primaryKey, ...t.indexes]) if (ix?.unique) out.push({ t, ix });
   }
   return out;
 }
@@ -186,7 +212,9 @@ const VIEWS: readonly SystemView[] = [
         for (const t of b.tx.catalog.listTables(s.name)) {
           if (!passes(b.hint, 'TABLE_NAME', t.name) || !b.env.server.canSeeTable(s.name, t.name)) continue;
           // TABLE_ROWS is exact here (MySQL's is an estimate); the name hint keeps the count to the tables asked about.
-          named.push(['def', s.name, t.name, 'BASE TABLE', t.engine, 10, 'Dynamic', b.tx.table(t).count(), 0, 0, 0, 0, 0, null, null, null, null, t.collation, null, '', t.comment ?? '']);
+          const reader = b.tx.table(t);
+          const autoIncrement = t.columns.some((col) => col.autoIncrement) ? reader.peekAutoIncrement() : null;
+          named.push(['def', s.name, t.name, 'BASE TABLE', t.engine, 10, 'Dynamic', reader.count(), 0, 0, 0, 0, 0, autoIncrement, t.created ?? null, null, null, t.collation, null, '', t.comment ?? '']);
         }
         for (const v of b.tx.catalog.listViews(s.name)) {
           if (!passes(b.hint, 'TABLE_NAME', v.name) || !b.env.server.canSeeTable(s.name, v.name)) continue;
@@ -216,7 +244,7 @@ const VIEWS: readonly SystemView[] = [
           if (passes(b.hint, 'TABLE_NAME', v.name)) v.columns.forEach((col, i) => rows.push(columnRow(INFORMATION_SCHEMA, v.name, i + 1, col.name, col.type, col.nullable, {})));
         }
       }
-      for (const t of visibleTables(b)) {
+      for (const t of [...visibleTables(b), ...visibleViewShapes(b)]) {
         t.columns.forEach((col, i) => rows.push(columnRow(t.schema, t.name, i + 1, col.name, col.type, col.nullable, { def: t, col, index: i })));
       }
       return rows;
@@ -244,6 +272,80 @@ const VIEWS: readonly SystemView[] = [
       }
       return rows;
     },
+  },
+  {
+    name: 'KEY_COLUMN_USAGE',
+    columns: [
+      c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64), true), c('TABLE_CATALOG', VARCHAR(64)),
+      c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)), c('COLUMN_NAME', VARCHAR(64), true), c('ORDINAL_POSITION', INT_UNSIGNED),
+      c('POSITION_IN_UNIQUE_CONSTRAINT', INT_UNSIGNED, true), c('REFERENCED_TABLE_SCHEMA', VARCHAR(64), true),
+      c('REFERENCED_TABLE_NAME', VARCHAR(64), true), c('REFERENCED_COLUMN_NAME', VARCHAR(64), true),
+    ],
+    // Only PRIMARY KEY and UNIQUE are constraints here: foreign keys are accepted unenforced and not kept.
+    rows: (b) => uniqueKeys(b).flatMap(({ t, ix }) => ix.columns.map((ci, k) => ['def', t.schema, ix.name, 'def', t.schema, t.name, t.columns[ci].name, k + 1, null, null, null, null])),
+  },
+  {
+    name: 'TABLE_CONSTRAINTS',
+    columns: [
+      c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64), true),
+      c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)), c('CONSTRAINT_TYPE', VARCHAR(11)), c('ENFORCED', VARCHAR(3)),
+    ],
+    rows: (b) => uniqueKeys(b).map(({ t, ix }) => ['def', t.schema, ix.name, t.schema, t.name, ix.id === 0 ? 'PRIMARY KEY' : 'UNIQUE', 'YES']),
+  },
+  {
+    name: 'REFERENTIAL_CONSTRAINTS',
+    columns: [
+      c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64), true),
+      c('UNIQUE_CONSTRAINT_CATALOG', VARCHAR(64)), c('UNIQUE_CONSTRAINT_SCHEMA', VARCHAR(64)), c('UNIQUE_CONSTRAINT_NAME', VARCHAR(64), true),
+      c('MATCH_OPTION', VARCHAR(7)), c('UPDATE_RULE', VARCHAR(11)), c('DELETE_RULE', VARCHAR(11)), c('TABLE_NAME', VARCHAR(64)), c('REFERENCED_TABLE_NAME', VARCHAR(64)),
+    ],
+    // Foreign keys are not kept (see KEY_COLUMN_USAGE), so there is never a row.
+    rows: () => [],
+  },
+  {
+    name: 'CHECK_CONSTRAINTS',
+    columns: [c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64)), c('CHECK_CLAUSE', LONGTEXT)],
+    // CHECK constraints are accepted unenforced and not kept.
+    rows: () => [],
+  },
+  {
+    name: 'VIEWS',
+    columns: [
+      c('TABLE_CATALOG', VARCHAR(64)), c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)), c('VIEW_DEFINITION', LONGTEXT),
+      c('CHECK_OPTION', VARCHAR(8)), c('IS_UPDATABLE', VARCHAR(3)), c('DEFINER', VARCHAR(288)), c('SECURITY_TYPE', VARCHAR(7)),
+      c('CHARACTER_SET_CLIENT', VARCHAR(64)), c('COLLATION_CONNECTION', VARCHAR(64)),
+    ],
+    // Views are read-only in mizzle, hence IS_UPDATABLE NO; no definer is recorded.
+    rows: (b) => visibleViews(b).map((v) => ['def', v.schema, v.name, v.query, 'NONE', 'NO', 'root@%', 'DEFINER', 'utf8mb4', DEFAULT_COLLATION]),
+  },
+  {
+    name: 'TRIGGERS',
+    columns: [
+      c('TRIGGER_CATALOG', VARCHAR(64)), c('TRIGGER_SCHEMA', VARCHAR(64)), c('TRIGGER_NAME', VARCHAR(64)), c('EVENT_MANIPULATION', VARCHAR(6)),
+      c('EVENT_OBJECT_CATALOG', VARCHAR(64)), c('EVENT_OBJECT_SCHEMA', VARCHAR(64)), c('EVENT_OBJECT_TABLE', VARCHAR(64)), c('ACTION_ORDER', INT_UNSIGNED),
+      c('ACTION_CONDITION', { kind: 'binary', length: 0 }, true), c('ACTION_STATEMENT', LONGTEXT), c('ACTION_ORIENTATION', VARCHAR(3)), c('ACTION_TIMING', VARCHAR(6)),
+      c('ACTION_REFERENCE_OLD_TABLE', { kind: 'binary', length: 0 }, true), c('ACTION_REFERENCE_NEW_TABLE', { kind: 'binary', length: 0 }, true),
+      c('ACTION_REFERENCE_OLD_ROW', VARCHAR(3)), c('ACTION_REFERENCE_NEW_ROW', VARCHAR(3)), c('CREATED', { kind: 'timestamp', fsp: 2 }),
+      c('SQL_MODE', VARCHAR(520)), c('DEFINER', VARCHAR(288)), c('CHARACTER_SET_CLIENT', VARCHAR(64)), c('COLLATION_CONNECTION', VARCHAR(64)), c('DATABASE_COLLATION', VARCHAR(64)),
+    ],
+    // mizzle has no triggers (CREATE TRIGGER is refused), so there is never a row.
+    rows: () => [],
+  },
+  {
+    name: 'ROUTINES',
+    columns: [
+      c('SPECIFIC_NAME', VARCHAR(64)), c('ROUTINE_CATALOG', VARCHAR(64)), c('ROUTINE_SCHEMA', VARCHAR(64)), c('ROUTINE_NAME', VARCHAR(64)),
+      c('ROUTINE_TYPE', VARCHAR(9)), c('DATA_TYPE', LONGTEXT), c('CHARACTER_MAXIMUM_LENGTH', { kind: 'bigint', length: 21 }, true),
+      c('CHARACTER_OCTET_LENGTH', { kind: 'bigint', length: 21 }, true), c('NUMERIC_PRECISION', INT_UNSIGNED, true), c('NUMERIC_SCALE', INT_UNSIGNED, true),
+      c('DATETIME_PRECISION', INT_UNSIGNED, true), c('CHARACTER_SET_NAME', VARCHAR(64), true), c('COLLATION_NAME', VARCHAR(64), true),
+      c('DTD_IDENTIFIER', LONGTEXT, true), c('ROUTINE_BODY', VARCHAR(8)), c('ROUTINE_DEFINITION', LONGTEXT, true), c('EXTERNAL_NAME', VARCHAR(64), true),
+      c('EXTERNAL_LANGUAGE', VARCHAR(64)), c('PARAMETER_STYLE', VARCHAR(3)), c('IS_DETERMINISTIC', VARCHAR(3)), c('SQL_DATA_ACCESS', VARCHAR(17)),
+      c('SQL_PATH', VARCHAR(64), true), c('SECURITY_TYPE', VARCHAR(7)), c('CREATED', { kind: 'timestamp' }), c('LAST_ALTERED', { kind: 'timestamp' }),
+      c('SQL_MODE', VARCHAR(520)), c('ROUTINE_COMMENT', { kind: 'text' }), c('DEFINER', VARCHAR(288)), c('CHARACTER_SET_CLIENT', VARCHAR(64)),
+      c('COLLATION_CONNECTION', VARCHAR(64)), c('DATABASE_COLLATION', VARCHAR(64)),
+    ],
+    // mizzle has no stored routines (CREATE PROCEDURE/FUNCTION are refused), so there is never a row.
+    rows: () => [],
   },
   {
     name: 'ENGINES',

@@ -14,9 +14,10 @@ import { executeExplain } from './explain.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
 import {
-  executeAlterTable, executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
+  executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
   executeDropDatabase, executeDropIndex, executeDropTable, executeDropView, executeRenameTable, executeTruncate,
 } from './ddl.js';
+import { executeAlterTable } from './alter-table.js';
 import { executeShow } from './show.js';
 import { checkInformationSchemaWrite } from './information-schema.js';
 import type { StatementEnv } from './statement-env.js';

@@ -14,6 +14,7 @@ import { renderType } from '../types/render.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { Diagnostic } from '../../base/errors.js';
+import { viewAsTable } from './view-columns.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 import { informationSchemaDescribe, informationSchemaTableNames, isInformationSchema, INFORMATION_SCHEMA } from './information-schema.js';
 
@@ -49,14 +50,17 @@ function requireDb(env: StatementEnv, tx: ReadTx, name: string | undefined): str
   return db;
 }
 
-function requireTable(env: StatementEnv, tx: ReadTx, stmt: ShowStmt): TableDef {
+/** The table SHOW names; with `views`, a view described as a table (SHOW COLUMNS / DESCRIBE accept both, as MySQL does). */
+function requireTable(env: StatementEnv, tx: ReadTx, stmt: ShowStmt, views = false): TableDef {
   const t = stmt.table;
   if (!t) throw sqlError('PARSE', 'Missing table name');
   const db = stmt.database ?? t.schema ?? env.session.database;
   if (!db) throw sqlError('NO_DB', 'No database selected');
   const def = tx.catalog.getTable(db, t.name);
-  if (!def) throw sqlError('NO_SUCH_TABLE', `Table '${db}.${t.name}' doesn't exist`);
-  return def;
+  if (def) return def;
+  const view = views ? tx.catalog.getView(db, t.name) : undefined;
+  if (view) return viewAsTable(view, env, tx);
+  throw sqlError('NO_SUCH_TABLE', `Table '${db}.${t.name}' doesn't exist`);
 }
 
 /** The text DESCRIBE shows as a column's default. */
@@ -120,7 +124,7 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   if (autoIncrement !== undefined && BigInt(autoIncrement) > 1n) tail += ` AUTO_INCREMENT=${autoIncrement}`;
   tail += ` DEFAULT CHARSET=${def.charset} COLLATE=${def.collation}`;
   if (def.comment) tail += ` COMMENT=${quoteString(def.comment)}`;
-  return `CREATE TABLE ${quoteIdent(def.name)} (\n${lines.join(',\n')}\n${tail}`;
+  return `CREATE ${def.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdent(def.name)} (\n${lines.join(',\n')}\n${tail}`;
 }
 
 export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: readonly Diagnostic[]): StatementResult {
@@ -238,7 +242,7 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
       return rowsResult(cols, filterRows(stmt, cols, rows, env, false));
     }
     case 'columns': {
-      const def = requireTable(env, tx, stmt);
+      const def = requireTable(env, tx, stmt, true);
       const cols = stmt.full
         ? [col('Field'), col('Type', { kind: 'text' }), col('Collation', VARCHAR(64), true), col('Null', VARCHAR(3)), col('Key', VARCHAR(3)), col('Default', { kind: 'text' }, true), col('Extra', VARCHAR(256)), col('Privileges', VARCHAR(154)), col('Comment', { kind: 'text' })]
         : [col('Field'), col('Type', { kind: 'text' }), col('Null', VARCHAR(3)), col('Key', VARCHAR(3)), col('Default', { kind: 'text' }, true), col('Extra', VARCHAR(256))];
@@ -297,7 +301,11 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
     case 'tableStatus': {
       const db = requireDb(env, tx, stmt.database);
       const cols = [col('Name'), col('Engine', VARCHAR(64), true), col('Version', BIGINT, true), col('Row_format', VARCHAR(10), true), col('Rows', BIGINT, true), col('Avg_row_length', BIGINT, true), col('Data_length', BIGINT, true), col('Max_data_length', BIGINT, true), col('Index_length', BIGINT, true), col('Data_free', BIGINT, true), col('Auto_increment', BIGINT, true), col('Create_time', { kind: 'datetime' }, true), col('Update_time', { kind: 'datetime' }, true), col('Check_time', { kind: 'datetime' }, true), col('Collation', VARCHAR(64), true), col('Checksum', BIGINT, true), col('Create_options', VARCHAR(256), true), col('Comment', VARCHAR(2048), true)];
-      const rows: Row[] = tx.catalog.listTables(db).filter((t) => env.server.canSeeTable(db, t.name)).map((t) => [t.name, t.engine, 10, 'Dynamic', tx.table(t).count(), 0, 0, 0, 0, 0, null, null, null, null, t.collation, null, '', t.comment ?? '']);
+      const rows: Row[] = tx.catalog.listTables(db).filter((t) => env.server.canSeeTable(db, t.name)).map((t) => {
+        const reader = tx.table(t);
+        const autoIncrement = t.columns.some((c) => c.autoIncrement) ? reader.peekAutoIncrement() : null;
+        return [t.name, t.engine, 10, 'Dynamic', reader.count(), 0, 0, 0, 0, 0, autoIncrement, t.created ?? null, null, null, t.collation, null, '', t.comment ?? ''];
+      });
       return rowsResult(cols, filterRows(stmt, cols, rows, env, false));
     }
     default:

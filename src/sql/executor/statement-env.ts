@@ -17,6 +17,8 @@ export interface TableReader {
   /** Rows that would conflict with `row` on the primary key or a unique index. */
   findConflicts(row: Row): Row[];
   count(): number;
+  /** The next AUTO_INCREMENT value the table would hand out, as this snapshot sees it. */
+  peekAutoIncrement(): number | bigint;
 }
 
 /** Writes to one table within the current statement's write transaction. */
@@ -31,7 +33,6 @@ export interface TableWriter extends TableReader {
   nextAutoIncrement(count: number): number | bigint;
   /** An explicit value was inserted: move the counter past it. */
   observeAutoIncrement(value: number | bigint): void;
-  peekAutoIncrement(): number | bigint;
 }
 
 /** The catalog as statements see it. Mutations happen inside the statement's write transaction. */

@@ -21,7 +21,7 @@ export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: bool
 }
 
 /** MySQL's implicit default for a NOT NULL column without DEFAULT in non-strict mode. */
-function implicitDefault(col: ColumnDef): Value {
+export function implicitDefault(col: ColumnDef): Value {
   switch (col.type.kind) {
     case 'char': case 'varchar': case 'tinytext': case 'text': case 'mediumtext': case 'longtext': case 'set': return '';
     case 'enum': return col.type.values?.[0] ?? '';
