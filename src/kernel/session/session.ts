@@ -39,6 +39,7 @@ export class Session implements KernelSession, SessionContext {
   lastInsertId: number | bigint = 0;
   lastRowCount = -1;
   lastFoundRows = 0;
+  matchedRowsAsAffected = false;
   /** `SET timestamp = n` pins NOW() and friends to n seconds since the epoch; undefined follows the clock. */
   private fixedTimestamp: number | undefined;
   readonly serverVersion: string;
