@@ -80,12 +80,15 @@ function expandItems(items: SelectItem[], scope: Scope): { item: SelectItem; col
     const e = item.expr;
     if (e.type === 'column' && e.column === '*') {
       let any = false;
-      scope.columns.forEach((c, i) => {
-        if (c.hidden) return;
-        if (e.table !== undefined && c.table !== e.table) return;
+      // An unqualified `*` over a JOIN ... USING follows the join's order (its columns first, once).
+      const order = e.table === undefined && scope.starOrder ? scope.starOrder : scope.columns.map((_c, i) => i);
+      for (const i of order) {
+        const c = scope.columns[i];
+        if (c.hidden) continue;
+        if (e.table !== undefined && c.table !== e.table) continue;
         any = true;
         out.push({ item: { expr: { type: 'column', table: c.table, column: c.name }, alias: c.name, text: c.name }, column: i });
-      });
+      }
       if (!any && e.table !== undefined) throw sqlError('BAD_TABLE', `Unknown table '${e.table}'`);
       if (!any && scope.columns.length === 0) throw sqlError('NO_TABLES_USED', 'No tables used');
     } else out.push({ item });
