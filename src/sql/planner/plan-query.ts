@@ -168,7 +168,9 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
       ? { ...src, name: names[i] }
       : { table: '', schema: '', orgTable: '', name: names[i], orgName: '', type: c.type, nullable: c.nullable };
   });
-  return { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+  const plan: SelectPlan = { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+  if (stmt.withRollup) plan.rollup = rollupColumns(groupKeys, width);
+  return plan;
 }
 
 /** ORDER BY over an already projected result (set operations, VALUES): by position or output name. */
@@ -232,4 +234,12 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   const env: CompileEnv = { scope: source.scope, session: ctx.session, clause: 'where clause', text: ctx.text, subquery: hook(source.scope) };
   const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
   return { kind: 'dml', source, where, limit: planLimit(stmt.limit, ctx), ordered: stmt.orderBy.length > 0, subqueries };
+}
+
+/** WITH ROLLUP nulls the grouping columns of its super-aggregate rows, so each key must be a column. */
+function rollupColumns(keys: Compiled[], width: number): number[] {
+  return keys.map((k) => {
+    if (k.columnIndex === undefined || k.columnIndex >= width) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH ROLLUP over expressions');
+    return k.columnIndex;
+  });
 }
