@@ -173,6 +173,108 @@ const EXTRACT: FunctionDef = {
   },
 };
 
+/** Text or values with a date part ('2024-01-02 10:00'), as opposed to a bare TIME ('10:00:00', '1 10:00'). */
+function hasDatePart(v: Exclude<Value, null>, type: SqlType): boolean {
+  if (type.kind === 'date' || type.kind === 'datetime' || type.kind === 'timestamp') return true;
+  if (type.kind === 'time') return false;
+  return typeof v === 'string' && /^\s*\d{2,4}[-/.]\d/.test(v);
+}
+
+/** Signed microseconds of the TIME in P. */
+const timeMicrosOfP = () => (P.neg ? -1 : 1) * ((P.hh * 3600 + P.mi * 60 + P.ss) * 1e6 + P.us);
+
+const MAX_TIME_MICROS = (838 * 3600 + 59 * 60 + 59) * 1e6;
+
+/** Renders signed microseconds as TIME, clipped to MySQL's +-838:59:59. */
+function timeFromMicros(us: number, fsp: number): string {
+  const a = Math.min(Math.abs(us), MAX_TIME_MICROS);
+  P.neg = us < 0;
+  const secs = Math.floor(a / 1e6);
+  P.hh = Math.floor(secs / 3600);
+  P.mi = Math.floor(secs / 60) % 60;
+  P.ss = secs % 60;
+  P.us = Math.round(a - secs * 1e6);
+  return timeText(fsp);
+}
+
+/** Renders microseconds since the epoch as DATETIME, or NULL outside years 1..9999. */
+function dateTimeFromMicros(us: number, fsp: number): Value {
+  const day = Math.floor(us / 8.64e10);
+  let rest = us - day * 8.64e10;
+  civilFromEpochDay(day);
+  if (P.y < 1 || P.y > 9999) return null;
+  P.hh = Math.floor(rest / 3.6e9); rest -= P.hh * 3.6e9;
+  P.mi = Math.floor(rest / 6e7); rest -= P.mi * 6e7;
+  P.ss = Math.floor(rest / 1e6);
+  P.us = Math.round(rest - P.ss * 1e6);
+  return dateTimeText(fsp);
+}
+
+const fspOf = (t: SqlType) => t.fsp ?? (t.kind === 'decimal' ? Math.min(6, t.scale ?? 0) : 0);
+
+/** TIMEDIFF(a, b) = a - b as TIME; both must be times or both datetimes. */
+const TIMEDIFF = strict('TIMEDIFF', 2, 2, (a) => ({ ...T_TIME, fsp: Math.max(fspOf(a[0].type), fspOf(a[1].type)) || undefined }), (v, _c, a) => {
+  const dated = hasDatePart(v[0], a[0].type);
+  if (dated !== hasDatePart(v[1], a[1].type)) return null;
+  if (!(dated ? readDateTime(v[0]) : readTime(v[0], a[0].type))) return null;
+  const x = dated ? microsOfP() : timeMicrosOfP();
+  if (!(dated ? readDateTime(v[1]) : readTime(v[1], a[1].type))) return null;
+  const us = x - (dated ? microsOfP() : timeMicrosOfP());
+  return timeFromMicros(us, P.us || us % 1e6 ? 6 : 0);
+});
+
+/** ADDTIME / SUBTIME(expr, time): a DATETIME stays a DATETIME, a TIME a TIME. */
+function addTime(name: string, sign: 1 | -1): FunctionDef {
+  return strict(name, 2, 2, (a) => (a[0].type.kind === 'datetime' || a[0].type.kind === 'timestamp' ? T_DATETIME : T_TIME), (v, _c, a) => {
+    const dated = hasDatePart(v[0], a[0].type);
+    if (!(dated ? readDateTime(v[0]) : readTime(v[0], a[0].type))) return null;
+    const base = dated ? microsOfP() : timeMicrosOfP();
+    const hadFraction = P.us !== 0;
+    if (hasDatePart(v[1], a[1].type) || !readTime(v[1], a[1].type)) return null;
+    const fsp = hadFraction || P.us !== 0 ? 6 : 0;
+    const sum = base + sign * timeMicrosOfP();
+    return dated ? dateTimeFromMicros(sum, fsp) : timeFromMicros(sum, fsp);
+  });
+}
+
+/** TIMESTAMP(expr[, time]): a DATETIME, with a TIME added. */
+const TIMESTAMP = strict('TIMESTAMP', 1, 2, () => T_DATETIME, (v, _c, a) => {
+  if (!readDateTime(v[0])) return null;
+  let us = microsOfP();
+  let fsp = P.us ? 6 : 0;
+  if (v.length > 1) {
+    if (!readTime(v[1], a[1].type)) return null;
+    us += timeMicrosOfP();
+    if (P.us) fsp = 6;
+  }
+  return dateTimeFromMicros(us, fsp);
+});
+
+const MAKETIME = strict('MAKETIME', 3, 3, () => T_TIME, (v) => {
+  const h = Number(toInteger(v[0]));
+  const m = Number(toInteger(v[1]));
+  const sec = toDouble(v[2]);
+  if (m < 0 || m > 59 || sec < 0 || sec >= 60) return null;
+  const us = (Math.abs(h) * 3600 + m * 60) * 1e6 + Math.round(sec * 1e6);
+  return timeFromMicros(h < 0 ? -us : us, Number.isInteger(sec) ? 0 : 6);
+});
+
+/** Periods are YYMM or YYYYMM numbers; two-digit years map to 1970..2069. */
+function periodMonths(p: number): number {
+  let y = Math.floor(p / 100);
+  if (y < 100) y += y < 70 ? 2000 : 1900;
+  return y * 12 + (p % 100) - 1;
+}
+
+const PERIOD_ADD = strict('PERIOD_ADD', 2, 2, () => T_BIGINT, (v) => {
+  const p = Number(toInteger(v[0]));
+  if (p === 0) return 0;
+  const m = periodMonths(p) + Number(toInteger(v[1]));
+  return Math.floor(m / 12) * 100 + (m % 12) + 1;
+});
+
+const PERIOD_DIFF = strict('PERIOD_DIFF', 2, 2, () => T_BIGINT, (v) => periodMonths(Number(toInteger(v[0]))) - periodMonths(Number(toInteger(v[1]))));
+
 function utcNow(c: { now: Date }): Date {
   return new Date(c.now.getTime() + c.now.getTimezoneOffset() * 60000);
 }
@@ -204,5 +306,6 @@ export const calendarFunctions: FunctionDef[] = [
   ofTime('MICROSECOND', T_BIGINT, () => P.us),
   ofTime('TIME', T_TIME, () => timeText(P.us ? 6 : 0)),
   TIME_TO_SEC, SEC_TO_TIME, FROM_UNIXTIME, EXTRACT,
+  TIMEDIFF, addTime('ADDTIME', 1), addTime('SUBTIME', -1), TIMESTAMP, MAKETIME, PERIOD_ADD, PERIOD_DIFF,
   utcLike('UTC_TIMESTAMP', 'datetime'), utcLike('UTC_DATE', 'date'), utcLike('UTC_TIME', 'time'),
 ];
