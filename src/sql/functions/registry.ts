@@ -11,13 +11,14 @@ import { calendarFunctions } from './calendar-functions.js';
 import { dateFormatFunctions } from './date-format.js';
 import { stringListFunctions } from './string-lists.js';
 import { regexpFunctions } from './regexp.js';
+import { networkIdFunctions } from './network-ids.js';
 
 let byName: Map<string, FunctionDef> | undefined;
 
 function table(): Map<string, FunctionDef> {
   if (!byName) {
     byName = new Map();
-    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions, calendarFunctions, dateFormatFunctions, stringListFunctions, regexpFunctions]) {
+    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions, calendarFunctions, dateFormatFunctions, stringListFunctions, regexpFunctions, networkIdFunctions]) {
       for (const f of group) byName.set(f.name, f);
     }
   }
