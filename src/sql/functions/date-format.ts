@@ -88,19 +88,26 @@ function formatKinds(fmt: string): { date: boolean; time: boolean } {
   return { date, time };
 }
 
-/** Parses `s` by `fmt` into P; false on mismatch. */
-function parseWith(s: string, fmt: string): boolean {
+/** The parse position in the text parseWith reads (module state, so a row's parse allocates no closure). */
+let pos = 0;
+let s = '';
+
+/** Up to maxDigits decimal digits at pos, advancing past them; -1 when there are none. */
+function num(maxDigits: number): number {
+  let j = pos;
+  while (j < s.length && j - pos < maxDigits && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+  if (j === pos) return -1;
+  const n = +s.slice(pos, j);
+  pos = j;
+  return n;
+}
+
+/** Parses `text` by `fmt` into P; false on mismatch. */
+function parseWith(text: string, fmt: string): boolean {
   P.y = 0; P.m = 0; P.d = 0; P.hh = 0; P.mi = 0; P.ss = 0; P.us = 0; P.neg = false;
   let pm = -1;
-  let pos = 0;
-  const num = (maxDigits: number): number => {
-    let j = pos;
-    while (j < s.length && j - pos < maxDigits && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
-    if (j === pos) return -1;
-    const n = +s.slice(pos, j);
-    pos = j;
-    return n;
-  };
+  pos = 0;
+  s = text;
   for (let i = 0; i < fmt.length; i++) {
     const ch = fmt[i];
     if (ch !== '%' || i + 1 === fmt.length) {
