@@ -170,6 +170,30 @@ const QUOTE: FunctionDef = {
   },
 };
 
+/** CHAR(n, ...): each integer as its big-endian bytes without leading zero bytes; NULLs are skipped. */
+const CHAR: FunctionDef = {
+  name: 'CHAR', minArgs: 1, maxArgs: 1 << 16,
+  compile(args) {
+    const evals = args.map((a) => a.eval);
+    return {
+      type: { kind: 'varbinary', length: args.length * 4 }, nullable: false, constant: args.every((a) => a.constant),
+      eval: (r, c) => {
+        const out: number[] = [];
+        for (const e of evals) {
+          const v = e(r, c);
+          if (v === null) continue;
+          const n = Number(BigInt.asUintN(32, BigInt(toInteger(v))));
+          if (n > 0xffffff) out.push(n >>> 24);
+          if (n > 0xffff) out.push((n >>> 16) & 255);
+          if (n > 0xff) out.push((n >>> 8) & 255);
+          out.push(n & 255);
+        }
+        return Buffer.from(out);
+      },
+    };
+  },
+};
+
 export const stringListFunctions: FunctionDef[] = [
-  SUBSTRING_INDEX, FIND_IN_SET, FIELD, ELT, INSERT, SHA2, TO_BASE64, FROM_BASE64, CRC32, BIT_LENGTH, ORD, QUOTE,
+  SUBSTRING_INDEX, FIND_IN_SET, FIELD, ELT, INSERT, SHA2, TO_BASE64, FROM_BASE64, CRC32, BIT_LENGTH, ORD, QUOTE, CHAR,
 ];
