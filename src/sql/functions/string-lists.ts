@@ -1,18 +1,12 @@
 // String functions over delimited lists and positions, plus encodings: SUBSTRING_INDEX, FIND_IN_SET, FIELD, ELT, INSERT, SHA2, TO_BASE64, ...
 import { createHash } from 'node:crypto';
-import { toInteger, valueToString } from '../types/convert.js';
-import { T_BIGINT, displayLength, varchar } from '../types/infer.js';
-import { isBinaryType, type SqlType } from '../../base/sql-type.js';
+import { toInteger } from '../types/convert.js';
+import { T_BIGINT, varchar } from '../types/infer.js';
 import { likeFold } from '../types/like.js';
 import type { Value } from '../../base/value.js';
-import type { Compiled } from '../analyzer/compile-expr.js';
 import { strict, type FunctionDef } from './define.js';
+import { lenOf, num, str, textOrBinary } from './string.js';
 
-const str = (v: Exclude<Value, null>, a?: Compiled): string => (Buffer.isBuffer(v) ? v.toString('utf8') : valueToString(v, a?.type));
-const num = (v: Exclude<Value, null>): number => Number(toInteger(v));
-const lenOf = (a: Compiled) => displayLength(a.type);
-const textOrBinary = (args: Compiled[], length: number): SqlType =>
-  args.some((a) => isBinaryType(a.type)) ? { kind: 'varbinary', length } : varchar(length);
 
 /** SUBSTRING_INDEX(s, delim, n): everything before the n-th delimiter (from the right when n < 0). Delimiters match case-sensitively, as in MySQL. */
 const SUBSTRING_INDEX = strict('SUBSTRING_INDEX', 3, 3, (a) => textOrBinary(a, lenOf(a[0])), (v, _c, a) => {
