@@ -106,6 +106,7 @@ export const ErrorCode = {
   READ_ONLY_TRANSACTION: { code: 1207, state: '25000' },
   LOCK_DEADLOCK: { code: 1213, state: '40001' },
   WRONG_ARGUMENTS: { code: 1210, state: 'HY000' },
+  LOCAL_VARIABLE: { code: 1228, state: 'HY000' },
   INCORRECT_GLOBAL_LOCAL_VAR: { code: 1229, state: 'HY000' },
   WRONG_VALUE_FOR_VAR: { code: 1231, state: '42000' },
   WRONG_TYPE_FOR_VAR: { code: 1232, state: '42000' },

@@ -132,6 +132,7 @@ export class Kernel implements KernelApi, SessionHost {
       if (!isInformationSchema(info.database) && !this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
     }
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
+    session.matchedRowsAsAffected = info.foundRows === true;
     this.sessions.set(id, session);
     this.counters.connections++;
     this.counters.threadsConnected = this.sessions.size;

@@ -350,6 +350,8 @@ export interface SessionOpenInfo {
   host: string;
   database: string | null;
   connectionId?: number;
+  /** The client set CLIENT_FOUND_ROWS: UPDATE reports the rows it matched, not only those it changed, as affected. */
+  foundRows?: boolean;
   /** Closes the client's connection (KILL CONNECTION, wait_timeout); the protocol then calls session.close(). */
   disconnect?: () => void;
 }

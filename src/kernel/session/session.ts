@@ -39,6 +39,9 @@ export class Session implements KernelSession, SessionContext {
   lastInsertId: number | bigint = 0;
   lastRowCount = -1;
   lastFoundRows = 0;
+  matchedRowsAsAffected = false;
+  /** `SET timestamp = n` pins NOW() and friends to n seconds since the epoch; undefined follows the clock. */
+  private fixedTimestamp: number | undefined;
   readonly serverVersion: string;
   readonly variables: SessionVariables;
   private readonly userVariables = new Map<string, Value>();
@@ -105,6 +108,8 @@ export class Session implements KernelSession, SessionContext {
     if (n === 'error_count') return this.warnings.list.filter((w) => w.level === 'Error').length;
     if (n === 'last_insert_id' || n === 'identity') return this.lastInsertId;
     if (n === 'in_transaction') return this.transactions.current ? 1 : 0;
+    // Its 'global' value is what SET timestamp = DEFAULT assigns: 0, back to the clock.
+    if (n === 'timestamp') return scope === 'global' ? 0 : this.fixedTimestamp ?? this.kernel.clock().getTime() / 1000;
     if (n === 'autocommit' && scope !== 'global') return this.variables.get('autocommit');
     const v = this.variables.get(name, scope);
     return typeof v === 'string' && /^\d{16,}$/.test(v) ? BigInt(v) : v;
@@ -121,6 +126,14 @@ export class Session implements KernelSession, SessionContext {
 
   setSystemVariable(name: string, value: Value, scope?: 'global' | 'session'): void {
     const n = name.toLowerCase();
+    if (n === 'timestamp') {
+      if (scope === 'global') throw sqlError('LOCAL_VARIABLE', "Variable 'timestamp' is a SESSION variable and can't be used with SET GLOBAL");
+      // 0 and DEFAULT return to the clock, as in MySQL.
+      const secs = value === null ? 0 : Number(typeof value === 'bigint' ? value : value instanceof Buffer ? value.toString() : String(value));
+      if (!Number.isFinite(secs) || secs < 0) throw sqlError('WRONG_VALUE_FOR_VAR', `Variable 'timestamp' can't be set to the value of '${String(value)}'`);
+      this.fixedTimestamp = secs === 0 ? undefined : secs;
+      return;
+    }
     if (n === 'last_insert_id' || n === 'identity') {
       this.lastInsertId = typeof value === 'number' || typeof value === 'bigint' ? value : Number(value ?? 0);
       return;
@@ -382,7 +395,7 @@ export class Session implements KernelSession, SessionContext {
     const sqlMode = String(this.variables.get('sql_mode'));
     return {
       session: this,
-      now: this.kernel.clock(),
+      now: this.fixedTimestamp === undefined ? this.kernel.clock() : new Date(this.fixedTimestamp * 1000),
       params,
       divPrecisionIncrement: Number(this.variables.get('div_precision_increment')),
       strict: sqlMode.includes('STRICT_TRANS_TABLES') || sqlMode.includes('STRICT_ALL_TABLES'),

@@ -316,7 +316,10 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       return false;
     }
     try {
-      this.session = this.kernel.openSession({ user, host: this.host, database, connectionId: this.id, disconnect: () => this.close() });
+      this.session = this.kernel.openSession({
+        user, host: this.host, database, connectionId: this.id, disconnect: () => this.close(),
+        foundRows: (this.capabilities & Capability.FOUND_ROWS) !== 0,
+      });
     } catch (e) {
       this.sendError(e);
       return false;

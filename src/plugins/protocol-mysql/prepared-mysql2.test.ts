@@ -183,6 +183,37 @@ test('BEGIN / COMMIT / ROLLBACK as prepared statements, with status flags', asyn
   await c.end();
 });
 
+test('LIMIT ? and OFFSET ? bound by execute(), as ORMs paginate: plain, union, derived table, subquery, UPDATE/DELETE', async () => {
+  const c = await connect();
+  await c.query('CREATE TABLE ps.page (id INT PRIMARY KEY, v INT)');
+  await c.query('INSERT INTO ps.page VALUES (1, 10), (2, 20), (3, 30), (4, 40)');
+  const ids = async (sql: string, params: (string | number)[]) => ((await c.execute(sql, params))[0] as { id: number }[]).map((r) => r.id);
+  assert.deepEqual(await ids('SELECT id FROM ps.page ORDER BY id LIMIT ?', [2]), [1, 2]);
+  assert.deepEqual(await ids('SELECT id FROM ps.page ORDER BY id LIMIT ? OFFSET ?', [2, 1]), [2, 3]);
+  assert.deepEqual(await ids('SELECT id FROM ps.page ORDER BY id LIMIT ?, ?', ['3', '5']), [4]);
+  assert.deepEqual(await ids('SELECT id FROM ps.page WHERE v > ? ORDER BY id LIMIT ?', [15, 1]), [2]);
+  assert.deepEqual(await ids('SELECT id FROM (SELECT id FROM ps.page ORDER BY id LIMIT ?) x', [1]), [1]);
+  assert.deepEqual(await ids('SELECT id FROM ps.page UNION SELECT 9 ORDER BY id DESC LIMIT ?', [1]), [9]);
+  const [del] = (await c.execute('DELETE FROM ps.page WHERE id > ? ORDER BY id LIMIT ?', [2, 1])) as [mysql.ResultSetHeader, unknown];
+  assert.equal(del.affectedRows, 1);
+  await c.end();
+});
+
+test('UPDATE that matches rows but changes none: affected rows are the matched rows under CLIENT_FOUND_ROWS (mysql2 sets it), the changed ones without', async () => {
+  const c = await connect();
+  await c.query('CREATE TABLE ps.fr (id INT PRIMARY KEY, v INT)');
+  await c.query('INSERT INTO ps.fr VALUES (1, 1), (2, 1), (3, 2)');
+  const [same] = (await c.execute('UPDATE ps.fr SET v = 1 WHERE id <= ?', [2])) as [mysql.ResultSetHeader, unknown];
+  assert.equal(same.affectedRows, 2);
+  assert.equal(same.changedRows, 0);
+  await c.end();
+  const plain = await connect({ flags: ['-FOUND_ROWS'] });
+  const [r] = (await plain.query('UPDATE ps.fr SET v = 1 WHERE id <= 3')) as [mysql.ResultSetHeader, unknown];
+  assert.equal(r.affectedRows, 1);
+  assert.equal(r.info, 'Rows matched: 3  Changed: 1  Warnings: 0');
+  await plain.end();
+});
+
 test('errors: syntax at prepare 1064, wrong parameter count, errors at execute leave the connection usable', async () => {
   const c = await connect();
   await rejectsWith(c.execute('SELEC 1'), 1064);

@@ -8,6 +8,7 @@ import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
+import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
 } from '../types/infer.js';
@@ -689,6 +690,8 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
     : target.kind === 'binary' && target.length === undefined ? { kind: 'varbinary', length: x.type.length ?? 255 }
     : target;
+  if (type.kind === 'date' || type.kind === 'datetime' || type.kind === 'timestamp' || type.kind === 'time') return castTemporal(x, type);
+  if (type.kind === 'bigint' && type.unsigned) return castUnsigned(x, type);
   return {
     type, nullable: x.nullable, constant: x.constant,
     eval: (r, c) => {
@@ -698,6 +701,54 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
         mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
         warn: (code, message) => c.session.warn(code, castMessage(code, message, v, type)),
       });
+    },
+  };
+}
+
+/** CAST to a temporal type: text that is no valid date or time is NULL with warning 1292, not a zero date. */
+function castTemporal(x: Compiled, type: SqlType): Compiled {
+  const xe = x.eval;
+  const fsp = type.fsp ?? 0;
+  const kind = type.kind;
+  const label = kind === 'time' ? 'time' : 'datetime';
+  return {
+    type, nullable: true, constant: x.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      const s = Buffer.isBuffer(v) ? v.toString('latin1') : valueToString(v, x.type);
+      const out = kind === 'date' ? parseDate(s) ?? parseDateTime(s, 0)?.slice(0, 10)
+        : kind === 'time' ? parseTime(s, fsp)
+        : parseDateTime(s, fsp) ?? (parseDate(s) !== undefined ? parseDate(s) + (fsp > 0 ? ' 00:00:00.' + '0'.repeat(fsp) : ' 00:00:00') : undefined);
+      if (out !== undefined) return out;
+      c.session.warn(1292, `Incorrect ${label} value: '${s}'`);
+      return null;
+    },
+  };
+}
+
+const UNSIGNED_WRAP_NOTE = "Cast to unsigned converted negative integer to it's positive complement";
+
+/** CAST(... AS UNSIGNED): a negative integer wraps to its two's complement (with a note), as in MySQL. */
+function castUnsigned(x: Compiled, type: SqlType): Compiled {
+  const xe = x.eval;
+  const signed: SqlType = { kind: 'bigint' };
+  return {
+    type, nullable: x.nullable, constant: x.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      const negative = typeof v === 'number' ? v < 0 : typeof v === 'bigint' ? v < 0n : v instanceof Decimal ? v.sign() < 0 : typeof v === 'string' && v.trimStart().startsWith('-');
+      const target = negative ? signed : type;
+      const n = coerceValue(v, target, {
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
+        warn: (code, message) => c.session.warn(code, castMessage(code, message, v, target)),
+      });
+      if (!negative || n === null) return n;
+      const big = BigInt(n as number | bigint);
+      if (big >= 0n) return n;
+      c.session.warn(1105, UNSIGNED_WRAP_NOTE, 'Note');
+      return BigInt.asUintN(64, big);
     },
   };
 }

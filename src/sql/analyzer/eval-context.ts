@@ -15,6 +15,8 @@ export interface SessionContext {
   /** FOUND_ROWS() of the previous SELECT. */
   lastFoundRows: number;
   readonly serverVersion: string;
+  /** CLIENT_FOUND_ROWS: an UPDATE's affected-row count is the rows it matched, changed or not. */
+  readonly matchedRowsAsAffected?: boolean;
   /** Values bound to the `?` placeholders of the statement being compiled (prepared statements), else empty. */
   readonly statementParams: readonly Value[];
   /** Reads a system variable (session value unless scope says global); throws 1193 for unknown names. */

@@ -9,11 +9,20 @@ import type { ResultColumn } from '../../base/result.js';
 export interface ScopeColumn extends ResultColumn {
   /** Hidden columns (e.g. the hidden row id) are not expanded by `*`. */
   hidden?: boolean;
+  /**
+   * The second copy of a JOIN ... USING / NATURAL JOIN column: MySQL shows the pair once, so `*` and
+   * unqualified names skip it; `table.column` still reaches it.
+   */
+  usingDuplicate?: boolean;
 }
 
 /** The columns of one input row, in order, with an optional enclosing scope for correlated references. */
 export class Scope {
-  constructor(readonly columns: readonly ScopeColumn[], readonly outer?: Scope) {}
+  /**
+   * @param starOrder the column indexes an unqualified `*` shows, in order, when that is not simply
+   *   every visible column in place (after USING, the join columns come first).
+   */
+  constructor(readonly columns: readonly ScopeColumn[], readonly outer?: Scope, readonly starOrder?: readonly number[]) {}
 
   /**
    * Index of the column `table.name` (table optional) in this scope, or -1.
@@ -25,7 +34,7 @@ export class Scope {
     for (let i = 0; i < this.columns.length; i++) {
       const c = this.columns[i];
       if (c.name.toLowerCase() !== lname) continue;
-      if (table !== undefined && c.table !== table) continue;
+      if (table === undefined ? c.usingDuplicate : c.table !== table) continue;
       if (schema !== undefined && c.schema !== schema) continue;
       if (found >= 0) {
         throw sqlError('NON_UNIQ', `Column '${table ? table + '.' : ''}${name}' in field list is ambiguous`);

@@ -13,6 +13,7 @@ import type { PlanContext } from '../planner/plan-context.js';
 import { planQuery, planSubqueries } from '../planner/plan-query.js';
 import { informationSchemaColumns } from './information-schema.js';
 import { sourceRows } from './source.js';
+import { RollupGrouper } from './rollup.js';
 import { drain, PAUSE, PAUSE_EVERY, sortWithPauses, type Pause, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
@@ -137,12 +138,17 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
     const groupKeys = plan.groupKeys;
     const keyTypes = groupKeys.map((g) => g.type);
     const groups = new Map<string, { first: Row; accs: ReturnType<typeof slots.specs[number]['create']>[] }>();
+    const rollup = plan.rollup ? new RollupGrouper(groupKeys, plan.rollup, slots, width) : undefined;
     for (const row of rows) {
       if (row === PAUSE) {
         yield PAUSE;
         continue;
       }
       if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
+      if (rollup) {
+        rollup.add(row, ctx);
+        continue;
+      }
       const k = groupKeys.length ? rowKey(groupKeys.map((g) => g.eval(row, ctx)), keyTypes) : '';
       let g = groups.get(k);
       if (!g) {
@@ -155,6 +161,7 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
     if (groups.size === 0 && groupKeys.length === 0) {
       groups.set('', { first: new Array(width).fill(null), accs: slots.specs.map((s) => s.create()) });
     }
+    if (rollup) working = rollup.rows();
     for (const g of groups.values()) {
       const row = g.first.slice(0, width);
       for (const a of g.accs) row.push(a.result());

@@ -2,7 +2,7 @@
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
 import type { ResultColumn, StatementResult } from '../../base/result.js';
-import type { QueryExpr, SetStmt, Statement } from '../parser/ast.js';
+import type { QueryExpr, SelectStmt, SetStmt, Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
@@ -65,7 +65,7 @@ function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
 
 /** A query's rows as the statement's result (or, for SELECT ... INTO, assigned to user variables). */
 function selectResult(query: QueryExpr, result: QueryResult, env: StatementEnv): StatementResult {
-  env.session.lastFoundRows = result.rows.length;
+  env.session.lastFoundRows = calcFoundRows(query) ? countWithoutLimit(query, env) : result.rows.length;
   if (query.type === 'select' && query.into) {
     if (result.rows.length > 1) throw sqlError('TOO_MANY_ROWS', 'Result consisted of more than one row');
     if (query.into.length !== result.columns.length) throw sqlError('WRONG_NUMBER_OF_COLUMNS_IN_SELECT', 'The used SELECT statements have a different number of columns');
@@ -77,6 +77,19 @@ function selectResult(query: QueryExpr, result: QueryResult, env: StatementEnv):
     return OK;
   }
   return { kind: 'rows', columns: resultColumns(result.columns), rows: result.rows };
+}
+
+function calcFoundRows(query: QueryExpr): query is SelectStmt {
+  return query.type === 'select' && query.limit !== undefined && query.options.includes('SQL_CALC_FOUND_ROWS');
+}
+
+/**
+ * FOUND_ROWS() after SQL_CALC_FOUND_ROWS: the rows the query would return without its LIMIT.
+ * The query runs a second time without it (MySQL also reads every row; this reads them twice).
+ */
+function countWithoutLimit(query: SelectStmt, env: StatementEnv): number {
+  const unlimited: SelectStmt = { ...query, limit: undefined, into: undefined };
+  return env.read((tx) => runQuery(unlimited, env, tx)).rows.length;
 }
 
 /** A query's result columns from its plan, without reading or running anything (COM_STMT_PREPARE). */

@@ -103,7 +103,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         throw e;
       }
     }
-    return { kind: 'ok', affectedRows: changed, insertId: 0, info: `Rows matched: ${t.rows.length}  Changed: ${changed}  Warnings: 0` };
+    return { kind: 'ok', affectedRows: env.session.matchedRowsAsAffected ? t.rows.length : changed, insertId: 0, info: `Rows matched: ${t.rows.length}  Changed: ${changed}  Warnings: 0` };
   });
 }
 

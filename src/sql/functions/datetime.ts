@@ -72,6 +72,9 @@ const UNIT_MS: Record<string, number> = {
   MICROSECOND: 0.001, SECOND: 1000, MINUTE: 60000, HOUR: 3600000, DAY: 86400000, WEEK: 604800000,
 };
 
+/** Text with a time of day after the date ('2024-01-31 10:00', '20240131100000'). */
+const DATE_WITH_TIME = /^\s*\S+[ T]\S|^\s*\d{12,}/;
+
 function dateAdd(name: string, sign: 1 | -1): FunctionDef {
   return {
     name, minArgs: 2, maxArgs: 2, rawArgs: true,
@@ -82,19 +85,32 @@ function dateAdd(name: string, sign: 1 | -1): FunctionDef {
       const amount = compiler.compile(iv.value, env);
       const unit = iv.unit.toUpperCase();
       const de = d.eval, ae = amount.eval;
-      const dateOnly = d.type.kind === 'date' && !(unit in UNIT_MS && UNIT_MS[unit] < 86400000);
+      const dayOrMore = !(unit in UNIT_MS && UNIT_MS[unit] < 86400000);
+      const dateOnly = d.type.kind === 'date' && dayOrMore;
+      // Text without a time part stays a date when whole days are added ('2024-01-31' + 1 MONTH = '2024-02-29').
+      const textDate = dayOrMore && d.type.kind !== 'datetime' && d.type.kind !== 'timestamp' && d.type.kind !== 'date';
       return {
         type: dateOnly ? T_DATE : T_DATETIME, nullable: true, constant: d.constant && amount.constant,
         eval: (r, c) => {
           const dv = de(r, c);
           const av = ae(r, c);
           if (dv === null || av === null) return null;
-          return shiftDate(valueToString(dv), toDouble(av) * sign, unit, dateOnly);
+          const s = valueToString(dv);
+          return shiftDate(s, toDouble(av) * sign, unit, dateOnly || (textDate && typeof dv === 'string' && !DATE_WITH_TIME.test(s)));
         },
       };
     },
   };
 }
+
+/** TIMESTAMPADD(unit, n, d) is DATE_ADD(d, INTERVAL n unit); the parser puts the unit on the call. */
+const TIMESTAMPADD: FunctionDef = {
+  name: 'TIMESTAMPADD', minArgs: 2, maxArgs: 2, rawArgs: true,
+  compile(_args, env, call, compiler) {
+    const interval = { type: 'interval' as const, value: call.args[0], unit: (call.unit ?? 'DAY').toUpperCase(), pos: call.pos };
+    return DATE_ADD.compile([], env, { ...call, name: 'DATE_ADD', args: [call.args[1], interval] }, compiler);
+  },
+};
 
 function shiftDate(s: string, n: number, unit: string, dateOnly: boolean): Value {
   const dt = parseDateTime(s, 6) ?? (parseDate(s) ? parseDate(s) + ' 00:00:00.000000' : undefined);
@@ -117,6 +133,8 @@ function shiftDate(s: string, n: number, unit: string, dateOnly: boolean): Value
   return dateOnly ? iso.slice(0, 10) : iso.slice(0, 10) + ' ' + iso.slice(11, 19);
 }
 
+const DATE_ADD = dateAdd('DATE_ADD', 1);
+
 export const datetimeFunctions: FunctionDef[] = [
   nowLike('NOW', 'datetime'), nowLike('CURRENT_TIMESTAMP', 'datetime'), nowLike('LOCALTIME', 'datetime'), nowLike('LOCALTIMESTAMP', 'datetime'),
   nowLike('CURDATE', 'date'), nowLike('CURRENT_DATE', 'date'),
@@ -126,8 +144,5 @@ export const datetimeFunctions: FunctionDef[] = [
   datePart('MONTH', (d) => +d.slice(5, 7)),
   datePart('DAY', (d) => +d.slice(8, 10)),
   datePart('DAYOFMONTH', (d) => +d.slice(8, 10)),
-  datePart('HOUR', (d) => +d.slice(11, 13)),
-  datePart('MINUTE', (d) => +d.slice(14, 16)),
-  datePart('SECOND', (d) => +d.slice(17, 19)),
-  dateAdd('DATE_ADD', 1), dateAdd('ADDDATE', 1), dateAdd('DATE_SUB', -1), dateAdd('SUBDATE', -1),
+  DATE_ADD, dateAdd('ADDDATE', 1), TIMESTAMPADD, dateAdd('DATE_SUB', -1), dateAdd('SUBDATE', -1),
 ];

@@ -1,7 +1,7 @@
 // Numeric functions: ABS, SIGN, ROUND, TRUNCATE, CEIL, FLOOR, MOD, POW, SQRT, EXP, LN, LOG, PI, RAND, ...
 import { sqlError } from '../../base/errors.js';
 import { modulo, arithDomain } from '../types/arith.js';
-import { normInt, toDecimal, toDouble, toInteger } from '../types/convert.js';
+import { normInt, toDecimal, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';
 import type { SqlType } from '../../base/sql-type.js';
@@ -130,6 +130,37 @@ const PI = strict('PI', 0, 0, () => ({ kind: 'double', precision: 8, scale: 6 })
 const CONV_INT = (name: string, f: (n: bigint) => string) =>
   strict(name, 1, 1, () => ({ kind: 'varchar', length: 64 }), (v) => f(BigInt.asUintN(64, BigInt(toInteger(v[0])))));
 
+/** ATAN(y, x) and ATAN2(y, x): the angle of the point (x, y). */
+const atan2 = (name: string) => strict(name, 2, 2, () => T_DOUBLE, (v) => Math.atan2(toDouble(v[0]), toDouble(v[1])));
+
+const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * CONV(n, from, to): the leading digits valid in base |from| (2..36), as an unsigned 64-bit number
+ * unless a base is negative, then written in base |to|. NULL for bases out of range.
+ */
+const CONV = strict('CONV', 3, 3, () => ({ kind: 'varchar', length: 64 }), (v) => {
+  const from = Number(toInteger(v[1]));
+  const to = Number(toInteger(v[2]));
+  const fa = Math.abs(from), ta = Math.abs(to);
+  if (fa < 2 || fa > 36 || ta < 2 || ta > 36) return null;
+  const text = (Buffer.isBuffer(v[0]) ? v[0].toString('latin1') : valueToString(v[0])).trim().toUpperCase();
+  let i = 0;
+  const neg = text[0] === '-';
+  if (neg) i++;
+  let n = 0n;
+  for (; i < text.length; i++) {
+    const d = DIGITS.indexOf(text[i]);
+    if (d < 0 || d >= fa) break;
+    n = n * BigInt(fa) + BigInt(d);
+    if (n > 0xffffffffffffffffn) n = 0xffffffffffffffffn;
+  }
+  if (neg) n = BigInt.asUintN(64, -n);
+  // A negative target base writes the value as signed.
+  const signed = to < 0 ? BigInt.asIntN(64, n) : n;
+  return (signed < 0n ? '-' + (-signed).toString(ta) : signed.toString(ta)).toUpperCase();
+});
+
 export const mathFunctions: FunctionDef[] = [
   ABS, SIGN, ROUND, TRUNCATE,
   ceilFloor('CEIL', true), ceilFloor('CEILING', true), ceilFloor('FLOOR', false),
@@ -149,4 +180,5 @@ export const mathFunctions: FunctionDef[] = [
   PI, RAND,
   CONV_INT('BIN', (n) => n.toString(2)),
   CONV_INT('OCT', (n) => n.toString(8)),
+  atan2('ATAN2'), CONV,
 ];

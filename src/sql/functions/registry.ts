@@ -7,13 +7,18 @@ import { mathFunctions } from './math.js';
 import { stringFunctions } from './string.js';
 import { infoFunctions } from './info.js';
 import { datetimeFunctions } from './datetime.js';
+import { calendarFunctions } from './calendar-functions.js';
+import { dateFormatFunctions } from './date-format.js';
+import { stringListFunctions } from './string-lists.js';
+import { regexpFunctions } from './regexp.js';
+import { networkIdFunctions } from './network-ids.js';
 
 let byName: Map<string, FunctionDef> | undefined;
 
 function table(): Map<string, FunctionDef> {
   if (!byName) {
     byName = new Map();
-    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions]) {
+    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions, calendarFunctions, dateFormatFunctions, stringListFunctions, regexpFunctions, networkIdFunctions]) {
       for (const f of group) byName.set(f.name, f);
     }
   }

@@ -9,10 +9,10 @@ import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { strict, type FunctionDef } from './define.js';
 
-const str = (v: Exclude<Value, null>, a?: Compiled): string => (Buffer.isBuffer(v) ? v.toString('utf8') : valueToString(v, a?.type));
-const num = (v: Exclude<Value, null>): number => Number(toInteger(v));
-const lenOf = (a: Compiled) => displayLength(a.type);
-const textOrBinary = (args: Compiled[], length: number): SqlType =>
+export const str = (v: Exclude<Value, null>, a?: Compiled): string => (Buffer.isBuffer(v) ? v.toString('utf8') : valueToString(v, a?.type));
+export const num = (v: Exclude<Value, null>): number => Number(toInteger(v));
+export const lenOf = (a: Compiled) => displayLength(a.type);
+export const textOrBinary = (args: Compiled[], length: number): SqlType =>
   args.some((a) => isBinaryType(a.type)) ? { kind: 'varbinary', length } : varchar(length);
 
 /** Code points of a string (so SUBSTRING counts characters, not UTF-16 units). */

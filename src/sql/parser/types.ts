@@ -249,9 +249,12 @@ export function parseCastTarget(p: Parser): { type: SqlType; charset?: string } 
       const ps = optPrecScale(p);
       return { type: { kind: 'decimal', precision: ps.precision ?? 10, scale: ps.scale ?? 0 } };
     }
-    case 'DOUBLE':
+    case 'DOUBLE': {
+      // MariaDB accepts DOUBLE(M,D) here and rounds to D digits; MySQL 8 takes plain DOUBLE only.
       p.acceptKw('PRECISION');
-      return { type: { kind: 'double' } };
+      const ps = optPrecScale(p);
+      return { type: ps.precision !== undefined && ps.scale !== undefined ? { kind: 'double', precision: ps.precision, scale: ps.scale } : { kind: 'double' } };
+    }
     case 'REAL':
       return { type: { kind: 'double' } };
     case 'FLOAT': {

@@ -80,12 +80,15 @@ function expandItems(items: SelectItem[], scope: Scope): { item: SelectItem; col
     const e = item.expr;
     if (e.type === 'column' && e.column === '*') {
       let any = false;
-      scope.columns.forEach((c, i) => {
-        if (c.hidden) return;
-        if (e.table !== undefined && c.table !== e.table) return;
+      // An unqualified `*` over a JOIN ... USING follows the join's order (its columns first, once).
+      const order = e.table === undefined && scope.starOrder ? scope.starOrder : scope.columns.map((_c, i) => i);
+      for (const i of order) {
+        const c = scope.columns[i];
+        if (c.hidden) continue;
+        if (e.table !== undefined && c.table !== e.table) continue;
         any = true;
         out.push({ item: { expr: { type: 'column', table: c.table, column: c.name }, alias: c.name, text: c.name }, column: i });
-      });
+      }
       if (!any && e.table !== undefined) throw sqlError('BAD_TABLE', `Unknown table '${e.table}'`);
       if (!any && scope.columns.length === 0) throw sqlError('NO_TABLES_USED', 'No tables used');
     } else out.push({ item });
@@ -165,7 +168,9 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
       ? { ...src, name: names[i] }
       : { table: '', schema: '', orgTable: '', name: names[i], orgName: '', type: c.type, nullable: c.nullable };
   });
-  return { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+  const plan: SelectPlan = { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+  if (stmt.withRollup) plan.rollup = rollupColumns(groupKeys, width);
+  return plan;
 }
 
 /** ORDER BY over an already projected result (set operations, VALUES): by position or output name. */
@@ -229,4 +234,12 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   const env: CompileEnv = { scope: source.scope, session: ctx.session, clause: 'where clause', text: ctx.text, subquery: hook(source.scope) };
   const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
   return { kind: 'dml', source, where, limit: planLimit(stmt.limit, ctx), ordered: stmt.orderBy.length > 0, subqueries };
+}
+
+/** WITH ROLLUP nulls the grouping columns of its super-aggregate rows, so each key must be a column. */
+function rollupColumns(keys: Compiled[], width: number): number[] {
+  return keys.map((k) => {
+    if (k.columnIndex === undefined || k.columnIndex >= width) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH ROLLUP over expressions');
+    return k.columnIndex;
+  });
 }

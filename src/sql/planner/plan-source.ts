@@ -232,21 +232,53 @@ class SourcePlanner {
       const rightNames = new Set(right.scope.columns.map((c) => c.name.toLowerCase()));
       using = left.scope.columns.filter((c) => rightNames.has(c.name.toLowerCase())).map((c) => c.name);
     }
+    const keptLeft: number[] = [];
+    const rightDuplicates = new Set<number>();
     if (using && using.length) {
       const conds: Expr[] = using.map((name) => {
         const li = left.scope.find(name);
         const ri = right.scope.find(name);
         if (li < 0 || ri < 0) throw sqlError('BAD_FIELD', `Unknown column '${name}' in 'from clause'`);
+        keptLeft.push(li);
+        rightDuplicates.add(ri);
         return { type: 'binary', op: '=', left: { type: 'column', table: left.scope.columns[li].table, column: name }, right: { type: 'column', table: right.scope.columns[ri].table, column: name } };
       });
       on = conds.reduce((acc, c) => ({ type: 'binary', op: 'AND', left: acc, right: c }));
     }
-    const nullableRight = right.scope.columns.map((c) => (keepUnmatched ? { ...c, nullable: true } : c));
+    const nullableRight = right.scope.columns.map((c, i) => {
+      const dup = rightDuplicates.has(i);
+      return keepUnmatched || dup ? { ...c, nullable: keepUnmatched || c.nullable, usingDuplicate: dup || c.usingDuplicate } : c;
+    });
     const joinedScope = new Scope([...left.scope.columns, ...nullableRight], this.outer);
     const onEnv = this.compileEnv(joinedScope, 'on clause');
     onEnv.subquery = this.subquery(joinedScope);
     const compiledOn = on ? compileExpr(on, onEnv) : undefined;
-    const scope = swapped ? new Scope([...nullableRight, ...left.scope.columns], this.outer) : joinedScope;
+    // The row keeps both sides' columns in place; only what `*` shows changes (USING columns first, once).
+    const leftAt = swapped ? nullableRight.length : 0;
+    const rightAt = swapped ? 0 : left.scope.columns.length;
+    const starOrder = keptLeft.length || left.scope.starOrder || right.scope.starOrder
+      ? joinStarOrder(left.scope, right.scope, keptLeft, rightDuplicates, leftAt, rightAt)
+      : undefined;
+    const scope = swapped ? new Scope([...nullableRight, ...left.scope.columns], this.outer, starOrder) : new Scope(joinedScope.columns, this.outer, starOrder);
     return { kind: 'nestedJoin', scope, left, right, keepUnmatched, swapped, on: compiledOn };
   }
+}
+
+/** The visible columns of a scope in the order `*` shows them. */
+function starColumns(scope: Scope): readonly number[] {
+  return scope.starOrder ?? scope.columns.flatMap((c, i) => (c.hidden || c.usingDuplicate ? [] : [i]));
+}
+
+/**
+ * What `*` shows for a join, as MySQL: the USING columns once, in the first table's order, then the
+ * first table's other columns, then the second's. Indexes are into the joined row (left at leftAt).
+ */
+function joinStarOrder(left: Scope, right: Scope, keptLeft: number[], rightDuplicates: Set<number>, leftAt: number, rightAt: number): number[] {
+  const leftOrder = starColumns(left);
+  const kept = new Set(keptLeft);
+  const out: number[] = [];
+  for (const i of leftOrder) if (kept.has(i)) out.push(leftAt + i);
+  for (const i of leftOrder) if (!kept.has(i)) out.push(leftAt + i);
+  for (const i of starColumns(right)) if (!rightDuplicates.has(i)) out.push(rightAt + i);
+  return out;
 }

@@ -130,6 +130,8 @@ export interface SelectPlan {
   /** Grouped queries: the aggregate slots and the grouping keys; post-aggregation rows are [first row..., aggregates...]. */
   aggregates: AggregateSlots | undefined;
   groupKeys: Compiled[];
+  /** WITH ROLLUP: the input column each grouping key reads (super-aggregate rows show it as NULL). */
+  rollup?: number[];
   having: Compiled | undefined;
   items: Compiled[];
   distinct: boolean;

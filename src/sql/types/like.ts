@@ -1,7 +1,11 @@
 // SQL LIKE patterns translated to regular expressions (shared by the LIKE operator and SHOW ... LIKE).
 
+/**
+ * Escapes exactly the regex syntax characters: under the `u` flag any other escaped character
+ * (`\-`, `\'`, `\a`) is a syntax error, so a LIKE pattern with a dash would not compile.
+ */
 function escapeRe(ch: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? '\\' + ch : ch;
+  return /[\\^$.*+?()[\]{}|/]/.test(ch) ? '\\' + ch : ch;
 }
 
 /** A RegExp matching the whole string against a LIKE pattern with `%`, `_` and an escape character. */
