@@ -229,6 +229,20 @@ export interface WindowSpec {
   name?: string;
   partitionBy: Expr[];
   orderBy: OrderItem[];
+  frame?: WindowFrame;
+}
+
+/** One end of a window frame; `offset` is set for `N PRECEDING` / `N FOLLOWING`. */
+export interface WindowFrameBound {
+  kind: 'unboundedPreceding' | 'preceding' | 'current' | 'following' | 'unboundedFollowing';
+  offset?: Expr;
+}
+
+/** `ROWS|RANGE|GROUPS [BETWEEN] start [AND end]`; a lone start ends at CURRENT ROW. */
+export interface WindowFrame {
+  unit: 'rows' | 'range' | 'groups';
+  start: WindowFrameBound;
+  end: WindowFrameBound;
 }
 
 /** `INTERVAL expr unit` inside DATE_ADD / DATE_SUB / `d + INTERVAL 1 DAY`. Unit upper-cased. */

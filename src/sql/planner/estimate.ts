@@ -130,6 +130,15 @@ function sourceEstimate(plan: SourcePlan, est: Estimator): { tables: TableEstima
       const derived = estimateQuery(plan.query, est);
       return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: derived.product, derived }], product: derived.product };
     }
+    case 'cte': {
+      // Each reference shows the CTE's query; it is computed once however often it is read.
+      const derived = estimateQuery(plan.cte.query, est);
+      if (plan.cte.recursive) derived.parts.push(...plan.cte.recursive.steps.map((s) => estimateQuery(s, est)));
+      return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: derived.product, derived }], product: derived.product };
+    }
+    case 'cteWork':
+      // The previous round's rows: unknown before running, so counted as one.
+      return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: 1 }], product: 1 };
     case 'innerJoin':
       return innerJoinEstimate(plan.steps, plan.leaves, est);
     case 'nestedJoin':

@@ -8,6 +8,7 @@ import { AggregateSlots } from '../functions/aggregates.js';
 import type { DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { planSource, resolveTableName } from './plan-source.js';
+import { planWith } from './plan-cte.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
 export type StatementPlan = QueryPlan | DmlPlan;
@@ -36,7 +37,7 @@ export function planQuery(query: QueryExpr, ctx: PlanContext, outer?: Scope): Qu
     case 'values':
       return planValues(query.rows, query.orderBy, query.limit, ctx, outer);
     case 'with':
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH (common table expressions)');
+      return planWith(query, ctx, outer, planQuery);
   }
 }
 
@@ -121,7 +122,7 @@ function compileOrder(order: OrderItem[], items: Compiled[], names: string[], en
 function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPlan {
   const subqueries: QueryPlan[] = [];
   const hook = planSubqueries(ctx, subqueries);
-  const from = planSource(stmt.from, stmt.where, ctx, (q, o) => planQuery(q, ctx, o), outer, hook);
+  const from = planSource(stmt.from, stmt.where, ctx, (q, o, c) => planQuery(q, c ?? ctx, o), outer, hook);
   const scope = from.scope;
   const base: CompileEnv = { scope, session: ctx.session, clause: 'field list', text: ctx.text, subquery: hook(scope) };
   // Which table columns the statement reads, so a base-table scan decodes only those. A
@@ -222,7 +223,7 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   resolveTableName(ctx, refs[0].schema, refs[0].name);
   const subqueries: QueryPlan[] = [];
   const hook = planSubqueries(ctx, subqueries);
-  const source = planSource(refs, stmt.where, ctx, (q, o) => planQuery(q, ctx, o), undefined, hook);
+  const source = planSource(refs, stmt.where, ctx, (q, o, c) => planQuery(q, c ?? ctx, o), undefined, hook);
   if (source.kind !== 'table') {
     throw sqlError('NON_UPDATABLE_TABLE', `The target table ${refs[0].name} of the ${stmt.type.toUpperCase()} is not updatable`);
   }

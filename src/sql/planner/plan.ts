@@ -14,7 +14,7 @@ import type { JoinInput } from './join-plan.js';
  * A FROM clause as a tree of sources. Every node carries the scope its rows are laid out in;
  * execution (executor/source.ts), EXPLAIN and the filters' plan summary all walk the same tree.
  */
-export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | InnerJoinSource | NestedJoinSource | CrossSource;
+export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | CteSource | CteWorkSource | InnerJoinSource | NestedJoinSource | CrossSource;
 
 /** No FROM: one empty row. */
 export interface EmptySource {
@@ -52,6 +52,43 @@ export interface DerivedSource {
   query: QueryPlan;
   /** The view's qualified name, when it is one. */
   view?: string;
+}
+
+/** A reference to a common table expression: its rows, materialized once per execution and shared by every reference. */
+export interface CteSource {
+  kind: 'cte';
+  scope: Scope;
+  alias: string;
+  cte: CtePlan;
+}
+
+/** A recursive CTE's reference to itself inside its recursive blocks: the rows the previous round added. */
+export interface CteWorkSource {
+  kind: 'cteWork';
+  scope: Scope;
+  alias: string;
+  cte: CtePlan;
+}
+
+/** A planned common table expression. */
+export interface CtePlan {
+  name: string;
+  columns: ScopeColumn[];
+  /** The whole query; for a recursive CTE its non-recursive blocks (the seed). */
+  query: QueryPlan;
+  /** Recursive CTEs: set once planned (the blocks refer back to this plan while they are planned). */
+  recursive: RecursiveCtePlan | undefined;
+  /** Reads columns of an enclosing query, so it is computed again for each use instead of once. */
+  correlated: boolean;
+}
+
+/** The recursive blocks of a recursive CTE, re-run over the previous round's rows until a round adds none. */
+export interface RecursiveCtePlan {
+  steps: QueryPlan[];
+  /** Per step, per column: converts the step's value to the seed's column type. */
+  convert: Compiled[][];
+  /** UNION DISTINCT: rows already produced are not added (nor recursed on) again. */
+  distinct: boolean;
 }
 
 /** One input of an inner join, with the conjuncts that read it alone and an index that can fetch it by join key. */
