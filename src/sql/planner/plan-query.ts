@@ -9,6 +9,7 @@ import type { DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, Val
 import type { PlanContext } from './plan-context.js';
 import { planSource, resolveTableName } from './plan-source.js';
 import { planWith } from './plan-cte.js';
+import { WindowSlots } from './plan-window.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
 export type StatementPlan = QueryPlan | DmlPlan;
@@ -62,7 +63,10 @@ function hasAggregate(e: Expr | undefined): boolean {
     if (found || x === null || typeof x !== 'object') return;
     if (Array.isArray(x)) { x.forEach(visit); return; }
     const node = x as { type?: string };
-    if (node.type === 'aggregate') { found = true; return; }
+    if (node.type === 'aggregate') {
+      // A window call does not group the query, but an aggregate in its arguments or window does.
+      if ((x as { over?: unknown }).over === undefined) { found = true; return; }
+    }
     if (node.type === 'subquery' || node.type === 'inSubquery' || node.type === 'exists' || node.type === 'quantified') {
       // Aggregates inside a subquery belong to the subquery; only its operand counts.
       const op = (x as { operand?: unknown }).operand;
@@ -136,7 +140,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const grouped = stmt.groupBy.length > 0 || expanded.some((x) => hasAggregate(x.item.expr)) || hasAggregate(stmt.having);
   const width = scope.columns.length;
   const aggregates = grouped ? new AggregateSlots(width, ctx.text) : undefined;
-  const itemEnv: CompileEnv = { ...base, aggregates };
+  const windows = new WindowSlots(stmt.windows);
+  const itemEnv: CompileEnv = { ...base, aggregates, windows };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
   // Without an alias a column is named as written, except that a qualified column reference is named by its column alone.
   const names = expanded.map((x) => x.item.alias ?? (x.item.expr.type === 'column' ? x.item.expr.column : x.item.text));
@@ -151,8 +156,10 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
     }
     return compileExpr(g, { ...base, clause: 'group statement', aliases: aliasMap });
   });
-  const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, clause: 'having clause', aliases: aliasMap }) : undefined;
+  const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, windows: undefined, clause: 'having clause', aliases: aliasMap }) : undefined;
   const order = compileOrder(stmt.orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
+  // Window values follow the row the select list reads: the input's columns, then any aggregates.
+  windows.base = width + (aggregates?.specs.length ?? 0);
   const limit = planLimit(stmt.limit, ctx);
   if (from.kind === 'table' && columnsRead !== undefined && outerReferenceCount() === outerReferencesBefore) {
     const read = from.def.columns.map((_, i) => columnsRead[i] === true);
@@ -166,7 +173,7 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
       ? { ...src, name: names[i] }
       : { table: '', schema: '', orgTable: '', name: names[i], orgName: '', type: c.type, nullable: c.nullable };
   });
-  return { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+  return { kind: 'select', columns, from, where, aggregates, groupKeys, having, windows: windows.plan(), items, distinct: stmt.distinct, order, limit, subqueries };
 }
 
 /** ORDER BY over an already projected result (set operations, VALUES): by position or output name. */

@@ -3,7 +3,7 @@ import type { Expr } from '../parser/ast.js';
 import type { Scope, ScopeColumn } from '../analyzer/scope.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import type { CompareDomain } from '../types/compare.js';
-import type { AggregateSlots } from '../functions/aggregates.js';
+import type { AggregateSlots, AggregateSpec } from '../functions/aggregates.js';
 import type { IndexDef, TableDef } from '../../storage/table-def.js';
 import type { Row } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
@@ -168,12 +168,51 @@ export interface SelectPlan {
   aggregates: AggregateSlots | undefined;
   groupKeys: Compiled[];
   having: Compiled | undefined;
+  /** Window functions, computed over the rows after HAVING; their values follow those rows' columns. */
+  windows: WindowPlan | undefined;
   items: Compiled[];
   distinct: boolean;
   order: SortKey[];
   limit: LimitPlan | undefined;
   /** The subqueries its expressions contain, planned (they run when an expression needs their rows). */
   subqueries: QueryPlan[];
+}
+
+/** One end of a window frame; `offset` (N PRECEDING/FOLLOWING) is a constant. */
+export interface FrameBoundPlan {
+  kind: 'unboundedPreceding' | 'preceding' | 'current' | 'following' | 'unboundedFollowing';
+  offset: Compiled | undefined;
+}
+
+/** A window frame; the default ones are spelled out (RANGE UNBOUNDED PRECEDING to CURRENT ROW covers a whole unordered partition). */
+export interface WindowFramePlan {
+  unit: 'rows' | 'range';
+  start: FrameBoundPlan;
+  end: FrameBoundPlan;
+}
+
+/** One window function call: its name, arguments, and for aggregates the accumulator spec. */
+export interface WindowFunctionPlan {
+  name: string;
+  /** Its value's position after the input columns. */
+  slot: number;
+  args: Compiled[];
+  aggregate: AggregateSpec | undefined;
+  frame: WindowFramePlan;
+}
+
+/** The window functions sharing one PARTITION BY / ORDER BY: the rows are sorted once for all of them. */
+export interface WindowGroupPlan {
+  partition: Compiled[];
+  order: SortKey[];
+  functions: WindowFunctionPlan[];
+}
+
+/** A query's window functions: values appended at `base` (the width of the rows after grouping). */
+export interface WindowPlan {
+  base: number;
+  count: number;
+  groups: WindowGroupPlan[];
 }
 
 export interface SetOpPlan {
