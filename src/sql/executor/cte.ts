@@ -58,13 +58,15 @@ function* computeCte(plan: CtePlan, env: StatementEnv, tx: ReadTx): Generator<Pa
   };
   const all = seed.filter(fresh);
   const maxDepth = Number(toInteger(env.session.getSystemVariable('cte_max_recursion_depth') ?? 1000));
-  const work = statementMap(working, env);
+  const workTables = statementMap(working, env);
   const ctx = env.ctx;
   let round = all;
   let rounds = 0;
+  // Rounds and rows since the last pause: many small rounds pause as often as one big one.
+  let work = 0;
   try {
     while (round.length > 0) {
-      work.set(plan, round);
+      workTables.set(plan, round);
       const next: Row[] = [];
       for (let s = 0; s < rec.steps.length; s++) {
         const convert = rec.convert[s];
@@ -88,10 +90,14 @@ function* computeCte(plan: CtePlan, env: StatementEnv, tx: ReadTx): Generator<Pa
       }
       for (let i = 0; i < next.length; i++) all.push(next[i]);
       round = next;
-      yield PAUSE;
+      work += 1 + next.length;
+      if (work >= PAUSE_EVERY) {
+        work = 0;
+        yield PAUSE;
+      }
     }
   } finally {
-    work.delete(plan);
+    workTables.delete(plan);
   }
   return all;
 }
