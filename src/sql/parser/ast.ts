@@ -374,11 +374,15 @@ export interface ValuesStmt extends Pos {
   limit?: Limit;
 }
 
-/** `WITH [RECURSIVE] name [(cols)] AS (query), ... query`. */
-export interface WithStmt extends Pos {
-  type: 'with';
+/** `WITH [RECURSIVE] name [(cols)] AS (query), ...`: before a query, UPDATE or DELETE. */
+export interface WithClause {
   recursive: boolean;
   ctes: { name: string; columns?: string[]; query: QueryExpr }[];
+}
+
+/** `WITH ... query`. */
+export interface WithStmt extends Pos, WithClause {
+  type: 'with';
   query: QueryExpr;
 }
 
@@ -416,6 +420,8 @@ export interface UpdateStmt extends Pos {
   where?: Expr;
   orderBy: OrderItem[];
   limit?: Limit;
+  /** CTEs written before UPDATE. */
+  with?: WithClause;
 }
 
 export interface DeleteStmt extends Pos {
@@ -429,6 +435,8 @@ export interface DeleteStmt extends Pos {
   where?: Expr;
   orderBy: OrderItem[];
   limit?: Limit;
+  /** CTEs written before DELETE. */
+  with?: WithClause;
 }
 
 // ---------------------------------------------------------------- DDL

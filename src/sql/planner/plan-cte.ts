@@ -1,13 +1,13 @@
 // Plans WITH: common table expressions as shared, once-materialized sources, and recursive ones as a seed plus re-run blocks.
 import { sqlError, type ErrorName } from '../../base/errors.js';
-import type { QueryExpr, SetOpStmt, TableRef, WithStmt } from '../parser/ast.js';
+import type { QueryExpr, SetOpStmt, TableRef, WithClause, WithStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { convertTo, outerReferenceCount } from '../analyzer/compile-expr.js';
 import type { CtePlan, CteSource, CteWorkSource, QueryPlan } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 
 type Planner = (query: QueryExpr, ctx: PlanContext, outer?: Scope) => QueryPlan;
-type CteDef = WithStmt['ctes'][number];
+type CteDef = WithClause['ctes'][number];
 
 /** One CTE as the names in its WITH see it: planned on first reference, so an unused one costs nothing. */
 interface CteBinding {
@@ -33,20 +33,25 @@ export class CteScope {
 
 /** Plans `WITH ... query`: the CTEs become visible in order, then the query is planned with all of them. */
 export function planWith(stmt: WithStmt, ctx: PlanContext, outer: Scope | undefined, planQuery: Planner): QueryPlan {
+  return planQuery(stmt.query, withCtes(stmt, ctx, outer), outer);
+}
+
+/** `ctx` with the CTEs of a WITH clause visible (each CTE's body sees the ones before it). */
+export function withCtes(clause: WithClause, ctx: PlanContext, outer: Scope | undefined): PlanContext {
   const seen = new Set<string>();
   let scope = ctx.ctes;
-  for (const def of stmt.ctes) {
+  for (const def of clause.ctes) {
     // MySQL answers a repeated name in one WITH as a repeated table alias.
     if (seen.has(def.name)) throw sqlError('NONUNIQ_TABLE', `Not unique table/alias: '${def.name}'`);
     seen.add(def.name);
-    const recursive = stmt.recursive && referencesName(def.query, def.name);
+    const recursive = clause.recursive && referencesName(def.query, def.name);
     const binding: CteBinding = { def, recursive, ctx, outer, plan: undefined, inRecursiveBlock: false };
     const withThis = new CteScope(scope, binding);
     // A body sees the CTEs before it; a recursive one also sees itself.
     binding.ctx = { ...ctx, ctes: recursive ? withThis : scope };
     scope = withThis;
   }
-  return planQuery(stmt.query, { ...ctx, ctes: scope }, outer);
+  return { ...ctx, ctes: scope };
 }
 
 /** The source for a reference to CTE `name`, or undefined when no CTE of that name is visible. */

@@ -8,7 +8,7 @@ import { AggregateSlots } from '../functions/aggregates.js';
 import type { DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { planSource, resolveTableName } from './plan-source.js';
-import { planWith } from './plan-cte.js';
+import { planWith, withCtes } from './plan-cte.js';
 import { WindowSlots } from './plan-window.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
@@ -215,6 +215,11 @@ function planSetOp(stmt: SetOpStmt, ctx: PlanContext, outer?: Scope): SetOpPlan 
     convertLeft: converters(left), convertRight: converters(right),
     order: projectedOrder(stmt.orderBy, columns, ctx), limit: planLimit(stmt.limit, ctx),
   };
+}
+
+/** The context an UPDATE / DELETE plans in: with the CTEs written before it, if any. */
+export function dmlContext(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): PlanContext {
+  return stmt.with ? withCtes(stmt.with, ctx, undefined) : ctx;
 }
 
 /**
