@@ -99,25 +99,13 @@ function sortedOrderValues(sorted: Keyed[], p0: number, m: number, np: number, d
   return out;
 }
 
-/** The first position whose value is at least `x` (values rise). */
-function lowerBound(values: Float64Array, x: number): number {
+/** The first position whose value is above `x` (`orEqual`: at least `x`); values rise. */
+function firstAbove(values: Float64Array, x: number, orEqual: boolean): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (values[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** One past the last position whose value is at most `x` (values rise). */
-function upperBound(values: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid] <= x) lo = mid + 1;
+    if (values[mid] < x || (!orEqual && values[mid] === x)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -142,7 +130,7 @@ function frameStart(b: FrameBoundPlan, range: boolean, off: number, k: number, m
       if (!range) return Math.min(m, Math.max(0, k + sign * off));
       const v = (values as Float64Array)[k];
       // A NULL order value's frame is its peers.
-      return Number.isFinite(v) ? lowerBound(values as Float64Array, v + sign * off) : peerStart[k];
+      return Number.isFinite(v) ? firstAbove(values as Float64Array, v + sign * off, true) : peerStart[k];
     }
   }
 }
@@ -160,7 +148,7 @@ function frameEnd(b: FrameBoundPlan, range: boolean, off: number, k: number, m: 
       const v = (values as Float64Array)[k];
       if (!Number.isFinite(v)) return peerEnd[k];
       // One past the last position whose value is at most v + offset.
-      return upperBound(values as Float64Array, v + sign * off);
+      return firstAbove(values as Float64Array, v + sign * off, false);
     }
   }
 }
