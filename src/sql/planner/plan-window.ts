@@ -112,8 +112,14 @@ export class WindowSlots implements WindowCollector {
     if (seen.has(spec.name)) throw sqlError('WINDOW_CIRCULARITY_IN_WINDOW_GRAPH', 'There is a circularity in the window dependency graph.');
     seen.add(spec.name);
     const parent = this.resolve(base, seen);
+    // MySQL's rules for building on a named window: it keeps its partitioning, ordering and frame.
+    const own = spec.name;
+    if (spec.partitionBy.length > 0) throw sqlError('WINDOW_NO_CHILD_PARTITIONING', 'A window which depends on another cannot define partitioning.');
+    if (spec.orderBy.length > 0 && parent.orderBy.length > 0) throw sqlError('WINDOW_NO_REDEFINE_ORDER_BY', `Window '<unnamed window>' cannot inherit '${own}' since both contain an ORDER BY clause.`);
+    // `OVER w` alone uses w as it is; only a window that adds to it may not build on a frame.
+    if (parent.frame && (spec.orderBy.length > 0 || spec.frame)) throw sqlError('WINDOW_NO_INHERIT_FRAME', `Window '${own}' has a frame definition, so cannot be referenced by another window.`);
     const out: WindowSpec = {
-      partitionBy: spec.partitionBy.length ? spec.partitionBy : parent.partitionBy,
+      partitionBy: parent.partitionBy,
       orderBy: spec.orderBy.length ? spec.orderBy : parent.orderBy,
     };
     const frame = spec.frame ?? parent.frame;
