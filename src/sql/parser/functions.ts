@@ -131,10 +131,16 @@ function parseAggregate(p: Parser, name: string, pos: number): Expr {
 
 function parseWindowFunction(p: Parser, name: string, pos: number): Expr {
   const args = argList(p);
-  if (p.acceptKw('FROM')) {
-    if (!p.acceptKw('FIRST')) p.expectKw('LAST');
+  // MySQL too takes only the defaults, FROM FIRST and RESPECT NULLS, and refuses the others with 1235.
+  if (p.acceptKw('FROM') && !p.acceptKw('FIRST')) {
+    p.expectKw('LAST');
+    throw new UnsupportedSignal(`${name} ... FROM LAST`);
   }
-  if (p.acceptKw('RESPECT') || p.acceptKw('IGNORE')) p.expectKw('NULLS');
+  if (p.acceptKw('IGNORE')) {
+    p.expectKw('NULLS');
+    throw new UnsupportedSignal(`${name} ... IGNORE NULLS`);
+  }
+  if (p.acceptKw('RESPECT')) p.expectKw('NULLS');
   p.expectKw('OVER');
   return { type: 'aggregate', name, distinct: false, star: false, args, over: parseWindowSpecOrName(p), pos };
 }
