@@ -68,33 +68,44 @@ function* computeGroup(rows: Row[], group: WindowGroupPlan, base: number, ctx: E
   const peerStart = new Int32Array(sorted.length);
   const peerEnd = new Int32Array(sorted.length);
   const part: Row[] = [];
+  // Every loop over rows counts its steps in `tick`, so a partition of millions still pauses often.
   for (let p0 = 0; p0 < sorted.length;) {
     let p1 = p0 + 1;
-    while (p1 < sorted.length && samePartition(sorted[p0], sorted[p1])) p1++;
+    while (p1 < sorted.length && samePartition(sorted[p0], sorted[p1])) {
+      p1++;
+      if (++tick.n % PAUSE_EVERY === 0) yield PAUSE;
+    }
     const m = p1 - p0;
     part.length = m;
-    for (let k = 0; k < m; k++) part[k] = rows[sorted[p0 + k].i];
+    for (let k = 0; k < m; k++) {
+      part[k] = rows[sorted[p0 + k].i];
+      if (++tick.n % PAUSE_EVERY === 0) yield PAUSE;
+    }
     for (let k = 0; k < m;) {
       let e = k + 1;
-      while (e < m && samePeers(sorted[p0 + k], sorted[p0 + e])) e++;
+      while (e < m && samePeers(sorted[p0 + k], sorted[p0 + e])) {
+        e++;
+        if (++tick.n % PAUSE_EVERY === 0) yield PAUSE;
+      }
       for (let j = k; j < e; j++) {
         peerStart[j] = k;
         peerEnd[j] = e;
       }
       k = e;
     }
-    const orderValues = group.order.length === 1 ? sortedOrderValues(sorted, p0, m, np, group.order[0].desc) : undefined;
+    const orderValues = group.order.length === 1 ? yield* sortedOrderValues(sorted, p0, m, np, group.order[0].desc, tick) : undefined;
     for (const fn of group.functions) yield* computeFunction(fn, part, base + fn.slot, peerStart, peerEnd, orderValues, ctx, tick);
     p0 = p1;
   }
 }
 
 /** A single ORDER BY key as numbers rising along the sort (negated when descending; NULLs, sorted first/last, at the ends). */
-function sortedOrderValues(sorted: Keyed[], p0: number, m: number, np: number, desc: boolean): Float64Array {
+function* sortedOrderValues(sorted: Keyed[], p0: number, m: number, np: number, desc: boolean, tick: Ticker): Generator<Pause, Float64Array> {
   const out = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     const v = sorted[p0 + k].keys[np];
     out[k] = v === null ? (desc ? Infinity : -Infinity) : desc ? -toDouble(v) : toDouble(v);
+    if (++tick.n % PAUSE_EVERY === 0) yield PAUSE;
   }
   return out;
 }
@@ -161,25 +172,23 @@ function* computeFunction(
   const args = fn.args;
   switch (fn.name) {
     case 'ROW_NUMBER':
-      for (let k = 0; k < m; k++) part[k][out] = k + 1;
-      break;
     case 'RANK':
-      for (let k = 0; k < m; k++) part[k][out] = peerStart[k] + 1;
-      break;
-    case 'DENSE_RANK': {
-      let rank = 0;
+    case 'DENSE_RANK':
+    case 'PERCENT_RANK':
+    case 'CUME_DIST': {
+      const name = fn.name;
+      let dense = 0;
       for (let k = 0; k < m; k++) {
-        if (peerStart[k] === k) rank++;
-        part[k][out] = rank;
+        if (peerStart[k] === k) dense++;
+        part[k][out] = name === 'ROW_NUMBER' ? k + 1
+          : name === 'RANK' ? peerStart[k] + 1
+            : name === 'DENSE_RANK' ? dense
+              : name === 'PERCENT_RANK' ? (m > 1 ? peerStart[k] / (m - 1) : 0)
+                : peerEnd[k] / m;
+        if (++tick.n % PAUSE_EVERY === 0) yield PAUSE;
       }
       break;
     }
-    case 'PERCENT_RANK':
-      for (let k = 0; k < m; k++) part[k][out] = m > 1 ? peerStart[k] / (m - 1) : 0;
-      break;
-    case 'CUME_DIST':
-      for (let k = 0; k < m; k++) part[k][out] = peerEnd[k] / m;
-      break;
     case 'NTILE': {
       const v = args[0].eval(part[0], ctx);
       const buckets = v === null ? 0 : Number(toInteger(v));
@@ -188,7 +197,10 @@ function* computeFunction(
       const size = Math.floor(m / buckets);
       const extra = m % buckets;
       const big = extra * (size + 1);
-      for (let k = 0; k < m; k++) part[k][out] = k < big ? Math.floor(k / (size + 1)) + 1 : extra + Math.floor((k - big) / size) + 1;
+      for (let k = 0; k < m; k++) {
+        part[k][out] = k < big ? Math.floor(k / (size + 1)) + 1 : extra + Math.floor((k - big) / size) + 1;
+        if (++tick.n % PAUSE_EVERY === 0) yield PAUSE;
+      }
       break;
     }
     case 'LAG':
