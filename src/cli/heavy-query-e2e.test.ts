@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { assertKillQueryStops } from '../testing/kill-query-check.js';
 
 let server: ServerProcess;
 const connect = () => mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'heavy' });
@@ -67,21 +68,7 @@ for (const [kind, sql] of [
   ['sort', 'SELECT a.id FROM t a JOIN t b ON a.v = b.v ORDER BY a.s, b.s LIMIT 1'],
   ['aggregate', 'SELECT a.v, COUNT(DISTINCT b.s) FROM t a JOIN t b ON a.v <> b.v GROUP BY a.v'],
 ] as const) {
-  test(`KILL QUERY stops a heavy ${kind} within the bound; the session goes on`, async () => {
-    const victim = await connect();
-    const killer = await connect();
-    const [[[id]]] = (await victim.query({ sql: 'SELECT CONNECTION_ID()', rowsAsArray: true })) as unknown as [[[number]]];
-    const result = victim.query(sql).then(() => ({ code: 0, at: Date.now() }), (e: unknown) => ({ code: errno(e), at: Date.now() }));
-    await new Promise((r) => setTimeout(r, 300));
-    const killedAt = Date.now();
-    await killer.query(`KILL QUERY ${id}`);
-    const { code, at } = await result;
-    assert.equal(code, 1317);
-    assert.ok(at - killedAt < 300, `stopped ${at - killedAt} ms after KILL QUERY`);
-    const [[[one]]] = (await victim.query({ sql: 'SELECT 1', rowsAsArray: true })) as unknown as [[[number]]];
-    assert.equal(one, 1);
-    await Promise.all([victim.end(), killer.end()]);
-  });
+  test(`KILL QUERY stops a heavy ${kind} within the bound; the session goes on`, () => assertKillQueryStops(connect, sql));
 }
 
 test('max_execution_time stops a heavy join at its deadline, in the session and by the hint', async () => {

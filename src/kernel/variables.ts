@@ -46,6 +46,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'collation_database', scope: 'both', type: 'string', default: 'utf8mb4_0900_ai_ci' },
   { name: 'collation_server', scope: 'both', type: 'string', default: 'utf8mb4_0900_ai_ci' },
   { name: 'connect_timeout', scope: 'global', type: 'int', default: 10 },
+  { name: 'cte_max_recursion_depth', scope: 'both', type: 'int', default: 1000, min: 0, max: 4294967295 },
   { name: 'datadir', scope: 'global', type: 'string', default: '', readOnly: true },
   { name: 'default_storage_engine', scope: 'both', type: 'string', default: 'lmdb' },
   { name: 'default_tmp_storage_engine', scope: 'both', type: 'string', default: 'memory' },

@@ -37,6 +37,11 @@ export interface AggregateCollector {
   add(call: AggregateCall, env: CompileEnv): Compiled;
 }
 
+/** Hands out a slot for a window function call (`... OVER (...)`) of a query; absent where window functions are not allowed. */
+export interface WindowCollector {
+  add(call: AggregateCall, env: CompileEnv): Compiled;
+}
+
 /** Runs an uncorrelated subquery once and returns its rows. */
 export type SubqueryRunner = (query: QueryExpr, ctx: EvalContext) => { rows: Row[]; types: SqlType[] };
 
@@ -47,6 +52,8 @@ export interface CompileEnv {
   /** Clause name for "Unknown column 'x' in '<clause>'". */
   clause: string;
   aggregates?: AggregateCollector;
+  /** The select list and ORDER BY may call window functions; everywhere else is 3593. */
+  windows?: WindowCollector;
   /** Select-list aliases usable in this clause (HAVING, ORDER BY), name → compiled. */
   aliases?: Map<string, Compiled>;
   subquery?: (query: QueryExpr) => { types: SqlType[]; run: (row: Row, ctx: EvalContext) => Row[] };
@@ -110,6 +117,10 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
       return fn.compile(expr, env, FUNCTION_COMPILER);
     }
     case 'aggregate':
+      if (expr.over) {
+        if (!env.windows) throw sqlError('INVALID_GROUP_FUNC_USE_WINDOW', `You cannot use the window function '${expr.name.toLowerCase()}' in this context.'`);
+        return env.windows.add(expr, env);
+      }
       if (!env.aggregates) throw sqlError('INVALID_GROUP_FUNC_USE', 'Invalid use of group function');
       return env.aggregates.add(expr, env);
     case 'collate': {

@@ -35,6 +35,11 @@ test('CTE names are not tables, but only within the WITH that defines them', () 
   assert.deepEqual(access('WITH c AS (SELECT 1) SELECT * FROM C'), ['SELECT d.C'], 'names compare case-sensitively, the safe side');
 });
 
+test('WITH before UPDATE / DELETE: its names are not tables in the statement, its bodies are read', () => {
+  assert.deepEqual(access('WITH c AS (SELECT id FROM t1) UPDATE t2 SET a = 1 WHERE id IN (SELECT id FROM c)'), ['SELECT d.t1', 'SELECT d.t2', 'UPDATE d.t2']);
+  assert.deepEqual(access('WITH c AS (SELECT id FROM t1) DELETE FROM t2 WHERE id IN (SELECT id FROM c)'), ['DELETE d.t2', 'SELECT d.t1', 'SELECT d.t2']);
+});
+
 test('INSERT, REPLACE, INSERT ... SELECT, ON DUPLICATE KEY UPDATE', () => {
   assert.deepEqual(access('INSERT INTO t (a) VALUES (1)'), ['INSERT d.t']);
   assert.deepEqual(access('INSERT INTO t SET a = (SELECT max(a) FROM s.u)'), ['INSERT d.t', 'SELECT s.u']);

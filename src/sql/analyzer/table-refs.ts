@@ -1,5 +1,5 @@
 // The tables (and schemas) a statement touches and the privilege each needs: for authorization and query filters.
-import type { DeleteStmt, Expr, Statement, TableName, TableRef, UpdateStmt } from '../parser/ast.js';
+import type { DeleteStmt, Expr, Statement, TableName, TableRef, UpdateStmt, WithClause } from '../parser/ast.js';
 
 /** One object a statement touches, with the MySQL privilege name it needs. */
 export interface ObjectAccess {
@@ -199,7 +199,7 @@ function deleteAccess(stmt: DeleteStmt, defaultSchema: string | null, add: AddTa
   const readsTargets = stmt.where !== undefined || stmt.orderBy.length > 0 || joinsRead(stmt.from ?? []);
   if (readsTargets) for (const t of targets) add(t, 'SELECT');
   // Target names in `stmt.targets` are aliases, not tables: never check them as such.
-  reads({ from: stmt.from, where: stmt.where, orderBy: stmt.orderBy, limit: stmt.limit }, targets);
+  reads({ with: stmt.with, from: stmt.from, where: stmt.where, orderBy: stmt.orderBy, limit: stmt.limit }, targets);
 }
 
 /** The base tables of a FROM list (join sides), not those inside derived tables or subqueries. */
@@ -276,20 +276,28 @@ function collectTableNames(node: unknown, ctes: ReadonlySet<string>, found: (t: 
     return;
   }
   if (n.type === 'with' && Array.isArray((node as { ctes?: unknown }).ctes)) {
-    const w = node as { recursive: boolean; ctes: { name: string; query: unknown }[]; query: unknown };
-    const all = new Set([...ctes, ...w.ctes.map((c) => c.name)]);
-    const earlier = new Set(ctes);
-    for (const c of w.ctes) {
-      collectTableNames(c.query, w.recursive ? all : earlier, found);
-      earlier.add(c.name);
-    }
-    collectTableNames(w.query, all, found);
+    const w = node as WithClause & { query: unknown };
+    collectTableNames(w.query, withClauseNames(w, ctes, found), found);
     return;
   }
+  // UPDATE / DELETE after a WITH: the clause's names are in scope for the whole statement.
+  const clause = (node as { with?: WithClause }).with;
+  const inner = clause ? withClauseNames(clause, ctes, found) : ctes;
   for (const key in node) {
     const v = (node as Record<string, unknown>)[key];
-    if (v !== null && typeof v === 'object') collectTableNames(v, ctes, found);
+    if (v !== null && typeof v === 'object' && v !== clause) collectTableNames(v, inner, found);
   }
+}
+
+/** Collects the tables a WITH clause's CTEs read; returns the names in scope after it. */
+function withClauseNames(w: WithClause, ctes: ReadonlySet<string>, found: (t: TableName) => void): ReadonlySet<string> {
+  const all = new Set([...ctes, ...w.ctes.map((c) => c.name)]);
+  const earlier = new Set(ctes);
+  for (const c of w.ctes) {
+    collectTableNames(c.query, w.recursive ? all : earlier, found);
+    earlier.add(c.name);
+  }
+  return all;
 }
 
 /** The tables a statement names, each once, schema resolved. */

@@ -77,7 +77,8 @@ function describeTree(q: QueryEstimate): string {
     if (t.access === 'const' || t.access === 'eq_ref') return `Single-row index lookup on ${t.alias} using ${t.index}`;
     return `Index ${t.access === 'ref' ? 'lookup' : 'range scan'} on ${t.alias} using ${t.index}`;
   };
-  if (tables.length === 0) return '-> Rows fetched before execution';
+  const windowed = (tree: string): string => (q.windows ? `-> Window aggregate  (rows=${q.product})\n${tree.replace(/^/gm, '    ')}` : tree);
+  if (tables.length === 0) return windowed('-> Rows fetched before execution');
   let tree = `-> ${describe(tables[0])}  (rows=${tables[0].rows})`;
   let product = tables[0].rows;
   for (const t of tables.slice(1)) {
@@ -85,5 +86,5 @@ function describeTree(q: QueryEstimate): string {
     const how = t.join === 'index' ? 'Nested loop inner join' : t.join === 'hash' ? 'Inner hash join' : 'Nested loop (cross product)';
     tree = `-> ${how}  (rows=${product})\n${tree.replace(/^/gm, '    ')}\n    -> ${describe(t)}  (rows=${t.rows})`;
   }
-  return tree;
+  return windowed(tree);
 }

@@ -96,6 +96,7 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
         const bound = { values, inclusive: true };
         const path = { index: index.id, indexName: index.name, ranges: [{ lower: bound, upper: bound }], unique, equalityColumns: lookup.keyOrder.length, reverse: false, kind: 'ref' as const };
         for (const x of reader.scan(path)) {
+          if (++work % PAUSE_EVERY === 0) yield PAUSE;
           if ((filter && toBoolean(filter.eval(x, ctx)) !== true) || keyOf(keys, x, 'inner', ctx) !== k) continue;
           accept(place(base, x));
         }
@@ -119,7 +120,12 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
         const k = keyOf(keys, base, 'outer', ctx);
         if (k === undefined) continue;
         const bucket = table.get(k);
-        if (bucket) for (const x of bucket) accept(place(base, x));
+        if (bucket === undefined) continue;
+        // A key matching many rows is many rows of work: count each toward the next pause.
+        for (const x of bucket) {
+          accept(place(base, x));
+          if (++work % PAUSE_EVERY === 0) yield PAUSE;
+        }
       }
     } else {
       const inner = yield* collect(filteredRows(leaf, env, tx), []);
@@ -134,5 +140,9 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
     current = next;
     if (current.length === 0) break;
   }
-  yield* current;
+  // The consumer projects or groups each row it is handed: pause between slices of them too.
+  for (let i = 0; i < current.length; i++) {
+    yield current[i];
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield PAUSE;
+  }
 }

@@ -12,6 +12,7 @@ import type { LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, SubqueryRunn
 import type { PlanContext } from '../planner/plan-context.js';
 import { planQuery, planSubqueries } from '../planner/plan-query.js';
 import { informationSchemaColumns } from './information-schema.js';
+import { computeWindows } from './window.js';
 import { sourceRows } from './source.js';
 import { RollupGrouper } from './rollup.js';
 import { drain, PAUSE, PAUSE_EVERY, sortWithPauses, type Pause, type Pulled } from './pause.js';
@@ -107,7 +108,7 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
   const itemCount = itemEvals.length;
 
   // 1. The streaming path: no grouping, DISTINCT or ORDER BY: each row is filtered, projected and passed on.
-  if (!plan.aggregates && !plan.distinct && order.length === 0) {
+  if (!plan.aggregates && !plan.distinct && order.length === 0 && !plan.windows) {
     let skipped = 0;
     let produced = 0;
     for (const row of rows) {
@@ -179,6 +180,8 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
     }
   }
   if (having) working = working.filter((r) => toBoolean(having.eval(r, ctx)) === true);
+  // Window functions see the rows HAVING kept, before DISTINCT, ORDER BY and LIMIT, as in MySQL.
+  if (plan.windows) working = yield* computeWindows(working, plan.windows, ctx);
 
   // 3. Projection, DISTINCT, ORDER BY, LIMIT.
   let out: { proj: Row; keys: Value[] }[] = [];

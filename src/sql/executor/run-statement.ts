@@ -64,8 +64,11 @@ function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
 }
 
 /** A query's rows as the statement's result (or, for SELECT ... INTO, assigned to user variables). */
-function selectResult(query: QueryExpr, result: QueryResult, env: StatementEnv): StatementResult {
-  env.session.lastFoundRows = calcFoundRows(query) ? countWithoutLimit(query, env) : result.rows.length;
+function selectResult(withQuery: QueryExpr, result: QueryResult, env: StatementEnv): StatementResult {
+  env.session.lastFoundRows = calcFoundRows(withQuery) ? countWithoutLimit(withQuery, env) : result.rows.length;
+  // `WITH ... SELECT ... INTO @v`: the INTO belongs to the query after the WITH.
+  let query = withQuery;
+  while (query.type === 'with') query = query.query;
   if (query.type === 'select' && query.into) {
     if (result.rows.length > 1) throw sqlError('TOO_MANY_ROWS', 'Result consisted of more than one row');
     if (query.into.length !== result.columns.length) throw sqlError('WRONG_NUMBER_OF_COLUMNS_IN_SELECT', 'The used SELECT statements have a different number of columns');
@@ -98,8 +101,8 @@ export function describeQuery(query: QueryExpr, env: StatementEnv): ResultColumn
 }
 
 /** Whether a statement can run in slices with pauses between them (see executeStatementSteps). */
-export function isPausable(stmt: Statement): stmt is Extract<Statement, { type: 'select' | 'setop' | 'values' }> {
-  return stmt.type === 'select' || stmt.type === 'setop' || stmt.type === 'values';
+export function isPausable(stmt: Statement): stmt is Extract<Statement, { type: 'select' | 'setop' | 'values' | 'with' }> {
+  return stmt.type === 'select' || stmt.type === 'setop' || stmt.type === 'values' || stmt.type === 'with';
 }
 
 /**

@@ -8,6 +8,7 @@ import type { NestedJoinSource, SourcePlan, TableSource } from '../planner/plan.
 import { JOIN_ROWS_MAX, runJoin } from './join.js';
 import { informationSchemaRows } from './information-schema.js';
 import { executeQuery } from './query.js';
+import { cteRows, cteWorkRows } from './cte.js';
 import { collect, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
@@ -25,6 +26,10 @@ export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Ite
       return informationSchemaRows(plan.name, plan.alias, env, tx, plan.where);
     case 'derived':
       return executeQuery(plan.query, env, tx);
+    case 'cte':
+      return cteRows(plan.cte, env, tx);
+    case 'cteWork':
+      return cteWorkRows(plan.cte, env);
     case 'innerJoin':
       return runJoin(plan, env, tx);
     case 'nestedJoin':

@@ -4,13 +4,14 @@ import type { StatementResult } from '../../base/result.js';
 import type { DeleteStmt, UpdateStmt } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
-import { planDml } from '../planner/plan-query.js';
+import { dmlContext, planDml, planSubqueries } from '../planner/plan-query.js';
+import type { PlanContext } from '../planner/plan-context.js';
 import type { TableSource } from '../planner/plan.js';
 import { compareForSort } from '../types/compare.js';
 import { toBoolean, toInteger } from '../types/convert.js';
 import type { Row, Value } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
-import { planContext, subqueryCompiler } from './query.js';
+import { planContext } from './query.js';
 import { sourceRows } from './source.js';
 import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
@@ -21,15 +22,18 @@ interface Target {
   def: TableDef;
   scope: Scope;
   rows: Row[];
+  /** Where the statement's subqueries are planned (it sees the statement's CTEs). */
+  ctx: PlanContext;
 }
 
 /** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
 function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | DeleteStmt): Target {
-  const plan = planDml(stmt, planContext(env, tx));
+  const pctx = dmlContext(stmt, planContext(env, tx));
+  const plan = planDml(stmt, pctx);
   const source = plan.source as TableSource;
   const def = source.def;
   const scope = source.scope;
-  const cenv: CompileEnv = { scope, session: env.session, clause: 'order clause', text: env.text, subquery: subqueryCompiler(env, tx, scope) };
+  const cenv: CompileEnv = { scope, session: env.session, clause: 'order clause', text: env.text, subquery: planSubqueries(pctx, [])(scope) };
   const order = stmt.orderBy.map((o) => ({ c: compileExpr(o.expr, cenv), desc: o.desc }));
   const count = stmt.limit ? Number(toInteger(compileExpr(stmt.limit.count, { ...cenv, scope: new Scope([]) }).eval([], env.ctx) ?? 0)) : Infinity;
   const rows: Row[] = [];
@@ -55,14 +59,14 @@ function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | Delete
     rows.length = 0;
     for (const x of keyed.slice(0, count === Infinity ? undefined : count)) rows.push(x.r);
   }
-  return { def, scope, rows };
+  return { def, scope, rows, ctx: pctx };
 }
 
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
   return env.write((tx) => {
     const t = selectTargets(tx, env, stmt);
     const alias = t.scope.columns[0]?.table;
-    const cenv: CompileEnv = { scope: t.scope, session: env.session, clause: 'field list', text: env.text, subquery: subqueryCompiler(env, tx, t.scope) };
+    const cenv: CompileEnv = { scope: t.scope, session: env.session, clause: 'field list', text: env.text, subquery: planSubqueries(t.ctx, [])(t.scope) };
     const sets = stmt.set.map((a) => {
       if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
       const i = t.def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());

@@ -37,10 +37,12 @@ function distinctFilter(args: Compiled[]): () => (row: Row, ctx: EvalContext) =>
   };
 }
 
-/** Builds the spec of one aggregate call with its arguments compiled in the input scope. */
-export function makeAggregate(call: AggregateCall, env: CompileEnv): AggregateSpec {
-  if (call.over) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support window functions');
-  const inner: CompileEnv = { ...env, aggregates: undefined, clause: env.clause };
+/**
+ * Builds the spec of one aggregate call with its arguments compiled in the input scope. As a
+ * window function (`overGroups`) it runs over grouped rows, so its arguments may hold aggregates.
+ */
+export function makeAggregate(call: AggregateCall, env: CompileEnv, overGroups = false): AggregateSpec {
+  const inner: CompileEnv = { ...env, aggregates: overGroups ? env.aggregates : undefined, windows: undefined, clause: env.clause };
   const args = call.args.map((a) => compileExpr(a, inner));
   const filterFactory = call.distinct ? distinctFilter(args) : undefined;
   const arg = args[0];

@@ -229,6 +229,20 @@ export interface WindowSpec {
   name?: string;
   partitionBy: Expr[];
   orderBy: OrderItem[];
+  frame?: WindowFrame;
+}
+
+/** One end of a window frame; `offset` is set for `N PRECEDING` / `N FOLLOWING`. */
+export interface WindowFrameBound {
+  kind: 'unboundedPreceding' | 'preceding' | 'current' | 'following' | 'unboundedFollowing';
+  offset?: Expr;
+}
+
+/** `ROWS|RANGE|GROUPS [BETWEEN] start [AND end]`; a lone start ends at CURRENT ROW. */
+export interface WindowFrame {
+  unit: 'rows' | 'range' | 'groups';
+  start: WindowFrameBound;
+  end: WindowFrameBound;
 }
 
 /** `INTERVAL expr unit` inside DATE_ADD / DATE_SUB / `d + INTERVAL 1 DAY`. Unit upper-cased. */
@@ -360,11 +374,15 @@ export interface ValuesStmt extends Pos {
   limit?: Limit;
 }
 
-/** `WITH [RECURSIVE] name [(cols)] AS (query), ... query`. */
-export interface WithStmt extends Pos {
-  type: 'with';
+/** `WITH [RECURSIVE] name [(cols)] AS (query), ...`: before a query, UPDATE or DELETE. */
+export interface WithClause {
   recursive: boolean;
   ctes: { name: string; columns?: string[]; query: QueryExpr }[];
+}
+
+/** `WITH ... query`. */
+export interface WithStmt extends Pos, WithClause {
+  type: 'with';
   query: QueryExpr;
 }
 
@@ -402,6 +420,8 @@ export interface UpdateStmt extends Pos {
   where?: Expr;
   orderBy: OrderItem[];
   limit?: Limit;
+  /** CTEs written before UPDATE. */
+  with?: WithClause;
 }
 
 export interface DeleteStmt extends Pos {
@@ -415,6 +435,8 @@ export interface DeleteStmt extends Pos {
   where?: Expr;
   orderBy: OrderItem[];
   limit?: Limit;
+  /** CTEs written before DELETE. */
+  with?: WithClause;
 }
 
 // ---------------------------------------------------------------- DDL

@@ -223,6 +223,10 @@ test('aggregates, DISTINCT, COUNT(*), GROUP_CONCAT, OVER', () => {
   assert.ok(g.type === 'aggregate' && g.distinct && g.separator === ';' && g.orderBy?.length === 2 && g.orderBy[0].desc);
   const w = parseExpr('SUM(a) OVER (PARTITION BY b ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)');
   assert.ok(w.type === 'aggregate' && w.over !== undefined && w.over.partitionBy.length === 1 && w.over.orderBy.length === 1);
+  assert.deepEqual(w.over.frame, { unit: 'rows', start: { kind: 'unboundedPreceding' }, end: { kind: 'current' } });
+  const f = parseExpr('AVG(a) OVER (ORDER BY c RANGE 2 PRECEDING)');
+  assert.ok(f.type === 'aggregate' && f.over?.frame?.unit === 'range' && f.over.frame.start.kind === 'preceding' && f.over.frame.start.offset !== undefined);
+  assert.deepEqual(f.over.frame.end, { kind: 'current' }, 'a lone start ends at the current row');
   const r = parseExpr('ROW_NUMBER() OVER w');
   assert.ok(r.type === 'aggregate' && r.over?.name === 'w');
   assert.throws(() => parseExpr('RANK()'), { code: 1064 });

@@ -1,5 +1,5 @@
 // Function-call syntax: aggregates, window functions and the built-ins with special argument forms.
-import type { AggregateCall, Expr, WindowSpec } from './ast.js';
+import type { AggregateCall, Expr, WindowFrame, WindowFrameBound, WindowSpec } from './ast.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
 import { parseExpr, parseBitOrExpr, parseIntervalUnit } from './expr.js';
@@ -131,15 +131,21 @@ function parseAggregate(p: Parser, name: string, pos: number): Expr {
 
 function parseWindowFunction(p: Parser, name: string, pos: number): Expr {
   const args = argList(p);
-  if (p.acceptKw('FROM')) {
-    if (!p.acceptKw('FIRST')) p.expectKw('LAST');
+  // MySQL too takes only the defaults, FROM FIRST and RESPECT NULLS, and refuses the others with 1235.
+  if (p.acceptKw('FROM') && !p.acceptKw('FIRST')) {
+    p.expectKw('LAST');
+    throw new UnsupportedSignal(`${name} ... FROM LAST`);
   }
-  if (p.acceptKw('RESPECT') || p.acceptKw('IGNORE')) p.expectKw('NULLS');
+  if (p.acceptKw('IGNORE')) {
+    p.expectKw('NULLS');
+    throw new UnsupportedSignal(`${name} ... IGNORE NULLS`);
+  }
+  if (p.acceptKw('RESPECT')) p.expectKw('NULLS');
   p.expectKw('OVER');
   return { type: 'aggregate', name, distinct: false, star: false, args, over: parseWindowSpecOrName(p), pos };
 }
 
-/** `OVER w` or `OVER ( [w] [PARTITION BY ..] [ORDER BY ..] [frame] )`; the frame is accepted and dropped. */
+/** `OVER w` or `OVER ( [w] [PARTITION BY ..] [ORDER BY ..] [frame] )`. */
 export function parseWindowSpecOrName(p: Parser): WindowSpec {
   if (!p.isOp('(')) return { name: p.ident(), partitionBy: [], orderBy: [] };
   return parseWindowSpec(p);
@@ -156,12 +162,14 @@ export function parseWindowSpec(p: Parser): WindowSpec {
   }
   if (p.acceptKws('ORDER', 'BY')) spec.orderBy = parseOrderItems(p);
   if (isFrameWord(p.word())) {
-    p.next();
+    const unit = p.next().upper.toLowerCase() as WindowFrame['unit'];
+    let start: WindowFrameBound;
+    let end: WindowFrameBound = { kind: 'current' };
     if (p.acceptKw('BETWEEN')) {
-      frameBound(p);
+      start = frameBound(p);
       p.expectKw('AND');
-      frameBound(p);
-    } else frameBound(p);
+      end = frameBound(p);
+    } else start = frameBound(p);
     if (p.acceptKw('EXCLUDE')) {
       if (p.acceptKw('CURRENT')) p.expectKw('ROW');
       else if (!p.acceptKw('GROUP') && !p.acceptKw('TIES')) {
@@ -169,6 +177,7 @@ export function parseWindowSpec(p: Parser): WindowSpec {
         p.expectKw('OTHERS');
       }
     }
+    spec.frame = { unit, start, end };
   }
   p.expectOp(')');
   return spec;
@@ -178,17 +187,20 @@ function isFrameWord(w: string): boolean {
   return w === 'ROWS' || w === 'RANGE' || w === 'GROUPS';
 }
 
-function frameBound(p: Parser): void {
+function frameBound(p: Parser): WindowFrameBound {
   if (p.acceptKw('UNBOUNDED')) {
-    if (!p.acceptKw('PRECEDING')) p.expectKw('FOLLOWING');
-    return;
+    if (p.acceptKw('PRECEDING')) return { kind: 'unboundedPreceding' };
+    p.expectKw('FOLLOWING');
+    return { kind: 'unboundedFollowing' };
   }
   if (p.acceptKw('CURRENT')) {
     p.expectKw('ROW');
-    return;
+    return { kind: 'current' };
   }
-  parseExpr(p);
-  if (!p.acceptKw('PRECEDING')) p.expectKw('FOLLOWING');
+  const offset = parseExpr(p);
+  if (p.acceptKw('PRECEDING')) return { kind: 'preceding', offset };
+  p.expectKw('FOLLOWING');
+  return { kind: 'following', offset };
 }
 
 /** TRIM([LEADING|TRAILING|BOTH] [remstr] FROM str) / TRIM(str): args are [str] or [str, remstr]. */

@@ -1,6 +1,6 @@
 // Query expressions: SELECT, set operations, WITH, VALUES, TABLE, and their ORDER BY/LIMIT/locking tails.
 import type {
-  Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, ValuesStmt, VariableExpr, WindowSpec,
+  Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, ValuesStmt, VariableExpr, WindowSpec, WithClause,
 } from './ast.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
@@ -37,9 +37,17 @@ export function parseQueryExpr(p: Parser): QueryExpr {
 }
 
 function parseWith(p: Parser): QueryExpr {
-  const t = p.next();
+  const pos = p.peek().start;
+  const clause = parseWithClause(p);
+  const query = parseQueryExpr(p);
+  return { type: 'with', ...clause, query, pos };
+}
+
+/** `WITH [RECURSIVE] name [(cols)] AS (query), ...`, up to what follows it. */
+export function parseWithClause(p: Parser): WithClause {
+  p.expectKw('WITH');
   const recursive = p.acceptKw('RECURSIVE');
-  const ctes: { name: string; columns?: string[]; query: QueryExpr }[] = [];
+  const ctes: WithClause['ctes'] = [];
   do {
     const name = p.ident();
     const columns = p.isOp('(') ? p.identList() : undefined;
@@ -49,8 +57,7 @@ function parseWith(p: Parser): QueryExpr {
     p.expectOp(')');
     ctes.push(columns !== undefined ? { name, columns, query } : { name, query });
   } while (p.acceptOp(','));
-  const query = parseQueryExpr(p);
-  return { type: 'with', recursive, ctes, query, pos: t.start };
+  return { recursive, ctes };
 }
 
 /** Puts a trailing ORDER BY/LIMIT on a query body; wraps when the body already has a LIMIT of its own. */

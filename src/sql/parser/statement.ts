@@ -2,7 +2,7 @@
 import type { Statement } from './ast.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
-import { parseQueryExpr, startsQuery } from './select.js';
+import { parseQueryExpr, parseWithClause, startsQuery } from './select.js';
 import { parseDelete, parseInsert, parseUpdate } from './dml.js';
 import { parseAlter, parseCreate, parseDrop, parseRename, parseTruncate } from './ddl.js';
 import { parseExplain, parseSet, parseShow, parseUse } from './show-set.js';
@@ -35,8 +35,16 @@ export function parseStatementBody(p: Parser): Statement {
   }
   if (t.kind !== Tk.Word) p.fail(t);
   switch (t.upper) {
-    case 'SELECT':
     case 'WITH':
+      // WITH before UPDATE or DELETE gives their subqueries the CTEs; otherwise it starts a query.
+      if (startsDmlAfterWith(p)) {
+        const clause = parseWithClause(p);
+        const stmt = p.isKw('UPDATE') ? parseUpdate(p) : parseDelete(p);
+        stmt.with = clause;
+        return stmt;
+      }
+      return parseQueryExpr(p);
+    case 'SELECT':
     case 'VALUES':
     case 'TABLE':
       return parseQueryExpr(p);
@@ -99,4 +107,18 @@ export function parseStatementBody(p: Parser): Statement {
   const u = UNSUPPORTED_LEADS[t.upper];
   if (u !== undefined) throw new UnsupportedSignal(u.feature, u.skipAll);
   p.fail(t);
+}
+
+/** Whether the WITH at the cursor is followed, after its CTEs, by UPDATE or DELETE (a look ahead over balanced parentheses). */
+function startsDmlAfterWith(p: Parser): boolean {
+  let depth = 0;
+  for (let k = 1; ; k++) {
+    const t = p.peek(k);
+    if (t.kind === Tk.EOF) return false;
+    if (t.kind === Tk.Op && t.text === '(') depth++;
+    else if (t.kind === Tk.Op && t.text === ')') depth--;
+    else if (depth === 0 && t.kind === Tk.Word && (t.upper === 'UPDATE' || t.upper === 'DELETE' || t.upper === 'SELECT' || t.upper === 'VALUES' || t.upper === 'TABLE')) {
+      return t.upper === 'UPDATE' || t.upper === 'DELETE';
+    }
+  }
 }

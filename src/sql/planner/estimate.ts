@@ -48,6 +48,8 @@ export interface QueryEstimate {
   product: number;
   parts: QueryEstimate[];
   subqueries: QueryEstimate[];
+  /** How many window functions the query computes over its rows (none: absent). */
+  windows?: number;
 }
 
 /** Estimates a planned query. */
@@ -80,14 +82,16 @@ export function estimateDml(plan: DmlPlan, est: Estimator): QueryEstimate {
 function estimateSelect(plan: SelectPlan, est: Estimator): QueryEstimate {
   const out = sourceEstimate(plan.from, est);
   // A single-table read with a constant LIMIT and nothing that needs every row stops early, as the executor does.
-  const stopsEarly = !plan.distinct && !plan.aggregates && plan.order.length === 0 && !plan.having;
+  const stopsEarly = !plan.distinct && !plan.aggregates && plan.order.length === 0 && !plan.having && !plan.windows;
   const limit = stopsEarly && plan.from.kind === 'table' ? constantLimit(plan.limit, est) : undefined;
   if (limit !== undefined && out.tables.length === 1) {
     const only = out.tables[0];
     if (plan.where === undefined || only.access !== 'ALL') only.rows = Math.min(only.rows, limit);
     out.product = Math.min(out.product, limit);
   }
-  return { tables: out.tables, product: out.product, parts: [], subqueries: plan.subqueries.map((q) => estimateQuery(q, est)) };
+  const estimate: QueryEstimate = { tables: out.tables, product: out.product, parts: [], subqueries: plan.subqueries.map((q) => estimateQuery(q, est)) };
+  if (plan.windows) estimate.windows = plan.windows.count;
+  return estimate;
 }
 
 /** A LIMIT whose count and offset are constants or bound parameters, as offset + count. */
@@ -130,6 +134,15 @@ function sourceEstimate(plan: SourcePlan, est: Estimator): { tables: TableEstima
       const derived = estimateQuery(plan.query, est);
       return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: derived.product, derived }], product: derived.product };
     }
+    case 'cte': {
+      // Each reference shows the CTE's query; it is computed once however often it is read.
+      const derived = estimateQuery(plan.cte.query, est);
+      if (plan.cte.recursive) derived.parts.push(...plan.cte.recursive.steps.map((s) => estimateQuery(s, est)));
+      return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: derived.product, derived }], product: derived.product };
+    }
+    case 'cteWork':
+      // The previous round's rows: unknown before running, so counted as one.
+      return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: 1 }], product: 1 };
     case 'innerJoin':
       return innerJoinEstimate(plan.steps, plan.leaves, est);
     case 'nestedJoin':

@@ -3,6 +3,7 @@ import type { ScopeColumn } from '../analyzer/scope.js';
 import type { SessionContext } from '../analyzer/eval-context.js';
 import type { TableDef } from '../../storage/table-def.js';
 import type { SubqueryRunnerFactory } from './plan.js';
+import type { CteScope } from './plan-cte.js';
 
 /** The catalog lookups planning makes (a statement's snapshot, or the live catalog for filter estimates). */
 export interface PlanCatalog {
@@ -19,4 +20,6 @@ export interface PlanContext {
   systemColumns(name: string, alias: string): ScopeColumn[];
   /** Turns a planned subquery into what its expression calls for rows; planning itself never calls it. */
   readonly subqueryRunner: SubqueryRunnerFactory;
+  /** The common table expressions visible here (WITH of this query and the queries around it). */
+  readonly ctes?: CteScope;
 }

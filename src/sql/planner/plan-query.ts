@@ -8,6 +8,8 @@ import { AggregateSlots } from '../functions/aggregates.js';
 import type { DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { planSource, resolveTableName } from './plan-source.js';
+import { planWith, withCtes } from './plan-cte.js';
+import { WindowSlots } from './plan-window.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
 export type StatementPlan = QueryPlan | DmlPlan;
@@ -36,7 +38,7 @@ export function planQuery(query: QueryExpr, ctx: PlanContext, outer?: Scope): Qu
     case 'values':
       return planValues(query.rows, query.orderBy, query.limit, ctx, outer);
     case 'with':
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH (common table expressions)');
+      return planWith(query, ctx, outer, planQuery);
   }
 }
 
@@ -61,7 +63,10 @@ function hasAggregate(e: Expr | undefined): boolean {
     if (found || x === null || typeof x !== 'object') return;
     if (Array.isArray(x)) { x.forEach(visit); return; }
     const node = x as { type?: string };
-    if (node.type === 'aggregate') { found = true; return; }
+    if (node.type === 'aggregate') {
+      // A window call does not group the query, but an aggregate in its arguments or window does.
+      if ((x as { over?: unknown }).over === undefined) { found = true; return; }
+    }
     if (node.type === 'subquery' || node.type === 'inSubquery' || node.type === 'exists' || node.type === 'quantified') {
       // Aggregates inside a subquery belong to the subquery; only its operand counts.
       const op = (x as { operand?: unknown }).operand;
@@ -124,7 +129,7 @@ function compileOrder(order: OrderItem[], items: Compiled[], names: string[], en
 function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPlan {
   const subqueries: QueryPlan[] = [];
   const hook = planSubqueries(ctx, subqueries);
-  const from = planSource(stmt.from, stmt.where, ctx, (q, o) => planQuery(q, ctx, o), outer, hook);
+  const from = planSource(stmt.from, stmt.where, ctx, (q, o, c) => planQuery(q, c ?? ctx, o), outer, hook);
   const scope = from.scope;
   const base: CompileEnv = { scope, session: ctx.session, clause: 'field list', text: ctx.text, subquery: hook(scope) };
   // Which table columns the statement reads, so a base-table scan decodes only those. A
@@ -138,7 +143,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const grouped = stmt.groupBy.length > 0 || expanded.some((x) => hasAggregate(x.item.expr)) || hasAggregate(stmt.having);
   const width = scope.columns.length;
   const aggregates = grouped ? new AggregateSlots(width, ctx.text) : undefined;
-  const itemEnv: CompileEnv = { ...base, aggregates };
+  const windows = new WindowSlots(stmt.windows);
+  const itemEnv: CompileEnv = { ...base, aggregates, windows };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
   // Without an alias a column is named as written, except that a qualified column reference is named by its column alone.
   const names = expanded.map((x) => x.item.alias ?? (x.item.expr.type === 'column' ? x.item.expr.column : x.item.text));
@@ -153,8 +159,10 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
     }
     return compileExpr(g, { ...base, clause: 'group statement', aliases: aliasMap });
   });
-  const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, clause: 'having clause', aliases: aliasMap }) : undefined;
+  const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, windows: undefined, clause: 'having clause', aliases: aliasMap }) : undefined;
   const order = compileOrder(stmt.orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
+  // Window values follow the row the select list reads: the input's columns, then any aggregates.
+  windows.base = width + (aggregates?.specs.length ?? 0);
   const limit = planLimit(stmt.limit, ctx);
   if (from.kind === 'table' && columnsRead !== undefined && outerReferenceCount() === outerReferencesBefore) {
     const read = from.def.columns.map((_, i) => columnsRead[i] === true);
@@ -168,7 +176,7 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
       ? { ...src, name: names[i] }
       : { table: '', schema: '', orgTable: '', name: names[i], orgName: '', type: c.type, nullable: c.nullable };
   });
-  const plan: SelectPlan = { kind: 'select', columns, from, where, aggregates, groupKeys, having, items, distinct: stmt.distinct, order, limit, subqueries };
+  const plan: SelectPlan = { kind: 'select', columns, from, where, aggregates, groupKeys, having, windows: windows.plan(), items, distinct: stmt.distinct, order, limit, subqueries };
   if (stmt.withRollup) plan.rollup = rollupColumns(groupKeys, width);
   return plan;
 }
@@ -214,6 +222,11 @@ function planSetOp(stmt: SetOpStmt, ctx: PlanContext, outer?: Scope): SetOpPlan 
   };
 }
 
+/** The context an UPDATE / DELETE plans in: with the CTEs written before it, if any. */
+export function dmlContext(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): PlanContext {
+  return stmt.with ? withCtes(stmt.with, ctx, undefined) : ctx;
+}
+
 /**
  * UPDATE / DELETE of one table: its access path chosen for the WHERE, and the WHERE compiled.
  * Several tables are not supported yet (1235).
@@ -227,7 +240,7 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   resolveTableName(ctx, refs[0].schema, refs[0].name);
   const subqueries: QueryPlan[] = [];
   const hook = planSubqueries(ctx, subqueries);
-  const source = planSource(refs, stmt.where, ctx, (q, o) => planQuery(q, ctx, o), undefined, hook);
+  const source = planSource(refs, stmt.where, ctx, (q, o, c) => planQuery(q, c ?? ctx, o), undefined, hook);
   if (source.kind !== 'table') {
     throw sqlError('NON_UPDATABLE_TABLE', `The target table ${refs[0].name} of the ${stmt.type.toUpperCase()} is not updatable`);
   }

@@ -11,6 +11,7 @@ import { chooseAccess } from './access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput } from './join-plan.js';
 import type { DerivedSource, JoinLeafPlan, QueryPlan, SourcePlan } from './plan.js';
 import type { PlanContext } from './plan-context.js';
+import { cteSource } from './plan-cte.js';
 
 /**
  * Scope columns per table definition and alias. Definitions are frozen and replaced
@@ -108,8 +109,8 @@ export function joinKeyIndex(def: TableDef, keyColumn: readonly number[]): { ind
   return best;
 }
 
-/** Plans a query nested in a FROM clause (derived table, view); provided by the query planner to avoid a cycle. */
-export type QueryPlanner = (query: QueryExpr, outer?: Scope) => QueryPlan;
+/** Plans a query nested in a FROM clause (derived table, view, CTE), in `ctx` when given; provided by the query planner to avoid a cycle. */
+export type QueryPlanner = (query: QueryExpr, outer?: Scope, ctx?: PlanContext) => QueryPlan;
 
 /**
  * Plans the FROM list. A single table uses the best index for `where`; inner
@@ -187,6 +188,9 @@ class SourcePlanner {
     switch (ref.type) {
       case 'table': {
         const alias = ref.alias ?? ref.name;
+        // A CTE's name shadows a table's, for unqualified references.
+        const cte = ref.schema === undefined ? cteSource(this.ctx.ctes, ref.name, alias, this.outer, (q, c, o) => this.planQuery(q, o, c)) : undefined;
+        if (cte) return cte;
         if (isInformationSchema(ref.schema ?? this.ctx.session.database)) {
           return { kind: 'system', name: ref.name, alias, where, scope: new Scope(this.ctx.systemColumns(ref.name, alias), this.outer) };
         }
@@ -194,7 +198,8 @@ class SourcePlanner {
         if (found.view) {
           const q = parse(found.view.query);
           if (q.type !== 'select' && q.type !== 'setop' && q.type !== 'values' && q.type !== 'with') throw sqlError('WRONG_OBJECT', `'${found.schema}.${ref.name}' is not a view`);
-          return this.derived(this.planQuery(q), alias, found.view.columns, `${found.schema}.${ref.name}`);
+          // A view's query sees no CTE of the statement that reads it.
+          return this.derived(this.planQuery(q, undefined, { ...this.ctx, ctes: undefined }), alias, found.view.columns, `${found.schema}.${ref.name}`);
         }
         const def = found.table as TableDef;
         const scope = new Scope(tableScopeColumns(def, alias), this.outer);

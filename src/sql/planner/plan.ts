@@ -3,7 +3,7 @@ import type { Expr } from '../parser/ast.js';
 import type { Scope, ScopeColumn } from '../analyzer/scope.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import type { CompareDomain } from '../types/compare.js';
-import type { AggregateSlots } from '../functions/aggregates.js';
+import type { AggregateSlots, AggregateSpec } from '../functions/aggregates.js';
 import type { IndexDef, TableDef } from '../../storage/table-def.js';
 import type { Row } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
@@ -14,7 +14,7 @@ import type { JoinInput } from './join-plan.js';
  * A FROM clause as a tree of sources. Every node carries the scope its rows are laid out in;
  * execution (executor/source.ts), EXPLAIN and the filters' plan summary all walk the same tree.
  */
-export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | InnerJoinSource | NestedJoinSource | CrossSource;
+export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | CteSource | CteWorkSource | InnerJoinSource | NestedJoinSource | CrossSource;
 
 /** No FROM: one empty row. */
 export interface EmptySource {
@@ -52,6 +52,43 @@ export interface DerivedSource {
   query: QueryPlan;
   /** The view's qualified name, when it is one. */
   view?: string;
+}
+
+/** A reference to a common table expression: its rows, materialized once per execution and shared by every reference. */
+export interface CteSource {
+  kind: 'cte';
+  scope: Scope;
+  alias: string;
+  cte: CtePlan;
+}
+
+/** A recursive CTE's reference to itself inside its recursive blocks: the rows the previous round added. */
+export interface CteWorkSource {
+  kind: 'cteWork';
+  scope: Scope;
+  alias: string;
+  cte: CtePlan;
+}
+
+/** A planned common table expression. */
+export interface CtePlan {
+  name: string;
+  columns: ScopeColumn[];
+  /** The whole query; for a recursive CTE its non-recursive blocks (the seed). */
+  query: QueryPlan;
+  /** Recursive CTEs: set once planned (the blocks refer back to this plan while they are planned). */
+  recursive: RecursiveCtePlan | undefined;
+  /** Reads columns of an enclosing query, so it is computed again for each use instead of once. */
+  correlated: boolean;
+}
+
+/** The recursive blocks of a recursive CTE, re-run over the previous round's rows until a round adds none. */
+export interface RecursiveCtePlan {
+  steps: QueryPlan[];
+  /** Per step, per column: converts the step's value to the seed's column type. */
+  convert: Compiled[][];
+  /** UNION DISTINCT: rows already produced are not added (nor recursed on) again. */
+  distinct: boolean;
 }
 
 /** One input of an inner join, with the conjuncts that read it alone and an index that can fetch it by join key. */
@@ -133,12 +170,51 @@ export interface SelectPlan {
   /** WITH ROLLUP: the input column each grouping key reads (super-aggregate rows show it as NULL). */
   rollup?: number[];
   having: Compiled | undefined;
+  /** Window functions, computed over the rows after HAVING; their values follow those rows' columns. */
+  windows: WindowPlan | undefined;
   items: Compiled[];
   distinct: boolean;
   order: SortKey[];
   limit: LimitPlan | undefined;
   /** The subqueries its expressions contain, planned (they run when an expression needs their rows). */
   subqueries: QueryPlan[];
+}
+
+/** One end of a window frame; `offset` (N PRECEDING/FOLLOWING) is a constant. */
+export interface FrameBoundPlan {
+  kind: 'unboundedPreceding' | 'preceding' | 'current' | 'following' | 'unboundedFollowing';
+  offset: Compiled | undefined;
+}
+
+/** A window frame; the default ones are spelled out (RANGE UNBOUNDED PRECEDING to CURRENT ROW covers a whole unordered partition). */
+export interface WindowFramePlan {
+  unit: 'rows' | 'range';
+  start: FrameBoundPlan;
+  end: FrameBoundPlan;
+}
+
+/** One window function call: its name, arguments, and for aggregates the accumulator spec. */
+export interface WindowFunctionPlan {
+  name: string;
+  /** Its value's position after the input columns. */
+  slot: number;
+  args: Compiled[];
+  aggregate: AggregateSpec | undefined;
+  frame: WindowFramePlan;
+}
+
+/** The window functions sharing one PARTITION BY / ORDER BY: the rows are sorted once for all of them. */
+export interface WindowGroupPlan {
+  partition: Compiled[];
+  order: SortKey[];
+  functions: WindowFunctionPlan[];
+}
+
+/** A query's window functions: values appended at `base` (the width of the rows after grouping). */
+export interface WindowPlan {
+  base: number;
+  count: number;
+  groups: WindowGroupPlan[];
 }
 
 export interface SetOpPlan {
