@@ -22,6 +22,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'long-query-time', type: 'number', default: 10, description: 'Seconds after which a statement counts as slow (Slow_queries)' },
   { name: 'idle-transaction-timeout', type: 'number', default: 300, description: 'Seconds an open transaction may sit idle before it is rolled back (0: never)' },
   { name: 'lock-wait-timeout', type: 'number', default: 50, description: 'Seconds a statement waits for a row lock before error 1205 (innodb_lock_wait_timeout)' },
+  { name: 'net-write-timeout', type: 'number', default: 60, description: 'Seconds a client may take none of its pending result before it is disconnected' },
 ];
 
 /** Kernel options that seed a global variable, and its name. */
@@ -34,6 +35,7 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'long-query-time': 'long_query_time',
   'idle-transaction-timeout': 'idle_transaction_timeout',
   'lock-wait-timeout': 'innodb_lock_wait_timeout',
+  'net-write-timeout': 'net_write_timeout',
 };
 
 /** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */
