@@ -77,6 +77,10 @@ test('max_execution_time stops a heavy join at its deadline, in the session and 
   let t0 = Date.now();
   await assert.rejects(c.query(HEAVY_JOIN), (e) => errno(e) === 3024);
   assert.ok(Date.now() - t0 < 1000, `stopped after ${Date.now() - t0} ms`);
+  // A subquery runs whole inside its expression, but its deadline is still checked at every pause.
+  t0 = Date.now();
+  await assert.rejects(c.query(`SELECT COUNT(*) FROM t WHERE id IN (${HEAVY_JOIN.replace('COUNT(*)', 'a.id')})`), (e) => errno(e) === 3024);
+  assert.ok(Date.now() - t0 < 1000, `subquery stopped after ${Date.now() - t0} ms`);
   await c.query('SET max_execution_time = 0');
   t0 = Date.now();
   await assert.rejects(c.query(HEAVY_JOIN.replace('SELECT', 'SELECT /*+ MAX_EXECUTION_TIME(200) */')), (e) => errno(e) === 3024);

@@ -335,6 +335,7 @@ export class Kernel implements KernelApi, SessionHost {
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
       read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx)), txn, meter)),
       // Locking reads take their locks in the latest state, all in one go: they never pause.
+      checkpoint: () => meter?.tick(),
       readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(t.read(tx))), txn, lockReads, meter)) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
       write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter),
     };

@@ -1,5 +1,5 @@
 // Adapts the storage layer to what statements use: transactions spanning the engines, table readers and writers, the catalog.
-import type { KvReader, KvStore, KvWriter } from '../storage/kv.js';
+import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../storage/kv.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { Catalog } from '../storage/catalog.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
@@ -233,15 +233,17 @@ export class StorageTransactions {
    * statement ends, is abandoned or fails; inside one, the transaction's own snapshot.
    */
   *readSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>, txn?: Transaction, meter?: ScanMeter): Generator<Pause, T> {
-    const snapshots = txn ? undefined : this.stores.map((s) => [s, s.snapshot()] as const);
+    // Taken inside the try, one by one, so a store that fails to give one cannot leak the others'.
+    const snapshots: [KvStore, KvSnapshot][] = [];
     try {
-      const readers = new Map(txn ? this.stores.map((s) => [s, txn.reader(s)]) : (snapshots ?? []).map(([s, snap]) => [s, snap.reader]));
+      if (!txn) for (const s of this.stores) snapshots.push([s, s.snapshot()]);
+      const readers = new Map(txn ? this.stores.map((s) => [s, txn.reader(s)]) : snapshots.map(([s, snap]) => [s, snap.reader]));
       return yield* fn({
         catalog: new CatalogAccess(this.storage, undefined),
         table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
       });
     } finally {
-      for (const [, snap] of snapshots ?? []) snap.release();
+      for (const [, snap] of snapshots) snap.release();
     }
   }
 

@@ -34,6 +34,13 @@ export interface SessionActivity {
   info: string | null;
 }
 
+/** SELECT ... INTO @var (possibly after WITH): its answer is an OK packet, not a result set. */
+function selectsInto(q: Statement): boolean {
+  let query = q;
+  while (query.type === 'with') query = query.query;
+  return query.type === 'select' && query.into !== undefined;
+}
+
 export class Session implements KernelSession, SessionContext {
   database: string | null;
   lastInsertId: number | bigint = 0;
@@ -221,9 +228,10 @@ export class Session implements KernelSession, SessionContext {
           const r = this.runAttempt(q, sql, nulls, true);
           if (!(r instanceof Promise) && r.kind === 'rows') columns = r.columns;
         } else {
-          // A query's columns come from its plan: nothing is read or run to describe it.
+          // A query's columns come from its plan: nothing is read or run to describe it. SELECT ... INTO
+          // answers OK, not rows, so it has none.
           this.statementParams = nulls;
-          columns = describeQuery(q, this.statementEnv(sql, nulls, undefined));
+          if (!selectsInto(q)) columns = describeQuery(q, this.statementEnv(sql, nulls, undefined));
         }
       } catch (e) {
         this.prepared.delete(id);

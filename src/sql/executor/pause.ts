@@ -24,10 +24,17 @@ export function* collect(source: Iterable<Pulled>, into: Row[]): Generator<Pause
   return into;
 }
 
-/** Every row of `source`, pauses dropped: for callers that must have all rows at once (subqueries, INSERT ... SELECT). */
-export function drain(source: Iterable<Pulled>): Row[] {
+/**
+ * Every row of `source`, pauses dropped: for callers that must have all rows at once (subqueries,
+ * INSERT ... SELECT). They cannot give the thread back, but `checkpoint` runs at each pause, so the
+ * statement's deadline (and a KILL seen earlier) still stops them there.
+ */
+export function drain(source: Iterable<Pulled>, checkpoint?: () => void): Row[] {
   const out: Row[] = [];
-  for (const r of source) if (r !== PAUSE) out.push(r);
+  for (const r of source) {
+    if (r !== PAUSE) out.push(r);
+    else if (checkpoint) checkpoint();
+  }
   return out;
 }
 

@@ -30,12 +30,12 @@ function subqueryRunner(env: StatementEnv, tx: ReadTx): SubqueryRunnerFactory {
     // A subquery runs to its end inside the expression that asked for it (no pauses there).
     if (!correlated) {
       let rows: Row[] | undefined;
-      return () => (rows ??= drain(executeQuery(plan, env, tx)));
+      return () => (rows ??= drain(executeQuery(plan, env, tx), env.checkpoint));
     }
     return (row, ctx) => {
       ctx.outerRows.push(row);
       try {
-        return drain(executeQuery(plan, env, tx));
+        return drain(executeQuery(plan, env, tx), env.checkpoint);
       } finally {
         ctx.outerRows.pop();
       }
@@ -56,7 +56,7 @@ export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): C
 /** Plans and runs a query expression, materializing its rows (INSERT ... SELECT, CREATE TABLE ... AS, views' callers). */
 export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx): QueryResult {
   const plan = planQuery(query, planContext(env, tx));
-  return { columns: plan.columns, rows: drain(executeQuery(plan, env, tx)) };
+  return { columns: plan.columns, rows: drain(executeQuery(plan, env, tx), env.checkpoint) };
 }
 
 /**

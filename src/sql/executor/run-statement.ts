@@ -82,17 +82,25 @@ function selectResult(withQuery: QueryExpr, result: QueryResult, env: StatementE
   return { kind: 'rows', columns: resultColumns(result.columns), rows: result.rows };
 }
 
-function calcFoundRows(query: QueryExpr): query is SelectStmt {
-  return query.type === 'select' && query.limit !== undefined && query.options.includes('SQL_CALC_FOUND_ROWS');
+function calcFoundRows(query: QueryExpr): boolean {
+  const select = query.type === 'with' ? innermost(query) : query;
+  return select.type === 'select' && select.limit !== undefined && select.options.includes('SQL_CALC_FOUND_ROWS');
+}
+
+/** The query a WITH (or nested WITHs) leads to. */
+function innermost(query: QueryExpr): QueryExpr {
+  let q = query;
+  while (q.type === 'with') q = q.query;
+  return q;
 }
 
 /**
  * FOUND_ROWS() after SQL_CALC_FOUND_ROWS: the rows the query would return without its LIMIT.
  * The query runs a second time without it (MySQL also reads every row; this reads them twice).
  */
-function countWithoutLimit(query: SelectStmt, env: StatementEnv): number {
-  const unlimited: SelectStmt = { ...query, limit: undefined, into: undefined };
-  return env.read((tx) => runQuery(unlimited, env, tx)).rows.length;
+function countWithoutLimit(query: QueryExpr, env: StatementEnv): number {
+  const unlimit = (q: QueryExpr): QueryExpr => (q.type === 'with' ? { ...q, query: unlimit(q.query) } : q.type === 'select' ? { ...q, limit: undefined, into: undefined } : q);
+  return env.read((tx) => runQuery(unlimit(query), env, tx)).rows.length;
 }
 
 /** A query's result columns from its plan, without reading or running anything (COM_STMT_PREPARE). */

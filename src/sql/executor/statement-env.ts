@@ -91,6 +91,8 @@ export interface StatementEnv {
   read<T>(fn: (tx: ReadTx) => T): T;
   /** `read` for a statement that pauses: the same snapshot rules, held across its pauses until it ends. */
   readSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>): Generator<Pause, T>;
+  /** Throws 1317 or 3024 when the statement was killed or passed its deadline (work that cannot pause calls it). */
+  checkpoint(): void;
   write<T>(fn: (tx: WriteTx) => T): T;
 }
 
