@@ -60,8 +60,13 @@ export function startWorker(port: number, fn: string, file: string): ChildHandle
   return track(spawn('gearman', ['-w', '-h', '127.0.0.1', '-p', String(port), '-f', fn, '--', 'sh', '-c', `cat >> '${file}'; echo >> '${file}'`], { stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-/** The workloads the worker received, parsed as JSON. */
+/**
+ * The workloads the worker has finished writing, parsed as JSON. A job is complete once its
+ * newline follows it: what comes after the last newline may be a job still being written.
+ */
 export function receivedJobs(file: string): Record<string, unknown>[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop();
+  return lines.filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
