@@ -211,20 +211,16 @@ export class StorageTransactions {
    * its own writes on top; otherwise the latest committed state.
    */
   read<T>(fn: (tx: ReadTx) => T, txn?: Transaction, meter?: ScanMeter): T {
-    if (txn) {
-      const readers = new Map(this.stores.map((s) => [s, txn.reader(s)]));
-      return fn({
-        catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
-      });
-    }
-    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (readers) => {
-      const catalog = new CatalogAccess(this.storage, undefined);
-      return fn({
-        catalog,
-        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
-      });
-    });
+    if (txn) return fn(this.readTx(new Map(this.stores.map((s) => [s, txn.reader(s)])), meter));
+    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (readers) => fn(this.readTx(readers, meter)));
+  }
+
+  /** Plain (non-locking) reads of a statement through one reader per store. */
+  private readTx(readers: ReadonlyMap<KvStore, KvReader>, meter: ScanMeter | undefined): ReadTx {
+    return {
+      catalog: new CatalogAccess(this.storage, undefined),
+      table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
+    };
   }
 
   /**
@@ -238,10 +234,7 @@ export class StorageTransactions {
     try {
       if (!txn) for (const s of this.stores) snapshots.push([s, s.snapshot()]);
       const readers = new Map(txn ? this.stores.map((s) => [s, txn.reader(s)]) : snapshots.map(([s, snap]) => [s, snap.reader]));
-      return yield* fn({
-        catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => metered(new Reader(def, this.storage.tableStore(def), readers.get(this.storage.storeFor(def)) as KvReader, this.storage.catalog), meter),
-      });
+      return yield* fn(this.readTx(readers, meter));
     } finally {
       for (const [, snap] of snapshots) snap.release();
     }
