@@ -5,7 +5,7 @@ import { toBoolean, toDecimal, toDouble, valueToString } from '../types/convert.
 import type { Row, Value } from '../../base/value.js';
 import { sqlError } from '../../base/errors.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
-import { INDEX_JOIN_OUTER_MAX } from '../planner/join-plan.js';
+import { usesIndexLookup } from '../planner/join-plan.js';
 import type { InnerJoinSource, JoinKeyPlan, JoinLeafPlan, JoinStepPlan } from '../planner/plan.js';
 import { sourceRows } from './source.js';
 import { collect, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
@@ -49,11 +49,6 @@ function* filteredRows(leaf: JoinLeafPlan, env: StatementEnv, tx: ReadTx): Gener
   for (const r of sourceRows(leaf.source, env, tx)) if (r === PAUSE || !filter || toBoolean(filter.eval(r, ctx)) === true) yield r;
 }
 
-/** Whether an index lookup of this step can be used: an index on the join keys, a small outer side, keys that compare as stored. */
-export function useIndexLookup(step: JoinStepPlan, leaf: JoinLeafPlan, outerRows: number): boolean {
-  return leaf.lookup !== undefined && step.keys.length > 0 && outerRows <= INDEX_JOIN_OUTER_MAX && step.keys.every((k) => k.domain === 'int' || k.domain === 'text');
-}
-
 /**
  * Produces full-width rows (every input at its offset) for the planned steps in order:
  * index nested loops while the outer side is small, hash joins on equality keys otherwise.
@@ -81,7 +76,7 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
       next.push(row);
     };
     const lookup = leaf.lookup;
-    if (lookup && useIndexLookup(step, leaf, current.length)) {
+    if (lookup && usesIndexLookup(step, leaf, current.length)) {
       // Index nested loop: fetch the matching rows of this input per outer row, then check the full key.
       const reader = tx.table(lookup.table);
       const index = lookup.index;

@@ -5,7 +5,7 @@ import type { TableDef } from '../../storage/table-def.js';
 import { isIntegerType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import { bindAccess, type AccessPath, type AccessPlan } from './access-path.js';
-import { INDEX_JOIN_OUTER_MAX } from './join-plan.js';
+import { usesIndexLookup } from './join-plan.js';
 import type { DmlPlan, JoinLeafPlan, JoinStepPlan, LimitPlan, QueryPlan, SelectPlan, SourcePlan, TableSource } from './plan.js';
 
 /** Without index statistics, each column fixed by equality on a non-unique index keeps this share of the rows. */
@@ -164,8 +164,7 @@ function innerJoinEstimate(steps: JoinStepPlan[], leaves: JoinLeafPlan[], est: E
     let rows = inner.product;
     const entry = inner.tables[0];
     const lookup = leaf.lookup;
-    const indexable = lookup !== undefined && step.keys.length > 0 && product <= INDEX_JOIN_OUTER_MAX && step.keys.every((k) => k.domain === 'int' || k.domain === 'text');
-    if (lookup && indexable && entry) {
+    if (lookup && usesIndexLookup(step, leaf, product) && entry) {
       const count = est.rowCount(lookup.table);
       const unique = lookup.index.unique && lookup.keyOrder.length === lookup.index.columns.length;
       rows = Math.min(count, unique ? 1 : Math.max(1, Math.ceil(count * EQUALITY_SELECTIVITY ** lookup.keyOrder.length)));

@@ -2,6 +2,7 @@
 import type { Expr } from '../parser/ast.js';
 import type { Scope } from '../analyzer/scope.js';
 import { conjuncts } from './access-path.js';
+import type { JoinLeafPlan, JoinStepPlan } from './plan.js';
 
 /** One FROM item of a flattened inner join, placed at `offset` in the full row. */
 export interface JoinInput {
@@ -153,3 +154,12 @@ export function orderJoins(n: number, classified: ClassifiedConjunct[]): { steps
 
 /** Index nested-loop joins are used while the outer side has at most this many rows; beyond, a hash join. */
 export const INDEX_JOIN_OUTER_MAX = 1000;
+
+/**
+ * Whether a join step reads its input by index lookups: an index on the join keys, at most
+ * INDEX_JOIN_OUTER_MAX rows joined so far, keys that compare as they are stored. The executor
+ * decides with the actual row count, EXPLAIN and the filters with the estimate.
+ */
+export function usesIndexLookup(step: JoinStepPlan, leaf: JoinLeafPlan, outerRows: number): boolean {
+  return leaf.lookup !== undefined && step.keys.length > 0 && outerRows <= INDEX_JOIN_OUTER_MAX && step.keys.every((k) => k.domain === 'int' || k.domain === 'text');
+}
