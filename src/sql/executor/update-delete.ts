@@ -35,7 +35,8 @@ function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | Delete
   const scope = source.scope;
   const cenv: CompileEnv = { scope, session: env.session, clause: 'order clause', text: env.text, subquery: planSubqueries(pctx, [])(scope) };
   const order = stmt.orderBy.map((o) => ({ c: compileExpr(o.expr, cenv), desc: o.desc }));
-  const count = stmt.limit ? Number(toInteger(compileExpr(stmt.limit.count, { ...cenv, scope: new Scope([]) }).eval([], env.ctx) ?? 0)) : Infinity;
+  // The plan compiled the LIMIT already.
+  const count = plan.limit ? Number(toInteger(plan.limit.count.eval([], env.ctx) ?? 0)) : Infinity;
   const rows: Row[] = [];
   const ctx = env.ctx;
   const cond = plan.where;
