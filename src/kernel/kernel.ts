@@ -17,7 +17,7 @@ import type { StorageManager } from '../storage/storage-manager.js';
 import type { EvalContext } from '../sql/analyzer/eval-context.js';
 import type { ServerInfo, StatementEnv } from '../sql/executor/statement-env.js';
 import type { Value } from '../base/value.js';
-import { isInformationSchema } from '../sql/executor/information-schema.js';
+import { isInformationSchema } from '../sql/analyzer/system-schema.js';
 import { finish, settled } from '../sql/executor/pause.js';
 import { isTemporaryName, TemporaryTables } from './temporary-tables.js';
 

@@ -12,7 +12,8 @@ import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-contex
 import { describeQuery, executeStatement, executeStatementSteps, isPausable, resultColumns } from '../../sql/executor/run-statement.js';
 import { runSteps } from './statement-driver.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
-import { INFORMATION_SCHEMA, informationSchemaColumns, isInformationSchema } from '../../sql/executor/information-schema.js';
+import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
+import { INFORMATION_SCHEMA, isInformationSchema } from '../../sql/analyzer/system-schema.js';
 import type { StatementEnv } from '../../sql/executor/statement-env.js';
 import type { Value } from '../../base/value.js';
 import { LockConflict } from '../transactions/lock-manager.js';

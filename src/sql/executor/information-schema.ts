@@ -13,8 +13,6 @@ import { columnCollation, columnExtra, defaultText, keyFlag } from './show.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 import { INFORMATION_SCHEMA, informationSchemaDenied, isInformationSchema } from '../analyzer/system-schema.js';
 
-export { INFORMATION_SCHEMA, informationSchemaDenied, isInformationSchema };
-
 
 const VARCHAR = (n: number): SqlType => ({ kind: 'varchar', length: n });
 const BIGINT_UNSIGNED: SqlType = { kind: 'bigint', unsigned: true, length: 21 };

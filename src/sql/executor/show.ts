@@ -16,7 +16,8 @@ import type { Row, Value } from '../../base/value.js';
 import type { Diagnostic } from '../../base/errors.js';
 import { viewAsTable } from './view-columns.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
-import { informationSchemaDescribe, informationSchemaTableNames, isInformationSchema, INFORMATION_SCHEMA } from './information-schema.js';
+import { informationSchemaDescribe, informationSchemaTableNames } from './information-schema.js';
+import { isInformationSchema, INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
 
 const VARCHAR = (n: number): SqlType => ({ kind: 'varchar', length: n });
 const BIGINT: SqlType = { kind: 'bigint', length: 21 };
