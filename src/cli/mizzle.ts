@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   });
   let server;
   try {
-    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log });
+    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log, workerScript: new URL('./worker.js', import.meta.url) });
   } catch (e) {
     if (e instanceof ConfigError || (e instanceof Error && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')) {
       log.error(`cannot start: ${e.message}`);

@@ -30,7 +30,7 @@ export interface DataDir {
  * Creates the directory if needed, refuses to start when it is not writable or
  * another live server holds its lock, and reads or creates the server UUID.
  */
-export function openDataDir(path: string): DataDir {
+export function openDataDir(path: string, joining = false): DataDir {
   try {
     mkdirSync(path, { recursive: true });
   } catch (e) {
@@ -42,6 +42,8 @@ export function openDataDir(path: string): DataDir {
     throw new ConfigError(`data directory ${path} is not readable and writable by this user`);
   }
   const pidPath = join(path, PID_FILE);
+  // A worker thread joins the directory its main thread locked: no lock of its own, nothing to release.
+  if (joining) return { path, serverUuid: readFileSync(join(path, UUID_FILE), 'utf8').trim(), release: () => undefined };
   if (heldHere.has(pidPath)) throw new ConfigError(`data directory ${path} is in use by another mizzle server (pid ${process.pid})`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -9,7 +9,12 @@ import { Session } from './session/session.js';
 import type { FilterOutcome, SessionHost, TransactionOptions } from './session/session-host.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
-import { LockManager } from './transactions/lock-manager.js';
+import { LockManager, type RowLocks } from './transactions/lock-manager.js';
+import type { Socket } from 'node:net';
+import type { KernelCluster, Listener } from './cluster.js';
+import { listenAlone } from './listen-alone.js';
+import type { ListenSpec, WorkerReport } from './threads/messages.js';
+import type { Statement } from '../sql/parser/ast.js';
 import { Transaction } from './transactions/transaction.js';
 import type { KvStore } from '../storage/kv.js';
 import { GlobalVariables, findVariable } from './variables.js';
@@ -35,6 +40,23 @@ export interface KernelOptions {
   globals: Record<string, string | number>;
   /** The clock, injectable for tests. */
   clock?: () => Date;
+  /**
+   * Set when this kernel is one of several threads serving the same data: shared locks,
+   * connection ids and listeners, and the other threads' sessions and counters.
+   */
+  cluster?: KernelCluster;
+  /** A worker thread's kernel leaves the startup cleanup to the main thread's. */
+  worker?: boolean;
+}
+
+/** Status rows that are the same for every thread rather than adding up. */
+const SHARED_STATUS = new Set(['Uptime', 'Storage_bytes']);
+
+/** Statements that show or touch other sessions or the server's counters: in a cluster they need the other threads' reports first. */
+function needsPeers(statement: Statement, text: string): boolean {
+  if (statement.type === 'kill') return true;
+  if (statement.type === 'show') return statement.what === 'processlist' || statement.what === 'status';
+  return (statement.type === 'select' || statement.type === 'with' || statement.type === 'setop') && /processlist|global_status/i.test(text);
 }
 
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
@@ -55,7 +77,10 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly transactions: StorageTransactions;
   private readonly sessions = new Map<number, Session>();
   /** Row locks of all transactions. */
-  readonly locks = new LockManager();
+  readonly locks: RowLocks;
+  private readonly cluster: KernelCluster | undefined;
+  /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
+  private peers: WorkerReport[] = [];
   private readonly storeIds: Map<KvStore, number>;
   private lastConnectionId = 0;
   /** Table sizes for plan summaries (query filters), counted lazily and cached. */
@@ -67,6 +92,8 @@ export class Kernel implements KernelApi, SessionHost {
     this.log = opts.log;
     this.serverUuid = opts.serverUuid;
     this.clock = opts.clock ?? (() => new Date());
+    this.cluster = opts.cluster;
+    this.locks = opts.cluster?.locks ?? new LockManager();
     this.globals = new GlobalVariables({
       ...opts.globals,
       version: this.serverVersion,
@@ -78,8 +105,10 @@ export class Kernel implements KernelApi, SessionHost {
     this.transactions = new StorageTransactions(opts.storage);
     this.rowCounts = new RowCountCache(opts.storage);
     this.storeIds = this.transactions.storeIds();
+    const cluster = opts.cluster;
+    if (cluster) this.globals.changed = (name, value) => cluster.globalChanged(name, value);
     // Temporary tables of sessions that ended with the last run of the server are still in the catalog.
-    this.dropTemporary(this.storage.catalog.listSchemas().flatMap((s) => this.storage.catalog.listTables(s.name).filter((t) => isTemporaryName(t.name)).map((t) => ({ schema: t.schema, hidden: t.name }))));
+    if (!opts.worker) this.dropTemporary(this.storage.catalog.listSchemas().flatMap((s) => this.storage.catalog.listTables(s.name).filter((t) => isTemporaryName(t.name)).map((t) => ({ schema: t.schema, hidden: t.name }))));
   }
 
   /** Each session's temporary tables (see temporary-tables.ts), by session id. */
@@ -104,6 +133,7 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   nextConnectionId(): number {
+    if (this.cluster) return this.cluster.nextConnectionId();
     do {
       this.lastConnectionId = this.lastConnectionId >= CONNECTION_ID_MAX ? 1 : this.lastConnectionId + 1;
     } while (this.sessions.has(this.lastConnectionId));
@@ -118,6 +148,7 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   openSession(info: SessionOpenInfo): KernelSession {
+    this.refreshCatalog();
     const id = info.connectionId ?? this.nextConnectionId();
     const maxUser = Number(this.globals.get('max_user_connections'));
     if (maxUser > 0) {
@@ -156,12 +187,42 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   globalStatus(): [string, string | number][] {
+    const rows = this.localStatus();
+    if (this.peers.length === 0) return rows;
+    const sums = new Map(rows);
+    for (const p of this.peers) {
+      for (const [name, v] of p.status) {
+        const mine = sums.get(name);
+        if (mine === undefined) sums.set(name, v);
+        else if (typeof mine === 'number' && typeof v === 'number' && !SHARED_STATUS.has(name)) sums.set(name, mine + v);
+      }
+    }
+    return [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  }
+
+  /** This thread's own counters. */
+  private localStatus(): [string, string | number][] {
     const extra: [string, string | number][] = [['Storage_bytes', this.storage.primary.sizeBytes()]];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.counters?.() ?? []) extra.push(row);
     return this.counters.rows(extra);
   }
 
+  /** What this thread tells the others when they ask. */
+  report(): WorkerReport {
+    return { processes: this.localProcesses(), status: this.localStatus() };
+  }
+
+  /** Takes the other threads' latest reports (the main thread keeps them fresh for /metrics). */
+  setPeers(reports: WorkerReport[]): void {
+    this.peers = reports;
+  }
+
   processList(): ProcessInfo[] {
+    const local = this.localProcesses();
+    return this.peers.length === 0 ? local : [...local, ...this.peers.flatMap((p) => p.processes)].sort((a, b) => a.id - b.id);
+  }
+
+  private localProcesses(): ProcessInfo[] {
     return [...this.sessions.values()].map((s) => ({
       id: s.id, user: s.user, host: s.host, db: s.database, command: s.activity.command,
       time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
@@ -289,7 +350,16 @@ export class Kernel implements KernelApi, SessionHost {
   /** KILL [CONNECTION | QUERY] id on behalf of `requester`: 1094 unknown id, 1095 another user's session without PROCESS. */
   kill(requester: Session, id: number, queryOnly: boolean): void {
     const target = this.sessions.get(id);
-    if (!target) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${id}`);
+    if (!target) {
+      // Another thread's session: known from the reports fetched for this statement.
+      const remote = this.cluster && this.peers.flatMap((p) => p.processes).find((p) => p.id === id);
+      if (!this.cluster || !remote) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${id}`);
+      if (remote.user !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: remote.user, action: 'PROCESS' })) {
+        throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
+      }
+      this.cluster.kill(id, queryOnly);
+      return;
+    }
     if (target.user !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: target.user, action: 'PROCESS' })) {
       throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
     }
@@ -300,6 +370,39 @@ export class Kernel implements KernelApi, SessionHost {
     }
     if (queryOnly) target.killQuery();
     else target.killConnection();
+  }
+
+  /** KILL from another thread, for a session of this one (unknown ids are someone else's). */
+  killLocal(id: number, queryOnly: boolean): void {
+    const target = this.sessions.get(id);
+    if (!target) return;
+    if (queryOnly) target.killQuery();
+    else target.killConnection();
+  }
+
+  /** A protocol plugin's listening socket: its own, or (worker threads) one every worker shares. */
+  listen(spec: ListenSpec, onConnection: (socket: Socket) => void): Promise<Listener> {
+    return this.cluster ? this.cluster.listen(spec, onConnection) : listenAlone(spec, onConnection);
+  }
+
+  /**
+   * A statement's first step. Worker threads see other threads' commits and catalog changes
+   * from here on; statements about other sessions wait for the other threads' reports.
+   */
+  statementStarting(statement: Statement, text: string): Promise<void> | undefined {
+    if (!this.cluster) return undefined;
+    this.refreshCatalog();
+    if (!needsPeers(statement, text)) return undefined;
+    return this.cluster.gather().then((reports) => {
+      this.peers = reports;
+    });
+  }
+
+  /** Worker threads: the latest commits and catalog (another thread may have changed it). */
+  refreshCatalog(): void {
+    if (!this.cluster) return;
+    this.cluster.freshReads();
+    this.storage.catalog.refresh();
   }
 
   getGlobalVariable(name: string): string | number | null {
@@ -333,6 +436,7 @@ export class Kernel implements KernelApi, SessionHost {
       server: session.serverInfo,
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
+      engineShared: (name) => this.cluster === undefined || this.storage.store(name).persistent,
       read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx)), txn, meter)),
       // Locking reads take their locks in the latest state, all in one go: they never pause.
       checkpoint: () => meter?.tick(),

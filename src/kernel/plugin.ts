@@ -7,6 +7,10 @@ import type { Diagnostic, SqlError } from '../base/errors.js';
 import type { Statement } from '../sql/parser/ast.js';
 import type { PlanSummary } from '../sql/planner/plan-summary.js';
 import type { ResultColumn, StatementResult, TableName } from '../base/result.js';
+import type { Socket } from 'node:net';
+import type { Listener } from './cluster.js';
+
+export type { Listener } from './cluster.js';
 
 /**
  * The kinds of plugin the kernel knows. `logging` covers both query logs and the
@@ -324,6 +328,12 @@ export interface KernelApi {
   readonly serverUuid: string;
   /** Checks a login against the active authentication plugin. */
   authenticate(req: AuthRequest): Promise<AuthDecision>;
+  /**
+   * A protocol's listening socket on `host:port` (port 0: any free one): every accepted
+   * client comes to `onConnection`. With worker threads the socket is shared and each
+   * worker gets its part of the clients; a plugin never listens on its own.
+   */
+  listen(spec: { host: string; port: number }, onConnection: (socket: Socket) => void): Promise<Listener>;
   /** Opens a session after authentication succeeded. Throws 1049 if `database` does not exist. */
   openSession(info: SessionOpenInfo): KernelSession;
   /** Allocates the next connection id (shown by CONNECTION_ID()). */

@@ -10,6 +10,11 @@ import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
 import type { KvStore } from '../storage/kv.js';
 import { StorageManager } from '../storage/storage-manager.js';
+import { availableParallelism } from 'node:os';
+import { SharedCounterCells } from '../storage/shared-counter-cells.js';
+import { Board, createSharedMemory, type SharedMemory } from './threads/shared-memory.js';
+import { Coordinator } from './threads/coordinator.js';
+import type { WorkerLink } from './threads/worker-link.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -17,6 +22,8 @@ export interface RunningServer {
   config: ResolvedConfig;
   /** Stops listeners, closes sessions and storage, releases the datadir. Safe to call twice. */
   stop(): Promise<void>;
+  /** What SIGHUP does: every plugin that can re-read its files or reopen its logs does. */
+  reload(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -27,6 +34,26 @@ export interface StartOptions {
   log?: Logger;
   /** Skip protocol plugins (embedded use and in-process tests). */
   embedded?: boolean;
+  /**
+   * The module worker threads run (src/cli/worker.ts): with it, `--threads` above 1 makes
+   * this thread the coordinator and the workers serve the clients. Without it, one thread.
+   */
+  workerScript?: URL;
+  /** Set in a worker thread: its index, the shared memory and its link to the main thread. */
+  worker?: { index: number; memory: SharedMemory; link: WorkerLink };
+}
+
+/** How many threads serve clients: --threads (0: one per core), one when embedded, alone or on an engine threads cannot share. */
+function threadCount(config: ResolvedConfig, opts: StartOptions, defaultStore: KvStore, log: Logger): number {
+  if (opts.worker || opts.embedded || !opts.workerScript) return 1;
+  const asked = Number(config.kernel.threads);
+  if (!Number.isInteger(asked) || asked < 0 || asked > 256) throw new ConfigError(`--threads must be a whole number from 0 to 256 (got ${String(config.kernel.threads)})`);
+  const n = asked === 0 ? availableParallelism() : asked;
+  if (n > 1 && !defaultStore.persistent) {
+    log.info('one thread serves clients: the default storage engine keeps its rows in one thread\'s memory', { threads_asked: n });
+    return 1;
+  }
+  return n;
 }
 
 /** Starts mizzle. Throws ConfigError for anything the operator must fix. */
@@ -40,7 +67,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const problems = unknownTopLevel(config.raw, registry.manifests());
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const enabled = registry.selectEnabled(String(config.kernel['plugin-load']), String(config.kernel['plugin-add']), String(config.kernel['plugin-remove']));
-  const datadir = openDataDir(String(config.kernel.datadir));
+  const datadir = openDataDir(String(config.kernel.datadir), opts.worker !== undefined);
   const stores: KvStore[] = [];
   let kernel: Kernel | undefined;
   try {
@@ -70,7 +97,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     if (!engines.has(defaultEngine)) {
       throw new ConfigError(`the default storage engine '${defaultEngine}' is not enabled (enabled: ${[...engines.keys()].join(', ') || 'none'})`);
     }
-    const storage = StorageManager.open({ engines, defaultEngine });
+    const threads = threadCount(config, opts, engines.get(defaultEngine) as KvStore, log);
+    const memory = opts.worker?.memory ?? (threads > 1 ? createSharedMemory(threads) : undefined);
+    const shared = memory ? { counters: new SharedCounterCells(memory.counters), board: new Board(memory).catalog } : undefined;
+    const storage = StorageManager.open({ engines, defaultEngine, shared });
+    if (opts.worker) opts.worker.link.stores = [...engines.values()];
     const protocolOptions = enabled.filter((p) => p.manifest.kind === 'protocol').map((p) => options.get(p.manifest.name) ?? {});
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;
     const limits = Object.fromEntries(Object.entries(VARIABLE_OPTIONS).map(([option, variable]) => {
@@ -90,12 +121,16 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       bind_address: String(bindAddress),
       hostname: (await import('node:os')).hostname(),
     };
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals });
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined });
     kernelRef.current = kernel;
+    const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
+    // With worker threads, the workers serve clients (protocols and what statements need) and the main thread monitors.
     for (const p of enabled) {
       const kind = p.manifest.kind;
       if (kind === 'storage') continue;
+      if (coordinating && (kind === 'protocol' || kind === 'authentication' || kind === 'authorization' || kind === 'filter')) continue;
+      if (opts.worker && kind === 'monitoring') continue;
       const listens = kind === 'protocol' || kind === 'monitoring';
       if (listens && opts.embedded) continue;
       const instance = await p.init(contextFor(p));
@@ -106,11 +141,25 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       }
       registry.addActive(p.manifest, instance);
     }
+    let coordinator: Coordinator | undefined;
+    if (coordinating && memory && opts.workerScript) {
+      const main = kernel;
+      coordinator = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log, (name, value) => main.globals.applyFromPeer(name, value));
+      await coordinator.start();
+      if (registry.ofKind('monitoring').length > 0) keepPeersFresh(kernel, coordinator);
+    }
     kernel.started = true;
-    const onHangup = () => void reloadPlugins(registry, log);
+    const stop = stopper(kernel, registry, storage, datadir, log, coordinator);
+    if (opts.worker) {
+      log.info(`worker ${opts.worker.index} started`, { startup_ms: Date.now() - t0 });
+      return { kernel, config, stop, reload: () => reloadPlugins(registry, log) };
+    }
+    const onHangup = () => {
+      coordinator?.reload();
+      void reloadPlugins(registry, log);
+    };
     process.on('SIGHUP', onHangup);
-    log.info('mizzle started', { datadir: datadir.path, uuid: datadir.serverUuid, config: config.files, plugins: enabled.map((p) => p.manifest.name), startup_ms: Date.now() - t0 });
-    const stop = stopper(kernel, registry, storage, datadir, log);
+    log.info('mizzle started', { datadir: datadir.path, uuid: datadir.serverUuid, config: config.files, plugins: enabled.map((p) => p.manifest.name), threads, startup_ms: Date.now() - t0 });
     return {
       kernel,
       config,
@@ -118,12 +167,20 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         process.off('SIGHUP', onHangup);
         return stop();
       },
+      reload: () => reloadPlugins(registry, log),
     };
   } catch (e) {
     for (const s of stores) await s.close().catch(() => undefined);
     datadir.release();
     throw e;
   }
+}
+
+/** The main thread's view of the workers' sessions and counters (/metrics, readiness), renewed every second. */
+function keepPeersFresh(kernel: Kernel, coordinator: Coordinator): void {
+  const renew = () => void coordinator.reports().then((r) => kernel.setPeers(r));
+  renew();
+  setInterval(renew, 1000).unref();
 }
 
 /** SIGHUP: every plugin that can re-read its files or reopen its logs does; a failure leaves the old state in force. */
@@ -148,13 +205,15 @@ function pluginVariables(manifest: PluginManifest, values: PluginOptions): { nam
   });
 }
 
-function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManager, datadir: DataDir, log: Logger): () => Promise<void> {
+function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManager, datadir: DataDir, log: Logger, coordinator?: Coordinator): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
       log.info('mizzle shutting down');
       // Readiness fails first; the monitoring listeners stop last so probes see 503 while clients drain.
       kernel.stopping = true;
+      // Worker threads drain their clients first; the main thread's storage closes after theirs.
+      await coordinator?.stop();
       for (const p of [...registry.ofKind('protocol').slice().reverse(), ...registry.ofKind('monitoring').slice().reverse()]) {
         await p.instance.stop().catch((e: unknown) => log.error(`stopping ${p.manifest.name} failed`, { error: String(e) }));
       }

@@ -275,6 +275,8 @@ export class StorageTransactions {
       });
     }
     return nest<KvWriter, T>(this.stores, (s, f) => s.write(f), (writers) => {
+      // Inside the primary store's write no other thread changes the catalog: start from what it holds.
+      this.storage.catalog.syncInWrite(writers.get(this.storage.primary) as KvWriter);
       const catalog = new CatalogAccess(this.storage, writers);
       return fn({
         catalog,

@@ -205,7 +205,18 @@ export class GlobalVariables {
     if (!def) throw unknown(name);
     if (def.readOnly) throw sqlError('VAR_READ_ONLY', `Variable '${name}' is a read only variable`);
     if (def.scope === 'session') throw sqlError('INCORRECT_GLOBAL_LOCAL_VAR', `Variable '${name}' is a SESSION variable and can't be used with SET GLOBAL`);
-    this.values.set(def.name, normalizeAssignment(def, value));
+    const normalized = normalizeAssignment(def, value);
+    this.values.set(def.name, normalized);
+    this.changed?.(def.name, normalized);
+  }
+
+  /** Told of every SET GLOBAL made here (worker threads pass it on to the others). */
+  changed: ((name: string, value: string | number) => void) | undefined;
+
+  /** A SET GLOBAL another thread made: applied without being passed on again. */
+  applyFromPeer(name: string, value: Value): void {
+    const def = findVariable(name);
+    if (def && !def.readOnly && def.scope !== 'session') this.values.set(def.name, normalizeAssignment(def, value));
   }
 
   /** Snapshot of session-capable values for a new session. */

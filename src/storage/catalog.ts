@@ -12,6 +12,17 @@ export const CATALOG_FORMAT_VERSION = 1;
 interface CatalogMeta {
   version: number;
   nextTableId: number;
+  /** Moves on with every committed catalog change (absent in catalogs written before it existed). */
+  generation?: number;
+}
+
+/**
+ * Where threads sharing one store tell each other the catalog's generation: a thread
+ * whose cache is older than the board's reloads it (see Catalog.refresh).
+ */
+export interface CatalogBoard {
+  read(): number;
+  publish(generation: number): void;
 }
 
 interface SchemaEntry {
@@ -58,30 +69,69 @@ export class Catalog {
   private readonly byId = new Map<number, TableDef>();
   private meta: CatalogMeta = { version: CATALOG_FORMAT_VERSION, nextTableId: 1 };
   private undo: (() => void)[] = [];
+  /** Set once the running write checked the cache against the stored generation and bumped it. */
+  private generationTaken = false;
+  private board: CatalogBoard | undefined;
   /** Auto-increment and row-id counters; they live in each table's own store. */
-  readonly counters = new Counters();
+  readonly counters: Counters;
 
-  private constructor(primary: KvStore, private readonly dropRows: DropRows) {
+  private constructor(primary: KvStore, private readonly dropRows: DropRows, counters: Counters) {
+    this.counters = counters;
     this.store = new TrackedStore(primary, {
       committed: () => {
         this.undo = [];
+        if (this.generationTaken) this.board?.publish(this.generation);
+        this.generationTaken = false;
       },
       aborted: () => {
         for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]();
         this.undo = [];
+        this.generationTaken = false;
       },
     });
+  }
+
+  /** The cache's generation: it changes with every catalog change, made here or loaded from another thread's. */
+  get generation(): number {
+    return this.meta.generation ?? 0;
+  }
+
+  /** Shares the catalog with other threads through `board` (worker threads); alone, nothing is needed. */
+  attachBoard(board: CatalogBoard): void {
+    this.board = board;
+  }
+
+  /** Reloads the cache when another thread changed the catalog since it was loaded (a statement's first step). */
+  refresh(): void {
+    if (this.board !== undefined && this.board.read() !== this.generation && !this.store.inWrite) this.store.read((r) => this.reload(r));
+  }
+
+  /**
+   * Inside a write on the primary store (which excludes every other writer): makes the cache
+   * what the store holds, so a statement's catalog decisions see every other thread's changes.
+   */
+  syncInWrite(w: KvWriter): void {
+    if (this.board === undefined || this.generationTaken) return;
+    const stored = w.get(catalogKey(CAT_META));
+    if ((stored === undefined ? 0 : parse<CatalogMeta>(stored).generation ?? 0) !== this.generation) this.reload(w);
+  }
+
+  private reload(r: KvReader): void {
+    this.schemas.clear();
+    this.byId.clear();
+    this.meta = { version: CATALOG_FORMAT_VERSION, nextTableId: 1 };
+    this.load(r);
   }
 
   /**
    * Loads the catalog from `primary`. `dropRows` deletes a dropped table's rows
    * (default: a delRange in the primary store, for tables of the primary engine).
    */
-  static open(primary: KvStore, dropRows?: DropRows): Catalog {
+  static open(primary: KvStore, dropRows?: DropRows, counters: Counters = new Counters()): Catalog {
     const c = new Catalog(primary, dropRows ?? ((t, w) => {
       const b = tableBounds(t.id);
       w.delRange(b.start, b.end);
-    }));
+    }), counters);
     primary.read((r) => c.load(r));
     return c;
   }
@@ -111,8 +161,22 @@ export class Catalog {
     }
   }
 
-  private requireWrite(): void {
+  /**
+   * Every change starts here. The first one of a write checks the cache against the
+   * stored generation (another thread may have changed the catalog: then the cache
+   * reloads from the write's own, latest, view) and moves the generation on.
+   */
+  private requireWrite(w: KvWriter): void {
     if (!this.store.inWrite) throw new Error('storage: catalog changes must run inside catalog.store.write()');
+    if (this.generationTaken) return;
+    const stored = w.get(catalogKey(CAT_META));
+    const storedGeneration = stored === undefined ? 0 : parse<CatalogMeta>(stored).generation ?? 0;
+    if (storedGeneration !== this.generation) this.reload(w);
+    const old = this.meta;
+    this.meta = { ...old, generation: storedGeneration + 1 };
+    w.put(catalogKey(CAT_META), json(this.meta));
+    this.generationTaken = true;
+    this.undo.push(() => (this.meta = old));
   }
 
   private schemaOrThrow(name: string): SchemaEntry {
@@ -133,7 +197,7 @@ export class Catalog {
 
   /** Creates a schema; 1007 if it exists. */
   createSchema(w: KvWriter, def: SchemaDef): SchemaDef {
-    this.requireWrite();
+    this.requireWrite(w);
     if (this.schemas.has(def.name)) throw sqlError('DB_CREATE_EXISTS', `Can't create database '${def.name}'; database exists`);
     const frozen = snapshot(def);
     w.put(catalogKey(CAT_SCHEMA, def.name), json(frozen));
@@ -144,7 +208,7 @@ export class Catalog {
 
   /** Changes a schema's charset/collation (ALTER DATABASE). */
   alterSchema(w: KvWriter, def: SchemaDef): SchemaDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const s = this.schemaOrThrow(def.name);
     const old = s.def;
     const frozen = snapshot(def);
@@ -156,7 +220,7 @@ export class Catalog {
 
   /** Drops a schema with its tables (and their rows) and views; 1008 if missing. Returns what was dropped. */
   dropSchema(w: KvWriter, name: string): { tables: TableDef[]; views: ViewDef[] } {
-    this.requireWrite();
+    this.requireWrite(w);
     const s = this.schemas.get(name);
     if (s === undefined) throw sqlError('DB_DROP_EXISTS', `Can't drop database '${name}'; database doesn't exist`);
     const tables = [...s.tables.values()];
@@ -186,7 +250,7 @@ export class Catalog {
 
   /** Hands out a new table id (never reused, even after DROP). */
   allocateTableId(w: KvWriter): number {
-    this.requireWrite();
+    this.requireWrite(w);
     const id = this.meta.nextTableId;
     if (id > MAX_TABLE_ID) throw new Error('storage: table ids exhausted');
     const old = this.meta;
@@ -228,7 +292,7 @@ export class Catalog {
 
   /** Creates a table with a fresh id; 1049 for an unknown schema, 1050 if the name is taken. */
   createTable(w: KvWriter, def: Omit<TableDef, 'id'>): TableDef {
-    this.requireWrite();
+    this.requireWrite(w);
     this.checkNameFree(this.schemaOrThrow(def.schema), def.name);
     const full = snapshot({ ...def, id: this.allocateTableId(w) } as TableDef);
     this.putTable(w, full);
@@ -237,7 +301,7 @@ export class Catalog {
 
   /** Drops a table and its rows; 1051 if missing. Returns the dropped definition. */
   dropTable(w: KvWriter, schema: string, name: string): TableDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const def = this.getTable(schema, name);
     if (def === undefined) throw sqlError('BAD_TABLE', `Unknown table '${schema}.${name}'`);
     this.removeTable(w, def);
@@ -252,7 +316,7 @@ export class Catalog {
    * the column list need the rows rewritten: see StorageManager.rebuildTable.
    */
   alterTable(w: KvWriter, def: TableDef): TableDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const old = this.byId.get(def.id);
     if (old === undefined) throw sqlError('BAD_TABLE', `Unknown table '${def.schema}.${def.name}'`);
     if (old.schema !== def.schema || old.name !== def.name) this.checkNameFree(this.schemaOrThrow(def.schema), def.name);
@@ -264,7 +328,7 @@ export class Catalog {
 
   /** Renames (and possibly moves) a table; 1051 if missing, 1050 if the new name is taken. */
   renameTable(w: KvWriter, schema: string, name: string, newSchema: string, newName: string): TableDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const def = this.getTable(schema, name);
     if (def === undefined) throw sqlError('BAD_TABLE', `Unknown table '${schema}.${name}'`);
     return this.alterTable(w, { ...def, schema: newSchema, name: newName });
@@ -275,7 +339,7 @@ export class Catalog {
    * ALTER TABLE: rows were already written under `next.id`). The old rows are dropped.
    */
   replaceTable(w: KvWriter, oldId: number, next: TableDef): TableDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const old = this.byId.get(oldId);
     if (old === undefined) throw new Error(`storage: no table with id ${oldId}`);
     if (old.schema !== next.schema || old.name !== next.name) this.checkNameFree(this.schemaOrThrow(next.schema), next.name);
@@ -322,7 +386,7 @@ export class Catalog {
 
   /** Creates a view (or replaces an existing view when `orReplace`); 1050 if a table or view has the name. */
   createView(w: KvWriter, def: ViewDef, orReplace = false): ViewDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const s = this.schemaOrThrow(def.schema);
     const prev = s.views.get(def.name);
     if (!(orReplace && prev !== undefined)) this.checkNameFree(s, def.name);
@@ -338,7 +402,7 @@ export class Catalog {
 
   /** Drops a view; 1051 if missing. */
   dropView(w: KvWriter, schema: string, name: string): ViewDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const s = this.schemas.get(schema);
     const def = s?.views.get(name);
     if (s === undefined || def === undefined) throw sqlError('BAD_TABLE', `Unknown table '${schema}.${name}'`);
@@ -350,7 +414,7 @@ export class Catalog {
 
   /** Renames (or moves) a view; 1050 if the new name is taken. */
   renameView(w: KvWriter, schema: string, name: string, newSchema: string, newName: string): ViewDef {
-    this.requireWrite();
+    this.requireWrite(w);
     const def = this.getView(schema, name);
     if (def === undefined) throw sqlError('BAD_TABLE', `Unknown table '${schema}.${name}'`);
     this.checkNameFree(this.schemaOrThrow(newSchema), newName);

@@ -70,6 +70,11 @@ export interface KvStore {
   commit(fn: (writer: KvWriter) => void): Promise<void>;
   /** Pins the current committed state until released (REPEATABLE READ snapshots). */
   snapshot(): KvSnapshot;
+  /**
+   * Optional: drops any read view this thread caches between reads, so the next read sees
+   * every commit made so far, by any thread (stores shared by worker threads).
+   */
+  refresh?(): void;
   /** Bytes used on disk (or in memory), for status and metrics. */
   sizeBytes(): number;
   close(): Promise<void>;

@@ -3,7 +3,8 @@ import { sqlError } from '../base/errors.js';
 import type { Row } from '../base/value.js';
 import type { KvStore, KvWriter } from './kv.js';
 import type { TableDef } from './table-def.js';
-import { Catalog } from './catalog.js';
+import { Catalog, type CatalogBoard } from './catalog.js';
+import { Counters, type CounterCells } from './counters.js';
 import { tableBounds } from './key-layout.js';
 import { TableStore } from './table-store.js';
 
@@ -16,6 +17,8 @@ export interface StorageManagerOptions {
   engines: ReadonlyMap<string, KvStore> | Readonly<Record<string, KvStore>>;
   /** The engine whose store holds the catalog and tables created without ENGINE=. */
   defaultEngine: string;
+  /** When several threads share the stores: where the live counters are, and how catalog changes are announced. */
+  shared?: { counters: CounterCells; board: CatalogBoard };
 }
 
 /**
@@ -36,7 +39,8 @@ export class StorageManager {
     this.defaultEngine = opts.defaultEngine.toLowerCase();
     const primary = this.engines.get(this.defaultEngine);
     if (primary === undefined) throw new Error(`storage: default engine '${opts.defaultEngine}' is not open`);
-    this.catalog = Catalog.open(primary, (t, w) => this.dropRows(t, w));
+    this.catalog = Catalog.open(primary, (t, w) => this.dropRows(t, w), new Counters(opts.shared?.counters));
+    if (opts.shared) this.catalog.attachBoard(opts.shared.board);
     // From now on the default engine is reached through the catalog's tracked wrapper.
     this.engines.set(this.defaultEngine, this.catalog.store);
   }

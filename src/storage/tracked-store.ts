@@ -55,6 +55,10 @@ export class TrackedStore implements KvStore {
     return this.inner.snapshot();
   }
 
+  refresh(): void {
+    this.inner.refresh?.();
+  }
+
   sizeBytes(): number {
     return this.inner.sizeBytes();
   }

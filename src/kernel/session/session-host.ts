@@ -4,13 +4,14 @@ import type { Logger } from '../logger.js';
 import type { GlobalVariables } from '../variables.js';
 import type { StatusCounters } from '../status-counters.js';
 import type { RowCountCache } from '../row-estimates.js';
-import type { LockManager } from '../transactions/lock-manager.js';
+import type { RowLocks } from '../transactions/lock-manager.js';
 import type { IsolationLevel, Transaction } from '../transactions/transaction.js';
 import type { Catalog } from '../../storage/catalog.js';
 import type { ScanMeter } from '../../storage/table-store.js';
 import type { EvalContext } from '../../sql/analyzer/eval-context.js';
 import type { ServerInfo, StatementEnv } from '../../sql/executor/statement-env.js';
 import type { Session } from './session.js';
+import type { Statement } from '../../sql/parser/ast.js';
 
 /** The filters' combined answer for one statement. */
 export interface FilterOutcome {
@@ -37,7 +38,7 @@ export interface SessionHost {
   readonly counters: StatusCounters;
   readonly log: Logger;
   /** Row locks: a statement that met another transaction's lock waits here. */
-  readonly locks: Pick<LockManager, 'wait'>;
+  readonly locks: Pick<RowLocks, 'wait'>;
   /** Table sizes for plan summaries. */
   readonly rowCounts: Pick<RowCountCache, 'rowCount'>;
   /** The catalog, for USE, COM_FIELD_LIST and plan summaries (statements reach storage through statementEnv). */
@@ -61,6 +62,14 @@ export interface SessionHost {
   statementFinished(e: StatementEvent): void;
   /** Counts a finished statement nobody observes (Slow_queries). */
   countSlow(durationMs: number): void;
+
+  /**
+   * A statement's first step (worker threads: other threads' commits and catalog changes
+   * become visible; a promise when the statement first needs the other threads' reports).
+   */
+  statementStarting(statement: Statement, text: string): Promise<void> | undefined;
+  /** Makes catalog lookups current (worker threads; alone, nothing to do). */
+  refreshCatalog(): void;
 
   newTransaction(opts: TransactionOptions): Transaction;
   /** The environment one statement of `session` runs in (inside `txn` when given). */

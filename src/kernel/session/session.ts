@@ -214,6 +214,7 @@ export class Session implements KernelSession, SessionContext {
       throw sqlError('MAX_PREPARED_STMT_COUNT_REACHED', `Can't create more than max_prepared_stmt_count statements (current value: ${max})`);
     }
     const parsed = this.counted(() => parseWithParams(sql));
+    this.kernel.refreshCatalog();
     if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
     // Checked at prepare time too, as MySQL does: describing the result would show a denied table's columns.
     this.admission.authorize(parsed.statement);
@@ -274,6 +275,8 @@ export class Session implements KernelSession, SessionContext {
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
+      const starting = this.kernel.statementStarting(statement, text);
+      if (starting) await starting;
       const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       const answer = await this.lockRetry.run(statement, text, params);
@@ -415,6 +418,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   useDatabase(name: string): void {
+    this.kernel.refreshCatalog();
     // Everyone may use information_schema; its tables list only what the session may see.
     if (isInformationSchema(name)) {
       this.database = INFORMATION_SCHEMA;
@@ -428,6 +432,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   listFields(table: string, wildcard?: string): ResultColumn[] {
+    this.kernel.refreshCatalog();
     if (!this.database) throw sqlError('NO_DB', 'No database selected');
     if (isInformationSchema(this.database)) return this.filterFields(resultColumns(informationSchemaColumns(table, table)), wildcard);
     if (this.kernel.authorizing && !this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: this.database, table, action: 'SELECT' })) {

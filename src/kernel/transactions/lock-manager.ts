@@ -23,9 +23,25 @@ interface LockEntry {
  * lock with `LockManager.wait`, and runs the statement again.
  */
 export class LockConflict extends Error {
-  constructor(readonly key: string, readonly blockers: Set<LockOwner>) {
+  /**
+   * `blockers` are the holders in the table that threw: owners in this thread's LockManager,
+   * or owner slots of the shared table (workers); only that table reads them.
+   */
+  constructor(readonly key: string, readonly blockers: ReadonlySet<LockOwner> | ReadonlySet<number>) {
     super('lock conflict');
   }
+}
+
+/** Row and unique-value locks as transactions and sessions use them, whichever table holds them. */
+export interface RowLocks {
+  /** Grants the lock or throws LockConflict (synchronously, from inside a statement). */
+  acquire(owner: LockOwner, key: string, mode: LockMode): void;
+  /** Releases every lock of `owner` and wakes the statements waiting on them. */
+  releaseAll(owner: LockOwner): void;
+  /** Waits until the conflicting lock changes hands; 1205 on timeout, 1213 on deadlock, 1317 when aborted. */
+  wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Locks held now, for status counters and tests. */
+  readonly size: number;
 }
 
 /** Most locks the server tracks at once; a transaction past it fails cleanly instead of exhausting memory. */
@@ -36,7 +52,7 @@ export const LOCKS_MAX = 5_000_000;
  * locks are compatible with each other; exclusive ones with nothing but the
  * same owner. Locks are held until the owner's transaction ends (strict 2PL).
  */
-export class LockManager {
+export class LockManager implements RowLocks {
   private readonly locks = new Map<string, LockEntry>();
   private readonly held = new Map<LockOwner, Set<string>>();
 
@@ -90,7 +106,7 @@ export class LockManager {
    * Whether making `owner` wait for `blockers` closes a cycle in the wait-for
    * graph (a deadlock): some blocker is, directly or through others, waiting for `owner`.
    */
-  wouldDeadlock(owner: LockOwner, blockers: Set<LockOwner>): boolean {
+  wouldDeadlock(owner: LockOwner, blockers: ReadonlySet<LockOwner>): boolean {
     const seen = new Set<LockOwner>();
     const stack = [...blockers];
     while (stack.length) {
@@ -108,12 +124,13 @@ export class LockManager {
    * `timeoutMs`; rejects with 1205 on timeout and 1213 when waiting would deadlock.
    */
   async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.wouldDeadlock(owner, conflict.blockers)) {
+    const blockers = conflict.blockers as ReadonlySet<LockOwner>;
+    if (this.wouldDeadlock(owner, blockers)) {
       throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
     }
     const e = this.locks.get(conflict.key);
     if (!e) return; // released meanwhile
-    owner.waitingFor = conflict.blockers;
+    owner.waitingFor = new Set(blockers);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {

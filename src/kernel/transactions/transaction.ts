@@ -2,7 +2,7 @@
 import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 import { INDEX_PREFIX_BYTES } from '../../storage/key-layout.js';
 import { WriteSet, overlayReader, overlayWriter } from '../../storage/write-set.js';
-import type { LockManager, LockOwner } from './lock-manager.js';
+import type { LockOwner, RowLocks } from './lock-manager.js';
 
 export type IsolationLevel = 'READ-UNCOMMITTED' | 'READ-COMMITTED' | 'REPEATABLE-READ' | 'SERIALIZABLE';
 
@@ -30,7 +30,7 @@ export class Transaction implements LockOwner {
   /** When it started, for the idle-transaction timeout and SHOW PROCESSLIST. */
   readonly startedMs = Date.now();
 
-  constructor(private readonly locks: LockManager, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number> }) {
+  constructor(private readonly locks: RowLocks, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number> }) {
     this.explicit = opts.explicit;
     this.readOnly = opts.readOnly;
     this.isolation = opts.isolation;

@@ -1,8 +1,9 @@
 // Test support: a minimal in-memory KernelApi with canned answers, so the protocol is tested without the SQL engine.
 import { tmpdir } from 'node:os';
+import { createServer, type Socket } from 'node:net';
 import { sqlError, type Diagnostic } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { Authenticator, KernelApi, ProcessInfo, KernelSession, PreparedStatementInfo, SessionStatus } from '../../kernel/plugin.js';
+import type { Authenticator, KernelApi, Listener, ProcessInfo, KernelSession, PreparedStatementInfo, SessionStatus } from '../../kernel/plugin.js';
 import type { ResultColumn, StatementResult } from '../../base/result.js';
 import type { SqlType } from '../../base/sql-type.js';
 import { Decimal, type Row } from '../../base/value.js';
@@ -130,6 +131,16 @@ export class CannedKernel implements KernelApi {
   private lastId = 0;
 
   constructor(public auth: Authenticator) {}
+
+  listen(spec: { host: string; port: number }, onConnection: (socket: Socket) => void): Promise<Listener> {
+    const server = createServer({ noDelay: true }, onConnection);
+    return new Promise((resolve) => {
+      server.listen(spec.port, spec.host, () => {
+        const addr = server.address();
+        resolve({ port: typeof addr === 'object' && addr ? addr.port : spec.port, close: () => new Promise<void>((done) => server.close(() => done())) });
+      });
+    });
+  }
 
   authenticate(req: Parameters<Authenticator['authenticate']>[0]) {
     return this.auth.authenticate(req);

@@ -1,8 +1,8 @@
 // The MySQL protocol listener: accepts TCP clients, enforces max_connections, tracks connections for shutdown.
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
+import type { KernelApi, Listener, ProtocolServer } from '../../kernel/plugin.js';
 import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';
 import { MysqlConnection, type ConnectionEnv } from './connection.js';
 
@@ -15,7 +15,8 @@ export interface MysqlServerOptions {
 }
 
 export class MysqlProtocolServer implements ProtocolServer {
-  private server: Server | null = null;
+  private listener: Listener | null = null;
+  private listening = false;
   private readonly connections = new Set<MysqlConnection>();
   private boundPort = 0;
   private allClosed: (() => void) | null = null;
@@ -35,23 +36,14 @@ export class MysqlProtocolServer implements ProtocolServer {
     return `mysql ${this.opts.bind}:${this.boundPort || this.opts.port}`;
   }
 
-  start(): Promise<void> {
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.bind, () => {
-        server.off('error', reject);
-        server.on('error', (e: Error) => this.log.error('mysql listener error', { error: e.message }));
-        const addr = server.address();
-        this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
-        resolve();
-      });
-    });
+  async start(): Promise<void> {
+    this.listener = await this.kernel.listen({ host: this.opts.bind, port: this.opts.port }, (socket) => this.accept(socket));
+    this.boundPort = this.listener.port;
+    this.listening = true;
   }
 
   private accept(socket: Socket): void {
-    if (this.server === null || !this.server.listening) {
+    if (!this.listening) {
       socket.destroy();
       return;
     }
@@ -92,9 +84,10 @@ export class MysqlProtocolServer implements ProtocolServer {
 
   /** Stops listening, closes idle connections, lets running commands finish; resolves when all are gone. */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    if (!listener) return;
+    this.listening = false;
+    const listenerClosed = listener.close();
     const drained = new Promise<void>((resolve) => {
       if (this.connections.size === 0) resolve();
       else this.allClosed = resolve;

@@ -184,6 +184,11 @@ export class LmdbStore implements KvStore {
     };
   }
 
+  /** lmdb-js reuses one read transaction until the end of the event turn; a commit by another thread needs a new one. */
+  refresh(): void {
+    if (!this.inWrite) this.db.resetReadTxn();
+  }
+
   sizeBytes(): number {
     const stats = this.db.getStats() as { pageSize?: number; treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
     const pages = (stats.treeBranchPageCount ?? 0) + (stats.treeLeafPageCount ?? 0) + (stats.overflowPages ?? 0);

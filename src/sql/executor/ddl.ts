@@ -252,7 +252,12 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
 
 function engineFor(env: StatementEnv, requested: string | undefined, temporary: boolean): string {
   const name = (requested ?? (temporary ? 'memory' : env.defaultEngine())).toLowerCase();
-  if (env.engineExists(name)) return name;
+  if (env.engineExists(name) && (temporary || env.engineShared(name))) return name;
+  if (env.engineExists(name)) {
+    // A session's temporary table stays on its thread; a shared table must be seen by every worker thread.
+    env.session.warn(1266, `Using storage engine ${env.defaultEngine()} for table: with worker threads, ${name} tables are only for TEMPORARY tables`, 'Warning');
+    return env.defaultEngine();
+  }
   // InnoDB/MyISAM are what dumps and ORMs name; they map to the default engine with a note, as NO_ENGINE_SUBSTITUTION off would do.
   if (['innodb', 'myisam', 'aria', 'rocksdb', 'ndb', 'ndbcluster', 'tokudb'].includes(name)) {
     env.session.warn(1266, `Using storage engine ${env.defaultEngine()} for table`, 'Warning');

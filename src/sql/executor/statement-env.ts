@@ -88,6 +88,8 @@ export interface StatementEnv {
   readonly server: ServerInfo;
   defaultEngine(): string;
   engineExists(name: string): boolean;
+  /** Whether every thread serving clients sees the same rows in this engine (not so for memory when worker threads serve). */
+  engineShared(name: string): boolean;
   read<T>(fn: (tx: ReadTx) => T): T;
   /** `read` for a statement that pauses: the same snapshot rules, held across its pauses until it ends. */
   readSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>): Generator<Pause, T>;

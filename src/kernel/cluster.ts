@@ -1,0 +1,28 @@
+// What the kernel needs when it is one of several threads serving the same data (see kernel/threads); alone it needs none of it.
+import type { Socket } from 'node:net';
+import type { Value } from '../base/value.js';
+import type { RowLocks } from './transactions/lock-manager.js';
+import type { ListenSpec, WorkerReport } from './threads/messages.js';
+
+/** A listening socket a protocol plugin asked the kernel for. */
+export interface Listener {
+  /** The port actually listened on (differs from the asked one when that was 0). */
+  readonly port: number;
+  /** Stops handing new connections to the plugin. */
+  close(): Promise<void>;
+}
+
+export interface KernelCluster {
+  /** Row locks every thread shares. */
+  readonly locks: RowLocks;
+  nextConnectionId(): number;
+  listen(spec: ListenSpec, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /** What the other threads report now (their sessions, their status counters). */
+  gather(): Promise<WorkerReport[]>;
+  /** KILL of a session another thread serves. */
+  kill(id: number, queryOnly: boolean): void;
+  /** SET GLOBAL made here: the other threads apply it too. */
+  globalChanged(name: string, value: Value): void;
+  /** Makes the next reads of this thread see every commit made so far by any thread. */
+  freshReads(): void;
+}

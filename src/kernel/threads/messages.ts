@@ -1,0 +1,44 @@
+// The messages between the coordinating main thread and the worker threads.
+import type { ProcessInfo } from '../plugin.js';
+import type { Value } from '../../base/value.js';
+
+/** What one worker reports of itself when asked (SHOW PROCESSLIST, SHOW STATUS, /metrics). */
+export interface WorkerReport {
+  processes: ProcessInfo[];
+  status: [string, string | number][];
+}
+
+/** Where a protocol listens; the key of a shared listening socket. */
+export interface ListenSpec {
+  host: string;
+  port: number;
+}
+
+export type ToMain =
+  /** A protocol plugin wants to listen: the first asker creates the socket, the others get its fd. */
+  | { t: 'listen'; req: number; spec: ListenSpec }
+  | { t: 'listening'; spec: ListenSpec; fd: number; port: number }
+  /** A connection accepted by a busier worker, handed to `to` by its fd. */
+  | { t: 'adopt'; to: number; spec: ListenSpec; fd: number }
+  | { t: 'started' }
+  | { t: 'stopped' }
+  | { t: 'gather'; req: number }
+  | { t: 'report'; req: number; report: WorkerReport }
+  | { t: 'kill'; id: number; queryOnly: boolean }
+  | { t: 'setGlobal'; name: string; value: Value };
+
+export type ToWorker =
+  | { t: 'listen'; req: number; create: true }
+  | { t: 'listen'; req: number; create: false; fd: number; port: number }
+  | { t: 'adopt'; spec: ListenSpec; fd: number }
+  | { t: 'gathered'; req: number; reports: WorkerReport[] }
+  | { t: 'report'; req: number }
+  | { t: 'kill'; id: number; queryOnly: boolean }
+  | { t: 'setGlobal'; name: string; value: Value }
+  | { t: 'reload' }
+  | { t: 'stop' };
+
+/** The key of a listen spec. */
+export function specKey(spec: ListenSpec): string {
+  return `${spec.host}:${spec.port}`;
+}

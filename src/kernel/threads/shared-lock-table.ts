@@ -1,0 +1,383 @@
+// Row locks every worker thread shares: a hash table in a SharedArrayBuffer behind one futex mutex, with waits and deadlock detection.
+import { sqlError } from '../../base/errors.js';
+import { LockConflict, type LockMode, type LockOwner, type RowLocks } from '../transactions/lock-manager.js';
+
+/**
+ * Sizes of the shared table. Entries are fixed: a transaction that would push the
+ * table past `maxLocks` fails cleanly (as LockManager does at its own limit).
+ */
+export interface LockTableSizes {
+  /** Hash slots (a power of two); at most three quarters of them are used. */
+  entries: number;
+  /** Transactions that may hold or wait for locks at once. */
+  owners: number;
+}
+
+export const DEFAULT_LOCK_TABLE_SIZES: LockTableSizes = { entries: 1 << 19, owners: 1 << 14 };
+
+// Header, in int32s.
+const MUTEX = 0;
+const LOCK_COUNT = 1;
+const OWNER_HINT = 2;
+const HEADER_INTS = 4;
+
+// One entry: two hash words, a state word, the exclusive holder, up to four listed shared holders.
+const ENTRY_INTS = 8;
+const E_HASH_A = 0;
+const E_HASH_B = 1;
+const E_STATE = 2;
+const E_X_OWNER = 3;
+const E_SHARED = 4;
+const SHARED_LISTED = 4;
+// State word: 0 empty; bits 0-1 mode (1 S, 2 X); bit 2 someone waits; bits 8+ number of shared holders.
+const MODE_S = 1;
+const MODE_X = 2;
+const MODE_MASK = 3;
+const HAS_WAITERS = 4;
+const COUNT_SHIFT = 8;
+
+// One owner slot: in use, then the owner slots it waits for (0 ends the list).
+const OWNER_INTS = 12;
+const O_IN_USE = 0;
+const O_WAITS = 1;
+const WAITS_LISTED = OWNER_INTS - O_WAITS;
+
+/** Wake counters, by key hash: a release bumps one and notifies whoever waits on it. */
+const WAKE_SLOTS = 1024;
+/** Spins before a contended mutex sleeps. */
+const SPINS = 64;
+
+export function lockTableBytes(sizes: LockTableSizes): number {
+  return (HEADER_INTS + sizes.entries * ENTRY_INTS + sizes.owners * OWNER_INTS + WAKE_SLOTS) * 4;
+}
+
+/** What this thread knows of one owner's locks: its slot and each key it holds, by key. */
+interface OwnerLocks {
+  slot: number;
+  held: Map<string, { a: number; b: number; mode: LockMode }>;
+}
+
+// The key's two hash words, left here by hashKey (no allocation per lock).
+let hashA = 0;
+let hashB = 0;
+
+/** Two independent 32-bit hashes of a key: a false conflict needs both to collide. */
+function hashKey(key: string): void {
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9 ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  hashA = a | 0;
+  hashB = b | 0;
+}
+
+/**
+ * The shared lock table. Keys are identified by a 64-bit hash (a collision makes two
+ * rows share a lock: a needless wait, never a lost one). Each thread keeps which keys
+ * its own owners hold, so re-entrant acquires never touch shared memory.
+ */
+export class SharedLockTable implements RowLocks {
+  private readonly words: Int32Array;
+  private readonly entryBase = HEADER_INTS;
+  private readonly ownerBase: number;
+  private readonly wakeBase: number;
+  private readonly mask: number;
+  private readonly maxLocks: number;
+  private readonly owners = new Map<LockOwner, OwnerLocks>();
+
+  constructor(buffer: SharedArrayBuffer, private readonly sizes: LockTableSizes) {
+    if ((sizes.entries & (sizes.entries - 1)) !== 0) throw new Error('lock table entries must be a power of two');
+    this.words = new Int32Array(buffer);
+    this.ownerBase = HEADER_INTS + sizes.entries * ENTRY_INTS;
+    this.wakeBase = this.ownerBase + sizes.owners * OWNER_INTS;
+    this.mask = sizes.entries - 1;
+    this.maxLocks = Math.floor(sizes.entries * 0.75);
+  }
+
+  get size(): number {
+    return Atomics.load(this.words, LOCK_COUNT);
+  }
+
+  acquire(owner: LockOwner, key: string, mode: LockMode): void {
+    const mine = this.owners.get(owner);
+    const prev = mine?.held.get(key);
+    if (prev && (prev.mode === 'X' || mode === 'S')) return;
+    hashKey(key);
+    const a = hashA;
+    const b = hashB;
+    this.lock();
+    try {
+      const local = mine ?? this.register(owner);
+      const w = this.words;
+      const i = this.find(a, b);
+      if (i < 0) {
+        if (w[LOCK_COUNT] >= this.maxLocks) throw sqlError('OUTOFMEMORY', `Too many row locks (more than ${this.maxLocks}); commit more often`);
+        this.insert(a, b, mode, local.slot);
+        local.held.set(key, { a, b, mode });
+        return;
+      }
+      const state = w[i + E_STATE];
+      if (prev) {
+        // An upgrade from S: only when this owner is the only holder.
+        if (state >>> COUNT_SHIFT === 1) {
+          w[i + E_STATE] = MODE_X | (state & HAS_WAITERS);
+          w[i + E_X_OWNER] = local.slot;
+          for (let k = 0; k < SHARED_LISTED; k++) w[i + E_SHARED + k] = 0;
+          prev.mode = 'X';
+          return;
+        }
+        throw new LockConflict(key, this.sharedHolders(i, local.slot));
+      }
+      if (mode === 'S' && (state & MODE_MASK) === MODE_S) {
+        w[i + E_STATE] = state + (1 << COUNT_SHIFT);
+        for (let k = 0; k < SHARED_LISTED; k++) {
+          if (w[i + E_SHARED + k] === 0) {
+            w[i + E_SHARED + k] = local.slot;
+            break;
+          }
+        }
+        local.held.set(key, { a, b, mode });
+        return;
+      }
+      throw new LockConflict(key, (state & MODE_MASK) === MODE_X ? new Set([w[i + E_X_OWNER]]) : this.sharedHolders(i, local.slot));
+    } finally {
+      this.unlock();
+    }
+  }
+
+  releaseAll(owner: LockOwner): void {
+    const local = this.owners.get(owner);
+    if (!local) return;
+    this.owners.delete(owner);
+    const w = this.words;
+    const wakes: number[] = [];
+    this.lock();
+    try {
+      for (const { a, b } of local.held.values()) {
+        const i = this.find(a, b);
+        if (i < 0) continue;
+        const state = w[i + E_STATE];
+        if (state & HAS_WAITERS) wakes.push(this.wakeIndex(a));
+        if ((state & MODE_MASK) === MODE_X) {
+          if (w[i + E_X_OWNER] === local.slot) this.remove(i);
+          continue;
+        }
+        const count = (state >>> COUNT_SHIFT) - 1;
+        if (count <= 0) {
+          this.remove(i);
+          continue;
+        }
+        w[i + E_STATE] = (state & ((1 << COUNT_SHIFT) - 1)) | (count << COUNT_SHIFT);
+        for (let k = 0; k < SHARED_LISTED; k++) if (w[i + E_SHARED + k] === local.slot) w[i + E_SHARED + k] = 0;
+      }
+      const o = this.ownerBase + local.slot * OWNER_INTS;
+      w[o + O_IN_USE] = 0;
+      w[o + O_WAITS] = 0;
+    } finally {
+      this.unlock();
+    }
+    for (const idx of wakes) {
+      Atomics.add(w, idx, 1);
+      Atomics.notify(w, idx);
+    }
+  }
+
+  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const blockers = conflict.blockers as ReadonlySet<number>;
+    const w = this.words;
+    hashKey(conflict.key);
+    const a = hashA;
+    const b = hashB;
+    let wake: number;
+    let seen: number;
+    let slot: number;
+    this.lock();
+    try {
+      const local = this.owners.get(owner) ?? this.register(owner);
+      slot = local.slot;
+      if (this.wouldDeadlock(slot, blockers)) throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
+      const i = this.find(a, b);
+      if (i < 0) return; // released meanwhile: the statement retries at once
+      w[i + E_STATE] |= HAS_WAITERS;
+      const o = this.ownerBase + slot * OWNER_INTS;
+      let k = 0;
+      for (const t of blockers) {
+        if (k >= WAITS_LISTED) break;
+        w[o + O_WAITS + k++] = t;
+      }
+      if (k < WAITS_LISTED) w[o + O_WAITS + k] = 0;
+      wake = this.wakeIndex(a);
+      seen = Atomics.load(w, wake);
+    } finally {
+      this.unlock();
+    }
+    try {
+      await this.sleepUntilWoken(wake, seen, timeoutMs, signal);
+    } finally {
+      this.lock();
+      w[this.ownerBase + slot * OWNER_INTS + O_WAITS] = 0;
+      this.unlock();
+    }
+  }
+
+  /** Waits for the wake counter to move (a release), the timeout (1205) or the abort signal (1317). */
+  private async sleepUntilWoken(wake: number, seen: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const interrupted = () => sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
+    if (signal?.aborted) throw interrupted();
+    const r = Atomics.waitAsync(this.words, wake, seen, timeoutMs);
+    if (!r.async) {
+      if (r.value === 'timed-out') throw sqlError('LOCK_WAIT_TIMEOUT', 'Lock wait timeout exceeded; try restarting transaction');
+      return;
+    }
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const outcome = await Promise.race([r.value, aborted]);
+      if (outcome === 'aborted') {
+        // Nudge the pending wait so it does not hold the thread's event loop until its timeout.
+        Atomics.notify(this.words, wake);
+        throw interrupted();
+      }
+      if (outcome === 'timed-out') throw sqlError('LOCK_WAIT_TIMEOUT', 'Lock wait timeout exceeded; try restarting transaction');
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Whether `slot` waiting for `blockers` closes a cycle: some blocker waits, directly or through others, for `slot`. */
+  private wouldDeadlock(slot: number, blockers: ReadonlySet<number>): boolean {
+    const w = this.words;
+    const seen = new Set<number>();
+    const stack = [...blockers];
+    while (stack.length) {
+      const t = stack.pop() as number;
+      if (t === slot) return true;
+      if (seen.has(t) || t <= 0 || t >= this.sizes.owners) continue;
+      seen.add(t);
+      const o = this.ownerBase + t * OWNER_INTS;
+      for (let k = 0; k < WAITS_LISTED; k++) {
+        const u = w[o + O_WAITS + k];
+        if (u === 0) break;
+        stack.push(u);
+      }
+    }
+    return false;
+  }
+
+  /** Gives `owner` a free slot (slot 0 is never used: 0 means none). Called with the mutex held. */
+  private register(owner: LockOwner): OwnerLocks {
+    const w = this.words;
+    const n = this.sizes.owners;
+    const start = w[OWNER_HINT];
+    for (let step = 0; step < n; step++) {
+      const slot = ((start + step) % (n - 1)) + 1;
+      const o = this.ownerBase + slot * OWNER_INTS;
+      if (w[o + O_IN_USE] === 0) {
+        w[o + O_IN_USE] = 1;
+        w[o + O_WAITS] = 0;
+        w[OWNER_HINT] = slot;
+        const local: OwnerLocks = { slot, held: new Map() };
+        this.owners.set(owner, local);
+        return local;
+      }
+    }
+    throw sqlError('OUTOFMEMORY', `Too many transactions holding row locks at once (more than ${n - 1})`);
+  }
+
+  private sharedHolders(i: number, except: number): Set<number> {
+    const out = new Set<number>();
+    for (let k = 0; k < SHARED_LISTED; k++) {
+      const s = this.words[i + E_SHARED + k];
+      if (s !== 0 && s !== except) out.add(s);
+    }
+    return out;
+  }
+
+  private wakeIndex(a: number): number {
+    return this.wakeBase + ((a >>> 0) % WAKE_SLOTS);
+  }
+
+  // ------------------------------------------------------------------ the hash table (mutex held)
+
+  private home(a: number): number {
+    return (a >>> 0) & this.mask;
+  }
+
+  /** The entry's word index, or -1. */
+  private find(a: number, b: number): number {
+    const w = this.words;
+    for (let slot = this.home(a); ; slot = (slot + 1) & this.mask) {
+      const i = this.entryBase + slot * ENTRY_INTS;
+      if (w[i + E_STATE] === 0) return -1;
+      if (w[i + E_HASH_A] === a && w[i + E_HASH_B] === b) return i;
+    }
+  }
+
+  private insert(a: number, b: number, mode: LockMode, owner: number): void {
+    const w = this.words;
+    let slot = this.home(a);
+    while (w[this.entryBase + slot * ENTRY_INTS + E_STATE] !== 0) slot = (slot + 1) & this.mask;
+    const i = this.entryBase + slot * ENTRY_INTS;
+    w[i + E_HASH_A] = a;
+    w[i + E_HASH_B] = b;
+    if (mode === 'X') {
+      w[i + E_STATE] = MODE_X | (1 << COUNT_SHIFT);
+      w[i + E_X_OWNER] = owner;
+    } else {
+      w[i + E_STATE] = MODE_S | (1 << COUNT_SHIFT);
+      w[i + E_X_OWNER] = 0;
+      w[i + E_SHARED] = owner;
+    }
+    w[LOCK_COUNT]++;
+  }
+
+  /** Deletes an entry, shifting later entries of its probe run back (linear probing needs no tombstones then). */
+  private remove(i: number): void {
+    const w = this.words;
+    let hole = (i - this.entryBase) / ENTRY_INTS;
+    for (let j = (hole + 1) & this.mask; ; j = (j + 1) & this.mask) {
+      const jw = this.entryBase + j * ENTRY_INTS;
+      if (w[jw + E_STATE] === 0) break;
+      const k = this.home(w[jw + E_HASH_A]);
+      // The entry at j stays when its home lies cyclically in (hole, j].
+      const stays = hole <= j ? hole < k && k <= j : hole < k || k <= j;
+      if (stays) continue;
+      const hw = this.entryBase + hole * ENTRY_INTS;
+      for (let x = 0; x < ENTRY_INTS; x++) w[hw + x] = w[jw + x];
+      hole = j;
+    }
+    const hw = this.entryBase + hole * ENTRY_INTS;
+    for (let x = 0; x < ENTRY_INTS; x++) w[hw + x] = 0;
+    w[LOCK_COUNT]--;
+  }
+
+  // ------------------------------------------------------------------ the mutex (0 free, 1 held, 2 held with sleepers)
+
+  private lock(): void {
+    const w = this.words;
+    let c = Atomics.compareExchange(w, MUTEX, 0, 1);
+    if (c === 0) return;
+    for (let spin = 0; spin < SPINS && c !== 0; spin++) c = Atomics.compareExchange(w, MUTEX, 0, 1);
+    if (c === 0) return;
+    if (c !== 2) c = Atomics.exchange(w, MUTEX, 2);
+    while (c !== 0) {
+      Atomics.wait(w, MUTEX, 2);
+      c = Atomics.exchange(w, MUTEX, 2);
+    }
+  }
+
+  private unlock(): void {
+    const w = this.words;
+    if (Atomics.sub(w, MUTEX, 1) !== 1) {
+      Atomics.store(w, MUTEX, 0);
+      Atomics.notify(w, MUTEX, 1);
+    }
+  }
+}

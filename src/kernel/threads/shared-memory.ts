@@ -1,0 +1,73 @@
+// The memory worker threads share: the lock table, the counters, and a board of small numbers (catalog generation, connection ids, load).
+import type { CatalogBoard } from '../../storage/catalog.js';
+import { SHARED_COUNTER_SLOTS, sharedCounterBytes } from '../../storage/shared-counter-cells.js';
+import { DEFAULT_LOCK_TABLE_SIZES, lockTableBytes, type LockTableSizes } from './shared-lock-table.js';
+
+/** Everything a worker needs to join the others; it crosses to each worker in its workerData. */
+export interface SharedMemory {
+  workers: number;
+  board: SharedArrayBuffer;
+  locks: SharedArrayBuffer;
+  lockSizes: LockTableSizes;
+  counters: SharedArrayBuffer;
+}
+
+// Board words.
+const CATALOG_GENERATION = 0;
+const LAST_CONNECTION_ID = 1;
+/** Then one word per worker: the connections it serves. */
+const CONNECTIONS = 2;
+
+export function createSharedMemory(workers: number): SharedMemory {
+  return {
+    workers,
+    board: new SharedArrayBuffer((CONNECTIONS + workers) * 4),
+    locks: new SharedArrayBuffer(lockTableBytes(DEFAULT_LOCK_TABLE_SIZES)),
+    lockSizes: DEFAULT_LOCK_TABLE_SIZES,
+    counters: new SharedArrayBuffer(sharedCounterBytes(SHARED_COUNTER_SLOTS)),
+  };
+}
+
+/** Typed access to the board. */
+export class Board {
+  private readonly words: Uint32Array;
+
+  constructor(private readonly memory: SharedMemory) {
+    this.words = new Uint32Array(memory.board);
+  }
+
+  /** The catalog generation every thread compares its cache with. */
+  readonly catalog: CatalogBoard = {
+    read: () => Atomics.load(this.words, CATALOG_GENERATION),
+    publish: (generation) => {
+      Atomics.store(this.words, CATALOG_GENERATION, generation);
+    },
+  };
+
+  /** Connection ids are unique across workers; they wrap below 2^32 and skip 0, as MySQL's do. */
+  nextConnectionId(): number {
+    for (;;) {
+      const id = (Atomics.add(this.words, LAST_CONNECTION_ID, 1) + 1) >>> 0;
+      if (id !== 0) return id;
+    }
+  }
+
+  connectionOpened(worker: number): void {
+    Atomics.add(this.words, CONNECTIONS + worker, 1);
+  }
+
+  connectionClosed(worker: number): void {
+    Atomics.sub(this.words, CONNECTIONS + worker, 1);
+  }
+
+  connections(worker: number): number {
+    return Atomics.load(this.words, CONNECTIONS + worker);
+  }
+
+  /** The worker serving the fewest connections (the lowest index among equals). */
+  leastLoaded(): number {
+    let best = 0;
+    for (let w = 1; w < this.memory.workers; w++) if (this.connections(w) < this.connections(best)) best = w;
+    return best;
+  }
+}
