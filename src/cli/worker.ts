@@ -16,6 +16,7 @@ async function run(): Promise<void> {
     log.error(`worker ${data.index}: unhandled rejection`, { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
   });
   const link = new WorkerLink(parentPort, data.index, data.memory);
+  link.gaugesFull = (name) => log.warn('the shared gauge table is full: this number is counted per thread', { gauge: name });
   const server = await startServer({ argv: data.argv, env: data.env, cwd: data.cwd, plugins: SHIPPED_PLUGINS, log, worker: { index: data.index, memory: data.memory, link } });
   const kernel = server.kernel;
   link.duties = {

@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import type { Value } from '../base/value.js';
 import type { RowLocks } from './transactions/lock-manager.js';
+import type { SharedGauge } from './gauges.js';
 import type { ListenSpec, WorkerReport } from './threads/messages.js';
 
 /** A listening socket a protocol plugin asked the kernel for. */
@@ -25,4 +26,8 @@ export interface KernelCluster {
   globalChanged(name: string, value: Value): void;
   /** Makes the next reads of this thread see every commit made so far by any thread. */
   freshReads(): void;
+  /** A number every thread shares. */
+  gauge(name: string): SharedGauge;
+  /** Status rows every thread shows alike (threads, connections per worker). */
+  sharedStatus(): [string, number][];
 }

@@ -13,7 +13,9 @@ import { LockManager, type RowLocks } from './transactions/lock-manager.js';
 import type { Socket } from 'node:net';
 import type { KernelCluster, Listener } from './cluster.js';
 import { listenAlone } from './listen-alone.js';
-import type { ListenSpec, WorkerReport } from './threads/messages.js';
+import { LocalGauges, type SharedGauge } from './gauges.js';
+import type { ListenSpec, StatementRecord, WorkerReport } from './threads/messages.js';
+import { FinishedStatement } from './session/finished-statement.js';
 import type { Statement } from '../sql/parser/ast.js';
 import { Transaction } from './transactions/transaction.js';
 import type { KvStore } from '../storage/kv.js';
@@ -81,6 +83,9 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly cluster: KernelCluster | undefined;
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
   private peers: WorkerReport[] = [];
+  private readonly localGauges = new LocalGauges();
+  /** The main thread of worker threads: fetches the workers' reports (set by the server). */
+  peerSource: (() => Promise<WorkerReport[]>) | undefined;
   private readonly storeIds: Map<KvStore, number>;
   private lastConnectionId = 0;
   /** Table sizes for plan summaries (query filters), counted lazily and cached. */
@@ -150,17 +155,18 @@ export class Kernel implements KernelApi, SessionHost {
   openSession(info: SessionOpenInfo): KernelSession {
     this.refreshCatalog();
     const id = info.connectionId ?? this.nextConnectionId();
-    const maxUser = Number(this.globals.get('max_user_connections'));
-    if (maxUser > 0) {
-      let n = 0;
-      for (const s of this.sessions.values()) if (s.user === info.user) n++;
-      if (n >= maxUser) throw sqlError('TOO_MANY_USER_CONNECTIONS', `User ${info.user} already has more than 'max_user_connections' active connections`);
-    }
     if (info.database !== null) {
       if (!this.authorize({ user: info.user, host: info.host, object: 'schema', name: info.database, action: 'USAGE' })) {
         throw sqlError('DBACCESS_DENIED', `Access denied for user '${info.user}'@'${info.host}' to database '${info.database}'`);
       }
       if (!isInformationSchema(info.database) && !this.storage.catalog.getSchema(info.database)) throw sqlError('BAD_DB', `Unknown database '${info.database}'`);
+    }
+    // Counted first and checked after, so two threads cannot both take the last place.
+    const maxUser = Number(this.globals.get('max_user_connections'));
+    const userSessions = this.gauge(`user-sessions:${info.user}`);
+    if (userSessions.add(1) > maxUser && maxUser > 0) {
+      userSessions.add(-1);
+      throw sqlError('TOO_MANY_USER_CONNECTIONS', `User ${info.user} already has more than 'max_user_connections' active connections`);
     }
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     session.matchedRowsAsAffected = info.foundRows === true;
@@ -171,7 +177,10 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   sessionClosed(session: Session): void {
-    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    if (this.sessions.get(session.id) === session) {
+      this.sessions.delete(session.id);
+      this.gauge(`user-sessions:${session.user}`).add(-1);
+    }
     this.dropTemporaryTables(session);
     this.temporaryTables.delete(session.id);
     this.counters.threadsConnected = this.sessions.size;
@@ -187,29 +196,45 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   globalStatus(): [string, string | number][] {
-    const rows = this.localStatus();
-    if (this.peers.length === 0) return rows;
-    const sums = new Map(rows);
+    const sums = new Map<string, string | number>(this.localCounters());
     for (const p of this.peers) {
       for (const [name, v] of p.status) {
         const mine = sums.get(name);
-        if (mine === undefined) sums.set(name, v);
-        else if (typeof mine === 'number' && typeof v === 'number' && !SHARED_STATUS.has(name)) sums.set(name, mine + v);
+        sums.set(name, typeof mine === 'number' && typeof v === 'number' ? mine + v : mine ?? v);
       }
     }
+    for (const [name, v] of this.localSettings()) sums.set(name, v);
+    // The main thread of worker threads runs no filters: their settings come from a worker.
+    for (const [name, v] of this.peers[0]?.settings ?? []) if (!sums.has(name)) sums.set(name, v);
     return [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
-  /** This thread's own counters. */
-  private localStatus(): [string, string | number][] {
-    const extra: [string, string | number][] = [['Storage_bytes', this.storage.primary.sizeBytes()]];
+  /** This thread's counters (they add up over threads). */
+  private localCounters(): [string, string | number][] {
+    const extra: [string, string | number][] = [];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.counters?.() ?? []) extra.push(row);
-    return this.counters.rows(extra);
+    return this.counters.rows(extra).filter(([name]) => !SHARED_STATUS.has(name));
+  }
+
+  /** Rows that describe the server: the same whichever thread reports them. */
+  private localSettings(): [string, string | number][] {
+    const rows: [string, string | number][] = [['Storage_bytes', this.storage.primary.sizeBytes()], ['Uptime', this.counters.uptimeSeconds()]];
+    for (const f of this.registry.ofKind('filter')) for (const row of f.instance.settings?.() ?? []) rows.push(row);
+    if (this.cluster) rows.push(...this.cluster.sharedStatus());
+    return rows;
+  }
+
+  gauge(name: string): SharedGauge {
+    return this.cluster ? this.cluster.gauge(name) : this.localGauges.gauge(name);
+  }
+
+  async statusFresh(): Promise<void> {
+    if (this.peerSource) this.peers = await this.peerSource();
   }
 
   /** What this thread tells the others when they ask. */
   report(): WorkerReport {
-    return { processes: this.localProcesses(), status: this.localStatus() };
+    return { processes: this.localProcesses(), status: this.localCounters(), settings: this.localSettings() };
   }
 
   /** Takes the other threads' latest reports (the main thread keeps them fresh for /metrics). */
@@ -338,6 +363,21 @@ export class Kernel implements KernelApi, SessionHost {
         observe(e);
       } catch (err) {
         this.log.error('a statement observer failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  /** Statements worker threads finished, for this (main) thread's monitoring plugins. */
+  monitorStatements(records: readonly StatementRecord[]): void {
+    const monitors = this.registry.ofKind('monitoring').filter((m) => m.instance.statement);
+    for (const r of records) {
+      const e = new FinishedStatement(r.time, r.sessionId, r.user, r.host, r.schema, r.text, r.kind, r.durationMs, r.rowsSent, r.rowsExamined, r.rowsAffected, r.errorCode, r.errorMessage, r.blockedBy, r.filterNotes);
+      for (const m of monitors) {
+        try {
+          m.instance.statement?.(e);
+        } catch (err) {
+          this.log.error('a statement observer failed', { error: err instanceof Error ? err.message : String(err) });
+        }
       }
     }
   }

@@ -9,8 +9,10 @@ import type { PlanSummary } from '../sql/planner/plan-summary.js';
 import type { ResultColumn, StatementResult, TableName } from '../base/result.js';
 import type { Socket } from 'node:net';
 import type { Listener } from './cluster.js';
+import type { SharedGauge } from './gauges.js';
 
 export type { Listener } from './cluster.js';
+export type { SharedGauge } from './gauges.js';
 
 /**
  * The kinds of plugin the kernel knows. `logging` covers both query logs and the
@@ -194,8 +196,13 @@ export type FilterVerdict =
 
 export interface QueryFilter extends PluginLifecycle {
   check(req: FilterRequest): FilterVerdict | undefined;
-  /** Named counters this filter keeps (blocked, warned ...), shown by SHOW STATUS and /metrics. */
+  /**
+   * Named counters this filter keeps (blocked, warned ...), shown by SHOW STATUS and /metrics;
+   * with worker threads each thread counts its own and the server shows the sums.
+   */
   counters?(): readonly [string, number][];
+  /** Numbers that describe the filter rather than count (rules loaded): the same on every thread, never summed. */
+  settings?(): readonly [string, number][];
 }
 
 // ------------------------------------------------------------------ logging and monitoring
@@ -334,6 +341,16 @@ export interface KernelApi {
    * worker gets its part of the clients; a plugin never listens on its own.
    */
   listen(spec: { host: string; port: number }, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /**
+   * A number every thread serving clients shares, by name (a concurrency limit's running
+   * count): with worker threads, a limit holds for the server, not per thread.
+   */
+  gauge(name: string): SharedGauge;
+  /**
+   * Resolves once globalStatus() and processList() include every thread's latest numbers
+   * (with worker threads they come from the workers; alone, at once).
+   */
+  statusFresh(): Promise<void>;
   /** Opens a session after authentication succeeded. Throws 1049 if `database` does not exist. */
   openSession(info: SessionOpenInfo): KernelSession;
   /** Allocates the next connection id (shown by CONNECTION_ID()). */

@@ -130,7 +130,18 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const kind = p.manifest.kind;
       if (kind === 'storage') continue;
       if (coordinating && (kind === 'protocol' || kind === 'authentication' || kind === 'authorization' || kind === 'filter')) continue;
-      if (opts.worker && kind === 'monitoring') continue;
+      if (opts.worker && kind === 'monitoring') {
+        // Monitors run in the main thread; here a stand-in sends them this worker's finished statements.
+        const link = opts.worker.link;
+        const first = registry.ofKind('monitoring').length === 0;
+        registry.addActive(p.manifest, {
+          start: async () => undefined,
+          stop: async () => undefined,
+          describe: () => `${p.manifest.name} (in the main thread)`,
+          statement: first ? (e) => link.forwardStatement(e) : undefined,
+        });
+        continue;
+      }
       const listens = kind === 'protocol' || kind === 'monitoring';
       if (listens && opts.embedded) continue;
       const instance = await p.init(contextFor(p));
@@ -144,9 +155,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     let coordinator: Coordinator | undefined;
     if (coordinating && memory && opts.workerScript) {
       const main = kernel;
-      coordinator = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log, (name, value) => main.globals.applyFromPeer(name, value));
-      await coordinator.start();
-      if (registry.ofKind('monitoring').length > 0) keepPeersFresh(kernel, coordinator);
+      const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
+        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events));
+      coordinator = c;
+      kernel.peerSource = () => c.reports();
+      await c.start();
     }
     kernel.started = true;
     const stop = stopper(kernel, registry, storage, datadir, log, coordinator);
@@ -176,12 +189,6 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
 }
 
-/** The main thread's view of the workers' sessions and counters (/metrics, readiness), renewed every second. */
-function keepPeersFresh(kernel: Kernel, coordinator: Coordinator): void {
-  const renew = () => void coordinator.reports().then((r) => kernel.setPeers(r));
-  renew();
-  setInterval(renew, 1000).unref();
-}
 
 /** SIGHUP: every plugin that can re-read its files or reopen its logs does; a failure leaves the old state in force. */
 async function reloadPlugins(registry: PluginRegistry, log: Logger): Promise<void> {

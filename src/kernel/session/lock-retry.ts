@@ -24,7 +24,7 @@ export class LockRetry {
   private abort: AbortController | undefined;
 
   constructor(
-    private readonly kernel: Pick<SessionHost, 'locks' | 'counters'>,
+    private readonly kernel: Pick<SessionHost, 'locks' | 'counters' | 'refreshCatalog'>,
     private readonly session: WaitingSession,
     private readonly variables: SessionVariables,
     private readonly transactions: TransactionState,
@@ -49,6 +49,8 @@ export class LockRetry {
       } catch (e) {
         if (!(e instanceof LockConflict)) throw e;
         await this.wait(e, text);
+        // The next attempt reads what the lock's holder committed (worker threads renew their reads).
+        this.kernel.refreshCatalog();
       }
     }
   }
@@ -60,7 +62,7 @@ export class LockRetry {
     this.abort = new AbortController();
     try {
       if (this.meter.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
-      await this.kernel.locks.wait(txn, conflict, timeoutMs, this.abort.signal);
+      if (!conflict.stale) await this.kernel.locks.wait(txn, conflict, timeoutMs, this.abort.signal);
     } catch (waitError) {
       if (waitError instanceof SqlError && waitError.code === 1213) this.transactions.deadlockVictim(txn);
       if (waitError instanceof SqlError) {

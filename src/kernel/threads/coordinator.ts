@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { Value } from '../../base/value.js';
 import type { SharedMemory } from './shared-memory.js';
-import { specKey, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import { specKey, type StatementRecord, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
 
 /** What a worker is started with (its workerData). */
 export interface WorkerData {
@@ -43,6 +43,8 @@ export class Coordinator {
     private readonly log: Logger,
     /** SET GLOBAL relayed from a worker, applied to the main thread's kernel too. */
     private readonly setGlobal: (name: string, value: Value) => void,
+    /** Statements the workers finished, for the main thread's monitoring plugins. */
+    private readonly statements: (events: StatementRecord[]) => void,
   ) {}
 
   /** Starts every worker and resolves when all of them listen; a worker that fails to start fails the start. */
@@ -117,6 +119,9 @@ export class Coordinator {
       case 'setGlobal':
         this.setGlobal(m.name, m.value);
         for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'setGlobal', name: m.name, value: m.value });
+        return;
+      case 'statements':
+        this.statements(m.events);
         return;
       case 'stopped':
         this.stoppedCount++;

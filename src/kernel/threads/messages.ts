@@ -1,11 +1,17 @@
 // The messages between the coordinating main thread and the worker threads.
-import type { ProcessInfo } from '../plugin.js';
+import type { ProcessInfo, StatementEvent } from '../plugin.js';
+
+/** A finished statement as it crosses to the main thread's monitors (its digest is computed there if asked). */
+export type StatementRecord = Omit<StatementEvent, 'digest'>;
 import type { Value } from '../../base/value.js';
 
 /** What one worker reports of itself when asked (SHOW PROCESSLIST, SHOW STATUS, /metrics). */
 export interface WorkerReport {
   processes: ProcessInfo[];
+  /** Counters of this thread, which add up over threads. */
   status: [string, string | number][];
+  /** Rows that describe the server (uptime, rules loaded): the same on every thread. */
+  settings: [string, string | number][];
 }
 
 /** Where a protocol listens; the key of a shared listening socket. */
@@ -25,7 +31,9 @@ export type ToMain =
   | { t: 'gather'; req: number }
   | { t: 'report'; req: number; report: WorkerReport }
   | { t: 'kill'; id: number; queryOnly: boolean }
-  | { t: 'setGlobal'; name: string; value: Value };
+  | { t: 'setGlobal'; name: string; value: Value }
+  /** Finished statements for the monitoring plugins, which run in the main thread. */
+  | { t: 'statements'; events: StatementRecord[] };
 
 export type ToWorker =
   | { t: 'listen'; req: number; create: true }

@@ -19,6 +19,8 @@ export const DEFAULT_LOCK_TABLE_SIZES: LockTableSizes = { entries: 1 << 19, owne
 const MUTEX = 0;
 const LOCK_COUNT = 1;
 const OWNER_HINT = 2;
+/** Counts commits that changed locked keys; stamps say which commit last changed a key (by hash bucket). */
+const COMMIT_SEQ = 3;
 const HEADER_INTS = 4;
 
 // One entry: two hash words, a state word, the exclusive holder, up to four listed shared holders.
@@ -44,11 +46,13 @@ const WAITS_LISTED = OWNER_INTS - O_WAITS;
 
 /** Wake counters, by key hash: a release bumps one and notifies whoever waits on it. */
 const WAKE_SLOTS = 1024;
+/** Commit stamps, by key hash (a power of two). */
+const STAMP_SLOTS = 1 << 16;
 /** Spins before a contended mutex sleeps. */
 const SPINS = 64;
 
 export function lockTableBytes(sizes: LockTableSizes): number {
-  return (HEADER_INTS + sizes.entries * ENTRY_INTS + sizes.owners * OWNER_INTS + WAKE_SLOTS) * 4;
+  return (HEADER_INTS + sizes.entries * ENTRY_INTS + sizes.owners * OWNER_INTS + WAKE_SLOTS + STAMP_SLOTS) * 4;
 }
 
 /** What this thread knows of one owner's locks: its slot and each key it holds, by key. */
@@ -85,6 +89,9 @@ export class SharedLockTable implements RowLocks {
   private readonly entryBase = HEADER_INTS;
   private readonly ownerBase: number;
   private readonly wakeBase: number;
+  private readonly stampBase: number;
+  /** The commit count when this thread's current reads began (see markReads). */
+  private readsSince = 0;
   private readonly mask: number;
   private readonly maxLocks: number;
   private readonly owners = new Map<LockOwner, OwnerLocks>();
@@ -94,8 +101,26 @@ export class SharedLockTable implements RowLocks {
     this.words = new Int32Array(buffer);
     this.ownerBase = HEADER_INTS + sizes.entries * ENTRY_INTS;
     this.wakeBase = this.ownerBase + sizes.owners * OWNER_INTS;
+    this.stampBase = this.wakeBase + WAKE_SLOTS;
     this.mask = sizes.entries - 1;
     this.maxLocks = Math.floor(sizes.entries * 0.75);
+  }
+
+  /**
+   * Called before this thread's reads are renewed: a lock granted later on a key whose stamp
+   * is newer was changed by a commit these reads may not see (the statement then reruns).
+   */
+  markReads(): void {
+    this.readsSince = Atomics.load(this.words, COMMIT_SEQ);
+  }
+
+  /** Whether a commit after markReads changed a key of this hash (counts wrap: compared by signed difference). */
+  private changedSinceReads(a: number): boolean {
+    return ((Atomics.load(this.words, this.stampIndex(a)) - this.readsSince) | 0) > 0;
+  }
+
+  private stampIndex(a: number): number {
+    return this.stampBase + ((a >>> 0) & (STAMP_SLOTS - 1));
   }
 
   get size(): number {
@@ -118,6 +143,7 @@ export class SharedLockTable implements RowLocks {
         if (w[LOCK_COUNT] >= this.maxLocks) throw sqlError('OUTOFMEMORY', `Too many row locks (more than ${this.maxLocks}); commit more often`);
         this.insert(a, b, mode, local.slot);
         local.held.set(key, { a, b, mode });
+        if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
         return;
       }
       const state = w[i + E_STATE];
@@ -128,6 +154,7 @@ export class SharedLockTable implements RowLocks {
           w[i + E_X_OWNER] = local.slot;
           for (let k = 0; k < SHARED_LISTED; k++) w[i + E_SHARED + k] = 0;
           prev.mode = 'X';
+          if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
           return;
         }
         throw new LockConflict(key, this.sharedHolders(i, local.slot));
@@ -141,6 +168,7 @@ export class SharedLockTable implements RowLocks {
           }
         }
         local.held.set(key, { a, b, mode });
+        if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
         return;
       }
       throw new LockConflict(key, (state & MODE_MASK) === MODE_X ? new Set([w[i + E_X_OWNER]]) : this.sharedHolders(i, local.slot));
@@ -149,7 +177,7 @@ export class SharedLockTable implements RowLocks {
     }
   }
 
-  releaseAll(owner: LockOwner): void {
+  releaseAll(owner: LockOwner, committed = false): void {
     const local = this.owners.get(owner);
     if (!local) return;
     this.owners.delete(owner);
@@ -157,6 +185,11 @@ export class SharedLockTable implements RowLocks {
     const wakes: number[] = [];
     this.lock();
     try {
+      if (committed) {
+        // Stamped before the locks go: whoever gets one next knows whether its reads predate this commit.
+        const seq = Atomics.add(w, COMMIT_SEQ, 1) + 1;
+        for (const h of local.held.values()) if (h.mode === 'X') Atomics.store(w, this.stampIndex(h.a), seq);
+      }
       for (const { a, b } of local.held.values()) {
         const i = this.find(a, b);
         if (i < 0) continue;

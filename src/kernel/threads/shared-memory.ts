@@ -1,6 +1,7 @@
 // The memory worker threads share: the lock table, the counters, and a board of small numbers (catalog generation, connection ids, load).
 import type { CatalogBoard } from '../../storage/catalog.js';
 import { SHARED_COUNTER_SLOTS, sharedCounterBytes } from '../../storage/shared-counter-cells.js';
+import { sharedGaugeBytes } from './shared-gauges.js';
 import { DEFAULT_LOCK_TABLE_SIZES, lockTableBytes, type LockTableSizes } from './shared-lock-table.js';
 
 /** Everything a worker needs to join the others; it crosses to each worker in its workerData. */
@@ -10,6 +11,7 @@ export interface SharedMemory {
   locks: SharedArrayBuffer;
   lockSizes: LockTableSizes;
   counters: SharedArrayBuffer;
+  gauges: SharedArrayBuffer;
 }
 
 // Board words.
@@ -25,6 +27,7 @@ export function createSharedMemory(workers: number): SharedMemory {
     locks: new SharedArrayBuffer(lockTableBytes(DEFAULT_LOCK_TABLE_SIZES)),
     lockSizes: DEFAULT_LOCK_TABLE_SIZES,
     counters: new SharedArrayBuffer(sharedCounterBytes(SHARED_COUNTER_SLOTS)),
+    gauges: new SharedArrayBuffer(sharedGaugeBytes()),
   };
 }
 
@@ -34,6 +37,10 @@ export class Board {
 
   constructor(private readonly memory: SharedMemory) {
     this.words = new Uint32Array(memory.board);
+  }
+
+  get workers(): number {
+    return this.memory.workers;
   }
 
   /** The catalog generation every thread compares its cache with. */

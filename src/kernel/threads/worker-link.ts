@@ -7,7 +7,15 @@ import type { KvStore } from '../../storage/kv.js';
 import { SharedLockTable } from './shared-lock-table.js';
 import { Board, type SharedMemory } from './shared-memory.js';
 import { SharedListener } from './shared-listener.js';
-import { specKey, type ListenSpec, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import { SharedGauges } from './shared-gauges.js';
+import type { SharedGauge } from '../gauges.js';
+import { specKey, type ListenSpec, type StatementRecord, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import type { StatementEvent } from '../plugin.js';
+
+/** Finished statements are sent to the main thread's monitors in batches of at most this many, */
+const STATEMENT_BATCH = 256;
+/** or after this long. */
+const STATEMENT_FLUSH_MS = 50;
 
 /** What the worker's kernel answers when the main thread asks (the link is built before the kernel). */
 export interface WorkerDuties {
@@ -27,10 +35,16 @@ export class WorkerLink implements KernelCluster {
   private lastRequest = 0;
   private readonly pending = new Map<number, (m: ToWorker) => void>();
   private readonly listeners = new Map<string, SharedListener>();
+  private readonly gauges: SharedGauges;
+  private statements: StatementRecord[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Told when the shared gauge table is full (the kernel logs it). */
+  gaugesFull: (name: string) => void = () => undefined;
 
   constructor(private readonly port: MessagePort, readonly worker: number, memory: SharedMemory) {
     this.locks = new SharedLockTable(memory.locks, memory.lockSizes);
     this.board = new Board(memory);
+    this.gauges = new SharedGauges(memory.gauges, (name) => this.gaugesFull(name));
     port.on('message', (m: ToWorker) => this.received(m));
   }
 
@@ -59,7 +73,9 @@ export class WorkerLink implements KernelCluster {
         this.listeners.get(specKey(m.spec))?.adopt(m.fd);
         return;
       case 'report':
-        this.send({ t: 'report', req: m.req, report: this.duties?.report() ?? { processes: [], status: [] } });
+        // Statements finished before the report reach the monitors before it.
+        this.flushStatements();
+        this.send({ t: 'report', req: m.req, report: this.duties?.report() ?? { processes: [], status: [], settings: [] } });
         return;
       case 'kill':
         this.duties?.kill(m.id, m.queryOnly);
@@ -74,6 +90,25 @@ export class WorkerLink implements KernelCluster {
         void (this.duties?.stop() ?? Promise.resolve()).then(() => this.send({ t: 'stopped' }));
         return;
     }
+  }
+
+  /** A finished statement for the main thread's monitoring plugins (batched). */
+  forwardStatement(e: StatementEvent): void {
+    this.statements.push({
+      time: e.time, sessionId: e.sessionId, user: e.user, host: e.host, schema: e.schema, text: e.text, kind: e.kind, durationMs: e.durationMs,
+      rowsSent: e.rowsSent, rowsExamined: e.rowsExamined, rowsAffected: e.rowsAffected, errorCode: e.errorCode, errorMessage: e.errorMessage,
+      blockedBy: e.blockedBy, filterNotes: e.filterNotes,
+    });
+    if (this.statements.length >= STATEMENT_BATCH) this.flushStatements();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushStatements(), STATEMENT_FLUSH_MS);
+  }
+
+  private flushStatements(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.statements.length === 0) return;
+    this.send({ t: 'statements', events: this.statements });
+    this.statements = [];
   }
 
   started(): void {
@@ -108,7 +143,18 @@ export class WorkerLink implements KernelCluster {
     this.send({ t: 'setGlobal', name, value });
   }
 
+  gauge(name: string): SharedGauge {
+    return this.gauges.gauge(name);
+  }
+
+  sharedStatus(): [string, number][] {
+    const rows: [string, number][] = [['Worker_threads', this.board.workers]];
+    for (let w = 0; w < this.board.workers; w++) rows.push([`Worker_${w}_connections`, this.board.connections(w)]);
+    return rows;
+  }
+
   freshReads(): void {
+    this.locks.markReads();
     for (const s of this.stores) s.refresh?.();
   }
 }

@@ -27,7 +27,15 @@ export class LockConflict extends Error {
    * `blockers` are the holders in the table that threw: owners in this thread's LockManager,
    * or owner slots of the shared table (workers); only that table reads them.
    */
-  constructor(readonly key: string, readonly blockers: ReadonlySet<LockOwner> | ReadonlySet<number>) {
+  constructor(
+    readonly key: string,
+    readonly blockers: ReadonlySet<LockOwner> | ReadonlySet<number>,
+    /**
+     * Set when the lock was granted but another thread committed a change to its key after
+     * this statement's reads began: nothing to wait for, the statement runs again on fresh reads.
+     */
+    readonly stale = false,
+  ) {
     super('lock conflict');
   }
 }
@@ -36,8 +44,11 @@ export class LockConflict extends Error {
 export interface RowLocks {
   /** Grants the lock or throws LockConflict (synchronously, from inside a statement). */
   acquire(owner: LockOwner, key: string, mode: LockMode): void;
-  /** Releases every lock of `owner` and wakes the statements waiting on them. */
-  releaseAll(owner: LockOwner): void;
+  /**
+   * Releases every lock of `owner` and wakes the statements waiting on them; `committed` when
+   * its changes were just made durable (a shared table notes which keys changed).
+   */
+  releaseAll(owner: LockOwner, committed?: boolean): void;
   /** Waits until the conflicting lock changes hands; 1205 on timeout, 1213 on deadlock, 1317 when aborted. */
   wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Locks held now, for status counters and tests. */

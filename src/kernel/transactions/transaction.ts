@@ -125,7 +125,7 @@ export class Transaction implements LockOwner {
         if (ws.size > 0) await store.commit((w) => ws.applyTo(w));
       }
     } finally {
-      this.end();
+      this.end(true);
     }
   }
 
@@ -138,7 +138,7 @@ export class Transaction implements LockOwner {
         if (ws.size > 0) store.write((w) => ws.applyTo(w));
       }
     } finally {
-      this.end();
+      this.end(true);
     }
   }
 
@@ -147,11 +147,13 @@ export class Transaction implements LockOwner {
     this.end();
   }
 
-  private end(): void {
+  private end(committed = false): void {
+    // Only a commit that wrote changed the keys it locked.
+    const changed = committed && this.wrote;
     this.finished = true;
     this.releaseSnapshots();
     for (const ws of this.writes.values()) ws.clear();
     this.writes.clear();
-    this.locks.releaseAll(this);
+    this.locks.releaseAll(this, changed);
   }
 }

@@ -1,12 +1,17 @@
 // The filter-rules query filter: ordered rules that deny, warn about, or limit the concurrency of matching statements.
 import { SqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { FilterRequest, FilterVerdict, QueryFilter } from '../../kernel/plugin.js';
+import type { FilterRequest, FilterVerdict, QueryFilter, SharedGauge } from '../../kernel/plugin.js';
 import { loadRulesFile, type Rule, type RuleMode } from './rules-file.js';
 
-/** Statements of one limit rule running now (kept by rule id across reloads, so running statements release the right count). */
+/**
+ * Statements of one limit rule running now (kept by rule id across reloads, so running
+ * statements release the right count): `shared` counts them on every thread (the limit
+ * holds for the server), `here` those of this thread (what SHOW STATUS adds up).
+ */
 interface Slot {
-  running: number;
+  shared: SharedGauge;
+  here: number;
 }
 
 /**
@@ -28,7 +33,7 @@ export class RulesFilter implements QueryFilter {
   private reloads = 0;
   private reloadFailures = 0;
 
-  constructor(private readonly path: string, private readonly mode: RuleMode, private readonly log: Logger) {
+  constructor(private readonly path: string, private readonly mode: RuleMode, private readonly log: Logger, private readonly gauge: (name: string) => SharedGauge) {
     this.rules = loadRulesFile(path);
   }
 
@@ -53,7 +58,10 @@ export class RulesFilter implements QueryFilter {
     const taken: Slot[] = [];
     const notes: string[] = [];
     const release = () => {
-      for (const s of taken.splice(0)) s.running--;
+      for (const s of taken.splice(0)) {
+        s.shared.add(-1);
+        s.here--;
+      }
     };
     try {
       for (const rule of this.rules) {
@@ -70,11 +78,13 @@ export class RulesFilter implements QueryFilter {
         let slot: Slot | undefined;
         if (rule.action === 'limit') {
           slot = this.slotOf(rule.id);
-          if (slot.running < rule.maxConcurrent) {
-            slot.running++;
+          // Taken first and checked after, so two threads cannot both take the last place.
+          if (slot.shared.add(1) <= rule.maxConcurrent) {
+            slot.here++;
             taken.push(slot);
             continue;
           }
+          slot.shared.add(-1);
         }
         const what = rule.action === 'limit' ? `over its limit of ${rule.maxConcurrent} concurrent statements` : 'denied';
         if (dryRun) {
@@ -111,7 +121,7 @@ export class RulesFilter implements QueryFilter {
   private slotOf(id: string): Slot {
     let s = this.slots.get(id);
     if (!s) {
-      s = { running: 0 };
+      s = { shared: this.gauge(`filter-rules:${id}`), here: 0 };
       this.slots.set(id, s);
     }
     return s;
@@ -129,16 +139,21 @@ export class RulesFilter implements QueryFilter {
       ['Filter_rules_warned', this.warned],
       ['Filter_rules_limited', this.limited],
       ['Filter_rules_detected', this.detected],
-      ['Filter_rules_rules', this.rules.length],
-      ['Filter_rules_reloads', this.reloads],
-      ['Filter_rules_reload_failures', this.reloadFailures],
     ];
     for (const rule of this.rules) {
       const name = rule.id.replace(/[^A-Za-z0-9_]/g, '_');
       rows.push([`Filter_rules_matched_${name}`, this.matched.get(rule.id) ?? 0]);
-      if (rule.action === 'limit') rows.push([`Filter_rules_running_${name}`, this.slots.get(rule.id)?.running ?? 0]);
+      if (rule.action === 'limit') rows.push([`Filter_rules_running_${name}`, this.slots.get(rule.id)?.here ?? 0]);
     }
     return rows;
+  }
+
+  settings(): readonly [string, number][] {
+    return [
+      ['Filter_rules_rules', this.rules.length],
+      ['Filter_rules_reloads', this.reloads],
+      ['Filter_rules_reload_failures', this.reloadFailures],
+    ];
   }
 }
 

@@ -29,7 +29,7 @@ export const plugin: Plugin<'filter'> = {
     const [{ RulesFilter }, { RulesFileError }] = await Promise.all([import('./filter-rules.js'), import('./rules-file.js')]);
     let filter: RulesFilter;
     try {
-      filter = new RulesFilter(path, mode, ctx.log);
+      filter = new RulesFilter(path, mode, ctx.log, (name) => ctx.kernel.gauge(name));
     } catch (e) {
       if (e instanceof RulesFileError) throw new ConfigError(`filter-rules: ${e.message}`);
       throw e;

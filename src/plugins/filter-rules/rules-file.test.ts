@@ -8,6 +8,9 @@ import { parseRules, RulesFileError, ClientMatcher, DEFAULT_DENY_CODE, DEFAULT_L
 import { RulesFilter } from './filter-rules.js';
 import type { FilterRequest } from '../../kernel/plugin.js';
 import { silentLogger } from '../../kernel/logger.js';
+import { LocalGauges } from '../../kernel/gauges.js';
+
+const gauges = new LocalGauges();
 import { parse } from '../../sql/parser/index.js';
 import { statementDigest } from '../../sql/lexer/digest.js';
 import { statementTables } from '../../sql/analyzer/table-refs.js';
@@ -130,7 +133,7 @@ test('rules evaluate in order: warn goes on, deny refuses, allow stops, limit ho
     action: limit
     max_concurrent: 1
 `);
-    const f = new RulesFilter(file, 'enforce', silentLogger);
+    const f = new RulesFilter(file, 'enforce', silentLogger, (name) => gauges.gauge(name));
     assert.deepEqual(f.check(request('SELECT * FROM orders')), { kind: 'admit', note: "rule 'warn-orders' warned", done: undefined });
     const denied = f.check(request('DELETE FROM orders WHERE id = 1'));
     assert.equal(denied?.kind, 'deny');
@@ -149,12 +152,12 @@ test('rules evaluate in order: warn goes on, deny refuses, allow stops, limit ho
     assert.equal(counters.Filter_rules_matched_no_delete, 1);
     assert.equal(counters.Filter_rules_running_two_reports, 1);
 
-    const detect = new RulesFilter(file, 'detect', silentLogger);
+    const detect = new RulesFilter(file, 'detect', silentLogger, (name) => gauges.gauge(name));
     const dry = detect.check(request('DELETE FROM orders WHERE id = 1'));
     assert.ok(dry?.kind === 'admit');
     assert.match(dry.note ?? '', /rule 'no-delete' would have denied it \(detect mode\)/);
     assert.equal(Object.fromEntries(detect.counters()).Filter_rules_detected, 1);
-    const off = new RulesFilter(file, 'off', silentLogger);
+    const off = new RulesFilter(file, 'off', silentLogger, (name) => gauges.gauge(name));
     assert.equal(off.check(request('DELETE FROM orders')), undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });

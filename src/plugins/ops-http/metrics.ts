@@ -93,6 +93,7 @@ export class OpsMetrics {
 
   /** The exposition text for one scrape. */
   async render(): Promise<string> {
+    await this.kernel.statusFresh();
     const status = new Map<string, number>();
     for (const [name, value] of this.kernel.globalStatus()) {
       const n = typeof value === 'number' ? value : Number(value);

@@ -142,6 +142,13 @@ export class CannedKernel implements KernelApi {
     });
   }
 
+  gauge(): { add(d: number): number; get(): number } {
+    let v = 0;
+    return { add: (d) => (v += d), get: () => v };
+  }
+
+  async statusFresh(): Promise<void> {}
+
   authenticate(req: Parameters<Authenticator['authenticate']>[0]) {
     return this.auth.authenticate(req);
   }
