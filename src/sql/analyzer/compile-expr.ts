@@ -340,6 +340,11 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     const [d, iv] = expr.right.type === 'interval' ? [expr.left, expr.right] : [expr.right, expr.left];
     if (fn) return fn.compile({ type: 'call', name: op === '+' ? 'DATE_ADD' : 'DATE_SUB', args: [d, iv] }, env, FUNCTION_COMPILER);
   }
+  if (op === '->' || op === '->>') {
+    // `c->p` is JSON_EXTRACT(c, p) and `c->>p` JSON_UNQUOTE(JSON_EXTRACT(c, p)), as MySQL defines them.
+    const extract: Expr = { type: 'call', name: 'JSON_EXTRACT', args: [expr.left, expr.right], pos: expr.pos };
+    return compileExpr(op === '->' ? extract : { type: 'call', name: 'JSON_UNQUOTE', args: [extract], pos: expr.pos }, env);
+  }
   const a = compileExpr(expr.left, env);
   const b = compileExpr(expr.right, env);
   switch (op) {
@@ -402,8 +407,6 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     }
     case '&': case '|': case '^': case '<<': case '>>':
       return compileBitOp(op, a, b);
-    case '->': case '->>':
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support JSON path operators');
   }
 }
 

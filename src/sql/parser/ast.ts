@@ -205,6 +205,15 @@ export interface FuncCall extends Pos {
   args: Expr[];
   trimSide?: 'leading' | 'trailing' | 'both';
   unit?: string;
+  /** JSON_VALUE's clauses; its DEFAULT values are args 2 (ON EMPTY) and 3 (ON ERROR). */
+  jsonValue?: JsonValueClauses;
+}
+
+/** What JSON_VALUE returns as (RETURNING) and does when the path finds nothing or more than a scalar. */
+export interface JsonValueClauses {
+  returning?: SqlType;
+  onEmpty: 'null' | 'error' | 'default';
+  onError: 'null' | 'error' | 'default';
 }
 
 /**
