@@ -4,6 +4,7 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.j
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
+import { castToJson, compileJsonComparison, jsonAsScalar } from './compile-json.js';
 import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
@@ -495,6 +496,7 @@ export type ComparisonOp = '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=';
 
 /** A comparison operator over two compiled operands. */
 export function compileComparison(op: ComparisonOp, a: Compiled, b: Compiled): Compiled {
+  if ((a.type.kind === 'json' || b.type.kind === 'json') && a.type.kind !== 'null' && b.type.kind !== 'null') return compileJsonComparison(op === '<=>', comparisonTest(op), a, b);
   const domain = compareDomain(a.type, b.type);
   const collation = collationOf(a.type, b.type);
   const ae = a.eval, be = b.eval;
@@ -699,6 +701,8 @@ export function convertTo(x: Compiled, type: SqlType): Compiled {
 }
 
 function compileCast(x: Compiled, target: SqlType): Compiled {
+  if (target.kind === 'json') return castToJson(x);
+  if (x.type.kind === 'json' && target.kind !== 'char') x = jsonAsScalar(x);
   const xe = x.eval;
   const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }

@@ -1,6 +1,9 @@
 // How two JSON values compare (MySQL's rules: numbers across int/double/decimal, else by type rank).
 import { Decimal } from '../../base/decimal.js';
 import { isJsonObject, sortedKeys, type JsonNode } from './json-doc.js';
+import { sqlToJson } from './json-convert.js';
+import type { SqlType } from '../../base/sql-type.js';
+import type { Value } from '../../base/value.js';
 
 /** MySQL's precedence of JSON types when two values of different types compare (higher sorts later). */
 function rank(n: JsonNode): number {
@@ -84,4 +87,14 @@ export function jsonContains(target: JsonNode, candidate: JsonNode): boolean {
   }
   if (Array.isArray(candidate) || isJsonObject(candidate)) return false;
   return rank(target) === rank(candidate) && compareJson(target, candidate) === 0;
+}
+
+/**
+ * Compares two SQL values where at least one is JSON, as MySQL does: the other is converted to
+ * JSON first (a string becomes a JSON string, never parsed), then the two compare as JSON.
+ */
+export function compareAsJson(x: Exclude<Value, null>, xt: SqlType, y: Exclude<Value, null>, yt: SqlType): number {
+  // Equal canonical texts are equal values; no need to parse them.
+  if (xt.kind === 'json' && yt.kind === 'json' && x === y) return 0;
+  return compareJson(sqlToJson(x, xt), sqlToJson(y, yt));
 }

@@ -1,0 +1,57 @@
+// The JSON parts of the expression compiler: comparisons with a JSON operand and CASTs to and from JSON.
+import type { SqlType } from '../../base/sql-type.js';
+import { formatJson } from '../types/json-doc.js';
+import { compareAsJson } from '../types/json-compare.js';
+import { jsonToSql, parseJsonArg, sqlToJsonText } from '../types/json-convert.js';
+import { T_BOOL_INT } from '../types/infer.js';
+import { isBinaryType, isStringType } from '../../base/sql-type.js';
+import type { Compiled } from './compile-expr.js';
+
+/** A comparison with a JSON operand: the other side becomes JSON and the two compare by MySQL's JSON rules. */
+export function compileJsonComparison(nullSafe: boolean, test: (cmp: number) => boolean, a: Compiled, b: Compiled): Compiled {
+  const ae = a.eval, be = b.eval, at = a.type, bt = b.type;
+  return {
+    type: T_BOOL_INT, nullable: !nullSafe && (a.nullable || b.nullable), constant: a.constant && b.constant,
+    eval: (r, c) => {
+      const x = ae(r, c);
+      const y = be(r, c);
+      if (x === null || y === null) return nullSafe ? (x === y ? 1 : 0) : null;
+      return test(compareAsJson(x, at, y, bt)) ? 1 : 0;
+    },
+  };
+}
+
+const T_JSON: SqlType = { kind: 'json' };
+
+/** CAST(x AS JSON): JSON stays, text is parsed (3141 when it is not JSON), other values convert by type. */
+export function castToJson(x: Compiled): Compiled {
+  if (x.type.kind === 'json') return x;
+  const xe = x.eval;
+  const type = x.type;
+  const parse = isStringType(type) && !isBinaryType(type);
+  return {
+    type: T_JSON, nullable: x.nullable, constant: x.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      if (parse && typeof v === 'string') return formatJson(parseJsonArg(v, 1, 'cast_as_json'));
+      return sqlToJsonText(v, type);
+    },
+  };
+}
+
+/**
+ * A JSON operand read as the SQL scalar it holds, for CAST(json AS SIGNED/DECIMAL/DATE/...):
+ * strings unquoted, numbers as numbers, true/false as 1/0.
+ */
+export function jsonAsScalar(x: Compiled): Compiled {
+  const xe = x.eval;
+  return {
+    ...x,
+    type: { kind: 'longtext' },
+    eval: (r, c) => {
+      const v = xe(r, c);
+      return v === null ? null : jsonToSql(parseJsonArg(typeof v === 'string' ? v : String(v), 1, 'cast'));
+    },
+  };
+}
