@@ -1,23 +1,44 @@
 // The JSON parts of the expression compiler: comparisons with a JSON operand and CASTs to and from JSON.
 import type { SqlType } from '../../base/sql-type.js';
 import { formatJson } from '../types/json-doc.js';
-import { compareAsJson } from '../types/json-compare.js';
-import { jsonToSql, parseJsonArg, sqlToJsonText } from '../types/json-convert.js';
+import { compareJson } from '../types/json-compare.js';
+import type { JsonNode } from '../types/json-doc.js';
+import type { Value } from '../../base/value.js';
+import { jsonToSql, parseJsonArg, sqlToJson, sqlToJsonText } from '../types/json-convert.js';
 import { T_BOOL_INT } from '../types/infer.js';
 import { isBinaryType, isStringType } from '../../base/sql-type.js';
 import type { Compiled } from './compile-expr.js';
 
 /** A comparison with a JSON operand: the other side becomes JSON and the two compare by MySQL's JSON rules. */
 export function compileJsonComparison(nullSafe: boolean, test: (cmp: number) => boolean, a: Compiled, b: Compiled): Compiled {
-  const ae = a.eval, be = b.eval, at = a.type, bt = b.type;
+  const ae = a.eval, be = b.eval;
+  const bothJson = a.type.kind === 'json' && b.type.kind === 'json';
+  const an = jsonReader(a), bn = jsonReader(b);
   return {
     type: T_BOOL_INT, nullable: !nullSafe && (a.nullable || b.nullable), constant: a.constant && b.constant,
     eval: (r, c) => {
       const x = ae(r, c);
       const y = be(r, c);
       if (x === null || y === null) return nullSafe ? (x === y ? 1 : 0) : null;
-      return test(compareAsJson(x, at, y, bt)) ? 1 : 0;
+      // Equal canonical texts are equal values; no need to parse them.
+      if (bothJson && x === y) return test(0) ? 1 : 0;
+      return test(compareJson(an(x), bn(y))) ? 1 : 0;
     },
+  };
+}
+
+/** Converts an operand's values to JSON; a constant operand's once per statement. */
+function jsonReader(x: Compiled): (v: Exclude<Value, null>) => JsonNode {
+  const type = x.type;
+  if (!x.constant) return (v) => sqlToJson(v, type);
+  let last: Exclude<Value, null> | undefined;
+  let node: JsonNode = null;
+  return (v) => {
+    if (v !== last) {
+      node = sqlToJson(v, type);
+      last = v;
+    }
+    return node;
   };
 }
 
