@@ -6,7 +6,7 @@ import type { Compiled } from '../analyzer/compile-expr.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 import { cloneJson, formatJson, type JsonNode } from '../types/json-doc.js';
 import { jsonDocOf, sqlToJson } from '../types/json-convert.js';
-import { JsonPathError, parseJsonPath, type JsonPath } from '../types/json-path.js';
+import { findPath, JsonPathError, parseJsonPath, type JsonPath } from '../types/json-path.js';
 import { valueToString } from '../types/convert.js';
 import { constantValue } from './define.js';
 
@@ -82,6 +82,18 @@ export function pathArg(a: Compiled, noWildcards = false): PathReader {
     }
     return last;
   };
+}
+
+/**
+ * The value an optional path argument selects in `doc` (`doc` itself without one); undefined when
+ * the path is NULL or selects nothing, which makes the function's result NULL.
+ */
+export function atOptionalPath(doc: JsonNode, path: PathReader | undefined, row: Row, ctx: EvalContext): JsonNode | undefined {
+  if (!path) return doc;
+  const p = path(row, ctx);
+  if (p === undefined) return undefined;
+  const found = findPath(doc, p);
+  return found.length ? found[0] : undefined;
 }
 
 /** A JSON value as the canonical text a JSON-typed expression evaluates to. */

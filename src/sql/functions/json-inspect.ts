@@ -2,11 +2,10 @@
 import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { formatJsonPretty, isJsonObject, isValidJson, jsonDepth, jsonTypeName, sortedKeys, type JsonNode } from '../types/json-doc.js';
-import { findPath } from '../types/json-path.js';
 import { T_BIGINT } from '../types/infer.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { FunctionDef } from './define.js';
-import { docArg, jsonResult, pathArg, T_JSON, T_JSON_TEXT } from './json-args.js';
+import { atOptionalPath, docArg, jsonResult, pathArg, T_JSON, T_JSON_TEXT } from './json-args.js';
 
 /** A function of one document and an optional path, NULL when either is NULL or the path finds nothing. */
 function ofDocument(name: string, maxArgs: number, type: SqlType, fn: (n: JsonNode) => Value): FunctionDef {
@@ -19,16 +18,9 @@ function ofDocument(name: string, maxArgs: number, type: SqlType, fn: (n: JsonNo
       return {
         type, nullable: true, constant: args.every((a) => a.constant),
         eval: (r, c) => {
-          let d = doc(r, c);
-          if (d === undefined) return null;
-          if (path) {
-            const p = path(r, c);
-            if (p === undefined) return null;
-            const found = findPath(d, p);
-            if (found.length === 0) return null;
-            d = found[0];
-          }
-          return fn(d);
+          const d = doc(r, c);
+          const at = d === undefined ? undefined : atOptionalPath(d, path, r, c);
+          return at === undefined ? null : fn(at);
         },
       };
     },

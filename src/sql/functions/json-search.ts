@@ -9,7 +9,7 @@ import { findPath, findPathLocated, formatLocation, parseJsonPath, type JsonPath
 import { likeToRegExp } from '../types/like.js';
 import { T_BOOL_INT } from '../types/infer.js';
 import type { FunctionDef } from './define.js';
-import { docArg, jsonResult, pathArg, textOf, T_JSON, valueArg, type PathReader } from './json-args.js';
+import { atOptionalPath, docArg, jsonResult, pathArg, textOf, T_JSON, valueArg, type PathReader } from './json-args.js';
 
 const ROOT: JsonPath = parseJsonPath('$');
 
@@ -26,15 +26,8 @@ const JSON_CONTAINS: FunctionDef = {
         const t = target(r, c);
         const v = candidate(r, c);
         if (t === undefined || v === undefined) return null;
-        let within: JsonNode = t;
-        if (path) {
-          const p = path(r, c);
-          if (p === undefined) return null;
-          const found = findPath(t, p);
-          if (found.length === 0) return null;
-          within = found[0];
-        }
-        return jsonContains(within, v) ? 1 : 0;
+        const within = atOptionalPath(t, path, r, c);
+        return within === undefined ? null : jsonContains(within, v) ? 1 : 0;
       },
     };
   },
