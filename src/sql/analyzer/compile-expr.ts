@@ -4,7 +4,7 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.j
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
-import { castToJson, compileJsonComparison, jsonAsScalar } from './compile-json.js';
+import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
@@ -574,6 +574,7 @@ function compileIs(x: Compiled, test: 'null' | 'true' | 'false' | 'unknown', not
 }
 
 function compileInList(x: Compiled, list: Compiled[], not: boolean): Compiled {
+  if (x.type.kind === 'json' || list.some((e) => e.type.kind === 'json')) return compileJsonInList(x, list, not);
   const xe = x.eval;
   const domains: CompareDomain[] = list.map((e) => compareDomain(x.type, e.type));
   const collation = x.type.collation;

@@ -27,6 +27,26 @@ export function compileJsonComparison(nullSafe: boolean, test: (cmp: number) => 
   };
 }
 
+/** `x [NOT] IN (list)` where x or an item is JSON: each item compares as `x = item` would. */
+export function compileJsonInList(x: Compiled, list: Compiled[], not: boolean): Compiled {
+  const equal = (cmp: number): boolean => cmp === 0;
+  const tests = list.map((e) => compileJsonComparison(false, equal, x, e).eval);
+  const xe = x.eval;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: x.constant && list.every((e) => e.constant),
+    eval: (r, c) => {
+      if (xe(r, c) === null) return null;
+      let sawNull = false;
+      for (const t of tests) {
+        const v = t(r, c);
+        if (v === null) sawNull = true;
+        else if (v === 1) return not ? 0 : 1;
+      }
+      return sawNull ? null : not ? 1 : 0;
+    },
+  };
+}
+
 /** Converts an operand's values to JSON; a constant operand's once per statement. */
 function jsonReader(x: Compiled): (v: Exclude<Value, null>) => JsonNode {
   const type = x.type;
