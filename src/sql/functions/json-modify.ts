@@ -76,10 +76,11 @@ const JSON_REMOVE: FunctionDef = {
 };
 
 /** A merge of two or more documents, left to right. */
-function merger(name: string, merge: (a: JsonNode, b: JsonNode) => JsonNode): FunctionDef {
+function merger(name: string, merge: (a: JsonNode, b: JsonNode) => JsonNode, deprecated = false): FunctionDef {
   return {
     name, minArgs: 2, maxArgs: 1 << 16,
-    compile(args: Compiled[]) {
+    compile(args: Compiled[], env) {
+      if (deprecated) env.session.warn(1287, `'${name}' is deprecated and will be removed in a future release. Please use JSON_MERGE_PRESERVE/JSON_MERGE_PATCH instead`);
       const docs = args.map((a, i) => docArg(a, i + 1, name.toLowerCase(), true));
       return {
         type: T_JSON, nullable: true, constant: args.every((a) => a.constant),
@@ -104,6 +105,6 @@ export const jsonModifyFunctions: FunctionDef[] = [
   pathValueEditor('JSON_REPLACE', setter('replace')),
   JSON_ARRAY_APPEND, JSON_ARRAY_INSERT, JSON_REMOVE,
   merger('JSON_MERGE_PRESERVE', mergePreserve),
-  merger('JSON_MERGE', mergePreserve),
+  merger('JSON_MERGE', mergePreserve, true),
   merger('JSON_MERGE_PATCH', mergePatch),
 ];

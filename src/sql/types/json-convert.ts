@@ -63,12 +63,18 @@ export function sqlToJson(v: Value, type: SqlType): JsonNode {
     case 'bigint':
       return v;
     case 'string':
-      return v;
+      return type.kind === 'time' || type.kind === 'datetime' || type.kind === 'timestamp' ? withMicroseconds(v) : v;
     default:
       if (v instanceof Decimal) return v;
       // Binary strings are opaque values, shown as MySQL shows them.
       return `base64:type${type.kind === 'bit' ? 16 : 15}:${v.toString('base64')}`;
   }
+}
+
+/** MySQL's JSON shows TIME and DATETIME values with six fractional digits ("11:30:24.000000"). */
+function withMicroseconds(t: string): string {
+  const dot = t.indexOf('.');
+  return dot < 0 ? t + '.000000' : t.padEnd(dot + 7, '0');
 }
 
 /** The canonical JSON text of an SQL value (CAST(x AS JSON) of a non-string, JSON functions' arguments). */
