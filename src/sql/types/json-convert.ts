@@ -11,7 +11,7 @@ import { T_BOOL_INT } from './infer.js';
  * compared for equality and sent to clients as is; this reads it back as a tree.
  */
 export function jsonOfCanonical(text: string): JsonNode {
-  return parseJson(text);
+  return parseJson(text, true);
 }
 
 /** Parses text a user gave as a JSON document; a syntax error is MySQL's 3141 naming the argument. */

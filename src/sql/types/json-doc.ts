@@ -25,9 +25,13 @@ export function isJsonObject(n: JsonNode): n is JsonObject {
   return n instanceof Map;
 }
 
-/** Parses JSON text (RFC 8259, as MySQL accepts it); throws JsonSyntaxError with MySQL's reason. */
-export function parseJson(text: string): JsonNode {
-  const p = new JsonParser(text);
+/**
+ * Parses JSON text (RFC 8259, as MySQL accepts it); throws JsonSyntaxError with MySQL's reason.
+ * `canonical` text is a JSON value's own (formatJson's): there a fraction that is not a double's
+ * shortest form ("1.50") was written from a DECIMAL, and reads back as one.
+ */
+export function parseJson(text: string, canonical = false): JsonNode {
+  const p = new JsonParser(text, canonical);
   p.skipSpace();
   if (p.at >= text.length) throw p.error('The document is empty.');
   const v = p.value(0);
@@ -49,7 +53,7 @@ export function isValidJson(text: string): boolean {
 
 class JsonParser {
   at = 0;
-  constructor(private readonly s: string) {}
+  constructor(private readonly s: string, private readonly canonical: boolean) {}
 
   error(reason: string, at = this.at): JsonSyntaxError {
     // MySQL counts bytes, JavaScript UTF-16 units: convert for the message.
@@ -237,6 +241,7 @@ class JsonParser {
     }
     const d = Number(text);
     if (!Number.isFinite(d)) throw this.error('Number too big to be stored in double.', start);
+    if (this.canonical && !integral && formatJsonDouble(d) !== text) return Decimal.parse(text) ?? d;
     return d;
   }
 }
