@@ -2,6 +2,7 @@
 import { sqlError } from '../../base/errors.js';
 import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
 import type { JsonNode } from '../types/json-doc.js';
 import { findPath, type JsonPath } from '../types/json-path.js';
 import { scanJsonText } from '../types/json-text-scan.js';
@@ -99,7 +100,7 @@ const JSON_VALUE: FunctionDef = {
     const path = pathArg(args[1]);
     const emptyDefault = args[2]?.eval;
     const errorDefault = args[3]?.eval;
-    const convert = (v: Exclude<Value, null>, ctx: Parameters<Compiled['eval']>[1]): Value => coerceValue(v, type, {
+    const convert = (v: Exclude<Value, null>, ctx: EvalContext): Value => coerceValue(v, type, {
       mode: 'cast', strict: false, column: '', rowNumber: ctx.rowNumber,
       warn: (code, message) => { if (opts.onError === 'error') throw sqlError('INVALID_JSON_VALUE_FOR_CAST', message); ctx.session.warn(code, message); },
     });

@@ -1,7 +1,7 @@
 // Conversions between SQL values and JSON: arguments to JSON functions, CAST(... AS JSON) and back.
 import { sqlError } from '../../base/errors.js';
 import { Decimal } from '../../base/decimal.js';
-import { isBinaryType, isIntegerType, isTemporalType, type SqlType } from '../../base/sql-type.js';
+import { isTemporalType, type SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import { formatJson, JsonDepthError, JsonSyntaxError, parseJson, type JsonNode } from './json-doc.js';
 import { T_BOOL_INT } from './infer.js';
@@ -40,11 +40,6 @@ export function jsonDocOf(v: Exclude<Value, null>, type: SqlType, argNo: number,
   if (typeof v === 'string' && !isTemporalType(type)) return parseJsonArg(v, argNo, fn);
   if (type.kind === 'null') return null;
   throw sqlError('INVALID_TYPE_FOR_JSON', `Invalid data type for JSON data in argument ${argNo} to function ${fn.toLowerCase()}; a JSON string or JSON type is required.`);
-}
-
-/** Whether `type` holds text a JSON document argument may be parsed from, or JSON itself. */
-export function isJsonDocType(type: SqlType): boolean {
-  return type.kind === 'json' || (typeof type.kind === 'string' && !isBinaryType(type) && !isIntegerType(type) && !isTemporalType(type) && type.kind !== 'decimal' && type.kind !== 'float' && type.kind !== 'double');
 }
 
 /**
