@@ -1,5 +1,6 @@
 // Follows a simple JSON path (members and cells) through valid JSON text without building a tree.
 import type { PathLeg } from './json-path.js';
+import { parseJson } from './json-doc.js';
 
 /**
  * The text of the value `legs` selects in `text`, or undefined when nothing matches. `text` must
@@ -44,8 +45,10 @@ function findMember(s: string, at: number, key: string): number {
   if (s.charCodeAt(i) === 125 /* } */) return -1;
   for (;;) {
     const keyEnd = skipString(s, i);
-    const raw = s.slice(i + 1, keyEnd - 1);
-    const matches = raw.includes('\\') ? (JSON.parse(s.slice(i, keyEnd)) as string) === key : raw === key;
+    // Most keys have no escapes: compare them in place, without a substring.
+    const matches = escaped
+      ? unescapeKey(s.slice(i, keyEnd)) === key
+      : keyEnd - i - 2 === key.length && s.startsWith(key, i + 1);
     i = skipSpace(s, keyEnd);
     i = skipSpace(s, i + 1); // the colon
     if (matches) return i;
@@ -67,14 +70,25 @@ function findCell(s: string, at: number, n: number): number {
   }
 }
 
+/** Whether the string skipString last passed held an escape. */
+let escaped = false;
+
 /** End (exclusive) of the string starting at the quote at `i`. */
 function skipString(s: string, i: number): number {
+  escaped = false;
   for (i++; ; i++) {
     const c = s.charCodeAt(i);
     if (c === 34) return i + 1;
-    if (c === 92) i++;
-    else if (Number.isNaN(c)) return i;
+    if (c === 92) {
+      escaped = true;
+      i++;
+    } else if (Number.isNaN(c)) return i;
   }
+}
+
+function unescapeKey(quoted: string): string {
+  const n = parseJson(quoted);
+  return typeof n === 'string' ? n : '';
 }
 
 /** End (exclusive) of the value starting at `i`. */
