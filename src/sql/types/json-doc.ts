@@ -28,7 +28,8 @@ export function isJsonObject(n: JsonNode): n is JsonObject {
 /**
  * Parses JSON text (RFC 8259, as MySQL accepts it); throws JsonSyntaxError with MySQL's reason.
  * `canonical` text is a JSON value's own (formatJson's): there a fraction that is not a double's
- * shortest form ("1.50") was written from a DECIMAL, and reads back as one.
+ * shortest form ("1.50") was written from a DECIMAL, and reads back as one; its depth is not checked
+ * again (a value nested deeper by JSON functions still reads back).
  */
 export function parseJson(text: string, canonical = false): JsonNode {
   const p = new JsonParser(text, canonical);
@@ -92,7 +93,7 @@ class JsonParser {
   }
 
   private object(depth: number): JsonObject {
-    if (depth > JSON_MAX_DEPTH) throw new JsonDepthError();
+    if (depth > JSON_MAX_DEPTH && !this.canonical) throw new JsonDepthError();
     const s = this.s;
     const obj: JsonObject = new Map();
     this.at++;
@@ -124,7 +125,7 @@ class JsonParser {
   }
 
   private array(depth: number): JsonNode[] {
-    if (depth > JSON_MAX_DEPTH) throw new JsonDepthError();
+    if (depth > JSON_MAX_DEPTH && !this.canonical) throw new JsonDepthError();
     const s = this.s;
     const arr: JsonNode[] = [];
     this.at++;
