@@ -703,7 +703,8 @@ export function convertTo(x: Compiled, type: SqlType): Compiled {
 
 function compileCast(x: Compiled, target: SqlType): Compiled {
   if (target.kind === 'json') return castToJson(x);
-  if (x.type.kind === 'json' && target.kind !== 'char') x = jsonAsScalar(x);
+  // To text or bytes a JSON value casts as its text; to numbers and times as the scalar it holds.
+  if (x.type.kind === 'json' && !isStringType(target) && !isBinaryType(target)) x = jsonAsScalar(x);
   const xe = x.eval;
   const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
