@@ -1,6 +1,7 @@
 // Reading from JSON documents: JSON_EXTRACT (and so `->`), JSON_UNQUOTE (`->>`), JSON_VALUE.
 import { sqlError } from '../../base/errors.js';
 import type { Value } from '../../base/value.js';
+import type { SqlType } from '../../base/sql-type.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 import type { JsonNode } from '../types/json-doc.js';
@@ -95,7 +96,7 @@ const JSON_VALUE: FunctionDef = {
   name: 'JSON_VALUE', minArgs: 2, maxArgs: 4,
   compile(args, _env, call) {
     const opts = call.jsonValue ?? { onEmpty: 'null', onError: 'null' };
-    const type = opts.returning ?? T_JSON_TEXT;
+    const type = returningType(opts.returning);
     const doc: DocReader = docArg(args[0], 1, 'json_value');
     const path = pathArg(args[1]);
     const emptyDefault = args[2]?.eval;
@@ -127,5 +128,13 @@ const JSON_VALUE: FunctionDef = {
     };
   },
 };
+
+/** RETURNING's type as a result: CHAR and BINARY (as in CAST) are variable length; none is VARCHAR(512). */
+function returningType(t: SqlType | undefined): SqlType {
+  if (!t) return { kind: 'varchar', length: 512 };
+  if (t.kind === 'char') return { ...t, kind: 'varchar', length: t.length ?? 512 };
+  if (t.kind === 'binary') return { ...t, kind: 'varbinary', length: t.length ?? 512 };
+  return t;
+}
 
 export const jsonExtractFunctions: FunctionDef[] = [JSON_EXTRACT, JSON_UNQUOTE, JSON_VALUE];
