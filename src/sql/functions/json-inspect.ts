@@ -1,7 +1,8 @@
 // Describing JSON documents: JSON_TYPE, JSON_VALID, JSON_LENGTH, JSON_DEPTH, JSON_KEYS, JSON_PRETTY.
 import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
-import { formatJsonPretty, isJsonObject, isValidJson, jsonDepth, jsonTypeName, sortedKeys, type JsonNode } from '../types/json-doc.js';
+import { formatJsonPretty, isJsonObject, jsonDepth, jsonTypeName, sortedKeys, type JsonNode } from '../types/json-doc.js';
+import { isValidJson } from '../types/json-parse.js';
 import { T_BIGINT } from '../types/infer.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { FunctionDef } from './define.js';

@@ -6,7 +6,8 @@ import { valueToString } from '../../base/format.js';
 import { INTEGER_RANGES, isIntegerType, type SqlType } from '../../base/sql-type.js';
 import { parseDate, parseDateTime, parseTime, parseYear } from '../../base/temporal.js';
 import type { Value } from '../../base/value.js';
-import { formatJson, JsonSyntaxError, parseJson } from './json-doc.js';
+import { formatJson } from './json-doc.js';
+import { JsonSyntaxError, parseJson } from './json-parse.js';
 import { depthError, sqlToJsonText } from './json-convert.js';
 
 /**

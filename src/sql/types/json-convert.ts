@@ -3,7 +3,8 @@ import { sqlError } from '../../base/errors.js';
 import { Decimal } from '../../base/decimal.js';
 import { isTemporalType, type SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
-import { formatJson, JsonDepthError, JsonSyntaxError, parseJson, type JsonNode } from './json-doc.js';
+import { formatJson, type JsonNode } from './json-doc.js';
+import { JsonDepthError, JsonSyntaxError, parseJson } from './json-parse.js';
 import { T_BOOL_INT } from './infer.js';
 
 /**

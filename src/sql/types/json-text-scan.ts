@@ -1,6 +1,6 @@
 // Follows a simple JSON path (members and cells) through valid JSON text without building a tree.
 import type { PathLeg } from './json-path.js';
-import { parseJson } from './json-doc.js';
+import { parseJson } from './json-parse.js';
 
 /**
  * The text of the value `legs` selects in `text`, or undefined when nothing matches. `text` must

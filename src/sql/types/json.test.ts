@@ -1,7 +1,8 @@
 // Unit tests of the JSON document model: parsing and its errors, canonical text, paths, the text scan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatJson, JsonSyntaxError, parseJson, type JsonNode } from './json-doc.js';
+import { formatJson, type JsonNode } from './json-doc.js';
+import { JsonSyntaxError, parseJson } from './json-parse.js';
 import { findPath, JsonPathError, parseJsonPath } from './json-path.js';
 import { scanJsonText } from './json-text-scan.js';
 import { compareJson } from './json-compare.js';
