@@ -8,14 +8,14 @@ import type { SqlType } from '../../base/sql-type.js';
 import type { FunctionDef } from './define.js';
 import { atOptionalPath, docArg, jsonResult, pathArg, T_JSON, T_JSON_TEXT } from './json-args.js';
 
-/** A function of one document and an optional path, NULL when either is NULL or the path finds nothing. */
+/** A function of one document and an optional path (no wildcards: 3149), NULL when either is NULL or the path finds nothing. */
 function ofDocument(name: string, maxArgs: number, type: SqlType, fn: (n: JsonNode) => Value): FunctionDef {
   const lower = name.toLowerCase();
   return {
     name, minArgs: 1, maxArgs,
     compile(args: Compiled[]) {
       const doc = docArg(args[0], 1, lower);
-      const path = args[1] ? pathArg(args[1]) : undefined;
+      const path = args[1] ? pathArg(args[1], true) : undefined;
       return {
         type, nullable: true, constant: args.every((a) => a.constant),
         eval: (r, c) => {
