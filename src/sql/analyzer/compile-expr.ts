@@ -4,6 +4,7 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.j
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
+import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
@@ -340,6 +341,11 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     const [d, iv] = expr.right.type === 'interval' ? [expr.left, expr.right] : [expr.right, expr.left];
     if (fn) return fn.compile({ type: 'call', name: op === '+' ? 'DATE_ADD' : 'DATE_SUB', args: [d, iv] }, env, FUNCTION_COMPILER);
   }
+  if (op === '->' || op === '->>') {
+    // `c->p` is JSON_EXTRACT(c, p) and `c->>p` JSON_UNQUOTE(JSON_EXTRACT(c, p)), as MySQL defines them.
+    const extract: Expr = { type: 'call', name: 'JSON_EXTRACT', args: [expr.left, expr.right], pos: expr.pos };
+    return compileExpr(op === '->' ? extract : { type: 'call', name: 'JSON_UNQUOTE', args: [extract], pos: expr.pos }, env);
+  }
   const a = compileExpr(expr.left, env);
   const b = compileExpr(expr.right, env);
   switch (op) {
@@ -402,8 +408,6 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     }
     case '&': case '|': case '^': case '<<': case '>>':
       return compileBitOp(op, a, b);
-    case '->': case '->>':
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support JSON path operators');
   }
 }
 
@@ -492,6 +496,7 @@ export type ComparisonOp = '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=';
 
 /** A comparison operator over two compiled operands. */
 export function compileComparison(op: ComparisonOp, a: Compiled, b: Compiled): Compiled {
+  if ((a.type.kind === 'json' || b.type.kind === 'json') && a.type.kind !== 'null' && b.type.kind !== 'null') return compileJsonComparison(op === '<=>', comparisonTest(op), a, b);
   const domain = compareDomain(a.type, b.type);
   const collation = collationOf(a.type, b.type);
   const ae = a.eval, be = b.eval;
@@ -569,6 +574,7 @@ function compileIs(x: Compiled, test: 'null' | 'true' | 'false' | 'unknown', not
 }
 
 function compileInList(x: Compiled, list: Compiled[], not: boolean): Compiled {
+  if (x.type.kind === 'json' || list.some((e) => e.type.kind === 'json')) return compileJsonInList(x, list, not);
   const xe = x.eval;
   const domains: CompareDomain[] = list.map((e) => compareDomain(x.type, e.type));
   const collation = x.type.collation;
@@ -696,6 +702,9 @@ export function convertTo(x: Compiled, type: SqlType): Compiled {
 }
 
 function compileCast(x: Compiled, target: SqlType): Compiled {
+  if (target.kind === 'json') return castToJson(x);
+  // To text or bytes a JSON value casts as its text; to numbers and times as the scalar it holds.
+  if (x.type.kind === 'json' && !isStringType(target) && !isBinaryType(target)) x = jsonAsScalar(x);
   const xe = x.eval;
   const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }

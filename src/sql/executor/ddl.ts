@@ -165,6 +165,9 @@ export function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] })
     const i = def.columns.findIndex((c) => c.name.toLowerCase() === ic.column.toLowerCase());
     if (i < 0) throw sqlError('KEY_COLUMN_DOES_NOT_EXIST', `Key column '${ic.column}' doesn't exist in table`);
     const t = def.columns[i].type;
+    if (t.kind === 'json') {
+      throw sqlError('JSON_USED_AS_KEY', `JSON column '${def.columns[i].name}' supports indexing only via generated columns on a specified JSON path.`);
+    }
     if ((t.kind.endsWith('text') || t.kind.endsWith('blob')) && ic.length === undefined) {
       throw sqlError('BLOB_KEY_WITHOUT_LENGTH', `BLOB/TEXT column '${def.columns[i].name}' used in key specification without a key length`);
     }

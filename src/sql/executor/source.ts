@@ -1,4 +1,4 @@
-// Produces the rows of a planned FROM clause: table reads along their access paths, system tables, derived tables and joins.
+// Produces the rows of a planned FROM clause: table reads along their access paths, system tables, derived tables, JSON_TABLE and joins.
 import { sqlError } from '../../base/errors.js';
 import { Scope } from '../analyzer/scope.js';
 import { toBoolean } from '../types/convert.js';
@@ -9,6 +9,7 @@ import { JOIN_ROWS_MAX, runJoin } from './join.js';
 import { informationSchemaRows } from './information-schema.js';
 import { executeQuery } from './query.js';
 import { cteRows, cteWorkRows } from './cte.js';
+import { jsonTableSourceRows } from './json-table.js';
 import { collect, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
@@ -34,6 +35,8 @@ export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Ite
       return runJoin(plan, env, tx);
     case 'nestedJoin':
       return nestedJoinRows(plan, env, tx);
+    case 'jsonTable':
+      return jsonTableSourceRows(plan, plan.left ? sourceRows(plan.left, env, tx) : [[]], env.ctx);
     case 'cross': {
       const inputs = plan.inputs.map((input) => sourceRows(input, env, tx));
       return inputs.slice(1).reduce((acc, rows) => crossRows(acc, rows), inputs[0]);

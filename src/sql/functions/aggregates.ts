@@ -1,4 +1,4 @@
-// Aggregate functions: accumulators for COUNT, SUM, AVG, MIN, MAX, GROUP_CONCAT, BIT_*, STD/VARIANCE.
+// Aggregate functions: accumulators for COUNT, SUM, AVG, MIN, MAX, GROUP_CONCAT, BIT_*, STD/VARIANCE, JSON_*AGG.
 import { sqlError } from '../../base/errors.js';
 import type { AggregateCall } from '../parser/ast.js';
 import { compileExpr, type Compiled, type CompileEnv, type AggregateCollector } from '../analyzer/compile-expr.js';
@@ -10,6 +10,7 @@ import { isIntegerType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 import { rowKey } from '../types/row-key.js';
+import { jsonAggregate } from './json-aggregates.js';
 
 /** Running state of one aggregate over one group. */
 export interface Accumulator {
@@ -210,6 +211,9 @@ export function makeAggregate(call: AggregateCall, env: CompileEnv, overGroups =
         let first: Value = null, seen = false;
         return { add(v) { if (!seen) { first = v; seen = true; } }, result: () => first };
       });
+    case 'JSON_ARRAYAGG':
+    case 'JSON_OBJECTAGG':
+      return jsonAggregate(name, args);
     default:
       throw sqlError('NOT_SUPPORTED_YET', `This version of mizzle does not yet support the aggregate ${name}`);
   }

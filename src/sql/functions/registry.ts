@@ -12,13 +12,19 @@ import { dateFormatFunctions } from './date-format.js';
 import { stringListFunctions } from './string-lists.js';
 import { regexpFunctions } from './regexp.js';
 import { networkIdFunctions } from './network-ids.js';
+import { jsonExtractFunctions } from './json-extract.js';
+import { jsonBuildFunctions } from './json-build.js';
+import { jsonModifyFunctions } from './json-modify.js';
+import { jsonInspectFunctions } from './json-inspect.js';
+import { jsonSearchFunctions } from './json-search.js';
 
 let byName: Map<string, FunctionDef> | undefined;
 
 function table(): Map<string, FunctionDef> {
   if (!byName) {
     byName = new Map();
-    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions, calendarFunctions, dateFormatFunctions, stringListFunctions, regexpFunctions, networkIdFunctions]) {
+    for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions, calendarFunctions, dateFormatFunctions, stringListFunctions, regexpFunctions, networkIdFunctions,
+      jsonExtractFunctions, jsonBuildFunctions, jsonModifyFunctions, jsonInspectFunctions, jsonSearchFunctions]) {
       for (const f of group) byName.set(f.name, f);
     }
   }

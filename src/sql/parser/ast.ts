@@ -205,6 +205,15 @@ export interface FuncCall extends Pos {
   args: Expr[];
   trimSide?: 'leading' | 'trailing' | 'both';
   unit?: string;
+  /** JSON_VALUE's clauses; its DEFAULT values are args 2 (ON EMPTY) and 3 (ON ERROR). */
+  jsonValue?: JsonValueClauses;
+}
+
+/** What JSON_VALUE returns as (RETURNING) and does when the path finds nothing or more than a scalar. */
+export interface JsonValueClauses {
+  returning?: SqlType;
+  onEmpty: 'null' | 'error' | 'default';
+  onError: 'null' | 'error' | 'default';
 }
 
 /**
@@ -293,7 +302,7 @@ export interface SelectItem {
   text: string;
 }
 
-export type TableRef = TableName | DerivedTable | JoinRef;
+export type TableRef = TableName | DerivedTable | JoinRef | JsonTableRef;
 
 export interface TableName extends Pos {
   type: 'table';
@@ -310,6 +319,31 @@ export interface DerivedTable extends Pos {
   columnAliases?: string[];
   lateral?: boolean;
 }
+
+/**
+ * `JSON_TABLE(doc, path COLUMNS (...)) AS alias`: rows from the values `path` selects in `doc`, which
+ * may read the columns of the tables before it in the FROM clause (it is implicitly lateral).
+ */
+export interface JsonTableRef extends Pos {
+  type: 'jsonTable';
+  doc: Expr;
+  path: string;
+  columns: JsonTableColumn[];
+  alias: string;
+}
+
+/** What a JSON_TABLE column does when its path finds nothing (ON EMPTY) or a value it cannot hold (ON ERROR). */
+export interface JsonTableFallback {
+  action: 'null' | 'error' | 'default';
+  /** The DEFAULT value's JSON text. */
+  value?: string;
+}
+
+/** A JSON_TABLE column: `n FOR ORDINALITY`, `n type [EXISTS] PATH 'p' ...`, or `NESTED [PATH] 'p' COLUMNS (...)`. */
+export type JsonTableColumn =
+  | { kind: 'ordinality'; name: string }
+  | { kind: 'path'; name: string; type: SqlType; path: string; exists: boolean; onEmpty: JsonTableFallback; onError: JsonTableFallback }
+  | { kind: 'nested'; path: string; columns: JsonTableColumn[] };
 
 /**
  * A join. Comma joins parse as `kind: 'cross'` with `comma: true` (lower precedence

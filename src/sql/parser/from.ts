@@ -5,6 +5,7 @@ import { isTooDeep, UnsupportedSignal, type Parser } from './parser-base.js';
 import { NESTING_WEIGHT, parseExpr, parseParenQuery } from './expr.js';
 import { parseTableName } from './clauses.js';
 import { parseOptAlias, startsQuery } from './select.js';
+import { parseJsonTable } from './json-table.js';
 
 /** `ref, ref, ...`: comma joins become one left-deep tree of cross joins with `comma: true`. */
 export function parseTableRefs(p: Parser): TableRef[] {
@@ -99,7 +100,7 @@ function parseJoinStep(p: Parser, left: TableRef): JoinRef | undefined {
   }
 }
 
-/** A table name, derived table, LATERAL derived table or parenthesized join. */
+/** A table name, derived table, LATERAL derived table, JSON_TABLE or parenthesized join. */
 export function parseTableFactor(p: Parser): TableRef {
   const t = p.peek();
   if (p.isKw('LATERAL')) {
@@ -125,6 +126,7 @@ export function parseTableFactor(p: Parser): TableRef {
     p.expectOp(')');
     return inner;
   }
+  if (p.isKw('JSON_TABLE') && p.isOp('(', 1)) return parseJsonTable(p);
   if (p.isOp('{')) {
     // ODBC outer-join escape: { OJ table_reference }
     p.next();

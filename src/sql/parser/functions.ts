@@ -1,9 +1,10 @@
 // Function-call syntax: aggregates, window functions and the built-ins with special argument forms.
-import type { AggregateCall, Expr, WindowFrame, WindowFrameBound, WindowSpec } from './ast.js';
+import type { AggregateCall, Expr, JsonValueClauses, WindowFrame, WindowFrameBound, WindowSpec } from './ast.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
 import { parseExpr, parseBitOrExpr, parseIntervalUnit } from './expr.js';
 import { parseOrderItems } from './clauses.js';
+import { parseCastTarget } from './types.js';
 
 /** Names parsed as AggregateCall. */
 export const AGGREGATES: ReadonlySet<string> = new Set([
@@ -101,6 +102,8 @@ export function parseFunctionCall(p: Parser, schema: string | undefined, qualifi
     }
     case 'JSON_TABLE':
       throw new UnsupportedSignal('JSON_TABLE');
+    case 'JSON_VALUE':
+      return parseJsonValue(p, pos);
   }
   return { type: 'call', name, args: argList(p), pos };
 }
@@ -256,3 +259,39 @@ function parseChar(p: Parser, pos: number): Expr {
   return { type: 'cast', operand: call, target: { kind: 'char' }, charset, pos };
 }
 
+
+/** JSON_VALUE(doc, path [RETURNING type] [{NULL | ERROR | DEFAULT v} ON EMPTY] [{NULL | ERROR | DEFAULT v} ON ERROR]). */
+function parseJsonValue(p: Parser, pos: number): Expr {
+  p.expectOp('(');
+  const doc = parseExpr(p);
+  p.expectOp(',');
+  const path = parseExpr(p);
+  const clauses: JsonValueClauses = { onEmpty: 'null', onError: 'null' };
+  const nullLit = (): Expr => ({ type: 'literal', kind: 'null', pos });
+  const defaults: Expr[] = [nullLit(), nullLit()];
+  if (p.acceptKw('RETURNING')) clauses.returning = parseCastTarget(p).type;
+  for (let k = 0; k < 2 && !p.isOp(')'); k++) {
+    let action: 'null' | 'error' | 'default';
+    let value: Expr | undefined;
+    if (p.acceptKw('NULL')) action = 'null';
+    else if (p.acceptKw('ERROR')) action = 'error';
+    else {
+      p.expectKw('DEFAULT');
+      action = 'default';
+      value = parseExpr(p);
+    }
+    p.expectKw('ON');
+    if (p.acceptKw('EMPTY')) {
+      if (k > 0) p.fail();
+      clauses.onEmpty = action;
+      if (value) defaults[0] = value;
+    } else {
+      p.expectKw('ERROR');
+      clauses.onError = action;
+      if (value) defaults[1] = value;
+      k = 2;
+    }
+  }
+  p.expectOp(')');
+  return { type: 'call', name: 'JSON_VALUE', args: [doc, path, ...defaults], jsonValue: clauses, pos };
+}

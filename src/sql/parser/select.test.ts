@@ -14,6 +14,7 @@ function sel(sql: string): SelectStmt {
 function from(t: TableRef): string {
   if (t.type === 'table') return (t.schema !== undefined ? t.schema + '.' : '') + t.name + (t.alias !== undefined ? ' ' + t.alias : '');
   if (t.type === 'derived') return `(q) ${t.alias}`;
+  if (t.type === 'jsonTable') return `json_table ${t.alias}`;
   const j: JoinRef = t;
   const kind = j.comma ? ',' : `${j.natural ? 'natural ' : ''}${j.straight ? 'straight ' : ''}${j.kind}`;
   const cond = j.on !== undefined ? ' on' : j.using !== undefined ? ` using(${j.using.join(',')})` : '';

@@ -145,6 +145,11 @@ function sourceEstimate(plan: SourcePlan, est: Estimator): { tables: TableEstima
       return { tables: [{ alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: 1 }], product: 1 };
     case 'innerJoin':
       return innerJoinEstimate(plan.steps, plan.leaves, est);
+    case 'jsonTable': {
+      // A document's rows are not known before it is read: counted as one per row before it.
+      const left = plan.left ? sourceEstimate(plan.left, est) : { tables: [], product: 1 };
+      return { tables: [...left.tables, { alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: 1 }], product: left.product };
+    }
     case 'nestedJoin':
     case 'cross': {
       const inputs = plan.kind === 'cross' ? plan.inputs : [plan.left, plan.right];

@@ -169,6 +169,7 @@ function fromReferences(ref: TableRef, name: string, innerSide: boolean): number
       return hit;
     }
     case 'derived':
+    case 'jsonTable':
       return 0;
     case 'join':
       return fromReferences(ref.left, name, innerSide || ref.kind === 'right') + fromReferences(ref.right, name, innerSide || ref.kind === 'left');

@@ -1,15 +1,16 @@
 // Plans a FROM clause: resolves tables and views, chooses each table's access path and the inner-join order.
 import { sqlError } from '../../base/errors.js';
-import type { Expr, JoinRef, QueryExpr, TableRef } from '../parser/ast.js';
+import type { Expr, JoinRef, JsonTableRef, QueryExpr, TableRef } from '../parser/ast.js';
 import { parse } from '../parser/index.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
-import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
+import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import { informationSchemaDenied, isInformationSchema } from '../analyzer/system-schema.js';
 import { compareDomain } from '../types/compare.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { chooseAccess } from './access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput } from './join-plan.js';
-import type { DerivedSource, JoinLeafPlan, QueryPlan, SourcePlan } from './plan.js';
+import type { DerivedSource, JoinLeafPlan, JsonTableSource, QueryPlan, SourcePlan } from './plan.js';
+import { planJsonTable } from './plan-json-table.js';
 import type { PlanContext } from './plan-context.js';
 import { cteSource } from './plan-cte.js';
 
@@ -74,6 +75,8 @@ export function flattenInner(refs: TableRef[]): { leaves: TableRef[]; on: Expr[]
   const leaves: TableRef[] = [];
   const on: Expr[] = [];
   const visit = (r: TableRef): boolean => {
+    // JSON_TABLE reads the tables before it: joined in written order, never reordered.
+    if (r.type === 'jsonTable') return false;
     if (r.type !== 'join') {
       leaves.push(r);
       return true;
@@ -209,7 +212,25 @@ class SourcePlanner {
         return this.derived(this.planQuery(ref.query, this.outer), ref.alias, ref.columnAliases);
       case 'join':
         return this.join(ref);
+      case 'jsonTable':
+        return this.jsonTable(ref, undefined, undefined, false);
     }
+  }
+
+  /** JSON_TABLE alone, or after `left` whose columns its document may read (with the join's ON). */
+  private jsonTable(ref: JsonTableRef, left: SourcePlan | undefined, on: Expr | undefined, keepUnmatched: boolean): JsonTableSource {
+    const leftColumns = left ? left.scope.columns : [];
+    const docEnv = this.compileEnv(new Scope(leftColumns, this.outer), 'from clause');
+    docEnv.subquery = this.subquery(docEnv.scope);
+    const { plan, columns } = planJsonTable(ref, docEnv);
+    const scope = new Scope([...leftColumns, ...columns], this.outer);
+    let compiledOn: Compiled | undefined;
+    if (on) {
+      const onEnv = this.compileEnv(scope, 'on clause');
+      onEnv.subquery = this.subquery(scope);
+      compiledOn = compileExpr(on, onEnv);
+    }
+    return { kind: 'jsonTable', scope, alias: ref.alias, left, table: plan, on: compiledOn, keepUnmatched };
   }
 
   private derived(query: QueryPlan, alias: string, names: string[] | undefined, view?: string): DerivedSource {
@@ -225,6 +246,12 @@ class SourcePlanner {
   }
 
   private join(ref: JoinRef): SourcePlan {
+    if (ref.right.type === 'jsonTable') {
+      if (ref.kind === 'right' || ref.natural || ref.using?.length) {
+        throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support JSON_TABLE on the right of RIGHT JOIN, NATURAL JOIN or USING');
+      }
+      return this.jsonTable(ref.right, this.ref(ref.left, undefined), ref.on, ref.kind === 'left');
+    }
     let left = this.ref(ref.left, undefined);
     let right = this.ref(ref.right, undefined);
     const swapped = ref.kind === 'right';

@@ -9,12 +9,13 @@ import type { Row } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 import type { AccessPlan } from './access-path.js';
 import type { JoinInput } from './join-plan.js';
+import type { JsonTablePlan } from './plan-json-table.js';
 
 /**
  * A FROM clause as a tree of sources. Every node carries the scope its rows are laid out in;
  * execution (executor/source.ts), EXPLAIN and the filters' plan summary all walk the same tree.
  */
-export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | CteSource | CteWorkSource | InnerJoinSource | NestedJoinSource | CrossSource;
+export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | CteSource | CteWorkSource | InnerJoinSource | NestedJoinSource | CrossSource | JsonTableSource;
 
 /** No FROM: one empty row. */
 export interface EmptySource {
@@ -52,6 +53,20 @@ export interface DerivedSource {
   query: QueryPlan;
   /** The view's qualified name, when it is one. */
   view?: string;
+}
+
+/**
+ * JSON_TABLE. With `left`, it reads its document from each row of the FROM items before it (it is
+ * lateral) and its rows follow that row's columns; `on` and `keepUnmatched` are the join's.
+ */
+export interface JsonTableSource {
+  kind: 'jsonTable';
+  scope: Scope;
+  alias: string;
+  left: SourcePlan | undefined;
+  table: JsonTablePlan;
+  on: Compiled | undefined;
+  keepUnmatched: boolean;
 }
 
 /** A reference to a common table expression: its rows, materialized once per execution and shared by every reference. */

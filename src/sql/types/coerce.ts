@@ -6,6 +6,9 @@ import { valueToString } from '../../base/format.js';
 import { INTEGER_RANGES, isIntegerType, type SqlType } from '../../base/sql-type.js';
 import { parseDate, parseDateTime, parseTime, parseYear } from '../../base/temporal.js';
 import type { Value } from '../../base/value.js';
+import { formatJson } from './json-doc.js';
+import { JsonSyntaxError, parseJson } from './json-parse.js';
+import { depthError, sqlToJsonText } from './json-convert.js';
 
 /**
  * Where a coercion happens, which decides how bad values are treated:
@@ -285,12 +288,22 @@ function coerceBit(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget): Val
   return Buffer.from(n.toString(16).padStart(bytes * 2, '0'), 'hex');
 }
 
+/**
+ * A JSON column stores the canonical text of a valid document (MySQL's 3140 for anything else);
+ * a string is parsed, a number or other non-text value is refused as MySQL refuses it.
+ */
 function coerceJson(v: Exclude<Value, null>, t: CoerceTarget): Value {
-  const s = typeof v === 'string' ? v : textForMessage(v);
+  if (typeof v !== 'string' && !Buffer.isBuffer(v)) {
+    if (t.mode === 'cast') return sqlToJsonText(v, { kind: typeof v === 'number' && !Number.isInteger(v) ? 'double' : v instanceof Decimal ? 'decimal' : 'bigint' });
+    throw sqlError('INVALID_JSON_TEXT', `Invalid JSON text: "not a JSON text, may need CAST" at position 0 in value for column '${t.column}'.`);
+  }
+  const s = typeof v === 'string' ? v : v.toString('utf8');
   try {
-    return JSON.stringify(JSON.parse(s));
-  } catch {
-    throw sqlError('INVALID_JSON_TEXT', `Invalid JSON text: "Invalid value." at position 0 in value for column '${t.column}'.`);
+    return formatJson(parseJson(s));
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw depthError(e);
+    const where = t.mode === 'cast' ? 'CAST' : `value for column '${t.column}'`;
+    throw sqlError('INVALID_JSON_TEXT', `Invalid JSON text: "${e.reason}" at position ${e.position} in ${where}.`);
   }
 }
 

@@ -5,6 +5,7 @@ import { isIntegerType, isStringType, isTemporalType, isBinaryType, type SqlType
 import { toDecimal, toDouble } from './convert.js';
 import { valueToString } from '../../base/format.js';
 import type { Value } from '../../base/value.js';
+import { compareAsJson } from './json-compare.js';
 
 /** The domain a comparison happens in (MySQL's rules for mixed operands). */
 export type CompareDomain = 'int' | 'decimal' | 'double' | 'text' | 'binary';
@@ -72,11 +73,12 @@ function textOf(v: Exclude<Value, null>): string {
 
 /**
  * A total order for sorting values of one static type (ORDER BY, DISTINCT):
- * NULL first, then by the type's domain.
+ * NULL first, then by the type's domain (JSON by MySQL's JSON ordering).
  */
 export function compareForSort(type: SqlType, a: Value, b: Value): number {
   if (a === null) return b === null ? 0 : -1;
   if (b === null) return 1;
+  if (type.kind === 'json') return compareAsJson(a, type, b, type);
   return compareIn(domainOf(type), a, b, type.collation);
 }
 

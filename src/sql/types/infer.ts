@@ -43,6 +43,9 @@ export function scaleOf(t: SqlType): number {
 export function unifyTypes(types: SqlType[]): SqlType {
   const ts = types.filter((t) => t.kind !== 'null');
   if (ts.length === 0) return T_NULL;
+  // JSON branches stay JSON (clients see type 245); mixed with other types they are text.
+  if (ts.every((t) => t.kind === 'json')) return { kind: 'json' };
+  if (ts.some((t) => t.kind === 'json')) return { kind: 'longtext' };
   if (ts.every((t) => isIntegerType(t))) {
     return { kind: 'bigint', length: Math.max(...ts.map((t) => t.length ?? 11)), unsigned: ts.every((t) => t.unsigned) || undefined };
   }
