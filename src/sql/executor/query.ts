@@ -10,7 +10,7 @@ import { rowKey } from '../types/row-key.js';
 import type { Row, Value } from '../../base/value.js';
 import type { LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, SubqueryRunnerFactory, ValuesPlan } from '../planner/plan.js';
 import type { PlanContext } from '../planner/plan-context.js';
-import { planQuery, planSubqueries } from '../planner/plan-query.js';
+import { planSubqueries, queryPlans } from '../planner/plan-query.js';
 import { informationSchemaColumns } from './information-schema.js';
 import { computeWindows } from './window.js';
 import { sourceRows } from './source.js';
@@ -55,7 +55,7 @@ export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): C
 
 /** Plans and runs a query expression, materializing its rows (INSERT ... SELECT, CREATE TABLE ... AS, views' callers). */
 export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx): QueryResult {
-  const plan = planQuery(query, planContext(env, tx));
+  const plan = queryPlans.plan(query, planContext(env, tx));
   return { columns: plan.columns, rows: drain(executeQuery(plan, env, tx), env.checkpoint) };
 }
 

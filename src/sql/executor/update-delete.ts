@@ -4,7 +4,7 @@ import type { StatementResult } from '../../base/result.js';
 import type { DeleteStmt, UpdateStmt } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
-import { dmlContext, planDml, planSubqueries } from '../planner/plan-query.js';
+import { dmlContext, dmlPlans, planSubqueries } from '../planner/plan-query.js';
 import type { PlanContext } from '../planner/plan-context.js';
 import type { TableSource } from '../planner/plan.js';
 import { compareForSort } from '../types/compare.js';
@@ -28,8 +28,9 @@ interface Target {
 
 /** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
 function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | DeleteStmt): Target {
-  const pctx = dmlContext(stmt, planContext(env, tx));
-  const plan = planDml(stmt, pctx);
+  const base = planContext(env, tx);
+  const plan = dmlPlans.plan(stmt, base);
+  const pctx = dmlContext(stmt, base);
   const source = plan.source as TableSource;
   const def = source.def;
   const scope = source.scope;

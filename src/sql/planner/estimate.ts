@@ -1,5 +1,4 @@
 // Row estimates over a plan tree, without reading a row: what EXPLAIN prints and what the query filters weigh.
-import { Scope } from '../analyzer/scope.js';
 import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { isIntegerType } from '../../base/sql-type.js';
@@ -189,7 +188,7 @@ function tableEstimate(plan: TableSource, est: Estimator): TableEstimate {
   let path: AccessPath | 'unbound' | undefined = 'unbound';
   if (bind) {
     try {
-      path = bindAccess(def, access, { scope: new Scope([]), session: bind.session, clause: 'where clause' }, bind.ctx);
+      path = bindAccess(def, access, plan.keys, bind.ctx);
     } catch {
       // A constant that fails to evaluate fails the statement itself; the estimate just does without it.
       path = 'unbound';

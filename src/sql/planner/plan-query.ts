@@ -10,6 +10,7 @@ import type { PlanContext } from './plan-context.js';
 import { planSource, resolveTableName } from './plan-source.js';
 import { planWith, withCtes } from './plan-cte.js';
 import { WindowSlots } from './plan-window.js';
+import { PlanCache } from './plan-cache.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
 export type StatementPlan = QueryPlan | DmlPlan;
@@ -248,6 +249,12 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
   return { kind: 'dml', source, where, limit: planLimit(stmt.limit, ctx), ordered: stmt.orderBy.length > 0, subqueries };
 }
+
+/** Statements' query plans, reused by their next executions (prepared statements, repeated texts). */
+export const queryPlans = new PlanCache<QueryExpr, QueryPlan>((query, ctx) => planQuery(query, ctx));
+
+/** UPDATE / DELETE target plans, reused likewise. */
+export const dmlPlans = new PlanCache<UpdateStmt | DeleteStmt, DmlPlan>((stmt, ctx) => planDml(stmt, dmlContext(stmt, ctx)));
 
 /** WITH ROLLUP nulls the grouping columns of its super-aggregate rows, so each key must be a column. */
 function rollupColumns(keys: Compiled[], width: number): number[] {

@@ -7,7 +7,7 @@ import type { AggregateSlots, AggregateSpec } from '../functions/aggregates.js';
 import type { IndexDef, TableDef } from '../../storage/table-def.js';
 import type { Row } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
-import type { AccessPlan } from './access-path.js';
+import type { AccessKeys, AccessPlan } from './access-path.js';
 import type { JoinInput } from './join-plan.js';
 
 /**
@@ -29,6 +29,8 @@ export interface TableSource {
   def: TableDef;
   alias: string;
   access: AccessPlan;
+  /** The constants `access` compares with, compiled (bound per execution). */
+  keys: AccessKeys;
   /** The conjuncts the access path was chosen for (estimates bind them again). */
   where: Expr | undefined;
   /** Columns the statement reads (index = table column); unset: every column. */
