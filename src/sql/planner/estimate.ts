@@ -37,6 +37,8 @@ export interface TableEstimate {
   rows: number;
   /** How an inner-join step matches it with the rows joined before it. */
   join?: 'hash' | 'index' | 'cross';
+  /** Its index holds every column the statement reads: no clustered row is fetched (EXPLAIN's "Using index"). */
+  covering?: boolean;
   /** A derived table's or view's own query. */
   derived?: QueryEstimate;
 }
@@ -195,8 +197,9 @@ function tableEstimate(plan: TableSource, est: Estimator): TableEstimate {
     }
   }
   if (path === undefined) return scan;
-  if (path === 'unbound') return { ...scan, access: staticAccessType(access), index: access.index.name, rows: staticEstimate(access, rows) };
-  return { ...scan, access: path.kind === 'ALL' ? 'range' : path.kind, index: path.indexName, rows: pathEstimate(def, path, rows) };
+  const covering = plan.covering === true || undefined;
+  if (path === 'unbound') return { ...scan, access: staticAccessType(access), index: access.index.name, rows: staticEstimate(access, rows), covering };
+  return { ...scan, access: path.kind === 'ALL' ? 'range' : path.kind, index: path.indexName, rows: pathEstimate(def, path, rows), covering };
 }
 
 function staticAccessType(plan: AccessPlan): AccessType {

@@ -11,6 +11,7 @@ import { planSource, resolveTableName } from './plan-source.js';
 import { planWith, withCtes } from './plan-cte.js';
 import { WindowSlots } from './plan-window.js';
 import { PlanCache } from './plan-cache.js';
+import { entryColumns, indexCovers } from '../../storage/table-store.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
 export type StatementPlan = QueryPlan | DmlPlan;
@@ -170,6 +171,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
     // Primary key columns always: they identify the row (locking reads lock by them).
     for (const c of from.def.primaryKey?.columns ?? []) read[c] = true;
     from.columnsRead = read;
+    const index = from.access.index;
+    if (index !== undefined && index.id !== 0) from.covering = indexCovers(entryColumns(from.def, index), read);
   }
   const columns: ScopeColumn[] = items.map((c, i) => {
     const src = c.columnIndex !== undefined && (!grouped || c.columnIndex < width) ? scope.columns[c.columnIndex] : undefined;

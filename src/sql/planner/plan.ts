@@ -35,6 +35,8 @@ export interface TableSource {
   where: Expr | undefined;
   /** Columns the statement reads (index = table column); unset: every column. */
   columnsRead?: readonly boolean[];
+  /** The access path's secondary index carries every column read, so the scan reads index entries only (see storage's indexCovers). */
+  covering?: boolean;
 }
 
 /** A table of information_schema, built from the catalog when read; `where` narrows which rows are worth building. */
