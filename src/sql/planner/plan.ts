@@ -245,13 +245,21 @@ export interface ValuesPlan {
   subqueries: QueryPlan[];
 }
 
-/** UPDATE / DELETE: the target rows' source (one table, its access chosen for the WHERE) and the WHERE itself. */
+/** One `column = value` of an UPDATE; no value is `= DEFAULT`. */
+export interface AssignmentPlan {
+  column: number;
+  value: Compiled | undefined;
+}
+
+/** UPDATE / DELETE: the target rows' source (one table, its access chosen for the WHERE), the WHERE, ORDER BY and LIMIT, and an UPDATE's assignments. */
 export interface DmlPlan {
   kind: 'dml';
   source: SourcePlan;
   where: Compiled | undefined;
   limit: LimitPlan | undefined;
   ordered: boolean;
+  order: SortKey[];
+  assignments: AssignmentPlan[];
   subqueries: QueryPlan[];
 }
 
