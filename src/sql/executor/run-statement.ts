@@ -6,7 +6,7 @@ import type { QueryExpr, SelectStmt, SetStmt, Statement } from '../parser/ast.js
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
-import { executeQuery, planContext, runQuery, subqueryCompiler, type QueryResult } from './query.js';
+import { executeQuery, planContext, runQuery, subqueryCompiler, uniqueKeyQueryRows, type QueryResult } from './query.js';
 import { planQuery, queryPlans } from '../planner/plan-query.js';
 import { PLAN_ONLY } from '../planner/plan-summary.js';
 import { collect, type Pause } from './pause.js';
@@ -123,7 +123,7 @@ export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagn
   const query = stmt;
   const result = yield* env.readSteps(function* (tx) {
     const plan = queryPlans.plan(query, planContext(env, tx));
-    const rows = yield* collect(executeQuery(plan, env, tx), []);
+    const rows = uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), []));
     return { columns: plan.columns, rows };
   });
   return selectResult(query, result, env);

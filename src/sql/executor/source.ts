@@ -48,6 +48,17 @@ function tableRows(plan: TableSource, env: StatementEnv, tx: ReadTx): Iterable<P
   return path?.unique ? rows : withPauses(rows);
 }
 
+/**
+ * The rows of a table read by a whole unique key (`id = ?`, `id IN (...)`), which never pause;
+ * undefined when its access path is anything else (or falls back to a scan for this execution).
+ */
+export function uniqueKeyRows(plan: TableSource, env: StatementEnv, tx: ReadTx): Iterable<Row> | undefined {
+  const index = plan.access.index;
+  if (index === undefined || !index.unique || plan.access.equalities.length !== index.columns.length) return undefined;
+  const path = bindAccess(plan.def, plan.access, plan.keys, env.ctx);
+  return path?.unique ? tx.table(plan.def).scan(path, plan.columnsRead) : undefined;
+}
+
 function* withPauses(rows: Iterable<Row>): Generator<Pulled> {
   let n = 0;
   for (const row of rows) {

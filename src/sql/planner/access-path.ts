@@ -216,20 +216,33 @@ function keyOf(e: Expr, keys: AccessKeys): Compiled {
 
 /** Evaluates a constant expression for key building; undefined if it cannot be compared through the index. */
 function keyValue(e: Expr, type: SqlType, keys: AccessKeys, ctx: EvalContext): { value: Value; exact: boolean } | undefined {
-  const v = keyOf(e, keys).eval([], ctx);
-  if (v === null) return { value: null, exact: true };
+  const v = keyOf(e, keys).eval(NO_ROW, ctx);
+  if (v === null) return NULL_KEY;
   // Strings compared with numeric columns compare as numbers; only use the index when the types agree.
   const numericCol = isIntegerType(type) || type.kind === 'decimal' || type.kind === 'double' || type.kind === 'float' || type.kind === 'year';
   if (numericCol && (typeof v === 'string' || Buffer.isBuffer(v))) return undefined;
   if (!numericCol && typeof v !== 'string') return undefined;
-  let warned = false;
-  const coerced = coerceValue(v, isIntegerType(type) ? { kind: 'bigint', unsigned: type.unsigned } : type, {
-    mode: 'cast', strict: false, column: '', rowNumber: 0, warn: () => { warned = true; },
-  });
-  if (warned) return undefined;
-  const exact = compareForSort(numericCol ? { kind: 'decimal' } : type, coerced, v) === 0;
+  KEY_CAST.warned = false;
+  const coerced = coerceValue(v, isIntegerType(type) ? (type.unsigned ? UNSIGNED_KEY : SIGNED_KEY) : type, KEY_CAST);
+  if (KEY_CAST.warned) return undefined;
+  const exact = compareForSort(numericCol ? DECIMAL : type, coerced, v) === 0;
   return { value: coerced, exact };
 }
+
+/** Key constants read no row. */
+const NO_ROW: Value[] = [];
+const NULL_KEY = { value: null, exact: true };
+const SIGNED_KEY: SqlType = { kind: 'bigint' };
+const UNSIGNED_KEY: SqlType = { kind: 'bigint', unsigned: true };
+const DECIMAL: SqlType = { kind: 'decimal' };
+
+/** How key constants are cast to the column's type: a value that warns (does not fit) cannot use the index. */
+const KEY_CAST = {
+  mode: 'cast' as const, strict: false, column: '', rowNumber: 0, warned: false,
+  warn(): void {
+    KEY_CAST.warned = true;
+  },
+};
 
 /** The distinct, sorted key values of an equality or IN condition; undefined when the index cannot be used. */
 function equalityValues(cond: ColumnCondition, type: SqlType, keys: AccessKeys, ctx: EvalContext): Value[] | undefined {
@@ -238,9 +251,9 @@ function equalityValues(cond: ColumnCondition, type: SqlType, keys: AccessKeys, 
     const kv = keyValue(e, type, keys, ctx);
     if (!kv) return undefined;
     if (kv.value === null || !kv.exact) continue; // = NULL matches nothing; an inexact value (1.5 on INT) matches nothing
-    if (!vals.some((x) => compareForSort(type, x, kv.value) === 0)) vals.push(kv.value);
+    if (vals.length === 0 || !vals.some((x) => compareForSort(type, x, kv.value) === 0)) vals.push(kv.value);
   }
-  return vals.sort((a, b) => compareForSort(type, a, b));
+  return vals.length < 2 ? vals : vals.sort((a, b) => compareForSort(type, a, b));
 }
 
 /** Bounds on one column from range conditions; 'empty' when a bound is NULL; undefined when the index cannot be used. */
@@ -256,7 +269,7 @@ function rangeBounds(conds: ColumnCondition[], type: SqlType, keys: AccessKeys, 
     const isLower = cond.op === '>' || cond.op === '>=';
     let inclusive = cond.op === '>=' || cond.op === '<=';
     if (!kv.exact) {
-      const cmp = compareForSort({ kind: 'decimal' }, v, keyOf(cond.values[0], keys).eval([], ctx));
+      const cmp = compareForSort(DECIMAL, v, keyOf(cond.values[0], keys).eval(NO_ROW, ctx));
       // v is the rounded constant: for a lower bound, include v only if v > constant; for an upper bound, only if v < constant.
       inclusive = isLower ? cmp > 0 : cmp < 0;
     }
@@ -321,33 +334,44 @@ function orRanges(cond: ColumnCondition, type: SqlType, keys: AccessKeys, ctx: E
   return mergeRanges(ranges, type);
 }
 
+function columnType(def: TableDef, idx: IndexDef, k: number): SqlType {
+  return def.columns[idx.columns[k]].type;
+}
+
 /** Turns an AccessPlan into concrete key ranges for this execution, or undefined to fall back to a full scan. */
 export function bindAccess(def: TableDef, plan: AccessPlan, keys: AccessKeys, ctx: EvalContext): AccessPath | undefined {
   const idx = plan.index;
   if (!idx) return undefined;
-  const colType = (i: number) => def.columns[idx.columns[i]].type;
   if (plan.or) {
-    const ranges = orRanges(plan.or, colType(0), keys, ctx);
+    const ranges = orRanges(plan.or, columnType(def, idx, 0), keys, ctx);
     if (!ranges) return undefined;
     return { index: idx.id, indexName: idx.name, ranges, unique: false, equalityColumns: 0, reverse: false, kind: 'range' };
   }
   // Equality prefix: a cross product of IN lists (bounded).
   let prefixes: Value[][] = [[]];
   for (let k = 0; k < plan.equalities.length; k++) {
-    const vals = equalityValues(plan.equalities[k], colType(k), keys, ctx);
+    const vals = equalityValues(plan.equalities[k], columnType(def, idx, k), keys, ctx);
     if (!vals) return undefined;
+    if (vals.length === 1) {
+      // `a = ?`: every prefix grows by the one value (they are this bind's own arrays).
+      for (const p of prefixes) p.push(vals[0]);
+      continue;
+    }
     const next: Value[][] = [];
     for (const p of prefixes) for (const v of vals) next.push([...p, v]);
     if (next.length > 4096) return undefined;
     prefixes = next;
   }
   const k = plan.equalities.length;
-  const bounds = plan.range.length ? rangeBounds(plan.range, colType(k), keys, ctx) : {};
+  const bounds = plan.range.length ? rangeBounds(plan.range, columnType(def, idx, k), keys, ctx) : {};
   if (bounds === undefined) return undefined;
   if (bounds === 'empty') return { index: idx.id, indexName: idx.name, ranges: [], unique: false, equalityColumns: k, reverse: false, kind: 'range' };
   const { lower, upper } = bounds;
   const ranges = prefixes.map((p) => {
-    if (!lower && !upper) return { lower: { values: p, inclusive: true }, upper: { values: p, inclusive: true } };
+    if (!lower && !upper) {
+      const point = { values: p, inclusive: true };
+      return { lower: point, upper: point };
+    }
     return {
       lower: lower ? { values: [...p, ...lower.values], inclusive: lower.inclusive } : p.length ? { values: p, inclusive: true } : undefined,
       upper: upper ? { values: [...p, ...upper.values], inclusive: upper.inclusive } : p.length ? { values: p, inclusive: true } : undefined,
