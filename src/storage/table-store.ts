@@ -449,18 +449,20 @@ export class TableStore {
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-/** Decodes clustered entries as they are read. */
+/** Counts a row read; every METER_TICK_ROWS the meter may stop the statement. */
 function meterRow(meter: ScanMeter): void {
   if (++meter.rows % METER_TICK_ROWS === 0) meter.tick();
 }
 
-class PrimaryScan implements IterableIterator<StoredRow> {
+/** Rows built from index entries as they are read: the iterator protocol, the meter, and stopping early. */
+abstract class EntryScan implements IterableIterator<StoredRow> {
   constructor(
-    private readonly table: TableStore,
     private readonly it: Iterator<KvEntry>,
     private readonly meter: ScanMeter | undefined,
-    private readonly columns: readonly boolean[] | undefined,
   ) {}
+
+  /** The row one entry stands for (its buffers are valid only now). */
+  protected abstract rowOf(entry: KvEntry): StoredRow;
 
   [Symbol.iterator](): IterableIterator<StoredRow> {
     return this;
@@ -470,7 +472,7 @@ class PrimaryScan implements IterableIterator<StoredRow> {
     const step = this.it.next();
     if (step.done) return DONE;
     if (this.meter !== undefined) meterRow(this.meter);
-    return { done: false, value: this.table.decodeEntry(step.value.key, step.value.value, this.columns) };
+    return { done: false, value: this.rowOf(step.value) };
   }
 
   return(): IteratorResult<StoredRow> {
@@ -479,39 +481,45 @@ class PrimaryScan implements IterableIterator<StoredRow> {
   }
 }
 
+/** Decodes clustered entries as they are read. */
+class PrimaryScan extends EntryScan {
+  constructor(
+    private readonly table: TableStore,
+    it: Iterator<KvEntry>,
+    meter: ScanMeter | undefined,
+    private readonly columns: readonly boolean[] | undefined,
+  ) {
+    super(it, meter);
+  }
+
+  protected rowOf(entry: KvEntry): StoredRow {
+    return this.table.decodeEntry(entry.key, entry.value, this.columns);
+  }
+}
+
 /** Walks index entries and fetches each row by the primary key stored in the entry. */
-class SecondaryScan implements IterableIterator<StoredRow> {
+class SecondaryScan extends EntryScan {
   private readonly key = new ByteWriter(64);
 
   constructor(
     private readonly table: TableStore,
     private readonly r: KvReader,
     private readonly pkPrefix: Buffer,
-    private readonly it: Iterator<KvEntry>,
-    private readonly meter: ScanMeter | undefined,
+    it: Iterator<KvEntry>,
+    meter: ScanMeter | undefined,
     private readonly columns: readonly boolean[] | undefined,
-  ) {}
-
-  [Symbol.iterator](): IterableIterator<StoredRow> {
-    return this;
+  ) {
+    super(it, meter);
   }
 
-  next(): IteratorResult<StoredRow> {
-    const step = this.it.next();
-    if (step.done) return DONE;
-    if (this.meter !== undefined) meterRow(this.meter);
+  protected rowOf(entry: KvEntry): StoredRow {
     const k = this.key.reset();
     k.bytes(this.pkPrefix);
-    k.bytes(step.value.value);
+    k.bytes(entry.value);
     const pk = k.view();
     const v = this.r.peek(pk);
     if (v === undefined) throw new Error(`storage: an index of ${this.table.def.name} points at a missing row`);
-    return { done: false, value: this.table.decodeEntry(pk, v, this.columns) };
-  }
-
-  return(): IteratorResult<StoredRow> {
-    this.it.return?.();
-    return DONE;
+    return this.table.decodeEntry(pk, v, this.columns);
   }
 }
 
@@ -519,7 +527,7 @@ class SecondaryScan implements IterableIterator<StoredRow> {
  * Walks index entries and builds each row from the entry alone (a covering index): the index
  * values from the key, the primary key from the value; columns not asked for read as NULL.
  */
-class CoveringScan implements IterableIterator<StoredRow> {
+class CoveringScan extends EntryScan {
   /** How many leading index values each entry's key is decoded for. */
   private readonly indexValuesRead: number;
 
@@ -528,10 +536,11 @@ class CoveringScan implements IterableIterator<StoredRow> {
     private readonly ix: IndexInfo,
     private readonly pkCols: readonly number[],
     private readonly pkParts: readonly KeyPart[],
-    private readonly it: Iterator<KvEntry>,
-    private readonly meter: ScanMeter | undefined,
+    it: Iterator<KvEntry>,
+    meter: ScanMeter | undefined,
     private readonly columns: readonly boolean[],
   ) {
+    super(it, meter);
     // Index values are decoded up to the last one asked for that the primary key does not give.
     const pk = new Set(pkCols);
     let read = 0;
@@ -539,17 +548,10 @@ class CoveringScan implements IterableIterator<StoredRow> {
     this.indexValuesRead = read;
   }
 
-  [Symbol.iterator](): IterableIterator<StoredRow> {
-    return this;
-  }
-
-  next(): IteratorResult<StoredRow> {
-    const step = this.it.next();
-    if (step.done) return DONE;
-    if (this.meter !== undefined) meterRow(this.meter);
+  protected rowOf(entry: KvEntry): StoredRow {
     const row: StoredRow = new Array<Value>(this.width).fill(null);
     const columns = this.columns;
-    const { key, value } = step.value;
+    const { key, value } = entry;
     const ix = this.ix;
     let p = INDEX_PREFIX_BYTES;
     for (let i = 0; i < this.indexValuesRead; i++) {
@@ -562,11 +564,6 @@ class CoveringScan implements IterableIterator<StoredRow> {
       row[this.pkCols[i]] = decodeKeyValue(value, p, this.pkParts[i]);
       p = decodedKeyEnd();
     }
-    return { done: false, value: row };
-  }
-
-  return(): IteratorResult<StoredRow> {
-    this.it.return?.();
-    return DONE;
+    return row;
   }
 }
