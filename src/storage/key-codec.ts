@@ -261,6 +261,98 @@ export function encodeKeyValues(w: ByteWriter, parts: readonly KeyPart[], values
   for (let i = 0; i < count; i++) encodeKeyValue(w, parts[i], values[i]);
 }
 
+/**
+ * Whether a column's value can be read back from its key bytes exactly as the row codec
+ * would return it: integers, YEAR, dates and datetimes, and whole binary strings. Text keys
+ * hold collation keys, prefixes hold part of a value, and the other families change the
+ * value's form, so those are read from the row.
+ */
+export function keyValueDecodable(part: KeyPart): boolean {
+  switch (part.fam) {
+    case FAM_INT: case FAM_UINT: case FAM_YEAR: case FAM_DATETEXT:
+      return true;
+    case FAM_BINARY:
+      return part.prefix === 0;
+    default:
+      return false;
+  }
+}
+
+/** Where the value `decodeKeyValue` just read ends: a module variable, so the hot path allocates nothing. */
+let keyValueEnd = 0;
+
+/** The position after the last value decodeKeyValue read. */
+export function decodedKeyEnd(): number {
+  return keyValueEnd;
+}
+
+const MAX_SAFE_HI = Math.floor(Number.MAX_SAFE_INTEGER / TWO32);
+
+/** The end of an escaped, terminated byte string starting at `p`, and how many escapes it holds. */
+function escapedEnd(key: Buffer, p: number): { end: number; escapes: number } {
+  let escapes = 0;
+  for (let i = p; i < key.length; i++) {
+    if (key[i] !== 0) continue;
+    if (key[i + 1] === 1) return { end: i, escapes };
+    escapes++;
+    i++;
+  }
+  throw new Error('storage: an index key string has no terminator');
+}
+
+/**
+ * Decodes the value at `p` of a key written by encodeKeyValue, for a part that is
+ * keyValueDecodable; the next value starts at decodedKeyEnd().
+ */
+export function decodeKeyValue(key: Buffer, p: number, part: KeyPart): Value {
+  if (key[p] === TAG_NULL) {
+    keyValueEnd = p + 1;
+    return null;
+  }
+  p++;
+  switch (part.fam) {
+    case FAM_INT: {
+      keyValueEnd = p + 8;
+      const hi = (key.readUInt32BE(p) ^ 0x80000000) | 0;
+      const lo = key.readUInt32BE(p + 4);
+      if (hi <= MAX_SAFE_HI && hi >= -MAX_SAFE_HI) return hi * TWO32 + lo;
+      const b = (BigInt(hi) << 32n) | BigInt(lo);
+      return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+    }
+    case FAM_UINT: {
+      keyValueEnd = p + 8;
+      const hi = key.readUInt32BE(p);
+      const lo = key.readUInt32BE(p + 4);
+      if (hi <= MAX_SAFE_HI) return hi * TWO32 + lo;
+      const b = (BigInt(hi) << 32n) | BigInt(lo);
+      return b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+    }
+    case FAM_YEAR:
+      keyValueEnd = p + 2;
+      return key.readUInt16BE(p);
+    case FAM_DATETEXT:
+    case FAM_BINARY: {
+      const { end, escapes } = escapedEnd(key, p);
+      keyValueEnd = end + 2;
+      let bytes: Buffer;
+      if (escapes === 0) {
+        if (part.fam === FAM_DATETEXT) return key.toString('utf8', p, end);
+        bytes = Buffer.allocUnsafe(end - p);
+        key.copy(bytes, 0, p, end);
+      } else {
+        bytes = Buffer.allocUnsafe(end - p - escapes);
+        let o = 0;
+        for (let i = p; i < end; i++) {
+          bytes[o++] = key[i];
+          if (key[i] === 0) i++;
+        }
+      }
+      return part.fam === FAM_DATETEXT ? bytes.toString('utf8') : bytes;
+    }
+  }
+  throw new Error(`storage: key values of family ${part.fam} are not decoded`);
+}
+
 /** True when the key of `v` keeps only a prefix of it (so range bounds on it must be widened). */
 export function isTruncatedByPrefix(part: KeyPart, v: Value): boolean {
   if (part.prefix <= 0 || v === null) return false;

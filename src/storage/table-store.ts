@@ -5,7 +5,7 @@ import type { KvEntry, KvRange, KvReader, KvWriter } from './kv.js';
 import type { IndexDef, TableDef } from './table-def.js';
 import { ByteWriter } from './byte-writer.js';
 import { RowCodec } from './row-codec.js';
-import { encodeKeyValue, keyPartFor, keyRange, prefixSuccessor, type KeyBound, type KeyPart } from './key-codec.js';
+import { decodedKeyEnd, decodeKeyValue, encodeKeyValue, keyPartFor, keyRange, keyValueDecodable, prefixSuccessor, type KeyBound, type KeyPart } from './key-codec.js';
 import { INDEX_PREFIX_BYTES, MAX_INDEX_ID, MAX_KEY_BYTES, indexBounds, indexPrefix, rowSpaceBounds } from './key-layout.js';
 import { duplicateEntry } from './dup-entry.js';
 
@@ -56,6 +56,36 @@ interface IndexInfo {
   prefix: Buffer;
   parts: KeyPart[];
   cols: number[];
+  /** Per table column: whether an entry of this index carries its value (a primary key column or a leading index column, decodable). */
+  carries: boolean[];
+}
+
+/**
+ * Per table column, whether an entry of secondary index `ix` carries its value so a row can be
+ * built from the entry alone: the primary key (the entry's value) and the leading index columns
+ * whose keys decode (decoding a value means decoding those before it). All false when the
+ * primary key does not decode or the table has none (rows are built with their whole key).
+ */
+export function entryColumns(def: TableDef, ix: IndexDef): boolean[] {
+  const carries = def.columns.map(() => false);
+  const pk = def.primaryKey;
+  if (pk === undefined || pk.columns.some((c, i) => !keyValueDecodable(keyPartFor(def.columns[c], def.collation, pk.prefixLengths?.[i])))) return carries;
+  for (const c of pk.columns) carries[c] = true;
+  for (let i = 0; i < ix.columns.length; i++) {
+    if (!keyValueDecodable(keyPartFor(def.columns[ix.columns[i]], def.collation, ix.prefixLengths?.[i]))) break;
+    carries[ix.columns[i]] = true;
+  }
+  return carries;
+}
+
+/**
+ * Whether a read of only `columns` (see ScanOptions) through an index whose entries carry
+ * `carries` needs no clustered row: a covering index, EXPLAIN's "Using index".
+ */
+export function indexCovers(carries: readonly boolean[], columns: readonly boolean[] | undefined): boolean {
+  if (columns === undefined || !carries.some((c) => c)) return false;
+  for (let c = 0; c < carries.length; c++) if (columns[c] === true && !carries[c]) return false;
+  return true;
 }
 
 const BUILD_BATCH = 512;
@@ -108,7 +138,12 @@ export class TableStore {
 
   private compile(ix: IndexDef): IndexInfo {
     if (ix.id < 1 || ix.id > MAX_INDEX_ID) throw new RangeError(`storage: index id ${ix.id} out of range`);
-    return { def: ix, prefix: indexPrefix(this.def.id, ix.id), parts: this.partsOf(ix), cols: ix.columns.slice() };
+    return { def: ix, prefix: indexPrefix(this.def.id, ix.id), parts: this.partsOf(ix), cols: ix.columns.slice(), carries: entryColumns(this.def, ix) };
+  }
+
+  /** Whether reading only `columns` through secondary index `indexId` needs no clustered row (see indexCovers). */
+  covers(indexId: number, columns: readonly boolean[] | undefined): boolean {
+    return indexId !== 0 && indexCovers(this.indexById(indexId).carries, columns);
   }
 
   // ------------------------------------------------------------------ keys
@@ -231,6 +266,7 @@ export class TableStore {
     }
     const ix = this.indexById(opts.index);
     const range = keyRange(ix.prefix, ix.parts, opts.lower, opts.upper, reverse);
+    if (this.covers(opts.index, opts.columns)) return new CoveringScan(this.codec.columnCount, ix, this.pkCols as number[], this.pkParts, r.range(range)[Symbol.iterator](), opts.meter, opts.columns as readonly boolean[]);
     return new SecondaryScan(this, r, this.pkPrefix, r.range(range)[Symbol.iterator](), opts.meter, opts.columns);
   }
 
@@ -413,18 +449,20 @@ export class TableStore {
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-/** Decodes clustered entries as they are read. */
+/** Counts a row read; every METER_TICK_ROWS the meter may stop the statement. */
 function meterRow(meter: ScanMeter): void {
   if (++meter.rows % METER_TICK_ROWS === 0) meter.tick();
 }
 
-class PrimaryScan implements IterableIterator<StoredRow> {
+/** Rows built from index entries as they are read: the iterator protocol, the meter, and stopping early. */
+abstract class EntryScan implements IterableIterator<StoredRow> {
   constructor(
-    private readonly table: TableStore,
     private readonly it: Iterator<KvEntry>,
     private readonly meter: ScanMeter | undefined,
-    private readonly columns: readonly boolean[] | undefined,
   ) {}
+
+  /** The row one entry stands for (its buffers are valid only now). */
+  protected abstract rowOf(entry: KvEntry): StoredRow;
 
   [Symbol.iterator](): IterableIterator<StoredRow> {
     return this;
@@ -434,7 +472,7 @@ class PrimaryScan implements IterableIterator<StoredRow> {
     const step = this.it.next();
     if (step.done) return DONE;
     if (this.meter !== undefined) meterRow(this.meter);
-    return { done: false, value: this.table.decodeEntry(step.value.key, step.value.value, this.columns) };
+    return { done: false, value: this.rowOf(step.value) };
   }
 
   return(): IteratorResult<StoredRow> {
@@ -443,38 +481,89 @@ class PrimaryScan implements IterableIterator<StoredRow> {
   }
 }
 
+/** Decodes clustered entries as they are read. */
+class PrimaryScan extends EntryScan {
+  constructor(
+    private readonly table: TableStore,
+    it: Iterator<KvEntry>,
+    meter: ScanMeter | undefined,
+    private readonly columns: readonly boolean[] | undefined,
+  ) {
+    super(it, meter);
+  }
+
+  protected rowOf(entry: KvEntry): StoredRow {
+    return this.table.decodeEntry(entry.key, entry.value, this.columns);
+  }
+}
+
 /** Walks index entries and fetches each row by the primary key stored in the entry. */
-class SecondaryScan implements IterableIterator<StoredRow> {
+class SecondaryScan extends EntryScan {
   private readonly key = new ByteWriter(64);
 
   constructor(
     private readonly table: TableStore,
     private readonly r: KvReader,
     private readonly pkPrefix: Buffer,
-    private readonly it: Iterator<KvEntry>,
-    private readonly meter: ScanMeter | undefined,
+    it: Iterator<KvEntry>,
+    meter: ScanMeter | undefined,
     private readonly columns: readonly boolean[] | undefined,
-  ) {}
-
-  [Symbol.iterator](): IterableIterator<StoredRow> {
-    return this;
+  ) {
+    super(it, meter);
   }
 
-  next(): IteratorResult<StoredRow> {
-    const step = this.it.next();
-    if (step.done) return DONE;
-    if (this.meter !== undefined) meterRow(this.meter);
+  protected rowOf(entry: KvEntry): StoredRow {
     const k = this.key.reset();
     k.bytes(this.pkPrefix);
-    k.bytes(step.value.value);
+    k.bytes(entry.value);
     const pk = k.view();
     const v = this.r.peek(pk);
     if (v === undefined) throw new Error(`storage: an index of ${this.table.def.name} points at a missing row`);
-    return { done: false, value: this.table.decodeEntry(pk, v, this.columns) };
+    return this.table.decodeEntry(pk, v, this.columns);
+  }
+}
+
+/**
+ * Walks index entries and builds each row from the entry alone (a covering index): the index
+ * values from the key, the primary key from the value; columns not asked for read as NULL.
+ */
+class CoveringScan extends EntryScan {
+  /** How many leading index values each entry's key is decoded for. */
+  private readonly indexValuesRead: number;
+
+  constructor(
+    private readonly width: number,
+    private readonly ix: IndexInfo,
+    private readonly pkCols: readonly number[],
+    private readonly pkParts: readonly KeyPart[],
+    it: Iterator<KvEntry>,
+    meter: ScanMeter | undefined,
+    private readonly columns: readonly boolean[],
+  ) {
+    super(it, meter);
+    // Index values are decoded up to the last one asked for that the primary key does not give.
+    const pk = new Set(pkCols);
+    let read = 0;
+    for (let i = 0; i < ix.cols.length; i++) if (columns[ix.cols[i]] === true && !pk.has(ix.cols[i])) read = i + 1;
+    this.indexValuesRead = read;
   }
 
-  return(): IteratorResult<StoredRow> {
-    this.it.return?.();
-    return DONE;
+  protected rowOf(entry: KvEntry): StoredRow {
+    const row: StoredRow = new Array<Value>(this.width).fill(null);
+    const columns = this.columns;
+    const { key, value } = entry;
+    const ix = this.ix;
+    let p = INDEX_PREFIX_BYTES;
+    for (let i = 0; i < this.indexValuesRead; i++) {
+      const v = decodeKeyValue(key, p, ix.parts[i]);
+      p = decodedKeyEnd();
+      if (columns[ix.cols[i]] === true) row[ix.cols[i]] = v;
+    }
+    p = 0;
+    for (let i = 0; i < this.pkCols.length; i++) {
+      row[this.pkCols[i]] = decodeKeyValue(value, p, this.pkParts[i]);
+      p = decodedKeyEnd();
+    }
+    return row;
   }
 }

@@ -6,7 +6,8 @@ import type { ServerInfo } from '../../sql/executor/statement-env.js';
 import { MemoryBudget } from '../../base/memory-budget.js';
 import { SessionVariables } from '../variables.js';
 import type { Statement } from '../../sql/parser/ast.js';
-import { parse, parseWithParams, splitStatements } from '../../sql/parser/index.js';
+import { parseWithParams, splitStatements } from '../../sql/parser/index.js';
+import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
 import { describeQuery, executeStatement, executeStatementSteps, isPausable, resultColumns } from '../../sql/executor/run-statement.js';
@@ -59,6 +60,8 @@ export class Session implements KernelSession, SessionContext {
   statementParams: readonly Value[] = [];
   private readonly prepared = new Map<number, { statement: Statement; text: string; paramCount: number }>();
   private lastPreparedId = 0;
+  /** Texts parsed lately: the same text again reuses its AST and so its compiled plan. */
+  private readonly parsedTexts = new StatementCache();
   /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
   readonly serverInfo: ServerInfo;
   private readonly meter = new StatementMeter();
@@ -188,7 +191,7 @@ export class Session implements KernelSession, SessionContext {
   private parseCounted(sql: string): Statement {
     const started = Date.now();
     try {
-      return this.counted(() => parse(sql));
+      return this.counted(() => this.parsedTexts.parse(sql));
     } catch (e) {
       // Logs and metrics see statements that did not parse too, as kind 'unknown'.
       if (e instanceof SqlError) this.statementFinished('unknown', sql, started, undefined, e);
@@ -459,6 +462,7 @@ export class Session implements KernelSession, SessionContext {
     this.kernel.dropTemporaryTables(this);
     this.userVariables.clear();
     this.prepared.clear();
+    this.parsedTexts.clear();
     this.variables.reset();
     this.warnings.clearList();
     this.lastInsertId = 0;

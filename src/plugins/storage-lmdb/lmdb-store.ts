@@ -39,9 +39,34 @@ interface BinaryReads {
   getBinaryFast(key: Buffer, options?: { transaction?: Transaction }): Uint8Array | undefined;
 }
 
+/** Views kept per value size; past it the cache starts over. */
+const VIEWS_MAX = 256;
+
+/**
+ * Buffer views of the memory lmdb-js reads values into. It reuses one buffer for every value
+ * below 16 MiB, so a view of a given size over it can be reused too: building a Buffer view
+ * per row read cost more than a Map lookup. A value in other memory resets the cache.
+ */
+const views = {
+  memory: undefined as ArrayBufferLike | undefined,
+  offset: 0,
+  bySize: new Map<number, Buffer>(),
+};
+
 /** A Buffer over the first `size` bytes of `bytes`, without copying (whatever kind of view lmdb-js returned). */
 function bufferView(bytes: Uint8Array, size: number): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, size);
+  if (bytes.buffer !== views.memory || bytes.byteOffset !== views.offset) {
+    views.memory = bytes.buffer;
+    views.offset = bytes.byteOffset;
+    views.bySize.clear();
+  }
+  let view = views.bySize.get(size);
+  if (view === undefined) {
+    if (views.bySize.size >= VIEWS_MAX) views.bySize.clear();
+    view = Buffer.from(bytes.buffer, bytes.byteOffset, size);
+    views.bySize.set(size, view);
+  }
+  return view;
 }
 
 /** A Buffer view of exactly the value getBinaryFast returned (the reusable buffer's byteLength is all of it). */

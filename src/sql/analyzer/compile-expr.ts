@@ -189,6 +189,18 @@ export function outerReferenceCount(): number {
   return outerReferences;
 }
 
+/** Counts compilations that read session state other than parameter types (@@variables, @variables' types, div_precision_increment). */
+let sessionReads = 0;
+
+/**
+ * The number of compile-time reads of session state so far: an expression compiled while it
+ * grows has that state baked in (a system variable's value, a user variable's type), so its
+ * compiled form must not be reused for another statement (see planner/plan-cache.ts).
+ */
+export function sessionReadCount(): number {
+  return sessionReads;
+}
+
 function compileColumn(name: string, table: string | undefined, schema: string | undefined, env: CompileEnv): Compiled {
   if (name === '*') throw sqlError('PARSE', "You have an error in your SQL syntax; '*' is not allowed here");
   const i = env.scope.find(name, table, schema);
@@ -219,6 +231,7 @@ function compileColumn(name: string, table: string | undefined, schema: string |
 }
 
 function compileVariable(kind: 'user' | 'system', name: string, scope: 'global' | 'session' | undefined, env: CompileEnv): Compiled {
+  sessionReads++;
   if (kind === 'system') {
     const value = env.session.getSystemVariable(name, scope);
     return constant(typeOfValue(value), value);
@@ -358,6 +371,7 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     case '/': {
       const domain = arithDomain(a.type, b.type);
       const exact = domain !== 'double';
+      sessionReads++;
       const inc = Number(env.session.getSystemVariable('div_precision_increment'));
       const type = exact ? decimalType(integerDigitsOf(a.type) + scaleOf(b.type) + scaleOf(a.type) + inc, scaleOf(a.type) + inc) : T_DOUBLE;
       const ae = a.eval, be = b.eval;

@@ -36,7 +36,8 @@ export function executeExplain(stmt: ExplainStmt, env: StatementEnv): StatementR
 function extra(t: TableEstimate): string | null {
   if (t.join === 'hash') return 'Using where; Using join buffer (hash join)';
   if (t.join === 'cross') return 'Using join buffer (cross product)';
-  return t.access !== 'ALL' && t.source === 'table' ? 'Using where' : null;
+  if (t.access === 'ALL' || t.source !== 'table') return null;
+  return t.covering ? 'Using where; Using index' : 'Using where';
 }
 
 /** One row per table read, numbered per query block as MySQL numbers them (derived tables and subqueries get their own id). */
@@ -75,7 +76,7 @@ function describeTree(q: QueryEstimate): string {
     if (t.derived) return `Table scan on ${t.alias} (materialized)`;
     if (t.access === 'ALL') return `Table scan on ${t.alias}`;
     if (t.access === 'const' || t.access === 'eq_ref') return `Single-row index lookup on ${t.alias} using ${t.index}`;
-    return `Index ${t.access === 'ref' ? 'lookup' : 'range scan'} on ${t.alias} using ${t.index}`;
+    return `${t.covering ? 'Covering index' : 'Index'} ${t.access === 'ref' ? 'lookup' : 'range scan'} on ${t.alias} using ${t.index}`;
   };
   const windowed = (tree: string): string => (q.windows ? `-> Window aggregate  (rows=${q.product})\n${tree.replace(/^/gm, '    ')}` : tree);
   if (tables.length === 0) return windowed('-> Rows fetched before execution');

@@ -10,10 +10,10 @@ import { rowKey } from '../types/row-key.js';
 import type { Row, Value } from '../../base/value.js';
 import type { LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, SubqueryRunnerFactory, ValuesPlan } from '../planner/plan.js';
 import type { PlanContext } from '../planner/plan-context.js';
-import { planQuery, planSubqueries } from '../planner/plan-query.js';
+import { planSubqueries, queryPlans } from '../planner/plan-query.js';
 import { informationSchemaColumns } from './information-schema.js';
 import { computeWindows } from './window.js';
-import { sourceRows } from './source.js';
+import { sourceRows, uniqueKeyRows } from './source.js';
 import { RollupGrouper } from './rollup.js';
 import { drain, PAUSE, PAUSE_EVERY, sortWithPauses, type Pause, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
@@ -55,8 +55,8 @@ export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): C
 
 /** Plans and runs a query expression, materializing its rows (INSERT ... SELECT, CREATE TABLE ... AS, views' callers). */
 export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx): QueryResult {
-  const plan = planQuery(query, planContext(env, tx));
-  return { columns: plan.columns, rows: drain(executeQuery(plan, env, tx), env.checkpoint) };
+  const plan = queryPlans.plan(query, planContext(env, tx));
+  return { columns: plan.columns, rows: uniqueKeyQueryRows(plan, env, tx) ?? drain(executeQuery(plan, env, tx), env.checkpoint) };
 }
 
 /**
@@ -97,6 +97,51 @@ function sortRows<T extends { keys: Value[] }>(rows: T[], order: SortKey[]): Gen
   });
 }
 
+/** Whether a SELECT streams: no grouping, DISTINCT, ORDER BY or windows, so each row is filtered, projected and passed on. */
+function streams(plan: SelectPlan): boolean {
+  return !plan.aggregates && !plan.distinct && plan.order.length === 0 && !plan.windows;
+}
+
+/** Whether a streaming SELECT keeps a row of its FROM: WHERE and HAVING hold. */
+function kept(plan: SelectPlan, row: Row, ctx: EvalContext): boolean {
+  return (!plan.where || toBoolean(plan.where.eval(row, ctx)) === true) && (!plan.having || toBoolean(plan.having.eval(row, ctx)) === true);
+}
+
+/** A streaming SELECT's output row for a kept row (charged to the statement's memory). */
+function projectRow(plan: SelectPlan, row: Row, ctx: EvalContext): Row {
+  const items = plan.items;
+  const out: Row = new Array(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = items[i].eval(row, ctx);
+  ctx.memory?.charge(out);
+  return out;
+}
+
+/**
+ * The rows of a streaming SELECT of one table by a whole unique key (`WHERE id = ?`): read and
+ * projected at once, without the generators a query that may pause runs in (it reads a row or
+ * a few). Undefined for any other query, which runs through executeQuery.
+ */
+export function uniqueKeyQueryRows(plan: QueryPlan, env: StatementEnv, tx: ReadTx): Row[] | undefined {
+  if (plan.kind !== 'select' || plan.from.kind !== 'table' || !streams(plan)) return undefined;
+  const rows = uniqueKeyRows(plan.from, env, tx);
+  if (rows === undefined) return undefined;
+  const ctx = env.ctx;
+  const { offset, count } = evalLimit(plan.limit, ctx);
+  const out: Row[] = [];
+  let skipped = 0;
+  if (count === 0) return out;
+  for (const row of rows) {
+    if (!kept(plan, row, ctx)) continue;
+    if (skipped < offset) {
+      skipped++;
+      continue;
+    }
+    out.push(projectRow(plan, row, ctx));
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
 function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
   const ctx = env.ctx;
   const { where, having, order, items } = plan;
@@ -104,11 +149,9 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
   if (count === 0) return;
   const memory = ctx.memory;
   const rows = sourceRows(plan.from, env, tx);
-  const itemEvals = items.map((i) => i.eval);
-  const itemCount = itemEvals.length;
 
-  // 1. The streaming path: no grouping, DISTINCT or ORDER BY: each row is filtered, projected and passed on.
-  if (!plan.aggregates && !plan.distinct && order.length === 0 && !plan.windows) {
+  // 1. The streaming path: each row is filtered, projected and passed on.
+  if (streams(plan)) {
     let skipped = 0;
     let produced = 0;
     for (const row of rows) {
@@ -116,20 +159,17 @@ function* executeSelect(plan: SelectPlan, env: StatementEnv, tx: ReadTx): Genera
         yield PAUSE;
         continue;
       }
-      if (where && toBoolean(where.eval(row, ctx)) !== true) continue;
-      if (having && toBoolean(having.eval(row, ctx)) !== true) continue;
+      if (!kept(plan, row, ctx)) continue;
       if (skipped < offset) {
         skipped++;
         continue;
       }
-      const out: Row = new Array(itemCount);
-      for (let i = 0; i < itemCount; i++) out[i] = itemEvals[i](row, ctx);
-      memory?.charge(out);
-      yield out;
+      yield projectRow(plan, row, ctx);
       if (++produced >= count) return;
     }
     return;
   }
+  const itemEvals = items.map((i) => i.eval);
 
   // 2. Rows from FROM, filtered by WHERE; grouped queries aggregate as rows stream by instead of holding them.
   let working: Row[] = [];

@@ -6,8 +6,8 @@ import type { QueryExpr, SelectStmt, SetStmt, Statement } from '../parser/ast.js
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
-import { executeQuery, planContext, runQuery, subqueryCompiler, type QueryResult } from './query.js';
-import { planQuery } from '../planner/plan-query.js';
+import { executeQuery, planContext, runQuery, subqueryCompiler, uniqueKeyQueryRows, type QueryResult } from './query.js';
+import { planQuery, queryPlans } from '../planner/plan-query.js';
 import { PLAN_ONLY } from '../planner/plan-summary.js';
 import { collect, type Pause } from './pause.js';
 import { executeExplain } from './explain.js';
@@ -122,8 +122,8 @@ export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagn
   if (!isPausable(stmt)) return executeStatement(stmt, env, diagnostics);
   const query = stmt;
   const result = yield* env.readSteps(function* (tx) {
-    const plan = planQuery(query, planContext(env, tx));
-    const rows = yield* collect(executeQuery(plan, env, tx), []);
+    const plan = queryPlans.plan(query, planContext(env, tx));
+    const rows = uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), []));
     return { columns: plan.columns, rows };
   });
   return selectResult(query, result, env);

@@ -1,6 +1,5 @@
 // Produces the rows of a planned FROM clause: table reads along their access paths, system tables, derived tables, JSON_TABLE and joins.
 import { sqlError } from '../../base/errors.js';
-import { Scope } from '../analyzer/scope.js';
 import { toBoolean } from '../types/convert.js';
 import type { Row } from '../../base/value.js';
 import { bindAccess } from '../planner/access-path.js';
@@ -46,10 +45,21 @@ export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Ite
 
 /** A base table along its access path, whose constants are bound now (parameters and @variables are fixed per statement). */
 function tableRows(plan: TableSource, env: StatementEnv, tx: ReadTx): Iterable<Pulled> {
-  const path = bindAccess(plan.def, plan.access, { scope: new Scope([]), session: env.session, clause: 'where clause' }, env.ctx);
+  const path = bindAccess(plan.def, plan.access, plan.keys, env.ctx);
   const rows = tx.table(plan.def).scan(path, plan.columnsRead);
   // Point lookups on a unique key read a handful of rows: no pauses needed, no wrapper.
   return path?.unique ? rows : withPauses(rows);
+}
+
+/**
+ * The rows of a table read by a whole unique key (`id = ?`, `id IN (...)`), which never pause;
+ * undefined when its access path is anything else (or falls back to a scan for this execution).
+ */
+export function uniqueKeyRows(plan: TableSource, env: StatementEnv, tx: ReadTx): Iterable<Row> | undefined {
+  const index = plan.access.index;
+  if (index === undefined || !index.unique || plan.access.equalities.length !== index.columns.length) return undefined;
+  const path = bindAccess(plan.def, plan.access, plan.keys, env.ctx);
+  return path?.unique ? tx.table(plan.def).scan(path, plan.columnsRead) : undefined;
 }
 
 function* withPauses(rows: Iterable<Row>): Generator<Pulled> {

@@ -2,11 +2,8 @@
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type { DeleteStmt, UpdateStmt } from '../parser/ast.js';
-import { Scope } from '../analyzer/scope.js';
-import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
-import { dmlContext, planDml, planSubqueries } from '../planner/plan-query.js';
-import type { PlanContext } from '../planner/plan-context.js';
-import type { TableSource } from '../planner/plan.js';
+import { dmlPlans } from '../planner/plan-query.js';
+import type { DmlPlan, TableSource } from '../planner/plan.js';
 import { compareForSort } from '../types/compare.js';
 import { toBoolean, toInteger } from '../types/convert.js';
 import type { Row, Value } from '../../base/value.js';
@@ -20,22 +17,17 @@ import { formatDateTime } from '../../base/temporal.js';
 
 interface Target {
   def: TableDef;
-  scope: Scope;
   rows: Row[];
-  /** Where the statement's subqueries are planned (it sees the statement's CTEs). */
-  ctx: PlanContext;
+  plan: DmlPlan;
 }
 
 /** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
 function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | DeleteStmt): Target {
-  const pctx = dmlContext(stmt, planContext(env, tx));
-  const plan = planDml(stmt, pctx);
+  const plan = dmlPlans.plan(stmt, planContext(env, tx));
   const source = plan.source as TableSource;
   const def = source.def;
-  const scope = source.scope;
-  const cenv: CompileEnv = { scope, session: env.session, clause: 'order clause', text: env.text, subquery: planSubqueries(pctx, [])(scope) };
-  const order = stmt.orderBy.map((o) => ({ c: compileExpr(o.expr, cenv), desc: o.desc }));
-  // The plan compiled the LIMIT already.
+  const order = plan.order;
+  // The plan compiled the LIMIT, ORDER BY and an UPDATE's assignments already.
   const count = plan.limit ? Number(toInteger(plan.limit.count.eval([], env.ctx) ?? 0)) : Infinity;
   const rows: Row[] = [];
   const ctx = env.ctx;
@@ -60,21 +52,13 @@ function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | Delete
     rows.length = 0;
     for (const x of keyed.slice(0, count === Infinity ? undefined : count)) rows.push(x.r);
   }
-  return { def, scope, rows, ctx: pctx };
+  return { def, rows, plan };
 }
 
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
   return env.write((tx) => {
     const t = selectTargets(tx, env, stmt);
-    const alias = t.scope.columns[0]?.table;
-    const cenv: CompileEnv = { scope: t.scope, session: env.session, clause: 'field list', text: env.text, subquery: planSubqueries(t.ctx, [])(t.scope) };
-    const sets = stmt.set.map((a) => {
-      if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
-      const i = t.def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
-      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
-      const value = a.value.type === 'default' ? undefined : compileExpr(a.value, cenv);
-      return { column: i, value };
-    });
+    const sets = t.plan.assignments;
     const table = tx.table(t.def);
     const ctx = env.ctx;
     const assigned = new Set(sets.map((x) => x.column));

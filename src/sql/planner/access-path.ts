@@ -6,7 +6,7 @@ import { compareForSort } from '../types/compare.js';
 import { isIntegerType, isStringType, isTemporalType, type SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import type { Scope } from '../analyzer/scope.js';
-import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
+import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 
 /** A bound of an index range: values for a prefix of the index columns. */
@@ -190,43 +190,78 @@ function planAccess(def: TableDef, where: Expr | undefined, scope: Scope, scopeO
   return best;
 }
 
+/** The constants of an AccessPlan's conditions, compiled once per plan (they are evaluated per execution). */
+export type AccessKeys = ReadonlyMap<Expr, Compiled>;
+
+/** Compiles every constant an access plan's conditions compare with. */
+export function compileAccessKeys(plan: AccessPlan, env: CompileEnv): AccessKeys {
+  const keys = new Map<Expr, Compiled>();
+  const add = (conds: readonly ColumnCondition[]) => {
+    for (const c of conds) {
+      for (const e of c.values) if (!keys.has(e)) keys.set(e, compileExpr(e, env));
+      if (c.disjuncts) for (const d of c.disjuncts) add(d);
+    }
+  };
+  add(plan.equalities);
+  add(plan.range);
+  if (plan.or) add([plan.or]);
+  return keys;
+}
+
+function keyOf(e: Expr, keys: AccessKeys): Compiled {
+  const k = keys.get(e);
+  if (k === undefined) throw new Error('access path: a key expression was not compiled with its plan');
+  return k;
+}
+
 /** Evaluates a constant expression for key building; undefined if it cannot be compared through the index. */
-function keyValue(e: Expr, type: SqlType, env: CompileEnv, ctx: EvalContext): { value: Value; exact: boolean } | undefined {
-  const compiled = compileExpr(e, env);
-  const v = compiled.eval([], ctx);
-  if (v === null) return { value: null, exact: true };
+function keyValue(e: Expr, type: SqlType, keys: AccessKeys, ctx: EvalContext): { value: Value; exact: boolean } | undefined {
+  const v = keyOf(e, keys).eval(NO_ROW, ctx);
+  if (v === null) return NULL_KEY;
   // Strings compared with numeric columns compare as numbers; only use the index when the types agree.
   const numericCol = isIntegerType(type) || type.kind === 'decimal' || type.kind === 'double' || type.kind === 'float' || type.kind === 'year';
   if (numericCol && (typeof v === 'string' || Buffer.isBuffer(v))) return undefined;
   if (!numericCol && typeof v !== 'string') return undefined;
-  let warned = false;
-  const coerced = coerceValue(v, isIntegerType(type) ? { kind: 'bigint', unsigned: type.unsigned } : type, {
-    mode: 'cast', strict: false, column: '', rowNumber: 0, warn: () => { warned = true; },
-  });
-  if (warned) return undefined;
-  const exact = compareForSort(numericCol ? { kind: 'decimal' } : type, coerced, v) === 0;
+  KEY_CAST.warned = false;
+  const coerced = coerceValue(v, isIntegerType(type) ? (type.unsigned ? UNSIGNED_KEY : SIGNED_KEY) : type, KEY_CAST);
+  if (KEY_CAST.warned) return undefined;
+  const exact = compareForSort(numericCol ? DECIMAL : type, coerced, v) === 0;
   return { value: coerced, exact };
 }
 
-/** Turns an AccessPlan into concrete key ranges for this execution, or undefined to fall back to a full scan. */
+/** Key constants read no row. */
+const NO_ROW: Value[] = [];
+const NULL_KEY = { value: null, exact: true };
+const SIGNED_KEY: SqlType = { kind: 'bigint' };
+const UNSIGNED_KEY: SqlType = { kind: 'bigint', unsigned: true };
+const DECIMAL: SqlType = { kind: 'decimal' };
+
+/** How key constants are cast to the column's type: a value that warns (does not fit) cannot use the index. */
+const KEY_CAST = {
+  mode: 'cast' as const, strict: false, column: '', rowNumber: 0, warned: false,
+  warn(): void {
+    KEY_CAST.warned = true;
+  },
+};
+
 /** The distinct, sorted key values of an equality or IN condition; undefined when the index cannot be used. */
-function equalityValues(cond: ColumnCondition, type: SqlType, env: CompileEnv, ctx: EvalContext): Value[] | undefined {
+function equalityValues(cond: ColumnCondition, type: SqlType, keys: AccessKeys, ctx: EvalContext): Value[] | undefined {
   const vals: Value[] = [];
   for (const e of cond.values) {
-    const kv = keyValue(e, type, env, ctx);
+    const kv = keyValue(e, type, keys, ctx);
     if (!kv) return undefined;
     if (kv.value === null || !kv.exact) continue; // = NULL matches nothing; an inexact value (1.5 on INT) matches nothing
-    if (!vals.some((x) => compareForSort(type, x, kv.value) === 0)) vals.push(kv.value);
+    if (vals.length === 0 || !vals.some((x) => compareForSort(type, x, kv.value) === 0)) vals.push(kv.value);
   }
-  return vals.sort((a, b) => compareForSort(type, a, b));
+  return vals.length < 2 ? vals : vals.sort((a, b) => compareForSort(type, a, b));
 }
 
 /** Bounds on one column from range conditions; 'empty' when a bound is NULL; undefined when the index cannot be used. */
-function rangeBounds(conds: ColumnCondition[], type: SqlType, env: CompileEnv, ctx: EvalContext): { lower?: KeyBound; upper?: KeyBound } | 'empty' | undefined {
+function rangeBounds(conds: ColumnCondition[], type: SqlType, keys: AccessKeys, ctx: EvalContext): { lower?: KeyBound; upper?: KeyBound } | 'empty' | undefined {
   let lower: KeyBound | undefined;
   let upper: KeyBound | undefined;
   for (const cond of conds) {
-    const kv = keyValue(cond.values[0], type, env, ctx);
+    const kv = keyValue(cond.values[0], type, keys, ctx);
     if (!kv) return undefined;
     if (kv.value === null) return 'empty';
     // An inexact bound (x > 1.5 on INT coerced to 2) becomes inclusive/exclusive appropriately.
@@ -234,7 +269,7 @@ function rangeBounds(conds: ColumnCondition[], type: SqlType, env: CompileEnv, c
     const isLower = cond.op === '>' || cond.op === '>=';
     let inclusive = cond.op === '>=' || cond.op === '<=';
     if (!kv.exact) {
-      const cmp = compareForSort({ kind: 'decimal' }, v, compileExpr(cond.values[0], env).eval([], ctx));
+      const cmp = compareForSort(DECIMAL, v, keyOf(cond.values[0], keys).eval(NO_ROW, ctx));
       // v is the rounded constant: for a lower bound, include v only if v > constant; for an upper bound, only if v < constant.
       inclusive = isLower ? cmp > 0 : cmp < 0;
     }
@@ -282,49 +317,61 @@ function mergeRanges(ranges: Range[], type: SqlType): Range[] {
 }
 
 /** Ranges for an OR of conditions on the index's first column. */
-function orRanges(cond: ColumnCondition, type: SqlType, env: CompileEnv, ctx: EvalContext): Range[] | undefined {
+function orRanges(cond: ColumnCondition, type: SqlType, keys: AccessKeys, ctx: EvalContext): Range[] | undefined {
   const ranges: Range[] = [];
   for (const d of cond.disjuncts ?? []) {
     const eq = d.find((c) => c.op === '=' || c.op === 'in');
     if (eq) {
-      const vals = equalityValues(eq, type, env, ctx);
+      const vals = equalityValues(eq, type, keys, ctx);
       if (!vals) return undefined;
       for (const v of vals) ranges.push({ lower: { values: [v], inclusive: true }, upper: { values: [v], inclusive: true } });
       continue;
     }
-    const b = rangeBounds(d, type, env, ctx);
+    const b = rangeBounds(d, type, keys, ctx);
     if (b === undefined) return undefined;
     if (b !== 'empty') ranges.push(b);
   }
   return mergeRanges(ranges, type);
 }
 
-export function bindAccess(def: TableDef, plan: AccessPlan, env: CompileEnv, ctx: EvalContext): AccessPath | undefined {
+function columnType(def: TableDef, idx: IndexDef, k: number): SqlType {
+  return def.columns[idx.columns[k]].type;
+}
+
+/** Turns an AccessPlan into concrete key ranges for this execution, or undefined to fall back to a full scan. */
+export function bindAccess(def: TableDef, plan: AccessPlan, keys: AccessKeys, ctx: EvalContext): AccessPath | undefined {
   const idx = plan.index;
   if (!idx) return undefined;
-  const colType = (i: number) => def.columns[idx.columns[i]].type;
   if (plan.or) {
-    const ranges = orRanges(plan.or, colType(0), env, ctx);
+    const ranges = orRanges(plan.or, columnType(def, idx, 0), keys, ctx);
     if (!ranges) return undefined;
     return { index: idx.id, indexName: idx.name, ranges, unique: false, equalityColumns: 0, reverse: false, kind: 'range' };
   }
   // Equality prefix: a cross product of IN lists (bounded).
   let prefixes: Value[][] = [[]];
   for (let k = 0; k < plan.equalities.length; k++) {
-    const vals = equalityValues(plan.equalities[k], colType(k), env, ctx);
+    const vals = equalityValues(plan.equalities[k], columnType(def, idx, k), keys, ctx);
     if (!vals) return undefined;
+    if (vals.length === 1) {
+      // `a = ?`: every prefix grows by the one value (they are this bind's own arrays).
+      for (const p of prefixes) p.push(vals[0]);
+      continue;
+    }
     const next: Value[][] = [];
     for (const p of prefixes) for (const v of vals) next.push([...p, v]);
     if (next.length > 4096) return undefined;
     prefixes = next;
   }
   const k = plan.equalities.length;
-  const bounds = plan.range.length ? rangeBounds(plan.range, colType(k), env, ctx) : {};
+  const bounds = plan.range.length ? rangeBounds(plan.range, columnType(def, idx, k), keys, ctx) : {};
   if (bounds === undefined) return undefined;
   if (bounds === 'empty') return { index: idx.id, indexName: idx.name, ranges: [], unique: false, equalityColumns: k, reverse: false, kind: 'range' };
   const { lower, upper } = bounds;
   const ranges = prefixes.map((p) => {
-    if (!lower && !upper) return { lower: { values: p, inclusive: true }, upper: { values: p, inclusive: true } };
+    if (!lower && !upper) {
+      const point = { values: p, inclusive: true };
+      return { lower: point, upper: point };
+    }
     return {
       lower: lower ? { values: [...p, ...lower.values], inclusive: lower.inclusive } : p.length ? { values: p, inclusive: true } : undefined,
       upper: upper ? { values: [...p, ...upper.values], inclusive: upper.inclusive } : p.length ? { values: p, inclusive: true } : undefined,

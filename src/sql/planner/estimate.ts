@@ -1,5 +1,4 @@
 // Row estimates over a plan tree, without reading a row: what EXPLAIN prints and what the query filters weigh.
-import { Scope } from '../analyzer/scope.js';
 import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { isIntegerType } from '../../base/sql-type.js';
@@ -38,6 +37,8 @@ export interface TableEstimate {
   rows: number;
   /** How an inner-join step matches it with the rows joined before it. */
   join?: 'hash' | 'index' | 'cross';
+  /** Its index holds every column the statement reads: no clustered row is fetched (EXPLAIN's "Using index"). */
+  covering?: boolean;
   /** A derived table's or view's own query. */
   derived?: QueryEstimate;
 }
@@ -194,15 +195,16 @@ function tableEstimate(plan: TableSource, est: Estimator): TableEstimate {
   let path: AccessPath | 'unbound' | undefined = 'unbound';
   if (bind) {
     try {
-      path = bindAccess(def, access, { scope: new Scope([]), session: bind.session, clause: 'where clause' }, bind.ctx);
+      path = bindAccess(def, access, plan.keys, bind.ctx);
     } catch {
       // A constant that fails to evaluate fails the statement itself; the estimate just does without it.
       path = 'unbound';
     }
   }
   if (path === undefined) return scan;
-  if (path === 'unbound') return { ...scan, access: staticAccessType(access), index: access.index.name, rows: staticEstimate(access, rows) };
-  return { ...scan, access: path.kind === 'ALL' ? 'range' : path.kind, index: path.indexName, rows: pathEstimate(def, path, rows) };
+  const covering = plan.covering === true || undefined;
+  if (path === 'unbound') return { ...scan, access: staticAccessType(access), index: access.index.name, rows: staticEstimate(access, rows), covering };
+  return { ...scan, access: path.kind === 'ALL' ? 'range' : path.kind, index: path.indexName, rows: pathEstimate(def, path, rows), covering };
 }
 
 function staticAccessType(plan: AccessPlan): AccessType {

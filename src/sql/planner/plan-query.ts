@@ -5,11 +5,14 @@ import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr, convertTo, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import { unifyTypes } from '../types/infer.js';
 import { AggregateSlots } from '../functions/aggregates.js';
-import type { DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
+import type { AssignmentPlan, DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
+import type { TableDef } from '../../storage/table-def.js';
 import type { PlanContext } from './plan-context.js';
 import { planSource, resolveTableName } from './plan-source.js';
 import { planWith, withCtes } from './plan-cte.js';
 import { WindowSlots } from './plan-window.js';
+import { PlanCache } from './plan-cache.js';
+import { entryColumns, indexCovers } from '../../storage/table-store.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
 export type StatementPlan = QueryPlan | DmlPlan;
@@ -169,6 +172,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
     // Primary key columns always: they identify the row (locking reads lock by them).
     for (const c of from.def.primaryKey?.columns ?? []) read[c] = true;
     from.columnsRead = read;
+    const index = from.access.index;
+    if (index !== undefined && index.id !== 0) from.covering = indexCovers(entryColumns(from.def, index), read);
   }
   const columns: ScopeColumn[] = items.map((c, i) => {
     const src = c.columnIndex !== undefined && (!grouped || c.columnIndex < width) ? scope.columns[c.columnIndex] : undefined;
@@ -246,8 +251,28 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   }
   const env: CompileEnv = { scope: source.scope, session: ctx.session, clause: 'where clause', text: ctx.text, subquery: hook(source.scope) };
   const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
-  return { kind: 'dml', source, where, limit: planLimit(stmt.limit, ctx), ordered: stmt.orderBy.length > 0, subqueries };
+  const limit = planLimit(stmt.limit, ctx);
+  const order = stmt.orderBy.map((o) => ({ c: compileExpr(o.expr, { ...env, clause: 'order clause' }), desc: o.desc }));
+  const assignments = stmt.type === 'update' ? planAssignments(stmt, source.def, { ...env, clause: 'field list' }) : [];
+  return { kind: 'dml', source, where, limit, ordered: order.length > 0, order, assignments, subqueries };
 }
+
+/** An UPDATE's `SET column = value` list: each column found in the table, each value compiled over its row. */
+function planAssignments(stmt: UpdateStmt, def: TableDef, env: CompileEnv): AssignmentPlan[] {
+  const alias = env.scope.columns[0]?.table;
+  return stmt.set.map((a) => {
+    if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
+    const column = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
+    if (column < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
+    return { column, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
+  });
+}
+
+/** Statements' query plans, reused by their next executions (prepared statements, repeated texts). */
+export const queryPlans = new PlanCache<QueryExpr, QueryPlan>((query, ctx) => planQuery(query, ctx));
+
+/** UPDATE / DELETE target plans, reused likewise. */
+export const dmlPlans = new PlanCache<UpdateStmt | DeleteStmt, DmlPlan>((stmt, ctx) => planDml(stmt, dmlContext(stmt, ctx)));
 
 /** WITH ROLLUP nulls the grouping columns of its super-aggregate rows, so each key must be a column. */
 function rollupColumns(keys: Compiled[], width: number): number[] {

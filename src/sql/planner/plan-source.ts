@@ -7,7 +7,7 @@ import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile
 import { informationSchemaDenied, isInformationSchema } from '../analyzer/system-schema.js';
 import { compareDomain } from '../types/compare.js';
 import type { TableDef } from '../../storage/table-def.js';
-import { chooseAccess } from './access-path.js';
+import { chooseAccess, compileAccessKeys } from './access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput } from './join-plan.js';
 import type { DerivedSource, JoinLeafPlan, JsonTableSource, QueryPlan, SourcePlan } from './plan.js';
 import { planJsonTable } from './plan-json-table.js';
@@ -56,6 +56,9 @@ function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
     autoIncrement: c.autoIncrement,
   }));
 }
+
+/** The scope access-path constants compile in: they read no column. */
+const NO_COLUMNS = new Scope([]);
 
 /** Finds a table or view by name in the given or current database (1046 when none is selected, 1146 when missing). */
 export function resolveTableName(ctx: Pick<PlanContext, 'session' | 'catalog'>, schema: string | undefined, name: string): { table?: TableDef; view?: { query: string; columns?: string[] }; schema: string } {
@@ -206,7 +209,9 @@ class SourcePlanner {
         }
         const def = found.table as TableDef;
         const scope = new Scope(tableScopeColumns(def, alias), this.outer);
-        return { kind: 'table', def, alias, scope, where, access: chooseAccess(def, where, scope, 0) };
+        const access = chooseAccess(def, where, scope, 0);
+        const keys = compileAccessKeys(access, this.compileEnv(NO_COLUMNS, 'where clause'));
+        return { kind: 'table', def, alias, scope, where, access, keys };
       }
       case 'derived':
         return this.derived(this.planQuery(ref.query, this.outer), ref.alias, ref.columnAliases);

@@ -7,7 +7,7 @@ import type { AggregateSlots, AggregateSpec } from '../functions/aggregates.js';
 import type { IndexDef, TableDef } from '../../storage/table-def.js';
 import type { Row } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
-import type { AccessPlan } from './access-path.js';
+import type { AccessKeys, AccessPlan } from './access-path.js';
 import type { JoinInput } from './join-plan.js';
 import type { JsonTablePlan } from './plan-json-table.js';
 
@@ -30,10 +30,14 @@ export interface TableSource {
   def: TableDef;
   alias: string;
   access: AccessPlan;
+  /** The constants `access` compares with, compiled (bound per execution). */
+  keys: AccessKeys;
   /** The conjuncts the access path was chosen for (estimates bind them again). */
   where: Expr | undefined;
   /** Columns the statement reads (index = table column); unset: every column. */
   columnsRead?: readonly boolean[];
+  /** The access path's secondary index carries every column read, so the scan reads index entries only (see storage's indexCovers). */
+  covering?: boolean;
 }
 
 /** A table of information_schema, built from the catalog when read; `where` narrows which rows are worth building. */
@@ -256,13 +260,21 @@ export interface ValuesPlan {
   subqueries: QueryPlan[];
 }
 
-/** UPDATE / DELETE: the target rows' source (one table, its access chosen for the WHERE) and the WHERE itself. */
+/** One `column = value` of an UPDATE; no value is `= DEFAULT`. */
+export interface AssignmentPlan {
+  column: number;
+  value: Compiled | undefined;
+}
+
+/** UPDATE / DELETE: the target rows' source (one table, its access chosen for the WHERE), the WHERE, ORDER BY and LIMIT, and an UPDATE's assignments. */
 export interface DmlPlan {
   kind: 'dml';
   source: SourcePlan;
   where: Compiled | undefined;
   limit: LimitPlan | undefined;
   ordered: boolean;
+  order: SortKey[];
+  assignments: AssignmentPlan[];
   subqueries: QueryPlan[];
 }
 
