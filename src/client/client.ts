@@ -54,7 +54,7 @@ function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: Transp
   };
 }
 
-/** The statements of a transaction, all on one session; unusable once the transaction ended. */
+/** Statements all on one session (a transaction's, or a reserved one); unusable once it ended. */
 export class Transaction implements Queryable {
   private ended = false;
 
@@ -81,6 +81,12 @@ export class Transaction implements Queryable {
   end(): void {
     this.ended = true;
   }
+}
+
+/** A session reserved for the caller: its state (variables, SET, temporary tables, USE) lasts until release(). */
+export interface ReservedSession extends Queryable {
+  /** Ends the session (an open transaction is rolled back); later calls on it fail. */
+  release(): Promise<void>;
 }
 
 /** A connected client: a pool of sessions on one server over one transport. */
@@ -134,6 +140,25 @@ export class Client implements Queryable {
       await runOn(s, { sql: 'COMMIT', prepared: false }, o, this.o.timeoutMs);
       return value;
     });
+  }
+
+  /**
+   * One session for the caller alone, for work that keeps session state between
+   * statements outside a transaction. Released, it is closed, not given to the pool.
+   */
+  async reserve(o: CallOptions = {}): Promise<ReservedSession> {
+    const s = await this.pool.acquire(o);
+    s.pin?.();
+    const bound = new Transaction(s, this.o.timeoutMs);
+    return {
+      query: (sql, params, co) => bound.query(sql, params, co),
+      execute: (sql, params, co) => bound.execute(sql, params, co),
+      stream: (sql, params, co) => bound.stream(sql, params, co),
+      release: async () => {
+        bound.end();
+        this.pool.retire(s);
+      },
+    };
   }
 
   /** Closes the pool's sessions; calls after it fail. */

@@ -64,6 +64,11 @@ export class SessionPool {
     else this.idle.push(s);
   }
 
+  /** Closes a session instead of giving it back (its state is the caller's, not for the next one). */
+  retire(s: TransportSession): void {
+    this.discard(s);
+  }
+
   private discard(s: TransportSession): void {
     this.opened--;
     void s.close().catch(() => undefined);

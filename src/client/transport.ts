@@ -26,6 +26,12 @@ export interface TransportSession {
   /** False once the session cannot run more statements (broken, aborted mid-call): the pool discards it. */
   readonly usable: boolean;
   run(call: StatementCall, signal?: AbortSignal): Promise<QueryResult>;
+  /**
+   * Optional capability: keep the server's session state (variables, SET, temporary
+   * tables, USE) from call to call even outside a transaction. Wires whose sessions
+   * always do (a MySQL connection) need not implement it.
+   */
+  pin?(): void;
   stream(call: StatementCall, signal?: AbortSignal): AsyncIterable<StreamPart>;
   close(): Promise<void>;
 }

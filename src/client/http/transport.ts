@@ -43,6 +43,7 @@ function serverError(json: ErrorJson, status: number): MizzleError {
 export class HttpSession implements TransportSession {
   private token: string | undefined;
   private broken = false;
+  private pinned = false;
 
   constructor(private readonly endpoint: HttpEndpoint) {}
 
@@ -50,11 +51,17 @@ export class HttpSession implements TransportSession {
     return !this.broken;
   }
 
+  /** Every request asks the server to keep the session (and answers carry its token) until close(). */
+  pin(): void {
+    this.pinned = true;
+  }
+
   private async post(call: StatementCall, signal: AbortSignal | undefined, ndjson: boolean): Promise<Response> {
     const body: QueryRequestJson = { sql: call.sql };
     if (call.params !== undefined || call.prepared) body.params = (call.params ?? []).map(paramJson);
     if (this.token !== undefined) body.session = this.token;
     else if (this.endpoint.database !== undefined) body.database = this.endpoint.database;
+    if (this.pinned) body.keep = true;
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: ndjson ? NDJSON_TYPE : 'application/json' };
     if (this.endpoint.authorization !== undefined) headers.Authorization = this.endpoint.authorization;
     try {
@@ -148,8 +155,8 @@ export class HttpSession implements TransportSession {
     const token = this.token;
     this.token = undefined;
     if (token === undefined) return;
-    // A transaction left open: roll it back rather than leave it to the server's idle timeout.
-    const body: QueryRequestJson = { sql: 'ROLLBACK', session: token };
+    // A transaction left open, or a kept session: roll back and end it rather than leave it to the server's idle timeout.
+    const body: QueryRequestJson = { sql: 'ROLLBACK', session: token, keep: false };
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.endpoint.authorization !== undefined) headers.Authorization = this.endpoint.authorization;
     await fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => r.text(), () => undefined);

@@ -178,3 +178,15 @@ test('client over http: a timeout and an abort end the call with a typed error; 
   await assert.rejects(pending, (e: unknown) => e instanceof MizzleError && e.kind === 'aborted' && e.code === 1317);
   assert.deepEqual((await client.query('SELECT 1 AS one')).rows, [[1]]);
 });
+
+test('keep: a session kept outside a transaction holds its state until keep is false', async () => {
+  const first = await h.post('/v1/query', { sql: 'SET @greeting = ?', params: ['hi'], keep: true });
+  const token = (first.json as { session: string }).session;
+  assert.ok(token);
+  const read = await h.post('/v1/query', { sql: 'SELECT @greeting AS g', session: token });
+  assert.deepEqual((read.json as { rows: unknown[][]; session: string }).rows, [['hi']]);
+  assert.equal((read.json as { session: string }).session, token);
+  const last = await h.post('/v1/query', { sql: 'SELECT 1', session: token, keep: false });
+  assert.equal((last.json as { session?: string }).session, undefined);
+  assert.equal((await h.post('/v1/query', { sql: 'SELECT 1', session: token })).status, 404);
+});

@@ -4,7 +4,7 @@ import { sqlError, type SqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { BATCH_PATH, NDJSON_TYPE, QUERY_PATH } from '../../protocol/http/messages.js';
-import { parseBatchRequest, parseJsonBody, parseQueryRequest, type BatchRequest, type QueryRequest } from '../../protocol/http/request-parsing.js';
+import { parseBatchRequest, parseJsonBody, parseQueryRequest, type BatchRequest, type QueryRequest, type SessionChoice } from '../../protocol/http/request-parsing.js';
 import type { HttpCounters } from './counters.js';
 import { HttpFailure, isAnswerable, statusOf } from './http-failure.js';
 import { readBody } from './read-body.js';
@@ -156,12 +156,14 @@ export class RequestHandler {
   }
 
   /**
-   * Runs `work` on the session of `token`, or on a new session that is kept under a
-   * new token when `work` leaves a transaction open, and closed otherwise.
+   * Runs `work` on the session of the request's token, or on a new session that is
+   * kept under a new token when `work` leaves a transaction open or the request asked
+   * to keep it, and closed otherwise.
    */
-  private async onSession<T>(token: string | undefined, database: string | null | undefined, user: string, peer: RequestPeer, work: (s: KernelSession) => Promise<T>): Promise<Outcome<T>> {
+  private async onSession<T>(choice: SessionChoice, user: string, peer: RequestPeer, work: (s: KernelSession) => Promise<T>): Promise<Outcome<T>> {
+    const { session: token, database, keep } = choice;
     if (token !== undefined) {
-      const { value, open } = await this.tokens.use(token, user, async (s) => {
+      const { value, open } = await this.tokens.use(token, user, keep, async (s) => {
         if (database && database !== s.database) s.useDatabase(database);
         return work(s);
       });
@@ -171,9 +173,9 @@ export class RequestHandler {
     const session = this.openSession(user, peer, database, holder);
     try {
       const value = await work(session);
-      if (!session.status().inTransaction) return { value };
+      if (!session.status().inTransaction && keep !== true) return { value };
       if (!this.tokens.hasRoom()) throw this.tokens.full();
-      holder.token = this.tokens.keep(session, user);
+      holder.token = this.tokens.keep(session, user, keep === true);
       this.counters.sessionsOpened++;
       return { value, token: holder.token };
     } finally {
@@ -183,7 +185,7 @@ export class RequestHandler {
 
   private async query(q: QueryRequest, user: string, peer: RequestPeer, ndjson: boolean, res: ServerResponse): Promise<number> {
     this.counters.statements++;
-    const out = await this.onSession(q.session, q.database, user, peer, async (s): Promise<RanStatement> => {
+    const out = await this.onSession(q, user, peer, async (s): Promise<RanStatement> => {
       const result = await runStatement(s, q);
       return { result, warnings: s.status().warningCount };
     });
@@ -194,7 +196,7 @@ export class RequestHandler {
 
   private async batch(b: BatchRequest, user: string, peer: RequestPeer, res: ServerResponse): Promise<number> {
     this.counters.statements += b.statements.length;
-    const out = await this.onSession(b.session, b.database, user, peer, (s) => runBatch(s, b.statements, b.transaction));
+    const out = await this.onSession(b, user, peer, (s) => runBatch(s, b.statements, b.transaction));
     const results = out.value.map((r) => resultJson(r.result, r.warnings, this.limits.maxRows));
     return sendJson(res, 200, out.token === undefined ? { results } : { results, session: out.token });
   }

@@ -14,6 +14,8 @@ interface Held {
   turn: Promise<unknown>;
   running: number;
   timer: NodeJS.Timeout | undefined;
+  /** Kept with no transaction open too, because the client asked (`keep`). */
+  pinned: boolean;
 }
 
 export interface SessionTokenOptions {
@@ -24,7 +26,8 @@ export interface SessionTokenOptions {
 }
 
 /**
- * The open interactive sessions. A session is kept while its transaction is open:
+ * The open interactive sessions. A session is kept while its transaction is open
+ * (or, when the client asked with `keep`, until it says otherwise):
  * the request that leaves a transaction open gets a token, the one that ends it
  * closes the session and the token with it. A session idle longer than the
  * timeout is closed (its transaction rolled back) and its token refused after.
@@ -53,11 +56,11 @@ export class SessionTokens {
     return new HttpFailure(429, sqlError('CON_COUNT', `Too many open HTTP sessions (max_sessions ${this.opts.maxSessions}); finish a transaction first`));
   }
 
-  /** Keeps `session` under a new token, its idle clock started. */
-  keep(session: KernelSession, user: string): string {
+  /** Keeps `session` under a new token, its idle clock started; `pinned` keeps it past the end of its transaction. */
+  keep(session: KernelSession, user: string, pinned = false): string {
     if (!this.hasRoom()) throw this.full();
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
-    const h: Held = { session, user, turn: Promise.resolve(), running: 0, timer: undefined };
+    const h: Held = { session, user, turn: Promise.resolve(), running: 0, timer: undefined, pinned };
     this.held.set(token, h);
     this.arm(token, h);
     return token;
@@ -67,15 +70,16 @@ export class SessionTokens {
    * Runs `work` on the session of `token`, after the requests before it on the same
    * token. An unknown token, an expired one, or another user's is refused alike.
    * After `work`, a session whose transaction ended is closed and its token dropped;
-   * the result says whether the token is still valid.
+   * the result says whether the token is still valid. `keep` pins or unpins the session.
    */
-  async use<T>(token: string, user: string, work: (s: KernelSession) => Promise<T>): Promise<{ value: T; open: boolean }> {
+  async use<T>(token: string, user: string, keep: boolean | undefined, work: (s: KernelSession) => Promise<T>): Promise<{ value: T; open: boolean }> {
     const h = this.held.get(token);
     if (h === undefined || h.user !== user) {
       throw new HttpFailure(404, new SqlError(4031, 'HY000', 'Unknown or expired session token: its transaction, if any, was rolled back; start a new one'));
     }
     h.running++;
     clearTimeout(h.timer);
+    if (keep !== undefined) h.pinned = keep;
     const mine = h.turn.then(() => {
       if (this.held.get(token) !== h) throw new HttpFailure(404, new SqlError(4031, 'HY000', 'The session ended while this request waited for it'));
       return work(h.session);
@@ -95,7 +99,7 @@ export class SessionTokens {
   /** Closes the session when its transaction is over; returns whether it stays. */
   private settle(token: string, h: Held): boolean {
     if (this.held.get(token) !== h) return false;
-    if (h.session.status().inTransaction) return true;
+    if (h.session.status().inTransaction || h.pinned) return true;
     if (h.running > 1) return true;
     this.drop(token, h);
     return false;

@@ -26,8 +26,14 @@ export interface QueryRequestJson {
   params?: JsonParam[];
   /** The default database for a request outside a session. */
   database?: string | null;
-  /** The token of an open interactive transaction. */
+  /** The token of an open interactive transaction or kept session. */
   session?: string;
+  /**
+   * true: keep the session after this request even with no transaction open (user
+   * variables, SET, temporary tables, USE last); false: end it after this request.
+   * Unset: the session lasts as long as its transaction.
+   */
+  keep?: boolean;
 }
 
 /** One statement of a batch: its text, or its text and parameters. */
@@ -40,6 +46,12 @@ export interface BatchRequestJson {
   transaction?: boolean;
   database?: string | null;
   session?: string;
+  /**
+   * true: keep the session after this request even with no transaction open (user
+   * variables, SET, temporary tables, USE last); false: end it after this request.
+   * Unset: the session lasts as long as its transaction.
+   */
+  keep?: boolean;
 }
 
 export interface ColumnJson {
@@ -56,7 +68,7 @@ export interface ResultJson {
   /** A string when it is past 2^53. */
   lastInsertId: number | string;
   warnings: number;
-  /** Present while an interactive transaction is open: send it back as `session`. */
+  /** Present while the session is kept (a transaction is open, or `keep` asked): send it back as `session`. */
   session?: string;
 }
 

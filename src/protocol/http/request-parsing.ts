@@ -8,16 +8,18 @@ export interface StatementRequest {
   params?: Value[];
 }
 
-export interface QueryRequest extends StatementRequest {
+/** Where a request runs: a new session or a kept one, and whether to keep it after (see QueryRequestJson.keep). */
+export interface SessionChoice {
   database?: string | null;
   session?: string;
+  keep?: boolean;
 }
 
-export interface BatchRequest {
+export interface QueryRequest extends StatementRequest, SessionChoice {}
+
+export interface BatchRequest extends SessionChoice {
   statements: StatementRequest[];
   transaction: boolean;
-  database?: string | null;
-  session?: string;
 }
 
 /** The most parameters one statement may have, as MySQL's prepared statements allow. */
@@ -93,17 +95,22 @@ function sessionOf(v: unknown): string | undefined {
   return v;
 }
 
+function keepOf(v: unknown): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  throw wrongType('keep must be true or false');
+}
+
 /** A /v1/query body. */
 export function parseQueryRequest(body: unknown): QueryRequest {
   if (!isObject(body)) throw wrongType('the body must be a JSON object such as {"sql": "SELECT 1"}');
-  checkFields(body, ['sql', 'params', 'database', 'session'], 'a query');
-  return { sql: sqlOf(body.sql, 'sql'), params: paramsOf(body.params, 'params'), database: databaseOf(body.database), session: sessionOf(body.session) };
+  checkFields(body, ['sql', 'params', 'database', 'session', 'keep'], 'a query');
+  return { sql: sqlOf(body.sql, 'sql'), params: paramsOf(body.params, 'params'), database: databaseOf(body.database), session: sessionOf(body.session), keep: keepOf(body.keep) };
 }
 
 /** A /v1/batch body; `maxStatements` bounds its length. */
 export function parseBatchRequest(body: unknown, maxStatements: number): BatchRequest {
   if (!isObject(body)) throw wrongType('the body must be a JSON object such as {"statements": ["SELECT 1"]}');
-  checkFields(body, ['statements', 'transaction', 'database', 'session'], 'a batch');
+  checkFields(body, ['statements', 'transaction', 'database', 'session', 'keep'], 'a batch');
   const list = body.statements;
   if (!Array.isArray(list) || list.length === 0) throw wrongType('statements must be a non-empty array');
   if (list.length > maxStatements) throw sqlError('NET_PACKET_TOO_LARGE', `A batch may hold at most ${maxStatements} statements, not ${list.length}`);
@@ -114,5 +121,5 @@ export function parseBatchRequest(body: unknown, maxStatements: number): BatchRe
     checkFields(s, ['sql', 'params'], `statements[${i}]`);
     return { sql: sqlOf(s.sql, `statements[${i}].sql`), params: paramsOf(s.params, `statements[${i}].params`) };
   });
-  return { statements, transaction: body.transaction === true, database: databaseOf(body.database), session: sessionOf(body.session) };
+  return { statements, transaction: body.transaction === true, database: databaseOf(body.database), session: sessionOf(body.session), keep: keepOf(body.keep) };
 }
