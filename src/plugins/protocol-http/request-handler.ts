@@ -5,6 +5,7 @@ import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { BATCH_PATH, NDJSON_TYPE, QUERY_PATH } from '../../protocol/http/messages.js';
 import { parseBatchRequest, parseJsonBody, parseQueryRequest, type BatchRequest, type QueryRequest, type SessionChoice } from '../../protocol/http/request-parsing.js';
+import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import type { HttpCounters } from './counters.js';
 import { HttpFailure, isAnswerable, statusOf } from './http-failure.js';
 import { readBody } from './read-body.js';
@@ -22,12 +23,6 @@ export interface HttpLimits {
   maxRequests: number;
   statementTimeoutMs: number;
   authTimeoutMs: number;
-}
-
-/** Whether an address is this host's loopback (127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6). */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 /** What one statement (or batch) produced, and the token to continue with when its session stays open. */
@@ -71,7 +66,8 @@ export class RequestHandler {
       if (this.draining || !this.kernel.accepting()) throw new HttpFailure(503, sqlError('SERVER_SHUTDOWN', 'Server shutdown in progress'));
       const route = this.route(req.method ?? 'GET', path);
       if (!counted) throw new HttpFailure(429, sqlError('CON_COUNT', `Too many requests at once (max_requests ${this.limits.maxRequests}); retry shortly`), { 'Retry-After': '1' });
-      const peer: RequestPeer = { host: req.socket.remoteAddress ?? 'unknown', loopback: isLoopback(req.socket.remoteAddress) };
+      const address = req.socket.remoteAddress;
+      const peer: RequestPeer = { host: clientHost(address), loopback: address !== undefined && isLoopbackAddress(address) };
       const user = await authenticateRequest(this.kernel, req.headers.authorization, peer, this.limits.authTimeoutMs, (u, reason) => {
         this.counters.authRefused++;
         this.kernel.recordAbortedConnect();

@@ -1,9 +1,9 @@
 // The HTTP protocol listener: node's HTTP server with header and body time limits, malformed requests answered, drained on stop.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ConfigError } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
+import { listenOrExplain } from '../shared/listen.js';
 import { HttpCounters } from './counters.js';
 import { RequestHandler, type HttpLimits } from './request-handler.js';
 import { SessionTokens } from './session-tokens.js';
@@ -57,7 +57,7 @@ export class HttpProtocolServer implements ProtocolServer {
     return `protocol-http http://${host}:${this.port}`;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const server = createServer({
       headersTimeout: this.opts.headerTimeoutMs,
       requestTimeout: this.opts.requestTimeoutMs,
@@ -66,19 +66,8 @@ export class HttpProtocolServer implements ProtocolServer {
     }, (req, res) => void this.handler.handle(req, res));
     server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
-    return new Promise((resolve, reject) => {
-      const failed = (e: NodeJS.ErrnoException) => {
-        const why = e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'the address is not one of this host\'s' : e.message;
-        reject(new ConfigError(`protocol-http cannot listen on ${this.opts.bind}:${this.opts.port}: ${why}; set protocol-http.bind / protocol-http.port`));
-      };
-      server.once('error', failed);
-      server.listen(this.opts.port, this.opts.bind, () => {
-        server.off('error', failed);
-        server.on('error', (e: Error) => this.log.error('protocol-http listener error', { error: e.message }));
-        this.server = server;
-        resolve();
-      });
-    });
+    await listenOrExplain(server, 'protocol-http', this.opts.port, this.opts.bind, this.log);
+    this.server = server;
   }
 
   /** Not HTTP, headers too big, or too slow: answered when nothing else was written on the socket, then closed. */
