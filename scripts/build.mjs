@@ -67,7 +67,7 @@ export function ensureBuilt(root = join(dirname(self), '..')) {
     if (orphans.length > 0) return 'sources were removed';
     if (missing.length > 0) return `src/${missing[0]}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''} not compiled yet`;
     const built = statSync(stamp).mtimeMs;
-    const inputs = [...sources.map((f) => join(src, f)), join(root, 'tsconfig.json'), self, tsc];
+    const inputs = [...sources.map((f) => join(src, f)), join(root, 'tsconfig.json'), join(root, 'tsconfig.client.json'), self, tsc].filter((f) => existsSync(f));
     const changed = inputs.filter((f) => statSync(f).mtimeMs > built);
     if (changed.length === 0) return null;
     return `${relative(root, changed[0])}${changed.length > 1 ? ` and ${changed.length - 1} more` : ''} changed since the last build`;
@@ -84,6 +84,12 @@ export function ensureBuilt(root = join(dirname(self), '..')) {
   const began = new Date();
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--incremental', '--tsBuildInfoFile', buildInfo], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) return r.status ?? 1;
+  // The client library is published (package.json `exports`): its entries and what they import get type declarations.
+  const clientConfig = join(root, 'tsconfig.client.json');
+  if (existsSync(clientConfig)) {
+    const d = spawnSync(process.execPath, [tsc, '-p', clientConfig, '--incremental', '--tsBuildInfoFile', join(dist, '.tsbuildinfo-client')], { cwd: root, stdio: 'inherit' });
+    if (d.status !== 0) return d.status ?? 1;
+  }
   // Dated to when the build began: a file saved while tsc ran is newer and triggers the next build.
   writeFileSync(stamp, "dist/ holds the build of src/ as it was at this file's modification time\n");
   utimesSync(stamp, began, began);

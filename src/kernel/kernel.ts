@@ -170,6 +170,11 @@ export class Kernel implements KernelApi, SessionHost {
     }
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     session.matchedRowsAsAffected = info.foundRows === true;
+    const limitMs = info.maxExecutionTimeMs;
+    if (limitMs !== undefined && limitMs > 0) {
+      const current = Number(session.variables.get('max_execution_time'));
+      if (current === 0 || current > limitMs) session.variables.set('max_execution_time', limitMs);
+    }
     this.sessions.set(id, session);
     this.counters.connections++;
     this.counters.threadsConnected = this.sessions.size;

@@ -381,6 +381,8 @@ export interface SessionOpenInfo {
   foundRows?: boolean;
   /** Closes the client's connection (KILL CONNECTION, wait_timeout); the protocol then calls session.close(). */
   disconnect?: () => void;
+  /** A protocol's statement time limit: the session's max_execution_time starts at most this (ms), as if the client had set it. */
+  maxExecutionTimeMs?: number;
 }
 
 /** One row of SHOW PROCESSLIST. */

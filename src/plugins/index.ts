@@ -1,6 +1,7 @@
 // Every plugin mizzle ships, in one explicit list; which of them run is decided at startup by configuration.
 import type { Plugin } from '../kernel/plugin.js';
 import { plugin as protocolMysql } from './protocol-mysql/index.js';
+import { plugin as protocolHttp } from './protocol-http/index.js';
 import { plugin as authNone } from './auth-none/index.js';
 import { plugin as authFile } from './auth-file/index.js';
 import { plugin as authzRules } from './authz-rules/index.js';
@@ -17,6 +18,6 @@ import { plugin as filterSafe } from './filter-safe/index.js';
 import { plugin as filterRules } from './filter-rules/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
-  protocolMysql, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
+  protocolMysql, protocolHttp, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
   filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp,
 ] as readonly Plugin[];

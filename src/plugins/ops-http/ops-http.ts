@@ -1,7 +1,7 @@
 // The ops HTTP listener: /health (process up), /ready (accepting and storage healthy), /metrics (Prometheus text).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../../kernel/config.js';
+import { listenOrExplain } from '../shared/listen.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, MonitorServer, StatementEvent } from '../../kernel/plugin.js';
 import { OpsMetrics } from './metrics.js';
@@ -31,23 +31,12 @@ export class OpsHttpServer implements MonitorServer {
     this.metrics.statement(e);
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const server = createServer((req, res) => void this.handle(req, res));
     // A malformed request line or header closes that socket only.
     server.on('clientError', (_err, socket) => socket.destroy());
-    return new Promise((resolve, reject) => {
-      const failed = (e: NodeJS.ErrnoException) => {
-        const why = e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'the address is not one of this host\'s' : e.message;
-        reject(new ConfigError(`ops-http cannot listen on ${this.opts.bind}:${this.opts.port}: ${why}; set ops-http.bind / ops-http.port`));
-      };
-      server.once('error', failed);
-      server.listen(this.opts.port, this.opts.bind, () => {
-        server.off('error', failed);
-        server.on('error', (e: Error) => this.log.error('ops-http listener error', { error: e.message }));
-        this.server = server;
-        resolve();
-      });
-    });
+    await listenOrExplain(server, 'ops-http', this.opts.port, this.opts.bind, this.log);
+    this.server = server;
   }
 
   stop(): Promise<void> {

@@ -1,0 +1,29 @@
+// The client library (`mizzle/client`): one API over mysql:// (mizzle's own MySQL client end) and http(s)://; `mizzle/client/http` is the fetch-only entry.
+import { connectWith, type TransportFactory } from './connect-url.js';
+import type { Client } from './client.js';
+import { HTTP_TRANSPORTS } from './http.js';
+import { MysqlTransport, mysqlEndpoint } from './mysql/transport.js';
+import type { ClientOptions } from './transport.js';
+
+/**
+ * Every scheme this entry connects to. The native protocol (issue 14's `mizzle://`)
+ * plugs in here: a Transport in src/client/native/ and one line below.
+ */
+export const TRANSPORTS: Readonly<Record<string, TransportFactory>> = {
+  ...HTTP_TRANSPORTS,
+  'mysql:': (url) => new MysqlTransport(mysqlEndpoint(url)),
+};
+
+/**
+ * A client for `url`: `mysql://user:password@host:3306/database` or
+ * `http://user:password@host:8080/?database=name`; `?timeoutMs=` and `?poolSize=` on either.
+ */
+export function connect(url: string | URL, o?: ClientOptions): Client {
+  return connectWith(TRANSPORTS, url, o);
+}
+
+export { Client, Transaction, MizzleError, ClientCode } from './http.js';
+export type {
+  Queryable, RowStream, ReservedSession, MizzleErrorKind, CallOptions, ClientOptions, Transport, TransportSession, StatementCall, StreamPart,
+  ClientValue, ClientParam, ClientRow, Column, ColumnTypeName, QueryResult,
+} from './http.js';

@@ -1,0 +1,106 @@
+// The HTTP protocol listener: node's HTTP server with header and body time limits, malformed requests answered, drained on stop.
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from '../../kernel/logger.js';
+import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
+import { listenOrExplain } from '../shared/listen.js';
+import { HttpCounters } from './counters.js';
+import { RequestHandler, type HttpLimits } from './request-handler.js';
+import { SessionTokens } from './session-tokens.js';
+
+export interface HttpServerOptions extends HttpLimits {
+  port: number;
+  bind: string;
+  /** Time a client has to send its request headers. */
+  headerTimeoutMs: number;
+  /** Time a client has to send its whole request, body included. */
+  requestTimeoutMs: number;
+  maxSessions: number;
+  sessionIdleTimeoutMs: number;
+}
+
+/** How often node checks the header and request time limits; it bounds how late a slowloris client is cut off. */
+const TIMEOUT_CHECK_INTERVAL_MS = 500;
+
+/** A raw answer for what never became a request (no ServerResponse exists to answer with). */
+function rawAnswer(status: number, reason: string, code: number, message: string): string {
+  const body = JSON.stringify({ error: { code, sqlstate: '08S01', message } }) + '\n';
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+export class HttpProtocolServer implements ProtocolServer {
+  private server: Server | undefined;
+  private readonly tokens: SessionTokens;
+  private readonly handler: RequestHandler;
+  readonly counters = new HttpCounters();
+
+  constructor(kernel: KernelApi, private readonly log: Logger, private readonly opts: HttpServerOptions) {
+    this.tokens = new SessionTokens({
+      maxSessions: opts.maxSessions,
+      idleTimeoutMs: opts.sessionIdleTimeoutMs,
+      onExpired: (user) => {
+        this.counters.sessionsExpired++;
+        log.info('http session idle too long: rolled back', { user, idle_timeout_ms: opts.sessionIdleTimeoutMs });
+      },
+    });
+    this.handler = new RequestHandler(kernel, log, opts, this.tokens, this.counters);
+  }
+
+  /** The port actually listened on (differs from the option when it was 0). */
+  get port(): number {
+    const addr = this.server?.address() as AddressInfo | null | undefined;
+    return addr?.port ?? this.opts.port;
+  }
+
+  describe(): string {
+    const host = this.opts.bind.includes(':') ? `[${this.opts.bind}]` : this.opts.bind;
+    return `protocol-http http://${host}:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer({
+      headersTimeout: this.opts.headerTimeoutMs,
+      requestTimeout: this.opts.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      keepAliveTimeout: 5000,
+    }, (req, res) => void this.handler.handle(req, res));
+    server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
+    await listenOrExplain(server, 'protocol-http', this.opts.port, this.opts.bind, this.log);
+    this.server = server;
+  }
+
+  /** Not HTTP, headers too big, or too slow: answered when nothing else was written on the socket, then closed. */
+  private clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (timedOut) this.counters.timedOut++;
+    else this.counters.malformed++;
+    if (socket.writable && (pending === undefined || pending === null || !pending.headersSent)) {
+      const answer = timedOut
+        ? rawAnswer(408, 'Request Timeout', 1159, 'The request did not arrive in time (header_timeout_ms / request_timeout_ms)')
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? rawAnswer(431, 'Request Header Fields Too Large', 1153, 'The request headers are too large')
+          : rawAnswer(400, 'Bad Request', 1835, `Malformed HTTP request (${err.code ?? err.message})`);
+      socket.end(answer);
+      setTimeout(() => socket.destroy(), 1000).unref();
+    } else {
+      socket.destroy();
+    }
+  }
+
+  /** Answers 503 from now on, lets running requests finish, rolls back kept sessions and closes every connection. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.handler.drain();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + 10_000;
+    while (this.handler.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.tokens.closeAll();
+    server.closeAllConnections();
+    await closed;
+  }
+}
