@@ -1,9 +1,10 @@
 // The HTTP protocol listener: node's HTTP server with header and body time limits, malformed requests answered, drained on stop.
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
-import { listenOrExplain } from '../shared/listen.js';
+import { listenThroughKernel } from '../shared/listen.js';
+import type { Listener } from '../../kernel/plugin.js';
 import { HttpCounters } from './counters.js';
 import { RequestHandler, type HttpLimits } from './request-handler.js';
 import { SessionTokens } from './session-tokens.js';
@@ -34,7 +35,7 @@ export class HttpProtocolServer implements ProtocolServer {
   private readonly handler: RequestHandler;
   readonly counters = new HttpCounters();
 
-  constructor(kernel: KernelApi, private readonly log: Logger, private readonly opts: HttpServerOptions) {
+  constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: HttpServerOptions) {
     this.tokens = new SessionTokens({
       maxSessions: opts.maxSessions,
       idleTimeoutMs: opts.sessionIdleTimeoutMs,
@@ -48,9 +49,10 @@ export class HttpProtocolServer implements ProtocolServer {
 
   /** The port actually listened on (differs from the option when it was 0). */
   get port(): number {
-    const addr = this.server?.address() as AddressInfo | null | undefined;
-    return addr?.port ?? this.opts.port;
+    return this.listener?.port ?? this.opts.port;
   }
+
+  private listener: Listener | undefined;
 
   describe(): string {
     const host = this.opts.bind.includes(':') ? `[${this.opts.bind}]` : this.opts.bind;
@@ -66,7 +68,7 @@ export class HttpProtocolServer implements ProtocolServer {
     }, (req, res) => void this.handler.handle(req, res));
     server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
-    await listenOrExplain(server, 'protocol-http', this.opts.port, this.opts.bind, this.log);
+    this.listener = await listenThroughKernel(this.kernel, server, 'protocol-http', this.opts.port, this.opts.bind);
     this.server = server;
   }
 
@@ -95,7 +97,10 @@ export class HttpProtocolServer implements ProtocolServer {
     if (!server) return;
     this.server = undefined;
     this.handler.drain();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    const closed = listener ? listener.close() : Promise.resolve();
+    // The kernel owns the listening socket: closing the HTTP server only stops its timeout checks.
+    server.close(() => undefined);
     server.closeIdleConnections();
     const deadline = Date.now() + 10_000;
     while (this.handler.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
