@@ -113,13 +113,16 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const bindAddress = protocolOptions.find((o) => typeof o.bind === 'string')?.bind ?? '127.0.0.1';
     // Plugin options become variables before the kernel copies the globals' values, so SHOW VARIABLES sees this server's values.
     const pluginVars = enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {}));
-    registerReadOnlyVariables(pluginVars);
+    registerReadOnlyVariables([...pluginVars, { name: 'mizzle_threads', default: 1 }, { name: 'mizzle_worker_thread', default: 0 }]);
     const globals = {
       ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])),
       ...limits,
       port: Number(port),
       bind_address: String(bindAddress),
       hostname: (await import('node:os')).hostname(),
+      // Which worker thread serves the sessions of this kernel, and how many there are.
+      mizzle_worker_thread: opts.worker?.index ?? 0,
+      mizzle_threads: opts.worker?.memory.workers ?? threads,
     };
     kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined });
     kernelRef.current = kernel;

@@ -10,8 +10,9 @@ import { parsePrometheusText } from './prometheus-text.js';
 /** The part of the kernel ops-http reads, with switches for the states a probe must tell apart. */
 function kernelState() {
   const state = { accepting: true, storage: true, statusFails: false };
-  const kernel: Pick<KernelApi, 'serverVersion' | 'globalStatus' | 'accepting' | 'storageHealthy'> = {
+  const kernel: Pick<KernelApi, 'serverVersion' | 'globalStatus' | 'accepting' | 'storageHealthy' | 'statusFresh'> = {
     serverVersion: 'test',
+    statusFresh: async () => undefined,
     globalStatus: () => {
       if (state.statusFails) throw new Error('status unavailable');
       return [['Connections', 3], ['Threads_connected', 1], ['Storage_bytes', 4096], ['Filter_blocked', 2]];
