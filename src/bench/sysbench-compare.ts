@@ -1,5 +1,6 @@
-// `npm run bench [-- --full]`: sysbench OLTP tests against mizzle and MariaDB in the same run, as ratios.
+// `npm run bench [-- --full] [--threads=1,2]`: sysbench OLTP tests against mizzle (at each thread count) and MariaDB in the same run, as ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,15 +94,27 @@ async function main(): Promise<void> {
   const tests = only ? TESTS.filter((t) => only.includes(t)) : TESTS;
   ensureTools();
 
-  const t0 = performance.now();
-  const mizzle: ServerProcess = await startServerProcess();
-  const mizzleStartMs = Math.round(performance.now() - t0);
-  const mizzleIdleMb = rssMb(mizzle.child.pid);
+  // mizzle at one thread and at one per core (or as asked), each beside MariaDB in the same interleaved run.
+  const threadsArg = process.argv.find((a) => a.startsWith('--threads='))?.slice('--threads='.length);
+  const threadCounts = [...new Set((threadsArg ?? `1,${availableParallelism()}`).split(',').map(Number))];
+  if (threadCounts.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`bench: --threads takes whole numbers from 1, comma-separated (got ${threadsArg})\n`);
+    process.exit(2);
+  }
+  const mizzles: { threads: number; proc: ServerProcess; startMs: number; idleMb: number }[] = [];
+  for (const threads of threadCounts) {
+    const t0 = performance.now();
+    const proc = await startServerProcess({ args: ['--threads', String(threads)] });
+    const startMs = Math.round(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 500));
+    mizzles.push({ threads, proc, startMs, idleMb: rssMb(proc.child.pid) });
+  }
   const t1 = performance.now();
   const maria: MariadbProcess = await startMariadb();
   const mariaStartMs = Math.round(performance.now() - t1);
+  const name = (threads: number) => `mizzle@${threads}`;
   const servers = [
-    { name: 'mizzle', port: mizzle.port, pid: mizzle.child.pid },
+    ...mizzles.map((m) => ({ name: name(m.threads), port: m.proc.port, pid: m.proc.child.pid })),
     { name: 'MariaDB', port: maria.port, pid: maria.child.pid },
   ];
   const results = new Map<string, RunResult>();
@@ -115,8 +128,9 @@ async function main(): Promise<void> {
     let round = 0;
     for (const test of tests) {
       for (const ps of mode.psModes) {
-        // Alternate which server goes first, so drift of the machine cancels out.
-        const order = round++ % 2 === 0 ? servers : [...servers].reverse();
+        // Rotate which server goes first, so drift of the machine cancels out.
+        const k = round++ % servers.length;
+        const order = [...servers.slice(k), ...servers.slice(0, k)];
         for (const s of order) {
           process.stderr.write(`${test} ps-mode=${ps} on ${s.name}...\n`);
           const r = sysbench(test, 'run', s.port, mode, ps);
@@ -128,21 +142,27 @@ async function main(): Promise<void> {
     const lines: string[] = [];
     const date = new Date().toISOString();
     lines.push(`# sysbench: mizzle vs MariaDB ${full ? '(full)' : '(short)'}`, '');
-    lines.push(`${date}; ${mode.tables} tables x ${mode.tableSize} rows, ${mode.threads} threads, ${mode.seconds} s per run; both servers with durable commits (their defaults); runs alternate between servers.`, '');
-    lines.push('| test | ps-mode | mizzle tps | MariaDB tps | mizzle qps | MariaDB qps | mizzle p95 ms | MariaDB p95 ms | qps ratio | errors (mizzle/MariaDB) |');
-    lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    lines.push(`${date}; ${mode.tables} tables x ${mode.tableSize} rows, ${mode.threads} sysbench threads, ${mode.seconds} s per run; ${availableParallelism()} cores; mizzle at ${threadCounts.join(' and ')} worker thread(s) (mizzle@N); every server with durable commits (their defaults); runs rotate between servers.`, '');
+    const low = threadCounts[0];
+    const high = threadCounts[threadCounts.length - 1];
+    const header = ['test', 'ps-mode', ...threadCounts.map((t) => `${name(t)} qps`), 'MariaDB qps', ...threadCounts.map((t) => `ratio @${t}`), ...(high !== low ? [`speed-up ${low}→${high}`] : []), ...threadCounts.map((t) => `p95 ms @${t}`), 'MariaDB p95 ms', 'errors'];
+    lines.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`);
     for (const test of tests) {
       for (const ps of mode.psModes) {
-        const a = results.get(`${test}/${ps}/mizzle`) as RunResult;
+        const rs = threadCounts.map((t) => results.get(`${test}/${ps}/${name(t)}`) as RunResult);
         const b = results.get(`${test}/${ps}/MariaDB`) as RunResult;
         const f = (r: RunResult, v: number) => (r.ok ? v.toFixed(1) : 'FAILED');
-        const ratio = a.ok && b.ok && b.qps > 0 ? (a.qps / b.qps).toFixed(2) : 'n/a';
-        lines.push(`| ${test} | ${ps} | ${f(a, a.tps)} | ${f(b, b.tps)} | ${f(a, a.qps)} | ${f(b, b.qps)} | ${f(a, a.p95ms)} | ${f(b, b.p95ms)} | ${ratio} | ${a.ok ? a.errors : a.failure} / ${b.ok ? b.errors : b.failure} |`);
+        const ratio = (a: RunResult) => (a.ok && b.ok && b.qps > 0 ? (a.qps / b.qps).toFixed(2) : 'n/a');
+        const first = rs[0];
+        const last = rs[rs.length - 1];
+        const speedup = high !== low ? [first.ok && last.ok && first.qps > 0 ? `${(last.qps / first.qps).toFixed(2)}×` : 'n/a'] : [];
+        const errors = [...rs, b].map((r) => (r.ok ? String(r.errors) : r.failure)).join(' / ');
+        lines.push(`| ${[test, ps, ...rs.map((r) => f(r, r.qps)), f(b, b.qps), ...rs.map(ratio), ...speedup, ...rs.map((r) => f(r, r.p95ms)), f(b, b.p95ms), errors].join(' | ')} |`);
       }
     }
     lines.push('', '| server | start-up to accepting connections | idle RSS | RSS at end |', '| --- | ---: | ---: | ---: |');
-    lines.push(`| mizzle | ${mizzleStartMs} ms (process spawn, includes Node start) | ${mizzleIdleMb} MB | ${endRss[0]} MB |`);
-    lines.push(`| MariaDB | ${mariaStartMs} ms (includes mariadb-install-db) | n/a | ${endRss[1]} MB |`);
+    mizzles.forEach((m, i) => lines.push(`| ${name(m.threads)} | ${m.startMs} ms (process spawn, includes Node start) | ${m.idleMb} MB | ${endRss[i]} MB |`));
+    lines.push(`| MariaDB | ${mariaStartMs} ms (includes mariadb-install-db) | n/a | ${endRss[mizzles.length]} MB |`);
     const table = lines.join('\n') + '\n';
     process.stdout.write(table);
     const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
@@ -151,8 +171,10 @@ async function main(): Promise<void> {
     writeFileSync(file, table);
     process.stderr.write(`written to ${file}\n`);
   } finally {
-    await mizzle.stop();
-    mizzle.cleanup();
+    for (const m of mizzles) {
+      await m.proc.stop();
+      m.proc.cleanup();
+    }
     await maria.stop();
   }
 }
