@@ -266,6 +266,8 @@ export class SharedLockTable implements RowLocks {
       if (r.value === 'timed-out') throw sqlError('LOCK_WAIT_TIMEOUT', 'Lock wait timeout exceeded; try restarting transaction');
       return;
     }
+    // A pending Atomics.waitAsync does not keep the event loop alive; this timer does, for as long as the wait may last.
+    const keepAlive = setTimeout(() => undefined, timeoutMs + 1000);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<'aborted'>((resolve) => {
       onAbort = () => resolve('aborted');
@@ -280,6 +282,7 @@ export class SharedLockTable implements RowLocks {
       }
       if (outcome === 'timed-out') throw sqlError('LOCK_WAIT_TIMEOUT', 'Lock wait timeout exceeded; try restarting transaction');
     } finally {
+      clearTimeout(keepAlive);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
