@@ -51,8 +51,6 @@ export interface KernelOptions {
   worker?: boolean;
 }
 
-/** Status rows that are the same for every thread rather than adding up. */
-const SHARED_STATUS = new Set(['Uptime', 'Storage_bytes']);
 
 /** Statements that show or touch other sessions or the server's counters: in a cluster they need the other threads' reports first. */
 function needsPeers(statement: Statement, text: string): boolean {
@@ -153,7 +151,7 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   openSession(info: SessionOpenInfo): KernelSession {
-    this.refreshCatalog();
+    this.refreshReads();
     const id = info.connectionId ?? this.nextConnectionId();
     if (info.database !== null) {
       if (!this.authorize({ user: info.user, host: info.host, object: 'schema', name: info.database, action: 'USAGE' })) {
@@ -218,7 +216,8 @@ export class Kernel implements KernelApi, SessionHost {
   private localCounters(): [string, string | number][] {
     const extra: [string, string | number][] = [];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.counters?.() ?? []) extra.push(row);
-    return this.counters.rows(extra).filter(([name]) => !SHARED_STATUS.has(name));
+    // Uptime is the server's, not a count: it goes with the settings.
+    return this.counters.rows(extra).filter(([name]) => name !== 'Uptime');
   }
 
   /** Rows that describe the server: the same whichever thread reports them. */
@@ -242,10 +241,6 @@ export class Kernel implements KernelApi, SessionHost {
     return { processes: this.localProcesses(), status: this.localCounters(), settings: this.localSettings() };
   }
 
-  /** Takes the other threads' latest reports (the main thread keeps them fresh for /metrics). */
-  setPeers(reports: WorkerReport[]): void {
-    this.peers = reports;
-  }
 
   processList(): ProcessInfo[] {
     const local = this.localProcesses();
@@ -363,27 +358,23 @@ export class Kernel implements KernelApi, SessionHost {
   /** Counts the statement for SHOW STATUS and hands it to logs and metrics; an observer that throws is logged, never the client's problem. */
   statementFinished(e: StatementEvent): void {
     this.countSlow(e.durationMs);
-    for (const observe of this.statementObservers()) {
-      try {
-        observe(e);
-      } catch (err) {
-        this.log.error('a statement observer failed', { error: err instanceof Error ? err.message : String(err) });
-      }
+    for (const observe of this.statementObservers()) this.observe(observe, e);
+  }
+
+  private observe(observer: (e: StatementEvent) => void, e: StatementEvent): void {
+    try {
+      observer(e);
+    } catch (err) {
+      this.log.error('a statement observer failed', { error: err instanceof Error ? err.message : String(err) });
     }
   }
 
   /** Statements worker threads finished, for this (main) thread's monitoring plugins. */
   monitorStatements(records: readonly StatementRecord[]): void {
-    const monitors = this.registry.ofKind('monitoring').filter((m) => m.instance.statement);
+    const monitors = this.registry.ofKind('monitoring').flatMap((m) => (m.instance.statement ? [m.instance.statement.bind(m.instance)] : []));
     for (const r of records) {
       const e = new FinishedStatement(r.time, r.sessionId, r.user, r.host, r.schema, r.text, r.kind, r.durationMs, r.rowsSent, r.rowsExamined, r.rowsAffected, r.errorCode, r.errorMessage, r.blockedBy, r.filterNotes);
-      for (const m of monitors) {
-        try {
-          m.instance.statement?.(e);
-        } catch (err) {
-          this.log.error('a statement observer failed', { error: err instanceof Error ? err.message : String(err) });
-        }
-      }
+      for (const observe of monitors) this.observe(observe, e);
     }
   }
 
@@ -395,18 +386,15 @@ export class Kernel implements KernelApi, SessionHost {
   /** KILL [CONNECTION | QUERY] id on behalf of `requester`: 1094 unknown id, 1095 another user's session without PROCESS. */
   kill(requester: Session, id: number, queryOnly: boolean): void {
     const target = this.sessions.get(id);
-    if (!target) {
-      // Another thread's session: known from the reports fetched for this statement.
-      const remote = this.cluster && this.peers.flatMap((p) => p.processes).find((p) => p.id === id);
-      if (!this.cluster || !remote) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${id}`);
-      if (remote.user !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: remote.user, action: 'PROCESS' })) {
-        throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
-      }
-      this.cluster.kill(id, queryOnly);
-      return;
-    }
-    if (target.user !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: target.user, action: 'PROCESS' })) {
+    // Another thread's session is known from the reports fetched for this statement.
+    const owner = target?.user ?? this.peers.flatMap((p) => p.processes).find((p) => p.id === id)?.user;
+    if (owner === undefined) throw sqlError('NO_SUCH_THREAD', `Unknown thread id: ${id}`);
+    if (owner !== requester.user && !this.authorize({ user: requester.user, host: requester.host, object: 'process', name: owner, action: 'PROCESS' })) {
       throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
+    }
+    if (!target) {
+      this.cluster?.kill(id, queryOnly);
+      return;
     }
     if (target === requester) {
       // Killing yourself interrupts the KILL itself (1317), as in MySQL; the connection closes after that reply.
@@ -436,7 +424,7 @@ export class Kernel implements KernelApi, SessionHost {
    */
   statementStarting(statement: Statement, text: string): Promise<void> | undefined {
     if (!this.cluster) return undefined;
-    this.refreshCatalog();
+    this.refreshReads();
     if (!needsPeers(statement, text)) return undefined;
     return this.cluster.gather().then((reports) => {
       this.peers = reports;
@@ -444,7 +432,7 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   /** Worker threads: the latest commits and catalog (another thread may have changed it). */
-  refreshCatalog(): void {
+  refreshReads(): void {
     if (!this.cluster) return;
     this.cluster.freshReads();
     this.storage.catalog.refresh();

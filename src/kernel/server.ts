@@ -192,7 +192,6 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
 }
 
-
 /** SIGHUP: every plugin that can re-read its files or reopen its logs does; a failure leaves the old state in force. */
 async function reloadPlugins(registry: PluginRegistry, log: Logger): Promise<void> {
   log.info('SIGHUP: reloading plugins');

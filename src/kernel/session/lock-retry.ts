@@ -24,7 +24,7 @@ export class LockRetry {
   private abort: AbortController | undefined;
 
   constructor(
-    private readonly kernel: Pick<SessionHost, 'locks' | 'counters' | 'refreshCatalog'>,
+    private readonly kernel: Pick<SessionHost, 'locks' | 'counters' | 'refreshReads'>,
     private readonly session: WaitingSession,
     private readonly variables: SessionVariables,
     private readonly transactions: TransactionState,
@@ -50,7 +50,7 @@ export class LockRetry {
         if (!(e instanceof LockConflict)) throw e;
         await this.wait(e, text);
         // The next attempt reads what the lock's holder committed (worker threads renew their reads).
-        this.kernel.refreshCatalog();
+        this.kernel.refreshReads();
       }
     }
   }

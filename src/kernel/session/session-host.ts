@@ -68,8 +68,8 @@ export interface SessionHost {
    * become visible; a promise when the statement first needs the other threads' reports).
    */
   statementStarting(statement: Statement, text: string): Promise<void> | undefined;
-  /** Makes catalog lookups current (worker threads; alone, nothing to do). */
-  refreshCatalog(): void;
+  /** Worker threads: the next reads and catalog lookups of this thread see every commit made so far, by any thread (alone, nothing to do). */
+  refreshReads(): void;
 
   newTransaction(opts: TransactionOptions): Transaction;
   /** The environment one statement of `session` runs in (inside `txn` when given). */

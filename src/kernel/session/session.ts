@@ -217,7 +217,7 @@ export class Session implements KernelSession, SessionContext {
       throw sqlError('MAX_PREPARED_STMT_COUNT_REACHED', `Can't create more than max_prepared_stmt_count statements (current value: ${max})`);
     }
     const parsed = this.counted(() => parseWithParams(sql));
-    this.kernel.refreshCatalog();
+    this.kernel.refreshReads();
     if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
     // Checked at prepare time too, as MySQL does: describing the result would show a denied table's columns.
     this.admission.authorize(parsed.statement);
@@ -421,7 +421,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   useDatabase(name: string): void {
-    this.kernel.refreshCatalog();
+    this.kernel.refreshReads();
     // Everyone may use information_schema; its tables list only what the session may see.
     if (isInformationSchema(name)) {
       this.database = INFORMATION_SCHEMA;
@@ -435,7 +435,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   listFields(table: string, wildcard?: string): ResultColumn[] {
-    this.kernel.refreshCatalog();
+    this.kernel.refreshReads();
     if (!this.database) throw sqlError('NO_DB', 'No database selected');
     if (isInformationSchema(this.database)) return this.filterFields(resultColumns(informationSchemaColumns(table, table)), wildcard);
     if (this.kernel.authorizing && !this.kernel.authorize({ user: this.user, host: this.host, object: 'table', name: this.database, table, action: 'SELECT' })) {
