@@ -35,6 +35,12 @@ export class MemoryBudget {
     }
   }
 
+  /** Gives back what `rows` were charged: they left the statement (sent to the client as it ran). */
+  release(rows: readonly Row[]): void {
+    for (let i = 0; i < rows.length; i++) this.used -= rowBytes(rows[i]);
+    if (this.used < 0) this.used = 0;
+  }
+
   get bytes(): number {
     return this.used;
   }

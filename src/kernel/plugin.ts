@@ -6,7 +6,7 @@ import type { SqlType } from '../base/sql-type.js';
 import type { Diagnostic, SqlError } from '../base/errors.js';
 import type { Statement } from '../sql/parser/ast.js';
 import type { PlanSummary } from '../sql/planner/plan-summary.js';
-import type { ResultColumn, StatementResult, TableName } from '../base/result.js';
+import type { ResultColumn, RowSink, StatementResult, TableName } from '../base/result.js';
 import type { Socket } from 'node:net';
 import type { Listener } from './cluster.js';
 import type { SharedGauge } from './gauges.js';
@@ -295,9 +295,10 @@ export interface KernelSession {
    * Runs one or more statements (separated by ';' when `multi` is true; otherwise
    * more than one statement is a 1064 error) and calls `onResult` for each, in
    * order. A failing statement throws a SqlError after the earlier results were
-   * delivered; later statements do not run.
+   * delivered; later statements do not run. With a `sink`, a query that can stream hands its
+   * rows to it while it runs and answers kind 'streamed' (a failure may then come after rows).
    */
-  execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void): Promise<void>;
+  execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void, sink?: RowSink): Promise<void>;
   /**
    * COM_STMT_PREPARE: parses one statement with `?` placeholders. Throws 1064 for
    * syntax errors and 1461 when the session holds max_prepared_stmt_count statements.
@@ -307,7 +308,7 @@ export interface KernelSession {
    * COM_STMT_EXECUTE with decoded parameter values (one per placeholder). Rejects with 1243
    * for an unknown id, 1210 for a wrong count. Asynchronous because a statement may wait for row locks.
    */
-  executePrepared(id: number, params: readonly Value[]): Promise<StatementResult>;
+  executePrepared(id: number, params: readonly Value[], sink?: RowSink): Promise<StatementResult>;
   /** COM_STMT_CLOSE; unknown ids are ignored, as MySQL does. */
   closePrepared(id: number): void;
   /** COM_INIT_DB. Throws 1049 for an unknown database. */

@@ -1,7 +1,7 @@
 // A client session: its identity, variables and state, and the statement pipeline parse → admit → run → report.
 import { SqlError, sqlError, type Diagnostic } from '../../base/errors.js';
 import type { KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
-import type { ResultColumn, StatementResult } from '../../base/result.js';
+import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
 import type { ServerInfo } from '../../sql/executor/statement-env.js';
 import { MemoryBudget } from '../../base/memory-budget.js';
 import { SessionVariables } from '../variables.js';
@@ -58,6 +58,8 @@ export class Session implements KernelSession, SessionContext {
   private closed = false;
   activity: SessionActivity = { command: 'Sleep', since: Date.now(), info: null };
   statementParams: readonly Value[] = [];
+  /** Where the running statement's rows go as they come, when its protocol streams them (see RowSink). */
+  private rowSink: RowSink | undefined;
   private readonly prepared = new Map<number, { statement: Statement; text: string; paramCount: number }>();
   private lastPreparedId = 0;
   /** Texts parsed lately: the same text again reuses its AST and so its compiled plan. */
@@ -173,17 +175,17 @@ export class Session implements KernelSession, SessionContext {
 
   // ------------------------------------------------------------------ KernelSession
 
-  async execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void): Promise<void> {
+  async execute(sql: string, multi: boolean, onResult: (result: StatementResult, more: boolean) => void, sink?: RowSink): Promise<void> {
     if (this.closed) throw sqlError('SERVER_SHUTDOWN', 'Session is closed');
     if (!multi) {
-      onResult(await this.runOne(this.parseCounted(sql), sql), false);
+      onResult(await this.runOne(this.parseCounted(sql), sql, [], sink), false);
       return;
     }
     // Statements run one at a time, so an error in a later one comes after the earlier results, as in MySQL.
     const texts = splitStatements(sql);
     if (texts.length === 0) this.parseCounted(sql);
     for (let i = 0; i < texts.length; i++) {
-      onResult(await this.runOne(this.parseCounted(texts[i]), texts[i]), i < texts.length - 1);
+      onResult(await this.runOne(this.parseCounted(texts[i]), texts[i], [], sink), i < texts.length - 1);
     }
   }
 
@@ -248,11 +250,11 @@ export class Session implements KernelSession, SessionContext {
     return { id, paramCount: parsed.paramCount, columns };
   }
 
-  async executePrepared(id: number, params: readonly Value[]): Promise<StatementResult> {
+  async executePrepared(id: number, params: readonly Value[], sink?: RowSink): Promise<StatementResult> {
     const p = this.prepared.get(id);
     if (!p) throw sqlError('UNKNOWN_STMT_HANDLER', `Unknown prepared statement handler (${id}) given to mysqld_stmt_execute`);
     if (params.length !== p.paramCount) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to mysqld_stmt_execute');
-    return this.runOne(p.statement, p.text, params);
+    return this.runOne(p.statement, p.text, params, sink);
   }
 
   closePrepared(id: number): void {
@@ -264,7 +266,7 @@ export class Session implements KernelSession, SessionContext {
    * transaction's row lock (see LockRetry), then the wait for a durable commit; the
    * finished statement is counted and reported whatever happened.
    */
-  async runOne(statement: Statement, text: string, params: readonly Value[] = []): Promise<StatementResult> {
+  async runOne(statement: Statement, text: string, params: readonly Value[] = [], sink?: RowSink): Promise<StatementResult> {
     this.idleTimeout.cancel();
     const notice = this.idleTimeout.takeNotice();
     if (notice) {
@@ -275,6 +277,7 @@ export class Session implements KernelSession, SessionContext {
     // Reset before any refusal, so a refused statement's event does not carry the previous one's rows examined.
     this.meter.reset(0);
     const ticket: FilterTicket = {};
+    this.rowSink = sink;
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
@@ -295,6 +298,7 @@ export class Session implements KernelSession, SessionContext {
       if (failure?.code === 3024 && ticket.deadlineBy !== undefined) ticket.blockedBy = ticket.deadlineBy;
       throw e;
     } finally {
+      this.rowSink = undefined;
       if (ticket.done) for (const d of ticket.done) d(failure?.code ?? 0);
       this.statementFinished(statement.type, text, started, result, failure, ticket.blockedBy, ticket.notes);
       if (!this.closed) this.idleTimeout.arm();
@@ -310,7 +314,7 @@ export class Session implements KernelSession, SessionContext {
     }
     this.kernel.statementFinished(new FinishedStatement(
       new Date(started), this.id, this.user, this.host, this.database, text, kind, durationMs,
-      result?.kind === 'rows' ? result.rows.length : 0,
+      result?.kind === 'rows' ? result.rows.length : result?.kind === 'streamed' ? result.rowCount : 0,
       this.meter.rows,
       result?.kind === 'ok' ? result.affectedRows : 0,
       failure?.code ?? 0, failure?.message, blockedBy, notes,
@@ -384,7 +388,8 @@ export class Session implements KernelSession, SessionContext {
   }
 
   private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
-    return runSteps(executeStatementSteps(statement, this.statementEnv(text, params, undefined), []), this.meter);
+    const sink = this.rowSink;
+    return runSteps(executeStatementSteps(statement, this.statementEnv(text, params, undefined), [], sink), this.meter, sink);
   }
 
   private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {

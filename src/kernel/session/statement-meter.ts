@@ -32,6 +32,19 @@ export class StatementMeter implements ScanMeter {
     }
   }
 
+  /**
+   * Waits for a client that is behind on the rows sent so far, checking KILL QUERY and the
+   * deadline every few milliseconds (the protocol's net_write_timeout ends a client that never reads).
+   */
+  async waitForClient(backlog: Promise<void>): Promise<void> {
+    let taken = false;
+    void backlog.then(() => { taken = true; });
+    while (!taken) {
+      await Promise.race([backlog, delay(SLEEP_CHECK_MS)]);
+      this.tick();
+    }
+  }
+
   tick(): void {
     if (this.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
     if (this.deadline !== 0 && Date.now() > this.deadline) {

@@ -1,6 +1,6 @@
 // One HTTP request from arrival to answer: route, limits, authentication, body, statements on a kernel session, answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sqlError, type SqlError } from '../../base/errors.js';
+import { SqlError, sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { BATCH_PATH, NDJSON_TYPE, QUERY_PATH } from '../../protocol/http/messages.js';
@@ -10,7 +10,7 @@ import type { HttpCounters } from './counters.js';
 import { HttpFailure, isAnswerable, statusOf } from './http-failure.js';
 import { readBody } from './read-body.js';
 import { authenticateRequest, type RequestPeer } from './request-auth.js';
-import { resultJson, sendError, sendJson, streamResult } from './responses.js';
+import { NdjsonRowStream, resultJson, sendError, sendJson } from './responses.js';
 import type { SessionTokens } from './session-tokens.js';
 import { BatchFailure, runBatch, runStatement, type RanStatement } from './statement-runner.js';
 
@@ -181,12 +181,23 @@ export class RequestHandler {
 
   private async query(q: QueryRequest, user: string, peer: RequestPeer, ndjson: boolean, res: ServerResponse): Promise<number> {
     this.counters.statements++;
-    const out = await this.onSession(q, user, peer, async (s): Promise<RanStatement> => {
-      const result = await runStatement(s, q);
-      return { result, warnings: s.status().warningCount };
-    });
+    const stream = ndjson ? new NdjsonRowStream(res) : undefined;
+    let out;
+    try {
+      out = await this.onSession(q, user, peer, async (s): Promise<RanStatement> => {
+        const result = await runStatement(s, q, stream);
+        return { result, warnings: s.status().warningCount };
+      });
+    } catch (e) {
+      // Rows already went out: the failure ends the stream as its last line.
+      if (stream?.started && e instanceof SqlError) {
+        this.counters.errors++;
+        return stream.fail(e);
+      }
+      throw e;
+    }
     const { result, warnings } = out.value;
-    if (ndjson) return streamResult(res, result, warnings, out.token);
+    if (stream) return stream.finish(result, warnings, out.token);
     return sendJson(res, 200, resultJson(result, warnings, this.limits.maxRows, out.token));
   }
 

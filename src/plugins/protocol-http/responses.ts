@@ -1,10 +1,12 @@
 // Writes answers: JSON results and errors with their HTTP status, and results as NDJSON lines in chunks.
 import type { ServerResponse } from 'node:http';
 import { sqlError, type SqlError } from '../../base/errors.js';
-import type { StatementResult } from '../../base/result.js';
+import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
+import type { Row } from '../../base/value.js';
 import type { NdjsonLine, ResultJson, ErrorJson } from '../../protocol/http/messages.js';
 import { NDJSON_TYPE } from '../../protocol/http/messages.js';
 import { columnJson, integerJson, rowJson } from '../../protocol/http/result-encoding.js';
+import type { ColumnTypeName } from '../../protocol/http/messages.js';
 import { HttpFailure, statusOf } from './http-failure.js';
 
 /** Rows per NDJSON line: small enough to start the answer early, big enough that the line overhead is noise. */
@@ -40,6 +42,7 @@ export function resultJson(result: StatementResult, warnings: number, maxRows: n
   if (result.kind === 'ok') {
     return { columns: [], rows: [], rowsAffected: result.affectedRows, lastInsertId: integerJson(result.insertId), warnings, ...tail };
   }
+  if (result.kind === 'streamed') throw new Error('a JSON answer is built whole: its statement must not stream');
   if (result.rows.length > maxRows) {
     throw new HttpFailure(413, sqlError('TOO_BIG_SELECT', `The result has ${result.rows.length} rows, more than max_rows (${maxRows}) allows in one JSON answer; ask for NDJSON (Accept: ${NDJSON_TYPE}) or add a LIMIT`));
   }
@@ -61,33 +64,75 @@ function waitForDrain(res: ServerResponse): Promise<void> {
 }
 
 /**
- * Streams a result as NDJSON lines, chunk by chunk, waiting whenever the client reads
- * slower than we write. The kernel still hands over whole results, so this bounds the
- * encoded output held in memory, not the rows; returns the bytes written.
+ * A result as NDJSON lines written while the statement runs: the columns, then the rows in
+ * chunks as the kernel produces them, then a done line (or an error line, when the statement
+ * fails after its first line went out). The statement waits whenever the client reads slower
+ * than rows come, so neither rows nor encoded output pile up in memory.
  */
-export async function streamResult(res: ServerResponse, result: StatementResult, warnings: number, session?: string): Promise<number> {
-  res.writeHead(200, { 'Content-Type': `${NDJSON_TYPE}; charset=utf-8`, 'Cache-Control': 'no-store' });
-  let bytes = 0;
-  const write = async (line: NdjsonLine): Promise<boolean> => {
-    if (res.destroyed) return false;
-    const text = JSON.stringify(line) + '\n';
-    bytes += Buffer.byteLength(text);
-    if (!res.write(text)) await waitForDrain(res);
-    return !res.destroyed;
-  };
-  const tail = session === undefined ? {} : { session };
-  if (result.kind === 'ok') {
-    await write({ done: true, rowsAffected: result.affectedRows, lastInsertId: integerJson(result.insertId), warnings, ...tail });
-  } else {
-    const columns = result.columns.map(columnJson);
-    const types = columns.map((c) => c.type);
-    if (!(await write({ columns }))) return bytes;
-    for (let i = 0; i < result.rows.length; i += NDJSON_CHUNK_ROWS) {
-      const rows = result.rows.slice(i, i + NDJSON_CHUNK_ROWS).map((r) => rowJson(r, types));
-      if (!(await write({ rows }))) return bytes;
-    }
-    await write({ done: true, rowsAffected: 0, lastInsertId: 0, warnings, ...tail });
+export class NdjsonRowStream implements RowSink {
+  /** Bytes written so far. */
+  bytes = 0;
+  private types: ColumnTypeName[] = [];
+
+  constructor(private readonly res: ServerResponse) {}
+
+  /** Whether the answer has begun (a failure can then only be reported as an error line). */
+  get started(): boolean {
+    return this.res.headersSent;
   }
-  res.end();
-  return bytes;
+
+  begin(columns: readonly ResultColumn[]): void {
+    const json = columns.map(columnJson);
+    this.types = json.map((c) => c.type);
+    this.line({ columns: json });
+  }
+
+  rows(batch: readonly Row[]): void {
+    for (let i = 0; i < batch.length; i += NDJSON_CHUNK_ROWS) {
+      const end = Math.min(batch.length, i + NDJSON_CHUNK_ROWS);
+      const rows = new Array<ReturnType<typeof rowJson>>(end - i);
+      for (let j = i; j < end; j++) rows[j - i] = rowJson(batch[j], this.types);
+      this.line({ rows });
+    }
+  }
+
+  backlog(): Promise<void> | null {
+    return !this.res.destroyed && this.res.writableNeedDrain ? waitForDrain(this.res) : null;
+  }
+
+  /** Ends the answer for a statement that finished; a whole (not streamed) result is written chunk by chunk, waiting for the client. Returns the bytes written. */
+  async finish(result: StatementResult, warnings: number, session?: string): Promise<number> {
+    const tail = session === undefined ? {} : { session };
+    if (result.kind === 'ok') {
+      this.line({ done: true, rowsAffected: result.affectedRows, lastInsertId: integerJson(result.insertId), warnings, ...tail });
+    } else {
+      if (result.kind === 'rows') {
+        this.begin(result.columns);
+        for (let i = 0; i < result.rows.length && !this.res.destroyed; i += NDJSON_CHUNK_ROWS) {
+          this.rows(result.rows.slice(i, i + NDJSON_CHUNK_ROWS));
+          const wait = this.backlog();
+          if (wait) await wait;
+        }
+      }
+      this.line({ done: true, rowsAffected: 0, lastInsertId: 0, warnings, ...tail });
+    }
+    this.res.end();
+    return this.bytes;
+  }
+
+  /** Ends an answer that had begun with the error that stopped its statement. Returns the bytes written. */
+  fail(e: SqlError): number {
+    this.line(errorJson(e));
+    this.res.end();
+    return this.bytes;
+  }
+
+  private line(line: NdjsonLine): void {
+    const res = this.res;
+    if (res.destroyed) return;
+    if (!res.headersSent) res.writeHead(200, { 'Content-Type': `${NDJSON_TYPE}; charset=utf-8`, 'Cache-Control': 'no-store' });
+    const text = JSON.stringify(line) + '\n';
+    this.bytes += Buffer.byteLength(text);
+    res.write(text);
+  }
 }

@@ -1,25 +1,26 @@
 // Runs the statements of a request on a kernel session: text alone through execute, with parameters through the prepared path.
-import type { StatementResult } from '../../base/result.js';
+import type { RowSink, StatementResult } from '../../base/result.js';
 import { sqlError } from '../../base/errors.js';
 import type { KernelSession } from '../../kernel/plugin.js';
 import type { StatementRequest } from '../../protocol/http/request-parsing.js';
 
 /**
  * Runs exactly one statement (more than one is the kernel's 1064). Parameters are
- * bound by the kernel's prepared statements, never spliced into the text.
+ * bound by the kernel's prepared statements, never spliced into the text. With a `sink`, a
+ * query that can stream hands it its rows as they come (the result is then kind 'streamed').
  */
-export async function runStatement(session: KernelSession, st: StatementRequest): Promise<StatementResult> {
+export async function runStatement(session: KernelSession, st: StatementRequest, sink?: RowSink): Promise<StatementResult> {
   if (st.params === undefined) {
     let result: StatementResult | undefined;
     await session.execute(st.sql, false, (r) => {
       result = r;
-    });
+    }, sink);
     if (result === undefined) throw sqlError('EMPTY_QUERY', 'Query was empty');
     return result;
   }
   const prepared = session.prepare(st.sql);
   try {
-    return await session.executePrepared(prepared.id, st.params);
+    return await session.executePrepared(prepared.id, st.params, sink);
   } finally {
     session.closePrepared(prepared.id);
   }

@@ -60,11 +60,13 @@ function comQuery(conn: MysqlConnection, payload: Buffer): Promise<void> {
     const warnings = conn.warningCount();
     if (result.kind === 'ok') {
       conn.sendOk(result.affectedRows, result.insertId, result.info, more);
+    } else if (result.kind === 'streamed') {
+      writeEnd(conn.out, deprecateEof, warnings, status);
     } else {
       writeTextResultSet(conn.out, result.columns, result.rows, { deprecateEof, status, warnings, textCharset: conn.textCharset, flush });
     }
   };
-  return session.execute(sql, conn.multiStatements, onResult);
+  return session.execute(sql, conn.multiStatements, onResult, conn.textRows);
 }
 
 // ------------------------------------------------------------------ small commands

@@ -22,6 +22,7 @@ import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 import { PreparedRegistry } from './prepared-registry.js';
+import { BinaryRowStream, TextRowStream } from './result-stream.js';
 
 /**
  * What the server offers: everything but SSL, compression and LOCAL INFILE for now.
@@ -67,6 +68,9 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   session: KernelSession | null = null;
   /** Prepared statements of this connection (COM_STMT_*); they die with it. */
   readonly statements = new PreparedRegistry();
+  /** Where streaming queries write their rows (one of each per connection, reused by every statement). */
+  readonly textRows: TextRowStream = new TextRowStream(this);
+  readonly binaryRows: BinaryRowStream = new BinaryRowStream(this);
   /** Capabilities both sides have. */
   capabilities = 0;
   /** Whether COM_QUERY may hold several statements (CLIENT_MULTI_STATEMENTS, COM_SET_OPTION). */
@@ -335,8 +339,13 @@ export class MysqlConnection implements FramerSink, AuthChannel {
    * cannot hold its result's memory (and the session's locks) forever.
    */
   private drained(): Promise<void> {
+    return this.backlog() ?? Promise.resolve();
+  }
+
+  /** While the client has not taken the output written so far: a promise for when it has (or is disconnected, see drained); otherwise null. */
+  backlog(): Promise<void> | null {
     const s = this.socket;
-    if (!s.writableNeedDrain || this.closed) return Promise.resolve();
+    if (!s.writableNeedDrain || this.closed) return null;
     const seconds = this.session?.netWriteTimeoutSeconds() ?? 0;
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;

@@ -71,13 +71,24 @@ export async function comStmtExecute(conn: MysqlConnection, payload: Buffer): Pr
   } finally {
     stmt.clearLongData();
   }
-  const result = await session.executePrepared(stmt.id, params);
+  // A cursor keeps the whole result for COM_STMT_FETCH; otherwise rows stream as they come.
+  const cursorWanted = (head.flags & (CursorType.READ_ONLY | CursorType.FOR_UPDATE | CursorType.SCROLLABLE)) !== 0;
+  let sink;
+  if (!cursorWanted) {
+    sink = conn.binaryRows;
+    sink.statement = stmt;
+  }
+  const result = await session.executePrepared(stmt.id, params, sink);
   if (result.kind === 'ok') {
     conn.sendOk(result.affectedRows, result.insertId, result.info);
     return;
   }
+  if (result.kind === 'streamed') {
+    writeEnd(conn.out, conn.hasCapability(Capability.DEPRECATE_EOF), conn.warningCount(), conn.statusFlags(false));
+    return;
+  }
   const plan = stmt.planFor(result.columns);
-  if ((head.flags & (CursorType.READ_ONLY | CursorType.FOR_UPDATE | CursorType.SCROLLABLE)) !== 0 && result.columns.length > 0) {
+  if (cursorWanted && result.columns.length > 0) {
     // A cursor: metadata now, rows on COM_STMT_FETCH.
     const status = conn.statusFlags(false) | ServerStatus.CURSOR_EXISTS;
     const o = resultOptions(conn, status);

@@ -168,7 +168,7 @@ export function writeResultMetadata(w: PacketWriter, columns: readonly ResultCol
 }
 
 /** Rows [from, to) of a result, flushing between rows when the writer grows past `flushBytes`. */
-export function writeBinaryRows(w: PacketWriter, rows: readonly Row[], from: number, to: number, plan: BinaryRowPlan, o: ResultSetOptions): void {
+export function writeBinaryRows(w: PacketWriter, rows: readonly Row[], from: number, to: number, plan: BinaryRowPlan, o: Pick<ResultSetOptions, 'flush' | 'flushBytes'>): void {
   const flushBytes = o.flushBytes ?? DEFAULT_FLUSH_BYTES;
   const flush = o.flush;
   for (let r = from; r < to; r++) {

@@ -27,8 +27,22 @@ export interface ResultSetOptions {
 
 const DEFAULT_FLUSH_BYTES = 256 * 1024;
 
+/** What writing a text row needs of its result's columns, worked out once per result. */
+export interface TextRowShape {
+  readonly types: readonly SqlType[];
+  /** Integer columns whose safe-integer values are written as plain digits. */
+  readonly plainInt: readonly boolean[];
+}
+
 /** Writes a whole text result set (Protocol::Resultset with ProtocolText::ResultsetRow rows). */
 export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColumn[], rows: readonly Row[], o: ResultSetOptions): void {
+  const shape = writeTextResultHead(w, columns, o);
+  writeTextRows(w, rows, shape, o);
+  writeEnd(w, o.deprecateEof, o.warnings, o.status);
+}
+
+/** The start of a text result set: column count, definitions, and the EOF after them unless DEPRECATE_EOF. */
+export function writeTextResultHead(w: PacketWriter, columns: readonly ResultColumn[], o: ResultSetOptions): TextRowShape {
   const n = columns.length;
   writeColumnCount(w, n);
   const types: SqlType[] = new Array<SqlType>(n);
@@ -41,13 +55,19 @@ export function writeTextResultSet(w: PacketWriter, columns: readonly ResultColu
   }
   // Status here matters little; MySQL sends the statement's status.
   if (!o.deprecateEof) writeEof(w, 0, o.status);
+  return { types, plainInt };
+}
+
+/** Text rows of a result whose head was written, flushing between rows when the writer grows past `flushBytes`. */
+export function writeTextRows(w: PacketWriter, rows: readonly Row[], shape: TextRowShape, o: Pick<ResultSetOptions, 'flush' | 'flushBytes'>): void {
   const flushBytes = o.flushBytes ?? DEFAULT_FLUSH_BYTES;
   const flush = o.flush;
+  const { types, plainInt } = shape;
+  const n = types.length;
   for (let r = 0; r < rows.length; r++) {
     writeTextRow(w, rows[r], types, plainInt, n);
     if (flush !== undefined && w.length >= flushBytes) flush();
   }
-  writeEnd(w, o.deprecateEof, o.warnings, o.status);
 }
 
 /** Integer columns whose text is just the decimal digits (no ZEROFILL padding). */

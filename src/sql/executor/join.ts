@@ -59,7 +59,12 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
   let current: Row[] = [new Array(plan.width).fill(null)];
   let produced = 0;
   let work = 0;
-  for (const step of plan.steps) {
+  const steps = plan.steps;
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s];
+    // The last step hands its rows on as they are found instead of collecting them, so a big
+    // join streams to the client (or stops early at a LIMIT) in bounded memory.
+    const last = s === steps.length - 1;
     const leaf = plan.leaves[step.input];
     const { keys, filters } = step;
     const { offset, width: w } = leaf.input;
@@ -69,11 +74,14 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
       for (let i = 0; i < w; i++) row[offset + i] = x[i];
       return row;
     };
-    const accept = (row: Row) => {
-      for (const f of filters) if (toBoolean(f.eval(row, ctx)) !== true) return;
-      if (++produced > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
+    /** Whether a joined row passes the step's filters; an intermediate one is kept (and charged). */
+    const accepted = (row: Row): boolean => {
+      for (const f of filters) if (toBoolean(f.eval(row, ctx)) !== true) return false;
+      if (last) return true;
+      if (++produced > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would hold more than ${JOIN_ROWS_MAX} intermediate rows; add join conditions or indexes`);
       ctx.memory?.charge(row);
       next.push(row);
+      return false;
     };
     const lookup = leaf.lookup;
     if (lookup && usesIndexLookup(step, leaf, current.length)) {
@@ -93,7 +101,8 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
         for (const x of reader.scan(path)) {
           if (++work % PAUSE_EVERY === 0) yield PAUSE;
           if ((filter && toBoolean(filter.eval(x, ctx)) !== true) || keyOf(keys, x, 'inner', ctx) !== k) continue;
-          accept(place(base, x));
+          const row = place(base, x);
+          if (accepted(row)) yield row;
         }
       }
     } else if (keys.length > 0) {
@@ -118,7 +127,8 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
         if (bucket === undefined) continue;
         // A key matching many rows is many rows of work: count each toward the next pause.
         for (const x of bucket) {
-          accept(place(base, x));
+          const row = place(base, x);
+          if (accepted(row)) yield row;
           if (++work % PAUSE_EVERY === 0) yield PAUSE;
         }
       }
@@ -127,17 +137,16 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
       for (const x of inner) ctx.memory?.charge(x);
       for (const base of current) {
         for (const x of inner) {
-          accept(place(base, x));
+          const row = place(base, x);
+          if (accepted(row)) yield row;
           if (++work % PAUSE_EVERY === 0) yield PAUSE;
         }
       }
     }
+    if (last) return;
     current = next;
-    if (current.length === 0) break;
+    if (current.length === 0) return;
   }
-  // The consumer projects or groups each row it is handed: pause between slices of them too.
-  for (let i = 0; i < current.length; i++) {
-    yield current[i];
-    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield PAUSE;
-  }
+  // No steps: the one all-NULL row.
+  for (const row of current) yield row;
 }

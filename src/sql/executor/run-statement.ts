@@ -1,7 +1,7 @@
 // Dispatches one parsed statement to its executor and shapes the result for the protocol.
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
-import type { ResultColumn, StatementResult } from '../../base/result.js';
+import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
 import type { QueryExpr, SelectStmt, SetStmt, Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
@@ -10,6 +10,7 @@ import { executeQuery, planContext, runQuery, subqueryCompiler, uniqueKeyQueryRo
 import { planQuery, queryPlans } from '../planner/plan-query.js';
 import { PLAN_ONLY } from '../planner/plan-summary.js';
 import { collect, type Pause } from './pause.js';
+import { streamRows } from './stream-rows.js';
 import { executeExplain } from './explain.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
@@ -118,15 +119,43 @@ export function isPausable(stmt: Statement): stmt is Extract<Statement, { type: 
  * Its snapshot stays pinned across the pauses, so a driver may return to the event loop at
  * each one (other sessions run, KILL QUERY and timeouts are noticed) and resume it after.
  */
-export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[]): Generator<Pause, StatementResult> {
+export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[], sink?: RowSink): Generator<Pause, StatementResult> {
   if (!isPausable(stmt)) return executeStatement(stmt, env, diagnostics);
   const query = stmt;
+  if (sink !== undefined && streamsToSink(query)) return yield* streamQuery(query, env, sink);
   const result = yield* env.readSteps(function* (tx) {
     const plan = queryPlans.plan(query, planContext(env, tx));
     const rows = uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), []));
     return { columns: plan.columns, rows };
   });
   return selectResult(query, result, env);
+}
+
+/** Whether a query's rows can go to a sink as they come: not when they are assigned (INTO) or counted twice (SQL_CALC_FOUND_ROWS). */
+function streamsToSink(query: QueryExpr): boolean {
+  const select = innermost(query);
+  return !(select.type === 'select' && select.into) && !calcFoundRows(query);
+}
+
+/**
+ * Runs a query whose rows go to `sink` batch by batch: the columns once planned, then each
+ * batch as it is produced. A point select by unique key still reads its few rows at once.
+ */
+function* streamQuery(query: QueryExpr, env: StatementEnv, sink: RowSink): Generator<Pause, StatementResult> {
+  let columns: ResultColumn[] = [];
+  const rowCount = yield* env.readSteps(function* (tx) {
+    const plan = queryPlans.plan(query, planContext(env, tx));
+    columns = resultColumns(plan.columns);
+    const rows = uniqueKeyQueryRows(plan, env, tx);
+    sink.begin(columns);
+    if (rows !== undefined) {
+      if (rows.length > 0) sink.rows(rows);
+      return rows.length;
+    }
+    return yield* streamRows(executeQuery(plan, env, tx), sink, env.ctx.memory);
+  });
+  env.session.lastFoundRows = rowCount;
+  return { kind: 'streamed', columns, rowCount };
 }
 
 function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {

@@ -1,10 +1,9 @@
 // Produces the rows of a planned FROM clause: table reads along their access paths, system tables, derived tables, JSON_TABLE and joins.
-import { sqlError } from '../../base/errors.js';
 import { toBoolean } from '../types/convert.js';
 import type { Row } from '../../base/value.js';
 import { bindAccess } from '../planner/access-path.js';
 import type { NestedJoinSource, SourcePlan, TableSource } from '../planner/plan.js';
-import { JOIN_ROWS_MAX, runJoin } from './join.js';
+import { runJoin } from './join.js';
 import { informationSchemaRows } from './information-schema.js';
 import { executeQuery } from './query.js';
 import { cteRows, cteWorkRows } from './cte.js';
@@ -81,10 +80,10 @@ function* crossRows(left: Iterable<Pulled>, rightRows: Iterable<Pulled>): Genera
       yield PAUSE;
       continue;
     }
+    // Rows stream to the consumer, so no count limit here: whatever holds them (a sort, a group) is bounded by query_memory_limit.
     for (const r of right) {
-      if (++n > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would examine more than ${JOIN_ROWS_MAX} rows; add join conditions or indexes`);
       yield [...l, ...r];
-      if (n % PAUSE_EVERY === 0) yield PAUSE;
+      if (++n % PAUSE_EVERY === 0) yield PAUSE;
     }
   }
 }

@@ -43,6 +43,7 @@ export class EmbeddedBackend implements Backend {
     try {
       const r = await this.e.run(this.session, sql);
       if (r.kind === 'ok') return { kind: 'ok' };
+      if (r.kind === 'streamed') throw new Error('the embedded backend passes no row sink, so nothing streams');
       const cols: ResultColumn[] = r.columns;
       return {
         kind: 'rows',
