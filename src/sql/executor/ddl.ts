@@ -15,6 +15,7 @@ import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collatio
 import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
+import { checkGeneratedColumns, generatedDefinition } from './generated-column-ddl.js';
 import { runQuery } from './query.js';
 
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
@@ -106,7 +107,8 @@ export function buildColumn(c: AstColumn, env: StatementEnv, tableCollation: str
   }
   if (c.comment) col.comment = c.comment;
   if (c.onUpdateCurrentTimestamp) col.onUpdateNow = true;
-  if (c.generated) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support generated columns');
+  const generated = generatedDefinition(c);
+  if (generated) col.generated = generated;
   if (c.default) col.default = buildDefault(c, type, env);
   if (col.default?.kind === 'value' && col.default.value === null && !col.nullable) {
     throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
@@ -250,6 +252,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
     }
   }
   checkAutoKey({ columns, primaryKey, indexes });
+  checkGeneratedColumns({ schema, name: stmt.table.name, columns, primaryKey }, env.session);
   return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId, created: formatDateTime(env.ctx.now) };
 }
 

@@ -12,6 +12,7 @@ import { sourceRows } from './source.js';
 import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
+import { computeGenerated, hasGenerated } from './generated-columns.js';
 
 /** Exact identity of stored values (no collation folding: 'a' and 'A' are different rows of a table without a key). */
 function exactKey(values: readonly Value[]): string {
@@ -133,6 +134,8 @@ export function executeMultiUpdate(plan: DmlPlan, ignore: boolean, env: Statemen
 function writeUpdate(p: Pending, ignore: boolean, env: StatementEnv, tx: WriteTx): boolean {
   const table = tx.table(p.def);
   const ctx = env.ctx;
+  const generated = hasGenerated(p.def);
+  if (generated) computeGenerated(p.def, p.next, ctx);
   if (p.next.every((v, i) => sameStoredValue(v, p.old[i]))) {
     table.lockRow(p.old);
     return false;
@@ -141,6 +144,7 @@ function writeUpdate(p: Pending, ignore: boolean, env: StatementEnv, tx: WriteTx
   p.def.columns.forEach((c, i) => {
     if (c.onUpdateNow && !p.assigned.has(i)) p.next[i] = storeValue(c, formatDateTime(ctx.now, c.type.fsp ?? 0), ctx);
   });
+  if (generated) computeGenerated(p.def, p.next, ctx);
   try {
     table.update(p.old, p.next);
     return true;

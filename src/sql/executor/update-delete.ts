@@ -15,6 +15,7 @@ import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
 import { executeMultiDelete, executeMultiUpdate } from './multi-table-dml.js';
+import { computeGenerated, hasGenerated } from './generated-columns.js';
 
 interface Target {
   def: TableDef;
@@ -65,6 +66,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
     const ctx = env.ctx;
     const assigned = new Set(sets.map((x) => x.column));
     const autoNow = t.def.columns.map((c, i) => (c.onUpdateNow && !assigned.has(i) ? i : -1)).filter((i) => i >= 0);
+    const generated = hasGenerated(t.def);
     let changed = 0;
     let n = 0;
     for (const old of t.rows) {
@@ -76,6 +78,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         const v: Value = s.value ? s.value.eval(next, ctx) : null;
         next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
       }
+      if (generated) computeGenerated(t.def, next, ctx);
       if (next.every((v, i) => sameStoredValue(v, old[i]))) {
         // Unchanged rows are still locked, as InnoDB locks every row an UPDATE matches.
         table.lockRow(old);
@@ -83,6 +86,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
       }
       // Columns declared ON UPDATE CURRENT_TIMESTAMP take the statement time when the row changes and they were not set.
       for (const c of autoNow) next[c] = storeValue(t.def.columns[c], formatDateTime(ctx.now, t.def.columns[c].type.fsp ?? 0), ctx);
+      if (generated && autoNow.length) computeGenerated(t.def, next, ctx);
       try {
         table.update(old, next);
         changed++;

@@ -3,6 +3,7 @@ import { sqlError } from '../../base/errors.js';
 import type { DeleteStmt, TableName, UpdateStmt } from '../parser/ast.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { AssignmentPlan, DmlTargetPlan, SourcePlan, TableSource } from './plan.js';
+import type { TableDef } from '../../storage/table-def.js';
 
 /** Whether the statement has MySQL's multi-table form (it then runs over a join and allows no ORDER BY / LIMIT). */
 export function isMultiTableDml(stmt: UpdateStmt | DeleteStmt): boolean {
@@ -59,6 +60,13 @@ function offsetOf(source: SourcePlan, table: TableSource): number {
   return at;
 }
 
+/** 3105: an UPDATE may set a generated column to DEFAULT only. */
+export function checkAssignable(def: TableDef, column: number, isDefault: boolean): void {
+  if (def.columns[column].generated && !isDefault) {
+    throw sqlError('NON_DEFAULT_VALUE_FOR_GENERATED_COLUMN', `The value specified for generated column '${def.columns[column].name}' in table '${def.name}' is not allowed.`);
+  }
+}
+
 /** The writable tables a statement names, deduplicated by alias, in the order first named. */
 class Targets {
   readonly list: DmlTargetPlan[] = [];
@@ -111,6 +119,7 @@ export function planUpdateTargets(stmt: UpdateStmt, source: SourcePlan, env: Com
     if (!item?.table) throw sqlError('NON_UPDATABLE_TABLE', `The target table ${alias} of the UPDATE is not updatable`);
     const target = out.add(item.table);
     const column = at - out.list[target].offset;
+    checkAssignable(item.table.def, column, a.value.type === 'default');
     return { column, target, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
   });
   return { targets: out.list, assignments };

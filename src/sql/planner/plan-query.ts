@@ -12,7 +12,7 @@ import { planSource, resolveTableName } from './plan-source.js';
 import { planWith, withCtes } from './plan-cte.js';
 import { WindowSlots } from './plan-window.js';
 import { PlanCache } from './plan-cache.js';
-import { checkMultiTableClauses, isMultiTableDml, planDeleteTargets, planUpdateTargets } from './plan-multi-dml.js';
+import { checkAssignable, checkMultiTableClauses, isMultiTableDml, planDeleteTargets, planUpdateTargets } from './plan-multi-dml.js';
 import { entryColumns, indexCovers } from '../../storage/table-store.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
@@ -280,6 +280,7 @@ function planAssignments(stmt: UpdateStmt, def: TableDef, env: CompileEnv): Assi
     if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
     const column = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
     if (column < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
+    checkAssignable(def, column, a.value.type === 'default');
     return { column, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
   });
 }
