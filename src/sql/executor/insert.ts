@@ -141,7 +141,8 @@ interface CompiledUpdates {
  */
 function compileUpdates(assignments: Assignment[], def: TableDef, env: StatementEnv): CompiledUpdates {
   const cols = tableScopeColumns(def, def.name);
-  const scope = new Scope([...cols, ...cols.map((c) => ({ ...c, table: '\u0000new', hidden: true }))]);
+  // The new row's columns are reached only through VALUES(col); unqualified names mean the existing row (usingDuplicate keeps find() off them).
+  const scope = new Scope([...cols, ...cols.map((c) => ({ ...c, table: '\u0000new', hidden: true, usingDuplicate: true }))]);
   const rewrite = (e: Expr): Expr => {
     if (e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 && e.args[0].type === 'column') {
       return { type: 'column', table: '\u0000new', column: e.args[0].column };
