@@ -48,3 +48,21 @@ test('prepared multi-table UPDATE and DELETE bind their parameters on each execu
     await db.stop();
   }
 });
+
+test('multi-table writes lock their target rows until the transaction ends, and roll back with it', async () => {
+  const { db, session: s } = await startEmbeddedWith(SETUP);
+  try {
+    const other = db.session('m');
+    await db.run(other, 'SET SESSION innodb_lock_wait_timeout = 1');
+    await db.run(s, 'BEGIN');
+    assert.equal(ok(await db.run(s, 'UPDATE a JOIN b ON b.a_id = a.id SET a.v = 0 WHERE b.id = 3')).affected, 1);
+    await assert.rejects(db.run(other, 'UPDATE a SET v = 1 WHERE id = 2'), (e: { code?: number }) => e.code === 1205);
+    assert.equal(ok(await db.run(s, 'DELETE a FROM a JOIN b ON b.a_id = a.id WHERE b.id = 4')).affected, 1);
+    await assert.rejects(db.run(other, 'DELETE FROM a WHERE id = 3'), (e: { code?: number }) => e.code === 1205);
+    await db.run(s, 'ROLLBACK');
+    assert.deepEqual(await db.rows(s, 'SELECT id, v FROM a ORDER BY id'), [[1, 10], [2, 20], [3, 30]]);
+    assert.equal(ok(await db.run(other, 'DELETE FROM a WHERE id = 3')).affected, 1);
+  } finally {
+    await db.stop();
+  }
+});
