@@ -21,6 +21,11 @@ export interface ColumnDef {
   autoIncrement?: boolean;
   onUpdateNow?: boolean;
   comment?: string;
+  /**
+   * A generated column: its expression in MySQL's printed form (over the table's columns) and whether
+   * it is STORED. VIRTUAL ones are computed and kept in the row too; only what SQL shows differs.
+   */
+  generated?: { expr: string; stored: boolean };
 }
 
 export interface IndexDef {

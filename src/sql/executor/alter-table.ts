@@ -8,6 +8,8 @@ import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
+import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
+import { computeGenerated, hasGenerated } from './generated-columns.js';
 import {
   addIndex, buildColumn, buildDefault, checkAutoKey, checkName, currentDb, dropIndex, indexColumns, tableOrThrow, warnIndexNotBuilt,
 } from './ddl.js';
@@ -38,13 +40,21 @@ interface Reshape {
 function rebuild(catalog: CatalogWriter, next: TableDef, shape: Reshape, env: StatementEnv): TableDef {
   let rowNumber = 0;
   const initial = shape.columns.map((c, i) => (shape.from[i] < 0 ? initialValue(c) : null));
+  checkGeneratedColumns(next, env.session);
+  const generated = hasGenerated(next);
   catalog.alterTable(next, (row) => {
     rowNumber++;
-    return shape.columns.map((col, i) => {
+    const out = shape.columns.map((col, i) => {
       const src = shape.from[i];
       if (src < 0) return initial[i];
       return shape.convert.has(i) ? convertStored(row[src], col, rowNumber, env) : row[src];
     });
+    // Generated columns follow the new shape: a new one is filled, the others follow converted base columns.
+    if (generated) {
+      env.ctx.rowNumber = rowNumber;
+      computeGenerated(next, out, env.ctx);
+    }
+    return out;
   });
   return tableOrThrow(catalog, next.schema, next.name);
 }
@@ -140,6 +150,7 @@ function replaceColumn(catalog: CatalogWriter, def: TableDef, oldName: string, a
     throw sqlError('DUP_FIELDNAME', `Duplicate column name '${a.column.name}'`);
   }
   const col = buildColumn(a.column, env, def.collation);
+  if (!sameName(old.name, col.name)) checkNoGeneratedDependency(def, oldPos);
   const others = def.columns.filter((_, i) => i !== oldPos);
   const pos = placement(others, a, oldPos, def.name);
   const columns = [...others.slice(0, pos), col, ...others.slice(pos)];
@@ -151,7 +162,8 @@ function replaceColumn(catalog: CatalogWriter, def: TableDef, oldName: string, a
     if (ix) indexColumns(ix.columns.map((i, k) => ({ column: next.columns[i].name, length: ix.prefixLengths?.[k] })), next);
   }
   const changed = JSON.stringify(old.type) !== JSON.stringify(next.columns[pos].type) || (old.nullable && !next.columns[pos].nullable);
-  if (!changed && pos === oldPos) {
+  const sameGenerated = JSON.stringify(old.generated) === JSON.stringify(col.generated);
+  if (!changed && pos === oldPos && sameGenerated && !hasGenerated(next)) {
     // Same storage: only metadata (name, default, comment ...) changes, so the rows stay.
     catalog.alterTable(next);
     return tableOrThrow(catalog, next.schema, next.name);
@@ -164,6 +176,7 @@ function renameColumn(catalog: CatalogWriter, def: TableDef, oldName: string, ne
   const pos = columnPos(def, oldName);
   checkName(newName, 'column');
   if (def.columns.some((c, i) => i !== pos && sameName(c.name, newName))) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${newName}'`);
+  if (!sameName(def.columns[pos].name, newName)) checkNoGeneratedDependency(def, pos);
   catalog.alterTable({ ...def, columns: def.columns.map((c, i) => (i === pos ? { ...c, name: newName } : c)) });
   return tableOrThrow(catalog, def.schema, def.name);
 }
@@ -221,6 +234,7 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
     if (ifExists) return def;
     throw sqlError('NO_SUCH_INDEX', `Can't DROP '${name}'; check that column/key exists`);
   }
+  checkNoGeneratedDependency(def, pos);
   if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
   const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
   if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');

@@ -15,6 +15,8 @@ import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collatio
 import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
+import { checkGeneratedColumns, generatedDefinition } from './generated-column-ddl.js';
+import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { runQuery } from './query.js';
 
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
@@ -106,7 +108,8 @@ export function buildColumn(c: AstColumn, env: StatementEnv, tableCollation: str
   }
   if (c.comment) col.comment = c.comment;
   if (c.onUpdateCurrentTimestamp) col.onUpdateNow = true;
-  if (c.generated) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support generated columns');
+  const generated = generatedDefinition(c);
+  if (generated) col.generated = generated;
   if (c.default) col.default = buildDefault(c, type, env);
   if (col.default?.kind === 'value' && col.default.value === null && !col.nullable) {
     throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
@@ -250,6 +253,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
     }
   }
   checkAutoKey({ columns, primaryKey, indexes });
+  checkGeneratedColumns({ schema, name: stmt.table.name, columns, primaryKey }, env.session);
   return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId, created: formatDateTime(env.ctx.now) };
 }
 
@@ -302,6 +306,9 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
       const merged: CreateTableStmt = { ...stmt, columns: [...stmt.columns, ...fromQuery.filter((c) => !declared.has(c.name.toLowerCase()))] };
       def = buildTable(merged, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
       const order = result.columns.map((c) => def.columns.findIndex((d) => d.name.toLowerCase() === c.name.toLowerCase()));
+      // The query may not fill a declared generated column (3105).
+      const filled = order.find((pos) => def.columns[pos].generated);
+      if (filled !== undefined) throw sqlError('NON_DEFAULT_VALUE_FOR_GENERATED_COLUMN', `The value specified for generated column '${def.columns[filled].name}' in table '${stmt.table.name}' is not allowed.`);
       rows = result.rows.map((r) => {
         const out: Row = def.columns.map(() => null);
         order.forEach((pos, i) => { out[pos] = r[i]; });
@@ -315,7 +322,12 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
     const created = tx.catalog.createTable(def, autoStart === undefined ? undefined : autoStart <= 9007199254740991n ? Number(autoStart) : autoStart);
     if (rows) {
       const w = tx.table(created);
-      for (const r of rows) w.insert(r.map((v, i) => (v === null ? null : coerceValue(v, created.columns[i].type, { mode: 'store', strict: env.ctx.strict, column: created.columns[i].name, rowNumber: 1, warn: (c, m) => env.session.warn(c, m) }))));
+      const generated = hasGenerated(created);
+      for (const r of rows) {
+        const row = r.map((v, i) => (v === null ? null : coerceValue(v, created.columns[i].type, { mode: 'store', strict: env.ctx.strict, column: created.columns[i].name, rowNumber: 1, warn: (c, m) => env.session.warn(c, m) })));
+        if (generated) computeGenerated(created, row, env.ctx);
+        w.insert(row);
+      }
       return { kind: 'ok', affectedRows: rows.length, insertId: 0, info: `Records: ${rows.length}  Duplicates: 0  Warnings: 0` };
     }
     return OK;

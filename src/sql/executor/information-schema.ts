@@ -155,7 +155,7 @@ function columnRow(schema: string, table: string, position: number, name: string
     extras.col ? columnExtra(extras.col) : '',
     'select,insert,update,references',
     extras.col?.comment ?? '',
-    '', null,
+    extras.col?.generated?.expr ?? '', null,
   ];
 }
 

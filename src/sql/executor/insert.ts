@@ -9,6 +9,7 @@ import type { Row, Value } from '../../base/value.js';
 import { runQuery } from './query.js';
 import { resolveTableName, tableScopeColumns } from '../planner/plan-source.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';
+import { computeGenerated, hasGenerated, nonDefaultGenerated } from './generated-columns.js';
 import { autoIncrementColumn, defaultValue, sameStoredValue, storeValue, wantsGeneratedId } from './write-row.js';
 
 /** Maps the statement's column list to table column positions (1054 for unknown, 1110 for repeats). */
@@ -60,6 +61,7 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
     }
 
     const aiCol = autoIncrementColumn(def);
+    const generatedCols = hasGenerated(def);
     let affected = 0;
     let firstGenerated: number | bigint | undefined;
     const updates = stmt.onDuplicate ? compileUpdates(stmt.onDuplicate, def, env) : undefined;
@@ -72,13 +74,14 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
       const given = new Array<boolean>(def.columns.length).fill(false);
       const row: Row = new Array(def.columns.length);
       for (let i = 0; i < columns.length; i++) {
+        if (src[i] !== undefined && def.columns[columns[i]].generated) throw nonDefaultGenerated(def, columns[i]);
         if (src[i] !== undefined) {
           given[columns[i]] = true;
           row[columns[i]] = src[i] as Value;
         }
       }
       for (let c = 0; c < def.columns.length; c++) {
-        if (!given[c]) row[c] = defaultValue(def.columns[c], ctx, c !== aiCol);
+        if (!given[c]) row[c] = def.columns[c].generated ? null : defaultValue(def.columns[c], ctx, c !== aiCol);
       }
       try {
         let generated = false;
@@ -88,7 +91,8 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
             generated = true;
           }
         }
-        for (let c = 0; c < def.columns.length; c++) row[c] = storeValue(def.columns[c], row[c], ctx);
+        for (let c = 0; c < def.columns.length; c++) if (!def.columns[c].generated) row[c] = storeValue(def.columns[c], row[c], ctx);
+        if (generatedCols) computeGenerated(def, row, ctx);
         if (aiCol >= 0) {
           const id = row[aiCol] as number | bigint;
           if (generated) {
@@ -137,7 +141,8 @@ interface CompiledUpdates {
  */
 function compileUpdates(assignments: Assignment[], def: TableDef, env: StatementEnv): CompiledUpdates {
   const cols = tableScopeColumns(def, def.name);
-  const scope = new Scope([...cols, ...cols.map((c) => ({ ...c, table: '\u0000new', hidden: true }))]);
+  // The new row's columns are reached only through VALUES(col); unqualified names mean the existing row (usingDuplicate keeps find() off them).
+  const scope = new Scope([...cols, ...cols.map((c) => ({ ...c, table: '\u0000new', hidden: true, usingDuplicate: true }))]);
   const rewrite = (e: Expr): Expr => {
     if (e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 && e.args[0].type === 'column') {
       return { type: 'column', table: '\u0000new', column: e.args[0].column };
@@ -149,13 +154,18 @@ function compileUpdates(assignments: Assignment[], def: TableDef, env: Statement
     return out as unknown as Expr;
   };
   const cenv: CompileEnv = { scope, session: env.session, clause: 'field list', text: env.text };
-  return {
-    assignments: assignments.map((a) => {
-      const i = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
-      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
-      return { column: i, value: compileExpr(rewrite(a.value), cenv) };
-    }),
-  };
+  const out: CompiledUpdates = { assignments: [] };
+  for (const a of assignments) {
+    const i = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
+    if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
+    if (def.columns[i].generated) {
+      // A generated column may be "set" to DEFAULT only; it is computed again anyway.
+      if (a.value.type !== 'default') throw nonDefaultGenerated(def, i);
+      continue;
+    }
+    out.assignments.push({ column: i, value: compileExpr(rewrite(a.value), cenv) });
+  }
+  return out;
 }
 
 /** Writes one prepared row honoring REPLACE / ON DUPLICATE KEY UPDATE; returns its affected-rows contribution. */
@@ -183,6 +193,7 @@ function writeRow(stmt: InsertStmt, table: TableWriter, row: Row, updates: Compi
     next[a.column] = storeValue(def.columns[a.column], a.value.eval(combined, env.ctx), env.ctx);
     combined[a.column] = next[a.column];
   }
+  if (hasGenerated(def)) computeGenerated(def, next, env.ctx);
   const changed = next.some((v, i) => !sameStoredValue(v, old[i]));
   if (!changed) {
     table.lockRow(old);

@@ -76,6 +76,7 @@ export function defaultText(c: ColumnDef): Value {
 
 /** DESCRIBE's Extra column. */
 export function columnExtra(c: ColumnDef): string {
+  if (c.generated) return c.generated.stored ? 'STORED GENERATED' : 'VIRTUAL GENERATED';
   return [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? 'on update CURRENT_TIMESTAMP' : ''].filter((x) => x).join(' ');
 }
 
@@ -105,13 +106,14 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   const lines = def.columns.map((c) => {
     let s = `  ${quoteIdent(c.name)} ${renderType(c.type)}`;
     if (c.type.collation && c.type.collation !== def.collation) s += ` COLLATE ${c.type.collation}`;
+    if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expr}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
     if (!c.nullable) s += ' NOT NULL';
     const text = (c.type.kind.endsWith('text') || c.type.kind.endsWith('blob') || c.type.kind === 'json');
     if (c.default?.kind === 'now') s += ` DEFAULT ${defaultText(c)}`;
     else if (c.default?.kind === 'value') {
       const d = defaultText(c);
       s += d === null ? ' DEFAULT NULL' : ` DEFAULT ${quoteString(String(d))}`;
-    } else if (c.nullable && !text && !c.autoIncrement) s += ' DEFAULT NULL';
+    } else if (c.nullable && !text && !c.autoIncrement && !c.generated) s += ' DEFAULT NULL';
     if (c.onUpdateNow) s += ' ON UPDATE CURRENT_TIMESTAMP';
     if (c.autoIncrement) s += ' AUTO_INCREMENT';
     if (c.comment) s += ` COMMENT ${quoteString(c.comment)}`;

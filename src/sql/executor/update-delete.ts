@@ -1,5 +1,5 @@
-// UPDATE and DELETE of one table, with WHERE (index-assisted), ORDER BY and LIMIT.
-import { SqlError, sqlError } from '../../base/errors.js';
+// UPDATE and DELETE of one table, with WHERE (index-assisted), ORDER BY and LIMIT; the multi-table forms are handed to multi-table-dml.ts.
+import { SqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type { DeleteStmt, UpdateStmt } from '../parser/ast.js';
 import { dmlPlans } from '../planner/plan-query.js';
@@ -14,6 +14,8 @@ import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
+import { executeMultiDelete, executeMultiUpdate } from './multi-table-dml.js';
+import { computeGenerated, hasGenerated } from './generated-columns.js';
 
 interface Target {
   def: TableDef;
@@ -22,8 +24,7 @@ interface Target {
 }
 
 /** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
-function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | DeleteStmt): Target {
-  const plan = dmlPlans.plan(stmt, planContext(env, tx));
+function selectTargets(plan: DmlPlan, tx: WriteTx, env: StatementEnv): Target {
   const source = plan.source as TableSource;
   const def = source.def;
   const order = plan.order;
@@ -57,12 +58,15 @@ function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | Delete
 
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
   return env.write((tx) => {
-    const t = selectTargets(tx, env, stmt);
+    const plan = dmlPlans.plan(stmt, planContext(env, tx));
+    if (plan.targets) return executeMultiUpdate(plan, stmt.ignore, env, tx);
+    const t = selectTargets(plan, tx, env);
     const sets = t.plan.assignments;
     const table = tx.table(t.def);
     const ctx = env.ctx;
     const assigned = new Set(sets.map((x) => x.column));
     const autoNow = t.def.columns.map((c, i) => (c.onUpdateNow && !assigned.has(i) ? i : -1)).filter((i) => i >= 0);
+    const generated = hasGenerated(t.def);
     let changed = 0;
     let n = 0;
     for (const old of t.rows) {
@@ -74,6 +78,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         const v: Value = s.value ? s.value.eval(next, ctx) : null;
         next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
       }
+      if (generated) computeGenerated(t.def, next, ctx);
       if (next.every((v, i) => sameStoredValue(v, old[i]))) {
         // Unchanged rows are still locked, as InnoDB locks every row an UPDATE matches.
         table.lockRow(old);
@@ -81,6 +86,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
       }
       // Columns declared ON UPDATE CURRENT_TIMESTAMP take the statement time when the row changes and they were not set.
       for (const c of autoNow) next[c] = storeValue(t.def.columns[c], formatDateTime(ctx.now, t.def.columns[c].type.fsp ?? 0), ctx);
+      if (generated && autoNow.length) computeGenerated(t.def, next, ctx);
       try {
         table.update(old, next);
         changed++;
@@ -97,9 +103,10 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
 }
 
 export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {
-  if (!stmt.table || stmt.targets) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table DELETE');
   return env.write((tx) => {
-    const t = selectTargets(tx, env, stmt);
+    const plan = dmlPlans.plan(stmt, planContext(env, tx));
+    if (plan.targets) return executeMultiDelete(plan, env, tx);
+    const t = selectTargets(plan, tx, env);
     const table = tx.table(t.def);
     for (const row of t.rows) table.delete(row);
     return { kind: 'ok', affectedRows: t.rows.length, insertId: 0 };

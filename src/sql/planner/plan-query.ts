@@ -12,6 +12,7 @@ import { planSource, resolveTableName } from './plan-source.js';
 import { planWith, withCtes } from './plan-cte.js';
 import { WindowSlots } from './plan-window.js';
 import { PlanCache } from './plan-cache.js';
+import { checkAssignable, checkMultiTableClauses, isMultiTableDml, planDeleteTargets, planUpdateTargets } from './plan-multi-dml.js';
 import { entryColumns, indexCovers } from '../../storage/table-store.js';
 
 /** A statement's plan: a query, or the target rows of an UPDATE/DELETE. */
@@ -233,21 +234,21 @@ export function dmlContext(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): Pla
 }
 
 /**
- * UPDATE / DELETE of one table: its access path chosen for the WHERE, and the WHERE compiled.
- * Several tables are not supported yet (1235).
+ * UPDATE / DELETE: the target rows' source with its access path chosen for the WHERE, and the WHERE
+ * compiled. The multi-table forms read a join and name their written tables in `targets`.
  */
 export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPlan {
-  const refs = stmt.type === 'update' ? stmt.tables : stmt.table ? [stmt.table] : stmt.from ?? [];
-  if (refs.length !== 1 || refs[0].type !== 'table') {
-    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table UPDATE/DELETE');
-  }
+  if (isMultiTableDml(stmt)) return planMultiDml(stmt, ctx);
+  const refs = stmt.type === 'update' ? stmt.tables : stmt.table ? [stmt.table] : [];
+  const ref = refs[0];
+  if (ref?.type !== 'table') throw new Error('planner: a single-table UPDATE/DELETE without its table');
   // A write to information_schema is 1044, a missing table 1146, before anything is planned.
-  resolveTableName(ctx, refs[0].schema, refs[0].name);
+  resolveTableName(ctx, ref.schema, ref.name);
   const subqueries: QueryPlan[] = [];
   const hook = planSubqueries(ctx, subqueries);
   const source = planSource(refs, stmt.where, ctx, (q, o, c) => planQuery(q, c ?? ctx, o), undefined, hook);
   if (source.kind !== 'table') {
-    throw sqlError('NON_UPDATABLE_TABLE', `The target table ${refs[0].name} of the ${stmt.type.toUpperCase()} is not updatable`);
+    throw sqlError('NON_UPDATABLE_TABLE', `The target table ${ref.name} of the ${stmt.type.toUpperCase()} is not updatable`);
   }
   const env: CompileEnv = { scope: source.scope, session: ctx.session, clause: 'where clause', text: ctx.text, subquery: hook(source.scope) };
   const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
@@ -257,6 +258,21 @@ export function planDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPla
   return { kind: 'dml', source, where, limit, ordered: order.length > 0, order, assignments, subqueries };
 }
 
+/** Multi-table UPDATE / DELETE: the FROM planned as a join (as a SELECT would read it), then the written tables found in it. */
+function planMultiDml(stmt: UpdateStmt | DeleteStmt, ctx: PlanContext): DmlPlan {
+  checkMultiTableClauses(stmt);
+  const refs = stmt.type === 'update' ? stmt.tables : stmt.from ?? [];
+  const subqueries: QueryPlan[] = [];
+  const hook = planSubqueries(ctx, subqueries);
+  const source = planSource(refs, stmt.where, ctx, (q, o, c) => planQuery(q, c ?? ctx, o), undefined, hook);
+  const env: CompileEnv = { scope: source.scope, session: ctx.session, clause: 'where clause', text: ctx.text, subquery: hook(source.scope) };
+  const where = stmt.where ? compileExpr(stmt.where, env) : undefined;
+  const written = stmt.type === 'update'
+    ? planUpdateTargets(stmt, source, { ...env, clause: 'field list' })
+    : { targets: planDeleteTargets(stmt.targets ?? [], source), assignments: [] };
+  return { kind: 'dml', source, where, limit: undefined, ordered: false, order: [], assignments: written.assignments, subqueries, targets: written.targets };
+}
+
 /** An UPDATE's `SET column = value` list: each column found in the table, each value compiled over its row. */
 function planAssignments(stmt: UpdateStmt, def: TableDef, env: CompileEnv): AssignmentPlan[] {
   const alias = env.scope.columns[0]?.table;
@@ -264,6 +280,7 @@ function planAssignments(stmt: UpdateStmt, def: TableDef, env: CompileEnv): Assi
     if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
     const column = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
     if (column < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
+    checkAssignable(def, column, a.value.type === 'default');
     return { column, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
   });
 }

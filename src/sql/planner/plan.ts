@@ -264,6 +264,8 @@ export interface ValuesPlan {
 export interface AssignmentPlan {
   column: number;
   value: Compiled | undefined;
+  /** Multi-table UPDATE: which of the plan's targets the column belongs to. */
+  target?: number;
 }
 
 /** UPDATE / DELETE: the target rows' source (one table, its access chosen for the WHERE), the WHERE, ORDER BY and LIMIT, and an UPDATE's assignments. */
@@ -276,6 +278,15 @@ export interface DmlPlan {
   order: SortKey[];
   assignments: AssignmentPlan[];
   subqueries: QueryPlan[];
+  /** Multi-table UPDATE / DELETE: the tables written, each a slice of the joined row (each assignment's `target` indexes this list). */
+  targets?: DmlTargetPlan[];
+}
+
+/** One table a multi-table UPDATE or DELETE writes, and where its columns sit in the joined row. */
+export interface DmlTargetPlan {
+  alias: string;
+  def: TableDef;
+  offset: number;
 }
 
 /** Runs a planned subquery for an outer row (correlated) or once (not): supplied by whoever executes the plan. */
