@@ -196,6 +196,32 @@ export const ErrorCode = {
   OPTION_PREVENTS_STATEMENT: { code: 1290, state: 'HY000' },
   CANT_CHANGE_TX_CHARACTERISTICS: { code: 1568, state: '25001' },
   SP_DOES_NOT_EXIST_SAVEPOINT: { code: 1305, state: '42000' },
+  // Foreign keys (InnoDB's codes in MySQL 8).
+  ROW_IS_REFERENCED_2: { code: 1451, state: '23000' },
+  NO_REFERENCED_ROW_2: { code: 1452, state: '23000' },
+  CANNOT_ADD_FOREIGN: { code: 1215, state: 'HY000' },
+  WRONG_FK_DEF: { code: 1239, state: '42000' },
+  DROP_INDEX_FK: { code: 1553, state: 'HY000' },
+  TRUNCATE_ILLEGAL_FK: { code: 1701, state: '42000' },
+  FK_NO_INDEX_PARENT: { code: 1822, state: 'HY000' },
+  FK_CANNOT_OPEN_PARENT: { code: 1824, state: 'HY000' },
+  FK_DUP_NAME: { code: 1826, state: 'HY000' },
+  FK_COLUMN_CANNOT_DROP: { code: 1828, state: 'HY000' },
+  FK_COLUMN_NOT_NULL: { code: 1830, state: 'HY000' },
+  FK_DEPTH_EXCEEDED: { code: 3008, state: 'HY000' },
+  FK_CANNOT_DROP_PARENT: { code: 3730, state: 'HY000' },
+  FK_NO_COLUMN_PARENT: { code: 3734, state: 'HY000' },
+  FK_INCOMPATIBLE_COLUMNS: { code: 3780, state: 'HY000' },
+  // CHECK constraints (MySQL 8.0.16+).
+  COLUMN_CHECK_CONSTRAINT_REFERENCES_OTHER_COLUMN: { code: 3813, state: 'HY000' },
+  CHECK_CONSTRAINT_NAMED_FUNCTION_IS_NOT_ALLOWED: { code: 3814, state: 'HY000' },
+  CHECK_CONSTRAINT_VARIABLES: { code: 3816, state: 'HY000' },
+  CHECK_CONSTRAINT_REFERS_AUTO_INCREMENT_COLUMN: { code: 3818, state: 'HY000' },
+  CHECK_CONSTRAINT_VIOLATED: { code: 3819, state: 'HY000' },
+  CHECK_CONSTRAINT_REFERS_UNKNOWN_COLUMN: { code: 3820, state: 'HY000' },
+  CHECK_CONSTRAINT_NOT_FOUND: { code: 3821, state: 'HY000' },
+  CHECK_CONSTRAINT_DUP_NAME: { code: 3822, state: 'HY000' },
+  CONSTRAINT_NOT_FOUND: { code: 3940, state: 'HY000' },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;

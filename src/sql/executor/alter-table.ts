@@ -8,6 +8,7 @@ import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
+import { addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, type AlterRows } from './alter-constraints.js';
 import {
   addIndex, buildColumn, buildDefault, checkAutoKey, checkName, currentDb, dropIndex, indexColumns, tableOrThrow, warnIndexNotBuilt,
 } from './ddl.js';
@@ -230,8 +231,8 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
   return rebuild(catalog, next, { columns, from: columns.map((c) => def.columns.indexOf(c)), convert: new Set() }, env);
 }
 
-/** ADD constraint: indexes are built, PRIMARY KEY re-keys, FULLTEXT/SPATIAL are not built, FOREIGN KEY/CHECK are not enforced. */
-function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint, env: StatementEnv): TableDef {
+/** ADD constraint: indexes are built, PRIMARY KEY re-keys, FULLTEXT/SPATIAL are not built, FOREIGN KEY/CHECK are checked against the rows. */
+function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint, env: StatementEnv, io: AlterRows): TableDef {
   switch (c.kind) {
     case 'unique':
     case 'index':
@@ -243,25 +244,28 @@ function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint
       warnIndexNotBuilt(env, c.kind, c.name, c.columns, def);
       return def;
     case 'foreign':
+      if (def.temporary) throw sqlError('CANNOT_ADD_FOREIGN', 'Cannot add foreign key constraint');
+      return addForeignKey(catalog, def, c, env, io);
     case 'check':
-      env.session.warn(1235, `mizzle does not enforce ${c.kind === 'foreign' ? 'FOREIGN KEY' : 'CHECK'} constraints; the constraint was ignored`, 'Warning');
-      return def;
+      return addCheck(catalog, def, c, env, io);
   }
 }
 
-function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction, env: StatementEnv): TableDef {
+function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction, env: StatementEnv, io: AlterRows): TableDef {
   switch (action.kind) {
     case 'addConstraint':
-      return addConstraint(catalog, def, action.constraint, env);
+      return addConstraint(catalog, def, action.constraint, env, io);
     case 'dropIndex':
       if (sameName(action.name, 'PRIMARY')) return dropPrimaryKey(catalog, def, env);
       return dropIndex(catalog, def, action.name, !!action.ifExists, env);
     case 'dropPrimaryKey':
       return dropPrimaryKey(catalog, def, env);
     case 'dropForeignKey':
-      // Foreign keys were accepted unenforced and never stored, so there is nothing to drop.
-      env.session.warn(1235, 'mizzle does not enforce FOREIGN KEY constraints; nothing was dropped', 'Warning');
-      return def;
+      return dropForeignKey(catalog, def, action.name);
+    case 'dropConstraint':
+      return dropConstraint(catalog, def, action.name, action.which, env, () => dropPrimaryKey(catalog, def, env));
+    case 'alterCheck':
+      return alterCheck(catalog, def, action.name, action.enforced, env, io);
     case 'addColumn':
       return addColumn(catalog, def, action, env);
     case 'dropColumn':
@@ -355,8 +359,15 @@ export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): Stat
   return env.write((tx) => {
     const catalog = new DeferredAlter(tx.catalog);
     let def = tableOrThrow(catalog, schema, stmt.table.name);
+    const io: AlterRows = {
+      rows: (d) => {
+        catalog.flush();
+        return tx.table(tableOrThrow(tx.catalog, d.schema, d.name)).scan(undefined);
+      },
+      writer: (d) => tx.table(d),
+    };
     // Specs apply in order, each to the previous one's result; any failure aborts the whole statement's transaction.
-    for (const action of stmt.actions) def = applyAction(catalog, def, action, env);
+    for (const action of stmt.actions) def = applyAction(catalog, def, action, env, io);
     catalog.flush();
     return OK;
   });

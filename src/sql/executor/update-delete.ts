@@ -14,6 +14,10 @@ import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
+import { constrainedTx } from './constraint-writer.js';
+
+/** Errors UPDATE IGNORE turns into warnings (the row is skipped). */
+const IGNORABLE = new Set([1062, 1451, 1452, 3819]);
 
 interface Target {
   def: TableDef;
@@ -56,7 +60,8 @@ function selectTargets(tx: WriteTx, env: StatementEnv, stmt: UpdateStmt | Delete
 }
 
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
-  return env.write((tx) => {
+  return env.write((raw) => {
+    const tx = constrainedTx(raw, env);
     const t = selectTargets(tx, env, stmt);
     const sets = t.plan.assignments;
     const table = tx.table(t.def);
@@ -85,7 +90,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         table.update(old, next);
         changed++;
       } catch (e) {
-        if (stmt.ignore && e instanceof SqlError && e.code === 1062) {
+        if (stmt.ignore && e instanceof SqlError && IGNORABLE.has(e.code)) {
           env.session.warn(e.code, e.message);
           continue;
         }
@@ -98,10 +103,13 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
 
 export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {
   if (!stmt.table || stmt.targets) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support multi-table DELETE');
-  return env.write((tx) => {
+  return env.write((raw) => {
+    const tx = constrainedTx(raw, env);
     const t = selectTargets(tx, env, stmt);
     const table = tx.table(t.def);
-    for (const row of t.rows) table.delete(row);
-    return { kind: 'ok', affectedRows: t.rows.length, insertId: 0 };
+    let deleted = 0;
+    // A row a foreign key cascade of this statement already deleted is not counted again.
+    for (const row of t.rows) if (table.delete(row)) deleted++;
+    return { kind: 'ok', affectedRows: deleted, insertId: 0 };
   });
 }
