@@ -207,6 +207,7 @@ export const ErrorCode = {
   FK_CANNOT_OPEN_PARENT: { code: 1824, state: 'HY000' },
   FK_DUP_NAME: { code: 1826, state: 'HY000' },
   FK_COLUMN_CANNOT_DROP: { code: 1828, state: 'HY000' },
+  FK_COLUMN_CANNOT_DROP_CHILD: { code: 1829, state: 'HY000' },
   FK_COLUMN_NOT_NULL: { code: 1830, state: 'HY000' },
   FK_DEPTH_EXCEEDED: { code: 3008, state: 'HY000' },
   FK_CANNOT_DROP_PARENT: { code: 3730, state: 'HY000' },
@@ -222,6 +223,7 @@ export const ErrorCode = {
   CHECK_CONSTRAINT_NOT_FOUND: { code: 3821, state: 'HY000' },
   CHECK_CONSTRAINT_DUP_NAME: { code: 3822, state: 'HY000' },
   CONSTRAINT_NOT_FOUND: { code: 3940, state: 'HY000' },
+  DEPENDENT_BY_CHECK_CONSTRAINT: { code: 3959, state: 'HY000' },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;

@@ -2,9 +2,9 @@
 import { sqlError } from '../../base/errors.js';
 import type { Row } from '../../base/value.js';
 import type { CheckClause } from '../parser/ast.js';
-import type { TableDef } from '../../storage/table-def.js';
-import { buildChecks, checkExistingRows, checkNamesInSchema } from './check-constraints.js';
-import { addForeignKeys, foreignKeyChecks, type ForeignKeyClause } from './foreign-key-ddl.js';
+import type { ForeignKeyDef, TableDef } from '../../storage/table-def.js';
+import { buildChecks, checkColumns, checkExistingRows, checkNamesInSchema } from './check-constraints.js';
+import { addForeignKeys, foreignKeyChecks, referencingKeys, type ForeignKeyClause } from './foreign-key-ddl.js';
 import { ForeignKeyEnforcer } from './foreign-key-enforce.js';
 import type { CatalogWriter, StatementEnv, TableWriter } from './statement-env.js';
 import { dropIndex, tableOrThrow } from './ddl.js';
@@ -80,4 +80,38 @@ export function dropConstraint(catalog: CatalogWriter, def: TableDef, name: stri
   if (sameName(name, 'PRIMARY') && def.primaryKey) return dropPrimary();
   if (def.indexes.some((ix) => ix.unique && sameName(ix.name, name))) return dropIndex(catalog, def, name, false, env);
   throw sqlError('CONSTRAINT_NOT_FOUND', `Constraint '${name}' does not exist.`);
+}
+
+/**
+ * Before DROP COLUMN: 1828 when a foreign key of the table uses the column, 1829 when another table's
+ * foreign key references it, 3959 when a CHECK reads it.
+ */
+export function guardColumnDrop(catalog: CatalogWriter, def: TableDef, column: string): void {
+  const own = (def.foreignKeys ?? []).find((fk) => fk.columns.some((c) => sameName(c, column)));
+  if (own !== undefined) throw sqlError('FK_COLUMN_CANNOT_DROP', `Cannot drop column '${column}': needed in a foreign key constraint '${own.name}'`);
+  const ref = referencingKeys(catalog, def.schema, def.name).find(({ fk }) => fk.refColumns.some((c) => sameName(c, column)));
+  if (ref !== undefined) {
+    throw sqlError('FK_COLUMN_CANNOT_DROP_CHILD', `Cannot drop column '${column}': needed in a foreign key constraint '${ref.fk.name}' of table '${ref.child.name}'`);
+  }
+  guardCheckColumn(def, column);
+}
+
+/** 3959 when a CHECK of the table reads `column` (it may be neither dropped nor renamed). */
+export function guardCheckColumn(def: TableDef, column: string): void {
+  const ck = (def.checks ?? []).find((c) => checkColumns(c).has(column.toLowerCase()));
+  if (ck !== undefined) throw sqlError('DEPENDENT_BY_CHECK_CONSTRAINT', `Check constraint '${ck.name}' uses column '${column}', hence column cannot be dropped or renamed.`);
+}
+
+/** A column of `def` was renamed (`next` is its new definition, not yet stored): foreign keys on either side follow the new name. */
+export function followColumnRename(catalog: CatalogWriter, def: TableDef, next: TableDef, from: string, to: string): TableDef {
+  const rename = (c: string): string => (sameName(c, from) ? to : c);
+  const self = (fk: ForeignKeyDef): boolean => fk.refSchema === def.schema && fk.refTable === def.name;
+  const fks = next.foreignKeys?.map((fk) => ({ ...fk, columns: fk.columns.map(rename), refColumns: self(fk) ? fk.refColumns.map(rename) : fk.refColumns }));
+  const withKeys: TableDef = fks === undefined ? next : { ...next, foreignKeys: fks };
+  for (const { child } of referencingKeys(catalog, def.schema, def.name)) {
+    if (child.id === def.id) continue;
+    const current = tableOrThrow(catalog, child.schema, child.name);
+    catalog.alterTable({ ...current, foreignKeys: (current.foreignKeys ?? []).map((fk) => (fk.refSchema === def.schema && fk.refTable === def.name ? { ...fk, refColumns: fk.refColumns.map(rename) } : fk)) });
+  }
+  return withKeys;
 }

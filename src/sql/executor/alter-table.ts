@@ -8,7 +8,10 @@ import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
-import { addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, type AlterRows } from './alter-constraints.js';
+import { followTableRename, referencingKeys } from './foreign-key-ddl.js';
+import {
+  addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, followColumnRename, guardCheckColumn, guardColumnDrop, type AlterRows,
+} from './alter-constraints.js';
 import {
   addIndex, buildColumn, buildDefault, checkAutoKey, checkName, currentDb, dropIndex, indexColumns, tableOrThrow, warnIndexNotBuilt,
 } from './ddl.js';
@@ -141,12 +144,15 @@ function replaceColumn(catalog: CatalogWriter, def: TableDef, oldName: string, a
     throw sqlError('DUP_FIELDNAME', `Duplicate column name '${a.column.name}'`);
   }
   const col = buildColumn(a.column, env, def.collation);
+  const renamed = !sameName(old.name, col.name);
+  if (renamed) guardCheckColumn(def, old.name);
   const others = def.columns.filter((_, i) => i !== oldPos);
   const pos = placement(others, a, oldPos, def.name);
   const columns = [...others.slice(0, pos), col, ...others.slice(pos)];
   const from = columns.map((c) => (c === col ? oldPos : def.columns.indexOf(c)));
   const where = def.columns.map((c, i) => (i === oldPos ? pos : columns.indexOf(c)));
   let next = keyColumnsNotNull(withColumnKeys({ ...def, columns, ...remapIndexes(def, where) }, a.column, pos));
+  if (renamed) next = followColumnRename(catalog, def, next, old.name, col.name);
   checkAutoKey(next);
   for (const ix of [next.primaryKey, ...next.indexes]) {
     if (ix) indexColumns(ix.columns.map((i, k) => ({ column: next.columns[i].name, length: ix.prefixLengths?.[k] })), next);
@@ -165,7 +171,10 @@ function renameColumn(catalog: CatalogWriter, def: TableDef, oldName: string, ne
   const pos = columnPos(def, oldName);
   checkName(newName, 'column');
   if (def.columns.some((c, i) => i !== pos && sameName(c.name, newName))) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${newName}'`);
-  catalog.alterTable({ ...def, columns: def.columns.map((c, i) => (i === pos ? { ...c, name: newName } : c)) });
+  if (sameName(oldName, newName)) return def;
+  guardCheckColumn(def, def.columns[pos].name);
+  const next = { ...def, columns: def.columns.map((c, i) => (i === pos ? { ...c, name: newName } : c)) };
+  catalog.alterTable(followColumnRename(catalog, def, next, def.columns[pos].name, newName));
   return tableOrThrow(catalog, def.schema, def.name);
 }
 
@@ -223,6 +232,7 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
     throw sqlError('NO_SUCH_INDEX', `Can't DROP '${name}'; check that column/key exists`);
   }
   if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
+  guardColumnDrop(catalog, def, def.columns[pos].name);
   const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
   if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');
   const columns = def.columns.filter((_, i) => i !== pos);
@@ -287,7 +297,9 @@ function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction,
       checkName(action.to.name, 'table');
       if (!catalog.getSchema(to)) throw sqlError('BAD_DB', `Unknown database '${to}'`);
       if (catalog.getTable(to, action.to.name) || catalog.getView(to, action.to.name)) throw sqlError('TABLE_EXISTS', `Table '${action.to.name}' already exists`);
+      const children = referencingKeys(catalog, def.schema, def.name);
       catalog.renameTable(def.schema, def.name, to, action.to.name);
+      followTableRename(catalog, children, def, { schema: to, name: action.to.name });
       return tableOrThrow(catalog, to, action.to.name);
     }
     case 'options':

@@ -67,6 +67,15 @@ function validateExpr(name: string, expr: Expr, def: Pick<TableDef, 'columns'>, 
   });
 }
 
+/** The columns a stored CHECK reads, lower-cased. */
+export function checkColumns(ck: CheckDef): Set<string> {
+  const out = new Set<string>();
+  walk(parseExpr(ck.expr), (e) => {
+    if (e.type === 'column') out.add(e.column.toLowerCase());
+  });
+  return out;
+}
+
 /** Names taken by CHECK constraints in a schema (they are schema-wide in MySQL), lower-cased. */
 export function checkNamesInSchema(tables: readonly TableDef[], except?: string): Set<string> {
   const out = new Set<string>();

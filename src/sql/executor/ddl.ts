@@ -16,7 +16,7 @@ import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../b
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { runQuery } from './query.js';
-import { addForeignKeys, checkIndexDrop, foreignKeyChecks, referencingKeys } from './foreign-key-ddl.js';
+import { addForeignKeys, checkIndexDrop, followTableRename, foreignKeyChecks, referencingKeys } from './foreign-key-ddl.js';
 import { buildChecks, checkNamesInSchema } from './check-constraints.js';
 
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
@@ -447,7 +447,9 @@ export function executeRenameTable(stmt: RenameTableStmt, env: StatementEnv): St
       if (tx.catalog.getTable(to, r.to.name)) throw sqlError('TABLE_EXISTS', `Table '${r.to.name}' already exists`);
       if (!tx.catalog.getSchema(to)) throw sqlError('BAD_DB', `Unknown database '${to}'`);
       checkName(r.to.name, 'table');
+      const children = referencingKeys(tx.catalog, from, r.from.name);
       tx.catalog.renameTable(from, r.from.name, to, r.to.name);
+      followTableRename(tx.catalog, children, { schema: from, name: r.from.name }, { schema: to, name: r.to.name });
     }
     return OK;
   });

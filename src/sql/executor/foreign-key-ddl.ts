@@ -3,7 +3,7 @@ import { sqlError } from '../../base/errors.js';
 import { isIntegerType, type SqlType } from '../../base/sql-type.js';
 import type { ForeignKeyRef } from '../parser/ast.js';
 import type { ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef } from '../../storage/table-def.js';
-import type { CatalogView, StatementEnv } from './statement-env.js';
+import type { CatalogView, CatalogWriter, StatementEnv } from './statement-env.js';
 
 /** The table shape a foreign key is built against (CREATE TABLE's definition before it has an id). */
 export type KeyedShape = Pick<TableDef, 'schema' | 'name' | 'columns' | 'primaryKey' | 'indexes' | 'nextIndexId'> & { foreignKeys?: ForeignKeyDef[] };
@@ -173,4 +173,18 @@ export function foreignKeyText(fk: ForeignKeyDef, childSchema: string, quote: (s
   if (fk.onDelete !== 'NO ACTION') s += ` ON DELETE ${fk.onDelete}`;
   if (fk.onUpdate !== 'NO ACTION') s += ` ON UPDATE ${fk.onUpdate}`;
   return s;
+}
+
+/** After RENAME TABLE: the foreign keys that referenced the old name (`children`, taken before the rename) reference the new one. */
+export function followTableRename(catalog: CatalogWriter, children: readonly { child: TableDef }[], from: { schema: string; name: string }, to: { schema: string; name: string }): void {
+  const done = new Set<number>();
+  for (const { child } of children) {
+    if (done.has(child.id)) continue;
+    done.add(child.id);
+    const self = child.schema === from.schema && child.name === from.name;
+    const current = self ? catalog.getTable(to.schema, to.name) : catalog.getTable(child.schema, child.name);
+    if (current === undefined) continue;
+    const fks = (current.foreignKeys ?? []).map((fk) => (fk.refSchema === from.schema && fk.refTable === from.name ? { ...fk, refSchema: to.schema, refTable: to.name } : fk));
+    catalog.alterTable({ ...current, foreignKeys: fks });
+  }
 }
