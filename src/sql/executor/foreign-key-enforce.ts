@@ -68,8 +68,12 @@ export class ForeignKeyEnforcer {
       if (changedFrom !== undefined && cols.every((c) => sameStoredValue(changedFrom[c], row[c]))) continue;
       const parentDef = this.catalog.getTable(fk.refSchema, fk.refTable);
       const refCols = parentDef === undefined ? [] : columnPositions(parentDef, fk.refColumns);
-      const found = parentDef !== undefined && refCols.every((c) => c >= 0) && matchingRows(this.writers.writer(parentDef), refCols, values).length > 0;
-      if (!found) throw sqlError('NO_REFERENCED_ROW_2', `Cannot add or update a child row: a foreign key constraint fails ${constraintText(def, fk)}`);
+      const parentWriter = parentDef !== undefined && refCols.every((c) => c >= 0) ? this.writers.writer(parentDef) : undefined;
+      const parents = parentWriter === undefined ? [] : matchingRows(parentWriter, refCols, values);
+      if (parents.length === 0) throw sqlError('NO_REFERENCED_ROW_2', `Cannot add or update a child row: a foreign key constraint fails ${constraintText(def, fk)}`);
+      // InnoDB holds a shared lock on the parent row until commit, so no other transaction deletes it meanwhile;
+      // the writer's lock is exclusive (stricter: two children of one parent wait for each other's commit).
+      parentWriter?.lockRow(parents[0]);
     }
   }
 
