@@ -8,7 +8,7 @@ import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
-import { followTableRename, referencingKeys } from './foreign-key-ddl.js';
+import { checkForeignKeyTypes, followTableRename, referencingKeys } from './foreign-key-ddl.js';
 import {
   addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, followColumnRename, guardCheckColumn, guardColumnDrop, type AlterRows,
 } from './alter-constraints.js';
@@ -153,6 +153,7 @@ function replaceColumn(catalog: CatalogWriter, def: TableDef, oldName: string, a
   const where = def.columns.map((c, i) => (i === oldPos ? pos : columns.indexOf(c)));
   let next = keyColumnsNotNull(withColumnKeys({ ...def, columns, ...remapIndexes(def, where) }, a.column, pos));
   if (renamed) next = followColumnRename(catalog, def, next, old.name, col.name);
+  checkForeignKeyTypes(catalog, next);
   checkAutoKey(next);
   for (const ix of [next.primaryKey, ...next.indexes]) {
     if (ix) indexColumns(ix.columns.map((i, k) => ({ column: next.columns[i].name, length: ix.prefixLengths?.[k] })), next);

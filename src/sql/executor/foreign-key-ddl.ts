@@ -188,3 +188,25 @@ export function followTableRename(catalog: CatalogWriter, children: readonly { c
     catalog.alterTable({ ...current, foreignKeys: fks });
   }
 }
+
+/** After a column changed type (MODIFY / CHANGE): 3780 when a foreign key of `next`, or one referencing it, no longer joins similar types. */
+export function checkForeignKeyTypes(catalog: CatalogView, next: TableDef): void {
+  const pairs: { fk: ForeignKeyDef; child: Pick<TableDef, 'columns'>; parent: Pick<TableDef, 'columns'> }[] = [];
+  for (const fk of next.foreignKeys ?? []) {
+    const self = fk.refSchema === next.schema && fk.refTable === next.name;
+    const parent = self ? next : catalog.getTable(fk.refSchema, fk.refTable);
+    if (parent !== undefined) pairs.push({ fk, child: next, parent });
+  }
+  for (const { child, fk } of referencingKeys(catalog, next.schema, next.name)) if (child.id !== next.id) pairs.push({ fk, child, parent: next });
+  for (const { fk, child, parent } of pairs) {
+    const cols = columnPositions(child, fk.columns);
+    const refCols = columnPositions(parent, fk.refColumns);
+    cols.forEach((p, k) => {
+      const r = refCols[k];
+      if (p < 0 || r < 0) return;
+      if (!compatible(child.columns[p].type, parent.columns[r].type)) {
+        throw sqlError('FK_INCOMPATIBLE_COLUMNS', `Referencing column '${child.columns[p].name}' and referenced column '${parent.columns[r].name}' in foreign key constraint '${fk.name}' are incompatible.`);
+      }
+    });
+  }
+}
