@@ -18,6 +18,7 @@ import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { runQuery } from './query.js';
 import { addForeignKeys, checkIndexDrop, followTableRename, foreignKeyChecks, referencingKeys } from './foreign-key-ddl.js';
 import { buildChecks, checkNamesInSchema } from './check-constraints.js';
+import { constrainedTx } from './constraint-writer.js';
 
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
 const NAME_MAX = 64;
@@ -331,7 +332,8 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
     const autoStart = stmt.options.AUTO_INCREMENT ? BigInt(stmt.options.AUTO_INCREMENT) : undefined;
     const created = tx.catalog.createTable(def, autoStart === undefined ? undefined : autoStart <= 9007199254740991n ? Number(autoStart) : autoStart);
     if (rows) {
-      const w = tx.table(created);
+      // The copied rows are checked like an INSERT's (CHECK constraints, foreign keys).
+      const w = constrainedTx(tx, env).table(created);
       for (const r of rows) w.insert(r.map((v, i) => (v === null ? null : coerceValue(v, created.columns[i].type, { mode: 'store', strict: env.ctx.strict, column: created.columns[i].name, rowNumber: 1, warn: (c, m) => env.session.warn(c, m) }))));
       return { kind: 'ok', affectedRows: rows.length, insertId: 0, info: `Records: ${rows.length}  Duplicates: 0  Warnings: 0` };
     }

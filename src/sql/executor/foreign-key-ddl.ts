@@ -104,6 +104,8 @@ export function addForeignKeys(shape: KeyedShape, clauses: readonly ForeignKeyCl
       name, columns: cols.map((p) => next.columns[p].name), refSchema, refTable: ref.table.name, refColumns: [...ref.columns],
       onDelete: action(ref.onDelete), onUpdate: action(ref.onUpdate),
     };
+    // A temporary table cannot be a parent (InnoDB refuses it).
+    if (parent !== undefined && !self && (parent as TableDef).temporary === true) throw sqlError('CANNOT_ADD_FOREIGN', 'Cannot add foreign key constraint');
     if (parent === undefined) {
       if (checks) throw sqlError('FK_CANNOT_OPEN_PARENT', `Failed to open the referenced table '${ref.table.name}'`);
     } else {
