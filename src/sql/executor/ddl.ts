@@ -16,7 +16,9 @@ import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../b
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { runQuery } from './query.js';
-import { addForeignKeys, checkIndexDrop, followTableRename, foreignKeyChecks, referencingKeys } from './foreign-key-ddl.js';
+import {
+  addForeignKeys, checkDropParent, checkIndexDrop, checkTruncate, followTableRename, foreignKeyChecks, referencingKeys,
+} from './foreign-key-ddl.js';
 import { buildChecks, checkNamesInSchema } from './check-constraints.js';
 import { constrainedTx } from './constraint-writer.js';
 
@@ -359,11 +361,7 @@ export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): Statem
   const dropping = stmt.tables.map((t) => ({ schema: currentDb(env, t.schema), name: t.name }));
   return dropNamed(env, stmt.tables, stmt.ifExists, exists, (c, s, n) => {
     const def = c.getTable(s, n);
-    if (def !== undefined && !def.temporary && foreignKeyChecks(env)) {
-      // 3730 while a table outside this statement's list references it (a self-reference does not count).
-      const blocker = referencingKeys(c, s, n).find(({ child }) => !dropping.some((d) => d.schema === child.schema && d.name === child.name));
-      if (blocker !== undefined) throw sqlError('FK_CANNOT_DROP_PARENT', `Cannot drop table '${n}' referenced by a foreign key constraint '${blocker.fk.name}' on table '${blocker.child.name}'.`);
-    }
+    if (def !== undefined && !def.temporary && foreignKeyChecks(env)) checkDropParent(c, def, dropping);
     c.dropTable(s, n);
   });
 }
@@ -429,12 +427,7 @@ export function executeTruncate(stmt: TruncateStmt, env: StatementEnv): Statemen
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
     const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
-    if (!def.temporary && foreignKeyChecks(env)) {
-      const blocker = referencingKeys(tx.catalog, schema, def.name).find(({ child }) => child.id !== def.id);
-      if (blocker !== undefined) {
-        throw sqlError('TRUNCATE_ILLEGAL_FK', `Cannot truncate a table referenced in a foreign key constraint (\`${blocker.child.schema}\`.\`${blocker.child.name}\`, CONSTRAINT \`${blocker.fk.name}\`)`);
-      }
-    }
+    if (!def.temporary && foreignKeyChecks(env)) checkTruncate(tx.catalog, def);
     tx.table(def).truncate();
     return OK;
   });

@@ -212,3 +212,21 @@ export function checkForeignKeyTypes(catalog: CatalogView, next: TableDef): void
     });
   }
 }
+
+/** 3730 when a table outside `dropping` (the tables one DROP TABLE names) references `def`; a self-reference does not count. */
+export function checkDropParent(catalog: CatalogView, def: TableDef, dropping: readonly { schema: string; name: string }[]): void {
+  const blocker = referencingKeys(catalog, def.schema, def.name).find(({ child }) => !dropping.some((d) => d.schema === child.schema && d.name === child.name));
+  if (blocker !== undefined) {
+    throw sqlError('FK_CANNOT_DROP_PARENT', `Cannot drop table '${def.name}' referenced by a foreign key constraint '${blocker.fk.name}' on table '${blocker.child.name}'.`);
+  }
+}
+
+/** 1701 when another table references `def` (TRUNCATE is allowed for a table referencing only itself). */
+export function checkTruncate(catalog: CatalogView, def: TableDef): void {
+  const blocker = referencingKeys(catalog, def.schema, def.name).find(({ child }) => child.id !== def.id);
+  if (blocker === undefined) return;
+  const q = (x: string): string => '`' + x.replace(/`/g, '``') + '`';
+  const fk = blocker.fk;
+  const text = `CONSTRAINT ${q(fk.name)} FOREIGN KEY (${fk.columns.map(q).join(', ')}) REFERENCES ${q(fk.refSchema)}.${q(fk.refTable)} (${fk.refColumns.map(q).join(', ')})`;
+  throw sqlError('TRUNCATE_ILLEGAL_FK', `Cannot truncate a table referenced in a foreign key constraint (${q(blocker.child.schema)}.${q(blocker.child.name)}, ${text})`);
+}
