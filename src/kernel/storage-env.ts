@@ -104,8 +104,8 @@ class Writer extends Reader implements TableWriter {
   update(oldRow: Row, newRow: Row): void {
     this.ts.update(this.w, oldRow, newRow);
   }
-  delete(row: Row): void {
-    this.ts.delete(this.w, row);
+  delete(row: Row): boolean {
+    return this.ts.delete(this.w, row);
   }
   lockRow(row: Row): void {
     if (this.w.lockRow) this.w.lockRow(this.ts.clusteredKey(row));

@@ -40,6 +40,27 @@ export interface IndexDef {
   id: number;
 }
 
+/** What a foreign key does to child rows when their parent row is deleted or its key changes (SET DEFAULT is refused, as InnoDB does). */
+export type ReferentialAction = 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'NO ACTION';
+
+/** A FOREIGN KEY of the table it is stored on (the child); columns by name, so column moves cannot break it. */
+export interface ForeignKeyDef {
+  name: string;
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+}
+
+/** A CHECK constraint: its expression as written (parsed again when a statement needs it). */
+export interface CheckDef {
+  name: string;
+  expr: string;
+  enforced: boolean;
+}
+
 export interface TableDef {
   /** Stable numeric id, allocated by the catalog; the table's keys are prefixed with it. */
   id: number;
@@ -64,6 +85,10 @@ export interface TableDef {
   created?: string;
   /** CREATE TEMPORARY TABLE: owned by one session, dropped when it ends (see kernel/temporary-tables). */
   temporary?: boolean;
+  /** FOREIGN KEY constraints, in creation order (absent: none). */
+  foreignKeys?: ForeignKeyDef[];
+  /** CHECK constraints, in creation order (absent: none). */
+  checks?: CheckDef[];
 }
 
 export interface SchemaDef {

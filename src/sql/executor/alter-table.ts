@@ -10,6 +10,10 @@ import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
 import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
+import { checkForeignKeyTypes, followTableRename, referencingKeys } from './foreign-key-ddl.js';
+import {
+  addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, followColumnRename, guardCheckColumn, guardColumnDrop, type AlterRows,
+} from './alter-constraints.js';
 import {
   addIndex, buildColumn, buildDefault, checkAutoKey, checkName, currentDb, dropIndex, indexColumns, tableOrThrow, warnIndexNotBuilt,
 } from './ddl.js';
@@ -150,13 +154,19 @@ function replaceColumn(catalog: CatalogWriter, def: TableDef, oldName: string, a
     throw sqlError('DUP_FIELDNAME', `Duplicate column name '${a.column.name}'`);
   }
   const col = buildColumn(a.column, env, def.collation);
-  if (!sameName(old.name, col.name)) checkNoGeneratedDependency(def, oldPos);
+  const renamed = !sameName(old.name, col.name);
+  if (renamed) {
+    checkNoGeneratedDependency(def, oldPos);
+    guardCheckColumn(def, old.name);
+  }
   const others = def.columns.filter((_, i) => i !== oldPos);
   const pos = placement(others, a, oldPos, def.name);
   const columns = [...others.slice(0, pos), col, ...others.slice(pos)];
   const from = columns.map((c) => (c === col ? oldPos : def.columns.indexOf(c)));
   const where = def.columns.map((c, i) => (i === oldPos ? pos : columns.indexOf(c)));
   let next = keyColumnsNotNull(withColumnKeys({ ...def, columns, ...remapIndexes(def, where) }, a.column, pos));
+  if (renamed) next = followColumnRename(catalog, def, next, old.name, col.name);
+  checkForeignKeyTypes(catalog, next);
   checkAutoKey(next);
   for (const ix of [next.primaryKey, ...next.indexes]) {
     if (ix) indexColumns(ix.columns.map((i, k) => ({ column: next.columns[i].name, length: ix.prefixLengths?.[k] })), next);
@@ -176,8 +186,11 @@ function renameColumn(catalog: CatalogWriter, def: TableDef, oldName: string, ne
   const pos = columnPos(def, oldName);
   checkName(newName, 'column');
   if (def.columns.some((c, i) => i !== pos && sameName(c.name, newName))) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${newName}'`);
-  if (!sameName(def.columns[pos].name, newName)) checkNoGeneratedDependency(def, pos);
-  catalog.alterTable({ ...def, columns: def.columns.map((c, i) => (i === pos ? { ...c, name: newName } : c)) });
+  if (sameName(oldName, newName)) return def;
+  checkNoGeneratedDependency(def, pos);
+  guardCheckColumn(def, def.columns[pos].name);
+  const next = { ...def, columns: def.columns.map((c, i) => (i === pos ? { ...c, name: newName } : c)) };
+  catalog.alterTable(followColumnRename(catalog, def, next, def.columns[pos].name, newName));
   return tableOrThrow(catalog, def.schema, def.name);
 }
 
@@ -236,6 +249,7 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
   }
   checkNoGeneratedDependency(def, pos);
   if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
+  guardColumnDrop(catalog, def, def.columns[pos].name);
   const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
   if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');
   const columns = def.columns.filter((_, i) => i !== pos);
@@ -244,8 +258,8 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
   return rebuild(catalog, next, { columns, from: columns.map((c) => def.columns.indexOf(c)), convert: new Set() }, env);
 }
 
-/** ADD constraint: indexes are built, PRIMARY KEY re-keys, FULLTEXT/SPATIAL are not built, FOREIGN KEY/CHECK are not enforced. */
-function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint, env: StatementEnv): TableDef {
+/** ADD constraint: indexes are built, PRIMARY KEY re-keys, FULLTEXT/SPATIAL are not built, FOREIGN KEY/CHECK are checked against the rows. */
+function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint, env: StatementEnv, io: AlterRows): TableDef {
   switch (c.kind) {
     case 'unique':
     case 'index':
@@ -257,25 +271,28 @@ function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint
       warnIndexNotBuilt(env, c.kind, c.name, c.columns, def);
       return def;
     case 'foreign':
+      if (def.temporary) throw sqlError('CANNOT_ADD_FOREIGN', 'Cannot add foreign key constraint');
+      return addForeignKey(catalog, def, c, env, io);
     case 'check':
-      env.session.warn(1235, `mizzle does not enforce ${c.kind === 'foreign' ? 'FOREIGN KEY' : 'CHECK'} constraints; the constraint was ignored`, 'Warning');
-      return def;
+      return addCheck(catalog, def, c, env, io);
   }
 }
 
-function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction, env: StatementEnv): TableDef {
+function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction, env: StatementEnv, io: AlterRows): TableDef {
   switch (action.kind) {
     case 'addConstraint':
-      return addConstraint(catalog, def, action.constraint, env);
+      return addConstraint(catalog, def, action.constraint, env, io);
     case 'dropIndex':
       if (sameName(action.name, 'PRIMARY')) return dropPrimaryKey(catalog, def, env);
       return dropIndex(catalog, def, action.name, !!action.ifExists, env);
     case 'dropPrimaryKey':
       return dropPrimaryKey(catalog, def, env);
     case 'dropForeignKey':
-      // Foreign keys were accepted unenforced and never stored, so there is nothing to drop.
-      env.session.warn(1235, 'mizzle does not enforce FOREIGN KEY constraints; nothing was dropped', 'Warning');
-      return def;
+      return dropForeignKey(catalog, def, action.name);
+    case 'dropConstraint':
+      return dropConstraint(catalog, def, action.name, action.which, env, () => dropPrimaryKey(catalog, def, env));
+    case 'alterCheck':
+      return alterCheck(catalog, def, action.name, action.enforced, env, io);
     case 'addColumn':
       return addColumn(catalog, def, action, env);
     case 'dropColumn':
@@ -297,7 +314,9 @@ function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction,
       checkName(action.to.name, 'table');
       if (!catalog.getSchema(to)) throw sqlError('BAD_DB', `Unknown database '${to}'`);
       if (catalog.getTable(to, action.to.name) || catalog.getView(to, action.to.name)) throw sqlError('TABLE_EXISTS', `Table '${action.to.name}' already exists`);
+      const children = referencingKeys(catalog, def.schema, def.name);
       catalog.renameTable(def.schema, def.name, to, action.to.name);
+      followTableRename(catalog, children, def, { schema: to, name: action.to.name });
       return tableOrThrow(catalog, to, action.to.name);
     }
     case 'options':
@@ -369,8 +388,15 @@ export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): Stat
   return env.write((tx) => {
     const catalog = new DeferredAlter(tx.catalog);
     let def = tableOrThrow(catalog, schema, stmt.table.name);
+    const io: AlterRows = {
+      rows: (d) => {
+        catalog.flush();
+        return tx.table(tableOrThrow(tx.catalog, d.schema, d.name)).scan(undefined);
+      },
+      writer: (d) => tx.table(d),
+    };
     // Specs apply in order, each to the previous one's result; any failure aborts the whole statement's transaction.
-    for (const action of stmt.actions) def = applyAction(catalog, def, action, env);
+    for (const action of stmt.actions) def = applyAction(catalog, def, action, env, io);
     catalog.flush();
     return OK;
   });

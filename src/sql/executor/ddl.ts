@@ -18,6 +18,11 @@ import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { checkGeneratedColumns, generatedDefinition } from './generated-column-ddl.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { runQuery } from './query.js';
+import {
+  addForeignKeys, checkDropParent, checkIndexDrop, checkTruncate, followTableRename, foreignKeyChecks, referencingKeys,
+} from './foreign-key-ddl.js';
+import { buildChecks, checkNamesInSchema } from './check-constraints.js';
+import { constrainedTx } from './constraint-writer.js';
 
 const OK: StatementResult = { kind: 'ok', affectedRows: 0, insertId: 0 };
 const NAME_MAX = 64;
@@ -211,7 +216,7 @@ export function warnIndexNotBuilt(env: StatementEnv, kind: 'fulltext' | 'spatial
 }
 
 /** Builds a table definition from CREATE TABLE's columns and constraints. */
-function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, engine: string): Omit<TableDef, 'id'> {
+function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, engine: string, catalog: CatalogWriter): Omit<TableDef, 'id'> {
   const opts = stmt.options;
   const { charset, collation } = resolveCharset(opts.CHARSET ?? opts['CHARACTER SET'], opts.COLLATE);
   if (stmt.columns.length === 0) throw sqlError('TABLE_MUST_HAVE_COLUMNS', 'A table must have at least 1 column');
@@ -246,15 +251,26 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
       indexes.push({ name, unique: con.kind === 'unique', id: nextId++, ...ic });
     } else if (con.kind === 'fulltext' || con.kind === 'spatial') {
       warnIndexNotBuilt(env, con.kind, con.name, con.columns, shape);
-    } else if (con.kind === 'foreign') {
-      env.session.warn(1235, 'mizzle does not enforce FOREIGN KEY constraints; the constraint was ignored', 'Warning');
-    } else if (con.kind === 'check') {
-      env.session.warn(1235, 'mizzle does not enforce CHECK constraints yet; the constraint was ignored', 'Warning');
     }
   }
   checkAutoKey({ columns, primaryKey, indexes });
   checkGeneratedColumns({ schema, name: stmt.table.name, columns, primaryKey }, env.session);
-  return { schema, name: stmt.table.name, engine, columns, primaryKey, indexes, charset, collation, comment: opts.COMMENT, nextIndexId: nextId, created: formatDateTime(env.ctx.now) };
+  const base = { schema, name: stmt.table.name, columns, primaryKey, indexes, nextIndexId: nextId };
+  const foreign = stmt.constraints.flatMap((c) => (c.kind === 'foreign' ? [c] : []));
+  if (foreign.length > 0 && stmt.temporary) throw sqlError('CANNOT_ADD_FOREIGN', 'Cannot add foreign key constraint');
+  const keyed = addForeignKeys(base, foreign, catalog, env);
+  const checkClauses = [
+    ...stmt.columns.flatMap((c) => (c.checks ?? []).map((clause) => ({ clause, column: c.name }))),
+    ...stmt.constraints.flatMap((c) => (c.kind === 'check' ? [{ clause: c }] : [])),
+  ];
+  const checks = buildChecks(stmt.table.name, checkClauses, { columns }, [], checkNamesInSchema(catalog.listTables(schema), stmt.table.name));
+  const def: Omit<TableDef, 'id'> = {
+    ...keyed, engine, charset, collation, comment: opts.COMMENT, created: formatDateTime(env.ctx.now),
+  };
+  if (keyed.foreignKeys !== undefined && keyed.foreignKeys.length > 0) def.foreignKeys = keyed.foreignKeys;
+  else delete def.foreignKeys;
+  if (checks.length > 0) def.checks = checks;
+  return def;
 }
 
 function engineFor(env: StatementEnv, requested: string | undefined, temporary: boolean): string {
@@ -292,9 +308,13 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
     if (stmt.like) {
       const src = tx.catalog.getTable(stmt.like.schema ?? schema, stmt.like.name);
       if (!src) throw sqlError('NO_SUCH_TABLE', `Table '${stmt.like.schema ?? schema}.${stmt.like.name}' doesn't exist`);
-      const { id: _id, ...rest } = src;
+      // Foreign keys are not copied (as in MySQL); CHECK constraints are, under generated names (their names are per schema).
+      const { id: _id, foreignKeys: _fks, checks: srcChecks, ...rest } = src;
       void _id;
-      tx.catalog.createTable({ ...rest, schema, name: stmt.table.name, created: formatDateTime(env.ctx.now), temporary: stmt.temporary || undefined });
+      void _fks;
+      const copy: Omit<TableDef, 'id'> = { ...rest, schema, name: stmt.table.name, created: formatDateTime(env.ctx.now), temporary: stmt.temporary || undefined };
+      if (srcChecks !== undefined) copy.checks = srcChecks.map((ck, i) => ({ ...ck, name: `${stmt.table.name}_chk_${i + 1}` }));
+      tx.catalog.createTable(copy);
       return OK;
     }
     let def: Omit<TableDef, 'id'>;
@@ -304,7 +324,7 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
       const fromQuery: AstColumn[] = result.columns.map((c) => ({ name: c.name, dataType: c.type.kind === 'null' ? { kind: 'binary', length: 0 } : c.type, notNull: !c.nullable }));
       const declared = new Set(stmt.columns.map((c) => c.name.toLowerCase()));
       const merged: CreateTableStmt = { ...stmt, columns: [...stmt.columns, ...fromQuery.filter((c) => !declared.has(c.name.toLowerCase()))] };
-      def = buildTable(merged, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
+      def = buildTable(merged, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary), tx.catalog);
       const order = result.columns.map((c) => def.columns.findIndex((d) => d.name.toLowerCase() === c.name.toLowerCase()));
       // The query may not fill a declared generated column (3105).
       const filled = order.find((pos) => def.columns[pos].generated);
@@ -315,13 +335,14 @@ export function executeCreateTable(stmt: CreateTableStmt, env: StatementEnv): St
         return out;
       });
     } else {
-      def = buildTable(stmt, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary));
+      def = buildTable(stmt, schema, env, engineFor(env, stmt.options.ENGINE, stmt.temporary), tx.catalog);
     }
     if (stmt.temporary) def = { ...def, temporary: true };
     const autoStart = stmt.options.AUTO_INCREMENT ? BigInt(stmt.options.AUTO_INCREMENT) : undefined;
     const created = tx.catalog.createTable(def, autoStart === undefined ? undefined : autoStart <= 9007199254740991n ? Number(autoStart) : autoStart);
     if (rows) {
-      const w = tx.table(created);
+      // The copied rows are checked like an INSERT's (CHECK constraints, foreign keys).
+      const w = constrainedTx(tx, env).table(created);
       const generated = hasGenerated(created);
       for (const r of rows) {
         const row = r.map((v, i) => (v === null ? null : coerceValue(v, created.columns[i].type, { mode: 'store', strict: env.ctx.strict, column: created.columns[i].name, rowNumber: 1, warn: (c, m) => env.session.warn(c, m) })));
@@ -349,7 +370,12 @@ function dropNamed(env: StatementEnv, names: { schema?: string; name: string }[]
 export function executeDropTable(stmt: DropTableStmt, env: StatementEnv): StatementResult {
   // DROP TEMPORARY TABLE touches temporary tables only; plain DROP TABLE takes a temporary one first, as MySQL does.
   const exists = stmt.temporary ? (c: CatalogWriter, s: string, n: string) => c.getTable(s, n)?.temporary === true : (c: CatalogWriter, s: string, n: string) => c.getTable(s, n) !== undefined;
-  return dropNamed(env, stmt.tables, stmt.ifExists, exists, (c, s, n) => c.dropTable(s, n));
+  const dropping = stmt.tables.map((t) => ({ schema: currentDb(env, t.schema), name: t.name }));
+  return dropNamed(env, stmt.tables, stmt.ifExists, exists, (c, s, n) => {
+    const def = c.getTable(s, n);
+    if (def !== undefined && !def.temporary && foreignKeyChecks(env)) checkDropParent(c, def, dropping);
+    c.dropTable(s, n);
+  });
 }
 
 export function tableOrThrow(catalog: CatalogWriter, schema: string, name: string): TableDef {
@@ -405,6 +431,7 @@ export function dropIndex(catalog: CatalogWriter, def: TableDef, name: string, i
     }
     throw sqlError('NO_SUCH_INDEX', `Can't DROP '${name}'; check that column/key exists`);
   }
+  checkIndexDrop(def, name, catalog);
   return catalog.dropIndex(def, name);
 }
 
@@ -412,6 +439,7 @@ export function executeTruncate(stmt: TruncateStmt, env: StatementEnv): Statemen
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
     const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    if (!def.temporary && foreignKeyChecks(env)) checkTruncate(tx.catalog, def);
     tx.table(def).truncate();
     return OK;
   });
@@ -426,7 +454,9 @@ export function executeRenameTable(stmt: RenameTableStmt, env: StatementEnv): St
       if (tx.catalog.getTable(to, r.to.name)) throw sqlError('TABLE_EXISTS', `Table '${r.to.name}' already exists`);
       if (!tx.catalog.getSchema(to)) throw sqlError('BAD_DB', `Unknown database '${to}'`);
       checkName(r.to.name, 'table');
+      const children = referencingKeys(tx.catalog, from, r.from.name);
       tx.catalog.renameTable(from, r.from.name, to, r.to.name);
+      followTableRename(tx.catalog, children, { schema: from, name: r.from.name }, { schema: to, name: r.to.name });
     }
     return OK;
   });

@@ -3,7 +3,8 @@ import { sqlError, type SqlError } from '../../base/errors.js';
 import type { Expr, Statement } from '../parser/ast.js';
 import type { ScopeColumn } from '../analyzer/scope.js';
 import { statementAccess } from '../analyzer/table-refs.js';
-import type { ColumnDef, IndexDef, TableDef, ViewDef } from '../../storage/table-def.js';
+import type { ColumnDef, ForeignKeyDef, IndexDef, TableDef, ViewDef } from '../../storage/table-def.js';
+import { columnPositions, indexFor } from './foreign-key-ddl.js';
 import { viewAsTable } from './view-columns.js';
 import { CHARSETS, COLLATIONS, DEFAULT_COLLATION, getCollation } from '../../base/collation.js';
 import { renderType } from '../types/render.js';
@@ -98,6 +99,11 @@ function uniqueKeys(b: BuildContext): { t: TableDef; ix: IndexDef }[] {
     for (const ix of [t.primaryKey, ...t.indexes]) if (ix?.unique) out.push({ t, ix });
   }
   return out;
+}
+
+/** FOREIGN KEY constraints of the visible tables (the child tables), in table order. */
+function foreignKeys(b: BuildContext): { t: TableDef; fk: ForeignKeyDef }[] {
+  return visibleTables(b).flatMap((t) => (t.foreignKeys ?? []).map((fk) => ({ t, fk })));
 }
 
 function charsetOf(collation: string | null): string | null {
@@ -279,8 +285,11 @@ const VIEWS: readonly SystemView[] = [
       c('POSITION_IN_UNIQUE_CONSTRAINT', INT_UNSIGNED, true), c('REFERENCED_TABLE_SCHEMA', VARCHAR(64), true),
       c('REFERENCED_TABLE_NAME', VARCHAR(64), true), c('REFERENCED_COLUMN_NAME', VARCHAR(64), true),
     ],
-    // Only PRIMARY KEY and UNIQUE are constraints here: foreign keys are accepted unenforced and not kept.
-    rows: (b) => uniqueKeys(b).flatMap(({ t, ix }) => ix.columns.map((ci, k) => ['def', t.schema, ix.name, 'def', t.schema, t.name, t.columns[ci].name, k + 1, null, null, null, null])),
+    // PRIMARY KEY and UNIQUE columns, then each foreign key's columns with the parent columns they reference.
+    rows: (b) => [
+      ...uniqueKeys(b).flatMap(({ t, ix }) => ix.columns.map((ci, k): Row => ['def', t.schema, ix.name, 'def', t.schema, t.name, t.columns[ci].name, k + 1, null, null, null, null])),
+      ...foreignKeys(b).flatMap(({ t, fk }) => fk.columns.map((col, k): Row => ['def', t.schema, fk.name, 'def', t.schema, t.name, col, k + 1, k + 1, fk.refSchema, fk.refTable, fk.refColumns[k]])),
+    ],
   },
   {
     name: 'TABLE_CONSTRAINTS',
@@ -288,7 +297,11 @@ const VIEWS: readonly SystemView[] = [
       c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64), true),
       c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)), c('CONSTRAINT_TYPE', VARCHAR(11)), c('ENFORCED', VARCHAR(3)),
     ],
-    rows: (b) => uniqueKeys(b).map(({ t, ix }) => ['def', t.schema, ix.name, t.schema, t.name, ix.id === 0 ? 'PRIMARY KEY' : 'UNIQUE', 'YES']),
+    rows: (b) => [
+      ...uniqueKeys(b).map(({ t, ix }): Row => ['def', t.schema, ix.name, t.schema, t.name, ix.id === 0 ? 'PRIMARY KEY' : 'UNIQUE', 'YES']),
+      ...foreignKeys(b).map(({ t, fk }): Row => ['def', t.schema, fk.name, t.schema, t.name, 'FOREIGN KEY', 'YES']),
+      ...visibleTables(b).flatMap((t) => (t.checks ?? []).map((ck): Row => ['def', t.schema, ck.name, t.schema, t.name, 'CHECK', ck.enforced ? 'YES' : 'NO'])),
+    ],
   },
   {
     name: 'REFERENTIAL_CONSTRAINTS',
@@ -297,14 +310,17 @@ const VIEWS: readonly SystemView[] = [
       c('UNIQUE_CONSTRAINT_CATALOG', VARCHAR(64)), c('UNIQUE_CONSTRAINT_SCHEMA', VARCHAR(64)), c('UNIQUE_CONSTRAINT_NAME', VARCHAR(64), true),
       c('MATCH_OPTION', VARCHAR(7)), c('UPDATE_RULE', VARCHAR(11)), c('DELETE_RULE', VARCHAR(11)), c('TABLE_NAME', VARCHAR(64)), c('REFERENCED_TABLE_NAME', VARCHAR(64)),
     ],
-    // Foreign keys are not kept (see KEY_COLUMN_USAGE), so there is never a row.
-    rows: () => [],
+    rows: (b) => foreignKeys(b).map(({ t, fk }): Row => {
+      const parent = b.tx.catalog.getTable(fk.refSchema, fk.refTable);
+      const refCols = parent === undefined ? [] : columnPositions(parent, fk.refColumns);
+      const ix = parent === undefined || refCols.some((p) => p < 0) ? undefined : indexFor(parent, refCols);
+      return ['def', t.schema, fk.name, 'def', fk.refSchema, ix?.name ?? null, 'NONE', fk.onUpdate, fk.onDelete, t.name, fk.refTable];
+    }),
   },
   {
     name: 'CHECK_CONSTRAINTS',
     columns: [c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64)), c('CHECK_CLAUSE', LONGTEXT)],
-    // CHECK constraints are accepted unenforced and not kept.
-    rows: () => [],
+    rows: (b) => visibleTables(b).flatMap((t) => (t.checks ?? []).map((ck): Row => ['def', t.schema, ck.name, `(${ck.expr})`])),
   },
   {
     name: 'VIEWS',

@@ -10,6 +10,7 @@ import { runQuery } from './query.js';
 import { resolveTableName, tableScopeColumns } from '../planner/plan-source.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';
 import { computeGenerated, hasGenerated, nonDefaultGenerated } from './generated-columns.js';
+import { constrainedTx } from './constraint-writer.js';
 import { autoIncrementColumn, defaultValue, sameStoredValue, storeValue, wantsGeneratedId } from './write-row.js';
 
 /** Maps the statement's column list to table column positions (1054 for unknown, 1110 for repeats). */
@@ -26,7 +27,8 @@ function targetColumns(def: TableDef, names: string[] | undefined): number[] {
 }
 
 export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementResult {
-  return env.write((tx) => {
+  return env.write((raw) => {
+    const tx = constrainedTx(raw, env);
     const found = resolveTableName({ session: env.session, catalog: tx.catalog }, stmt.table.schema, stmt.table.name);
     if (!found.table) throw sqlError('NON_INSERTABLE_TABLE', `The target table ${stmt.table.name} of the INSERT is not insertable-into`);
     const def = found.table;
@@ -101,7 +103,7 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
         }
         affected += writeRow(stmt, table, row, updates, env, () => duplicates++);
       } catch (e) {
-        if (stmt.ignore && e instanceof SqlError && (e.code === 1062 || e.code === 1048 || e.code === 1264 || e.code === 1406 || e.code === 1366)) {
+        if (stmt.ignore && e instanceof SqlError && (e.code === 1062 || e.code === 1048 || e.code === 1264 || e.code === 1406 || e.code === 1366 || e.code === 1452 || e.code === 3819)) {
           env.session.warn(e.code, e.message);
           skipped++;
           continue;

@@ -11,7 +11,7 @@ import { toBoolean } from '../types/convert.js';
 import { sourceRows } from './source.js';
 import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
-import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
+import { defaultValue, sameStoredValue, storeValue, UPDATE_IGNORABLE } from './write-row.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 
 /** Exact identity of stored values (no collation folding: 'a' and 'A' are different rows of a table without a key). */
@@ -149,7 +149,7 @@ function writeUpdate(p: Pending, ignore: boolean, env: StatementEnv, tx: WriteTx
     table.update(p.old, p.next);
     return true;
   } catch (e) {
-    if (ignore && e instanceof SqlError && e.code === 1062) {
+    if (ignore && e instanceof SqlError && UPDATE_IGNORABLE.has(e.code)) {
       env.session.warn(e.code, e.message);
       return false;
     }
@@ -170,6 +170,8 @@ export function executeMultiDelete(plan: DmlPlan, env: StatementEnv, tx: WriteTx
       }
     });
   }
-  for (const d of doomed.values()) tx.table(d.def).delete(d.row);
-  return { kind: 'ok', affectedRows: doomed.size, insertId: 0 };
+  let deleted = 0;
+  // A row a foreign key cascade of this statement already deleted is not counted again.
+  for (const d of doomed.values()) if (tx.table(d.def).delete(d.row)) deleted++;
+  return { kind: 'ok', affectedRows: deleted, insertId: 0 };
 }

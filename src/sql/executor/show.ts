@@ -15,6 +15,7 @@ import type { SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { Diagnostic } from '../../base/errors.js';
 import { viewAsTable } from './view-columns.js';
+import { foreignKeyText } from './foreign-key-ddl.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 import { informationSchemaDescribe, informationSchemaTableNames } from './information-schema.js';
 import { isInformationSchema, INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
@@ -123,6 +124,8 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   if (def.primaryKey) lines.push(`  PRIMARY KEY (${keyCols(def.primaryKey)})`);
   for (const ix of def.indexes.filter((i) => i.unique)) lines.push(`  UNIQUE KEY ${quoteIdent(ix.name)} (${keyCols(ix)})`);
   for (const ix of def.indexes.filter((i) => !i.unique)) lines.push(`  KEY ${quoteIdent(ix.name)} (${keyCols(ix)})`);
+  for (const fk of def.foreignKeys ?? []) lines.push(`  ${foreignKeyText(fk, def.schema, quoteIdent)}`);
+  for (const ck of def.checks ?? []) lines.push(`  CONSTRAINT ${quoteIdent(ck.name)} CHECK (${ck.expr})${ck.enforced ? '' : ' /*!80016 NOT ENFORCED */'}`);
   let tail = `) ENGINE=${def.engine}`;
   if (autoIncrement !== undefined && BigInt(autoIncrement) > 1n) tail += ` AUTO_INCREMENT=${autoIncrement}`;
   tail += ` DEFAULT CHARSET=${def.charset} COLLATE=${def.collation}`;

@@ -25,7 +25,8 @@ export interface TableReader {
 export interface TableWriter extends TableReader {
   insert(row: Row): void;
   update(oldRow: Row, newRow: Row): void;
-  delete(row: Row): void;
+  /** Deletes a row; false when it was already gone (a foreign key cascade of the same statement took it). */
+  delete(row: Row): boolean;
   /** Locks a matched row without changing it (inside transactions; a no-op otherwise). */
   lockRow(row: Row): void;
   truncate(): void;

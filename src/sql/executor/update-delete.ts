@@ -12,10 +12,11 @@ import { planContext } from './query.js';
 import { sourceRows } from './source.js';
 import { PAUSE } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
-import { defaultValue, sameStoredValue, storeValue } from './write-row.js';
+import { defaultValue, sameStoredValue, storeValue, UPDATE_IGNORABLE } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
 import { executeMultiDelete, executeMultiUpdate } from './multi-table-dml.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
+import { constrainedTx } from './constraint-writer.js';
 
 interface Target {
   def: TableDef;
@@ -57,7 +58,8 @@ function selectTargets(plan: DmlPlan, tx: WriteTx, env: StatementEnv): Target {
 }
 
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
-  return env.write((tx) => {
+  return env.write((raw) => {
+    const tx = constrainedTx(raw, env);
     const plan = dmlPlans.plan(stmt, planContext(env, tx));
     if (plan.targets) return executeMultiUpdate(plan, stmt.ignore, env, tx);
     const t = selectTargets(plan, tx, env);
@@ -91,7 +93,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         table.update(old, next);
         changed++;
       } catch (e) {
-        if (stmt.ignore && e instanceof SqlError && e.code === 1062) {
+        if (stmt.ignore && e instanceof SqlError && UPDATE_IGNORABLE.has(e.code)) {
           env.session.warn(e.code, e.message);
           continue;
         }
@@ -103,12 +105,15 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
 }
 
 export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {
-  return env.write((tx) => {
+  return env.write((raw) => {
+    const tx = constrainedTx(raw, env);
     const plan = dmlPlans.plan(stmt, planContext(env, tx));
     if (plan.targets) return executeMultiDelete(plan, env, tx);
     const t = selectTargets(plan, tx, env);
     const table = tx.table(t.def);
-    for (const row of t.rows) table.delete(row);
-    return { kind: 'ok', affectedRows: t.rows.length, insertId: 0 };
+    let deleted = 0;
+    // A row a foreign key cascade of this statement already deleted is not counted again.
+    for (const row of t.rows) if (table.delete(row)) deleted++;
+    return { kind: 'ok', affectedRows: deleted, insertId: 0 };
   });
 }

@@ -7,6 +7,9 @@ import { formatDateTime } from '../../base/temporal.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 
+/** Errors UPDATE IGNORE turns into warnings, skipping the row: duplicate key, foreign key (1451/1452), CHECK (3819). */
+export const UPDATE_IGNORABLE: ReadonlySet<number> = new Set([1062, 1451, 1452, 3819]);
+
 /** The value a column gets when an INSERT does not give one (or says DEFAULT). */
 export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: boolean): Value {
   const d = col.default;

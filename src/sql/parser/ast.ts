@@ -490,8 +490,18 @@ export interface ColumnDef {
   charset?: string;
   collation?: string;
   generated?: { expr: Expr; stored: boolean };
+  /** Column-level REFERENCES: parsed and ignored, as MySQL does. */
   references?: ForeignKeyRef;
-  check?: Expr;
+  /** Column-level CHECK constraints, in the order written. */
+  checks?: CheckClause[];
+}
+
+/** `[CONSTRAINT name] CHECK (expr) [[NOT] ENFORCED]`: `text` is the expression as written, for the catalog. */
+export interface CheckClause {
+  name?: string;
+  expr: Expr;
+  text: string;
+  enforced: boolean;
 }
 
 export interface IndexColumn {
@@ -513,7 +523,7 @@ export type TableConstraint =
   | { kind: 'index'; name?: string; columns: IndexColumn[] }
   | { kind: 'fulltext' | 'spatial'; name?: string; columns: IndexColumn[] }
   | { kind: 'foreign'; name?: string; columns: string[]; references: ForeignKeyRef }
-  | { kind: 'check'; name?: string; expr: Expr };
+  | ({ kind: 'check' } & CheckClause);
 
 /** Table options as written, keys upper-cased: ENGINE, AUTO_INCREMENT, DEFAULT CHARSET→CHARSET, COLLATE, COMMENT, ROW_FORMAT ... */
 export type TableOptions = Record<string, string>;
@@ -567,6 +577,10 @@ export type AlterAction =
   | { kind: 'dropIndex'; name: string; ifExists?: boolean }
   | { kind: 'dropPrimaryKey' }
   | { kind: 'dropForeignKey'; name: string }
+  /** DROP CHECK name (`check`) or DROP CONSTRAINT name (`any`: a check or foreign key, or a UNIQUE / PRIMARY KEY). */
+  | { kind: 'dropConstraint'; name: string; which: 'check' | 'any' }
+  /** ALTER CHECK|CONSTRAINT name [NOT] ENFORCED. */
+  | { kind: 'alterCheck'; name: string; enforced: boolean }
   | { kind: 'renameIndex'; oldName: string; newName: string }
   | { kind: 'renameTable'; to: TableName }
   | { kind: 'options'; options: TableOptions };

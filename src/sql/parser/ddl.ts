@@ -319,7 +319,12 @@ function parseAlterAction(p: Parser, actions: AlterAction[]): void {
         actions.push({ kind: 'dropForeignKey', name: p.ident() });
         return;
       }
-      if (p.isKw('CHECK') || p.isKw('CONSTRAINT')) throw new UnsupportedSignal('ALTER TABLE ... DROP CONSTRAINT');
+      if (p.isKw('CHECK') || p.isKw('CONSTRAINT')) {
+        const which = p.isKw('CHECK') ? 'check' : 'any';
+        p.next();
+        actions.push({ kind: 'dropConstraint', name: p.ident(), which });
+        return;
+      }
       if (p.isKw('PARTITION')) throw new UnsupportedSignal('partitioning');
       p.acceptKw('COLUMN');
       if (p.acceptKws('IF', 'EXISTS')) {
@@ -374,7 +379,13 @@ function parseAlterAction(p: Parser, actions: AlterAction[]): void {
         actions.push({ kind: 'options', options: {} });
         return;
       }
-      if (p.isKw('CHECK') || p.isKw('CONSTRAINT')) throw new UnsupportedSignal('ALTER TABLE ... ALTER CONSTRAINT');
+      if (p.acceptKw('CHECK') || p.acceptKw('CONSTRAINT')) {
+        const name = p.ident();
+        const enforced = !p.acceptKws('NOT', 'ENFORCED');
+        if (enforced) p.expectKw('ENFORCED');
+        actions.push({ kind: 'alterCheck', name, enforced });
+        return;
+      }
       p.acceptKw('COLUMN');
       const name = p.ident();
       if (p.acceptKws('SET', 'DEFAULT')) {

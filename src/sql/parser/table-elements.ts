@@ -1,6 +1,6 @@
 // Pieces of table definitions: column definitions, index/key/foreign-key/check constraints, table options.
 import type {
-  ColumnDef, Expr, ForeignKeyRef, IndexColumn, TableConstraint, TableOptions,
+  CheckClause, ColumnDef, Expr, ForeignKeyRef, IndexColumn, TableConstraint, TableOptions,
 } from './ast.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
@@ -117,13 +117,19 @@ function referenceAction(p: Parser): string {
   p.fail();
 }
 
-function checkBody(p: Parser): Expr {
+function checkBody(p: Parser, name: string | undefined): CheckClause {
   p.expectKw('CHECK');
   p.expectOp('(');
-  const e = parseExpr(p);
+  const start = p.peek().start;
+  const expr = parseExpr(p);
+  const text = p.sql.slice(start, p.prevEnd);
   p.expectOp(')');
-  if (!p.acceptKw('ENFORCED')) p.acceptKws('NOT', 'ENFORCED');
-  return e;
+  let enforced = true;
+  if (p.acceptKws('NOT', 'ENFORCED')) enforced = false;
+  else p.acceptKw('ENFORCED');
+  const c: CheckClause = { expr, text, enforced };
+  if (name !== undefined) c.name = name;
+  return c;
 }
 
 /** True when a table element at the cursor is a constraint rather than a column. */
@@ -202,7 +208,7 @@ export function parseConstraint(p: Parser): TableConstraint {
       return withName({ kind: 'foreign', columns, references }, name ?? idx);
     }
     case 'CHECK':
-      return withName({ kind: 'check', expr: checkBody(p) }, name);
+      return { kind: 'check', ...checkBody(p, name) };
     default:
       p.fail();
   }
@@ -311,13 +317,14 @@ function parseColumnAttributes(p: Parser, col: ColumnDef): void {
       case 'REFERENCES':
         col.references = parseReferences(p);
         break;
-      case 'CONSTRAINT':
+      case 'CONSTRAINT': {
         p.next();
-        if (!p.isKw('CHECK')) p.ident();
-        col.check = checkBody(p);
+        const name = p.isKw('CHECK') ? undefined : p.ident();
+        (col.checks ??= []).push(checkBody(p, name));
         break;
+      }
       case 'CHECK':
-        col.check = checkBody(p);
+        (col.checks ??= []).push(checkBody(p, undefined));
         break;
       case 'COLUMN_FORMAT':
         p.next();
