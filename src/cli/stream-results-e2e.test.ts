@@ -23,6 +23,18 @@ async function processOf(other: mysql.Connection, id: number): Promise<[string, 
   return row ? [String(row[4]), row[7] === null ? null : String(row[7])] : undefined;
 }
 
+/** Waits for the first megabyte of a result to arrive; fails if the query ends or nothing comes for 20 s. */
+async function firstMegabyte(received: () => number, outcome: Promise<unknown>): Promise<void> {
+  let ended: unknown;
+  void outcome.then((o) => { ended = o ?? 'finished'; });
+  const until = Date.now() + 20_000;
+  while (received() < 1_000_000) {
+    assert.equal(ended, undefined, `the query ended before streaming 1 MB: ${String(ended)}`);
+    assert.ok(Date.now() < until, 'no megabyte of rows within 20 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 before(async () => {
   server = await startServerProcess();
   const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
@@ -53,7 +65,7 @@ for (const mode of ['text', 'binary'] as const) {
     );
     socket.on('data', (chunk: Buffer) => { received += chunk.length; });
     // Let the first rows arrive, then stop reading: the server must wait for us, not buffer for us.
-    while (received < 1_000_000) await new Promise((r) => setTimeout(r, 20));
+    await firstMegabyte(() => received, outcome);
     socket.pause();
     const rssBefore = rssMb(server.child.pid!);
     await new Promise((r) => setTimeout(r, 1500));
@@ -97,4 +109,62 @@ test('an error after the first rows went out reaches the client as the result en
   const [[[one]]] = (await c.query({ sql: 'SELECT 1', rowsAsArray: true })) as unknown as [[[number]]];
   assert.equal(one, 1);
   await c.end();
+});
+
+test('inside a transaction a big SELECT streams on the transaction snapshot too: others run beside it, KILL QUERY keeps the transaction', async () => {
+  const reader = await connect();
+  const other = await connect();
+  await reader.query('SET max_execution_time = 0');
+  const [[[id]]] = (await reader.query({ sql: 'SELECT CONNECTION_ID()', rowsAsArray: true })) as unknown as [[[number]]];
+  await reader.query('BEGIN');
+  // The transaction's own uncommitted row, and a snapshot taken before another session's insert.
+  await reader.query("INSERT INTO big VALUES (20000, 'mine')");
+  // The first consistent read takes the snapshot (as InnoDB's read view).
+  await reader.query('SELECT COUNT(*) FROM d');
+  await other.query("INSERT INTO big VALUES (20001, 'theirs')");
+  const socket = (reader as unknown as { connection: { stream: Socket } }).connection.stream;
+  let received = 0;
+  socket.on('data', (chunk: Buffer) => { received += chunk.length; });
+  const sql = 'SELECT a.id, b.pad FROM big a, big b';
+  const outcome = reader.query({ sql, rowsAsArray: true }).then(() => 'finished', (e: { errno?: number }) => e.errno);
+  await firstMegabyte(() => received, outcome);
+  socket.pause();
+  const rssBefore = rssMb(server.child.pid!);
+  // The query waits for its client without holding the thread: another session's statements answer.
+  const t0 = Date.now();
+  const [[[n]]] = (await other.query({ sql: 'SELECT COUNT(*) FROM d', rowsAsArray: true })) as unknown as [[[number]]];
+  assert.equal(n, 10);
+  assert.ok(Date.now() - t0 < 1000, `a point query waited ${Date.now() - t0} ms beside the streaming one`);
+  await new Promise((r) => setTimeout(r, 1000));
+  const running = await processOf(other, id);
+  assert.ok(running && running[1] === sql, `the query should still be running: ${JSON.stringify(running)}`);
+  const grew = rssMb(server.child.pid!) - rssBefore;
+  assert.ok(grew < 64, `the server grew ${grew.toFixed(0)} MB while the client read nothing`);
+  await other.query(`KILL QUERY ${id}`);
+  socket.resume();
+  assert.equal(await outcome, 1317);
+  // Still in the same transaction: its own row, not the other session's later commit.
+  const [mine] = await reader.query({ sql: 'SELECT id FROM big WHERE id >= 20000 ORDER BY id', rowsAsArray: true });
+  assert.deepEqual(mine, [[20000]]);
+  await reader.query('ROLLBACK');
+  const [after] = await reader.query({ sql: 'SELECT id FROM big WHERE id >= 20000 ORDER BY id', rowsAsArray: true });
+  assert.deepEqual(after, [[20001]]);
+  await other.query('DELETE FROM big WHERE id = 20001');
+  await reader.end();
+  await other.end();
+});
+
+test('under READ COMMITTED each streamed statement of a transaction reads a fresh snapshot', async () => {
+  const a = await connect();
+  const b = await connect();
+  await a.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  await a.query('BEGIN');
+  const count = async () => ((await a.query({ sql: 'SELECT COUNT(*) FROM big WHERE id >= 30000', rowsAsArray: true })) as unknown as [[[number]]])[0][0][0];
+  assert.equal(await count(), 0);
+  await b.query("INSERT INTO big VALUES (30000, 'rc')");
+  assert.equal(await count(), 1);
+  await a.query('COMMIT');
+  await b.query('DELETE FROM big WHERE id = 30000');
+  await a.end();
+  await b.end();
 });

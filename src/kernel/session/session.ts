@@ -380,16 +380,19 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * Autocommit queries outside a transaction run in slices, giving the thread back between
-   * them; inside a transaction (its locks, its statement marks) statements still run whole.
+   * Queries run in slices, giving the thread back between them: outside a transaction, and as
+   * plain reads inside one (on its snapshot). Locking reads and writes still run whole.
    */
   private runsInSlices(statement: Statement): boolean {
-    return isPausable(statement) && this.transactions.current === undefined && this.variables.get('autocommit') !== 0;
+    return isPausable(statement) && this.transactions.readsInSlices(statement);
   }
 
   private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
     const sink = this.rowSink;
-    return runSteps(executeStatementSteps(statement, this.statementEnv(text, params, undefined), [], sink), this.meter, sink);
+    const txn = this.transactions.current;
+    const run = runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn), [], sink), this.meter, sink);
+    // READ COMMITTED takes a fresh snapshot at the transaction's next statement.
+    return txn === undefined ? run : run.finally(() => txn.endStatement());
   }
 
   private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
