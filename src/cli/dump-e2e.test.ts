@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { mariadbServerAvailable, startMariadb } from '../testing/mariadb-process.js';
 
 const available = spawnSync('mariadb-dump', ['--version']).status === 0 && spawnSync('mariadb', ['--version']).status === 0;
 
@@ -48,4 +49,77 @@ test('mariadb-dump dumps tables and views of a mizzle database, and the dump res
   client(port, dump.stdout, 'dumpdst');
   const query = 'SELECT id, name, price, note FROM item ORDER BY id; SELECT * FROM cheap ORDER BY id; SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1; SHOW INDEX FROM item;';
   assert.equal(client(port, query, 'dumpdst'), client(port, query, 'dumpsrc'));
+});
+
+/** Foreign keys, a CHECK, a STORED generated column and a view over them, in syntax MySQL 8 and MariaDB both take. */
+const CONSTRAINED = `
+CREATE DATABASE fksrc;
+USE fksrc;
+CREATE TABLE customer (id INT PRIMARY KEY, email VARCHAR(40) NOT NULL, UNIQUE KEY u_email (email));
+CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, qty INT NOT NULL, price DECIMAL(8,2) NOT NULL,
+  total DECIMAL(10,2) AS (qty * price) STORED, placed DATETIME, note VARCHAR(20),
+  CONSTRAINT fk_customer FOREIGN KEY (customer_id) REFERENCES customer (id) ON DELETE CASCADE,
+  CONSTRAINT qty_positive CHECK (qty > 0));
+CREATE TABLE line (id INT PRIMARY KEY, order_id INT, sku CHAR(8),
+  CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE SET NULL);
+INSERT INTO customer VALUES (1, 'a@x.io'), (2, 'b@x.io');
+INSERT INTO orders (customer_id, qty, price, placed, note) VALUES (1, 2, 3.50, '2024-05-06 07:08:09', 'first'), (2, 10, 1.25, NULL, NULL), (1, 1, 99.99, '2025-01-01 00:00:00', 'it''s');
+INSERT INTO line VALUES (1, 1, 'SKU-0001'), (2, 3, 'SKU-0002'), (3, NULL, NULL);
+CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 10;
+`;
+const CONSTRAINED_DATA = 'SELECT * FROM customer ORDER BY id; SELECT * FROM orders ORDER BY id; SELECT * FROM line ORDER BY id; SELECT * FROM big_orders ORDER BY id;';
+const CONSTRAINED_SCHEMA = 'SHOW CREATE TABLE orders; SHOW CREATE TABLE line;';
+
+function dumpOf(port: number, db: string): string {
+  const dump = spawnSync('mariadb-dump', ['-h127.0.0.1', `-P${port}`, '-uroot', '--skip-ssl', '--single-transaction', db], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(dump.status, 0, dump.stderr);
+  return dump.stdout;
+}
+
+/** After a load the constraints hold: a missing parent (1452), a failed CHECK (3819), a recomputed generated column, a cascade. */
+function assertConstraintsHold(port: number, db: string): void {
+  const fails = (sql: string, code: number) => {
+    const r = spawnSync('mariadb', ['-h127.0.0.1', `-P${port}`, '-uroot', '--skip-ssl', '--batch', db], { input: sql, encoding: 'utf8', timeout: 30000 });
+    assert.notEqual(r.status, 0, `${sql} should fail`);
+    assert.match(r.stderr, new RegExp(`ERROR ${code} `), r.stderr);
+  };
+  fails('INSERT INTO orders (customer_id, qty, price) VALUES (9, 1, 1)', 1452);
+  fails('INSERT INTO orders (customer_id, qty, price) VALUES (1, 0, 1)', 3819);
+  assert.equal(client(port, 'UPDATE orders SET qty = 3 WHERE id = 1; SELECT total FROM orders WHERE id = 1;', db), 'total\n10.50\n');
+  assert.equal(client(port, 'DELETE FROM customer WHERE id = 1; SELECT COUNT(*) FROM orders; SELECT id, order_id FROM line ORDER BY id;', db), 'COUNT(*)\n1\nid\torder_id\n1\tNULL\n2\tNULL\n3\tNULL\n');
+}
+
+test('a dump of foreign keys, CHECKs and generated columns restores into mizzle with its schema, data and enforcement', { skip: !available && 'mariadb client tools are not installed' }, () => {
+  const port = (server as ServerProcess).port;
+  client(port, CONSTRAINED);
+  const dump = dumpOf(port, 'fksrc');
+  assert.match(dump, /CONSTRAINT `fk_customer` FOREIGN KEY \(`customer_id`\) REFERENCES `customer` \(`id`\) ON DELETE CASCADE/);
+  assert.match(dump, /CONSTRAINT `qty_positive` CHECK \(\(`qty` > 0\)\)/);
+  // The dump lists generated values in its INSERTs and loads without strict mode: they are ignored (1906), not refused.
+  client(port, 'CREATE DATABASE fkdst;');
+  client(port, dump, 'fkdst');
+  assert.equal(client(port, CONSTRAINED_DATA, 'fkdst'), client(port, CONSTRAINED_DATA, 'fksrc'));
+  assert.equal(client(port, CONSTRAINED_SCHEMA, 'fkdst'), client(port, CONSTRAINED_SCHEMA, 'fksrc'));
+  assertConstraintsHold(port, 'fkdst');
+});
+
+test('a dump MariaDB made of the same database loads into mizzle with the same data, and its constraints hold', { skip: !(available && mariadbServerAvailable()) && 'MariaDB server or client tools are not installed' }, async () => {
+  const port = (server as ServerProcess).port;
+  const peer = await startMariadb();
+  try {
+    client(peer.port, CONSTRAINED.replaceAll('fksrc', 'fkpeer'));
+    const dump = dumpOf(peer.port, 'fkpeer');
+    client(port, 'CREATE DATABASE frompeer;');
+    client(port, dump, 'frompeer');
+    assert.equal(client(port, CONSTRAINED_DATA, 'frompeer'), client(peer.port, CONSTRAINED_DATA, 'fkpeer'));
+    // The constraints came across: the same names and rules (MariaDB's printed types differ: int(11)).
+    const schema = client(port, CONSTRAINED_SCHEMA, 'frompeer');
+    assert.match(schema, /CONSTRAINT `fk_customer` FOREIGN KEY \(`customer_id`\) REFERENCES `customer` \(`id`\) ON DELETE CASCADE/);
+    assert.match(schema, /CONSTRAINT `fk_order` FOREIGN KEY \(`order_id`\) REFERENCES `orders` \(`id`\) ON DELETE SET NULL/);
+    assert.match(schema, /CONSTRAINT `qty_positive` CHECK \(\(`qty` > 0\)\)/);
+    assert.match(schema, /`total` decimal\(10,2\) GENERATED ALWAYS AS \(\(`qty` \* `price`\)\) STORED/);
+    assertConstraintsHold(port, 'frompeer');
+  } finally {
+    await peer.stop();
+  }
 });

@@ -1,4 +1,5 @@
 // CHECK constraints (MySQL 8.0.16+): validated when a table is defined, evaluated on every row a statement writes.
+import { exprText } from '../parser/expr-text.js';
 import { sqlError } from '../../base/errors.js';
 import type { Row } from '../../base/value.js';
 import type { CheckClause, Expr } from '../parser/ast.js';
@@ -105,7 +106,8 @@ export function buildChecks(
       throw sqlError('CHECK_CONSTRAINT_DUP_NAME', `Duplicate check constraint name '${name}'.`);
     }
     validateExpr(name, clause.expr, def, column);
-    out.push({ name, expr: clause.text, enforced: clause.enforced });
+    // Kept in MySQL's printed form (quoted names, one pair of parentheses), as SHOW CREATE TABLE and dumps show it.
+    out.push({ name, expr: exprText(clause.expr), enforced: clause.enforced });
   }
   return out;
 }

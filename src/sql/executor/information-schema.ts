@@ -320,7 +320,7 @@ const VIEWS: readonly SystemView[] = [
   {
     name: 'CHECK_CONSTRAINTS',
     columns: [c('CONSTRAINT_CATALOG', VARCHAR(64)), c('CONSTRAINT_SCHEMA', VARCHAR(64)), c('CONSTRAINT_NAME', VARCHAR(64)), c('CHECK_CLAUSE', LONGTEXT)],
-    rows: (b) => visibleTables(b).flatMap((t) => (t.checks ?? []).map((ck): Row => ['def', t.schema, ck.name, `(${ck.expr})`])),
+    rows: (b) => visibleTables(b).flatMap((t) => (t.checks ?? []).map((ck): Row => ['def', t.schema, ck.name, ck.expr])),
   },
   {
     name: 'VIEWS',

@@ -9,7 +9,7 @@ import type { Row, Value } from '../../base/value.js';
 import { runQuery } from './query.js';
 import { resolveTableName, tableScopeColumns } from '../planner/plan-source.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';
-import { computeGenerated, hasGenerated, nonDefaultGenerated } from './generated-columns.js';
+import { computeGenerated, hasGenerated, ignoreGivenGenerated, nonDefaultGenerated } from './generated-columns.js';
 import { constrainedTx } from './constraint-writer.js';
 import { autoIncrementColumn, defaultValue, sameStoredValue, storeValue, wantsGeneratedId } from './write-row.js';
 
@@ -76,7 +76,7 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
       const given = new Array<boolean>(def.columns.length).fill(false);
       const row: Row = new Array(def.columns.length);
       for (let i = 0; i < columns.length; i++) {
-        if (src[i] !== undefined && def.columns[columns[i]].generated) throw nonDefaultGenerated(def, columns[i]);
+        if (src[i] !== undefined && def.columns[columns[i]].generated && ignoreGivenGenerated(def, columns[i], ctx)) continue;
         if (src[i] !== undefined) {
           given[columns[i]] = true;
           row[columns[i]] = src[i] as Value;
