@@ -1,4 +1,4 @@
-// The layers' one-way rule: every import points down the stack base ← storage/protocol ← sql ← kernel ← plugins ← cli.
+// The layers' one-way rule: every import points down the stack base ← storage/protocol ← sql ← kernel ← plugins ← embedded/cli.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   kernel: ['base', 'storage', 'sql'],
   plugins: ['base', 'storage', 'protocol', 'sql', 'kernel'],
   client: ['base', 'protocol'],
+  // Embedded mode assembles a whole server in-process behind the client library's API.
+  embedded: ['base', 'protocol', 'kernel', 'plugins', 'client'],
   cli: ['base', 'storage', 'protocol', 'sql', 'kernel', 'plugins', 'client'],
 };
 

@@ -1,0 +1,196 @@
+// The embedded transport: client-library sessions that are kernel sessions in this process, with no socket between them.
+import { SqlError } from '../base/errors.js';
+import type { ResultColumn, RowSink, StatementResult } from '../base/result.js';
+import type { Row } from '../base/value.js';
+import type { KernelApi, KernelSession } from '../kernel/plugin.js';
+import { whenAborted } from '../client/call-signal.js';
+import { MizzleError, connectionError } from '../client/errors.js';
+import { clientRow, paramValue } from '../client/mysql/values.js';
+import type { StatementCall, StreamPart, Transport, TransportSession } from '../client/transport.js';
+import { clientInteger, type Column, type ColumnTypeName, type QueryResult } from '../client/values.js';
+import { columnWire } from '../protocol/mysql/column-definition.js';
+import { columnTypeName } from '../protocol/mysql/column-type-name.js';
+import { Collation } from '../protocol/mysql/constants.js';
+
+/** Parts a stream may hold unread before the statement waits for its reader (each part is one batch of rows). */
+const STREAM_PARTS_AHEAD = 4;
+
+/** A result column as the client library reports it: the type name a MySQL client reads off the wire for it. */
+function columnOf(c: ResultColumn): Column {
+  return { name: c.name, type: columnTypeName(columnWire(c, Collation.UTF8MB4_0900_AI_CI)), nullable: c.nullable };
+}
+
+function clientError(e: unknown): MizzleError {
+  if (e instanceof MizzleError) return e;
+  if (e instanceof SqlError) return new MizzleError(e.message, e.code, e.sqlState, 'server');
+  return connectionError(`embedded mizzle failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Hands a running statement's rows to an async reader, making the statement wait while the reader is behind. */
+class PartQueue implements RowSink {
+  private readonly parts: StreamPart[] = [];
+  private types: ColumnTypeName[] = [];
+  private wakeReader: (() => void) | undefined;
+  private wakeWriter: (() => void) | undefined;
+  private finished = false;
+  private failure: unknown;
+
+  begin(columns: ResultColumn[]): void {
+    const cols = columns.map(columnOf);
+    this.types = cols.map((c) => c.type);
+    this.push({ kind: 'columns', columns: cols });
+  }
+
+  rows(batch: readonly Row[]): void {
+    const rows = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) rows[i] = clientRow(batch[i], this.types);
+    this.push({ kind: 'rows', rows });
+  }
+
+  backlog(): Promise<void> | null {
+    if (this.parts.length < STREAM_PARTS_AHEAD) return null;
+    return new Promise((resolve) => { this.wakeWriter = resolve; });
+  }
+
+  push(part: StreamPart): void {
+    this.parts.push(part);
+    this.wakeReader?.();
+  }
+
+  get ended(): boolean {
+    return this.finished;
+  }
+
+  end(failure?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = failure;
+    this.wakeReader?.();
+  }
+
+  async *read(): AsyncGenerator<StreamPart> {
+    for (;;) {
+      const part = this.parts.shift();
+      if (part !== undefined) {
+        if (this.parts.length < STREAM_PARTS_AHEAD) this.wakeWriter?.();
+        yield part;
+        continue;
+      }
+      if (this.finished) {
+        if (this.failure !== undefined) throw clientError(this.failure);
+        return;
+      }
+      await new Promise<void>((resolve) => { this.wakeReader = resolve; });
+      this.wakeReader = undefined;
+    }
+  }
+}
+
+export class EmbeddedSession implements TransportSession {
+  private closed = false;
+
+  constructor(private readonly session: KernelSession, private readonly kernel: KernelApi) {}
+
+  get usable(): boolean {
+    return !this.closed;
+  }
+
+  /** One statement, by text, or through a prepared statement when asked to or given parameters. */
+  private async statement(call: StatementCall, sink?: RowSink): Promise<StatementResult> {
+    if (!call.prepared && call.params === undefined) {
+      let result: StatementResult | undefined;
+      await this.session.execute(call.sql, false, (r) => { result = r; }, sink);
+      return result as StatementResult;
+    }
+    const ps = this.session.prepare(call.sql);
+    try {
+      return await this.session.executePrepared(ps.id, (call.params ?? []).map(paramValue), sink);
+    } finally {
+      this.session.closePrepared(ps.id);
+    }
+  }
+
+  private resultOf(r: StatementResult): QueryResult {
+    const warnings = this.session.status().warningCount;
+    if (r.kind === 'ok') return { columns: [], rows: [], rowsAffected: r.affectedRows, lastInsertId: clientInteger(r.insertId), warnings };
+    if (r.kind !== 'rows') return { columns: r.columns.map(columnOf), rows: [], rowsAffected: 0, lastInsertId: 0, warnings };
+    const columns = r.columns.map(columnOf);
+    const types = columns.map((c) => c.type);
+    const rows = new Array(r.rows.length);
+    for (let i = 0; i < r.rows.length; i++) rows[i] = clientRow(r.rows[i], types);
+    return { columns, rows, rowsAffected: 0, lastInsertId: 0, warnings };
+  }
+
+  /** Cancelling a call is KILL QUERY: the statement stops at its next check and the session stays usable. */
+  private onAbort(signal: AbortSignal | undefined): { detach(): void; promise: Promise<never> } {
+    const aborted = whenAborted(signal);
+    aborted.promise.catch(() => this.kill());
+    return aborted;
+  }
+
+  private kill(): void {
+    const control = this.kernel.openSession({ user: this.session.user, host: 'localhost', database: null });
+    void control.execute(`KILL QUERY ${this.session.id}`, false, () => undefined).catch(() => undefined).finally(() => control.close());
+  }
+
+  async run(call: StatementCall, signal?: AbortSignal): Promise<QueryResult> {
+    if (this.closed) throw connectionError('the embedded session is closed');
+    const aborted = this.onAbort(signal);
+    const running = this.statement(call);
+    try {
+      return this.resultOf(await Promise.race([running, aborted.promise]));
+    } catch (e) {
+      // The statement may still be finishing its KILL: wait for it so the next call starts clean.
+      if (signal?.aborted) await running.catch(() => undefined);
+      throw clientError(e);
+    } finally {
+      aborted.detach();
+    }
+  }
+
+  async *stream(call: StatementCall, signal?: AbortSignal): AsyncGenerator<StreamPart> {
+    if (this.closed) throw connectionError('the embedded session is closed');
+    const queue = new PartQueue();
+    const aborted = this.onAbort(signal);
+    aborted.promise.catch((reason: unknown) => queue.end(reason));
+    const running = this.statement(call, queue).then(
+      (r) => {
+        if (r.kind === 'rows') {
+          const whole = this.resultOf(r);
+          queue.push({ kind: 'columns', columns: whole.columns });
+          if (whole.rows.length > 0) queue.push({ kind: 'rows', rows: whole.rows });
+        }
+        const end = r.kind === 'ok' ? { rowsAffected: r.affectedRows, lastInsertId: clientInteger(r.insertId) } : { rowsAffected: 0, lastInsertId: 0 };
+        queue.push({ kind: 'end', ...end, warnings: this.session.status().warningCount });
+        queue.end();
+      },
+      (e: unknown) => queue.end(e),
+    );
+    try {
+      yield* queue.read();
+    } finally {
+      aborted.detach();
+      // A reader that stops early (break) must not leave the statement waiting for it.
+      if (!queue.ended && !signal?.aborted) this.kill();
+      queue.end();
+      await running;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.close();
+  }
+}
+
+/** Sessions of a kernel running in this process. */
+export class EmbeddedTransport implements Transport {
+  readonly defaultPoolSize = 8;
+
+  constructor(private readonly kernel: KernelApi, private readonly user: string, private readonly database: string | null) {}
+
+  async open(): Promise<TransportSession> {
+    return new EmbeddedSession(this.kernel.openSession({ user: this.user, host: 'localhost', database: this.database }), this.kernel);
+  }
+}
