@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { freePort } from '../testing/server-process.js';
 import { Mizzle, MizzleError } from './index.js';
 
 for (const engine of ['memory', 'lmdb'] as const) {
@@ -107,4 +109,24 @@ test('a datadir given keeps its data across close and open; a temporary one is r
   const [[path]] = (await temp.query('SELECT @@datadir')).rows as [[string]];
   await temp.close();
   assert.ok(!existsSync(path), `${path} should be gone`);
+});
+
+test('listen: the embedded instance also serves the MySQL protocol, sharing its data with the in-process API', async () => {
+  const port = await freePort();
+  const db = await Mizzle.open({ engine: 'memory', listen: { port } });
+  try {
+    await db.query('CREATE DATABASE shared');
+    await db.query('CREATE TABLE shared.t (id INT PRIMARY KEY, who VARCHAR(10))');
+    await db.query("INSERT INTO shared.t VALUES (1, 'embedded')");
+    const wire = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database: 'shared' });
+    await wire.query("INSERT INTO shared.t VALUES (2, 'wire')");
+    const [rows] = await wire.query({ sql: 'SELECT id, who FROM t ORDER BY id', rowsAsArray: true });
+    assert.deepEqual(rows, [[1, 'embedded'], [2, 'wire']]);
+    await wire.end();
+    assert.deepEqual((await db.query('SELECT COUNT(*) FROM shared.t')).rows, [[2]]);
+  } finally {
+    await db.close();
+  }
+  // Closed, the port is free again.
+  await assert.rejects(mysql.createConnection({ host: '127.0.0.1', port, user: 'root' }));
 });

@@ -22,6 +22,11 @@ export interface OpenOptions {
   database?: string;
   /** Further server options as on the command line, e.g. ['--query-memory-limit=67108864']. */
   args?: readonly string[];
+  /**
+   * Also serve this instance on the MySQL protocol (GUI tools, other processes, a driver during
+   * development): host defaults to 127.0.0.1. Chosen at open, as every plugin is at startup.
+   */
+  listen?: { port: number; host?: string };
   /** Sessions kept open for concurrent calls (default 8) and each call's time limit in ms (default none). */
   poolSize?: number;
   timeoutMs?: number;
@@ -44,12 +49,17 @@ export class Mizzle extends Client {
     const datadir = o.datadir ?? (temporary as string);
     try {
       const server = await startServer({
-        argv: ['--datadir', datadir, '--default-storage-engine', o.engine ?? 'lmdb', ...(o.args ?? [])],
+        argv: [
+          '--datadir', datadir, '--default-storage-engine', o.engine ?? 'lmdb',
+          ...(o.listen ? ['--mysql.port', String(o.listen.port), '--mysql.bind', o.listen.host ?? '127.0.0.1'] : []),
+          ...(o.args ?? []),
+        ],
         env: {},
         cwd: datadir,
         plugins: SHIPPED_PLUGINS,
         log: silentLogger,
-        embedded: true,
+        // Without `listen` no protocol plugin starts: no port is taken.
+        embedded: o.listen === undefined,
       });
       return new Mizzle(server, temporary, o);
     } catch (e) {
