@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   plugins: ['base', 'storage', 'protocol', 'sql', 'kernel'],
   client: ['base', 'protocol'],
   // Embedded mode assembles a whole server in-process behind the client library's API.
-  embedded: ['base', 'protocol', 'kernel', 'plugins', 'client'],
+  embedded: ['base', 'storage', 'protocol', 'kernel', 'plugins', 'client'],
   cli: ['base', 'storage', 'protocol', 'sql', 'kernel', 'plugins', 'client'],
 };
 

@@ -130,3 +130,48 @@ test('listen: the embedded instance also serves the MySQL protocol, sharing its 
   // Closed, the port is free again.
   await assert.rejects(mysql.createConnection({ host: '127.0.0.1', port, user: 'root' }));
 });
+
+for (const engine of ['memory', 'lmdb'] as const) {
+  test(`${engine}: a snapshot of a seeded fixture opens as independent copies, AUTO_INCREMENT and constraints included`, async () => {
+    const seed = await Mizzle.open({ engine });
+    await seed.query('CREATE DATABASE fx');
+    await seed.query('CREATE TABLE fx.parent (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10))');
+    await seed.query('CREATE TABLE fx.child (id INT PRIMARY KEY, pid INT, FOREIGN KEY (pid) REFERENCES fx.parent (id))');
+    await seed.query("INSERT INTO fx.parent (name) VALUES ('a'), ('b'), ('c')");
+    await seed.query('INSERT INTO fx.child VALUES (1, 1)');
+    const snap = seed.snapshot();
+    await seed.query("INSERT INTO fx.parent (name) VALUES ('after')");
+    await seed.close();
+    assert.ok(snap.pairs > 0);
+
+    const [one, two] = await Promise.all([Mizzle.open({ engine, from: snap }), Mizzle.open({ engine, from: snap })]);
+    try {
+      // Each copy has the rows as they were at the snapshot, and continues AUTO_INCREMENT from there.
+      assert.deepEqual((await one.query('SELECT id, name FROM fx.parent ORDER BY id')).rows, [[1, 'a'], [2, 'b'], [3, 'c']]);
+      assert.equal((await one.query("INSERT INTO fx.parent (name) VALUES ('d')")).lastInsertId, 4);
+      await one.query('DELETE FROM fx.child');
+      // The other copy is untouched by the first one's changes.
+      assert.deepEqual((await two.query('SELECT COUNT(*) FROM fx.parent')).rows, [[3]]);
+      assert.deepEqual((await two.query('SELECT COUNT(*) FROM fx.child')).rows, [[1]]);
+      await assert.rejects(two.query('INSERT INTO fx.child VALUES (2, 99)'), (e: unknown) => e instanceof MizzleError && e.code === 1452);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+}
+
+test('a snapshot does not open into a datadir that already holds data', async () => {
+  const seed = await Mizzle.open({ engine: 'lmdb' });
+  await seed.query('CREATE DATABASE x');
+  const snap = seed.snapshot();
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-embedded-test-'));
+  try {
+    const other = await Mizzle.open({ datadir: dir });
+    await other.query('CREATE DATABASE y');
+    await other.close();
+    await assert.rejects(Mizzle.open({ datadir: dir, from: snap }), /already holds data/);
+  } finally {
+    await seed.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -6,6 +6,7 @@ import { Client } from '../client/client.js';
 import { silentLogger } from '../kernel/logger.js';
 import { startServer, type RunningServer } from '../kernel/server.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
+import type { KvEntry } from '../storage/kv.js';
 import { EmbeddedTransport } from './transport.js';
 
 export interface OpenOptions {
@@ -27,9 +28,27 @@ export interface OpenOptions {
    * development): host defaults to 127.0.0.1. Chosen at open, as every plugin is at startup.
    */
   listen?: { port: number; host?: string };
+  /**
+   * Start from a snapshot another instance took (`db.snapshot()`): its databases, tables and rows,
+   * copied, so each test can have its own copy of one seeded fixture. Needs a fresh datadir.
+   */
+  from?: MizzleSnapshot;
   /** Sessions kept open for concurrent calls (default 8) and each call's time limit in ms (default none). */
   poolSize?: number;
   timeoutMs?: number;
+}
+
+/** The contents of every storage engine of an instance at one moment, to open copies from (`Mizzle.open({ from })`). */
+export class MizzleSnapshot {
+  /** @internal */
+  constructor(readonly engines: ReadonlyMap<string, readonly KvEntry[]>) {}
+
+  /** Key/value pairs held, over all engines. */
+  get pairs(): number {
+    let n = 0;
+    for (const list of this.engines.values()) n += list.length;
+    return n;
+  }
 }
 
 /**
@@ -60,12 +79,31 @@ export class Mizzle extends Client {
         log: silentLogger,
         // Without `listen` no protocol plugin starts: no port is taken.
         embedded: o.listen === undefined,
+        seed: o.from?.engines,
       });
       return new Mizzle(server, temporary, o);
     } catch (e) {
       if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /**
+   * Copies every engine's committed contents (each from one consistent read of that engine):
+   * take it when no transaction of the fixture is still open.
+   */
+  snapshot(): MizzleSnapshot {
+    const storage = this.server.kernel.storage;
+    const engines = new Map<string, KvEntry[]>();
+    for (const name of storage.engineNames()) {
+      const pairs: KvEntry[] = [];
+      // The engine may reuse an entry's buffers at the next step: each is copied.
+      storage.store(name).read((r) => {
+        for (const e of r.range({})) pairs.push({ key: Buffer.from(e.key), value: Buffer.from(e.value) });
+      });
+      engines.set(name, pairs);
+    }
+    return new MizzleSnapshot(engines);
   }
 
   /** Closes every session (open transactions roll back), then storage; a temporary datadir is removed. */

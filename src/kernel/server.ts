@@ -8,7 +8,7 @@ import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger
 import type { Plugin, PluginContext, PluginInstanceByKind, PluginManifest, PluginOptions, StorageEngine } from './plugin.js';
 import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
-import type { KvStore } from '../storage/kv.js';
+import type { KvEntry, KvStore } from '../storage/kv.js';
 import { StorageManager } from '../storage/storage-manager.js';
 import { availableParallelism } from 'node:os';
 import { SharedCounterCells } from '../storage/shared-counter-cells.js';
@@ -39,6 +39,11 @@ export interface StartOptions {
    * this thread the coordinator and the workers serve the clients. Without it, one thread.
    */
   workerScript?: URL;
+  /**
+   * Contents to start from, by engine name (an embedded fixture's snapshot): each named store
+   * must be empty when opened and is filled with these pairs before the catalog loads.
+   */
+  seed?: ReadonlyMap<string, readonly KvEntry[]>;
   /** Set in a worker thread: its index, the shared memory and its link to the main thread. */
   worker?: { index: number; memory: SharedMemory; link: WorkerLink };
 }
@@ -54,6 +59,15 @@ function threadCount(config: ResolvedConfig, opts: StartOptions, defaultStore: K
     return 1;
   }
   return n;
+}
+
+/** Fills a freshly opened, empty store with `pairs` in one write. */
+function seedStore(store: KvStore, engine: string, pairs: readonly KvEntry[]): void {
+  const empty = store.read((r) => r.range({})[Symbol.iterator]().next().done === true);
+  if (!empty) throw new ConfigError(`cannot start engine '${engine}' from a snapshot: its directory already holds data`);
+  store.write((w) => {
+    for (const e of pairs) w.put(e.key, e.value);
+  });
 }
 
 /** Starts mizzle. Throws ConfigError for anything the operator must fix. */
@@ -90,6 +104,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       mkdirSync(dir, { recursive: true });
       const store = await engine.open({ dir, options: options.get(p.manifest.name) ?? {} });
       stores.push(store);
+      const seed = opts.seed?.get(p.manifest.name);
+      if (seed !== undefined) seedStore(store, p.manifest.name, seed);
       engines.set(p.manifest.name, store);
       registry.addActive(p.manifest as Plugin<'storage'>['manifest'], engine);
     }
