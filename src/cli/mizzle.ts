@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, an auth-file password line), or prints --help or --version.
+// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, the change log, an auth-file password line), or prints --help or --version.
 import { ConfigError } from '../kernel/config.js';
 import { helpText, USAGE } from '../kernel/help.js';
 import { MIZZLE_VERSION } from '../kernel/kernel.js';
@@ -8,6 +8,7 @@ import { createLogger } from '../kernel/logger.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
 import { passwdCommand } from './passwd.js';
 import { backupDatadir } from '../kernel/backup.js';
+import { logCommand } from './log-read.js';
 
 /** `mizzle backup [--datadir DIR] --to DEST`: an online, consistent copy of the datadir. */
 async function backupCommand(args: string[]): Promise<number> {
@@ -32,7 +33,7 @@ async function backupCommand(args: string[]): Promise<number> {
 }
 
 /** What may come first on the command line; anything else there that is not an option is a mistake, not a server start. */
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, passwd: passwdCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, log: logCommand, passwd: passwdCommand };
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {

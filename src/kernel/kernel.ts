@@ -9,6 +9,7 @@ import { Session } from './session/session.js';
 import type { FilterOutcome, SessionHost, TransactionOptions } from './session/session-host.js';
 import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
+import { ChangeLog } from './change-log.js';
 import { LockManager, type RowLocks } from './transactions/lock-manager.js';
 import type { Socket } from 'node:net';
 import type { KernelCluster, Listener } from './cluster.js';
@@ -17,7 +18,7 @@ import { LocalGauges, type SharedGauge } from './gauges.js';
 import type { ListenSpec, StatementRecord, WorkerReport } from './threads/messages.js';
 import { FinishedStatement } from './session/finished-statement.js';
 import type { Statement } from '../sql/parser/ast.js';
-import { Transaction } from './transactions/transaction.js';
+import { Transaction, type CommitLog } from './transactions/transaction.js';
 import type { KvStore } from '../storage/kv.js';
 import { GlobalVariables, findVariable } from './variables.js';
 import type { StorageManager } from '../storage/storage-manager.js';
@@ -49,6 +50,8 @@ export interface KernelOptions {
   cluster?: KernelCluster;
   /** A worker thread's kernel leaves the startup cleanup to the main thread's. */
   worker?: boolean;
+  /** Write every committed transaction to the change log (--log-bin; default on). */
+  changeLog?: boolean;
 }
 
 
@@ -85,6 +88,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** The main thread of worker threads: fetches the workers' reports (set by the server). */
   peerSource: (() => Promise<WorkerReport[]>) | undefined;
   private readonly storeIds: Map<KvStore, number>;
+  /** How transactions write the change log in their commit (undefined: --log-bin off). */
+  private readonly commitLog: CommitLog | undefined;
   private lastConnectionId = 0;
   /** Table sizes for plan summaries (query filters), counted lazily and cached. */
   readonly rowCounts: RowCountCache;
@@ -105,7 +110,9 @@ export class Kernel implements KernelApi, SessionHost {
       default_storage_engine: opts.storage.defaultEngine,
       storage_engine: opts.storage.defaultEngine,
     });
-    this.transactions = new StorageTransactions(opts.storage);
+    const changeLog = opts.changeLog === false ? undefined : new ChangeLog(opts.serverUuid, opts.storage.catalog);
+    this.transactions = new StorageTransactions(opts.storage, changeLog);
+    this.commitLog = changeLog && { store: opts.storage.primary, append: (w, changes) => changeLog.append(w, changes) };
     this.rowCounts = new RowCountCache(opts.storage);
     this.storeIds = this.transactions.storeIds();
     const cluster = opts.cluster;
@@ -452,7 +459,7 @@ export class Kernel implements KernelApi, SessionHost {
 
   /** Starts a transaction for a session (explicit, or one autocommit statement). */
   newTransaction(opts: TransactionOptions): Transaction {
-    const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds });
+    const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds, log: this.commitLog });
     if (opts.consistentSnapshot) t.pinSnapshots(this.transactions.allStores());
     return t;
   }
@@ -474,7 +481,7 @@ export class Kernel implements KernelApi, SessionHost {
       // Locking reads take their locks in the latest state, all in one go: they never pause.
       checkpoint: () => meter?.tick(),
       readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(t.read(tx))), txn, lockReads, meter)) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
-      write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter),
+      write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter, { text, schema: session.database ?? '' }),
     };
   }
 

@@ -140,7 +140,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       mizzle_worker_thread: opts.worker?.index ?? 0,
       mizzle_threads: opts.worker?.memory.workers ?? threads,
     };
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined });
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.

@@ -10,6 +10,9 @@ import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
 import type { Transaction } from './transactions/transaction.js';
 import type { Pause } from '../sql/executor/pause.js';
+import { ChangeRecorder } from '../storage/change-log/recorder.js';
+import type { ChangeLog } from './change-log.js';
+import { isTemporaryName } from './temporary-tables.js';
 
 /** Runs `fn` inside nested transactions of every store, collecting each store's reader or writer. */
 function nest<R extends KvReader, T>(stores: KvStore[], open: (s: KvStore, f: (r: R) => T) => T, fn: (byStore: Map<KvStore, R>) => T): T {
@@ -94,24 +97,36 @@ class LockingReader extends Reader {
   }
 }
 
+/** Whether a table's changes are logged: a session's temporary tables are not (as MySQL's row-based log). */
+function logged(def: TableDef, changes: ChangeRecorder | undefined): ChangeRecorder | undefined {
+  return changes === undefined || def.temporary === true || isTemporaryName(def.name) ? undefined : changes;
+}
+
 class Writer extends Reader implements TableWriter {
-  constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager) {
+  private readonly changes: ChangeRecorder | undefined;
+  constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager, changes: ChangeRecorder | undefined, private readonly ddl?: DdlNotes) {
     super(def, ts, w, storage.catalog);
+    this.changes = logged(def, changes);
   }
   insert(row: Row): void {
     this.ts.insert(this.w, row);
+    this.changes?.insert(this.def, row);
   }
   update(oldRow: Row, newRow: Row): void {
     this.ts.update(this.w, oldRow, newRow);
+    this.changes?.update(this.def, oldRow, newRow);
   }
   delete(row: Row): boolean {
-    return this.ts.delete(this.w, row);
+    const deleted = this.ts.delete(this.w, row);
+    if (deleted) this.changes?.delete(this.def, row);
+    return deleted;
   }
   lockRow(row: Row): void {
     if (this.w.lockRow) this.w.lockRow(this.ts.clusteredKey(row));
   }
   truncate(): void {
     this.ts.truncate(this.w);
+    this.ddl?.touch(this.def.schema, this.def.name);
     this.storage.catalog.setAutoIncrement(this.w, this.def.id, 1);
   }
   nextAutoIncrement(count: number): number | bigint {
@@ -122,9 +137,37 @@ class Writer extends Reader implements TableWriter {
   }
 }
 
+/**
+ * What one schema-changing statement touched, for its change-log entry: the tables whose
+ * definitions it left (resolved at commit) and the ones it removed. Temporary tables are left out.
+ */
+class DdlNotes {
+  readonly tables: { schema: string; name: string }[] = [];
+  readonly dropped: string[] = [];
+  changed = false;
+
+  touch(schema: string, name: string): void {
+    if (isTemporaryName(name)) return;
+    this.changed = true;
+    if (!this.tables.some((t) => t.schema === schema && t.name === name)) this.tables.push({ schema, name });
+  }
+
+  drop(schema: string, name: string): void {
+    if (isTemporaryName(name)) return;
+    this.changed = true;
+    this.tables.splice(0, this.tables.length, ...this.tables.filter((t) => t.schema !== schema || t.name !== name));
+    this.dropped.push(`${schema}.${name}`);
+  }
+
+  /** A change to no table (schemas, views). */
+  other(): void {
+    this.changed = true;
+  }
+}
+
 /** The catalog as a statement changes it, all inside the primary store's write. */
 class CatalogAccess implements CatalogWriter {
-  constructor(private readonly storage: StorageManager, private readonly writers: Map<KvStore, KvWriter> | undefined) {}
+  constructor(private readonly storage: StorageManager, private readonly writers: Map<KvStore, KvWriter> | undefined, private readonly ddl?: DdlNotes) {}
 
   private get w(): KvWriter {
     const w = this.writers?.get(this.storage.primary);
@@ -145,18 +188,28 @@ class CatalogAccess implements CatalogWriter {
   listViews(schema: string): ViewDef[] { return this.storage.catalog.listViews(schema); }
   getView(schema: string, name: string): ViewDef | undefined { return this.storage.catalog.getView(schema, name); }
 
-  createSchema(def: SchemaDef): void { this.storage.catalog.createSchema(this.w, def); }
-  dropSchema(name: string): void { this.storage.catalog.dropSchema(this.w, name); }
+  createSchema(def: SchemaDef): void { this.storage.catalog.createSchema(this.w, def); this.ddl?.other(); }
+  dropSchema(name: string): void {
+    for (const t of this.storage.catalog.listTables(name)) this.ddl?.drop(name, t.name);
+    this.storage.catalog.dropSchema(this.w, name);
+    this.ddl?.other();
+  }
 
   createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef {
     const created = this.storage.catalog.createTable(this.w, def);
+    if (!def.temporary) this.ddl?.touch(created.schema, created.name);
     if (autoIncrementStart !== undefined) this.storage.catalog.setAutoIncrement(this.writerFor(created), created.id, autoIncrementStart);
     return created;
   }
 
-  dropTable(schema: string, name: string): void { this.storage.catalog.dropTable(this.w, schema, name); }
+  dropTable(schema: string, name: string): void {
+    const def = this.storage.catalog.getTable(schema, name);
+    this.storage.catalog.dropTable(this.w, schema, name);
+    if (def && !def.temporary) this.ddl?.drop(schema, name);
+  }
 
   alterTable(def: TableDef, rebuild?: (row: Row) => Row): void {
+    if (!def.temporary) this.ddl?.touch(def.schema, def.name);
     const old = this.storage.catalog.getTableById(def.id);
     if (rebuild && old) {
       const { id: _id, ...next } = def;
@@ -168,6 +221,7 @@ class CatalogAccess implements CatalogWriter {
   }
 
   addIndex(table: TableDef, index: IndexDef): TableDef {
+    if (!table.temporary) this.ddl?.touch(table.schema, table.name);
     const next: TableDef = { ...table, indexes: [...table.indexes, index], nextIndexId: Math.max(table.nextIndexId, index.id + 1) };
     this.storage.tableStore(table).addIndex(this.writerFor(table), index);
     return this.storage.catalog.alterTable(this.w, next);
@@ -176,23 +230,26 @@ class CatalogAccess implements CatalogWriter {
   dropIndex(table: TableDef, name: string): TableDef {
     const index = table.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase());
     if (!index) return table;
+    if (!table.temporary) this.ddl?.touch(table.schema, table.name);
     this.storage.tableStore(table).dropIndex(this.writerFor(table), index.id);
     return this.storage.catalog.alterTable(this.w, { ...table, indexes: table.indexes.filter((i) => i !== index) });
   }
 
   renameTable(schema: string, name: string, toSchema: string, toName: string): void {
     this.storage.catalog.renameTable(this.w, schema, name, toSchema, toName);
+    this.ddl?.drop(schema, name);
+    this.ddl?.touch(toSchema, toName);
   }
 
-  createView(def: ViewDef): void { this.storage.catalog.createView(this.w, def); }
-  dropView(schema: string, name: string): void { this.storage.catalog.dropView(this.w, schema, name); }
+  createView(def: ViewDef): void { this.storage.catalog.createView(this.w, def); this.ddl?.other(); }
+  dropView(schema: string, name: string): void { this.storage.catalog.dropView(this.w, schema, name); this.ddl?.other(); }
 }
 
 /** Storage transactions for statements: every engine's store joins, so one statement may touch tables of several engines. */
 export class StorageTransactions {
   private readonly stores: KvStore[];
 
-  constructor(private readonly storage: StorageManager) {
+  constructor(private readonly storage: StorageManager, private readonly changeLog?: ChangeLog) {
     // The primary (catalog) store first, so catalog changes and row changes of other engines nest inside it.
     this.stores = [storage.primary, ...storage.engineNames().map((n) => storage.store(n)).filter((s) => s !== storage.primary)];
   }
@@ -264,24 +321,34 @@ export class StorageTransactions {
    * the latest committed state (current reads, row locks); otherwise straight into
    * each store's write transaction (DDL and statements that need no locks).
    */
-  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter): T {
+  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: { text: string; schema: string }): T {
     if (txn) {
       return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
         const writers = new Map([...latest].map(([s, r]) => [s, txn.writer(s, r)]));
         return fn({
           catalog: new CatalogAccess(this.storage, writers),
-          table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage), meter),
+          table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, txn.changes), meter),
         });
       });
     }
+    // Outside a transaction (DDL): the statement's changes are logged inside the same writes, when it has a text to log.
+    const log = statement !== undefined ? this.changeLog : undefined;
+    const changes = log ? new ChangeRecorder() : undefined;
+    const ddl = log ? new DdlNotes() : undefined;
     return nest<KvWriter, T>(this.stores, (s, f) => s.write(f), (writers) => {
+      const primary = writers.get(this.storage.primary) as KvWriter;
       // Inside the primary store's write no other thread changes the catalog: start from what it holds.
-      this.storage.catalog.syncInWrite(writers.get(this.storage.primary) as KvWriter);
-      const catalog = new CatalogAccess(this.storage, writers);
-      return fn({
+      this.storage.catalog.syncInWrite(primary);
+      const catalog = new CatalogAccess(this.storage, writers, ddl);
+      const result = fn({
         catalog,
-        table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage), meter),
+        table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, changes, ddl), meter),
       });
+      if (log && changes && ddl && statement) {
+        if (ddl.changed) changes.ddl({ schema: statement.schema, statement: statement.text, tables: ddl.tables, dropped: ddl.dropped }, 0);
+        log.append(primary, changes);
+      }
+      return result;
     });
   }
 }

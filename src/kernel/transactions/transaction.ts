@@ -2,14 +2,25 @@
 import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 import { INDEX_PREFIX_BYTES } from '../../storage/key-layout.js';
 import { WriteSet, overlayReader, overlayWriter } from '../../storage/write-set.js';
+import { ChangeRecorder } from '../../storage/change-log/recorder.js';
 import type { LockOwner, RowLocks } from './lock-manager.js';
 
 export type IsolationLevel = 'READ-UNCOMMITTED' | 'READ-COMMITTED' | 'REPEATABLE-READ' | 'SERIALIZABLE';
 
 let lastTransactionId = 0;
 
-/** Where one statement stands in each write set, to undo it alone. */
-export type StatementMark = Map<WriteSet, number>;
+/** Where one statement stands in each write set and in the recorded changes, to undo it alone. */
+export interface StatementMark {
+  sets: Map<WriteSet, number>;
+  changes: number;
+}
+
+/** Writes a transaction's change-log message inside a store's write (kernel/change-log). */
+export interface CommitLog {
+  /** The store whose write transaction carries the log (the primary, catalog store). */
+  store: KvStore;
+  append(w: KvWriter, changes: ChangeRecorder): void;
+}
 
 /** Whether a key is a clustered row (index id 0 of a user table): the keys row locks protect. */
 function isRowKey(key: Buffer): boolean {
@@ -29,12 +40,17 @@ export class Transaction implements LockOwner {
   private finished = false;
   /** When it started, for the idle-transaction timeout and SHOW PROCESSLIST. */
   readonly startedMs = Date.now();
+  /** The row changes its statements made, for the change log (undefined when the log is off). */
+  readonly changes: ChangeRecorder | undefined;
+  private readonly log: CommitLog | undefined;
 
-  constructor(private readonly locks: RowLocks, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number> }) {
+  constructor(private readonly locks: RowLocks, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number>; log?: CommitLog }) {
     this.explicit = opts.explicit;
     this.readOnly = opts.readOnly;
     this.isolation = opts.isolation;
     this.storeIds = opts.storeIds;
+    this.log = opts.log;
+    this.changes = opts.log ? new ChangeRecorder() : undefined;
   }
 
   get wrote(): boolean {
@@ -92,14 +108,32 @@ export class Transaction implements LockOwner {
   }
 
   markStatement(): StatementMark {
-    const m: StatementMark = new Map();
-    for (const ws of this.writes.values()) m.set(ws, ws.savepoint());
-    return m;
+    const sets = new Map<WriteSet, number>();
+    for (const ws of this.writes.values()) sets.set(ws, ws.savepoint());
+    return { sets, changes: this.changes?.mark() ?? 0 };
   }
 
   /** Undoes the writes of the current statement (statement atomicity). */
   rollbackStatement(mark: StatementMark): void {
-    for (const ws of this.writes.values()) ws.rollbackTo(mark.get(ws) ?? 0);
+    for (const ws of this.writes.values()) ws.rollbackTo(mark.sets.get(ws) ?? 0);
+    this.changes?.rollbackTo(mark.changes);
+  }
+
+  /**
+   * The stores to commit, each with what to write: the log's store also carries the change-log
+   * message (even when only other engines' tables changed), so message and rows commit together.
+   */
+  private commitPlan(): [KvStore, (w: KvWriter) => void][] {
+    const plan: [KvStore, (w: KvWriter) => void][] = [];
+    const log = this.log;
+    const changes = this.changes;
+    const logged = log !== undefined && changes !== undefined && changes.size > 0;
+    for (const [store, ws] of this.writes) {
+      if (logged && store === log.store) plan.push([store, (w) => { ws.applyTo(w); log.append(w, changes); }]);
+      else if (ws.size > 0) plan.push([store, (w) => ws.applyTo(w)]);
+    }
+    if (logged && !this.writes.has(log.store)) plan.push([log.store, (w) => log.append(w, changes)]);
+    return plan;
   }
 
   /** Ends a statement: READ COMMITTED reads a fresh snapshot at the next statement. */
@@ -121,9 +155,7 @@ export class Transaction implements LockOwner {
     if (this.finished) return;
     this.finished = true;
     try {
-      for (const [store, ws] of this.writes) {
-        if (ws.size > 0) await store.commit((w) => ws.applyTo(w));
-      }
+      for (const [store, apply] of this.commitPlan()) await store.commit(apply);
     } finally {
       this.end(true);
     }
@@ -134,9 +166,7 @@ export class Transaction implements LockOwner {
     if (this.finished) return;
     this.finished = true;
     try {
-      for (const [store, ws] of this.writes) {
-        if (ws.size > 0) store.write((w) => ws.applyTo(w));
-      }
+      for (const [store, apply] of this.commitPlan()) store.write(apply);
     } finally {
       this.end(true);
     }
@@ -154,6 +184,7 @@ export class Transaction implements LockOwner {
     this.releaseSnapshots();
     for (const ws of this.writes.values()) ws.clear();
     this.writes.clear();
+    this.changes?.clear();
     this.locks.releaseAll(this, changed);
   }
 }

@@ -1,0 +1,84 @@
+// Writes each committed transaction's recorded changes to the change log, inside the write that commits its rows.
+import { create } from '@bufbuild/protobuf';
+import type { KvWriter } from '../storage/kv.js';
+import type { TableDef } from '../storage/table-def.js';
+import type { Catalog } from '../storage/catalog.js';
+import { appendTransaction, toPbRow, pb, type ChangeRecorder, type RecordedChange } from '../storage/change-log/index.js';
+import { renderType } from '../sql/types/render.js';
+
+const ROW_KINDS = { insert: pb.RowChange_Kind.INSERT, update: pb.RowChange_Kind.UPDATE, delete: pb.RowChange_Kind.DELETE } as const;
+
+/** Column names and key positions per table definition, built once (definitions are immutable). */
+const shapes = new WeakMap<TableDef, { columns: string[]; keyColumns: number[] }>();
+
+function shapeOf(def: TableDef): { columns: string[]; keyColumns: number[] } {
+  let s = shapes.get(def);
+  if (s === undefined) {
+    s = { columns: def.columns.map((c) => c.name), keyColumns: def.primaryKey ? [...def.primaryKey.columns] : [] };
+    shapes.set(def, s);
+  }
+  return s;
+}
+
+function tableDefinition(def: TableDef): pb.TableDefinition {
+  return create(pb.TableDefinitionSchema, {
+    schema: def.schema,
+    name: def.name,
+    engine: def.engine,
+    columns: def.columns.map((c) => create(pb.ColumnSchema, { name: c.name, type: renderType(c.type), nullable: c.nullable })),
+    keyColumns: shapeOf(def).keyColumns,
+    definitionJson: JSON.stringify(def),
+  });
+}
+
+/**
+ * The server's change log. `append` runs inside the primary store's write transaction, so the
+ * message and the rows commit or vanish together; the catalog resolves what DDL left behind.
+ */
+export class ChangeLog {
+  constructor(
+    readonly serverUuid: string,
+    private readonly catalog: Catalog,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Writes one message for the recorded changes (nothing when there are none). */
+  append(w: KvWriter, recorder: ChangeRecorder): void {
+    if (recorder.size === 0) return;
+    const changes = recorder.changes.map((c) => this.change(c));
+    appendTransaction(w, (seq) =>
+      create(pb.TransactionSchema, {
+        id: { serverUuid: this.serverUuid, sequence: seq },
+        commitTimeMs: BigInt(this.clock()),
+        originServerUuid: this.serverUuid,
+        changes,
+      }),
+    );
+  }
+
+  private change(c: RecordedChange): pb.Change {
+    if (c.kind === 'ddl') {
+      const tables: pb.TableDefinition[] = [];
+      for (const t of c.tables) {
+        const def = this.catalog.getTable(t.schema, t.name);
+        if (def !== undefined) tables.push(tableDefinition(def));
+      }
+      return create(pb.ChangeSchema, { change: { case: 'ddl', value: { schema: c.schema, statement: c.statement, tables, droppedTables: c.dropped } } });
+    }
+    const shape = shapeOf(c.def);
+    return create(pb.ChangeSchema, {
+      change: {
+        case: 'row',
+        value: {
+          schema: c.def.schema,
+          table: c.def.name,
+          kind: ROW_KINDS[c.kind],
+          columns: shape.columns,
+          before: c.before ? toPbRow(c.def, c.before) : [],
+          after: c.after ? toPbRow(c.def, c.after) : [],
+          keyColumns: shape.keyColumns,
+        },
+      },
+    });
+  }
+}
