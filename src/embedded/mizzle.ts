@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../client/client.js';
 import { silentLogger } from '../kernel/logger.js';
+import type { KernelApi } from '../kernel/plugin.js';
 import { startServer, type RunningServer } from '../kernel/server.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
 import type { KvEntry } from '../storage/kv.js';
@@ -86,6 +87,11 @@ export class Mizzle extends Client {
       if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /** The in-process kernel: what the mysql2 adapter opens its sessions on. */
+  get kernel(): KernelApi {
+    return this.server.kernel;
   }
 
   /**
