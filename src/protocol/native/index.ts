@@ -5,3 +5,4 @@ export * from './wire-reader.js';
 export * from './frame.js';
 export * from './cells.js';
 export * from './messages.js';
+export * from './client-end.js';
