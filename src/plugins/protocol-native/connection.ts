@@ -1,21 +1,19 @@
 // One native client connection: frames in, the HELLO handshake with a time limit, pipelined requests run in order on one session, replies out.
 import type { Socket } from 'node:net';
 import { SqlError, sqlError } from '../../base/errors.js';
-import type { StatementResult } from '../../base/result.js';
+import type { RowSink, StatementResult } from '../../base/result.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
-import { columnWire } from '../../protocol/mysql/column-definition.js';
-import { columnTypeName } from '../../protocol/mysql/column-type-name.js';
-import { Collation } from '../../protocol/mysql/constants.js';
-import { Flag, MessageType, ROW_FRAME_BYTES_TARGET, ROWS_PER_FRAME_MAX } from '../../protocol/native/constants.js';
+import { Flag, MessageType } from '../../protocol/native/constants.js';
 import { FrameError, FrameReader, type Frame } from '../../protocol/native/frame.js';
-import { readHello, readQuery, writeError, writeOk, writeRedirect, writeRows, writeServerHello, type NativeColumn } from '../../protocol/native/messages.js';
+import { readHello, readQuery, writeError, writeOk, writeRedirect, writeServerHello } from '../../protocol/native/messages.js';
 import { NativeProtocolError } from '../../protocol/native/wire-reader.js';
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import type { NativeCounters } from './counters.js';
 import { authenticateHello } from './hello-auth.js';
 import type { RedirectPolicy } from './redirect-policy.js';
+import { NativeRowStream, rowFrames, type RowStreamHost } from './result-stream.js';
 
 export interface NativeLimits {
   frameBytesMax: number;
@@ -42,7 +40,7 @@ interface PendingRequest {
   frame: Frame;
 }
 
-export class NativeConnection {
+export class NativeConnection implements RowStreamHost {
   private readonly reader: FrameReader;
   private session: KernelSession | undefined;
   private state: 'hello' | 'authenticating' | 'open' | 'closed' = 'hello';
@@ -168,12 +166,6 @@ export class NativeConnection {
     }
   }
 
-  private statusFlags(): number {
-    const s = this.session?.status();
-    if (s === undefined) return 0;
-    return (s.inTransaction ? Flag.IN_TRANSACTION : 0) | (s.autocommit ? Flag.AUTOCOMMIT : 0);
-  }
-
   /** Runs queued requests one after another (they share the session); replies go out as each finishes. */
   private async pump(): Promise<void> {
     if (this.running) return;
@@ -203,9 +195,10 @@ export class NativeConnection {
       }
       if (verdict !== undefined) throw verdict.error;
       const prepared = q.params.length > 0 || (f.flags & Flag.PREPARED) !== 0;
-      const result = prepared ? await runPrepared(session, q.sql, q.params) : await runText(session, q.sql);
+      const sink = new NativeRowStream(this, f.requestId);
+      const result = prepared ? await runPrepared(session, q.sql, q.params, sink) : await runText(session, q.sql, sink);
       if (this.state === 'closed') return;
-      this.reply(f.requestId, result);
+      this.reply(f.requestId, result, sink);
     } catch (e) {
       this.h.counters.errors++;
       let err: SqlError;
@@ -221,7 +214,7 @@ export class NativeConnection {
     }
   }
 
-  private reply(requestId: number, result: StatementResult): void {
+  private reply(requestId: number, result: StatementResult, sink: NativeRowStream): void {
     const flags = this.statusFlags();
     const warnings = this.session?.status().warningCount ?? 0;
     if (result.kind === 'ok') {
@@ -230,10 +223,8 @@ export class NativeConnection {
       }));
       return;
     }
-    const columns: NativeColumn[] = result.columns.map((c) => ({
-      name: c.name, type: columnTypeName(columnWire(c, Collation.UTF8MB4_0900_AI_CI)), nullable: c.nullable,
-    }));
-    writeRows(() => new WireWriter(512), (bytes) => this.write(bytes), requestId, flags, columns, result.rows, warnings, ROWS_PER_FRAME_MAX, ROW_FRAME_BYTES_TARGET);
+    if (result.kind === 'streamed') sink.end(warnings);
+    else rowFrames(this, requestId, result.columns).end(result.rows, flags, warnings);
   }
 
   private send(body: (w: WireWriter) => void): void {
@@ -242,7 +233,52 @@ export class NativeConnection {
     this.write(w.finish());
   }
 
-  private write(bytes: Buffer): void {
+  /** The session's transaction state as header flags. */
+  statusFlags(): number {
+    const s = this.session?.status();
+    if (s === undefined) return 0;
+    return (s.inTransaction ? Flag.IN_TRANSACTION : 0) | (s.autocommit ? Flag.AUTOCOMMIT : 0);
+  }
+
+  /**
+   * While the client has not read what was written: a promise for when it has, or is
+   * gone. A client that reads nothing for net_write_timeout is disconnected, so a
+   * streaming statement (and what it holds) is not kept waiting forever.
+   */
+  backlog(): Promise<void> | null {
+    const s = this.socket;
+    if (!s.writableNeedDrain || this.state === 'closed') return null;
+    const seconds = this.session?.netWriteTimeoutSeconds() ?? 0;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        clearInterval(timer);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+      if (seconds <= 0) return;
+      // Progress (the client reading some of it) restarts the clock.
+      let pending = s.writableLength;
+      let idleSince = Date.now();
+      timer = setInterval(() => {
+        if (s.writableLength !== pending) {
+          pending = s.writableLength;
+          idleSince = Date.now();
+        } else if (Date.now() - idleSince >= seconds * 1000) {
+          this.h.counters.timedOut++;
+          this.h.log.info('native client read nothing for net_write_timeout, disconnecting', { host: this.host, pending_bytes: pending });
+          done();
+          this.socket.destroy();
+        }
+      }, Math.min(1000, seconds * 250));
+      timer.unref();
+    });
+  }
+
+  write(bytes: Buffer): void {
     if (this.socket.destroyed) return;
     this.h.counters.bytesSent += bytes.length;
     this.h.kernel.recordTraffic(0, bytes.length);
@@ -295,20 +331,20 @@ function errorReply(e: SqlError): { code: number; sqlstate: string; message: str
 }
 
 /** Exactly one statement: two are the parser's 1064 and nothing runs. */
-async function runText(session: KernelSession, sql: string): Promise<StatementResult> {
+async function runText(session: KernelSession, sql: string, sink: RowSink): Promise<StatementResult> {
   let result: StatementResult | undefined;
   await session.execute(sql, false, (r) => {
     result = r;
-  });
+  }, sink);
   if (result === undefined) throw sqlError('EMPTY_QUERY', 'Query was empty');
   return result;
 }
 
 /** Parameters are bound by the kernel's prepared statements, never spliced into the text. */
-async function runPrepared(session: KernelSession, sql: string, params: Parameters<KernelSession['executePrepared']>[1]): Promise<StatementResult> {
+async function runPrepared(session: KernelSession, sql: string, params: Parameters<KernelSession['executePrepared']>[1], sink: RowSink): Promise<StatementResult> {
   const prepared = session.prepare(sql);
   try {
-    return await session.executePrepared(prepared.id, params);
+    return await session.executePrepared(prepared.id, params, sink);
   } finally {
     session.closePrepared(prepared.id);
   }

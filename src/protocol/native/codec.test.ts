@@ -6,7 +6,7 @@ import { Flag, MessageType, SHARD_KEY_BYTES_MAX } from './constants.js';
 import { FrameError, FrameReader, startFrame, endFrame, type Frame } from './frame.js';
 import {
   readError, readHello, readOk, readQuery, readRedirect, readRows, readServerHello,
-  writeError, writeHello, writeOk, writeQuery, writeRedirect, writeRows, writeServerHello, type NativeColumn,
+  writeError, writeHello, writeOk, writeQuery, writeRedirect, writeRows, writeServerHello, RowFrameWriter, type NativeColumn,
 } from './messages.js';
 import { WireWriter } from './wire-writer.js';
 import { NativeProtocolError } from './wire-reader.js';
@@ -44,7 +44,7 @@ test('rows stream in chunks with NULL bitmaps, exact integers, bytes and ISO dat
   ];
   const rows = Array.from({ length: 2500 }, (_, k) => [k, k % 2 === 0 ? -9223372036854775808n : null, new Decimal(150n, 2), 0.1, Buffer.from([k & 255]), '2024-02-29 23:59:59.123', 'héllo', null, '2024']);
   const out: Buffer[] = [];
-  writeRows(() => new WireWriter(), (b) => out.push(Buffer.from(b)), 9, Flag.AUTOCOMMIT, columns, rows, 2, 1000, 1 << 20);
+  writeRows((b) => out.push(Buffer.from(b)), 9, Flag.AUTOCOMMIT, columns, rows, 2, 1000, 1 << 20);
   const f = frames(Buffer.concat(out));
   assert.deepEqual(f.map((x) => [x.type, x.flags & Flag.MORE]), [[MessageType.ROWS, Flag.MORE], [MessageType.ROW_CHUNK, Flag.MORE], [MessageType.ROW_CHUNK, 0]]);
   const first = readRows(f[0].payload, f[0].flags);
@@ -59,10 +59,29 @@ test('rows stream in chunks with NULL bitmaps, exact integers, bytes and ISO dat
 
 test('an empty result is one ROWS frame with the columns and the warnings', () => {
   const out: Buffer[] = [];
-  writeRows(() => new WireWriter(), (b) => out.push(Buffer.from(b)), 1, 0, [{ name: 'a', type: 'int', nullable: true }], [], 0, 10, 1000);
+  writeRows((b) => out.push(Buffer.from(b)), 1, 0, [{ name: 'a', type: 'int', nullable: true }], [], 0, 10, 1000);
   const f = frames(Buffer.concat(out));
   assert.equal(f.length, 1);
   assert.deepEqual(readRows(f[0].payload, f[0].flags), { columns: [{ name: 'a', type: 'int', nullable: true }], rows: [], warnings: 0 });
+});
+
+test('a streamed result: batches in frames marked MORE, then an empty last frame with the warnings', () => {
+  const out: Buffer[] = [];
+  const rf = new RowFrameWriter([{ name: 'a', type: 'bigint', nullable: false }], 5, (b) => out.push(Buffer.from(b)), 3, 1 << 20);
+  rf.rows([], 0);
+  rf.rows([[1], [2], [3], [4]], Flag.IN_TRANSACTION);
+  rf.rows([[5]], 0);
+  rf.end([], Flag.AUTOCOMMIT, 7);
+  const f = frames(Buffer.concat(out));
+  assert.deepEqual(f.map((x) => [x.type, x.flags, x.requestId]), [
+    [MessageType.ROWS, Flag.IN_TRANSACTION | Flag.MORE, 5], [MessageType.ROW_CHUNK, Flag.IN_TRANSACTION | Flag.MORE, 5],
+    [MessageType.ROW_CHUNK, Flag.MORE, 5], [MessageType.ROW_CHUNK, Flag.AUTOCOMMIT, 5],
+  ]);
+  const first = readRows(f[0].payload, f[0].flags);
+  const parts = [first, ...f.slice(1).map((x) => readRows(x.payload, x.flags, first.columns))];
+  assert.deepEqual(parts.map((p) => p.rows.length), [3, 1, 1, 0]);
+  assert.deepEqual(parts.flatMap((p) => p.rows), [[1], [2], [3], [4], [5]]);
+  assert.equal(parts[3].warnings, 7);
 });
 
 test('frames split anywhere are put back together', () => {

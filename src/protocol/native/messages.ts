@@ -2,10 +2,10 @@
 import type { Value } from '../../base/value.js';
 import type { ColumnTypeName } from '../mysql/column-type-name.js';
 import { cellKindOf, COLUMN_TYPES, columnTypeCode, Flag, MessageType, REDIRECT_REASON_NAMES, type CellKind, type RedirectReasonName } from './constants.js';
-import { cellPlan, readParam, readRow, writeParam, writeRow, type NativeCell, type NativeParam } from './cells.js';
+import { cellPlan, readParam, type CellPlan, readRow, writeParam, writeRow, type NativeCell, type NativeParam } from './cells.js';
 import { endFrame, startFrame } from './frame.js';
 import { NativeProtocolError, WireReader } from './wire-reader.js';
-import type { WireWriter } from './wire-writer.js';
+import { WireWriter } from './wire-writer.js';
 
 /** HELLO: who connects, and to which database. */
 export interface Hello {
@@ -186,13 +186,73 @@ export function readRedirect(payload: Buffer): RedirectReply {
 }
 
 /**
- * Writes a result set as ROWS (columns and the first rows) and ROW_CHUNK frames,
- * each cut after `rowsPerFrame` rows or `frameBytesTarget` payload bytes; every
- * frame but the last has the MORE flag; the last ends with the warning count.
- * `flush` takes each finished batch of frames (so a big result does not sit in one buffer).
+ * Writes one result set as a ROWS frame (the columns and the first rows) followed by
+ * ROW_CHUNK frames, each cut after `rowsPerFrame` rows or `frameBytesTarget` payload
+ * bytes. Every frame but the last has the MORE flag; the last carries the warning count.
+ * A whole result is written with end(rows); a streamed one with rows(batch) as batches
+ * arrive and end([]) after the statement finished (a last frame with no rows).
+ * Finished bytes go to `out` in pieces of about frameBytesTarget, never all at once.
  */
+export class RowFrameWriter {
+  private readonly plan: CellPlan;
+  private headWritten = false;
+
+  constructor(
+    private readonly columns: readonly NativeColumn[],
+    private readonly requestId: number,
+    private readonly out: (bytes: Buffer) => void,
+    private readonly rowsPerFrame: number,
+    private readonly frameBytesTarget: number,
+  ) {
+    this.plan = cellPlan(columns.map((c) => c.type));
+  }
+
+  /** A batch of rows, in frames marked MORE. */
+  rows(batch: readonly (readonly Value[])[], flags: number): void {
+    if (batch.length > 0) this.emit(batch, flags, -1);
+  }
+
+  /** The last frame, with the rest of the rows (none for a streamed result) and the warning count. */
+  end(rest: readonly (readonly Value[])[], flags: number, warnings: number): void {
+    this.emit(rest, flags, Math.max(0, Math.min(warnings, 0xffff)));
+  }
+
+  /** `warnings` < 0: more frames follow. */
+  private emit(rows: readonly (readonly Value[])[], flags: number, warnings: number): void {
+    let w = new WireWriter(512);
+    let i = 0;
+    do {
+      const at = startFrame(w, this.headWritten ? MessageType.ROW_CHUNK : MessageType.ROWS, flags, this.requestId);
+      if (!this.headWritten) {
+        w.u16(this.columns.length);
+        for (const c of this.columns) {
+          w.text(c.name);
+          w.u8(columnTypeCode(c.type));
+          w.u8(c.nullable ? 1 : 0);
+        }
+        this.headWritten = true;
+      }
+      const countAt = w.pos;
+      w.u32(0);
+      const start = i;
+      const payloadStart = w.pos;
+      while (i < rows.length && i - start < this.rowsPerFrame && w.pos - payloadStart < this.frameBytesTarget) writeRow(w, rows[i++], this.plan);
+      w.patchU32(countAt, i - start);
+      const last = warnings >= 0 && i >= rows.length;
+      if (last) w.u16(warnings);
+      else w.patchU16(at + 4, flags | Flag.MORE);
+      endFrame(w, at);
+      if (i < rows.length && w.pos >= this.frameBytesTarget) {
+        this.out(w.finish());
+        w = new WireWriter(512);
+      }
+    } while (i < rows.length);
+    if (w.pos > 0) this.out(w.finish());
+  }
+}
+
+/** A whole result set as frames (see RowFrameWriter). */
 export function writeRows(
-  newWriter: () => WireWriter,
   flush: (bytes: Buffer) => void,
   requestId: number,
   flags: number,
@@ -202,38 +262,7 @@ export function writeRows(
   rowsPerFrame: number,
   frameBytesTarget: number,
 ): void {
-  const plan = cellPlan(columns.map((c) => c.type));
-  let w = newWriter();
-  let i = 0;
-  let first = true;
-  do {
-    const type = first ? MessageType.ROWS : MessageType.ROW_CHUNK;
-    const at = startFrame(w, type, flags, requestId);
-    if (first) {
-      w.u16(columns.length);
-      for (const c of columns) {
-        w.text(c.name);
-        w.u8(columnTypeCode(c.type));
-        w.u8(c.nullable ? 1 : 0);
-      }
-    }
-    const countAt = w.pos;
-    w.u32(0);
-    const start = i;
-    const payloadStart = w.pos;
-    while (i < rows.length && i - start < rowsPerFrame && w.pos - payloadStart < frameBytesTarget) writeRow(w, rows[i++], plan);
-    w.patchU32(countAt, i - start);
-    const last = i >= rows.length;
-    if (last) w.u16(Math.min(warnings, 0xffff));
-    else w.patchU16(at + 4, flags | Flag.MORE);
-    endFrame(w, at);
-    first = false;
-    if (!last && w.pos >= frameBytesTarget) {
-      flush(w.finish());
-      w = newWriter();
-    }
-  } while (i < rows.length);
-  if (w.pos > 0) flush(w.finish());
+  new RowFrameWriter(columns, requestId, flush, rowsPerFrame, frameBytesTarget).end(rows, flags, warnings);
 }
 
 /** Reads a ROWS frame (with `columns` unset) or a ROW_CHUNK frame (with the columns the ROWS frame gave). */
