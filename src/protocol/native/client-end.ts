@@ -35,11 +35,17 @@ export interface RequestOptions {
   /** Flag.READ_ONLY and/or Flag.PREPARED. */
   flags?: number;
   shardKey?: Uint8Array;
+  /**
+   * Takes the rows of a result frame by frame as they arrive (the first call has no rows
+   * when the server streams): they are then not kept, and the reply's `rows` is empty.
+   */
+  onRows?: (columns: NativeColumn[], rows: NativeCell[][]) => void;
 }
 
 interface Pending {
   resolve(r: NativeReply): void;
   reject(e: Error): void;
+  onRows?: RequestOptions['onRows'];
   columns?: NativeColumn[];
   rows?: NativeCell[][];
 }
@@ -148,7 +154,7 @@ export class NativeClientConnection {
     const w = new WireWriter(64 + sql.length);
     writeQuery(w, id, o.flags ?? 0, sql, params, o.shardKey);
     return new Promise<NativeReply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onRows: o.onRows });
       this.socket.write(w.finish());
     });
   }
@@ -194,10 +200,11 @@ export class NativeClientConnection {
           if ((f.type === MessageType.ROWS) !== (p.columns === undefined)) throw new NativeProtocolError('ROW_CHUNK without ROWS, or ROWS twice');
           const part = readRows(f.payload, f.flags, p.columns);
           p.columns = part.columns;
-          if (p.rows === undefined) p.rows = part.rows;
+          if (p.onRows !== undefined) p.onRows(part.columns, part.rows);
+          else if (p.rows === undefined) p.rows = part.rows;
           else for (const r of part.rows) p.rows.push(r);
           if ((f.flags & Flag.MORE) !== 0) return;
-          return this.settle(f.requestId, p, { kind: 'rows', columns: part.columns, rows: p.rows, warnings: part.warnings ?? 0, flags: f.flags });
+          return this.settle(f.requestId, p, { kind: 'rows', columns: part.columns, rows: p.rows ?? [], warnings: part.warnings ?? 0, flags: f.flags });
         }
         default:
           throw new NativeProtocolError(`unknown reply type 0x${f.type.toString(16)}`);
@@ -225,6 +232,15 @@ export class NativeClientConnection {
     for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
     for (const w of this.waiting.splice(0)) w();
+  }
+
+  /** Stops reading replies (the server then waits, as TCP fills): for a consumer that is behind. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   /** Closes at once; requests in flight fail. */
