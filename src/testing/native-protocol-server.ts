@@ -12,9 +12,9 @@ export interface NativeProtocolServer {
   stop(): Promise<void>;
 }
 
-/** Starts mizzle with protocol-native and `args` (more plugin options, other plugins). */
-export async function startNativeProtocolServer(args: readonly string[] = []): Promise<NativeProtocolServer> {
-  const nativePort = await freePort();
+/** Starts mizzle with protocol-native and `args` (more plugin options, other plugins), on `port` when given (servers that name each other). */
+export async function startNativeProtocolServer(args: readonly string[] = [], port?: number): Promise<NativeProtocolServer> {
+  const nativePort = port ?? (await freePort());
   const server = await startServerProcess({ args: ['--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`, ...args] });
   return {
     server,
