@@ -174,4 +174,10 @@ test('a hundred clients sending garbage at once do not stop the others', async (
   const done = await Promise.all(all);
   assert.ok(done.every((d) => errorsOf(d.frames).length === 1));
   await othersUnaffected();
+  // SHOW STATUS counts what was refused.
+  const status = await bystander.request("SHOW GLOBAL STATUS LIKE 'Native%'");
+  const counters = new Map((status.kind === 'rows' ? status.rows : []).map((r) => [String(r[0]), Number(r[1])]));
+  assert.ok(counters.get('Native_malformed')! >= 100, `Native_malformed ${counters.get('Native_malformed')}`);
+  assert.ok(counters.get('Native_timed_out')! >= 2);
+  assert.ok(counters.get('Native_limit_refused')! >= 1);
 });
