@@ -65,23 +65,39 @@ test('an empty result is one ROWS frame with the columns and the warnings', () =
   assert.deepEqual(readRows(f[0].payload, f[0].flags), { columns: [{ name: 'a', type: 'int', nullable: true }], rows: [], warnings: 0 });
 });
 
-test('a streamed result: batches in frames marked MORE, then an empty last frame with the warnings', () => {
+test('a streamed result: batches in frames marked MORE; the held last frame becomes the final one', () => {
   const out: Buffer[] = [];
   const rf = new RowFrameWriter([{ name: 'a', type: 'bigint', nullable: false }], 5, (b) => out.push(Buffer.from(b)), 3, 1 << 20);
   rf.rows([], 0);
   rf.rows([[1], [2], [3], [4]], Flag.IN_TRANSACTION);
   rf.rows([[5]], 0);
+  assert.equal(out.length, 0, 'small frames are held until the end');
   rf.end([], Flag.AUTOCOMMIT, 7);
+  assert.equal(out.length, 1, 'and leave in one write');
   const f = frames(Buffer.concat(out));
   assert.deepEqual(f.map((x) => [x.type, x.flags, x.requestId]), [
-    [MessageType.ROWS, Flag.IN_TRANSACTION | Flag.MORE, 5], [MessageType.ROW_CHUNK, Flag.IN_TRANSACTION | Flag.MORE, 5],
-    [MessageType.ROW_CHUNK, Flag.MORE, 5], [MessageType.ROW_CHUNK, Flag.AUTOCOMMIT, 5],
+    [MessageType.ROWS, Flag.IN_TRANSACTION | Flag.MORE, 5], [MessageType.ROW_CHUNK, Flag.IN_TRANSACTION | Flag.MORE, 5], [MessageType.ROW_CHUNK, Flag.AUTOCOMMIT, 5],
   ]);
   const first = readRows(f[0].payload, f[0].flags);
   const parts = [first, ...f.slice(1).map((x) => readRows(x.payload, x.flags, first.columns))];
-  assert.deepEqual(parts.map((p) => p.rows.length), [3, 1, 1, 0]);
+  assert.deepEqual(parts.map((p) => p.rows.length), [3, 1, 1]);
   assert.deepEqual(parts.flatMap((p) => p.rows), [[1], [2], [3], [4], [5]]);
-  assert.equal(parts[3].warnings, 7);
+  assert.equal(parts[2].warnings, 7);
+});
+
+test('a streamed result whose frames already left ends with an empty last frame', () => {
+  const out: Buffer[] = [];
+  // A 16-byte target: every frame leaves at once.
+  const rf = new RowFrameWriter([{ name: 'a', type: 'int', nullable: true }], 6, (b) => out.push(Buffer.from(b)), 1000, 16);
+  rf.rows([[1], [null]], 0);
+  assert.ok(out.length >= 1);
+  rf.end([], 0, 0);
+  const f = frames(Buffer.concat(out));
+  const first = readRows(f[0].payload, f[0].flags);
+  const parts = [first, ...f.slice(1).map((x) => readRows(x.payload, x.flags, first.columns))];
+  assert.deepEqual(parts.flatMap((p) => p.rows), [[1], [null]]);
+  assert.deepEqual(parts.at(-1), { columns: first.columns, rows: [], warnings: 0 });
+  assert.deepEqual(f.map((x) => x.flags & Flag.MORE), [...f.slice(1).map(() => Flag.MORE), 0]);
 });
 
 test('frames split anywhere are put back together', () => {

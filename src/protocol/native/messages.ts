@@ -190,12 +190,18 @@ export function readRedirect(payload: Buffer): RedirectReply {
  * ROW_CHUNK frames, each cut after `rowsPerFrame` rows or `frameBytesTarget` payload
  * bytes. Every frame but the last has the MORE flag; the last carries the warning count.
  * A whole result is written with end(rows); a streamed one with rows(batch) as batches
- * arrive and end([]) after the statement finished (a last frame with no rows).
- * Finished bytes go to `out` in pieces of about frameBytesTarget, never all at once.
+ * arrive and end([]) after the statement finished.
+ *
+ * Frames are held until about frameBytesTarget bytes are ready (or the end), then go to
+ * `out` together: a small result leaves in one write, and end() can turn the held last
+ * frame into the final one instead of sending an empty frame after it.
  */
 export class RowFrameWriter {
   private readonly plan: CellPlan;
   private headWritten = false;
+  private w: WireWriter | undefined;
+  /** Offset in `w` of the last frame written (marked MORE), -1 when `w` holds none. */
+  private lastAt = -1;
 
   constructor(
     private readonly columns: readonly NativeColumn[],
@@ -212,16 +218,31 @@ export class RowFrameWriter {
     if (batch.length > 0) this.emit(batch, flags, -1);
   }
 
-  /** The last frame, with the rest of the rows (none for a streamed result) and the warning count. */
+  /** The last frame, with the rest of the rows (none for a streamed result) and the warning count; everything held goes out. */
   end(rest: readonly (readonly Value[])[], flags: number, warnings: number): void {
-    this.emit(rest, flags, Math.max(0, Math.min(warnings, 0xffff)));
+    const count = Math.max(0, Math.min(warnings, 0xffff));
+    if (rest.length === 0 && this.w !== undefined && this.lastAt >= 0) {
+      // The held last frame becomes the final one: MORE cleared, the warnings appended.
+      this.w.patchU16(this.lastAt + 4, flags);
+      this.w.u16(count);
+      endFrame(this.w, this.lastAt);
+    } else {
+      this.emit(rest, flags, count);
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.w !== undefined && this.w.pos > 0) this.out(this.w.finish());
+    this.w = undefined;
+    this.lastAt = -1;
   }
 
   /** `warnings` < 0: more frames follow. */
   private emit(rows: readonly (readonly Value[])[], flags: number, warnings: number): void {
-    let w = new WireWriter(512);
     let i = 0;
     do {
+      const w = (this.w ??= new WireWriter(512));
       const at = startFrame(w, this.headWritten ? MessageType.ROW_CHUNK : MessageType.ROWS, flags, this.requestId);
       if (!this.headWritten) {
         w.u16(this.columns.length);
@@ -242,12 +263,9 @@ export class RowFrameWriter {
       if (last) w.u16(warnings);
       else w.patchU16(at + 4, flags | Flag.MORE);
       endFrame(w, at);
-      if (i < rows.length && w.pos >= this.frameBytesTarget) {
-        this.out(w.finish());
-        w = new WireWriter(512);
-      }
+      this.lastAt = at;
+      if (w.pos >= this.frameBytesTarget) this.flush();
     } while (i < rows.length);
-    if (w.pos > 0) this.out(w.finish());
   }
 }
 
