@@ -61,6 +61,16 @@ test('maxRedirects=0 refuses to follow, and a redirect inside a transaction is n
   await r.close();
 });
 
+test('a redirect to a server that cannot be reached is a connection error; the client still reads where it is', async (t) => {
+  const dead = await freePort();
+  const ro = await startNativeProtocolServer(['--protocol-native.read_only=true', `--protocol-native.redirect_to=127.0.0.1:${dead}`]);
+  t.after(() => ro.stop());
+  const c = connect(ro.url(), { timeoutMs: 5000 });
+  await assert.rejects(c.query('CREATE DATABASE nowhere_to_go'), isError('connection', 2003, new RegExp(`${dead}`)));
+  assert.deepEqual((await c.query('SELECT 6')).rows, [[6]]);
+  await c.close();
+});
+
 test('a redirect loop is detected and reported, not followed forever', async (t) => {
   const [pa, pb] = await Promise.all([freePort(), freePort()]);
   const a = await startNativeProtocolServer(['--protocol-native.read_only=true', `--protocol-native.redirect_to=127.0.0.1:${pb}`], pa);

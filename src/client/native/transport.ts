@@ -104,6 +104,11 @@ export class NativeSession implements TransportSession {
       this.follow(r.redirect, r.flags, visited, hops);
       const next = await this.transport.connect(r.redirect.host, r.redirect.port);
       this.conn.destroy();
+      if (this.broken) {
+        // The call was given up while this connection was being made: nobody would close it.
+        next.destroy();
+        throw connectionError('The call ended while following a redirect', ClientCode.LOST);
+      }
       this.conn = next;
     }
   }
