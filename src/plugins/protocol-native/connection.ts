@@ -185,6 +185,7 @@ export class NativeConnection implements RowStreamHost {
   private async request(f: Frame): Promise<void> {
     const session = this.session!;
     this.h.counters.requests++;
+    let sink: NativeRowStream | undefined;
     try {
       const q = readQuery(f.payload);
       const verdict = this.h.policy.verdict(q.sql, session.status().inTransaction);
@@ -195,7 +196,7 @@ export class NativeConnection implements RowStreamHost {
       }
       if (verdict !== undefined) throw verdict.error;
       const prepared = q.params.length > 0 || (f.flags & Flag.PREPARED) !== 0;
-      const sink = new NativeRowStream(this, f.requestId);
+      sink = new NativeRowStream(this, f.requestId);
       const result = prepared ? await runPrepared(session, q.sql, q.params, sink) : await runText(session, q.sql, sink);
       if (this.state === 'closed') return;
       this.reply(f.requestId, result, sink);
@@ -210,7 +211,10 @@ export class NativeConnection implements RowStreamHost {
         this.h.log.error('native request failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
         err = sqlError('UNKNOWN_ERROR', 'Internal error; see the server log');
       }
-      if (this.state !== 'closed') this.send((w) => writeError(w, f.requestId, this.statusFlags(), errorReply(err)));
+      if (this.state !== 'closed') {
+        sink?.flush();
+        this.send((w) => writeError(w, f.requestId, this.statusFlags(), errorReply(err)));
+      }
     }
   }
 

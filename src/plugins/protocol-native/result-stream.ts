@@ -50,6 +50,11 @@ export class NativeRowStream implements RowSink {
     return this.host.backlog();
   }
 
+  /** Sends the rows held, before the ERROR of a statement that failed after rows (KILL QUERY, a time limit). */
+  flush(): void {
+    this.frames?.flush();
+  }
+
   /** The last frame, with the warning count, once the statement answered 'streamed'. */
   end(warnings: number): void {
     if (this.frames === undefined) throw new Error('a streamed result ended before it began');

@@ -232,7 +232,8 @@ export class RowFrameWriter {
     this.flush();
   }
 
-  private flush(): void {
+  /** Sends the frames held (all marked MORE unless end() wrote them): before an ERROR that ends a streamed result, so rows produced are not lost. */
+  flush(): void {
     if (this.w !== undefined && this.w.pos > 0) this.out(this.w.finish());
     this.w = undefined;
     this.lastAt = -1;
