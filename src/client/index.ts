@@ -1,22 +1,22 @@
-// The client library (`mizzle/client`): one API over mysql:// (mizzle's own MySQL client end) and http(s)://; `mizzle/client/http` is the fetch-only entry.
+// The client library (`mizzle/client`): one API over mysql:// (mizzle's own MySQL client end), mizzle:// (the native protocol) and http(s)://; `mizzle/client/http` is the fetch-only entry.
 import { connectWith, type TransportFactory } from './connect-url.js';
 import type { Client } from './client.js';
 import { HTTP_TRANSPORTS } from './http.js';
 import { MysqlTransport, mysqlEndpoint } from './mysql/transport.js';
+import { NativeTransport, nativeEndpoint } from './native/transport.js';
 import type { ClientOptions } from './transport.js';
 
-/**
- * Every scheme this entry connects to. The native protocol (issue 14's `mizzle://`)
- * plugs in here: a Transport in src/client/native/ and one line below.
- */
+/** Every scheme this entry connects to: a Transport per wire (see transport.ts). */
 export const TRANSPORTS: Readonly<Record<string, TransportFactory>> = {
   ...HTTP_TRANSPORTS,
   'mysql:': (url) => new MysqlTransport(mysqlEndpoint(url)),
+  'mizzle:': (url) => new NativeTransport(nativeEndpoint(url)),
 };
 
 /**
- * A client for `url`: `mysql://user:password@host:3306/database` or
- * `http://user:password@host:8080/?database=name`; `?timeoutMs=` and `?poolSize=` on either.
+ * A client for `url`: `mysql://user:password@host:3306/database`,
+ * `mizzle://user:password@host:4406/database` (the native protocol; `?maxRedirects=`) or
+ * `http://user:password@host:8080/?database=name`; `?timeoutMs=` and `?poolSize=` on any.
  */
 export function connect(url: string | URL, o?: ClientOptions): Client {
   return connectWith(TRANSPORTS, url, o);

@@ -38,8 +38,8 @@ export interface TransportSession {
 
 /**
  * A wire protocol to one server: `mysql://` (the MySQL protocol), `http(s)://` (the
- * HTTP API), and later `mizzle://` (the native protocol): implement this, register the
- * scheme in index.ts's TRANSPORTS, and the pool, transactions and streams work as they are.
+ * HTTP API), `mizzle://` (the native protocol): implement this, register the scheme in
+ * index.ts's TRANSPORTS, and the pool, transactions and streams work as they are.
  */
 export interface Transport {
   /** Sessions the pool keeps by default for this wire. */

@@ -7,23 +7,29 @@ import { connect, MizzleError, type Client } from './index.js';
 import { ClientBackend } from '../testing/slt/client-backend.js';
 import { runSlt } from '../testing/slt/main.js';
 import { startHttpProtocolServer, type HttpProtocolServer } from '../testing/http-protocol-server.js';
+import { freePort } from '../testing/server-process.js';
 
 const SQL_FILES = join(fileURLToPath(import.meta.url), '..', '..', '..', 'test', 'sql');
 
 let h: HttpProtocolServer;
-let urls: { mysql: (db?: string) => string; http: (db?: string) => string };
+let urls: Record<Transport, (db?: string) => string>;
+
+const TRANSPORTS = ['mysql', 'http', 'mizzle'] as const;
+type Transport = (typeof TRANSPORTS)[number];
 
 before(async () => {
-  h = await startHttpProtocolServer();
+  const nativePort = await freePort();
+  h = await startHttpProtocolServer(['--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`]);
   urls = {
     mysql: (db) => `mysql://root@127.0.0.1:${h.server.port}/${db ?? ''}`,
     http: (db) => `${h.url()}/${db === undefined ? '' : `?database=${db}`}`,
+    mizzle: (db) => `mizzle://root@127.0.0.1:${nativePort}/${db ?? ''}`,
   };
 });
 
 after(() => h.stop());
 
-for (const transport of ['mysql', 'http'] as const) {
+for (const transport of TRANSPORTS) {
   test(`the SQL behaviour files pass through the client library over ${transport}://`, async () => {
     const backend = new ClientBackend(urls[transport]);
     const lines: string[] = [];
@@ -57,9 +63,9 @@ const CHECKS: { sql: string; params?: (string | number | bigint | boolean | null
   { sql: 'SELECT id, s FROM v ORDER BY id' },
 ];
 
-test('typed results are identical over mysql:// and http://, statement by statement', async () => {
+test('typed results are identical over mysql://, http:// and mizzle://, statement by statement', async () => {
   const seen: Record<string, unknown[]> = {};
-  for (const transport of ['mysql', 'http'] as const) {
+  for (const transport of TRANSPORTS) {
     const admin = connect(urls[transport]());
     await admin.query('DROP DATABASE IF EXISTS same');
     await admin.query('CREATE DATABASE same');
@@ -76,6 +82,7 @@ test('typed results are identical over mysql:// and http://, statement by statem
     await c.close();
   }
   assert.deepStrictEqual(seen.http, seen.mysql);
+  assert.deepStrictEqual(seen.mizzle, seen.mysql);
   // And the values are the documented types.
   const row = (seen.mysql[3] as { rows: unknown[][] }).rows[0];
   assert.deepStrictEqual(row.slice(1, 9), [-7, 18446744073709551615n, '12345678901234567890.0123456789', 0.1, 'héllo', 'long text', new Uint8Array([0, 255]), new Uint8Array([1, 2, 3])]);
@@ -83,7 +90,7 @@ test('typed results are identical over mysql:// and http://, statement by statem
 });
 
 test('a pool runs calls side by side, transactions stay on their session, and close ends the client', async () => {
-  for (const transport of ['mysql', 'http'] as const) {
+  for (const transport of TRANSPORTS) {
     const c = connect(urls[transport](), { poolSize: 2 });
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => c.query('SELECT ? AS n', [i])));
     assert.deepEqual(answers.map((a) => a.rows[0][0]), [0, 1, 2, 3, 4, 5]);
@@ -98,7 +105,7 @@ test('a pool runs calls side by side, transactions stay on their session, and cl
 });
 
 test('an unreachable server is a connection error', async () => {
-  for (const url of ['mysql://root@127.0.0.1:1/', 'http://127.0.0.1:1/']) {
+  for (const url of ['mysql://root@127.0.0.1:1/', 'http://127.0.0.1:1/', 'mizzle://root@127.0.0.1:1/']) {
     const c = connect(url, { timeoutMs: 5000 });
     await assert.rejects(c.query('SELECT 1'), (e: unknown) => e instanceof MizzleError && e.kind === 'connection' && e.code === 2003, url);
     await c.close();

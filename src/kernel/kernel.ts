@@ -223,6 +223,7 @@ export class Kernel implements KernelApi, SessionHost {
   private localCounters(): [string, string | number][] {
     const extra: [string, string | number][] = [];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.counters?.() ?? []) extra.push(row);
+    for (const p of this.registry.ofKind('protocol')) for (const row of p.instance.statusCounters?.() ?? []) extra.push(row);
     // Uptime is the server's, not a count: it goes with the settings.
     return this.counters.rows(extra).filter(([name]) => name !== 'Uptime');
   }

@@ -81,6 +81,11 @@ export interface ProtocolServer extends PluginLifecycle {
   stop(): Promise<void>;
   /** Human-readable address for the startup log, e.g. "mysql 127.0.0.1:3306". */
   describe(): string;
+  /**
+   * Optional: named counters of the protocol (requests, errors, bytes ...), shown by SHOW STATUS;
+   * with worker threads each thread counts its own and the server shows the sums.
+   */
+  statusCounters?(): readonly [string, number][];
 }
 
 /**

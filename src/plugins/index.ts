@@ -2,6 +2,7 @@
 import type { Plugin } from '../kernel/plugin.js';
 import { plugin as protocolMysql } from './protocol-mysql/index.js';
 import { plugin as protocolHttp } from './protocol-http/index.js';
+import { plugin as protocolNative } from './protocol-native/index.js';
 import { plugin as authNone } from './auth-none/index.js';
 import { plugin as authFile } from './auth-file/index.js';
 import { plugin as authzRules } from './authz-rules/index.js';
@@ -18,6 +19,6 @@ import { plugin as filterSafe } from './filter-safe/index.js';
 import { plugin as filterRules } from './filter-rules/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
-  protocolMysql, protocolHttp, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
+  protocolMysql, protocolHttp, protocolNative, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
   filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp,
 ] as readonly Plugin[];

@@ -1,7 +1,7 @@
 // Who sends a request: the Authorization header (HTTP Basic) asked of the authentication plugin, as a MySQL login would be.
 import { sqlError } from '../../base/errors.js';
 import type { KernelApi } from '../../kernel/plugin.js';
-import { decisionRefusal } from './credential-check.js';
+import { decisionRefusal } from '../shared/credential-check.js';
 import { HttpFailure } from './http-failure.js';
 
 /** The user a request without an Authorization header acts as (the MySQL client's usual default). */

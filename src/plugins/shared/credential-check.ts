@@ -1,4 +1,4 @@
-// Checks a password that arrived whole (HTTP Basic) against what an authentication plugin decided.
+// Checks a password that arrived whole (HTTP Basic, the native HELLO) against what an authentication plugin decided.
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthDecision, StoredCredential } from '../../kernel/plugin.js';
 import { nativeStage2, sha2Stage2 } from '../../protocol/mysql/auth-methods.js';

@@ -1,0 +1,40 @@
+// Who a HELLO says it is, checked by the authentication plugin as a MySQL login would be; clear-text passwords only from loopback.
+import { sqlError, type SqlError } from '../../base/errors.js';
+import type { KernelApi } from '../../kernel/plugin.js';
+import type { Hello } from '../../protocol/native/messages.js';
+import { decisionRefusal } from '../shared/credential-check.js';
+
+export interface HelloPeer {
+  host: string;
+  loopback: boolean;
+}
+
+function accessDenied(user: string, host: string, usedPassword: boolean, why = ''): SqlError {
+  return sqlError('ACCESS_DENIED', `Access denied for user '${user}'@'${host}' (using password: ${usedPassword ? 'YES' : 'NO'})${why}`);
+}
+
+/**
+ * Resolves when the authentication plugin lets `hello.user` in; throws 1045 otherwise,
+ * after telling `onRefused` why (for the server log). The HELLO carries its password
+ * in clear (the native protocol has no TLS yet), so, as the MySQL protocol does for
+ * clear-text passwords, a password is accepted only from loopback.
+ */
+export async function authenticateHello(
+  kernel: KernelApi,
+  hello: Hello,
+  peer: HelloPeer,
+  checkTimeoutMs: number,
+  onRefused: (reason: string) => void,
+): Promise<void> {
+  const usedPassword = hello.password !== '';
+  if (usedPassword && !peer.loopback) {
+    onRefused('a clear-text password from a non-loopback client');
+    throw accessDenied(hello.user, peer.host, true, ': passwords over the native protocol are accepted only from loopback until it has TLS');
+  }
+  const decision = await kernel.authenticate({ user: hello.user, host: peer.host, loopback: peer.loopback });
+  const refusal = await decisionRefusal(decision, hello.password, checkTimeoutMs);
+  if (refusal !== undefined) {
+    onRefused(refusal);
+    throw accessDenied(hello.user, peer.host, usedPassword);
+  }
+}

@@ -1,0 +1,60 @@
+// Whether a request runs here or is sent elsewhere: REDIRECT (or an error without a target) for writes on a read-only server and everything while draining.
+import { sqlError, type SqlError } from '../../base/errors.js';
+import type { KernelApi } from '../../kernel/plugin.js';
+import type { RedirectReply } from '../../protocol/native/messages.js';
+import { parse } from '../../sql/parser/index.js';
+
+/** Statement types that change no data: they run on a read-only server. */
+const READING = new Set(['select', 'setop', 'values', 'with', 'show', 'explain', 'use', 'set', 'transaction', 'do', 'kill']);
+
+/** Whether `sql` writes; text that does not parse is no write (the session answers its parse error). */
+export function isWrite(sql: string): boolean {
+  try {
+    return !READING.has(parse(sql).type);
+  } catch {
+    return false;
+  }
+}
+
+export interface RedirectTarget {
+  host: string;
+  port: number;
+}
+
+/** host:port (IPv6 in brackets) as a redirect target; '' is none. */
+export function parseRedirectTarget(text: string): RedirectTarget | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(t);
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65535) throw new Error(`'${text}' is not host:port`);
+  return { host: m[1] ?? m[2], port };
+}
+
+export class RedirectPolicy {
+  draining = false;
+
+  constructor(private readonly kernel: KernelApi, private readonly target: RedirectTarget | undefined, private readonly readOnly: boolean) {}
+
+  /** The plugin's read_only option or the server's read_only global. */
+  private serverReadOnly(): boolean {
+    return this.readOnly || Number(this.kernel.getGlobalVariable('read_only') ?? 0) === 1;
+  }
+
+  /**
+   * What to answer instead of running `sql`, or undefined to run it. A session in a
+   * transaction is never redirected for read-only mode (its transaction lives here);
+   * its writes get 1290 instead.
+   */
+  verdict(sql: string, inTransaction: boolean): { redirect: RedirectReply } | { error: SqlError } | undefined {
+    if (this.draining) {
+      if (this.target === undefined) return { error: sqlError('SERVER_SHUTDOWN', 'Server shutdown in progress') };
+      return { redirect: { reason: 'draining', ...this.target, message: 'This server is shutting down; continue on the one named' } };
+    }
+    if (!this.serverReadOnly() || !isWrite(sql)) return undefined;
+    if (this.target === undefined || inTransaction) {
+      return { error: sqlError('OPTION_PREVENTS_STATEMENT', 'The MySQL server is running with the --read-only option so it cannot execute this statement') };
+    }
+    return { redirect: { reason: 'read-only', ...this.target, message: 'This server is read-only; send writes to the one named' } };
+  }
+}

@@ -1,0 +1,80 @@
+// The native protocol listener: connections through the kernel's listening socket, counters, and a drain that redirects before it closes.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../../kernel/logger.js';
+import type { KernelApi, Listener, ProtocolServer } from '../../kernel/plugin.js';
+import { listenThroughKernel } from '../shared/listen.js';
+import { NativeConnection, type NativeLimits } from './connection.js';
+import { NativeCounters } from './counters.js';
+import { RedirectPolicy, type RedirectTarget } from './redirect-policy.js';
+
+export interface NativeServerOptions extends NativeLimits {
+  port: number;
+  bind: string;
+  redirectTo: RedirectTarget | undefined;
+  readOnly: boolean;
+  /** On shutdown, how long open connections keep getting answers (REDIRECT draining, with redirect_to) before they are closed. */
+  drainMs: number;
+}
+
+/** Longest a stop waits for running statements before closing their connections anyway. */
+const STOP_WAIT_MS = 10_000;
+
+export class NativeProtocolServer implements ProtocolServer {
+  readonly counters = new NativeCounters();
+  private readonly policy: RedirectPolicy;
+  private readonly connections = new Set<NativeConnection>();
+  private listener: Listener | undefined;
+  private server: Server | undefined;
+
+  constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: NativeServerOptions) {
+    this.policy = new RedirectPolicy(kernel, opts.redirectTo, opts.readOnly);
+  }
+
+  /** The port actually listened on (differs from the option when it was 0). */
+  get port(): number {
+    return this.listener?.port ?? this.opts.port;
+  }
+
+  describe(): string {
+    const host = this.opts.bind.includes(':') ? `[${this.opts.bind}]` : this.opts.bind;
+    return `protocol-native mizzle://${host}:${this.port}`;
+  }
+
+  statusCounters(): readonly [string, number][] {
+    return this.counters.list();
+  }
+
+  async start(): Promise<void> {
+    const server = createServer();
+    server.on('connection', (socket: Socket) => {
+      const c = new NativeConnection(socket, {
+        kernel: this.kernel,
+        log: this.log,
+        limits: this.opts,
+        counters: this.counters,
+        policy: this.policy,
+        closed: (x) => this.connections.delete(x),
+      });
+      this.connections.add(c);
+    });
+    this.listener = await listenThroughKernel(this.kernel, server, 'protocol-native', this.opts.port, this.opts.bind);
+    this.server = server;
+  }
+
+  /**
+   * Stops accepting; from now on requests are answered REDIRECT draining (with
+   * redirect_to) or 1053. Open connections keep being answered for drain_ms, then
+   * each is closed once its running request finished.
+   */
+  async stop(): Promise<void> {
+    if (this.server === undefined) return;
+    this.server = undefined;
+    this.policy.draining = true;
+    const closed = this.listener ? this.listener.close() : Promise.resolve();
+    if (this.opts.drainMs > 0 && this.connections.size > 0) await new Promise((r) => setTimeout(r, this.opts.drainMs));
+    const deadline = Date.now() + STOP_WAIT_MS;
+    while ([...this.connections].some((c) => c.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const c of [...this.connections]) c.close();
+    await closed;
+  }
+}
