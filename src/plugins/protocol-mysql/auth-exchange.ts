@@ -6,6 +6,7 @@ import {
   EMPTY_SHA2_STAGE2,
   Sha2Status,
   clearTextPassword,
+  sha2Stage2,
   verifyNative,
   verifySha2,
   writeAuthMoreData,
@@ -26,6 +27,8 @@ export interface AuthAttempt {
   user: string;
   host: string;
   loopback: boolean;
+  /** The connection is TLS: a clear-text password may cross it (caching_sha2 full authentication, mysql_clear_password). */
+  secure: boolean;
   scramble: Buffer;
   /** The method the client computed `response` with (mysql_native_password when it did not say). */
   clientMethod: string;
@@ -75,13 +78,14 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
       writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
       return { ok: true };
     }
-    const target = switchTarget(cred, a.preferredMethod);
+    if (method === AuthMethod.CACHING_SHA2 && a.secure && cred.verifyClearText) return sha2FullAuthentication(ch, cred, token, a.scramble);
+    const target = switchTarget(cred, a.preferredMethod, a.secure);
     if (target === null || switched) {
       return {
         ok: false,
         usedPassword: true,
         reason: target === null
-          ? 'the stored hash can only check a clear-text password, which needs TLS (not supported yet)'
+          ? 'the stored hash can only check a clear-text password, which needs a TLS connection'
           : `the client did not answer the switch to ${target}`,
       };
     }
@@ -96,17 +100,47 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
 }
 
 /**
+ * Stage 2 (SHA256(SHA256(password))) of passwords that passed a full authentication, by the
+ * credential they matched: the next login of that user takes the fast path. Keyed by the
+ * credential object, so a reloaded users file (new objects) forgets them, as FLUSH
+ * PRIVILEGES empties MySQL's cache.
+ */
+const sha2FastCache = new WeakMap<StoredCredential, Buffer>();
+
+/**
+ * caching_sha2_password's full authentication, over TLS only: for a credential that can only
+ * check a clear-text password (a salted scrypt hash without the sha256 stage 2), the server
+ * answers "perform full authentication" (0x04) and the client sends its password,
+ * NUL-terminated, over the encrypted connection. A success is cached for the fast path.
+ */
+async function sha2FullAuthentication(ch: AuthChannel, cred: StoredCredential, token: Buffer, scramble: Buffer): Promise<AuthOutcome> {
+  const cached = sha2FastCache.get(cred);
+  if (cached && verifySha2(token, scramble, cached)) {
+    writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
+    return { ok: true };
+  }
+  writeAuthMoreData(ch.out, Sha2Status.PERFORM_FULL_AUTHENTICATION);
+  ch.flush();
+  const answer = await ch.receive();
+  if (answer === null) return { ok: false, usedPassword: true, reason: 'connection closed during authentication', closed: true };
+  const password = clearTextPassword(answer);
+  if (cred.verifyClearText?.(password) !== true) return wrongPassword(`${AuthMethod.CACHING_SHA2}, full authentication`);
+  sha2FastCache.set(cred, sha2Stage2(password));
+  return { ok: true };
+}
+
+/**
  * mysql_clear_password: the client sends the password itself, NUL-terminated. That is
- * only acceptable where nobody can listen: over TLS (not supported yet) or on loopback,
- * so any other client is refused before it is asked. The plugin's check decides; a
- * rejection, or no answer within the time limit, is a denial (fail closed).
+ * only acceptable where nobody can listen: over TLS or on loopback, so any other client
+ * is refused before it is asked. The plugin's check decides; a rejection, or no answer
+ * within the time limit, is a denial (fail closed).
  */
 async function clearTextExchange(ch: AuthChannel, a: AuthAttempt, check: (password: string) => Promise<boolean>): Promise<AuthOutcome> {
-  if (!a.loopback) {
+  if (!a.loopback && !a.secure) {
     return {
       ok: false,
       usedPassword: a.response.length > 0,
-      reason: 'this user logs in with mysql_clear_password, which mizzle asks for only from loopback clients until TLS is supported',
+      reason: 'this user logs in with mysql_clear_password, which mizzle asks for only over TLS or from loopback clients',
     };
   }
   let answer: Buffer;
@@ -141,9 +175,12 @@ function wrongPassword(method: string): AuthOutcome {
   return { ok: false, usedPassword: true, reason: `wrong password (${method})` };
 }
 
-/** The method to switch a client to: the preferred one when the credential supports it. */
-function switchTarget(cred: StoredCredential, preferred: string): string | null {
-  const sha2 = cred.sha256Stage2 !== undefined;
+/**
+ * The method to switch a client to: the preferred one when the credential supports it.
+ * Over TLS a credential that checks only clear text gets caching_sha2_password's full authentication.
+ */
+function switchTarget(cred: StoredCredential, preferred: string, secure: boolean): string | null {
+  const sha2 = cred.sha256Stage2 !== undefined || (secure && cred.verifyClearText !== undefined);
   const native = cred.nativeStage2 !== undefined && cred.nativeStage2.length > 0;
   if (preferred === AuthMethod.CACHING_SHA2 && sha2) return AuthMethod.CACHING_SHA2;
   if (native) return AuthMethod.NATIVE;

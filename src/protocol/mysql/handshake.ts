@@ -124,6 +124,14 @@ export function writeSslRequest(w: PacketWriter, capabilities: number, maxPacket
   w.begin().u32(capabilities | Capability.SSL).u32(maxPacketSize).u8(charset).zeros(23).end();
 }
 
+/** Bytes of an SSLRequest: capabilities, max packet size, charset and 23 reserved bytes. */
+const SSL_REQUEST_LENGTH = 32;
+
+/** Whether a client's first payload is an SSLRequest (the short response with CLIENT_SSL), without parsing the rest. */
+export function isSslRequest(payload: Buffer): boolean {
+  return payload.length === SSL_REQUEST_LENGTH && (payload.readUInt32LE(0) & Capability.SSL) !== 0 && (payload.readUInt32LE(0) & Capability.PROTOCOL_41) !== 0;
+}
+
 /** At most this many connection attributes are kept (the rest are read and dropped). */
 const MAX_ATTRIBUTES = 64;
 
