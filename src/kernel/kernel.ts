@@ -238,6 +238,10 @@ export class Kernel implements KernelApi, SessionHost {
   private localSettings(): [string, string | number][] {
     const rows: [string, string | number][] = [['Storage_bytes', this.storage.primary.sizeBytes()], ['Uptime', this.counters.uptimeSeconds()]];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.settings?.() ?? []) rows.push(row);
+    if (this.tls) {
+      const v = this.tls.validity();
+      rows.push(['Ssl_server_not_after', v.notAfter], ['Ssl_server_not_before', v.notBefore]);
+    }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
     return rows;
   }

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { ConfigError } from './config.js';
 import type { Logger } from './logger.js';
 
@@ -87,14 +88,19 @@ export function generateCertificates(datadir: string): void {
  * previous context, so a half-copied new certificate never takes TLS away.
  */
 export class TlsMaterial {
-  private current: SecureContext;
+  private current: { context: SecureContext; notBefore: string; notAfter: string };
 
   constructor(readonly files: TlsFiles) {
     this.current = TlsMaterial.load(files);
   }
 
   get context(): SecureContext {
-    return this.current;
+    return this.current.context;
+  }
+
+  /** The certificate's validity, as SHOW STATUS's Ssl_server_not_before / Ssl_server_not_after show it. */
+  validity(): { notBefore: string; notAfter: string } {
+    return { notBefore: this.current.notBefore, notAfter: this.current.notAfter };
   }
 
   /** Re-reads the files; throws (and keeps the old context) when they do not make a valid pair. */
@@ -102,10 +108,13 @@ export class TlsMaterial {
     this.current = TlsMaterial.load(this.files);
   }
 
-  private static load(files: TlsFiles): SecureContext {
+  private static load(files: TlsFiles): { context: SecureContext; notBefore: string; notAfter: string } {
     try {
       const ca = files.ca !== null && existsSync(files.ca) ? readFileSync(files.ca) : undefined;
-      return createSecureContext({ cert: readFileSync(files.cert), key: readFileSync(files.key), ca, minVersion: 'TLSv1.2' });
+      const cert = readFileSync(files.cert);
+      const x509 = new X509Certificate(cert);
+      const context = createSecureContext({ cert, key: readFileSync(files.key), ca, minVersion: 'TLSv1.2' });
+      return { context, notBefore: x509.validFrom, notAfter: x509.validTo };
     } catch (e) {
       throw new ConfigError(`cannot use the TLS certificate ${files.cert} with key ${files.key}: ${e instanceof Error ? e.message : String(e)}`);
     }
