@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,28 +224,42 @@ async function waitFor(cond: () => boolean, what: string): Promise<void> {
   }
 }
 
-test('caching_sha2_password full authentication over TLS, for a hash that checks only the clear text', async () => {
+test('caching_sha2_password full authentication over TLS and with the RSA key exchange, for a hash that checks only the clear text', async () => {
   const datadir = mkdtempSync(join(tmpdir(), 'mizzle-sha2-'));
-  const line = execFileSync(process.execPath, [CLI, 'passwd', 'carol'], { input: 'c0rrect\n', encoding: 'utf8' }).trim();
-  // Without the two stage-2 digests only the scrypt hash is left: the password itself must be sent.
-  const scryptOnly = line.replace(/\$[0-9a-f]{40}\$[0-9a-f]{64}$/, () => '$$');
-  assert.notEqual(scryptOnly, line);
-  writeFileSync(join(datadir, 'users'), `${scryptOnly}\n`);
+  // Without the two stage-2 digests only the scrypt hash is left: the password itself must reach the server.
+  const scryptOnly = (user: string) => {
+    const line = execFileSync(process.execPath, [CLI, 'passwd', user], { input: 'c0rrect\n', encoding: 'utf8' }).trim();
+    const cut = line.replace(/\$[0-9a-f]{40}\$[0-9a-f]{64}$/, () => '$$');
+    assert.notEqual(cut, line);
+    return cut;
+  };
+  // carol logs in first on a clear connection, dave first over TLS, frank with the mariadb CLI in clear: each does a full authentication.
+  writeFileSync(join(datadir, 'users'), `${scryptOnly('carol')}\n${scryptOnly('dave')}\n${scryptOnly('frank')}\n`);
   const server = await startServerProcess({ datadir, args: ['--plugin-remove', 'auth-none', '--plugin-add', 'auth-file'] });
   const ca = readFileSync(join(datadir, 'ca.pem'));
   try {
     const base = { host: '127.0.0.1', port: server.port, user: 'carol' };
+    // On a clear connection the password goes encrypted with the server's RSA key (mysql2 asks for it), made on first need.
+    // First, before any login fills the fast-path cache.
+    assert.ok(!existsSync(join(datadir, 'private_key.pem')), 'the RSA key is not made before it is needed');
+    const clear = await mysql.createConnection({ ...base, password: 'c0rrect' });
+    const [[who]] = (await clear.query('SELECT CURRENT_USER() AS u')) as [mysql.RowDataPacket[], unknown];
+    assert.match(who.u, /^carol@/);
+    await clear.end();
+    assert.match(readFileSync(join(datadir, 'public_key.pem'), 'utf8'), /BEGIN PUBLIC KEY/);
     for (let i = 0; i < 2; i++) {
-      const c = await mysql.createConnection({ ...base, password: 'c0rrect', ssl: { ca } });
+      const c = await mysql.createConnection({ ...base, user: 'dave', password: 'c0rrect', ssl: { ca } });
       const [[r]] = (await c.query('SELECT CURRENT_USER() AS u')) as [mysql.RowDataPacket[], unknown];
-      assert.match(r.u, /^carol@/);
+      assert.match(r.u, /^dave@/);
       await c.end();
     }
-    await assert.rejects(mysql.createConnection({ ...base, password: 'wrong', ssl: { ca } }), (e: MysqlErr) => e.errno === 1045);
-    await assert.rejects(mysql.createConnection({ ...base, password: 'c0rrect' }), (e: MysqlErr) => e.errno === 1045);
+    await assert.rejects(mysql.createConnection({ ...base, user: 'dave', password: 'wrong', ssl: { ca } }), (e: MysqlErr) => e.errno === 1045);
+    await assert.rejects(mysql.createConnection({ ...base, password: 'wrong' }), (e: MysqlErr) => e.errno === 1045);
     if (hasMariadb) {
       const out = await run('mariadb', ['-h127.0.0.1', `-P${server.port}`, '-ucarol', '-pc0rrect', '--ssl', `--ssl-ca=${join(datadir, 'ca.pem')}`, '--ssl-verify-server-cert', '-N', '-e', 'SELECT 40 + 2'], { encoding: 'utf8' });
       assert.equal(out.stdout.trim(), '42');
+      const rsa = await run('mariadb', ['-h127.0.0.1', `-P${server.port}`, '-ufrank', '-pc0rrect', '--skip-ssl', '-N', '-e', "SHOW STATUS LIKE 'Ssl_cipher'"], { encoding: 'utf8' });
+      assert.equal(rsa.stdout.trim(), 'Ssl_cipher', 'logged in on a clear connection');
     }
   } finally {
     await server.stop();

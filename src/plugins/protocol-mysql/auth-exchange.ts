@@ -10,9 +10,11 @@ import {
   verifyNative,
   verifySha2,
   writeAuthMoreData,
+  writeAuthMoreDataBytes,
   writeAuthSwitchRequest,
   type PacketWriter,
 } from '../../protocol/mysql/index.js';
+import { decryptSha2Password, type Sha2RsaKey, type Sha2RsaKeySource } from './sha2-rsa-key.js';
 
 /** How the exchange talks to the client: write packets (sequence ids handled by the caller), read the next answer. */
 export interface AuthChannel {
@@ -29,6 +31,8 @@ export interface AuthAttempt {
   loopback: boolean;
   /** The connection is TLS: a clear-text password may cross it (caching_sha2 full authentication, mysql_clear_password). */
   secure: boolean;
+  /** caching_sha2_password's RSA key: on a clear connection the password may come encrypted with it. */
+  rsaKey?: Sha2RsaKeySource;
   scramble: Buffer;
   /** The method the client computed `response` with (mysql_native_password when it did not say). */
   clientMethod: string;
@@ -78,8 +82,8 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
       writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
       return { ok: true };
     }
-    if (method === AuthMethod.CACHING_SHA2 && a.secure && cred.verifyClearText) return sha2FullAuthentication(ch, cred, token, a.scramble);
-    const target = switchTarget(cred, a.preferredMethod, a.secure);
+    if (method === AuthMethod.CACHING_SHA2 && (a.secure || a.rsaKey) && cred.verifyClearText) return sha2FullAuthentication(ch, cred, token, a);
+    const target = switchTarget(cred, a.preferredMethod, a.secure || a.rsaKey !== undefined);
     if (target === null || switched) {
       return {
         ok: false,
@@ -108,22 +112,44 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
 const sha2FastCache = new WeakMap<StoredCredential, Buffer>();
 
 /**
- * caching_sha2_password's full authentication, over TLS only: for a credential that can only
- * check a clear-text password (a salted scrypt hash without the sha256 stage 2), the server
- * answers "perform full authentication" (0x04) and the client sends its password,
- * NUL-terminated, over the encrypted connection. A success is cached for the fast path.
+ * caching_sha2_password's full authentication, for a credential that can only check a
+ * clear-text password (a salted scrypt hash without the sha256 stage 2): the server answers
+ * "perform full authentication" (0x04) and the client sends its password, NUL-terminated over
+ * TLS, or on a clear connection encrypted with the server's RSA public key (which it may ask
+ * for first with 0x02). A success is cached for the fast path.
  */
-async function sha2FullAuthentication(ch: AuthChannel, cred: StoredCredential, token: Buffer, scramble: Buffer): Promise<AuthOutcome> {
+async function sha2FullAuthentication(ch: AuthChannel, cred: StoredCredential, token: Buffer, a: AuthAttempt): Promise<AuthOutcome> {
   const cached = sha2FastCache.get(cred);
-  if (cached && verifySha2(token, scramble, cached)) {
+  if (cached && verifySha2(token, a.scramble, cached)) {
     writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
     return { ok: true };
   }
+  const closed: AuthOutcome = { ok: false, usedPassword: true, reason: 'connection closed during authentication', closed: true };
   writeAuthMoreData(ch.out, Sha2Status.PERFORM_FULL_AUTHENTICATION);
   ch.flush();
-  const answer = await ch.receive();
-  if (answer === null) return { ok: false, usedPassword: true, reason: 'connection closed during authentication', closed: true };
-  const password = clearTextPassword(answer);
+  let answer = await ch.receive();
+  if (answer === null) return closed;
+  let password: string;
+  if (a.secure) {
+    password = clearTextPassword(answer);
+  } else {
+    let key: Sha2RsaKey;
+    try {
+      if (!a.rsaKey) throw new Error('none configured');
+      key = await a.rsaKey();
+    } catch (e) {
+      return { ok: false, usedPassword: true, reason: `no RSA key for a clear connection: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (answer.length === 1 && answer[0] === Sha2Status.REQUEST_PUBLIC_KEY) {
+      writeAuthMoreDataBytes(ch.out, key.publicPem);
+      ch.flush();
+      answer = await ch.receive();
+      if (answer === null) return closed;
+    }
+    const decrypted = decryptSha2Password(key, answer, a.scramble);
+    if (decrypted === null) return { ok: false, usedPassword: true, reason: 'the RSA-encrypted password did not decrypt (a clear-text password on a clear connection is refused)' };
+    password = decrypted;
+  }
   if (cred.verifyClearText?.(password) !== true) return wrongPassword(`${AuthMethod.CACHING_SHA2}, full authentication`);
   sha2FastCache.set(cred, sha2Stage2(password));
   return { ok: true };

@@ -124,6 +124,7 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
     host: conn.host,
     loopback: conn.loopback,
     secure: conn.secure,
+    rsaKey: conn.rsaKey,
     scramble: conn.scramble,
     clientMethod: req.authPlugin ?? AuthMethod.NATIVE,
     response: req.authResponse,

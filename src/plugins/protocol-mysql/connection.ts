@@ -24,6 +24,7 @@ import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 import { PreparedRegistry } from './prepared-registry.js';
+import type { Sha2RsaKeySource } from './sha2-rsa-key.js';
 import { BinaryRowStream, TextRowStream } from './result-stream.js';
 
 /**
@@ -54,6 +55,8 @@ export interface ConnectionEnv {
   maxAllowedPacket: number;
   connectTimeoutMs: number;
   defaultAuth: string;
+  /** caching_sha2_password's RSA key for clear connections; absent: full authentication only over TLS. */
+  rsaKey?: Sha2RsaKeySource;
   closed(conn: MysqlConnection): void;
 }
 
@@ -117,6 +120,11 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   /** Largest packet accepted, also the bound of one parameter's COM_STMT_SEND_LONG_DATA. */
   get maxAllowedPacket(): number {
     return this.env.maxAllowedPacket;
+  }
+
+  /** caching_sha2_password's RSA key, for full authentication on a clear connection. */
+  get rsaKey(): Sha2RsaKeySource | undefined {
+    return this.env.rsaKey;
   }
 
   /** The auth method the server asks for when it has to switch (`default_auth`). */
@@ -337,6 +345,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       host: this.host,
       loopback: this.loopback,
       secure: this.secure,
+      rsaKey: this.rsaKey,
       scramble: this.scramble,
       clientMethod: resp.authPlugin ?? AuthMethod.NATIVE,
       response: resp.authResponse,

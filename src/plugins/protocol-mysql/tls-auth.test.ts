@@ -13,6 +13,8 @@ import { generateCertificates } from '../../kernel/tls-files.js';
 import { AuthMethod, Header, PacketWriter, Sha2Status, clearTextToken, sha2Token } from '../../protocol/mysql/index.js';
 import { authenticateClient, type AuthAttempt, type AuthChannel } from './auth-exchange.js';
 import { CannedKernel, startCannedServer } from './canned-kernel.js';
+import { sha2RsaKeySource } from './sha2-rsa-key.js';
+import { constants, publicEncrypt } from 'node:crypto';
 
 /** A channel that keeps every packet payload the exchange writes and answers from a script. */
 function scripted(answers: Buffer[]): AuthChannel & { sent: Buffer[]; asked: number } {
@@ -141,6 +143,38 @@ test('mysql_clear_password from a non-loopback client: accepted over TLS, refuse
     }
   } finally {
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('caching_sha2 on a clear connection: the RSA public key on request (0x02), then the encrypted password; a plain one is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-rsa-'));
+  try {
+    const source = sha2RsaKeySource('', dir);
+    const encrypted = (pem: Buffer, password: string) => {
+      const plain = Buffer.from(password + '\0');
+      for (let i = 0; i < plain.length; i++) plain[i] ^= SCRAMBLE[i % SCRAMBLE.length];
+      return publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING }, plain);
+    };
+    const kernel = new CannedKernel(new ClearOnlyFile());
+    const asks: Buffer[] = [Buffer.from([Sha2Status.REQUEST_PUBLIC_KEY])];
+    const ch = scripted(asks);
+    const pending = authenticateClient(kernel, ch, attempt({ secure: false, rsaKey: source }));
+    // The public key goes out after the request; the client's encrypted answer is scripted once it is known.
+    const origReceive = ch.receive.bind(ch);
+    ch.receive = async () => {
+      const pem = ch.sent.at(-1)?.subarray(1);
+      if (ch.asked === 1 && pem && pem.toString().includes('BEGIN PUBLIC KEY')) asks.push(encrypted(pem, 'c0rrect'));
+      return origReceive();
+    };
+    assert.deepEqual(await pending, { ok: true });
+    assert.equal(ch.sent[0][1], Sha2Status.PERFORM_FULL_AUTHENTICATION);
+    assert.match(ch.sent[1].subarray(1).toString(), /BEGIN PUBLIC KEY/);
+    assert.match(readFileSync(join(dir, 'private_key.pem'), 'utf8'), /BEGIN PRIVATE KEY/);
+
+    const plain = await authenticateClient(new CannedKernel(new ClearOnlyFile()), scripted([clearTextToken('c0rrect')]), attempt({ secure: false, rsaKey: source }));
+    assert.equal(plain.ok, false, 'a clear-text password on a clear connection is never accepted');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

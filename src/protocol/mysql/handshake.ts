@@ -237,6 +237,11 @@ export function writeAuthMoreData(w: PacketWriter, data: number): void {
   w.begin().u8(Header.AUTH_MORE_DATA).u8(data).end();
 }
 
+/** AuthMoreData carrying bytes (caching_sha2_password's RSA public key in PEM). */
+export function writeAuthMoreDataBytes(w: PacketWriter, data: Buffer): void {
+  w.begin().u8(Header.AUTH_MORE_DATA).bytes(data).end();
+}
+
 /** The data of an AuthMoreData packet (for caching_sha2_password, a status byte first). */
 export function parseAuthMoreData(payload: Buffer): Buffer {
   if (payload.length === 0 || payload[0] !== Header.AUTH_MORE_DATA) throw new MalformedPacketError('not an AuthMoreData packet');
