@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tcpConnect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,6 +106,23 @@ test('clients over TLS: mariadb --ssl and --ssl-verify-server-cert, mysql2 with 
       const bad = spawnSync('openssl', ['s_client', '-starttls', 'mysql', '-connect', `127.0.0.1:${server.port}`, '-CAfile', join(other, 'ca.pem'), '-verify_return_error'], { input: '', encoding: 'utf8', timeout: 10000 });
       assert.doesNotMatch(bad.stdout, /Verify return code: 0 \(ok\)/);
     });
+    await t.test('a capture of a TLS session holds none of the SQL text or results; a clear one does', async () => {
+      const secret = `needle_${randomBytes(6).toString('hex')}`;
+      const sql = `SELECT '${secret}' AS s`;
+      for (const tls of [true, false]) {
+        const tap = await wiretap(server.port);
+        try {
+          const c = await mysql.createConnection({ host: '127.0.0.1', port: tap.port, user: 'root', ssl: tls ? { ca: readFileSync(ca) } : undefined });
+          const [[r]] = (await c.query(sql)) as [mysql.RowDataPacket[], unknown];
+          assert.equal(r.s, secret);
+          await c.end();
+          const seen = tap.bytes().toString('latin1');
+          assert.equal(seen.includes(secret), !tls, tls ? 'the SQL text is not on the wire' : 'the clear capture does show it (the check can see)');
+        } finally {
+          tap.close();
+        }
+      }
+    });
     await t.test('random bytes after an SSLRequest close that client only', async () => {
       const garbage = await sendGarbageAfterSslRequest(server.port);
       assert.equal(garbage, 'closed');
@@ -121,6 +138,34 @@ test('clients over TLS: mariadb --ssl and --ssl-verify-server-cert, mysql2 with 
     rmSync(other, { recursive: true, force: true });
   }
 });
+
+/** A TCP relay to `port` on loopback that keeps every byte crossing it both ways, as a packet capture would. */
+async function wiretap(port: number): Promise<{ port: number; bytes(): Buffer; close(): void }> {
+  const seen: Buffer[] = [];
+  const sockets: Socket[] = [];
+  const relay = createServer((client) => {
+    const upstream = tcpConnect(port, '127.0.0.1');
+    sockets.push(client, upstream);
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      from.on('data', (d: Buffer) => {
+        seen.push(Buffer.from(d));
+        to.write(d);
+      });
+      from.on('end', () => to.end());
+      from.on('error', () => to.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    bytes: () => Buffer.concat(seen),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      relay.close();
+    },
+  };
+}
 
 /** Greeting in, SSLRequest and 2 KiB of noise out; resolves 'closed' when the server hangs up, 'open' if it does not within 5 s. */
 function sendGarbageAfterSslRequest(port: number): Promise<'closed' | 'open'> {
