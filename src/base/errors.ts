@@ -15,6 +15,7 @@ export class SqlError extends Error {
 export const ErrorCode = {
   CON_COUNT: { code: 1040, state: '08004' },
   HANDSHAKE: { code: 1043, state: '08S01' },
+  SECURE_TRANSPORT_REQUIRED: { code: 3159, state: '08004' },
   ACCESS_DENIED: { code: 1045, state: '28000' },
   DBACCESS_DENIED: { code: 1044, state: '42000' },
   NO_DB: { code: 1046, state: '3D000' },

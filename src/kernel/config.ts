@@ -25,6 +25,12 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'idle-transaction-timeout', type: 'number', default: 300, description: 'Seconds an open transaction may sit idle before it is rolled back (0: never)' },
   { name: 'lock-wait-timeout', type: 'number', default: 50, description: 'Seconds a statement waits for a row lock before error 1205 (innodb_lock_wait_timeout)' },
   { name: 'net-write-timeout', type: 'number', default: 60, description: 'Seconds a client may take none of its pending result before it is disconnected' },
+  // TLS for the client protocols: one certificate for the server, as MySQL's ssl_* options.
+  { name: 'ssl', type: 'boolean', default: true, description: 'Offer TLS to clients (--ssl=false: clear connections only)' },
+  { name: 'ssl-cert', type: 'string', default: '', description: 'Server certificate (PEM); none: server-cert.pem generated into the datadir on first start' },
+  { name: 'ssl-key', type: 'string', default: '', description: 'Private key of --ssl-cert (PEM); none: the generated server-key.pem' },
+  { name: 'ssl-ca', type: 'string', default: '', description: 'CA certificate(s) (PEM) clients verify against; none: the generated ca.pem' },
+  { name: 'require-secure-transport', type: 'boolean', default: false, description: 'Refuse clients that connect without TLS (error 3159); SET GLOBAL require_secure_transport changes it' },
 ];
 
 /** Kernel options that seed a global variable, and its name. */
@@ -38,6 +44,7 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'idle-transaction-timeout': 'idle_transaction_timeout',
   'lock-wait-timeout': 'innodb_lock_wait_timeout',
   'net-write-timeout': 'net_write_timeout',
+  'require-secure-transport': 'require_secure_transport',
 };
 
 /** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */

@@ -28,6 +28,8 @@ import type { Value } from '../base/value.js';
 import { isInformationSchema } from '../sql/analyzer/system-schema.js';
 import { finish, settled } from '../sql/executor/pause.js';
 import { isTemporaryName, TemporaryTables } from './temporary-tables.js';
+import type { TlsMaterial } from './tls-files.js';
+import type { SecureContext } from 'node:tls';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -52,6 +54,8 @@ export interface KernelOptions {
   worker?: boolean;
   /** Write every committed transaction to the change log (--log-bin; default on). */
   changeLog?: boolean;
+  /** The server certificate protocols offer TLS with; absent when TLS is off. */
+  tls?: TlsMaterial;
 }
 
 
@@ -60,6 +64,13 @@ function needsPeers(statement: Statement, text: string): boolean {
   if (statement.type === 'kill') return true;
   if (statement.type === 'show') return statement.what === 'processlist' || statement.what === 'status';
   return (statement.type === 'select' || statement.type === 'with' || statement.type === 'setop') && /processlist|global_status/i.test(text);
+}
+
+/** SHOW STATUS's Ssl_cipher and Ssl_version: the session's TLS, empty on a clear connection and in the global scope (as MySQL shows them). */
+function withTlsStatus(rows: [string, string | number][], tls: { cipher: string; version: string } | undefined): [string, Value][] {
+  const out: [string, Value][] = rows.filter(([k]) => k !== 'Ssl_cipher' && k !== 'Ssl_version');
+  out.push(['Ssl_cipher', tls?.cipher ?? ''], ['Ssl_version', tls?.version ?? '']);
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
@@ -82,6 +93,7 @@ export class Kernel implements KernelApi, SessionHost {
   /** Row locks of all transactions. */
   readonly locks: RowLocks;
   private readonly cluster: KernelCluster | undefined;
+  private readonly tls: TlsMaterial | undefined;
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
   private peers: WorkerReport[] = [];
   private readonly localGauges = new LocalGauges();
@@ -101,6 +113,7 @@ export class Kernel implements KernelApi, SessionHost {
     this.serverUuid = opts.serverUuid;
     this.clock = opts.clock ?? (() => new Date());
     this.cluster = opts.cluster;
+    this.tls = opts.tls;
     this.locks = opts.cluster?.locks ?? new LockManager();
     this.globals = new GlobalVariables({
       ...opts.globals,
@@ -175,6 +188,7 @@ export class Kernel implements KernelApi, SessionHost {
     }
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     session.matchedRowsAsAffected = info.foundRows === true;
+    session.tls = info.tls;
     const limitMs = info.maxExecutionTimeMs;
     if (limitMs !== undefined && limitMs > 0) {
       const current = Number(session.variables.get('max_execution_time'));
@@ -232,6 +246,10 @@ export class Kernel implements KernelApi, SessionHost {
   private localSettings(): [string, string | number][] {
     const rows: [string, string | number][] = [['Storage_bytes', this.storage.primary.sizeBytes()], ['Uptime', this.counters.uptimeSeconds()]];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.settings?.() ?? []) rows.push(row);
+    if (this.tls) {
+      const v = this.tls.validity();
+      rows.push(['Ssl_server_not_after', v.notAfter], ['Ssl_server_not_before', v.notBefore]);
+    }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
     return rows;
   }
@@ -446,6 +464,21 @@ export class Kernel implements KernelApi, SessionHost {
     this.storage.catalog.refresh();
   }
 
+  tlsContext(): SecureContext | null {
+    return this.tls?.context ?? null;
+  }
+
+  /** SIGHUP: re-reads the certificate files; a failure is logged and the old certificate stays. */
+  reloadTls(): void {
+    if (!this.tls) return;
+    try {
+      this.tls.reload();
+      this.log.info('TLS certificate reloaded', { cert: this.tls.files.cert });
+    } catch (e) {
+      this.log.error('reloading the TLS certificate failed; the previous one stays in force', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   getGlobalVariable(name: string): string | number | null {
     return findVariable(name) ? this.globals.get(name) : null;
   }
@@ -496,6 +529,7 @@ export class Kernel implements KernelApi, SessionHost {
     return {
       ...this.serverInfo,
       processList: () => this.processList().filter((p) => sees(p.user)),
+      status: (scope) => withTlsStatus(this.globalStatus(), scope === 'global' ? undefined : session.tls),
       kill: (id, queryOnly) => this.kill(session, id, queryOnly),
       canSeeSchema: (schema) => this.permits({ user, host, object: 'schema', name: schema, action: 'USAGE' }),
       canSeeTable: (schema, table) => TABLE_PRIVILEGES.some((action) => this.permits({ user, host, object: 'table', name: schema, table, action })),

@@ -8,6 +8,7 @@ import type { Statement } from '../sql/parser/ast.js';
 import type { PlanSummary } from '../sql/planner/plan-summary.js';
 import type { ResultColumn, RowSink, StatementResult, TableName } from '../base/result.js';
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { Listener } from './cluster.js';
 import type { SharedGauge } from './gauges.js';
 
@@ -357,6 +358,11 @@ export interface KernelApi {
    * (with worker threads they come from the workers; alone, at once).
    */
   statusFresh(): Promise<void>;
+  /**
+   * The server certificate as a TLS context (kept current across SIGHUP reloads), or null
+   * when TLS is off. Optional so that test kernels without TLS need not offer it.
+   */
+  tlsContext?(): SecureContext | null;
   /** Opens a session after authentication succeeded. Throws 1049 if `database` does not exist. */
   openSession(info: SessionOpenInfo): KernelSession;
   /** Allocates the next connection id (shown by CONNECTION_ID()). */
@@ -387,6 +393,8 @@ export interface SessionOpenInfo {
   foundRows?: boolean;
   /** Closes the client's connection (KILL CONNECTION, wait_timeout); the protocol then calls session.close(). */
   disconnect?: () => void;
+  /** The TLS session the client is on (Ssl_cipher, Ssl_version in SHOW STATUS); absent on a clear connection. */
+  tls?: { cipher: string; version: string };
   /** A protocol's statement time limit: the session's max_execution_time starts at most this (ms), as if the client had set it. */
   maxExecutionTimeMs?: number;
 }

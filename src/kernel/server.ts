@@ -15,6 +15,7 @@ import { SharedCounterCells } from '../storage/shared-counter-cells.js';
 import { Board, createSharedMemory, type SharedMemory } from './threads/shared-memory.js';
 import { Coordinator } from './threads/coordinator.js';
 import type { WorkerLink } from './threads/worker-link.js';
+import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -130,9 +131,22 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     // Plugin options become variables before the kernel copies the globals' values, so SHOW VARIABLES sees this server's values.
     const pluginVars = enabled.flatMap((p) => pluginVariables(p.manifest, options.get(p.manifest.name) ?? {}));
     registerReadOnlyVariables([...pluginVars, { name: 'mizzle_threads', default: 1 }, { name: 'mizzle_worker_thread', default: 0 }]);
+    // TLS: the main thread makes the datadir's certificate when none is given; every thread loads it.
+    const tlsFiles = opts.embedded ? null : resolveTlsFiles({
+      ssl: config.kernel.ssl === true,
+      cert: String(config.kernel['ssl-cert']),
+      key: String(config.kernel['ssl-key']),
+      ca: String(config.kernel['ssl-ca']),
+    }, datadir.path, opts.cwd, opts.worker === undefined, log);
+    const tls = tlsFiles ? new TlsMaterial(tlsFiles) : undefined;
     const globals = {
       ...Object.fromEntries(pluginVars.map((v) => [v.name, v.default])),
       ...limits,
+      have_ssl: tls ? 'YES' : 'DISABLED',
+      have_openssl: tls ? 'YES' : 'DISABLED',
+      ssl_ca: tlsFiles?.ca ?? '',
+      ssl_cert: tlsFiles?.cert ?? '',
+      ssl_key: tlsFiles?.key ?? '',
       port: Number(port),
       bind_address: String(bindAddress),
       hostname: (await import('node:os')).hostname(),
@@ -140,7 +154,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       mizzle_worker_thread: opts.worker?.index ?? 0,
       mizzle_threads: opts.worker?.memory.workers ?? threads,
     };
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false });
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
@@ -184,11 +198,17 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const stop = stopper(kernel, registry, storage, datadir, log, coordinator);
     if (opts.worker) {
       log.info(`worker ${opts.worker.index} started`, { startup_ms: Date.now() - t0 });
-      return { kernel, config, stop, reload: () => reloadPlugins(registry, log) };
+      const k = kernel;
+      return { kernel, config, stop, reload: () => { k.reloadTls(); return reloadPlugins(registry, log); } };
     }
+    const self = kernel;
+    const reload = () => {
+      self.reloadTls();
+      return reloadPlugins(registry, log);
+    };
     const onHangup = () => {
       coordinator?.reload();
-      void reloadPlugins(registry, log);
+      void reload();
     };
     process.on('SIGHUP', onHangup);
     log.info('mizzle started', { datadir: datadir.path, uuid: datadir.serverUuid, config: config.files, plugins: enabled.map((p) => p.manifest.name), threads, startup_ms: Date.now() - t0 });
@@ -199,7 +219,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         process.off('SIGHUP', onHangup);
         return stop();
       },
-      reload: () => reloadPlugins(registry, log),
+      reload,
     };
   } catch (e) {
     for (const s of stores) await s.close().catch(() => undefined);

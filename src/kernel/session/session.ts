@@ -64,6 +64,8 @@ export class Session implements KernelSession, SessionContext {
   private lastPreparedId = 0;
   /** Texts parsed lately: the same text again reuses its AST and so its compiled plan. */
   private readonly parsedTexts = new StatementCache();
+  /** The client's TLS session (SHOW STATUS's Ssl_cipher and Ssl_version); undefined on a clear connection. */
+  tls: { cipher: string; version: string } | undefined;
   /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
   readonly serverInfo: ServerInfo;
   private readonly meter = new StatementMeter();

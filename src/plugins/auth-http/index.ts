@@ -11,7 +11,7 @@ export const plugin: Plugin<'authentication'> = {
     name: 'auth-http',
     kind: 'authentication',
     version: '0.1.0',
-    description: 'Checks passwords with an HTTP GET carrying Basic credentials; only a 2xx lets the user in (mysql_clear_password; loopback clients until TLS)',
+    description: 'Checks passwords with an HTTP GET carrying Basic credentials; only a 2xx lets the user in (mysql_clear_password: over TLS or from loopback clients)',
     defaultEnabled: false,
     options: [
       { name: 'url', type: 'string', default: '', description: 'The endpoint, http:// or https://; it gets GET with Authorization: Basic user:password' },

@@ -11,7 +11,7 @@ export const plugin: Plugin<'authentication'> = {
     name: 'auth-ldap',
     kind: 'authentication',
     version: '0.1.0',
-    description: 'Checks passwords by binding to an LDAP directory as the user (mysql_clear_password; loopback clients until TLS)',
+    description: 'Checks passwords by binding to an LDAP directory as the user (mysql_clear_password: over TLS or from loopback clients)',
     defaultEnabled: false,
     options: [
       { name: 'uri', type: 'string', default: 'ldap://127.0.0.1:389', description: 'The directory: ldap://host:port or ldaps://host:port' },

@@ -6,12 +6,15 @@ import {
   EMPTY_SHA2_STAGE2,
   Sha2Status,
   clearTextPassword,
+  sha2Stage2,
   verifyNative,
   verifySha2,
   writeAuthMoreData,
+  writeAuthMoreDataBytes,
   writeAuthSwitchRequest,
   type PacketWriter,
 } from '../../protocol/mysql/index.js';
+import { decryptSha2Password, type Sha2RsaKey, type Sha2RsaKeySource } from './sha2-rsa-key.js';
 
 /** How the exchange talks to the client: write packets (sequence ids handled by the caller), read the next answer. */
 export interface AuthChannel {
@@ -26,6 +29,10 @@ export interface AuthAttempt {
   user: string;
   host: string;
   loopback: boolean;
+  /** The connection is TLS: a clear-text password may cross it (caching_sha2 full authentication, mysql_clear_password). */
+  secure: boolean;
+  /** caching_sha2_password's RSA key: on a clear connection the password may come encrypted with it. */
+  rsaKey?: Sha2RsaKeySource;
   scramble: Buffer;
   /** The method the client computed `response` with (mysql_native_password when it did not say). */
   clientMethod: string;
@@ -75,13 +82,14 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
       writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
       return { ok: true };
     }
-    const target = switchTarget(cred, a.preferredMethod);
+    if (method === AuthMethod.CACHING_SHA2 && (a.secure || a.rsaKey) && cred.verifyClearText) return sha2FullAuthentication(ch, cred, token, a);
+    const target = switchTarget(cred, a.preferredMethod, a.secure || a.rsaKey !== undefined);
     if (target === null || switched) {
       return {
         ok: false,
         usedPassword: true,
         reason: target === null
-          ? 'the stored hash can only check a clear-text password, which needs TLS (not supported yet)'
+          ? 'the stored hash can only check a clear-text password, which needs a TLS connection'
           : `the client did not answer the switch to ${target}`,
       };
     }
@@ -96,17 +104,69 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
 }
 
 /**
+ * Stage 2 (SHA256(SHA256(password))) of passwords that passed a full authentication, by the
+ * credential they matched: the next login of that user takes the fast path. Keyed by the
+ * credential object, so a reloaded users file (new objects) forgets them, as FLUSH
+ * PRIVILEGES empties MySQL's cache.
+ */
+const sha2FastCache = new WeakMap<StoredCredential, Buffer>();
+
+/**
+ * caching_sha2_password's full authentication, for a credential that can only check a
+ * clear-text password (a salted scrypt hash without the sha256 stage 2): the server answers
+ * "perform full authentication" (0x04) and the client sends its password, NUL-terminated over
+ * TLS, or on a clear connection encrypted with the server's RSA public key (which it may ask
+ * for first with 0x02). A success is cached for the fast path.
+ */
+async function sha2FullAuthentication(ch: AuthChannel, cred: StoredCredential, token: Buffer, a: AuthAttempt): Promise<AuthOutcome> {
+  const cached = sha2FastCache.get(cred);
+  if (cached && verifySha2(token, a.scramble, cached)) {
+    writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
+    return { ok: true };
+  }
+  const closed: AuthOutcome = { ok: false, usedPassword: true, reason: 'connection closed during authentication', closed: true };
+  writeAuthMoreData(ch.out, Sha2Status.PERFORM_FULL_AUTHENTICATION);
+  ch.flush();
+  let answer = await ch.receive();
+  if (answer === null) return closed;
+  let password: string;
+  if (a.secure) {
+    password = clearTextPassword(answer);
+  } else {
+    let key: Sha2RsaKey;
+    try {
+      if (!a.rsaKey) throw new Error('none configured');
+      key = await a.rsaKey();
+    } catch (e) {
+      return { ok: false, usedPassword: true, reason: `no RSA key for a clear connection: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (answer.length === 1 && answer[0] === Sha2Status.REQUEST_PUBLIC_KEY) {
+      writeAuthMoreDataBytes(ch.out, key.publicPem);
+      ch.flush();
+      answer = await ch.receive();
+      if (answer === null) return closed;
+    }
+    const decrypted = decryptSha2Password(key, answer, a.scramble);
+    if (decrypted === null) return { ok: false, usedPassword: true, reason: 'the RSA-encrypted password did not decrypt (a clear-text password on a clear connection is refused)' };
+    password = decrypted;
+  }
+  if (cred.verifyClearText?.(password) !== true) return wrongPassword(`${AuthMethod.CACHING_SHA2}, full authentication`);
+  sha2FastCache.set(cred, sha2Stage2(password));
+  return { ok: true };
+}
+
+/**
  * mysql_clear_password: the client sends the password itself, NUL-terminated. That is
- * only acceptable where nobody can listen: over TLS (not supported yet) or on loopback,
- * so any other client is refused before it is asked. The plugin's check decides; a
- * rejection, or no answer within the time limit, is a denial (fail closed).
+ * only acceptable where nobody can listen: over TLS or on loopback, so any other client
+ * is refused before it is asked. The plugin's check decides; a rejection, or no answer
+ * within the time limit, is a denial (fail closed).
  */
 async function clearTextExchange(ch: AuthChannel, a: AuthAttempt, check: (password: string) => Promise<boolean>): Promise<AuthOutcome> {
-  if (!a.loopback) {
+  if (!a.loopback && !a.secure) {
     return {
       ok: false,
       usedPassword: a.response.length > 0,
-      reason: 'this user logs in with mysql_clear_password, which mizzle asks for only from loopback clients until TLS is supported',
+      reason: 'this user logs in with mysql_clear_password, which mizzle asks for only over TLS or from loopback clients',
     };
   }
   let answer: Buffer;
@@ -141,9 +201,12 @@ function wrongPassword(method: string): AuthOutcome {
   return { ok: false, usedPassword: true, reason: `wrong password (${method})` };
 }
 
-/** The method to switch a client to: the preferred one when the credential supports it. */
-function switchTarget(cred: StoredCredential, preferred: string): string | null {
-  const sha2 = cred.sha256Stage2 !== undefined;
+/**
+ * The method to switch a client to: the preferred one when the credential supports it.
+ * Over TLS a credential that checks only clear text gets caching_sha2_password's full authentication.
+ */
+function switchTarget(cred: StoredCredential, preferred: string, secure: boolean): string | null {
+  const sha2 = cred.sha256Stage2 !== undefined || (secure && cred.verifyClearText !== undefined);
   const native = cred.nativeStage2 !== undefined && cred.nativeStage2.length > 0;
   if (preferred === AuthMethod.CACHING_SHA2 && sha2) return AuthMethod.CACHING_SHA2;
   if (native) return AuthMethod.NATIVE;

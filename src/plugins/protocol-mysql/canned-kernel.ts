@@ -1,5 +1,7 @@
 // Test support: a minimal in-memory KernelApi with canned answers, so the protocol is tested without the SQL engine.
 import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Socket } from 'node:net';
 import { sqlError, type Diagnostic } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -195,11 +197,22 @@ export function recordingLogger(): Logger & { lines: { level: string; msg: strin
   return { lines, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
+/** A datadir of this test process's own (keys generated on first need land here, not in the shared tmpdir), removed at exit. */
+let cannedDatadir: string | undefined;
+function datadirForTests(): string {
+  if (cannedDatadir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'mizzle-canned-'));
+    cannedDatadir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return cannedDatadir;
+}
+
 /** Starts the protocol plugin on a free loopback port against `kernel`. */
 export async function startCannedServer(kernel: KernelApi, options: Record<string, string | number | boolean> = {}, log: Logger = recordingLogger()): Promise<MysqlProtocolServer> {
   const server = plugin.init({
     options: { port: 0, bind: '127.0.0.1', max_connections: 151, connect_timeout: 10, default_auth: 'caching_sha2_password', ...options },
-    datadir: tmpdir(),
+    datadir: datadirForTests(),
     log,
     kernel,
   });

@@ -131,19 +131,28 @@ function scriptedChannel(answers: Buffer[]): AuthChannel & { written: number } {
 
 function attempt(over: Partial<AuthAttempt>): AuthAttempt {
   return {
-    user: 'ok', host: '10.0.0.7', loopback: false, scramble: Buffer.alloc(20, 1),
+    user: 'ok', host: '10.0.0.7', loopback: false, secure: false, scramble: Buffer.alloc(20, 1),
     clientMethod: AuthMethod.CACHING_SHA2, response: Buffer.alloc(32, 2), preferredMethod: AuthMethod.CACHING_SHA2, ...over,
   };
 }
 
-test('a non-loopback client is refused before it is asked for the clear text (no TLS yet)', async () => {
+test('a non-loopback client on a clear connection is refused before it is asked for the clear text', async () => {
   const before = auth.seen.length;
   const ch = scriptedChannel([clearTextToken('sesame')]);
   const outcome = await authenticateClient(new CannedKernel(auth), ch, attempt({}));
   assert.equal(outcome.ok, false);
-  assert.match(outcome.ok ? '' : outcome.reason, /only from loopback clients until TLS/);
+  assert.match(outcome.ok ? '' : outcome.reason, /only over TLS or from loopback clients/);
   assert.equal(ch.written, 0, 'no AuthSwitchRequest sent');
   assert.equal(auth.seen.length, before, 'the plugin never saw a password');
+});
+
+test('a non-loopback client over TLS is asked for the clear text and checked', async () => {
+  const ch = scriptedChannel([clearTextToken('sesame')]);
+  const outcome = await authenticateClient(new CannedKernel(auth), ch, attempt({ secure: true }));
+  assert.deepEqual(outcome, { ok: true });
+  assert.equal(ch.written, 1, 'one AuthSwitchRequest to mysql_clear_password');
+  const wrong = await authenticateClient(new CannedKernel(auth), scriptedChannel([clearTextToken('nope')]), attempt({ secure: true }));
+  assert.equal(wrong.ok, false);
 });
 
 test('a client that already answered with mysql_clear_password is not asked again', async () => {

@@ -123,6 +123,8 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
     user: req.user,
     host: conn.host,
     loopback: conn.loopback,
+    secure: conn.secure,
+    rsaKey: conn.rsaKey,
     scramble: conn.scramble,
     clientMethod: req.authPlugin ?? AuthMethod.NATIVE,
     response: req.authResponse,

@@ -1,5 +1,6 @@
 // One client connection: framing, an ordered command queue, the handshake/auth phase, then commands one at a time.
 import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
@@ -12,6 +13,7 @@ import {
   PacketWriter,
   ServerStatus,
   generateScramble,
+  isSslRequest,
   parseHandshakeResponse,
   writeErr,
   writeHandshakeV10,
@@ -22,12 +24,14 @@ import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 import { PreparedRegistry } from './prepared-registry.js';
+import type { Sha2RsaKeySource } from './sha2-rsa-key.js';
 import { BinaryRowStream, TextRowStream } from './result-stream.js';
 
 /**
- * What the server offers: everything but SSL, compression and LOCAL INFILE for now.
- * SESSION_TRACK is offered (as MySQL 8 does) so that drivers such as mysql2 read the
- * OK packet's info as the length-encoded string every MySQL server sends.
+ * What the server offers: everything but compression and LOCAL INFILE for now (SSL is
+ * added when the server has a certificate). SESSION_TRACK is offered (as MySQL 8 does) so
+ * that drivers such as mysql2 read the OK packet's info as the length-encoded string every
+ * MySQL server sends.
  */
 export const SERVER_CAPABILITIES =
   Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB |
@@ -51,6 +55,8 @@ export interface ConnectionEnv {
   maxAllowedPacket: number;
   connectTimeoutMs: number;
   defaultAuth: string;
+  /** caching_sha2_password's RSA key for clear connections; absent: full authentication only over TLS. */
+  rsaKey?: Sha2RsaKeySource;
   closed(conn: MysqlConnection): void;
 }
 
@@ -66,6 +72,14 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   readonly loopback: boolean;
   readonly scramble = generateScramble();
   session: KernelSession | null = null;
+  /** The client's socket: the TCP one, then the TLS one over it after an SSLRequest. */
+  socket: Socket;
+  /** True once the connection is TLS. */
+  secure = false;
+  /** The certificate offered to this client, taken at accept (a SIGHUP reload serves later clients). */
+  private readonly tlsContext: SecureContext | null;
+  /** Until the first payload: whether it may be an SSLRequest, after which the bytes are TLS's. */
+  private expectSslRequest = true;
   /** Prepared statements of this connection (COM_STMT_*); they die with it. */
   readonly statements = new PreparedRegistry();
   /** Where streaming queries write their rows (one of each per connection, reused by every statement). */
@@ -77,7 +91,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   multiStatements = false;
   /** Collation id reported for character columns. */
   textCharset: number = Collation.UTF8MB4_0900_AI_CI;
-  private readonly framer: PacketFramer;
+  private framer: PacketFramer;
   private readonly queue: Incoming[] = [];
   private queuedBytes = 0;
   private waiter: ((item: Incoming | null) => void) | null = null;
@@ -87,10 +101,12 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   private stopping = false;
   private connectTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly socket: Socket, readonly id: number, private readonly env: ConnectionEnv) {
+  constructor(socket: Socket, readonly id: number, private readonly env: ConnectionEnv) {
+    this.socket = socket;
     this.host = clientHost(socket.remoteAddress);
     this.loopback = isLoopbackAddress(this.host);
     this.framer = new PacketFramer(this, HANDSHAKE_MAX_PAYLOAD);
+    this.tlsContext = env.kernel.tlsContext?.() ?? null;
   }
 
   get kernel(): KernelApi {
@@ -106,6 +122,11 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     return this.env.maxAllowedPacket;
   }
 
+  /** caching_sha2_password's RSA key, for full authentication on a clear connection. */
+  get rsaKey(): Sha2RsaKeySource | undefined {
+    return this.env.rsaKey;
+  }
+
   /** The auth method the server asks for when it has to switch (`default_auth`). */
   get defaultAuth(): string {
     return this.env.defaultAuth;
@@ -119,22 +140,33 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     return Math.max(500, this.env.connectTimeoutMs - 1000);
   }
 
+  private readonly onData = (chunk: Buffer): void => {
+    this.kernel.recordTraffic(chunk.length, 0);
+    this.framer.push(chunk);
+  };
+
+  private readonly onError = (e: Error): void => {
+    this.log.debug('mysql connection error', { id: this.id, error: e.message });
+    this.close();
+  };
+
+  private readonly onEnd = (): void => this.close();
+
+  private readonly onClose = (): void => {
+    this.close();
+    this.env.closed(this);
+  };
+
+  private attach(s: Socket): void {
+    s.on('data', this.onData);
+    s.on('error', this.onError);
+    s.on('end', this.onEnd);
+    s.on('close', this.onClose);
+  }
+
   start(): void {
-    const s = this.socket;
-    s.setNoDelay(true);
-    s.on('data', (chunk: Buffer) => {
-      this.kernel.recordTraffic(chunk.length, 0);
-      this.framer.push(chunk);
-    });
-    s.on('error', (e: Error) => {
-      this.log.debug('mysql connection error', { id: this.id, error: e.message });
-      this.close();
-    });
-    s.on('end', () => this.close());
-    s.on('close', () => {
-      this.close();
-      this.env.closed(this);
-    });
+    this.socket.setNoDelay(true);
+    this.attach(this.socket);
     this.connectTimer = setTimeout(() => {
       this.log.info('mysql handshake timed out', { id: this.id, host: this.host });
       this.close(true);
@@ -154,6 +186,15 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   // ---------------------------------------------------------------- framing and the queue
 
   onPayload(payload: Buffer, seq: number): void {
+    if (this.expectSslRequest) {
+      this.expectSslRequest = false;
+      // The client starts TLS right after its SSLRequest, without waiting: what follows in
+      // the stream is a TLS handshake, not packets, and must not reach the framer.
+      if (this.tlsContext && isSslRequest(payload)) {
+        this.framer.halt();
+        this.socket.pause();
+      }
+    }
     this.enqueue({ payload, seq, oversize: false });
   }
 
@@ -268,40 +309,43 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   /** Greeting, HandshakeResponse, authentication, session. False when the connection must close. */
   private async handshake(): Promise<boolean> {
     this.out.seq = 0;
+    const offered = this.tlsContext ? SERVER_CAPABILITIES | Capability.SSL : SERVER_CAPABILITIES;
     writeHandshakeV10(this.out, {
       serverVersion: this.kernel.serverVersion,
       connectionId: this.id,
       scramble: this.scramble,
-      capabilities: SERVER_CAPABILITIES,
+      capabilities: offered,
       charset: Collation.UTF8MB4_0900_AI_CI,
       status: ServerStatus.AUTOCOMMIT,
       authPluginName: this.env.defaultAuth,
     });
     this.flush();
-    const item = await this.next();
-    if (item === null) return false;
-    this.out.seq = (item.seq + 1) & 0xff;
-    let resp;
-    try {
-      if (item.oversize) throw new MalformedPacketError('handshake response too large');
-      resp = parseHandshakeResponse(item.payload);
-    } catch (e) {
-      if (!(e instanceof MalformedPacketError)) throw e;
-      this.log.info('mysql bad handshake', { id: this.id, host: this.host, error: e.message });
-      this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
-      return false;
-    }
+    let resp = await this.handshakeResponse();
+    if (resp === null) return false;
     if ('ssl' in resp) {
-      this.log.info('mysql client asked for TLS, which is not supported yet', { id: this.id, host: this.host });
-      this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
+      if (!this.tlsContext || !(await this.startTls(this.tlsContext))) {
+        if (!this.tlsContext) this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
+        return false;
+      }
+      resp = await this.handshakeResponse();
+      if (resp === null) return false;
+      if ('ssl' in resp) {
+        this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
+        return false;
+      }
+    } else if (Number(this.kernel.getGlobalVariable('require_secure_transport')) === 1) {
+      this.log.info('mysql clear connection refused: require_secure_transport is ON', { id: this.id, host: this.host, user: resp.user });
+      this.sendError(sqlError('SECURE_TRANSPORT_REQUIRED', 'Connections using insecure transport are prohibited while --require_secure_transport=ON.'));
       return false;
     }
-    this.capabilities = resp.capabilities & SERVER_CAPABILITIES;
+    this.capabilities = resp.capabilities & offered;
     this.multiStatements = (this.capabilities & Capability.MULTI_STATEMENTS) !== 0;
     const outcome = await authenticateClient(this.kernel, this, {
       user: resp.user,
       host: this.host,
       loopback: this.loopback,
+      secure: this.secure,
+      rsaKey: this.rsaKey,
       scramble: this.scramble,
       clientMethod: resp.authPlugin ?? AuthMethod.NATIVE,
       response: resp.authResponse,
@@ -309,6 +353,64 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       checkTimeoutMs: this.clearTextCheckTimeoutMs,
     });
     return this.login(resp.user, resp.database, outcome);
+  }
+
+  /** The next payload as a HandshakeResponse (or SSLRequest); null (after an ERR when it was bad) when the connection must close. */
+  private async handshakeResponse(): Promise<ReturnType<typeof parseHandshakeResponse> | null> {
+    const item = await this.next();
+    if (item === null) return null;
+    this.out.seq = (item.seq + 1) & 0xff;
+    try {
+      if (item.oversize) throw new MalformedPacketError('handshake response too large');
+      return parseHandshakeResponse(item.payload);
+    } catch (e) {
+      if (!(e instanceof MalformedPacketError)) throw e;
+      this.log.info('mysql bad handshake', { id: this.id, host: this.host, error: e.message });
+      this.sendError(sqlError('HANDSHAKE', 'Bad handshake'));
+      return null;
+    }
+  }
+
+  /**
+   * After an SSLRequest: the TCP socket becomes a server-side TLS socket and the handshake
+   * goes on over it (its sequence ids continue). Bytes of the client's TLS hello that came
+   * with the SSLRequest are handed back to the socket first. False when the TLS handshake
+   * failed (the connection is then closing; connect_timeout bounds a client that stalls).
+   */
+  private startTls(context: SecureContext): Promise<boolean> {
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    raw.off('error', this.onError);
+    raw.off('end', this.onEnd);
+    raw.off('close', this.onClose);
+    raw.on('error', () => undefined);
+    const rest = this.framer.takeRest();
+    this.framer = new PacketFramer(this, HANDSHAKE_MAX_PAYLOAD);
+    if (rest.length > 0) raw.unshift(rest);
+    const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
+    this.socket = tls;
+    this.attach(tls);
+    return new Promise((resolve) => {
+      const settle = (ok: boolean) => {
+        tls.off('secure', secured);
+        tls.off('close', closed);
+        resolve(ok);
+      };
+      const secured = () => {
+        this.secure = true;
+        settle(true);
+      };
+      const closed = () => settle(false);
+      tls.once('secure', secured);
+      tls.once('close', closed);
+      if (this.closed) settle(false);
+    });
+  }
+
+  /** The TLS session for SHOW STATUS (Ssl_cipher, Ssl_version), when the connection has one. */
+  private tlsInfo(): { cipher: string; version: string } | undefined {
+    if (!this.secure || !(this.socket instanceof TLSSocket)) return undefined;
+    return { cipher: this.socket.getCipher()?.name ?? '', version: this.socket.getProtocol() ?? '' };
   }
 
   /** After an auth exchange: open the session and send OK, or send the error. */
@@ -323,6 +425,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       this.session = this.kernel.openSession({
         user, host: this.host, database, connectionId: this.id, disconnect: () => this.close(),
         foundRows: (this.capabilities & Capability.FOUND_ROWS) !== 0,
+        tls: this.tlsInfo(),
       });
     } catch (e) {
       this.sendError(e);

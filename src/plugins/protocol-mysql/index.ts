@@ -3,6 +3,7 @@ import { ConfigError } from '../../kernel/config.js';
 import type { Plugin, ProtocolServer } from '../../kernel/plugin.js';
 import { AuthMethod } from '../../protocol/mysql/index.js';
 import { MysqlProtocolServer } from './server.js';
+import { sha2RsaKeySource } from './sha2-rsa-key.js';
 
 export { MysqlProtocolServer };
 
@@ -24,6 +25,12 @@ export const plugin: Plugin<'protocol'> = {
         default: AuthMethod.CACHING_SHA2,
         description: 'Auth method offered in the handshake: caching_sha2_password or mysql_native_password',
       },
+      {
+        name: 'caching_sha2_password_private_key_path',
+        type: 'string',
+        default: '',
+        description: 'RSA key clients on clear connections encrypt their password to (caching_sha2_password); none: private_key.pem, generated into the datadir when first needed',
+      },
     ],
   },
   init(ctx): ProtocolServer {
@@ -40,6 +47,7 @@ export const plugin: Plugin<'protocol'> = {
       maxConnections: Math.max(1, Math.floor(Number(o.max_connections))),
       connectTimeoutSeconds: Math.max(1, Number(o.connect_timeout)),
       defaultAuth,
+      rsaKey: sha2RsaKeySource(String(o.caching_sha2_password_private_key_path ?? ''), ctx.datadir),
     });
   },
 };

@@ -5,6 +5,7 @@ import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, Listener, ProtocolServer } from '../../kernel/plugin.js';
 import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';
 import { MysqlConnection, type ConnectionEnv } from './connection.js';
+import type { Sha2RsaKeySource } from './sha2-rsa-key.js';
 
 export interface MysqlServerOptions {
   port: number;
@@ -12,6 +13,8 @@ export interface MysqlServerOptions {
   maxConnections: number;
   connectTimeoutSeconds: number;
   defaultAuth: string;
+  /** caching_sha2_password's RSA key for clear connections; absent: full authentication only over TLS. */
+  rsaKey?: Sha2RsaKeySource;
 }
 
 export class MysqlProtocolServer implements ProtocolServer {
@@ -75,6 +78,7 @@ export class MysqlProtocolServer implements ProtocolServer {
       maxAllowedPacket: Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_ALLOWED_PACKET,
       connectTimeoutMs: this.opts.connectTimeoutSeconds * 1000,
       defaultAuth: this.opts.defaultAuth,
+      rsaKey: this.opts.rsaKey,
       closed: (c) => {
         this.connections.delete(c);
         if (this.connections.size === 0 && this.allClosed) this.allClosed();

@@ -81,3 +81,19 @@ test('the bound applies to the joined size of continuation packets', () => {
   assert.deepEqual(got.oversize, [MAX_PACKET_PAYLOAD + 11]);
   assert.equal(got.payloads.length, 0);
 });
+
+test('halt: the bytes after the payload that asked for it are kept, in the same chunk and in later ones', () => {
+  const got: Buffer[] = [];
+  const framer: PacketFramer = new PacketFramer({
+    onPayload: (payload) => {
+      got.push(Buffer.from(payload));
+      framer.halt();
+    },
+    onOversize: () => undefined,
+  }, 1024);
+  const hello = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3]);
+  framer.push(Buffer.concat([packet(Buffer.from('ssl-request'), 1), hello.subarray(0, 3)]));
+  framer.push(hello.subarray(3));
+  assert.deepEqual(got.map((b) => b.toString()), ['ssl-request'], 'nothing after the halt is framed');
+  assert.deepEqual(framer.takeRest(), hello);
+});

@@ -26,13 +26,38 @@ export class PacketFramer {
   private parts: Buffer[] = [];
   private partsLength = 0;
   private failed = false;
+  /** Set by `halt`: the bytes after the packet that asked for it, which belong to another layer (TLS). */
+  private rest: Buffer | null = null;
 
   constructor(private readonly sink: FramerSink, public maxPayload: number) {}
 
+  /**
+   * Stops framing after the payload being delivered (call it from `onPayload`): the bytes
+   * that follow it are not packets but the start of a TLS handshake, kept for `takeRest`.
+   */
+  halt(): void {
+    if (this.rest === null) this.rest = Buffer.alloc(0);
+  }
+
+  /** The bytes after a halt (a copy), and nothing more will be framed. */
+  takeRest(): Buffer {
+    const r = this.rest ?? Buffer.alloc(0);
+    this.rest = Buffer.alloc(0);
+    return r;
+  }
+
   push(chunk: Buffer): void {
+    if (this.rest !== null) {
+      this.rest = Buffer.concat([this.rest, chunk]);
+      return;
+    }
     let off = 0;
     const end = chunk.length;
     while (off < end && !this.failed) {
+      if (this.rest !== null) {
+        this.rest = Buffer.from(chunk.subarray(off));
+        return;
+      }
       if (this.body !== null) {
         const n = Math.min(end - off, this.body.length - this.bodyFill);
         chunk.copy(this.body, this.bodyFill, off, off + n);

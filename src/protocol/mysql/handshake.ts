@@ -124,6 +124,14 @@ export function writeSslRequest(w: PacketWriter, capabilities: number, maxPacket
   w.begin().u32(capabilities | Capability.SSL).u32(maxPacketSize).u8(charset).zeros(23).end();
 }
 
+/** Bytes of an SSLRequest: capabilities, max packet size, charset and 23 reserved bytes. */
+const SSL_REQUEST_LENGTH = 32;
+
+/** Whether a client's first payload is an SSLRequest (the short response with CLIENT_SSL), without parsing the rest. */
+export function isSslRequest(payload: Buffer): boolean {
+  return payload.length === SSL_REQUEST_LENGTH && (payload.readUInt32LE(0) & Capability.SSL) !== 0 && (payload.readUInt32LE(0) & Capability.PROTOCOL_41) !== 0;
+}
+
 /** At most this many connection attributes are kept (the rest are read and dropped). */
 const MAX_ATTRIBUTES = 64;
 
@@ -227,6 +235,11 @@ export function parseAuthSwitchRequest(payload: Buffer): AuthSwitchRequest {
 /** AuthMoreData: one protocol-specific payload (caching_sha2_password's status byte). */
 export function writeAuthMoreData(w: PacketWriter, data: number): void {
   w.begin().u8(Header.AUTH_MORE_DATA).u8(data).end();
+}
+
+/** AuthMoreData carrying bytes (caching_sha2_password's RSA public key in PEM). */
+export function writeAuthMoreDataBytes(w: PacketWriter, data: Buffer): void {
+  w.begin().u8(Header.AUTH_MORE_DATA).bytes(data).end();
 }
 
 /** The data of an AuthMoreData packet (for caching_sha2_password, a status byte first). */

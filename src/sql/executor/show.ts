@@ -153,7 +153,7 @@ export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: read
     }
     case 'status': {
       const cols = [col('Variable_name'), col('Value', VARCHAR(1024))];
-      const rows: Row[] = env.server.status().map(([k, v]) => [k, v === null ? null : String(v)]);
+      const rows: Row[] = env.server.status(stmt.global ? 'global' : 'session').map(([k, v]) => [k, v === null ? null : String(v)]);
       return rowsResult(cols, filterRows(stmt, cols, rows, env));
     }
     case 'engines': {

@@ -66,7 +66,8 @@ export interface ServerInfo {
   engines(): { name: string; persistent: boolean; isDefault: boolean }[];
   plugins(): { name: string; kind: string; version: string; description: string; active: boolean }[];
   processList(): { id: number; user: string; host: string; db: string | null; command: string; time: number; state: string; info: string | null }[];
-  status(): [string, Value][];
+  /** SHOW [GLOBAL | SESSION] STATUS rows: session scope shows this session's own values (Ssl_cipher ...) where it has them. */
+  status(scope?: 'global' | 'session'): [string, Value][];
   /** A cheap, possibly stale row count of a table, for EXPLAIN's estimates (nothing is read for it per statement). */
   rowEstimate(def: TableDef): number;
   /** KILL [QUERY] id: 1094 for an unknown id, 1095 for another user's session without the right. */

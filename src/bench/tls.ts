@@ -1,0 +1,96 @@
+// `npm run bench:tls`: what TLS costs on the MySQL protocol: connection setup, and point-select throughput encrypted vs clear; writes bench/results.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { startServerProcess } from '../testing/server-process.js';
+
+const ROWS = 10000;
+/** Connections opened and closed per kind for the setup figures. */
+const CONNECTS = 200;
+/** How long each throughput run lasts, and with how many clients. */
+const RUN_MS = 5000;
+const CLIENTS = [1, 8];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+/** Connect, one query, close: the milliseconds of each, sorted. */
+async function connects(options: mysql.ConnectionOptions): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < CONNECTS; i++) {
+    const t0 = performance.now();
+    const c = await mysql.createConnection(options);
+    await c.query('SELECT 1');
+    await c.end();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** Point selects per second from `clients` connections running back to back for RUN_MS. */
+async function pointSelects(options: mysql.ConnectionOptions, clients: number): Promise<number> {
+  const conns = await Promise.all(Array.from({ length: clients }, () => mysql.createConnection({ ...options, database: 'tb' })));
+  let count = 0;
+  const stopAt = Date.now() + RUN_MS;
+  await Promise.all(conns.map(async (c, k) => {
+    for (let i = k; Date.now() < stopAt; i += clients) {
+      await c.execute({ sql: 'SELECT v FROM t WHERE id = ?', rowsAsArray: true }, [(i * 7919) % ROWS]);
+      count++;
+    }
+  }));
+  await Promise.all(conns.map((c) => c.end()));
+  return Math.round((count * 1000) / RUN_MS);
+}
+
+async function main(): Promise<void> {
+  const server = await startServerProcess();
+  const lines: string[] = [];
+  try {
+    const clear: mysql.ConnectionOptions = { host: '127.0.0.1', port: server.port, user: 'root' };
+    const tls: mysql.ConnectionOptions = { ...clear, ssl: { ca: readFileSync(join(server.datadir, 'ca.pem')) } };
+    const setup = await mysql.createConnection(clear);
+    await setup.query('CREATE DATABASE tb');
+    await setup.query('CREATE TABLE tb.t (id INT PRIMARY KEY, v VARCHAR(40))');
+    for (let i = 0; i < ROWS; i += 1000) {
+      await setup.query('INSERT INTO tb.t VALUES ' + Array.from({ length: 1000 }, (_, k) => `(${i + k}, 'value ${i + k}')`).join(','));
+    }
+    const probe = await mysql.createConnection(tls);
+    const [[cipher]] = (await probe.query("SHOW STATUS LIKE 'Ssl_cipher'")) as [mysql.RowDataPacket[], unknown];
+    await Promise.all([probe.end(), setup.end()]);
+    lines.push('| connection | p50 ms | p99 ms |', '| --- | ---: | ---: |');
+    for (const [name, o] of [['clear', clear], ['TLS', tls]] as const) {
+      const t = await connects(o);
+      lines.push(`| ${name} | ${percentile(t, 0.5).toFixed(2)} | ${percentile(t, 0.99).toFixed(2)} |`);
+    }
+    lines.push('', '| clients | clear point selects/s | TLS point selects/s | TLS / clear |', '| ---: | ---: | ---: | ---: |');
+    for (const n of CLIENTS) {
+      const a = await pointSelects(clear, n);
+      const b = await pointSelects(tls, n);
+      lines.push(`| ${n} | ${a} | ${b} | ${(b / a).toFixed(2)} |`);
+    }
+    lines.unshift(`TLS: ${String(cipher.Value)} with the generated P-256 certificate; mysql2 clients on the same host.`, '');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+  const date = new Date().toISOString();
+  const text = [
+    `# TLS cost on the MySQL protocol, ${date}`,
+    '',
+    `Connection setup: connect, \`SELECT 1\`, close, ${CONNECTS} times each. Throughput: prepared primary-key`,
+    `point selects over ${ROWS} rows, back to back for ${RUN_MS / 1000} s per run.`,
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+  const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  let file = join(dir, `${date.slice(0, 10)}-tls.md`);
+  for (let n = 2; existsSync(file); n++) file = join(dir, `${date.slice(0, 10)}-tls-${n}.md`);
+  writeFileSync(file, text);
+  process.stdout.write(text + `\nwritten to ${file}\n`);
+}
+
+await main();
