@@ -311,3 +311,17 @@ test('caching_sha2_password full authentication over TLS and with the RSA key ex
     rmSync(datadir, { recursive: true, force: true });
   }
 });
+
+test('without the openssl command the server starts with TLS off and says so, as MySQL 8 does', async () => {
+  const server = await startServerProcess({ env: { PATH: '/nonexistent' } });
+  try {
+    assert.match(server.log(), /TLS is off: generating the TLS certificate needs the openssl command/);
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    const [rows] = await c.query({ sql: "SHOW VARIABLES LIKE 'have_ssl'", rowsAsArray: true });
+    assert.deepEqual(rows, [['have_ssl', 'DISABLED']]);
+    await c.end();
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

@@ -39,17 +39,27 @@ export function resolveTlsFiles(opts: { ssl: boolean; cert: string; key: string;
   const files = { cert: join(datadir, GENERATED.cert), key: join(datadir, GENERATED.key), ca: opts.ca === '' ? join(datadir, GENERATED.ca) : resolve(cwd, opts.ca), generated: true };
   if (!existsSync(files.cert) || !existsSync(files.key)) {
     if (!mayGenerate) throw new ConfigError(`the generated TLS certificate ${files.cert} is missing`);
-    generateCertificates(datadir);
+    try {
+      generateCertificates(datadir);
+    } catch (e) {
+      // As MySQL 8 does when it cannot make its certificate: start, without TLS, and say so.
+      if (!(e instanceof OpensslMissing)) throw e;
+      log.warn(`TLS is off: ${e.message}`);
+      return null;
+    }
     log.info('generated a self-signed CA and server certificate for TLS', { ca: join(datadir, GENERATED.ca), cert: files.cert });
   }
   return files;
 }
 
+/** The openssl command is not installed, so no certificate can be generated. */
+class OpensslMissing extends ConfigError {}
+
 /** Runs the openssl command line tool; its failure is a ConfigError saying what to do instead. */
 function openssl(args: string[], cwd: string): void {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 30_000 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new ConfigError('generating the TLS certificate needs the openssl command, which is not installed: install it (apt-get install openssl), give --ssl-cert and --ssl-key, or turn TLS off with --ssl=false');
+    throw new OpensslMissing('generating the TLS certificate needs the openssl command, which is not installed: install it (apt-get install openssl) or give --ssl-cert and --ssl-key');
   }
   if (r.status !== 0) throw new ConfigError(`openssl ${args[0]} failed while generating the TLS certificate: ${(r.stderr || String(r.error)).trim()}`);
 }
