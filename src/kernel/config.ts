@@ -17,6 +17,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   // Limits that protect the server from one bad client; each seeds the global variable of the same name (with '_').
   { name: 'max-user-connections', type: 'number', default: 0, description: 'Concurrent sessions one user may hold (0: no limit); one more gets error 1203' },
   { name: 'wait-timeout', type: 'number', default: 28800, description: 'Seconds a client may sit idle between statements before it is disconnected (error 4031)' },
+  { name: 'interactive-timeout', type: 'number', default: 28800, description: 'wait_timeout of clients that say they are interactive (the mysql/mariadb command line)' },
   { name: 'max-execution-time', type: 'number', default: 0, description: 'Milliseconds a SELECT may run before it is interrupted with error 3024 (0: no limit)' },
   { name: 'max-allowed-packet', type: 'number', default: 67108864, description: 'Largest packet or statement a client may send (error 1153)' },
   { name: 'query-memory-limit', type: 'number', default: 268435456, description: 'Bytes one statement may hold in sorts, groups and hash joins before it fails with error 1038' },
@@ -24,12 +25,14 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'idle-transaction-timeout', type: 'number', default: 300, description: 'Seconds an open transaction may sit idle before it is rolled back (0: never)' },
   { name: 'lock-wait-timeout', type: 'number', default: 50, description: 'Seconds a statement waits for a row lock before error 1205 (innodb_lock_wait_timeout)' },
   { name: 'net-write-timeout', type: 'number', default: 60, description: 'Seconds a client may take none of its pending result before it is disconnected' },
+  { name: 'net-read-timeout', type: 'number', default: 30, description: 'Seconds a client may stop sending in the middle of a packet before it is disconnected' },
 ];
 
 /** Kernel options that seed a global variable, and its name. */
 export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'max-user-connections': 'max_user_connections',
   'wait-timeout': 'wait_timeout',
+  'interactive-timeout': 'interactive_timeout',
   'max-execution-time': 'max_execution_time',
   'max-allowed-packet': 'max_allowed_packet',
   'query-memory-limit': 'query_memory_limit',
@@ -37,6 +40,7 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'idle-transaction-timeout': 'idle_transaction_timeout',
   'lock-wait-timeout': 'innodb_lock_wait_timeout',
   'net-write-timeout': 'net_write_timeout',
+  'net-read-timeout': 'net_read_timeout',
 };
 
 /** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */

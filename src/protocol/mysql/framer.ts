@@ -29,6 +29,11 @@ export class PacketFramer {
 
   constructor(private readonly sink: FramerSink, public maxPayload: number) {}
 
+  /** Whether a packet has begun and not ended (part of a header, a body or a 16 MiB run): the peer owes the rest. */
+  get midPacket(): boolean {
+    return !this.failed && (this.headerFill > 0 || this.body !== null || this.parts.length > 0);
+  }
+
   push(chunk: Buffer): void {
     let off = 0;
     const end = chunk.length;
