@@ -18,6 +18,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   // Limits that protect the server from one bad client; each seeds the global variable of the same name (with '_').
   { name: 'max-user-connections', type: 'number', default: 0, description: 'Concurrent sessions one user may hold (0: no limit); one more gets error 1203' },
   { name: 'wait-timeout', type: 'number', default: 28800, description: 'Seconds a client may sit idle between statements before it is disconnected (error 4031)' },
+  { name: 'interactive-timeout', type: 'number', default: 28800, description: 'wait_timeout of clients that say they are interactive (the mysql/mariadb command line)' },
   { name: 'max-execution-time', type: 'number', default: 0, description: 'Milliseconds a SELECT may run before it is interrupted with error 3024 (0: no limit)' },
   { name: 'max-allowed-packet', type: 'number', default: 67108864, description: 'Largest packet or statement a client may send (error 1153)' },
   { name: 'query-memory-limit', type: 'number', default: 268435456, description: 'Bytes one statement may hold in sorts, groups and hash joins before it fails with error 1038' },
@@ -31,12 +32,14 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'ssl-key', type: 'string', default: '', description: 'Private key of --ssl-cert (PEM); none: the generated server-key.pem' },
   { name: 'ssl-ca', type: 'string', default: '', description: 'CA certificate(s) (PEM) clients verify against; none: the generated ca.pem' },
   { name: 'require-secure-transport', type: 'boolean', default: false, description: 'Refuse clients that connect without TLS (error 3159); SET GLOBAL require_secure_transport changes it' },
+  { name: 'net-read-timeout', type: 'number', default: 30, description: 'Seconds a client may stop sending in the middle of a packet before it is disconnected' },
 ];
 
 /** Kernel options that seed a global variable, and its name. */
 export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'max-user-connections': 'max_user_connections',
   'wait-timeout': 'wait_timeout',
+  'interactive-timeout': 'interactive_timeout',
   'max-execution-time': 'max_execution_time',
   'max-allowed-packet': 'max_allowed_packet',
   'query-memory-limit': 'query_memory_limit',
@@ -45,6 +48,7 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'lock-wait-timeout': 'innodb_lock_wait_timeout',
   'net-write-timeout': 'net_write_timeout',
   'require-secure-transport': 'require_secure_transport',
+  'net-read-timeout': 'net_read_timeout',
 };
 
 /** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */

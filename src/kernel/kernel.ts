@@ -170,6 +170,12 @@ export class Kernel implements KernelApi, SessionHost {
     return auth[0].instance.authenticate(req);
   }
 
+  isConnectionAdmin(user: string, host: string): boolean {
+    // No authorization plugin lets everyone do everything: then only root is the administrator.
+    if (!this.authorizing) return user === 'root';
+    return this.permits({ user, host, object: 'process', name: '*', action: 'PROCESS' });
+  }
+
   openSession(info: SessionOpenInfo): KernelSession {
     this.refreshReads();
     const id = info.connectionId ?? this.nextConnectionId();
@@ -189,6 +195,7 @@ export class Kernel implements KernelApi, SessionHost {
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     session.matchedRowsAsAffected = info.foundRows === true;
     session.tls = info.tls;
+    if (info.interactive === true) session.markInteractive();
     const limitMs = info.maxExecutionTimeMs;
     if (limitMs !== undefined && limitMs > 0) {
       const current = Number(session.variables.get('max_execution_time'));

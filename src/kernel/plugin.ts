@@ -155,7 +155,7 @@ export interface AccessRequest {
   user: string;
   host: string;
   object: AccessObject;
-  /** The schema for `schema` and `table`; for `process`, the other session's user. */
+  /** The schema for `schema` and `table`; for `process`, the other session's user ('*': every user's, see isConnectionAdmin). */
   name: string;
   /** The table, for `table`. */
   table?: string;
@@ -331,6 +331,8 @@ export interface KernelSession {
   waitTimeoutSeconds(): number;
   /** net_write_timeout (seconds): a client that reads none of its pending output for that long is disconnected. */
   netWriteTimeoutSeconds(): number;
+  /** net_read_timeout (seconds): a client that stops sending in the middle of a packet for that long is disconnected. */
+  netReadTimeoutSeconds(): number;
   /** Releases everything the session holds (open transaction rolled back). */
   close(): void;
 }
@@ -363,6 +365,12 @@ export interface KernelApi {
    * when TLS is off. Optional so that test kernels without TLS need not offer it.
    */
   tlsContext?(): SecureContext | null;
+  /**
+   * Whether `user` may take the connection kept beyond max_connections for an administrator
+   * (MySQL's SUPER / CONNECTION_ADMIN): one who may see and kill every user's sessions
+   * (PROCESS on `process` '*'); with no authorization plugin, root.
+   */
+  isConnectionAdmin(user: string, host: string): boolean;
   /** Opens a session after authentication succeeded. Throws 1049 if `database` does not exist. */
   openSession(info: SessionOpenInfo): KernelSession;
   /** Allocates the next connection id (shown by CONNECTION_ID()). */
@@ -391,6 +399,8 @@ export interface SessionOpenInfo {
   connectionId?: number;
   /** The client set CLIENT_FOUND_ROWS: UPDATE reports the rows it matched, not only those it changed, as affected. */
   foundRows?: boolean;
+  /** The client said it is interactive (MySQL's CLIENT_INTERACTIVE): its session's wait_timeout starts from interactive_timeout. */
+  interactive?: boolean;
   /** Closes the client's connection (KILL CONNECTION, wait_timeout); the protocol then calls session.close(). */
   disconnect?: () => void;
   /** The TLS session the client is on (Ssl_cipher, Ssl_version in SHOW STATUS); absent on a clear connection. */

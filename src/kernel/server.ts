@@ -121,6 +121,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     if (opts.worker) opts.worker.link.stores = [...engines.values()];
     const protocolOptions = enabled.filter((p) => p.manifest.kind === 'protocol').map((p) => options.get(p.manifest.name) ?? {});
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;
+    const maxConnections = protocolOptions.find((o) => typeof o.max_connections === 'number')?.max_connections ?? 151;
     const limits = Object.fromEntries(Object.entries(VARIABLE_OPTIONS).map(([option, variable]) => {
       const v = Number(config.kernel[option]);
       if (!Number.isInteger(v) || v < 0) throw new ConfigError(`--${option} must be a whole number of at least 0 (got ${String(config.kernel[option])})`);
@@ -148,6 +149,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       ssl_cert: tlsFiles?.cert ?? '',
       ssl_key: tlsFiles?.key ?? '',
       port: Number(port),
+      max_connections: Math.max(1, Math.floor(Number(maxConnections))),
       bind_address: String(bindAddress),
       hostname: (await import('node:os')).hostname(),
       // Which worker thread serves the sessions of this kernel, and how many there are.

@@ -76,7 +76,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'long_query_time', scope: 'both', type: 'int', default: 10, min: 0 },
   { name: 'query_memory_limit', scope: 'both', type: 'int', default: 268435456, min: 65536 },
   { name: 'net_buffer_length', scope: 'both', type: 'int', default: 16384 },
-  { name: 'net_read_timeout', scope: 'both', type: 'int', default: 30 },
+  { name: 'net_read_timeout', scope: 'both', type: 'int', default: 30, min: 1 },
   { name: 'net_write_timeout', scope: 'both', type: 'int', default: 60 },
   { name: 'performance_schema', scope: 'global', type: 'bool', default: 0, readOnly: true },
   { name: 'port', scope: 'global', type: 'int', default: 3306, readOnly: true },

@@ -474,6 +474,7 @@ export class Session implements KernelSession, SessionContext {
     this.prepared.clear();
     this.parsedTexts.clear();
     this.variables.reset();
+    if (this.interactive) this.useInteractiveTimeout();
     this.warnings.clearList();
     this.lastInsertId = 0;
     this.lastRowCount = -1;
@@ -497,6 +498,23 @@ export class Session implements KernelSession, SessionContext {
 
   netWriteTimeoutSeconds(): number {
     return Number(this.variables.get('net_write_timeout'));
+  }
+
+  netReadTimeoutSeconds(): number {
+    return Number(this.variables.get('net_read_timeout'));
+  }
+
+  /** Whether the client said it is interactive (CLIENT_INTERACTIVE): its wait_timeout starts from interactive_timeout. */
+  private interactive = false;
+
+  /** An interactive client's session, as MySQL sets it up at login and again on COM_RESET_CONNECTION. */
+  markInteractive(): void {
+    this.interactive = true;
+    this.useInteractiveTimeout();
+  }
+
+  private useInteractiveTimeout(): void {
+    this.variables.set('wait_timeout', this.variables.get('interactive_timeout', 'global'), 'session');
   }
 
   close(): void {

@@ -120,6 +120,10 @@ export class CannedSession implements KernelSession {
     return 0;
   }
 
+  netReadTimeoutSeconds(): number {
+    return 30;
+  }
+
   close(): void {
     this.closed = true;
   }
@@ -144,9 +148,20 @@ export class CannedKernel implements KernelApi {
     });
   }
 
-  gauge(): { add(d: number): number; get(): number } {
-    let v = 0;
-    return { add: (d) => (v += d), get: () => v };
+  private readonly gauges = new Map<string, { add(d: number): number; get(): number }>();
+
+  gauge(name: string): { add(d: number): number; get(): number } {
+    let g = this.gauges.get(name);
+    if (!g) {
+      let v = 0;
+      g = { add: (d) => (v += d), get: () => v };
+      this.gauges.set(name, g);
+    }
+    return g;
+  }
+
+  isConnectionAdmin(user: string): boolean {
+    return user === 'root';
   }
 
   async statusFresh(): Promise<void> {}

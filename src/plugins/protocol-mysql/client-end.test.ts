@@ -103,9 +103,15 @@ test('refused logins reject with the server\'s ERR; clear text only when allowed
 
 test('a refused connection and a full server reject instead of hanging', async () => {
   await assert.rejects(ClientConnection.connect({ port: await freePort(), user: 'x' }), /ECONNREFUSED/);
-  const first = await connect(single);
-  assert.deepEqual(await errorOf(connect(single)), { code: 1040, sqlState: '08004', message: 'Too many connections' });
+  const tooMany = { code: 1040, sqlState: '08004', message: 'Too many connections' };
+  const first = await connect(single, { user: 'app' });
+  // Refused after login (the one connection past the limit is kept for an administrator)...
+  assert.deepEqual(await errorOf(connect(single, { user: 'app' })), tooMany);
+  const admin = await connect(single);
+  // ...and before the handshake once that one is taken too.
+  assert.deepEqual(await errorOf(connect(single)), tooMany);
   first.destroy();
+  admin.destroy();
 });
 
 test('text result sets decode into the Values the kernel produced', async () => {

@@ -57,6 +57,10 @@ export interface ConnectionEnv {
   defaultAuth: string;
   /** caching_sha2_password's RSA key for clear connections; absent: full authentication only over TLS. */
   rsaKey?: Sha2RsaKeySource;
+  /** After authentication: whether `user` may have a session (false: over max_connections and not an administrator). */
+  admit(user: string, host: string): boolean;
+  /** The connection ended (close(): its session is gone), though its socket may linger a moment. */
+  ended(conn: MysqlConnection): void;
   closed(conn: MysqlConnection): void;
 }
 
@@ -143,6 +147,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   private readonly onData = (chunk: Buffer): void => {
     this.kernel.recordTraffic(chunk.length, 0);
     this.framer.push(chunk);
+    this.watchRead();
   };
 
   private readonly onError = (e: Error): void => {
@@ -216,6 +221,8 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     if (!this.paused && (this.queue.length >= QUEUE_MAX_ITEMS || this.queuedBytes >= QUEUE_MAX_BYTES)) {
       this.paused = true;
       this.socket.pause();
+      // Not reading is our doing: a packet we stopped reading is not the client's delay.
+      this.cancelReadTimeout();
     }
   }
 
@@ -226,6 +233,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       if (this.paused && this.queue.length === 0) {
         this.paused = false;
         this.socket.resume();
+        this.watchRead();
       }
       return Promise.resolve(item);
     }
@@ -290,7 +298,8 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   /** wait_timeout: a client idle between commands for that many seconds is told so (4031) and disconnected, as MySQL 8 does. */
   private armWaitTimeout(): void {
     const seconds = this.session?.waitTimeoutSeconds() ?? 0;
-    if (seconds <= 0) return;
+    // A client already partway through its next packet is governed by net_read_timeout instead.
+    if (seconds <= 0 || this.framer.midPacket) return;
     this.waitTimer = setTimeout(() => {
       this.waitTimer = null;
       this.log.info('mysql client idle past wait_timeout, disconnecting', { id: this.id, host: this.host, wait_timeout: seconds });
@@ -304,6 +313,47 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   private cancelWaitTimeout(): void {
     if (this.waitTimer) clearTimeout(this.waitTimer);
     this.waitTimer = null;
+  }
+
+  private readTimer: NodeJS.Timeout | null = null;
+  /** When the client last sent a byte of the packet it is in the middle of. */
+  private readProgressAt = 0;
+
+  /**
+   * net_read_timeout: a client that begins a packet and stops sending before its end is
+   * disconnected once it has sent nothing for that many seconds (each byte restarts the
+   * clock, as MySQL's timeout is per read). Its session closes, so its transaction is rolled
+   * back and its locks released. Before login connect_timeout rules; between packets, wait_timeout.
+   */
+  private watchRead(): void {
+    if (this.closed || this.session === null || this.paused || !this.framer.midPacket) {
+      this.cancelReadTimeout();
+      return;
+    }
+    // The client is not idle: it owes the rest of a packet, so wait_timeout does not apply to it now.
+    this.cancelWaitTimeout();
+    this.readProgressAt = Date.now();
+    if (this.readTimer) return;
+    const seconds = this.session.netReadTimeoutSeconds();
+    if (seconds <= 0) return;
+    const check = (): void => {
+      const idleMs = Date.now() - this.readProgressAt;
+      if (idleMs < seconds * 1000) {
+        this.readTimer = setTimeout(check, seconds * 1000 - idleMs);
+        this.readTimer.unref();
+        return;
+      }
+      this.readTimer = null;
+      this.log.info('mysql client sent part of a packet and then nothing for net_read_timeout, disconnecting', { id: this.id, host: this.host, net_read_timeout: seconds });
+      this.close(true);
+    };
+    this.readTimer = setTimeout(check, seconds * 1000);
+    this.readTimer.unref();
+  }
+
+  private cancelReadTimeout(): void {
+    if (this.readTimer) clearTimeout(this.readTimer);
+    this.readTimer = null;
   }
 
   /** Greeting, HandshakeResponse, authentication, session. False when the connection must close. */
@@ -421,11 +471,17 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       this.sendError(sqlError('ACCESS_DENIED', accessDeniedMessage(user, this.host, outcome.usedPassword)));
       return false;
     }
+    if (!this.env.admit(user, this.host)) {
+      this.log.warn('mysql connection refused: too many connections', { id: this.id, user, host: this.host });
+      this.sendError(sqlError('CON_COUNT', 'Too many connections'));
+      return false;
+    }
     try {
       this.session = this.kernel.openSession({
         user, host: this.host, database, connectionId: this.id, disconnect: () => this.close(),
         foundRows: (this.capabilities & Capability.FOUND_ROWS) !== 0,
         tls: this.tlsInfo(),
+        interactive: (this.capabilities & Capability.INTERACTIVE) !== 0,
       });
     } catch (e) {
       this.sendError(e);
@@ -485,7 +541,9 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.env.ended(this);
     this.cancelWaitTimeout();
+    this.cancelReadTimeout();
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
     const session = this.session;

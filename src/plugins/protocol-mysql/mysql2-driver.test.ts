@@ -208,15 +208,20 @@ test('a packet beyond max_allowed_packet → 1153 and close; others unaffected',
   await s.stop();
 });
 
-test('max_connections: the next client gets 1040; a slot frees when one leaves', async () => {
+test('max_connections: the next client gets 1040, but for one administrator; a slot frees when one leaves', async () => {
   const kernel = new CannedKernel(new NoneAuthenticator(false));
   const s = await startCannedServer(kernel, { max_connections: 2 });
-  const a = await connect(s);
-  const b = await connect(s);
+  const app = { user: 'app' };
+  const a = await connect(s, app);
+  const b = await connect(s, app);
+  await rejectsWith(connect(s, app), 1040, /^Too many connections$/);
+  // The canned kernel's administrator is root: one connection past the limit is theirs, and only one.
+  const admin = await connect(s);
+  await admin.ping();
   await rejectsWith(connect(s), 1040, /^Too many connections$/);
-  await a.end();
+  await Promise.all([a.end(), admin.end()]);
   for (let i = 0; i < 50 && s.connectionCount >= 2; i++) await new Promise((r) => setTimeout(r, 10));
-  const c = await connect(s);
+  const c = await connect(s, app);
   await c.ping();
   await Promise.all([b.end(), c.end()]);
   await s.stop();

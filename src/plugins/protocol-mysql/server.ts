@@ -1,8 +1,8 @@
-// The MySQL protocol listener: accepts TCP clients, enforces max_connections, tracks connections for shutdown.
+// The MySQL protocol listener: accepts TCP clients, enforces max_connections (plus one for an admin), tracks connections for shutdown.
 import type { Socket } from 'node:net';
 import { sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { KernelApi, Listener, ProtocolServer } from '../../kernel/plugin.js';
+import type { KernelApi, Listener, ProtocolServer, SharedGauge } from '../../kernel/plugin.js';
 import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';
 import { MysqlConnection, type ConnectionEnv } from './connection.js';
 import type { Sha2RsaKeySource } from './sha2-rsa-key.js';
@@ -23,8 +23,15 @@ export class MysqlProtocolServer implements ProtocolServer {
   private readonly connections = new Set<MysqlConnection>();
   private boundPort = 0;
   private allClosed: (() => void) | null = null;
+  /**
+   * Clients connected to this protocol, from accept to close() (handshakes included), on every
+   * thread: with worker threads max_connections holds for the server, not per worker.
+   */
+  private readonly clients: SharedGauge;
 
-  constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: MysqlServerOptions) {}
+  constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: MysqlServerOptions) {
+    this.clients = kernel.gauge('mysql-connections');
+  }
 
   /** The port actually listened on (differs from the option when it was 0). */
   get port(): number {
@@ -50,13 +57,21 @@ export class MysqlProtocolServer implements ProtocolServer {
       socket.destroy();
       return;
     }
-    if (this.connections.size >= this.opts.maxConnections) {
+    // As MySQL: max_connections + 1 clients get a handshake; after login the last one stays only for an admin (admit).
+    // Counted first and checked after, so two threads cannot both take the last place.
+    if (this.clients.add(1) > this.opts.maxConnections + 1) {
+      this.clients.add(-1);
       this.refuse(socket);
       return;
     }
     const conn = new MysqlConnection(socket, this.kernel.nextConnectionId(), this.env());
     this.connections.add(conn);
     conn.start();
+  }
+
+  /** A logged-in client may stay within max_connections; the one connection beyond is kept for an administrator. */
+  private admit(user: string, host: string): boolean {
+    return this.clients.get() <= this.opts.maxConnections || this.kernel.isConnectionAdmin(user, host);
   }
 
   /** ERR 1040 as the first packet, then close. */
@@ -79,6 +94,8 @@ export class MysqlProtocolServer implements ProtocolServer {
       connectTimeoutMs: this.opts.connectTimeoutSeconds * 1000,
       defaultAuth: this.opts.defaultAuth,
       rsaKey: this.opts.rsaKey,
+      admit: (user, host) => this.admit(user, host),
+      ended: () => this.clients.add(-1),
       closed: (c) => {
         this.connections.delete(c);
         if (this.connections.size === 0 && this.allClosed) this.allClosed();

@@ -97,3 +97,20 @@ test('halt: the bytes after the payload that asked for it are kept, in the same 
   assert.deepEqual(got.map((b) => b.toString()), ['ssl-request'], 'nothing after the halt is framed');
   assert.deepEqual(framer.takeRest(), hello);
 });
+
+test('midPacket: true from the first header byte until the payload is whole (net_read_timeout runs only then)', () => {
+  const { framer, got } = collector();
+  assert.equal(framer.midPacket, false);
+  const bytes = packet(Buffer.from('select 1'), 0);
+  framer.push(bytes.subarray(0, 2));
+  assert.equal(framer.midPacket, true, 'half a header');
+  framer.push(bytes.subarray(2, 6));
+  assert.equal(framer.midPacket, true, 'a header and part of the body');
+  framer.push(bytes.subarray(6));
+  assert.equal(framer.midPacket, false);
+  assert.equal(got.payloads.length, 1);
+  // A whole packet plus the start of the next leaves the framer owed the rest.
+  framer.push(Buffer.concat([bytes, bytes.subarray(0, 5)]));
+  assert.equal(framer.midPacket, true);
+  assert.equal(got.payloads.length, 2);
+});

@@ -46,6 +46,11 @@ export class PacketFramer {
     return r;
   }
 
+  /** Whether a packet has begun and not ended (part of a header, a body or a 16 MiB run): the peer owes the rest. */
+  get midPacket(): boolean {
+    return !this.failed && (this.headerFill > 0 || this.body !== null || this.parts.length > 0);
+  }
+
   push(chunk: Buffer): void {
     if (this.rest !== null) {
       this.rest = Buffer.concat([this.rest, chunk]);
