@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, an auth-file password line), or prints --help or --version.
+// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, an auth-file password line, the SQL console), or prints --help or --version.
 import { ConfigError } from '../kernel/config.js';
 import { helpText, USAGE } from '../kernel/help.js';
 import { MIZZLE_VERSION } from '../kernel/kernel.js';
@@ -7,6 +7,7 @@ import { startServer } from '../kernel/server.js';
 import { createLogger } from '../kernel/logger.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
 import { passwdCommand } from './passwd.js';
+import { sqlCommand } from './sql/command.js';
 import { backupDatadir } from '../kernel/backup.js';
 
 /** `mizzle backup [--datadir DIR] --to DEST`: an online, consistent copy of the datadir. */
@@ -32,9 +33,11 @@ async function backupCommand(args: string[]): Promise<number> {
 }
 
 /** What may come first on the command line; anything else there that is not an option is a mistake, not a server start. */
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, passwd: passwdCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, passwd: passwdCommand, sql: sqlCommand };
 
 async function main(argv: string[]): Promise<number> {
+  // `mizzle sql` reads its own options, where -h is the host and -? its help, as in the mysql CLI.
+  if (argv[0] === 'sql') return sqlCommand(argv.slice(1));
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
     process.stdout.write(helpText(SHIPPED_PLUGINS.map((p) => p.manifest), MIZZLE_VERSION));
     return 0;
