@@ -2,13 +2,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { MizzleError } from '../../client/index.js';
-import { MIZZLE_VERSION } from '../../kernel/kernel.js';
 import { Completer } from './completion.js';
 import type { FormatName } from './formats.js';
 import { Output } from './output.js';
 import { errorLine, printStatement } from './runner.js';
 import type { ConsoleSession, StatementEnd } from './session.js';
 import { StatementSplitter, type SplitStatement } from './splitter.js';
+import { consoleVersion } from './version.js';
 
 const HISTORY_MAX = 1000;
 
@@ -122,7 +122,7 @@ export async function runRepl(session: ConsoleSession, o: ReplOptions): Promise<
     shown.password = '';
     const tls = session.url.protocol === 'https:' ? 'in use (https)' : 'not in use';
     await out.write(
-      `--------------\nmizzle sql ${MIZZLE_VERSION}\n\n` +
+      `--------------\nmizzle sql ${consoleVersion()}\n\n` +
         `Connection id:    ${String(id ?? '')}\nCurrent database: ${String(db ?? '')}\nCurrent user:     ${String(user ?? '')}\n` +
         `Server version:   ${String(version ?? '')}\nProtocol:         ${session.protocol}\nURL:              ${shown.href}\nTLS:              ${tls}\n--------------\n\n`,
     );
@@ -159,7 +159,7 @@ export async function runRepl(session: ConsoleSession, o: ReplOptions): Promise<
     for (const st of splitter.take()) await runOne(st);
   };
 
-  o.output.write(`Welcome to mizzle sql ${MIZZLE_VERSION}: ${session.protocol} connection ${session.connectionId ?? ''}. Statements end with ; or \\G; \\h for help.\n\n`);
+  o.output.write(`Welcome to mizzle sql ${consoleVersion()}: ${session.protocol} connection ${session.connectionId ?? ''}. Statements end with ; or \\G; \\h for help.\n\n`);
   let chain = Promise.resolve();
   let closed = false;
   let interrupts = 0;
