@@ -21,6 +21,21 @@ const enum State {
 const NL = 10;
 const BACKSLASH = 92;
 
+/** ASCII characters that never start a quote, comment, escape or line break: 1 in this table. */
+const PLAIN = new Uint8Array(128);
+for (let c = 32; c < 127; c++) PLAIN[c] = 1;
+for (const ch of `'"\`#-/\\`) PLAIN[ch.charCodeAt(0)] = 0;
+PLAIN[9] = 1;
+
+/** Where a string's body stops: its quote, an escape, or a line break (counted). */
+const SINGLE_STOP = /['\\\n]/g;
+const DOUBLE_STOP = /["\\\n]/g;
+const BACKTICK_STOP = /[`\n]/g;
+
+function escapeClass(ch: string): string {
+  return ch.replace(/[\]\\^-]/g, '\\$&');
+}
+
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
@@ -35,6 +50,8 @@ function isBlank(c: number): boolean {
  */
 export class StatementSplitter {
   private buf = '';
+  /** The current statement's text from earlier chunks. */
+  private parts: string[] = [];
   /** Scan position in buf. */
   private pos = 0;
   /** Where the current statement starts in buf; -1 before its first character. */
@@ -45,6 +62,17 @@ export class StatementSplitter {
   private out: SplitStatement[] = [];
   private ended = false;
   delimiter = ';';
+  private stopFor = '';
+  private stop = /x/g;
+
+  /** Where plain statement text stops under the current delimiter: any character PLAIN does not have, or the delimiter's first. */
+  private normalStop(): RegExp {
+    if (this.stopFor !== this.delimiter) {
+      this.stopFor = this.delimiter;
+      this.stop = new RegExp(`[^\\t -~]|['"\`#\\-/\\\\${escapeClass(this.delimiter[0]!)}]`, 'g');
+    }
+    return this.stop;
+  }
 
   /** Whether part of a statement was read and waits for its delimiter (the console's continuation prompt). */
   get pending(): boolean {
@@ -52,14 +80,14 @@ export class StatementSplitter {
   }
 
   push(text: string): void {
-    // Drop what is done with, so the buffer holds at most one statement plus one chunk.
-    const keep = this.start === -1 ? this.pos : this.start;
-    if (keep > 0) {
-      this.buf = this.buf.slice(keep);
-      this.pos -= keep;
-      if (this.start !== -1) this.start -= keep;
+    // The scanned part of a statement moves to `parts`; the buffer keeps only what is not scanned yet
+    // (a few characters waiting for the next ones), so a long statement is never copied chunk after chunk.
+    if (this.start !== -1) {
+      if (this.pos > this.start) this.parts.push(this.buf.slice(this.start, this.pos));
+      this.start = 0;
     }
-    this.buf += text;
+    this.buf = this.buf.slice(this.pos) + text;
+    this.pos = 0;
     this.scan();
   }
 
@@ -75,6 +103,7 @@ export class StatementSplitter {
 
   /** Forgets the statement being read (`\c`, Ctrl-C at the prompt). */
   clear(): void {
+    this.parts = [];
     this.buf = '';
     this.pos = 0;
     this.start = -1;
@@ -95,8 +124,10 @@ export class StatementSplitter {
   }
 
   private emit(end: number, vertical: boolean): void {
-    const sql = this.buf.slice(this.start, end).trimEnd();
+    const tail = this.buf.slice(this.start, end);
+    const sql = (this.parts.length === 0 ? tail : this.parts.join('') + tail).trimEnd();
     if (sql !== '') this.out.push({ sql, line: this.startLine, vertical });
+    this.parts = [];
     this.start = -1;
   }
 
@@ -129,8 +160,14 @@ export class StatementSplitter {
               this.pos++;
             }
           } else {
-            if (c === NL) this.line++;
-            this.pos++;
+            // The body of a string in one regex step: most of a dump's bytes are here.
+            const re = this.state === State.Single ? SINGLE_STOP : this.state === State.Double ? DOUBLE_STOP : BACKTICK_STOP;
+            re.lastIndex = i;
+            const j = re.exec(buf)?.index ?? len;
+            if (j < len && buf.charCodeAt(j) === NL) {
+              this.line++;
+              this.pos = j + 1;
+            } else this.pos = j;
           }
           continue;
         }
@@ -153,6 +190,13 @@ export class StatementSplitter {
           this.pos++;
           continue;
         case State.Normal:
+          if (this.start !== -1 && c < 128 && PLAIN[c] === 1 && c !== this.delimiter.charCodeAt(0)) {
+            // Inside a statement, characters that start nothing (letters, digits, commas, parentheses) are passed in one regex step.
+            const re = this.normalStop();
+            re.lastIndex = i;
+            this.pos = re.exec(buf)?.index ?? len;
+            continue;
+          }
           if (!this.normal(buf, i, c)) return;
       }
     }
@@ -204,6 +248,7 @@ export class StatementSplitter {
       }
       if (c1 === 99 /* c */) {
         this.start = -1;
+        this.parts = [];
         this.pos += 2;
         return true;
       }
