@@ -6,6 +6,8 @@ export interface SqlArgs {
   url: URL;
   /** -e: statements to run instead of stdin. */
   execute?: string;
+  /** --script: a JavaScript module whose default export gets a connected client. */
+  script?: string;
   /** --format, -B (tsv), -t (table), -E (vertical); undefined: table on a terminal, tsv otherwise. */
   format?: FormatName;
   force: boolean;
@@ -24,6 +26,7 @@ export const SQL_USAGE = `usage: mizzle sql [URL | DATABASE] [options]
   -pPASSWORD, --password=PASSWORD   (-p or --password alone asks for it)
   --protocol=mysql|http|https|mizzle
   -e, --execute=SQL   run these statements and exit
+  --script=JOB.mjs    run a module's default export with a connected client: export default async (db) => {…}
   --format=${FORMAT_NAMES.join('|')}
   -B, --batch (tsv)   -t, --table   -E, --vertical   -N, --skip-column-names
   -f, --force         go on after errors (the exit code is still 1)
@@ -35,7 +38,7 @@ const DEFAULT_PORTS: Record<string, string> = { mysql: '3306', http: '8080', htt
 
 /** Flags that take a value: short letter → long name. */
 const VALUED: Record<string, string> = { h: 'host', P: 'port', u: 'user', D: 'database', e: 'execute' };
-const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password']);
+const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script']);
 const SWITCHES: Record<string, string> = { B: 'batch', t: 'table', E: 'vertical', N: 'skip-column-names', f: 'force', '?': 'help' };
 const LONG_SWITCHES = new Set(['batch', 'table', 'vertical', 'skip-column-names', 'force', 'help']);
 
@@ -187,6 +190,9 @@ export function parseSqlArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cn
         break;
       case 'execute':
         out.execute = value;
+        break;
+      case 'script':
+        out.script = value;
         break;
       case 'format':
         if (value === undefined || !isFormatName(value)) throw new SqlUsageError(`unknown format '${value ?? ''}' (${FORMAT_NAMES.join(', ')})`);

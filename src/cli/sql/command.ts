@@ -1,7 +1,9 @@
 // `mizzle sql`: connects, then runs -e, piped stdin, or the interactive console on a terminal.
 import { fstatSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { connect } from '../../client/index.js';
 import { parseSqlArgs, SqlUsageError, SQL_USAGE } from './args.js';
 import { Output } from './output.js';
 import { promptPassword } from './password-prompt.js';
@@ -36,6 +38,25 @@ async function* textOnce(text: string): AsyncGenerator<string> {
   yield text;
 }
 
+/** `--script job.mjs`: the glue jobs operators write, given a connected client; a throw is exit code 1. */
+async function runScript(file: string, url: URL, err: (line: string) => void): Promise<number> {
+  const client = connect(url, { timeoutMs: 0 });
+  try {
+    const mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+    if (typeof mod.default !== 'function') {
+      err(`mizzle sql: ${file} has no default export function (export default async (db) => { ... })`);
+      return 2;
+    }
+    await (mod.default as (db: typeof client) => unknown)(client);
+    return 0;
+  } catch (e) {
+    err(errorLine(e));
+    return 1;
+  } finally {
+    await client.close();
+  }
+}
+
 export async function sqlCommand(argv: string[]): Promise<number> {
   const env = process.env;
   const err = (line: string) => void process.stderr.write(line + '\n');
@@ -68,6 +89,7 @@ export async function sqlCommand(argv: string[]): Promise<number> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  if (args.script !== undefined) return runScript(args.script, args.url, err);
   let session: ConsoleSession;
   try {
     session = await ConsoleSession.open(args.url);

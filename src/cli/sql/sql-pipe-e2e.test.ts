@@ -269,6 +269,24 @@ test('over http://: the same formats, session state between statements, and erro
   assert.equal(e.stderr, "ERROR 1146 (42S02) at line 1: Table 'shop.nosuch' doesn't exist\n");
 });
 
+test('--script runs a module with a connected client; a throw is exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-sql-script-'));
+  try {
+    const job = join(dir, 'job.mjs');
+    writeFileSync(job, "export default async (db) => {\n  const { rows } = await db.query('SELECT COUNT(*) FROM typed WHERE id > ?', [1]);\n  console.log('count', rows[0][0]);\n};\n");
+    const r = await sql([mysqlUrl, '--script', job]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, 'count 2\n');
+    const bad = join(dir, 'bad.mjs');
+    writeFileSync(bad, "export default (db) => db.query('SELECT * FROM nosuch');\n");
+    const b = await sql([mysqlUrl, `--script=${bad}`]);
+    assert.equal(b.code, 1);
+    assert.equal(b.stderr, "ERROR 1146 (42S02): Table 'shop.nosuch' doesn't exist\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('no server: a connection error and exit 1; a bad option: usage and exit 2', async () => {
   const r = await sql(['mysql://root@127.0.0.1:1/', '-e', 'SELECT 1']);
   assert.equal(r.code, 1);
