@@ -97,7 +97,10 @@ export async function runRepl(session: ConsoleSession, o: ReplOptions): Promise<
     rl.prompt();
   };
 
+  /** The last statement typed, for \explain. */
+  let last: string | undefined;
   const runOne = async (st: SplitStatement): Promise<void> => {
+    if (st.line > 0) last = st.sql;
     const t0 = performance.now();
     try {
       const end = await printStatement(session, st.sql, st.vertical ? 'vertical' : o.format, { columnNames: o.columnNames, maxWidth: o.output.columns ?? 0 }, out);
@@ -144,9 +147,14 @@ export async function runRepl(session: ConsoleSession, o: ReplOptions): Promise<
       await runOne({ sql: 'SHOW PROCESSLIST', line: 0, vertical: false });
       return true;
     }
+    if (/^\\explain$/.test(word)) {
+      if (last === undefined) o.err('No statement to explain yet.');
+      else await runOne({ sql: `EXPLAIN ${last}`, line: 0, vertical: false });
+      return true;
+    }
     if (/^\\(h|help|\?)$/.test(word)) {
       await out.write('Statements end with ; (or \\G for rows shown vertically). \\c clears the statement, Ctrl-C cancels a running one.\n' +
-        '\\s, \\status     this connection        \\processlist   the server\'s sessions\nquit, \\q, Ctrl-D  leave\n\n');
+        '\\s, \\status     this connection        \\processlist   the server\'s sessions\n\\explain          the last statement\'s plan   quit, \\q, Ctrl-D  leave\n\n');
       await out.flush();
       return true;
     }

@@ -117,7 +117,7 @@ test('history persists across consoles; Ctrl-C twice at an empty prompt exits', 
   }
 });
 
-test('over http://: \\status, a session that keeps USE, and Ctrl-C cancelling a query', { skip }, async () => {
+test('over http://: \\status, a session that keeps USE, Ctrl-C cancelling a query, \\explain, \\processlist', { skip }, async () => {
   const p = console(h.url());
   try {
     let at = await p.expect(/mizzle \[\(none\)\]> /);
@@ -134,6 +134,10 @@ test('over http://: \\status, a session that keeps USE, and Ctrl-C cancelling a 
     assert.ok(Date.now() - t0 < 2000, `cancelled after ${Date.now() - t0} ms`);
     p.type('SELECT COUNT(*) AS n FROM item;\r');
     at = await p.expect(/\| +2 \|\n.*\n1 row in set/, at);
+    p.type('\\explain\r');
+    at = await p.expect(/\| select_type \|[^\n]*\n[^\n]*\n\| +1 \| SIMPLE +\| item /, at);
+    p.type('\\processlist\r');
+    at = await p.expect(/\| Id +\| User +\|[^\n]*\n(.*\n)*\d+ rows? in set/, at);
     p.type('quit\r');
     assert.equal(await p.exited, 0);
   } finally {
