@@ -161,3 +161,17 @@ test('a piped import shows a progress line on a terminal stderr, and clears it',
   assert.deepEqual((await c.query('SELECT COUNT(*) FROM many')).rows, [[4000]]);
   await c.close();
 });
+
+test('-p asks for the password on the terminal without echoing it', { skip }, async () => {
+  const p = new PtyProcess(process.execPath, [CLI, 'sql', `mysql://root@127.0.0.1:${h.server.port}/shop`, '-p'], { ...process.env, HOME: home, MIZZLE_URL: '' });
+  try {
+    let at = await p.expect(/Enter password: /);
+    p.type('s3cret-word\r');
+    at = await p.expect(/mizzle \[shop\]> /, at);
+    assert.doesNotMatch(p.text(), /s3cret-word/);
+    p.type('\x04');
+    assert.equal(await p.exited, 0);
+  } finally {
+    p.kill();
+  }
+});
