@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, the change log, an auth-file password line), or prints --help or --version.
-import { ConfigError } from '../kernel/config.js';
-import { helpText, USAGE } from '../kernel/help.js';
-import { MIZZLE_VERSION } from '../kernel/kernel.js';
-import { startServer } from '../kernel/server.js';
-import { createLogger } from '../kernel/logger.js';
-import { SHIPPED_PLUGINS } from '../plugins/index.js';
+// The `mizzle` command: starts the server, or runs one of COMMANDS (a backup, the change log, an auth-file password line, the SQL console), or prints --help or --version.
+// The server's modules load only when they are needed, so `mizzle sql` (a client) starts as fast as a client should.
+import type { PluginManifest } from '../kernel/plugin.js';
 import { passwdCommand } from './passwd.js';
-import { backupDatadir } from '../kernel/backup.js';
-import { logCommand } from './log-read.js';
+
+const serverModules = () => Promise.all([import('../kernel/config.js'), import('../kernel/help.js'), import('../kernel/kernel.js'), import('../plugins/index.js')]);
+
+async function sqlCommand(args: string[]): Promise<number> {
+  return (await import('./sql/command.js')).sqlCommand(args);
+}
+
+async function logCommand(args: string[]): Promise<number> {
+  return (await import('./log-read.js')).logCommand(args);
+}
 
 /** `mizzle backup [--datadir DIR] --to DEST`: an online, consistent copy of the datadir. */
 async function backupCommand(args: string[]): Promise<number> {
+  const [{ ConfigError }, , , { SHIPPED_PLUGINS }] = await serverModules();
+  const { backupDatadir } = await import('../kernel/backup.js');
   const i = args.indexOf('--to');
   const dest = i >= 0 ? args[i + 1] : undefined;
   if (!dest) {
@@ -33,11 +39,15 @@ async function backupCommand(args: string[]): Promise<number> {
 }
 
 /** What may come first on the command line; anything else there that is not an option is a mistake, not a server start. */
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, log: logCommand, passwd: passwdCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, log: logCommand, passwd: passwdCommand, sql: sqlCommand };
 
 async function main(argv: string[]): Promise<number> {
+  // `mizzle sql` reads its own options, where -h is the host and -? its help, as in the mysql CLI.
+  if (argv[0] === 'sql') return sqlCommand(argv.slice(1));
+  const [{ ConfigError }, { helpText, USAGE }, { MIZZLE_VERSION }, { SHIPPED_PLUGINS }] = await serverModules();
+  const manifests: PluginManifest[] = SHIPPED_PLUGINS.map((p) => p.manifest);
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
-    process.stdout.write(helpText(SHIPPED_PLUGINS.map((p) => p.manifest), MIZZLE_VERSION));
+    process.stdout.write(helpText(manifests, MIZZLE_VERSION));
     return 0;
   }
   if (argv.includes('--version') || argv.includes('-V')) {
@@ -51,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mizzle: unknown command '${word}' (commands: ${Object.keys(COMMANDS).join(', ')}; with only options, mizzle starts the server)\n\n${USAGE}`);
     return 2;
   }
+  const [{ startServer }, { createLogger }] = await Promise.all([import('../kernel/server.js'), import('../kernel/logger.js')]);
   const log = createLogger({ json: argv.includes('--log-json') });
   // One failed promise (a client's commit, a library's internal bookkeeping) must not take the server down.
   process.on('unhandledRejection', (reason: unknown) => {

@@ -8,7 +8,12 @@ import type { ClientParam, ClientRow, Column, QueryResult } from './values.js';
 /** Rows of a streamed result as they arrive; `columns` is known once the first row (or the end) was read. */
 export interface RowStream extends AsyncIterable<ClientRow> {
   readonly columns: Column[] | undefined;
+  /** What the statement's end reported (rows affected, warnings); known once the stream was read to its end. */
+  readonly summary: StreamSummary | undefined;
 }
+
+/** The end of a streamed statement: what a QueryResult says besides its columns and rows. */
+export type StreamSummary = Pick<QueryResult, 'rowsAffected' | 'lastInsertId' | 'warnings'>;
 
 /** What both a client and a transaction offer. */
 export interface Queryable {
@@ -32,7 +37,7 @@ async function runOn(s: TransportSession, call: StatementCall, o: CallOptions, d
 
 /** A stream over a session lent by `borrow`, given back by `giveBack` when the stream ends or the caller stops. */
 function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: TransportSession) => void, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): RowStream {
-  const state: { columns: Column[] | undefined } = { columns: undefined };
+  const state: { columns: Column[] | undefined; summary: StreamSummary | undefined } = { columns: undefined, summary: undefined };
   async function* rows(): AsyncGenerator<ClientRow> {
     const s = await borrow();
     const sig = callSignal(o, defaultTimeoutMs);
@@ -40,6 +45,7 @@ function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: Transp
       for await (const part of s.stream(call, sig.signal)) {
         if (part.kind === 'columns') state.columns = part.columns;
         else if (part.kind === 'rows') yield* part.rows;
+        else state.summary = { rowsAffected: part.rowsAffected, lastInsertId: part.lastInsertId, warnings: part.warnings };
       }
     } finally {
       sig.done();
@@ -49,6 +55,9 @@ function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: Transp
   return {
     get columns() {
       return state.columns;
+    },
+    get summary() {
+      return state.summary;
     },
     [Symbol.asyncIterator]: () => rows(),
   };

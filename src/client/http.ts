@@ -15,7 +15,7 @@ export function connect(url: string | URL, o?: ClientOptions): Client {
   return connectWith(HTTP_TRANSPORTS, url, o);
 }
 
-export { Client, Transaction, type Queryable, type RowStream, type ReservedSession } from './client.js';
+export { Client, Transaction, type Queryable, type RowStream, type StreamSummary, type ReservedSession } from './client.js';
 export { MizzleError, ClientCode, type MizzleErrorKind } from './errors.js';
 export type { CallOptions } from './call-signal.js';
 export type { ClientOptions, Transport, TransportSession, StatementCall, StreamPart } from './transport.js';

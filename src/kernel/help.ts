@@ -16,6 +16,7 @@ export const USAGE = [
   '  mizzle passwd USER [PASSWORD]    print a users-file line for the auth-file plugin (reads the password from stdin when omitted)',
   '  mizzle backup --to DEST          an online, consistent, compacted copy of the datadir (start a server on DEST to restore)',
   '  mizzle log read [--from ID] [--format json|sql|binary]   print the change log of committed transactions',
+  '  mizzle sql [URL] [options]       the SQL console: interactive on a terminal, or piped (< dump.sql, -e); mizzle sql --help',
   '  mizzle --help                    every option of the kernel and of each plugin, with defaults',
   '  mizzle --version                 the version',
 ].join('\n') + '\n';
