@@ -1,0 +1,186 @@
+// Sequelize against a real mizzle server over TCP: sync and sync({ alter }), queryInterface migrations, associations and CRUD.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sequelize, DataTypes, Op, type ModelStatic, type Model } from 'sequelize';
+import mysql from 'mysql2/promise';
+import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+
+let server: ServerProcess;
+let sequelize: Sequelize;
+let User: ModelStatic<Model>;
+let Post: ModelStatic<Model>;
+
+const get = (m: Model | null, key: string): unknown => m?.get(key);
+
+/** The models of the first release; the second release changes them and syncs with `alter`. */
+function defineModels(release: 1 | 2): void {
+  User = sequelize.define('User', {
+    id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+    email: { type: DataTypes.STRING(release === 1 ? 100 : 200), allowNull: false, unique: true },
+    name: { type: DataTypes.STRING(50) },
+    active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+    ...(release === 2 ? { age: { type: DataTypes.INTEGER, allowNull: true } } : {}),
+  }, { tableName: 'users', indexes: release === 2 ? [{ name: 'users_active_age', fields: ['active', 'age'] }] : [] });
+  Post = sequelize.define('Post', {
+    id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+    title: { type: DataTypes.STRING, allowNull: false },
+    body: { type: DataTypes.TEXT },
+    score: { type: DataTypes.DECIMAL(8, 2), defaultValue: 0 },
+    meta: { type: DataTypes.JSON },
+  }, { tableName: 'posts', indexes: [{ fields: ['title'] }] });
+  User.hasMany(Post, { foreignKey: { name: 'userId', allowNull: false }, onDelete: 'CASCADE' });
+  Post.belongsTo(User, { foreignKey: { name: 'userId', allowNull: false }, onDelete: 'CASCADE' });
+}
+
+before(async () => {
+  server = await startServerProcess();
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+  await c.query('CREATE DATABASE seqdb');
+  await c.end();
+  sequelize = new Sequelize('seqdb', 'root', '', {
+    host: '127.0.0.1',
+    port: server.port,
+    dialect: 'mysql',
+    logging: process.env.ORM_LOG_SQL ? (sql: string) => console.error('sequelize>', sql) : false,
+    pool: { max: 4, min: 0 },
+  });
+  await sequelize.authenticate();
+});
+
+after(async () => {
+  await sequelize?.close();
+  await server.stop();
+  server.cleanup();
+});
+
+test('sync() creates the tables with their foreign key and indexes', async () => {
+  defineModels(1);
+  await sequelize.sync();
+  const qi = sequelize.getQueryInterface();
+  const users = await qi.describeTable('users');
+  assert.equal(users.email?.type, 'VARCHAR(100)');
+  assert.equal(users.id?.primaryKey, true);
+  const refs = await qi.getForeignKeyReferencesForTable('posts') as { columnName: string; referencedTableName: string; referencedColumnName: string }[];
+  assert.deepEqual(refs.map((r) => [r.columnName, r.referencedTableName, r.referencedColumnName]), [['userId', 'users', 'id']]);
+  const indexes = await qi.showIndex('posts') as { name: string }[];
+  assert.ok(indexes.some((i) => i.name === 'posts_title'), JSON.stringify(indexes));
+  // A second plain sync is a no-op (CREATE TABLE IF NOT EXISTS).
+  await sequelize.sync();
+});
+
+test('sync({ alter: true }) adds a column, widens another and adds an index, keeping the rows', async () => {
+  await User.create({ email: 'before@example.com', name: 'Before' });
+  defineModels(2);
+  await sequelize.sync({ alter: true });
+  const users = await sequelize.getQueryInterface().describeTable('users');
+  assert.equal(users.email?.type, 'VARCHAR(200)');
+  assert.equal(users.age?.allowNull, true);
+  const indexes = await sequelize.getQueryInterface().showIndex('users') as { name: string }[];
+  assert.ok(indexes.some((i) => i.name === 'users_active_age'), JSON.stringify(indexes));
+  assert.equal(get(await User.findOne({ where: { email: 'before@example.com' } }), 'name'), 'Before');
+  const refs = await sequelize.getQueryInterface().getForeignKeyReferencesForTable('posts') as unknown[];
+  assert.equal(refs.length, 1);
+  // Running it again changes nothing and must not fail.
+  await sequelize.sync({ alter: true });
+});
+
+test('queryInterface migrations: addColumn, renameColumn, changeColumn, addIndex, removeColumn', async () => {
+  const qi = sequelize.getQueryInterface();
+  await qi.createTable('tags', {
+    id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+    label: { type: DataTypes.STRING(20), allowNull: false },
+    postId: { type: DataTypes.INTEGER, references: { model: 'posts', key: 'id' }, onDelete: 'SET NULL', onUpdate: 'CASCADE' },
+  });
+  await qi.addColumn('tags', 'color', { type: DataTypes.STRING(10), defaultValue: 'red' });
+  await qi.renameColumn('tags', 'label', 'name');
+  await qi.changeColumn('tags', 'name', { type: DataTypes.STRING(40), allowNull: true });
+  await qi.addIndex('tags', ['name'], { name: 'tags_name_unique', unique: true });
+  await qi.removeColumn('tags', 'color');
+  const tags = await qi.describeTable('tags');
+  assert.deepEqual(Object.keys(tags).sort(), ['id', 'name', 'postId']);
+  assert.equal(tags.name?.type, 'VARCHAR(40)');
+  assert.equal(tags.name?.allowNull, true);
+  await qi.bulkInsert('tags', [{ name: 'x' }]);
+  await assert.rejects(qi.bulkInsert('tags', [{ name: 'x' }]), (e: { name: string }) => e.name === 'SequelizeUniqueConstraintError');
+  await qi.dropTable('tags');
+  assert.ok(!(await qi.showAllTables()).includes('tags'));
+});
+
+test('CRUD: create returns ids, findAll with include/where/order/limit, update, destroy', async () => {
+  const alice = await User.create({ email: 'alice@example.com', name: 'Alice', age: 30 });
+  const bob = await User.create({ email: 'bob@example.com', name: 'Bob', age: 25 });
+  assert.equal(typeof get(alice, 'id'), 'number');
+  assert.equal(get(bob, 'id'), (get(alice, 'id') as number) + 1);
+  await Post.bulkCreate([
+    { userId: get(alice, 'id'), title: 'Hello', body: 'first', score: 1.5, meta: { tags: ['a'] } },
+    { userId: get(alice, 'id'), title: 'Again', score: 2.25 },
+    { userId: get(bob, 'id'), title: 'Bob here', score: 3 },
+  ]);
+  const posts = await Post.findAll({
+    include: [{ model: User, where: { active: true } }],
+    where: { score: { [Op.gt]: 1 } },
+    order: [['score', 'DESC']],
+    limit: 2,
+  });
+  assert.deepEqual(posts.map((p) => [get(p, 'title'), get(get(p, 'User') as Model, 'name')]), [['Bob here', 'Bob'], ['Again', 'Alice']]);
+  const withPosts = await User.findAll({ include: [Post], where: { email: { [Op.like]: '%@example.com' } }, order: [['id', 'ASC'], [Post, 'id', 'ASC']] });
+  assert.deepEqual(withPosts.map((u) => (get(u, 'Posts') as Model[]).length), [0, 2, 1]);
+  assert.deepEqual(get(await Post.findOne({ where: { title: 'Hello' } }), 'meta'), { tags: ['a'] });
+  const { count, rows } = await Post.findAndCountAll({ where: { userId: get(alice, 'id') }, limit: 1, offset: 1, order: [['id', 'ASC']] });
+  assert.equal(count, 2);
+  assert.equal(get(rows[0]!, 'title'), 'Again');
+
+  const [affected] = await User.update({ age: 26, name: 'Robert' }, { where: { id: get(bob, 'id') } });
+  assert.equal(affected, 1);
+  await bob.reload();
+  assert.equal(get(bob, 'name'), 'Robert');
+  await alice.increment('age');
+  await alice.reload();
+  assert.equal(get(alice, 'age'), 31);
+  assert.equal(await Post.destroy({ where: { title: 'Again' } }), 1);
+  assert.equal(await Post.count(), 2);
+  assert.equal(await User.max('age'), 31);
+});
+
+test('foreign keys: a bad reference fails, deleting the parent cascades', async () => {
+  await assert.rejects(Post.create({ userId: 9999, title: 'orphan' }), (e: { name: string }) => e.name === 'SequelizeForeignKeyConstraintError');
+  const carol = await User.create({ email: 'carol@example.com', name: 'Carol' });
+  await Post.create({ userId: get(carol, 'id'), title: 'Carol 1' });
+  await carol.destroy();
+  assert.equal(await Post.count({ where: { userId: get(carol, 'id') } }), 0);
+});
+
+test('upsert and bulkCreate with updateOnDuplicate', async () => {
+  await assert.rejects(User.create({ email: 'alice@example.com' }), (e: { name: string }) => e.name === 'SequelizeUniqueConstraintError');
+  await User.upsert({ email: 'alice@example.com', name: 'Alice B' });
+  assert.equal(get(await User.findOne({ where: { email: 'alice@example.com' } }), 'name'), 'Alice B');
+  await User.upsert({ email: 'erin@example.com', name: 'Erin' });
+  assert.equal(get(await User.findOne({ where: { email: 'erin@example.com' } }), 'name'), 'Erin');
+  await User.bulkCreate([{ email: 'erin@example.com', name: 'Erin 2' }, { email: 'frank@example.com', name: 'Frank' }], { updateOnDuplicate: ['name'] });
+  assert.deepEqual((await User.findAll({ where: { email: { [Op.in]: ['erin@example.com', 'frank@example.com'] } }, order: [['email', 'ASC']] })).map((u) => get(u, 'name')), ['Erin 2', 'Frank']);
+});
+
+test('managed and unmanaged transactions', async () => {
+  await sequelize.transaction(async (t) => {
+    const u = await User.create({ email: 'tx@example.com', name: 'Tx' }, { transaction: t });
+    await Post.create({ userId: get(u, 'id'), title: 'in tx' }, { transaction: t });
+  });
+  assert.equal(await Post.count({ where: { title: 'in tx' } }), 1);
+  await assert.rejects(sequelize.transaction(async (t) => {
+    await User.create({ email: 'gone@example.com' }, { transaction: t });
+    await Post.create({ userId: 12345, title: 'never' }, { transaction: t });
+  }));
+  assert.equal(await User.findOne({ where: { email: 'gone@example.com' } }), null);
+  const t = await sequelize.transaction();
+  await User.update({ age: 99 }, { where: { email: 'tx@example.com' }, transaction: t });
+  const locked = await User.findOne({ where: { email: 'tx@example.com' }, transaction: t, lock: t.LOCK.UPDATE });
+  assert.equal(get(locked, 'age'), 99);
+  await t.rollback();
+  assert.equal(get(await User.findOne({ where: { email: 'tx@example.com' } }), 'age'), null);
+});
+
+test('sync({ force: true }) drops and recreates the tables', async () => {
+  await sequelize.sync({ force: true });
+  assert.equal(await User.count(), 0);
+  assert.equal(await Post.count(), 0);
+});
