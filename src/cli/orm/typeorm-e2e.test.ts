@@ -6,14 +6,15 @@ import { DataSource, EntitySchema, MoreThan, Table, TableColumn, TableForeignKey
 import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 
-interface User { id: number; email: string; name: string | null; active: boolean; age?: number | null; posts?: Post[] }
+interface User { id: number; email: string; name: string | null; active: boolean; age?: number | null; posts?: Post[]; role?: string; createdAt?: Date; updatedAt?: Date; version?: number; tags?: Tag[] }
+interface Tag { id: number; label: string; users?: User[] }
 interface Post { id: number; title: string; body: string | null; score: string; meta: unknown; user: User | { id: number } }
 
 let server: ServerProcess;
 let ds: DataSource;
 
 /** The entities of the first release; the second widens `email`, adds `age` and an index, and is re-synchronized. */
-function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>] {
+function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>, EntitySchema<Tag>] {
   const user = new EntitySchema<User>({
     name: 'User',
     tableName: 'users',
@@ -22,10 +23,23 @@ function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>] {
       email: { type: 'varchar', length: release === 1 ? 100 : 200, unique: true },
       name: { type: 'varchar', length: 50, nullable: true },
       active: { type: 'boolean', default: true },
+      role: { type: 'enum', enum: ['admin', 'member'], default: 'member' },
+      createdAt: { type: 'datetime', precision: 6, createDate: true },
+      updatedAt: { type: 'datetime', precision: 6, updateDate: true },
+      version: { type: 'int', version: true },
       ...(release === 2 ? { age: { type: 'int' as const, nullable: true } } : {}),
     },
     indices: release === 2 ? [{ name: 'IDX_users_active_age', columns: ['active', 'age'] }] : [],
-    relations: { posts: { type: 'one-to-many', target: 'Post', inverseSide: 'user' } },
+    relations: {
+      posts: { type: 'one-to-many', target: 'Post', inverseSide: 'user' },
+      tags: { type: 'many-to-many', target: 'Tag', inverseSide: 'users', joinTable: { name: 'user_tags' } },
+    },
+  });
+  const tag = new EntitySchema<Tag>({
+    name: 'Tag',
+    tableName: 'tags_m2m',
+    columns: { id: { type: 'int', primary: true, generated: 'increment' }, label: { type: 'varchar', length: 30, unique: true } },
+    relations: { users: { type: 'many-to-many', target: 'User', inverseSide: 'tags' } },
   });
   const post = new EntitySchema<Post>({
     name: 'Post',
@@ -40,7 +54,7 @@ function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>] {
     indices: [{ name: 'IDX_posts_title', columns: ['title'] }],
     relations: { user: { type: 'many-to-one', target: 'User', inverseSide: 'posts', joinColumn: { name: 'userId' }, nullable: false, onDelete: 'CASCADE' } },
   });
-  return [user, post];
+  return [user, post, tag];
 }
 
 async function open(release: 1 | 2, extra: Partial<{ migrations: (new () => MigrationInterface)[]; synchronize: boolean }> = {}): Promise<DataSource> {
@@ -210,6 +224,32 @@ test('foreign keys: a bad reference fails with 1452, removing the parent cascade
   await posts.save({ user: { id: carol.id }, title: 'Carol 1' });
   await ds.getRepository<User>('User').remove(carol);
   assert.equal(await posts.count({ where: { title: 'Carol 1' } }), 0);
+});
+
+test('many-to-many through a join table; create/update dates and the version column', async () => {
+  const users = ds.getRepository<User>('User');
+  const tags = ds.getRepository<Tag>('Tag');
+  const [red, blue] = await tags.save([{ label: 'red' }, { label: 'blue' }]);
+  const u = await users.save({ email: 'm2m@example.com', name: 'M', tags: [red!, blue!] });
+  assert.equal(u.role, 'member');
+  assert.ok(u.createdAt instanceof Date);
+  assert.equal(u.version, 1);
+  const loaded = await users.findOne({ where: { id: u.id }, relations: { tags: true } });
+  assert.deepEqual(loaded?.tags?.map((t) => t.label).sort(), ['blue', 'red']);
+  loaded!.tags = [blue!];
+  loaded!.role = 'admin';
+  const before = loaded!.updatedAt!.getTime();
+  // TypeORM sets `updatedAt = CURRENT_TIMESTAMP` (whole seconds, as on MySQL): wait into the next second.
+  await new Promise((r) => setTimeout(r, 1100));
+  await users.save(loaded!);
+  const again = await users.findOne({ where: { id: u.id }, relations: { tags: true } });
+  assert.deepEqual(again?.tags?.map((t) => t.label), ['blue']);
+  assert.equal(again?.role, 'admin');
+  assert.equal(again?.version, 2);
+  assert.ok(again!.updatedAt!.getTime() > before, 'updatedAt moved on');
+  const byTag = await users.createQueryBuilder('u').innerJoin('u.tags', 't').where('t.label = :l', { l: 'blue' }).getMany();
+  assert.deepEqual(byTag.map((x) => x.email), ['m2m@example.com']);
+  await assert.rejects(users.update({ id: u.id }, { role: 'owner' }), (e: { driverError?: { errno: number } }) => e.driverError?.errno === 1265);
 });
 
 test('upsert and orIgnore', async () => {
