@@ -174,6 +174,59 @@ test('transactions commit and roll back', async () => {
   assert.equal((await db('users').where({ email: 'tx@example.com' }).first()).age, 1);
 });
 
+test('more schema builder forms: renameTable, enum/uuid/bigIncrements/datetime(6), nullability, dropForeign, dropPrimary, views', async () => {
+  await db.schema.createTable('events', (t) => {
+    t.bigIncrements('id');
+    t.uuid('ref').notNullable();
+    t.enu('level', ['info', 'warn', 'error']).notNullable().defaultTo('info');
+    t.datetime('at', { precision: 6 }).notNullable().defaultTo(db.fn.now(6));
+    t.integer('user_id').unsigned();
+    t.foreign('user_id', 'events_user_fk').references('users.id').onDelete('SET NULL');
+    t.specificType('tags', 'varchar(64)');
+    t.string('note', 40).notNullable();
+    t.comment('audit events');
+  });
+  await db.schema.renameTable('events', 'audit_events');
+  assert.equal(await db.schema.hasTable('events'), false);
+  await db.schema.alterTable('audit_events', (t) => {
+    // Knex rebuilds the type from DATA_TYPE alone (so not on an unsigned column, which MySQL would refuse too).
+    t.setNullable('note');
+    t.dropNullable('tags');
+    t.unique(['ref'], { indexName: 'audit_ref_unique' });
+  });
+  const info = await db('audit_events').columnInfo();
+  assert.equal(info.note?.nullable, true);
+  assert.equal(info.tags?.nullable, false);
+  assert.equal(info.level?.type, 'enum');
+  assert.equal(info.ref?.maxLength, 36);
+  const [user] = await db('users').insert({ email: 'audit@example.com' });
+  await db('audit_events').insert({ ref: '11111111-2222-3333-4444-555555555555', level: 'warn', user_id: user, tags: 't' });
+  await assert.rejects(db('audit_events').insert({ ref: '11111111-2222-3333-4444-555555555555', user_id: user, tags: 't' }), (e: { errno: number }) => e.errno === 1062);
+  await assert.rejects(db('audit_events').insert({ ref: 'x', level: 'fatal', user_id: user, tags: 't' }), (e: { errno: number }) => e.errno === 1265);
+  await assert.rejects(db('audit_events').insert({ ref: 'y', user_id: user }), (e: { errno: number }) => e.errno === 1364);
+  const [{ at }] = await db('audit_events').select('at');
+  assert.ok(at instanceof Date);
+  await db.schema.alterTable('audit_events', (t) => t.dropForeign('user_id', 'events_user_fk'));
+  await db('audit_events').insert({ ref: '22222222-2222-3333-4444-555555555555', user_id: 777777, tags: 't' });
+  await db.schema.createView('audit_counts', (v) => {
+    v.columns(['level', 'n']);
+    v.as(db('audit_events').select('level').count('* as n').groupBy('level'));
+  });
+  const counts = await db('audit_counts').orderBy('level');
+  assert.deepEqual(counts.map((r) => [r.level, Number(r.n)]), [['info', 1], ['warn', 1]]);
+  await db.schema.dropView('audit_counts');
+  await db.schema.createTable('pairs', (t) => {
+    t.integer('a').notNullable();
+    t.integer('b').notNullable();
+    t.primary(['a', 'b'], 'pairs_pk');
+  });
+  await db.schema.alterTable('pairs', (t) => t.dropPrimary('pairs_pk'));
+  await db('pairs').insert([{ a: 1, b: 1 }, { a: 1, b: 1 }]);
+  await db.schema.dropTable('pairs');
+  await db.schema.dropTable('audit_events');
+  await db('users').where({ id: user }).del();
+});
+
 test('migrate.rollback runs the down migrations', async () => {
   const [batch, log] = await db.migrate.rollback();
   assert.equal(batch, 1);
