@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createPool } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { Kysely, Migrator, MysqlDialect, sql, type Migration, type Generated } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/mysql';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 
 interface Database {
@@ -162,6 +163,25 @@ test('transactions commit and roll back', async () => {
   assert.equal(await db.selectFrom('users').select('id').where('email', '=', 'gone@example.com').executeTakeFirst(), undefined);
   const locked = await db.transaction().execute(async (trx) => trx.selectFrom('users').select('full_name').where('email', '=', 'tx@example.com').forUpdate().executeTakeFirst());
   assert.equal(locked?.full_name, 'Tx');
+});
+
+test('nested JSON (kysely/helpers/mysql), CTEs, window functions, unions', async () => {
+  const nested = await db.selectFrom('users').select((eb) => [
+    'users.full_name',
+    jsonArrayFrom(eb.selectFrom('posts').select(['posts.title', 'posts.score']).whereRef('posts.user_id', '=', 'users.id').orderBy('posts.id')).as('posts'),
+    jsonObjectFrom(eb.selectFrom('posts').select('posts.title').whereRef('posts.user_id', '=', 'users.id').orderBy('posts.score', 'desc').limit(1)).as('top'),
+  ]).where('users.email', 'in', ['alice@example.com', 'bob@example.com']).orderBy('users.id').execute();
+  assert.deepEqual(nested, [
+    { full_name: 'Alice B', posts: [{ title: 'Hello', score: 1.5 }], top: { title: 'Hello' } },
+    { full_name: 'Robert', posts: [{ title: 'Bob here', score: 1 }], top: { title: 'Bob here' } },
+  ]);
+  const ranked = await db.with('scored', (q) => q.selectFrom('posts').select(['user_id', 'title', 'score']))
+    .selectFrom('scored').select((eb) => ['title', eb.fn.agg<number>('rank', []).over((o) => o.orderBy('score', 'desc')).as('r')])
+    .orderBy('r').orderBy('title').execute();
+  assert.deepEqual(ranked.map((r) => [r.title, Number(r.r)]), [['Hello', 1], ['Bob here', 2], ['in tx', 2]]);
+  const both = await db.selectFrom('users').select('email as v').where('email', 'like', 'a%')
+    .union(db.selectFrom('posts').select('title as v').where('title', '=', 'Hello')).orderBy('v').execute();
+  assert.deepEqual(both.map((r) => r.v), ['alice@example.com', 'Hello']);
 });
 
 test('migrating down runs the down migrations in reverse', async () => {
