@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import { and, asc, count, desc, eq, gt, inArray, like, relations, sql } from 'drizzle-orm';
-import { bigint, boolean, decimal, index, int, json, mysqlTable, serial, text, timestamp, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, datetime, decimal, index, int, json, mysqlEnum, mysqlTable, serial, text, timestamp, union, varchar } from 'drizzle-orm/mysql-core';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 
 /** The schema after both migrations, as an application would declare it. */
@@ -173,4 +173,40 @@ test('transactions commit, roll back, and nest as savepoints', async () => {
     }).catch(() => undefined);
   }, { isolationLevel: 'read committed' });
   assert.equal((await db.select({ age: users.age }).from(users).where(eq(users.email, 'tx@example.com')))[0]?.age, 1);
+});
+
+test('enum, onUpdateNow, $count, union, FOR UPDATE, prepared placeholders and CTEs from the builder', async () => {
+  const tickets = mysqlTable('tickets', {
+    id: int('id').autoincrement().primaryKey(),
+    state: mysqlEnum('state', ['open', 'closed']).notNull().default('open'),
+    touched: datetime('touched', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`).$onUpdateFn(() => sql`CURRENT_TIMESTAMP(3)`),
+    stamp: timestamp('stamp', { fsp: 3 }).defaultNow().onUpdateNow(),
+  });
+  await db.execute(sql`CREATE TABLE tickets (id int AUTO_INCREMENT PRIMARY KEY, state enum('open','closed') NOT NULL DEFAULT 'open', touched datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), stamp timestamp(3) NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3))`);
+  await db.insert(tickets).values([{}, {}, { state: 'closed' }]);
+  assert.equal(await db.$count(tickets), 3);
+  assert.equal(await db.$count(tickets, eq(tickets.state, 'open')), 2);
+  const [before] = await db.select({ stamp: tickets.stamp }).from(tickets).where(eq(tickets.id, 1));
+  await new Promise((r) => setTimeout(r, 30));
+  await db.update(tickets).set({ state: 'closed' }).where(eq(tickets.id, 1));
+  const [after] = await db.select({ stamp: tickets.stamp, state: tickets.state }).from(tickets).where(eq(tickets.id, 1));
+  assert.equal(after?.state, 'closed');
+  assert.ok(after!.stamp!.getTime() > before!.stamp!.getTime(), 'ON UPDATE moved the timestamp');
+  await assert.rejects(db.insert(tickets).values({ state: 'bogus' as 'open' }), (e: { errno?: number; cause?: { errno: number } }) => (e.cause?.errno ?? e.errno) === 1265);
+
+  const open = db.$with('open_ones').as(db.select({ id: tickets.id }).from(tickets).where(eq(tickets.state, 'open')));
+  assert.deepEqual(await db.with(open).select().from(open), [{ id: 2 }]);
+  const u = await union(db.select({ v: sql<string>`${tickets.state}`.as('v') }).from(tickets), db.select({ v: sql<string>`'other'`.as('v') }).from(tickets)).orderBy(sql`v`);
+  assert.deepEqual(u.map((r) => r.v), ['closed', 'open', 'other'].sort());
+
+  const byState = db.select({ id: tickets.id }).from(tickets).where(eq(tickets.state, sql.placeholder('s'))).orderBy(tickets.id).limit(sql.placeholder('n')).prepare();
+  assert.deepEqual(await byState.execute({ s: 'closed', n: 1 }), [{ id: 1 }]);
+  assert.deepEqual(await byState.execute({ s: 'closed', n: 5 }), [{ id: 1 }, { id: 3 }]);
+
+  await db.transaction(async (tx) => {
+    const locked = await tx.select().from(tickets).where(eq(tickets.id, 2)).for('update');
+    assert.equal(locked.length, 1);
+    await tx.delete(tickets).where(eq(tickets.id, 2));
+  });
+  assert.equal(await db.$count(tickets), 2);
 });
