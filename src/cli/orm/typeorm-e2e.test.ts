@@ -14,7 +14,9 @@ let server: ServerProcess;
 let ds: DataSource;
 
 /** The entities of the first release; the second widens `email`, adds `age` and an index, and is re-synchronized. */
-function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>, EntitySchema<Tag>] {
+interface PostCount { userId: number; n: string }
+
+function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>, EntitySchema<Tag>, EntitySchema<PostCount>] {
   const user = new EntitySchema<User>({
     name: 'User',
     tableName: 'users',
@@ -54,7 +56,15 @@ function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>, Enti
     indices: [{ name: 'IDX_posts_title', columns: ['title'] }],
     relations: { user: { type: 'many-to-one', target: 'User', inverseSide: 'posts', joinColumn: { name: 'userId' }, nullable: false, onDelete: 'CASCADE' } },
   });
-  return [user, post, tag];
+  // A view, which TypeORM records in its typeorm_metadata table and finds again through information_schema.VIEWS.
+  const counts = new EntitySchema<PostCount>({
+    name: 'PostCount',
+    tableName: 'post_counts',
+    type: 'view',
+    expression: 'SELECT `userId` AS `userId`, COUNT(*) AS `n` FROM `posts` GROUP BY `userId`',
+    columns: { userId: { type: 'int', primary: true }, n: { type: 'bigint' } },
+  });
+  return [user, post, tag, counts];
 }
 
 async function open(release: 1 | 2, extra: Partial<{ migrations: (new () => MigrationInterface)[]; synchronize: boolean }> = {}): Promise<DataSource> {
@@ -215,6 +225,13 @@ test('CRUD: save returns ids, find with relations/where/order/take, query builde
   const [page, total] = await posts.findAndCount({ order: { id: 'ASC' }, take: 1 });
   assert.equal(total, 2);
   assert.equal(page[0]?.title, 'Hello');
+});
+
+test('a view entity reads its view', async () => {
+  const rows = await ds.getRepository<PostCount>('PostCount').find({ order: { userId: 'ASC' } });
+  assert.deepEqual(rows.map((r) => Number(r.n)), [1, 1]);
+  const [meta] = await ds.query("SELECT `type`, `name` FROM `typeorm_metadata` WHERE `type` = 'VIEW'");
+  assert.equal(meta.name, 'post_counts');
 });
 
 test('foreign keys: a bad reference fails with 1452, removing the parent cascades', async () => {
