@@ -310,3 +310,56 @@ test('dropDatabase-free teardown: synchronize(true) drops and recreates the sche
   assert.equal(await ds.getRepository<User>('User').count(), 0);
   assert.deepEqual((await ds.driver.createSchemaBuilder().log()).upQueries, []);
 });
+
+test('no schema drift: every common column type synchronizes once and then compares equal', async () => {
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+  await c.query('CREATE DATABASE typeorm_types');
+  await c.end();
+  const kinds = new EntitySchema<Record<string, unknown>>({
+    name: 'Kinds',
+    tableName: 'kinds',
+    columns: {
+      id: { type: 'bigint', primary: true, generated: 'increment', unsigned: true },
+      uuid: { type: 'uuid', generated: 'uuid' },
+      tiny: { type: 'tinyint', default: 0 },
+      small: { type: 'smallint', unsigned: true, nullable: true },
+      medium: { type: 'mediumint', nullable: true },
+      flag: { type: 'bool', default: false },
+      price: { type: 'decimal', precision: 10, scale: 2, default: '9.99' },
+      ratio: { type: 'float', nullable: true },
+      big: { type: 'double', nullable: true },
+      code: { type: 'char', length: 3, default: 'abc' },
+      title: { type: 'varchar', length: 120, comment: 'shown to users' },
+      latin: { type: 'varchar', length: 20, charset: 'latin1', collation: 'latin1_swedish_ci', nullable: true },
+      body: { type: 'text', nullable: true },
+      long: { type: 'longtext', nullable: true },
+      blob: { type: 'blob', nullable: true },
+      bin: { type: 'varbinary', length: 16, nullable: true },
+      day: { type: 'date', nullable: true },
+      at: { type: 'time', nullable: true },
+      year: { type: 'year', nullable: true },
+      when: { type: 'timestamp', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' },
+      doc: { type: 'json', nullable: true },
+      list: { type: 'simple-array', nullable: true },
+      obj: { type: 'simple-json', nullable: true },
+      mood: { type: 'enum', enum: ['happy', 'sad'], nullable: true },
+      bits: { type: 'set', enum: ['a', 'b', 'c'], default: ['a'] },
+      total: { type: 'int', asExpression: '`tiny` + 1', generatedType: 'STORED', nullable: true },
+    },
+    uniques: [{ name: 'UQ_kinds_code_title', columns: ['code', 'title'] }],
+  });
+  const source = await new DataSource({
+    type: 'mysql', host: '127.0.0.1', port: server.port, username: 'root', password: '', database: 'typeorm_types',
+    entities: [kinds], synchronize: true, logging: process.env.ORM_LOG_SQL ? 'all' : false,
+  }).initialize();
+  try {
+    assert.deepEqual((await source.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query), []);
+    const repo = source.getRepository<Record<string, unknown>>('Kinds');
+    const saved = await repo.save({ title: 't', list: ['x', 'y'], obj: { a: 1 }, mood: 'sad', bits: ['a', 'c'], doc: { k: [1] } });
+    const back = await repo.findOneByOrFail({ id: saved.id as string });
+    assert.match(String(back.uuid), /^[0-9a-f-]{36}$/);
+    assert.deepEqual([back.list, back.obj, back.mood, back.bits, back.doc, back.price, back.code, back.total], [['x', 'y'], { a: 1 }, 'sad', ['a', 'c'], { k: [1] }, '9.99', 'abc', 1]);
+  } finally {
+    await source.destroy();
+  }
+});
