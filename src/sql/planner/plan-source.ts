@@ -141,20 +141,18 @@ class SourcePlanner {
     if (from.length === 1 && from[0].type !== 'join') return this.ref(from[0], where);
     const flat = flattenInner(from);
     if (!flat || flat.leaves.length < 2) {
-      let inputs: SourcePlan[] = [];
-      for (const ref of from) {
-        // A LATERAL derived table in a comma list reads every item before it.
-        if (ref.type === 'derived' && ref.lateral && inputs.length > 0) inputs = [this.lateral(ref, this.crossOf(inputs), undefined, false)];
-        else inputs.push(this.ref(ref, undefined));
-      }
-      return this.crossOf(inputs);
+      const inputs = from.map((ref) => this.ref(ref, undefined));
+      if (inputs.length === 1) return inputs[0];
+      return { kind: 'cross', inputs, scope: new Scope(inputs.flatMap((s) => s.scope.columns), this.outer) };
     }
     return this.innerJoin(flat.leaves, [...flat.on, ...(where ? [where] : [])]);
   }
 
-  private crossOf(inputs: SourcePlan[]): SourcePlan {
-    if (inputs.length === 1) return inputs[0];
-    return { kind: 'cross', inputs, scope: new Scope(inputs.flatMap((s) => s.scope.columns), this.outer) };
+  /** `ref` (a LATERAL derived table, or a join that starts with one) planned after `preceding`, whose columns it may read. */
+  private after(ref: TableRef, preceding: SourcePlan): SourcePlan {
+    if (ref.type === 'derived' && ref.lateral) return this.lateral(ref, preceding, undefined, false);
+    if (ref.type === 'join') return this.join(ref, preceding);
+    return this.ref(ref, undefined);
   }
 
   private compileEnv(scope: Scope, clause: string): CompileEnv {
@@ -275,20 +273,26 @@ class SourcePlanner {
     return { kind: 'derived', alias, query, view, scope: new Scope(columns, this.outer) };
   }
 
-  private join(ref: JoinRef): SourcePlan {
+  /** A join; `preceding` is the comma list before it when its leftmost item is a LATERAL derived table. */
+  private join(ref: JoinRef, preceding?: SourcePlan): SourcePlan {
+    const leftOf = (): SourcePlan => (preceding ? this.after(ref.left, preceding) : this.ref(ref.left, undefined));
     if (ref.right.type === 'jsonTable') {
       if (ref.kind === 'right' || ref.natural || ref.using?.length) {
         throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support JSON_TABLE on the right of RIGHT JOIN, NATURAL JOIN or USING');
       }
-      return this.jsonTable(ref.right, this.ref(ref.left, undefined), ref.on, ref.kind === 'left');
+      return this.jsonTable(ref.right, leftOf(), ref.on, ref.kind === 'left');
+    }
+    // `a, LATERAL (...) d JOIN b ...`: the join that starts with the lateral table runs after `a`.
+    if (ref.right.type === 'join' && leadsWithLateral(ref.right) && (ref.kind === 'cross' || ref.kind === 'inner') && !ref.on && !ref.natural && !ref.using?.length) {
+      return this.join(ref.right, leftOf());
     }
     if (ref.right.type === 'derived' && ref.right.lateral) {
       if (ref.kind === 'right' || ref.natural || ref.using?.length) {
         throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support a LATERAL derived table on the right of RIGHT JOIN, NATURAL JOIN or USING');
       }
-      return this.lateral(ref.right, this.ref(ref.left, undefined), ref.on, ref.kind === 'left');
+      return this.lateral(ref.right, leftOf(), ref.on, ref.kind === 'left');
     }
-    let left = this.ref(ref.left, undefined);
+    let left = leftOf();
     let right = this.ref(ref.right, undefined);
     const swapped = ref.kind === 'right';
     // A RIGHT JOIN runs as a LEFT JOIN with the sides swapped, then restores the written column order.
@@ -330,6 +334,12 @@ class SourcePlanner {
     const scope = swapped ? new Scope([...nullableRight, ...left.scope.columns], this.outer, starOrder) : new Scope(joinedScope.columns, this.outer, starOrder);
     return { kind: 'nestedJoin', scope, left, right, keepUnmatched, swapped, on: compiledOn };
   }
+}
+
+/** Whether `ref` is a LATERAL derived table or a join whose leftmost item is one. */
+function leadsWithLateral(ref: TableRef): boolean {
+  if (ref.type === 'derived') return ref.lateral === true;
+  return ref.type === 'join' && leadsWithLateral(ref.left);
 }
 
 /** The visible columns of a scope in the order `*` shows them. */
