@@ -4,6 +4,7 @@ import type { StatementResult } from '../../base/result.js';
 import type { Value } from '../../base/value.js';
 import type { Statement } from '../../sql/parser/ast.js';
 import { LockConflict } from '../transactions/lock-manager.js';
+import { UserLockConflict } from './user-locks.js';
 import type { SessionVariables } from '../variables.js';
 import type { DiagnosticsArea } from './diagnostics-area.js';
 import type { SessionActivity } from './session.js';
@@ -18,6 +19,9 @@ export type StatementAttempt = (statement: Statement, text: string, params: read
 export interface WaitingSession {
   activity: SessionActivity;
 }
+
+/** GET_LOCK with a negative timeout waits without limit: the longest timer Node keeps (about 24.8 days) stands for that. */
+const USER_LOCK_WAIT_MAX_MS = 2 ** 31 - 1;
 
 export class LockRetry {
   /** Aborts the running statement's lock wait (KILL QUERY). */
@@ -56,15 +60,18 @@ export class LockRetry {
   }
 
   private async wait(conflict: LockConflict, text: string): Promise<void> {
-    const txn = this.transactions.takeLockWaiter();
-    const timeoutMs = Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
+    // A plain SELECT GET_LOCK(...) runs outside any transaction: nothing to undo then.
+    const txn = this.transactions.takeLockWaiter() as ReturnType<TransactionState['takeLockWaiter']> | undefined;
+    const user = conflict instanceof UserLockConflict ? conflict : undefined;
+    const timeoutMs = user ? (user.timeoutMs < 0 ? USER_LOCK_WAIT_MAX_MS : user.timeoutMs) : Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
     this.session.activity = { command: 'Query', since: Date.now(), info: text };
     this.abort = new AbortController();
     try {
       if (this.meter.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
-      if (!conflict.stale) await this.kernel.locks.wait(txn, conflict, timeoutMs, this.abort.signal);
+      if (user) await this.waitUserLock(user, timeoutMs, this.abort.signal);
+      else if (!conflict.stale && txn) await this.kernel.locks.wait(txn, conflict, timeoutMs, this.abort.signal);
     } catch (waitError) {
-      if (waitError instanceof SqlError && waitError.code === 1213) this.transactions.deadlockVictim(txn);
+      if (waitError instanceof SqlError && waitError.code === 1213 && txn) this.transactions.deadlockVictim(txn);
       if (waitError instanceof SqlError) {
         this.warnings.addError(waitError);
         this.kernel.counters.error(waitError.code);
@@ -73,8 +80,21 @@ export class LockRetry {
     } finally {
       this.abort = undefined;
       // The statement's own one-statement transaction is done; the next attempt starts a new one.
-      if (txn !== this.transactions.current) txn.rollback();
+      if (txn && txn !== this.transactions.current) txn.rollback();
       this.session.activity = { command: 'Sleep', since: Date.now(), info: null };
+    }
+  }
+
+  /** GET_LOCK's wait: when it times out the statement runs again and GET_LOCK answers 0. */
+  private async waitUserLock(conflict: UserLockConflict, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    try {
+      await this.kernel.locks.wait(conflict.owner, conflict, timeoutMs, signal);
+    } catch (e) {
+      if (!(e instanceof SqlError) || e.code !== 1205) throw e;
+      conflict.expire();
+    } finally {
+      // The waiting owner holds nothing; the next attempt asks with a new one.
+      this.kernel.locks.releaseAll(conflict.owner);
     }
   }
 }

@@ -1,4 +1,5 @@
 // A client session: its identity, variables and state, and the statement pipeline parse → admit → run → report.
+import { SessionUserLocks } from './user-locks.js';
 import { SqlError, sqlError, type Diagnostic } from '../../base/errors.js';
 import type { KernelSession, PreparedStatementInfo, SessionStatus } from '../plugin.js';
 import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
@@ -74,6 +75,7 @@ export class Session implements KernelSession, SessionContext {
   private readonly lockRetry: LockRetry;
   private readonly admission: StatementAdmission;
   private readonly idleTimeout: IdleTransactionTimeout;
+  readonly userLocks: SessionUserLocks;
 
   constructor(
     private readonly kernel: SessionHost,
@@ -92,6 +94,7 @@ export class Session implements KernelSession, SessionContext {
     this.lockRetry = new LockRetry(kernel, this, this.variables, this.transactions, this.meter, this.warnings, (statement, text, params) => this.runAttempt(statement, text, params, false));
     this.admission = new StatementAdmission(kernel, this, this.warnings);
     this.idleTimeout = new IdleTransactionTimeout(kernel, this, this.variables, this.transactions);
+    this.userLocks = new SessionUserLocks(kernel.locks);
   }
 
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
@@ -525,6 +528,8 @@ export class Session implements KernelSession, SessionContext {
     this.idleTimeout.cancel();
     // A client that goes away with an open transaction loses it: rolled back, locks released.
     this.transactions.rollback();
+    // User-level locks end with their session, as in MySQL.
+    this.userLocks.releaseAll();
     this.kernel.sessionClosed(this);
   }
 }

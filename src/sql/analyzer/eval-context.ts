@@ -35,6 +35,24 @@ export interface SessionContext {
    * interruptibly.
    */
   requestSleep(ms: number): void;
+  /** GET_LOCK and the other user-level lock functions: named locks a session holds until it releases them or ends. */
+  readonly userLocks: UserLocks;
+}
+
+/** User-level locks as the SQL functions see them (names are compared case-insensitively). */
+export interface UserLocks {
+  /**
+   * GET_LOCK: 1 when granted (re-entrant: each grant needs its release), 0 when `timeoutMs`
+   * passed first (negative: no limit). When the lock is busy and the wait is not zero, it throws
+   * for the statement's driver to wait and run the statement again.
+   */
+  get(name: string, timeoutMs: number): number;
+  /** RELEASE_LOCK: 1 when released, 0 when another session holds it, NULL when nobody does. */
+  release(name: string): number | null;
+  /** RELEASE_ALL_LOCKS: how many grants were released. */
+  releaseAll(): number;
+  /** IS_FREE_LOCK: 1 when nobody holds the lock. */
+  isFree(name: string): number;
 }
 
 /** Per-statement evaluation context, passed to every compiled expression. */

@@ -1,6 +1,7 @@
 // Name resolution: the columns visible to an expression and where each sits in the input row.
 import { sqlError } from '../../base/errors.js';
 import type { ResultColumn } from '../../base/result.js';
+import { INFORMATION_SCHEMA } from './system-schema.js';
 
 /**
  * One column of the input row an expression is evaluated against: the result-column metadata
@@ -14,6 +15,15 @@ export interface ScopeColumn extends ResultColumn {
    * unqualified names skip it; `table.column` still reaches it.
    */
   usingDuplicate?: boolean;
+}
+
+/**
+ * The information_schema database name is case-insensitive whatever the case rules of other names
+ * (`INFORMATION_SCHEMA.STATISTICS.TABLE_SCHEMA` is drizzle-kit's spelling); the table part matches
+ * the FROM clause's spelling, as in MariaDB.
+ */
+function systemNameMatch(c: ScopeColumn, have: string | undefined, written: string): boolean {
+  return c.schema === INFORMATION_SCHEMA && have !== undefined && have.toLowerCase() === written.toLowerCase();
 }
 
 /** The columns of one input row, in order, with an optional enclosing scope for correlated references. */
@@ -35,7 +45,7 @@ export class Scope {
       const c = this.columns[i];
       if (c.name.toLowerCase() !== lname) continue;
       if (table === undefined ? c.usingDuplicate : c.table !== table) continue;
-      if (schema !== undefined && c.schema !== schema) continue;
+      if (schema !== undefined && c.schema !== schema && !systemNameMatch(c, c.schema, schema)) continue;
       if (found >= 0) {
         throw sqlError('NON_UNIQ', `Column '${table ? table + '.' : ''}${name}' in field list is ambiguous`);
       }

@@ -122,7 +122,7 @@ export function isPausable(stmt: Statement): stmt is Extract<Statement, { type: 
 export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[], sink?: RowSink): Generator<Pause, StatementResult> {
   if (!isPausable(stmt)) return executeStatement(stmt, env, diagnostics);
   const query = stmt;
-  if (sink !== undefined && streamsToSink(query)) return yield* streamQuery(query, env, sink);
+  if (sink !== undefined && streamsToSink(query, env.text)) return yield* streamQuery(query, env, sink);
   const result = yield* env.readSteps(function* (tx) {
     const plan = queryPlans.plan(query, planContext(env, tx));
     const rows = uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), []));
@@ -131,10 +131,14 @@ export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagn
   return selectResult(query, result, env);
 }
 
-/** Whether a query's rows can go to a sink as they come: not when they are assigned (INTO) or counted twice (SQL_CALC_FOUND_ROWS). */
-function streamsToSink(query: QueryExpr): boolean {
+/**
+ * Whether a query's rows can go to a sink as they come: not when they are assigned (INTO) or
+ * counted twice (SQL_CALC_FOUND_ROWS), nor when GET_LOCK may have the statement run again after
+ * a wait (its columns would be sent twice). The text test is cheap; a false hit only loses streaming.
+ */
+function streamsToSink(query: QueryExpr, text: string): boolean {
   const select = innermost(query);
-  return !(select.type === 'select' && select.into) && !calcFoundRows(query);
+  return !(select.type === 'select' && select.into) && !calcFoundRows(query) && !/get_lock/i.test(text);
 }
 
 /**

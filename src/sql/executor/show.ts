@@ -78,7 +78,16 @@ export function defaultText(c: ColumnDef): Value {
 /** DESCRIBE's Extra column. */
 export function columnExtra(c: ColumnDef): string {
   if (c.generated) return c.generated.stored ? 'STORED GENERATED' : 'VIRTUAL GENERATED';
-  return [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? 'on update CURRENT_TIMESTAMP' : ''].filter((x) => x).join(' ');
+  return [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? `on update ${onUpdateText(c)}` : ''].filter((x) => x).join(' ');
+}
+
+/**
+ * ON UPDATE's function as MySQL prints it: with the column's fractional-seconds precision, which
+ * MySQL requires to be the same throughout the column (TypeORM compares this text on every sync).
+ */
+function onUpdateText(c: ColumnDef): string {
+  const fsp = c.type.fsp ?? 0;
+  return fsp > 0 ? `CURRENT_TIMESTAMP(${fsp})` : 'CURRENT_TIMESTAMP';
 }
 
 /** A text column's collation (its own or the table's); null for other types. */
@@ -109,13 +118,15 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
     if (c.type.collation && c.type.collation !== def.collation) s += ` COLLATE ${c.type.collation}`;
     if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expr}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
     if (!c.nullable) s += ' NOT NULL';
+    // A nullable TIMESTAMP says so: MySQL's old rules made TIMESTAMP NOT NULL unless told otherwise.
+    else if (c.type.kind === 'timestamp' && !c.generated) s += ' NULL';
     const text = (c.type.kind.endsWith('text') || c.type.kind.endsWith('blob') || c.type.kind === 'json');
     if (c.default?.kind === 'now') s += ` DEFAULT ${defaultText(c)}`;
     else if (c.default?.kind === 'value') {
       const d = defaultText(c);
       s += d === null ? ' DEFAULT NULL' : ` DEFAULT ${quoteString(String(d))}`;
     } else if (c.nullable && !text && !c.autoIncrement && !c.generated) s += ' DEFAULT NULL';
-    if (c.onUpdateNow) s += ' ON UPDATE CURRENT_TIMESTAMP';
+    if (c.onUpdateNow) s += ` ON UPDATE ${onUpdateText(c)}`;
     if (c.autoIncrement) s += ' AUTO_INCREMENT';
     if (c.comment) s += ` COMMENT ${quoteString(c.comment)}`;
     return s;

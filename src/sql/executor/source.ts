@@ -2,13 +2,13 @@
 import { toBoolean } from '../types/convert.js';
 import type { Row } from '../../base/value.js';
 import { bindAccess } from '../planner/access-path.js';
-import type { NestedJoinSource, SourcePlan, TableSource } from '../planner/plan.js';
+import type { LateralSource, NestedJoinSource, SourcePlan, TableSource } from '../planner/plan.js';
 import { runJoin } from './join.js';
 import { informationSchemaRows } from './information-schema.js';
 import { executeQuery } from './query.js';
 import { cteRows, cteWorkRows } from './cte.js';
 import { jsonTableSourceRows } from './json-table.js';
-import { collect, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
+import { collect, drain, PAUSE, PAUSE_EVERY, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /**
@@ -35,6 +35,8 @@ export function sourceRows(plan: SourcePlan, env: StatementEnv, tx: ReadTx): Ite
       return nestedJoinRows(plan, env, tx);
     case 'jsonTable':
       return jsonTableSourceRows(plan, plan.left ? sourceRows(plan.left, env, tx) : [[]], env.ctx);
+    case 'lateral':
+      return lateralRows(plan, env, tx);
     case 'cross': {
       const inputs = plan.inputs.map((input) => sourceRows(input, env, tx));
       return inputs.slice(1).reduce((acc, rows) => crossRows(acc, rows), inputs[0]);
@@ -113,5 +115,40 @@ function* nestedJoinRows(plan: NestedJoinSource, env: StatementEnv, tx: ReadTx):
       }
     }
     if (!matched && plan.keepUnmatched) yield swapped ? [...nulls, ...l] : [...l, ...nulls];
+  }
+}
+
+/** A LATERAL derived table: its query runs to its end for each row before it, with that row as its nearest outer row. */
+function* lateralRows(plan: LateralSource, env: StatementEnv, tx: ReadTx): Generator<Pulled> {
+  const ctx = env.ctx;
+  const nulls: Row = new Array(plan.scope.columns.length - plan.left.scope.columns.length).fill(null);
+  let n = 0;
+  for (const l of sourceRows(plan.left, env, tx)) {
+    if (l === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
+    // Drained at once, as a correlated subquery is: no pause may come between the push and the pop.
+    ctx.outerRows.push(l as Row);
+    let rightRows: Row[];
+    try {
+      rightRows = drain(executeQuery(plan.query, env, tx), env.checkpoint);
+    } finally {
+      ctx.outerRows.pop();
+    }
+    let matched = false;
+    for (const r of rightRows) {
+      const row = [...l, ...r];
+      if (!plan.on || toBoolean(plan.on.eval(row, ctx)) === true) {
+        matched = true;
+        yield row;
+      }
+    }
+    if (!matched && plan.keepUnmatched) yield [...l, ...nulls];
+    n += rightRows.length + 1;
+    if (n >= PAUSE_EVERY) {
+      n = 0;
+      yield PAUSE;
+    }
   }
 }

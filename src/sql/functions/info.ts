@@ -1,6 +1,9 @@
 // Session and server information functions: DATABASE(), VERSION(), USER(), CONNECTION_ID(), LAST_INSERT_ID(), ...
 import { randomUUID } from 'node:crypto';
 import type { Evaluator } from '../analyzer/compile-expr.js';
+import type { EvalContext } from '../analyzer/eval-context.js';
+import type { Value } from '../../base/value.js';
+import { valueToString } from '../../base/format.js';
 import { sqlError } from '../../base/errors.js';
 import { toDouble, toInteger } from '../types/convert.js';
 import { T_BIGINT, varchar } from '../types/infer.js';
@@ -63,10 +66,47 @@ const SLEEP: FunctionDef = {
   },
 };
 
+/** A user-level lock's name: MySQL refuses NULL, '' and names longer than 64 characters (3057). */
+function lockName(v: Value): string {
+  const name = v === null ? '' : valueToString(v);
+  if (name === '' || name.length > 64) throw sqlError('USER_LOCK_WRONG_NAME', `Incorrect user-level lock name '${name}'.`);
+  return name;
+}
+
+/** GET_LOCK(name, timeout): waits (in the statement's driver) up to `timeout` seconds; negative waits without limit. */
+const GET_LOCK: FunctionDef = {
+  name: 'GET_LOCK', minArgs: 2, maxArgs: 2,
+  compile([name, timeout]) {
+    const en = name.eval;
+    const et = timeout.eval;
+    return {
+      type: T_BIGINT, nullable: true, constant: false,
+      eval: (row, ctx) => {
+        const n = lockName(en(row, ctx));
+        const t = et(row, ctx);
+        const seconds = t === null ? 0 : Number(toDouble(t));
+        return ctx.session.userLocks.get(n, seconds < 0 ? -1 : Math.round(seconds * 1000));
+      },
+    };
+  },
+};
+
+const nameFunction = (fname: string, fn: (ctx: EvalContext, name: string) => Value): FunctionDef => ({
+  name: fname, minArgs: 1, maxArgs: 1,
+  compile([name]) {
+    const en = name.eval;
+    return { type: T_BIGINT, nullable: true, constant: false, eval: (row, ctx) => fn(ctx, lockName(en(row, ctx))) };
+  },
+});
+
 const userAtHost = niladic('USER', varchar(288), (c) => `${c.session.user}@${c.session.host}`);
 
 export const infoFunctions: FunctionDef[] = [
   SLEEP,
+  GET_LOCK,
+  nameFunction('RELEASE_LOCK', (c, n) => c.session.userLocks.release(n)),
+  nameFunction('IS_FREE_LOCK', (c, n) => c.session.userLocks.isFree(n)),
+  niladic('RELEASE_ALL_LOCKS', T_BIGINT, (c) => c.session.userLocks.releaseAll()),
   niladic('DATABASE', varchar(64), (c) => c.session.database),
   niladic('SCHEMA', varchar(64), (c) => c.session.database),
   niladic('VERSION', varchar(64), (c) => c.session.serverVersion),

@@ -151,6 +151,12 @@ function sourceEstimate(plan: SourcePlan, est: Estimator): { tables: TableEstima
       const left = plan.left ? sourceEstimate(plan.left, est) : { tables: [], product: 1 };
       return { tables: [...left.tables, { alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: 1 }], product: left.product };
     }
+    case 'lateral': {
+      // Run once per row before it: each run counted as the query's own estimate.
+      const left = sourceEstimate(plan.left, est);
+      const derived = estimateQuery(plan.query, est);
+      return { tables: [...left.tables, { alias: plan.alias, schema: '', table: plan.alias, source: 'derived', access: 'ALL', rows: derived.product, derived }], product: left.product * derived.product };
+    }
     case 'nestedJoin':
     case 'cross': {
       const inputs = plan.kind === 'cross' ? plan.inputs : [plan.left, plan.right];

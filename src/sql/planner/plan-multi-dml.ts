@@ -41,6 +41,7 @@ function fromItems(plan: SourcePlan, out: FromItem[]): FromItem[] {
       for (const input of plan.inputs) fromItems(input, out);
       break;
     case 'jsonTable':
+    case 'lateral':
       if (plan.left) fromItems(plan.left, out);
       out.push({ alias: plan.alias });
       break;

@@ -1,6 +1,6 @@
 // Plans a FROM clause: resolves tables and views, chooses each table's access path and the inner-join order.
 import { sqlError } from '../../base/errors.js';
-import type { Expr, JoinRef, JsonTableRef, QueryExpr, TableRef } from '../parser/ast.js';
+import type { DerivedTable, Expr, JoinRef, JsonTableRef, QueryExpr, TableRef } from '../parser/ast.js';
 import { parse } from '../parser/index.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
@@ -9,7 +9,7 @@ import { compareDomain } from '../types/compare.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { chooseAccess, compileAccessKeys } from './access-path.js';
 import { classifyConjuncts, orderJoins, type JoinInput } from './join-plan.js';
-import type { DerivedSource, JoinLeafPlan, JsonTableSource, QueryPlan, SourcePlan } from './plan.js';
+import type { DerivedSource, JoinLeafPlan, JsonTableSource, LateralSource, QueryPlan, SourcePlan } from './plan.js';
 import { planJsonTable } from './plan-json-table.js';
 import type { PlanContext } from './plan-context.js';
 import { cteSource } from './plan-cte.js';
@@ -78,8 +78,8 @@ export function flattenInner(refs: TableRef[]): { leaves: TableRef[]; on: Expr[]
   const leaves: TableRef[] = [];
   const on: Expr[] = [];
   const visit = (r: TableRef): boolean => {
-    // JSON_TABLE reads the tables before it: joined in written order, never reordered.
-    if (r.type === 'jsonTable') return false;
+    // JSON_TABLE and LATERAL derived tables read the tables before them: joined in written order, never reordered.
+    if (r.type === 'jsonTable' || (r.type === 'derived' && r.lateral)) return false;
     if (r.type !== 'join') {
       leaves.push(r);
       return true;
@@ -146,6 +146,13 @@ class SourcePlanner {
       return { kind: 'cross', inputs, scope: new Scope(inputs.flatMap((s) => s.scope.columns), this.outer) };
     }
     return this.innerJoin(flat.leaves, [...flat.on, ...(where ? [where] : [])]);
+  }
+
+  /** `ref` (a LATERAL derived table, or a join that starts with one) planned after `preceding`, whose columns it may read. */
+  private after(ref: TableRef, preceding: SourcePlan): SourcePlan {
+    if (ref.type === 'derived' && ref.lateral) return this.lateral(ref, preceding, undefined, false);
+    if (ref.type === 'join') return this.join(ref, preceding);
+    return this.ref(ref, undefined);
   }
 
   private compileEnv(scope: Scope, clause: string): CompileEnv {
@@ -238,6 +245,22 @@ class SourcePlanner {
     return { kind: 'jsonTable', scope, alias: ref.alias, left, table: plan, on: compiledOn, keepUnmatched };
   }
 
+  /** A LATERAL derived table after `left`: its query sees `left`'s columns as its nearest outer scope. */
+  private lateral(ref: DerivedTable, left: SourcePlan, on: Expr | undefined, keepUnmatched: boolean): LateralSource {
+    const derived = this.derived(this.planQuery(ref.query, new Scope(left.scope.columns, this.outer)), ref.alias, ref.columnAliases);
+    const right = keepUnmatched ? derived.scope.columns.map((c) => ({ ...c, nullable: true })) : derived.scope.columns;
+    const width = left.scope.columns.length;
+    const starOrder = left.scope.starOrder ? [...left.scope.starOrder, ...right.map((_, i) => width + i)] : undefined;
+    const scope = new Scope([...left.scope.columns, ...right], this.outer, starOrder);
+    let compiledOn: Compiled | undefined;
+    if (on) {
+      const onEnv = this.compileEnv(scope, 'on clause');
+      onEnv.subquery = this.subquery(scope);
+      compiledOn = compileExpr(on, onEnv);
+    }
+    return { kind: 'lateral', scope, alias: ref.alias, left, query: derived.query, on: compiledOn, keepUnmatched };
+  }
+
   private derived(query: QueryPlan, alias: string, names: string[] | undefined, view?: string): DerivedSource {
     if (names && names.length !== query.columns.length) throw sqlError('VIEW_WRONG_LIST', 'In definition of view, derived table or common table expression, SELECT list and column names list have different column counts');
     const seen = new Set<string>();
@@ -250,14 +273,26 @@ class SourcePlanner {
     return { kind: 'derived', alias, query, view, scope: new Scope(columns, this.outer) };
   }
 
-  private join(ref: JoinRef): SourcePlan {
+  /** A join; `preceding` is the comma list before it when its leftmost item is a LATERAL derived table. */
+  private join(ref: JoinRef, preceding?: SourcePlan): SourcePlan {
+    const leftOf = (): SourcePlan => (preceding ? this.after(ref.left, preceding) : this.ref(ref.left, undefined));
     if (ref.right.type === 'jsonTable') {
       if (ref.kind === 'right' || ref.natural || ref.using?.length) {
         throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support JSON_TABLE on the right of RIGHT JOIN, NATURAL JOIN or USING');
       }
-      return this.jsonTable(ref.right, this.ref(ref.left, undefined), ref.on, ref.kind === 'left');
+      return this.jsonTable(ref.right, leftOf(), ref.on, ref.kind === 'left');
     }
-    let left = this.ref(ref.left, undefined);
+    // `a, LATERAL (...) d JOIN b ...`: the join that starts with the lateral table runs after `a`.
+    if (ref.right.type === 'join' && leadsWithLateral(ref.right) && (ref.kind === 'cross' || ref.kind === 'inner') && !ref.on && !ref.natural && !ref.using?.length) {
+      return this.join(ref.right, leftOf());
+    }
+    if (ref.right.type === 'derived' && ref.right.lateral) {
+      if (ref.kind === 'right' || ref.natural || ref.using?.length) {
+        throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support a LATERAL derived table on the right of RIGHT JOIN, NATURAL JOIN or USING');
+      }
+      return this.lateral(ref.right, leftOf(), ref.on, ref.kind === 'left');
+    }
+    let left = leftOf();
     let right = this.ref(ref.right, undefined);
     const swapped = ref.kind === 'right';
     // A RIGHT JOIN runs as a LEFT JOIN with the sides swapped, then restores the written column order.
@@ -299,6 +334,12 @@ class SourcePlanner {
     const scope = swapped ? new Scope([...nullableRight, ...left.scope.columns], this.outer, starOrder) : new Scope(joinedScope.columns, this.outer, starOrder);
     return { kind: 'nestedJoin', scope, left, right, keepUnmatched, swapped, on: compiledOn };
   }
+}
+
+/** Whether `ref` is a LATERAL derived table or a join whose leftmost item is one. */
+function leadsWithLateral(ref: TableRef): boolean {
+  if (ref.type === 'derived') return ref.lateral === true;
+  return ref.type === 'join' && leadsWithLateral(ref.left);
 }
 
 /** The visible columns of a scope in the order `*` shows them. */

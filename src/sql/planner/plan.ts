@@ -15,7 +15,7 @@ import type { JsonTablePlan } from './plan-json-table.js';
  * A FROM clause as a tree of sources. Every node carries the scope its rows are laid out in;
  * execution (executor/source.ts), EXPLAIN and the filters' plan summary all walk the same tree.
  */
-export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | CteSource | CteWorkSource | InnerJoinSource | NestedJoinSource | CrossSource | JsonTableSource;
+export type SourcePlan = EmptySource | TableSource | SystemTableSource | DerivedSource | CteSource | CteWorkSource | InnerJoinSource | NestedJoinSource | CrossSource | JsonTableSource | LateralSource;
 
 /** No FROM: one empty row. */
 export interface EmptySource {
@@ -69,6 +69,20 @@ export interface JsonTableSource {
   alias: string;
   left: SourcePlan | undefined;
   table: JsonTablePlan;
+  on: Compiled | undefined;
+  keepUnmatched: boolean;
+}
+
+/**
+ * A LATERAL derived table after `left`: its query is run again for each row of `left`, which it reads
+ * as its nearest outer row; its rows follow that row's columns. `on` and `keepUnmatched` are the join's.
+ */
+export interface LateralSource {
+  kind: 'lateral';
+  scope: Scope;
+  alias: string;
+  left: SourcePlan;
+  query: QueryPlan;
   on: Compiled | undefined;
   keepUnmatched: boolean;
 }

@@ -1,0 +1,82 @@
+// User-level locks between sessions over the wire: GET_LOCK waits, times out, is woken by RELEASE_LOCK and by the holder's disconnect.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import mysql from 'mysql2/promise';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+
+let server: ServerProcess;
+const connect = () => mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+const one = async (c: mysql.Connection, sql: string): Promise<unknown> => {
+  const [rows] = await c.query({ sql, rowsAsArray: true });
+  return (rows as unknown[][])[0]?.[0];
+};
+
+before(async () => {
+  server = await startServerProcess();
+});
+
+after(async () => {
+  await server.stop();
+  server.cleanup();
+});
+
+test('GET_LOCK of a held lock: 0 at once with timeout 0, 0 after the timeout, 1 once released', async () => {
+  const a = await connect();
+  const b = await connect();
+  try {
+    assert.equal(await one(a, "SELECT GET_LOCK('job', 10)"), 1);
+    assert.equal(await one(b, "SELECT GET_LOCK('JOB', 0)"), 0);
+    assert.equal(await one(b, "SELECT IS_FREE_LOCK('job')"), 0);
+    assert.equal(await one(b, "SELECT RELEASE_LOCK('job')"), 0);
+    let t = Date.now();
+    assert.equal(await one(b, "SELECT GET_LOCK('job', 0.3)"), 0);
+    assert.ok(Date.now() - t >= 250, 'waited for the timeout');
+    t = Date.now();
+    const waiting = one(b, "SELECT GET_LOCK('job', 10)");
+    setTimeout(() => void one(a, "SELECT RELEASE_LOCK('job')"), 200);
+    assert.equal(await waiting, 1);
+    assert.ok(Date.now() - t < 5000);
+    assert.equal(await one(a, "SELECT GET_LOCK('job', 0)"), 0);
+    // The same statement in a prepared form and inside a transaction.
+    const [rows] = await a.execute('SELECT GET_LOCK(?, ?) AS g', ['job', 0]);
+    assert.equal((rows as { g: number }[])[0]?.g, 0);
+  } finally {
+    await a.end();
+    await b.end();
+  }
+});
+
+test("a session's locks are released when it disconnects, waking a waiter", async () => {
+  const a = await connect();
+  const b = await connect();
+  assert.equal(await one(a, "SELECT GET_LOCK('mig', 0)"), 1);
+  const waiting = one(b, "SELECT GET_LOCK('mig', -1)");
+  setTimeout(() => void a.end(), 200);
+  assert.equal(await waiting, 1);
+  assert.equal(await one(b, 'SELECT RELEASE_ALL_LOCKS()'), 1);
+  await b.end();
+});
+
+test('KILL QUERY ends a GET_LOCK wait with 1317', async () => {
+  const a = await connect();
+  const b = await connect();
+  try {
+    assert.equal(await one(a, "SELECT GET_LOCK('k', 0)"), 1);
+    const id = await one(b, 'SELECT CONNECTION_ID()');
+    const waiting = one(b, "SELECT GET_LOCK('k', 60)");
+    waiting.catch(() => undefined);
+    // Kill only once the wait shows in the process list (threads may take a moment to start it).
+    for (let i = 0; i < 100; i++) {
+      const [list] = await a.query('SHOW PROCESSLIST');
+      if ((list as { Id: number; Info: string | null }[]).some((p) => Number(p.Id) === Number(id) && /GET_LOCK/.test(p.Info ?? ''))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    await a.query(`KILL QUERY ${Number(id)}`);
+    await assert.rejects(waiting, (e: { errno: number }) => e.errno === 1317);
+    assert.equal(await one(b, 'SELECT 1'), 1);
+  } finally {
+    await a.end();
+    await b.end();
+  }
+});
