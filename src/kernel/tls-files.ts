@@ -38,7 +38,9 @@ export function resolveTlsFiles(opts: { ssl: boolean; cert: string; key: string;
   }
   const files = { cert: join(datadir, GENERATED.cert), key: join(datadir, GENERATED.key), ca: opts.ca === '' ? join(datadir, GENERATED.ca) : resolve(cwd, opts.ca), generated: true };
   if (!existsSync(files.cert) || !existsSync(files.key)) {
-    if (!mayGenerate) throw new ConfigError(`the generated TLS certificate ${files.cert} is missing`);
+    // A worker reads what the main thread made before starting it: nothing there means the main
+    // thread could not make it (no openssl) and runs with TLS off, as the worker then does.
+    if (!mayGenerate) return null;
     try {
       generateCertificates(datadir);
     } catch (e) {
