@@ -1,6 +1,6 @@
 // A mysql2-compatible connection on an in-process kernel session: the callback API ORMs drive, with no socket.
 import { EventEmitter } from 'node:events';
-import SqlString from 'sqlstring';
+import { escape, escapeId, format } from './sql-format.js';
 import type { StatementResult } from '../../base/result.js';
 import { Decimal, type Value } from '../../base/value.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
@@ -127,15 +127,15 @@ export class Connection extends EventEmitter {
   }
 
   format(sql: string, values?: unknown): string {
-    return values === undefined ? sql : SqlString.format(sql, values as unknown[], false, 'local');
+    return format(sql, values);
   }
 
   escape(v: unknown): string {
-    return SqlString.escape(v, false, 'local');
+    return escape(v);
   }
 
   escapeId(v: string): string {
-    return SqlString.escapeId(v);
+    return escapeId(v);
   }
 
   query(sqlOrOptions: string | QueryOptions, values?: unknown, cb?: QueryCallback): Query {

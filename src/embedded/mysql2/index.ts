@@ -1,5 +1,5 @@
 // `mizzle/mysql2`: a drop-in for the mysql2 driver that runs statements on an in-process mizzle (no socket), for ORMs and tests.
-import SqlString from 'sqlstring';
+import { escape, escapeId, format, raw } from './sql-format.js';
 import { Connection, PromiseConnection, ResultSetHeader, leaseInstance, type ConnectionOptions } from './connection.js';
 import { Pool, PromisePool, type PoolOptions } from './pool.js';
 
@@ -19,10 +19,7 @@ export function createPool(o: PoolOptions = {}): Pool {
   return new Pool(o);
 }
 
-export const escape = (v: unknown): string => SqlString.escape(v, false, 'local');
-export const escapeId = (v: string): string => SqlString.escapeId(v);
-export const format = (sql: string, values?: unknown): string => (values === undefined ? sql : SqlString.format(sql, values as unknown[], false, 'local'));
-export const raw = (sql: string): { toSqlString(): string } => SqlString.raw(sql);
+export { escape, escapeId, format, raw };
 
 /** `mizzle/mysql2/promise`'s functions on this entry too, as drivers reach for either. */
 export const promise = {

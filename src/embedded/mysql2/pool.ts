@@ -1,6 +1,6 @@
 // A mysql2-compatible pool of in-process connections: getConnection/release, query and execute on any free one, promise().
 import { EventEmitter } from 'node:events';
-import SqlString from 'sqlstring';
+import { escape, escapeId, format } from './sql-format.js';
 import { Connection, PromiseConnection, leaseInstance, type ConnectionOptions, type InstanceLease, type Query, type QueryCallback, type QueryOptions } from './connection.js';
 import { usageError } from './errors.js';
 import type { FieldPacket } from './values.js';
@@ -112,15 +112,15 @@ export class Pool extends EventEmitter {
   }
 
   format(sql: string, values?: unknown): string {
-    return values === undefined ? sql : SqlString.format(sql, values as unknown[], false, 'local');
+    return format(sql, values);
   }
 
   escape(v: unknown): string {
-    return SqlString.escape(v, false, 'local');
+    return escape(v);
   }
 
   escapeId(v: string): string {
-    return SqlString.escapeId(v);
+    return escapeId(v);
   }
 
   /** Closes every connection and, if the pool opened its instance, the instance. */
