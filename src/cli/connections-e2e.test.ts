@@ -53,14 +53,12 @@ test('max_connections: one connection beyond the limit is kept for root (no auth
   const [procs] = await root.query({ sql: 'SHOW PROCESSLIST', rowsAsArray: true });
   assert.equal((procs as unknown[][]).length, 3);
   await assert.rejects(connect('root'), tooMany, 'only one connection beyond the limit, even for root');
-  await root.end();
-  await pause(100);
+  await Promise.all([root.end(), closedBy(root, 5000)]);
   // The admin slot is free again, and the ordinary ones stay full.
   await assert.rejects(connect('app'), tooMany);
   const root2 = await connect('root');
-  await a.end();
-  await root2.end();
-  await pause(100);
+  await Promise.all([a.end(), closedBy(a, 5000)]);
+  await Promise.all([root2.end(), closedBy(root2, 5000)]);
   const c = await connect('app');
   assert.equal(await one(c, 'SELECT 1'), 1);
   await Promise.all([b.end(), c.end()]);

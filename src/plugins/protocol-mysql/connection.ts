@@ -539,9 +539,11 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   /** Ends the connection: the session is released, pending output is flushed (unless `abrupt`), waiters wake. */
   close(abrupt = false): void {
     if (this.closed) return;
+    // The place is given back before the last packet leaves: a client that reads an ERR (1040 after login, say)
+    // and connects again at once must find it free, on whichever thread accepts it.
+    this.env.ended(this);
     this.flush();
     this.closed = true;
-    this.env.ended(this);
     this.cancelWaitTimeout();
     this.cancelReadTimeout();
     if (this.connectTimer) clearTimeout(this.connectTimer);
