@@ -7,23 +7,24 @@ import { whenAborted } from '../client/call-signal.js';
 import { MizzleError, connectionError } from '../client/errors.js';
 import { clientRow, paramValue } from '../client/mysql/values.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../client/transport.js';
-import { clientInteger, type Column, type ColumnTypeName, type QueryResult } from '../client/values.js';
-import { columnWire } from '../protocol/mysql/column-definition.js';
-import { columnTypeName } from '../protocol/mysql/column-type-name.js';
-import { Collation } from '../protocol/mysql/constants.js';
+import { clientInteger, type ClientRow, type ColumnTypeName, type QueryResult } from '../client/values.js';
+import { describeColumn } from '../protocol/mysql/describe-column.js';
 
 /** Parts a stream may hold unread before the statement waits for its reader (each part is one batch of rows). */
 const STREAM_PARTS_AHEAD = 4;
 
-/** A result column as the client library reports it: the type name a MySQL client reads off the wire for it. */
-function columnOf(c: ResultColumn): Column {
-  return { name: c.name, type: columnTypeName(columnWire(c, Collation.UTF8MB4_0900_AI_CI)), nullable: c.nullable };
-}
 
 function clientError(e: unknown): MizzleError {
   if (e instanceof MizzleError) return e;
   if (e instanceof SqlError) return new MizzleError(e.message, e.code, e.sqlState, 'server');
   return connectionError(`embedded mizzle failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Rows as the client library gives them, by their columns' type names. */
+function clientRows(rows: readonly Row[], types: readonly ColumnTypeName[]): ClientRow[] {
+  const out = new Array<ClientRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = clientRow(rows[i], types);
+  return out;
 }
 
 /** Hands a running statement's rows to an async reader, making the statement wait while the reader is behind. */
@@ -36,15 +37,13 @@ class PartQueue implements RowSink {
   private failure: unknown;
 
   begin(columns: ResultColumn[]): void {
-    const cols = columns.map(columnOf);
+    const cols = columns.map(describeColumn);
     this.types = cols.map((c) => c.type);
     this.push({ kind: 'columns', columns: cols });
   }
 
   rows(batch: readonly Row[]): void {
-    const rows = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) rows[i] = clientRow(batch[i], this.types);
-    this.push({ kind: 'rows', rows });
+    this.push({ kind: 'rows', rows: clientRows(batch, this.types) });
   }
 
   backlog(): Promise<void> | null {
@@ -113,12 +112,9 @@ export class EmbeddedSession implements TransportSession {
   private resultOf(r: StatementResult): QueryResult {
     const warnings = this.session.status().warningCount;
     if (r.kind === 'ok') return { columns: [], rows: [], rowsAffected: r.affectedRows, lastInsertId: clientInteger(r.insertId), warnings };
-    if (r.kind !== 'rows') return { columns: r.columns.map(columnOf), rows: [], rowsAffected: 0, lastInsertId: 0, warnings };
-    const columns = r.columns.map(columnOf);
-    const types = columns.map((c) => c.type);
-    const rows = new Array(r.rows.length);
-    for (let i = 0; i < r.rows.length; i++) rows[i] = clientRow(r.rows[i], types);
-    return { columns, rows, rowsAffected: 0, lastInsertId: 0, warnings };
+    if (r.kind !== 'rows') return { columns: r.columns.map(describeColumn), rows: [], rowsAffected: 0, lastInsertId: 0, warnings };
+    const columns = r.columns.map(describeColumn);
+    return { columns, rows: clientRows(r.rows, columns.map((c) => c.type)), rowsAffected: 0, lastInsertId: 0, warnings };
   }
 
   /** Cancelling a call is KILL QUERY: the statement stops at its next check and the session stays usable. */

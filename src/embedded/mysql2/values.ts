@@ -50,8 +50,8 @@ export interface FieldPacket {
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(FieldType).map(([name, id]) => [id, name]));
 
-export function fieldPacket(c: ResultColumn): FieldPacket {
-  const w = columnWire(c, Collation.UTF8MB4_0900_AI_CI);
+/** A column's FieldPacket, from its wire metadata `w`. */
+function fieldPacket(c: ResultColumn, w: ColumnWire): FieldPacket {
   return {
     catalog: 'def', schema: c.schema, name: c.name, orgName: c.orgName, table: c.table, orgTable: c.orgTable,
     characterSet: w.charset, encoding: w.charset === Collation.BINARY ? 'binary' : 'utf8', columnLength: w.length,
@@ -65,8 +65,8 @@ export class RowShape {
   private readonly wires: ColumnWire[];
 
   constructor(private readonly columns: readonly ResultColumn[], private readonly o: CastOptions) {
-    this.fields = columns.map(fieldPacket);
     this.wires = columns.map((c) => columnWire(c, Collation.UTF8MB4_0900_AI_CI));
+    this.fields = columns.map((c, i) => fieldPacket(c, this.wires[i]));
   }
 
   row(row: Row): unknown[] | Record<string, unknown> {

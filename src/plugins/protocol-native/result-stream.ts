@@ -1,9 +1,7 @@
 // The native protocol's row sink: a streaming query's rows go out as ROWS / ROW_CHUNK frames while it runs.
 import type { ResultColumn, RowSink } from '../../base/result.js';
 import type { Row } from '../../base/value.js';
-import { columnWire } from '../../protocol/mysql/column-definition.js';
-import { columnTypeName } from '../../protocol/mysql/column-type-name.js';
-import { Collation } from '../../protocol/mysql/constants.js';
+import { describeColumn } from '../../protocol/mysql/describe-column.js';
 import { ROW_FRAME_BYTES_TARGET, ROWS_PER_FRAME_MAX } from '../../protocol/native/constants.js';
 import { RowFrameWriter, type NativeColumn } from '../../protocol/native/messages.js';
 
@@ -18,7 +16,7 @@ export interface RowStreamHost {
 
 /** Result columns as the native wire types them. */
 export function nativeColumns(columns: readonly ResultColumn[]): NativeColumn[] {
-  return columns.map((c) => ({ name: c.name, type: columnTypeName(columnWire(c, Collation.UTF8MB4_0900_AI_CI)), nullable: c.nullable }));
+  return columns.map(describeColumn);
 }
 
 /** A result's frames for one request: made when the result begins (streamed) or when a whole result is answered. */

@@ -1,14 +1,13 @@
 // The server end of the HTTP protocol's values: result columns and mizzle Values as JSON, types kept (no float rounding).
 import type { ResultColumn } from '../../base/result.js';
 import { Decimal, type Value } from '../../base/value.js';
-import { Collation } from '../mysql/constants.js';
-import { columnWire } from '../mysql/column-definition.js';
-import { columnTypeName, isBinaryTypeName, type ColumnTypeName } from '../mysql/column-type-name.js';
+import { isBinaryTypeName, type ColumnTypeName } from '../mysql/column-type-name.js';
+import { describeColumn } from '../mysql/describe-column.js';
 import type { ColumnJson, JsonCell } from './messages.js';
 
 /** A result column as JSON reports it; its type name is the one a MySQL client reads off the wire for the same column. */
 export function columnJson(c: ResultColumn): ColumnJson {
-  return { name: c.name, type: columnTypeName(columnWire(c, Collation.UTF8MB4_0900_AI_CI)), nullable: c.nullable };
+  return describeColumn(c);
 }
 
 /** An integer as JSON: a number while exact, a string past 2^53. */

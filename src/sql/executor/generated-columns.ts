@@ -47,10 +47,9 @@ export function computeGenerated(def: TableDef, row: Row, ctx: EvalContext): voi
  * is error 3105 (MySQL 8); otherwise it is ignored with warning 1906, as MariaDB does, so the
  * dumps mariadb-dump writes (generated values in every INSERT, loaded without strict mode) load.
  */
-export function ignoreGivenGenerated(def: TableDef, column: number, ctx: EvalContext): true {
+export function ignoreGivenGenerated(def: TableDef, column: number, ctx: EvalContext): void {
   if (ctx.strict) throw nonDefaultGenerated(def, column);
   ctx.session.warn(1906, `The value specified for generated column '${def.columns[column].name}' in table '${def.name}' has been ignored`);
-  return true;
 }
 
 export function nonDefaultGenerated(def: TableDef, column: number): Error {

@@ -76,11 +76,13 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
       const given = new Array<boolean>(def.columns.length).fill(false);
       const row: Row = new Array(def.columns.length);
       for (let i = 0; i < columns.length; i++) {
-        if (src[i] !== undefined && def.columns[columns[i]].generated && ignoreGivenGenerated(def, columns[i], ctx)) continue;
-        if (src[i] !== undefined) {
-          given[columns[i]] = true;
-          row[columns[i]] = src[i] as Value;
+        if (src[i] === undefined) continue;
+        if (def.columns[columns[i]].generated) {
+          ignoreGivenGenerated(def, columns[i], ctx);
+          continue;
         }
+        given[columns[i]] = true;
+        row[columns[i]] = src[i] as Value;
       }
       for (let c = 0; c < def.columns.length; c++) {
         if (!given[c]) row[c] = def.columns[c].generated ? null : defaultValue(def.columns[c], ctx, c !== aiCol);

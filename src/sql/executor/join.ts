@@ -74,8 +74,11 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
       for (let i = 0; i < w; i++) row[offset + i] = x[i];
       return row;
     };
-    /** Whether a joined row passes the step's filters; an intermediate one is kept (and charged). */
-    const accepted = (row: Row): boolean => {
+    /**
+     * Checks a joined row against the step's filters. True when the caller yields it now (the
+     * last step); a row of an earlier step that passes is kept for the next step (and charged).
+     */
+    const yieldsNow = (row: Row): boolean => {
       for (const f of filters) if (toBoolean(f.eval(row, ctx)) !== true) return false;
       if (last) return true;
       if (++produced > JOIN_ROWS_MAX) throw sqlError('TOO_BIG_SELECT', `The join would hold more than ${JOIN_ROWS_MAX} intermediate rows; add join conditions or indexes`);
@@ -102,7 +105,7 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
           if (++work % PAUSE_EVERY === 0) yield PAUSE;
           if ((filter && toBoolean(filter.eval(x, ctx)) !== true) || keyOf(keys, x, 'inner', ctx) !== k) continue;
           const row = place(base, x);
-          if (accepted(row)) yield row;
+          if (yieldsNow(row)) yield row;
         }
       }
     } else if (keys.length > 0) {
@@ -128,7 +131,7 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
         // A key matching many rows is many rows of work: count each toward the next pause.
         for (const x of bucket) {
           const row = place(base, x);
-          if (accepted(row)) yield row;
+          if (yieldsNow(row)) yield row;
           if (++work % PAUSE_EVERY === 0) yield PAUSE;
         }
       }
@@ -138,7 +141,7 @@ export function* runJoin(plan: InnerJoinSource, env: StatementEnv, tx: ReadTx): 
       for (const base of current) {
         for (const x of inner) {
           const row = place(base, x);
-          if (accepted(row)) yield row;
+          if (yieldsNow(row)) yield row;
           if (++work % PAUSE_EVERY === 0) yield PAUSE;
         }
       }

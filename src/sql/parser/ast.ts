@@ -496,11 +496,10 @@ export interface ColumnDef {
   checks?: CheckClause[];
 }
 
-/** `[CONSTRAINT name] CHECK (expr) [[NOT] ENFORCED]`: `text` is the expression as written, for the catalog. */
+/** `[CONSTRAINT name] CHECK (expr) [[NOT] ENFORCED]` (the catalog keeps the expression in MySQL's printed form). */
 export interface CheckClause {
   name?: string;
   expr: Expr;
-  text: string;
   enforced: boolean;
 }
 

@@ -120,14 +120,12 @@ function referenceAction(p: Parser): string {
 function checkBody(p: Parser, name: string | undefined): CheckClause {
   p.expectKw('CHECK');
   p.expectOp('(');
-  const start = p.peek().start;
   const expr = parseExpr(p);
-  const text = p.sql.slice(start, p.prevEnd);
   p.expectOp(')');
   let enforced = true;
   if (p.acceptKws('NOT', 'ENFORCED')) enforced = false;
   else p.acceptKw('ENFORCED');
-  const c: CheckClause = { expr, text, enforced };
+  const c: CheckClause = { expr, enforced };
   if (name !== undefined) c.name = name;
   return c;
 }
