@@ -60,6 +60,15 @@ export class MizzleSnapshot {
 export class Mizzle extends Client {
   private closing: Promise<void> | undefined;
 
+  /**
+   * An open instance is a handle, not data. Naming its own tag makes deep-cloners that keep what they cannot copy
+   * (lodash's cloneDeep: Sequelize clones its whole config, dialectOptions included) pass the instance by reference
+   * instead of copying the kernel inside it.
+   */
+  get [Symbol.toStringTag](): string {
+    return 'Mizzle';
+  }
+
   private constructor(private readonly server: RunningServer, private readonly temporary: string | undefined, o: OpenOptions) {
     super(new EmbeddedTransport(server.kernel, o.user ?? 'root', o.database ?? null), { poolSize: o.poolSize ?? 8, timeoutMs: o.timeoutMs ?? 0 });
   }

@@ -1,4 +1,4 @@
-// Drizzle ORM against a real mizzle server over TCP: its migrator (SQL in drizzle-kit's format), query builder, relational queries and CRUD.
+// Drizzle ORM against mizzle (a server over TCP, or in-process through the mysql2 drop-in: see orm-target.ts): its migrator (SQL in drizzle-kit's format), query builder, relational queries and CRUD.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import { and, asc, count, desc, eq, gt, inArray, like, relations, sql } from 'drizzle-orm';
 import { bigint, boolean, datetime, decimal, index, int, json, mysqlEnum, mysqlTable, serial, text, timestamp, union, varchar } from 'drizzle-orm/mysql-core';
-import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { startOrmTarget, type OrmTarget } from '../../testing/orm-target.js';
 
 /** The schema after both migrations, as an application would declare it. */
 const users = mysqlTable('users', {
@@ -48,17 +48,15 @@ const MIGRATIONS: [string, string][] = [
   ].join('--> statement-breakpoint')],
 ];
 
-let server: ServerProcess;
+let target: OrmTarget;
 let pool: mysql.Pool;
 let db: MySql2Database<typeof schema>;
 let folder: string;
 
 before(async () => {
-  server = await startServerProcess();
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  await c.query('CREATE DATABASE drizzledb');
-  await c.end();
-  pool = mysql.createPool({ host: '127.0.0.1', port: server.port, user: 'root', database: 'drizzledb', connectionLimit: 4 });
+  target = await startOrmTarget();
+  await target.run('CREATE DATABASE drizzledb');
+  pool = target.mysql2.createPool({ ...target.connection('drizzledb'), connectionLimit: 4 }).promise();
   db = drizzle(pool, { schema, mode: 'default', logger: !!process.env.ORM_LOG_SQL });
   folder = mkdtempSync(join(tmpdir(), 'mizzle-drizzle-'));
   mkdirSync(join(folder, 'meta'));
@@ -73,8 +71,7 @@ before(async () => {
 
 after(async () => {
   await pool?.end();
-  await server.stop();
-  server.cleanup();
+  await target.stop();
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 

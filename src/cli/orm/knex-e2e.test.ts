@@ -2,11 +2,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import knexFactory, { type Knex } from 'knex';
-import mysql from 'mysql2/promise';
-import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { startOrmTarget, type OrmTarget } from '../../testing/orm-target.js';
 
-let server: ServerProcess;
+let target: OrmTarget;
 let db: Knex;
+
+/**
+ * Knex's client for the target: its mysql2 dialect, loading the target's mysql2 module (the drop-in in-process).
+ * Knex takes a client class in `client`; its mysql2 dialect loads the driver in initializeDriver().
+ */
+function knexClientOn(t: OrmTarget): string | typeof Knex.Client {
+  if (t.kind === 'tcp') return 'mysql2';
+  const mysql2Dialect = knexFactory({ client: 'mysql2' }).client.constructor as typeof Knex.Client;
+  return class extends mysql2Dialect {
+    override initializeDriver(): void {
+      this.driver = t.mysql2;
+    }
+  };
+}
 
 /** Migrations given in code through Knex's documented `migrationSource` hook, so they run as `knex migrate` would run files. */
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -67,13 +80,11 @@ const migrationSource: Knex.MigrationSource<string> = {
 };
 
 before(async () => {
-  server = await startServerProcess();
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  await c.query('CREATE DATABASE knexdb');
-  await c.end();
+  target = await startOrmTarget();
+  await target.run('CREATE DATABASE knexdb');
   db = knexFactory({
-    client: 'mysql2',
-    connection: { host: '127.0.0.1', port: server.port, user: 'root', database: 'knexdb' },
+    client: knexClientOn(target),
+    connection: target.connection('knexdb'),
     pool: { min: 0, max: 4 },
     migrations: { migrationSource },
   });
@@ -82,8 +93,7 @@ before(async () => {
 
 after(async () => {
   await db?.destroy();
-  await server.stop();
-  server.cleanup();
+  await target.stop();
 });
 
 test('migrate.latest runs both migrations and records them', async () => {

@@ -1,11 +1,9 @@
-// Kysely against a real mizzle server over TCP: its Migrator and schema builder (foreign keys, indexes, column changes), introspection and CRUD.
+// Kysely against mizzle (a server over TCP, or in-process through the mysql2 drop-in: see orm-target.ts): its Migrator and schema builder (foreign keys, indexes, column changes), introspection and CRUD.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPool } from 'mysql2';
-import mysql from 'mysql2/promise';
 import { Kysely, Migrator, MysqlDialect, sql, type Migration, type Generated } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/mysql';
-import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { startOrmTarget, type OrmTarget } from '../../testing/orm-target.js';
 
 interface Database {
   users: { id: Generated<number>; email: string; full_name: string | null; active: Generated<number>; age: number | null; created_at: Generated<Date> };
@@ -57,17 +55,15 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
-let server: ServerProcess;
+let target: OrmTarget;
 let db: Kysely<Database>;
 let migrator: Migrator;
 
 before(async () => {
-  server = await startServerProcess();
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  await c.query('CREATE DATABASE kyselydb');
-  await c.end();
+  target = await startOrmTarget();
+  await target.run('CREATE DATABASE kyselydb');
   db = new Kysely<Database>({
-    dialect: new MysqlDialect({ pool: createPool({ host: '127.0.0.1', port: server.port, user: 'root', database: 'kyselydb', connectionLimit: 4 }) }),
+    dialect: new MysqlDialect({ pool: target.mysql2.createPool({ ...target.connection('kyselydb'), connectionLimit: 4 }) }),
     log: process.env.ORM_LOG_SQL ? (e) => console.error('kysely>', e.query.sql, e.level === 'error' ? e.error : '') : undefined,
   });
   migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
@@ -75,8 +71,7 @@ before(async () => {
 
 after(async () => {
   await db?.destroy();
-  await server.stop();
-  server.cleanup();
+  await target.stop();
 });
 
 const columnsOf = async (table: string) => (await db.introspection.getTables()).find((t) => t.name === table)?.columns ?? [];

@@ -1,11 +1,10 @@
-// Sequelize against a real mizzle server over TCP: sync and sync({ alter }), queryInterface migrations, associations and CRUD.
+// Sequelize against mizzle (a server over TCP, or in-process through the mysql2 drop-in: see orm-target.ts): sync and sync({ alter }), queryInterface migrations, associations and CRUD.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sequelize, DataTypes, Op, QueryTypes, type ModelStatic, type Model } from 'sequelize';
-import mysql from 'mysql2/promise';
-import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { startOrmTarget, type OrmTarget } from '../../testing/orm-target.js';
 
-let server: ServerProcess;
+let target: OrmTarget;
 let sequelize: Sequelize;
 let User: ModelStatic<Model>;
 let Post: ModelStatic<Model>;
@@ -33,14 +32,16 @@ function defineModels(release: 1 | 2): void {
 }
 
 before(async () => {
-  server = await startServerProcess();
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  await c.query('CREATE DATABASE seqdb');
-  await c.end();
+  target = await startOrmTarget();
+  await target.run('CREATE DATABASE seqdb');
+  const { host, port, db } = target.connection() as { host?: string; port?: number; db?: unknown };
   sequelize = new Sequelize('seqdb', 'root', '', {
-    host: '127.0.0.1',
-    port: server.port,
+    host,
+    port,
     dialect: 'mysql',
+    // Sequelize's documented way to use another mysql2; dialectOptions reach its createConnection.
+    dialectModule: target.mysql2,
+    dialectOptions: db === undefined ? {} : { db },
     logging: process.env.ORM_LOG_SQL ? (sql: string) => console.error('sequelize>', sql) : false,
     pool: { max: 4, min: 0 },
   });
@@ -49,8 +50,7 @@ before(async () => {
 
 after(async () => {
   await sequelize?.close();
-  await server.stop();
-  server.cleanup();
+  await target.stop();
 });
 
 test('sync() creates the tables with their foreign key and indexes', async () => {

@@ -3,15 +3,20 @@ import 'reflect-metadata';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource, EntitySchema, MoreThan, Table, TableColumn, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import mysql from 'mysql2/promise';
-import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { startOrmTarget, type OrmTarget } from '../../testing/orm-target.js';
 
 interface User { id: number; email: string; name: string | null; active: boolean; age?: number | null; posts?: Post[]; role?: string; createdAt?: Date; updatedAt?: Date; version?: number; tags?: Tag[] }
 interface Tag { id: number; label: string; users?: User[] }
 interface Post { id: number; title: string; body: string | null; score: string; meta: unknown; user: User | { id: number } }
 
-let server: ServerProcess;
+let target: OrmTarget;
 let ds: DataSource;
+
+/** TypeORM's connection options for the target: its `driver` option takes the mysql2 module, `extra` reaches createPool. */
+function typeormConnection(t: OrmTarget, database: string) {
+  const { host, port, db } = t.connection() as { host?: string; port?: number; db?: unknown };
+  return { type: 'mysql' as const, host, port, username: 'root', password: '', database, driver: t.mysql2, extra: db === undefined ? {} : { db } };
+}
 
 /** The entities of the first release; the second widens `email`, adds `age` and an index, and is re-synchronized. */
 interface PostCount { userId: number; n: string }
@@ -69,12 +74,7 @@ function entities(release: 1 | 2): [EntitySchema<User>, EntitySchema<Post>, Enti
 
 async function open(release: 1 | 2, extra: Partial<{ migrations: (new () => MigrationInterface)[]; synchronize: boolean }> = {}): Promise<DataSource> {
   const source = new DataSource({
-    type: 'mysql',
-    host: '127.0.0.1',
-    port: server.port,
-    username: 'root',
-    password: '',
-    database: 'typeormdb',
+    ...typeormConnection(target, 'typeormdb'),
     entities: entities(release),
     synchronize: extra.synchronize ?? true,
     migrations: extra.migrations ?? [],
@@ -84,16 +84,13 @@ async function open(release: 1 | 2, extra: Partial<{ migrations: (new () => Migr
 }
 
 before(async () => {
-  server = await startServerProcess();
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  await c.query('CREATE DATABASE typeormdb');
-  await c.end();
+  target = await startOrmTarget();
+  await target.run('CREATE DATABASE typeormdb');
 });
 
 after(async () => {
   if (ds?.isInitialized) await ds.destroy();
-  await server.stop();
-  server.cleanup();
+  await target.stop();
 });
 
 test('synchronize creates the tables, the foreign key and the indexes', async () => {
@@ -312,9 +309,7 @@ test('dropDatabase-free teardown: synchronize(true) drops and recreates the sche
 });
 
 test('no schema drift: every common column type synchronizes once and then compares equal', async () => {
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  await c.query('CREATE DATABASE typeorm_types');
-  await c.end();
+  await target.run('CREATE DATABASE typeorm_types');
   const kinds = new EntitySchema<Record<string, unknown>>({
     name: 'Kinds',
     tableName: 'kinds',
@@ -349,7 +344,7 @@ test('no schema drift: every common column type synchronizes once and then compa
     uniques: [{ name: 'UQ_kinds_code_title', columns: ['code', 'title'] }],
   });
   const source = await new DataSource({
-    type: 'mysql', host: '127.0.0.1', port: server.port, username: 'root', password: '', database: 'typeorm_types',
+    ...typeormConnection(target, 'typeorm_types'),
     entities: [kinds], synchronize: true, logging: process.env.ORM_LOG_SQL ? 'all' : false,
   }).initialize();
   try {
