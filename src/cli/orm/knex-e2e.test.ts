@@ -141,6 +141,10 @@ test('CRUD: insert returns ids, joins, where/order/limit, update, delete', async
   assert.equal(Number((await db('posts').count({ n: '*' }))[0]!.n), 2);
   await db('users').increment('age', 1).where({ id: alice });
   assert.equal((await db('users').where({ id: alice }).first('age')).age, 31);
+  // knex's .stream() rides on mysql2's query().stream(): rows arrive one by one.
+  const streamed: string[] = [];
+  for await (const r of db('users').select('email').orderBy('id').stream()) streamed.push((r as { email: string }).email);
+  assert.deepEqual(streamed, ['alice@example.com', 'bob@example.com']);
 });
 
 test('foreign keys: a bad reference fails with 1452, deleting the parent cascades', async () => {

@@ -1,8 +1,9 @@
 // A mysql2-compatible connection on an in-process kernel session: the callback API ORMs drive, with no socket.
 import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
 import { escape, escapeId, format } from './sql-format.js';
-import type { StatementResult } from '../../base/result.js';
-import { Decimal, type Value } from '../../base/value.js';
+import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
+import { Decimal, type Row, type Value } from '../../base/value.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { Mizzle } from '../mizzle.js';
 import { mysql2Error, usageError } from './errors.js';
@@ -157,8 +158,10 @@ export class Connection extends EventEmitter {
     const query = new Query();
     const done = this.enqueue(async (s) => {
       const text = prepared ? o.sql : this.format(o.sql, params);
+      // stream() is called right after query() returns, so by the time the statement runs it is known.
+      const sink = query.rowSink(cast);
       try {
-        return prepared ? await this.runPrepared(s, text, params, cast) : await this.runText(s, text, cast);
+        return prepared ? await this.runPrepared(s, text, params, cast, sink) : await this.runText(s, text, cast, sink);
       } catch (e) {
         throw mysql2Error(e, text);
       }
@@ -169,27 +172,27 @@ export class Connection extends EventEmitter {
         cb?.(null, results, fields);
       },
       (e: Error) => {
-        query.fail(e);
+        const handled = query.fail(e);
         if (cb) cb(e);
-        else if (query.listenerCount('error') === 0 && this.listenerCount('error') > 0) this.emit('error', e);
+        else if (!handled && this.listenerCount('error') > 0) this.emit('error', e);
       },
     );
     return query;
   }
 
-  private async runText(s: KernelSession, sql: string, cast: CastOptions): Promise<[unknown, FieldPacket[] | FieldPacket[][] | undefined]> {
+  private async runText(s: KernelSession, sql: string, cast: CastOptions, sink: RowSink | undefined): Promise<[unknown, FieldPacket[] | FieldPacket[][] | undefined]> {
     const results: StatementResult[] = [];
-    await s.execute(sql, this.config.multipleStatements === true, (r) => results.push(r));
+    await s.execute(sql, this.config.multipleStatements === true, (r) => results.push(r), sink);
     if (results.length === 1) return this.shaped(s, results[0], cast);
     const shaped = results.map((r) => this.shaped(s, r, cast));
     return [shaped.map((x) => x[0]), shaped.map((x) => x[1] ?? [])];
   }
 
-  private async runPrepared(s: KernelSession, sql: string, params: unknown, cast: CastOptions): Promise<[unknown, FieldPacket[] | undefined]> {
+  private async runPrepared(s: KernelSession, sql: string, params: unknown, cast: CastOptions, sink: RowSink | undefined): Promise<[unknown, FieldPacket[] | undefined]> {
     const list = Array.isArray(params) ? params.map(paramValue) : [];
     const ps = s.prepare(sql);
     try {
-      return this.shaped(s, await s.executePrepared(ps.id, list), cast);
+      return this.shaped(s, await s.executePrepared(ps.id, list, sink), cast);
     } finally {
       s.closePrepared(ps.id);
     }
@@ -202,7 +205,7 @@ export class Connection extends EventEmitter {
       const changed = /Changed: (\d+)/.exec(r.info ?? '');
       return [new ResultSetHeader(r.affectedRows, Number(r.insertId), r.info ?? '', status, st.warningCount, changed ? Number(changed[1]) : 0), undefined];
     }
-    if (r.kind !== 'rows') throw new Error('a streamed result reached the mysql2 adapter');
+    if (r.kind === 'streamed') return [[], new RowShape(r.columns, cast).fields];
     const shape = new RowShape(r.columns, cast);
     const rows = new Array<unknown>(r.rows.length);
     for (let i = 0; i < r.rows.length; i++) rows[i] = shape.row(r.rows[i]);
@@ -260,18 +263,94 @@ export class Connection extends EventEmitter {
   }
 }
 
-/** What `query` returns: an emitter of 'fields', 'result' (each row), 'end' and 'error', as mysql2's Query. */
+/**
+ * What `query` returns: an emitter of 'fields', 'result' (each row), 'end' and 'error', as mysql2's Query,
+ * and `stream()`, a Readable of the rows that the statement fills while it runs (it waits while the reader is behind).
+ */
 export class Query extends EventEmitter {
+  private rowStream: Readable | undefined;
+  private fieldsSent = false;
+  /** Set when the reader has fallen behind: wakes the statement when it reads again. */
+  private wakeStatement: (() => void) | undefined;
+
+  /** The rows as an object-mode Readable; call it before the statement runs (right after query(), as with mysql2). */
+  stream(options: { highWaterMark?: number; objectMode?: boolean } = {}): Readable {
+    if (this.rowStream === undefined) {
+      this.rowStream = new Readable({
+        objectMode: true,
+        highWaterMark: options.highWaterMark ?? 16,
+        read: () => this.wakeReader(),
+        destroy: (err, cb) => {
+          this.wakeReader();
+          cb(err);
+        },
+      });
+    }
+    return this.rowStream;
+  }
+
+  private wakeReader(): void {
+    const wake = this.wakeStatement;
+    this.wakeStatement = undefined;
+    wake?.();
+  }
+
+  /** Where the statement hands its rows when stream() was asked for; undefined: it answers them whole. */
+  rowSink(cast: CastOptions): RowSink | undefined {
+    const out = this.rowStream;
+    if (out === undefined) return undefined;
+    let shape: RowShape | undefined;
+    return {
+      begin: (columns: readonly ResultColumn[]) => {
+        shape = new RowShape(columns, cast);
+        this.sendFields(out, shape.fields);
+      },
+      rows: (batch: readonly Row[]) => {
+        // A reader that went away (destroyed the stream) takes nothing more; the statement runs out quietly.
+        if (out.destroyed || shape === undefined) return;
+        for (let i = 0; i < batch.length; i++) out.push(shape.row(batch[i]));
+      },
+      backlog: () => {
+        if (out.destroyed || out.readableLength < out.readableHighWaterMark) return null;
+        return new Promise<void>((resolve) => {
+          this.wakeStatement = resolve;
+        });
+      },
+    };
+  }
+
+  private sendFields(out: Readable, fields: FieldPacket[] | FieldPacket[][]): void {
+    this.fieldsSent = true;
+    this.emit('fields', fields);
+    out.emit('fields', fields);
+  }
+
   deliver(results: unknown, fields: FieldPacket[] | FieldPacket[][] | undefined): void {
+    const out = this.rowStream;
+    if (out !== undefined) {
+      // Rows were pushed while the statement ran (or it had none, or it answered whole: push those now).
+      if (fields !== undefined && !this.fieldsSent) this.sendFields(out, fields);
+      if (Array.isArray(results) && fields !== undefined) for (const row of results) out.push(row);
+      else if (fields === undefined) out.emit('result', results);
+      out.push(null);
+      this.emit('end');
+      return;
+    }
     if (fields !== undefined) this.emit('fields', fields);
     if (Array.isArray(results) && fields !== undefined) for (const row of results) this.emit('result', row);
     else this.emit('result', results);
     this.emit('end');
   }
 
-  fail(e: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', e);
+  /** Hands the error to the row stream and the 'error' listeners; false when neither took it. */
+  fail(e: Error): boolean {
+    const out = this.rowStream;
+    if (out !== undefined) out.destroy(e);
+    const streamed = out !== undefined;
+    const listened = this.listenerCount('error') > 0;
+    if (listened) this.emit('error', e);
     this.emit('end');
+    return streamed || listened;
   }
 }
 

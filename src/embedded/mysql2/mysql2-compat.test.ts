@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import realMysql from 'mysql2/promise';
+import realMysqlCallbacks from 'mysql2';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import * as embedded from './index.js';
 import embeddedPromise from './promise.js';
@@ -142,4 +143,51 @@ test('a pool on an open Mizzle instance sees its data, and ending the pool leave
   } finally {
     await db.close();
   }
+});
+
+test('query().stream(): rows as mysql2 streams them over the wire, filled while the statement runs and held back while the reader waits', async () => {
+  const fill = 'INSERT INTO n (i, s) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000) SELECT i, CONCAT(\'r\', i) FROM c';
+  const wire = realMysqlCallbacks.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+  const local = embedded.createConnection({ engine: 'memory' });
+  const both = [wire, local] as unknown as embedded.Connection[];
+  const queryOn = (c: embedded.Connection, sql: string) => new Promise<void>((resolve, reject) => c.query(sql, (e: Error | null) => (e ? reject(e) : resolve())));
+  for (const c of both) {
+    for (const sql of ['SET cte_max_recursion_depth = 20000', 'DROP DATABASE IF EXISTS st', 'CREATE DATABASE st', 'USE st', 'CREATE TABLE n (i INT PRIMARY KEY, s VARCHAR(10))', fill]) await queryOn(c, sql);
+  }
+  const streamed = async (c: embedded.Connection, sql: string) => {
+    const rows: unknown[] = [];
+    let fields: { name: string }[] = [];
+    const s = c.query(sql).stream({ highWaterMark: 8 });
+    s.on('fields', (f: { name: string }[]) => (fields = f));
+    for await (const r of s) rows.push(r);
+    return { rows, fields: fields.map((f) => f.name) };
+  };
+  const sql = 'SELECT i, s FROM n WHERE i % 7 = 0 ORDER BY i';
+  const [overWire, inProcess] = [await streamed(both[0]!, sql), await streamed(both[1]!, sql)];
+  assert.equal(inProcess.rows.length, 2857);
+  assert.deepEqual(inProcess, overWire);
+
+  // A reader that stops holds the statement back: after 10 rows and a pause the 20,000-row query has not ended.
+  const q = local.query('SELECT i, s FROM n ORDER BY i');
+  let ended = false;
+  q.on('end', () => (ended = true));
+  const s = q.stream({ highWaterMark: 8 });
+  const reader = s[Symbol.asyncIterator]();
+  const first: unknown[] = [];
+  while (first.length < 10) first.push((await reader.next()).value);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(ended, false, 'the statement waits for its reader');
+  assert.ok(s.readableLength < 1000, `rows held for the reader stay bounded (${s.readableLength})`);
+  assert.deepEqual(first[9], { i: 10, s: 'r10' });
+  // Letting go of the stream destroys it: the statement runs out, and the connection takes the next one.
+  await reader.return?.();
+  const [rows] = await local.promise().query('SELECT COUNT(*) AS n FROM n');
+  assert.deepEqual(rows, [{ n: 20000 }]);
+  assert.equal(ended, true);
+  // An error ends the stream with it.
+  await assert.rejects(async () => {
+    for await (const r of local.query('SELECT * FROM missing_table').stream()) void r;
+  }, (e: unknown) => (e as { errno?: number }).errno === 1146);
+  await new Promise<void>((r) => wire.end(() => r()));
+  await new Promise<void>((r) => local.end(() => r()));
 });
