@@ -7,7 +7,7 @@ import { silentLogger } from '../kernel/logger.js';
 import type { KernelApi } from '../kernel/plugin.js';
 import { startServer, type RunningServer } from '../kernel/server.js';
 import { SHIPPED_PLUGINS } from '../plugins/index.js';
-import type { KvEntry } from '../storage/kv.js';
+import { isPairSeed, type KvEntry, type KvSeed } from '../storage/kv.js';
 import { EmbeddedTransport } from './transport.js';
 
 export interface OpenOptions {
@@ -42,12 +42,12 @@ export interface OpenOptions {
 /** The contents of every storage engine of an instance at one moment, to open copies from (`Mizzle.open({ from })`). */
 export class MizzleSnapshot {
   /** @internal */
-  constructor(readonly engines: ReadonlyMap<string, readonly KvEntry[]>) {}
+  constructor(readonly engines: ReadonlyMap<string, KvSeed>) {}
 
   /** Key/value pairs held, over all engines. */
   get pairs(): number {
     let n = 0;
-    for (const list of this.engines.values()) n += list.length;
+    for (const seed of this.engines.values()) n += isPairSeed(seed) ? seed.length : seed.size;
     return n;
   }
 }
@@ -109,11 +109,17 @@ export class Mizzle extends Client {
    */
   snapshot(): MizzleSnapshot {
     const storage = this.server.kernel.storage;
-    const engines = new Map<string, KvEntry[]>();
+    const engines = new Map<string, KvSeed>();
     for (const name of storage.engineNames()) {
+      const store = storage.store(name);
+      // An engine that can image itself (memory: a copy-on-write clone) is not copied pair by pair.
+      if (store.image !== undefined) {
+        engines.set(name, store.image());
+        continue;
+      }
       const pairs: KvEntry[] = [];
       // The engine may reuse an entry's buffers at the next step: each is copied.
-      storage.store(name).read((r) => {
+      store.read((r) => {
         for (const e of r.range({})) pairs.push({ key: Buffer.from(e.key), value: Buffer.from(e.value) });
       });
       engines.set(name, pairs);

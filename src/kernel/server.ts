@@ -8,7 +8,7 @@ import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger
 import type { Plugin, PluginContext, PluginInstanceByKind, PluginManifest, PluginOptions, StorageEngine } from './plugin.js';
 import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
-import type { KvEntry, KvStore } from '../storage/kv.js';
+import { isPairSeed, type KvSeed, type KvStore } from '../storage/kv.js';
 import { StorageManager } from '../storage/storage-manager.js';
 import { availableParallelism } from 'node:os';
 import { SharedCounterCells } from '../storage/shared-counter-cells.js';
@@ -44,7 +44,7 @@ export interface StartOptions {
    * Contents to start from, by engine name (an embedded fixture's snapshot): each named store
    * must be empty when opened and is filled with these pairs before the catalog loads.
    */
-  seed?: ReadonlyMap<string, readonly KvEntry[]>;
+  seed?: ReadonlyMap<string, KvSeed>;
   /** Set in a worker thread: its index, the shared memory and its link to the main thread. */
   worker?: { index: number; memory: SharedMemory; link: WorkerLink };
 }
@@ -62,14 +62,20 @@ function threadCount(config: ResolvedConfig, opts: StartOptions, defaultStore: K
   return n;
 }
 
-/** Fills a freshly opened, empty store with `pairs` in one write. */
-function seedStore(store: KvStore, engine: string, pairs: readonly KvEntry[]): void {
+/** Fills a freshly opened, empty store from `seed`: an image of its own engine, or pairs in one write. */
+function seedStore(store: KvStore, engine: string, seed: KvSeed): void {
   const empty = store.read((r) => r.range({})[Symbol.iterator]().next().done === true);
   if (!empty) throw new ConfigError(`cannot start engine '${engine}' from a snapshot: its directory already holds data`);
+  if (!isPairSeed(seed)) {
+    if (store.adopt === undefined || seed.engine !== engine) throw new ConfigError(`engine '${engine}' cannot start from an image of engine '${seed.engine}'`);
+    store.adopt(seed);
+    return;
+  }
   store.write((w) => {
-    for (const e of pairs) w.put(e.key, e.value);
+    for (const e of seed) w.put(e.key, e.value);
   });
 }
+
 
 /** Starts mizzle. Throws ConfigError for anything the operator must fix. */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {

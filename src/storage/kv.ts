@@ -78,6 +78,28 @@ export interface KvStore {
   /** Bytes used on disk (or in memory), for status and metrics. */
   sizeBytes(): number;
   close(): Promise<void>;
+  /**
+   * Optional: a frozen copy of everything held, cheap to take and to start other stores of the
+   * same engine from (`adopt`). Stores without it are copied pair by pair.
+   */
+  image?(): KvImage;
+  /** Optional, with `image`: makes an empty store hold what an image of its own engine holds. */
+  adopt?(image: KvImage): void;
+}
+
+/** A store's frozen contents (see KvStore.image); only the engine that made it can read it. */
+export interface KvImage {
+  /** The engine that made it: another engine cannot adopt it. */
+  readonly engine: string;
+  /** Key/value pairs held. */
+  readonly size: number;
+}
+
+/** What a store is started from: its pairs in key order, or an image its engine made. */
+export type KvSeed = readonly KvEntry[] | KvImage;
+
+export function isPairSeed(seed: KvSeed): seed is readonly KvEntry[] {
+  return Array.isArray(seed);
 }
 
 /** Options every engine receives when opened. */

@@ -1,5 +1,5 @@
 // A KvStore wrapper that tells its owner when an outermost write commits or aborts (to keep in-memory caches true).
-import type { KvReader, KvSnapshot, KvStore, KvWriter } from './kv.js';
+import type { KvImage, KvReader, KvSnapshot, KvStore, KvWriter } from './kv.js';
 
 /** Called around each outermost write transaction. */
 export interface WriteListener {
@@ -15,8 +15,12 @@ export interface WriteListener {
  */
 export class TrackedStore implements KvStore {
   private depth = 0;
+  /** The inner store's image capability, when it has one. */
+  readonly image?: () => KvImage;
 
-  constructor(readonly inner: KvStore, private readonly listener: WriteListener) {}
+  constructor(readonly inner: KvStore, private readonly listener: WriteListener) {
+    if (inner.image !== undefined) this.image = inner.image.bind(inner);
+  }
 
   get persistent(): boolean {
     return this.inner.persistent;

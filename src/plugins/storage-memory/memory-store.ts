@@ -1,6 +1,6 @@
 // A non-persistent KvStore: an ordered B+ tree over binary keys with an undo log for atomic writes.
 import BTreeModule from 'sorted-btree';
-import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
+import type { KvEntry, KvImage, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 
 const BTree = BTreeModule.default;
 /**
@@ -17,6 +17,16 @@ function compareKeys(a: string, b: string): number {
 
 function k(key: Buffer): string {
   return key.toString('latin1');
+}
+
+/** The memory engine's image: a copy-on-write clone of its tree, shared by every store started from it. */
+class MemoryImage implements KvImage {
+  readonly engine = 'memory';
+  constructor(readonly tree: Tree, readonly bytes: number) {}
+
+  get size(): number {
+    return this.tree.size;
+  }
 }
 
 /** Per-entry overhead counted by sizeBytes (node slots, Buffer headers), a rough figure. */
@@ -105,6 +115,23 @@ export class MemoryStore implements KvStore {
 
   sizeBytes(): number {
     return this.bytes;
+  }
+
+  /** O(1): the tree is cloned copy-on-write, as snapshot() does; entries are never changed in place. */
+  image(): KvImage {
+    this.checkOpen();
+    if (this.undo !== undefined) throw new Error('memory store: image taken inside a write');
+    return new MemoryImage(this.tree.clone(), this.bytes);
+  }
+
+  adopt(image: KvImage): void {
+    this.checkOpen();
+    if (!(image instanceof MemoryImage)) throw new Error(`memory store: cannot adopt an image of engine '${image.engine}'`);
+    if (this.tree.size > 0) throw new Error('memory store: adopt needs an empty store');
+    // Cloned again: every store started from one image changes its own copy.
+    this.tree = image.tree.clone();
+    this.bytes = image.bytes;
+    this.version++;
   }
 
   async close(): Promise<void> {
