@@ -1,9 +1,8 @@
 // A transaction's pending writes for one store, and reader/writer views that overlay them on a base reader.
-import BTreeModule from 'sorted-btree';
+import { BTree } from './sorted-tree.js';
 import type { KvEntry, KvRange, KvReader, KvWriter } from './kv.js';
 import { INDEX_PREFIX_BYTES, META_INDEX_ID } from './key-layout.js';
 
-const BTree = BTreeModule.default;
 
 /** Keys as latin1 strings: one char per byte, so string order is byte order. */
 const str = (b: Buffer): string => b.toString('latin1');

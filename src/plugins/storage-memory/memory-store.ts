@@ -1,8 +1,7 @@
 // A non-persistent KvStore: an ordered B+ tree over binary keys with an undo log for atomic writes.
-import BTreeModule from 'sorted-btree';
+import { BTree } from '../../storage/sorted-tree.js';
 import type { KvEntry, KvImage, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 
-const BTree = BTreeModule.default;
 /**
  * Keys are held as latin1 strings (one char per byte): JS string order is then
  * exactly Buffer.compare order, and comparing strings in JS is several times
