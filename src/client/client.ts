@@ -1,8 +1,8 @@
 // The client library's API over any Transport: query, execute, stream, transaction and close, with a pool, time limits and cancellation.
 import { callSignal, type CallOptions } from './call-signal.js';
-import { usageError } from './errors.js';
+import { MizzleError, usageError } from './errors.js';
 import { SessionPool } from './pool.js';
-import type { StatementCall, Transport, TransportSession } from './transport.js';
+import type { ScriptOutcome, StatementCall, Transport, TransportSession } from './transport.js';
 import type { ClientParam, ClientRow, Column, QueryResult } from './values.js';
 
 /** Rows of a streamed result as they arrive; `columns` is known once the first row (or the end) was read. */
@@ -86,6 +86,30 @@ export class Transaction implements Queryable {
     return rowStream(async () => this.live(), () => undefined, { sql, params, prepared: false }, o, this.defaultTimeoutMs);
   }
 
+  /**
+   * Text statements in order, stopping at the first the server refuses (its error is in the
+   * outcome; the ones after it do not run). One round trip where the wire allows; `o` covers the whole script.
+   */
+  async script(statements: readonly string[], o: CallOptions = {}): Promise<ScriptOutcome> {
+    const s = this.live();
+    const sig = callSignal(o, this.defaultTimeoutMs);
+    try {
+      if (s.runScript !== undefined) return await s.runScript(statements, sig.signal);
+      const results: QueryResult[] = [];
+      for (const sql of statements) {
+        try {
+          results.push(await s.run({ sql, prepared: false }, sig.signal));
+        } catch (e) {
+          if (e instanceof MizzleError && e.kind === 'server') return { results, error: e };
+          throw e;
+        }
+      }
+      return { results };
+    } finally {
+      sig.done();
+    }
+  }
+
   /** Ends the transaction for the client: later calls on it fail. */
   end(): void {
     this.ended = true;
@@ -94,6 +118,8 @@ export class Transaction implements Queryable {
 
 /** A session reserved for the caller: its state (variables, SET, temporary tables, USE) lasts until release(). */
 export interface ReservedSession extends Queryable {
+  /** See Transaction.script: statements in order, stopping at the first refused, in one round trip where the wire allows. */
+  script(statements: readonly string[], o?: CallOptions): Promise<ScriptOutcome>;
   /** Ends the session (an open transaction is rolled back); later calls on it fail. */
   release(): Promise<void>;
 }
@@ -163,6 +189,7 @@ export class Client implements Queryable {
       query: (sql, params, co) => bound.query(sql, params, co),
       execute: (sql, params, co) => bound.execute(sql, params, co),
       stream: (sql, params, co) => bound.stream(sql, params, co),
+      script: (statements, co) => bound.script(statements, co),
       release: async () => {
         bound.end();
         this.pool.retire(s);

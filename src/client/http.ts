@@ -18,5 +18,5 @@ export function connect(url: string | URL, o?: ClientOptions): Client {
 export { Client, Transaction, type Queryable, type RowStream, type StreamSummary, type ReservedSession } from './client.js';
 export { MizzleError, ClientCode, type MizzleErrorKind } from './errors.js';
 export type { CallOptions } from './call-signal.js';
-export type { ClientOptions, Transport, TransportSession, StatementCall, StreamPart } from './transport.js';
+export type { ClientOptions, Transport, TransportSession, StatementCall, StreamPart, ScriptOutcome } from './transport.js';
 export type { ClientValue, ClientParam, ClientRow, Column, ColumnTypeName, QueryResult } from './values.js';

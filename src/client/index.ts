@@ -24,6 +24,6 @@ export function connect(url: string | URL, o?: ClientOptions): Client {
 
 export { Client, Transaction, MizzleError, ClientCode } from './http.js';
 export type {
-  Queryable, RowStream, StreamSummary, ReservedSession, MizzleErrorKind, CallOptions, ClientOptions, Transport, TransportSession, StatementCall, StreamPart,
+  Queryable, RowStream, StreamSummary, ReservedSession, MizzleErrorKind, CallOptions, ClientOptions, Transport, TransportSession, StatementCall, StreamPart, ScriptOutcome,
   ClientValue, ClientParam, ClientRow, Column, ColumnTypeName, QueryResult,
 } from './http.js';

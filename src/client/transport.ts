@@ -1,5 +1,6 @@
 // The seam between the client library and a wire: a Transport opens sessions, a session runs statements; add a wire by implementing both.
 
+import type { MizzleError } from './errors.js';
 import type { Column, ClientParam, ClientRow, QueryResult } from './values.js';
 
 /** One statement as the client hands it to a session. */
@@ -33,7 +34,20 @@ export interface TransportSession {
    */
   pin?(): void;
   stream(call: StatementCall, signal?: AbortSignal): AsyncIterable<StreamPart>;
+  /**
+   * Optional capability: runs text statements in order in as few round trips as the wire
+   * allows (a MySQL multi-statement COM_QUERY), stopping at the first one that fails: those
+   * after it do not run. Without it the client runs them one by one, with the same outcome.
+   */
+  runScript?(statements: readonly string[], signal?: AbortSignal): Promise<ScriptOutcome>;
   close(): Promise<void>;
+}
+
+/** What a script of statements did: the results of those that ran, and the error of the one that stopped it. */
+export interface ScriptOutcome {
+  results: QueryResult[];
+  /** The server's error for statement number `results.length`; absent when every statement ran. */
+  error?: MizzleError;
 }
 
 /**

@@ -1,9 +1,9 @@
 // Runs piped SQL (stdin, -e): statements in order, results in the chosen format as they stream, errors on stderr with their line.
-import { MizzleError } from '../../client/index.js';
+import { MizzleError, type QueryResult, type ScriptOutcome } from '../../client/index.js';
 import { formatter, type FormatName, type FormatOptions, type ResultFormatter } from './formats.js';
 import type { Output } from './output.js';
 import type { Progress } from './progress.js';
-import type { ConsoleSession, StatementEnd } from './session.js';
+import { answersNoRows, type ConsoleSession, type StatementEnd } from './session.js';
 import { StatementSplitter, type SplitStatement } from './splitter.js';
 
 /** Runs `sql` and writes its result set, if any, to `out` in `format` as the rows arrive. */
@@ -20,6 +20,42 @@ export async function printStatement(session: ConsoleSession, sql: string, forma
   if (f !== undefined) await out.write(f.end());
   else if (end.columns !== undefined && format === 'json') await out.write('[]\n');
   return end;
+}
+
+/** A whole result as printStatement prints a streamed one. */
+async function printResult(r: QueryResult, format: FormatName, o: FormatOptions, out: Output): Promise<void> {
+  if (r.columns.length === 0) return;
+  if (r.rows.length === 0) {
+    if (format === 'json') await out.write('[]\n');
+    return;
+  }
+  const f = formatter(format, o);
+  await out.write(f.begin(r.columns));
+  for (const row of r.rows) await out.write(f.row(row));
+  await out.write(f.end());
+}
+
+/**
+ * Consecutive statements without result sets (a dump's INSERTs, SETs, LOCKs) go to the server as
+ * one script, up to these limits: one round trip instead of one per statement. The server stops a
+ * script at its first error, so what runs is what running them one by one would run. Big
+ * statements (a dump's extended INSERTs) gain nothing from it and run alone.
+ */
+const SCRIPT_STATEMENTS = 256;
+const SCRIPT_BYTES = 256 * 1024;
+const SCRIPT_STATEMENT_BYTES = 16 * 1024;
+
+/** How many statements from `from` on can run as one script (0 or 1: run it alone). */
+function scriptLength(statements: readonly SplitStatement[], from: number): number {
+  let n = 0;
+  let bytes = 0;
+  for (let i = from; i < statements.length && n < SCRIPT_STATEMENTS; i++) {
+    const st = statements[i]!;
+    if (st.vertical || st.sql.length > SCRIPT_STATEMENT_BYTES || bytes + st.sql.length > SCRIPT_BYTES || !answersNoRows(st.sql)) break;
+    bytes += st.sql.length;
+    n++;
+  }
+  return n;
 }
 
 /** An error as the mariadb CLI shows it: `ERROR 1146 (42S02) at line 3: Table 'd.t' doesn't exist`. */
@@ -43,21 +79,51 @@ export async function runInput(session: ConsoleSession, input: AsyncIterable<str
   const splitter = new StatementSplitter();
   const decoder = new TextDecoder();
   let failed = 0;
+  /** Reports a failed statement; false when the run must stop. */
+  const failedAt = async (e: unknown, st: SplitStatement): Promise<boolean> => {
+    failed++;
+    await o.out.flush();
+    o.progress?.clear();
+    o.err(errorLine(e, st.line));
+    // A broken connection ends the run even with --force: every later statement would fail the same way.
+    const lost = e instanceof MizzleError && e.kind !== 'server';
+    return o.force && !lost;
+  };
   /** False when the run must stop. */
   const runAll = async (statements: SplitStatement[]): Promise<boolean> => {
-    for (const st of statements) {
+    for (let i = 0; i < statements.length; ) {
+      // After a DELIMITER change a statement may hold semicolons of its own: those are never joined.
+      const n = splitter.delimiterChanged ? 0 : scriptLength(statements, i);
+      if (n >= 2) {
+        let outcome: ScriptOutcome;
+        try {
+          outcome = await session.script(statements.slice(i, i + n).map((st) => st.sql));
+        } catch (e) {
+          // The connection broke mid-script: which statements ran is unknown, so the run stops.
+          await failedAt(e, statements[i]!);
+          return false;
+        }
+        for (const r of outcome.results) {
+          await printResult(r, o.format, o, o.out);
+          o.progress?.statement();
+        }
+        if (outcome.error === undefined) i += n;
+        else {
+          // The server ran nothing after the failed statement: the run goes on after it (--force) or stops.
+          const at = i + outcome.results.length;
+          if (!(await failedAt(outcome.error, statements[at]!))) return false;
+          i = at + 1;
+        }
+        continue;
+      }
+      const st = statements[i]!;
       try {
         await printStatement(session, st.sql, st.vertical ? 'vertical' : o.format, o, o.out);
         o.progress?.statement();
       } catch (e) {
-        failed++;
-        await o.out.flush();
-        o.progress?.clear();
-        o.err(errorLine(e, st.line));
-        // A broken connection ends the run even with --force: every later statement would fail the same way.
-        const lost = e instanceof MizzleError && e.kind !== 'server';
-        if (!o.force || lost) return false;
+        if (!(await failedAt(e, st))) return false;
       }
+      i++;
     }
     return true;
   };

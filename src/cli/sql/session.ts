@@ -1,5 +1,5 @@
 // The console's connection: one reserved session for the statements (so USE, SET and transactions last), and the pool for KILL QUERY.
-import { connect, MizzleError, type Client, type ClientRow, type Column, type ReservedSession, type StreamSummary } from '../../client/index.js';
+import { connect, MizzleError, type Client, type ClientRow, type Column, type ReservedSession, type ScriptOutcome, type StreamSummary } from '../../client/index.js';
 
 /** What a statement's run reports to its caller. */
 export interface StatementEnd {
@@ -21,6 +21,11 @@ export interface RowSink {
  * else (SELECT, SHOW, CALL, WITH…) streams, so a large result never has to fit in memory.
  */
 const NO_ROWS = /^\s*(insert|update|delete|replace|set|create|drop|alter|lock|unlock|use|begin|start|commit|rollback|truncate|rename|grant|revoke|\/\*!\d*\s*(set|alter|create|drop)\b)/i;
+
+/** Whether a statement answers without a result set (so it can run whole, or in a script with others). */
+export function answersNoRows(sql: string): boolean {
+  return NO_ROWS.test(sql);
+}
 
 export class ConsoleSession {
   /** The server's id of the reserved session, for KILL QUERY; undefined when the server did not tell. */
@@ -100,6 +105,16 @@ export class ConsoleSession {
       if (wait !== undefined) await wait;
     }
     return { columns: r.columns, rows: r.rows.length, summary: r };
+  }
+
+  /** Runs statements in one round trip where the wire allows, stopping at the first the server refuses. */
+  async script(statements: readonly string[]): Promise<ScriptOutcome> {
+    this.running = true;
+    try {
+      return await this.session.script(statements);
+    } finally {
+      this.running = false;
+    }
   }
 
   /** Runs a statement and returns all its rows (the console's own small queries). */

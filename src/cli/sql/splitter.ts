@@ -62,6 +62,11 @@ export class StatementSplitter {
   private out: SplitStatement[] = [];
   private ended = false;
   delimiter = ';';
+  /**
+   * Whether a DELIMITER command set another delimiter at some point: statements may then hold
+   * semicolons of their own (routine bodies), and must not be joined into one multi-statement text.
+   */
+  delimiterChanged = false;
   private stopFor = '';
   private stop = /x/g;
 
@@ -285,6 +290,7 @@ export class StatementSplitter {
     const next = buf.slice(i + word.length, eol).trim().split(/\s+/)[0] ?? '';
     if (next === '') return false;
     this.delimiter = next;
+    if (next !== ';') this.delimiterChanged = true;
     this.pos = eol;
     return true;
   }

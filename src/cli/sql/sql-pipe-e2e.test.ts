@@ -324,3 +324,54 @@ test('the same dump loads into MariaDB through mizzle sql', { skip: !mariadbServ
     await m.stop();
   }
 });
+
+/**
+ * Statements without results go to the server as one script: the first error still stops the run
+ * there (nothing after it runs), reports its own line, and --force goes on right after it.
+ */
+async function scriptErrors(base: string, inDatabase: (db: string) => string): Promise<void> {
+  const setup = await sql([base, '-e', 'DROP DATABASE IF EXISTS scripted; CREATE DATABASE scripted; CREATE TABLE scripted.t (id INT PRIMARY KEY, s VARCHAR(20))']);
+  assert.equal(setup.code, 0, setup.stderr);
+  const url = inDatabase('scripted');
+  // MySQL 8 (and mizzle) name the key with its table, MariaDB without.
+  const keyed = (stderr: string) => stderr.replaceAll("key 't.PRIMARY'", "key 'PRIMARY'");
+  const input = [
+    "INSERT INTO t VALUES (1, 'one; two') -- a comment at the end",
+    ';',
+    "INSERT INTO t VALUES (2, 'b');",
+    "INSERT INTO t VALUES (1, 'again');",
+    "INSERT INTO t VALUES (3, 'c');",
+    'SET @after = 1;',
+    '',
+  ].join('\n');
+  const stopped = await sql([url], input);
+  assert.equal(stopped.code, 1);
+  assert.equal(keyed(stopped.stderr), "ERROR 1062 (23000) at line 4: Duplicate entry '1' for key 'PRIMARY'\n");
+  assert.equal((await sql([url, '-N', '-e', 'SELECT GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(s ORDER BY id) FROM t'])).stdout, '1,2\tone; two,b\n');
+
+  await sql([url, '-e', 'DELETE FROM t']);
+  const forced = await sql([url, '--force'], input + "INSERT INTO t VALUES (2, 'dup');\nINSERT INTO t VALUES (4, 'd');\n");
+  assert.equal(forced.code, 1);
+  assert.equal(
+    keyed(forced.stderr),
+    "ERROR 1062 (23000) at line 4: Duplicate entry '1' for key 'PRIMARY'\nERROR 1062 (23000) at line 7: Duplicate entry '2' for key 'PRIMARY'\nmizzle sql: 2 statements failed\n",
+  );
+  assert.equal((await sql([url, '-N', '-e', 'SELECT GROUP_CONCAT(id ORDER BY id) FROM t'])).stdout, '1,2,3,4\n');
+}
+
+test('statements without results run as scripts: the first error stops there, with its line; --force goes on after it', async () => {
+  const base = `mysql://root@127.0.0.1:${h.server.port}/`;
+  await scriptErrors(base, (db) => base + db);
+  // Over HTTP (one statement per request) the client runs them one by one, to the same effect.
+  await scriptErrors(h.url(), (db) => `${h.url()}/?database=${db}`);
+});
+
+test('scripts against MariaDB stop and go on the same way', { skip: !mariadbServerAvailable() }, async () => {
+  const m = await startMariadb();
+  try {
+    const base = `mysql://root@127.0.0.1:${m.port}/`;
+    await scriptErrors(base, (db) => base + db);
+  } finally {
+    await m.stop();
+  }
+});

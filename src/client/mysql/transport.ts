@@ -3,7 +3,8 @@ import { SqlError } from '../../base/errors.js';
 import { ClientConnection, type QueryResult as WireResult } from '../../protocol/mysql/client-end.js';
 import { whenAborted } from '../call-signal.js';
 import { ClientCode, MizzleError, connectionError } from '../errors.js';
-import type { StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
+import { SetOption } from '../../protocol/mysql/command-packets.js';
+import type { ScriptOutcome, StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type QueryResult } from '../values.js';
 import { clientRow, columnOf, paramValue } from './values.js';
 
@@ -65,9 +66,14 @@ export class MysqlSession implements TransportSession {
   }
 
   async run(call: StatementCall, signal?: AbortSignal): Promise<QueryResult> {
+    return resultOf(await this.guarded(this.send(call), signal));
+  }
+
+  /** Awaits `reply` unless `signal` fires first; errors as the client library reports them. */
+  private async guarded<T>(reply: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const aborted = whenAborted(signal);
     try {
-      return resultOf(await Promise.race([this.send(call), aborted.promise]));
+      return await Promise.race([reply, aborted.promise]);
     } catch (e) {
       if (signal?.aborted) {
         // The reply is still on its way: the connection's place in the stream of replies is lost.
@@ -78,6 +84,21 @@ export class MysqlSession implements TransportSession {
     } finally {
       aborted.detach();
     }
+  }
+
+  /**
+   * Every statement in one COM_QUERY, with multi-statements on for it alone: COM_SET_OPTION on,
+   * the query and COM_SET_OPTION off leave together, so the script costs one round trip.
+   * Joined by a semicolon on a line of its own, so a statement ending in a -- comment stays whole.
+   */
+  async runScript(statements: readonly string[], signal?: AbortSignal): Promise<ScriptOutcome> {
+    const sent = Promise.all([
+      this.conn.setOption(SetOption.MULTI_STATEMENTS_ON),
+      this.conn.queryScript(statements.join('\n;\n')),
+      this.conn.setOption(SetOption.MULTI_STATEMENTS_OFF),
+    ]);
+    const [, outcome] = await this.guarded(sent, signal);
+    return { results: outcome.results.map(resultOf), ...(outcome.error ? { error: clientError(outcome.error) } : {}) };
   }
 
   async *stream(call: StatementCall, signal?: AbortSignal): AsyncGenerator<StreamPart> {

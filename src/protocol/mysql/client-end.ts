@@ -291,6 +291,25 @@ export class ClientConnection {
 
   // ---------------------------------------------------------------- commands
 
+  /** COM_QUERY of several statements (multi-statements on): the results up to the first error, and that error (the server runs nothing after it). */
+  queryScript(sql: string): Promise<{ results: QueryResult[]; error?: SqlError }> {
+    return this.command(
+      (w) => writeTextCommand(w, Command.QUERY, sql),
+      async () => {
+        const results: QueryResult[] = [];
+        do {
+          try {
+            results.push(await this.readResult(false));
+          } catch (e) {
+            if (e instanceof SqlError) return { results, error: e };
+            throw e;
+          }
+        } while ((this.status & ServerStatus.MORE_RESULTS_EXISTS) !== 0);
+        return { results };
+      },
+    );
+  }
+
   /** COM_QUERY: one result per statement (several with multi-statements), in order. */
   query(sql: string): Promise<QueryResult[]> {
     return this.command((w) => writeTextCommand(w, Command.QUERY, sql), () => this.readResults(false));
