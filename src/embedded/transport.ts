@@ -6,6 +6,7 @@ import type { KernelApi, KernelSession } from '../kernel/plugin.js';
 import { whenAborted } from '../client/call-signal.js';
 import { MizzleError, connectionError } from '../client/errors.js';
 import { clientRow, paramValue } from '../client/mysql/values.js';
+import { StreamPartQueue } from '../client/stream-parts.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../client/transport.js';
 import { clientInteger, type ClientRow, type ColumnTypeName, type QueryResult } from '../client/values.js';
 import { describeColumn } from '../protocol/mysql/describe-column.js';
@@ -28,13 +29,12 @@ function clientRows(rows: readonly Row[], types: readonly ColumnTypeName[]): Cli
 }
 
 /** Hands a running statement's rows to an async reader, making the statement wait while the reader is behind. */
-class PartQueue implements RowSink {
-  private readonly parts: StreamPart[] = [];
+class PartQueue extends StreamPartQueue implements RowSink {
   private types: ColumnTypeName[] = [];
-  private wakeReader: (() => void) | undefined;
-  private wakeWriter: (() => void) | undefined;
-  private finished = false;
-  private failure: unknown;
+
+  constructor() {
+    super(clientError, STREAM_PARTS_AHEAD);
+  }
 
   begin(columns: ResultColumn[]): void {
     const cols = columns.map(describeColumn);
@@ -44,44 +44,6 @@ class PartQueue implements RowSink {
 
   rows(batch: readonly Row[]): void {
     this.push({ kind: 'rows', rows: clientRows(batch, this.types) });
-  }
-
-  backlog(): Promise<void> | null {
-    if (this.parts.length < STREAM_PARTS_AHEAD) return null;
-    return new Promise((resolve) => { this.wakeWriter = resolve; });
-  }
-
-  push(part: StreamPart): void {
-    this.parts.push(part);
-    this.wakeReader?.();
-  }
-
-  get ended(): boolean {
-    return this.finished;
-  }
-
-  end(failure?: unknown): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.failure = failure;
-    this.wakeReader?.();
-  }
-
-  async *read(): AsyncGenerator<StreamPart> {
-    for (;;) {
-      const part = this.parts.shift();
-      if (part !== undefined) {
-        if (this.parts.length < STREAM_PARTS_AHEAD) this.wakeWriter?.();
-        yield part;
-        continue;
-      }
-      if (this.finished) {
-        if (this.failure !== undefined) throw clientError(this.failure);
-        return;
-      }
-      await new Promise<void>((resolve) => { this.wakeReader = resolve; });
-      this.wakeReader = undefined;
-    }
   }
 }
 

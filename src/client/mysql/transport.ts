@@ -1,14 +1,15 @@
 // The MySQL transport: sessions are connections of mizzle's own client end of the MySQL protocol (src/protocol/mysql/client-end.ts).
 import { SqlError } from '../../base/errors.js';
-import { ClientConnection, type QueryResult as WireResult } from '../../protocol/mysql/client-end.js';
+import { ClientConnection, type QueryResult as WireResult, type RowReceiver } from '../../protocol/mysql/client-end.js';
 import { whenAborted } from '../call-signal.js';
 import { ClientCode, MizzleError, connectionError } from '../errors.js';
 import { SetOption } from '../../protocol/mysql/command-packets.js';
+import { StreamPartQueue } from '../stream-parts.js';
 import type { ScriptOutcome, StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
-import { clientInteger, type QueryResult } from '../values.js';
+import { clientInteger, type ColumnTypeName, type QueryResult } from '../values.js';
 import { clientRow, columnOf, paramValue } from './values.js';
 
-/** Rows per part of a stream: the client end reads whole results, so a stream hands them on in slices. */
+/** Rows per part when a prepared statement's result, read whole, is handed on as a stream. */
 const STREAM_CHUNK_ROWS = 256;
 
 export interface MysqlEndpoint {
@@ -101,11 +102,53 @@ export class MysqlSession implements TransportSession {
     return { results: outcome.results.map(resultOf), ...(outcome.error ? { error: clientError(outcome.error) } : {}) };
   }
 
+  /**
+   * A text statement's rows as they are read off the socket, a few batches ahead of the reader
+   * at most (the socket stops reading meanwhile). A reader that stops early leaves the rest to be
+   * read and dropped, as the connection must reach the end of the reply. Prepared statements
+   * (parameters, execute) are read whole and handed on in slices.
+   */
   async *stream(call: StatementCall, signal?: AbortSignal): AsyncGenerator<StreamPart> {
+    if (!call.prepared && call.params === undefined) {
+      yield* this.streamText(call.sql, signal);
+      return;
+    }
     const r = await this.run(call, signal);
     if (r.columns.length > 0) yield { kind: 'columns', columns: r.columns };
     for (let i = 0; i < r.rows.length; i += STREAM_CHUNK_ROWS) yield { kind: 'rows', rows: r.rows.slice(i, i + STREAM_CHUNK_ROWS) };
     yield { kind: 'end', rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId, warnings: r.warnings };
+  }
+
+  private async *streamText(sql: string, signal: AbortSignal | undefined): AsyncGenerator<StreamPart> {
+    const queue = new StreamPartQueue(clientError);
+    let types: ColumnTypeName[] = [];
+    const receiver: RowReceiver = {
+      columns: (definitions) => {
+        const columns = definitions.map(columnOf);
+        types = columns.map((c) => c.type);
+        queue.push({ kind: 'columns', columns });
+      },
+      rows: (batch) => {
+        const rows = new Array<ReturnType<typeof clientRow>>(batch.length);
+        for (let i = 0; i < batch.length; i++) rows[i] = clientRow(batch[i]!, types);
+        queue.push({ kind: 'rows', rows });
+        return queue.backlog() ?? undefined;
+      },
+    };
+    const running = this.guarded(this.conn.queryStream(sql, receiver), signal).then(
+      (end) => {
+        const ok = end.kind === 'ok';
+        queue.push({ kind: 'end', rowsAffected: ok ? Number(end.affectedRows) : 0, lastInsertId: ok ? clientInteger(end.insertId) : 0, warnings: end.warnings });
+        queue.end();
+      },
+      (e: unknown) => queue.end(e),
+    );
+    try {
+      yield* queue.read();
+    } finally {
+      queue.end();
+      await running;
+    }
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,13 @@ import { PacketWriter } from './packet-writer.js';
 /** The largest payload the client end accepts: a server's reply is bounded by the memory it is willing to use, not by us. */
 const CLIENT_MAX_PAYLOAD = 1 << 30;
 const WRITER_CAPACITY = 1024;
+/**
+ * Payloads read off the socket but not yet taken: past PAUSE_AT the socket stops reading (the
+ * kernel's buffers, then the server, wait), below RESUME_AT it reads again. A large result that
+ * its reader takes slowly then holds a bounded number of rows here, not all of them.
+ */
+const PAUSE_AT = 4096;
+const RESUME_AT = 1024;
 
 interface Received {
   payload: Buffer;
@@ -23,7 +30,10 @@ export class ClientChannel implements FramerSink {
   readonly closed: Promise<void>;
   /** Sequence id of the last physical packet of the payload read last. */
   lastSeq = -1;
-  private readonly received: Received[] = [];
+  /** Payloads in arrival order; the next to read is at `head` (the array is compacted now and then, not shifted per read). */
+  private received: Received[] = [];
+  private head = 0;
+  private paused = false;
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
   private readonly out = new PacketWriter(WRITER_CAPACITY);
@@ -60,6 +70,10 @@ export class ClientChannel implements FramerSink {
 
   onPayload(payload: Buffer, seq: number): void {
     this.received.push({ payload, seq });
+    if (!this.paused && this.received.length - this.head >= PAUSE_AT) {
+      this.paused = true;
+      this.socket.pause();
+    }
     this.notify();
   }
 
@@ -76,19 +90,36 @@ export class ClientChannel implements FramerSink {
 
   /** How many payloads wait to be read. */
   get pending(): number {
-    return this.received.length;
+    return this.received.length - this.head;
   }
 
   /** The next payload; rejects once the connection has closed and nothing is left to read. */
   async read(): Promise<Buffer> {
     for (;;) {
-      const next = this.received.shift();
-      if (next !== undefined) {
+      if (this.head < this.received.length) {
+        const next = this.received[this.head++]!;
+        this.taken();
         this.lastSeq = next.seq;
         return next.payload;
       }
       if (this.socket.destroyed) throw this.failure ?? new Error('the server closed the connection');
       await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /** After a read: drops what was read once it is most of the array, and reads from the socket again below RESUME_AT. */
+  private taken(): void {
+    const left = this.received.length - this.head;
+    if (this.head === this.received.length) {
+      this.received = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head >= left) {
+      this.received = this.received.slice(this.head);
+      this.head = 0;
+    }
+    if (this.paused && left <= RESUME_AT) {
+      this.paused = false;
+      this.socket.resume();
     }
   }
 

@@ -70,6 +70,15 @@ export interface RowsResult extends EndFields {
 /** The reply to one statement. */
 export type QueryResult = OkResult | RowsResult;
 
+/** Where a streamed result set goes: its columns, then its rows in batches; a promise from rows() holds reading back until it settles. */
+export interface RowReceiver {
+  columns(columns: ColumnDefinition[]): void;
+  rows(batch: Value[][]): Promise<void> | undefined;
+}
+
+/** How a streamed statement ended: its OK (no result set), or the end of its rows. */
+export type StreamEnd = OkResult | (EndFields & { kind: 'end'; rowCount: number });
+
 export interface PreparedStatement {
   id: number;
   params: ColumnDefinition[];
@@ -290,6 +299,50 @@ export class ClientConnection {
   }
 
   // ---------------------------------------------------------------- commands
+
+  /**
+   * COM_QUERY whose rows go to `receiver` in batches as they are read (up to `batchRows`, fewer
+   * when no more have arrived yet), never all held at once. Any later results of the command (a
+   * CALL's) are read and dropped.
+   */
+  queryStream(sql: string, receiver: RowReceiver, batchRows = 256): Promise<StreamEnd> {
+    return this.command(
+      (w) => writeTextCommand(w, Command.QUERY, sql),
+      async () => {
+        const end = await this.streamResult(receiver, batchRows);
+        while ((this.status & ServerStatus.MORE_RESULTS_EXISTS) !== 0) await this.readResult(false);
+        return end;
+      },
+    );
+  }
+
+  private async streamResult(receiver: RowReceiver, batchRows: number): Promise<StreamEnd> {
+    const first = await this.packet();
+    if (first[0] === Header.OK) return this.okResult(first);
+    if (first[0] === Header.ERR) throw errorOf(first);
+    if (first[0] === Header.NULL_VALUE) throw new MalformedPacketError('LOCAL INFILE requests are not supported by this client');
+    const { columns } = await this.readDefinitions(parseColumnCount(first));
+    receiver.columns(columns);
+    let batch: Value[][] = [];
+    let rowCount = 0;
+    for (;;) {
+      const p = await this.packet();
+      if (isEndPacket(p)) {
+        if (batch.length > 0) await receiver.rows(batch);
+        const end = parseEnd(p, this.deprecateEof);
+        this.status = end.status;
+        return { ...end, kind: 'end', rowCount };
+      }
+      if (p[0] === Header.ERR) throw errorOf(p);
+      batch.push(parseTextRow(p, columns));
+      rowCount++;
+      if (batch.length >= batchRows || this.channel.pending === 0) {
+        const wait = receiver.rows(batch);
+        batch = [];
+        if (wait !== undefined) await wait;
+      }
+    }
+  }
 
   /** COM_QUERY of several statements (multi-statements on): the results up to the first error, and that error (the server runs nothing after it). */
   queryScript(sql: string): Promise<{ results: QueryResult[]; error?: SqlError }> {
