@@ -12,6 +12,8 @@ export interface SqlArgs {
   format?: FormatName;
   force: boolean;
   columnNames: boolean;
+  /** --each: the same statements on each of these servers (the URL with its host and port replaced), results labelled. */
+  each?: URL[];
   /** -p or --password without a value: ask for it without echo. */
   askPassword: boolean;
   help: boolean;
@@ -30,6 +32,8 @@ export const SQL_USAGE = `usage: mizzle sql [URL | DATABASE] [options]
   --format=${FORMAT_NAMES.join('|')}
   -B, --batch (tsv)   -t, --table   -E, --vertical   -N, --skip-column-names
   -f, --force         go on after errors (the exit code is still 1)
+  --each=HOST[:PORT],...  run the same statements on each server in turn; every result gets a first column
+                      \`server\` naming it, errors say which server (user, password, database from the rest)
 Defaults come from MIZZLE_URL, then ~/.mizzle.cnf ([client] url=, host=, port=, user=, password=, database=, protocol=, format=).
 `;
 
@@ -38,7 +42,7 @@ const DEFAULT_PORTS: Record<string, string> = { mysql: '3306', http: '8080', htt
 
 /** Flags that take a value: short letter → long name. */
 const VALUED: Record<string, string> = { h: 'host', P: 'port', u: 'user', D: 'database', e: 'execute' };
-const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script']);
+const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script', 'each']);
 const SWITCHES: Record<string, string> = { B: 'batch', t: 'table', E: 'vertical', N: 'skip-column-names', f: 'force', '?': 'help' };
 const LONG_SWITCHES = new Set(['batch', 'table', 'vertical', 'skip-column-names', 'force', 'help']);
 
@@ -220,5 +224,23 @@ export function parseSqlArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cn
   }
   if (dbWord !== undefined) url = apply(url, 'database', dbWord);
   out.url = url;
+  const each = flags.filter(([name]) => name === 'each').map(([, value]) => value ?? '').join(',');
+  if (each !== '') out.each = eachUrl(url, each);
   return out;
+}
+
+/** `host1,host2:3307,[::1]:3306` as copies of `url` on those servers. */
+function eachUrl(url: URL, list: string): URL[] {
+  const servers: URL[] = [];
+  for (const item of list.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(item);
+    if (m === null) throw new SqlUsageError(`--each takes host or host:port names, not '${item}'`);
+    const u = new URL(url.href);
+    u.hostname = m[1]!;
+    if (m[2] !== undefined) u.port = m[2];
+    servers.push(u);
+  }
+  if (servers.length === 0) throw new SqlUsageError('--each needs at least one server');
+  return servers;
 }

@@ -9,7 +9,7 @@ import { Output } from './output.js';
 import { promptPassword } from './password-prompt.js';
 import { Progress } from './progress.js';
 import { runRepl } from './repl.js';
-import { errorLine, runInput } from './runner.js';
+import { errorLine, runInput, type RunOptions } from './runner.js';
 import { ConsoleSession } from './session.js';
 
 function home(env: NodeJS.ProcessEnv): string {
@@ -36,6 +36,38 @@ function stdinFileSize(): number | undefined {
 
 async function* textOnce(text: string): AsyncGenerator<string> {
   yield text;
+}
+
+async function readAll(input: AsyncIterable<string | Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of input) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/**
+ * --each: the same statements on each server in turn (Boots' multi-host mode), every result with
+ * the server in a first column, errors naming it. A server that cannot be reached or fails does
+ * not stop the others; the exit code is 1 if any did.
+ */
+async function runEach(servers: readonly URL[], text: string, o: Omit<RunOptions, 'label' | 'progress'>): Promise<number> {
+  let code = 0;
+  for (const url of servers) {
+    const label = url.host;
+    let session: ConsoleSession;
+    try {
+      session = await ConsoleSession.open(url);
+    } catch (e) {
+      o.err(errorLine(e, undefined, label));
+      code = 1;
+      continue;
+    }
+    try {
+      code = Math.max(code, await runInput(session, textOnce(text), { ...o, label }));
+    } finally {
+      await session.close();
+    }
+  }
+  return code;
 }
 
 /** `--script job.mjs`: the glue jobs operators write, given a connected client; a throw is exit code 1. */
@@ -80,6 +112,7 @@ export async function sqlCommand(argv: string[]): Promise<number> {
     }
     try {
       args.url.password = encodeURIComponent(await promptPassword(process.stdin, process.stderr));
+      for (const u of args.each ?? []) u.password = args.url.password;
     } catch {
       return 1;
     }
@@ -90,6 +123,18 @@ export async function sqlCommand(argv: string[]): Promise<number> {
     throw e;
   });
   if (args.script !== undefined) return runScript(args.script, args.url, err);
+  if (args.each !== undefined) {
+    if (interactive) {
+      err('mizzle sql: --each runs -e or piped statements, not the interactive console');
+      return 2;
+    }
+    const text = args.execute ?? (await readAll(process.stdin));
+    const format = args.format ?? (process.stdout.isTTY ? 'table' : 'tsv');
+    const out = new Output(process.stdout);
+    const code = await runEach(args.each, text, { format, force: args.force, columnNames: args.columnNames, out, err });
+    await out.flush();
+    return code;
+  }
   let session: ConsoleSession;
   try {
     session = await ConsoleSession.open(args.url);

@@ -1,20 +1,32 @@
 // Runs piped SQL (stdin, -e): statements in order, results in the chosen format as they stream, errors on stderr with their line.
-import { MizzleError, type QueryResult, type ScriptOutcome } from '../../client/index.js';
+import { MizzleError, type ClientRow, type Column, type QueryResult, type ScriptOutcome } from '../../client/index.js';
 import { formatter, type FormatName, type FormatOptions, type ResultFormatter } from './formats.js';
 import type { Output } from './output.js';
 import type { Progress } from './progress.js';
 import { answersNoRows, type ConsoleSession, type StatementEnd } from './session.js';
 import { StatementSplitter, type SplitStatement } from './splitter.js';
 
-/** Runs `sql` and writes its result set, if any, to `out` in `format` as the rows arrive. */
-export async function printStatement(session: ConsoleSession, sql: string, format: FormatName, o: FormatOptions, out: Output): Promise<StatementEnd> {
+/** The column --each puts first in every result, naming the server the row came from. */
+const SERVER_COLUMN: Column = { name: 'server', type: 'varchar', nullable: false };
+
+/** Where a run's output is labelled with its server (--each), the columns and rows with it in front. */
+function labelledColumns(columns: Column[], label: string | undefined): Column[] {
+  return label === undefined ? columns : [SERVER_COLUMN, ...columns];
+}
+
+function labelledRow(row: ClientRow, label: string | undefined): ClientRow {
+  return label === undefined ? row : [label, ...row];
+}
+
+/** Runs `sql` and writes its result set, if any, to `out` in `format` as the rows arrive (after a `server` column when labelled). */
+export async function printStatement(session: ConsoleSession, sql: string, format: FormatName, o: FormatOptions, out: Output, label?: string): Promise<StatementEnd> {
   let f: ResultFormatter | undefined;
   const end = await session.run(sql, {
     columns(columns) {
       f = formatter(format, o);
-      return out.write(f.begin(columns));
+      return out.write(f.begin(labelledColumns(columns, label)));
     },
-    row: (r) => out.write(f!.row(r)),
+    row: (r) => out.write(f!.row(labelledRow(r, label))),
   });
   // An empty result prints nothing, as mariadb's batch mode; only JSON says so, as [].
   if (f !== undefined) await out.write(f.end());
@@ -23,15 +35,15 @@ export async function printStatement(session: ConsoleSession, sql: string, forma
 }
 
 /** A whole result as printStatement prints a streamed one. */
-async function printResult(r: QueryResult, format: FormatName, o: FormatOptions, out: Output): Promise<void> {
+async function printResult(r: QueryResult, format: FormatName, o: FormatOptions, out: Output, label: string | undefined): Promise<void> {
   if (r.columns.length === 0) return;
   if (r.rows.length === 0) {
     if (format === 'json') await out.write('[]\n');
     return;
   }
   const f = formatter(format, o);
-  await out.write(f.begin(r.columns));
-  for (const row of r.rows) await out.write(f.row(row));
+  await out.write(f.begin(labelledColumns(r.columns, label)));
+  for (const row of r.rows) await out.write(f.row(labelledRow(row, label)));
   await out.write(f.end());
 }
 
@@ -58,9 +70,9 @@ function scriptLength(statements: readonly SplitStatement[], from: number): numb
   return n;
 }
 
-/** An error as the mariadb CLI shows it: `ERROR 1146 (42S02) at line 3: Table 'd.t' doesn't exist`. */
-export function errorLine(e: unknown, line?: number): string {
-  const at = line === undefined ? '' : ` at line ${line}`;
+/** An error as the mariadb CLI shows it: `ERROR 1146 (42S02) at line 3: Table 'd.t' doesn't exist` (with ` on SERVER` under --each). */
+export function errorLine(e: unknown, line?: number, server?: string): string {
+  const at = (line === undefined ? '' : ` at line ${line}`) + (server === undefined ? '' : ` on ${server}`);
   if (e instanceof MizzleError) return `ERROR ${e.code} (${e.sqlstate})${at}: ${e.message}`;
   return `ERROR${at}: ${e instanceof Error ? e.message : String(e)}`;
 }
@@ -72,6 +84,8 @@ export interface RunOptions extends FormatOptions {
   out: Output;
   err: (line: string) => void;
   progress?: Progress;
+  /** --each: the server this run is on, put in front of every row and error. */
+  label?: string;
 }
 
 /** Runs every statement of `input` on `session`; returns the exit code: 0, or 1 after the first error (or after all, with --force). */
@@ -84,7 +98,7 @@ export async function runInput(session: ConsoleSession, input: AsyncIterable<str
     failed++;
     await o.out.flush();
     o.progress?.clear();
-    o.err(errorLine(e, st.line));
+    o.err(errorLine(e, st.line, o.label));
     // A broken connection ends the run even with --force: every later statement would fail the same way.
     const lost = e instanceof MizzleError && e.kind !== 'server';
     return o.force && !lost;
@@ -104,7 +118,7 @@ export async function runInput(session: ConsoleSession, input: AsyncIterable<str
           return false;
         }
         for (const r of outcome.results) {
-          await printResult(r, o.format, o, o.out);
+          await printResult(r, o.format, o, o.out, o.label);
           o.progress?.statement();
         }
         if (outcome.error === undefined) i += n;
@@ -118,7 +132,7 @@ export async function runInput(session: ConsoleSession, input: AsyncIterable<str
       }
       const st = statements[i]!;
       try {
-        await printStatement(session, st.sql, st.vertical ? 'vertical' : o.format, o, o.out);
+        await printStatement(session, st.sql, st.vertical ? 'vertical' : o.format, o, o.out, o.label);
         o.progress?.statement();
       } catch (e) {
         if (!(await failedAt(e, st))) return false;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '../../client/index.js';
 import { startHttpProtocolServer, type HttpProtocolServer } from '../../testing/http-protocol-server.js';
 import { mariadbServerAvailable, startMariadb } from '../../testing/mariadb-process.js';
+import { freePort, startServerProcess } from '../../testing/server-process.js';
 
 const CLI = join(fileURLToPath(import.meta.url), '..', '..', 'mizzle.js');
 
@@ -373,5 +374,32 @@ test('scripts against MariaDB stop and go on the same way', { skip: !mariadbServ
     await scriptErrors(base, (db) => base + db);
   } finally {
     await m.stop();
+  }
+});
+
+test('--each runs the same statements on every server, each row labelled with its server; one failing server does not stop the others', async () => {
+  const second = await startServerProcess();
+  const nobody = await freePort();
+  try {
+    const first = `127.0.0.1:${h.server.port}`;
+    const other = `127.0.0.1:${second.port}`;
+    const r = await sql([`mysql://root@127.0.0.1:${h.server.port}/`, `--each=${first},${other}`, '-e', 'SELECT @@port AS port, 1 + 1 AS two']);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, `server\tport\ttwo\n${first}\t${h.server.port}\t2\nserver\tport\ttwo\n${other}\t${second.port}\t2\n`);
+
+    // shop.typed exists on the first server only; the unreachable one is reported and skipped.
+    const input = 'SELECT COUNT(*) AS n FROM shop.typed;\nSELECT 7 AS seven;\n';
+    const mixed = await sql(['--each', `${first},127.0.0.1:${nobody},${other}`, '-u', 'root', '--format=csv', '--force'], input);
+    assert.equal(mixed.code, 1);
+    assert.equal(mixed.stdout, `server,n\n${first},3\nserver,seven\n${first},7\nserver,seven\n${other},7\n`);
+    const errors = mixed.stderr.split('\n');
+    assert.match(errors[0]!, new RegExp(`^ERROR 20\\d\\d \\(HY000\\) on 127\\.0\\.0\\.1:${nobody}: `));
+    assert.equal(errors[1], `ERROR 1146 (42S02) at line 1 on ${other}: Table 'shop.typed' doesn't exist`);
+    const bad = await sql(['--each', 'host:notaport', '-e', 'SELECT 1']);
+    assert.equal(bad.code, 2);
+  } finally {
+    await second.stop();
+    second.cleanup();
   }
 });
