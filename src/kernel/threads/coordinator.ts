@@ -45,6 +45,8 @@ export class Coordinator {
     private readonly setGlobal: (name: string, value: Value) => void,
     /** Statements the workers finished, for the main thread's monitoring plugins. */
     private readonly statements: (events: StatementRecord[]) => void,
+    /** What the main thread itself runs for the workers: the replica's applier. */
+    private readonly main: { report(): WorkerReport | undefined; replicaControl(action: 'start' | 'stop'): void } = { report: () => undefined, replicaControl: () => undefined },
   ) {}
 
   /** Starts every worker and resolves when all of them listen; a worker that fails to start fails the start. */
@@ -123,6 +125,9 @@ export class Coordinator {
       case 'statements':
         this.statements(m.events);
         return;
+      case 'replicaControl':
+        this.main.replicaControl(m.action);
+        return;
       case 'stopped':
         this.stoppedCount++;
         if (this.stoppedCount === this.workers.length) for (const done of this.stopped) done();
@@ -136,6 +141,8 @@ export class Coordinator {
   private gather(from: number, req: number, done?: (reports: WorkerReport[]) => void): void {
     const id = ++this.lastGather;
     const g: Gathering = { from, req, waiting: 0, reports: [], done };
+    const mine = from >= 0 ? this.main.report() : undefined;
+    if (mine !== undefined) g.reports.push(mine);
     this.gatherings.set(id, g);
     for (let w = 0; w < this.workers.length; w++) {
       if (w === from) continue;

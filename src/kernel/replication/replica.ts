@@ -1,0 +1,248 @@
+// The replica's applier: follows the source's change stream and applies each transaction atomically, exactly once, with its position.
+import { SqlError, sqlError } from '../../base/errors.js';
+import type { Value } from '../../base/value.js';
+import type { Logger } from '../logger.js';
+import { decodeTransaction, rowChangeToSql, pb, type AppliedPosition, type ReplicatedOrigin } from '../../storage/change-log/index.js';
+import type { StatementResult } from '../../base/result.js';
+import type { Session } from '../session/session.js';
+import type { ChangeBatch, FollowHandle, ReplicationSource } from './source.js';
+import { replicaStatusRow, type ReplicaState } from './replica-status.js';
+
+/** What the applier needs of its server. */
+export interface ReplicaHost {
+  readonly log: Logger;
+  /** A session that bypasses read-only, authorization and filters: the applier's own. */
+  openApplierSession(): Session;
+  /** The position stored with the last applied transaction (read fresh). */
+  appliedPosition(): AppliedPosition | undefined;
+  /** Moves the position alone, for a source transaction that changed nothing here. */
+  recordAppliedPosition(origin: ReplicatedOrigin): void;
+  schemaExists(name: string): boolean;
+}
+
+/** Reconnect delays: doubled from the first up to the last. */
+const RETRY_FIRST_MS = 100;
+export const RETRY_MAX_MS = 5000;
+/** A transaction that met a lock wait timeout or deadlock is tried this many times before the applier stops. */
+const LOCK_RETRIES = 10;
+
+/** An apply failure: it stops the applier (Last_SQL_Error), unlike a lost connection (retried). */
+class ApplyError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+export class Replica {
+  private readonly state: ReplicaState;
+  private wanted = false;
+  private handle: FollowHandle | undefined;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private session: Session | undefined;
+  private applyFailure: ApplyError | undefined;
+
+  constructor(private readonly host: ReplicaHost, private readonly source: ReplicationSource, private readonly start0: AppliedPosition | undefined) {
+    const applied = host.appliedPosition() ?? start0 ?? { sourceUuid: '', sequence: 0n };
+    this.state = {
+      io: 'stopped', sqlRunning: false, sourceHost: source.host, sourcePort: source.port, sourceUser: source.user,
+      sourceUuid: applied.sourceUuid, sourceLast: applied.sequence, received: applied.sequence, applied: applied.sequence,
+      applyingCommitMs: undefined, ioError: undefined, sqlError: undefined, retryMaxSeconds: RETRY_MAX_MS / 1000,
+    };
+  }
+
+  /** SHOW REPLICA STATUS's row, with the lag as of now. */
+  statusRow(): Value[] {
+    return replicaStatusRow(this.state, Date.now());
+  }
+
+  /** START REPLICA: a note when it already runs. A stopped applier starts over from its stored position (a failed transaction is retried). */
+  start(): { code: number; message: string } | undefined {
+    if (this.wanted) return { code: 3083, message: "Replication thread(s) for channel '' are already runnning." };
+    this.wanted = true;
+    this.state.ioError = undefined;
+    this.state.sqlError = undefined;
+    this.applyFailure = undefined;
+    this.state.sqlRunning = true;
+    this.state.io = 'connecting';
+    this.loop = this.run();
+    return undefined;
+  }
+
+  /** STOP REPLICA: the transaction being applied finishes (or is rolled back whole); a note when it was not running. */
+  stop(): { code: number; message: string } | undefined {
+    if (!this.wanted) return { code: 3084, message: "Replication thread(s) for channel '' are already stopped." };
+    this.wanted = false;
+    this.state.io = 'stopped';
+    this.state.sqlRunning = false;
+    this.handle?.stop();
+    this.wake?.();
+    return undefined;
+  }
+
+  /** Stops and waits for the applier to be idle (shutdown). */
+  async close(): Promise<void> {
+    this.stop();
+    await this.loop;
+    this.session?.close();
+    this.session = undefined;
+  }
+
+  private async run(): Promise<void> {
+    let delay = RETRY_FIRST_MS;
+    while (this.wanted) {
+      const position = this.position();
+      this.state.io = 'connecting';
+      const handle = this.source.follow(position, async (b) => {
+        delay = RETRY_FIRST_MS;
+        await this.batch(b);
+      });
+      this.handle = handle;
+      try {
+        await handle.ended;
+      } catch (e) {
+        if (this.applyFailure !== undefined) {
+          const f = this.applyFailure;
+          this.state.sqlError = { code: f.code, message: f.message, at: new Date() };
+          this.host.log.error('replica applier stopped', { error: f.message });
+          this.wanted = false;
+          break;
+        }
+        if (!this.wanted) break;
+        const err = e instanceof SqlError ? { code: e.code, message: e.message } : { code: 2003, message: e instanceof Error ? e.message : String(e) };
+        this.state.ioError = { ...err, at: new Date() };
+        // The source refused this replica's position: retrying cannot help.
+        if (err.code === 1236) {
+          this.host.log.error('replica stopped: the source refused its position', { error: err.message });
+          this.wanted = false;
+          break;
+        }
+        this.host.log.warn('replica lost its source; reconnecting', { error: err.message, retry_ms: delay });
+      } finally {
+        this.handle = undefined;
+      }
+      this.state.io = 'connecting';
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+    this.state.io = 'stopped';
+    this.state.sqlRunning = false;
+  }
+
+  /** Where to continue: the stored position (it moves with each applied transaction), else where this replica began. */
+  private position(): { sourceUuid: string; sequence: bigint } {
+    const p = this.host.appliedPosition() ?? this.start0;
+    return p ?? { sourceUuid: '', sequence: 0n };
+  }
+
+  private async batch(b: ChangeBatch): Promise<void> {
+    if (!this.wanted) return;
+    this.state.io = 'streaming';
+    this.state.ioError = undefined;
+    this.state.sourceUuid = b.serverUuid;
+    if (b.lastSequence > this.state.sourceLast) this.state.sourceLast = b.lastSequence;
+    if (b.transactions.length > 0) this.state.received = b.transactions[b.transactions.length - 1].sequence;
+    for (const t of b.transactions) {
+      if (!this.wanted) return;
+      const done = this.host.appliedPosition();
+      const last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : 0n;
+      // Already applied (a resend after a reconnect): exactly once.
+      if (t.sequence <= last) continue;
+      try {
+        if (t.sequence !== last + 1n) throw new ApplyError(1594, `Transaction ${b.serverUuid}:${t.sequence} arrived after ${b.serverUuid}:${last}; the ones between are missing`);
+        await this.apply(b.serverUuid, t.sequence, t.bytes);
+      } catch (e) {
+        this.applyFailure = e instanceof ApplyError ? e : new ApplyError(e instanceof SqlError ? e.code : 1594,
+          `Error applying transaction ${b.serverUuid}:${t.sequence}: ${e instanceof Error ? e.message : String(e)}`);
+        throw this.applyFailure;
+      }
+      this.state.applied = t.sequence;
+    }
+  }
+
+  /** Applies one source transaction, retrying it whole after a lock wait timeout or deadlock. */
+  private async apply(sourceUuid: string, sequence: bigint, bytes: Uint8Array): Promise<void> {
+    const txn = decodeTransaction(bytes);
+    this.state.applyingCommitMs = Number(txn.commitTimeMs);
+    const origin: ReplicatedOrigin = { sourceUuid, sequence, originUuid: txn.originServerUuid || sourceUuid };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.applyOnce(txn, origin);
+        return;
+      } catch (e) {
+        const retryable = e instanceof SqlError && (e.code === 1205 || e.code === 1213);
+        if (!retryable || attempt >= LOCK_RETRIES) throw e;
+      }
+    }
+  }
+
+  private applierSession(): Session {
+    if (this.session === undefined) {
+      const s = this.host.openApplierSession();
+      // The log holds the primary's cascades as rows of their own, and its values as stored.
+      s.setSystemVariable('foreign_key_checks', 0, 'session');
+      s.matchedRowsAsAffected = true;
+      this.session = s;
+    }
+    return this.session;
+  }
+
+  /**
+   * A schema change runs as its statement (the rows it wrote, CREATE TABLE ... SELECT, follow
+   * from it here too); row changes run as statements that each touch exactly their row, in one
+   * transaction. Either way the stored position moves in the same commit (storage-env, ChangeLog).
+   */
+  private async applyOnce(txn: pb.Transaction, origin: ReplicatedOrigin): Promise<void> {
+    const session = this.applierSession();
+    session.replicationOrigin = origin;
+    try {
+      const ddl = txn.changes.flatMap((c) => (c.change.case === 'ddl' ? [c.change.value] : []));
+      if (ddl.length > 0) {
+        for (const d of ddl) {
+          session.database = d.schema !== '' && this.host.schemaExists(d.schema) ? d.schema : null;
+          await run(session, d.statement);
+        }
+        // A statement that wrote nothing here moved nothing: the position moves alone.
+        const p = this.host.appliedPosition();
+        if (p === undefined || p.sourceUuid !== origin.sourceUuid || p.sequence < origin.sequence) this.host.recordAppliedPosition(origin);
+        return;
+      }
+      await run(session, 'BEGIN');
+      try {
+        for (const c of txn.changes) {
+          if (c.change.case !== 'row') continue;
+          const sql = rowChangeToSql(c.change.value);
+          if (sql === undefined) continue;
+          const r = await run(session, sql);
+          const touched = r.kind === 'ok' ? r.affectedRows : 0;
+          if (touched !== 1) {
+            const what = c.change.value.kind === pb.RowChange_Kind.INSERT ? 'inserted' : 'found';
+            throw new ApplyError(1032, `Could not apply ${origin.sourceUuid}:${origin.sequence}: the row of \`${c.change.value.schema}\`.\`${c.change.value.table}\` was not ${what} exactly once (${touched} rows); the replica's data differs from its source's: ${sql.slice(0, 300)}`);
+          }
+        }
+        await run(session, 'COMMIT');
+      } catch (e) {
+        await run(session, 'ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      session.replicationOrigin = undefined;
+    }
+  }
+}
+
+async function run(session: Session, sql: string): Promise<StatementResult> {
+  let result: StatementResult | undefined;
+  await session.execute(sql, false, (r) => {
+    result = r;
+  });
+  if (result === undefined) throw sqlError('EMPTY_QUERY', 'Query was empty');
+  return result;
+}
