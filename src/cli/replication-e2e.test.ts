@@ -146,8 +146,29 @@ test('a replica follows its primary: rows and DDL arrive, status, writes refused
       native.destroy();
     }
 
+    // Only an administrator may follow the change log, and only from a position the source has.
+    const follow = async (user: string, sourceUuid: string, after: bigint): Promise<unknown> => {
+      const c = await NativeClientConnection.connect({ host: '127.0.0.1', port: primary.nativePort, user, password: '', database: null });
+      try {
+        return await c.follow({ sourceUuid, afterSequence: after }, async () => undefined);
+      } finally {
+        c.destroy();
+      }
+    };
+    await assert.rejects(follow('bob', '', 0n), (e: { code?: number }) => e.code === 1227);
+    await assert.rejects(follow('root', '', 1_000_000n), (e: { code?: number; message: string }) => e.code === 1236 && /log ends at/.test(e.message));
+    await assert.rejects(follow('root', '00000000-0000-0000-0000-000000000000', 1n), (e: { code?: number; message: string }) => e.code === 1236 && /not of this server/.test(e.message));
+    const processes = await sql(r, 'SHOW PROCESSLIST');
+    assert.ok(processes.some((p) => p.User === 'system user'), 'the applier shows in the process list');
+
     // STOP REPLICA: nothing more arrives; START REPLICA: it catches up.
     await sql(r, 'STOP REPLICA');
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: r.server.port, user: 'root' });
+    await c.query('STOP REPLICA');
+    const [warnings] = (await c.query('SHOW WARNINGS')) as [mysql.RowDataPacket[], unknown];
+    await c.end();
+    assert.equal(warnings[0]?.Code, 3084, 'stopping a stopped replica is a note');
+    await assert.rejects(sql(primary, 'START REPLICA'), (e: { errno?: number }) => e.errno === 1200);
     const stopped = await status(r);
     assert.equal(stopped.Replica_IO_Running, 'No');
     assert.equal(stopped.Replica_SQL_Running, 'No');

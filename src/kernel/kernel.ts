@@ -639,6 +639,12 @@ export class Kernel implements KernelApi, SessionHost {
     return this.storage.catalog.getSchema(name) !== undefined;
   }
 
+  /** The applier's thread (the main one) has no cluster link: its read views and catalog are renewed here. */
+  freshApplierReads(): void {
+    for (const s of this.transactions.allStores()) s.refresh?.();
+    this.storage.catalog.refresh();
+  }
+
   /** SHOW REPLICA STATUS: from the applier here, or (worker threads) from the main thread's report. */
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined } {
     const row = this.replica?.statusRow() ?? (this.replicaOf ? this.peers.find((p) => p.replica)?.replica : undefined);

@@ -18,6 +18,8 @@ export interface ReplicaHost {
   /** Moves the position alone, for a source transaction that changed nothing here. */
   recordAppliedPosition(origin: ReplicatedOrigin): void;
   schemaExists(name: string): boolean;
+  /** Before a transaction: reads see the latest commits and catalog (another thread may have changed them). */
+  freshApplierReads(): void;
 }
 
 /** Reconnect delays: doubled from the first up to the last. */
@@ -36,8 +38,12 @@ class ApplyError extends Error {
 export class Replica {
   private readonly state: ReplicaState;
   private wanted = false;
+  /** Bumped by each START: a loop of an earlier one ends instead of running beside the new. */
+  private runs = 0;
   private handle: FollowHandle | undefined;
   private loop: Promise<void> | undefined;
+  /** The batch being applied: a stop lets it finish before storage closes. */
+  private applying: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private session: Session | undefined;
   private applyFailure: ApplyError | undefined;
@@ -65,7 +71,13 @@ export class Replica {
     this.applyFailure = undefined;
     this.state.sqlRunning = true;
     this.state.io = 'connecting';
-    this.loop = this.run();
+    const previous = this.loop;
+    const run = ++this.runs;
+    // One applier at a time: the loop of an earlier START (stopping) finishes first.
+    this.loop = (async () => {
+      await previous;
+      await this.run(run);
+    })();
     return undefined;
   }
 
@@ -84,18 +96,23 @@ export class Replica {
   async close(): Promise<void> {
     this.stop();
     await this.loop;
+    await this.applying?.catch(() => undefined);
     this.session?.close();
     this.session = undefined;
   }
 
-  private async run(): Promise<void> {
+  private async run(run: number): Promise<void> {
+    const current = () => this.wanted && run === this.runs;
     let delay = RETRY_FIRST_MS;
-    while (this.wanted) {
+    while (current()) {
+      await this.applying?.catch(() => undefined);
       const position = this.position();
       this.state.io = 'connecting';
       const handle = this.source.follow(position, async (b) => {
+        if (!current()) return;
         delay = RETRY_FIRST_MS;
-        await this.batch(b);
+        this.applying = this.batch(b);
+        await this.applying;
       });
       this.handle = handle;
       try {
@@ -108,7 +125,7 @@ export class Replica {
           this.wanted = false;
           break;
         }
-        if (!this.wanted) break;
+        if (!current()) break;
         const err = e instanceof SqlError ? { code: e.code, message: e.message } : { code: 2003, message: e instanceof Error ? e.message : String(e) };
         this.state.ioError = { ...err, at: new Date() };
         // The source refused this replica's position: retrying cannot help.
@@ -132,6 +149,7 @@ export class Replica {
       this.wake = undefined;
       delay = Math.min(delay * 2, RETRY_MAX_MS);
     }
+    if (run !== this.runs) return;
     this.state.io = 'stopped';
     this.state.sqlRunning = false;
   }
@@ -169,6 +187,7 @@ export class Replica {
 
   /** Applies one source transaction, retrying it whole after a lock wait timeout or deadlock. */
   private async apply(sourceUuid: string, sequence: bigint, bytes: Uint8Array): Promise<void> {
+    this.host.freshApplierReads();
     const txn = decodeTransaction(bytes);
     this.state.applyingCommitMs = Number(txn.commitTimeMs);
     const origin: ReplicatedOrigin = { sourceUuid, sequence, originUuid: txn.originServerUuid || sourceUuid };
