@@ -25,6 +25,8 @@ export interface ReplicaHost {
 /** Reconnect delays: doubled from the first up to the last. */
 const RETRY_FIRST_MS = 100;
 export const RETRY_MAX_MS = 5000;
+/** Source transactions applied in one commit of the replica at most. */
+const GROUP_MAX = 200;
 /** A transaction that met a lock wait timeout or deadlock is tried this many times before the applier stops. */
 const LOCK_RETRIES = 10;
 
@@ -33,6 +35,12 @@ class ApplyError extends Error {
   constructor(readonly code: number, message: string) {
     super(message);
   }
+}
+
+/** A source transaction, decoded, with the id it is applied under. */
+interface Decoded {
+  txn: pb.Transaction;
+  origin: ReplicatedOrigin;
 }
 
 export class Replica {
@@ -167,39 +175,68 @@ export class Replica {
     this.state.sourceUuid = b.serverUuid;
     if (b.lastSequence > this.state.sourceLast) this.state.sourceLast = b.lastSequence;
     if (b.transactions.length > 0) this.state.received = b.transactions[b.transactions.length - 1].sequence;
+    const done = this.host.appliedPosition();
+    let last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : 0n;
+    let group: Decoded[] = [];
+    const flush = async () => {
+      if (group.length > 0) await this.applyGroup(group);
+      group = [];
+    };
     for (const t of b.transactions) {
-      if (!this.wanted) return;
-      const done = this.host.appliedPosition();
-      const last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : 0n;
+      if (!this.wanted) break;
       // Already applied (a resend after a reconnect): exactly once.
       if (t.sequence <= last) continue;
-      try {
-        if (t.sequence !== last + 1n) throw new ApplyError(1594, `Transaction ${b.serverUuid}:${t.sequence} arrived after ${b.serverUuid}:${last}; the ones between are missing`);
-        await this.apply(b.serverUuid, t.sequence, t.bytes);
-      } catch (e) {
-        this.applyFailure = e instanceof ApplyError ? e : new ApplyError(e instanceof SqlError ? e.code : 1594,
-          `Error applying transaction ${b.serverUuid}:${t.sequence}: ${e instanceof Error ? e.message : String(e)}`);
-        throw this.applyFailure;
+      if (t.sequence !== last + 1n) {
+        await flush();
+        throw this.failed(new ApplyError(1594, `Transaction ${b.serverUuid}:${t.sequence} arrived after ${b.serverUuid}:${last}; the ones between are missing`));
       }
-      this.state.applied = t.sequence;
+      last = t.sequence;
+      const txn = decodeTransaction(t.bytes);
+      const d: Decoded = { txn, origin: { sourceUuid: b.serverUuid, sequence: t.sequence, originUuid: txn.originServerUuid || b.serverUuid } };
+      if (txn.changes.some((c) => c.change.case === 'ddl')) {
+        await flush();
+        await this.applyGroup([d]);
+      } else {
+        group.push(d);
+        if (group.length >= GROUP_MAX) await flush();
+      }
     }
+    if (this.wanted) await flush();
   }
 
-  /** Applies one source transaction, retrying it whole after a lock wait timeout or deadlock. */
-  private async apply(sourceUuid: string, sequence: bigint, bytes: Uint8Array): Promise<void> {
+  /** Records the failure that stops the applier, and returns it to throw. */
+  private failed(e: unknown, origin?: ReplicatedOrigin): ApplyError {
+    const where = origin ? `${origin.sourceUuid}:${origin.sequence}` : 'a transaction';
+    this.applyFailure = e instanceof ApplyError ? e : new ApplyError(e instanceof SqlError ? e.code : 1594, `Error applying transaction ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    return this.applyFailure;
+  }
+
+  /**
+   * Applies consecutive source transactions in one transaction of the replica (one durable commit
+   * for all, as a primary's group commit, with the position of the last), retried after a lock
+   * wait timeout or deadlock. When a group fails its transactions go one by one, so the error
+   * names the one that failed and those before it are kept.
+   */
+  private async applyGroup(group: Decoded[]): Promise<void> {
     this.host.freshApplierReads();
-    const txn = decodeTransaction(bytes);
-    this.state.applyingCommitMs = Number(txn.commitTimeMs);
-    const origin: ReplicatedOrigin = { sourceUuid, sequence, originUuid: txn.originServerUuid || sourceUuid };
+    const last = group[group.length - 1];
+    this.state.applyingCommitMs = Number(group[0].txn.commitTimeMs);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.applyOnce(txn, origin);
-        return;
+        await this.applyOnce(group);
+        break;
       } catch (e) {
         const retryable = e instanceof SqlError && (e.code === 1205 || e.code === 1213);
-        if (!retryable || attempt >= LOCK_RETRIES) throw e;
+        if (retryable && attempt < LOCK_RETRIES) continue;
+        if (group.length > 1) {
+          for (const one of group) await this.applyGroup([one]);
+          return;
+        }
+        throw this.failed(e, last.origin);
       }
     }
+    this.state.applied = last.origin.sequence;
+    this.state.applyingCommitMs = Number(last.txn.commitTimeMs);
   }
 
   private applierSession(): Session {
@@ -218,23 +255,28 @@ export class Replica {
    * from it here too); row changes run as statements that each touch exactly their row, in one
    * transaction. Either way the stored position moves in the same commit (storage-env, ChangeLog).
    */
-  private async applyOnce(txn: pb.Transaction, origin: ReplicatedOrigin): Promise<void> {
+  private async applyOnce(group: Decoded[]): Promise<void> {
     const session = this.applierSession();
-    session.replicationOrigin = origin;
-    try {
-      const ddl = txn.changes.flatMap((c) => (c.change.case === 'ddl' ? [c.change.value] : []));
-      if (ddl.length > 0) {
+    const first = group[0];
+    const ddl = first.txn.changes.flatMap((c) => (c.change.case === 'ddl' ? [c.change.value] : []));
+    if (ddl.length > 0) {
+      session.replicationOrigin = first.origin;
+      try {
         for (const d of ddl) {
           session.database = d.schema !== '' && this.host.schemaExists(d.schema) ? d.schema : null;
           await run(session, d.statement);
         }
-        // A statement that wrote nothing here moved nothing: the position moves alone.
-        const p = this.host.appliedPosition();
-        if (p === undefined || p.sourceUuid !== origin.sourceUuid || p.sequence < origin.sequence) this.host.recordAppliedPosition(origin);
-        return;
+      } finally {
+        session.replicationOrigin = undefined;
       }
-      await run(session, 'BEGIN');
-      try {
+      // A statement that wrote nothing here moved nothing: the position moves alone.
+      const p = this.host.appliedPosition();
+      if (p === undefined || p.sourceUuid !== first.origin.sourceUuid || p.sequence < first.origin.sequence) this.host.recordAppliedPosition(first.origin);
+      return;
+    }
+    await run(session, 'BEGIN');
+    try {
+      for (const { txn, origin } of group) {
         for (const c of txn.changes) {
           if (c.change.case !== 'row') continue;
           const sql = rowChangeToSql(c.change.value);
@@ -246,13 +288,12 @@ export class Replica {
             throw new ApplyError(1032, `Could not apply ${origin.sourceUuid}:${origin.sequence}: the row of \`${c.change.value.schema}\`.\`${c.change.value.table}\` was not ${what} exactly once (${touched} rows); the replica's data differs from its source's: ${sql.slice(0, 300)}`);
           }
         }
-        await run(session, 'COMMIT');
-      } catch (e) {
-        await run(session, 'ROLLBACK').catch(() => undefined);
-        throw e;
       }
-    } finally {
-      session.replicationOrigin = undefined;
+      session.markReplicated(group[group.length - 1].origin);
+      await run(session, 'COMMIT');
+    } catch (e) {
+      await run(session, 'ROLLBACK').catch(() => undefined);
+      throw e;
     }
   }
 }

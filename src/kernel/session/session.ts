@@ -102,6 +102,16 @@ export class Session implements KernelSession, SessionContext {
     this.userLocks = new SessionUserLocks(kernel.locks);
   }
 
+  /**
+   * A replica's applier: the open transaction's commit stores `origin` as the applied position and
+   * logs its rows with the origin's uuid (even when it changed nothing here).
+   */
+  markReplicated(origin: ReplicatedOrigin): void {
+    const changes = this.transactions.current?.changes;
+    if (changes === undefined) throw new Error('markReplicated needs an open transaction and the change log');
+    changes.origin = origin;
+  }
+
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
   killQuery(): void {
     this.meter.killed = true;
