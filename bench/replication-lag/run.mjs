@@ -99,7 +99,8 @@ async function main() {
       }
       await c.end();
     })();
-    const run = await sysbench(primary.server.port, 'run', THREADS, SECONDS);
+    // --threads=0: the probe alone, for the lag of an idle primary.
+    const run = THREADS > 0 ? await sysbench(primary.server.port, 'run', THREADS, SECONDS) : await new Promise((r) => setTimeout(() => r({ out: '', status: 0 }), SECONDS * 1000));
     probing = false;
     await probe;
     // The last probes arrive.

@@ -7,6 +7,7 @@ import type { StatementResult } from '../../base/result.js';
 import type { Session } from '../session/session.js';
 import type { ChangeBatch, FollowHandle, ReplicationSource } from './source.js';
 import { replicaStatusRow, type ReplicaState } from './replica-status.js';
+import { rowStatement, type RowStatement } from './row-statements.js';
 
 /** What the applier needs of its server. */
 export interface ReplicaHost {
@@ -25,6 +26,8 @@ export interface ReplicaHost {
 /** Reconnect delays: doubled from the first up to the last. */
 const RETRY_FIRST_MS = 100;
 export const RETRY_MAX_MS = 5000;
+/** Prepared row statements kept at most (a schema with many tables and shapes starts over). */
+const PREPARED_MAX = 512;
 /** Source transactions applied in one commit of the replica at most. */
 const GROUP_MAX = 200;
 /** A transaction that met a lock wait timeout or deadlock is tried this many times before the applier stops. */
@@ -52,6 +55,8 @@ export class Replica {
   private loop: Promise<void> | undefined;
   /** The batch being applied: a stop lets it finish before storage closes. */
   private applying: Promise<void> | undefined;
+  /** Prepared row statements of the applier's session, by text. */
+  private readonly prepared = new Map<string, number>();
   private wake: (() => void) | undefined;
   private session: Session | undefined;
   private applyFailure: ApplyError | undefined;
@@ -105,6 +110,7 @@ export class Replica {
     this.stop();
     await this.loop;
     await this.applying?.catch(() => undefined);
+    this.forgetPrepared();
     this.session?.close();
     this.session = undefined;
   }
@@ -239,6 +245,22 @@ export class Replica {
     this.state.applyingCommitMs = Number(last.txn.commitTimeMs);
   }
 
+  /** Row statements run prepared: one text per table and shape, parsed and planned once (see row-statements.ts). */
+  private async runRow(session: Session, st: RowStatement): Promise<StatementResult> {
+    let id = this.prepared.get(st.sql);
+    if (id === undefined) {
+      if (this.prepared.size >= PREPARED_MAX) this.forgetPrepared();
+      id = session.prepare(st.sql).id;
+      this.prepared.set(st.sql, id);
+    }
+    return session.executePrepared(id, st.params);
+  }
+
+  private forgetPrepared(): void {
+    for (const id of this.prepared.values()) this.session?.closePrepared(id);
+    this.prepared.clear();
+  }
+
   private applierSession(): Session {
     if (this.session === undefined) {
       const s = this.host.openApplierSession();
@@ -268,6 +290,8 @@ export class Replica {
         }
       } finally {
         session.replicationOrigin = undefined;
+        // Prepared row statements may name what the schema change altered.
+        this.forgetPrepared();
       }
       // A statement that wrote nothing here moved nothing: the position moves alone.
       const p = this.host.appliedPosition();
@@ -279,13 +303,13 @@ export class Replica {
       for (const { txn, origin } of group) {
         for (const c of txn.changes) {
           if (c.change.case !== 'row') continue;
-          const sql = rowChangeToSql(c.change.value);
-          if (sql === undefined) continue;
-          const r = await run(session, sql);
+          const st = rowStatement(c.change.value);
+          if (st === undefined) continue;
+          const r = await this.runRow(session, st);
           const touched = r.kind === 'ok' ? r.affectedRows : 0;
           if (touched !== 1) {
             const what = c.change.value.kind === pb.RowChange_Kind.INSERT ? 'inserted' : 'found';
-            throw new ApplyError(1032, `Could not apply ${origin.sourceUuid}:${origin.sequence}: the row of \`${c.change.value.schema}\`.\`${c.change.value.table}\` was not ${what} exactly once (${touched} rows); the replica's data differs from its source's: ${sql.slice(0, 300)}`);
+            throw new ApplyError(1032, `Could not apply ${origin.sourceUuid}:${origin.sequence}: the row of \`${c.change.value.schema}\`.\`${c.change.value.table}\` was not ${what} exactly once (${touched} rows); the replica's data differs from its source's: ${rowChangeToSql(c.change.value)?.slice(0, 300) ?? ''}`);
           }
         }
       }

@@ -94,7 +94,7 @@ export class StatementAdmission {
 
   /** 1142 (or 1044 for schema-level statements) unless every authorization plugin allows each access; nothing to do without one. */
   authorize(statement: Statement): void {
-    if (!this.kernel.authorizing) return;
+    if (!this.kernel.authorizing || this.session.applier) return;
     const { user, host, database } = this.session;
     for (const a of statementAccess(statement, database)) {
       if (isInformationSchema(a.schema)) {
