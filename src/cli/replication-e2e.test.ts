@@ -128,6 +128,10 @@ test('a replica follows its primary: rows and DDL arrive, status, writes refused
     assert.equal(s.Last_Applied_Id, s.Source_Last_Id);
     assert.match(String(s.Executed_Gtid_Set), new RegExp(`^${uuid.u}:1-\\d+$`));
     assert.deepEqual(await sql(primary, 'SHOW REPLICA STATUS'), [], 'a primary has no replica status');
+    const counters = new Map((await sql(r, "SHOW GLOBAL STATUS LIKE 'Replica%'")).map((x) => [x.Variable_name, Number(x.Value)]));
+    assert.equal(counters.get('Replica_io_running'), 1, 'SHOW STATUS (and so /metrics) has the replica\'s numbers');
+    assert.equal(counters.get('Replica_lag_transactions'), 0);
+    assert.equal(counters.get('Replica_applied_sequence'), Number(String(s.Last_Applied_Id).split(':')[1]));
 
     // Clients cannot write to the replica: 1290 on the MySQL protocol, REDIRECT to the primary on the native one.
     await assert.rejects(sql(r, "INSERT INTO shop.items (id, name) VALUES (50, 'no')"), (e: { errno?: number; message: string }) => e.errno === 1290 && /super-read-only/.test(e.message));

@@ -255,7 +255,8 @@ export class Kernel implements KernelApi, SessionHost {
     }
     for (const [name, v] of this.localSettings()) sums.set(name, v);
     // The main thread of worker threads runs no filters: their settings come from a worker.
-    for (const [name, v] of this.peers[0]?.settings ?? []) if (!sums.has(name)) sums.set(name, v);
+    // (The main thread's report, last, adds the replica's rows when it runs the applier.)
+    for (const p of this.peers) for (const [name, v] of p.settings) if (!sums.has(name)) sums.set(name, v);
     return [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
@@ -277,6 +278,7 @@ export class Kernel implements KernelApi, SessionHost {
       rows.push(['Ssl_server_not_after', v.notAfter], ['Ssl_server_not_before', v.notBefore]);
     }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
+    if (this.replica) rows.push(...this.replica.statusCounters());
     return rows;
   }
 

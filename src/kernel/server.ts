@@ -227,7 +227,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
         (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events), {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
-          report: () => (main.replica ? { processes: main.report().processes, status: [], settings: [], replica: main.replica.statusRow() } : undefined),
+          report: () => (main.replica ? { processes: main.report().processes, status: [], settings: main.replica.statusCounters(), replica: main.replica.statusRow() } : undefined),
           replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
         });
       coordinator = c;

@@ -82,3 +82,20 @@ export function replicaStatusRow(s: ReplicaState, nowMs: number): Value[] {
   ];
   return values;
 }
+
+/** The numbers of the status as SHOW GLOBAL STATUS rows (and so /metrics): running flags, positions, lag while known. */
+export function replicaStatusCounters(s: ReplicaState, nowMs: number): [string, number][] {
+  const row = replicaStatusRow(s, nowMs);
+  const at = (name: string) => row[REPLICA_STATUS_COLUMNS.findIndex((c) => c.name === name)];
+  const rows: [string, number][] = [
+    ['Replica_io_running', s.io === 'streaming' ? 1 : 0],
+    ['Replica_sql_running', s.sqlRunning ? 1 : 0],
+    ['Replica_received_sequence', Number(s.received)],
+    ['Replica_applied_sequence', Number(s.applied)],
+  ];
+  const lagMs = at('Lag_ms');
+  const lagTxns = at('Lag_transactions');
+  if (typeof lagMs === 'number') rows.push(['Replica_lag_ms', lagMs]);
+  if (typeof lagTxns === 'number') rows.push(['Replica_lag_transactions', lagTxns]);
+  return rows;
+}

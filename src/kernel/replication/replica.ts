@@ -6,7 +6,7 @@ import { decodeTransaction, rowChangeToSql, pb, type AppliedPosition, type Repli
 import type { StatementResult } from '../../base/result.js';
 import type { Session } from '../session/session.js';
 import type { ChangeBatch, FollowHandle, ReplicationSource } from './source.js';
-import { replicaStatusRow, type ReplicaState } from './replica-status.js';
+import { replicaStatusCounters, replicaStatusRow, type ReplicaState } from './replica-status.js';
 import { rowStatement, type RowStatement } from './row-statements.js';
 
 /** What the applier needs of its server. */
@@ -73,6 +73,11 @@ export class Replica {
   /** SHOW REPLICA STATUS's row, with the lag as of now. */
   statusRow(): Value[] {
     return replicaStatusRow(this.state, Date.now());
+  }
+
+  /** SHOW GLOBAL STATUS rows (Replica_lag_ms ...), which /metrics exports. */
+  statusCounters(): [string, number][] {
+    return replicaStatusCounters(this.state, Date.now());
   }
 
   /** START REPLICA: a note when it already runs. A stopped applier starts over from its stored position (a failed transaction is retried). */

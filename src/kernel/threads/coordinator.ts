@@ -141,8 +141,6 @@ export class Coordinator {
   private gather(from: number, req: number, done?: (reports: WorkerReport[]) => void): void {
     const id = ++this.lastGather;
     const g: Gathering = { from, req, waiting: 0, reports: [], done };
-    const mine = from >= 0 ? this.main.report() : undefined;
-    if (mine !== undefined) g.reports.push(mine);
     this.gatherings.set(id, g);
     for (let w = 0; w < this.workers.length; w++) {
       if (w === from) continue;
@@ -157,6 +155,9 @@ export class Coordinator {
     const g = this.gatherings.get(id);
     if (!g) return;
     this.gatherings.delete(id);
+    // The main thread's own part (the replica's applier) goes last: the workers' reports come first.
+    const mine = g.from >= 0 ? this.main.report() : undefined;
+    if (mine !== undefined) g.reports.push(mine);
     if (g.done) g.done(g.reports);
     else this.post(g.from, { t: 'gathered', req: g.req, reports: g.reports });
   }
