@@ -49,13 +49,13 @@ async function status(node: Node): Promise<Record<string, unknown>> {
   return rows[0];
 }
 
-/** A hash of every row of every user table, in key order: equal on two servers when their data is. */
+/** A hash of every row of every user table and view, in a fixed order: equal on two servers when their data is. */
 async function dataHash(node: Node): Promise<string> {
   const h = createHash('sha256');
   const tables = await sql(node, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') ORDER BY 1, 2");
   for (const t of tables) {
     const name = `\`${String(t.table_schema ?? t.TABLE_SCHEMA)}\`.\`${String(t.table_name ?? t.TABLE_NAME)}\``;
-    const rows = await sql(node, `SELECT * FROM ${name} ORDER BY 1, 2`);
+    const rows = (await sql(node, `SELECT * FROM ${name}`)).map((r) => JSON.stringify(r)).sort();
     h.update(name + JSON.stringify(rows));
   }
   return h.digest('hex');
@@ -108,7 +108,21 @@ test('a replica follows its primary: rows and DDL arrive, status, writes refused
     await sql(primary, 'DELETE FROM shop.log WHERE a = 1 LIMIT 1');
     await sql(primary, 'ALTER TABLE shop.items ADD COLUMN stock INT NOT NULL DEFAULT 7');
     await sql(primary, 'CREATE INDEX by_name ON shop.items (name)');
+    await sql(primary, 'CREATE TABLE shop.copy AS SELECT id, name FROM shop.items');
+    await sql(primary, 'CREATE TABLE shop.gone (a INT PRIMARY KEY)');
+    await sql(primary, 'INSERT INTO shop.gone VALUES (1), (2)');
+    await sql(primary, 'RENAME TABLE shop.gone TO shop.renamed');
+    await sql(primary, 'TRUNCATE TABLE shop.renamed');
+    await sql(primary, 'INSERT INTO shop.renamed VALUES (3)');
+    await sql(primary, 'CREATE VIEW shop.cheap AS SELECT id FROM shop.items WHERE price < 5');
+    await sql(primary, 'CREATE DATABASE scratch');
+    await sql(primary, 'CREATE TABLE scratch.x (a INT)');
+    await sql(primary, 'DROP DATABASE scratch');
     await caughtUp(r, primary);
+    assert.deepEqual(await sql(r, 'SELECT id, name FROM shop.copy'), [{ id: 1, name: 'pen' }], 'CREATE TABLE ... SELECT');
+    assert.deepEqual(await sql(r, 'SELECT a FROM shop.renamed'), [{ a: 3 }], 'RENAME and TRUNCATE');
+    assert.deepEqual(await sql(r, 'SELECT id FROM shop.cheap'), [], 'the view exists');
+    assert.deepEqual(await sql(r, "SHOW DATABASES LIKE 'scratch'"), [], 'DROP DATABASE');
     const [item] = await sql(r, 'SELECT * FROM shop.items WHERE id = 1');
     assert.equal(item.name, 'pen');
     assert.equal(item.price, '9.99');
@@ -234,13 +248,35 @@ function writeLoad(primary: Node, writers: number): { stop(): Promise<number> } 
   };
 }
 
+/** Writers that go on until the server is gone; `ended` gives the (w:seq) of every transaction whose COMMIT was acknowledged. */
+function ackedLoad(primary: Node, writers: number): { ended: Promise<string[]> } {
+  const done: string[] = [];
+  const loops = Array.from({ length: writers }, async (_, i) => {
+    const w = 100 + i;
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: primary.server.port, user: 'root', database: 'work' });
+    c.on('error', () => undefined);
+    try {
+      for (let seq = 0; ; seq++) {
+        await c.query('BEGIN');
+        await c.query('INSERT INTO a VALUES (?, ?, ?)', [w, seq, 'acked']);
+        await c.query('UPDATE total SET n = n + 1 WHERE id = 1');
+        await c.query('COMMIT');
+        done.push(`${w}:${seq}`);
+      }
+    } catch {
+      // The server went away: what was acknowledged before is in `done`.
+    }
+  });
+  return { ended: Promise.all(loops).then(() => done) };
+}
+
 async function createLoadSchema(primary: Node): Promise<void> {
   for (const text of ['CREATE DATABASE work', 'CREATE TABLE work.a (w INT, seq INT, t VARCHAR(40), PRIMARY KEY (w, seq))', 'CREATE TABLE work.b (w INT, seq INT, PRIMARY KEY (w, seq))', 'CREATE TABLE work.total (id INT PRIMARY KEY, n INT)', 'INSERT INTO work.total VALUES (1, 0)']) {
     await sql(primary, text);
   }
 }
 
-test('kill -9 of a replica mid-stream, then a restart: every transaction applied exactly once; a primary that goes away is reconnected to', { timeout: 180_000 }, async () => {
+test('kill -9 of a replica mid-stream, then a restart: every transaction applied exactly once; kill -9 of the primary: reconnected, nothing acknowledged lost', { timeout: 180_000 }, async () => {
   const dirs = [tempDir('mizzle-primary-'), tempDir('mizzle-replica-')];
   const primaryPort = await freePort();
   let primary = await startNode(dirs[0], primaryPort);
@@ -270,8 +306,13 @@ test('kill -9 of a replica mid-stream, then a restart: every transaction applied
     const inserts = entries.flatMap((e) => e.changes).filter((c) => c.type === 'insert' && c.table === 'a').length;
     assert.equal(inserts, committed, 'the replica logged each applied row once');
 
-    // The primary goes away: the replica keeps trying (Connecting, Last_IO_Error) and continues when it is back.
-    await primary.server.stop();
+    // kill -9 of the primary mid-commit: the replica keeps trying (Connecting, Last_IO_Error), continues when
+    // the primary is back, and holds every transaction the primary acknowledged.
+    const acked = ackedLoad(primary, 4);
+    await new Promise((r) => setTimeout(r, 500));
+    await primary.server.kill();
+    const acknowledged = await acked.ended;
+    assert.ok(acknowledged.length > 0);
     await eventually(async () => {
       const s = await status(replica as Node);
       assert.equal(s.Replica_IO_Running, 'Connecting');
@@ -281,6 +322,8 @@ test('kill -9 of a replica mid-stream, then a restart: every transaction applied
     await sql(primary, 'UPDATE work.total SET n = n + 1000 WHERE id = 1');
     await caughtUp(replica, primary);
     assert.equal((await status(replica)).Replica_IO_Running, 'Yes');
+    const present = new Set((await sql(replica, 'SELECT w, seq FROM work.a WHERE w >= 100')).map((x) => `${x.w}:${x.seq}`));
+    for (const k of acknowledged) assert.ok(present.has(k), `acknowledged transaction ${k} is on the replica`);
   } finally {
     await replica?.server.stop();
     await primary.server.stop();
