@@ -215,6 +215,14 @@ test('a replica follows its primary: rows and DDL arrive, status, writes refused
     await sql(r, 'START REPLICA');
     await caughtUp(r, primary);
     assert.equal((await status(r)).Last_SQL_Errno, 0);
+
+    // KILL of the applier's session: the next transaction stops it with an error; START REPLICA begins with a new session.
+    const [applier] = (await sql(r, 'SHOW PROCESSLIST')).filter((p) => p.User === 'system user');
+    await sql(r, `KILL ${Number(applier.Id)}`);
+    await sql(primary, "INSERT INTO shop.items (id, name) VALUES (6, 'after the kill')");
+    await eventually(async () => assert.equal((await status(r)).Replica_SQL_Running, 'No'));
+    await sql(r, 'START REPLICA');
+    await caughtUp(r, primary);
   } finally {
     await replica?.server.stop();
     await primary.server.stop();

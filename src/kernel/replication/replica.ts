@@ -94,6 +94,8 @@ export class Replica {
     // One applier at a time: the loop of an earlier START (stopping) finishes first.
     this.loop = (async () => {
       await previous;
+      // A fresh session each START: the last one may have been killed (KILL of its id) or left mid-error.
+      this.closeSession();
       await this.run(run);
     })();
     return undefined;
@@ -115,6 +117,10 @@ export class Replica {
     this.stop();
     await this.loop;
     await this.applying?.catch(() => undefined);
+    this.closeSession();
+  }
+
+  private closeSession(): void {
     this.forgetPrepared();
     this.session?.close();
     this.session = undefined;
