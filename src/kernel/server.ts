@@ -229,6 +229,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
           report: () => (main.replica ? { processes: main.report().processes, status: [], settings: main.replica.statusCounters(), replica: main.replica.statusRow() } : undefined),
           replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
+          kill: (id, queryOnly) => main.killLocal(id, queryOnly),
         });
       coordinator = c;
       kernel.peerSource = () => c.reports();

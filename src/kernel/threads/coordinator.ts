@@ -14,6 +14,15 @@ export interface WorkerData {
   cwd: string;
 }
 
+/** What the main thread itself serves the workers: the replica's applier runs there. */
+export interface MainThreadDuties {
+  /** Its part of a gather (the applier's session and status), or undefined when it has none. */
+  report(): WorkerReport | undefined;
+  replicaControl(action: 'start' | 'stop'): void;
+  /** KILL of one of its sessions (the applier's). */
+  kill(id: number, queryOnly: boolean): void;
+}
+
 /** A gather in progress: the worker that asked, and the reports still awaited. */
 interface Gathering {
   from: number;
@@ -46,7 +55,7 @@ export class Coordinator {
     /** Statements the workers finished, for the main thread's monitoring plugins. */
     private readonly statements: (events: StatementRecord[]) => void,
     /** What the main thread itself runs for the workers: the replica's applier. */
-    private readonly main: { report(): WorkerReport | undefined; replicaControl(action: 'start' | 'stop'): void } = { report: () => undefined, replicaControl: () => undefined },
+    private readonly main: MainThreadDuties = { report: () => undefined, replicaControl: () => undefined, kill: () => undefined },
   ) {}
 
   /** Starts every worker and resolves when all of them listen; a worker that fails to start fails the start. */
@@ -116,6 +125,7 @@ export class Coordinator {
         return;
       }
       case 'kill':
+        this.main.kill(m.id, m.queryOnly);
         for (let w = 0; w < this.workers.length; w++) this.post(w, { t: 'kill', id: m.id, queryOnly: m.queryOnly });
         return;
       case 'setGlobal':
