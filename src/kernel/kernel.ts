@@ -83,6 +83,9 @@ function withTlsStatus(rows: [string, string | number][], tls: { cipher: string;
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+/** Where SHOW REPLICA STATUS says whether the applier runs. */
+const SQL_RUNNING_COLUMN = REPLICA_STATUS_COLUMNS.findIndex((c) => c.name === 'Replica_SQL_Running');
+
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE VIEW'] as const;
 
@@ -657,7 +660,7 @@ export class Kernel implements KernelApi, SessionHost {
   replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined {
     if (!this.replicaOf) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; start it with --replica-of');
     if (this.replica) return action === 'start' ? this.replica.start() : this.replica.stop();
-    const running = this.peers.find((p) => p.replica)?.replica?.[6] === 'Yes';
+    const running = this.peers.find((p) => p.replica)?.replica?.[SQL_RUNNING_COLUMN] === 'Yes';
     this.cluster?.replicaControl(action);
     if (action === 'start' && running) return { code: 3083, message: "Replication thread(s) for channel '' are already runnning." };
     if (action === 'stop' && !running) return { code: 3084, message: "Replication thread(s) for channel '' are already stopped." };
