@@ -339,11 +339,12 @@ test('kill -9 of a replica mid-stream, then a restart: every transaction applied
   }
 });
 
-test('a replica started on a backup image continues from the sequence the backup recorded', { timeout: 120_000 }, async () => {
+test('a replica started on a backup image continues from the sequence the backup recorded; a replica of it follows too', { timeout: 120_000 }, async () => {
   const dirs = [tempDir('mizzle-primary-'), tempDir('mizzle-backup-')];
   const image = join(dirs[1], 'image');
   const primary = await startNode(dirs[0], await freePort());
   let replica: Node | undefined;
+  let chained: Node | undefined;
   try {
     await createLoadSchema(primary);
     const load = writeLoad(primary, 2);
@@ -364,7 +365,16 @@ test('a replica started on a backup image continues from the sequence the backup
     const s = await status(replica);
     assert.equal(s.Last_Error, '');
     assert.equal(s.Last_Applied_Id, s.Source_Last_Id);
+
+    // A replica of the replica: its change log (the image's entries, then what it applied) feeds another.
+    chained = await startReplica(join(dirs[1], 'chained'), await freePort(), replica);
+    await sql(primary, 'UPDATE work.total SET n = n + 1 WHERE id = 1');
+    await caughtUp(replica, primary);
+    await caughtUp(chained, primary);
+    const [r2] = await sql(replica, 'SELECT @@server_uuid AS u');
+    assert.equal((await status(chained)).Source_UUID, r2.u);
   } finally {
+    await chained?.server.stop();
     await replica?.server.stop();
     await primary.server.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
