@@ -94,6 +94,7 @@ export class Replica {
     // One applier at a time: the loop of an earlier START (stopping) finishes first.
     this.loop = (async () => {
       await previous;
+      await this.applying?.catch(() => undefined);
       // A fresh session each START: the last one may have been killed (KILL of its id) or left mid-error.
       this.closeSession();
       await this.run(run);
