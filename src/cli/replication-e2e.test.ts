@@ -332,6 +332,16 @@ test('kill -9 of a replica mid-stream, then a restart: every transaction applied
     assert.equal((await status(replica)).Replica_IO_Running, 'Yes');
     const present = new Set((await sql(replica, 'SELECT w, seq FROM work.a WHERE w >= 100')).map((x) => `${x.w}:${x.seq}`));
     for (const k of acknowledged) assert.ok(present.has(k), `acknowledged transaction ${k} is on the replica`);
+
+    // A primary that goes quiet without closing the connection (SIGSTOP: no heartbeats): the replica notices and reconnects.
+    primary.server.child.kill('SIGSTOP');
+    try {
+      await eventually(async () => assert.match(String((await status(replica as Node)).Last_IO_Error), /sent nothing/), 30_000);
+    } finally {
+      primary.server.child.kill('SIGCONT');
+    }
+    await sql(primary, 'UPDATE work.total SET n = n + 1 WHERE id = 1');
+    await caughtUp(replica, primary);
   } finally {
     await replica?.server.stop();
     await primary.server.stop();

@@ -26,6 +26,8 @@ export interface ReplicaHost {
 /** Reconnect delays: doubled from the first up to the last. */
 const RETRY_FIRST_MS = 100;
 export const RETRY_MAX_MS = 5000;
+/** A source sends a heartbeat every second; this long without a word (outside an apply), the replica reconnects. */
+const SOURCE_SILENCE_MS = 10_000;
 /** Prepared row statements kept at most (a schema with many tables and shapes starts over). */
 const PREPARED_MAX = 512;
 /** Source transactions applied in one commit of the replica at most. */
@@ -134,16 +136,34 @@ export class Replica {
       await this.applying?.catch(() => undefined);
       const position = this.position();
       this.state.io = 'connecting';
+      let heard = Date.now();
+      let inBatch = false;
+      let silent = false;
       const handle = this.source.follow(position, async (b) => {
         if (!current()) return;
+        heard = Date.now();
+        inBatch = true;
         delay = RETRY_FIRST_MS;
-        this.applying = this.batch(b);
-        await this.applying;
+        try {
+          this.applying = this.batch(b);
+          await this.applying;
+        } finally {
+          inBatch = false;
+          heard = Date.now();
+        }
       });
       this.handle = handle;
+      // A source that went quiet without closing (a lost network) sends no heartbeat: reconnect.
+      const watchdog = setInterval(() => {
+        if (inBatch || Date.now() - heard < SOURCE_SILENCE_MS) return;
+        silent = true;
+        handle.stop();
+      }, 1000);
+      watchdog.unref();
       try {
         await handle.ended;
-      } catch (e) {
+      } catch (caught) {
+        const e = silent ? new Error(`The source sent nothing, not even a heartbeat, for ${SOURCE_SILENCE_MS / 1000} s`) : caught;
         if (this.applyFailure !== undefined) {
           const f = this.applyFailure;
           this.state.sqlError = { code: f.code, message: f.message, at: new Date() };
@@ -163,6 +183,7 @@ export class Replica {
         this.host.log.warn('replica lost its source; reconnecting', { error: err.message, retry_ms: delay });
       } finally {
         this.handle = undefined;
+        clearInterval(watchdog);
       }
       this.state.io = 'connecting';
       await new Promise<void>((resolve) => {
