@@ -115,6 +115,9 @@ test('a replica follows its primary: rows and DDL arrive, status, writes refused
     await sql(primary, 'TRUNCATE TABLE shop.renamed');
     await sql(primary, 'INSERT INTO shop.renamed VALUES (3)');
     await sql(primary, 'CREATE VIEW shop.cheap AS SELECT id FROM shop.items WHERE price < 5');
+    await sql(primary, 'CREATE TABLE shop.g (id INT PRIMARY KEY, a INT, b INT AS (a * 2) STORED, c INT AS (a + 1) VIRTUAL)');
+    await sql(primary, 'INSERT INTO shop.g (id, a) VALUES (1, 10), (2, 20)');
+    await sql(primary, 'UPDATE shop.g SET a = 11 WHERE id = 1');
     await sql(primary, 'CREATE DATABASE scratch');
     await sql(primary, 'CREATE TABLE scratch.x (a INT)');
     await sql(primary, 'DROP DATABASE scratch');
@@ -123,6 +126,7 @@ test('a replica follows its primary: rows and DDL arrive, status, writes refused
     assert.deepEqual(await sql(r, 'SELECT a FROM shop.renamed'), [{ a: 3 }], 'RENAME and TRUNCATE');
     assert.deepEqual(await sql(r, 'SELECT id FROM shop.cheap'), [], 'the view exists');
     assert.deepEqual(await sql(r, "SHOW DATABASES LIKE 'scratch'"), [], 'DROP DATABASE');
+    assert.deepEqual(await sql(r, 'SELECT id, a, b, c FROM shop.g ORDER BY id'), [{ id: 1, a: 11, b: 22, c: 12 }, { id: 2, a: 20, b: 40, c: 21 }], 'generated columns are computed here');
     const [item] = await sql(r, 'SELECT * FROM shop.items WHERE id = 1');
     assert.equal(item.name, 'pen');
     assert.equal(item.price, '9.99');

@@ -34,6 +34,7 @@ import { CommitSignal } from './replication/commit-signal.js';
 import type { Replica } from './replication/replica.js';
 import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
 import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
+import type { TableDef } from '../storage/table-def.js';
 import { lastSequence, readAppliedPosition, readEncoded, writeAppliedPosition, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
@@ -82,6 +83,10 @@ function withTlsStatus(rows: [string, string | number][], tls: { cipher: string;
   out.push(['Ssl_cipher', tls?.cipher ?? ''], ['Ssl_version', tls?.version ?? '']);
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
+
+/** The generated columns of each table definition (definitions are immutable), for the replica's applier. */
+const generatedNames = new WeakMap<TableDef, ReadonlySet<string>>();
+const NO_COLUMNS: ReadonlySet<string> = new Set();
 
 /** Where SHOW REPLICA STATUS says whether the applier runs. */
 const SQL_RUNNING_COLUMN = REPLICA_STATUS_COLUMNS.findIndex((c) => c.name === 'Replica_SQL_Running');
@@ -642,6 +647,14 @@ export class Kernel implements KernelApi, SessionHost {
 
   schemaExists(name: string): boolean {
     return this.storage.catalog.getSchema(name) !== undefined;
+  }
+
+  generatedColumns(schema: string, table: string): ReadonlySet<string> {
+    const def = this.storage.catalog.getTable(schema, table);
+    if (def === undefined) return NO_COLUMNS;
+    let names = generatedNames.get(def);
+    if (names === undefined) generatedNames.set(def, (names = new Set(def.columns.filter((c) => c.generated).map((c) => c.name))));
+    return names;
   }
 
   /** The applier's thread (the main one) has no cluster link: its read views and catalog are renewed here. */

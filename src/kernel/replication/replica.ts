@@ -21,6 +21,8 @@ export interface ReplicaHost {
   schemaExists(name: string): boolean;
   /** Before a transaction: reads see the latest commits and catalog (another thread may have changed them). */
   freshApplierReads(): void;
+  /** The generated columns of a table here (computed, never written). */
+  generatedColumns(schema: string, table: string): ReadonlySet<string>;
 }
 
 /** Reconnect delays: doubled from the first up to the last. */
@@ -336,7 +338,7 @@ export class Replica {
       for (const { txn, origin } of group) {
         for (const c of txn.changes) {
           if (c.change.case !== 'row') continue;
-          const st = rowStatement(c.change.value);
+          const st = rowStatement(c.change.value, this.host.generatedColumns(c.change.value.schema, c.change.value.table));
           if (st === undefined) continue;
           const r = await this.runRow(session, st);
           const touched = r.kind === 'ok' ? r.affectedRows : 0;

@@ -10,6 +10,7 @@ export interface RowStatement {
 }
 
 const quoteIdent = (s: string): string => '`' + s.replace(/`/g, '``') + '`';
+const NO_COLUMNS: ReadonlySet<string> = new Set();
 
 /** A logged value as the SQL value it was (DECIMAL exact, big integers as bigint). */
 export function sqlValue(v: pb.Value): Value {
@@ -58,18 +59,27 @@ function sameValue(a: pb.Value | undefined, b: pb.Value | undefined): boolean {
   return x === y;
 }
 
-/** The statement for one row change; undefined for an UPDATE that changed no value. */
-export function rowStatement(r: pb.RowChange): RowStatement | undefined {
+/**
+ * The statement for one row change; undefined for an UPDATE that changed no value. Columns in
+ * `generated` (the table's generated columns here) are computed by the replica, never written.
+ */
+export function rowStatement(r: pb.RowChange, generated: ReadonlySet<string> = NO_COLUMNS): RowStatement | undefined {
   const table = `${quoteIdent(r.schema)}.${quoteIdent(r.table)}`;
   const params: Value[] = [];
   switch (r.kind) {
-    case pb.RowChange_Kind.INSERT:
-      for (const v of r.after) params.push(sqlValue(v));
-      return { sql: `INSERT INTO ${table} (${r.columns.map(quoteIdent).join(', ')}) VALUES (${r.after.map(() => '?').join(', ')})`, params };
+    case pb.RowChange_Kind.INSERT: {
+      const names: string[] = [];
+      for (let i = 0; i < r.after.length; i++) {
+        if (generated.has(r.columns[i])) continue;
+        names.push(quoteIdent(r.columns[i]));
+        params.push(sqlValue(r.after[i]));
+      }
+      return { sql: `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, params };
+    }
     case pb.RowChange_Kind.UPDATE: {
       const sets: string[] = [];
       for (let i = 0; i < r.after.length; i++) {
-        if (sameValue(r.after[i], r.before[i])) continue;
+        if (generated.has(r.columns[i]) || sameValue(r.after[i], r.before[i])) continue;
         sets.push(`${quoteIdent(r.columns[i])} = ?`);
         params.push(sqlValue(r.after[i]));
       }
