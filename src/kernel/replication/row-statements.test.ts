@@ -37,3 +37,11 @@ test('without a key, the whole before image finds one row; NULL is matched with 
   assert.equal(st?.sql, 'DELETE FROM `s`.`t``x` WHERE `id` = ? AND `price` IS NULL AND `note` = ? LIMIT 1');
   assert.deepEqual(st?.params, [3, 0.1]);
 });
+
+test('generated columns are left to the replica: not inserted, not set', () => {
+  const after = [v({ case: 'int', value: 1n }), v({ case: 'decimal', value: '2.00' }), v({ case: 'string', value: 'computed' })];
+  const generated = new Set(['note']);
+  assert.equal(rowStatement(change(pb.RowChange_Kind.INSERT, [], after, [0]), generated)?.sql, 'INSERT INTO `s`.`t``x` (`id`, `price`) VALUES (?, ?)');
+  const before = [v({ case: 'int', value: 1n }), v({ case: 'decimal', value: '2.00' }), v({ case: 'string', value: 'old' })];
+  assert.equal(rowStatement(change(pb.RowChange_Kind.UPDATE, before, after, [0]), generated), undefined, 'only the generated column changed');
+});
