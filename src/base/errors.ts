@@ -202,6 +202,11 @@ export const ErrorCode = {
   DB_CREATE_EXISTS: { code: 1007, state: 'HY000' },
   DB_DROP_EXISTS: { code: 1008, state: 'HY000' },
   OPTION_PREVENTS_STATEMENT: { code: 1290, state: 'HY000' },
+  // Replication.
+  SPECIFIC_ACCESS_DENIED: { code: 1227, state: '42000' },
+  SOURCE_FATAL_READING_LOG: { code: 1236, state: 'HY000' },
+  REPLICA_NOT_CONFIGURED: { code: 1200, state: 'HY000' },
+  REPLICA_APPLY_FAILED: { code: 1594, state: 'HY000' },
   CANT_CHANGE_TX_CHARACTERISTICS: { code: 1568, state: '25001' },
   SP_DOES_NOT_EXIST_SAVEPOINT: { code: 1305, state: '42000' },
   // Foreign keys (InnoDB's codes in MySQL 8).

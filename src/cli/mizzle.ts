@@ -27,7 +27,7 @@ async function backupCommand(args: string[]): Promise<number> {
   const rest = [...args.slice(0, i), ...args.slice(i + 2)];
   try {
     const r = await backupDatadir({ argv: rest, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, dest });
-    process.stdout.write(`backup of ${r.engines.join(', ') || 'nothing'} written to ${r.dest}\n`);
+    process.stdout.write(`backup of ${r.engines.join(', ') || 'nothing'} written to ${r.dest} (change log up to sequence ${r.sequence})\n`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mizzle: unknown command '${word}' (commands: ${Object.keys(COMMANDS).join(', ')}; with only options, mizzle starts the server)\n\n${USAGE}`);
     return 2;
   }
-  const [{ startServer }, { createLogger }] = await Promise.all([import('../kernel/server.js'), import('../kernel/logger.js')]);
+  const [{ startServer }, { createLogger }, { NativeChangeSource }] = await Promise.all([import('../kernel/server.js'), import('../kernel/logger.js'), import('../client/native/change-source.js')]);
   const log = createLogger({ json: argv.includes('--log-json') });
   // One failed promise (a client's commit, a library's internal bookkeeping) must not take the server down.
   process.on('unhandledRejection', (reason: unknown) => {
@@ -69,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
   });
   let server;
   try {
-    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log, workerScript: new URL('./worker.js', import.meta.url) });
+    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log, workerScript: new URL('./worker.js', import.meta.url),
+      // --replica-of: the replica reads its source's change stream with the client library.
+      replicationSources: { 'mizzle:': (url) => new NativeChangeSource(url) } });
   } catch (e) {
     if (e instanceof ConfigError || (e instanceof Error && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')) {
       log.error(`cannot start: ${e.message}`);

@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import type { KvWriter } from '../storage/kv.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { Catalog } from '../storage/catalog.js';
-import { appendTransaction, toPbRow, pb, type ChangeRecorder, type RecordedChange } from '../storage/change-log/index.js';
+import { appendTransaction, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange } from '../storage/change-log/index.js';
 import { renderType } from '../sql/types/render.js';
 
 const ROW_KINDS = { insert: pb.RowChange_Kind.INSERT, update: pb.RowChange_Kind.UPDATE, delete: pb.RowChange_Kind.DELETE } as const;
@@ -40,17 +40,24 @@ export class ChangeLog {
     readonly serverUuid: string,
     private readonly catalog: Catalog,
     private readonly clock: () => number = Date.now,
+    /** Told after a write that appended a message is durable (the change streams wake on it). */
+    readonly committed: () => void = () => undefined,
   ) {}
 
-  /** Writes one message for the recorded changes (nothing when there are none). */
+  /**
+   * Writes one message for the recorded changes (nothing when there are none). A replica's
+   * applied transaction keeps its origin's uuid and moves the applied position in this write.
+   */
   append(w: KvWriter, recorder: ChangeRecorder): void {
+    const origin = recorder.origin;
+    if (origin !== undefined) writeAppliedPosition(w, origin);
     if (recorder.size === 0) return;
     const changes = recorder.changes.map((c) => this.change(c));
     appendTransaction(w, (seq) =>
       create(pb.TransactionSchema, {
         id: { serverUuid: this.serverUuid, sequence: seq },
         commitTimeMs: BigInt(this.clock()),
-        originServerUuid: this.serverUuid,
+        originServerUuid: origin?.originUuid ?? this.serverUuid,
         changes,
       }),
     );

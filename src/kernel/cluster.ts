@@ -22,6 +22,8 @@ export interface KernelCluster {
   gather(): Promise<WorkerReport[]>;
   /** KILL of a session another thread serves. */
   kill(id: number, queryOnly: boolean): void;
+  /** START / STOP REPLICA: the main thread runs the applier. */
+  replicaControl(action: 'start' | 'stop'): void;
   /** SET GLOBAL made here: the other threads apply it too. */
   globalChanged(name: string, value: Value): void;
   /** Makes the next reads of this thread see every commit made so far by any thread. */

@@ -13,6 +13,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'default-storage-engine', type: 'string', default: 'lmdb', description: 'Engine for tables created without ENGINE=' },
   { name: 'threads', type: 'number', default: 1, description: 'Worker threads serving clients (0: one per core; 1: one thread does everything)' },
   { name: 'log-bin', type: 'boolean', default: true, description: 'Write every committed transaction to the change log (mizzle log read prints it)' },
+  { name: 'replica-of', type: 'string', default: '', description: 'Follow this source as a read-only replica: mizzle://user:password@host:port (its native protocol)', secret: true },
   { name: 'log-json', type: 'boolean', default: false, description: 'Write server messages as JSON lines' },
   { name: 'log-level', type: 'string', default: 'info', description: 'error, warn, info or debug' },
   // Limits that protect the server from one bad client; each seeds the global variable of the same name (with '_').

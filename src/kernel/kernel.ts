@@ -1,7 +1,7 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
 import { sqlError } from '../base/errors.js';
 import type { Logger } from './logger.js';
-import type { AccessRequest, AuthDecision, AuthRequest, FilterRequest, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
+import type { AccessRequest, AuthDecision, AuthRequest, ChangeFeed, FilterRequest, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
 import { RowCountCache } from './row-estimates.js';
@@ -30,6 +30,12 @@ import { finish, settled } from '../sql/executor/pause.js';
 import { isTemporaryName, TemporaryTables } from './temporary-tables.js';
 import type { TlsMaterial } from './tls-files.js';
 import type { SecureContext } from 'node:tls';
+import { CommitSignal } from './replication/commit-signal.js';
+import type { Replica } from './replication/replica.js';
+import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
+import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
+import type { TableDef } from '../storage/table-def.js';
+import { lastSequence, readAppliedPosition, readEncoded, writeAppliedPosition, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -56,13 +62,18 @@ export interface KernelOptions {
   changeLog?: boolean;
   /** The server certificate protocols offer TLS with; absent when TLS is off. */
   tls?: TlsMaterial;
+  /** The commit counter change streams wait on; worker threads share one (see replication/commit-signal.ts). */
+  commitSignal?: SharedArrayBuffer;
+  /** Set on a replica (`--replica-of`): where its source is. */
+  replicaOf?: { scheme: string; host: string; port: number };
 }
 
 
 /** Statements that show or touch other sessions or the server's counters: in a cluster they need the other threads' reports first. */
 function needsPeers(statement: Statement, text: string): boolean {
   if (statement.type === 'kill') return true;
-  if (statement.type === 'show') return statement.what === 'processlist' || statement.what === 'status';
+  if (statement.type === 'show') return statement.what === 'processlist' || statement.what === 'status' || statement.what === 'replicaStatus';
+  if (statement.type === 'replicaControl') return true;
   return (statement.type === 'select' || statement.type === 'with' || statement.type === 'setop') && /processlist|global_status/i.test(text);
 }
 
@@ -72,6 +83,13 @@ function withTlsStatus(rows: [string, string | number][], tls: { cipher: string;
   out.push(['Ssl_cipher', tls?.cipher ?? ''], ['Ssl_version', tls?.version ?? '']);
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
+
+/** The generated columns of each table definition (definitions are immutable), for the replica's applier. */
+const generatedNames = new WeakMap<TableDef, ReadonlySet<string>>();
+const NO_COLUMNS: ReadonlySet<string> = new Set();
+
+/** Where SHOW REPLICA STATUS says whether the applier runs. */
+const SQL_RUNNING_COLUMN = REPLICA_STATUS_COLUMNS.findIndex((c) => c.name === 'Replica_SQL_Running');
 
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE VIEW'] as const;
@@ -102,6 +120,11 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly storeIds: Map<KvStore, number>;
   /** How transactions write the change log in their commit (undefined: --log-bin off). */
   private readonly commitLog: CommitLog | undefined;
+  private readonly changeLog: ChangeLog | undefined;
+  private readonly commitSignal: CommitSignal;
+  private readonly replicaOf: KernelOptions['replicaOf'];
+  /** The applier, in the thread that runs it (the main one); other threads ask that one. */
+  replica: Replica | undefined;
   private lastConnectionId = 0;
   /** Table sizes for plan summaries (query filters), counted lazily and cached. */
   readonly rowCounts: RowCountCache;
@@ -123,9 +146,13 @@ export class Kernel implements KernelApi, SessionHost {
       default_storage_engine: opts.storage.defaultEngine,
       storage_engine: opts.storage.defaultEngine,
     });
-    const changeLog = opts.changeLog === false ? undefined : new ChangeLog(opts.serverUuid, opts.storage.catalog);
+    this.commitSignal = new CommitSignal(opts.commitSignal);
+    this.replicaOf = opts.replicaOf;
+    const signal = this.commitSignal;
+    const changeLog = opts.changeLog === false ? undefined : new ChangeLog(opts.serverUuid, opts.storage.catalog, Date.now, () => signal.bump());
+    this.changeLog = changeLog;
     this.transactions = new StorageTransactions(opts.storage, changeLog);
-    this.commitLog = changeLog && { store: opts.storage.primary, append: (w, changes) => changeLog.append(w, changes) };
+    this.commitLog = changeLog && { store: opts.storage.primary, append: (w, changes) => changeLog.append(w, changes), committed: () => changeLog.committed() };
     this.rowCounts = new RowCountCache(opts.storage);
     this.storeIds = this.transactions.storeIds();
     const cluster = opts.cluster;
@@ -236,7 +263,8 @@ export class Kernel implements KernelApi, SessionHost {
     }
     for (const [name, v] of this.localSettings()) sums.set(name, v);
     // The main thread of worker threads runs no filters: their settings come from a worker.
-    for (const [name, v] of this.peers[0]?.settings ?? []) if (!sums.has(name)) sums.set(name, v);
+    // (The main thread's report, last, adds the replica's rows when it runs the applier.)
+    for (const p of this.peers) for (const [name, v] of p.settings) if (!sums.has(name)) sums.set(name, v);
     return [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
@@ -258,6 +286,7 @@ export class Kernel implements KernelApi, SessionHost {
       rows.push(['Ssl_server_not_after', v.notAfter], ['Ssl_server_not_before', v.notBefore]);
     }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
+    if (this.replica) rows.push(...this.replica.statusCounters());
     return rows;
   }
 
@@ -522,7 +551,7 @@ export class Kernel implements KernelApi, SessionHost {
       // Locking reads take their locks in the latest state, all in one go: they never pause.
       checkpoint: () => meter?.tick(),
       readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(t.read(tx))), txn, lockReads, meter)) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
-      write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter, { text, schema: session.database ?? '' }),
+      write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter, { text, schema: session.database ?? '', origin: session.replicationOrigin }),
     };
   }
 
@@ -540,10 +569,15 @@ export class Kernel implements KernelApi, SessionHost {
       kill: (id, queryOnly) => this.kill(session, id, queryOnly),
       canSeeSchema: (schema) => this.permits({ user, host, object: 'schema', name: schema, action: 'USAGE' }),
       canSeeTable: (schema, table) => TABLE_PRIVILEGES.some((action) => this.permits({ user, host, object: 'table', name: schema, table, action })),
+      replicaStatus: () => this.replicaStatus(),
+      replicaControl: (action) => {
+        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
+        return this.replicaControl(action);
+      },
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable'> = {
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));
@@ -556,5 +590,93 @@ export class Kernel implements KernelApi, SessionHost {
   /** Sessions still open, for shutdown. */
   openSessions(): Session[] {
     return [...this.sessions.values()];
+  }
+
+  // ------------------------------------------------------------------ replication
+
+  changeFeed(): ChangeFeed | undefined {
+    if (this.changeLog === undefined) return undefined;
+    const store = this.storage.primary;
+    const signal = this.commitSignal;
+    const fresh = () => {
+      if (this.cluster) this.cluster.freshReads();
+    };
+    return {
+      page: (from, maxCount, maxBytes) => {
+        fresh();
+        return store.read((r) => {
+          const out: { sequence: bigint; bytes: Buffer }[] = [];
+          let bytes = 0;
+          for (const e of readEncoded(r, from)) {
+            out.push({ sequence: e.seq, bytes: e.bytes });
+            bytes += e.bytes.length;
+            if (out.length >= maxCount || bytes >= maxBytes) break;
+          }
+          return out;
+        });
+      },
+      lastSequence: () => {
+        fresh();
+        return store.read((r) => lastSequence(r));
+      },
+      get generation() {
+        return signal.generation;
+      },
+      changedSince: (seen, timeoutMs) => signal.changedSince(seen, timeoutMs),
+    };
+  }
+
+  replicaSource(): { scheme: string; host: string; port: number } | undefined {
+    return this.replicaOf;
+  }
+
+  /** The applier's session: counted nowhere, refused nothing (see admission). */
+  openApplierSession(): Session {
+    const session = new Session(this, this.nextConnectionId(), 'system user', 'localhost', null, undefined, true);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  appliedPosition(): AppliedPosition | undefined {
+    return this.storage.primary.read((r) => readAppliedPosition(r));
+  }
+
+  recordAppliedPosition(origin: ReplicatedOrigin): void {
+    this.storage.primary.write((w) => writeAppliedPosition(w, origin));
+  }
+
+  schemaExists(name: string): boolean {
+    return this.storage.catalog.getSchema(name) !== undefined;
+  }
+
+  generatedColumns(schema: string, table: string): ReadonlySet<string> {
+    const def = this.storage.catalog.getTable(schema, table);
+    if (def === undefined) return NO_COLUMNS;
+    let names = generatedNames.get(def);
+    if (names === undefined) generatedNames.set(def, (names = new Set(def.columns.filter((c) => c.generated).map((c) => c.name))));
+    return names;
+  }
+
+  /** The applier's thread (the main one) has no cluster link: its read views and catalog are renewed here. */
+  freshApplierReads(): void {
+    for (const s of this.transactions.allStores()) s.refresh?.();
+    this.storage.catalog.refresh();
+  }
+
+  /** SHOW REPLICA STATUS: from the applier here, or (worker threads) from the main thread's report. */
+  replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined } {
+    const row = this.replica?.statusRow() ?? (this.replicaOf ? this.peers.find((p) => p.replica)?.replica : undefined);
+    return { columns: REPLICA_STATUS_COLUMNS, row };
+  }
+
+  /** START / STOP REPLICA: here, or sent to the thread that runs the applier. */
+  replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined {
+    if (!this.replicaOf) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; start it with --replica-of');
+    if (this.replica) return action === 'start' ? this.replica.start() : this.replica.stop();
+    const running = this.peers.find((p) => p.replica)?.replica?.[SQL_RUNNING_COLUMN] === 'Yes';
+    this.cluster?.replicaControl(action);
+    if (action === 'start' && running) return { code: 3083, message: "Replication thread(s) for channel '' are already runnning." };
+    if (action === 'stop' && !running) return { code: 3084, message: "Replication thread(s) for channel '' are already stopped." };
+    return undefined;
   }
 }

@@ -389,6 +389,25 @@ export interface KernelApi {
   storageHealthy(): boolean;
   /** True once every plugin started (the protocol listeners accept clients) and until shutdown begins. */
   accepting(): boolean;
+  /** The server's change log for the protocol that streams it to replicas; undefined when --log-bin is off. */
+  changeFeed?(): ChangeFeed | undefined;
+  /** Where this replica's source is (`--replica-of`), for a protocol that sends writes there; undefined on a primary. */
+  replicaSource?(): { scheme: string; host: string; port: number } | undefined;
+}
+
+/**
+ * The committed transactions, in order, as the change log stores them (encoded
+ * mizzle.replication.v1.Transaction messages), and a way to wait for more without polling.
+ */
+export interface ChangeFeed {
+  /** Transactions from sequence `from` on, at most `maxCount` and about `maxBytes` (at least one), read from the latest commit. */
+  page(from: bigint, maxCount: number, maxBytes: number): { sequence: bigint; bytes: Buffer }[];
+  /** The newest committed sequence (0n: none). */
+  lastSequence(): bigint;
+  /** Read before `page`; then `changedSince` resolves as soon as any thread commits more. */
+  readonly generation: number;
+  /** True when a commit happened since `seen`, false when `timeoutMs` passed first. */
+  changedSince(seen: number, timeoutMs: number): Promise<boolean>;
 }
 
 /** What a protocol passes when a login succeeded. */

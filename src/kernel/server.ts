@@ -1,5 +1,5 @@
 // Boots a server: config, data directory, plugins in kind order, storage, kernel; and shuts it down cleanly.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, unknownTopLevel, type ResolvedConfig } from './config.js';
 import { openDataDir, type DataDir } from './datadir.js';
@@ -16,6 +16,9 @@ import { Board, createSharedMemory, type SharedMemory } from './threads/shared-m
 import { Coordinator } from './threads/coordinator.js';
 import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
+import { Replica } from './replication/replica.js';
+import type { ReplicationSourceFactory } from './replication/source.js';
+import type { AppliedPosition } from '../storage/change-log/applied-position.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -47,6 +50,32 @@ export interface StartOptions {
   seed?: ReadonlyMap<string, KvSeed>;
   /** Set in a worker thread: its index, the shared memory and its link to the main thread. */
   worker?: { index: number; memory: SharedMemory; link: WorkerLink };
+  /** How to follow a source, by URL scheme (`mizzle:`), for `--replica-of`; given by the command, which may use the client library. */
+  replicationSources?: Readonly<Record<string, ReplicationSourceFactory>>;
+}
+
+/** `--replica-of`: the source's URL, checked; undefined when the server is no replica. */
+function replicaUrl(config: ResolvedConfig): URL | undefined {
+  const text = String(config.kernel['replica-of']).trim();
+  if (text === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`--replica-of must be a URL such as mizzle://user:password@primary:4406, not '${text}'`);
+  }
+  if (url.protocol !== 'mizzle:') throw new ConfigError(`--replica-of: a replica follows its source over the native protocol (mizzle://host:port), not ${url.protocol}//`);
+  if (url.hostname === '') throw new ConfigError('--replica-of names no host');
+  return url;
+}
+
+/** The source position a backup image starts from (`backup-info`, written by mizzle backup), if the datadir is one. */
+function backupPosition(datadir: string): AppliedPosition | undefined {
+  const path = join(datadir, 'backup-info');
+  if (!existsSync(path)) return undefined;
+  const info = JSON.parse(readFileSync(path, 'utf8')) as { source_server_uuid?: string; sequence?: string };
+  if (info.source_server_uuid === undefined || info.sequence === undefined) return undefined;
+  return { sourceUuid: info.source_server_uuid, sequence: BigInt(info.sequence) };
 }
 
 /** How many threads serve clients: --threads (0: one per core), one when embedded, alone or on an engine threads cannot share. */
@@ -88,6 +117,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const problems = unknownTopLevel(config.raw, registry.manifests());
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const enabled = registry.selectEnabled(String(config.kernel['plugin-load']), String(config.kernel['plugin-add']), String(config.kernel['plugin-remove']));
+  const sourceUrl = replicaUrl(config);
   const datadir = openDataDir(String(config.kernel.datadir), opts.worker !== undefined);
   const stores: KvStore[] = [];
   let kernel: Kernel | undefined;
@@ -161,8 +191,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       // Which worker thread serves the sessions of this kernel, and how many there are.
       mizzle_worker_thread: opts.worker?.index ?? 0,
       mizzle_threads: opts.worker?.memory.workers ?? threads,
+      // A replica takes no writes from clients (its applier's own are exempt), as MySQL's super_read_only.
+      ...(sourceUrl ? { read_only: 1, super_read_only: 1 } : {}),
     };
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls });
+    const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
+    if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, replicaOf });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
@@ -197,10 +231,23 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     if (coordinating && memory && opts.workerScript) {
       const main = kernel;
       const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
-        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events));
+        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events), {
+          // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
+          report: () => (main.replica ? { processes: main.report().processes, status: [], settings: main.replica.statusCounters(), replica: main.replica.statusRow() } : undefined),
+          replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
+          kill: (id, queryOnly) => main.killLocal(id, queryOnly),
+        });
       coordinator = c;
       kernel.peerSource = () => c.reports();
       await c.start();
+    }
+    // The applier runs in one thread, the main one (with worker threads it serves no clients there).
+    if (sourceUrl && !opts.worker) {
+      const factory = opts.replicationSources?.['mizzle:'];
+      if (factory === undefined) throw new ConfigError('this program cannot follow a source (--replica-of is for the mizzle server)');
+      kernel.replica = new Replica(kernel, factory(sourceUrl), backupPosition(datadir.path));
+      kernel.replica.start();
+      log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }
     kernel.started = true;
     const stop = stopper(kernel, registry, storage, datadir, log, coordinator);
@@ -265,6 +312,8 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
       log.info('mizzle shutting down');
       // Readiness fails first; the monitoring listeners stop last so probes see 503 while clients drain.
       kernel.stopping = true;
+      // The applier stops first: nothing is written while the rest shuts down.
+      await kernel.replica?.close();
       // Worker threads drain their clients first; the main thread's storage closes after theirs.
       await coordinator?.stop();
       for (const p of [...registry.ofKind('protocol').slice().reverse(), ...registry.ofKind('monitoring').slice().reverse()]) {

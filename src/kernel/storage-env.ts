@@ -11,6 +11,7 @@ import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '.
 import type { Transaction } from './transactions/transaction.js';
 import type { Pause } from '../sql/executor/pause.js';
 import { ChangeRecorder } from '../storage/change-log/recorder.js';
+import type { ReplicatedOrigin } from '../storage/change-log/applied-position.js';
 import type { ChangeLog } from './change-log.js';
 import { isTemporaryName } from './temporary-tables.js';
 
@@ -321,8 +322,9 @@ export class StorageTransactions {
    * the latest committed state (current reads, row locks); otherwise straight into
    * each store's write transaction (DDL and statements that need no locks).
    */
-  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: { text: string; schema: string }): T {
+  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: { text: string; schema: string; origin?: ReplicatedOrigin }): T {
     if (txn) {
+      if (statement?.origin !== undefined && txn.changes !== undefined) txn.changes.origin = statement.origin;
       return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
         const writers = new Map([...latest].map(([s, r]) => [s, txn.writer(s, r)]));
         return fn({
@@ -334,13 +336,14 @@ export class StorageTransactions {
     // Outside a transaction (DDL): the statement's changes are logged inside the same writes, when it has a text to log.
     const log = statement !== undefined ? this.changeLog : undefined;
     const changes = log ? new ChangeRecorder() : undefined;
+    if (changes) changes.origin = statement?.origin;
     const ddl = log ? new DdlNotes() : undefined;
-    return nest<KvWriter, T>(this.stores, (s, f) => s.write(f), (writers) => {
+    const result = nest<KvWriter, T>(this.stores, (s, f) => s.write(f), (writers) => {
       const primary = writers.get(this.storage.primary) as KvWriter;
       // Inside the primary store's write no other thread changes the catalog: start from what it holds.
       this.storage.catalog.syncInWrite(primary);
       const catalog = new CatalogAccess(this.storage, writers, ddl);
-      const result = fn({
+      const out = fn({
         catalog,
         table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, changes, ddl), meter),
       });
@@ -348,7 +351,9 @@ export class StorageTransactions {
         if (ddl.changed) changes.ddl({ schema: statement.schema, statement: statement.text, tables: ddl.tables, dropped: ddl.dropped }, 0);
         log.append(primary, changes);
       }
-      return result;
+      return out;
     });
+    if (log && changes?.pending) log.committed();
+    return result;
   }
 }

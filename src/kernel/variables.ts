@@ -84,6 +84,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'query_cache_size', scope: 'global', type: 'int', default: 0, readOnly: true },
   { name: 'query_cache_type', scope: 'both', type: 'string', default: 'OFF' },
   { name: 'read_only', scope: 'global', type: 'bool', default: 0 },
+  { name: 'super_read_only', scope: 'global', type: 'bool', default: 0 },
   { name: 'require_secure_transport', scope: 'global', type: 'bool', default: 0 },
   { name: 'server_id', scope: 'global', type: 'int', default: 1 },
   { name: 'server_uuid', scope: 'global', type: 'string', default: '', readOnly: true },

@@ -74,6 +74,7 @@ export const CAT_SCHEMA = 0x53; // 'S' + name
 export const CAT_TABLE = 0x54; // 'T' + u32 id
 export const CAT_VIEW = 0x56; // 'V' + schema + 00 + name
 export const CAT_LOG = 0x4c; // 'L' + u64 sequence: the change log (storage/change-log), one encoded transaction per key
+export const CAT_REPLICA = 0x52; // 'R': where a replica stands in its source's change log (storage/change-log/applied-position)
 
 /** A catalog key: [u32 0][kind][parts joined by 0x00]. */
 export function catalogKey(kind: number, ...parts: (string | number)[]): Buffer {

@@ -11,6 +11,7 @@ import { statementDigest } from '../../sql/lexer/digest.js';
 import type { DeleteStmt, Statement, UpdateStmt } from '../../sql/parser/ast.js';
 import { PLAN_ONLY, summarizeStatement, type PlanSummary } from '../../sql/planner/plan-summary.js';
 import { isUnsafeUpdate, safeUpdateError } from '../../sql/planner/safe-updates.js';
+import { isReadOnlyStatement } from '../../sql/executor/run-statement.js';
 import type { FilterRequest } from '../plugin.js';
 import type { SessionVariables } from '../variables.js';
 import type { DiagnosticsArea } from './diagnostics-area.js';
@@ -30,6 +31,8 @@ export interface FilterTicket {
 /** What the checks read of their session. */
 export interface AdmittedSession extends SessionContext {
   readonly id: number;
+  /** A replica's applier: read-only mode, authorization and filters do not apply to it. */
+  readonly applier: boolean;
   readonly variables: SessionVariables;
   evalContext(params: readonly Value[]): EvalContext;
 }
@@ -41,7 +44,7 @@ function isQuery(statement: Statement): boolean {
 
 export class StatementAdmission {
   constructor(
-    private readonly kernel: Pick<SessionHost, 'authorizing' | 'authorize' | 'filtering' | 'filterStatement' | 'counters' | 'rowCounts' | 'storage' | 'log'>,
+    private readonly kernel: Pick<SessionHost, 'authorizing' | 'authorize' | 'filtering' | 'filterStatement' | 'counters' | 'rowCounts' | 'storage' | 'log' | 'globals' | 'isConnectionAdmin'>,
     private readonly session: AdmittedSession,
     private readonly warnings: DiagnosticsArea,
   ) {}
@@ -52,6 +55,8 @@ export class StatementAdmission {
    * filters said lands in `ticket` either way, since those that admitted it are owed their done.
    */
   admit(statement: Statement, text: string, params: readonly Value[], ticket: FilterTicket): number {
+    if (this.session.applier) return 0;
+    this.checkReadOnly(statement);
     this.authorize(statement);
     // The statement's MAX_EXECUTION_TIME hint overrides the variable (top-level SELECT only, as in MySQL).
     const hinted = statement.type === 'select' ? statement.maxExecutionTimeMs : undefined;
@@ -74,9 +79,22 @@ export class StatementAdmission {
     return deadlineMs;
   }
 
+  /**
+   * 1290 for a write while the server is read-only, as MySQL: `read_only` stops users without
+   * the administrator's right, `super_read_only` (a replica's default) stops everyone.
+   */
+  private checkReadOnly(statement: Statement): void {
+    // LOCK TABLES, FLUSH, ANALYZE ... change no data here (dump tools send them); unsupported statements answer their own error.
+    if (isReadOnlyStatement(statement) || statement.type === 'admin' || statement.type === 'unsupported') return;
+    const superReadOnly = Number(this.kernel.globals.get('super_read_only')) === 1;
+    if (!superReadOnly && (Number(this.kernel.globals.get('read_only')) !== 1 || this.kernel.isConnectionAdmin(this.session.user, this.session.host))) return;
+    const option = superReadOnly ? '--super-read-only' : '--read-only';
+    throw this.refused(sqlError('OPTION_PREVENTS_STATEMENT', `The MySQL server is running with the ${option} option so it cannot execute this statement`));
+  }
+
   /** 1142 (or 1044 for schema-level statements) unless every authorization plugin allows each access; nothing to do without one. */
   authorize(statement: Statement): void {
-    if (!this.kernel.authorizing) return;
+    if (!this.kernel.authorizing || this.session.applier) return;
     const { user, host, database } = this.session;
     for (const a of statementAccess(statement, database)) {
       if (isInformationSchema(a.schema)) {

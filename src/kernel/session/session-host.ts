@@ -50,6 +50,8 @@ export interface SessionHost {
 
   /** Whether any authorization plugin is active (sessions skip the per-statement walk when none is). */
   readonly authorizing: boolean;
+  /** Whether the user has the administrator's right (what read_only lets write; see KernelApi.isConnectionAdmin). */
+  isConnectionAdmin(user: string, host: string): boolean;
   /** Whether every active authorization plugin allows the access; a denial is logged and counted. */
   authorize(req: AccessRequest): boolean;
   /** Whether any query filter is active. */

@@ -29,6 +29,7 @@ import { LockRetry } from './lock-retry.js';
 import type { SessionHost } from './session-host.js';
 import { StatementMeter } from './statement-meter.js';
 import { TransactionState } from './transaction-state.js';
+import type { ReplicatedOrigin } from '../../storage/change-log/applied-position.js';
 
 /** What a session is doing, for SHOW PROCESSLIST. */
 export interface SessionActivity {
@@ -65,6 +66,8 @@ export class Session implements KernelSession, SessionContext {
   private lastPreparedId = 0;
   /** Texts parsed lately: the same text again reuses its AST and so its compiled plan. */
   private readonly parsedTexts = new StatementCache();
+  /** Set by a replica's applier while it applies a source transaction: its commit carries the origin and the applied position. */
+  replicationOrigin: ReplicatedOrigin | undefined;
   /** The client's TLS session (SHOW STATUS's Ssl_cipher and Ssl_version); undefined on a clear connection. */
   tls: { cipher: string; version: string } | undefined;
   /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
@@ -84,6 +87,8 @@ export class Session implements KernelSession, SessionContext {
     readonly host: string,
     database: string | null,
     private readonly disconnect?: () => void,
+    /** A replica's applier: read-only mode, authorization and filters do not apply to it. */
+    readonly applier = false,
   ) {
     this.database = database;
     this.serverVersion = kernel.serverVersion;
@@ -95,6 +100,16 @@ export class Session implements KernelSession, SessionContext {
     this.admission = new StatementAdmission(kernel, this, this.warnings);
     this.idleTimeout = new IdleTransactionTimeout(kernel, this, this.variables, this.transactions);
     this.userLocks = new SessionUserLocks(kernel.locks);
+  }
+
+  /**
+   * A replica's applier: the open transaction's commit stores `origin` as the applied position and
+   * logs its rows with the origin's uuid (even when it changed nothing here).
+   */
+  markReplicated(origin: ReplicatedOrigin): void {
+    const changes = this.transactions.current?.changes;
+    if (changes === undefined) throw new Error('markReplicated needs an open transaction and the change log');
+    changes.origin = origin;
   }
 
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */

@@ -14,6 +14,15 @@ export interface WorkerData {
   cwd: string;
 }
 
+/** What the main thread itself serves the workers: the replica's applier runs there. */
+export interface MainThreadDuties {
+  /** Its part of a gather (the applier's session and status), or undefined when it has none. */
+  report(): WorkerReport | undefined;
+  replicaControl(action: 'start' | 'stop'): void;
+  /** KILL of one of its sessions (the applier's). */
+  kill(id: number, queryOnly: boolean): void;
+}
+
 /** A gather in progress: the worker that asked, and the reports still awaited. */
 interface Gathering {
   from: number;
@@ -45,6 +54,8 @@ export class Coordinator {
     private readonly setGlobal: (name: string, value: Value) => void,
     /** Statements the workers finished, for the main thread's monitoring plugins. */
     private readonly statements: (events: StatementRecord[]) => void,
+    /** What the main thread itself runs for the workers: the replica's applier. */
+    private readonly main: MainThreadDuties = { report: () => undefined, replicaControl: () => undefined, kill: () => undefined },
   ) {}
 
   /** Starts every worker and resolves when all of them listen; a worker that fails to start fails the start. */
@@ -114,6 +125,7 @@ export class Coordinator {
         return;
       }
       case 'kill':
+        this.main.kill(m.id, m.queryOnly);
         for (let w = 0; w < this.workers.length; w++) this.post(w, { t: 'kill', id: m.id, queryOnly: m.queryOnly });
         return;
       case 'setGlobal':
@@ -122,6 +134,9 @@ export class Coordinator {
         return;
       case 'statements':
         this.statements(m.events);
+        return;
+      case 'replicaControl':
+        this.main.replicaControl(m.action);
         return;
       case 'stopped':
         this.stoppedCount++;
@@ -150,6 +165,9 @@ export class Coordinator {
     const g = this.gatherings.get(id);
     if (!g) return;
     this.gatherings.delete(id);
+    // The main thread's own part (the replica's applier) goes last: the workers' reports come first.
+    const mine = g.from >= 0 ? this.main.report() : undefined;
+    if (mine !== undefined) g.reports.push(mine);
     if (g.done) g.done(g.reports);
     else this.post(g.from, { t: 'gathered', req: g.req, reports: g.reports });
   }

@@ -12,6 +12,8 @@ export interface WorkerReport {
   status: [string, string | number][];
   /** Rows that describe the server (uptime, rules loaded): the same on every thread. */
   settings: [string, string | number][];
+  /** SHOW REPLICA STATUS's row, from the thread that runs the applier (the main one). */
+  replica?: Value[];
 }
 
 /** Where a protocol listens; the key of a shared listening socket. */
@@ -32,6 +34,8 @@ export type ToMain =
   | { t: 'report'; req: number; report: WorkerReport }
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }
+  /** START / STOP REPLICA, for the main thread, which runs the applier. */
+  | { t: 'replicaControl'; action: 'start' | 'stop' }
   /** Finished statements for the monitoring plugins, which run in the main thread. */
   | { t: 'statements'; events: StatementRecord[] };
 

@@ -2,6 +2,7 @@
 import type { CatalogBoard } from '../../storage/catalog.js';
 import { SHARED_COUNTER_SLOTS, sharedCounterBytes } from '../../storage/shared-counter-cells.js';
 import { sharedGaugeBytes } from './shared-gauges.js';
+import { COMMIT_SIGNAL_BYTES } from '../replication/commit-signal.js';
 import { DEFAULT_LOCK_TABLE_SIZES, lockTableBytes, type LockTableSizes } from './shared-lock-table.js';
 
 /** Everything a worker needs to join the others; it crosses to each worker in its workerData. */
@@ -12,6 +13,8 @@ export interface SharedMemory {
   lockSizes: LockTableSizes;
   counters: SharedArrayBuffer;
   gauges: SharedArrayBuffer;
+  /** The commit counter change streams wait on (replication/commit-signal.ts). */
+  commits: SharedArrayBuffer;
 }
 
 // Board words.
@@ -28,6 +31,7 @@ export function createSharedMemory(workers: number): SharedMemory {
     lockSizes: DEFAULT_LOCK_TABLE_SIZES,
     counters: new SharedArrayBuffer(sharedCounterBytes(SHARED_COUNTER_SLOTS)),
     gauges: new SharedArrayBuffer(sharedGaugeBytes()),
+    commits: new SharedArrayBuffer(COMMIT_SIGNAL_BYTES),
   };
 }
 

@@ -139,6 +139,10 @@ export class WorkerLink implements KernelCluster {
     this.send({ t: 'kill', id, queryOnly });
   }
 
+  replicaControl(action: 'start' | 'stop'): void {
+    this.send({ t: 'replicaControl', action });
+  }
+
   globalChanged(name: string, value: Value): void {
     this.send({ t: 'setGlobal', name, value });
   }

@@ -20,6 +20,8 @@ export interface CommitLog {
   /** The store whose write transaction carries the log (the primary, catalog store). */
   store: KvStore;
   append(w: KvWriter, changes: ChangeRecorder): void;
+  /** After the write that carried a message is durable. */
+  committed(): void;
 }
 
 /** Whether a key is a clustered row (index id 0 of a user table): the keys row locks protect. */
@@ -127,7 +129,7 @@ export class Transaction implements LockOwner {
     const plan: [KvStore, (w: KvWriter) => void][] = [];
     const log = this.log;
     const changes = this.changes;
-    const logged = log !== undefined && changes !== undefined && changes.size > 0;
+    const logged = log !== undefined && changes !== undefined && changes.pending;
     for (const [store, ws] of this.writes) {
       if (logged && store === log.store) plan.push([store, (w) => { ws.applyTo(w); log.append(w, changes); }]);
       else if (ws.size > 0) plan.push([store, (w) => ws.applyTo(w)]);
@@ -154,8 +156,10 @@ export class Transaction implements LockOwner {
   async commit(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    const logged = this.changes?.pending === true;
     try {
       for (const [store, apply] of this.commitPlan()) await store.commit(apply);
+      if (logged) this.log?.committed();
     } finally {
       this.end(true);
     }
@@ -165,8 +169,10 @@ export class Transaction implements LockOwner {
   commitSync(): void {
     if (this.finished) return;
     this.finished = true;
+    const logged = this.changes?.pending === true;
     try {
       for (const [store, apply] of this.commitPlan()) store.write(apply);
+      if (logged) this.log?.committed();
     } finally {
       this.end(true);
     }

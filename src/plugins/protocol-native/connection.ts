@@ -6,12 +6,13 @@ import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { Flag, MessageType } from '../../protocol/native/constants.js';
 import { FrameError, FrameReader, type Frame } from '../../protocol/native/frame.js';
-import { readHello, readQuery, writeError, writeOk, writeRedirect, writeServerHello } from '../../protocol/native/messages.js';
+import { readHello, readQuery, readReplicate, writeError, writeOk, writeRedirect, writeServerHello } from '../../protocol/native/messages.js';
 import { NativeProtocolError } from '../../protocol/native/wire-reader.js';
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
 import type { NativeCounters } from './counters.js';
 import { authenticateHello } from './hello-auth.js';
+import { ChangeStream } from './change-stream.js';
 import type { RedirectPolicy } from './redirect-policy.js';
 import { NativeRowStream, rowFrames, type RowStreamHost } from './result-stream.js';
 
@@ -50,6 +51,9 @@ export class NativeConnection implements RowStreamHost {
   private frameTimer: NodeJS.Timeout | undefined;
   private readonly host: string;
   private readonly loopback: boolean;
+  private user = '';
+  /** Set once the client asked to REPLICATE: the connection then only streams changes. */
+  private stream: ChangeStream | undefined;
 
   constructor(private readonly socket: Socket, private readonly h: ConnectionHost) {
     this.reader = new FrameReader(h.limits.frameBytesMax);
@@ -117,6 +121,15 @@ export class NativeConnection implements RowStreamHost {
       void this.hello(f);
       return;
     }
+    if (f.type === MessageType.REPLICATE && this.stream === undefined) {
+      this.replicate(f);
+      return;
+    }
+    if (this.stream !== undefined) {
+      this.h.counters.malformed++;
+      this.fatal(f.requestId, sqlError('UNKNOWN_COM', 'This connection streams changes; it takes no more requests'));
+      return;
+    }
     if (f.type !== MessageType.QUERY) {
       this.h.counters.malformed++;
       this.h.counters.errors++;
@@ -144,6 +157,7 @@ export class NativeConnection implements RowStreamHost {
       });
       if (this.state === 'closed') return;
       const connectionId = kernel.nextConnectionId();
+      this.user = hello.user;
       this.session = kernel.openSession({
         user: hello.user,
         host: this.host,
@@ -163,6 +177,43 @@ export class NativeConnection implements RowStreamHost {
       kernel.recordAbortedConnect();
       if (e instanceof NativeProtocolError) counters.malformed++;
       this.fatal(f.requestId, e instanceof SqlError ? e : sqlError('HANDSHAKE', `Bad HELLO: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  /**
+   * REPLICATE: from now on the connection streams the change log (see change-stream.ts). Only
+   * an administrator may (what MySQL's REPLICATION SLAVE grants), and only with nothing else in flight.
+   */
+  private replicate(f: Frame): void {
+    const { kernel, counters } = this.h;
+    counters.requests++;
+    try {
+      const req = readReplicate(f.payload);
+      if (this.busy) throw sqlError('UNKNOWN_COM', 'REPLICATE must be the only request in flight');
+      if (!kernel.isConnectionAdmin(this.user, this.host)) {
+        throw sqlError('SPECIFIC_ACCESS_DENIED', `Access denied; you need (at least one of) the REPLICATION SLAVE privilege(s) for this operation`);
+      }
+      const feed = kernel.changeFeed?.();
+      const refusal = ChangeStream.refusal(feed, kernel.serverUuid, req);
+      if (refusal !== undefined || feed === undefined) throw refusal;
+      const conn = this;
+      const stream = new ChangeStream(feed, kernel.serverUuid, {
+        write: (bytes) => conn.write(bytes),
+        backlog: () => conn.backlog(),
+        get open() { return conn.state !== 'closed'; },
+      }, f.requestId);
+      this.stream = stream;
+      counters.replicaStreams++;
+      this.h.log.info('replica connected', { user: this.user, host: this.host, after: `${req.sourceUuid || kernel.serverUuid}:${req.afterSequence}` });
+      stream.run(req.afterSequence).catch((e: unknown) => {
+        this.h.log.error('change stream failed', { host: this.host, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        this.fatal(f.requestId, sqlError('UNKNOWN_ERROR', 'The change stream failed; see the source\'s log'));
+      });
+    } catch (e) {
+      counters.errors++;
+      if (e instanceof NativeProtocolError) counters.malformed++;
+      const err = e instanceof SqlError ? e : sqlError('MALFORMED_PACKET', `Malformed REPLICATE: ${e instanceof Error ? e.message : String(e)}`);
+      this.send((w) => writeError(w, f.requestId, 0, errorReply(err)));
     }
   }
 
@@ -309,6 +360,7 @@ export class NativeConnection implements RowStreamHost {
 
   private teardown(): void {
     this.state = 'closed';
+    this.stream?.stop();
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.frameTimer);
     const s = this.session;

@@ -15,6 +15,8 @@ export class NativeCounters {
   malformed = 0;
   bytesReceived = 0;
   bytesSent = 0;
+  /** Replicas that asked to follow the change log (REPLICATE). */
+  replicaStreams = 0;
 
   list(): [string, number][] {
     return [
@@ -28,6 +30,7 @@ export class NativeCounters {
       ['Native_malformed', this.malformed],
       ['Native_bytes_received', this.bytesReceived],
       ['Native_bytes_sent', this.bytesSent],
+      ['Native_replica_streams', this.replicaStreams],
     ];
   }
 }

@@ -3,14 +3,12 @@ import { sqlError, type SqlError } from '../../base/errors.js';
 import type { KernelApi } from '../../kernel/plugin.js';
 import type { RedirectReply } from '../../protocol/native/messages.js';
 import { parse } from '../../sql/parser/index.js';
-
-/** Statement types that change no data: they run on a read-only server. */
-const READING = new Set(['select', 'setop', 'values', 'with', 'show', 'explain', 'use', 'set', 'transaction', 'do', 'kill']);
+import { isReadOnlyStatement } from '../../sql/executor/run-statement.js';
 
 /** Whether `sql` writes; text that does not parse is no write (the session answers its parse error). */
 export function isWrite(sql: string): boolean {
   try {
-    return !READING.has(parse(sql).type);
+    return !isReadOnlyStatement(parse(sql));
   } catch {
     return false;
   }
@@ -36,9 +34,9 @@ export class RedirectPolicy {
 
   constructor(private readonly kernel: KernelApi, private readonly target: RedirectTarget | undefined, private readonly readOnly: boolean) {}
 
-  /** The plugin's read_only option or the server's read_only global. */
+  /** The plugin's read_only option or the server's read_only / super_read_only globals. */
   private serverReadOnly(): boolean {
-    return this.readOnly || Number(this.kernel.getGlobalVariable('read_only') ?? 0) === 1;
+    return this.readOnly || Number(this.kernel.getGlobalVariable('read_only') ?? 0) === 1 || Number(this.kernel.getGlobalVariable('super_read_only') ?? 0) === 1;
   }
 
   /**
@@ -52,9 +50,14 @@ export class RedirectPolicy {
       return { redirect: { reason: 'draining', ...this.target, message: 'This server is shutting down; continue on the one named' } };
     }
     if (!this.serverReadOnly() || !isWrite(sql)) return undefined;
-    if (this.target === undefined || inTransaction) {
+    // A replica of a native-protocol source sends writes to its source unless the operator named a target.
+    const source = this.target === undefined ? this.kernel.replicaSource?.() : undefined;
+    const primary = source?.scheme === 'mizzle' ? { host: source.host, port: source.port } : undefined;
+    const target = this.target ?? primary;
+    if (target === undefined || inTransaction) {
       return { error: sqlError('OPTION_PREVENTS_STATEMENT', 'The MySQL server is running with the --read-only option so it cannot execute this statement') };
     }
-    return { redirect: { reason: 'read-only', ...this.target, message: 'This server is read-only; send writes to the one named' } };
+    if (primary !== undefined) return { redirect: { reason: 'not-primary', ...primary, message: 'This server is a replica; send writes to its source' } };
+    return { redirect: { reason: 'read-only', ...target, message: 'This server is read-only; send writes to the one named' } };
   }
 }

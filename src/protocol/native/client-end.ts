@@ -5,8 +5,8 @@ import type { NativeCell, NativeParam } from './cells.js';
 import { Flag, MessageType } from './constants.js';
 import { FrameReader, type Frame } from './frame.js';
 import {
-  readError, readOk, readRedirect, readRows, readServerHello, writeHello, writeQuery,
-  type NativeColumn, type OkReply, type RedirectReply, type ServerHello,
+  readChanges, readError, readOk, readRedirect, readRows, readServerHello, writeHello, writeQuery, writeReplicate,
+  type ChangesFrame, type NativeColumn, type OkReply, type RedirectReply, type ReplicateRequest, type ServerHello,
 } from './messages.js';
 import { NativeProtocolError } from './wire-reader.js';
 import { WireWriter } from './wire-writer.js';
@@ -46,6 +46,8 @@ interface Pending {
   resolve(r: NativeReply): void;
   reject(e: Error): void;
   onRows?: RequestOptions['onRows'];
+  /** A REPLICATE request: its CHANGES frames, as they come. */
+  onChanges?: (c: ChangesFrame) => void;
   columns?: NativeColumn[];
   rows?: NativeCell[][];
 }
@@ -159,6 +161,45 @@ export class NativeClientConnection {
     });
   }
 
+  /**
+   * Follows the server's change log (REPLICATE): `each` gets every CHANGES frame in order and
+   * the next waits for its promise; meanwhile the socket is not read, so a slow consumer holds
+   * back the server (TCP fills) instead of buffering here. Rejects when the stream ends: the
+   * server's ERROR as a SqlError, else a NativeConnectionError. Stop it with destroy().
+   */
+  follow(req: ReplicateRequest, each: (c: ChangesFrame) => Promise<void>): Promise<never> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
+    const queue: ChangesFrame[] = [];
+    let working = false;
+    return new Promise<never>((_, reject) => {
+      const work = async () => {
+        working = true;
+        this.socket.pause();
+        try {
+          while (queue.length > 0 && this.failure === undefined) await each(queue.shift()!);
+        } catch (e) {
+          this.fail(e as Error);
+        } finally {
+          working = false;
+          if (this.failure === undefined) this.socket.resume();
+        }
+      };
+      this.pending.set(id, {
+        resolve: () => reject(new NativeProtocolError('the change stream ended without an error')),
+        reject,
+        onChanges: (c) => {
+          queue.push(c);
+          if (!working) void work();
+        },
+      });
+      const w = new WireWriter(64);
+      writeReplicate(w, id, req);
+      this.socket.write(w.finish());
+    });
+  }
+
   private received(chunk: Buffer): void {
     let frames: Frame[];
     try {
@@ -188,6 +229,10 @@ export class NativeClientConnection {
           return this.settle(f.requestId, p, { kind: 'ok', ok: readOk(f.payload), flags: f.flags });
         case MessageType.REDIRECT:
           return this.settle(f.requestId, p, { kind: 'redirect', redirect: readRedirect(f.payload), flags: f.flags });
+        case MessageType.CHANGES:
+          if (p.onChanges === undefined) throw new NativeProtocolError('CHANGES for a request that did not ask to replicate');
+          p.onChanges(readChanges(f.payload));
+          return;
         case MessageType.ERROR: {
           const e = readError(f.payload);
           this.pending.delete(f.requestId);

@@ -22,12 +22,14 @@ export const ROW_FRAME_BYTES_TARGET = 256 * 1024;
 export const MessageType = {
   HELLO: 0x01,
   QUERY: 0x02,
+  REPLICATE: 0x03,
   SERVER_HELLO: 0x81,
   OK: 0x82,
   ERROR: 0x83,
   ROWS: 0x84,
   ROW_CHUNK: 0x85,
   REDIRECT: 0x86,
+  CHANGES: 0x87,
 } as const;
 export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
@@ -44,6 +46,10 @@ export const Flag = {
   /** Server: another ROW_CHUNK frame of the same request follows. */
   MORE: 0x0400,
 } as const;
+
+/** Transactions in one CHANGES frame at most, and the payload bytes after which a frame is cut (one bigger transaction still goes whole). */
+export const CHANGES_PER_FRAME_MAX = 500;
+export const CHANGES_FRAME_BYTES_TARGET = 256 * 1024;
 
 /** Why a server sends the client elsewhere. */
 export const RedirectReason = {

@@ -65,6 +65,20 @@ export interface RowsPart {
   warnings?: number;
 }
 
+/** REPLICATE: follow the server's change log after `afterSequence`; `sourceUuid` (empty: any) is the server the position belongs to. */
+export interface ReplicateRequest {
+  sourceUuid: string;
+  afterSequence: bigint;
+}
+
+/** CHANGES: committed transactions as the server's change log holds them (encoded mizzle.replication.v1.Transaction messages). */
+export interface ChangesFrame {
+  serverUuid: string;
+  /** The newest sequence the server had committed when it wrote the frame (for lag in transactions). */
+  lastSequence: bigint;
+  transactions: { sequence: bigint; bytes: Uint8Array }[];
+}
+
 function sealed(w: WireWriter, type: number, flags: number, requestId: number, body: (w: WireWriter) => void, shardKey?: Uint8Array): void {
   const at = startFrame(w, type, flags, requestId, shardKey);
   body(w);
@@ -310,4 +324,41 @@ export function readRows(payload: Buffer, flags: number, columns?: readonly Nati
   const warnings = (flags & Flag.MORE) === 0 ? r.u16() : undefined;
   r.end();
   return { columns: cols, rows, warnings };
+}
+
+export function writeReplicate(w: WireWriter, requestId: number, r: ReplicateRequest): void {
+  sealed(w, MessageType.REPLICATE, 0, requestId, () => {
+    w.text(r.sourceUuid);
+    w.u64(r.afterSequence);
+  });
+}
+
+export function readReplicate(payload: Buffer): ReplicateRequest {
+  const r = new WireReader(payload);
+  const out = { sourceUuid: r.text(), afterSequence: r.u64() };
+  r.end();
+  return out;
+}
+
+export function writeChanges(w: WireWriter, requestId: number, c: ChangesFrame): void {
+  sealed(w, MessageType.CHANGES, Flag.MORE, requestId, () => {
+    w.text(c.serverUuid);
+    w.u64(c.lastSequence);
+    w.u32(c.transactions.length);
+    for (const t of c.transactions) {
+      w.u64(t.sequence);
+      w.bytes(t.bytes);
+    }
+  });
+}
+
+export function readChanges(payload: Buffer): ChangesFrame {
+  const r = new WireReader(payload);
+  const serverUuid = r.text();
+  const lastSequence = r.u64();
+  const n = r.u32();
+  const transactions: ChangesFrame['transactions'] = [];
+  for (let i = 0; i < n; i++) transactions.push({ sequence: r.u64(), bytes: r.bytes() });
+  r.end();
+  return { serverUuid, lastSequence, transactions };
 }

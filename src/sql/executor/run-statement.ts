@@ -57,7 +57,7 @@ export function causesImplicitCommit(stmt: Statement): boolean {
 
 /** Whether a statement only reads (for read-only transactions and, later, replicas). */
 export function isReadOnlyStatement(stmt: Statement): boolean {
-  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill'].includes(stmt.type);
+  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl'].includes(stmt.type);
 }
 
 function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
@@ -238,6 +238,11 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
       // A thread id is an integer: what does not convert (a word, NULL) names thread 0, as in MySQL.
       const n = Number(id);
       env.server.kill(Number.isFinite(n) ? Math.trunc(n) : 0, stmt.target === 'query');
+      return OK;
+    }
+    case 'replicaControl': {
+      const note = env.server.replicaControl(stmt.action);
+      if (note !== undefined) env.session.warn(note.code, note.message, 'Note');
       return OK;
     }
     case 'admin':

@@ -207,6 +207,11 @@ export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: read
     case 'masterStatus':
       // Features mizzle leaves out on purpose have nothing to list.
       return rowsResult([col('Name')], []);
+    case 'replicaStatus': {
+      const status = env.server.replicaStatus();
+      const cols = status.columns.map((c) => col(c.name, c.numeric ? BIGINT : VARCHAR(1024), true));
+      return rowsResult(cols, status.row ? [status.row] : []);
+    }
     default:
       return env.read((tx) => showFromCatalog(stmt, env, tx));
   }

@@ -76,6 +76,16 @@ export interface ServerInfo {
   canSeeSchema(schema: string): boolean;
   /** Whether SHOW TABLES lists `schema`.`table` to this session: it has some privilege on it. */
   canSeeTable(schema: string, table: string): boolean;
+  /** SHOW REPLICA STATUS: its columns and, on a replica, its one row (undefined elsewhere: an empty result). */
+  replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined };
+  /** START / STOP REPLICA: 1200 on a server that is no replica; a note (3083, 3084) when it already was so. */
+  replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined;
+}
+
+/** A column of SHOW REPLICA STATUS: its name and whether it holds numbers. */
+export interface ReplicaStatusColumn {
+  name: string;
+  numeric: boolean;
 }
 
 /**

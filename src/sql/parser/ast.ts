@@ -660,7 +660,7 @@ export type SetAssignment =
  * create database, create view, variables (global?), status (global?), warnings, errors, count warnings,
  * count errors, processlist (full?), engines, plugins, charset, collation, table status, grants,
  * privileges, master status, binary logs, open tables, triggers, events, procedure status,
- * function status, profiles.
+ * function status, profiles, replica (slave) status.
  */
 export interface ShowStmt extends Pos {
   type: 'show';
@@ -669,7 +669,7 @@ export interface ShowStmt extends Pos {
     | 'variables' | 'status' | 'warnings' | 'errors' | 'countWarnings' | 'countErrors'
     | 'processlist' | 'engines' | 'plugins' | 'charset' | 'collation' | 'tableStatus'
     | 'grants' | 'privileges' | 'masterStatus' | 'binaryLogs' | 'openTables' | 'triggers'
-    | 'events' | 'procedureStatus' | 'functionStatus' | 'profiles';
+    | 'events' | 'procedureStatus' | 'functionStatus' | 'profiles' | 'replicaStatus';
   full?: boolean;
   global?: boolean;
   /** The table (columns, index, create table/view) or database (create database). */
@@ -707,6 +707,12 @@ export interface KillStmt extends Pos {
   type: 'kill';
   target: 'connection' | 'query';
   id: Expr;
+}
+
+/** `START REPLICA` / `STOP REPLICA` (and the older SLAVE spelling). */
+export interface ReplicaControlStmt extends Pos {
+  type: 'replicaControl';
+  action: 'start' | 'stop';
 }
 
 /**
@@ -758,6 +764,7 @@ export type Statement =
   | ExplainStmt
   | TransactionStmt
   | KillStmt
+  | ReplicaControlStmt
   | AdminStmt
   | DoStmt
   | UnsupportedStmt;

@@ -77,6 +77,14 @@ export function parseKill(p: Parser): Statement {
   return { type: 'kill', target, id: parseExpr(p), pos: t.start };
 }
 
+/** START | STOP REPLICA | SLAVE; thread options (IO_THREAD, SQL_THREAD) and channels are not taken. */
+export function parseReplicaControl(p: Parser): Statement {
+  const t = p.next();
+  p.next();
+  if (!p.atEnd()) throw new UnsupportedSignal(`${t.upper} REPLICA with options`);
+  return { type: 'replicaControl', action: t.upper === 'START' ? 'start' : 'stop', pos: t.start };
+}
+
 /** DO expr, ... */
 export function parseDo(p: Parser): Statement {
   const t = p.next();

@@ -173,10 +173,18 @@ test('statements mizzle refuses are recognized by their leading keywords', () =>
     ['DROP TRIGGER tr', 'DROP TRIGGER'],
     ['DROP PROCEDURE IF EXISTS p', 'DROP PROCEDURE'],
     ["SET PASSWORD = 'x'", 'SET PASSWORD'],
-    ['START SLAVE', 'START SLAVE'],
+    ['START GROUP_REPLICATION', 'START GROUP_REPLICATION'],
+    ['START REPLICA IO_THREAD', 'START REPLICA with options'],
     ['SHOW CREATE PROCEDURE p', 'SHOW CREATE PROCEDURE'],
-    ['SHOW SLAVE STATUS', 'SHOW SLAVE'],
+    ['SHOW SLAVE HOSTS', 'SHOW SLAVE'],
+    ['SHOW REPLICAS', 'SHOW REPLICAS'],
     ['ALTER DATABASE db CHARACTER SET utf8mb4', 'ALTER DATABASE'],
   ];
   for (const [sql, feature] of cases) assert.deepEqual(parse(sql), { type: 'unsupported', feature, pos: 0 }, sql);
+});
+
+test('replica statements: SHOW REPLICA STATUS, START / STOP REPLICA, and the older SLAVE spelling', () => {
+  for (const sql of ['SHOW REPLICA STATUS', 'SHOW SLAVE STATUS', 'show replica status']) assert.deepEqual(parse(sql), { type: 'show', what: 'replicaStatus', pos: 0 }, sql);
+  assert.deepEqual(parse('START REPLICA'), { type: 'replicaControl', action: 'start', pos: 0 });
+  assert.deepEqual(parse('STOP SLAVE'), { type: 'replicaControl', action: 'stop', pos: 0 });
 });

@@ -315,9 +315,15 @@ export function parseShow(p: Parser): Statement {
     case 'PROFILES':
       p.next();
       return s('profiles');
-    case 'PROFILE':
     case 'SLAVE':
     case 'REPLICA':
+      if (p.isKw('STATUS', 1)) {
+        p.next();
+        p.next();
+        return s('replicaStatus');
+      }
+      throw new UnsupportedSignal(`SHOW ${w}`);
+    case 'PROFILE':
     case 'REPLICAS':
     case 'BINLOG':
     case 'RELAYLOG':

@@ -8,7 +8,7 @@ import { parseAlter, parseCreate, parseDrop, parseRename, parseTruncate } from '
 import { parseExplain, parseSet, parseShow, parseUse } from './show-set.js';
 import {
   UNSUPPORTED_LEADS, parseBegin, parseCommit, parseDo, parseFlush, parseKill, parseLock, parseRelease,
-  parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
+  parseReplicaControl, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
 } from './misc.js';
 
 /** One statement at the cursor; stops before `;` / EOF (the caller checks what follows). */
@@ -79,6 +79,7 @@ export function parseStatementBody(p: Parser): Statement {
       return parseBegin(p);
     case 'START':
       if (p.isKw('TRANSACTION', 1)) return parseBegin(p);
+      if (p.isKw('REPLICA', 1) || p.isKw('SLAVE', 1)) return parseReplicaControl(p);
       throw new UnsupportedSignal(`START ${p.word(1)}`.trim());
     case 'COMMIT':
       return parseCommit(p);
@@ -90,6 +91,9 @@ export function parseStatementBody(p: Parser): Statement {
       return parseRelease(p);
     case 'KILL':
       return parseKill(p);
+    case 'STOP':
+      if (p.isKw('REPLICA', 1) || p.isKw('SLAVE', 1)) return parseReplicaControl(p);
+      break;
     case 'DO':
       return parseDo(p);
     case 'LOCK':

@@ -93,22 +93,31 @@ function whereClause(r: RowChange): string {
     .join(' AND ') + (r.keyColumns.length > 0 ? '' : ' LIMIT 1');
 }
 
-function rowToSql(r: RowChange): string {
+/**
+ * One row change as the statement that redoes it (without a trailing `;`), touching exactly that
+ * row; undefined for an UPDATE that changed no value.
+ */
+export function rowChangeToSql(r: RowChange): string | undefined {
   const table = `${quoteIdent(r.schema)}.${quoteIdent(r.table)}`;
   switch (r.kind) {
     case RowChange_Kind.INSERT:
-      return `INSERT INTO ${table} (${r.columns.map(quoteIdent).join(', ')}) VALUES (${r.after.map(valueToSql).join(', ')});`;
+      return `INSERT INTO ${table} (${r.columns.map(quoteIdent).join(', ')}) VALUES (${r.after.map(valueToSql).join(', ')})`;
     case RowChange_Kind.UPDATE: {
       const sets: string[] = [];
       for (let i = 0; i < r.after.length; i++) {
         if (valueToSql(r.after[i]) !== valueToSql(r.before[i])) sets.push(`${quoteIdent(r.columns[i])} = ${valueToSql(r.after[i])}`);
       }
-      if (sets.length === 0) return `-- UPDATE of ${table} changed nothing`;
-      return `UPDATE ${table} SET ${sets.join(', ')} WHERE ${whereClause(r)};`;
+      if (sets.length === 0) return undefined;
+      return `UPDATE ${table} SET ${sets.join(', ')} WHERE ${whereClause(r)}`;
     }
     default:
-      return `DELETE FROM ${table} WHERE ${whereClause(r)};`;
+      return `DELETE FROM ${table} WHERE ${whereClause(r)}`;
   }
+}
+
+function rowToSql(r: RowChange): string {
+  const sql = rowChangeToSql(r);
+  return sql === undefined ? `-- UPDATE of ${quoteIdent(r.schema)}.${quoteIdent(r.table)} changed nothing` : sql + ';';
 }
 
 /**

@@ -1,6 +1,7 @@
 // One transaction's logical changes as its statements make them, undone with the statements that fail.
 import type { Row } from '../../base/value.js';
 import type { TableDef } from '../table-def.js';
+import type { ReplicatedOrigin } from './applied-position.js';
 
 /** A row change as recorded: the table's definition at the time names and types its values. */
 export interface RecordedRow {
@@ -30,6 +31,8 @@ export const RECORDED_CHANGES_MAX = 2_000_000;
  */
 export class ChangeRecorder {
   readonly changes: RecordedChange[] = [];
+  /** Set when a replica's applier records a source transaction: logged with its origin, and the applied position moves with it. */
+  origin: ReplicatedOrigin | undefined;
 
   get size(): number {
     return this.changes.length;
@@ -64,6 +67,12 @@ export class ChangeRecorder {
 
   clear(): void {
     this.changes.length = 0;
+    this.origin = undefined;
+  }
+
+  /** Whether the commit must write to the log's store: changes to log, or a replica's position to move. */
+  get pending(): boolean {
+    return this.changes.length > 0 || this.origin !== undefined;
   }
 
   private push(change: RecordedChange): void {

@@ -1,0 +1,30 @@
+// What a replica needs from the server it follows: a stream of its committed transactions, given by whoever speaks its protocol.
+
+/** One CHANGES frame: transactions as the source's change log stores them. */
+export interface ChangeBatch {
+  serverUuid: string;
+  /** The newest sequence the source had committed when it sent the batch. */
+  lastSequence: bigint;
+  transactions: { sequence: bigint; bytes: Uint8Array }[];
+}
+
+/** A running stream; `ended` rejects when it ends (the source's SqlError, or a connection error). */
+export interface FollowHandle {
+  ended: Promise<never>;
+  stop(): void;
+}
+
+export interface ReplicationSource {
+  /** The source's address, for SHOW REPLICA STATUS and redirects. */
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /**
+   * Connects, asks for the changes after `after` (of server `sourceUuid`; '' is any) and hands
+   * each batch to `each`; the next batch waits for its promise, so a slow replica slows the source's sending, not its memory.
+   */
+  follow(after: { sourceUuid: string; sequence: bigint }, each: (b: ChangeBatch) => Promise<void>): FollowHandle;
+}
+
+/** Makes the source of one URL scheme (`mizzle:`), from `--replica-of`. */
+export type ReplicationSourceFactory = (url: URL) => ReplicationSource;

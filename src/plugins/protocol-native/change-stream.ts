@@ -1,0 +1,75 @@
+// REPLICATE: pushes the change log to a replica as transactions commit, a page at a time, never faster than the replica reads.
+import { sqlError, type SqlError } from '../../base/errors.js';
+import type { ChangeFeed } from '../../kernel/plugin.js';
+import { CHANGES_FRAME_BYTES_TARGET, CHANGES_PER_FRAME_MAX } from '../../protocol/native/constants.js';
+import { writeChanges, type ReplicateRequest } from '../../protocol/native/messages.js';
+import { WireWriter } from '../../protocol/native/wire-writer.js';
+
+/** With nothing new to send, an empty CHANGES goes out this often: the replica knows the source lives and that it is caught up. */
+export const HEARTBEAT_MS = 1000;
+
+/** What a stream needs of its connection. */
+export interface StreamHost {
+  write(bytes: Buffer): void;
+  /** While the replica has not read what was written: a promise for when it has, or is gone (null: nothing pending). */
+  backlog(): Promise<void> | null;
+  readonly open: boolean;
+}
+
+/**
+ * One replica's stream. It reads the log in short read transactions (a slow replica pins no
+ * snapshot), holds at most one frame beyond what the socket took, and sleeps on the commit
+ * signal when it has sent everything. Its errors end the stream, never the server.
+ */
+export class ChangeStream {
+  private stopped = false;
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    private readonly serverUuid: string,
+    private readonly host: StreamHost,
+    private readonly requestId: number,
+  ) {}
+
+  /** Checks the request: an error to answer instead of streaming, or undefined. */
+  static refusal(feed: ChangeFeed | undefined, serverUuid: string, req: ReplicateRequest): SqlError | undefined {
+    if (feed === undefined) return sqlError('SOURCE_FATAL_READING_LOG', 'The source has no change log to stream (it runs with --log-bin off)');
+    if (req.sourceUuid !== '' && req.sourceUuid !== serverUuid) {
+      return sqlError('SOURCE_FATAL_READING_LOG', `The replica's position is in the change log of server ${req.sourceUuid}, not of this server (${serverUuid})`);
+    }
+    const last = feed.lastSequence();
+    if (req.afterSequence > last) {
+      return sqlError('SOURCE_FATAL_READING_LOG', `The replica asks for changes after ${serverUuid}:${req.afterSequence}, but this server's log ends at ${last}`);
+    }
+    return undefined;
+  }
+
+  /** Streams until the connection closes or stop(); resolves then. */
+  async run(after: bigint): Promise<void> {
+    let next = after + 1n;
+    while (!this.stopped && this.host.open) {
+      // The generation is read before the log, so a commit between the two still wakes the wait below.
+      const seen = this.feed.generation;
+      const page = this.feed.page(next, CHANGES_PER_FRAME_MAX, CHANGES_FRAME_BYTES_TARGET);
+      if (page.length > 0) {
+        next = page[page.length - 1].sequence + 1n;
+        this.send(page);
+        const pending = this.host.backlog();
+        if (pending) await pending;
+        continue;
+      }
+      if (!(await this.feed.changedSince(seen, HEARTBEAT_MS)) && !this.stopped && this.host.open) this.send([]);
+    }
+  }
+
+  private send(page: { sequence: bigint; bytes: Buffer }[]): void {
+    const bytes = page.reduce((n, t) => n + t.bytes.length + 12, 64);
+    const w = new WireWriter(bytes);
+    writeChanges(w, this.requestId, { serverUuid: this.serverUuid, lastSequence: this.feed.lastSequence(), transactions: page });
+    this.host.write(w.finish());
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
