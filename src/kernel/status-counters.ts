@@ -16,6 +16,8 @@ const TRANSACTION_COM_NAMES: Record<string, string> = {
   rollbackToSavepoint: 'Com_rollback_to_savepoint', releaseSavepoint: 'Com_release_savepoint',
 };
 
+const STMT_COM_NAMES = { prepare: 'Com_stmt_prepare', execute: 'Com_stmt_execute', close: 'Com_stmt_close' } as const;
+
 export class StatusCounters {
   private readonly started = Date.now();
   private readonly counts = new Map<string, number>();
@@ -38,6 +40,11 @@ export class StatusCounters {
     this.bump('Questions');
     const com = kind === 'transaction' ? TRANSACTION_COM_NAMES[transactionAction ?? 'begin'] : COM_NAMES[kind];
     if (com) this.bump(com);
+  }
+
+  /** COM_STMT_PREPARE / EXECUTE / CLOSE, as MySQL's Com_stmt_* count them (a client's statement cache shows here). */
+  preparedStatement(command: 'prepare' | 'execute' | 'close'): void {
+    this.bump(STMT_COM_NAMES[command]);
   }
 
   error(code: number): void {
@@ -69,7 +76,7 @@ export class StatusCounters {
       ['Uptime', this.uptimeSeconds()],
       ['Handler_commit', this.handlerCommit],
       ['Handler_rollback', this.handlerRollback],
-      ...[...Object.values(COM_NAMES), ...Object.values(TRANSACTION_COM_NAMES)].filter((v, i, a) => a.indexOf(v) === i).map((n): [string, number] => [n, this.counts.get(n) ?? 0]),
+      ...[...Object.values(COM_NAMES), ...Object.values(TRANSACTION_COM_NAMES), ...Object.values(STMT_COM_NAMES)].filter((v, i, a) => a.indexOf(v) === i).map((n): [string, number] => [n, this.counts.get(n) ?? 0]),
       ['Questions', this.counts.get('Questions') ?? 0],
       ['Errors_total', [...this.errors.values()].reduce((a, b) => a + b, 0)],
       ...extra,

@@ -46,8 +46,16 @@ function resultOf(r: WireResult): QueryResult {
   return { columns, rows: r.rows.map((row) => clientRow(row, types)), rowsAffected: 0, lastInsertId: 0, warnings: r.warnings };
 }
 
+/**
+ * Prepared statements a session keeps, by text, as mysql2 does for execute(): a statement run
+ * again costs one round trip (EXECUTE), not PREPARE + EXECUTE + CLOSE.
+ */
+const STATEMENT_CACHE = 64;
+const USE_DATABASE = /^\s*use\s/i;
+
 export class MysqlSession implements TransportSession {
   private broken = false;
+  private readonly statements = new Map<string, number>();
 
   constructor(private readonly conn: ClientConnection) {}
 
@@ -55,15 +63,50 @@ export class MysqlSession implements TransportSession {
     return !this.broken && !this.conn.channel.socket.destroyed;
   }
 
-  /** Text statements through COM_QUERY; with parameters (or for execute) through COM_STMT_PREPARE / EXECUTE / CLOSE. */
+  /** Text statements through COM_QUERY; with parameters (or for execute) through a prepared statement, kept for the next call. */
   private async send(call: StatementCall): Promise<WireResult> {
-    if (!call.prepared && call.params === undefined) return (await this.conn.query(call.sql))[0];
-    const ps = await this.conn.prepare(call.sql);
-    try {
-      return (await this.conn.execute(ps.id, (call.params ?? []).map(paramValue)))[0];
-    } finally {
-      this.conn.closeStatement(ps.id);
+    if (!call.prepared && call.params === undefined) {
+      // Statements prepared before a USE would still name the old database's tables.
+      if (USE_DATABASE.test(call.sql)) this.forgetStatements();
+      return (await this.conn.query(call.sql))[0];
     }
+    const params = (call.params ?? []).map(paramValue);
+    try {
+      return (await this.conn.execute(await this.statementId(call.sql), params))[0];
+    } catch (e) {
+      // The server dropped or invalidated it (1243 unknown handler, 1615 needs re-prepare): prepare once more.
+      if (!(e instanceof SqlError) || (e.code !== 1243 && e.code !== 1615) || !this.statements.has(call.sql)) throw e;
+      this.forget(call.sql);
+      return (await this.conn.execute(await this.statementId(call.sql), params))[0];
+    }
+  }
+
+  /** The server's id for `sql`, prepared now or kept from an earlier call (most recently used last). */
+  private async statementId(sql: string): Promise<number> {
+    const kept = this.statements.get(sql);
+    if (kept !== undefined) {
+      this.statements.delete(sql);
+      this.statements.set(sql, kept);
+      return kept;
+    }
+    const ps = await this.conn.prepare(sql);
+    this.statements.set(sql, ps.id);
+    if (this.statements.size > STATEMENT_CACHE) {
+      const oldest = this.statements.keys().next().value as string;
+      this.forget(oldest);
+    }
+    return ps.id;
+  }
+
+  private forget(sql: string): void {
+    const id = this.statements.get(sql);
+    if (id === undefined) return;
+    this.statements.delete(sql);
+    this.conn.closeStatement(id);
+  }
+
+  private forgetStatements(): void {
+    for (const sql of [...this.statements.keys()]) this.forget(sql);
   }
 
   async run(call: StatementCall, signal?: AbortSignal): Promise<QueryResult> {

@@ -238,6 +238,7 @@ export class Session implements KernelSession, SessionContext {
     if (this.prepared.size >= max) {
       throw sqlError('MAX_PREPARED_STMT_COUNT_REACHED', `Can't create more than max_prepared_stmt_count statements (current value: ${max})`);
     }
+    this.kernel.counters.preparedStatement('prepare');
     const parsed = this.counted(() => parseWithParams(sql));
     this.kernel.refreshReads();
     if (parsed.statement.type === 'unsupported') throw sqlError('NOT_SUPPORTED_YET', `mizzle does not support ${parsed.statement.feature}`);
@@ -271,6 +272,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   async executePrepared(id: number, params: readonly Value[], sink?: RowSink): Promise<StatementResult> {
+    this.kernel.counters.preparedStatement('execute');
     const p = this.prepared.get(id);
     if (!p) throw sqlError('UNKNOWN_STMT_HANDLER', `Unknown prepared statement handler (${id}) given to mysqld_stmt_execute`);
     if (params.length !== p.paramCount) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to mysqld_stmt_execute');
@@ -278,6 +280,7 @@ export class Session implements KernelSession, SessionContext {
   }
 
   closePrepared(id: number): void {
+    this.kernel.counters.preparedStatement('close');
     this.prepared.delete(id);
   }
 
