@@ -1,5 +1,6 @@
 // The MySQL transport: sessions are connections of mizzle's own client end of the MySQL protocol (src/protocol/mysql/client-end.ts).
 import { SqlError } from '../../base/errors.js';
+import { LruMap } from '../../base/lru-map.js';
 import { ClientConnection, type QueryResult as WireResult, type RowReceiver } from '../../protocol/mysql/client-end.js';
 import { whenAborted } from '../call-signal.js';
 import { ClientCode, MizzleError, connectionError } from '../errors.js';
@@ -55,7 +56,7 @@ const USE_DATABASE = /^\s*use\s/i;
 
 export class MysqlSession implements TransportSession {
   private broken = false;
-  private readonly statements = new Map<string, number>();
+  private readonly statements = new LruMap<string, number>(STATEMENT_CACHE);
 
   constructor(private readonly conn: ClientConnection) {}
 
@@ -81,32 +82,23 @@ export class MysqlSession implements TransportSession {
     }
   }
 
-  /** The server's id for `sql`, prepared now or kept from an earlier call (most recently used last). */
+  /** The server's id for `sql`, prepared now or kept from an earlier call. */
   private async statementId(sql: string): Promise<number> {
     const kept = this.statements.get(sql);
-    if (kept !== undefined) {
-      this.statements.delete(sql);
-      this.statements.set(sql, kept);
-      return kept;
-    }
+    if (kept !== undefined) return kept;
     const ps = await this.conn.prepare(sql);
-    this.statements.set(sql, ps.id);
-    if (this.statements.size > STATEMENT_CACHE) {
-      const oldest = this.statements.keys().next().value as string;
-      this.forget(oldest);
-    }
+    const evicted = this.statements.set(sql, ps.id);
+    if (evicted !== undefined) this.conn.closeStatement(evicted[1]);
     return ps.id;
   }
 
   private forget(sql: string): void {
-    const id = this.statements.get(sql);
-    if (id === undefined) return;
-    this.statements.delete(sql);
-    this.conn.closeStatement(id);
+    const id = this.statements.take(sql);
+    if (id !== undefined) this.conn.closeStatement(id);
   }
 
   private forgetStatements(): void {
-    for (const sql of [...this.statements.keys()]) this.forget(sql);
+    for (const id of this.statements.clear()) this.conn.closeStatement(id);
   }
 
   async run(call: StatementCall, signal?: AbortSignal): Promise<QueryResult> {

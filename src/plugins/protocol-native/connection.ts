@@ -1,4 +1,5 @@
 // One native client connection: frames in, the HELLO handshake with a time limit, pipelined requests run in order on one session, replies out.
+import { LruMap } from '../../base/lru-map.js';
 import type { Socket } from 'node:net';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { RowSink, StatementResult } from '../../base/result.js';
@@ -41,6 +42,9 @@ interface PendingRequest {
   frame: Frame;
 }
 
+/** Prepared statements a connection keeps (see NativeConnection.statements). */
+const STATEMENT_CACHE = 64;
+
 export class NativeConnection implements RowStreamHost {
   private readonly reader: FrameReader;
   private session: KernelSession | undefined;
@@ -54,6 +58,11 @@ export class NativeConnection implements RowStreamHost {
   private user = '';
   /** Set once the client asked to REPLICATE: the connection then only streams changes. */
   private stream: ChangeStream | undefined;
+  /**
+   * Statements with parameters, prepared once per connection and kept by database and text: a
+   * repeated request is parsed once, not at every call. The session closes them when it closes.
+   */
+  private readonly statements = new LruMap<string, number>(STATEMENT_CACHE);
 
   constructor(private readonly socket: Socket, private readonly h: ConnectionHost) {
     this.reader = new FrameReader(h.limits.frameBytesMax);
@@ -248,7 +257,7 @@ export class NativeConnection implements RowStreamHost {
       if (verdict !== undefined) throw verdict.error;
       const prepared = q.params.length > 0 || (f.flags & Flag.PREPARED) !== 0;
       sink = new NativeRowStream(this, f.requestId);
-      const result = prepared ? await runPrepared(session, q.sql, q.params, sink) : await runText(session, q.sql, sink);
+      const result = prepared ? await this.runPrepared(session, q.sql, q.params, sink) : await runText(session, q.sql, sink);
       if (this.state === 'closed') return;
       this.reply(f.requestId, result, sink);
     } catch (e) {
@@ -376,6 +385,18 @@ export class NativeConnection implements RowStreamHost {
     this.h.closed(this);
   }
 
+  /** Parameters are bound by the kernel's prepared statements, never spliced into the text. */
+  private async runPrepared(session: KernelSession, sql: string, params: Parameters<KernelSession['executePrepared']>[1], sink: RowSink): Promise<StatementResult> {
+    const key = `${session.database ?? ''}\u0000${sql}`;
+    let id = this.statements.get(key);
+    if (id === undefined) {
+      id = session.prepare(sql).id;
+      const evicted = this.statements.set(key, id);
+      if (evicted !== undefined) session.closePrepared(evicted[1]);
+    }
+    return session.executePrepared(id, params, sink);
+  }
+
   /** Resolves once no request runs. */
   async whenIdle(): Promise<void> {
     while (this.running) await new Promise((r) => setTimeout(r, 5));
@@ -396,12 +417,4 @@ async function runText(session: KernelSession, sql: string, sink: RowSink): Prom
   return result;
 }
 
-/** Parameters are bound by the kernel's prepared statements, never spliced into the text. */
-async function runPrepared(session: KernelSession, sql: string, params: Parameters<KernelSession['executePrepared']>[1], sink: RowSink): Promise<StatementResult> {
-  const prepared = session.prepare(sql);
-  try {
-    return await session.executePrepared(prepared.id, params, sink);
-  } finally {
-    session.closePrepared(prepared.id);
-  }
-}
+
