@@ -14,6 +14,7 @@ import {
   writeStatisticsReply,
   writeTextCommand,
 } from './command-packets.js';
+import { encodeKeepingBytes } from '../../base/raw-bytes-text.js';
 import { Command } from './constants.js';
 import { MalformedPacketError } from './payload-reader.js';
 
@@ -25,6 +26,9 @@ test('text commands round trip: the command byte, then the text as it was (empty
       assert.equal(parseTextCommand(p), text);
     }
   }
+  // Drivers write binary values into literals as raw bytes (PyMySQL: _binary'\xff'); those bytes must survive.
+  const raw = Buffer.concat([Buffer.from([Command.QUERY]), Buffer.from("SELECT _binary'", 'utf8'), Buffer.from([0xff, 0x80]), Buffer.from("'", 'utf8')]);
+  assert.deepEqual(encodeKeepingBytes(parseTextCommand(raw)), raw.subarray(1));
   for (const code of [Command.PING, Command.QUIT, Command.STATISTICS, Command.RESET_CONNECTION]) {
     assert.deepEqual([...payloadOf((w) => writeCommand(w, code))], [code]);
   }

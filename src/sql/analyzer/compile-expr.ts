@@ -9,6 +9,7 @@ import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
+import { encodeKeepingBytes, hasEscapedBytes } from '../../base/raw-bytes-text.js';
 import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
@@ -162,8 +163,9 @@ function compileLiteral(expr: Extract<Expr, { type: 'literal' }>): Compiled {
     case 'float':
       return constant(T_DOUBLE, expr.value);
     case 'string':
-      if (expr.introducer?.toLowerCase() === '_binary') {
-        const b = Buffer.from(expr.value, 'utf8');
+      // Raw bytes that are not UTF-8 (a driver's escaped binary value) make the literal binary, as MySQL keeps them.
+      if (expr.introducer?.toLowerCase() === '_binary' || hasEscapedBytes(expr.value)) {
+        const b = encodeKeepingBytes(expr.value);
         return constant({ kind: 'varbinary', length: b.length }, b);
       }
       return constant(varchar([...expr.value].length), expr.value);
