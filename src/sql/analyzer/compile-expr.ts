@@ -735,7 +735,7 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
       if (v === null) return null;
       return coerceValue(v, type, {
         mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
-        warn: (code, message) => c.session.warn(code, castMessage(code, message, v, type)),
+        warn: (code, message) => castWarning(c, code, message, v, type),
       });
     },
   };
@@ -778,7 +778,7 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
       const target = negative ? signed : type;
       const n = coerceValue(v, target, {
         mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
-        warn: (code, message) => c.session.warn(code, castMessage(code, message, v, target)),
+        warn: (code, message) => castWarning(c, code, message, v, target),
       });
       if (!negative || n === null) return n;
       const big = BigInt(n as number | bigint);
@@ -789,9 +789,15 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
   };
 }
 
-function castMessage(code: number, message: string, v: Exclude<Value, null>, type: SqlType): string {
-  if (code === 1366 || code === 1292) return `Truncated incorrect ${type.kind.toUpperCase()} value: '${valueToString(v)}'`;
-  return message;
+/**
+ * A CAST's conversion warning as MySQL words it: 1292 "Truncated incorrect INTEGER|DECIMAL|DOUBLE|CHAR(n)|BINARY(n) value",
+ * where storing into a column says 1366 or 1406.
+ */
+function castWarning(c: EvalContext, code: number, message: string, v: Exclude<Value, null>, type: SqlType): void {
+  const truncated = code === 1406 && (isStringType(type) || isBinaryType(type));
+  if (code !== 1366 && code !== 1292 && !truncated) return c.session.warn(code, message);
+  const name = truncated ? `${isBinaryType(type) ? 'BINARY' : 'CHAR'}(${type.length})` : type.kind === 'bigint' ? 'INTEGER' : type.kind.toUpperCase();
+  c.session.warn(1292, `Truncated incorrect ${name} value: '${valueToString(v)}'`);
 }
 
 function compileScalarSubquery(query: QueryExpr, env: CompileEnv): Compiled {
