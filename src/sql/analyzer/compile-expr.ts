@@ -104,6 +104,7 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
       return expr.not ? notOf(both) : both;
     }
     case 'inList':
+      if (expr.operand.type === 'row') return compileRowInList(expr.operand, expr.list, expr.not, env);
       return compileInList(compileExpr(expr.operand, env), expr.list.map((e) => compileExpr(e, env)), expr.not);
     case 'like':
       return compileLike(compileExpr(expr.operand, env), compileExpr(expr.pattern, env), expr.escape ? compileExpr(expr.escape, env) : undefined, expr.not);
@@ -564,17 +565,96 @@ function comparisonTest(op: string): (cmp: number) => boolean {
   }
 }
 
+/** The items of a row constructor, or the expression alone. */
+const rowItems = (e: Expr): Expr[] => (e.type === 'row' ? e.items : [e]);
+
+function rowArityError(expected: number): Error {
+  return sqlError('OPERAND_COLUMNS', `Operand should contain ${expected} column(s)`);
+}
+
 function compileRowComparison(expr: BinaryExpr, env: CompileEnv): Compiled {
-  const items = (e: Expr): Expr[] => (e.type === 'row' ? e.items : [e]);
-  const left = items(expr.left);
-  const right = items(expr.right);
-  if (left.length !== right.length) throw sqlError('OPERAND_COLUMNS', `Operand should contain ${left.length} column(s)`);
-  if (expr.op !== '=' && expr.op !== '!=' && expr.op !== '<=>') {
-    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support ordering comparisons of row values');
+  const left = rowItems(expr.left);
+  const right = rowItems(expr.right);
+  if (left.length !== right.length) throw rowArityError(left.length);
+  const op = expr.op;
+  if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+    return compileRowOrdering(op, left.map((l, i) => [compileExpr(l, env), compileExpr(right[i], env)]));
   }
-  const parts = left.map((l, i) => compileComparison(expr.op === '<=>' ? '<=>' : '=', compileExpr(l, env), compileExpr(right[i], env)));
+  if (op !== '=' && op !== '!=' && op !== '<=>') throw rowArityError(1);
+  return rowEquality(op === '<=>' ? '<=>' : '=', left.map((l) => compileExpr(l, env)), right, env, op === '!=');
+}
+
+/** (a1, a2, …) = (b1, b2, …): every pair equal, with three-valued AND (so a pair that differs wins over a NULL). */
+function rowEquality(op: '=' | '<=>', left: Compiled[], right: Expr[], env: CompileEnv, not = false): Compiled {
+  const parts = left.map((l, i) => compileComparison(op, l, compileExpr(right[i], env)));
   const all = parts.reduce((acc, p) => logical('AND', acc, p));
-  return expr.op === '!=' ? notOf(all) : all;
+  return not ? notOf(all) : all;
+}
+
+/**
+ * (a1, a2, …) < (b1, b2, …) is decided by the first pair that is not equal, as in MySQL: a NULL met before
+ * that pair makes the answer NULL, and rows equal throughout satisfy <= and >= only.
+ */
+function compileRowOrdering(op: '<' | '<=' | '>' | '>=', pairs: [Compiled, Compiled][]): Compiled {
+  const strict = op === '<=' ? '<' : op === '>=' ? '>' : op;
+  const steps = pairs.map(([a, b]) => ({ equal: compileComparison('=', a, b).eval, decide: compileComparison(strict, a, b).eval }));
+  const whenEqual = op === '<=' || op === '>=' ? TRUE_VAL : FALSE_VAL;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: pairs.every(([a, b]) => a.constant && b.constant),
+    eval: (r, c) => {
+      for (const step of steps) {
+        const equal = step.equal(r, c);
+        if (equal === null) return null;
+        if (equal === FALSE_VAL) return step.decide(r, c);
+      }
+      return whenEqual;
+    },
+  };
+}
+
+/** (a, b) IN ((x, y), (z, w), …): equal to any of the rows, with SQL's NULL rules (OR of row equalities). */
+function compileRowInList(operand: Expr, list: Expr[], not: boolean, env: CompileEnv): Compiled {
+  const left = rowItems(operand).map((e) => compileExpr(e, env));
+  const alternatives = list.map((item) => {
+    const right = rowItems(item);
+    if (right.length !== left.length) throw rowArityError(left.length);
+    return rowEquality('=', left, right, env);
+  });
+  const any = alternatives.reduce((acc, a) => logical('OR', acc, a));
+  return not ? notOf(any) : any;
+}
+
+/** (a, b) IN (SELECT x, y …): some row equal in every column; a row that differs in none but has a NULL makes it NULL. */
+function compileRowInSubquery(operand: Expr, sub: { types: SqlType[]; run: (row: Row, ctx: EvalContext) => Row[] }, not: boolean, env: CompileEnv): Compiled {
+  const items = rowItems(operand).map((e) => compileExpr(e, env));
+  if (sub.types.length !== items.length) throw rowArityError(items.length);
+  const evals = items.map((x) => x.eval);
+  const domains = items.map((x, i) => compareDomain(x.type, sub.types[i]));
+  const collations = items.map((x) => x.type.collation);
+  const found = not ? FALSE_VAL : TRUE_VAL;
+  const missing = not ? TRUE_VAL : FALSE_VAL;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: false,
+    eval: (r, c) => {
+      const rows = sub.run(r, c);
+      if (rows.length === 0) return missing;
+      const values = evals.map((e) => e(r, c));
+      let sawNull = false;
+      for (const row of rows) {
+        let rowNull = false;
+        let differs = false;
+        for (let i = 0; i < values.length && !differs; i++) {
+          const v = values[i], w = row[i];
+          if (v === null || w === null) rowNull = true;
+          else differs = compareIn(domains[i], v, w, collations[i]) !== 0;
+        }
+        if (differs) continue;
+        if (!rowNull) return found;
+        sawNull = true;
+      }
+      return sawNull ? null : missing;
+    },
+  };
 }
 
 function compileIs(x: Compiled, test: 'null' | 'true' | 'false' | 'unknown', not: boolean): Compiled {
@@ -819,6 +899,12 @@ function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'ex
   const sub = env.subquery(expr.query);
   if (expr.type === 'exists') {
     return { type: T_BOOL_INT, nullable: false, constant: false, eval: (r, c) => (sub.run(r, c).length > 0 ? TRUE_VAL : FALSE_VAL) };
+  }
+  if (expr.operand.type === 'row') {
+    // Rows compare with subqueries by equality only: IN, = ANY, and their negations NOT IN, <> ALL.
+    const equality = expr.type === 'inSubquery' || (expr.op === '=' && expr.quantifier !== 'all') || (expr.op === '!=' && expr.quantifier === 'all');
+    if (!equality) throw rowArityError(1);
+    return compileRowInSubquery(expr.operand, sub, expr.type === 'inSubquery' ? expr.not : expr.op === '!=', env);
   }
   if (sub.types.length !== 1) throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
   const x = compileExpr(expr.operand, env);
