@@ -1,0 +1,50 @@
+// Python clients against a real mizzle server over TCP: PyMySQL and mysqlclient (MySQLdb) through DB-API,
+// and SQLAlchemy's ORM on each (Debian's python3-pymysql, python3-mysqldb, python3-sqlalchemy).
+// The checks live in test/drivers/*.py; each prints "ok <check>" and stops with a traceback on the first failure.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import mysql from 'mysql2/promise';
+import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { driverScript, interpreterWith, runCheckScript } from '../../testing/check-script.js';
+
+/** Debian's packages install for the system interpreter, which may not be the first python3 on PATH. */
+const python = interpreterWith(['/usr/bin/python3', 'python3'], ['-c', 'import pymysql, MySQLdb, sqlalchemy']);
+const MISSING = 'python3-pymysql, python3-mysqldb or python3-sqlalchemy is not installed (apt-get install python3-pymysql python3-mysqldb python3-sqlalchemy)';
+
+const DBAPI_CHECKS = ['connect', 'ddl', 'parameterized-types', 'description', 'executemany', 'transactions', 'errors',
+  'server-side-cursor', 'dict-cursor', 'upsert', 'warnings', 'multi-statements', 'close'];
+const ORM_CHECKS = ['create-all', 'session-crud', 'optimistic-locking', 'queries', 'errors', 'reflection', 'drop-all'];
+
+let server: ServerProcess | undefined;
+
+before(async () => {
+  if (!python) return;
+  server = await startServerProcess();
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+  for (const db of ['dbapi_pymysql', 'dbapi_mysqldb', 'orm_pymysql', 'orm_mysqldb']) await c.query(`CREATE DATABASE ${db}`);
+  await c.end();
+});
+
+after(async () => {
+  if (!server) return;
+  await server.stop();
+  server.cleanup();
+});
+
+async function expectChecks(script: string, driver: string, database: string, expected: string[]): Promise<void> {
+  const run = await runCheckScript(python!, driverScript(script), [driver, '127.0.0.1', String(server!.port), database]);
+  assert.equal(run.status, 0, `${script} ${driver} failed after [${run.passed.join(', ')}]:\n${run.output}`);
+  assert.deepEqual(run.passed, expected);
+}
+
+for (const driver of ['pymysql', 'mysqldb']) {
+  test(`${driver}: types, executemany, transactions, errno-mapped errors, server-side cursor, multi-statements`, { timeout: 60_000 }, async (t) => {
+    if (!python) return t.skip(MISSING);
+    await expectChecks('python_dbapi.py', driver, `dbapi_${driver}`, DBAPI_CHECKS);
+  });
+
+  test(`SQLAlchemy on ${driver}: create_all with foreign keys, session CRUD, joins, optimistic locking, inspect() reflection`, { timeout: 60_000 }, async (t) => {
+    if (!python) return t.skip(MISSING);
+    await expectChecks('sqlalchemy_orm.py', driver, `orm_${driver}`, ORM_CHECKS);
+  });
+}
