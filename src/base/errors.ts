@@ -150,6 +150,7 @@ export const ErrorCode = {
   UNKNOWN_ERROR: { code: 1105, state: 'HY000' },
   MALFORMED_PACKET: { code: 1835, state: 'HY000' },
   USER_LOCK_WRONG_NAME: { code: 3057, state: '42000' },
+  USER_LOCK_DEADLOCK: { code: 3058, state: 'HY000' },
   GENERATED_COLUMN_FUNCTION_IS_NOT_ALLOWED: { code: 3102, state: 'HY000' },
   NON_DEFAULT_VALUE_FOR_GENERATED_COLUMN: { code: 3105, state: 'HY000' },
   UNSUPPORTED_ACTION_ON_GENERATED_COLUMN: { code: 3106, state: 'HY000' },
