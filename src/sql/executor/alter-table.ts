@@ -240,7 +240,25 @@ function dropPrimaryKey(catalog: CatalogWriter, def: TableDef, env: StatementEnv
   return rebuild(catalog, next, { columns: def.columns, from: def.columns.map((_, i) => i), convert: new Set() }, env);
 }
 
-/** DROP [COLUMN] c: 1091 if unknown; a column inside an index is refused. */
+/**
+ * A column leaves every index it is part of, as in MySQL 8; an index left without columns goes
+ * (a primary key so emptied makes the rows fall back to a hidden row id).
+ */
+function withoutIndexColumn(def: TableDef, pos: number): Pick<TableDef, 'primaryKey' | 'indexes'> {
+  const shrink = (ix: IndexDef): IndexDef | undefined => {
+    const keep = ix.columns.map((c, k) => (c === pos ? -1 : k)).filter((k) => k >= 0);
+    if (keep.length === ix.columns.length) return ix;
+    if (keep.length === 0) return undefined;
+    const prefixLengths = ix.prefixLengths && keep.map((k) => ix.prefixLengths![k]);
+    return { ...ix, columns: keep.map((k) => ix.columns[k]), ...(prefixLengths && prefixLengths.some((l) => l !== undefined) ? { prefixLengths } : { prefixLengths: undefined }) };
+  };
+  return {
+    primaryKey: def.primaryKey && shrink(def.primaryKey),
+    indexes: def.indexes.map(shrink).filter((ix): ix is IndexDef => ix !== undefined),
+  };
+}
+
+/** DROP [COLUMN] c: 1091 if unknown; the column leaves its indexes (rows re-keyed: 1062 when a unique key no longer is). */
 function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
   const pos = def.columns.findIndex((c) => sameName(c.name, name));
   if (pos < 0) {
@@ -250,11 +268,10 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
   checkNoGeneratedDependency(def, pos);
   if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
   guardColumnDrop(catalog, def, def.columns[pos].name);
-  const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
-  if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');
   const columns = def.columns.filter((_, i) => i !== pos);
   const where = def.columns.map((_, i) => (i < pos ? i : i - 1));
-  const next: TableDef = { ...def, columns, ...remapIndexes(def, where) };
+  const next: TableDef = { ...def, columns, ...remapIndexes({ ...def, ...withoutIndexColumn(def, pos) }, where) };
+  checkAutoKey(next);
   return rebuild(catalog, next, { columns, from: columns.map((c) => def.columns.indexOf(c)), convert: new Set() }, env);
 }
 
