@@ -1,5 +1,5 @@
 // Python clients against a real mizzle server over TCP: PyMySQL and mysqlclient (MySQLdb) through DB-API,
-// and SQLAlchemy's ORM on each (Debian's python3-pymysql, python3-mysqldb, python3-sqlalchemy).
+// SQLAlchemy's ORM and Alembic's migrations on each (Debian's python3-pymysql, -mysqldb, -sqlalchemy, -alembic).
 // The checks live in test/drivers/*.py; each prints "ok <check>" and stops with a traceback on the first failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,12 +8,13 @@ import { startServerProcess, type ServerProcess } from '../../testing/server-pro
 import { driverScript, interpreterWith, runCheckScript } from '../../testing/check-script.js';
 
 /** Debian's packages install for the system interpreter, which may not be the first python3 on PATH. */
-const python = interpreterWith(['/usr/bin/python3', 'python3'], ['-c', 'import pymysql, MySQLdb, sqlalchemy']);
-const MISSING = 'python3-pymysql, python3-mysqldb or python3-sqlalchemy is not installed (apt-get install python3-pymysql python3-mysqldb python3-sqlalchemy)';
+const python = interpreterWith(['/usr/bin/python3', 'python3'], ['-c', 'import pymysql, MySQLdb, sqlalchemy, alembic']);
+const MISSING = 'a Python client is not installed (apt-get install python3-pymysql python3-mysqldb python3-sqlalchemy python3-alembic)';
 
 const DBAPI_CHECKS = ['connect', 'ddl', 'parameterized-types', 'description', 'executemany', 'transactions', 'errors',
   'server-side-cursor', 'dict-cursor', 'upsert', 'warnings', 'multi-statements', 'close'];
 const ORM_CHECKS = ['create-all', 'session-crud', 'optimistic-locking', 'queries', 'errors', 'reflection', 'drop-all'];
+const MIGRATION_CHECKS = ['upgrade-001', 'upgrade-002', 'upgrade-003', 'autogenerate-no-diff', 'downgrade-and-again'];
 
 let server: ServerProcess | undefined;
 
@@ -21,7 +22,9 @@ before(async () => {
   if (!python) return;
   server = await startServerProcess();
   const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-  for (const db of ['dbapi_pymysql', 'dbapi_mysqldb', 'orm_pymysql', 'orm_mysqldb']) await c.query(`CREATE DATABASE ${db}`);
+  for (const kind of ['dbapi', 'orm', 'alembic']) {
+    for (const driver of ['pymysql', 'mysqldb']) await c.query(`CREATE DATABASE ${kind}_${driver}`);
+  }
   await c.end();
 });
 
@@ -46,5 +49,10 @@ for (const driver of ['pymysql', 'mysqldb']) {
   test(`SQLAlchemy on ${driver}: create_all with foreign keys, session CRUD, joins, optimistic locking, inspect() reflection`, { timeout: 60_000 }, async (t) => {
     if (!python) return t.skip(MISSING);
     await expectChecks('sqlalchemy_orm.py', driver, `orm_${driver}`, ORM_CHECKS);
+  });
+
+  test(`Alembic on ${driver}: migrations up (tables, foreign keys, ALTER of every kind, renames), autogenerate finds no difference, down and up again`, { timeout: 60_000 }, async (t) => {
+    if (!python) return t.skip(MISSING);
+    await expectChecks('alembic_migrations.py', driver, `alembic_${driver}`, MIGRATION_CHECKS);
   });
 }
