@@ -199,6 +199,20 @@ ss.fetchone()
 ss.close()
 cur.execute('SELECT COUNT(*) FROM items')
 assert cur.fetchone()[0] == 53
+# A result of many packets read in batches: every row once (20000 rows: a cross join, under cte_max_recursion_depth).
+ss = conn.cursor(SSCursor)
+ss.execute('WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) '
+           'SELECT a.i * 100 + b.i + 1, REPEAT(%s, 20) FROM n a JOIN n b ON b.i < 100', ('ab',))
+seen = set()
+while True:
+    batch = ss.fetchmany(1500)
+    if not batch:
+        break
+    for i, text in batch:
+        assert text == 'ab' * 20 and i not in seen, i
+        seen.add(i)
+assert seen == set(range(1, 20001)), len(seen)
+ss.close()
 ok('server-side-cursor')
 
 # --- dict cursor and multiple result sets
