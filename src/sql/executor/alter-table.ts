@@ -10,7 +10,7 @@ import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
 import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
-import { checkForeignKeyTypes, followTableRename, referencingKeys } from './foreign-key-ddl.js';
+import { checkForeignKeyTypes, followTableRename, foreignKeyIndexesCoveredBy, referencingKeys } from './foreign-key-ddl.js';
 import {
   addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, followColumnRename, guardCheckColumn, guardColumnDrop, type AlterRows,
 } from './alter-constraints.js';
@@ -227,7 +227,9 @@ function addPrimaryKey(catalog: CatalogWriter, def: TableDef, cols: IndexColumn[
   if (def.primaryKey) throw sqlError('MULTIPLE_PRI_KEY', 'Multiple primary key defined');
   const ic = indexColumns(cols, def);
   if (ic.prefixLengths) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support prefix lengths in a PRIMARY KEY');
-  const next = keyColumnsNotNull({ ...def, primaryKey: { name: 'PRIMARY', unique: true, id: 0, ...ic } });
+  const primaryKey: IndexDef = { name: 'PRIMARY', unique: true, id: 0, ...ic };
+  const redundant = foreignKeyIndexesCoveredBy(def, primaryKey);
+  const next = keyColumnsNotNull({ ...def, primaryKey, indexes: def.indexes.filter((ix) => !redundant.includes(ix)) });
   const convert = new Set(ic.columns.filter((i) => def.columns[i].nullable));
   return rebuild(catalog, next, { columns: next.columns, from: next.columns.map((_, i) => i), convert }, env);
 }

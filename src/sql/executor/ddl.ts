@@ -19,7 +19,7 @@ import { checkGeneratedColumns, generatedDefinition } from './generated-column-d
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { runQuery } from './query.js';
 import {
-  addForeignKeys, checkDropParent, checkIndexDrop, checkTruncate, followTableRename, foreignKeyChecks, referencingKeys,
+  addForeignKeys, checkDropParent, checkIndexDrop, checkTruncate, followTableRename, foreignKeyChecks, foreignKeyIndexesCoveredBy, referencingKeys,
 } from './foreign-key-ddl.js';
 import { buildChecks, checkNamesInSchema } from './check-constraints.js';
 import { constrainedTx } from './constraint-writer.js';
@@ -410,7 +410,10 @@ export function addIndex(catalog: CatalogWriter, def: TableDef, name: string | u
     }
     throw sqlError('DUP_KEYNAME', `Duplicate key name '${finalName}'`);
   }
-  return catalog.addIndex(def, { name: finalName, unique, id: def.nextIndexId, ...ic });
+  const added: IndexDef = { name: finalName, unique, id: def.nextIndexId, ...ic };
+  let next = catalog.addIndex(def, added);
+  for (const redundant of foreignKeyIndexesCoveredBy(next, added)) next = catalog.dropIndex(next, redundant.name);
+  return next;
 }
 
 export function executeDropIndex(stmt: DropIndexStmt, env: StatementEnv): StatementResult {
