@@ -93,6 +93,8 @@ export const ErrorCode = {
   WRONG_COLUMN_NAME: { code: 1166, state: '42000' },
   DUP_UNIQUE: { code: 1169, state: '23000' },
   BLOB_KEY_WITHOUT_LENGTH: { code: 1170, state: '42000' },
+  WRONG_SUB_KEY: { code: 1089, state: 'HY000' },
+  KEY_PART_0: { code: 1391, state: 'HY000' },
   PRIMARY_CANT_HAVE_NULL: { code: 1171, state: '42000' },
   TOO_MANY_ROWS: { code: 1172, state: '42000' },
   REQUIRES_PRIMARY_KEY: { code: 1173, state: '42000' },

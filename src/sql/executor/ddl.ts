@@ -179,11 +179,22 @@ export function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] })
     if ((t.kind.endsWith('text') || t.kind.endsWith('blob')) && ic.length === undefined) {
       throw sqlError('BLOB_KEY_WITHOUT_LENGTH', `BLOB/TEXT column '${def.columns[i].name}' used in key specification without a key length`);
     }
+    if (ic.length !== undefined) checkPrefixLength(def.columns[i], ic.length);
     return i;
   });
   if (new Set(positions).size !== positions.length) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${cols[0].column}'`);
   const prefix = cols.map((c) => c.length);
   return prefix.some((p) => p !== undefined) ? { columns: positions, prefixLengths: prefix } : { columns: positions };
+}
+
+/** A key prefix col(n): 1391 for 0; 1089 on a column that is no string, or beyond a CHAR/BINARY column's length. */
+function checkPrefixLength(col: ColumnDef, length: number): void {
+  if (length === 0) throw sqlError('KEY_PART_0', `Key part '${col.name}' length cannot be 0`);
+  const t = col.type;
+  const sized = t.kind === 'char' || t.kind === 'varchar' || t.kind === 'binary' || t.kind === 'varbinary';
+  if ((!isStringType(t) && !isBinaryType(t)) || (sized && t.length !== undefined && length > t.length)) {
+    throw sqlError('WRONG_SUB_KEY', "Incorrect prefix key; the used key part isn't a string, the used length is longer than the key part, or the storage engine doesn't support unique prefix keys");
+  }
 }
 
 /** A generated index name as MySQL picks it: the first column's name, then _2, _3 ... on collision. */
