@@ -38,6 +38,7 @@ export function resultColumns(columns: readonly ScopeColumn[]): ResultColumn[] {
     primaryKey: c.primaryKey,
     uniqueKey: c.uniqueKey,
     multipleKey: c.multipleKey,
+    partKey: c.partKey,
     autoIncrement: c.autoIncrement,
   }));
 }
