@@ -10,6 +10,7 @@ import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { encodeKeepingBytes, hasEscapedBytes } from '../../base/raw-bytes-text.js';
+import { exprText as canonicalText } from '../parser/expr-text.js';
 import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
@@ -393,14 +394,16 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     }
     case 'DIV': {
       const ae = a.eval, be = b.eval;
+      const unsigned = arithDomain(a.type, b.type) === 'int' && unsignedResult(a, b);
+      const text = () => exprText(expr, env);
       return {
-        type: T_BIGINT, nullable: true, constant: a.constant && b.constant,
+        type: unsigned ? { ...T_BIGINT, unsigned: true } : T_BIGINT, nullable: true, constant: a.constant && b.constant,
         eval: (r, c) => {
           const x = ae(r, c);
           if (x === null) return null;
           const y = be(r, c);
           if (y === null) return null;
-          const q = intDivide(x, y, () => `${valueToString(x)} DIV ${valueToString(y)}`);
+          const q = intDivide(x, y, unsigned, text);
           if (q === null) divisionByZero(c);
           return q;
         },
@@ -453,7 +456,7 @@ function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: Compil
   b = bitAsInteger(b);
   const domain = arithDomain(a.type, b.type);
   let type: SqlType;
-  const unsigned = !!(a.type.unsigned && b.type.unsigned && op !== '-');
+  const unsigned = domain === 'int' && unsignedResult(a, b, op === '-' ? env : undefined);
   if (domain === 'int') type = { kind: 'bigint', length: Math.max(a.type.length ?? 1, b.type.length ?? 1) + 1, unsigned: unsigned || undefined };
   else if (domain === 'decimal') {
     const sa = scaleOf(a.type), sb = scaleOf(b.type);
@@ -475,9 +478,25 @@ function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: Compil
   };
 }
 
+/**
+ * Integer + - * DIV are BIGINT UNSIGNED when either operand is unsigned, as in MySQL (so a negative result
+ * is error 1690); for a subtraction (`env` given) sql_mode NO_UNSIGNED_SUBTRACTION keeps it signed.
+ */
+function unsignedResult(a: Compiled, b: Compiled, subtraction?: CompileEnv): boolean {
+  if (!a.type.unsigned && !b.type.unsigned) return false;
+  if (!subtraction) return true;
+  sessionReads++;
+  return !/\bNO_UNSIGNED_SUBTRACTION\b/i.test(String(subtraction.session.getSystemVariable('sql_mode') ?? ''));
+}
+
+/** An expression as MySQL quotes it in an overflow message, `(\`a\` + 1)`; what has no canonical text, from the statement. */
 function exprText(expr: Expr, env: CompileEnv): string {
-  if (env.text && expr.pos !== undefined) return env.text.slice(expr.pos, expr.pos + 64);
-  return '(expression)';
+  try {
+    return canonicalText(expr);
+  } catch {
+    if (env.text && expr.pos !== undefined) return env.text.slice(expr.pos, expr.pos + 64);
+    return '(expression)';
+  }
 }
 
 function compileBitOp(op: '&' | '|' | '^' | '<<' | '>>', a: Compiled, b: Compiled): Compiled {
