@@ -20,6 +20,16 @@ after(async () => {
   server.cleanup();
 });
 
+/** Resolves once `id`'s statement shows in the process list as running GET_LOCK (a wait in progress). */
+async function waitingOnLock(observer: mysql.Connection, id: unknown): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [list] = await observer.query('SHOW PROCESSLIST');
+    if ((list as { Id: number; Info: string | null }[]).some((p) => Number(p.Id) === Number(id) && /GET_LOCK/.test(p.Info ?? ''))) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`connection ${String(id)} never waited`);
+}
+
 test('GET_LOCK of a held lock: 0 at once with timeout 0, 0 after the timeout, 1 once released', async () => {
   const a = await connect();
   const b = await connect();
@@ -66,11 +76,7 @@ test('KILL QUERY ends a GET_LOCK wait with 1317', async () => {
     const waiting = one(b, "SELECT GET_LOCK('k', 60)");
     waiting.catch(() => undefined);
     // Kill only once the wait shows in the process list (threads may take a moment to start it).
-    for (let i = 0; i < 100; i++) {
-      const [list] = await a.query('SHOW PROCESSLIST');
-      if ((list as { Id: number; Info: string | null }[]).some((p) => Number(p.Id) === Number(id) && /GET_LOCK/.test(p.Info ?? ''))) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitingOnLock(a, id);
     await new Promise((r) => setTimeout(r, 100));
     await a.query(`KILL QUERY ${Number(id)}`);
     await assert.rejects(waiting, (e: { errno: number }) => e.errno === 1317);
@@ -96,16 +102,6 @@ test('IS_USED_LOCK names the holding connection to other sessions, NULL once rel
     await b.end();
   }
 });
-
-/** Resolves once `id`'s statement shows in the process list as running GET_LOCK (a wait in progress). */
-async function waitingOnLock(observer: mysql.Connection, id: unknown): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const [list] = await observer.query('SHOW PROCESSLIST');
-    if ((list as { Id: number; Info: string | null }[]).some((p) => Number(p.Id) === Number(id) && /GET_LOCK/.test(p.Info ?? ''))) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`connection ${String(id)} never waited`);
-}
 
 test('GET_LOCK waits that form a cycle: the session closing it gets 3058 at once, keeps its locks and its transaction', async () => {
   const a = await connect();

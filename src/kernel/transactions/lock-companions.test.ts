@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqlError } from '../../base/errors.js';
-import { LockConflict, LockManager, type LockOwner, type RowLocks } from './lock-manager.js';
+import { LockManager, type LockOwner, type RowLocks } from './lock-manager.js';
+import { conflictOf } from '../../testing/lock-conflict.js';
 import { SharedLockTable, lockTableBytes } from '../threads/shared-lock-table.js';
 
 const sizes = { entries: 1 << 10, owners: 64 };
@@ -14,16 +15,6 @@ const TABLES: [string, () => RowLocks][] = [
 
 let nextId = 1;
 const owner = (session?: number): LockOwner => ({ id: nextId++, waitingFor: undefined, session });
-
-function conflictOf(fn: () => void): LockConflict {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LockConflict) return e;
-    throw e;
-  }
-  assert.fail('expected a lock conflict');
-}
 
 const isDeadlock = (e: unknown) => e instanceof SqlError && e.code === 1213;
 
