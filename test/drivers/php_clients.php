@@ -261,4 +261,19 @@ do {
 } while ($m->more_results() && $m->next_result());
 check($sets === [[['1']], [['2', '3']], 0], 'multi_query', $sets);
 ok('mysqli-multi-query');
+
+// connection commands: COM_STATISTICS, COM_INIT_DB, COM_CHANGE_USER, COM_PROCESS_KILL (mysqli::kill)
+check(str_starts_with($m->stat(), 'Uptime: '), 'stat', $m->stat());
+$m->select_db('information_schema');
+check($m->query('SELECT DATABASE()')->fetch_row()[0] === 'information_schema', 'select_db');
+check($m->change_user('root', '', $database), 'change_user');
+check($m->query('SELECT DATABASE(), @@autocommit')->fetch_row() === [$database, '1'], 'after change_user');
+$victim = new mysqli($host, 'root', '', $database, $port);
+check($m->kill($victim->thread_id), 'kill');
+$e = expectThrow(mysqli_sql_exception::class, fn () => $victim->query('SELECT 1'));
+check(in_array($e->getCode(), [2006, 2013], true), 'killed connection is gone', $e->getCode());
+$e = expectThrow(mysqli_sql_exception::class, fn () => $m->kill(987654321));
+check($e->getCode() === 1094, 'unknown thread id', $e->getCode());
+check($m->query('SELECT 1')->fetch_row() === ['1'], 'usable after a failed kill');
+ok('mysqli-connection-commands');
 $m->close();

@@ -14,7 +14,7 @@ const PDO_CHECKS = ['connect', 'params', 'limit', 'fetch-modes', 'transactions',
 const EXPECTED = [
   ...PDO_CHECKS.map((c) => `pdo-emulated-${c}`),
   ...PDO_CHECKS.map((c) => `pdo-native-${c}`),
-  'mysqli-query', 'mysqli-prepared', 'mysqli-transactions-errors', 'mysqli-multi-query',
+  'mysqli-query', 'mysqli-prepared', 'mysqli-transactions-errors', 'mysqli-multi-query', 'mysqli-connection-commands',
 ];
 
 let server: ServerProcess | undefined;

@@ -6,11 +6,13 @@ import {
   SetOption,
   parseFieldList,
   parseSetOption,
+  parseProcessKill,
   parseStatisticsReply,
   parseTextCommand,
   writeCommand,
   writeFieldList,
   writeSetOption,
+  writeProcessKill,
   writeStatisticsReply,
   writeTextCommand,
 } from './command-packets.js';
@@ -45,6 +47,11 @@ test('COM_FIELD_LIST and COM_SET_OPTION round trip', () => {
     const p = payloadOf((w) => writeSetOption(w, option));
     assert.equal(p[0], Command.SET_OPTION);
     assert.equal(parseSetOption(p), option);
+  }
+  for (const id of [1, 0x7fffffff, 0xffffffff]) {
+    const p = payloadOf((w) => writeProcessKill(w, id));
+    assert.equal(p[0], Command.PROCESS_KILL);
+    assert.equal(parseProcessKill(p), id);
   }
 });
 

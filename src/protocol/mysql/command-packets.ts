@@ -44,6 +44,15 @@ export function parseSetOption(payload: Buffer): number {
   return new PayloadReader(payload, 1).u16();
 }
 
+/** COM_PROCESS_KILL (deprecated, still sent by PHP's mysqli::kill): the connection id, 4 bytes. */
+export function writeProcessKill(w: PacketWriter, connectionId: number): void {
+  w.begin().u8(Command.PROCESS_KILL).u32(connectionId).end();
+}
+
+export function parseProcessKill(payload: Buffer): number {
+  return new PayloadReader(payload, 1).u32();
+}
+
 /** The reply to COM_STATISTICS: human-readable text filling the packet, with no header byte. */
 export function writeStatisticsReply(w: PacketWriter, text: string): void {
   w.begin().str(text).end();
