@@ -207,6 +207,22 @@ with engine.connect() as c:
     assert c.execute(select(func.count()).select_from(reflected)).scalar_one() == 3
 ok('reflection')
 
+# --- isolation levels per engine and per connection, autocommit, and a streamed result (server-side cursor)
+iso_engine = create_engine(url, future=True, isolation_level='READ COMMITTED', pool_pre_ping=True)
+with iso_engine.connect() as c:
+    assert c.get_isolation_level() == 'READ COMMITTED'
+    assert c.exec_driver_sql('SELECT @@transaction_isolation').scalar() == 'READ-COMMITTED'
+with iso_engine.connect().execution_options(isolation_level='SERIALIZABLE') as c:
+    assert c.get_isolation_level() == 'SERIALIZABLE'
+with iso_engine.connect().execution_options(isolation_level='AUTOCOMMIT') as c:
+    assert c.exec_driver_sql('SELECT @@autocommit').scalar() == 1
+with iso_engine.connect() as c:
+    streamed = c.execution_options(stream_results=True, max_row_buffer=100).execute(
+        text('WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 900) SELECT i FROM n'))
+    assert sum(v for part in streamed.partitions(50) for (v,) in part) == 900 * 901 // 2
+iso_engine.dispose()
+ok('isolation-and-streaming')
+
 # --- drop_all takes the tables down in dependency order
 Base.metadata.drop_all(engine)
 assert inspect(engine).get_table_names() == []

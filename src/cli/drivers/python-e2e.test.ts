@@ -13,7 +13,7 @@ const MISSING = 'a Python client is not installed (apt-get install python3-pymys
 
 const DBAPI_CHECKS = ['connect', 'ddl', 'parameterized-types', 'description', 'executemany', 'transactions', 'errors',
   'server-side-cursor', 'dict-cursor', 'upsert', 'warnings', 'multi-statements', 'close'];
-const ORM_CHECKS = ['create-all', 'session-crud', 'optimistic-locking', 'queries', 'errors', 'reflection', 'drop-all'];
+const ORM_CHECKS = ['create-all', 'session-crud', 'optimistic-locking', 'queries', 'errors', 'reflection', 'isolation-and-streaming', 'drop-all'];
 const MIGRATION_CHECKS = ['upgrade-001', 'upgrade-002', 'upgrade-003', 'autogenerate-no-diff', 'downgrade-and-again'];
 
 let server: ServerProcess | undefined;
