@@ -1,5 +1,6 @@
 // Python clients against a real mizzle server over TCP: PyMySQL and mysqlclient (MySQLdb) through DB-API,
-// SQLAlchemy's ORM and Alembic's migrations on each (Debian's python3-pymysql, -mysqldb, -sqlalchemy, -alembic).
+// SQLAlchemy's ORM and Alembic's migrations on each, and Django's ORM on mysqlclient (Debian's python3-pymysql,
+// -mysqldb, -sqlalchemy, -alembic, -django).
 // The checks live in test/drivers/*.py; each prints "ok <check>" and stops with a traceback on the first failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,13 +9,14 @@ import { startServerProcess, type ServerProcess } from '../../testing/server-pro
 import { driverScript, interpreterWith, runCheckScript } from '../../testing/check-script.js';
 
 /** Debian's packages install for the system interpreter, which may not be the first python3 on PATH. */
-const python = interpreterWith(['/usr/bin/python3', 'python3'], ['-c', 'import pymysql, MySQLdb, sqlalchemy, alembic']);
-const MISSING = 'a Python client is not installed (apt-get install python3-pymysql python3-mysqldb python3-sqlalchemy python3-alembic)';
+const python = interpreterWith(['/usr/bin/python3', 'python3'], ['-c', 'import pymysql, MySQLdb, sqlalchemy, alembic, django']);
+const MISSING = 'a Python client is not installed (apt-get install python3-pymysql python3-mysqldb python3-sqlalchemy python3-alembic python3-django)';
 
 const DBAPI_CHECKS = ['connect', 'ddl', 'parameterized-types', 'description', 'executemany', 'transactions', 'errors',
   'server-side-cursor', 'dict-cursor', 'upsert', 'warnings', 'multi-statements', 'close'];
 const ORM_CHECKS = ['create-all', 'session-crud', 'optimistic-locking', 'queries', 'errors', 'reflection', 'isolation-and-streaming', 'drop-all'];
 const MIGRATION_CHECKS = ['upgrade-001', 'upgrade-002', 'upgrade-003', 'autogenerate-no-diff', 'downgrade-and-again'];
+const DJANGO_CHECKS = ['migrate', 'queries', 'transactions', 'introspection', 'migrate-zero'];
 
 let server: ServerProcess | undefined;
 
@@ -25,6 +27,7 @@ before(async () => {
   for (const kind of ['dbapi', 'orm', 'alembic']) {
     for (const driver of ['pymysql', 'mysqldb']) await c.query(`CREATE DATABASE ${kind}_${driver}`);
   }
+  await c.query('CREATE DATABASE django_mysqldb');
   await c.end();
 });
 
@@ -34,9 +37,10 @@ after(async () => {
   server.cleanup();
 });
 
-async function expectChecks(script: string, driver: string, database: string, expected: string[]): Promise<void> {
-  const run = await runCheckScript(python!, driverScript(script), [driver, '127.0.0.1', String(server!.port), database]);
-  assert.equal(run.status, 0, `${script} ${driver} failed after [${run.passed.join(', ')}]:\n${run.output}`);
+async function expectChecks(script: string, driver: string | undefined, database: string, expected: string[]): Promise<void> {
+  const args = [...(driver ? [driver] : []), '127.0.0.1', String(server!.port), database];
+  const run = await runCheckScript(python!, driverScript(script), args);
+  assert.equal(run.status, 0, `${script} ${driver ?? ''} failed after [${run.passed.join(', ')}]:\n${run.output}`);
   assert.deepEqual(run.passed, expected);
 }
 
@@ -56,3 +60,8 @@ for (const driver of ['pymysql', 'mysqldb']) {
     await expectChecks('alembic_migrations.py', driver, `alembic_${driver}`, MIGRATION_CHECKS);
   });
 }
+
+test('Django on mysqlclient: makemigrations and migrate, JSON and date lookups in a time zone, savepoints, introspection, migrate to zero', { timeout: 60_000 }, async (t) => {
+  if (!python) return t.skip(MISSING);
+  await expectChecks('django_orm.py', undefined, 'django_mysqldb', DJANGO_CHECKS);
+});
