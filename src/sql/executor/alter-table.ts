@@ -402,6 +402,24 @@ class DeferredAlter implements CatalogWriter {
   dropView(schema: string, name: string): void { this.base.dropView(schema, name); }
 }
 
+/**
+ * MySQL builds the new table from all specs at once: dropped keys and constraints are gone before the
+ * columns change, and new keys and constraints see the final columns. So `ADD INDEX (c), ADD COLUMN c`
+ * and `DROP FOREIGN KEY fk, DROP COLUMN c` work in any order; a rename of the table comes last.
+ */
+function alterPhase(action: AlterAction): number {
+  switch (action.kind) {
+    case 'dropIndex': case 'dropPrimaryKey': case 'dropForeignKey': case 'dropConstraint':
+      return 0;
+    case 'addColumn': case 'dropColumn': case 'modifyColumn': case 'changeColumn': case 'renameColumn': case 'alterColumnDefault':
+      return 1;
+    case 'renameTable':
+      return 3;
+    default:
+      return 2;
+  }
+}
+
 export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): StatementResult {
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
@@ -414,8 +432,10 @@ export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): Stat
       },
       writer: (d) => tx.table(d),
     };
-    // Specs apply in order, each to the previous one's result; any failure aborts the whole statement's transaction.
-    for (const action of stmt.actions) def = applyAction(catalog, def, action, env, io);
+    // Specs apply in MySQL's phases (see alterPhase), in order within one, each to the previous one's result;
+    // any failure aborts the whole statement's transaction.
+    const actions = stmt.actions.map((action, i) => ({ action, i })).sort((a, b) => alterPhase(a.action) - alterPhase(b.action) || a.i - b.i);
+    for (const { action } of actions) def = applyAction(catalog, def, action, env, io);
     catalog.flush();
     return OK;
   });
