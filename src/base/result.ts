@@ -12,10 +12,11 @@ export interface ResultColumn {
   type: SqlType;
   /** Whether the column may hold NULL. */
   nullable: boolean;
-  /** Primary key / unique key / part of key / auto increment flags. */
+  /** Primary key / unique key (alone) / first of a non-unique key / in any key / auto increment flags. */
   primaryKey?: boolean;
   uniqueKey?: boolean;
   multipleKey?: boolean;
+  partKey?: boolean;
   autoIncrement?: boolean;
 }
 

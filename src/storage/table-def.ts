@@ -38,6 +38,8 @@ export interface IndexDef {
   prefixLengths?: (number | undefined)[];
   /** Stable number of the index inside the table's key space; the primary key is 0. */
   id: number;
+  /** Made by a FOREIGN KEY that had no index (InnoDB drops it once another index starts with its columns). */
+  forForeignKey?: true;
 }
 
 /** What a foreign key does to child rows when their parent row is deleted or its key changes (SET DEFAULT is refused, as InnoDB does). */

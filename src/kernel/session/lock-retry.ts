@@ -85,11 +85,17 @@ export class LockRetry {
     }
   }
 
-  /** GET_LOCK's wait: when it times out the statement runs again and GET_LOCK answers 0. */
+  /**
+   * GET_LOCK's wait: when it times out the statement runs again and GET_LOCK answers 0. A wait that
+   * would close a cycle of sessions fails with 3058 and, unlike a row-lock deadlock, rolls nothing back.
+   */
   private async waitUserLock(conflict: UserLockConflict, timeoutMs: number, signal: AbortSignal): Promise<void> {
     try {
-      await this.kernel.locks.wait(conflict.owner, conflict, timeoutMs, signal);
+      await this.kernel.locks.wait(conflict.owner, conflict, timeoutMs, signal, conflict.held);
     } catch (e) {
+      if (e instanceof SqlError && e.code === 1213) {
+        throw sqlError('USER_LOCK_DEADLOCK', 'Deadlock found when trying to get user-level lock; try rolling back transaction/releasing locks and restarting lock acquisition.');
+      }
       if (!(e instanceof SqlError) || e.code !== 1205) throw e;
       conflict.expire();
     } finally {

@@ -38,7 +38,7 @@ export interface SessionHost {
   readonly counters: StatusCounters;
   readonly log: Logger;
   /** Row locks: a statement that met another transaction's lock waits here; user-level locks (GET_LOCK) live here too. */
-  readonly locks: Pick<RowLocks, 'wait' | 'acquire' | 'releaseAll'>;
+  readonly locks: Pick<RowLocks, 'wait' | 'acquire' | 'releaseAll' | 'exclusiveHolderSession'>;
   /** Table sizes for plan summaries. */
   readonly rowCounts: Pick<RowCountCache, 'rowCount'>;
   /** The catalog, for USE, COM_FIELD_LIST and plan summaries (statements reach storage through statementEnv). */

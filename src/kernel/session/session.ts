@@ -99,7 +99,7 @@ export class Session implements KernelSession, SessionContext {
     this.lockRetry = new LockRetry(kernel, this, this.variables, this.transactions, this.meter, this.warnings, (statement, text, params) => this.runAttempt(statement, text, params, false));
     this.admission = new StatementAdmission(kernel, this, this.warnings);
     this.idleTimeout = new IdleTransactionTimeout(kernel, this, this.variables, this.transactions);
-    this.userLocks = new SessionUserLocks(kernel.locks);
+    this.userLocks = new SessionUserLocks(kernel.locks, id);
   }
 
   /**

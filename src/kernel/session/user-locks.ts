@@ -6,14 +6,15 @@ import type { UserLocks } from '../../sql/analyzer/eval-context.js';
 let lastUserLockOwnerId = 2 ** 40;
 
 const keyOf = (lname: string): string => `\u0000user-lock\u0000${lname}`;
-const newOwner = (): LockOwner => ({ id: ++lastUserLockOwnerId, waitingFor: undefined });
 
 /**
  * Thrown when GET_LOCK meets a lock another session holds and may wait: the statement is undone,
  * its driver waits for the lock with `owner` (up to `timeoutMs`, negative: no limit), then runs it again.
+ * `held` are the owners of the session's other locks: they wait with it, so a cycle of sessions each
+ * waiting for a lock another holds is found (3058), as MySQL's metadata-lock graph finds it.
  */
 export class UserLockConflict extends LockConflict {
-  constructor(conflict: LockConflict, readonly owner: LockOwner, readonly timeoutMs: number, readonly expire: () => void) {
+  constructor(conflict: LockConflict, readonly owner: LockOwner, readonly held: readonly LockOwner[], readonly timeoutMs: number, readonly expire: () => void) {
     super(conflict.key, conflict.blockers);
   }
 }
@@ -27,7 +28,12 @@ export class SessionUserLocks implements UserLocks {
   /** The name whose wait just timed out: the statement's next attempt answers 0 for it. */
   private expired: string | undefined;
 
-  constructor(private readonly locks: Pick<RowLocks, 'acquire' | 'releaseAll'>) {}
+  /** `session` is the connection id IS_USED_LOCK reports for this session's locks. */
+  constructor(private readonly locks: Pick<RowLocks, 'acquire' | 'releaseAll' | 'exclusiveHolderSession'>, private readonly session: number) {}
+
+  private newOwner(): LockOwner {
+    return { id: ++lastUserLockOwnerId, waitingFor: undefined, session: this.session };
+  }
 
   get(name: string, timeoutMs: number): number {
     const lname = name.toLowerCase();
@@ -40,14 +46,15 @@ export class SessionUserLocks implements UserLocks {
       this.expired = undefined;
       return 0;
     }
-    const owner = newOwner();
+    const owner = this.newOwner();
     try {
       this.locks.acquire(owner, keyOf(lname), 'X');
     } catch (e) {
       if (!(e instanceof LockConflict)) throw e;
       this.locks.releaseAll(owner);
       if (timeoutMs === 0) return 0;
-      throw new UserLockConflict(e, owner, timeoutMs, () => { this.expired = lname; });
+      const held = [...this.held.values()].map((h) => h.owner);
+      throw new UserLockConflict(e, owner, held, timeoutMs, () => { this.expired = lname; });
     }
     this.held.set(lname, { owner, count: 1 });
     return 1;
@@ -74,11 +81,17 @@ export class SessionUserLocks implements UserLocks {
     return n;
   }
 
+  usedBy(name: string): number | null {
+    const lname = name.toLowerCase();
+    if (this.held.has(lname)) return this.session;
+    return this.locks.exclusiveHolderSession(keyOf(lname)) ?? null;
+  }
+
   isFree(name: string): number {
     const lname = name.toLowerCase();
     if (this.held.has(lname)) return 0;
     // The table answers only by granting: take the lock and give it straight back.
-    const probe = newOwner();
+    const probe = this.newOwner();
     try {
       this.locks.acquire(probe, keyOf(lname), 'X');
       return 1;

@@ -2,22 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqlError } from '../../base/errors.js';
-import { LockConflict, type LockOwner } from '../transactions/lock-manager.js';
+import type { LockOwner } from '../transactions/lock-manager.js';
+import { conflictOf } from '../../testing/lock-conflict.js';
 import { SharedLockTable, lockTableBytes } from './shared-lock-table.js';
 
 const sizes = { entries: 1 << 12, owners: 64 };
 const table = () => new SharedLockTable(new SharedArrayBuffer(lockTableBytes(sizes)), sizes);
 const owner = (id: number): LockOwner => ({ id, waitingFor: undefined });
-
-function conflictOf(fn: () => void): LockConflict {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LockConflict) return e;
-    throw e;
-  }
-  assert.fail('expected a lock conflict');
-}
 
 test('exclusive locks conflict, shared ones do not, re-entry is free, an upgrade needs the only holder', () => {
   const t = table();

@@ -38,10 +38,11 @@ const MODE_MASK = 3;
 const HAS_WAITERS = 4;
 const COUNT_SHIFT = 8;
 
-// One owner slot: in use, then the owner slots it waits for (0 ends the list).
-const OWNER_INTS = 12;
+// One owner slot: in use, its session (user-level locks), then the owner slots it waits for (0 ends the list).
+const OWNER_INTS = 13;
 const O_IN_USE = 0;
-const O_WAITS = 1;
+const O_SESSION = 1;
+const O_WAITS = 2;
 const WAITS_LISTED = OWNER_INTS - O_WAITS;
 
 /** Wake counters, by key hash: a release bumps one and notifies whoever waits on it. */
@@ -219,7 +220,7 @@ export class SharedLockTable implements RowLocks {
     }
   }
 
-  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal, companions: readonly LockOwner[] = []): Promise<void> {
     const blockers = conflict.blockers as ReadonlySet<number>;
     const w = this.words;
     hashKey(conflict.key);
@@ -232,17 +233,24 @@ export class SharedLockTable implements RowLocks {
     try {
       const local = this.owners.get(owner) ?? this.register(owner);
       slot = local.slot;
-      if (this.wouldDeadlock(slot, blockers)) throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
+      const selves = new Set([slot]);
+      for (const c of companions) {
+        const cs = this.owners.get(c)?.slot;
+        if (cs !== undefined) selves.add(cs);
+      }
+      if (this.wouldDeadlock(selves, blockers)) throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
       const i = this.find(a, b);
       if (i < 0) return; // released meanwhile: the statement retries at once
       w[i + E_STATE] |= HAS_WAITERS;
-      const o = this.ownerBase + slot * OWNER_INTS;
-      let k = 0;
-      for (const t of blockers) {
-        if (k >= WAITS_LISTED) break;
-        w[o + O_WAITS + k++] = t;
+      for (const s of selves) {
+        const o = this.ownerBase + s * OWNER_INTS;
+        let k = 0;
+        for (const t of blockers) {
+          if (k >= WAITS_LISTED) break;
+          w[o + O_WAITS + k++] = t;
+        }
+        if (k < WAITS_LISTED) w[o + O_WAITS + k] = 0;
       }
-      if (k < WAITS_LISTED) w[o + O_WAITS + k] = 0;
       wake = this.wakeIndex(a);
       seen = Atomics.load(w, wake);
     } finally {
@@ -253,6 +261,25 @@ export class SharedLockTable implements RowLocks {
     } finally {
       this.lock();
       w[this.ownerBase + slot * OWNER_INTS + O_WAITS] = 0;
+      // Companions released meanwhile gave their slots back (maybe to another owner): only those still ours.
+      for (const c of companions) {
+        const cs = this.owners.get(c)?.slot;
+        if (cs !== undefined) w[this.ownerBase + cs * OWNER_INTS + O_WAITS] = 0;
+      }
+      this.unlock();
+    }
+  }
+
+  exclusiveHolderSession(key: string): number | undefined {
+    hashKey(key);
+    const a = hashA;
+    const b = hashB;
+    this.lock();
+    try {
+      const i = this.find(a, b);
+      if (i < 0 || (this.words[i + E_STATE] & MODE_MASK) !== MODE_X) return undefined;
+      return this.words[this.ownerBase + this.words[i + E_X_OWNER] * OWNER_INTS + O_SESSION] >>> 0;
+    } finally {
       this.unlock();
     }
   }
@@ -287,14 +314,14 @@ export class SharedLockTable implements RowLocks {
     }
   }
 
-  /** Whether `slot` waiting for `blockers` closes a cycle: some blocker waits, directly or through others, for `slot`. */
-  private wouldDeadlock(slot: number, blockers: ReadonlySet<number>): boolean {
+  /** Whether `selves` waiting for `blockers` closes a cycle: some blocker waits, directly or through others, for one of `selves`. */
+  private wouldDeadlock(selves: ReadonlySet<number>, blockers: ReadonlySet<number>): boolean {
     const w = this.words;
     const seen = new Set<number>();
     const stack = [...blockers];
     while (stack.length) {
       const t = stack.pop() as number;
-      if (t === slot) return true;
+      if (selves.has(t)) return true;
       if (seen.has(t) || t <= 0 || t >= this.sizes.owners) continue;
       seen.add(t);
       const o = this.ownerBase + t * OWNER_INTS;
@@ -317,6 +344,7 @@ export class SharedLockTable implements RowLocks {
       const o = this.ownerBase + slot * OWNER_INTS;
       if (w[o + O_IN_USE] === 0) {
         w[o + O_IN_USE] = 1;
+        w[o + O_SESSION] = owner.session ?? 0;
         w[o + O_WAITS] = 0;
         w[OWNER_HINT] = slot;
         const local: OwnerLocks = { slot, held: new Map() };

@@ -6,6 +6,8 @@ export interface LockOwner {
   readonly id: number;
   /** The owners this one is waiting for (set while it waits), for deadlock detection. */
   waitingFor: Set<LockOwner> | undefined;
+  /** The connection id of the session owning a user-level lock (IS_USED_LOCK); transactions have none. */
+  readonly session?: number;
 }
 
 export type LockMode = 'S' | 'X';
@@ -49,8 +51,14 @@ export interface RowLocks {
    * its changes were just made durable (a shared table notes which keys changed).
    */
   releaseAll(owner: LockOwner, committed?: boolean): void;
-  /** Waits until the conflicting lock changes hands; 1205 on timeout, 1213 on deadlock, 1317 when aborted. */
-  wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits until the conflicting lock changes hands; 1205 on timeout, 1213 on deadlock, 1317 when aborted.
+   * `companions` stand for the same waiter (a session's other user-level locks, each its own owner): while
+   * `owner` waits they count as waiting too, and a cycle back to any of them is a deadlock.
+   */
+  wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal, companions?: readonly LockOwner[]): Promise<void>;
+  /** The `session` of the owner holding `key` exclusively (0 when it has none), or undefined when the key is free or shared. */
+  exclusiveHolderSession(key: string): number | undefined;
   /** Locks held now, for status counters and tests. */
   readonly size: number;
 }
@@ -117,12 +125,12 @@ export class LockManager implements RowLocks {
    * Whether making `owner` wait for `blockers` closes a cycle in the wait-for
    * graph (a deadlock): some blocker is, directly or through others, waiting for `owner`.
    */
-  wouldDeadlock(owner: LockOwner, blockers: ReadonlySet<LockOwner>): boolean {
+  wouldDeadlock(owner: LockOwner, blockers: ReadonlySet<LockOwner>, companions: readonly LockOwner[] = []): boolean {
     const seen = new Set<LockOwner>();
     const stack = [...blockers];
     while (stack.length) {
       const t = stack.pop() as LockOwner;
-      if (t === owner) return true;
+      if (t === owner || companions.includes(t)) return true;
       if (seen.has(t)) continue;
       seen.add(t);
       if (t.waitingFor) for (const u of t.waitingFor) stack.push(u);
@@ -134,14 +142,15 @@ export class LockManager implements RowLocks {
    * Waits until the lock `key` changes hands (then the statement retries), up to
    * `timeoutMs`; rejects with 1205 on timeout and 1213 when waiting would deadlock.
    */
-  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  async wait(owner: LockOwner, conflict: LockConflict, timeoutMs: number, signal?: AbortSignal, companions: readonly LockOwner[] = []): Promise<void> {
     const blockers = conflict.blockers as ReadonlySet<LockOwner>;
-    if (this.wouldDeadlock(owner, blockers)) {
+    if (this.wouldDeadlock(owner, blockers, companions)) {
       throw sqlError('LOCK_DEADLOCK', 'Deadlock found when trying to get lock; try restarting transaction');
     }
     const e = this.locks.get(conflict.key);
     if (!e) return; // released meanwhile
     owner.waitingFor = new Set(blockers);
+    for (const c of companions) c.waitingFor = owner.waitingFor;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -165,7 +174,15 @@ export class LockManager implements RowLocks {
       });
     } finally {
       owner.waitingFor = undefined;
+      for (const c of companions) c.waitingFor = undefined;
     }
+  }
+
+  exclusiveHolderSession(key: string): number | undefined {
+    const e = this.locks.get(key);
+    if (!e || e.mode !== 'X') return undefined;
+    for (const h of e.holders) return h.session ?? 0;
+    return undefined;
   }
 
   /** Number of locks held, for status counters and tests. */

@@ -10,6 +10,7 @@ import {
   columnWire,
   parseChangeUser,
   parseFieldList,
+  parseProcessKill,
   parseSetOption,
   parseTextCommand,
   writeColumnDefinition,
@@ -112,6 +113,14 @@ function comSetOption(conn: MysqlConnection, payload: Buffer): void {
   writeEnd(conn.out, conn.hasCapability(Capability.DEPRECATE_EOF), conn.warningCount(), conn.statusFlags(false));
 }
 
+/** COM_PROCESS_KILL: KILL CONNECTION id, with its checks and errors (1094 unknown, 1095 not yours). */
+function comProcessKill(conn: MysqlConnection, payload: Buffer): Promise<void> {
+  const session = conn.session;
+  if (!session) return Promise.resolve();
+  const id = parseProcessKill(payload);
+  return session.execute(`KILL CONNECTION ${id}`, false, () => conn.sendOk());
+}
+
 /** COM_CHANGE_USER: a new login on the same connection, against the handshake's scramble. Failure closes. */
 async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<void> {
   const req = parseChangeUser(new PayloadReader(payload, 1), conn.capabilities);
@@ -145,6 +154,7 @@ registerCommand(Command.STATISTICS, comStatistics);
 registerCommand(Command.RESET_CONNECTION, comResetConnection);
 registerCommand(Command.FIELD_LIST, comFieldList);
 registerCommand(Command.SET_OPTION, comSetOption);
+registerCommand(Command.PROCESS_KILL, comProcessKill);
 registerCommand(Command.CHANGE_USER, comChangeUser);
 registerCommand(Command.STMT_PREPARE, comStmtPrepare);
 registerCommand(Command.STMT_EXECUTE, comStmtExecute);

@@ -26,8 +26,9 @@ test('integer types: codes, display widths, NUM|BINARY, charset binary', () => {
   assert.equal(wire({ kind: 'smallint' }).type, T.SHORT);
   assert.equal(wire({ kind: 'mediumint' }).type, T.INT24);
   assert.deepEqual([wire({ kind: 'bigint' }).type, wire({ kind: 'bigint' }).length], [T.LONGLONG, 20]);
-  const pk = wire({ kind: 'bigint' }, { nullable: false, primaryKey: true, autoIncrement: true });
-  assert.equal(pk.flags, F.NOT_NULL | F.PRI_KEY | F.AUTO_INCREMENT | F.NUM | F.BINARY);
+  const pk = wire({ kind: 'bigint' }, { nullable: false, primaryKey: true, autoIncrement: true, partKey: true });
+  assert.equal(pk.flags, F.NOT_NULL | F.PRI_KEY | F.AUTO_INCREMENT | F.PART_KEY | F.NUM | F.BINARY);
+  assert.equal(wire({ kind: 'int' }, { multipleKey: true, partKey: true }).flags & (F.MULTIPLE_KEY | F.PART_KEY), F.MULTIPLE_KEY | F.PART_KEY);
 });
 
 test('decimal, float, double', () => {

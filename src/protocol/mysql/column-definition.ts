@@ -95,6 +95,7 @@ export function columnWire(col: ResultColumn, textCharset: number): ColumnWire {
   if (col.primaryKey) flags |= ColumnFlag.PRI_KEY;
   if (col.uniqueKey) flags |= ColumnFlag.UNIQUE_KEY;
   if (col.multipleKey) flags |= ColumnFlag.MULTIPLE_KEY;
+  if (col.partKey) flags |= ColumnFlag.PART_KEY;
   if (col.autoIncrement) flags |= ColumnFlag.AUTO_INCREMENT;
   if (t.unsigned) flags |= ColumnFlag.UNSIGNED;
   if (t.zerofill) flags |= ColumnFlag.ZEROFILL | ColumnFlag.UNSIGNED;

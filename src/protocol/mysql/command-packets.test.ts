@@ -6,14 +6,17 @@ import {
   SetOption,
   parseFieldList,
   parseSetOption,
+  parseProcessKill,
   parseStatisticsReply,
   parseTextCommand,
   writeCommand,
   writeFieldList,
   writeSetOption,
+  writeProcessKill,
   writeStatisticsReply,
   writeTextCommand,
 } from './command-packets.js';
+import { encodeKeepingBytes } from '../../base/raw-bytes-text.js';
 import { Command } from './constants.js';
 import { MalformedPacketError } from './payload-reader.js';
 
@@ -25,6 +28,9 @@ test('text commands round trip: the command byte, then the text as it was (empty
       assert.equal(parseTextCommand(p), text);
     }
   }
+  // Drivers write binary values into literals as raw bytes (PyMySQL: _binary'\xff'); those bytes must survive.
+  const raw = Buffer.concat([Buffer.from([Command.QUERY]), Buffer.from("SELECT _binary'", 'utf8'), Buffer.from([0xff, 0x80]), Buffer.from("'", 'utf8')]);
+  assert.deepEqual(encodeKeepingBytes(parseTextCommand(raw)), raw.subarray(1));
   for (const code of [Command.PING, Command.QUIT, Command.STATISTICS, Command.RESET_CONNECTION]) {
     assert.deepEqual([...payloadOf((w) => writeCommand(w, code))], [code]);
   }
@@ -41,6 +47,11 @@ test('COM_FIELD_LIST and COM_SET_OPTION round trip', () => {
     const p = payloadOf((w) => writeSetOption(w, option));
     assert.equal(p[0], Command.SET_OPTION);
     assert.equal(parseSetOption(p), option);
+  }
+  for (const id of [1, 0x7fffffff, 0xffffffff]) {
+    const p = payloadOf((w) => writeProcessKill(w, id));
+    assert.equal(p[0], Command.PROCESS_KILL);
+    assert.equal(parseProcessKill(p), id);
   }
 });
 

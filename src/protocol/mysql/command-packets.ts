@@ -1,4 +1,5 @@
 // Command-phase requests without a codec of their own (COM_QUERY, COM_INIT_DB, COM_FIELD_LIST, COM_SET_OPTION, bare commands) and the COM_STATISTICS reply, both ends.
+import { decodeKeepingBytes } from '../../base/raw-bytes-text.js';
 import { Command, Header } from './constants.js';
 import type { PacketWriter } from './packet-writer.js';
 import { MalformedPacketError, PayloadReader } from './payload-reader.js';
@@ -13,9 +14,9 @@ export function writeTextCommand(w: PacketWriter, code: number, text: string): v
   w.begin().u8(code).str(text).end();
 }
 
-/** The text argument of a command written by writeTextCommand. */
+/** The text argument of a command written by writeTextCommand; bytes that are not UTF-8 (binary values in literals) are kept. */
 export function parseTextCommand(payload: Buffer): string {
-  return payload.toString('utf8', 1);
+  return decodeKeepingBytes(payload, 1);
 }
 
 /** COM_FIELD_LIST: the table NUL-terminated, then an optional LIKE wildcard to the end. */
@@ -41,6 +42,15 @@ export function writeSetOption(w: PacketWriter, option: number): void {
 
 export function parseSetOption(payload: Buffer): number {
   return new PayloadReader(payload, 1).u16();
+}
+
+/** COM_PROCESS_KILL (deprecated, still sent by PHP's mysqli::kill): the connection id, 4 bytes. */
+export function writeProcessKill(w: PacketWriter, connectionId: number): void {
+  w.begin().u8(Command.PROCESS_KILL).u32(connectionId).end();
+}
+
+export function parseProcessKill(payload: Buffer): number {
+  return new PayloadReader(payload, 1).u32();
 }
 
 /** The reply to COM_STATISTICS: human-readable text filling the packet, with no header byte. */

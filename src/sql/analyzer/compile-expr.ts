@@ -9,6 +9,8 @@ import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
+import { encodeKeepingBytes, hasEscapedBytes } from '../../base/raw-bytes-text.js';
+import { exprText as canonicalText } from '../parser/expr-text.js';
 import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
@@ -103,6 +105,7 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
       return expr.not ? notOf(both) : both;
     }
     case 'inList':
+      if (expr.operand.type === 'row') return compileRowInList(expr.operand, expr.list, expr.not, env);
       return compileInList(compileExpr(expr.operand, env), expr.list.map((e) => compileExpr(e, env)), expr.not);
     case 'like':
       return compileLike(compileExpr(expr.operand, env), compileExpr(expr.pattern, env), expr.escape ? compileExpr(expr.escape, env) : undefined, expr.not);
@@ -162,8 +165,9 @@ function compileLiteral(expr: Extract<Expr, { type: 'literal' }>): Compiled {
     case 'float':
       return constant(T_DOUBLE, expr.value);
     case 'string':
-      if (expr.introducer?.toLowerCase() === '_binary') {
-        const b = Buffer.from(expr.value, 'utf8');
+      // Raw bytes that are not UTF-8 (a driver's escaped binary value) make the literal binary, as MySQL keeps them.
+      if (expr.introducer?.toLowerCase() === '_binary' || hasEscapedBytes(expr.value)) {
+        const b = encodeKeepingBytes(expr.value);
         return constant({ kind: 'varbinary', length: b.length }, b);
       }
       return constant(varchar([...expr.value].length), expr.value);
@@ -390,14 +394,16 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     }
     case 'DIV': {
       const ae = a.eval, be = b.eval;
+      const unsigned = arithDomain(a.type, b.type) === 'int' && unsignedResult(a, b);
+      const text = () => exprText(expr, env);
       return {
-        type: T_BIGINT, nullable: true, constant: a.constant && b.constant,
+        type: unsigned ? { ...T_BIGINT, unsigned: true } : T_BIGINT, nullable: true, constant: a.constant && b.constant,
         eval: (r, c) => {
           const x = ae(r, c);
           if (x === null) return null;
           const y = be(r, c);
           if (y === null) return null;
-          const q = intDivide(x, y, () => `${valueToString(x)} DIV ${valueToString(y)}`);
+          const q = intDivide(x, y, unsigned, text);
           if (q === null) divisionByZero(c);
           return q;
         },
@@ -450,7 +456,7 @@ function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: Compil
   b = bitAsInteger(b);
   const domain = arithDomain(a.type, b.type);
   let type: SqlType;
-  const unsigned = !!(a.type.unsigned && b.type.unsigned && op !== '-');
+  const unsigned = domain === 'int' && unsignedResult(a, b, op === '-' ? env : undefined);
   if (domain === 'int') type = { kind: 'bigint', length: Math.max(a.type.length ?? 1, b.type.length ?? 1) + 1, unsigned: unsigned || undefined };
   else if (domain === 'decimal') {
     const sa = scaleOf(a.type), sb = scaleOf(b.type);
@@ -472,9 +478,25 @@ function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: Compil
   };
 }
 
+/**
+ * Integer + - * DIV are BIGINT UNSIGNED when either operand is unsigned, as in MySQL (so a negative result
+ * is error 1690); for a subtraction (`env` given) sql_mode NO_UNSIGNED_SUBTRACTION keeps it signed.
+ */
+function unsignedResult(a: Compiled, b: Compiled, subtraction?: CompileEnv): boolean {
+  if (!a.type.unsigned && !b.type.unsigned) return false;
+  if (!subtraction) return true;
+  sessionReads++;
+  return !/\bNO_UNSIGNED_SUBTRACTION\b/i.test(String(subtraction.session.getSystemVariable('sql_mode') ?? ''));
+}
+
+/** An expression as MySQL quotes it in an overflow message, `(\`a\` + 1)`; what has no canonical text, from the statement. */
 function exprText(expr: Expr, env: CompileEnv): string {
-  if (env.text && expr.pos !== undefined) return env.text.slice(expr.pos, expr.pos + 64);
-  return '(expression)';
+  try {
+    return canonicalText(expr);
+  } catch {
+    if (env.text && expr.pos !== undefined) return env.text.slice(expr.pos, expr.pos + 64);
+    return '(expression)';
+  }
 }
 
 function compileBitOp(op: '&' | '|' | '^' | '<<' | '>>', a: Compiled, b: Compiled): Compiled {
@@ -562,17 +584,96 @@ function comparisonTest(op: string): (cmp: number) => boolean {
   }
 }
 
+/** The items of a row constructor, or the expression alone. */
+const rowItems = (e: Expr): Expr[] => (e.type === 'row' ? e.items : [e]);
+
+function rowArityError(expected: number): Error {
+  return sqlError('OPERAND_COLUMNS', `Operand should contain ${expected} column(s)`);
+}
+
 function compileRowComparison(expr: BinaryExpr, env: CompileEnv): Compiled {
-  const items = (e: Expr): Expr[] => (e.type === 'row' ? e.items : [e]);
-  const left = items(expr.left);
-  const right = items(expr.right);
-  if (left.length !== right.length) throw sqlError('OPERAND_COLUMNS', `Operand should contain ${left.length} column(s)`);
-  if (expr.op !== '=' && expr.op !== '!=' && expr.op !== '<=>') {
-    throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support ordering comparisons of row values');
+  const left = rowItems(expr.left);
+  const right = rowItems(expr.right);
+  if (left.length !== right.length) throw rowArityError(left.length);
+  const op = expr.op;
+  if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+    return compileRowOrdering(op, left.map((l, i) => [compileExpr(l, env), compileExpr(right[i], env)]));
   }
-  const parts = left.map((l, i) => compileComparison(expr.op === '<=>' ? '<=>' : '=', compileExpr(l, env), compileExpr(right[i], env)));
+  if (op !== '=' && op !== '!=' && op !== '<=>') throw rowArityError(1);
+  return rowEquality(op === '<=>' ? '<=>' : '=', left.map((l) => compileExpr(l, env)), right, env, op === '!=');
+}
+
+/** (a1, a2, …) = (b1, b2, …): every pair equal, with three-valued AND (so a pair that differs wins over a NULL). */
+function rowEquality(op: '=' | '<=>', left: Compiled[], right: Expr[], env: CompileEnv, not = false): Compiled {
+  const parts = left.map((l, i) => compileComparison(op, l, compileExpr(right[i], env)));
   const all = parts.reduce((acc, p) => logical('AND', acc, p));
-  return expr.op === '!=' ? notOf(all) : all;
+  return not ? notOf(all) : all;
+}
+
+/**
+ * (a1, a2, …) < (b1, b2, …) is decided by the first pair that is not equal, as in MySQL: a NULL met before
+ * that pair makes the answer NULL, and rows equal throughout satisfy <= and >= only.
+ */
+function compileRowOrdering(op: '<' | '<=' | '>' | '>=', pairs: [Compiled, Compiled][]): Compiled {
+  const strict = op === '<=' ? '<' : op === '>=' ? '>' : op;
+  const steps = pairs.map(([a, b]) => ({ equal: compileComparison('=', a, b).eval, decide: compileComparison(strict, a, b).eval }));
+  const whenEqual = op === '<=' || op === '>=' ? TRUE_VAL : FALSE_VAL;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: pairs.every(([a, b]) => a.constant && b.constant),
+    eval: (r, c) => {
+      for (const step of steps) {
+        const equal = step.equal(r, c);
+        if (equal === null) return null;
+        if (equal === FALSE_VAL) return step.decide(r, c);
+      }
+      return whenEqual;
+    },
+  };
+}
+
+/** (a, b) IN ((x, y), (z, w), …): equal to any of the rows, with SQL's NULL rules (OR of row equalities). */
+function compileRowInList(operand: Expr, list: Expr[], not: boolean, env: CompileEnv): Compiled {
+  const left = rowItems(operand).map((e) => compileExpr(e, env));
+  const alternatives = list.map((item) => {
+    const right = rowItems(item);
+    if (right.length !== left.length) throw rowArityError(left.length);
+    return rowEquality('=', left, right, env);
+  });
+  const any = alternatives.reduce((acc, a) => logical('OR', acc, a));
+  return not ? notOf(any) : any;
+}
+
+/** (a, b) IN (SELECT x, y …): some row equal in every column; a row that differs in none but has a NULL makes it NULL. */
+function compileRowInSubquery(operand: Expr, sub: { types: SqlType[]; run: (row: Row, ctx: EvalContext) => Row[] }, not: boolean, env: CompileEnv): Compiled {
+  const items = rowItems(operand).map((e) => compileExpr(e, env));
+  if (sub.types.length !== items.length) throw rowArityError(items.length);
+  const evals = items.map((x) => x.eval);
+  const domains = items.map((x, i) => compareDomain(x.type, sub.types[i]));
+  const collations = items.map((x) => x.type.collation);
+  const found = not ? FALSE_VAL : TRUE_VAL;
+  const missing = not ? TRUE_VAL : FALSE_VAL;
+  return {
+    type: T_BOOL_INT, nullable: true, constant: false,
+    eval: (r, c) => {
+      const rows = sub.run(r, c);
+      if (rows.length === 0) return missing;
+      const values = evals.map((e) => e(r, c));
+      let sawNull = false;
+      for (const row of rows) {
+        let rowNull = false;
+        let differs = false;
+        for (let i = 0; i < values.length && !differs; i++) {
+          const v = values[i], w = row[i];
+          if (v === null || w === null) rowNull = true;
+          else differs = compareIn(domains[i], v, w, collations[i]) !== 0;
+        }
+        if (differs) continue;
+        if (!rowNull) return found;
+        sawNull = true;
+      }
+      return sawNull ? null : missing;
+    },
+  };
 }
 
 function compileIs(x: Compiled, test: 'null' | 'true' | 'false' | 'unknown', not: boolean): Compiled {
@@ -733,7 +834,7 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
       if (v === null) return null;
       return coerceValue(v, type, {
         mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
-        warn: (code, message) => c.session.warn(code, castMessage(code, message, v, type)),
+        warn: (code, message) => castWarning(c, code, message, v, type),
       });
     },
   };
@@ -776,7 +877,7 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
       const target = negative ? signed : type;
       const n = coerceValue(v, target, {
         mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
-        warn: (code, message) => c.session.warn(code, castMessage(code, message, v, target)),
+        warn: (code, message) => castWarning(c, code, message, v, target),
       });
       if (!negative || n === null) return n;
       const big = BigInt(n as number | bigint);
@@ -787,9 +888,15 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
   };
 }
 
-function castMessage(code: number, message: string, v: Exclude<Value, null>, type: SqlType): string {
-  if (code === 1366 || code === 1292) return `Truncated incorrect ${type.kind.toUpperCase()} value: '${valueToString(v)}'`;
-  return message;
+/**
+ * A CAST's conversion warning as MySQL words it: 1292 "Truncated incorrect INTEGER|DECIMAL|DOUBLE|CHAR(n)|BINARY(n) value",
+ * where storing into a column says 1366 or 1406.
+ */
+function castWarning(c: EvalContext, code: number, message: string, v: Exclude<Value, null>, type: SqlType): void {
+  const truncated = code === 1406 && (isStringType(type) || isBinaryType(type));
+  if (code !== 1366 && code !== 1292 && !truncated) return c.session.warn(code, message);
+  const name = truncated ? `${isBinaryType(type) ? 'BINARY' : 'CHAR'}(${type.length})` : type.kind === 'bigint' ? 'INTEGER' : type.kind.toUpperCase();
+  c.session.warn(1292, `Truncated incorrect ${name} value: '${valueToString(v)}'`);
 }
 
 function compileScalarSubquery(query: QueryExpr, env: CompileEnv): Compiled {
@@ -811,6 +918,12 @@ function compileSubqueryPredicate(expr: Extract<Expr, { type: 'inSubquery' | 'ex
   const sub = env.subquery(expr.query);
   if (expr.type === 'exists') {
     return { type: T_BOOL_INT, nullable: false, constant: false, eval: (r, c) => (sub.run(r, c).length > 0 ? TRUE_VAL : FALSE_VAL) };
+  }
+  if (expr.operand.type === 'row') {
+    // Rows compare with subqueries by equality only: IN, = ANY, and their negations NOT IN, <> ALL.
+    const equality = expr.type === 'inSubquery' || (expr.op === '=' && expr.quantifier !== 'all') || (expr.op === '!=' && expr.quantifier === 'all');
+    if (!equality) throw rowArityError(1);
+    return compileRowInSubquery(expr.operand, sub, expr.type === 'inSubquery' ? expr.not : expr.op === '!=', env);
   }
   if (sub.types.length !== 1) throw sqlError('OPERAND_COLUMNS', 'Operand should contain 1 column(s)');
   const x = compileExpr(expr.operand, env);

@@ -53,6 +53,8 @@ export interface UserLocks {
   releaseAll(): number;
   /** IS_FREE_LOCK: 1 when nobody holds the lock. */
   isFree(name: string): number;
+  /** IS_USED_LOCK: the connection id of the session holding the lock, NULL when nobody does. */
+  usedBy(name: string): number | null;
 }
 
 /** Per-statement evaluation context, passed to every compiled expression. */

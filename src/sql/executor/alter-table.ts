@@ -10,7 +10,7 @@ import type { CatalogWriter, StatementEnv } from './statement-env.js';
 import { implicitDefault } from './write-row.js';
 import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
-import { checkForeignKeyTypes, followTableRename, referencingKeys } from './foreign-key-ddl.js';
+import { checkForeignKeyTypes, followTableRename, foreignKeyIndexesCoveredBy, referencingKeys } from './foreign-key-ddl.js';
 import {
   addCheck, addForeignKey, alterCheck, dropConstraint, dropForeignKey, followColumnRename, guardCheckColumn, guardColumnDrop, type AlterRows,
 } from './alter-constraints.js';
@@ -227,7 +227,9 @@ function addPrimaryKey(catalog: CatalogWriter, def: TableDef, cols: IndexColumn[
   if (def.primaryKey) throw sqlError('MULTIPLE_PRI_KEY', 'Multiple primary key defined');
   const ic = indexColumns(cols, def);
   if (ic.prefixLengths) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support prefix lengths in a PRIMARY KEY');
-  const next = keyColumnsNotNull({ ...def, primaryKey: { name: 'PRIMARY', unique: true, id: 0, ...ic } });
+  const primaryKey: IndexDef = { name: 'PRIMARY', unique: true, id: 0, ...ic };
+  const redundant = foreignKeyIndexesCoveredBy(def, primaryKey);
+  const next = keyColumnsNotNull({ ...def, primaryKey, indexes: def.indexes.filter((ix) => !redundant.includes(ix)) });
   const convert = new Set(ic.columns.filter((i) => def.columns[i].nullable));
   return rebuild(catalog, next, { columns: next.columns, from: next.columns.map((_, i) => i), convert }, env);
 }
@@ -240,7 +242,25 @@ function dropPrimaryKey(catalog: CatalogWriter, def: TableDef, env: StatementEnv
   return rebuild(catalog, next, { columns: def.columns, from: def.columns.map((_, i) => i), convert: new Set() }, env);
 }
 
-/** DROP [COLUMN] c: 1091 if unknown; a column inside an index is refused. */
+/**
+ * A column leaves every index it is part of, as in MySQL 8; an index left without columns goes
+ * (a primary key so emptied makes the rows fall back to a hidden row id).
+ */
+function withoutIndexColumn(def: TableDef, pos: number): Pick<TableDef, 'primaryKey' | 'indexes'> {
+  const shrink = (ix: IndexDef): IndexDef | undefined => {
+    const keep = ix.columns.map((c, k) => (c === pos ? -1 : k)).filter((k) => k >= 0);
+    if (keep.length === ix.columns.length) return ix;
+    if (keep.length === 0) return undefined;
+    const prefixLengths = ix.prefixLengths && keep.map((k) => ix.prefixLengths![k]);
+    return { ...ix, columns: keep.map((k) => ix.columns[k]), ...(prefixLengths && prefixLengths.some((l) => l !== undefined) ? { prefixLengths } : { prefixLengths: undefined }) };
+  };
+  return {
+    primaryKey: def.primaryKey && shrink(def.primaryKey),
+    indexes: def.indexes.map(shrink).filter((ix): ix is IndexDef => ix !== undefined),
+  };
+}
+
+/** DROP [COLUMN] c: 1091 if unknown; the column leaves its indexes (rows re-keyed: 1062 when a unique key no longer is). */
 function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
   const pos = def.columns.findIndex((c) => sameName(c.name, name));
   if (pos < 0) {
@@ -250,11 +270,10 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
   checkNoGeneratedDependency(def, pos);
   if (def.columns.length === 1) throw sqlError('CANT_REMOVE_ALL_FIELDS', 'You can\'t delete all columns with ALTER TABLE; use DROP TABLE instead');
   guardColumnDrop(catalog, def, def.columns[pos].name);
-  const inKey = [def.primaryKey, ...def.indexes].some((ix) => ix && ix.columns.includes(pos));
-  if (inKey) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping a column that is part of an index; drop the index first');
   const columns = def.columns.filter((_, i) => i !== pos);
   const where = def.columns.map((_, i) => (i < pos ? i : i - 1));
-  const next: TableDef = { ...def, columns, ...remapIndexes(def, where) };
+  const next: TableDef = { ...def, columns, ...remapIndexes({ ...def, ...withoutIndexColumn(def, pos) }, where) };
+  checkAutoKey(next);
   return rebuild(catalog, next, { columns, from: columns.map((c) => def.columns.indexOf(c)), convert: new Set() }, env);
 }
 
@@ -383,6 +402,24 @@ class DeferredAlter implements CatalogWriter {
   dropView(schema: string, name: string): void { this.base.dropView(schema, name); }
 }
 
+/**
+ * MySQL builds the new table from all specs at once: dropped keys and constraints are gone before the
+ * columns change, and new keys and constraints see the final columns. So `ADD INDEX (c), ADD COLUMN c`
+ * and `DROP FOREIGN KEY fk, DROP COLUMN c` work in any order; a rename of the table comes last.
+ */
+function alterPhase(action: AlterAction): number {
+  switch (action.kind) {
+    case 'dropIndex': case 'dropPrimaryKey': case 'dropForeignKey': case 'dropConstraint':
+      return 0;
+    case 'addColumn': case 'dropColumn': case 'modifyColumn': case 'changeColumn': case 'renameColumn': case 'alterColumnDefault':
+      return 1;
+    case 'renameTable':
+      return 3;
+    default:
+      return 2;
+  }
+}
+
 export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): StatementResult {
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
@@ -395,8 +432,10 @@ export function executeAlterTable(stmt: AlterTableStmt, env: StatementEnv): Stat
       },
       writer: (d) => tx.table(d),
     };
-    // Specs apply in order, each to the previous one's result; any failure aborts the whole statement's transaction.
-    for (const action of stmt.actions) def = applyAction(catalog, def, action, env, io);
+    // Specs apply in MySQL's phases (see alterPhase), in order within one, each to the previous one's result;
+    // any failure aborts the whole statement's transaction.
+    const actions = stmt.actions.map((action, i) => ({ action, i })).sort((a, b) => alterPhase(a.action) - alterPhase(b.action) || a.i - b.i);
+    for (const { action } of actions) def = applyAction(catalog, def, action, env, io);
     catalog.flush();
     return OK;
   });

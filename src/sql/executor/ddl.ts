@@ -19,7 +19,7 @@ import { checkGeneratedColumns, generatedDefinition } from './generated-column-d
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { runQuery } from './query.js';
 import {
-  addForeignKeys, checkDropParent, checkIndexDrop, checkTruncate, followTableRename, foreignKeyChecks, referencingKeys,
+  addForeignKeys, checkDropParent, checkIndexDrop, checkTruncate, followTableRename, foreignKeyChecks, foreignKeyIndexesCoveredBy, referencingKeys,
 } from './foreign-key-ddl.js';
 import { buildChecks, checkNamesInSchema } from './check-constraints.js';
 import { constrainedTx } from './constraint-writer.js';
@@ -179,11 +179,22 @@ export function indexColumns(cols: IndexColumn[], def: { columns: ColumnDef[] })
     if ((t.kind.endsWith('text') || t.kind.endsWith('blob')) && ic.length === undefined) {
       throw sqlError('BLOB_KEY_WITHOUT_LENGTH', `BLOB/TEXT column '${def.columns[i].name}' used in key specification without a key length`);
     }
+    if (ic.length !== undefined) checkPrefixLength(def.columns[i], ic.length);
     return i;
   });
   if (new Set(positions).size !== positions.length) throw sqlError('DUP_FIELDNAME', `Duplicate column name '${cols[0].column}'`);
   const prefix = cols.map((c) => c.length);
   return prefix.some((p) => p !== undefined) ? { columns: positions, prefixLengths: prefix } : { columns: positions };
+}
+
+/** A key prefix col(n): 1391 for 0; 1089 on a column that is no string, or beyond a CHAR/BINARY column's length. */
+function checkPrefixLength(col: ColumnDef, length: number): void {
+  if (length === 0) throw sqlError('KEY_PART_0', `Key part '${col.name}' length cannot be 0`);
+  const t = col.type;
+  const sized = t.kind === 'char' || t.kind === 'varchar' || t.kind === 'binary' || t.kind === 'varbinary';
+  if ((!isStringType(t) && !isBinaryType(t)) || (sized && t.length !== undefined && length > t.length)) {
+    throw sqlError('WRONG_SUB_KEY', "Incorrect prefix key; the used key part isn't a string, the used length is longer than the key part, or the storage engine doesn't support unique prefix keys");
+  }
 }
 
 /** A generated index name as MySQL picks it: the first column's name, then _2, _3 ... on collision. */
@@ -410,7 +421,10 @@ export function addIndex(catalog: CatalogWriter, def: TableDef, name: string | u
     }
     throw sqlError('DUP_KEYNAME', `Duplicate key name '${finalName}'`);
   }
-  return catalog.addIndex(def, { name: finalName, unique, id: def.nextIndexId, ...ic });
+  const added: IndexDef = { name: finalName, unique, id: def.nextIndexId, ...ic };
+  let next = catalog.addIndex(def, added);
+  for (const redundant of foreignKeyIndexesCoveredBy(next, added)) next = catalog.dropIndex(next, redundant.name);
+  return next;
 }
 
 export function executeDropIndex(stmt: DropIndexStmt, env: StatementEnv): StatementResult {

@@ -53,6 +53,12 @@ test('access types and keys: const, range, ref, full scan', async () => {
   assert.deepEqual(ref[0].slice(0, 5), [1, 'SIMPLE', 't', 'ref', 'k_grp']);
   assert.deepEqual(await explain("SELECT * FROM t WHERE name = 'n1'"), [[1, 'SIMPLE', 't', 'ALL', null, 200, null]]);
   assert.deepEqual(await explain('SELECT 1'), [[1, 'SIMPLE', null, null, null, null, 'No tables used']]);
+  // A number written as a string (PDO binds every value as one) keys the index like the number itself.
+  assert.deepEqual(await explain("SELECT * FROM t WHERE id = '7'"), [[1, 'SIMPLE', 't', 'const', 'PRIMARY', 1, 'Using where']]);
+  assert.deepEqual((await explain("SELECT * FROM t WHERE id BETWEEN '10' AND ' 19.5 '")).map((r) => [r[3], r[4]]), [['range', 'PRIMARY']]);
+  assert.deepEqual((await explain("SELECT * FROM t WHERE grp IN ('3', '4')")).map((r) => r[4]), ['k_grp']);
+  // Not a plain number: compared row by row.
+  assert.deepEqual((await explain("SELECT * FROM t WHERE id = '7x'")).map((r) => r[3]), ['ALL']);
 });
 
 test('joins show the order the executor reads them and how each step matches', async () => {

@@ -142,8 +142,16 @@ function withChildIndex(shape: KeyedShape, cols: number[], base: string): KeyedS
   taken.add('primary');
   let name = base;
   for (let k = 2; taken.has(lower(name)); k++) name = `${base}_${k}`;
-  const ix: IndexDef = { name, unique: false, id: shape.nextIndexId, columns: cols };
+  const ix: IndexDef = { name, unique: false, id: shape.nextIndexId, columns: cols, forForeignKey: true };
   return { ...shape, indexes: [...shape.indexes, ix], nextIndexId: shape.nextIndexId + 1 };
+}
+
+/**
+ * The foreign keys' own indexes that `added` makes redundant: its leading columns are theirs, so it
+ * serves their keys. InnoDB drops those silently; a later DROP INDEX of `added` then meets 1553.
+ */
+export function foreignKeyIndexesCoveredBy(def: Pick<TableDef, 'indexes'>, added: IndexDef): IndexDef[] {
+  return def.indexes.filter((ix) => ix !== added && ix.forForeignKey === true && ix.prefixLengths === undefined && indexLeadsWith(added, ix.columns));
 }
 
 /** Every (child table, foreign key) that references `schema`.`table`, self-references included. */

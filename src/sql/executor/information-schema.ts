@@ -376,6 +376,12 @@ const VIEWS: readonly SystemView[] = [
     columns: [c('COLLATION_NAME', VARCHAR(64)), c('CHARACTER_SET_NAME', VARCHAR(64)), c('ID', BIGINT_UNSIGNED), c('IS_DEFAULT', VARCHAR(3)), c('IS_COMPILED', VARCHAR(3)), c('SORTLEN', INT_UNSIGNED), c('PAD_ATTRIBUTE', VARCHAR(9))],
     rows: () => COLLATIONS.map((co) => [co.name, co.charset, co.id, co.isDefault ? 'Yes' : '', 'Yes', co.sortlen, co.padAttribute]),
   },
+  {
+    // Doctrine DBAL (Laravel's schema changes) joins TABLES with it to name a table's character set.
+    name: 'COLLATION_CHARACTER_SET_APPLICABILITY',
+    columns: [c('COLLATION_NAME', VARCHAR(64)), c('CHARACTER_SET_NAME', VARCHAR(64))],
+    rows: () => COLLATIONS.map((co) => [co.name, co.charset]),
+  },
 ];
 
 /** The hint of another column under the name the shared helpers look at (SCHEMATA's SCHEMA_NAME is their TABLE_SCHEMA). */

@@ -20,6 +20,7 @@ import {
 } from './ddl.js';
 import { executeAlterTable } from './alter-table.js';
 import { executeShow } from './show.js';
+import { executeTableMaintenance, isTableMaintenance } from './table-maintenance.js';
 import { checkInformationSchemaWrite } from './information-schema.js';
 import type { StatementEnv } from './statement-env.js';
 
@@ -38,6 +39,7 @@ export function resultColumns(columns: readonly ScopeColumn[]): ResultColumn[] {
     primaryKey: c.primaryKey,
     uniqueKey: c.uniqueKey,
     multipleKey: c.multipleKey,
+    partKey: c.partKey,
     autoIncrement: c.autoIncrement,
   }));
 }
@@ -246,7 +248,8 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
       return OK;
     }
     case 'admin':
-      // LOCK/UNLOCK TABLES, FLUSH, ANALYZE/OPTIMIZE/CHECK/REPAIR: nothing to do on LMDB; answered so dump tools work.
+      if (isTableMaintenance(stmt.command)) return executeTableMaintenance({ ...stmt, command: stmt.command }, env);
+      // LOCK/UNLOCK TABLES, FLUSH: nothing to do on LMDB; answered so dump tools work.
       return OK;
     case 'use': case 'transaction':
       throw new Error(`${stmt.type} must be handled by the session`);

@@ -7,6 +7,7 @@ import { formatDate, formatDateTime, formatTime, parseDate, parseDateTime } from
 import type { SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import { constantValue, strict, type FunctionDef } from './define.js';
+import { CONVERT_TZ } from './time-zones.js';
 
 function fspArg(args: Compiled[]): number {
   if (!args[0]) return 0;
@@ -139,7 +140,7 @@ export const datetimeFunctions: FunctionDef[] = [
   nowLike('NOW', 'datetime'), nowLike('CURRENT_TIMESTAMP', 'datetime'), nowLike('LOCALTIME', 'datetime'), nowLike('LOCALTIMESTAMP', 'datetime'),
   nowLike('CURDATE', 'date'), nowLike('CURRENT_DATE', 'date'),
   nowLike('CURTIME', 'time'), nowLike('CURRENT_TIME', 'time'),
-  SYSDATE, UNIX_TIMESTAMP, DATE,
+  SYSDATE, UNIX_TIMESTAMP, DATE, CONVERT_TZ,
   datePart('YEAR', (d) => +d.slice(0, 4)),
   datePart('MONTH', (d) => +d.slice(5, 7)),
   datePart('DAY', (d) => +d.slice(8, 10)),

@@ -69,7 +69,7 @@ const SLEEP: FunctionDef = {
 /** A user-level lock's name: MySQL refuses NULL, '' and names longer than 64 characters (3057). */
 function lockName(v: Value): string {
   const name = v === null ? '' : valueToString(v);
-  if (name === '' || name.length > 64) throw sqlError('USER_LOCK_WRONG_NAME', `Incorrect user-level lock name '${name}'.`);
+  if (name === '' || name.length > 64) throw sqlError('USER_LOCK_WRONG_NAME', `Incorrect user-level lock name '${v === null ? 'NULL' : name}'.`);
   return name;
 }
 
@@ -106,6 +106,7 @@ export const infoFunctions: FunctionDef[] = [
   GET_LOCK,
   nameFunction('RELEASE_LOCK', (c, n) => c.session.userLocks.release(n)),
   nameFunction('IS_FREE_LOCK', (c, n) => c.session.userLocks.isFree(n)),
+  nameFunction('IS_USED_LOCK', (c, n) => c.session.userLocks.usedBy(n)),
   niladic('RELEASE_ALL_LOCKS', T_BIGINT, (c) => c.session.userLocks.releaseAll()),
   niladic('DATABASE', varchar(64), (c) => c.session.database),
   niladic('SCHEMA', varchar(64), (c) => c.session.database),

@@ -3,6 +3,7 @@ import type { Expr } from '../parser/ast.js';
 import type { IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
 import { compareForSort } from '../types/compare.js';
+import { Decimal } from '../../base/decimal.js';
 import { isIntegerType, isStringType, isTemporalType, type SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import type { Scope } from '../analyzer/scope.js';
@@ -215,23 +216,37 @@ function keyOf(e: Expr, keys: AccessKeys): Compiled {
 }
 
 /** Evaluates a constant expression for key building; undefined if it cannot be compared through the index. */
-function keyValue(e: Expr, type: SqlType, keys: AccessKeys, ctx: EvalContext): { value: Value; exact: boolean } | undefined {
-  const v = keyOf(e, keys).eval(NO_ROW, ctx);
+function keyValue(e: Expr, type: SqlType, keys: AccessKeys, ctx: EvalContext): KeyValue | undefined {
+  let v = keyOf(e, keys).eval(NO_ROW, ctx);
   if (v === null) return NULL_KEY;
-  // Strings compared with numeric columns compare as numbers; only use the index when the types agree.
   const numericCol = isIntegerType(type) || type.kind === 'decimal' || type.kind === 'double' || type.kind === 'float' || type.kind === 'year';
-  if (numericCol && (typeof v === 'string' || Buffer.isBuffer(v))) return undefined;
+  if (numericCol && typeof v === 'string') {
+    // A string compared with a numeric column compares as a number. A string that is exactly a number
+    // (what PDO and other drivers send for every bound value: id = '42') keys the index as that number,
+    // as MySQL's range optimizer does; anything else ('42abc', or any string on a FLOAT/DOUBLE) is left to a scan.
+    const d = type.kind === 'double' || type.kind === 'float' ? undefined : Decimal.parse(v);
+    if (d === undefined) return undefined;
+    v = d;
+  }
+  if (numericCol && Buffer.isBuffer(v)) return undefined;
   if (!numericCol && typeof v !== 'string') return undefined;
   KEY_CAST.warned = false;
   const coerced = coerceValue(v, isIntegerType(type) ? (type.unsigned ? UNSIGNED_KEY : SIGNED_KEY) : type, KEY_CAST);
   if (KEY_CAST.warned) return undefined;
   const exact = compareForSort(numericCol ? DECIMAL : type, coerced, v) === 0;
-  return { value: coerced, exact };
+  return { value: coerced, exact, constant: v };
+}
+
+/** A key constant: `value` cast to the column's type, whether that kept it `exact`, and the `constant` it was cast from. */
+interface KeyValue {
+  value: Value;
+  exact: boolean;
+  constant: Value;
 }
 
 /** Key constants read no row. */
 const NO_ROW: Value[] = [];
-const NULL_KEY = { value: null, exact: true };
+const NULL_KEY: KeyValue = { value: null, exact: true, constant: null };
 const SIGNED_KEY: SqlType = { kind: 'bigint' };
 const UNSIGNED_KEY: SqlType = { kind: 'bigint', unsigned: true };
 const DECIMAL: SqlType = { kind: 'decimal' };
@@ -269,7 +284,7 @@ function rangeBounds(conds: ColumnCondition[], type: SqlType, keys: AccessKeys, 
     const isLower = cond.op === '>' || cond.op === '>=';
     let inclusive = cond.op === '>=' || cond.op === '<=';
     if (!kv.exact) {
-      const cmp = compareForSort(DECIMAL, v, keyOf(cond.values[0], keys).eval(NO_ROW, ctx));
+      const cmp = compareForSort(DECIMAL, v, kv.constant);
       // v is the rounded constant: for a lower bound, include v only if v > constant; for an upper bound, only if v < constant.
       inclusive = isLower ? cmp > 0 : cmp < 0;
     }

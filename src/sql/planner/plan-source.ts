@@ -38,9 +38,11 @@ function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
   const pk = new Set(def.primaryKey?.columns ?? []);
   const uniq = new Set<number>();
   const multi = new Set<number>();
+  const part = new Set<number>(pk);
   for (const idx of def.indexes) {
     if (idx.unique && idx.columns.length === 1) uniq.add(idx.columns[0]);
     else multi.add(idx.columns[0]);
+    for (const c of idx.columns) part.add(c);
   }
   return def.columns.map((c, i) => ({
     table: alias,
@@ -53,6 +55,7 @@ function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
     primaryKey: pk.has(i) || undefined,
     uniqueKey: uniq.has(i) || undefined,
     multipleKey: multi.has(i) || undefined,
+    partKey: part.has(i) || undefined,
     autoIncrement: c.autoIncrement,
   }));
 }

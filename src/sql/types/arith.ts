@@ -62,18 +62,18 @@ export function divide(exact: boolean, a: Exclude<Value, null>, b: Exclude<Value
 }
 
 /** a DIV b: integer division truncating toward zero; NULL on zero. */
-export function intDivide(a: Exclude<Value, null>, b: Exclude<Value, null>, text: () => string): Value {
+export function intDivide(a: Exclude<Value, null>, b: Exclude<Value, null>, unsigned: boolean, text: () => string): Value {
   if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint') && Number.isInteger(Number(a)) && Number.isInteger(Number(b))) {
     const y = BigInt(b);
     if (y === 0n) return null;
-    return checkedInt(BigInt(a) / y, false, text);
+    return checkedInt(BigInt(a) / y, unsigned, text);
   }
   const x = toDecimal(a);
   const y = toDecimal(b);
   if (y.isZero()) return null;
   // Exact quotient truncated toward zero: (xu/10^xs) / (yu/10^ys) = xu*10^ys / (yu*10^xs).
   const q = (x.unscaled * pow10(y.scale)) / (y.unscaled * pow10(x.scale));
-  return checkedInt(q, false, text);
+  return checkedInt(q, unsigned, text);
 }
 
 /** a MOD b with the sign of a; NULL on zero. */
