@@ -1,5 +1,6 @@
 // One native client connection: frames in, the HELLO handshake with a time limit, pipelined requests run in order on one session, replies out.
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { RowSink, StatementResult } from '../../base/result.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -10,6 +11,7 @@ import { readHello, readQuery, writeError, writeOk, writeRedirect, writeServerHe
 import { NativeProtocolError } from '../../protocol/native/wire-reader.js';
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
+import { clearTransportRefusal, serverTls, TLS_HANDSHAKE_BYTE, tlsSessionInfo, type TlsPolicy } from '../shared/tls-transport.js';
 import type { NativeCounters } from './counters.js';
 import { authenticateHello } from './hello-auth.js';
 import type { RedirectPolicy } from './redirect-policy.js';
@@ -32,6 +34,9 @@ export interface ConnectionHost {
   limits: NativeLimits;
   counters: NativeCounters;
   policy: RedirectPolicy;
+  /** The port's TLS policy, and the certificate a client starting TLS gets (null: clear only). */
+  tls: TlsPolicy;
+  tlsContext(): SecureContext | null;
   closed(c: NativeConnection): void;
 }
 
@@ -50,17 +55,49 @@ export class NativeConnection implements RowStreamHost {
   private frameTimer: NodeJS.Timeout | undefined;
   private readonly host: string;
   private readonly loopback: boolean;
+  /** The client's socket: the TCP one, or TLS over it when the client's first byte started a TLS handshake. */
+  private socket: Socket;
+  /** Until the first bytes: whether they may start TLS. */
+  private firstBytes = true;
+  private readonly onData = (chunk: Buffer) => this.received(chunk);
+  private readonly onClose = () => this.teardown();
 
-  constructor(private readonly socket: Socket, private readonly h: ConnectionHost) {
+  constructor(socket: Socket, private readonly h: ConnectionHost) {
+    this.socket = socket;
     this.reader = new FrameReader(h.limits.frameBytesMax);
     const address = socket.remoteAddress;
     this.host = clientHost(address);
     this.loopback = address !== undefined && isLoopbackAddress(address);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('error', () => undefined);
-    socket.on('close', () => this.teardown());
+    this.attach(socket);
+    // Covers the TLS handshake too, when there is one.
     this.handshakeTimer = setTimeout(() => this.timedOut('The handshake did not complete in time (handshake_timeout_ms)'), h.limits.handshakeTimeoutMs);
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+  }
+
+  /**
+   * A first byte that starts a TLS handshake: the rest of the connection is TLS (frames
+   * inside it), with the certificate current now. Returns false when this port speaks clear only.
+   */
+  private startTls(first: Buffer): boolean {
+    const context = this.h.tlsContext();
+    if (context === null) return false;
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    raw.off('close', this.onClose);
+    raw.pause();
+    raw.unshift(first);
+    const tls = serverTls(raw, context, this.h.limits.handshakeTimeoutMs, () => this.h.counters.timedOut++);
+    tls.on('error', () => undefined);
+    tls.once('secure', () => this.h.counters.tlsConnections++);
+    this.socket = tls;
+    this.attach(tls);
+    return true;
   }
 
   /** Requests queued or running. */
@@ -70,6 +107,10 @@ export class NativeConnection implements RowStreamHost {
 
   private received(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    if (this.firstBytes) {
+      this.firstBytes = false;
+      if (chunk[0] === TLS_HANDSHAKE_BYTE && this.startTls(chunk)) return;
+    }
     this.h.counters.bytesReceived += chunk.length;
     this.h.kernel.recordTraffic(chunk.length, 0);
     let frames: Frame[];
@@ -138,7 +179,15 @@ export class NativeConnection implements RowStreamHost {
     try {
       const hello = readHello(f.payload);
       if (this.h.policy.draining || !kernel.accepting()) throw sqlError('SERVER_SHUTDOWN', 'Server shutdown in progress');
-      await authenticateHello(kernel, hello, { host: this.host, loopback: this.loopback }, limits.authTimeoutMs, (reason) => {
+      const tls = tlsSessionInfo(this.socket);
+      // Before the password is looked at, as MySQL refuses a clear login before authenticating it.
+      const refusal = tls === undefined ? clearTransportRefusal(kernel, this.h.tls, 'protocol-native') : undefined;
+      if (refusal !== undefined) {
+        counters.authRefused++;
+        log.info('native clear connection refused: TLS is required', { user: hello.user, host: this.host });
+        throw refusal;
+      }
+      await authenticateHello(kernel, hello, { host: this.host, loopback: this.loopback, secure: tls !== undefined }, limits.authTimeoutMs, (reason) => {
         counters.authRefused++;
         log.warn('native login refused', { user: hello.user, host: this.host, reason });
       });
@@ -150,6 +199,7 @@ export class NativeConnection implements RowStreamHost {
         database: hello.database,
         connectionId,
         maxExecutionTimeMs: limits.statementTimeoutMs,
+        tls,
         disconnect: () => this.close(),
       });
       clearTimeout(this.handshakeTimer);
