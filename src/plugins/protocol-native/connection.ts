@@ -93,8 +93,16 @@ export class NativeConnection implements RowStreamHost {
     raw.pause();
     raw.unshift(first);
     const tls = serverTls(raw, context, this.h.limits.handshakeTimeoutMs, () => this.h.counters.timedOut++);
-    tls.on('error', () => undefined);
-    tls.once('secure', () => this.h.counters.tlsConnections++);
+    let secured = false;
+    // A handshake that fails (bytes that only looked like TLS) is a malformed start, as garbage frames are.
+    tls.on('error', () => {
+      if (!secured) this.h.counters.malformed++;
+      secured = true;
+    });
+    tls.once('secure', () => {
+      secured = true;
+      this.h.counters.tlsConnections++;
+    });
     this.socket = tls;
     this.attach(tls);
     return true;
