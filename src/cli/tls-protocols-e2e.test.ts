@@ -136,6 +136,13 @@ test('HTTP and HTTPS on one port, native clear and TLS on one port: curl, openss
       assert.deepEqual(r.map((x) => x.rows[0][0]), [2, 4, 6]);
     });
 
+    await t.test('mizzle sql over mizzles:// and https:// with --ssl-ca; mysql:// refuses a TLS it cannot do', async () => {
+      const sql = (...args: string[]) => run(process.execPath, [CLI, 'sql', ...args, '-N', '-e', "SHOW STATUS LIKE 'Ssl_version'"], { encoding: 'utf8', timeout: 15000 });
+      assert.match((await sql(`mizzles://root@localhost:${b.native}/`, `--ssl-ca=${ca}`)).stdout, /Ssl_version\tTLSv1\.[23]/);
+      assert.match((await sql('--protocol=https', '-h', 'localhost', '-P', String(b.http), `--ssl-ca=${ca}`)).stdout, /Ssl_version\tTLSv1\.[23]/);
+      await assert.rejects(sql(`mysql://root@127.0.0.1:${b.server.port}/`, '--ssl-mode=required'), /has no TLS yet/);
+    });
+
     await t.test('a wiretap on a TLS session sees none of the SQL text or results; on a clear one it does', async () => {
       const secret = `needle_${randomBytes(6).toString('hex')}`;
       for (const [target, tls, url] of [

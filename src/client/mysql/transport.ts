@@ -2,7 +2,8 @@
 import { SqlError } from '../../base/errors.js';
 import { ClientConnection, type QueryResult as WireResult } from '../../protocol/mysql/client-end.js';
 import { whenAborted } from '../call-signal.js';
-import { ClientCode, MizzleError, connectionError } from '../errors.js';
+import { ClientCode, MizzleError, connectionError, usageError } from '../errors.js';
+import { tlsSettings } from '../tls-settings.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type QueryResult } from '../values.js';
 import { clientRow, columnOf, paramValue } from './values.js';
@@ -20,6 +21,9 @@ export interface MysqlEndpoint {
 
 /** mysql://user:password@host:port/database → the endpoint (user root and port 3306 by default). */
 export function mysqlEndpoint(url: URL): MysqlEndpoint {
+  // This client end has no TLS yet: asking for it must fail, not connect in clear.
+  const mode = tlsSettings(url, 'disabled').mode;
+  if (mode !== 'disabled' && mode !== 'preferred') throw usageError(`mysql:// in the client library has no TLS yet (ssl-mode=${mode}): use mizzles:// or https://, or a MySQL driver`);
   const database = decodeURIComponent(url.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
