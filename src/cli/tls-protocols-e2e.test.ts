@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { outsideAddress } from '../testing/outside-address.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -215,12 +216,6 @@ test('tls=required refuses clear clients of that port only; tls=disabled speaks 
     rmSync(datadir, { recursive: true, force: true });
   }
 });
-
-/** This host's first non-loopback IPv4 address, so a client can connect from off loopback. */
-function outsideAddress(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  return undefined;
-}
 
 const outside = outsideAddress();
 
