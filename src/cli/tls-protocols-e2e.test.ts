@@ -135,6 +135,10 @@ test('HTTP and HTTPS on one port, native clear and TLS on one port: curl, openss
       const r = await Promise.all([1, 2, 3].map((k) => c.execute('SELECT ? * 2', [k])));
       await c.close();
       assert.deepEqual(r.map((x) => x.rows[0][0]), [2, 4, 6]);
+      const status = connect(`mizzles://root@localhost:${b.native}/?ssl-ca=${ca}`);
+      const counted = Number((await status.query("SHOW GLOBAL STATUS LIKE 'Native_tls_connections'")).rows[0][1]);
+      await status.close();
+      assert.ok(counted >= 4, `Native_tls_connections ${counted}`);
     });
 
     await t.test('mizzle sql over mizzles:// and https:// with --ssl-ca; mysql:// refuses a TLS it cannot do', async () => {
