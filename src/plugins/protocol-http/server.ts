@@ -87,6 +87,8 @@ export class HttpProtocolServer implements ProtocolServer {
    * connection), any other goes to the HTTP server as it is.
    */
   private accept(server: Server, socket: Socket, context: SecureContext | null): void {
+    // On the TCP socket itself: a TLS socket over it has no Nagle switch of its own.
+    socket.setNoDelay(true);
     if (context === null) {
       server.emit('connection', socket);
       return;
