@@ -141,11 +141,19 @@ test('HTTP and HTTPS on one port, native clear and TLS on one port: curl, openss
       assert.ok(counted >= 4, `Native_tls_connections ${counted}`);
     });
 
-    await t.test('mizzle sql over mizzles:// and https:// with --ssl-ca; mysql:// refuses a TLS it cannot do', async () => {
+    await t.test('client library over mysql://: TLS preferred by default, ?ssl-ca verifies, ssl-mode=disabled is clear', async () => {
+      assert.match(await sslVersion(`mysql://root@127.0.0.1:${b.server.port}/`), /^TLSv1\.[23]$/);
+      assert.match(await sslVersion(`mysql://root@localhost:${b.server.port}/?ssl-ca=${ca}`), /^TLSv1\.[23]$/);
+      assert.equal(await sslVersion(`mysql://root@127.0.0.1:${b.server.port}/?ssl-mode=disabled`), '');
+      await rejectsWith(sslVersion(`mysql://root@localhost:${b.server.port}/?ssl-ca=${join(other, 'ca.pem')}`), (e) => assert.match(e.message, /certificate/));
+      await rejectsWith(sslVersion(`mysql://root@localhost:${b.server.port}/?ssl-mode=verify-identity`), (e) => assert.match(e.message, /certificate/));
+    });
+
+    await t.test('mizzle sql over mysql://, mizzles:// and https:// with --ssl-ca', async () => {
       const sql = (...args: string[]) => run(process.execPath, [CLI, 'sql', ...args, '-N', '-e', "SHOW STATUS LIKE 'Ssl_version'"], { encoding: 'utf8', timeout: 15000 });
       assert.match((await sql(`mizzles://root@localhost:${b.native}/`, `--ssl-ca=${ca}`)).stdout, /Ssl_version\tTLSv1\.[23]/);
       assert.match((await sql('--protocol=https', '-h', 'localhost', '-P', String(b.http), `--ssl-ca=${ca}`)).stdout, /Ssl_version\tTLSv1\.[23]/);
-      await assert.rejects(sql(`mysql://root@127.0.0.1:${b.server.port}/`, '--ssl-mode=required'), /has no TLS yet/);
+      assert.match((await sql('-h', 'localhost', '-P', String(b.server.port), '--ssl-mode=verify-identity', `--ssl-ca=${ca}`)).stdout, /Ssl_version\tTLSv1\.[23]/);
     });
 
     await t.test('a wiretap on a TLS session sees none of the SQL text or results; on a clear one it does', async () => {
@@ -155,6 +163,8 @@ test('HTTP and HTTPS on one port, native clear and TLS on one port: curl, openss
         [b.http, false, (p: number) => `http://127.0.0.1:${p}/`],
         [b.native, true, (p: number) => `mizzles://root@localhost:${p}/?ssl-ca=${ca}`],
         [b.native, false, (p: number) => `mizzle://root@127.0.0.1:${p}/?ssl-mode=disabled`],
+        [b.server.port, true, (p: number) => `mysql://root@localhost:${p}/?ssl-ca=${ca}`],
+        [b.server.port, false, (p: number) => `mysql://root@127.0.0.1:${p}/?ssl-mode=disabled`],
       ] as const) {
         const tap = await wiretap(target);
         try {
@@ -195,7 +205,7 @@ test('HTTP and HTTPS on one port, native clear and TLS on one port: curl, openss
   }
 });
 
-test('tls=required refuses clear clients of that port only; tls=disabled speaks clear, and mizzle:// falls back to it', async () => {
+test('tls=required refuses clear clients of that port only; tls=disabled speaks clear, and mizzle:// falls back to it; --ssl=false servers', async () => {
   const b = await startBoth(['--protocol-http.tls=required', '--protocol-native.tls=disabled']);
   const ca = join(b.server.datadir, 'ca.pem');
   try {
@@ -218,6 +228,17 @@ test('tls=required refuses clear clients of that port only; tls=disabled speaks 
     await assert.rejects(startBoth(['--ssl=false', '--protocol-native.tls=required'], datadir), /protocol-native\.tls=required needs the server certificate/);
   } finally {
     rmSync(datadir, { recursive: true, force: true });
+  }
+  // A server without TLS: preferred clients connect in clear, those that require TLS are refused.
+  const clear = await startBoth(['--ssl=false']);
+  try {
+    assert.equal(await sslVersion(`mysql://root@127.0.0.1:${clear.server.port}/`), '');
+    assert.equal(await sslVersion(`mizzle://root@127.0.0.1:${clear.native}/`), '');
+    await rejectsWith(sslVersion(`mysql://root@127.0.0.1:${clear.server.port}/?ssl-mode=required`), (e) => assert.match(e.message, /does not offer TLS/));
+    await rejectsWith(sslVersion(`mizzle://root@127.0.0.1:${clear.native}/?ssl-mode=required`), (e) => assert.equal(e.kind, 'connection'));
+  } finally {
+    await clear.server.stop();
+    clear.server.cleanup();
   }
 });
 

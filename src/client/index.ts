@@ -28,7 +28,7 @@ export const TRANSPORTS: Readonly<Record<string, TransportFactory>> = {
  * `mizzle://user:password@host:4406/database` (the native protocol; `?maxRedirects=`;
  * `mizzles://` for TLS with the certificate checked) or
  * `http(s)://user:password@host:8080/?database=name`; `?timeoutMs=` and `?poolSize=` on any,
- * `?ssl-mode=` and `?ssl-ca=FILE` on mizzle(s):// and https://.
+ * `?ssl-mode=` and `?ssl-ca=FILE` on mysql://, mizzle(s):// and https://.
  */
 export function connect(url: string | URL, o?: ClientOptions): Client {
   return connectWith(TRANSPORTS, url, o);

@@ -25,7 +25,7 @@ export const SQL_USAGE = `usage: mizzle sql [URL | DATABASE] [options]
   -h, --host=HOST     -P, --port=PORT     -u, --user=USER     -D, --database=DB
   -pPASSWORD, --password=PASSWORD   (-p or --password alone asks for it)
   --protocol=mysql|http|https|mizzle|mizzles
-  --ssl-mode=disabled|preferred|required|verify-ca|verify-identity   --ssl-ca=CA.pem   (mizzle, https)
+  --ssl-mode=disabled|preferred|required|verify-ca|verify-identity   --ssl-ca=CA.pem
   -e, --execute=SQL   run these statements and exit
   --script=JOB.mjs    run a module's default export with a connected client: export default async (db) => {…}
   --format=${FORMAT_NAMES.join('|')}

@@ -2,8 +2,9 @@
 import { SqlError } from '../../base/errors.js';
 import { ClientConnection, type QueryResult as WireResult } from '../../protocol/mysql/client-end.js';
 import { whenAborted } from '../call-signal.js';
-import { ClientCode, MizzleError, connectionError, usageError } from '../errors.js';
-import { tlsSettings } from '../tls-settings.js';
+import { ClientCode, MizzleError, connectionError } from '../errors.js';
+import { nodeTlsOptions, type TlsOptionsFor } from '../node-tls.js';
+import { tlsSettings, type SslMode } from '../tls-settings.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type QueryResult } from '../values.js';
 import { clientRow, columnOf, paramValue } from './values.js';
@@ -17,13 +18,18 @@ export interface MysqlEndpoint {
   user: string;
   password: string;
   database?: string;
+  /** The URL's ssl-mode, and the TLS options it makes for a host (null: clear). */
+  sslMode: SslMode;
+  tls: TlsOptionsFor | null;
 }
 
-/** mysql://user:password@host:port/database → the endpoint (user root and port 3306 by default). */
+/**
+ * mysql://user:password@host:port/database → the endpoint (user root and port 3306 by
+ * default). TLS as MySQL's clients do it (`?ssl-mode=`, `?ssl-ca=`): `preferred` unless the
+ * URL says otherwise, so a server that offers TLS gets it.
+ */
 export function mysqlEndpoint(url: URL): MysqlEndpoint {
-  // This client end has no TLS yet: asking for it must fail, not connect in clear.
-  const mode = tlsSettings(url, 'disabled').mode;
-  if (mode !== 'disabled' && mode !== 'preferred') throw usageError(`mysql:// in the client library has no TLS yet (ssl-mode=${mode}): use mizzles:// or https://, or a MySQL driver`);
+  const settings = tlsSettings(url, 'preferred');
   const database = decodeURIComponent(url.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
@@ -31,6 +37,8 @@ export function mysqlEndpoint(url: URL): MysqlEndpoint {
     user: url.username === '' ? 'root' : decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: database === '' ? undefined : database,
+    sslMode: settings.mode,
+    tls: nodeTlsOptions(settings),
   };
 }
 
@@ -106,7 +114,8 @@ export class MysqlTransport implements Transport {
 
   async open(signal?: AbortSignal): Promise<TransportSession> {
     const e = this.endpoint;
-    const connecting = ClientConnection.connect({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database ?? null });
+    const tls = e.tls?.(e.host);
+    const connecting = ClientConnection.connect({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database ?? null, tls, tlsRequired: e.sslMode !== 'preferred' });
     const aborted = whenAborted(signal);
     try {
       return new MysqlSession(await Promise.race([connecting, aborted.promise]));
