@@ -319,3 +319,25 @@ test('SIGHUP: new HTTPS and native TLS connections get the re-read certificate o
     for (const d of [first, second, live]) rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('client library mysql://: caching_sha2_password full authentication inside TLS, then the fast path in clear', async () => {
+  const datadir = mkdtempSync(join(tmpdir(), 'mizzle-sha2client-'));
+  // Without the stage-2 digests only the scrypt hash is left: the password itself must reach the server.
+  const line = execFileSync(process.execPath, [CLI, 'passwd', 'dave'], { input: 'c0rrect\n', encoding: 'utf8' }).trim();
+  const scryptOnly = line.replace(/\$[0-9a-f]{40}\$[0-9a-f]{64}$/, () => '$$');
+  assert.notEqual(scryptOnly, line);
+  writeFileSync(join(datadir, 'users'), `${scryptOnly}\n`);
+  // One thread: the fast-path cache is each worker's own, so a later clear login could meet a worker that never saw dave.
+  const server = await startServerProcess({ datadir, args: ['--plugin-remove', 'auth-none', '--plugin-add', 'auth-file', '--threads', '1'] });
+  const ca = join(datadir, 'ca.pem');
+  const clearUrl = `mysql://dave:c0rrect@127.0.0.1:${server.port}/?ssl-mode=disabled`;
+  try {
+    await rejectsWith(sslVersion(clearUrl), (e) => assert.match(e.message, /full authentication needs TLS/));
+    await rejectsWith(sslVersion(`mysql://dave:wrong@localhost:${server.port}/?ssl-ca=${ca}`), (e) => assert.equal(e.code, 1045));
+    assert.match(await sslVersion(`mysql://dave:c0rrect@localhost:${server.port}/?ssl-ca=${ca}`), /^TLSv1\.[23]$/);
+    assert.equal(await sslVersion(clearUrl), '', 'after a full authentication the fast path needs no TLS');
+  } finally {
+    await server.stop();
+    rmSync(datadir, { recursive: true, force: true });
+  }
+});
