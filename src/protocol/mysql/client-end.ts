@@ -420,7 +420,7 @@ export class ClientConnection {
         writeChangeUser(w, { user: c.user, authResponse, database: c.database ?? null, charset: this.charset, authPlugin: method }, this.capabilities);
       },
       async () => {
-        const ok = await authenticate(this.exchange, method, password, allowClearText);
+        const ok = await authenticate(this.exchange, method, password, allowClearText, (this.capabilities & Capability.SSL) !== 0);
         this.method = method;
         this.status = ok.status;
         return { kind: 'ok', ...ok };
