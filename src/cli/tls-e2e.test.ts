@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect, createServer, type Socket } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { wiretap } from '../testing/wiretap.js';
 import { generateCertificates } from '../kernel/tls-files.js';
 import { Capability, PacketWriter, parseHandshakeV10, writeSslRequest } from '../protocol/mysql/index.js';
 import { fileURLToPath } from 'node:url';
@@ -138,34 +139,6 @@ test('clients over TLS: mariadb --ssl and --ssl-verify-server-cert, mysql2 with 
     rmSync(other, { recursive: true, force: true });
   }
 });
-
-/** A TCP relay to `port` on loopback that keeps every byte crossing it both ways, as a packet capture would. */
-async function wiretap(port: number): Promise<{ port: number; bytes(): Buffer; close(): void }> {
-  const seen: Buffer[] = [];
-  const sockets: Socket[] = [];
-  const relay = createServer((client) => {
-    const upstream = tcpConnect(port, '127.0.0.1');
-    sockets.push(client, upstream);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-      from.on('data', (d: Buffer) => {
-        seen.push(Buffer.from(d));
-        to.write(d);
-      });
-      from.on('end', () => to.end());
-      from.on('error', () => to.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const address = relay.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    bytes: () => Buffer.concat(seen),
-    close: () => {
-      for (const s of sockets) s.destroy();
-      relay.close();
-    },
-  };
-}
 
 /** Greeting in, SSLRequest and 2 KiB of noise out; resolves 'closed' when the server hangs up, 'open' if it does not within 5 s. */
 function sendGarbageAfterSslRequest(port: number): Promise<'closed' | 'open'> {

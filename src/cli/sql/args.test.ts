@@ -24,6 +24,12 @@ test('--protocol moves the database and the default port to the other wire', () 
   assert.throws(() => parseSqlArgs(['--protocol=ftp'], {}), SqlUsageError);
 });
 
+test('--ssl-mode and --ssl-ca go into the URL and follow --protocol; mizzles is a protocol', () => {
+  assert.equal(href(['--protocol=mizzles', '--ssl-ca=/etc/ca.pem', '-D', 'shop']), 'mizzles://root@127.0.0.1:4406/shop?ssl-ca=%2Fetc%2Fca.pem');
+  assert.equal(href(['https://h:8443/', '--ssl-mode', 'verify-ca', '--protocol=https']), 'https://h:8443/?ssl-mode=verify-ca');
+  assert.equal(href(['mizzle://h/?ssl-mode=disabled', '--protocol=https']), 'https://h:8443/?ssl-mode=disabled', 'kept for the client library to refuse');
+});
+
 test('a URL argument beats MIZZLE_URL, which beats ~/.mizzle.cnf; flags beat all', () => {
   const env = { MIZZLE_URL: 'mysql://env@e:1/envdb' };
   const cnf = '[client]\nhost = c\nport=2\ndatabase="cnfdb"\n[server]\nport=9\n';

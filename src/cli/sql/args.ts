@@ -26,7 +26,8 @@ export const SQL_USAGE = `usage: mizzle sql [URL | DATABASE] [options]
   URL                 mysql://user:password@host:3306/db, http://user:password@host:8080/?database=db
   -h, --host=HOST     -P, --port=PORT     -u, --user=USER     -D, --database=DB
   -pPASSWORD, --password=PASSWORD   (-p or --password alone asks for it)
-  --protocol=mysql|http|https|mizzle
+  --protocol=mysql|http|https|mizzle|mizzles
+  --ssl-mode=disabled|preferred|required|verify-ca|verify-identity   --ssl-ca=CA.pem
   -e, --execute=SQL   run these statements and exit
   --script=JOB.mjs    run a module's default export with a connected client: export default async (db) => {…}
   --format=${FORMAT_NAMES.join('|')}
@@ -38,11 +39,11 @@ Defaults come from MIZZLE_URL, then ~/.mizzle.cnf ([client] url=, host=, port=, 
 `;
 
 const DEFAULT_URL = 'mysql://root@127.0.0.1:3306/';
-const DEFAULT_PORTS: Record<string, string> = { mysql: '3306', http: '8080', https: '8443' };
+const DEFAULT_PORTS: Record<string, string> = { mysql: '3306', http: '8080', https: '8443', mizzle: '4406', mizzles: '4406' };
 
 /** Flags that take a value: short letter → long name. */
 const VALUED: Record<string, string> = { h: 'host', P: 'port', u: 'user', D: 'database', e: 'execute' };
-const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script', 'each']);
+const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script', 'each', 'ssl-mode', 'ssl-ca']);
 const SWITCHES: Record<string, string> = { B: 'batch', t: 'table', E: 'vertical', N: 'skip-column-names', f: 'force', '?': 'help' };
 const LONG_SWITCHES = new Set(['batch', 'table', 'vertical', 'skip-column-names', 'force', 'help']);
 
@@ -122,6 +123,11 @@ function apply(url: URL, name: string, value: string): URL {
       return url;
     case 'protocol':
       return withScheme(url, value);
+    case 'ssl-mode':
+    case 'ssl-ca':
+      // The client library reads them from the URL (?ssl-mode=, ?ssl-ca=) and refuses them where they cannot apply.
+      url.searchParams.set(name, value);
+      return url;
   }
   return url;
 }
@@ -129,7 +135,7 @@ function apply(url: URL, name: string, value: string): URL {
 /** The same endpoint on another wire: the database moves between path and query, the default port follows. */
 function withScheme(url: URL, scheme: string): URL {
   const s = scheme.toLowerCase();
-  if (!/^(mysql|http|https|mizzle)$/.test(s)) throw new SqlUsageError(`unknown protocol '${scheme}' (mysql, http, https, mizzle)`);
+  if (!/^(mysql|http|https|mizzle|mizzles)$/.test(s)) throw new SqlUsageError(`unknown protocol '${scheme}' (mysql, http, https, mizzle, mizzles)`);
   const from = url.protocol.replace(/:$/, '');
   if (from === s) return url;
   const db = databaseOf(url);
@@ -138,6 +144,10 @@ function withScheme(url: URL, scheme: string): URL {
   next.username = url.username;
   next.password = url.password;
   next.port = port;
+  for (const k of ['ssl-mode', 'ssl-ca']) {
+    const v = url.searchParams.get(k);
+    if (v !== null) next.searchParams.set(k, v);
+  }
   return db === undefined ? next : apply(next, 'database', db);
 }
 
@@ -190,6 +200,8 @@ export function parseSqlArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cn
       case 'port':
       case 'user':
       case 'database':
+      case 'ssl-mode':
+      case 'ssl-ca':
         url = apply(url, name, value!);
         break;
       case 'execute':

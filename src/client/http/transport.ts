@@ -1,7 +1,8 @@
 // The HTTP transport: statements as POST /v1/query over the global fetch, an interactive transaction carried by its session token.
 import { NDJSON_TYPE, QUERY_PATH, type ErrorJson, type NdjsonLine, type QueryRequestJson, type ResultJson } from '../../protocol/http/messages.js';
 import { isCallEnd } from '../call-signal.js';
-import { ClientCode, MizzleError, connectionError, protocolError } from '../errors.js';
+import { ClientCode, MizzleError, connectionError, protocolError, usageError } from '../errors.js';
+import { tlsSettings, type TlsSettings } from '../tls-settings.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type Column, type QueryResult } from '../values.js';
 import { columnsOf, paramJson, resultOf, rowsOf, toBase64 } from './cells.js';
@@ -14,16 +15,37 @@ export interface HttpEndpoint {
   /** The Authorization header, when the URL had a user. */
   authorization?: string;
   database?: string;
+  /** https:// only: what the certificate is checked against (`?ssl-ca=`, `?ssl-mode=`); fetch's own checks are verify-identity with the system's CAs. */
+  tls?: TlsSettings;
 }
 
-/** http(s)://user:password@host:port/prefix?database=db → the endpoint; the credentials never go into a fetched URL. */
+/** The fetch the transport calls: the global one, or one with its own TLS settings (see index.ts). */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Whether the endpoint's TLS settings are other than what a plain fetch does (verify-identity, the system's CAs). */
+export function needsOwnTls(e: HttpEndpoint): boolean {
+  return e.tls !== undefined && (e.tls.mode !== 'verify-identity' || e.tls.caFile !== undefined);
+}
+
+/**
+ * http(s)://user:password@host:port/prefix?database=db → the endpoint; the credentials
+ * never go into a fetched URL. https:// checks the certificate and the host name
+ * (verify-identity) unless `?ssl-mode=verify-ca|required` says less; `?ssl-ca=FILE` trusts that CA.
+ */
 export function httpEndpoint(url: URL): HttpEndpoint {
+  let tls: TlsSettings | undefined;
+  if (url.protocol === 'https:') {
+    tls = tlsSettings(url, 'verify-identity');
+    if (tls.mode === 'disabled' || tls.mode === 'preferred') throw usageError(`https:// is always TLS: for ssl-mode=${tls.mode} use http://`);
+  } else if (url.searchParams.has('ssl-mode') || url.searchParams.has('ssl-ca')) {
+    throw usageError('ssl-mode and ssl-ca are for https:// URLs; http:// is clear');
+  }
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   const base = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
   const database = url.searchParams.get('database') ?? undefined;
   const authorization = user === '' ? undefined : `Basic ${toBase64(new TextEncoder().encode(`${user}:${password}`))}`;
-  return { queryUrl: base + QUERY_PATH, authorization, database };
+  return { queryUrl: base + QUERY_PATH, authorization, database, ...(tls === undefined ? {} : { tls }) };
 }
 
 function isErrorJson(v: unknown): v is ErrorJson & { session?: string } {
@@ -45,7 +67,7 @@ export class HttpSession implements TransportSession {
   private broken = false;
   private pinned = false;
 
-  constructor(private readonly endpoint: HttpEndpoint) {}
+  constructor(private readonly endpoint: HttpEndpoint, private readonly fetch: FetchFunction) {}
 
   get usable(): boolean {
     return !this.broken;
@@ -65,7 +87,7 @@ export class HttpSession implements TransportSession {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: ndjson ? NDJSON_TYPE : 'application/json' };
     if (this.endpoint.authorization !== undefined) headers.Authorization = this.endpoint.authorization;
     try {
-      return await fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      return await this.fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body), signal });
     } catch (e) {
       throw this.failed(e, signal);
     }
@@ -77,7 +99,9 @@ export class HttpSession implements TransportSession {
     this.broken = true;
     if (signal?.aborted && isCallEnd(signal.reason)) return signal.reason;
     if (e instanceof MizzleError) return e;
-    return connectionError(`HTTP request to ${this.endpoint.queryUrl} failed: ${e instanceof Error ? e.message : String(e)}`, ClientCode.CONNECT);
+    // fetch says only "fetch failed"; the cause says why (a refused connection, a certificate not trusted).
+    const why = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
+    return connectionError(`HTTP request to ${this.endpoint.queryUrl} failed: ${why}`, ClientCode.CONNECT);
   }
 
   private async json(res: Response, signal: AbortSignal | undefined): Promise<unknown> {
@@ -159,7 +183,7 @@ export class HttpSession implements TransportSession {
     const body: QueryRequestJson = { sql: 'ROLLBACK', session: token, keep: false };
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.endpoint.authorization !== undefined) headers.Authorization = this.endpoint.authorization;
-    await fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => r.text(), () => undefined);
+    await this.fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => r.text(), () => undefined);
   }
 }
 
@@ -167,9 +191,10 @@ export class HttpTransport implements Transport {
   /** HTTP sessions are cheap (no socket of their own): the pool may keep many. */
   readonly defaultPoolSize = 16;
 
-  constructor(private readonly endpoint: HttpEndpoint) {}
+  /** `fetch`: the platform's unless given (Node's https with the URL's TLS settings, from index.ts). */
+  constructor(private readonly endpoint: HttpEndpoint, private readonly fetch: FetchFunction = (url, init) => globalThis.fetch(url, init)) {}
 
   async open(): Promise<TransportSession> {
-    return new HttpSession(this.endpoint);
+    return new HttpSession(this.endpoint, this.fetch);
   }
 }

@@ -5,7 +5,9 @@ import { ClientConnection, type QueryResult as WireResult, type RowReceiver } fr
 import { whenAborted } from '../call-signal.js';
 import { ClientCode, MizzleError, connectionError } from '../errors.js';
 import { SetOption } from '../../protocol/mysql/command-packets.js';
+import { nodeTlsOptions, type TlsOptionsFor } from '../node-tls.js';
 import { StreamPartQueue } from '../stream-parts.js';
+import { tlsSettings, type SslMode } from '../tls-settings.js';
 import type { ScriptOutcome, StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type ColumnTypeName, type QueryResult } from '../values.js';
 import { clientRow, columnOf, paramValue } from './values.js';
@@ -19,10 +21,18 @@ export interface MysqlEndpoint {
   user: string;
   password: string;
   database?: string;
+  /** The URL's ssl-mode, and the TLS options it makes for a host (null: clear). */
+  sslMode: SslMode;
+  tls: TlsOptionsFor | null;
 }
 
-/** mysql://user:password@host:port/database → the endpoint (user root and port 3306 by default). */
+/**
+ * mysql://user:password@host:port/database → the endpoint (user root and port 3306 by
+ * default). TLS as MySQL's clients do it (`?ssl-mode=`, `?ssl-ca=`): `preferred` unless the
+ * URL says otherwise, so a server that offers TLS gets it.
+ */
 export function mysqlEndpoint(url: URL): MysqlEndpoint {
+  const settings = tlsSettings(url, 'preferred');
   const database = decodeURIComponent(url.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
@@ -30,6 +40,8 @@ export function mysqlEndpoint(url: URL): MysqlEndpoint {
     user: url.username === '' ? 'root' : decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: database === '' ? undefined : database,
+    sslMode: settings.mode,
+    tls: nodeTlsOptions(settings),
   };
 }
 
@@ -201,7 +213,8 @@ export class MysqlTransport implements Transport {
 
   async open(signal?: AbortSignal): Promise<TransportSession> {
     const e = this.endpoint;
-    const connecting = ClientConnection.connect({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database ?? null });
+    const tls = e.tls?.(e.host);
+    const connecting = ClientConnection.connect({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database ?? null, tls, tlsRequired: e.sslMode !== 'preferred' });
     const aborted = whenAborted(signal);
     try {
       return new MysqlSession(await Promise.race([connecting, aborted.promise]));

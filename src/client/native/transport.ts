@@ -6,7 +6,9 @@ import { Flag } from '../../protocol/native/constants.js';
 import type { NativeColumn, RedirectReply } from '../../protocol/native/messages.js';
 import { NativeProtocolError } from '../../protocol/native/wire-reader.js';
 import { whenAborted } from '../call-signal.js';
-import { ClientCode, MizzleError, connectionError, protocolError } from '../errors.js';
+import { ClientCode, MizzleError, connectionError, protocolError, usageError } from '../errors.js';
+import { nodeTlsOptions, type TlsOptionsFor } from '../node-tls.js';
+import { tlsSettings, type SslMode } from '../tls-settings.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type ClientParam, type Column, type QueryResult } from '../values.js';
 
@@ -22,10 +24,21 @@ export interface NativeEndpoint {
   password: string;
   database?: string;
   redirectsMax: number;
+  /** The URL's ssl-mode, and the TLS options it makes for a host (null: clear). */
+  sslMode: SslMode;
+  tls: TlsOptionsFor | null;
 }
 
-/** mizzle://user:password@host:port/database?maxRedirects=N → the endpoint (user root and port 4406 by default). */
+/**
+ * mizzle://user:password@host:port/database?maxRedirects=N → the endpoint (user root and
+ * port 4406 by default). `mizzle://` is ssl-mode preferred unless the URL says otherwise
+ * (`?ssl-mode=`, `?ssl-ca=`); `mizzles://` is TLS with the certificate checked (verify-identity).
+ */
 export function nativeEndpoint(url: URL): NativeEndpoint {
+  const secure = url.protocol === 'mizzles:';
+  const settings = tlsSettings(url, secure ? 'verify-identity' : 'preferred');
+  if (secure && (settings.mode === 'disabled' || settings.mode === 'preferred')) throw usageError(`mizzles:// is always TLS: ssl-mode=${settings.mode} needs mizzle://`);
+
   const database = decodeURIComponent(url.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   const hops = url.searchParams.get('maxRedirects');
   const redirectsMax = hops === null ? DEFAULT_REDIRECTS_MAX : Number(hops);
@@ -37,6 +50,8 @@ export function nativeEndpoint(url: URL): NativeEndpoint {
     password: decodeURIComponent(url.password),
     database: database === '' ? undefined : database,
     redirectsMax,
+    sslMode: settings.mode,
+    tls: nodeTlsOptions(settings),
   };
 }
 
@@ -231,10 +246,19 @@ export class NativeTransport implements Transport {
     this.target = new Target(endpoint.host, endpoint.port);
   }
 
-  /** A connection with this endpoint's credentials and database to host:port. */
+  /**
+   * A connection with this endpoint's credentials and database to host:port, TLS as the
+   * ssl-mode says; `preferred` tries TLS and, when the server does not speak it (or the
+   * handshake fails), connects again in clear.
+   */
   async connect(host: string, port: number, signal?: AbortSignal): Promise<NativeClientConnection> {
     const e = this.endpoint;
-    const connecting = NativeClientConnection.connect({ host, port, user: e.user, password: e.password, database: e.database ?? null, clientName: 'mizzle-client' });
+    const options = { host, port, user: e.user, password: e.password, database: e.database ?? null, clientName: 'mizzle-client' };
+    const tls = e.tls?.(host);
+    const connecting = NativeClientConnection.connect({ ...options, tls }).catch((err: unknown) => {
+      if (tls === undefined || e.sslMode !== 'preferred' || !(err instanceof NativeConnectionError) || signal?.aborted) throw err;
+      return NativeClientConnection.connect(options);
+    });
     const aborted = whenAborted(signal);
     try {
       return await Promise.race([connecting, aborted.promise]);

@@ -12,6 +12,8 @@ export class HttpCounters {
   timedOut = 0;
   /** Malformed requests: not HTTP, not JSON, wrong field types. */
   malformed = 0;
+  /** Connections that finished a TLS handshake (HTTPS). */
+  tlsConnections = 0;
   sessionsOpened = 0;
   sessionsExpired = 0;
 
@@ -25,6 +27,7 @@ export class HttpCounters {
       ['Http_limit_refused', this.limitRefused],
       ['Http_timed_out', this.timedOut],
       ['Http_malformed', this.malformed],
+      ['Http_tls_connections', this.tlsConnections],
       ['Http_sessions_opened', this.sessionsOpened],
       ['Http_sessions_expired', this.sessionsExpired],
       ['Http_sessions_open', openSessions],

@@ -128,8 +128,15 @@ test('slowloris: headers or a body dribbled in too slowly are cut off with 408; 
 
 test('not HTTP at all: 400 and closed', async () => {
   const g = raw(h.httpPort);
-  g.socket.write('\x16\x03\x01garbage that is not a request line\r\n\r\n');
+  g.socket.write('\x01\x03\x01garbage that is not a request line\r\n\r\n');
   assert.match(await g.answer, /^HTTP\/1\.1 400/);
+  await othersUnaffected();
+});
+
+test('garbage that starts like a TLS handshake: closed without an HTTP answer; others are served', async () => {
+  const g = raw(h.httpPort);
+  g.socket.write('\x16\x03\x01garbage that is not a TLS hello\r\n\r\n');
+  assert.doesNotMatch(await g.answer, /HTTP\/1\.1/);
   await othersUnaffected();
 });
 

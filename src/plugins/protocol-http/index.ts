@@ -1,6 +1,7 @@
 // The HTTP protocol plugin: SQL over HTTP/JSON (one statement a request, batches, interactive transactions, NDJSON), off by default.
 import { ConfigError } from '../../kernel/config.js';
 import type { OptionSpec, Plugin, PluginOptions, ProtocolServer } from '../../kernel/plugin.js';
+import { parseTlsPolicy, tlsPolicyOption } from '../shared/tls-transport.js';
 import { HttpProtocolServer } from './server.js';
 
 export { HttpProtocolServer };
@@ -18,6 +19,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'header_timeout_ms', type: 'number', default: 10000, description: 'Time a client has to send its request headers (then 408)' },
   { name: 'request_timeout_ms', type: 'number', default: 30000, description: 'Time a client has to send its whole request (then 408)' },
   { name: 'auth_timeout_ms', type: 'number', default: 5000, description: 'Time an authentication plugin may take to check a password' },
+  tlsPolicyOption(),
 ];
 
 function whole(o: PluginOptions, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -54,6 +56,7 @@ export const plugin: Plugin<'protocol'> = {
       // node requires the whole-request limit to be at least the header limit.
       requestTimeoutMs: Math.max(headerTimeoutMs, whole(o, 'request_timeout_ms', 100)),
       authTimeoutMs: whole(o, 'auth_timeout_ms', 100),
+      tls: parseTlsPolicy('protocol-http', o.tls),
     });
   },
 };

@@ -11,6 +11,8 @@ export interface RequestPeer {
   /** The client's address. */
   host: string;
   loopback: boolean;
+  /** The request came over TLS (HTTPS): its cipher and version; undefined for clear HTTP. */
+  tls?: { cipher: string; version: string };
 }
 
 interface Credentials {
@@ -43,7 +45,7 @@ function accessDenied(user: string, host: string, usedPassword: boolean): string
  * Authenticates a request and returns the user it acts as; a refusal throws 401 with
  * MySQL's 1045 wording, and `onRefused` learns the reason (for the server log). A
  * password crosses plain HTTP readable by anyone on the path, so, as the MySQL
- * protocol does for clear-text passwords, one is accepted only from loopback.
+ * protocol does for clear-text passwords, one is accepted only over HTTPS or from loopback.
  */
 export async function authenticateRequest(
   kernel: KernelApi,
@@ -54,9 +56,9 @@ export async function authenticateRequest(
 ): Promise<string> {
   const c = parseAuthorization(header);
   const usedPassword = c.password !== '';
-  if (usedPassword && !peer.loopback) {
-    onRefused(c.user, 'a password over plain HTTP from a non-loopback client (put a TLS-terminating proxy on this host in front)');
-    throw unauthorized(`${accessDenied(c.user, peer.host, true)}: passwords over plain HTTP are accepted only from loopback`);
+  if (usedPassword && !peer.loopback && peer.tls === undefined) {
+    onRefused(c.user, 'a password over plain HTTP from a non-loopback client (use https://)');
+    throw unauthorized(`${accessDenied(c.user, peer.host, true)}: passwords over plain HTTP are accepted only from loopback; use https://`);
   }
   const decision = await kernel.authenticate({ user: c.user, host: peer.host, loopback: peer.loopback });
   const refusal = await decisionRefusal(decision, c.password, checkTimeoutMs);

@@ -6,6 +6,7 @@ import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { BATCH_PATH, NDJSON_TYPE, QUERY_PATH } from '../../protocol/http/messages.js';
 import { parseBatchRequest, parseJsonBody, parseQueryRequest, type BatchRequest, type QueryRequest, type SessionChoice } from '../../protocol/http/request-parsing.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
+import { clearTransportRefusal, tlsSessionInfo, type TlsPolicy } from '../shared/tls-transport.js';
 import type { HttpCounters } from './counters.js';
 import { HttpFailure, isAnswerable, statusOf } from './http-failure.js';
 import { readBody } from './read-body.js';
@@ -23,6 +24,8 @@ export interface HttpLimits {
   maxRequests: number;
   statementTimeoutMs: number;
   authTimeoutMs: number;
+  /** The port's TLS policy: `required` refuses clear requests (3159), as require_secure_transport does. */
+  tls: TlsPolicy;
 }
 
 /** What one statement (or batch) produced, and the token to continue with when its session stays open. */
@@ -67,7 +70,15 @@ export class RequestHandler {
       const route = this.route(req.method ?? 'GET', path);
       if (!counted) throw new HttpFailure(429, sqlError('CON_COUNT', `Too many requests at once (max_requests ${this.limits.maxRequests}); retry shortly`), { 'Retry-After': '1' });
       const address = req.socket.remoteAddress;
-      const peer: RequestPeer = { host: clientHost(address), loopback: address !== undefined && isLoopbackAddress(address) };
+      const tls = tlsSessionInfo(req.socket);
+      const peer: RequestPeer = { host: clientHost(address), loopback: address !== undefined && isLoopbackAddress(address), tls };
+      // Before the credentials are looked at, as MySQL refuses a clear login before authenticating it.
+      const refusal = tls === undefined ? clearTransportRefusal(this.kernel, this.limits.tls, 'protocol-http') : undefined;
+      if (refusal !== undefined) {
+        this.counters.authRefused++;
+        this.log.info('http clear request refused: TLS is required', { host: peer.host });
+        throw new HttpFailure(403, refusal);
+      }
       const user = await authenticateRequest(this.kernel, req.headers.authorization, peer, this.limits.authTimeoutMs, (u, reason) => {
         this.counters.authRefused++;
         this.kernel.recordAbortedConnect();
@@ -144,6 +155,7 @@ export class RequestHandler {
       host: peer.host,
       database: database ?? null,
       maxExecutionTimeMs: this.limits.statementTimeoutMs,
+      tls: peer.tls,
       // KILL CONNECTION or the kernel's idle transaction timeout: a kept session is dropped with its token.
       disconnect: () => {
         if (holder.token !== undefined) this.tokens.forget(holder.token);

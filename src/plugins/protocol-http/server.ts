@@ -1,9 +1,11 @@
 // The HTTP protocol listener: node's HTTP server with header and body time limits, malformed requests answered, drained on stop.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, ProtocolServer } from '../../kernel/plugin.js';
 import { listenThroughKernel } from '../shared/listen.js';
+import { serverTls, TLS_HANDSHAKE_BYTE, tlsContextFor, whenFirstBytes } from '../shared/tls-transport.js';
 import type { Listener } from '../../kernel/plugin.js';
 import { HttpCounters } from './counters.js';
 import { RequestHandler, type HttpLimits } from './request-handler.js';
@@ -54,12 +56,19 @@ export class HttpProtocolServer implements ProtocolServer {
 
   private listener: Listener | undefined;
 
+  /** Whether this port serves HTTPS (besides clear HTTP unless tls=required). */
+  private servesTls = false;
+
   describe(): string {
     const host = this.opts.bind.includes(':') ? `[${this.opts.bind}]` : this.opts.bind;
-    return `protocol-http http://${host}:${this.port}`;
+    const at = `${host}:${this.port}`;
+    if (!this.servesTls) return `protocol-http http://${at}`;
+    return this.opts.tls === 'required' ? `protocol-http https://${at} (TLS required)` : `protocol-http http://${at} and https://${at}`;
   }
 
   async start(): Promise<void> {
+    const tlsContext = tlsContextFor(this.kernel, this.opts.tls, 'protocol-http');
+    this.servesTls = tlsContext() !== null;
     const server = createServer({
       headersTimeout: this.opts.headerTimeoutMs,
       requestTimeout: this.opts.requestTimeoutMs,
@@ -68,8 +77,39 @@ export class HttpProtocolServer implements ProtocolServer {
     }, (req, res) => void this.handler.handle(req, res));
     server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
-    this.listener = await listenThroughKernel(this.kernel, server, 'protocol-http', this.opts.port, this.opts.bind);
+    this.listener = await listenThroughKernel(this.kernel, server, 'protocol-http', this.opts.port, this.opts.bind, (socket) => this.accept(server, socket, tlsContext()));
     this.server = server;
+  }
+
+  /**
+   * HTTP and HTTPS on one port: a connection whose first byte starts a TLS handshake gets
+   * TLS with the certificate current when it arrived (a SIGHUP reload applies to the next
+   * connection), any other goes to the HTTP server as it is.
+   */
+  private accept(server: Server, socket: Socket, context: SecureContext | null): void {
+    // On the TCP socket itself: a TLS socket over it has no Nagle switch of its own.
+    socket.setNoDelay(true);
+    if (context === null) {
+      server.emit('connection', socket);
+      return;
+    }
+    whenFirstBytes(socket, this.opts.headerTimeoutMs, (first) => {
+      if (first === null) {
+        // Silent past header_timeout_ms: the same 408 a silent clear client gets.
+        this.counters.timedOut++;
+        if (socket.writable) socket.end(rawAnswer(408, 'Request Timeout', 1159, 'The request did not arrive in time (header_timeout_ms / request_timeout_ms)'));
+        setTimeout(() => socket.destroy(), 1000).unref();
+        return;
+      }
+      if (first[0] !== TLS_HANDSHAKE_BYTE) {
+        server.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      const tls = serverTls(socket, context, this.opts.headerTimeoutMs, () => this.counters.timedOut++);
+      tls.once('secure', () => this.counters.tlsConnections++);
+      server.emit('connection', tls);
+    });
   }
 
   /** Not HTTP, headers too big, or too slow: answered when nothing else was written on the socket, then closed. */

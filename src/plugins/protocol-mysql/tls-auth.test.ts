@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { outsideAddress } from '../../testing/outside-address.js';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { promisify } from 'node:util';
@@ -110,12 +111,6 @@ class TlsKernel extends CannedKernel {
   tlsContext(): SecureContext {
     return this.context;
   }
-}
-
-/** This host's first non-loopback IPv4 address, so a client can connect from off loopback. */
-function outsideAddress(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  return undefined;
 }
 
 const outside = outsideAddress();

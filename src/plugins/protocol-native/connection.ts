@@ -1,6 +1,7 @@
 // One native client connection: frames in, the HELLO handshake with a time limit, pipelined requests run in order on one session, replies out.
-import { LruMap } from '../../base/lru-map.js';
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import { LruMap } from '../../base/lru-map.js';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { RowSink, StatementResult } from '../../base/result.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -11,6 +12,7 @@ import { readHello, readQuery, readReplicate, writeError, writeOk, writeRedirect
 import { NativeProtocolError } from '../../protocol/native/wire-reader.js';
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
+import { clearTransportRefusal, serverTls, TLS_HANDSHAKE_BYTE, tlsSessionInfo, type TlsPolicy } from '../shared/tls-transport.js';
 import type { NativeCounters } from './counters.js';
 import { authenticateHello } from './hello-auth.js';
 import { ChangeStream } from './change-stream.js';
@@ -34,6 +36,9 @@ export interface ConnectionHost {
   limits: NativeLimits;
   counters: NativeCounters;
   policy: RedirectPolicy;
+  /** The port's TLS policy, and the certificate a client starting TLS gets (null: clear only). */
+  tls: TlsPolicy;
+  tlsContext(): SecureContext | null;
   closed(c: NativeConnection): void;
 }
 
@@ -63,17 +68,57 @@ export class NativeConnection implements RowStreamHost {
    * repeated request is parsed once, not at every call. The session closes them when it closes.
    */
   private readonly statements = new LruMap<string, number>(STATEMENT_CACHE);
+  /** The client's socket: the TCP one, or TLS over it when the client's first byte started a TLS handshake. */
+  private socket: Socket;
+  /** Until the first bytes: whether they may start TLS. */
+  private firstBytes = true;
+  private readonly onData = (chunk: Buffer) => this.received(chunk);
+  private readonly onClose = () => this.teardown();
 
-  constructor(private readonly socket: Socket, private readonly h: ConnectionHost) {
+  constructor(socket: Socket, private readonly h: ConnectionHost) {
+    this.socket = socket;
     this.reader = new FrameReader(h.limits.frameBytesMax);
     const address = socket.remoteAddress;
     this.host = clientHost(address);
     this.loopback = address !== undefined && isLoopbackAddress(address);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('error', () => undefined);
-    socket.on('close', () => this.teardown());
+    this.attach(socket);
+    // Covers the TLS handshake too, when there is one.
     this.handshakeTimer = setTimeout(() => this.timedOut('The handshake did not complete in time (handshake_timeout_ms)'), h.limits.handshakeTimeoutMs);
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+  }
+
+  /**
+   * A first byte that starts a TLS handshake: the rest of the connection is TLS (frames
+   * inside it), with the certificate current now. Returns false when this port speaks clear only.
+   */
+  private startTls(first: Buffer): boolean {
+    const context = this.h.tlsContext();
+    if (context === null) return false;
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    raw.off('close', this.onClose);
+    raw.pause();
+    raw.unshift(first);
+    const tls = serverTls(raw, context, this.h.limits.handshakeTimeoutMs, () => this.h.counters.timedOut++);
+    let secured = false;
+    // A handshake that fails (bytes that only looked like TLS) is a malformed start, as garbage frames are.
+    tls.on('error', () => {
+      if (!secured) this.h.counters.malformed++;
+      secured = true;
+    });
+    tls.once('secure', () => {
+      secured = true;
+      this.h.counters.tlsConnections++;
+    });
+    this.socket = tls;
+    this.attach(tls);
+    return true;
   }
 
   /** Requests queued or running. */
@@ -83,6 +128,10 @@ export class NativeConnection implements RowStreamHost {
 
   private received(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    if (this.firstBytes) {
+      this.firstBytes = false;
+      if (chunk[0] === TLS_HANDSHAKE_BYTE && this.startTls(chunk)) return;
+    }
     this.h.counters.bytesReceived += chunk.length;
     this.h.kernel.recordTraffic(chunk.length, 0);
     let frames: Frame[];
@@ -160,7 +209,15 @@ export class NativeConnection implements RowStreamHost {
     try {
       const hello = readHello(f.payload);
       if (this.h.policy.draining || !kernel.accepting()) throw sqlError('SERVER_SHUTDOWN', 'Server shutdown in progress');
-      await authenticateHello(kernel, hello, { host: this.host, loopback: this.loopback }, limits.authTimeoutMs, (reason) => {
+      const tls = tlsSessionInfo(this.socket);
+      // Before the password is looked at, as MySQL refuses a clear login before authenticating it.
+      const refusal = tls === undefined ? clearTransportRefusal(kernel, this.h.tls, 'protocol-native') : undefined;
+      if (refusal !== undefined) {
+        counters.authRefused++;
+        log.info('native clear connection refused: TLS is required', { user: hello.user, host: this.host });
+        throw refusal;
+      }
+      await authenticateHello(kernel, hello, { host: this.host, loopback: this.loopback, secure: tls !== undefined }, limits.authTimeoutMs, (reason) => {
         counters.authRefused++;
         log.warn('native login refused', { user: hello.user, host: this.host, reason });
       });
@@ -173,6 +230,7 @@ export class NativeConnection implements RowStreamHost {
         database: hello.database,
         connectionId,
         maxExecutionTimeMs: limits.statementTimeoutMs,
+        tls,
         disconnect: () => this.close(),
       });
       clearTimeout(this.handshakeTimer);

@@ -3,6 +3,8 @@
 /** Named counters of the native protocol; plain numbers, read as a list. */
 export class NativeCounters {
   connections = 0;
+  /** Connections that finished a TLS handshake. */
+  tlsConnections = 0;
   requests = 0;
   errors = 0;
   redirects = 0;
@@ -21,6 +23,7 @@ export class NativeCounters {
   list(): [string, number][] {
     return [
       ['Native_connections', this.connections],
+      ['Native_tls_connections', this.tlsConnections],
       ['Native_requests', this.requests],
       ['Native_errors', this.errors],
       ['Native_redirects', this.redirects],

@@ -1,4 +1,4 @@
-// Who a HELLO says it is, checked by the authentication plugin as a MySQL login would be; clear-text passwords only from loopback.
+// Who a HELLO says it is, checked by the authentication plugin as a MySQL login would be; clear-text passwords only over TLS or from loopback.
 import { sqlError, type SqlError } from '../../base/errors.js';
 import type { KernelApi } from '../../kernel/plugin.js';
 import type { Hello } from '../../protocol/native/messages.js';
@@ -7,6 +7,8 @@ import { decisionRefusal } from '../shared/credential-check.js';
 export interface HelloPeer {
   host: string;
   loopback: boolean;
+  /** The connection is TLS. */
+  secure: boolean;
 }
 
 function accessDenied(user: string, host: string, usedPassword: boolean, why = ''): SqlError {
@@ -15,9 +17,9 @@ function accessDenied(user: string, host: string, usedPassword: boolean, why = '
 
 /**
  * Resolves when the authentication plugin lets `hello.user` in; throws 1045 otherwise,
- * after telling `onRefused` why (for the server log). The HELLO carries its password
- * in clear (the native protocol has no TLS yet), so, as the MySQL protocol does for
- * clear-text passwords, a password is accepted only from loopback.
+ * after telling `onRefused` why (for the server log). The HELLO carries the password
+ * itself, so, as the MySQL protocol does for clear-text passwords, a password is
+ * accepted only over TLS or from loopback.
  */
 export async function authenticateHello(
   kernel: KernelApi,
@@ -27,9 +29,9 @@ export async function authenticateHello(
   onRefused: (reason: string) => void,
 ): Promise<void> {
   const usedPassword = hello.password !== '';
-  if (usedPassword && !peer.loopback) {
-    onRefused('a clear-text password from a non-loopback client');
-    throw accessDenied(hello.user, peer.host, true, ': passwords over the native protocol are accepted only from loopback until it has TLS');
+  if (usedPassword && !peer.loopback && !peer.secure) {
+    onRefused('a password on a clear connection from a non-loopback client');
+    throw accessDenied(hello.user, peer.host, true, ': passwords over a clear native connection are accepted only from loopback; connect with TLS (mizzles://)');
   }
   const decision = await kernel.authenticate({ user: hello.user, host: peer.host, loopback: peer.loopback });
   const refusal = await decisionRefusal(decision, hello.password, checkTimeoutMs);

@@ -9,6 +9,7 @@ import { readError, writeHello, writeQuery } from '../../protocol/native/message
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 import type { NativeClientConnection } from '../../protocol/native/client-end.js';
 import { startNativeProtocolServer, type NativeProtocolServer } from '../../testing/native-protocol-server.js';
+import { TLS_HANDSHAKE_BYTE } from '../shared/tls-transport.js';
 
 const MAX_FRAME = 65536;
 let h: NativeProtocolServer;
@@ -164,10 +165,25 @@ test('more requests in flight than max_in_flight: the extra ones are 1040, the r
   await othersUnaffected();
 });
 
+test('garbage that starts like a TLS handshake: that client is closed, the others go on', async () => {
+  const socket = tcpConnect(h.nativePort, '127.0.0.1');
+  socket.on('error', () => undefined);
+  // Read (the server's TLS alert) so the close is seen.
+  socket.resume();
+  socket.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40]), Buffer.alloc(64, 0x41)]));
+  const closedAfterMs = await new Promise<number>((resolve) => {
+    const started = Date.now();
+    socket.on('close', () => resolve(Date.now() - started));
+  });
+  assert.ok(closedAfterMs < 3000, `closed after ${closedAfterMs} ms`);
+  await othersUnaffected();
+});
+
 test('a hundred clients sending garbage at once do not stop the others', async () => {
   const all = Array.from({ length: 100 }, (_, i) => {
     const r = raw();
-    r.socket.write(Buffer.alloc(40 + i, i));
+    // Not 0x16: a first byte that starts TLS is a TLS client (the test above).
+    r.socket.write(Buffer.alloc(40 + i, i === TLS_HANDSHAKE_BYTE ? 0xee : i));
     return r.frames;
   });
   await othersUnaffected();

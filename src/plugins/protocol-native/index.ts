@@ -2,6 +2,7 @@
 import { ConfigError } from '../../kernel/config.js';
 import type { OptionSpec, Plugin, PluginOptions, ProtocolServer } from '../../kernel/plugin.js';
 import { DEFAULT_FRAME_BYTES_MAX } from '../../protocol/native/constants.js';
+import { parseTlsPolicy, tlsPolicyOption } from '../shared/tls-transport.js';
 import { parseRedirectTarget } from './redirect-policy.js';
 import { NativeProtocolServer } from './server.js';
 
@@ -19,6 +20,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'redirect_to', type: 'string', default: '', description: 'host:port clients are sent to (REDIRECT) for writes when read-only, and for everything while draining' },
   { name: 'read_only', type: 'boolean', default: false, description: 'Refuse writes (REDIRECT read-only to redirect_to, else 1290); the server\'s read_only global does the same' },
   { name: 'drain_ms', type: 'number', default: 0, description: 'On shutdown, how long open connections keep being answered (REDIRECT draining) before they are closed' },
+  tlsPolicyOption(),
 ];
 
 function whole(o: PluginOptions, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -58,6 +60,7 @@ export const plugin: Plugin<'protocol'> = {
       redirectTo,
       readOnly: o.read_only === true || o.read_only === 'true' || o.read_only === 1,
       drainMs: whole(o, 'drain_ms', 0, 600_000),
+      tls: parseTlsPolicy('protocol-native', o.tls),
     });
   },
 };

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, Listener, ProtocolServer } from '../../kernel/plugin.js';
 import { listenThroughKernel } from '../shared/listen.js';
+import { tlsContextFor, type TlsPolicy } from '../shared/tls-transport.js';
 import { NativeConnection, type NativeLimits } from './connection.js';
 import { NativeCounters } from './counters.js';
 import { RedirectPolicy, type RedirectTarget } from './redirect-policy.js';
@@ -14,6 +15,7 @@ export interface NativeServerOptions extends NativeLimits {
   readOnly: boolean;
   /** On shutdown, how long open connections keep getting answers (REDIRECT draining, with redirect_to) before they are closed. */
   drainMs: number;
+  tls: TlsPolicy;
 }
 
 /** Longest a stop waits for running statements before closing their connections anyway. */
@@ -35,9 +37,14 @@ export class NativeProtocolServer implements ProtocolServer {
     return this.listener?.port ?? this.opts.port;
   }
 
+  /** Whether this port serves TLS clients (mizzles://). */
+  private servesTls = false;
+
   describe(): string {
     const host = this.opts.bind.includes(':') ? `[${this.opts.bind}]` : this.opts.bind;
-    return `protocol-native mizzle://${host}:${this.port}`;
+    const at = `${host}:${this.port}`;
+    if (!this.servesTls) return `protocol-native mizzle://${at}`;
+    return this.opts.tls === 'required' ? `protocol-native mizzles://${at} (TLS required)` : `protocol-native mizzle://${at} (TLS: mizzles://)`;
   }
 
   statusCounters(): readonly [string, number][] {
@@ -45,6 +52,8 @@ export class NativeProtocolServer implements ProtocolServer {
   }
 
   async start(): Promise<void> {
+    const tlsContext = tlsContextFor(this.kernel, this.opts.tls, 'protocol-native');
+    this.servesTls = tlsContext() !== null;
     const server = createServer();
     server.on('connection', (socket: Socket) => {
       const c = new NativeConnection(socket, {
@@ -53,6 +62,8 @@ export class NativeProtocolServer implements ProtocolServer {
         limits: this.opts,
         counters: this.counters,
         policy: this.policy,
+        tls: this.opts.tls,
+        tlsContext,
         closed: (x) => this.connections.delete(x),
       });
       this.connections.add(c);

@@ -1,5 +1,5 @@
 // Starts a plugin's listener on its port and address, turning the usual failures into a configuration error that names the options to change.
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { ConfigError } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, Listener } from '../../kernel/plugin.js';
@@ -15,12 +15,13 @@ function explain(e: NodeJS.ErrnoException, plugin: string, port: number, bind: s
 
 /**
  * A protocol's clients through the kernel's listening socket (shared by worker threads):
- * each accepted connection goes to `server` as if it had accepted it itself.
+ * each accepted connection goes to `server` as if it had accepted it itself, or to
+ * `accept` when given (which looks at it first: TLS or clear).
  */
-export async function listenThroughKernel(kernel: KernelApi, server: Server, plugin: string, port: number, bind: string): Promise<Listener> {
+export async function listenThroughKernel(kernel: KernelApi, server: Server, plugin: string, port: number, bind: string, accept?: (socket: Socket) => void): Promise<Listener> {
   let listener: Listener;
   try {
-    listener = await kernel.listen({ host: bind, port }, (socket) => server.emit('connection', socket));
+    listener = await kernel.listen({ host: bind, port }, accept ?? ((socket) => server.emit('connection', socket)));
   } catch (e) {
     throw explain(e as NodeJS.ErrnoException, plugin, port, bind);
   }

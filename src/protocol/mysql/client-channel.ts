@@ -1,5 +1,6 @@
 // The client end's transport: one TCP connection to a server, packets framed on the way out and payloads queued as they arrive.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { PacketFramer, type FramerSink } from './framer.js';
 import { PacketWriter } from './packet-writer.js';
 
@@ -25,7 +26,8 @@ interface Received {
  * also after the server has closed, and fail only when none is left.
  */
 export class ClientChannel implements FramerSink {
-  readonly socket: Socket;
+  /** The TCP socket, or the TLS socket over it after startTls(). */
+  socket: Socket;
   /** Resolves when the socket has closed, whoever closed it. */
   readonly closed: Promise<void>;
   /** Sequence id of the last physical packet of the payload read last. */
@@ -43,7 +45,8 @@ export class ClientChannel implements FramerSink {
     this.socket = connect(port, host);
     this.socket.setNoDelay(true);
     const framer = new PacketFramer(this, CLIENT_MAX_PAYLOAD);
-    this.socket.on('data', (chunk: Buffer) => framer.push(chunk));
+    this.toFramer = (chunk: Buffer) => framer.push(chunk);
+    this.socket.on('data', this.toFramer);
     this.socket.on('error', (e: Error) => {
       this.failure ??= e;
     });
@@ -53,6 +56,39 @@ export class ClientChannel implements FramerSink {
         this.notify();
       }),
     );
+  }
+
+  private readonly toFramer: (chunk: Buffer) => void;
+
+  /**
+   * After an SSLRequest: the rest of the connection is TLS over the same socket. Resolves
+   * once the server's certificate passed the checks `options` ask for; rejects (and
+   * closes) otherwise, before anything more was sent.
+   */
+  async startTls(options: ConnectionOptions): Promise<void> {
+    const raw = this.socket;
+    // The SSLRequest must have left in clear before TLS takes the socket over.
+    while (raw.writableCorked > 0) raw.uncork();
+    if (raw.writableLength > 0) await new Promise((resolve) => raw.once('drain', resolve).once('close', resolve));
+    raw.off('data', this.toFramer);
+    const tls = tlsConnect({ ...options, socket: raw });
+    this.socket = tls;
+    return new Promise((resolve, reject) => {
+      const failed = (e: Error) => {
+        this.failure ??= e;
+        tls.destroy();
+        reject(e);
+      };
+      tls.once('error', failed);
+      tls.once('secureConnect', () => {
+        tls.off('error', failed);
+        tls.on('error', (e: Error) => {
+          this.failure ??= e;
+        });
+        tls.on('data', this.toFramer);
+        resolve();
+      });
+    });
   }
 
   /** A channel whose socket has connected; rejects with the socket's error (refused, unreachable). */

@@ -1,4 +1,5 @@
 // The client end of the protocol: login and commands over a ClientChannel, replies decoded into mizzle Values; the seed of mizzle's client library.
+import type { ConnectionOptions } from 'node:tls';
 import { SqlError } from '../../base/errors.js';
 import { Decimal } from '../../base/decimal.js';
 import type { Value } from '../../base/value.js';
@@ -16,6 +17,7 @@ import {
   writeAuthResponse,
   writeChangeUser,
   writeHandshakeResponse,
+  writeSslRequest,
   type HandshakeV10,
 } from './handshake.js';
 import type { PacketWriter } from './packet-writer.js';
@@ -55,6 +57,10 @@ export interface ConnectOptions extends Credentials {
   charset?: number;
   maxPacketSize?: number;
   attributes?: ReadonlyMap<string, string>;
+  /** TLS after the greeting (an SSLRequest), with these checks; absent: a clear connection. */
+  tls?: ConnectionOptions;
+  /** With `tls`: a server that does not offer TLS is refused instead of used in clear. */
+  tlsRequired?: boolean;
 }
 
 export interface OkResult extends OkPacket {
@@ -170,12 +176,20 @@ export class ClientConnection {
     let wanted = o.capabilities ?? CLIENT_CAPABILITIES;
     if (o.database) wanted |= Capability.CONNECT_WITH_DB;
     if (o.multiStatements) wanted |= Capability.MULTI_STATEMENTS;
-    const capabilities = (wanted & greeting.capabilities) >>> 0;
+    let capabilities = (wanted & greeting.capabilities) >>> 0;
     const offered = greeting.authPluginName;
     const method = o.authMethod ?? (offered === AuthMethod.NATIVE || offered === AuthMethod.CACHING_SHA2 ? offered : AuthMethod.NATIVE);
     const password = o.password ?? '';
     const charset = o.charset ?? Collation.UTF8MB4_0900_AI_CI;
     const token = authAnswer(method, password, greeting.scramble, o.allowClearText ?? false);
+    const secure = o.tls !== undefined && (greeting.capabilities & Capability.SSL) !== 0;
+    if (o.tls !== undefined && !secure && o.tlsRequired === true) throw new Error('the server does not offer TLS, and TLS is required');
+    if (secure) {
+      capabilities |= Capability.SSL;
+      const sslCapabilities = capabilities;
+      exchange.answer((w) => writeSslRequest(w, sslCapabilities, o.maxPacketSize ?? DEFAULT_MAX_ALLOWED_PACKET, charset));
+      await channel.startTls(o.tls!);
+    }
     exchange.answer(
       (w) =>
         writeHandshakeResponse(w, {
@@ -189,8 +203,8 @@ export class ClientConnection {
           attributes: new Map(o.attributes ?? []),
         }),
     );
-    const ok = await authenticate(exchange, method, password, o.allowClearText ?? false);
-    return new ClientConnection(channel, greeting, capabilities, ok, method, charset);
+    const ok = await authenticate(exchange, method, password, o.allowClearText ?? false, secure);
+    return new ClientConnection(channel, greeting, capabilities >>> 0, ok, method, charset);
   }
 
   get connectionId(): number {
@@ -478,7 +492,7 @@ export class ClientConnection {
         writeChangeUser(w, { user: c.user, authResponse, database: c.database ?? null, charset: this.charset, authPlugin: method }, this.capabilities);
       },
       async () => {
-        const ok = await authenticate(this.exchange, method, password, allowClearText);
+        const ok = await authenticate(this.exchange, method, password, allowClearText, (this.capabilities & Capability.SSL) !== 0);
         this.method = method;
         this.status = ok.status;
         return { kind: 'ok', ...ok };
@@ -529,7 +543,7 @@ class Exchange {
  * methods and caching_sha2_password's fast-path notice until OK (resolves) or ERR
  * (rejects with SqlError).
  */
-async function authenticate(exchange: Exchange, method: string, password: string, allowClearText: boolean): Promise<OkPacket> {
+async function authenticate(exchange: Exchange, method: string, password: string, allowClearText: boolean, secure = false): Promise<OkPacket> {
   for (;;) {
     const p = await exchange.packet();
     switch (p[0]) {
@@ -547,6 +561,11 @@ async function authenticate(exchange: Exchange, method: string, password: string
       case Header.AUTH_MORE_DATA: {
         const data = parseAuthMoreData(p);
         if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.FAST_AUTH_SUCCESS) break;
+        // Full authentication: over TLS the password itself, NUL-terminated, as MySQL's clients send it.
+        if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.PERFORM_FULL_AUTHENTICATION && secure) {
+          exchange.answer((w) => writeAuthResponse(w, clearTextToken(password)));
+          break;
+        }
         throw new Error(`the server wants more ${method} data than this client gives (full authentication needs TLS)`);
       }
       default:

@@ -1,5 +1,6 @@
 // The client end of the native protocol: connects, says HELLO, pipelines requests by id and puts each reply's frames back together.
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { SqlError } from '../../base/errors.js';
 import type { NativeCell, NativeParam } from './cells.js';
 import { Flag, MessageType } from './constants.js';
@@ -23,6 +24,8 @@ export interface NativeConnectOptions {
   clientName?: string;
   /** Time to connect and finish the handshake. */
   connectTimeoutMs?: number;
+  /** TLS from the first byte (what to trust, what to check); absent: a clear connection. */
+  tls?: ConnectionOptions;
 }
 
 /** A reply other than ERROR (which rejects with a SqlError); `flags` are the server's header flags (transaction state). */
@@ -77,7 +80,7 @@ export class NativeClientConnection {
   /** Connects and completes the handshake; rejects with a SqlError when the server refuses (1045, 1049 ...). */
   static connect(o: NativeConnectOptions): Promise<NativeClientConnection> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: o.host, port: o.port });
+      const socket = o.tls === undefined ? netConnect({ host: o.host, port: o.port }) : tlsConnect({ ...o.tls, host: o.host, port: o.port });
       socket.setNoDelay(true);
       const reader = new FrameReader(CLIENT_FRAME_BYTES_MAX);
       const timer = setTimeout(() => done(new NativeConnectionError(`No handshake from ${o.host}:${o.port} within ${o.connectTimeoutMs} ms`)), o.connectTimeoutMs ?? 10_000);
@@ -122,7 +125,8 @@ export class NativeClientConnection {
       socket.on('data', onData);
       socket.on('error', onError);
       socket.on('close', onClose);
-      socket.once('connect', () => {
+      // Over TLS the password leaves only once the server's certificate passed the checks asked for.
+      socket.once(o.tls === undefined ? 'connect' : 'secureConnect', () => {
         const w = new WireWriter();
         writeHello(w, 0, { user: o.user, password: o.password, database: o.database, clientName: o.clientName ?? 'mizzle-client' });
         socket.write(w.finish());
