@@ -229,6 +229,9 @@ export function pluginOptionValues(manifest: PluginManifest, raw: RawConfig): Re
     const key = normalizeName(spec.name);
     const alias = spec.alias ? raw.aliases.get(normalizeName(spec.alias)) : undefined;
     const setting = section?.get(key) ?? alias;
+    if (setting && spec.envOnly && !setting.source.startsWith('env ')) {
+      throw new ConfigError(`${setting.source}: ${manifest.name}'s ${spec.name} may only come from the environment (MIZZLE_${manifest.name.toUpperCase().replace(/-/g, '_')}__${spec.name.toUpperCase()}), never from a file or a flag`);
+    }
     out[spec.name] = setting ? typed(spec, setting, manifest.name) : spec.default;
   }
   if (section) {

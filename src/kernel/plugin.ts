@@ -37,6 +37,11 @@ export interface OptionSpec {
   alias?: string;
   /** A password or token: shown masked in SHOW VARIABLES. */
   secret?: boolean;
+  /**
+   * Only the environment may set it (`MIZZLE_<PLUGIN>__<OPTION>`): a key that must not sit in
+   * mizzle.cnf or show in the process list. A file or a flag giving it is a startup error.
+   */
+  envOnly?: boolean;
 }
 
 /** What every plugin declares about itself. */

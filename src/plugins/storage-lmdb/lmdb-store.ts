@@ -10,7 +10,12 @@ export interface LmdbStoreOptions {
   sync: boolean;
   /** Initial map size in bytes; 0 lets lmdb-js start small and grow the map as needed. */
   mapSize: number;
+  /** lmdb-js's `encryptionKey` (32 characters): pages are encrypted on disk. */
+  encryptionKey?: string;
 }
+
+/** Pairs copied per write transaction by an encrypted backup. */
+const BACKUP_BATCH = 10_000;
 
 /** How often relaxed mode (sync off) flushes the data file. */
 const RELAXED_FLUSH_INTERVAL_MS = 1000;
@@ -114,13 +119,41 @@ export class LmdbStore implements KvStore {
    * Copies the environment in `dir` to `destDir` from one read snapshot, compacted
    * (LMDB's own copy), while other processes may be writing to it.
    */
-  static async backup(dir: string, destDir: string): Promise<void> {
-    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary', pageSize: PAGE_SIZE, readOnly: true });
+  static async backup(dir: string, destDir: string, encryptionKey?: string): Promise<void> {
+    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary', pageSize: PAGE_SIZE, readOnly: true, ...(encryptionKey ? { encryptionKey } : {}) });
     try {
       // LMDB writes data.mdb into the (existing, empty) destination directory.
-      await db.backup(destDir, true);
+      if (encryptionKey === undefined) await db.backup(destDir, true);
+      else await LmdbStore.copyPairs(db, destDir, encryptionKey);
     } finally {
       await db.close();
+    }
+  }
+
+  /**
+   * An encrypted environment is copied pair by pair from one read snapshot into a new environment
+   * under the same key: LMDB's own copy writes an encrypted environment's pages decrypted (and the
+   * copy does not open), so it is not used for one.
+   */
+  private static async copyPairs(source: RootDatabase<Buffer, Buffer>, destDir: string, encryptionKey: string): Promise<void> {
+    const dest = open<Buffer, Buffer>({ path: destDir, keyEncoding: 'binary', encoding: 'binary', pageSize: PAGE_SIZE, encryptionKey });
+    try {
+      let batch: { key: Buffer; value: Buffer }[] = [];
+      const flush = () => {
+        const pairs = batch;
+        batch = [];
+        dest.transactionSync(() => {
+          for (const p of pairs) dest.putSync(p.key, p.value);
+        });
+      };
+      // getRange reads from one snapshot for the whole iteration.
+      for (const { key, value } of source.getRange({})) {
+        batch.push({ key: Buffer.from(key), value: Buffer.from(value) });
+        if (batch.length >= BACKUP_BATCH) flush();
+      }
+      if (batch.length > 0) flush();
+    } finally {
+      await dest.close();
     }
   }
 
@@ -136,6 +169,7 @@ export class LmdbStore implements KvStore {
       // With overlapping sync a commit returns before its flush; durability wants the flush first.
       overlappingSync: false,
       ...(options.mapSize > 0 ? { mapSize: options.mapSize } : {}),
+      ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
     });
     const store = new LmdbStore(db);
     if (!options.sync) store.startPeriodicFlush(join(dir, 'data.mdb'));
