@@ -1,10 +1,10 @@
 // `npm run bench:at-rest` (also part of `npm run bench`): what encryption at rest costs the lmdb engine: bulk inserts,
 // single-row commits and point selects on an embedded instance, clear and encrypted side by side; writes bench/results.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Mizzle } from '../embedded/mizzle.js';
+import { writeBenchResult } from './results-file.js';
 
 const ROWS = 50_000;
 const COMMITS = 2_000;
@@ -68,12 +68,7 @@ async function main(): Promise<void> {
     row('point selects', 'selectsPerS'),
     '',
   ].join('\n');
-  const out = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
-  if (!existsSync(out)) mkdirSync(out, { recursive: true });
-  let file = join(out, `${date.slice(0, 10)}-at-rest.md`);
-  for (let n = 2; existsSync(file); n++) file = join(out, `${date.slice(0, 10)}-at-rest-${n}.md`);
-  writeFileSync(file, text);
-  process.stdout.write(`${text}\nwritten to ${file}\n`);
+  writeBenchResult('at-rest', date, text);
 }
 
 await main();

@@ -1,10 +1,9 @@
 // `npm run bench:embedded`: embedded mizzle's start-to-first-query and fixture-copy times, beside MariaDB making the same fixture copy; writes bench/results.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { Mizzle } from '../embedded/index.js';
 import { mariadbServerAvailable, startMariadb } from '../testing/mariadb-process.js';
+import { writeBenchResult } from './results-file.js';
 
 /** Rows in the fixture's main table (plus one child row per ten). */
 const ROWS = 10_000;
@@ -106,12 +105,7 @@ async function main(): Promise<void> {
     `| MariaDB server (already running) | | ${maria === undefined ? 'not installed' : maria.toFixed(1)} |`,
     '',
   ].join('\n');
-  const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  let file = join(dir, `${date.slice(0, 10)}-embedded-fixture.md`);
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${date.slice(0, 10)}-embedded-fixture-${n}.md`);
-  writeFileSync(file, text);
-  process.stdout.write(text + `\nwritten to ${file}\n`);
+  writeBenchResult('embedded-fixture', date, text);
 }
 
 await main();

@@ -1,10 +1,9 @@
 // `npm run bench:heavy`: point-select latency beside one heavy join, on mizzle and on MariaDB in the same run; writes bench/results.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { startServerProcess } from '../testing/server-process.js';
 import { mariadbServerAvailable, startMariadb } from '../testing/mariadb-process.js';
+import { writeBenchResult } from './results-file.js';
 
 /** Rows in the table; the join below examines ROWS^2 pairs. */
 const ROWS = 4000;
@@ -88,12 +87,7 @@ async function main(): Promise<void> {
     ...table,
     '',
   ].join('\n');
-  const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  let file = join(dir, `${date.slice(0, 10)}-heavy-query.md`);
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${date.slice(0, 10)}-heavy-query-${n}.md`);
-  writeFileSync(file, text);
-  process.stdout.write(text + `\nwritten to ${file}\n`);
+  writeBenchResult('heavy-query', date, text);
 }
 
 await main();

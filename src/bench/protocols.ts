@@ -1,11 +1,10 @@
 // `npm run bench:protocols` (also the end of `npm run bench`): point selects over mizzle's three protocols through the
 // client library, beside mysql2 on the MySQL protocol for reference, on one server; writes bench/results.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { connect, type Client } from '../client/index.js';
 import { freePort, startServerProcess } from '../testing/server-process.js';
+import { writeBenchResult } from './results-file.js';
 
 const ROWS = 10_000;
 /** How long each run lasts, after a warm-up of a tenth of it. */
@@ -122,12 +121,7 @@ async function main(): Promise<void> {
     ...results.map((r) => `| ${r.driver} | ${r.clients} | ${r.f.qps} | ${r.f.p50.toFixed(3)} | ${r.f.p99.toFixed(3)} | ${(r.f.qps / base(r.clients)).toFixed(2)} |`),
     '',
   ].join('\n');
-  const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  let file = join(dir, `${date.slice(0, 10)}-protocols.md`);
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${date.slice(0, 10)}-protocols-${n}.md`);
-  writeFileSync(file, text);
-  process.stdout.write(`\n${text}\nwritten to ${file}\n`);
+  writeBenchResult('protocols', date, text);
 }
 
 await main();

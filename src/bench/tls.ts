@@ -1,12 +1,12 @@
 // `npm run bench:tls`: what TLS costs: on the MySQL protocol connection setup and point-select throughput encrypted vs clear, on the HTTP and native protocols the same throughput; writes bench/results.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { connect } from '../client/index.js';
 import { freePort, startServerProcess } from '../testing/server-process.js';
+import { writeBenchResult } from './results-file.js';
 
 const ROWS = 10000;
 /** Connections opened and closed per kind for the setup figures. */
@@ -145,12 +145,7 @@ async function main(): Promise<void> {
     ...lines,
     '',
   ].join('\n');
-  const dir = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bench', 'results');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  let file = join(dir, `${date.slice(0, 10)}-tls.md`);
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${date.slice(0, 10)}-tls-${n}.md`);
-  writeFileSync(file, text);
-  process.stdout.write(text + `\nwritten to ${file}\n`);
+  writeBenchResult('tls', date, text);
 }
 
 await main();
