@@ -14,6 +14,7 @@ export class SqlError extends Error {
 /** Error codes and SQLSTATEs, from MySQL's documented server error reference. */
 export const ErrorCode = {
   CON_COUNT: { code: 1040, state: '08004' },
+  HOST_IS_BLOCKED: { code: 1129, state: 'HY000' },
   HANDSHAKE: { code: 1043, state: '08S01' },
   SECURE_TRANSPORT_REQUIRED: { code: 3159, state: '08004' },
   ACCESS_DENIED: { code: 1045, state: '28000' },

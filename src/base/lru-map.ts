@@ -40,6 +40,10 @@ export class LruMap<K, V> {
     return v;
   }
 
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
   /** Removes every entry; returns their values. */
   clear(): V[] {
     const all = [...this.entries.values()];

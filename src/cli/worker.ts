@@ -23,6 +23,7 @@ async function run(): Promise<void> {
     report: () => kernel.report(),
     kill: (id, queryOnly) => kernel.killLocal(id, queryOnly),
     setGlobal: (name, value) => kernel.globals.applyFromPeer(name, value),
+    flushHosts: () => kernel.flushHostsLocal(),
     reload: () => void server.reload(),
     stop: () => server.stop(),
   };

@@ -24,6 +24,8 @@ export interface KernelCluster {
   kill(id: number, queryOnly: boolean): void;
   /** START / STOP REPLICA: the main thread runs the applier. */
   replicaControl(action: 'start' | 'stop'): void;
+  /** FLUSH HOSTS made here: the other threads forget their failed logins too. */
+  flushHosts(): void;
   /** SET GLOBAL made here: the other threads apply it too. */
   globalChanged(name: string, value: Value): void;
   /** Makes the next reads of this thread see every commit made so far by any thread. */

@@ -1,5 +1,6 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
-import { sqlError } from '../base/errors.js';
+import { sqlError, type SqlError } from '../base/errors.js';
+import { HostBlocks } from './host-blocks.js';
 import type { Logger } from './logger.js';
 import type { AccessRequest, AuthDecision, AuthRequest, ChangeFeed, FilterRequest, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
@@ -104,6 +105,8 @@ export class Kernel implements KernelApi, SessionHost {
   readonly globals: GlobalVariables;
   readonly log: Logger;
   readonly counters = new StatusCounters();
+  /** Failed logins per client address, and the addresses blocked for them (this thread's count). */
+  private readonly hostBlocks = new HostBlocks(() => Number(this.globals.get('max_connect_errors')));
   readonly clock: () => Date;
   private readonly registry: PluginRegistry;
   private readonly transactions: StorageTransactions;
@@ -253,6 +256,29 @@ export class Kernel implements KernelApi, SessionHost {
     this.counters.abortedConnects++;
   }
 
+  hostRefusal(address: string): SqlError | undefined {
+    return this.hostBlocks.refusal(address);
+  }
+
+  loginFailed(address: string): void {
+    this.hostBlocks.failed(address);
+  }
+
+  loginSucceeded(address: string): void {
+    this.hostBlocks.succeeded(address);
+  }
+
+  /** FLUSH HOSTS: every blocked address may connect again, on every thread. */
+  flushHosts(): void {
+    this.flushHostsLocal();
+    this.cluster?.flushHosts();
+  }
+
+  /** FLUSH HOSTS as another thread asked for it. */
+  flushHostsLocal(): void {
+    this.hostBlocks.flush();
+  }
+
   globalStatus(): [string, string | number][] {
     const sums = new Map<string, string | number>(this.localCounters());
     for (const p of this.peers) {
@@ -273,6 +299,7 @@ export class Kernel implements KernelApi, SessionHost {
     const extra: [string, string | number][] = [];
     for (const f of this.registry.ofKind('filter')) for (const row of f.instance.counters?.() ?? []) extra.push(row);
     for (const p of this.registry.ofKind('protocol')) for (const row of p.instance.statusCounters?.() ?? []) extra.push(row);
+    extra.push(['Login_failures', this.hostBlocks.failuresTotal], ['Hosts_blocked', this.hostBlocks.blocked()], ['Connections_refused_host_blocked', this.hostBlocks.refusedTotal]);
     // Uptime is the server's, not a count: it goes with the settings.
     return this.counters.rows(extra).filter(([name]) => name !== 'Uptime');
   }
@@ -570,6 +597,10 @@ export class Kernel implements KernelApi, SessionHost {
       canSeeSchema: (schema) => this.permits({ user, host, object: 'schema', name: schema, action: 'USAGE' }),
       canSeeTable: (schema, table) => TABLE_PRIVILEGES.some((action) => this.permits({ user, host, object: 'table', name: schema, table, action })),
       replicaStatus: () => this.replicaStatus(),
+      flushHosts: () => {
+        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the RELOAD privilege(s) for this operation');
+        this.flushHosts();
+      },
       replicaControl: (action) => {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
         return this.replicaControl(action);
@@ -577,7 +608,7 @@ export class Kernel implements KernelApi, SessionHost {
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl'> = {
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'flushHosts'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));

@@ -386,6 +386,16 @@ export interface KernelApi {
   recordTraffic(received: number, sent: number): void;
   /** A connection attempt that failed before a session opened (Aborted_connects). */
   recordAbortedConnect(): void;
+  /**
+   * Login throttling by client address, for every protocol: the error to answer a new
+   * connection from `address` with instead of a handshake (1129 once it has failed
+   * max_connect_errors logins in a row), or undefined.
+   */
+  hostRefusal(address: string): SqlError | undefined;
+  /** A login from `address` was refused (wrong password, unknown user). */
+  loginFailed(address: string): void;
+  /** A login from `address` succeeded: its count of failures starts again. */
+  loginSucceeded(address: string): void;
   /** SHOW GLOBAL STATUS rows, including filter counters and storage size. */
   globalStatus(): [string, string | number][];
   /** Every open session, as SHOW PROCESSLIST shows it. */

@@ -128,6 +128,9 @@ export class Coordinator {
         this.main.kill(m.id, m.queryOnly);
         for (let w = 0; w < this.workers.length; w++) this.post(w, { t: 'kill', id: m.id, queryOnly: m.queryOnly });
         return;
+      case 'flushHosts':
+        for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'flushHosts' });
+        return;
       case 'setGlobal':
         this.setGlobal(m.name, m.value);
         for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'setGlobal', name: m.name, value: m.value });

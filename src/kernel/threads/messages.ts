@@ -34,6 +34,7 @@ export type ToMain =
   | { t: 'report'; req: number; report: WorkerReport }
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }
+  | { t: 'flushHosts' }
   /** START / STOP REPLICA, for the main thread, which runs the applier. */
   | { t: 'replicaControl'; action: 'start' | 'stop' }
   /** Finished statements for the monitoring plugins, which run in the main thread. */
@@ -47,6 +48,7 @@ export type ToWorker =
   | { t: 'report'; req: number }
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }
+  | { t: 'flushHosts' }
   | { t: 'reload' }
   | { t: 'stop' };
 

@@ -22,6 +22,7 @@ export interface WorkerDuties {
   report(): WorkerReport;
   kill(id: number, queryOnly: boolean): void;
   setGlobal(name: string, value: Value): void;
+  flushHosts(): void;
   reload(): void;
   stop(): Promise<void>;
 }
@@ -83,6 +84,9 @@ export class WorkerLink implements KernelCluster {
       case 'setGlobal':
         this.duties?.setGlobal(m.name, m.value);
         return;
+      case 'flushHosts':
+        this.duties?.flushHosts();
+        return;
       case 'reload':
         this.duties?.reload();
         return;
@@ -141,6 +145,10 @@ export class WorkerLink implements KernelCluster {
 
   replicaControl(action: 'start' | 'stop'): void {
     this.send({ t: 'replicaControl', action });
+  }
+
+  flushHosts(): void {
+    this.send({ t: 'flushHosts' });
   }
 
   globalChanged(name: string, value: Value): void {

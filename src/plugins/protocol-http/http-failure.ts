@@ -12,6 +12,7 @@ export class HttpFailure extends Error {
 /** HTTP statuses of MySQL error codes whose meaning has a better status than 400. */
 const STATUS_BY_CODE: ReadonlyMap<number, number> = new Map([
   [1045, 401], // access denied (authentication)
+  [1129, 403], // host blocked for failed logins
   [1044, 403], // database access denied
   [1142, 403], // table access denied
   [1143, 403], // column access denied

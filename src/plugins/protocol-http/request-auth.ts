@@ -54,6 +54,9 @@ export async function authenticateRequest(
   checkTimeoutMs: number,
   onRefused: (user: string, reason: string) => void,
 ): Promise<string> {
+  // An address blocked for failed logins (max_connect_errors) is refused before its credentials are looked at.
+  const blocked = kernel.hostRefusal(peer.host);
+  if (blocked !== undefined) throw new HttpFailure(403, blocked);
   const c = parseAuthorization(header);
   const usedPassword = c.password !== '';
   if (usedPassword && !peer.loopback && peer.tls === undefined) {
@@ -64,7 +67,9 @@ export async function authenticateRequest(
   const refusal = await decisionRefusal(decision, c.password, checkTimeoutMs);
   if (refusal !== undefined) {
     onRefused(c.user, refusal);
+    kernel.loginFailed(peer.host);
     throw unauthorized(accessDenied(c.user, peer.host, usedPassword));
   }
+  kernel.loginSucceeded(peer.host);
   return c.user;
 }

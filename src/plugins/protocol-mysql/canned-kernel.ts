@@ -187,6 +187,11 @@ export class CannedKernel implements KernelApi {
 
   recordTraffic(): void {}
   recordAbortedConnect(): void {}
+  hostRefusal(): undefined {
+    return undefined;
+  }
+  loginFailed(): void {}
+  loginSucceeded(): void {}
   globalStatus(): [string, string | number][] {
     return [];
   }

@@ -468,6 +468,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     if (!outcome.ok) {
       if (outcome.closed) return false;
       this.log.info('mysql access denied', { id: this.id, user, host: this.host, reason: outcome.reason });
+      this.kernel.loginFailed(this.host);
       this.sendError(sqlError('ACCESS_DENIED', accessDeniedMessage(user, this.host, outcome.usedPassword)));
       return false;
     }
@@ -487,6 +488,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       this.sendError(e);
       return false;
     }
+    this.kernel.loginSucceeded(this.host);
     this.sendOk();
     this.flush();
     return true;

@@ -1,6 +1,7 @@
 // The MySQL protocol listener: accepts TCP clients, enforces max_connections (plus one for an admin), tracks connections for shutdown.
 import type { Socket } from 'node:net';
-import { sqlError } from '../../base/errors.js';
+import { sqlError, type SqlError } from '../../base/errors.js';
+import { clientHost } from '../shared/address.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, Listener, ProtocolServer, SharedGauge } from '../../kernel/plugin.js';
 import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';
@@ -57,11 +58,17 @@ export class MysqlProtocolServer implements ProtocolServer {
       socket.destroy();
       return;
     }
+    // An address blocked for failed logins gets 1129 instead of a handshake: a brute-force loop costs one refused socket per try.
+    const blocked = this.kernel.hostRefusal(clientHost(socket.remoteAddress));
+    if (blocked !== undefined) {
+      this.refuse(socket, blocked);
+      return;
+    }
     // As MySQL: max_connections + 1 clients get a handshake; after login the last one stays only for an admin (admit).
     // Counted first and checked after, so two threads cannot both take the last place.
     if (this.clients.add(1) > this.opts.maxConnections + 1) {
       this.clients.add(-1);
-      this.refuse(socket);
+      this.refuse(socket, sqlError('CON_COUNT', 'Too many connections'));
       return;
     }
     const conn = new MysqlConnection(socket, this.kernel.nextConnectionId(), this.env());
@@ -74,15 +81,16 @@ export class MysqlProtocolServer implements ProtocolServer {
     return this.clients.get() <= this.opts.maxConnections || this.kernel.isConnectionAdmin(user, host);
   }
 
-  /** ERR 1040 as the first packet, then close. */
-  private refuse(socket: Socket): void {
+  /** `e` (1040, 1129) as the first packet, then close. */
+  private refuse(socket: Socket, e: SqlError): void {
     socket.on('error', () => undefined);
     const w = new PacketWriter(256);
-    const e = sqlError('CON_COUNT', 'Too many connections');
     writeErr(w, e.code, e.sqlState, e.message);
     socket.end(w.take());
     setTimeout(() => socket.destroy(), 2000).unref();
-    this.log.warn('mysql connection refused: too many connections', { max_connections: this.opts.maxConnections });
+    // A blocked address may try thousands of times: those refusals are info, not warnings.
+    if (e.code === 1129) this.log.info('mysql connection refused: host blocked for failed logins', { host: clientHost(socket.remoteAddress) });
+    else this.log.warn('mysql connection refused: too many connections', { max_connections: this.opts.maxConnections });
   }
 
   private env(): ConnectionEnv {

@@ -28,6 +28,9 @@ export async function authenticateHello(
   checkTimeoutMs: number,
   onRefused: (reason: string) => void,
 ): Promise<void> {
+  // An address blocked for failed logins (max_connect_errors) is refused before its credentials are looked at.
+  const blocked = kernel.hostRefusal(peer.host);
+  if (blocked !== undefined) throw blocked;
   const usedPassword = hello.password !== '';
   if (usedPassword && !peer.loopback && !peer.secure) {
     onRefused('a password on a clear connection from a non-loopback client');
@@ -37,6 +40,8 @@ export async function authenticateHello(
   const refusal = await decisionRefusal(decision, hello.password, checkTimeoutMs);
   if (refusal !== undefined) {
     onRefused(refusal);
+    kernel.loginFailed(peer.host);
     throw accessDenied(hello.user, peer.host, usedPassword);
   }
+  kernel.loginSucceeded(peer.host);
 }

@@ -249,7 +249,8 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
     }
     case 'admin':
       if (isTableMaintenance(stmt.command)) return executeTableMaintenance({ ...stmt, command: stmt.command }, env);
-      // LOCK/UNLOCK TABLES, FLUSH: nothing to do on LMDB; answered so dump tools work.
+      if (stmt.command === 'flush' && stmt.words.some((w) => w.toUpperCase() === 'HOSTS')) env.server.flushHosts();
+      // LOCK/UNLOCK TABLES, other FLUSHes: nothing to do on LMDB; answered so dump tools work.
       return OK;
     case 'use': case 'transaction':
       throw new Error(`${stmt.type} must be handled by the session`);

@@ -80,6 +80,8 @@ export interface ServerInfo {
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined };
   /** START / STOP REPLICA: 1200 on a server that is no replica; a note (3083, 3084) when it already was so. */
   replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined;
+  /** FLUSH HOSTS: addresses blocked for failed logins may connect again (an administrator's statement). */
+  flushHosts(): void;
 }
 
 /** A column of SHOW REPLICA STATUS: its name and whether it holds numbers. */
