@@ -20,6 +20,7 @@ import {
 } from './ddl.js';
 import { executeAlterTable } from './alter-table.js';
 import { executeShow } from './show.js';
+import { executePurgeLogs } from './binary-logs.js';
 import { checkInformationSchemaWrite } from './information-schema.js';
 import type { StatementEnv } from './statement-env.js';
 
@@ -55,9 +56,9 @@ export function causesImplicitCommit(stmt: Statement): boolean {
   }
 }
 
-/** Whether a statement only reads (for read-only transactions and, later, replicas). */
+/** Whether a statement changes no table data (for read-only transactions and replicas; PURGE BINARY LOGS trims only the change log). */
 export function isReadOnlyStatement(stmt: Statement): boolean {
-  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl'].includes(stmt.type);
+  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl', 'purgeLogs'].includes(stmt.type);
 }
 
 function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
@@ -245,6 +246,8 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
       if (note !== undefined) env.session.warn(note.code, note.message, 'Note');
       return OK;
     }
+    case 'purgeLogs':
+      return executePurgeLogs(stmt, env);
     case 'admin':
       // LOCK/UNLOCK TABLES, FLUSH, ANALYZE/OPTIMIZE/CHECK/REPAIR: nothing to do on LMDB; answered so dump tools work.
       return OK;

@@ -80,6 +80,20 @@ export interface ServerInfo {
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined };
   /** START / STOP REPLICA: 1200 on a server that is no replica; a note (3083, 3084) when it already was so. */
   replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined;
+  /** SHOW BINARY LOGS / MASTER STATUS: what the change log keeps; 1381 when there is none, 1227 without the right. */
+  binaryLogs(): BinaryLogs;
+  /** PURGE BINARY LOGS; `heldAt` when live replicas kept part of what was asked. */
+  purgeBinaryLogs(target: { toSequence: bigint } | { beforeMs: number }): { heldAt: { sequence: bigint; streams: number } | undefined };
+}
+
+/** What the change log keeps: sequences (0n for an empty log), bytes (undefined until counted), the oldest commit (ms). */
+export interface BinaryLogs {
+  serverUuid: string;
+  first: bigint;
+  last: bigint;
+  transactions: bigint;
+  bytes: number | undefined;
+  oldestCommitMs: number | undefined;
 }
 
 /** A column of SHOW REPLICA STATUS: its name and whether it holds numbers. */
