@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freePort, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { passesEventually } from '../testing/assertions.js';
 
 /** Long enough for the once-a-second background check on a loaded machine. */
 const PURGE_WAIT_MS = 20_000;
@@ -56,17 +57,9 @@ async function binaryLogs(server: ServerProcess): Promise<{ first: bigint; last:
   return { first: seq(row.First_id), last: seq(row.Last_id), transactions: Number(row.Transactions), bytes: Number(row.File_size), row };
 }
 
-async function eventually(check: () => Promise<void>, ms = PURGE_WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+/** Waits until `check` passes (it throws until then), or fails with its last error. */
+function eventually(check: () => Promise<void>, ms = PURGE_WAIT_MS): Promise<void> {
+  return passesEventually(check, ms);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -177,7 +170,7 @@ test('PURGE BINARY LOGS TO and BEFORE; their errors', { timeout: 120_000 }, asyn
   }
 });
 
-test('a connected replica holds purging back; once it is gone its position is purged and, restarted, it reports 1236', { timeout: 180_000 }, async () => {
+test('a connected replica holds purging back (unless binlog_retain_for_replicas is off); once it is gone its position is purged and, restarted, it reports 1236', { timeout: 180_000 }, async () => {
   const dirs = [mkdtempSync(join(tmpdir(), 'mizzle-primary-')), mkdtempSync(join(tmpdir(), 'mizzle-replica-'))];
   const nativePorts = [await freePort(), await freePort()];
   const native = (i: number) => ['--plugin-add', 'protocol-native', `--protocol-native.port=${nativePorts[i]}`];
@@ -213,6 +206,11 @@ test('a connected replica holds purging back; once it is gone its position is pu
     assert.equal(warnings[0].Code, 1867);
     assert.match(String(warnings[0].Message), /replica stream\(s\) still need them/);
     assert.equal((await binaryLogs(primary)).first, BigInt(hold));
+    // Forced: with binlog_retain_for_replicas off the age limit wins over the hold (this replica is caught up, so it goes on).
+    await sql(primary, 'SET GLOBAL binlog_retain_for_replicas = OFF');
+    await eventually(async () => assert.equal((await binaryLogs(primary)).transactions, 1));
+    assert.equal((await globalStatus(primary)).get('Binlog_replica_streams_holding'), 1, 'the stream still holds, but is not heeded');
+    await sql(primary, 'SET GLOBAL binlog_retain_for_replicas = ON');
 
     // The replica goes away: nothing holds; more is written and the old is purged.
     await r.stop();

@@ -13,7 +13,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'default-storage-engine', type: 'string', default: 'lmdb', description: 'Engine for tables created without ENGINE=' },
   { name: 'threads', type: 'number', default: 1, description: 'Worker threads serving clients (0: one per core; 1: one thread does everything)' },
   { name: 'log-bin', type: 'boolean', default: true, description: 'Write every committed transaction to the change log (mizzle log read prints it)' },
-  { name: 'binlog-expire-logs-seconds', type: 'number', default: 2592000, description: 'Purge change-log transactions committed longer ago than this, in the background (0: no age limit; default 30 days)' },
+  { name: 'binlog-expire-logs-seconds', type: 'number', default: 2592000, description: 'Purge change-log transactions committed longer ago than this, in the background (0: no age limit; 2592000 is 30 days)' },
   { name: 'max-binlog-total-size', type: 'number', default: 0, description: 'Purge the oldest change-log transactions while the log holds more bytes than this (0: no size limit)' },
   { name: 'binlog-retain-for-replicas', type: 'boolean', default: true, description: 'Never purge what a connected replica still needs; false: the limits and PURGE BINARY LOGS win (that replica stops with error 1236)' },
   { name: 'replica-of', type: 'string', default: '', description: 'Follow this source as a read-only replica: mizzle://user:password@host:port (its native protocol)', secret: true },
