@@ -74,7 +74,8 @@ async function commitEach(server: ServerProcess, n: number, from = 0): Promise<v
 }
 
 test('the change log is purged in the background by age and by size; SHOW BINARY LOGS and the status say what is kept', { timeout: 120_000 }, async () => {
-  const server = await startServerProcess({ args: ['--binlog-expire-logs-seconds', '2'] });
+  const httpPort = await freePort();
+  const server = await startServerProcess({ args: ['--binlog-expire-logs-seconds', '2', '--plugin-add', 'ops-http', `--ops-http.port=${httpPort}`] });
   try {
     const [{ u: uuid }] = await sql(server, 'SELECT @@server_uuid AS u, @@binlog_expire_logs_seconds AS e');
     assert.equal(Number((await sql(server, 'SELECT @@binlog_expire_logs_seconds AS e'))[0].e), 2);
@@ -105,6 +106,9 @@ test('the change log is purged in the background by age and by size; SHOW BINARY
     assert.ok(Math.abs((status.get('Binlog_last_purge_time') ?? 0) - Date.now() / 1000) < 60, 'the last purge is recent');
     const kept = await binaryLogs(server);
     assert.equal(status.get('Binlog_kept_bytes'), kept.bytes);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    assert.match(metrics, new RegExp(`mizzle_global_status\\{variable="Binlog_kept_bytes"\\} ${kept.bytes}\\n`));
+    assert.match(metrics, /mizzle_global_status\{variable="Binlog_last_purge_time"\} [1-9]\d+\n/);
 
     // By size: no age limit, at most 10 KB (each transaction is ~300 bytes).
     await sql(server, 'SET GLOBAL binlog_expire_logs_seconds = 0');
