@@ -616,7 +616,10 @@ export class Kernel implements KernelApi, SessionHost {
 
   // ------------------------------------------------------------------ replication
 
-  /** Renews the read view, so the log reads see every thread's commits. */
+  /**
+   * Renews the read view for the purger, so it sees every thread's commits: a worker through its
+   * link; the main thread (no link, and with worker threads no statements whose reads it could disturb) directly.
+   */
   private freshLogReads(): void {
     if (this.cluster) this.cluster.freshReads();
     else this.storage.primary.refresh?.();
@@ -625,7 +628,7 @@ export class Kernel implements KernelApi, SessionHost {
   /** SHOW BINARY LOGS: what the change log keeps; 1381 with --log-bin=false. */
   binaryLogs(): LogSummary {
     if (this.changeLog === undefined) throw sqlError('NO_BINARY_LOGGING', 'You are not using binary logging');
-    this.freshLogReads();
+    this.cluster?.freshReads();
     return this.storage.primary.read((r) => logSummary(r));
   }
 
