@@ -211,6 +211,8 @@ export const ErrorCode = {
   SOURCE_FATAL_READING_LOG: { code: 1236, state: 'HY000' },
   REPLICA_NOT_CONFIGURED: { code: 1200, state: 'HY000' },
   REPLICA_APPLY_FAILED: { code: 1594, state: 'HY000' },
+  NO_BINARY_LOGGING: { code: 1381, state: 'HY000' },
+  UNKNOWN_TARGET_BINLOG: { code: 1373, state: 'HY000' },
   CANT_CHANGE_TX_CHARACTERISTICS: { code: 1568, state: '25001' },
   SP_DOES_NOT_EXIST_SAVEPOINT: { code: 1305, state: '42000' },
   // Foreign keys (InnoDB's codes in MySQL 8).

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { freePort, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { passesEventually } from '../testing/assertions.js';
 import { NativeClientConnection } from '../protocol/native/client-end.js';
 
 const CLI = join(fileURLToPath(import.meta.url), '..', 'mizzle.js');
@@ -62,17 +63,8 @@ async function dataHash(node: Node): Promise<string> {
 }
 
 /** Waits until `check` passes (it throws until then), or fails with its last error. */
-async function eventually(check: () => Promise<void>, ms = ARRIVAL_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+function eventually(check: () => Promise<void>, ms = ARRIVAL_MS): Promise<void> {
+  return passesEventually(check, ms);
 }
 
 /** The primary's newest change-log sequence, as the replica's status names it. */

@@ -13,6 +13,9 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'default-storage-engine', type: 'string', default: 'lmdb', description: 'Engine for tables created without ENGINE=' },
   { name: 'threads', type: 'number', default: 1, description: 'Worker threads serving clients (0: one per core; 1: one thread does everything)' },
   { name: 'log-bin', type: 'boolean', default: true, description: 'Write every committed transaction to the change log (mizzle log read prints it)' },
+  { name: 'binlog-expire-logs-seconds', type: 'number', default: 2592000, description: 'Purge change-log transactions committed longer ago than this, in the background (0: no age limit; 2592000 is 30 days)' },
+  { name: 'max-binlog-total-size', type: 'number', default: 0, description: 'Purge the oldest change-log transactions while the log holds more bytes than this (0: no size limit)' },
+  { name: 'binlog-retain-for-replicas', type: 'boolean', default: true, description: 'Never purge what a connected replica still needs; false: the limits and PURGE BINARY LOGS win (that replica stops with error 1236)' },
   { name: 'replica-of', type: 'string', default: '', description: 'Follow this source as a read-only replica: mizzle://user:password@host:port (its native protocol)', secret: true },
   { name: 'log-json', type: 'boolean', default: false, description: 'Write server messages as JSON lines' },
   { name: 'log-level', type: 'string', default: 'info', description: 'error, warn, info or debug' },
@@ -52,6 +55,9 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'net-write-timeout': 'net_write_timeout',
   'require-secure-transport': 'require_secure_transport',
   'net-read-timeout': 'net_read_timeout',
+  'binlog-expire-logs-seconds': 'binlog_expire_logs_seconds',
+  'max-binlog-total-size': 'max_binlog_total_size',
+  'binlog-retain-for-replicas': 'binlog_retain_for_replicas',
 };
 
 /** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */

@@ -32,11 +32,13 @@ import { isTemporaryName, TemporaryTables } from './temporary-tables.js';
 import type { TlsMaterial } from './tls-files.js';
 import type { SecureContext } from 'node:tls';
 import { CommitSignal } from './replication/commit-signal.js';
+import { StreamHolds } from './replication/stream-holds.js';
+import { LogRetention, type PurgeOutcome } from './replication/log-retention.js';
 import type { Replica } from './replication/replica.js';
 import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
 import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
 import type { TableDef } from '../storage/table-def.js';
-import { lastSequence, readAppliedPosition, readEncoded, writeAppliedPosition, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { lastSequence, logSummary, readAppliedPosition, readEncoded, writeAppliedPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -65,6 +67,8 @@ export interface KernelOptions {
   tls?: TlsMaterial;
   /** The commit counter change streams wait on; worker threads share one (see replication/commit-signal.ts). */
   commitSignal?: SharedArrayBuffer;
+  /** The positions live change streams hold against purging; worker threads share one (see replication/stream-holds.ts). */
+  streamHolds?: SharedArrayBuffer;
   /** Set on a replica (`--replica-of`): where its source is. */
   replicaOf?: { scheme: string; host: string; port: number };
 }
@@ -125,6 +129,9 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly commitLog: CommitLog | undefined;
   private readonly changeLog: ChangeLog | undefined;
   private readonly commitSignal: CommitSignal;
+  private readonly streamHolds: StreamHolds;
+  /** Purges the change log (PURGE BINARY LOGS here; the background task only in the main thread). */
+  readonly logRetention: LogRetention | undefined;
   private readonly replicaOf: KernelOptions['replicaOf'];
   /** The applier, in the thread that runs it (the main one); other threads ask that one. */
   replica: Replica | undefined;
@@ -150,6 +157,7 @@ export class Kernel implements KernelApi, SessionHost {
       storage_engine: opts.storage.defaultEngine,
     });
     this.commitSignal = new CommitSignal(opts.commitSignal);
+    this.streamHolds = new StreamHolds(opts.streamHolds);
     this.replicaOf = opts.replicaOf;
     const signal = this.commitSignal;
     const changeLog = opts.changeLog === false ? undefined : new ChangeLog(opts.serverUuid, opts.storage.catalog, Date.now, () => signal.bump());
@@ -157,6 +165,11 @@ export class Kernel implements KernelApi, SessionHost {
     this.transactions = new StorageTransactions(opts.storage, changeLog);
     this.commitLog = changeLog && { store: opts.storage.primary, append: (w, changes) => changeLog.append(w, changes), committed: () => changeLog.committed() };
     this.rowCounts = new RowCountCache(opts.storage);
+    this.logRetention = changeLog && new LogRetention(opts.storage.primary, this.streamHolds, () => ({
+      expireSeconds: Number(this.globals.get('binlog_expire_logs_seconds')),
+      maxBytes: Number(this.globals.get('max_binlog_total_size')),
+      holdForReplicas: Number(this.globals.get('binlog_retain_for_replicas')) !== 0,
+    }), this.log, () => this.freshLogReads());
     this.storeIds = this.transactions.storeIds();
     const cluster = opts.cluster;
     if (cluster) this.globals.changed = (name, value) => cluster.globalChanged(name, value);
@@ -314,6 +327,7 @@ export class Kernel implements KernelApi, SessionHost {
     }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
     if (this.replica) rows.push(...this.replica.statusCounters());
+    if (this.changeLog) rows.push(...this.logStatusRows());
     return rows;
   }
 
@@ -605,10 +619,18 @@ export class Kernel implements KernelApi, SessionHost {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
         return this.replicaControl(action);
       },
+      binaryLogs: () => {
+        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER, REPLICATION CLIENT privilege(s) for this operation');
+        return { serverUuid: this.serverUuid, ...this.binaryLogs() };
+      },
+      purgeBinaryLogs: (target) => {
+        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or BINLOG_ADMIN privilege(s) for this operation');
+        return this.purgeBinaryLogs(target);
+      },
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'flushHosts'> = {
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'flushHosts' | 'binaryLogs' | 'purgeBinaryLogs'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));
@@ -625,10 +647,51 @@ export class Kernel implements KernelApi, SessionHost {
 
   // ------------------------------------------------------------------ replication
 
+  /**
+   * Renews the read view for the purger, so it sees every thread's commits: a worker through its
+   * link; the main thread (no link, and with worker threads no statements whose reads it could disturb) directly.
+   */
+  private freshLogReads(): void {
+    if (this.cluster) this.cluster.freshReads();
+    else this.storage.primary.refresh?.();
+  }
+
+  /** SHOW BINARY LOGS: what the change log keeps; 1381 with --log-bin=false. */
+  binaryLogs(): LogSummary {
+    if (this.changeLog === undefined) throw sqlError('NO_BINARY_LOGGING', 'You are not using binary logging');
+    this.cluster?.freshReads();
+    return this.storage.primary.read((r) => logSummary(r));
+  }
+
+  /** SHOW GLOBAL STATUS (and /metrics): what the log keeps, its purges, and the replicas' hold. */
+  private logStatusRows(): [string, number][] {
+    const s = this.binaryLogs();
+    const hold = this.streamHolds.lowest();
+    return [
+      ['Binlog_kept_transactions', Number(s.transactions)],
+      ['Binlog_kept_bytes', s.bytes ?? 0],
+      ['Binlog_first_sequence', Number(s.first)],
+      ['Binlog_last_sequence', Number(s.last)],
+      ['Binlog_oldest_commit_age_seconds', s.oldestCommitMs === undefined ? 0 : Math.max(0, Math.floor((Date.now() - s.oldestCommitMs) / 1000))],
+      ['Binlog_purged_transactions', s.stats?.purgedTransactions ?? 0],
+      ['Binlog_purged_bytes', s.stats?.purgedBytes ?? 0],
+      ['Binlog_last_purge_time', Math.floor((s.stats?.lastPurgeMs ?? 0) / 1000)],
+      ['Binlog_replica_streams_holding', hold?.streams ?? 0],
+      ['Binlog_replica_hold_sequence', Number(hold?.sequence ?? 0n)],
+    ];
+  }
+
+  /** PURGE BINARY LOGS; 1381 with --log-bin=false. */
+  purgeBinaryLogs(target: { toSequence: bigint } | { beforeMs: number }): PurgeOutcome {
+    if (this.logRetention === undefined) throw sqlError('NO_BINARY_LOGGING', 'You are not using binary logging');
+    return this.logRetention.purge(target);
+  }
+
   changeFeed(): ChangeFeed | undefined {
     if (this.changeLog === undefined) return undefined;
     const store = this.storage.primary;
     const signal = this.commitSignal;
+    const holds = this.streamHolds;
     const fresh = () => {
       if (this.cluster) this.cluster.freshReads();
     };
@@ -650,6 +713,11 @@ export class Kernel implements KernelApi, SessionHost {
         fresh();
         return store.read((r) => lastSequence(r));
       },
+      firstSequence: () => {
+        fresh();
+        return store.read((r) => logSummary(r).first);
+      },
+      hold: (sequence) => holds.claim(sequence),
       get generation() {
         return signal.generation;
       },

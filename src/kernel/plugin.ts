@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Listener } from './cluster.js';
 import type { SharedGauge } from './gauges.js';
+import type { StreamHold } from './replication/stream-holds.js';
 
 export type { Listener } from './cluster.js';
 export type { SharedGauge } from './gauges.js';
@@ -414,11 +415,17 @@ export interface KernelApi {
  * The committed transactions, in order, as the change log stores them (encoded
  * mizzle.replication.v1.Transaction messages), and a way to wait for more without polling.
  */
+export type { StreamHold };
+
 export interface ChangeFeed {
   /** Transactions from sequence `from` on, at most `maxCount` and about `maxBytes` (at least one), read from the latest commit. */
   page(from: bigint, maxCount: number, maxBytes: number): { sequence: bigint; bytes: Buffer }[];
   /** The newest committed sequence (0n: none). */
   lastSequence(): bigint;
+  /** The oldest sequence still kept (0n: none); what is older was purged. */
+  firstSequence(): bigint;
+  /** Keeps the log from `sequence` on from being purged while the stream lives (undefined: every slot is taken). */
+  hold(sequence: bigint): StreamHold | undefined;
   /** Read before `page`; then `changedSince` resolves as soon as any thread commits more. */
   readonly generation: number;
   /** True when a commit happened since `seen`, false when `timeoutMs` passed first. */

@@ -196,7 +196,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     };
     const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
     if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, replicaOf });
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
@@ -249,6 +249,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       kernel.replica.start();
       log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }
+    // One thread purges the change log in the background: the main one.
+    if (!opts.worker) kernel.logRetention?.start();
     kernel.started = true;
     const stop = stopper(kernel, registry, storage, datadir, log, coordinator);
     if (opts.worker) {
@@ -314,6 +316,7 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
       kernel.stopping = true;
       // The applier stops first: nothing is written while the rest shuts down.
       await kernel.replica?.close();
+      await kernel.logRetention?.stop();
       // Worker threads drain their clients first; the main thread's storage closes after theirs.
       await coordinator?.stop();
       for (const p of [...registry.ofKind('protocol').slice().reverse(), ...registry.ofKind('monitoring').slice().reverse()]) {

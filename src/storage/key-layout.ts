@@ -4,6 +4,7 @@
  * Layout:
  *   [u32 0]          [tag] ...            the catalog (table id 0 is reserved for it)
  *   [u32 0]          ['L'][u64 seq]       the change log, in commit order
+ *   [u32 0]          ['l']                the change log's size and purges
  *   [u32 table id]   [u16 0]   [pk key]   clustered rows (value: encoded row)
  *   [u32 table id]   [u16 idx] [idx key + pk key]   secondary entries (value: pk key)
  *   [u32 table id]   [u16 FFFF][tag]      per-table counters (auto-increment, row id)
@@ -74,6 +75,7 @@ export const CAT_SCHEMA = 0x53; // 'S' + name
 export const CAT_TABLE = 0x54; // 'T' + u32 id
 export const CAT_VIEW = 0x56; // 'V' + schema + 00 + name
 export const CAT_LOG = 0x4c; // 'L' + u64 sequence: the change log (storage/change-log), one encoded transaction per key
+export const CAT_LOG_STATS = 0x6c; // 'l': what the change log holds (bytes) and its purges (storage/change-log/log-stats)
 export const CAT_REPLICA = 0x52; // 'R': where a replica stands in its source's change log (storage/change-log/applied-position)
 
 /** A catalog key: [u32 0][kind][parts joined by 0x00]. */

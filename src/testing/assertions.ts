@@ -14,6 +14,20 @@ export async function eventually<T>(read: () => T, check: (v: T) => boolean, wha
   }
 }
 
+/** Runs `check` until it passes (it throws until then); after `timeoutMs` its last error is the test's. */
+export async function passesEventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 /** Rejects with exactly this MySQL error (errno, SQLSTATE, and the message when given). */
 export async function refused(p: Promise<unknown>, errno: number, sqlState: string, message?: RegExp | string): Promise<void> {
   await assert.rejects(p, (e: { errno?: number; sqlState?: string; message: string }) => {

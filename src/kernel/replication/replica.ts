@@ -174,7 +174,7 @@ export class Replica {
           break;
         }
         if (!current()) break;
-        const err = e instanceof SqlError ? { code: e.code, message: e.message } : { code: 2003, message: e instanceof Error ? e.message : String(e) };
+        const err = e instanceof SqlError ? { code: e.code, message: e.code === 1236 ? `Got fatal error 1236 from source when reading data from binary log: '${e.message}'` : e.message } : { code: 2003, message: e instanceof Error ? e.message : String(e) };
         this.state.ioError = { ...err, at: new Date() };
         // The source refused this replica's position: retrying cannot help.
         if (err.code === 1236) {

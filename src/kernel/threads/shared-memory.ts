@@ -3,6 +3,7 @@ import type { CatalogBoard } from '../../storage/catalog.js';
 import { SHARED_COUNTER_SLOTS, sharedCounterBytes } from '../../storage/shared-counter-cells.js';
 import { sharedGaugeBytes } from './shared-gauges.js';
 import { COMMIT_SIGNAL_BYTES } from '../replication/commit-signal.js';
+import { STREAM_HOLDS_BYTES } from '../replication/stream-holds.js';
 import { DEFAULT_LOCK_TABLE_SIZES, lockTableBytes, type LockTableSizes } from './shared-lock-table.js';
 
 /** Everything a worker needs to join the others; it crosses to each worker in its workerData. */
@@ -15,6 +16,8 @@ export interface SharedMemory {
   gauges: SharedArrayBuffer;
   /** The commit counter change streams wait on (replication/commit-signal.ts). */
   commits: SharedArrayBuffer;
+  /** The positions live change streams hold against purging (replication/stream-holds.ts). */
+  streamHolds: SharedArrayBuffer;
 }
 
 // Board words.
@@ -32,6 +35,7 @@ export function createSharedMemory(workers: number): SharedMemory {
     counters: new SharedArrayBuffer(sharedCounterBytes(SHARED_COUNTER_SLOTS)),
     gauges: new SharedArrayBuffer(sharedGaugeBytes()),
     commits: new SharedArrayBuffer(COMMIT_SIGNAL_BYTES),
+    streamHolds: new SharedArrayBuffer(STREAM_HOLDS_BYTES),
   };
 }
 

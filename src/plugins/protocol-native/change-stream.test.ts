@@ -3,33 +3,43 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChangeFeed } from '../../kernel/plugin.js';
 import { CommitSignal } from '../../kernel/replication/commit-signal.js';
+import { StreamHolds } from '../../kernel/replication/stream-holds.js';
+import { SqlError } from '../../base/errors.js';
 import { FrameReader } from '../../protocol/native/frame.js';
 import { readChanges, type ChangesFrame } from '../../protocol/native/messages.js';
-import { ChangeStream } from './change-stream.js';
+import { ChangeStream, HELD_FRAMES } from './change-stream.js';
 
 /** A log in memory behind a real commit signal. */
-function memoryFeed(): { feed: ChangeFeed; commit(n: number): void; pages: number } {
-  const log: { sequence: bigint; bytes: Buffer }[] = [];
+function memoryFeed(): { feed: ChangeFeed; commit(n: number): void; purgeBelow(seq: bigint): void; holds: StreamHolds; pages: number } {
+  let log: { sequence: bigint; bytes: Buffer }[] = [];
+  let last = 0n;
   const signal = new CommitSignal();
+  const holds = new StreamHolds();
   const state = {
     pages: 0,
+    holds,
     commit(n: number) {
-      for (let i = 0; i < n; i++) log.push({ sequence: BigInt(log.length + 1), bytes: Buffer.alloc(100, log.length % 256) });
+      for (let i = 0; i < n; i++) log.push({ sequence: ++last, bytes: Buffer.alloc(100, Number(last % 256n)) });
       signal.bump();
+    },
+    purgeBelow(seq: bigint) {
+      log = log.filter((t) => t.sequence >= seq);
     },
     feed: {
       page: (from: bigint, maxCount: number, maxBytes: number) => {
         state.pages++;
         const out = [];
         let bytes = 0;
-        for (const t of log.slice(Number(from) - 1)) {
+        for (const t of log.filter((x) => x.sequence >= from)) {
           out.push(t);
           bytes += t.bytes.length;
           if (out.length >= maxCount || bytes >= maxBytes) break;
         }
         return out;
       },
-      lastSequence: () => BigInt(log.length),
+      lastSequence: () => last,
+      firstSequence: () => log[0]?.sequence ?? 0n,
+      hold: (seq: bigint) => holds.claim(seq),
       get generation() {
         return signal.generation;
       },
@@ -107,4 +117,39 @@ test('a replica is refused a position the source does not have', () => {
   assert.equal(ChangeStream.refusal(m.feed, 'me', { sourceUuid: '', afterSequence: 6n })?.code, 1236);
   assert.equal(ChangeStream.refusal(m.feed, 'me', { sourceUuid: 'other', afterSequence: 1n })?.code, 1236);
   assert.equal(ChangeStream.refusal(undefined, 'me', { sourceUuid: '', afterSequence: 0n })?.code, 1236);
+});
+
+test('a stream holds the log from what it may still have to send again; it lets go when it ends', async () => {
+  const m = memoryFeed();
+  m.commit(500 * (HELD_FRAMES + 4));
+  const r = slowReplica();
+  const stream = new ChangeStream(m.feed, 'uuid-1', r.host, 7);
+  const running = stream.run(10n);
+  await tick();
+  assert.deepEqual(m.holds.lowest(), { sequence: 11n, streams: 1 }, 'before the replica reads, it needs all after its position');
+  r.read();
+  await tick(50);
+  const frames = r.frames.filter((f) => f.transactions.length > 0);
+  assert.ok(frames.length > HELD_FRAMES);
+  assert.equal(m.holds.lowest()?.sequence, frames[frames.length - HELD_FRAMES].transactions[0].sequence, 'the first transaction of the oldest of the last frames');
+  stream.stop();
+  m.commit(1);
+  await running;
+  assert.equal(m.holds.lowest(), undefined);
+});
+
+test('a replica whose position was purged gets 1236, at the request and in the middle of a stream', async () => {
+  const m = memoryFeed();
+  m.commit(100);
+  m.purgeBelow(50n);
+  const refusal = ChangeStream.refusal(m.feed, 'uuid-1', { sourceUuid: '', afterSequence: 10n });
+  assert.equal(refusal?.code, 1236);
+  assert.match(refusal?.message ?? '', /purged required binary logs.*uuid-1:11.*starts at uuid-1:50/);
+  assert.equal(ChangeStream.refusal(m.feed, 'uuid-1', { sourceUuid: '', afterSequence: 49n }), undefined, 'the first kept transaction is what it needs next: fine');
+  // A purge between the check and the first read (or a forced one) ends the stream with the same error.
+  const r = slowReplica();
+  r.read();
+  const stream = new ChangeStream(m.feed, 'uuid-1', r.host, 7);
+  await assert.rejects(stream.run(20n), (e: unknown) => e instanceof SqlError && e.code === 1236);
+  assert.equal(m.holds.lowest(), undefined, 'its hold is released');
 });

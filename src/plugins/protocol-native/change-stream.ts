@@ -1,12 +1,24 @@
 // REPLICATE: pushes the change log to a replica as transactions commit, a page at a time, never faster than the replica reads.
 import { sqlError, type SqlError } from '../../base/errors.js';
-import type { ChangeFeed } from '../../kernel/plugin.js';
+import type { ChangeFeed, StreamHold } from '../../kernel/plugin.js';
 import { CHANGES_FRAME_BYTES_TARGET, CHANGES_PER_FRAME_MAX } from '../../protocol/native/constants.js';
 import { writeChanges, type ReplicateRequest } from '../../protocol/native/messages.js';
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 
 /** With nothing new to send, an empty CHANGES goes out this often: the replica knows the source lives and that it is caught up. */
 export const HEARTBEAT_MS = 1000;
+
+/**
+ * Frames whose first transaction the stream keeps from purging: the replica applies a frame
+ * before it reads the next, but frames can still sit in socket buffers when it disconnects, and it
+ * then asks again from what it applied.
+ */
+export const HELD_FRAMES = 16;
+
+/** The error a replica gets when what it needs next was purged (MySQL's words for the GTID case). */
+export function purgedError(serverUuid: string, after: bigint, first: bigint): SqlError {
+  return sqlError('SOURCE_FATAL_READING_LOG', `Cannot replicate because the source purged required binary logs: the replica needs ${serverUuid}:${after + 1n}, the source's log starts at ${serverUuid}:${first}. Provision the replica again from a backup (mizzle backup), or keep the log longer (binlog_expire_logs_seconds, max_binlog_total_size)`);
+}
 
 /** What a stream needs of its connection. */
 export interface StreamHost {
@@ -41,18 +53,38 @@ export class ChangeStream {
     if (req.afterSequence > last) {
       return sqlError('SOURCE_FATAL_READING_LOG', `The replica asks for changes after ${serverUuid}:${req.afterSequence}, but this server's log ends at ${last}`);
     }
+    const first = feed.firstSequence();
+    if (first > req.afterSequence + 1n) return purgedError(serverUuid, req.afterSequence, first);
     return undefined;
   }
 
-  /** Streams until the connection closes or stop(); resolves then. */
+  /**
+   * Streams until the connection closes or stop(); resolves then. Rejects with 1236 when what
+   * comes next was purged (by a forced purge, or between the request's check and its hold).
+   */
   async run(after: bigint): Promise<void> {
     let next = after + 1n;
+    const hold = this.feed.hold(next);
+    const sent: bigint[] = [];
+    try {
+      await this.stream(next, sent, hold);
+    } finally {
+      hold?.release();
+    }
+  }
+
+  private async stream(from: bigint, sent: bigint[], hold: StreamHold | undefined): Promise<void> {
+    let next = from;
     while (!this.stopped && this.host.open) {
       // The generation is read before the log, so a commit between the two still wakes the wait below.
       const seen = this.feed.generation;
       const page = this.feed.page(next, CHANGES_PER_FRAME_MAX, CHANGES_FRAME_BYTES_TARGET);
       if (page.length > 0) {
+        if (page[0].sequence !== next) throw purgedError(this.serverUuid, next - 1n, page[0].sequence);
         next = page[page.length - 1].sequence + 1n;
+        sent.push(page[0].sequence);
+        if (sent.length > HELD_FRAMES) sent.shift();
+        hold?.move(sent[0]);
         this.send(page);
         const pending = this.host.backlog();
         if (pending) await pending;

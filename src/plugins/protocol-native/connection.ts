@@ -273,6 +273,11 @@ export class NativeConnection implements RowStreamHost {
       counters.replicaStreams++;
       this.h.log.info('replica connected', { user: this.user, host: this.host, after: `${req.sourceUuid || kernel.serverUuid}:${req.afterSequence}` });
       stream.run(req.afterSequence).catch((e: unknown) => {
+        if (e instanceof SqlError) {
+          this.h.log.warn('change stream refused', { host: this.host, error: e.message });
+          this.fatal(f.requestId, e);
+          return;
+        }
         this.h.log.error('change stream failed', { host: this.host, error: e instanceof Error ? e.stack ?? e.message : String(e) });
         this.fatal(f.requestId, sqlError('UNKNOWN_ERROR', 'The change stream failed; see the source\'s log'));
       });

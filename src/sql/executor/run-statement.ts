@@ -21,6 +21,7 @@ import {
 import { executeAlterTable } from './alter-table.js';
 import { executeShow } from './show.js';
 import { executeTableMaintenance, isTableMaintenance } from './table-maintenance.js';
+import { executePurgeLogs } from './binary-logs.js';
 import { checkInformationSchemaWrite } from './information-schema.js';
 import type { StatementEnv } from './statement-env.js';
 
@@ -57,9 +58,9 @@ export function causesImplicitCommit(stmt: Statement): boolean {
   }
 }
 
-/** Whether a statement only reads (for read-only transactions and, later, replicas). */
+/** Whether a statement changes no table data (for read-only transactions and replicas; PURGE BINARY LOGS trims only the change log). */
 export function isReadOnlyStatement(stmt: Statement): boolean {
-  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl'].includes(stmt.type);
+  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl', 'purgeLogs'].includes(stmt.type);
 }
 
 function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
@@ -247,6 +248,8 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
       if (note !== undefined) env.session.warn(note.code, note.message, 'Note');
       return OK;
     }
+    case 'purgeLogs':
+      return executePurgeLogs(stmt, env);
     case 'admin':
       if (isTableMaintenance(stmt.command)) return executeTableMaintenance({ ...stmt, command: stmt.command }, env);
       if (stmt.command === 'flush' && stmt.words.some((w) => w.toUpperCase() === 'HOSTS')) env.server.flushHosts();

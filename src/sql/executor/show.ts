@@ -15,6 +15,7 @@ import type { SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { Diagnostic } from '../../base/errors.js';
 import { viewAsTable } from './view-columns.js';
+import { showBinaryLogs, showLogStatus } from './binary-logs.js';
 import { foreignKeyText } from './foreign-key-ddl.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 import { informationSchemaDescribe, informationSchemaTableNames } from './information-schema.js';
@@ -203,10 +204,12 @@ export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: read
     case 'functionStatus':
     case 'profiles':
     case 'openTables':
-    case 'binaryLogs':
-    case 'masterStatus':
       // Features mizzle leaves out on purpose have nothing to list.
       return rowsResult([col('Name')], []);
+    case 'binaryLogs':
+      return showBinaryLogs(env);
+    case 'masterStatus':
+      return showLogStatus(env);
     case 'replicaStatus': {
       const status = env.server.replicaStatus();
       const cols = status.columns.map((c) => col(c.name, c.numeric ? BIGINT : VARCHAR(1024), true));

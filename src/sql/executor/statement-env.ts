@@ -82,6 +82,20 @@ export interface ServerInfo {
   replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined;
   /** FLUSH HOSTS: addresses blocked for failed logins may connect again (an administrator's statement). */
   flushHosts(): void;
+  /** SHOW BINARY LOGS / MASTER STATUS: what the change log keeps; 1381 when there is none, 1227 without the right. */
+  binaryLogs(): BinaryLogs;
+  /** PURGE BINARY LOGS; `heldAt` when live replicas kept part of what was asked. */
+  purgeBinaryLogs(target: { toSequence: bigint } | { beforeMs: number }): { heldAt: { sequence: bigint; streams: number } | undefined };
+}
+
+/** What the change log keeps: sequences (0n for an empty log), bytes (undefined until counted), the oldest commit (ms). */
+export interface BinaryLogs {
+  serverUuid: string;
+  first: bigint;
+  last: bigint;
+  transactions: bigint;
+  bytes: number | undefined;
+  oldestCommitMs: number | undefined;
 }
 
 /** A column of SHOW REPLICA STATUS: its name and whether it holds numbers. */

@@ -709,6 +709,15 @@ export interface KillStmt extends Pos {
   id: Expr;
 }
 
+/** `PURGE { BINARY | MASTER } LOGS { TO 'id' | BEFORE datetime }`: the change log's oldest transactions. */
+export interface PurgeLogsStmt extends Pos {
+  type: 'purgeLogs';
+  /** TO: a commit id (`server_uuid:sequence`, or the sequence alone); what is older goes. */
+  to?: string;
+  /** BEFORE: what was committed before this time goes. */
+  before?: Expr;
+}
+
 /** `START REPLICA` / `STOP REPLICA` (and the older SLAVE spelling). */
 export interface ReplicaControlStmt extends Pos {
   type: 'replicaControl';
@@ -765,6 +774,7 @@ export type Statement =
   | TransactionStmt
   | KillStmt
   | ReplicaControlStmt
+  | PurgeLogsStmt
   | AdminStmt
   | DoStmt
   | UnsupportedStmt;

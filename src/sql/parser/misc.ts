@@ -85,6 +85,16 @@ export function parseReplicaControl(p: Parser): Statement {
   return { type: 'replicaControl', action: t.upper === 'START' ? 'start' : 'stop', pos: t.start };
 }
 
+/** PURGE { BINARY | MASTER } LOGS { TO 'id' | BEFORE expr }. */
+export function parsePurgeLogs(p: Parser): Statement {
+  const t = p.next();
+  if (!p.acceptKw('BINARY')) p.expectKw('MASTER');
+  p.expectKw('LOGS');
+  if (p.acceptKw('TO')) return { type: 'purgeLogs', to: p.string(), pos: t.start };
+  p.expectKw('BEFORE');
+  return { type: 'purgeLogs', before: parseExpr(p), pos: t.start };
+}
+
 /** DO expr, ... */
 export function parseDo(p: Parser): Statement {
   const t = p.next();
@@ -175,7 +185,6 @@ export const UNSUPPORTED_LEADS: Record<string, { feature: string; skipAll?: bool
   UNINSTALL: { feature: 'UNINSTALL PLUGIN' },
   CHANGE: { feature: 'CHANGE REPLICATION' },
   RESET: { feature: 'RESET' },
-  PURGE: { feature: 'PURGE BINARY LOGS' },
   SHUTDOWN: { feature: 'SHUTDOWN' },
   RESTART: { feature: 'RESTART' },
   CLONE: { feature: 'CLONE' },

@@ -66,6 +66,7 @@ test('SHOW forms', () => {
     ['SHOW PRIVILEGES', { what: 'privileges' }],
     ['SHOW MASTER STATUS', { what: 'masterStatus' }],
     ['SHOW BINARY LOGS', { what: 'binaryLogs' }],
+    ['SHOW BINARY LOG STATUS', { what: 'masterStatus' }],
     ['SHOW OPEN TABLES', { what: 'openTables' }],
     ['SHOW TRIGGERS', { what: 'triggers' }],
     ['SHOW EVENTS', { what: 'events' }],

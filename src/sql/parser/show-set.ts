@@ -284,6 +284,11 @@ export function parseShow(p: Parser): Statement {
     case 'BINARY': {
       p.next();
       if (w === 'MASTER' && p.acceptKw('STATUS')) return s('masterStatus');
+      // SHOW BINARY LOG STATUS is MySQL 8.2's name for SHOW MASTER STATUS.
+      if (w === 'BINARY' && p.acceptKw('LOG')) {
+        p.expectKw('STATUS');
+        return s('masterStatus');
+      }
       p.expectKw('LOGS');
       return s('binaryLogs');
     }

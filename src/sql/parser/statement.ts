@@ -8,7 +8,7 @@ import { parseAlter, parseCreate, parseDrop, parseRename, parseTruncate } from '
 import { parseExplain, parseSet, parseShow, parseUse } from './show-set.js';
 import {
   UNSUPPORTED_LEADS, parseBegin, parseCommit, parseDo, parseFlush, parseKill, parseLock, parseRelease,
-  parseReplicaControl, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
+  parsePurgeLogs, parseReplicaControl, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
 } from './misc.js';
 
 /** One statement at the cursor; stops before `;` / EOF (the caller checks what follows). */
@@ -96,6 +96,8 @@ export function parseStatementBody(p: Parser): Statement {
       break;
     case 'DO':
       return parseDo(p);
+    case 'PURGE':
+      return parsePurgeLogs(p);
     case 'LOCK':
       return parseLock(p);
     case 'UNLOCK':

@@ -2,6 +2,7 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { KvReader, KvWriter } from '../kv.js';
 import { CAT_LOG, catalogKindBounds } from '../key-layout.js';
+import { countAppended } from './log-stats.js';
 import { TransactionSchema, type Transaction } from './gen/mizzle/replication/v1/change_log_pb.js';
 
 const PREFIX_BYTES = 5;
@@ -35,7 +36,9 @@ export function lastSequence(r: KvReader): bigint {
 export function appendTransaction(w: KvWriter, build: (seq: bigint) => Transaction): Transaction {
   const seq = lastSequence(w) + 1n;
   const txn = build(seq);
-  w.put(logKey(seq), Buffer.from(toBinary(TransactionSchema, txn)));
+  const bytes = Buffer.from(toBinary(TransactionSchema, txn));
+  w.put(logKey(seq), bytes);
+  countAppended(w, seq, bytes.length);
   return txn;
 }
 
