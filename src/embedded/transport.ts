@@ -5,10 +5,10 @@ import type { Row } from '../base/value.js';
 import type { KernelApi, KernelSession } from '../kernel/plugin.js';
 import { whenAborted } from '../client/call-signal.js';
 import { MizzleError, connectionError } from '../client/errors.js';
-import { clientRow, paramValue } from '../client/mysql/values.js';
+import { clientRows, paramValue } from '../client/mysql/values.js';
 import { StreamPartQueue } from '../client/stream-parts.js';
 import type { StatementCall, StreamPart, Transport, TransportSession } from '../client/transport.js';
-import { clientInteger, type ClientRow, type ColumnTypeName, type QueryResult } from '../client/values.js';
+import { clientInteger, type ColumnTypeName, type QueryResult } from '../client/values.js';
 import { describeColumn } from '../protocol/mysql/describe-column.js';
 
 /** Parts a stream may hold unread before the statement waits for its reader (each part is one batch of rows). */
@@ -19,13 +19,6 @@ function clientError(e: unknown): MizzleError {
   if (e instanceof MizzleError) return e;
   if (e instanceof SqlError) return new MizzleError(e.message, e.code, e.sqlState, 'server');
   return connectionError(`embedded mizzle failed: ${e instanceof Error ? e.message : String(e)}`);
-}
-
-/** Rows as the client library gives them, by their columns' type names. */
-function clientRows(rows: readonly Row[], types: readonly ColumnTypeName[]): ClientRow[] {
-  const out = new Array<ClientRow>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = clientRow(rows[i], types);
-  return out;
 }
 
 /** Hands a running statement's rows to an async reader, making the statement wait while the reader is behind. */

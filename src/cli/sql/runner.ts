@@ -3,7 +3,7 @@ import { MizzleError, type ClientRow, type Column, type QueryResult, type Script
 import { formatter, type FormatName, type FormatOptions, type ResultFormatter } from './formats.js';
 import type { Output } from './output.js';
 import type { Progress } from './progress.js';
-import { answersNoRows, type ConsoleSession, type StatementEnd } from './session.js';
+import { answersNoRows, type ConsoleSession, type RowSink, type StatementEnd } from './session.js';
 import { StatementSplitter, type SplitStatement } from './splitter.js';
 
 /** The column --each puts first in every result, naming the server the row came from. */
@@ -18,33 +18,47 @@ function labelledRow(row: ClientRow, label: string | undefined): ClientRow {
   return label === undefined ? row : [label, ...row];
 }
 
+/** Writes one result to `out` in `format` as its rows come (after a `server` column when labelled); columns() comes with the first row. */
+class ResultPrinter implements RowSink {
+  private f: ResultFormatter | undefined;
+
+  constructor(
+    private readonly format: FormatName,
+    private readonly o: FormatOptions,
+    private readonly out: Output,
+    private readonly label: string | undefined,
+  ) {}
+
+  columns(columns: Column[]): Promise<void> | undefined {
+    this.f = formatter(this.format, this.o);
+    return this.out.write(this.f.begin(labelledColumns(columns, this.label)));
+  }
+
+  row(r: ClientRow): Promise<void> | undefined {
+    return this.out.write(this.f!.row(labelledRow(r, this.label)));
+  }
+
+  /** After the last row. An empty result prints nothing, as mariadb's batch mode; only JSON says so, as []. */
+  async finish(isResultSet: boolean): Promise<void> {
+    if (this.f !== undefined) await this.out.write(this.f.end());
+    else if (isResultSet && this.format === 'json') await this.out.write('[]\n');
+  }
+}
+
 /** Runs `sql` and writes its result set, if any, to `out` in `format` as the rows arrive (after a `server` column when labelled). */
 export async function printStatement(session: ConsoleSession, sql: string, format: FormatName, o: FormatOptions, out: Output, label?: string): Promise<StatementEnd> {
-  let f: ResultFormatter | undefined;
-  const end = await session.run(sql, {
-    columns(columns) {
-      f = formatter(format, o);
-      return out.write(f.begin(labelledColumns(columns, label)));
-    },
-    row: (r) => out.write(f!.row(labelledRow(r, label))),
-  });
-  // An empty result prints nothing, as mariadb's batch mode; only JSON says so, as [].
-  if (f !== undefined) await out.write(f.end());
-  else if (end.columns !== undefined && format === 'json') await out.write('[]\n');
+  const printer = new ResultPrinter(format, o, out, label);
+  const end = await session.run(sql, printer);
+  await printer.finish(end.columns !== undefined);
   return end;
 }
 
-/** A whole result as printStatement prints a streamed one. */
+/** A whole result (a script's) as printStatement prints a streamed one. */
 async function printResult(r: QueryResult, format: FormatName, o: FormatOptions, out: Output, label: string | undefined): Promise<void> {
-  if (r.columns.length === 0) return;
-  if (r.rows.length === 0) {
-    if (format === 'json') await out.write('[]\n');
-    return;
-  }
-  const f = formatter(format, o);
-  await out.write(f.begin(labelledColumns(r.columns, label)));
-  for (const row of r.rows) await out.write(f.row(labelledRow(row, label)));
-  await out.write(f.end());
+  const printer = new ResultPrinter(format, o, out, label);
+  if (r.rows.length > 0) await printer.columns(r.columns);
+  for (const row of r.rows) await printer.row(row);
+  await printer.finish(r.columns.length > 0);
 }
 
 /**

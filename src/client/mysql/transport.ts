@@ -10,7 +10,7 @@ import { StreamPartQueue } from '../stream-parts.js';
 import { tlsSettings, type SslMode } from '../tls-settings.js';
 import type { ScriptOutcome, StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type ColumnTypeName, type QueryResult } from '../values.js';
-import { clientRow, columnOf, paramValue } from './values.js';
+import { clientRows, columnOf, paramValue } from './values.js';
 
 /** Rows per part when a prepared statement's result, read whole, is handed on as a stream. */
 const STREAM_CHUNK_ROWS = 256;
@@ -56,7 +56,7 @@ function resultOf(r: WireResult): QueryResult {
   if (r.kind === 'ok') return { columns: [], rows: [], rowsAffected: Number(r.affectedRows), lastInsertId: clientInteger(r.insertId), warnings: r.warnings };
   const columns = r.columns.map(columnOf);
   const types = columns.map((c) => c.type);
-  return { columns, rows: r.rows.map((row) => clientRow(row, types)), rowsAffected: 0, lastInsertId: 0, warnings: r.warnings };
+  return { columns, rows: clientRows(r.rows, types), rowsAffected: 0, lastInsertId: 0, warnings: r.warnings };
 }
 
 /**
@@ -176,9 +176,9 @@ export class MysqlSession implements TransportSession {
         queue.push({ kind: 'columns', columns });
       },
       rows: (batch) => {
-        const rows = new Array<ReturnType<typeof clientRow>>(batch.length);
-        for (let i = 0; i < batch.length; i++) rows[i] = clientRow(batch[i]!, types);
-        queue.push({ kind: 'rows', rows });
+        // A reader that stopped early: the rest of the reply is read and dropped, not converted.
+        if (queue.ended) return undefined;
+        queue.push({ kind: 'rows', rows: clientRows(batch, types) });
         return queue.backlog() ?? undefined;
       },
     };

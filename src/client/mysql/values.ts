@@ -44,6 +44,13 @@ export function clientRow(row: readonly Value[], types: readonly ColumnTypeName[
   return types.map((t, i) => clientValue(row[i] ?? null, t));
 }
 
+/** Rows as the client library gives them, by their columns' type names. */
+export function clientRows(rows: readonly (readonly Value[])[], types: readonly ColumnTypeName[]): ClientValue[][] {
+  const out = new Array<ClientValue[]>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = clientRow(rows[i]!, types);
+  return out;
+}
+
 /** A parameter as the Value the client end binds: booleans as 1 or 0, bytes as a Buffer over the same memory. */
 export function paramValue(p: ClientParam): Value {
   if (typeof p === 'boolean') return p ? 1 : 0;

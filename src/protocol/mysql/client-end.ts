@@ -289,13 +289,20 @@ export class ClientConnection {
     }
   }
 
-  /** One statement's reply: OK, or a result set in the text or binary protocol. */
-  private async readResult(binary: boolean): Promise<QueryResult> {
+  /** The start of one statement's reply: its OK, or the column definitions of its result set (ERR rejects). */
+  private async readHead(): Promise<OkResult | { kind: 'columns'; columns: ColumnDefinition[]; eof: EndFields | null }> {
     const first = await this.packet();
     if (first[0] === Header.OK) return this.okResult(first);
     if (first[0] === Header.ERR) throw errorOf(first);
     if (first[0] === Header.NULL_VALUE) throw new MalformedPacketError('LOCAL INFILE requests are not supported by this client');
-    const { columns, eof } = await this.readDefinitions(parseColumnCount(first));
+    return { kind: 'columns', ...(await this.readDefinitions(parseColumnCount(first))) };
+  }
+
+  /** One statement's reply: OK, or a result set in the text or binary protocol. */
+  private async readResult(binary: boolean): Promise<QueryResult> {
+    const head = await this.readHead();
+    if (head.kind === 'ok') return head;
+    const { columns, eof } = head;
     if (eof !== null && (eof.status & ServerStatus.CURSOR_EXISTS) !== 0) {
       // A cursor was opened: no rows follow until COM_STMT_FETCH.
       this.status = eof.status;
@@ -304,12 +311,25 @@ export class ClientConnection {
     return this.readRows(columns, binary);
   }
 
-  /** Every result of a command, while the server says more exist. */
+  /** Every result of a command, while the server says more exist; an ERR rejects. */
   private async readResults(binary: boolean): Promise<QueryResult[]> {
-    const results: QueryResult[] = [];
-    do results.push(await this.readResult(binary));
-    while ((this.status & ServerStatus.MORE_RESULTS_EXISTS) !== 0);
+    const { results, error } = await this.readResultsUntilError(binary);
+    if (error !== undefined) throw error;
     return results;
+  }
+
+  /** The results of a command up to the first ERR, and that error (the server sends nothing after it). */
+  private async readResultsUntilError(binary: boolean): Promise<{ results: QueryResult[]; error?: SqlError }> {
+    const results: QueryResult[] = [];
+    do {
+      try {
+        results.push(await this.readResult(binary));
+      } catch (e) {
+        if (e instanceof SqlError) return { results, error: e };
+        throw e;
+      }
+    } while ((this.status & ServerStatus.MORE_RESULTS_EXISTS) !== 0);
+    return { results };
   }
 
   // ---------------------------------------------------------------- commands
@@ -331,11 +351,9 @@ export class ClientConnection {
   }
 
   private async streamResult(receiver: RowReceiver, batchRows: number): Promise<StreamEnd> {
-    const first = await this.packet();
-    if (first[0] === Header.OK) return this.okResult(first);
-    if (first[0] === Header.ERR) throw errorOf(first);
-    if (first[0] === Header.NULL_VALUE) throw new MalformedPacketError('LOCAL INFILE requests are not supported by this client');
-    const { columns } = await this.readDefinitions(parseColumnCount(first));
+    const head = await this.readHead();
+    if (head.kind === 'ok') return head;
+    const { columns } = head;
     receiver.columns(columns);
     let batch: Value[][] = [];
     let rowCount = 0;
@@ -360,21 +378,7 @@ export class ClientConnection {
 
   /** COM_QUERY of several statements (multi-statements on): the results up to the first error, and that error (the server runs nothing after it). */
   queryScript(sql: string): Promise<{ results: QueryResult[]; error?: SqlError }> {
-    return this.command(
-      (w) => writeTextCommand(w, Command.QUERY, sql),
-      async () => {
-        const results: QueryResult[] = [];
-        do {
-          try {
-            results.push(await this.readResult(false));
-          } catch (e) {
-            if (e instanceof SqlError) return { results, error: e };
-            throw e;
-          }
-        } while ((this.status & ServerStatus.MORE_RESULTS_EXISTS) !== 0);
-        return { results };
-      },
-    );
+    return this.command((w) => writeTextCommand(w, Command.QUERY, sql), () => this.readResultsUntilError(false));
   }
 
   /** COM_QUERY: one result per statement (several with multi-statements), in order. */
