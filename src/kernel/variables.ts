@@ -71,7 +71,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'lower_case_table_names', scope: 'global', type: 'int', default: 0, readOnly: true },
   { name: 'max_allowed_packet', scope: 'both', type: 'int', default: 67108864, min: 1024, max: 1073741824 },
   { name: 'max_connections', scope: 'global', type: 'int', default: 151, readOnly: true },
-  { name: 'max_connect_errors', scope: 'global', type: 'int', default: 100 },
+  { name: 'max_connect_errors', scope: 'global', type: 'int', default: 100, min: 0, max: 4294967295 },
   { name: 'max_prepared_stmt_count', scope: 'global', type: 'int', default: 16382, min: 0, max: 4194304 },
   { name: 'max_execution_time', scope: 'both', type: 'int', default: 0, min: 0 },
   { name: 'max_join_size', scope: 'both', type: 'int', default: '18446744073709551615' },
