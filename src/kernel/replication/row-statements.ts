@@ -1,6 +1,7 @@
 // A logged row change as a prepared statement and its parameters: one statement text per table and shape, so the applier parses and plans it once.
 import { Decimal, type Value } from '../../base/value.js';
 import { pb } from '../../storage/change-log/index.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
 /** A statement that redoes one row change, touching exactly that row. */
 export interface RowStatement {
@@ -9,7 +10,6 @@ export interface RowStatement {
   params: Value[];
 }
 
-const quoteIdent = (s: string): string => '`' + s.replace(/`/g, '``') + '`';
 const NO_COLUMNS: ReadonlySet<string> = new Set();
 
 /** A logged value as the SQL value it was (DECIMAL exact, big integers as bigint). */
@@ -42,9 +42,9 @@ function where(r: pb.RowChange, params: Value[]): string {
   const positions = r.keyColumns.length > 0 ? r.keyColumns : r.columns.map((_, i) => i);
   const parts = positions.map((i) => {
     const v = r.before[i];
-    if (isNull(v)) return `${quoteIdent(r.columns[i])} IS NULL`;
+    if (isNull(v)) return `${quoteIdentifier(r.columns[i])} IS NULL`;
     params.push(sqlValue(v));
-    return `${quoteIdent(r.columns[i])} = ?`;
+    return `${quoteIdentifier(r.columns[i])} = ?`;
   });
   return parts.join(' AND ') + (r.keyColumns.length > 0 ? '' : ' LIMIT 1');
 }
@@ -64,14 +64,14 @@ function sameValue(a: pb.Value | undefined, b: pb.Value | undefined): boolean {
  * `generated` (the table's generated columns here) are computed by the replica, never written.
  */
 export function rowStatement(r: pb.RowChange, generated: ReadonlySet<string> = NO_COLUMNS): RowStatement | undefined {
-  const table = `${quoteIdent(r.schema)}.${quoteIdent(r.table)}`;
+  const table = `${quoteIdentifier(r.schema)}.${quoteIdentifier(r.table)}`;
   const params: Value[] = [];
   switch (r.kind) {
     case pb.RowChange_Kind.INSERT: {
       const names: string[] = [];
       for (let i = 0; i < r.after.length; i++) {
         if (generated.has(r.columns[i])) continue;
-        names.push(quoteIdent(r.columns[i]));
+        names.push(quoteIdentifier(r.columns[i]));
         params.push(sqlValue(r.after[i]));
       }
       return { sql: `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, params };
@@ -80,7 +80,7 @@ export function rowStatement(r: pb.RowChange, generated: ReadonlySet<string> = N
       const sets: string[] = [];
       for (let i = 0; i < r.after.length; i++) {
         if (generated.has(r.columns[i]) || sameValue(r.after[i], r.before[i])) continue;
-        sets.push(`${quoteIdent(r.columns[i])} = ?`);
+        sets.push(`${quoteIdentifier(r.columns[i])} = ?`);
         params.push(sqlValue(r.after[i]));
       }
       if (sets.length === 0) return undefined;

@@ -4,6 +4,7 @@ import { isIntegerType, type SqlType } from '../../base/sql-type.js';
 import type { ForeignKeyRef } from '../parser/ast.js';
 import type { ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef } from '../../storage/table-def.js';
 import type { CatalogView, CatalogWriter, StatementEnv } from './statement-env.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
 /** The table shape a foreign key is built against (CREATE TABLE's definition before it has an id). */
 export type KeyedShape = Pick<TableDef, 'schema' | 'name' | 'columns' | 'primaryKey' | 'indexes' | 'nextIndexId'> & { foreignKeys?: ForeignKeyDef[] };
@@ -177,7 +178,8 @@ export function checkIndexDrop(def: TableDef, name: string, catalog: CatalogView
 }
 
 /** `CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`) ON DELETE CASCADE`, as SHOW CREATE TABLE prints it. */
-export function foreignKeyText(fk: ForeignKeyDef, childSchema: string, quote: (s: string) => string): string {
+export function foreignKeyText(fk: ForeignKeyDef, childSchema: string): string {
+  const quote = quoteIdentifier;
   const parent = fk.refSchema === childSchema ? quote(fk.refTable) : `${quote(fk.refSchema)}.${quote(fk.refTable)}`;
   let s = `CONSTRAINT ${quote(fk.name)} FOREIGN KEY (${fk.columns.map(quote).join(', ')}) REFERENCES ${parent} (${fk.refColumns.map(quote).join(', ')})`;
   if (fk.onDelete !== 'NO ACTION') s += ` ON DELETE ${fk.onDelete}`;
@@ -233,7 +235,7 @@ export function checkDropParent(catalog: CatalogView, def: TableDef, dropping: r
 export function checkTruncate(catalog: CatalogView, def: TableDef): void {
   const blocker = referencingKeys(catalog, def.schema, def.name).find(({ child }) => child.id !== def.id);
   if (blocker === undefined) return;
-  const q = (x: string): string => '`' + x.replace(/`/g, '``') + '`';
+  const q = quoteIdentifier;
   const fk = blocker.fk;
   const text = `CONSTRAINT ${q(fk.name)} FOREIGN KEY (${fk.columns.map(q).join(', ')}) REFERENCES ${q(fk.refSchema)}.${q(fk.refTable)} (${fk.refColumns.map(q).join(', ')})`;
   throw sqlError('TRUNCATE_ILLEGAL_FK', `Cannot truncate a table referenced in a foreign key constraint (${q(blocker.child.schema)}.${q(blocker.child.name)}, ${text})`);

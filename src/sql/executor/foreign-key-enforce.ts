@@ -7,14 +7,14 @@ import { compareForSort } from '../types/compare.js';
 import { columnPositions, foreignKeyText, indexFor, referencingKeys } from './foreign-key-ddl.js';
 import type { CatalogView, TableWriter } from './statement-env.js';
 import { sameStoredValue } from './write-row.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
 /** InnoDB's bound on nested cascades (3008 beyond it). */
 export const CASCADE_DEPTH_MAX = 15;
 
-const quote = (s: string): string => '`' + s.replace(/`/g, '``') + '`';
 
 function constraintText(child: { schema: string; name: string }, fk: ForeignKeyDef): string {
-  return `(${quote(child.schema)}.${quote(child.name)}, ${foreignKeyText(fk, child.schema, quote)})`;
+  return `(${quoteIdentifier(child.schema)}.${quoteIdentifier(child.name)}, ${foreignKeyText(fk, child.schema)})`;
 }
 
 /** A writer that runs the constraints of the table it writes (see constraint-writer.ts). */

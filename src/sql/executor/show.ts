@@ -20,6 +20,7 @@ import { foreignKeyText } from './foreign-key-ddl.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 import { informationSchemaDescribe, informationSchemaTableNames } from './information-schema.js';
 import { isInformationSchema, INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
 const VARCHAR = (n: number): SqlType => ({ kind: 'varchar', length: n });
 const BIGINT: SqlType = { kind: 'bigint', length: 21 };
@@ -104,9 +105,6 @@ export function keyFlag(def: TableDef, i: number): string {
   return '';
 }
 
-function quoteIdent(s: string): string {
-  return '`' + s.replace(/`/g, '``') + '`';
-}
 
 function quoteString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
@@ -115,7 +113,7 @@ function quoteString(s: string): string {
 /** SHOW CREATE TABLE text, in MySQL 8's layout. */
 export function showCreateTable(def: TableDef, autoIncrement: number | bigint | undefined): string {
   const lines = def.columns.map((c) => {
-    let s = `  ${quoteIdent(c.name)} ${renderType(c.type)}`;
+    let s = `  ${quoteIdentifier(c.name)} ${renderType(c.type)}`;
     if (c.type.collation && c.type.collation !== def.collation) s += ` COLLATE ${c.type.collation}`;
     if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expr}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
     if (!c.nullable) s += ' NOT NULL';
@@ -132,17 +130,17 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
     if (c.comment) s += ` COMMENT ${quoteString(c.comment)}`;
     return s;
   });
-  const keyCols = (ix: IndexDef) => ix.columns.map((ci, k) => quoteIdent(def.columns[ci].name) + (ix.prefixLengths?.[k] !== undefined ? `(${ix.prefixLengths[k]})` : '')).join(',');
+  const keyCols = (ix: IndexDef) => ix.columns.map((ci, k) => quoteIdentifier(def.columns[ci].name) + (ix.prefixLengths?.[k] !== undefined ? `(${ix.prefixLengths[k]})` : '')).join(',');
   if (def.primaryKey) lines.push(`  PRIMARY KEY (${keyCols(def.primaryKey)})`);
-  for (const ix of def.indexes.filter((i) => i.unique)) lines.push(`  UNIQUE KEY ${quoteIdent(ix.name)} (${keyCols(ix)})`);
-  for (const ix of def.indexes.filter((i) => !i.unique)) lines.push(`  KEY ${quoteIdent(ix.name)} (${keyCols(ix)})`);
-  for (const fk of def.foreignKeys ?? []) lines.push(`  ${foreignKeyText(fk, def.schema, quoteIdent)}`);
-  for (const ck of def.checks ?? []) lines.push(`  CONSTRAINT ${quoteIdent(ck.name)} CHECK (${ck.expr})${ck.enforced ? '' : ' /*!80016 NOT ENFORCED */'}`);
+  for (const ix of def.indexes.filter((i) => i.unique)) lines.push(`  UNIQUE KEY ${quoteIdentifier(ix.name)} (${keyCols(ix)})`);
+  for (const ix of def.indexes.filter((i) => !i.unique)) lines.push(`  KEY ${quoteIdentifier(ix.name)} (${keyCols(ix)})`);
+  for (const fk of def.foreignKeys ?? []) lines.push(`  ${foreignKeyText(fk, def.schema)}`);
+  for (const ck of def.checks ?? []) lines.push(`  CONSTRAINT ${quoteIdentifier(ck.name)} CHECK (${ck.expr})${ck.enforced ? '' : ' /*!80016 NOT ENFORCED */'}`);
   let tail = `) ENGINE=${def.engine}`;
   if (autoIncrement !== undefined && BigInt(autoIncrement) > 1n) tail += ` AUTO_INCREMENT=${autoIncrement}`;
   tail += ` DEFAULT CHARSET=${def.charset} COLLATE=${def.collation}`;
   if (def.comment) tail += ` COMMENT=${quoteString(def.comment)}`;
-  return `CREATE ${def.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdent(def.name)} (\n${lines.join(',\n')}\n${tail}`;
+  return `CREATE ${def.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdentifier(def.name)} (\n${lines.join(',\n')}\n${tail}`;
 }
 
 export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: readonly Diagnostic[]): StatementResult {
@@ -301,7 +299,7 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
       const view = tx.catalog.getView(db, t.name);
       if (view) {
         const cols = [col('View'), col('Create View', VARCHAR(1024)), col('character_set_client', VARCHAR(32)), col('collation_connection', VARCHAR(32))];
-        return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdent(view.name)} AS ${view.query}`, 'utf8mb4', DEFAULT_COLLATION]]);
+        return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdentifier(view.name)} AS ${view.query}`, 'utf8mb4', DEFAULT_COLLATION]]);
       }
       const def = requireTable(env, tx, stmt);
       const ai = def.columns.some((c) => c.autoIncrement) ? env.write((w) => w.table(def).peekAutoIncrement()) : undefined;
@@ -315,13 +313,13 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
       const view = tx.catalog.getView(db, t.name);
       if (!view) throw sqlError('NO_SUCH_TABLE', `Table '${db}.${t.name}' doesn't exist`);
       const cols = [col('View'), col('Create View', VARCHAR(1024)), col('character_set_client', VARCHAR(32)), col('collation_connection', VARCHAR(32))];
-      return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdent(view.name)} AS ${view.query}`, 'utf8mb4', DEFAULT_COLLATION]]);
+      return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdentifier(view.name)} AS ${view.query}`, 'utf8mb4', DEFAULT_COLLATION]]);
     }
     case 'createDatabase': {
       const name = stmt.name ?? '';
       const s = tx.catalog.getSchema(name);
       if (!s) throw sqlError('BAD_DB', `Unknown database '${name}'`);
-      return rowsResult([col('Database'), col('Create Database', VARCHAR(1024))], [[s.name, `CREATE DATABASE ${quoteIdent(s.name)} /*!40100 DEFAULT CHARACTER SET ${s.charset} COLLATE ${s.collation} */`]]);
+      return rowsResult([col('Database'), col('Create Database', VARCHAR(1024))], [[s.name, `CREATE DATABASE ${quoteIdentifier(s.name)} /*!40100 DEFAULT CHARACTER SET ${s.charset} COLLATE ${s.collation} */`]]);
     }
     case 'tableStatus': {
       const db = requireDb(env, tx, stmt.database);

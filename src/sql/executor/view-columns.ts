@@ -6,8 +6,8 @@ import { DEFAULT_COLLATION } from '../../base/collation.js';
 import type { TableDef, ViewDef } from '../../storage/table-def.js';
 import { planContext } from './query.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
-const quote = (s: string): string => '`' + s.replace(/`/g, '``') + '`';
 
 function isQuery(s: Statement): s is QueryExpr {
   return s.type === 'select' || s.type === 'setop' || s.type === 'values' || s.type === 'with';
@@ -19,7 +19,7 @@ function isQuery(s: Statement): s is QueryExpr {
  * no defaults. Throws what planning throws (a view over a dropped table: 1146 and the like).
  */
 export function viewAsTable(view: ViewDef, env: StatementEnv, tx: ReadTx): TableDef {
-  const q = parse(`SELECT * FROM ${quote(view.schema)}.${quote(view.name)}`);
+  const q = parse(`SELECT * FROM ${quoteIdentifier(view.schema)}.${quoteIdentifier(view.name)}`);
   if (!isQuery(q)) throw new Error('view-columns: SELECT did not parse as a query');
   const plan = planQuery(q, planContext(env, tx));
   const columns = plan.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));

@@ -2,10 +2,8 @@
 import { sqlError } from '../../base/errors.js';
 import { renderType } from '../types/render.js';
 import type { Expr, LiteralExpr } from './ast.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
-function quoteName(s: string): string {
-  return '`' + s.replace(/`/g, '``') + '`';
-}
 
 function quoteText(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\0/g, '\\0') + "'";
@@ -35,7 +33,7 @@ export function exprText(e: Expr): string {
   const list = (xs: Expr[]) => xs.map(t).join(',');
   switch (e.type) {
     case 'literal': return literalText(e);
-    case 'column': return quoteName(e.column);
+    case 'column': return quoteIdentifier(e.column);
     case 'unary':
       switch (e.op) {
         case 'NOT': case '!': return `(not(${t(e.operand)}))`;
@@ -61,7 +59,7 @@ export function exprText(e: Expr): string {
     }
     case 'cast': return `cast(${t(e.operand)} as ${renderType(e.target)}${e.charset ? ` charset ${e.charset}` : ''})`;
     case 'call': {
-      const name = (e.schema ? `${quoteName(e.schema)}.` : '') + e.name.toLowerCase();
+      const name = (e.schema ? `${quoteIdentifier(e.schema)}.` : '') + e.name.toLowerCase();
       if (e.jsonValue) break;
       if (e.name === 'TRIM' && (e.trimSide || e.args.length > 1)) return `${name}(${e.trimSide ?? 'both'} ${e.args.length > 1 ? `${t(e.args[1])} ` : ''}from ${t(e.args[0])})`;
       if (e.unit) return `${name}(${e.unit.toLowerCase()} from ${list(e.args)})`;

@@ -1,6 +1,7 @@
 // The change log as people and scripts read it: one JSON object per transaction, or replayable SQL.
 import type { Change, RowChange, Transaction, Value } from './gen/mizzle/replication/v1/change_log_pb.js';
 import { RowChange_Kind } from './gen/mizzle/replication/v1/change_log_pb.js';
+import { quoteIdentifier } from '../../base/identifier.js';
 
 /** A JSON value: integers as numbers while exact, else as strings; bytes as {base64}. */
 type JsonOut = null | number | string | { base64: string };
@@ -55,7 +56,6 @@ export function transactionToJson(t: Transaction): string {
   return JSON.stringify({ id: commitIdText(t), commit_time_ms: Number(t.commitTimeMs), origin: t.originServerUuid, changes: t.changes.map(changeToJson) });
 }
 
-const quoteIdent = (s: string): string => '`' + s.replace(/`/g, '``') + '`';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\0': '\\0', '\n': '\\n', '\r': '\\r', '\x1a': '\\Z' };
 
@@ -88,7 +88,7 @@ function whereClause(r: RowChange): string {
   return positions
     .map((i) => {
       const v = r.before[i];
-      return v.kind.case === 'null' || v.kind.case === undefined ? `${quoteIdent(r.columns[i])} IS NULL` : `${quoteIdent(r.columns[i])} = ${valueToSql(v)}`;
+      return v.kind.case === 'null' || v.kind.case === undefined ? `${quoteIdentifier(r.columns[i])} IS NULL` : `${quoteIdentifier(r.columns[i])} = ${valueToSql(v)}`;
     })
     .join(' AND ') + (r.keyColumns.length > 0 ? '' : ' LIMIT 1');
 }
@@ -98,14 +98,14 @@ function whereClause(r: RowChange): string {
  * row; undefined for an UPDATE that changed no value.
  */
 export function rowChangeToSql(r: RowChange): string | undefined {
-  const table = `${quoteIdent(r.schema)}.${quoteIdent(r.table)}`;
+  const table = `${quoteIdentifier(r.schema)}.${quoteIdentifier(r.table)}`;
   switch (r.kind) {
     case RowChange_Kind.INSERT:
-      return `INSERT INTO ${table} (${r.columns.map(quoteIdent).join(', ')}) VALUES (${r.after.map(valueToSql).join(', ')})`;
+      return `INSERT INTO ${table} (${r.columns.map(quoteIdentifier).join(', ')}) VALUES (${r.after.map(valueToSql).join(', ')})`;
     case RowChange_Kind.UPDATE: {
       const sets: string[] = [];
       for (let i = 0; i < r.after.length; i++) {
-        if (valueToSql(r.after[i]) !== valueToSql(r.before[i])) sets.push(`${quoteIdent(r.columns[i])} = ${valueToSql(r.after[i])}`);
+        if (valueToSql(r.after[i]) !== valueToSql(r.before[i])) sets.push(`${quoteIdentifier(r.columns[i])} = ${valueToSql(r.after[i])}`);
       }
       if (sets.length === 0) return undefined;
       return `UPDATE ${table} SET ${sets.join(', ')} WHERE ${whereClause(r)}`;
@@ -117,7 +117,7 @@ export function rowChangeToSql(r: RowChange): string | undefined {
 
 function rowToSql(r: RowChange): string {
   const sql = rowChangeToSql(r);
-  return sql === undefined ? `-- UPDATE of ${quoteIdent(r.schema)}.${quoteIdent(r.table)} changed nothing` : sql + ';';
+  return sql === undefined ? `-- UPDATE of ${quoteIdentifier(r.schema)}.${quoteIdentifier(r.table)} changed nothing` : sql + ';';
 }
 
 /**
@@ -131,7 +131,7 @@ export function transactionToSql(t: Transaction): string {
     if (c.change.case === 'ddl') {
       if (open) lines.push('COMMIT;');
       open = false;
-      if (c.change.value.schema !== '') lines.push(`USE ${quoteIdent(c.change.value.schema)};`);
+      if (c.change.value.schema !== '') lines.push(`USE ${quoteIdentifier(c.change.value.schema)};`);
       lines.push(c.change.value.statement.replace(/;\s*$/, '') + ';');
     } else if (c.change.case === 'row') {
       if (!open) lines.push('BEGIN;');
