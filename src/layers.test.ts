@@ -17,11 +17,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   protocol: ['base'],
   sql: ['base', 'storage'],
   kernel: ['base', 'storage', 'sql'],
-  plugins: ['base', 'storage', 'protocol', 'sql', 'kernel'],
-  client: ['base', 'protocol'],
+  plugins: ['base', 'storage', 'protocol', 'sql', 'kernel', 'sharding'],
+  // Sharding (topology, sharding functions) is shared by the client library, the router and the servers.
+  sharding: ['base'],
+  client: ['base', 'protocol', 'sharding'],
   // Embedded mode assembles a whole server in-process behind the client library's API.
-  embedded: ['base', 'storage', 'protocol', 'kernel', 'plugins', 'client'],
-  cli: ['base', 'storage', 'protocol', 'sql', 'kernel', 'plugins', 'client'],
+  embedded: ['base', 'storage', 'protocol', 'kernel', 'plugins', 'client', 'sharding'],
+  // The router fronts a sharded keyspace with the MySQL protocol: it parses and merges, and reaches shards through the client library.
+  router: ['base', 'protocol', 'sql', 'kernel', 'plugins', 'client', 'sharding'],
+  cli: ['base', 'storage', 'protocol', 'sql', 'kernel', 'plugins', 'client', 'sharding', 'router'],
 };
 
 /** Inside sql, the pipeline's order: a stage may import the stages before it, never after. */
