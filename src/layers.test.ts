@@ -16,7 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   storage: ['base'],
   protocol: ['base'],
   sql: ['base', 'storage'],
-  kernel: ['base', 'storage', 'sql'],
+  kernel: ['base', 'storage', 'sql', 'sharding'],
   plugins: ['base', 'storage', 'protocol', 'sql', 'kernel', 'sharding'],
   // Sharding (topology, sharding functions) is shared by the client library, the router and the servers.
   sharding: ['base'],

@@ -38,6 +38,7 @@ import type { Replica } from './replication/replica.js';
 import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
 import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
 import type { TableDef } from '../storage/table-def.js';
+import type { TopologySource } from '../sharding/topology-source.js';
 import { lastSequence, logSummary, readAppliedPosition, readEncoded, writeAppliedPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
@@ -71,6 +72,10 @@ export interface KernelOptions {
   streamHolds?: SharedArrayBuffer;
   /** Set on a replica (`--replica-of`): where its source is. */
   replicaOf?: { scheme: string; host: string; port: number };
+  /** The sharding topology (`--topology`), started; absent on a server outside any sharded keyspace. */
+  topology?: TopologySource;
+  /** `--shard-advertise`: this server's native address as the topology names it ('' when not given). */
+  shardAdvertise?: string;
 }
 
 
@@ -133,6 +138,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** Purges the change log (PURGE BINARY LOGS here; the background task only in the main thread). */
   readonly logRetention: LogRetention | undefined;
   private readonly replicaOf: KernelOptions['replicaOf'];
+  private readonly shardTopology: TopologySource | undefined;
+  private readonly shardAddress: string;
   /** The applier, in the thread that runs it (the main one); other threads ask that one. */
   replica: Replica | undefined;
   private lastConnectionId = 0;
@@ -159,6 +166,8 @@ export class Kernel implements KernelApi, SessionHost {
     this.commitSignal = new CommitSignal(opts.commitSignal);
     this.streamHolds = new StreamHolds(opts.streamHolds);
     this.replicaOf = opts.replicaOf;
+    this.shardTopology = opts.topology;
+    this.shardAddress = opts.shardAdvertise ?? '';
     const signal = this.commitSignal;
     const changeLog = opts.changeLog === false ? undefined : new ChangeLog(opts.serverUuid, opts.storage.catalog, Date.now, () => signal.bump());
     this.changeLog = changeLog;
@@ -727,6 +736,14 @@ export class Kernel implements KernelApi, SessionHost {
 
   replicaSource(): { scheme: string; host: string; port: number } | undefined {
     return this.replicaOf;
+  }
+
+  topology(): TopologySource | undefined {
+    return this.shardTopology;
+  }
+
+  shardAdvertise(): string {
+    return this.shardAddress;
   }
 
   /** The applier's session: counted nowhere, refused nothing (see admission). */

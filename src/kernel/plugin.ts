@@ -12,6 +12,7 @@ import type { SecureContext } from 'node:tls';
 import type { Listener } from './cluster.js';
 import type { SharedGauge } from './gauges.js';
 import type { StreamHold } from './replication/stream-holds.js';
+import type { TopologySource } from '../sharding/topology-source.js';
 
 export type { Listener } from './cluster.js';
 export type { SharedGauge } from './gauges.js';
@@ -409,6 +410,10 @@ export interface KernelApi {
   changeFeed?(): ChangeFeed | undefined;
   /** Where this replica's source is (`--replica-of`), for a protocol that sends writes there; undefined on a primary. */
   replicaSource?(): { scheme: string; host: string; port: number } | undefined;
+  /** The sharding topology this server serves in (`--topology`); undefined outside a sharded keyspace. */
+  topology?(): TopologySource | undefined;
+  /** `--shard-advertise`: this server's native address as the topology names it; '' lets the native protocol use its own bind:port. */
+  shardAdvertise?(): string;
 }
 
 /**

@@ -17,6 +17,8 @@ import { Coordinator } from './threads/coordinator.js';
 import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { Replica } from './replication/replica.js';
+import { openTopology } from '../sharding/open-topology.js';
+import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
 import type { AppliedPosition } from '../storage/change-log/applied-position.js';
 
@@ -121,6 +123,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const datadir = openDataDir(String(config.kernel.datadir), opts.worker !== undefined);
   const stores: KvStore[] = [];
   let kernel: Kernel | undefined;
+  let topology: TopologySource | undefined;
   try {
     // Storage engines first: the catalog lives in the default engine.
     const engines = new Map<string, KvStore>();
@@ -196,7 +199,17 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     };
     const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
     if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf });
+    // The topology is read before any client is served: a shard server must know what it owns (each thread watches its own copy).
+    const topologyAddress = String(config.kernel.topology);
+    if (topologyAddress !== '') {
+      topology = await openTopology(topologyAddress);
+      try {
+        await topology.start();
+      } catch (e) {
+        throw new ConfigError(`--topology ${topologyAddress}: ${(e as Error).message}`);
+      }
+    }
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf, topology, shardAdvertise: String(config.kernel['shard-advertise']) });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
@@ -279,6 +292,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       reload,
     };
   } catch (e) {
+    await topology?.close().catch(() => undefined);
     for (const s of stores) await s.close().catch(() => undefined);
     datadir.release();
     throw e;
@@ -332,6 +346,7 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
           log.error(`closing ${p.manifest.name} failed`, { error: String(e) });
         }
       }
+      await kernel.topology()?.close();
       await storage.close();
       datadir.release();
       log.info('mizzle stopped');
