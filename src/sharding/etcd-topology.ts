@@ -1,6 +1,6 @@
 // The topology kept in etcd (one key per keyspace under a prefix): read at start, watched for changes, changed by compare-and-swap; routing keeps the last known topology while etcd is down.
-import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
-import { memberBreaker } from './etcd-host-breaker.js';
+import { ClientClosedError, Etcd3, isRecoverableError, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
+import { memberBreaker, MemberSkippedError } from './etcd-host-breaker.js';
 import { parseKeyspace, type KeyspaceTopology, type Topology } from './topology.js';
 import { TopologyUnavailableError, type TopologySource } from './topology-source.js';
 
@@ -327,8 +327,11 @@ export class EtcdTopology implements TopologySource {
       return out;
     } catch (e) {
       if (e instanceof TopologyUnavailableError) throw e;
-      this.lost((e as Error).message);
-      throw new TopologyUnavailableError(`etcd (${this.description}) cannot take the change: ${(e as Error).message}`);
+      const message = e instanceof Error ? e.message : String(e);
+      // A refusal from a working etcd (a value over its request size limit) is not an outage.
+      if (!(e instanceof Error) || !(isRecoverableError(e) || e instanceof MemberSkippedError || e instanceof ClientClosedError)) throw new Error(`etcd (${this.description}) refused the change: ${message}`);
+      this.lost(message);
+      throw new TopologyUnavailableError(`etcd (${this.description}) cannot take the change: ${message}`);
     }
   }
 
