@@ -99,6 +99,12 @@ test('init: usage mistakes exit 2 before etcd is asked', { skip }, async () => {
   oneLineError(await shard('init', '--shards', '1', '--primaries', 'h:1'), 2, /KEYSPACE is missing/);
   oneLineError(await shard('init', 'k', '--shards', '1', '--primaries', 'h:1', '--colour', 'red'), 2, /unknown option --colour/);
   oneLineError(await mizzle(['shard', 'init', 'k', '--shards', '1', '--primaries', 'h:1']), 2, /--topology is required/);
+  const help = await mizzle(['shard', '--help']);
+  assert.equal(help.code, 0);
+  for (const sub of ['show', 'init', 'put', 'delete']) assert.match(help.stdout, new RegExp(`^  ${sub} `, 'm'));
+  const initHelp = await mizzle(['shard', 'init', '--help']);
+  assert.equal(initHelp.code, 0);
+  assert.match(initHelp.stdout, /usage: mizzle shard init --topology ADDRESS KEYSPACE --shards N/);
   // Nothing was written.
   const shown = await shard('show', 'k');
   oneLineError(shown, 1, /no keyspace 'k'/);

@@ -67,6 +67,10 @@ export async function shardCommand(argv: string[]): Promise<number> {
     process.stderr.write(`mizzle shard: unknown subcommand '${name}'\n\n${usage()}`);
     return 2;
   }
+  if (tail.includes('--help') || tail.includes('-h')) {
+    process.stdout.write(`${sub.summary}\nusage: ${sub.usage}\n`);
+    return 0;
+  }
   const { address, rest } = takeTopology(tail);
   if (address === undefined || address === '') {
     process.stderr.write(`mizzle shard ${name}: --topology is required\nusage: ${sub.usage}\n`);
