@@ -65,10 +65,23 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
+/** Ports are picked free but bound later by etcd; another process may take one in between, so a start that loses that race is tried again. */
+const PORT_RACE_ATTEMPTS = 3;
+
 export async function startEtcdCluster(opts: { members?: number } = {}): Promise<EtcdCluster> {
   const count = opts.members ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > 7) throw new Error(`an etcd test cluster has 1 to 7 members, not ${count}`);
   if (!etcdAvailable()) throw new Error(`${ETCD_BINARY} is missing (apt-get install etcd-server)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(count);
+    } catch (e) {
+      if (attempt >= PORT_RACE_ATTEMPTS || !/address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(count: number): Promise<EtcdCluster> {
   const root = mkdtempSync(join(tmpdir(), 'mizzle-etcd-'));
   const token = `mizzle-test-${process.pid}-${++clusters}-${Date.now().toString(36)}`;
   const members: Member[] = [];
