@@ -211,12 +211,17 @@ test('the leader killed: reads and updates continue; a reader of that member alo
   await raw.kv.compact({ revision: head.header.revision, physical: true });
   raw.close();
 
+  const warned = warnings.length;
   await cluster.restart(victim);
   await waitFor('the lone-member reader catches up', () => onlyVictim.current().keyspaces.survivor?.shards[0].primary.port === 8200, 10000);
   await waitFor('and says etcd answers', () => onlyVictim.reachable(), 5000);
   // And it follows new changes again.
   await writer.update('survivor', () => keyspace('survivor', 8300));
   await waitFor('the lone-member reader hears a new change', () => onlyVictim.current().keyspaces.survivor.shards[0].primary.port === 8300, 1000);
+  // Its old watch, resumed at a compacted revision, is cancelled by etcd and made anew; changes keep arriving through the new one.
+  await waitFor('the compacted watch is replaced', () => warnings.slice(warned).some((w) => /the watch was cancelled by etcd/.test(w)), 5000);
+  await writer.update('survivor', () => keyspace('survivor', 8400));
+  await waitFor('the lone-member reader hears a change through its new watch', () => onlyVictim.current().keyspaces.survivor.shards[0].primary.port === 8400, 1000);
 });
 
 test('etcd without a quorum (2 of 3 members down): changes are refused within 3 s, reads go on', { skip }, async () => {

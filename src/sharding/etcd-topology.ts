@@ -263,9 +263,9 @@ export class EtcdTopology implements TopologySource {
     watcher.on('error', (e: Error) => {
       // etcd cancelled the watch (its history was compacted past our revision): read everything and watch again from there.
       if (this.closed || this.watcher !== watcher) return;
-      this.log(`the watch ended (${e.message}); re-reading the topology`);
+      this.log(`the watch was cancelled by etcd (${e.message}; its history may have been compacted); re-reading the topology`);
+      // The client has already dropped the cancelled watcher; cancelling it again would ask etcd about an id it no longer knows.
       this.watcher = undefined;
-      void watcher.cancel().catch(() => undefined);
       this.rewatch();
     });
   }
