@@ -190,6 +190,7 @@ for (const threads of ['1', '2']) {
   });
 }
 
-test('a server with an unreachable etcd refuses to start with a clear message', { skip }, async () => {
+test('a server with an unreachable etcd, or a bad address, refuses to start with a clear message', { skip }, async () => {
   await assert.rejects(startServerProcess({ args: ['--topology', 'etcd://127.0.0.1:1/nowhere/'], timeoutMs: 30_000 }), /--topology etcd:\/\/127\.0\.0\.1:1\/nowhere\/: cannot read the topology/);
+  await assert.rejects(startServerProcess({ args: ['--topology', 'etcd://:1/x'], timeoutMs: 30_000 }), (e: Error) => /--topology etcd:\/\/:1\/x: bad etcd address/.test(e.message) && !/fatal/.test(e.message));
 });

@@ -30,6 +30,9 @@ const WATCH_RETRY_MS = 500;
 /** Closing waits this long for etcd to confirm the watch's end. */
 const CLOSE_WAIT_MS = 1_000;
 
+/** Largest answer taken from etcd (a whole topology in one read); gRPC's default of 4 MiB is less than a few big lookup tables. */
+const ETCD_ANSWER_MAX_BYTES = 256 * 1024 * 1024;
+
 /** Keyspace names are database names (the rule parseKeyspace applies). */
 const KEYSPACE_NAME = /^[A-Za-z0-9_$]{1,64}$/;
 
@@ -116,6 +119,7 @@ export class EtcdTopology implements TopologySource {
     this.client = new Etcd3({
       hosts: this.address.hosts.map((h) => `http://${h}`),
       dialTimeout: START_TIMEOUT_MS,
+      grpcOptions: { 'grpc.max_receive_message_length': ETCD_ANSWER_MAX_BYTES },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS }),
       faultHandling: { host: memberBreaker, watchBackoff: constantBackoff(WATCH_RETRY_MS) },
     });
