@@ -48,6 +48,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: 
 async function main(argv: string[]): Promise<number> {
   // `mizzle sql` reads its own options, where -h is the host and -? its help, as in the mysql CLI.
   if (argv[0] === 'sql') return sqlCommand(argv.slice(1));
+  // `mizzle shard --help` lists the shard subcommands, not the server's options.
+  if (argv[0] === 'shard') return shardCommand(argv.slice(1));
   const [{ ConfigError }, { helpText, USAGE }, { MIZZLE_VERSION }, { SHIPPED_PLUGINS }] = await serverModules();
   const manifests: PluginManifest[] = SHIPPED_PLUGINS.map((p) => p.manifest);
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {

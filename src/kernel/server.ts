@@ -202,8 +202,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     // The topology is read before any client is served: a shard server must know what it owns (each thread watches its own copy).
     const topologyAddress = String(config.kernel.topology);
     if (topologyAddress !== '') {
-      topology = await openTopology(topologyAddress);
       try {
+        topology = await openTopology(topologyAddress, { log: (m) => log.warn(m, { topology: topologyAddress }) });
         await topology.start();
       } catch (e) {
         throw new ConfigError(`--topology ${topologyAddress}: ${(e as Error).message}`);

@@ -1,6 +1,10 @@
-// `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show it; later subcommands add, move, split and fail over shards).
+// `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show, init, put, delete; later subcommands move, split and fail over shards).
 import { openTopology } from '../../sharding/open-topology.js';
 import type { TopologySource } from '../../sharding/topology-source.js';
+import { deleteKeyspace } from './delete.js';
+import { init } from './init.js';
+import { UsageError } from './options.js';
+import { put } from './put.js';
 
 /** What every subcommand gets: its own arguments (after the subcommand's name) and the opened topology. */
 export interface ShardCommandContext {
@@ -13,6 +17,9 @@ export interface ShardSubcommand {
   /** One line for `mizzle shard --help`. */
   summary: string;
   usage: string;
+  /** Checks the arguments before the topology is opened; throws UsageError (exit 2) on a mistake. */
+  check?(args: string[]): void;
+  /** Throws UsageError for a command-line mistake (exit 2), any other error for a failure (exit 1). */
   run(ctx: ShardCommandContext): Promise<number>;
 }
 
@@ -29,7 +36,7 @@ const show: ShardSubcommand = {
 };
 
 /** The subcommands by name; each lives in its own file beside this one. */
-export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show };
+export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show, init, put, delete: deleteKeyspace };
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n      ${c.usage}`);
@@ -60,6 +67,10 @@ export async function shardCommand(argv: string[]): Promise<number> {
     process.stderr.write(`mizzle shard: unknown subcommand '${name}'\n\n${usage()}`);
     return 2;
   }
+  if (tail.includes('--help') || tail.includes('-h')) {
+    process.stdout.write(`${sub.summary}\nusage: ${sub.usage}\n`);
+    return 0;
+  }
   const { address, rest } = takeTopology(tail);
   if (address === undefined || address === '') {
     process.stderr.write(`mizzle shard ${name}: --topology is required\nusage: ${sub.usage}\n`);
@@ -67,11 +78,17 @@ export async function shardCommand(argv: string[]): Promise<number> {
   }
   let topology: TopologySource | undefined;
   try {
+    sub.check?.(rest);
     topology = await openTopology(address);
     await topology.start();
     return await sub.run({ args: rest, topology, out: (t) => process.stdout.write(t) });
   } catch (e) {
-    process.stderr.write(`mizzle shard ${name}: ${(e as Error).message}\n`);
+    const message = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    if (e instanceof UsageError) {
+      process.stderr.write(`mizzle shard ${name}: ${message}\nusage: ${sub.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`mizzle shard ${name}: ${message}\n`);
     return 1;
   } finally {
     await topology?.close();
