@@ -26,7 +26,7 @@ export interface Queryable {
 }
 
 /** Runs a call on a session under the call's signal. */
-async function runOn(s: TransportSession, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): Promise<QueryResult> {
+export async function runOn(s: TransportSession, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): Promise<QueryResult> {
   const sig = callSignal(o, defaultTimeoutMs);
   try {
     return await s.run(call, sig.signal);

@@ -35,6 +35,11 @@ export function connect(url: string | URL, o?: ClientOptions): Client {
 }
 
 export { Client, Transaction, MizzleError, ClientCode } from './http.js';
+export { connectSharded, type ShardedConnectOptions } from './sharded/connect-sharded.js';
+export { ShardedClient, type ShardedCallOptions } from './sharded/sharded-client.js';
+export type { ShardPlacement } from './sharded/keyspace-routes.js';
+export type { TopologySource } from '../sharding/topology-source.js';
+export type { ShardKeyValue } from '../sharding/shard-key.js';
 export type {
   Queryable, RowStream, StreamSummary, ReservedSession, MizzleErrorKind, CallOptions, ClientOptions, Transport, TransportSession, StatementCall, StreamPart, ScriptOutcome,
   ClientValue, ClientParam, ClientRow, Column, ColumnTypeName, QueryResult,
