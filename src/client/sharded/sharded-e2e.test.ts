@@ -205,7 +205,7 @@ test('a frozen shard holds writes until the topology serves it again, and refuse
 });
 
 test('a shard whose primary moves to its (promoted) replica: the old server redirects, and a client with the old topology follows without an error', async () => {
-  const [low, low2] = idsIn('-80', 2, 3000);
+  const [low, low2, low3] = idsIn('-80', 3, 3000);
   const expected = await passesEventually(async () => assert.deepEqual(await ids(c), await ids(a)), 15_000).then(() => ids(a));
   // A client whose topology stays as it was: it will send -80's keys to A.
   const staleFile = join(dir, 'stale.json');
@@ -213,6 +213,14 @@ test('a shard whose primary moves to its (promoted) replica: the old server redi
   const stale = await connectSharded({ topology: staleFile, keyspace: 'app', timeoutMs: 20_000 });
   try {
     assert.deepEqual(stale.shardFor(low).primary, at(a));
+    // A transaction open on A when the shard moves: its next statement is redirected, which fails it (rolled back).
+    let moved!: () => void;
+    const flipped = new Promise<void>((r) => { moved = r; });
+    const cutOff = sharded.transaction(async (tx) => {
+      await tx.execute('INSERT INTO users VALUES (?, ?)', [low3, 'lost']);
+      await flipped;
+      await tx.execute('UPDATE users SET name = ? WHERE id = ?', ['lost again', low3]);
+    }, { shardKey: low3 });
     // Promote C: it stops following A and takes writes; then the topology names it -80's primary.
     await rowsOn(c, 'STOP REPLICA');
     await rowsOn(c, 'SET GLOBAL super_read_only = 0');
@@ -230,11 +238,21 @@ test('a shard whose primary moves to its (promoted) replica: the old server redi
     } finally {
       onA.destroy();
     }
+    moved();
+    await assert.rejects(cutOff, (e: MizzleError) => {
+      assert.equal(e.code, 2013);
+      assert.match(e.message, /moved to 127\.0\.0\.1:\d+ during the transaction/);
+      return true;
+    });
+    assert.deepEqual(await rowsOn(a, `SELECT COUNT(*) FROM app.users WHERE id = ${low3}`), [[0]], 'rolled back on A');
     // The stale client goes to A, is redirected, and the write lands on C.
     await stale.execute('INSERT INTO users VALUES (?, ?)', [low, 'moved'], { shardKey: low });
     assert.deepEqual(await rowsOn(c, `SELECT name FROM app.users WHERE id = ${low}`), [['moved']]);
     assert.deepEqual(await rowsOn(a, `SELECT COUNT(*) FROM app.users WHERE id = ${low}`), [[0]]);
     assert.deepEqual((await stale.query('SELECT COUNT(*) FROM users', [], { shardKey: low })).rows, [[expected.length + 1]]);
+    const streamed: unknown[][] = [];
+    for await (const row of stale.stream('SELECT name FROM users WHERE id = ?', [low], { shardKey: low })) streamed.push(row);
+    assert.deepEqual(streamed, [['moved']]);
     // The live client sees the change and goes to C directly.
     await passesEventually(async () => assert.deepEqual(sharded.shardFor(low2).primary, at(c)), SEEN_MS);
     await sharded.execute('INSERT INTO users VALUES (?, ?)', [low2, 'direct'], { shardKey: low2 });
