@@ -2,12 +2,12 @@
 import type { ShardKeyValue } from '../../sharding/shard-key.js';
 import type { ServerAddress } from '../../sharding/topology.js';
 import { callSignal, type CallOptions, type CallSignal } from '../call-signal.js';
-import { Transaction, runOn, type RowStream, type StreamSummary } from '../client.js';
+import { Transaction, rowStreamOf, runOn, type RowStream } from '../client.js';
 import { ClientCode, connectionError } from '../errors.js';
 import { RedirectedError } from '../native/transport.js';
 import type { SessionPool } from '../pool.js';
 import type { StatementCall, StreamPart, TransportSession } from '../transport.js';
-import type { ClientParam, ClientRow, Column, QueryResult } from '../values.js';
+import type { ClientParam, QueryResult } from '../values.js';
 import { CallRoute } from './call-route.js';
 import { shardKeyOf, type KeyspaceRoutes, type ShardPlacement } from './keyspace-routes.js';
 import type { ServerPools } from './server-pools.js';
@@ -138,9 +138,8 @@ export class ShardedClient {
 
   /** One statement's rows as they arrive; a REDIRECT before the first row is followed like any call's. */
   stream(sql: string, params?: readonly ClientParam[], o: ShardedCallOptions = {}): RowStream {
-    const state: { columns: Column[] | undefined; summary: StreamSummary | undefined } = { columns: undefined, summary: undefined };
     const self = this;
-    async function* rows(): AsyncGenerator<ClientRow> {
+    return rowStreamOf(async function* (): AsyncGenerator<StreamPart> {
       const sig = callSignal(o, self.settings.timeoutMs);
       try {
         const route = self.route(sql, o, sig);
@@ -151,9 +150,7 @@ export class ShardedClient {
           try {
             for await (const part of s.stream(call, sig.signal)) {
               started = true;
-              if (part.kind === 'columns') state.columns = part.columns;
-              else if (part.kind === 'rows') yield* part.rows;
-              else state.summary = { rowsAffected: part.rowsAffected, lastInsertId: part.lastInsertId, warnings: part.warnings };
+              yield part;
             }
             return;
           } catch (e) {
@@ -165,16 +162,7 @@ export class ShardedClient {
       } finally {
         sig.done();
       }
-    }
-    return {
-      get columns() {
-        return state.columns;
-      },
-      get summary() {
-        return state.summary;
-      },
-      [Symbol.asyncIterator]: () => rows(),
-    };
+    });
   }
 
   /**
