@@ -19,8 +19,10 @@ function looksLikeRead(sql: string): boolean {
 }
 
 export interface RouteIntent {
-  /** The key's canonical bytes; undefined in a keyspace of one shard. */
+  /** The key's canonical bytes; undefined in a keyspace of one shard, or when the shard is named. */
   key: Uint8Array | undefined;
+  /** A shard chosen by name instead of by key (a statement for every shard in turn). */
+  shardName?: string;
   /** Send to a replica (READ_ONLY), the primary when the shard has none. */
   replica: boolean;
   /** Hold while the shard is frozen: writes and transactions. */
@@ -44,8 +46,8 @@ export class CallRoute {
     this.holdUntil = Date.now() + (timeoutMs > 0 ? timeoutMs : FROZEN_HOLD_MAX_MS);
   }
 
-  static intentOf(sql: string, key: Uint8Array | undefined, replica: boolean): RouteIntent {
-    return { key, replica, holds: !replica && !looksLikeRead(sql) };
+  static intentOf(sql: string, key: Uint8Array | undefined, shardName: string | undefined, replica: boolean): RouteIntent {
+    return { key, shardName, replica, holds: !replica && !looksLikeRead(sql) };
   }
 
   /** The server to send to now; while the shard is frozen a held call waits here for the topology to change. */
@@ -57,7 +59,7 @@ export class CallRoute {
     }
     for (;;) {
       const generation = this.routes.view.generation;
-      const shard = this.routes.shard(this.intent.key);
+      const shard = this.routes.shard(this.intent.key, this.intent.shardName);
       if (!this.intent.holds || shard.state !== 'frozen') return this.intent.replica ? this.routes.replicaOf(shard) : shard.primary;
       await this.untilChanged(generation, shard);
     }
@@ -81,7 +83,7 @@ export class CallRoute {
       this.countHop(e.message, at);
       const named = { host: e.redirect.host, port: e.redirect.port };
       const generation = this.routes.view.generation;
-      const byTopology = this.routes.shard(this.intent.key).primary;
+      const byTopology = this.routes.shard(this.intent.key, this.intent.shardName).primary;
       if (!this.tried.has(addressKey(byTopology)) && !this.intent.replica) return true;
       if (!this.tried.has(addressKey(named))) {
         this.hint = named;
@@ -96,7 +98,7 @@ export class CallRoute {
     if (e.kind === 'server' && e.code === LOCK_WAIT_TIMEOUT && this.intent.holds) {
       // The server held the write for a frozen shard and gave up; hold on here if this client sees it frozen too.
       const generation = this.routes.view.generation;
-      const shard = this.routes.shard(this.intent.key);
+      const shard = this.routes.shard(this.intent.key, this.intent.shardName);
       if (shard.state !== 'frozen') return false;
       await this.untilChanged(generation, shard);
       return true;

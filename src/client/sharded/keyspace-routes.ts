@@ -6,15 +6,19 @@ import type { TopologySource } from '../../sharding/topology-source.js';
 import { TopologyView } from '../../sharding/topology-view.js';
 import { MizzleError, usageError } from '../errors.js';
 
-/** Where a key's rows live, as shardFor() reports it. */
-export interface ShardPlacement {
+/** A shard of the keyspace as shards() lists it. */
+export interface ShardInfo {
   keyspace: string;
   /** The shard's name ('-80', '80-'). */
   shard: string;
-  keyspaceId: bigint;
   primary: ServerAddress;
   replicas: ServerAddress[];
   state: ShardState;
+}
+
+/** Where a key's rows live, as shardFor() reports it. */
+export interface ShardPlacement extends ShardInfo {
+  keyspaceId: bigint;
 }
 
 /** A key's canonical bytes (shard-key.ts), as the frame header carries them. */
@@ -45,9 +49,14 @@ export class KeyspaceRoutes {
     return ks;
   }
 
-  /** The shard a key (canonical bytes) belongs to; without a key, the keyspace's only shard. */
-  shard(key: Uint8Array | undefined): RoutedShard {
+  /** The shard a key (canonical bytes) belongs to, or the one named; with neither, the keyspace's only shard. */
+  shard(key: Uint8Array | undefined, name?: string): RoutedShard {
     const ks = this.resolved();
+    if (name !== undefined) {
+      const named = ks.shards.find((s) => s.name === name);
+      if (named === undefined) throw usageError(`Keyspace ${this.keyspace} has no shard ${name} (it has ${ks.shards.map((s) => s.name).join(', ')})`);
+      return named;
+    }
     if (key === undefined) {
       if (ks.shards.length === 1) return ks.shards[0];
       throw usageError(`Keyspace ${this.keyspace} has ${ks.shards.length} shards: pass { shardKey } to say which rows a statement is about`);
@@ -59,9 +68,17 @@ export class KeyspaceRoutes {
     }
   }
 
+  private info(s: RoutedShard): ShardInfo {
+    return { keyspace: this.keyspace, shard: s.name, primary: s.primary, replicas: s.replicas, state: s.state };
+  }
+
   placement(key: Uint8Array): ShardPlacement {
-    const s = this.shard(key);
-    return { keyspace: this.keyspace, shard: s.name, keyspaceId: this.resolved().keyspaceId(key), primary: s.primary, replicas: s.replicas, state: s.state };
+    return { ...this.info(this.shard(key)), keyspaceId: this.resolved().keyspaceId(key) };
+  }
+
+  /** Every shard, in key order. */
+  list(): ShardInfo[] {
+    return this.resolved().shards.map((s) => this.info(s));
   }
 
   /** One of the shard's replicas in turn, or its primary when it has none. */

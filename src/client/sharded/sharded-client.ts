@@ -3,18 +3,23 @@ import type { ShardKeyValue } from '../../sharding/shard-key.js';
 import type { ServerAddress } from '../../sharding/topology.js';
 import { callSignal, type CallOptions, type CallSignal } from '../call-signal.js';
 import { Transaction, rowStreamOf, runOn, type RowStream } from '../client.js';
-import { ClientCode, connectionError } from '../errors.js';
+import { ClientCode, connectionError, usageError } from '../errors.js';
 import { RedirectedError } from '../native/transport.js';
 import type { SessionPool } from '../pool.js';
 import type { StatementCall, StreamPart, TransportSession } from '../transport.js';
 import type { ClientParam, QueryResult } from '../values.js';
 import { CallRoute } from './call-route.js';
-import { shardKeyOf, type KeyspaceRoutes, type ShardPlacement } from './keyspace-routes.js';
+import { shardKeyOf, type KeyspaceRoutes, type ShardInfo, type ShardPlacement } from './keyspace-routes.js';
 import type { ServerPools } from './server-pools.js';
 
 export interface ShardedCallOptions extends CallOptions {
   /** The shard key's value for the rows the statement is about; required unless the keyspace has one shard. */
   shardKey?: ShardKeyValue;
+  /**
+   * Instead of a key: the shard by name ('-80'), e.g. to run a read on every shard in turn (see
+   * shards()). No key travels in the header, so the server does not check that it owns the shard.
+   */
+  shard?: string;
   /** A read a replica may answer (sent READ_ONLY to one of the shard's replicas; its primary when it has none). */
   replica?: boolean;
 }
@@ -84,12 +89,18 @@ export class ShardedClient {
     return this.routes.placement(shardKeyOf(key));
   }
 
+  /** Every shard of the keyspace in key order, as of the topology's last change. */
+  shards(): ShardInfo[] {
+    return this.routes.list();
+  }
+
   private route(sql: string, o: ShardedCallOptions, sig: CallSignal, holds?: boolean): CallRoute {
+    if (o.shardKey !== undefined && o.shard !== undefined) throw usageError('Pass shardKey or shard, not both');
     const key = o.shardKey === undefined ? undefined : shardKeyOf(o.shardKey);
-    const intent = CallRoute.intentOf(sql, key, o.replica === true);
+    const intent = CallRoute.intentOf(sql, key, o.shard, o.replica === true);
     if (holds !== undefined) intent.holds = holds;
     // Checked now: a missing key in a keyspace of many shards is the caller's mistake, not worth a wait.
-    this.routes.shard(key);
+    this.routes.shard(key, o.shard);
     return new CallRoute(this.routes, intent, sig.signal, o.timeoutMs ?? this.settings.timeoutMs, this.settings.redirectsMax);
   }
 
@@ -200,7 +211,7 @@ export class ShardedClient {
         const lent = await this.lend(route, sig);
         try {
           await lent.s.run({ sql: 'BEGIN', prepared: false, shardKey: route.intent.key }, sig.signal);
-          return { lent, key: route.intent.key, shard: this.routes.shard(route.intent.key).name };
+          return { lent, key: route.intent.key, shard: this.routes.shard(route.intent.key, route.intent.shardName).name };
         } catch (e) {
           lent.pool.release(lent.s);
           if (!(await route.retry(e, lent.at))) throw e;

@@ -104,6 +104,12 @@ test('the sharded client puts each of 200 rows on its key\'s shard, and each ser
   for await (const row of sharded.stream('SELECT id, name FROM users WHERE id = ?', [id], { shardKey: String(id) })) streamed.push(row);
   assert.deepEqual(streamed, [[id, `user ${id}`]]);
   assert.deepEqual(sharded.shardFor(id).primary, at(b));
+  // A statement for every shard, by name: the counts add up.
+  assert.deepEqual(sharded.shards().map((x) => [x.shard, x.primary.port]), [['-80', a.nativePort], ['80-', b.nativePort]]);
+  let total = 0;
+  for (const x of sharded.shards()) total += Number((await sharded.query('SELECT COUNT(*) FROM users', [], { shard: x.shard })).rows[0][0]);
+  assert.equal(total, ROWS);
+  await assert.rejects(sharded.query('SELECT 1', [], { shard: '-40' }), /no shard -40/);
   // Without a key, a keyspace of two shards cannot say where a statement goes.
   await assert.rejects(sharded.query('SELECT COUNT(*) FROM users'), (e: MizzleError) => e.kind === 'usage' && /2 shards/.test(e.message));
   // The replica of -80 follows A.
