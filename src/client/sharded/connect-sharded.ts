@@ -2,7 +2,7 @@
 import { openTopology } from '../../sharding/open-topology.js';
 import type { TopologySource } from '../../sharding/topology-source.js';
 import { DEFAULT_TIMEOUT_MS } from '../connect-url.js';
-import { MizzleError, usageError } from '../errors.js';
+import { ClientCode, MizzleError, usageError } from '../errors.js';
 import { DEFAULT_REDIRECTS_MAX } from '../native/transport.js';
 import { nodeTlsOptions } from '../node-tls.js';
 import { tlsSettings, type SslMode } from '../tls-settings.js';
@@ -57,16 +57,17 @@ export async function connectSharded(o: ShardedConnectOptions): Promise<ShardedC
   const endpoint = { user: o.user ?? 'root', password: o.password ?? '', database: o.keyspace, redirectsMax, sslMode: tls.mode, tls: nodeTlsOptions(tls) };
 
   let source: TopologySource;
-  let owned = false;
+  const owned = typeof o.topology === 'string';
   if (typeof o.topology === 'string') {
-    source = await openTopology(o.topology);
-    owned = true;
+    let opened: TopologySource | undefined;
     try {
-      await source.start();
+      opened = await openTopology(o.topology);
+      await opened.start();
     } catch (e) {
-      await source.close().catch(() => undefined);
-      throw new MizzleError(`Cannot read the topology ${o.topology}: ${e instanceof Error ? e.message : String(e)}`, 2003, 'HY000', 'connection');
+      await opened?.close().catch(() => undefined);
+      throw new MizzleError(`Cannot read the topology ${o.topology}: ${e instanceof Error ? e.message : String(e)}`, ClientCode.CONNECT, 'HY000', 'connection');
     }
+    source = opened;
   } else {
     source = o.topology;
   }

@@ -267,3 +267,11 @@ test('a shard whose primary moves to its (promoted) replica: the old server redi
     await stale.close();
   }
 });
+
+test('connectSharded refuses a topology it cannot read, a keyspace the topology lacks, and bad options', async () => {
+  await assert.rejects(connectSharded({ topology: join(dir, 'missing.json'), keyspace: 'app' }), (e: MizzleError) => e.code === 2003 && /Cannot read the topology/.test(e.message));
+  await assert.rejects(connectSharded({ topology: topologyFile, keyspace: 'nope' }), (e: MizzleError) => e.kind === 'usage' && /Keyspace nope is not in the topology/.test(e.message));
+  await assert.rejects(connectSharded({ topology: topology, keyspace: 'app', poolSize: 0 }), /poolSize must be/);
+  await assert.rejects(sharded.query('SELECT 1', [], { shardKey: 'x'.repeat(300) }), /at most 256 bytes/);
+  await assert.rejects(sharded.query('SELECT 1', [], { shardKey: 1, shard: '-80' }), /not both/);
+});
