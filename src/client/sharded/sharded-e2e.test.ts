@@ -221,12 +221,16 @@ test('a shard whose primary moves to its (promoted) replica: the old server redi
     assert.deepEqual(stale.shardFor(low).primary, at(a));
     // A transaction open on A when the shard moves: its next statement is redirected, which fails it (rolled back).
     let moved!: () => void;
+    let begun!: () => void;
     const flipped = new Promise<void>((r) => { moved = r; });
+    const inserted = new Promise<void>((r) => { begun = r; });
     const cutOff = sharded.transaction(async (tx) => {
       await tx.execute('INSERT INTO users VALUES (?, ?)', [low3, 'lost']);
+      begun();
       await flipped;
       await tx.execute('UPDATE users SET name = ? WHERE id = ?', ['lost again', low3]);
     }, { shardKey: low3 });
+    await Promise.race([inserted, cutOff.then(() => assert.fail('the transaction ended before the move'))]);
     // Promote C: it stops following A and takes writes; then the topology names it -80's primary.
     await rowsOn(c, 'STOP REPLICA');
     await rowsOn(c, 'SET GLOBAL super_read_only = 0');
