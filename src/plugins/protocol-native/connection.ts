@@ -317,6 +317,8 @@ export class NativeConnection implements RowStreamHost {
       // Hashing happens only for a request that carries a key, on a server in a topology.
       if (f.shardKey.length > 0 && this.h.shards !== undefined && !this.h.policy.draining) {
         const moved = await this.h.shards.admit(f.shardKey, session.database, f.flags, q.sql);
+        // A write held for a frozen shard may outlive its client.
+        if (this.state === 'closed') return;
         if (moved !== undefined) {
           this.h.counters.redirects++;
           this.send((w) => writeRedirect(w, f.requestId, this.statusFlags(), moved));
