@@ -2,7 +2,7 @@
 import { callSignal, type CallOptions } from './call-signal.js';
 import { MizzleError, usageError } from './errors.js';
 import { SessionPool } from './pool.js';
-import type { ScriptOutcome, StatementCall, Transport, TransportSession } from './transport.js';
+import type { ScriptOutcome, StatementCall, StreamPart, Transport, TransportSession } from './transport.js';
 import type { ClientParam, ClientRow, Column, QueryResult } from './values.js';
 
 /** Rows of a streamed result as they arrive; `columns` is known once the first row (or the end) was read. */
@@ -26,7 +26,7 @@ export interface Queryable {
 }
 
 /** Runs a call on a session under the call's signal. */
-async function runOn(s: TransportSession, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): Promise<QueryResult> {
+export async function runOn(s: TransportSession, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): Promise<QueryResult> {
   const sig = callSignal(o, defaultTimeoutMs);
   try {
     return await s.run(call, sig.signal);
@@ -35,21 +35,14 @@ async function runOn(s: TransportSession, call: StatementCall, o: CallOptions, d
   }
 }
 
-/** A stream over a session lent by `borrow`, given back by `giveBack` when the stream ends or the caller stops. */
-function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: TransportSession) => void, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): RowStream {
+/** A RowStream over the parts `parts()` produces (called once per iteration): rows out, columns and summary kept. */
+export function rowStreamOf(parts: () => AsyncIterable<StreamPart>): RowStream {
   const state: { columns: Column[] | undefined; summary: StreamSummary | undefined } = { columns: undefined, summary: undefined };
   async function* rows(): AsyncGenerator<ClientRow> {
-    const s = await borrow();
-    const sig = callSignal(o, defaultTimeoutMs);
-    try {
-      for await (const part of s.stream(call, sig.signal)) {
-        if (part.kind === 'columns') state.columns = part.columns;
-        else if (part.kind === 'rows') yield* part.rows;
-        else state.summary = { rowsAffected: part.rowsAffected, lastInsertId: part.lastInsertId, warnings: part.warnings };
-      }
-    } finally {
-      sig.done();
-      giveBack(s);
+    for await (const part of parts()) {
+      if (part.kind === 'columns') state.columns = part.columns;
+      else if (part.kind === 'rows') yield* part.rows;
+      else state.summary = { rowsAffected: part.rowsAffected, lastInsertId: part.lastInsertId, warnings: part.warnings };
     }
   }
   return {
@@ -61,6 +54,20 @@ function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: Transp
     },
     [Symbol.asyncIterator]: () => rows(),
   };
+}
+
+/** A stream over a session lent by `borrow`, given back by `giveBack` when the stream ends or the caller stops. */
+function rowStream(borrow: () => Promise<TransportSession>, giveBack: (s: TransportSession) => void, call: StatementCall, o: CallOptions, defaultTimeoutMs: number): RowStream {
+  return rowStreamOf(async function* () {
+    const s = await borrow();
+    const sig = callSignal(o, defaultTimeoutMs);
+    try {
+      yield* s.stream(call, sig.signal);
+    } finally {
+      sig.done();
+      giveBack(s);
+    }
+  });
 }
 
 /** Statements all on one session (a transaction's, or a reserved one); unusable once it ended. */

@@ -1,4 +1,4 @@
-// The client library (`mizzle/client`): one API over mysql:// (mizzle's own MySQL client end), mizzle:// (the native protocol) and http(s)://; `mizzle/client/http` is the fetch-only entry.
+// The client library (`mizzle/client`): one API over mysql:// (mizzle's own MySQL client end), mizzle:// (the native protocol) and http(s)://, and connectSharded for a sharded keyspace; `mizzle/client/http` is the fetch-only entry.
 import { connectWith, type TransportFactory } from './connect-url.js';
 import type { Client } from './client.js';
 import { HTTP_TRANSPORTS } from './http.js';
@@ -35,6 +35,11 @@ export function connect(url: string | URL, o?: ClientOptions): Client {
 }
 
 export { Client, Transaction, MizzleError, ClientCode } from './http.js';
+export { connectSharded, type ShardedConnectOptions } from './sharded/connect-sharded.js';
+export { ShardedClient, type ShardedCallOptions } from './sharded/sharded-client.js';
+export type { ShardInfo, ShardPlacement } from './sharded/keyspace-routes.js';
+export type { TopologySource } from '../sharding/topology-source.js';
+export type { ShardKeyValue } from '../sharding/shard-key.js';
 export type {
   Queryable, RowStream, StreamSummary, ReservedSession, MizzleErrorKind, CallOptions, ClientOptions, Transport, TransportSession, StatementCall, StreamPart, ScriptOutcome,
   ClientValue, ClientParam, ClientRow, Column, ColumnTypeName, QueryResult,

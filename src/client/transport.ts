@@ -9,6 +9,10 @@ export interface StatementCall {
   params?: readonly ClientParam[];
   /** Run through prepared statements even without parameters (`execute`); parameters always are. */
   prepared: boolean;
+  /** The shard key's canonical bytes, sent in the native frame header (other wires have no place for it). */
+  shardKey?: Uint8Array;
+  /** The statement only reads, so a replica may run it (the native READ_ONLY flag). */
+  readOnly?: boolean;
 }
 
 /** The pieces of a streamed answer, in order: `columns` (result sets only), `rows` any number of times, `end` last. */

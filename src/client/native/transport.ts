@@ -78,6 +78,17 @@ function resultOf(r: Exclude<NativeReply, { kind: 'redirect' }>): QueryResult {
   return { columns: columnsOf(r.columns), rows: r.rows, rowsAffected: 0, lastInsertId: 0, warnings: r.warnings };
 }
 
+/**
+ * A REDIRECT handed back to the caller by a transport that reports them instead of following
+ * (a sharded client, which routes by its topology): nothing ran, and the session is still usable.
+ */
+export class RedirectedError extends MizzleError {
+  constructor(readonly redirect: RedirectReply, readonly inTransaction: boolean) {
+    super(`The server redirected (${redirect.reason}) to ${redirect.host}:${redirect.port}: ${redirect.message}`, ClientCode.CONNECT, 'HY000', 'connection');
+    this.name = 'RedirectedError';
+  }
+}
+
 /** Where sessions connect: the URL's server until a REDIRECT names another, which new sessions then use too. */
 class Target {
   constructor(public host: string, public port: number) {}
@@ -111,11 +122,12 @@ export class NativeSession implements TransportSession {
    */
   private async send(call: StatementCall, onRows?: OnRows): Promise<Exclude<NativeReply, { kind: 'redirect' }>> {
     const params = call.params?.map(paramOf);
-    const flags = call.prepared ? Flag.PREPARED : 0;
+    const flags = (call.prepared ? Flag.PREPARED : 0) | (call.readOnly === true ? Flag.READ_ONLY : 0);
     const visited = new Set<string>([this.transport.target.key]);
     for (let hops = 0; ; hops++) {
-      const r = await this.conn.request(call.sql, params, { flags, onRows });
+      const r = await this.conn.request(call.sql, params, { flags, onRows, shardKey: call.shardKey });
       if (r.kind !== 'redirect') return r;
+      if (this.transport.reportRedirects) throw new RedirectedError(r.redirect, (r.flags & Flag.IN_TRANSACTION) !== 0);
       this.follow(r.redirect, r.flags, visited, hops);
       const next = await this.transport.connect(r.redirect.host, r.redirect.port);
       this.conn.destroy();
@@ -242,7 +254,8 @@ export class NativeTransport implements Transport {
   /** Where new sessions connect; moved by the REDIRECTs sessions follow. */
   target: Target;
 
-  constructor(readonly endpoint: NativeEndpoint) {
+  /** `reportRedirects`: a REDIRECT rejects the call with RedirectedError and the target never moves (the caller routes). */
+  constructor(readonly endpoint: NativeEndpoint, readonly reportRedirects = false) {
     this.target = new Target(endpoint.host, endpoint.port);
   }
 

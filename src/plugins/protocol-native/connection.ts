@@ -17,6 +17,7 @@ import type { NativeCounters } from './counters.js';
 import { authenticateHello } from './hello-auth.js';
 import { ChangeStream } from './change-stream.js';
 import type { RedirectPolicy } from './redirect-policy.js';
+import type { ShardGate } from './shard-gate.js';
 import { NativeRowStream, rowFrames, type RowStreamHost } from './result-stream.js';
 
 export interface NativeLimits {
@@ -36,13 +37,15 @@ export interface ConnectionHost {
   limits: NativeLimits;
   counters: NativeCounters;
   policy: RedirectPolicy;
+  /** Present when the server is in a sharded topology: requests with a shard key are checked against it. */
+  shards: ShardGate | undefined;
   /** The port's TLS policy, and the certificate a client starting TLS gets (null: clear only). */
   tls: TlsPolicy;
   tlsContext(): SecureContext | null;
   closed(c: NativeConnection): void;
 }
 
-/** One parsed request waiting its turn; the shard key is parsed and bounded, not yet used (sharding comes later). */
+/** One parsed request waiting its turn (its shard key, bounded by the frame reader, is in the frame). */
 interface PendingRequest {
   frame: Frame;
 }
@@ -311,6 +314,17 @@ export class NativeConnection implements RowStreamHost {
     let sink: NativeRowStream | undefined;
     try {
       const q = readQuery(f.payload);
+      // Hashing happens only for a request that carries a key, on a server in a topology.
+      if (f.shardKey.length > 0 && this.h.shards !== undefined && !this.h.policy.draining) {
+        const moved = await this.h.shards.admit(f.shardKey, session.database, f.flags, q.sql);
+        // A write held for a frozen shard may outlive its client.
+        if (this.state === 'closed') return;
+        if (moved !== undefined) {
+          this.h.counters.redirects++;
+          this.send((w) => writeRedirect(w, f.requestId, this.statusFlags(), moved));
+          return;
+        }
+      }
       const verdict = this.h.policy.verdict(q.sql, session.status().inTransaction);
       if (verdict !== undefined && 'redirect' in verdict) {
         this.h.counters.redirects++;

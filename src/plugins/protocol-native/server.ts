@@ -1,5 +1,6 @@
 // The native protocol listener: connections through the kernel's listening socket, counters, and a drain that redirects before it closes.
 import { createServer, type Server, type Socket } from 'node:net';
+import { ConfigError } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { KernelApi, Listener, ProtocolServer } from '../../kernel/plugin.js';
 import { listenThroughKernel } from '../shared/listen.js';
@@ -7,6 +8,8 @@ import { tlsContextFor, type TlsPolicy } from '../shared/tls-transport.js';
 import { NativeConnection, type NativeLimits } from './connection.js';
 import { NativeCounters } from './counters.js';
 import { RedirectPolicy, type RedirectTarget } from './redirect-policy.js';
+import { FROZEN_WAIT_MAX_MS, ShardGate } from './shard-gate.js';
+import { selfMatcher } from './shard-self.js';
 
 export interface NativeServerOptions extends NativeLimits {
   port: number;
@@ -27,6 +30,7 @@ export class NativeProtocolServer implements ProtocolServer {
   private readonly connections = new Set<NativeConnection>();
   private listener: Listener | undefined;
   private server: Server | undefined;
+  private shards: ShardGate | undefined;
 
   constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: NativeServerOptions) {
     this.policy = new RedirectPolicy(kernel, opts.redirectTo, opts.readOnly);
@@ -55,6 +59,9 @@ export class NativeProtocolServer implements ProtocolServer {
     const tlsContext = tlsContextFor(this.kernel, this.opts.tls, 'protocol-native');
     this.servesTls = tlsContext() !== null;
     const server = createServer();
+    // Known before the first client when the port is; a port of 0 is known only once listening.
+    if (this.opts.port !== 0) this.shards = this.shardGate(this.opts.port);
+    const self = this;
     server.on('connection', (socket: Socket) => {
       const c = new NativeConnection(socket, {
         kernel: this.kernel,
@@ -62,6 +69,7 @@ export class NativeProtocolServer implements ProtocolServer {
         limits: this.opts,
         counters: this.counters,
         policy: this.policy,
+        get shards() { return self.shards; },
         tls: this.opts.tls,
         tlsContext,
         closed: (x) => this.connections.delete(x),
@@ -69,7 +77,22 @@ export class NativeProtocolServer implements ProtocolServer {
       this.connections.add(c);
     });
     this.listener = await listenThroughKernel(this.kernel, server, 'protocol-native', this.opts.port, this.opts.bind);
+    this.shards ??= this.shardGate(this.port);
     this.server = server;
+  }
+
+  /** In a sharded topology: the gate that checks keyed requests, knowing this server by --shard-advertise or bind:port (now that the port is known). */
+  private shardGate(port: number): ShardGate | undefined {
+    const topology = this.kernel.topology?.();
+    if (topology === undefined) return undefined;
+    let isSelf;
+    try {
+      isSelf = selfMatcher(this.kernel.shardAdvertise?.() ?? '', this.opts.bind, port);
+    } catch (e) {
+      throw new ConfigError(`--shard-advertise: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const timeout = this.opts.statementTimeoutMs;
+    return new ShardGate(topology, isSelf, timeout > 0 ? Math.min(timeout, FROZEN_WAIT_MAX_MS) : FROZEN_WAIT_MAX_MS);
   }
 
   /**
@@ -81,6 +104,7 @@ export class NativeProtocolServer implements ProtocolServer {
     if (this.server === undefined) return;
     this.server = undefined;
     this.policy.draining = true;
+    this.shards?.close();
     const closed = this.listener ? this.listener.close() : Promise.resolve();
     if (this.opts.drainMs > 0 && this.connections.size > 0) await new Promise((r) => setTimeout(r, this.opts.drainMs));
     const deadline = Date.now() + STOP_WAIT_MS;
