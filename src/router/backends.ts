@@ -1,5 +1,6 @@
 // The shards' primaries as the router reaches them: the keyspace as the topology last said, backend sessions opened through the client library, and the wait while a shard is frozen.
 import { SqlError, sqlError } from '../base/errors.js';
+import { quoteIdentifier } from '../base/identifier.js';
 import { MizzleError, TRANSPORTS, type QueryResult, type TransportSession } from '../client/index.js';
 import { ResolvedKeyspace, type RoutedShard, type ServerAddress } from '../sharding/topology.js';
 import type { TopologySource } from '../sharding/topology-source.js';
@@ -21,9 +22,9 @@ export function backendUrl(s: BackendSettings, a: ServerAddress): URL {
   const password = s.password === '' ? '' : `:${encodeURIComponent(s.password)}`;
   if (s.protocol === 'mysql') {
     if (a.mysqlPort === undefined) throw sqlError('NOT_SUPPORTED_YET', `the topology gives no mysqlPort for ${a.host}:${a.port}, and the router was told to use mysql:// backends`);
-    return new URL(`mysql://${user}${password}@${a.host}:${a.mysqlPort}/${s.keyspace}?ssl-mode=disabled`);
+    return new URL(`mysql://${user}${password}@${a.host}:${a.mysqlPort}/?ssl-mode=disabled`);
   }
-  return new URL(`mizzle://${user}${password}@${a.host}:${a.port}/${s.keyspace}`);
+  return new URL(`mizzle://${user}${password}@${a.host}:${a.port}/`);
 }
 
 export function addressKey(a: ServerAddress): string {
@@ -38,6 +39,15 @@ export function backendError(e: unknown, shard: string): SqlError {
     return new SqlError(2013, 'HY000', `shard ${shard}: ${e.message}`);
   }
   return new SqlError(2013, 'HY000', `shard ${shard}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Makes the keyspace's database the backend session's default; before CREATE DATABASE made it, the session goes on without one. */
+export async function useKeyspace(session: TransportSession, keyspace: string): Promise<void> {
+  try {
+    await session.run({ sql: `USE ${quoteIdentifier(keyspace)}`, prepared: false });
+  } catch (e) {
+    if (!(e instanceof MizzleError && e.code === 1049)) throw e;
+  }
 }
 
 /** The keyspace as the topology source says, re-resolved on each change. */
@@ -109,6 +119,7 @@ export class ShardSessions {
     try {
       session = await transport.open();
       session.pin?.();
+      await useKeyspace(session, this.settingsOf.keyspace);
       for (const s of this.settings) await session.run({ sql: s, prepared: false });
     } catch (e) {
       throw backendError(e, shard.name);
@@ -123,6 +134,17 @@ export class ShardSessions {
       return await session.run({ sql, prepared: false });
     } catch (e) {
       throw backendError(e, shard.name);
+    }
+  }
+
+  /** After CREATE DATABASE: every open session takes the keyspace's database as its default. */
+  async useKeyspaceEverywhere(): Promise<void> {
+    for (const [name, o] of this.open) {
+      try {
+        await useKeyspace(o.session, this.settingsOf.keyspace);
+      } catch (e) {
+        throw backendError(e, name);
+      }
     }
   }
 

@@ -176,6 +176,7 @@ export class RouterSession implements KernelSession {
             throw new SqlError(1105, 'HY000', `DDL applied on shards ${done.join(', ')} but failed on shard ${s.name}: ${(e as Error).message}; run it again (IF NOT EXISTS / IF EXISTS make it safe to repeat)`);
           }
         }
+        if (stmt.type === 'createDatabase') await this.backends.useKeyspaceEverywhere();
         return first ?? OK;
       }
       case 'scatter': {
