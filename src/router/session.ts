@@ -3,6 +3,7 @@ import { SqlError, sqlError, type Diagnostic } from '../base/errors.js';
 import type { ResultColumn, StatementResult } from '../base/result.js';
 import type { Value } from '../base/value.js';
 import type { KernelSession, PreparedStatementInfo, SessionStatus } from '../kernel/plugin.js';
+import { quoteIdentifier } from '../base/identifier.js';
 import { Lexer } from '../sql/lexer/lexer.js';
 import { Tk } from '../sql/lexer/token.js';
 import { parse, parseWithParams, splitStatements, type Statement } from '../sql/parser/index.js';
@@ -154,7 +155,21 @@ export class RouterSession implements KernelSession {
     }
   }
 
-  private async routed(sql: string, stmt: Statement): Promise<StatementResult> {
+  /**
+   * `INSERT INTO t VALUES (…)` names no columns: for routing, the table's column order is read
+   * from a shard (its definition is the same on every shard, as DDL goes to all of them).
+   */
+  private async withInsertColumns(stmt: Statement): Promise<Statement> {
+    if (stmt.type !== 'insert' || stmt.columns !== undefined || stmt.rows === undefined) return stmt;
+    const rule = this.view.current().tableRule(stmt.table.name);
+    if (rule === undefined || rule.reference) return stmt;
+    const shard = this.tx?.pinned ?? this.view.current().shards[0];
+    const res = await this.backends.run(shard, `SHOW COLUMNS FROM ${quoteIdentifier(stmt.table.name)}`, this.tx?.pinned !== undefined);
+    return { ...stmt, columns: res.rows.map((r) => String(r[0])) };
+  }
+
+  private async routed(sql: string, parsed: Statement): Promise<StatementResult> {
+    const stmt = await this.withInsertColumns(parsed);
     const r = await this.routeServing(stmt);
     const keyspace = this.view.keyspace;
     switch (r.kind) {
