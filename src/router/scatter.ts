@@ -5,6 +5,7 @@ import { exprText } from '../sql/parser/expr-text.js';
 import type { AggregateCall, Expr, OrderItem, SelectStmt } from '../sql/parser/index.js';
 import { selectText } from './clauses.js';
 import { compareValues, rowKey } from './compare.js';
+import { compileHaving } from './having.js';
 import { notSupported } from './route.js';
 
 /** Rows the router holds while merging one scatter query, at most. */
@@ -34,6 +35,8 @@ export interface ScatterPlan {
   order: { col: number; desc: boolean }[];
   distinct: boolean;
   limit?: { count: number; offset: number };
+  /** Grouped: HAVING, on the merged groups (before hidden outputs are dropped). */
+  having?: (row: Row) => boolean;
 }
 
 function literalInt(e: Expr | undefined, what: string): number | undefined {
@@ -113,7 +116,6 @@ function planPlain(stmt: SelectStmt, parts: NonNullable<ReturnType<typeof select
 const PARTS: Record<string, Part | 'avg'> = { COUNT: 'count', SUM: 'sum', MIN: 'min', MAX: 'max', AVG: 'avg' };
 
 function planGrouped(stmt: SelectStmt, body: string, limit: ScatterPlan['limit']): ScatterPlan {
-  if (stmt.having !== undefined) throw notSupported('HAVING in a scatter query (pin the shard key, or filter the groups in the application)');
   const shardItems: string[] = [];
   const add = (text: string): number => shardItems.push(text) - 1;
   // Group keys first: each shard groups by them (positionally), the router merges groups by their values.
@@ -151,28 +153,28 @@ function planGrouped(stmt: SelectStmt, body: string, limit: ScatterPlan['limit']
       outputs.push(k >= 0 ? { kind: 'any', col: k } : { kind: 'any', col: add(it.text) });
     }
   }
+  // An ORDER BY or HAVING term's output: a select item (by alias or the same expression), else a hidden group key or aggregate.
+  const outputFor = (e: Expr): number | undefined => {
+    const i = stmt.items.findIndex((it) => isName(e, it.alias) || sameExpr(it.expr, e));
+    if (i >= 0) return i;
+    const k = keyExprs.findIndex((g) => sameExpr(g, e));
+    if (k >= 0) return outputs.push({ kind: 'any', col: k }) - 1;
+    if (e.type === 'aggregate') return outputs.push(aggregateOutput(e)) - 1;
+    return undefined;
+  };
+  const having = stmt.having === undefined ? undefined : compileHaving(stmt.having, outputFor);
   const order: { col: number; desc: boolean }[] = [];
-  let hidden = 0;
   for (const o of stmt.orderBy as OrderItem[]) {
     const e = o.expr;
-    let col: number;
-    if (e.type === 'literal' && e.kind === 'integer') col = Number(e.value) - 1;
-    else {
-      col = stmt.items.findIndex((it) => isName(e, it.alias) || sameExpr(it.expr, e));
-      if (col < 0) {
-        const k = keyExprs.findIndex((g) => sameExpr(g, e));
-        if (k >= 0) col = outputs.push({ kind: 'any', col: k }) - 1;
-        else if (e.type === 'aggregate') col = outputs.push(aggregateOutput(e)) - 1;
-        else throw notSupported('this ORDER BY in a grouped scatter query (order by selected columns, group keys or aggregates)');
-        hidden++;
-      }
-    }
+    const col = e.type === 'literal' && e.kind === 'integer' ? Number(e.value) - 1 : outputFor(e);
+    if (col === undefined) throw notSupported('this ORDER BY in a grouped scatter query (order by selected columns, group keys or aggregates)');
     if (col < 0 || col >= outputs.length) throw notSupported('ORDER BY a position beyond the select list');
     order.push({ col, desc: o.desc });
   }
+  const hidden = outputs.length - stmt.items.length;
   const groupBy = keyCount === 0 ? '' : ` GROUP BY ${Array.from({ length: keyCount }, (_, i) => i + 1).join(', ')}`;
   const sql = `SELECT ${shardItems.map((t, i) => `${t} AS \`__mizzle_${i}\``).join(', ')} ${body}${groupBy}`;
-  return { sql, grouped: true, keyCount, outputs, names, hidden, order, distinct: stmt.distinct, limit };
+  return { sql, grouped: true, keyCount, outputs, names, hidden, order, distinct: stmt.distinct, limit, having };
 }
 
 function addValues(a: Value, b: Value): Value {
@@ -232,6 +234,7 @@ export function mergeScatter(plan: ScatterPlan, answers: { columns: ResultColumn
     }
     // Without GROUP BY a query over no rows still answers one row; every shard sent it, so a group exists.
     rows = [...groups.values()].map((g) => plan.outputs.map((o) => (o.kind === 'avg' ? average(g[o.sumCol], g[o.countCol]) : g[o.col])));
+    if (plan.having !== undefined) rows = rows.filter(plan.having);
     columns = plan.outputs.map((o, i): ResultColumn => {
       const from = shardColumns[o.kind === 'avg' ? o.sumCol : o.col];
       const type = o.kind === 'avg' ? (from.type.kind === 'double' || from.type.kind === 'float' ? { kind: 'double' as const } : { kind: 'decimal' as const }) : from.type;
