@@ -192,15 +192,36 @@ test('session statements drivers send are answered', async () => {
   assert.deepEqual(await rows(viaRouter, 'SELECT COUNT(*) FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id = 5 AND o.user_id = 5'), await rows(single, 'SELECT COUNT(*) FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id = 5 AND o.user_id = 5'));
 });
 
-test('--no-scatter refuses queries that do not pin the shard key', async () => {
-  const strict = await ks.startRouter(['--no-scatter']);
+test('--no-scatter refuses queries that do not pin the shard key (here with mysql:// backends)', async () => {
+  const strict = await ks.startRouter(['--no-scatter', '--backend-protocol', 'mysql']);
   const c = await mysql.createConnection({ host: '127.0.0.1', port: strict.port, user: 'root', database: 'app' });
   try {
     await refused(c.query('SELECT COUNT(*) FROM users'), 1235, '42000', /--no-scatter/);
     assert.deepEqual(await rows(c, 'SELECT name FROM users WHERE id = 3'), [['user3']]);
+    assert.deepEqual(await rows(c, 'SELECT id, name FROM users WHERE id IN (3, 4) ORDER BY id'), [[3, 'user3'], [4, 'user4']]);
   } finally {
     await c.end();
   }
+});
+
+test('with MIZZLE_ROUTER_PASSWORD set, clients log in as --user with that password', async () => {
+  const guarded = await ks.startRouter(['--user', 'app_user'], { MIZZLE_ROUTER_PASSWORD: 's3cret' });
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: guarded.port, user: 'app_user', password: 's3cret', database: 'app' });
+  try {
+    assert.deepEqual(await rows(c, 'SELECT name FROM users WHERE id = 2'), [['user2']]);
+  } finally {
+    await c.end();
+  }
+  await refused(mysql.createConnection({ host: '127.0.0.1', port: guarded.port, user: 'app_user', password: 'wrong' }), 1045, '28000');
+  await refused(mysql.createConnection({ host: '127.0.0.1', port: guarded.port, user: 'root', password: 's3cret' }), 1045, '28000');
+});
+
+test('SHOW WARNINGS asks the shard that ran the last statement', async () => {
+  const key = USERS.map((u) => Number(u[0])).find((id) => shardOf(id) !== ks.shards[0].name) as number;
+  await viaRouter.query(`SELECT name FROM users WHERE id = ${key} AND CAST('12abc' AS SIGNED) = 12`);
+  const warnings = await rows(viaRouter, 'SHOW WARNINGS');
+  assert.equal(warnings.length, 1);
+  assert.match(String(warnings[0][2]), /12abc/);
 });
 
 test('the mariadb command-line client works through the router', { skip: !commandExists('mariadb') }, () => {

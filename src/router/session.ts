@@ -44,6 +44,8 @@ export class RouterSession implements KernelSession {
   private tx: { pinned?: RoutedShard; pending: string[] } | undefined;
   private readonly prepared = new Map<number, { sql: string; paramCount: number }>();
   private nextPrepared = 1;
+  /** The shard the last routed statement ran on: SHOW WARNINGS, LAST_INSERT_ID() and the like ask it. */
+  private last: RoutedShard | undefined;
 
   constructor(readonly id: number, readonly user: string, public database: string | null, private readonly view: KeyspaceView, private readonly settings: RouterSettings) {
     this.backends = new ShardSessions(settings.backend);
@@ -175,8 +177,12 @@ export class RouterSession implements KernelSession {
     switch (r.kind) {
       case 'shard':
         return kernelResult(await this.runOn(r.shard, sql), keyspace);
-      case 'any':
-        return kernelResult(await this.runOn(this.tx?.pinned ?? this.view.current().shards[0], sql), keyspace);
+      case 'any': {
+        // The last shard used, if it is still in the topology (a split renames shards).
+        const shards = this.view.current().shards;
+        const last = this.last === undefined ? undefined : shards.find((s) => s.name === this.last?.name);
+        return kernelResult(await this.runOn(this.tx?.pinned ?? last ?? shards[0], sql), keyspace);
+      }
       case 'every': {
         if (this.tx !== undefined) throw notSupported('DDL inside a transaction through the router');
         let first: StatementResult | undefined;
@@ -212,6 +218,7 @@ export class RouterSession implements KernelSession {
 
   /** Runs on one shard; inside a transaction, only on the shard it is pinned to (pinning it on first use). */
   private async runOn(shard: RoutedShard, sql: string) {
+    this.last = shard;
     const tx = this.tx;
     if (tx === undefined) return this.backends.run(shard, sql);
     if (tx.pinned === undefined) {
@@ -239,6 +246,7 @@ export class RouterSession implements KernelSession {
 
   reset(): void {
     this.tx = undefined;
+    this.last = undefined;
     this.prepared.clear();
     this.backends.forget();
     void this.backends.closeAll();
