@@ -1,8 +1,9 @@
 // The kernel the MySQL protocol plugin talks to inside `mizzle router`: logins checked against the router's own user, sessions that route statements to the shards.
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { sqlError, type SqlError } from '../base/errors.js';
 import type { AuthDecision, AuthRequest, KernelApi, KernelSession, Listener, ProcessInfo, SessionOpenInfo, SharedGauge } from '../kernel/plugin.js';
+import { listenAlone } from '../kernel/listen-alone.js';
 import { nativeStage2, sha2Stage2 } from '../protocol/mysql/auth-methods.js';
 import type { KeyspaceView } from './backends.js';
 import { RouterSession, type RouterSettings } from './session.js';
@@ -43,15 +44,7 @@ export class RouterKernel implements KernelApi {
   }
 
   listen(spec: { host: string; port: number }, onConnection: (socket: Socket) => void): Promise<Listener> {
-    const server = createServer({ noDelay: true }, onConnection);
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(spec.port, spec.host, () => {
-        server.off('error', reject);
-        const addr = server.address();
-        resolve({ port: typeof addr === 'object' && addr !== null ? addr.port : spec.port, close: () => new Promise<void>((done) => server.close(() => done())) });
-      });
-    });
+    return listenAlone(spec, onConnection);
   }
 
   gauge(name: string): SharedGauge {

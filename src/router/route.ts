@@ -148,6 +148,15 @@ export function route(ks: ResolvedKeyspace, stmt: Statement): Route {
     if (stmt.name.toLowerCase() !== ks.name.toLowerCase()) throw notSupported(`databases other than the keyspace ${ks.name}`);
     return { kind: 'every' };
   }
+  // SHOW and DESCRIBE read a table's definition, the same on every shard (DDL goes to all).
+  if (stmt.type === 'show') {
+    for (const t of survey(stmt).tables) place(ks, t);
+    return { kind: 'any', write: false };
+  }
+  if (stmt.type === 'explain') {
+    const inner = route(ks, stmt.statement);
+    return inner.kind === 'shard' ? { kind: 'shard', shard: inner.shard, write: false } : { kind: 'any', write: false };
+  }
   const write = stmt.type === 'insert' || stmt.type === 'update' || stmt.type === 'delete';
   const { tables, nested } = survey(stmt);
   const placed = tables.map((t) => place(ks, t)).filter((p) => p.rule !== 'system');

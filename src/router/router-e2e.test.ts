@@ -180,6 +180,9 @@ test('session statements drivers send are answered', async () => {
   await viaRouter.query("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'");
   const tables = (await rows(viaRouter, 'SHOW TABLES')).map((r) => r[0]).sort();
   assert.deepEqual(tables, ['countries', 'orders', 'users']);
+  assert.match(String((await rows(viaRouter, 'SHOW CREATE TABLE users'))[0][1]), /CREATE TABLE `users`/);
+  assert.deepEqual((await rows(viaRouter, 'DESCRIBE orders')).map((r) => r[0]), ['id', 'user_id', 'amount', 'note']);
+  assert.ok((await rows(viaRouter, 'EXPLAIN SELECT * FROM users WHERE id = 3')).length > 0);
   await refused(viaRouter.query('USE other'), 1049, '42000');
   await refused(viaRouter.query('SET autocommit = 0'), 1235, '42000', /autocommit/);
   await refused(viaRouter.query('SELECT COUNT(*) FROM users u JOIN orders o ON o.user_id = u.id'), 1235, '42000', /joins across shards/);
