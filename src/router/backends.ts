@@ -110,7 +110,10 @@ export class ShardSessions {
     const had = this.open.get(shard.name);
     if (had !== undefined && had.address === address && had.session.usable) return had.session;
     if (had !== undefined) {
-      if (keep) throw new SqlError(1180, 'HY000', `shard ${shard.name} moved to ${address} during the transaction, which is rolled back; run it again`);
+      if (keep) {
+        const why = had.address === address ? 'the connection to its primary was lost' : `its primary moved to ${address}`;
+        throw new SqlError(1180, 'HY000', `shard ${shard.name}: ${why} during the transaction, which is lost; roll back and run it again`);
+      }
       this.open.delete(shard.name);
       void had.session.close().catch(() => undefined);
     }
