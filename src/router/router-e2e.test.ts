@@ -221,10 +221,13 @@ test('with MIZZLE_ROUTER_PASSWORD set, clients log in as --user with that passwo
 
 test('SHOW WARNINGS asks the shard that ran the last statement', async () => {
   const key = USERS.map((u) => Number(u[0])).find((id) => shardOf(id) !== ks.shards[0].name) as number;
-  await viaRouter.query(`SELECT name FROM users WHERE id = ${key} AND CAST('12abc' AS SIGNED) = 12`);
+  const [, fields] = await viaRouter.query(`SELECT name FROM users WHERE id = ${key} AND CAST('12abc' AS SIGNED) = 12`);
+  assert.ok(fields.length === 1);
   const warnings = await rows(viaRouter, 'SHOW WARNINGS');
   assert.equal(warnings.length, 1);
   assert.match(String(warnings[0][2]), /12abc/);
+  const [ok] = await viaRouter.query(`UPDATE users SET age = age WHERE id = ${key} AND CAST('7x' AS SIGNED) = 7`);
+  assert.equal((ok as { warningStatus: number }).warningStatus, 1, 'the OK packet carries the shard\'s warning count');
 });
 
 test('the mariadb command-line client works through the router', { skip: !commandExists('mariadb') }, () => {

@@ -7,6 +7,7 @@ import { quoteIdentifier } from '../base/identifier.js';
 import { Lexer } from '../sql/lexer/lexer.js';
 import { Tk } from '../sql/lexer/token.js';
 import { parse, parseWithParams, splitStatements, type Statement } from '../sql/parser/index.js';
+import type { QueryResult } from '../client/index.js';
 import type { RoutedShard } from '../sharding/topology.js';
 import { FROZEN_WAIT_MS, ShardSessions, type BackendSettings, type KeyspaceView } from './backends.js';
 import { notSupported, route, type Route } from './route.js';
@@ -46,6 +47,8 @@ export class RouterSession implements KernelSession {
   private nextPrepared = 1;
   /** The shard the last routed statement ran on: SHOW WARNINGS, LAST_INSERT_ID() and the like ask it. */
   private last: RoutedShard | undefined;
+  /** Warnings the shard (or shards, summed) reported for the last statement: the OK and EOF packets carry the count. */
+  private warnings = 0;
 
   constructor(readonly id: number, readonly user: string, public database: string | null, private readonly view: KeyspaceView, private readonly settings: RouterSettings) {
     this.backends = new ShardSessions(settings.backend);
@@ -79,6 +82,7 @@ export class RouterSession implements KernelSession {
   }
 
   private async statement(sql: string, stmt: Statement): Promise<StatementResult> {
+    this.warnings = 0;
     switch (stmt.type) {
       case 'use':
         this.useDatabase(stmt.database);
@@ -207,7 +211,7 @@ export class RouterSession implements KernelSession {
         const shards = r.shards ?? this.view.current().shards;
         const answers = await Promise.all(
           shards.map(async (s) => {
-            const res = await this.backends.run(s, plan.sql);
+            const res = this.counted(await this.backends.run(s, plan.sql));
             return { columns: res.columns.map((c) => resultColumn(c, keyspace)), rows: kernelRows(res) };
           }),
         );
@@ -220,7 +224,7 @@ export class RouterSession implements KernelSession {
   private async runOn(shard: RoutedShard, sql: string) {
     this.last = shard;
     const tx = this.tx;
-    if (tx === undefined) return this.backends.run(shard, sql);
+    if (tx === undefined) return this.counted(await this.backends.run(shard, sql));
     if (tx.pinned === undefined) {
       tx.pinned = shard;
       for (const p of tx.pending) await this.backends.run(shard, p, false);
@@ -228,7 +232,12 @@ export class RouterSession implements KernelSession {
     } else if (tx.pinned.name !== shard.name) {
       throw notSupported(`a transaction over several shards: it is pinned to shard ${tx.pinned.name} and this statement needs shard ${shard.name}`);
     }
-    return this.backends.run(shard, sql, true);
+    return this.counted(await this.backends.run(shard, sql, true));
+  }
+
+  private counted(r: QueryResult): QueryResult {
+    this.warnings += r.warnings;
+    return r;
   }
 
   useDatabase(name: string): void {
@@ -253,7 +262,7 @@ export class RouterSession implements KernelSession {
   }
 
   status(): SessionStatus {
-    return { inTransaction: this.tx !== undefined, autocommit: true, warningCount: 0 };
+    return { inTransaction: this.tx !== undefined, autocommit: true, warningCount: this.warnings };
   }
 
   diagnostics(): readonly Diagnostic[] {
