@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
 import { startNativeProtocolServer, type NativeProtocolServer } from './native-protocol-server.js';
 import { freePort } from './server-process.js';
 import type { TableRule } from '../sharding/topology.js';
@@ -24,6 +25,21 @@ export interface ShardedKeyspace {
   shards: { name: string; server: NativeProtocolServer }[];
   startRouter(extraArgs?: string[], env?: NodeJS.ProcessEnv): Promise<RouterProcess>;
   stop(): Promise<void>;
+}
+
+/** How many rows of `table` each shard holds, read straight from the shards' servers, in shard order. */
+export async function rowsPerShard(ks: ShardedKeyspace, table: string): Promise<number[]> {
+  const counts: number[] = [];
+  for (const s of ks.shards) {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: s.server.server.port, user: 'root', database: ks.keyspace });
+    try {
+      const [rows] = await c.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
+      counts.push(Number((rows as { n: number }[])[0].n));
+    } finally {
+      await c.end();
+    }
+  }
+  return counts;
 }
 
 /** Starts `mizzle router` on a free port in front of the topology file; resolves once it listens. */
