@@ -52,6 +52,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: 
 async function main(argv: string[]): Promise<number> {
   // `mizzle sql` reads its own options, where -h is the host and -? its help, as in the mysql CLI.
   if (argv[0] === 'sql') return sqlCommand(argv.slice(1));
+  // `mizzle router --help` is the router's own usage, not the server's options.
+  if (argv[0] === 'router') return routerCommand(argv.slice(1));
   const [{ ConfigError }, { helpText, USAGE }, { MIZZLE_VERSION }, { SHIPPED_PLUGINS }] = await serverModules();
   const manifests: PluginManifest[] = SHIPPED_PLUGINS.map((p) => p.manifest);
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {

@@ -6,6 +6,7 @@ import { createLogger } from '../kernel/logger.js';
 import { MIZZLE_VERSION } from '../kernel/kernel.js';
 import { plugin as mysqlProtocol, type MysqlProtocolServer } from '../plugins/protocol-mysql/index.js';
 import { openTopology } from '../sharding/open-topology.js';
+import type { TopologySource } from '../sharding/topology-source.js';
 import { KeyspaceView } from './backends.js';
 import { RouterKernel } from './kernel.js';
 
@@ -86,8 +87,9 @@ export async function routerCommand(args: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger({});
-  const source = await openTopology(o.topology);
+  let source: TopologySource;
   try {
+    source = await openTopology(o.topology);
     await source.start();
   } catch (e) {
     process.stderr.write(`mizzle router: ${(e as Error).message}\n`);

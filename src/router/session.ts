@@ -8,7 +8,7 @@ import { Lexer } from '../sql/lexer/lexer.js';
 import { Tk } from '../sql/lexer/token.js';
 import { parse, parseWithParams, splitStatements, type Statement } from '../sql/parser/index.js';
 import type { QueryResult } from '../client/index.js';
-import type { RoutedShard } from '../sharding/topology.js';
+import { TopologyError, type RoutedShard } from '../sharding/topology.js';
 import { FROZEN_WAIT_MS, ShardSessions, type BackendSettings, type KeyspaceView } from './backends.js';
 import { notSupported, route, type Route } from './route.js';
 import { mergeScatter, planScatter } from './scatter.js';
@@ -152,7 +152,14 @@ export class RouterSession implements KernelSession {
     const deadline = Date.now() + FROZEN_WAIT_MS;
     for (;;) {
       const ks = this.view.current();
-      const r = route(ks, stmt);
+      let r: Route;
+      try {
+        r = route(ks, stmt);
+      } catch (e) {
+        // A key no shard holds (a lookup table without it): the client's error, not the router's crash.
+        if (e instanceof TopologyError) throw new SqlError(1105, 'HY000', `cannot route the statement: ${e.message}`);
+        throw e;
+      }
       const frozen = r.kind === 'shard' && r.write ? (r.shard.state === 'frozen' ? r.shard : undefined) : r.kind === 'every' ? ks.shards.find((s) => s.state === 'frozen') : undefined;
       if (frozen === undefined) return r;
       const left = deadline - Date.now();
