@@ -119,3 +119,13 @@ test("a shard's primary moved in the topology gets the next statements, on the s
     await to.end();
   }
 });
+
+test('a shard whose primary is down fails its statements with 2013 naming the shard; other shards go on', async () => {
+  assert.ok(spare !== undefined, 'runs after the move above');
+  await spare.server.stop();
+  await refused(c.query('SELECT name FROM users WHERE id = ?', [keyOn('80-', 1)]), 2013, 'HY000', /shard 80-/);
+  const key = keyOn('-80', 1);
+  const [rows] = await c.query('SELECT name FROM users WHERE id = ?', [key]);
+  assert.deepEqual(rows, [{ name: `u${key}` }]);
+  await refused(c.query('SELECT COUNT(*) FROM users'), 2013, 'HY000', /shard 80-/);
+});
