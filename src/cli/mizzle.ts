@@ -14,6 +14,10 @@ async function shardCommand(args: string[]): Promise<number> {
   return (await import('./shard/command.js')).shardCommand(args);
 }
 
+async function routerCommand(args: string[]): Promise<number> {
+  return (await import('../router/command.js')).routerCommand(args);
+}
+
 async function logCommand(args: string[]): Promise<number> {
   return (await import('./log-read.js')).logCommand(args);
 }
@@ -43,13 +47,15 @@ async function backupCommand(args: string[]): Promise<number> {
 }
 
 /** What may come first on the command line; anything else there that is not an option is a mistake, not a server start. */
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, log: logCommand, passwd: passwdCommand, shard: shardCommand, sql: sqlCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { backup: backupCommand, log: logCommand, passwd: passwdCommand, router: routerCommand, shard: shardCommand, sql: sqlCommand };
 
 async function main(argv: string[]): Promise<number> {
   // `mizzle sql` reads its own options, where -h is the host and -? its help, as in the mysql CLI.
   if (argv[0] === 'sql') return sqlCommand(argv.slice(1));
   // `mizzle shard --help` lists the shard subcommands, not the server's options.
   if (argv[0] === 'shard') return shardCommand(argv.slice(1));
+  // `mizzle router --help` is the router's own usage, not the server's options.
+  if (argv[0] === 'router') return routerCommand(argv.slice(1));
   const [{ ConfigError }, { helpText, USAGE }, { MIZZLE_VERSION }, { SHIPPED_PLUGINS }] = await serverModules();
   const manifests: PluginManifest[] = SHIPPED_PLUGINS.map((p) => p.manifest);
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {

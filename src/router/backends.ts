@@ -1,0 +1,173 @@
+// The shards' primaries as the router reaches them: the keyspace as the topology last said, backend sessions opened through the client library, and the wait while a shard is frozen.
+import { SqlError, sqlError } from '../base/errors.js';
+import { quoteIdentifier } from '../base/identifier.js';
+import { MizzleError, TRANSPORTS, type QueryResult, type TransportSession } from '../client/index.js';
+import { ResolvedKeyspace, type RoutedShard, type ServerAddress } from '../sharding/topology.js';
+import type { TopologySource } from '../sharding/topology-source.js';
+
+/** How long a write waits for a frozen shard (a move cutting over) before it is refused with 1205. */
+export const FROZEN_WAIT_MS = 5_000;
+
+export interface BackendSettings {
+  keyspace: string;
+  /** 'native': mizzle:// to each primary's native port; 'mysql': mysql:// to its mysqlPort. */
+  protocol: 'native' | 'mysql';
+  user: string;
+  password: string;
+}
+
+/** The backend URL of a shard's primary. */
+export function backendUrl(s: BackendSettings, a: ServerAddress): URL {
+  const user = encodeURIComponent(s.user);
+  const password = s.password === '' ? '' : `:${encodeURIComponent(s.password)}`;
+  if (s.protocol === 'mysql') {
+    if (a.mysqlPort === undefined) throw sqlError('NOT_SUPPORTED_YET', `the topology gives no mysqlPort for ${a.host}:${a.port}, and the router was told to use mysql:// backends`);
+    return new URL(`mysql://${user}${password}@${a.host}:${a.mysqlPort}/?ssl-mode=disabled`);
+  }
+  return new URL(`mizzle://${user}${password}@${a.host}:${a.port}/`);
+}
+
+export function addressKey(a: ServerAddress): string {
+  return `${a.host.toLowerCase()}:${a.port}`;
+}
+
+/** A backend's error as the MySQL client should see it: the server's own code, or 2013-style connection trouble. */
+export function backendError(e: unknown, shard: string): SqlError {
+  if (e instanceof SqlError) return e;
+  if (e instanceof MizzleError) {
+    if (e.kind === 'server') return new SqlError(e.code, e.sqlstate, e.message);
+    return new SqlError(2013, 'HY000', `shard ${shard}: ${e.message}`);
+  }
+  return new SqlError(2013, 'HY000', `shard ${shard}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Makes the keyspace's database the backend session's default; before CREATE DATABASE made it, the session goes on without one. */
+export async function useKeyspace(session: TransportSession, keyspace: string): Promise<void> {
+  try {
+    await session.run({ sql: `USE ${quoteIdentifier(keyspace)}`, prepared: false });
+  } catch (e) {
+    if (!(e instanceof MizzleError && e.code === 1049)) throw e;
+  }
+}
+
+/** The keyspace as the topology source says, re-resolved on each change. */
+export class KeyspaceView {
+  private resolved: ResolvedKeyspace | undefined;
+  private waiters = new Set<() => void>();
+  private readonly stop: () => void;
+
+  constructor(private readonly source: TopologySource, readonly keyspace: string) {
+    this.refresh();
+    this.stop = source.onChange(() => {
+      this.refresh();
+      for (const w of this.waiters) w();
+      this.waiters.clear();
+    });
+  }
+
+  private refresh(): void {
+    const ks = this.source.current().keyspaces[this.keyspace];
+    // A topology without the keyspace keeps the last one: routing goes on, as when the store is down.
+    if (ks !== undefined) this.resolved = new ResolvedKeyspace(ks);
+  }
+
+  current(): ResolvedKeyspace {
+    if (this.resolved === undefined) throw sqlError('BAD_DB', `Unknown database '${this.keyspace}' (the topology ${this.source.description} has no keyspace of that name)`);
+    return this.resolved;
+  }
+
+  /** Resolves at the next topology change or after `ms`, whichever comes first. */
+  changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  close(): void {
+    this.stop();
+    for (const w of this.waiters) w();
+  }
+}
+
+/** One router session's connections to the shards' primaries, opened when first needed. */
+export class ShardSessions {
+  private readonly open = new Map<string, { address: string; session: TransportSession }>();
+  /** Session settings (SET ...) replayed on every backend session opened later. */
+  private readonly settings: string[] = [];
+  static readonly SETTINGS_MAX = 64;
+
+  constructor(private readonly settingsOf: BackendSettings) {}
+
+  /** The session to `shard`'s current primary; one to a primary the topology no longer names is replaced (unless `keep`). */
+  async sessionFor(shard: RoutedShard, keep: boolean): Promise<TransportSession> {
+    const address = addressKey(shard.primary);
+    const had = this.open.get(shard.name);
+    if (had !== undefined && had.address === address && had.session.usable) return had.session;
+    if (had !== undefined) {
+      if (keep) {
+        const why = had.address === address ? 'the connection to its primary was lost' : `its primary moved to ${address}`;
+        throw new SqlError(1180, 'HY000', `shard ${shard.name}: ${why} during the transaction, which is lost; roll back and run it again`);
+      }
+      this.open.delete(shard.name);
+      void had.session.close().catch(() => undefined);
+    }
+    const transport = TRANSPORTS[this.settingsOf.protocol === 'mysql' ? 'mysql:' : 'mizzle:'](backendUrl(this.settingsOf, shard.primary));
+    let session: TransportSession;
+    try {
+      session = await transport.open();
+      session.pin?.();
+      await useKeyspace(session, this.settingsOf.keyspace);
+      for (const s of this.settings) await session.run({ sql: s, prepared: false });
+    } catch (e) {
+      throw backendError(e, shard.name);
+    }
+    this.open.set(shard.name, { address, session });
+    return session;
+  }
+
+  async run(shard: RoutedShard, sql: string, keep = false): Promise<QueryResult> {
+    const session = await this.sessionFor(shard, keep);
+    try {
+      return await session.run({ sql, prepared: false });
+    } catch (e) {
+      throw backendError(e, shard.name);
+    }
+  }
+
+  /** After CREATE DATABASE: every open session takes the keyspace's database as its default. */
+  async useKeyspaceEverywhere(): Promise<void> {
+    for (const [name, o] of this.open) {
+      try {
+        await useKeyspace(o.session, this.settingsOf.keyspace);
+      } catch (e) {
+        throw backendError(e, name);
+      }
+    }
+  }
+
+  /** Shards with an open session (where a SET must also go now). */
+  openShards(): string[] {
+    return [...this.open.keys()];
+  }
+
+  remember(setting: string): void {
+    if (this.settings.length >= ShardSessions.SETTINGS_MAX) throw sqlError('NOT_SUPPORTED_YET', `the router keeps at most ${ShardSessions.SETTINGS_MAX} SET statements per session`);
+    this.settings.push(setting);
+  }
+
+  forget(): void {
+    this.settings.length = 0;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map((o) => o.session.close().catch(() => undefined)));
+  }
+}
