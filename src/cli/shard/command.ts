@@ -1,6 +1,9 @@
 // `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show it; later subcommands add, move, split and fail over shards).
 import { openTopology } from '../../sharding/open-topology.js';
 import type { TopologySource } from '../../sharding/topology-source.js';
+import { failover } from './failover.js';
+import { move } from './move.js';
+import { split } from './split.js';
 
 /** What every subcommand gets: its own arguments (after the subcommand's name) and the opened topology. */
 export interface ShardCommandContext {
@@ -29,7 +32,7 @@ const show: ShardSubcommand = {
 };
 
 /** The subcommands by name; each lives in its own file beside this one. */
-export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show };
+export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show, move, split, failover };
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n      ${c.usage}`);
