@@ -29,7 +29,7 @@ export interface CutOverResult {
 }
 
 /** Transactions a target may be behind when the freeze starts: what it applies within the freeze. */
-const CATCH_UP_LAG = 50;
+const CATCH_UP_LAG = 10;
 const POLL_MS = 5;
 /** The source's position must hold still this long after it became read-only (commits already past their check land first). */
 const SETTLE_MS = 30;
@@ -80,18 +80,24 @@ async function applied(target: ShardServer, p: LogPosition): Promise<boolean> {
   return f.applied !== undefined && f.applied.uuid === p.uuid && f.applied.sequence >= p.sequence;
 }
 
-/** The source's last commit once it holds still (it is read-only by then). */
-async function settledPosition(source: ShardServer, ms: number): Promise<LogPosition> {
+/**
+ * Waits until the source (read-only by now) holds still for SETTLE_MS and every target applied
+ * its last commit; returns that commit. Commits that passed their check before the source became
+ * read-only land meanwhile, and the targets must have them too.
+ */
+async function drained(source: ShardServer, targets: ShardServer[], ms: number): Promise<LogPosition> {
   let last = await source.lastCommitted();
   let since = performance.now();
-  await until(ms, () => `${source.name} kept committing after it was made read-only`, async () => {
-    const now = await source.lastCommitted();
+  let behind = targets.map((t) => t.name);
+  await until(ms, () => `${behind.join(', ')} did not apply ${source.name}'s last commit ${last.uuid}:${last.sequence} within the freeze (${ms} ms)`, async () => {
+    const [now, ...done] = await Promise.all([source.lastCommitted(), ...targets.map((t) => applied(t, last))]);
+    behind = targets.filter((_, i) => !done[i]).map((t) => t.name);
     if (now.uuid !== last.uuid || now.sequence !== last.sequence) {
       last = now;
       since = performance.now();
       return false;
     }
-    return performance.now() - since >= SETTLE_MS;
+    return behind.length === 0 && performance.now() - since >= SETTLE_MS;
   });
   return last;
 }
@@ -130,24 +136,20 @@ export async function cutOver(plan: CutOverPlan): Promise<CutOverResult> {
   // From here writes to the shard wait: clients hold them while it is frozen, the source refuses them.
   await setShardState(topology, keyspace, shard, source.address, 'frozen');
   const frozenAt = performance.now();
+  const at = () => `+${(performance.now() - frozenAt).toFixed(1)} ms`;
   log(`shard ${keyspace}/${shard} frozen`);
   let position: LogPosition;
   const promoted: ShardServer[] = [];
   try {
-    await source.setReadOnly(true);
-    const deadline = frozenAt + plan.freezeMs;
-    const left = () => Math.max(1, deadline - performance.now());
-    position = await settledPosition(source, left());
-    for (const t of targets) {
-      await until(left(), () => `${t.name} did not apply ${source.name}'s last commit ${position.uuid}:${position.sequence} within ${plan.freezeMs} ms of the freeze`, () => applied(t, position));
-    }
-    // Nothing may have committed on the source meanwhile; if it did, the targets have not applied it.
-    const again = await source.lastCommitted();
-    if (again.sequence !== position.sequence || again.uuid !== position.uuid) throw new Error(`${source.name} committed ${again.uuid}:${again.sequence} after it was made read-only`);
-    for (const t of targets) {
+    await source.freezeWrites();
+    log(`${at()} ${source.name} read-only`);
+    position = await drained(source, targets, Math.max(1, frozenAt + plan.freezeMs - performance.now()));
+    log(`${at()} ${source.name}'s last commit ${position.uuid}:${position.sequence} applied by ${targets.map((t) => t.name).join(', ')}`);
+    await Promise.all(targets.map(async (t) => {
       await t.promote();
       promoted.push(t);
-    }
+    }));
+    log(`${at()} promoted`);
   } catch (e) {
     log(`cut-over failed: ${(e as Error).message}; undoing`);
     await undo([
@@ -171,5 +173,6 @@ export async function cutOver(plan: CutOverPlan): Promise<CutOverResult> {
     throw new Error(`the targets ${targets.map((t) => t.name).join(', ')} are promoted but the topology could not be written (${(e as Error).message}); ${keyspace}/${shard} stays frozen until it names them: retry the topology change by hand`);
   }
   const unavailableMs = performance.now() - frozenAt;
+  log(`${at()} serving`);
   return { unavailableMs, position };
 }

@@ -61,12 +61,13 @@ export class ShardServer {
     return Object.fromEntries(r.columns.map((c, i) => [c.name, r.rows[0][i]]));
   }
 
-  /** The newest transaction this server committed to its change log. */
+  /** The newest transaction this server committed to its change log (one statement while the log holds anything). */
   async lastCommitted(): Promise<LogPosition> {
-    const uuid = String((await this.row('SELECT @@server_uuid AS u'))?.u ?? '').toLowerCase();
     const status = await this.row('SHOW MASTER STATUS');
     const p = status === undefined ? undefined : parsePosition(String(status.Executed_Gtid_Set ?? ''));
-    return p ?? { uuid, sequence: 0n };
+    if (p !== undefined) return p;
+    const uuid = String((await this.row('SELECT @@server_uuid AS u'))?.u ?? '').toLowerCase();
+    return { uuid, sequence: 0n };
   }
 
   /** SHOW REPLICA STATUS; undefined on a server that follows nobody. */
@@ -99,6 +100,11 @@ export class ShardServer {
       await this.query('SET GLOBAL super_read_only = 0');
       await this.query('SET GLOBAL read_only = 0');
     }
+  }
+
+  /** super_read_only alone: no client's write or commit runs (the cut-over's freeze of a shard's old primary). */
+  async freezeWrites(): Promise<void> {
+    await this.query('SET GLOBAL super_read_only = 1');
   }
 
   /** Stops following its source and takes writes: it is a primary now. */
