@@ -1,7 +1,10 @@
-// Online shard moves on real servers under a write load: a split of '-' and a move of one child lose no acknowledged write, put every row on the shard that owns it, and hold writes under a second; a killed primary's replica is promoted by failover.
+// Online shard moves on real servers under a write load: a split of '-' and a move of one child lose no acknowledged write, put every row on the shard that owns it, and hold writes under a second; a killed primary's replica is promoted by failover; a failed cut-over is undone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { failoverAfterKill, splitThenMove } from '../testing/shard-moves-scenario.js';
+import { connect } from '../client/index.js';
+import { passesEventually } from '../testing/assertions.js';
+import { startServerProcess } from '../testing/server-process.js';
+import { KEYSPACE, ShardCluster, TABLE, failoverAfterKill, splitThenMove } from '../testing/shard-moves-scenario.js';
 
 /** The issue's bound on a cut-over's write unavailability. */
 const UNAVAILABLE_MAX_MS = 1000;
@@ -33,4 +36,62 @@ test('after kill -9 of a primary, failover promotes its replica: every write it 
   assert.ok(r.afterFailover > 0, `writes resumed on the promoted replica: ${detail}`);
   assert.deepEqual(r.missingAfterFailover, [], detail);
   assert.match(r.output, /promoted 127\.0\.0\.1:\d+ to primary of app\/-/);
+});
+
+test('a move refuses a target that follows nobody, and undoes a cut-over whose target cannot catch up within the freeze', { timeout: 180_000 }, async () => {
+  const c = new ShardCluster();
+  try {
+    const [na, nx, nr] = [await c.nativePort(), await c.nativePort(), await c.nativePort()];
+    await c.writeTopology(na);
+    const a = await c.start(na);
+    await c.sql(a, `CREATE DATABASE ${KEYSPACE}`);
+    await c.sql(a, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
+    await c.sql(a, `INSERT INTO ${TABLE} VALUES (1, 0), (2, 0)`);
+    await c.start(nx);
+    const refused = await c.shard(['move', KEYSPACE, '-', '--to', `127.0.0.1:${nx.port}`]);
+    assert.equal(refused.code, 1, refused.out);
+    assert.match(refused.out, /follows no source: start it with --replica-of/);
+    const r = await c.replicaOf(a, nr);
+    await c.caughtUp(r, a);
+    // A reader on the replica holds row 1's lock: the applier cannot apply the next update of it.
+    const locker = connect(`mizzle://root@127.0.0.1:${nr.port}/?maxRedirects=0`);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const locked = new Promise<void>((resolve, reject) => {
+      locker.transaction(async (tx) => {
+        await tx.query(`SELECT v FROM ${TABLE} WHERE id = 1 FOR UPDATE`);
+        resolve();
+        await held;
+      }).catch(reject);
+    });
+    await locked;
+    await c.sql(a, `UPDATE ${TABLE} SET v = 1 WHERE id = 1`);
+    const undone = await c.shard(['move', KEYSPACE, '-', '--to', `127.0.0.1:${nr.port}`, '--freeze-ms', '300']);
+    assert.equal(undone.code, 1, undone.out);
+    assert.match(undone.out, /did not apply .* within the freeze .*undone: app\/- is served by 127\.0\.0\.1:\d+ again/s);
+    // The topology and the source are as before: serving, on A, writable.
+    await passesEventually(async () => {
+      await c.topology.start();
+      const shard = c.topology.current().keyspaces[KEYSPACE].shards[0];
+      assert.deepEqual([shard.name, shard.primary.port, shard.state], ['-', na.port, 'serving']);
+    }, 5000);
+    await c.sql(a, `INSERT INTO ${TABLE} VALUES (3, 0)`);
+    release();
+    await locker.close();
+    // Once the replica can apply again, the same move goes through.
+    await c.caughtUp(r, a);
+    const moved = await c.shard(['move', KEYSPACE, '-', '--to', `127.0.0.1:${nr.port}`]);
+    assert.equal(moved.code, 0, moved.out);
+    assert.deepEqual((await c.sql(r, `SELECT id, v FROM ${TABLE} ORDER BY id`)).map(([id, v]) => [Number(id), Number(v)]), [[1, 1], [2, 0], [3, 0]]);
+    await c.sql(r, `INSERT INTO ${TABLE} VALUES (4, 0)`);
+    await assert.rejects(c.sql(a, `INSERT INTO ${TABLE} VALUES (5, 0)`), /read-only/);
+  } finally {
+    await c.close();
+  }
+});
+
+test('--replica-keyrange needs --topology and --replica-of, and a well-formed KEYSPACE/SHARD', { timeout: 60_000 }, async () => {
+  await assert.rejects(startServerProcess({ args: ['--replica-keyrange', 'app/-80', '--replica-of', 'mizzle://root@127.0.0.1:1'] }), /--replica-keyrange app\/-80 needs --topology/);
+  await assert.rejects(startServerProcess({ args: ['--replica-keyrange', 'app/-80'] }), /needs --replica-of/);
+  await assert.rejects(startServerProcess({ args: ['--replica-keyrange', 'app', '--replica-of', 'mizzle://root@127.0.0.1:1', '--topology', '/nonexistent.json'] }), /'app' is not KEYSPACE\/SHARD/);
 });
