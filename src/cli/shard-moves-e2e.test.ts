@@ -51,7 +51,8 @@ test('a move refuses a target that follows nobody, and undoes a cut-over whose t
     const refused = await c.shard(['move', KEYSPACE, '-', '--to', `127.0.0.1:${nx.port}`]);
     assert.equal(refused.code, 1, refused.out);
     assert.match(refused.out, /follows no source: start it with --replica-of/);
-    const r = await c.replicaOf(a, nr);
+    // One thread: the applier must meet the reader's row lock, which it did not with --threads 2 (the applier runs in the main thread).
+    const r = await c.start(nr, ['--replica-of', `mizzle://root@127.0.0.1:${na.port}`, '--threads', '1']);
     await c.caughtUp(r, a);
     // A reader on the replica holds row 1's lock: the applier cannot apply the next update of it.
     const locker = connect(`mizzle://root@127.0.0.1:${nr.port}/?maxRedirects=0`);

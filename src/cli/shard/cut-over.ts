@@ -117,11 +117,14 @@ export async function cutOver(plan: CutOverPlan): Promise<CutOverResult> {
   const { topology, keyspace, shard, source, targets, log } = plan;
   for (const t of targets) await checkFollows(t, source);
   log(`waiting until ${targets.map((t) => t.name).join(', ')} are within ${CATCH_UP_LAG} transactions of ${source.name}`);
+  // Measured against the source's own last commit: a replica's Lag_transactions trails while it is busy applying.
   await until(plan.catchUpMs, () => `the targets did not catch up with ${source.name} within ${plan.catchUpMs} ms; nothing was changed`, async () => {
+    const last = await source.lastCommitted();
     for (const t of targets) {
       const f = await t.replicaFacts();
       if (f === undefined || !f.running) throw new Error(`${t.name} stopped replicating${f?.error ? `: ${f.error}` : ''}; nothing was changed`);
-      if (f.lagTransactions === undefined || f.lagTransactions > CATCH_UP_LAG) return false;
+      const behind = f.applied === undefined || f.applied.uuid !== last.uuid ? last.sequence : last.sequence - f.applied.sequence;
+      if (behind > BigInt(CATCH_UP_LAG)) return false;
     }
     return true;
   });

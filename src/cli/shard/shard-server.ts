@@ -14,7 +14,6 @@ export interface ReplicaFacts {
   sourcePort: number;
   running: boolean;
   applied: LogPosition | undefined;
-  lagTransactions: number | undefined;
   error: string;
 }
 
@@ -74,13 +73,11 @@ export class ShardServer {
   async replicaFacts(): Promise<ReplicaFacts | undefined> {
     const s = await this.row('SHOW REPLICA STATUS');
     if (s === undefined) return undefined;
-    const lag = s.Lag_transactions;
     return {
       sourceHost: String(s.Source_Host ?? ''),
       sourcePort: Number(s.Source_Port ?? 0),
       running: s.Replica_SQL_Running === 'Yes',
       applied: parsePosition(String(s.Last_Applied_Id ?? '')),
-      lagTransactions: lag === null || lag === undefined ? undefined : Number(lag),
       error: String(s.Last_Error ?? ''),
     };
   }
