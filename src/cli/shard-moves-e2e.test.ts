@@ -96,3 +96,31 @@ test('--replica-keyrange needs --topology and --replica-of, and a well-formed KE
   await assert.rejects(startServerProcess({ args: ['--replica-keyrange', 'app/-80'] }), /needs --replica-of/);
   await assert.rejects(startServerProcess({ args: ['--replica-keyrange', 'app', '--replica-of', 'mizzle://root@127.0.0.1:1', '--topology', '/nonexistent.json'] }), /'app' is not KEYSPACE\/SHARD/);
 });
+
+test('under super_read_only a transaction that wrote does not commit (a frozen primary cannot acknowledge a write its successor lacks)', { timeout: 60_000 }, async () => {
+  const c = new ShardCluster();
+  try {
+    const n = await c.nativePort();
+    await c.writeTopology(n);
+    const a = await c.start(n);
+    await c.sql(a, `CREATE DATABASE ${KEYSPACE}`);
+    await c.sql(a, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
+    const client = connect(`mizzle://root@127.0.0.1:${n.port}/?maxRedirects=0`);
+    try {
+      await assert.rejects(client.transaction(async (tx) => {
+        await tx.query(`INSERT INTO ${TABLE} VALUES (1, 0)`);
+        await c.sql(a, 'SET GLOBAL super_read_only = 1');
+      }), (e: Error & { code?: number }) => e.code === 1290 && /super-read-only .*rolled back/.test(e.message));
+      // A transaction that only read still ends normally.
+      await client.transaction(async (tx) => {
+        await tx.query(`SELECT * FROM ${TABLE}`);
+      });
+      await c.sql(a, 'SET GLOBAL super_read_only = 0');
+      assert.deepEqual(await c.sql(a, `SELECT id FROM ${TABLE}`), []);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await c.close();
+  }
+});
