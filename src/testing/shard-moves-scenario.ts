@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { connect } from '../client/index.js';
@@ -21,8 +22,6 @@ export interface ShardNode {
   server: ServerProcess;
   native: ServerAddress;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A keyspace `app` whose table t is sharded by id, and the servers and topology file it lives on. */
 export class ShardCluster {

@@ -1,5 +1,6 @@
 // A sysbench-like write load on a sharded keyspace: writers insert and update rows keyed by id, each routed by the topology to its shard's primary, held while the shard is frozen and retried until acknowledged.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, MizzleError, type Client } from '../client/index.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import { ResolvedKeyspace, type ServerAddress } from '../sharding/topology.js';
@@ -27,8 +28,6 @@ const SLOW_MS = 20;
 const RETRY_MS = 2;
 /** A write not acknowledged after this long fails the load: a cut-over must never take this long. */
 const GIVE_UP_MS = 30_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Errors a write is retried after: the server is read-only, refused or redirected, or the connection went. */
 function retryable(e: unknown): boolean {

@@ -1,5 +1,6 @@
 // The cut-over of a shard move or split: replicas of the shard's primary catch up, the shard freezes, the primary stops taking writes, the replicas apply its last commit and are promoted, and the topology names them.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TopologySource } from '../../sharding/topology-source.js';
 import { sameAddress, type KeyspaceTopology, type ServerAddress, type ShardTopology } from '../../sharding/topology.js';
 import type { LogPosition, ShardServer } from './shard-server.js';
@@ -33,8 +34,6 @@ const CATCH_UP_LAG = 10;
 const POLL_MS = 5;
 /** The source's position must hold still this long after it became read-only (commits already past their check land first). */
 const SETTLE_MS = 30;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true, or throws `what` after `ms`. */
 async function until(ms: number, what: () => string, check: () => Promise<boolean>): Promise<void> {

@@ -20,21 +20,8 @@ export function parseKeyrangeOption(text: string): { keyspace: string; shard: st
 
 /** A logged value as a shard key: integers as integers (so 42 routes as the client's 42), NULL as the empty key. */
 function keyValue(v: pb.Value | undefined): ShardKeyValue {
-  switch (v?.kind.case) {
-    case 'int':
-    case 'uint':
-      return v.kind.value;
-    case 'double':
-      return v.kind.value;
-    case 'string':
-    case 'temporal':
-    case 'decimal':
-      return v.kind.value;
-    case 'bytes':
-      return v.kind.value;
-    default:
-      return '';
-  }
+  const k = v?.kind;
+  return k === undefined || k.case === undefined || k.case === 'null' ? '' : k.value;
 }
 
 export class KeyrangeFilter {
