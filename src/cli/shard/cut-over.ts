@@ -15,7 +15,9 @@ export interface CutOverPlan {
   targets: ShardServer[];
   /** The shards that take `shard`'s place once the targets are primaries. */
   replacement: (old: ShardTopology, targets: ServerAddress[]) => ShardTopology[];
-  /** How long the targets may take to come within CATCH_UP_LAG of the source before the freeze (nothing is frozen yet). */
+  /** Transactions a target may be behind when the freeze starts: what it must apply while writes wait. */
+  maxLag: number;
+  /** How long the targets may take to come within maxLag of the source before the freeze (nothing is frozen yet). */
   catchUpMs: number;
   /** How long writes may be held: from the freeze until the targets applied the source's last commit. */
   freezeMs: number;
@@ -29,8 +31,6 @@ export interface CutOverResult {
   position: LogPosition;
 }
 
-/** Transactions a target may be behind when the freeze starts: what it applies within the freeze. */
-const CATCH_UP_LAG = 10;
 const POLL_MS = 5;
 /** The source's position must hold still this long after it became read-only (commits already past their check land first). */
 const SETTLE_MS = 30;
@@ -115,15 +115,17 @@ async function undo(steps: [string, () => Promise<unknown>][], log: (line: strin
 export async function cutOver(plan: CutOverPlan): Promise<CutOverResult> {
   const { topology, keyspace, shard, source, targets, log } = plan;
   for (const t of targets) await checkFollows(t, source);
-  log(`waiting until ${targets.map((t) => t.name).join(', ')} are within ${CATCH_UP_LAG} transactions of ${source.name}`);
+  log(`waiting until ${targets.map((t) => t.name).join(', ')} are within ${plan.maxLag} transactions of ${source.name}`);
+  let lagSeen = '';
   // Measured against the source's own last commit: a replica's Lag_transactions trails while it is busy applying.
-  await until(plan.catchUpMs, () => `the targets did not catch up with ${source.name} within ${plan.catchUpMs} ms; nothing was changed`, async () => {
+  await until(plan.catchUpMs, () => `the targets did not come within ${plan.maxLag} transactions of ${source.name} within ${plan.catchUpMs} ms (last seen behind: ${lagSeen}); nothing was changed`, async () => {
     const last = await source.lastCommitted();
     for (const t of targets) {
       const f = await t.replicaFacts();
       if (f === undefined || !f.running) throw new Error(`${t.name} stopped replicating${f?.error ? `: ${f.error}` : ''}; nothing was changed`);
       const behind = f.applied === undefined || f.applied.uuid !== last.uuid ? last.sequence : last.sequence - f.applied.sequence;
-      if (behind > BigInt(CATCH_UP_LAG)) return false;
+      lagSeen = `${t.name} ${behind}`;
+      if (behind > BigInt(plan.maxLag)) return false;
     }
     return true;
   });

@@ -27,12 +27,12 @@ export function parseShardArgs(args: readonly string[], known: readonly string[]
   return { keyspace: positional[0], shard: positional[1], options };
 }
 
-/** A whole number of milliseconds within [min, max], or the default. */
-export function msOption(a: ShardArgs, name: string, dflt: number, min: number, max: number): number {
+/** A whole number (milliseconds, transactions) within [min, max], or the default. */
+export function wholeOption(a: ShardArgs, name: string, dflt: number, min: number, max: number): number {
   const text = a.options.get(name);
   if (text === undefined) return dflt;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number of milliseconds from ${min} to ${max}, not '${text}'`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, not '${text}'`);
   return n;
 }
 

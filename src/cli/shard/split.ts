@@ -1,20 +1,20 @@
 // `mizzle shard split KEYSPACE SHARD --into N --to host:port,…`: key-range replicas of the shard's primary, cleaned of the seed's foreign rows, become the primaries of its N children.
 import type { ShardSubcommand } from './command.js';
 import { cutOver, findShard } from './cut-over.js';
-import { ADMIN_OPTIONS, adminLogin, msOption, parseShardArgs } from './shard-args.js';
+import { ADMIN_OPTIONS, adminLogin, wholeOption, parseShardArgs } from './shard-args.js';
 import { ShardServer, parseAddress } from './shard-server.js';
 import { parseShardName, shardNameOf, splitRange } from '../../sharding/keyspace-id.js';
 import type { KeyspaceTopology } from '../../sharding/topology.js';
 import { KeyrangeFilter } from '../../kernel/replication/keyrange-filter.js';
 import { deleteForeignRows } from './foreign-rows.js';
 
-const USAGE = 'mizzle shard split --topology ADDRESS KEYSPACE SHARD --into N --to HOST:PORT,HOST:PORT… [--user root] [--password P] [--catch-up-ms 60000] [--freeze-ms 5000]';
+const USAGE = 'mizzle shard split --topology ADDRESS KEYSPACE SHARD --into N --to HOST:PORT,HOST:PORT… [--user root] [--password P] [--max-lag 50] [--catch-up-ms 60000] [--freeze-ms 5000]';
 
 export const split: ShardSubcommand = {
   summary: 'split a shard into N children, each served by a replica started with --replica-keyrange KEYSPACE/CHILD',
   usage: USAGE,
   async run({ args, topology, out }) {
-    const a = parseShardArgs(args, ['into', 'to', 'catch-up-ms', 'freeze-ms', ...ADMIN_OPTIONS], USAGE);
+    const a = parseShardArgs(args, ['into', 'to', 'max-lag', 'catch-up-ms', 'freeze-ms', ...ADMIN_OPTIONS], USAGE);
     const parts = Number(a.options.get('into') ?? '2');
     const ks = topology.current().keyspaces[a.keyspace];
     const shard = findShard(ks, a.keyspace, a.shard);
@@ -36,8 +36,9 @@ export const split: ShardSubcommand = {
       const r = await cutOver({
         topology, keyspace: a.keyspace, shard: a.shard, source, targets,
         replacement: (_old, primaries) => children.map((name, i) => ({ name, primary: primaries[i], replicas: [], state: 'serving' as const })),
-        catchUpMs: msOption(a, 'catch-up-ms', 60_000, 100, 3_600_000),
-        freezeMs: msOption(a, 'freeze-ms', 5000, 50, 60_000),
+        maxLag: wholeOption(a, 'max-lag', 50, 0, 1_000_000),
+        catchUpMs: wholeOption(a, 'catch-up-ms', 60_000, 100, 3_600_000),
+        freezeMs: wholeOption(a, 'freeze-ms', 5000, 50, 60_000),
         log,
       });
       out(`split ${a.keyspace}/${a.shard} into ${children.map((c, i) => `${c} (${targets[i].name})`).join(', ')} (applied ${r.position.uuid}:${r.position.sequence})\n`);
