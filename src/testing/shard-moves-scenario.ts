@@ -30,9 +30,10 @@ export class ShardCluster {
   readonly nodes: ShardNode[] = [];
   readonly topology = new FileTopology(this.topologyPath);
 
-  /** Writes the first topology: one shard '-' on `primary`, with `replicas`. */
-  async writeTopology(primary: ServerAddress, replicas: ServerAddress[] = []): Promise<void> {
-    writeFileSync(this.topologyPath, JSON.stringify({ keyspaces: { [KEYSPACE]: { name: KEYSPACE, tables: { t: { shardKey: 'id' } }, shards: [{ name: '-', primary, replicas }] } } }, null, 2));
+  /** Writes the first topology: one shard '-' on `primary`, with `replicas`; `t` sharded by id, and `references`. */
+  async writeTopology(primary: ServerAddress, replicas: ServerAddress[] = [], references: string[] = []): Promise<void> {
+    const tables = { t: { shardKey: 'id' }, ...Object.fromEntries(references.map((r) => [r, { reference: true }])) };
+    writeFileSync(this.topologyPath, JSON.stringify({ keyspaces: { [KEYSPACE]: { name: KEYSPACE, tables, shards: [{ name: '-', primary, replicas }] } } }, null, 2));
     await this.topology.start();
   }
 
