@@ -1,5 +1,5 @@
 // `npm run bench:shard-moves`: write unavailability of a shard split and a move under a write load on loopback servers, and of a failover; writes bench/results.
-import { failoverAfterKill, splitThenMove } from '../testing/shard-moves-scenario.js';
+import { WRITE_EVERY_MS, failoverAfterKill, splitThenMove } from '../testing/shard-moves-scenario.js';
 import { writeBenchResult } from './results-file.js';
 
 const WRITERS = 6;
@@ -12,7 +12,7 @@ const lines = [
   `# Shard moves: write unavailability (${date})`,
   '',
   `Four mizzle servers on loopback (--threads ${threads}), a file topology, keyspace \`app\` with \`t\` sharded by hash(id).`,
-  `${WRITERS} writers insert and update rows by id, routed by the topology (held while a shard is frozen, retried on 1290 or a lost connection).`,
+  `${WRITERS} writers, each starting a write every ${WRITE_EVERY_MS} ms at most, insert and update rows by id, routed by the topology (held while a shard is frozen, retried on 1290 or a lost connection).`,
   '',
   '| cut-over | frozen → serving (command) | longest a write waited (client) |',
   '| --- | ---: | ---: |',

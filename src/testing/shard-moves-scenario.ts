@@ -17,6 +17,12 @@ const CLI = join(fileURLToPath(import.meta.url), '..', '..', 'cli', 'mizzle.js')
 const run = promisify(execFile);
 export const KEYSPACE = 'app';
 export const TABLE = `${KEYSPACE}.t`;
+/**
+ * Each writer's pace: 6 writers at one write per 20 ms offer 300 writes/s, which a replica's
+ * single applier keeps up with on a loaded 2-core machine. A load faster than the replicas apply
+ * makes the cut-over's catch-up wait time out (nothing is changed then).
+ */
+export const WRITE_EVERY_MS = 20;
 
 export interface ShardNode {
   server: ServerProcess;
@@ -163,7 +169,7 @@ function printedMs(out: string): number {
  * row) and C (from empty) follow A filtered to '-80' and '80-'. Under the load A is split into B
  * and C; then D, a replica of C, takes '80-' over by a move. Afterwards every shard is read back.
  */
-export async function splitThenMove(writers = 6, loadMs = 1500): Promise<SplitMoveResult> {
+export async function splitThenMove(writers = 6, writeEveryMs = WRITE_EVERY_MS, loadMs = 1500): Promise<SplitMoveResult> {
   const c = new ShardCluster();
   try {
     const [na, nb, nc, nd] = [await c.nativePort(), await c.nativePort(), await c.nativePort(), await c.nativePort()];
@@ -171,7 +177,7 @@ export async function splitThenMove(writers = 6, loadMs = 1500): Promise<SplitMo
     const a = await c.start(na);
     await c.sql(a, `CREATE DATABASE ${KEYSPACE}`);
     await c.sql(a, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
-    const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: true });
+    const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: true, writeEveryMs });
     load.start();
     await sleep(loadMs);
     const b = await c.replicaOf(a, nb, '-80', await c.backup(a));
@@ -241,7 +247,7 @@ export async function failoverAfterKill(writers = 4, loadMs = 1500): Promise<Fai
     await c.sql(p, `CREATE DATABASE ${KEYSPACE}`);
     await c.sql(p, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
     const r = await c.replicaOf(p, nr);
-    const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: false });
+    const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: false, writeEveryMs: WRITE_EVERY_MS });
     load.start();
     await sleep(loadMs);
     const snapshot = new Set(load.acked.keys());

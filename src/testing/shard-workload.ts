@@ -12,6 +12,8 @@ export interface WorkloadOptions {
   writers: number;
   /** Whether writers also update their earlier rows (else inserts only). */
   updates: boolean;
+  /** Each writer starts a write at most this often (sysbench's --rate): a load a replica can keep up with. */
+  writeEveryMs: number;
   /** Ids start here (writer w uses firstId + w * 1e9 + n), so loads of several runs never collide. */
   firstId?: number;
 }
@@ -92,6 +94,7 @@ export class ShardWorkload {
     const mine: number[] = [];
     let n = 0;
     while (this.running) {
+      const next = performance.now() + this.o.writeEveryMs;
       if (this.o.updates && mine.length > 0 && n % 3 === 2) {
         const id = mine[Math.floor(Math.random() * mine.length)];
         const v = (this.acked.get(id) ?? 0) + 1;
@@ -104,6 +107,8 @@ export class ShardWorkload {
         mine.push(id);
       }
       n++;
+      const idle = next - performance.now();
+      if (idle > 0) await sleep(idle);
     }
   }
 
