@@ -36,6 +36,8 @@ test('after kill -9 of a primary, failover promotes its replica: every write it 
   assert.ok(r.afterFailover > 0, `writes resumed on the promoted replica: ${detail}`);
   assert.deepEqual(r.missingAfterFailover, [], detail);
   assert.match(r.output, /promoted 127\.0\.0\.1:\d+ to primary of app\/-/);
+  assert.equal(r.refusedWhileAlive.code, 1, r.refusedWhileAlive.out);
+  assert.match(r.refusedWhileAlive.out, /the primary 127\.0\.0\.1:\d+ answers: use 'mizzle shard move'/);
 });
 
 test('a move refuses a target that follows nobody, and undoes a cut-over whose target cannot catch up within the freeze', { timeout: 180_000 }, async () => {

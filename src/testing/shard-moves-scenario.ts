@@ -221,6 +221,8 @@ export async function splitThenMove(writers = 6, writeEveryMs = WRITE_EVERY_MS, 
 
 export interface FailoverResult {
   output: string;
+  /** What failover said while the primary still answered. */
+  refusedWhileAlive: { code: number; out: string };
   /** Inserts acknowledged before the snapshot that the replica had applied when the primary was killed. */
   replicatedBeforeKill: number;
   missingReplicated: number[];
@@ -250,6 +252,7 @@ export async function failoverAfterKill(writers = 4, loadMs = 1500): Promise<Fai
     const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: false, writeEveryMs: WRITE_EVERY_MS });
     load.start();
     await sleep(loadMs);
+    const refusedWhileAlive = await c.shard(['failover', KEYSPACE, '-']);
     const snapshot = new Set(load.acked.keys());
     await c.caughtUp(r, p);
     const beforeKill = new Set(load.acked.keys());
@@ -269,6 +272,7 @@ export async function failoverAfterKill(writers = 4, loadMs = 1500): Promise<Fai
     const after = [...load.acked.keys()].filter((id) => !afterStart.has(id));
     return {
       output: f.out,
+      refusedWhileAlive,
       replicatedBeforeKill: snapshot.size,
       missingReplicated: [...snapshot].filter((id) => !rows.has(id)),
       lostUnreplicated: [...beforeKill].filter((id) => !snapshot.has(id) && !rows.has(id)).length,
