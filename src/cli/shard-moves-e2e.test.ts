@@ -40,6 +40,15 @@ test('after kill -9 of a primary, failover promotes its replica: every write it 
   assert.match(r.refusedWhileAlive.out, /the primary 127\.0\.0\.1:\d+ answers: use 'mizzle shard move'/);
 });
 
+test('failover --watch promotes the replica by itself once the primary has not answered for --dead-ms', { timeout: 180_000 }, async () => {
+  const r = await failoverAfterKill(true);
+  const detail = JSON.stringify({ ...r, missingReplicated: r.missingReplicated.slice(0, 10), missingAfterFailover: r.missingAfterFailover.slice(0, 10) });
+  assert.match(r.output, /watching 127\.0\.0\.1:\d+.*has not answered for 1000 ms.*promoted 127\.0\.0\.1:\d+ to primary of app\/-/s);
+  assert.deepEqual(r.missingReplicated, [], detail);
+  assert.ok(r.afterFailover > 0, detail);
+  assert.deepEqual(r.missingAfterFailover, [], detail);
+});
+
 test('a move refuses a target that follows nobody, and undoes a cut-over whose target cannot catch up within the freeze', { timeout: 180_000 }, async () => {
   const c = new ShardCluster();
   try {

@@ -238,9 +238,9 @@ export interface FailoverResult {
 /**
  * P holds '-' and R follows it (listed as its replica). Under an insert load: a snapshot of the
  * acknowledged ids, R catches up past it, P is killed with SIGKILL, `mizzle shard failover`
- * promotes R, and the load goes on there.
+ * (run then, or already watching with `watch`) promotes R, and the load goes on there.
  */
-export async function failoverAfterKill(writers = 4, loadMs = 1500): Promise<FailoverResult> {
+export async function failoverAfterKill(watch = false, writers = 4, loadMs = 1500): Promise<FailoverResult> {
   const c = new ShardCluster();
   try {
     const [np, nr] = [await c.nativePort(), await c.nativePort()];
@@ -256,10 +256,13 @@ export async function failoverAfterKill(writers = 4, loadMs = 1500): Promise<Fai
     const snapshot = new Set(load.acked.keys());
     await c.caughtUp(r, p);
     const beforeKill = new Set(load.acked.keys());
+    // With --watch the failover runs already and acts on its own once the primary is gone.
+    const watcher = watch ? c.shard(['failover', KEYSPACE, '-', '--watch', '--dead-ms', '1000']) : undefined;
+    if (watcher) await sleep(500);
     const killedAt = performance.now();
     await p.server.kill();
     const writesBefore = load.writes;
-    const f = await c.shard(['failover', KEYSPACE, '-']);
+    const f = await (watcher ?? c.shard(['failover', KEYSPACE, '-']));
     if (f.code !== 0) throw new Error(`mizzle shard failover failed (${f.code}):\n${f.out}`);
     // The first write acknowledged after the kill came from the promoted replica.
     const deadline = performance.now() + 10_000;

@@ -1,23 +1,42 @@
 // `mizzle shard failover KEYSPACE SHARD [--to host:port]`: the shard's primary is dead; its most advanced reachable replica (or the one named) is promoted and the topology names it.
 import type { ShardSubcommand } from './command.js';
 import { findShard, setShardState } from './cut-over.js';
-import { ADMIN_OPTIONS, adminLogin, parseShardArgs } from './shard-args.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ADMIN_OPTIONS, adminLogin, parseShardArgs, wholeOption } from './shard-args.js';
 import { ShardServer, addressText, parseAddress, type ReplicaFacts } from './shard-server.js';
 import { sameAddress, type KeyspaceTopology, type ServerAddress } from '../../sharding/topology.js';
 
-const USAGE = 'mizzle shard failover --topology ADDRESS KEYSPACE SHARD [--to HOST:PORT] [--force] [--user root] [--password P]';
+const USAGE = 'mizzle shard failover --topology ADDRESS KEYSPACE SHARD [--to HOST:PORT] [--force | --watch [--dead-ms 3000]] [--user root] [--password P]';
+/** How often --watch asks the primary. */
+const WATCH_EVERY_MS = 500;
 
 interface Candidate {
   server: ShardServer;
   facts: ReplicaFacts;
 }
 
+const answers = (server: ShardServer): Promise<boolean> => server.row('SELECT 1 AS one').then(() => true, () => false);
+
+/** Returns once `server` has failed every question for `deadMs` (a watch runs until then). */
+async function untilDead(server: ShardServer, deadMs: number): Promise<void> {
+  let downSince: number | undefined;
+  for (;;) {
+    const now = Date.now();
+    if (await answers(server)) downSince = undefined;
+    else if (downSince === undefined) downSince = now;
+    else if (Date.now() - downSince >= deadMs) return;
+    await sleep(WATCH_EVERY_MS);
+  }
+}
+
 export const failover: ShardSubcommand = {
-  summary: "promote the most advanced replica of a shard whose primary is dead (operator-triggered)",
+  summary: 'promote the most advanced replica of a shard whose primary is dead (now, or with --watch once it stops answering)',
   usage: USAGE,
   async run({ args, topology, out }) {
-    const a = parseShardArgs(args.filter((x) => x !== '--force'), ['to', ...ADMIN_OPTIONS], USAGE);
+    const a = parseShardArgs(args.filter((x) => x !== '--force' && x !== '--watch'), ['to', 'dead-ms', ...ADMIN_OPTIONS], USAGE);
+    const watch = args.includes('--watch');
     const force = args.includes('--force');
+    const deadMs = wholeOption(a, 'dead-ms', 3000, WATCH_EVERY_MS, 3_600_000);
     const shard = findShard(topology.current().keyspaces[a.keyspace], a.keyspace, a.shard);
     const named = a.options.get('to');
     const addresses: ServerAddress[] = named !== undefined ? [parseAddress(named)] : shard.replicas;
@@ -26,7 +45,12 @@ export const failover: ShardSubcommand = {
     const old = new ShardServer(shard.primary, user, password);
     const servers = addresses.map((x) => new ShardServer(x, user, password));
     try {
-      const alive = await old.row('SELECT 1 AS one').then(() => true, () => false);
+      if (watch) {
+        out(`watching ${old.name}: failing over once it has not answered for ${deadMs} ms\n`);
+        await untilDead(old, deadMs);
+        out(`${old.name} has not answered for ${deadMs} ms\n`);
+      }
+      const alive = !watch && (await answers(old));
       if (alive && !force) throw new Error(`the primary ${old.name} answers: use 'mizzle shard move' (no write is lost), or --force to promote anyway`);
       const candidates: Candidate[] = [];
       for (const server of servers) {
