@@ -68,7 +68,13 @@ export const failover: ShardSubcommand = {
       for (const c of candidates) out(`${c.server.name}: applied ${c.facts.applied ? `${c.facts.applied.uuid}:${c.facts.applied.sequence}` : 'nothing'}\n`);
       // Clients hold the shard's writes while it is frozen, so none reach a half-promoted server.
       await setShardState(topology, a.keyspace, a.shard, shard.primary, 'frozen');
-      await best.server.promote();
+      try {
+        await best.server.promote();
+      } catch (e) {
+        // Held writes would wait for nothing: the shard serves (on its dead primary) and fails them instead.
+        await setShardState(topology, a.keyspace, a.shard, shard.primary, 'serving').catch(() => undefined);
+        throw new Error(`could not promote ${best.server.name}: ${(e as Error).message}; the topology is unchanged`);
+      }
       const mysqlPort = await best.server.mysqlPort().catch(() => undefined);
       const primary: ServerAddress = mysqlPort === undefined ? { ...best.server.address } : { ...best.server.address, mysqlPort };
       const others = shard.replicas.filter((r) => !sameAddress(r, primary));
