@@ -18,6 +18,7 @@ import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { Replica } from './replication/replica.js';
 import { openTopology } from '../sharding/open-topology.js';
+import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
 import type { AppliedPosition } from '../storage/change-log/applied-position.js';
@@ -198,6 +199,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       ...(sourceUrl ? { read_only: 1, super_read_only: 1 } : {}),
     };
     const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
+    const keyrangeText = String(config.kernel['replica-keyrange']);
+    const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
     if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
     // The topology is read before any client is served: a shard server must know what it owns (each thread watches its own copy).
     const topologyAddress = String(config.kernel.topology);
@@ -258,7 +261,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     if (sourceUrl && !opts.worker) {
       const factory = opts.replicationSources?.['mizzle:'];
       if (factory === undefined) throw new ConfigError('this program cannot follow a source (--replica-of is for the mizzle server)');
-      kernel.replica = new Replica(kernel, factory(sourceUrl), backupPosition(datadir.path));
+      const shardTopology = topology;
+      const filter = keyrange && shardTopology && new KeyrangeFilter(keyrange.keyspace, keyrange.shard, keyrange.range, () => shardTopology.current().keyspaces[keyrange.keyspace]);
+      if (keyrange && !shardTopology?.current().keyspaces[keyrange.keyspace]) throw new ConfigError(`--replica-keyrange ${keyrangeText}: the topology (--topology) has no keyspace '${keyrange.keyspace}'`);
+      kernel.replica = new Replica(kernel, factory(sourceUrl), backupPosition(datadir.path), filter);
       kernel.replica.start();
       log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }
@@ -353,4 +359,15 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
     })();
     return stopping;
   };
+}
+
+/** --replica-keyrange, checked: it filters a replica's apply by the topology's table rules, so it needs both. */
+function keyrangeOption(text: string, replica: boolean, topology: boolean): ReturnType<typeof parseKeyrangeOption> {
+  if (!replica) throw new ConfigError(`--replica-keyrange ${text} filters what a replica applies: it needs --replica-of`);
+  if (!topology) throw new ConfigError(`--replica-keyrange ${text} needs --topology (the keyspace's table rules and sharding function live there)`);
+  try {
+    return parseKeyrangeOption(text);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }

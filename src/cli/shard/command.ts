@@ -1,10 +1,13 @@
-// `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show, init, put, delete; later subcommands move, split and fail over shards).
+// `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show, init, put, delete; move, split and fail over shards).
 import { openTopology } from '../../sharding/open-topology.js';
 import type { TopologySource } from '../../sharding/topology-source.js';
 import { deleteKeyspace } from './delete.js';
 import { init } from './init.js';
 import { UsageError } from './options.js';
 import { put } from './put.js';
+import { failover } from './failover.js';
+import { move } from './move.js';
+import { split } from './split.js';
 
 /** What every subcommand gets: its own arguments (after the subcommand's name) and the opened topology. */
 export interface ShardCommandContext {
@@ -36,7 +39,7 @@ const show: ShardSubcommand = {
 };
 
 /** The subcommands by name; each lives in its own file beside this one. */
-export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show, init, put, delete: deleteKeyspace };
+export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show, init, put, delete: deleteKeyspace, move, split, failover };
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n      ${c.usage}`);

@@ -418,12 +418,26 @@ export class Session implements KernelSession, SessionContext {
     return txn === undefined ? run : run.finally(() => txn.endStatement());
   }
 
+  /**
+   * Under super_read_only a transaction that wrote does not commit (1290, and it is rolled back):
+   * a shard's cut-over freezes its old primary with it, and a write that committed there after the
+   * new primary caught up would be acknowledged and lost. The applier is exempt.
+   */
+  private refuseCommitWhileSuperReadOnly(statement: Extract<Statement, { type: 'transaction' }>): void {
+    const ends = statement.action === 'commit' || statement.action === 'begin';
+    if (!ends || this.applier || !this.transactions.current?.wrote) return;
+    if (Number(this.kernel.globals.get('super_read_only')) !== 1) return;
+    this.transactions.rollback();
+    throw sqlError('OPTION_PREVENTS_STATEMENT', 'The MySQL server is running with the --super-read-only option so it cannot execute this statement (the transaction was rolled back)');
+  }
+
   private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
     switch (statement.type) {
       case 'use':
         this.useDatabase(statement.database);
         return { kind: 'ok', affectedRows: 0, insertId: 0 };
       case 'transaction':
+        this.refuseCommitWhileSuperReadOnly(statement);
         return this.transactions.control(statement);
       default:
         break;

@@ -1,0 +1,94 @@
+// `mizzle shard failover KEYSPACE SHARD [--to host:port]`: the shard's primary is dead; its most advanced reachable replica (or the one named) is promoted and the topology names it.
+import type { ShardSubcommand } from './command.js';
+import { findShard, setShardState } from './cut-over.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ADMIN_OPTIONS, adminLogin, parseShardArgs, wholeOption } from './shard-args.js';
+import { ShardServer, addressText, parseAddress, type ReplicaFacts } from './shard-server.js';
+import { sameAddress, type KeyspaceTopology, type ServerAddress } from '../../sharding/topology.js';
+
+const USAGE = 'mizzle shard failover --topology ADDRESS KEYSPACE SHARD [--to HOST:PORT] [--force | --watch [--dead-ms 3000]] [--user root] [--password P]';
+/** How often --watch asks the primary. */
+const WATCH_EVERY_MS = 500;
+
+interface Candidate {
+  server: ShardServer;
+  facts: ReplicaFacts;
+}
+
+const answers = (server: ShardServer): Promise<boolean> => server.row('SELECT 1 AS one').then(() => true, () => false);
+
+/** Returns once `server` has failed every question for `deadMs` (a watch runs until then). */
+async function untilDead(server: ShardServer, deadMs: number): Promise<void> {
+  let downSince: number | undefined;
+  for (;;) {
+    const now = Date.now();
+    if (await answers(server)) downSince = undefined;
+    else if (downSince === undefined) downSince = now;
+    else if (Date.now() - downSince >= deadMs) return;
+    await sleep(WATCH_EVERY_MS);
+  }
+}
+
+export const failover: ShardSubcommand = {
+  summary: 'promote the most advanced replica of a shard whose primary is dead (now, or with --watch once it stops answering)',
+  usage: USAGE,
+  async run({ args, topology, out }) {
+    const a = parseShardArgs(args.filter((x) => x !== '--force' && x !== '--watch'), ['to', 'dead-ms', ...ADMIN_OPTIONS], USAGE);
+    const watch = args.includes('--watch');
+    const force = args.includes('--force');
+    const deadMs = wholeOption(a, 'dead-ms', 3000, WATCH_EVERY_MS, 3_600_000);
+    const shard = findShard(topology.current().keyspaces[a.keyspace], a.keyspace, a.shard);
+    const named = a.options.get('to');
+    const addresses: ServerAddress[] = named !== undefined ? [parseAddress(named)] : shard.replicas;
+    if (addresses.length === 0) throw new Error(`${a.keyspace}/${a.shard} lists no replicas in the topology: name the one to promote with --to`);
+    const { user, password } = adminLogin(a);
+    const old = new ShardServer(shard.primary, user, password);
+    const servers = addresses.map((x) => new ShardServer(x, user, password));
+    try {
+      if (watch) {
+        out(`watching ${old.name}: failing over once it has not answered for ${deadMs} ms\n`);
+        await untilDead(old, deadMs);
+        out(`${old.name} has not answered for ${deadMs} ms\n`);
+      }
+      const alive = !watch && (await answers(old));
+      if (alive && !force) throw new Error(`the primary ${old.name} answers: use 'mizzle shard move' (no write is lost), or --force to promote anyway`);
+      const candidates: Candidate[] = [];
+      for (const server of servers) {
+        try {
+          const facts = await server.replicaFacts();
+          if (facts === undefined) out(`${server.name} follows no source; skipped\n`);
+          else candidates.push({ server, facts });
+        } catch (e) {
+          out(`${server.name} does not answer (${(e as Error).message}); skipped\n`);
+        }
+      }
+      if (candidates.length === 0) throw new Error(`no replica of ${a.keyspace}/${a.shard} answers; nothing was changed`);
+      const seq = (c: Candidate) => c.facts.applied?.sequence ?? 0n;
+      const best = candidates.reduce((x, y) => (seq(y) > seq(x) ? y : x));
+      for (const c of candidates) out(`${c.server.name}: applied ${c.facts.applied ? `${c.facts.applied.uuid}:${c.facts.applied.sequence}` : 'nothing'}\n`);
+      // Clients hold the shard's writes while it is frozen, so none reach a half-promoted server.
+      await setShardState(topology, a.keyspace, a.shard, shard.primary, 'frozen');
+      try {
+        await best.server.promote();
+      } catch (e) {
+        // Held writes would wait for nothing: the shard serves (on its dead primary) and fails them instead.
+        await setShardState(topology, a.keyspace, a.shard, shard.primary, 'serving').catch(() => undefined);
+        throw new Error(`could not promote ${best.server.name}: ${(e as Error).message}; the topology is unchanged`);
+      }
+      const mysqlPort = await best.server.mysqlPort().catch(() => undefined);
+      const primary: ServerAddress = mysqlPort === undefined ? { ...best.server.address } : { ...best.server.address, mysqlPort };
+      const others = shard.replicas.filter((r) => !sameAddress(r, primary));
+      await topology.update(a.keyspace, (ks) => ({
+        ...(ks as KeyspaceTopology),
+        shards: (ks as KeyspaceTopology).shards.map((s) => (s.name === a.shard ? { ...s, primary, replicas: others, state: 'serving' as const } : s)),
+      }));
+      out(`promoted ${best.server.name} to primary of ${a.keyspace}/${a.shard} (it had applied ${best.facts.applied ? `${best.facts.applied.uuid}:${best.facts.applied.sequence}` : 'nothing'}); ${old.name} removed from the topology\n`);
+      out(`transactions the old primary committed after that position are not on the new primary (asynchronous replication); keep ${old.name}'s datadir to inspect them and do not restart it as a primary\n`);
+      if (others.length > 0) out(`the other replicas ${others.map(addressText).join(', ')} still follow ${old.name}: seed each anew from a backup image of ${best.server.name} and start it with --replica-of mizzle://USER@${best.server.name}\n`);
+      return 0;
+    } finally {
+      await old.close();
+      for (const s of servers) await s.close();
+    }
+  },
+};

@@ -1,0 +1,289 @@
+// Shard moves on real servers: a keyspace on loopback mizzle servers with a file topology, split and moved (or failed over) under a write load; what the test asserts and the bench writes down.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { connect } from '../client/index.js';
+import { FileTopology } from '../sharding/file-topology.js';
+import { ResolvedKeyspace, type ServerAddress } from '../sharding/topology.js';
+import { freePort, startServerProcess, type ServerProcess } from './server-process.js';
+import { ShardWorkload } from './shard-workload.js';
+
+const CLI = join(fileURLToPath(import.meta.url), '..', '..', 'cli', 'mizzle.js');
+const run = promisify(execFile);
+export const KEYSPACE = 'app';
+export const TABLE = `${KEYSPACE}.t`;
+/**
+ * Each writer's pace: 6 writers at one write per 20 ms offer 300 writes/s, which a replica's
+ * single applier keeps up with on a loaded 2-core machine. A load faster than the replicas apply
+ * makes the cut-over's catch-up wait time out (nothing is changed then).
+ */
+export const WRITE_EVERY_MS = 20;
+
+export interface ShardNode {
+  server: ServerProcess;
+  native: ServerAddress;
+}
+
+/** A keyspace `app` whose table t is sharded by id, and the servers and topology file it lives on. */
+export class ShardCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'mizzle-shards-'));
+  readonly topologyPath = join(this.dir, 'topology.json');
+  readonly nodes: ShardNode[] = [];
+  readonly topology = new FileTopology(this.topologyPath);
+
+  /** Writes the first topology: one shard '-' on `primary`, with `replicas`; `t` sharded by id, and `references`. */
+  async writeTopology(primary: ServerAddress, replicas: ServerAddress[] = [], references: string[] = []): Promise<void> {
+    const tables = { t: { shardKey: 'id' }, ...Object.fromEntries(references.map((r) => [r, { reference: true }])) };
+    writeFileSync(this.topologyPath, JSON.stringify({ keyspaces: { [KEYSPACE]: { name: KEYSPACE, tables, shards: [{ name: '-', primary, replicas }] } } }, null, 2));
+    await this.topology.start();
+  }
+
+  async nativePort(): Promise<ServerAddress> {
+    return { host: '127.0.0.1', port: await freePort() };
+  }
+
+  /** Starts a server on `native` (its datadir: `datadir`, or a new one) with the topology and `args`. */
+  async start(native: ServerAddress, args: string[] = [], datadir?: string): Promise<ShardNode> {
+    const server = await startServerProcess({
+      datadir: datadir ?? mkdtempSync(join(this.dir, 'node-')),
+      args: ['--plugin-add', 'protocol-native', `--protocol-native.port=${native.port}`, '--topology', this.topologyPath, ...args],
+      timeoutMs: 30_000,
+    });
+    const node = { server, native };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A replica of `source`: `--replica-of` it, optionally filtered to one child's key range. */
+  replicaOf(source: ShardNode, native: ServerAddress, keyrange?: string, datadir?: string): Promise<ShardNode> {
+    return this.start(native, ['--replica-of', `mizzle://root@127.0.0.1:${source.native.port}`, ...(keyrange ? ['--replica-keyrange', `${KEYSPACE}/${keyrange}`] : [])], datadir);
+  }
+
+  async sql(node: ShardNode, text: string, params: (number | string)[] = []): Promise<unknown[][]> {
+    const c = connect(`mizzle://root@127.0.0.1:${node.native.port}/?maxRedirects=0`);
+    try {
+      return (await c.query(text, params)).rows;
+    } finally {
+      await c.close();
+    }
+  }
+
+  /** `mizzle shard ARGS --topology …`: its exit code and output. */
+  async shard(args: string[]): Promise<{ code: number; out: string }> {
+    try {
+      const r = await run(process.execPath, [CLI, 'shard', ...args, '--topology', this.topologyPath], { timeout: 120_000 });
+      return { code: 0, out: r.stdout + r.stderr };
+    } catch (e) {
+      const x = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof x.code === 'number' ? x.code : 1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
+    }
+  }
+
+  /** `mizzle backup` of a running node's datadir into a new directory, for a replica's seed. */
+  async backup(node: ShardNode): Promise<string> {
+    const image = join(mkdtempSync(join(this.dir, 'image-')), 'image');
+    await run(process.execPath, [CLI, 'backup', '--datadir', node.server.datadir, '--to', image]);
+    return image;
+  }
+
+  /** Waits until `replica` has applied everything `primary` committed so far. */
+  async caughtUp(replica: ShardNode, primary: ShardNode, ms = 30_000): Promise<void> {
+    const [[target]] = await this.sql(primary, 'SELECT @@server_uuid');
+    const status = await this.sql(primary, 'SHOW MASTER STATUS');
+    const last = status.length === 0 ? '0' : String(status[0][1]);
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const c = connect(`mizzle://root@127.0.0.1:${replica.native.port}/?maxRedirects=0`);
+      const r = await c.query('SHOW REPLICA STATUS').finally(() => c.close());
+      const applied = String(r.rows[0][r.columns.findIndex((x) => x.name === 'Last_Applied_Id')]);
+      const [uuid, seq] = applied.split(':');
+      if (uuid === String(target) && BigInt(seq ?? '0') >= BigInt(last)) return;
+      if (performance.now() > deadline) throw new Error(`replica on ${replica.native.port} did not catch up (at ${applied}, primary at ${String(target)}:${last})`);
+      await sleep(50);
+    }
+  }
+
+  /**
+   * Every shard of the current topology read back: rows it holds that it does not own, ids found
+   * on more than one shard, and the union of id → v.
+   */
+  async readShards(): Promise<{ misplaced: string[]; duplicated: number[]; rows: Map<number, number> }> {
+    const ks = new ResolvedKeyspace(this.topology.current().keyspaces[KEYSPACE]);
+    const misplaced: string[] = [];
+    const duplicated: number[] = [];
+    const rows = new Map<number, number>();
+    for (const s of ks.shards) {
+      const node = this.nodes.find((n) => n.native.port === s.primary.port);
+      if (node === undefined) throw new Error(`no node serves ${s.primary.port}`);
+      for (const [id, v] of await this.sql(node, `SELECT id, v FROM ${TABLE}`)) {
+        const n = Number(id);
+        if (ks.shardForKey(n).name !== s.name) misplaced.push(`${n} on ${s.name}`);
+        if (rows.has(n)) duplicated.push(n);
+        rows.set(n, Number(v));
+      }
+    }
+    return { misplaced, duplicated, rows };
+  }
+
+  async close(): Promise<void> {
+    await this.topology.close();
+    for (const n of this.nodes) await n.server.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** What one cut-over measured: the command's own frozen → serving, and the longest a client's write waited around it. */
+export interface CutOverFigures {
+  what: string;
+  commandMs: number;
+  clientMaxWaitMs: number;
+  output: string;
+}
+
+export interface SplitMoveResult {
+  cutOvers: CutOverFigures[];
+  writes: number;
+  retries: number;
+  acked: number;
+  rowsPerShard: Record<string, number>;
+  missing: number[];
+  wrongValue: number[];
+  extra: number[];
+  misplaced: string[];
+  duplicated: number[];
+}
+
+/** The command's printed 'write unavailability … N ms'. */
+function printedMs(out: string): number {
+  const m = /write unavailability \(frozen → serving\): ([\d.]+) ms/.exec(out);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/**
+ * Four servers: A holds '-' with preloaded rows; B (seeded from a backup of A, which copies every
+ * row) and C (from empty) follow A filtered to '-80' and '80-'. Under the load A is split into B
+ * and C; then D, a replica of C, takes '80-' over by a move. Afterwards every shard is read back.
+ */
+export async function splitThenMove(writers = 6, writeEveryMs = WRITE_EVERY_MS, loadMs = 1500): Promise<SplitMoveResult> {
+  const c = new ShardCluster();
+  try {
+    const [na, nb, nc, nd] = [await c.nativePort(), await c.nativePort(), await c.nativePort(), await c.nativePort()];
+    await c.writeTopology(na);
+    const a = await c.start(na);
+    await c.sql(a, `CREATE DATABASE ${KEYSPACE}`);
+    await c.sql(a, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
+    const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: true, writeEveryMs });
+    load.start();
+    await sleep(loadMs);
+    const b = await c.replicaOf(a, nb, '-80', await c.backup(a));
+    const cc = await c.replicaOf(a, nc, '80-');
+    await sleep(loadMs);
+    const cutOvers: CutOverFigures[] = [];
+    const cut = async (what: string, args: string[]) => {
+      const t0 = performance.now();
+      const r = await c.shard(args);
+      const t1 = performance.now();
+      if (r.code !== 0) throw new Error(`mizzle shard ${args.join(' ')} failed (${r.code}):\n${r.out}`);
+      // Writes begun during the command and waiting past its end belong to its window too.
+      await sleep(1000);
+      cutOvers.push({ what, commandMs: printedMs(r.out), clientMaxWaitMs: load.maxWaitBetween(t0, t1), output: r.out });
+    };
+    await cut("split '-' into '-80' (B, seeded from a backup) and '80-' (C, from empty)", ['split', KEYSPACE, '-', '--into', '2', '--to', `127.0.0.1:${nb.port},127.0.0.1:${nc.port}`]);
+    const d = await c.replicaOf(cc, nd);
+    await sleep(loadMs);
+    await cut("move '80-' from C to D", ['move', KEYSPACE, '80-', '--to', `127.0.0.1:${nd.port}`]);
+    await sleep(loadMs / 2);
+    await load.stop();
+    void b;
+    void d;
+    const read = await c.readShards();
+    const missing: number[] = [];
+    const wrongValue: number[] = [];
+    for (const [id, v] of load.acked) {
+      const got = read.rows.get(id);
+      if (got === undefined) missing.push(id);
+      else if (got !== v) wrongValue.push(id);
+    }
+    const extra = [...read.rows.keys()].filter((id) => !load.acked.has(id));
+    const ks = new ResolvedKeyspace(c.topology.current().keyspaces[KEYSPACE]);
+    const rowsPerShard: Record<string, number> = {};
+    for (const id of read.rows.keys()) rowsPerShard[ks.shardForKey(id).name] = (rowsPerShard[ks.shardForKey(id).name] ?? 0) + 1;
+    return { cutOvers, writes: load.writes, retries: load.retries, acked: load.acked.size, rowsPerShard, missing, wrongValue, extra, misplaced: read.misplaced, duplicated: read.duplicated };
+  } finally {
+    await c.close();
+  }
+}
+
+export interface FailoverResult {
+  output: string;
+  /** What failover said while the primary still answered. */
+  refusedWhileAlive: { code: number; out: string };
+  /** Inserts acknowledged before the snapshot that the replica had applied when the primary was killed. */
+  replicatedBeforeKill: number;
+  missingReplicated: number[];
+  /** Inserts acknowledged after the snapshot and before the kill that the replica never got (the asynchronous window). */
+  lostUnreplicated: number;
+  /** Inserts acknowledged after the failover. */
+  afterFailover: number;
+  missingAfterFailover: number[];
+  /** From the kill until the first write acknowledged by the promoted replica. */
+  writesResumedMs: number;
+}
+
+/**
+ * P holds '-' and R follows it (listed as its replica). Under an insert load: a snapshot of the
+ * acknowledged ids, R catches up past it, P is killed with SIGKILL, `mizzle shard failover`
+ * (run then, or already watching with `watch`) promotes R, and the load goes on there.
+ */
+export async function failoverAfterKill(watch = false, writers = 4, loadMs = 1500): Promise<FailoverResult> {
+  const c = new ShardCluster();
+  try {
+    const [np, nr] = [await c.nativePort(), await c.nativePort()];
+    await c.writeTopology(np, [nr]);
+    const p = await c.start(np);
+    await c.sql(p, `CREATE DATABASE ${KEYSPACE}`);
+    await c.sql(p, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
+    const r = await c.replicaOf(p, nr);
+    const load = new ShardWorkload(c.topology, { keyspace: KEYSPACE, table: TABLE, writers, updates: false, writeEveryMs: WRITE_EVERY_MS });
+    load.start();
+    await sleep(loadMs);
+    const refusedWhileAlive = await c.shard(['failover', KEYSPACE, '-']);
+    const snapshot = new Set(load.acked.keys());
+    await c.caughtUp(r, p);
+    const beforeKill = new Set(load.acked.keys());
+    // With --watch the failover runs already and acts on its own once the primary is gone.
+    const watcher = watch ? c.shard(['failover', KEYSPACE, '-', '--watch', '--dead-ms', '1000']) : undefined;
+    if (watcher) await sleep(500);
+    const killedAt = performance.now();
+    await p.server.kill();
+    const writesBefore = load.writes;
+    const f = await (watcher ?? c.shard(['failover', KEYSPACE, '-']));
+    if (f.code !== 0) throw new Error(`mizzle shard failover failed (${f.code}):\n${f.out}`);
+    // The first write acknowledged after the kill came from the promoted replica.
+    const deadline = performance.now() + 10_000;
+    while (load.writes === writesBefore && performance.now() < deadline) await sleep(5);
+    const writesResumedMs = performance.now() - killedAt;
+    const afterStart = new Set(load.acked.keys());
+    await sleep(loadMs);
+    await load.stop();
+    const rows = new Set((await c.sql(r, `SELECT id FROM ${TABLE}`)).map(([id]) => Number(id)));
+    const after = [...load.acked.keys()].filter((id) => !afterStart.has(id));
+    return {
+      output: f.out,
+      refusedWhileAlive,
+      replicatedBeforeKill: snapshot.size,
+      missingReplicated: [...snapshot].filter((id) => !rows.has(id)),
+      lostUnreplicated: [...beforeKill].filter((id) => !snapshot.has(id) && !rows.has(id)).length,
+      afterFailover: after.length,
+      missingAfterFailover: after.filter((id) => !rows.has(id)),
+      writesResumedMs,
+    };
+  } finally {
+    await c.close();
+  }
+}
