@@ -7,6 +7,8 @@ import { ShardServer, addressText, parseAddress, type ReplicaFacts } from './sha
 import { sameAddress, type KeyspaceTopology, type ServerAddress } from '../../sharding/topology.js';
 
 const USAGE = 'mizzle shard failover --topology ADDRESS KEYSPACE SHARD [--to HOST:PORT] [--force | --watch [--dead-ms 3000]] [--user root] [--password P]';
+const FAILOVER_OPTIONS = ['to', 'dead-ms', ...ADMIN_OPTIONS];
+const FAILOVER_FLAGS = ['force', 'watch'];
 /** How often --watch asks the primary. */
 const WATCH_EVERY_MS = 500;
 
@@ -32,10 +34,13 @@ async function untilDead(server: ShardServer, deadMs: number): Promise<void> {
 export const failover: ShardSubcommand = {
   summary: 'promote the most advanced replica of a shard whose primary is dead (now, or with --watch once it stops answering)',
   usage: USAGE,
+  check(args) {
+    parseShardArgs(args, FAILOVER_OPTIONS, FAILOVER_FLAGS);
+  },
   async run({ args, topology, out }) {
-    const a = parseShardArgs(args.filter((x) => x !== '--force' && x !== '--watch'), ['to', 'dead-ms', ...ADMIN_OPTIONS], USAGE);
-    const watch = args.includes('--watch');
-    const force = args.includes('--force');
+    const a = parseShardArgs(args, FAILOVER_OPTIONS, FAILOVER_FLAGS);
+    const watch = a.flags.has('watch');
+    const force = a.flags.has('force');
     const deadMs = wholeOption(a, 'dead-ms', 3000, WATCH_EVERY_MS, 3_600_000);
     const shard = findShard(topology.current().keyspaces[a.keyspace], a.keyspace, a.shard);
     const named = a.options.get('to');

@@ -6,12 +6,16 @@ import { ShardServer, addressText, parseAddress } from './shard-server.js';
 import { sameAddress } from '../../sharding/topology.js';
 
 const USAGE = 'mizzle shard move --topology ADDRESS KEYSPACE SHARD --to HOST:PORT [--user root] [--password P] [--max-lag 50] [--catch-up-ms 60000] [--freeze-ms 5000]';
+const MOVE_OPTIONS = ['to', 'max-lag', 'catch-up-ms', 'freeze-ms', ...ADMIN_OPTIONS];
 
 export const move: ShardSubcommand = {
   summary: "make a replica of the shard's primary its primary (it must follow it: --replica-of)",
   usage: USAGE,
+  check(args) {
+    parseShardArgs(args, MOVE_OPTIONS);
+  },
   async run({ args, topology, out }) {
-    const a = parseShardArgs(args, ['to', 'max-lag', 'catch-up-ms', 'freeze-ms', ...ADMIN_OPTIONS], USAGE);
+    const a = parseShardArgs(args, MOVE_OPTIONS);
     const toText = a.options.get('to');
     if (toText === undefined) throw new Error(`--to is required\nusage: ${USAGE}`);
     const to = parseAddress(toText);

@@ -1,30 +1,18 @@
-// The arguments of `mizzle shard move|split|failover`: KEYSPACE SHARD, then --name value options, each checked.
+// The arguments of `mizzle shard move|split|failover`: KEYSPACE SHARD, then --name value options and flags (read by options.ts), each checked.
+import { parseOptions, UsageError } from './options.js';
 
 export interface ShardArgs {
   keyspace: string;
   shard: string;
   options: Map<string, string>;
+  flags: Set<string>;
 }
 
-/** Positional KEYSPACE SHARD and the options in `known` (--x v or --x=v); anything else is an error naming the usage. */
-export function parseShardArgs(args: readonly string[], known: readonly string[], usage: string): ShardArgs {
-  const positional: string[] = [];
-  const options = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    if (!known.includes(name)) throw new Error(`unknown option --${name}\nusage: ${usage}`);
-    const value = eq < 0 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined) throw new Error(`--${name} needs a value\nusage: ${usage}`);
-    options.set(name, value);
-  }
-  if (positional.length !== 2) throw new Error(`expected KEYSPACE SHARD\nusage: ${usage}`);
-  return { keyspace: positional[0], shard: positional[1], options };
+/** Positional KEYSPACE SHARD, the value options in `known` and the `flags`; a mistake is a UsageError (the command prints the usage, exit 2). */
+export function parseShardArgs(args: readonly string[], known: readonly string[], flags: readonly string[] = []): ShardArgs {
+  const o = parseOptions(args, { values: known, flags });
+  if (o.positional.length !== 2) throw new UsageError('expected KEYSPACE SHARD');
+  return { keyspace: o.positional[0], shard: o.positional[1], options: o.values, flags: o.flags };
 }
 
 /** A whole number (milliseconds, transactions) within [min, max], or the default. */

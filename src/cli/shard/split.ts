@@ -9,12 +9,16 @@ import { KeyrangeFilter } from '../../kernel/replication/keyrange-filter.js';
 import { deleteForeignRows } from './foreign-rows.js';
 
 const USAGE = 'mizzle shard split --topology ADDRESS KEYSPACE SHARD --into N --to HOST:PORT,HOST:PORT… [--user root] [--password P] [--max-lag 50] [--catch-up-ms 60000] [--freeze-ms 5000]';
+const SPLIT_OPTIONS = ['into', 'to', 'max-lag', 'catch-up-ms', 'freeze-ms', ...ADMIN_OPTIONS];
 
 export const split: ShardSubcommand = {
   summary: 'split a shard into N children, each served by a replica started with --replica-keyrange KEYSPACE/CHILD',
   usage: USAGE,
+  check(args) {
+    parseShardArgs(args, SPLIT_OPTIONS);
+  },
   async run({ args, topology, out }) {
-    const a = parseShardArgs(args, ['into', 'to', 'max-lag', 'catch-up-ms', 'freeze-ms', ...ADMIN_OPTIONS], USAGE);
+    const a = parseShardArgs(args, SPLIT_OPTIONS);
     const parts = Number(a.options.get('into') ?? '2');
     const ks = topology.current().keyspaces[a.keyspace];
     const shard = findShard(ks, a.keyspace, a.shard);
