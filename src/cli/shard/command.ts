@@ -1,4 +1,5 @@
 // `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show, init, put, delete; move, split and fail over shards).
+import { SHARDING_FUNCTIONS } from '../../sharding/functions/registry.js';
 import { openTopology } from '../../sharding/open-topology.js';
 import type { TopologySource } from '../../sharding/topology-source.js';
 import { deleteKeyspace } from './delete.js';
@@ -43,7 +44,9 @@ export const SUBCOMMANDS: Record<string, ShardSubcommand> = { show, init, put, d
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n      ${c.usage}`);
-  return `usage: mizzle shard SUBCOMMAND --topology ADDRESS ...\n(ADDRESS: etcd://host:port[,host:port…]/prefix or a JSON file; MIZZLE_TOPOLOGY works too)\n\n${lines.join('\n')}\n`;
+  // The sharding functions are plugins of the sharding layer: a keyspace names one in "sharding": {"function": …}.
+  const functions = [...SHARDING_FUNCTIONS.values()].map((f) => `  ${f.name.padEnd(10)} ${f.description}`);
+  return `usage: mizzle shard SUBCOMMAND --topology ADDRESS ...\n(ADDRESS: etcd://host:port[,host:port…]/prefix or a JSON file; MIZZLE_TOPOLOGY works too)\n\n${lines.join('\n')}\n\nsharding functions (init --function, or "sharding": {"function": …} in a keyspace):\n${functions.join('\n')}\n`;
 }
 
 /** Takes `--topology X` / `--topology=X` out of args. */
