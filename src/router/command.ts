@@ -22,6 +22,8 @@ export const ROUTER_USAGE = `usage: mizzle router --topology ADDRESS --keyspace 
                           password from MIZZLE_BACKEND_PASSWORD)
   --backend-protocol P    native (mizzle://, the default) or mysql (mysql:// to each server's mysqlPort)
   --no-scatter            refuse queries that do not pin the shard key (they would run on every shard)
+  --reference-writes      copy writes to reference tables to every shard in turn (not atomic across
+                          shards; refused by default with 1235)
 Without MIZZLE_ROUTER_PASSWORD only loopback clients are admitted (any user name, no password).
 `;
 
@@ -34,16 +36,19 @@ export interface RouterOptions {
   backendUser: string;
   backendProtocol: 'native' | 'mysql';
   noScatter: boolean;
+  referenceWrites: boolean;
 }
 
 export class RouterUsageError extends Error {}
 
 export function parseRouterArgs(args: readonly string[], env: NodeJS.ProcessEnv): RouterOptions {
-  const o: RouterOptions = { topology: env.MIZZLE_TOPOLOGY ?? '', keyspace: '', port: ROUTER_DEFAULT_PORT, bind: '127.0.0.1', user: 'root', backendUser: 'root', backendProtocol: 'native', noScatter: false };
+  const o: RouterOptions = { topology: env.MIZZLE_TOPOLOGY ?? '', keyspace: '', port: ROUTER_DEFAULT_PORT, bind: '127.0.0.1', user: 'root', backendUser: 'root', backendProtocol: 'native', noScatter: false, referenceWrites: false };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
-    if (flag === '--no-scatter') {
-      o.noScatter = true;
+    if (flag === '--no-scatter' || flag === '--reference-writes') {
+      if (inline !== undefined) throw new RouterUsageError(`${flag} takes no value`);
+      if (flag === '--no-scatter') o.noScatter = true;
+      else o.referenceWrites = true;
       continue;
     }
     const value = inline ?? args[++i];
@@ -104,7 +109,7 @@ export async function routerCommand(args: string[]): Promise<number> {
   source.onChange(() => log.info('topology changed', { keyspace: o.keyspace }));
   const kernel = new RouterKernel(
     view,
-    { backend: { keyspace: o.keyspace, protocol: o.backendProtocol, user: o.backendUser, password: process.env.MIZZLE_BACKEND_PASSWORD ?? '' }, noScatter: o.noScatter },
+    { backend: { keyspace: o.keyspace, protocol: o.backendProtocol, user: o.backendUser, password: process.env.MIZZLE_BACKEND_PASSWORD ?? '' }, noScatter: o.noScatter, referenceWrites: o.referenceWrites },
     { user: o.user, password: process.env.MIZZLE_ROUTER_PASSWORD },
     MIZZLE_VERSION,
   );

@@ -43,6 +43,14 @@ test('reads that do not pin the key scatter; IN lists scatter to their shards on
   assert.equal(oneShard.kind, 'shard');
 });
 
+test('with referenceWrites, a write to reference tables alone goes to every shard; one that also touches a sharded table is refused', () => {
+  const copy = { referenceWrites: true };
+  assert.deepEqual(route(ks, parse("INSERT INTO countries VALUES ('x')"), copy), { kind: 'every', what: 'reference-table write' });
+  assert.deepEqual(route(ks, parse("UPDATE countries SET name = 'y' WHERE code = 'x'"), copy), { kind: 'every', what: 'reference-table write' });
+  assert.throws(() => route(ks, parse("INSERT INTO countries SELECT name, name FROM users WHERE id = 1"), copy), /also touches other tables/);
+  assert.deepEqual(route(ks, parse('CREATE TABLE t (id INT)')), { kind: 'every', what: 'DDL' });
+});
+
 test('DDL goes to every shard; reference reads to any one; undeclared tables to the first shard', () => {
   assert.equal(r('CREATE TABLE t (x INT)').kind, 'every');
   assert.equal(r('ALTER TABLE users ADD COLUMN z INT').kind, 'every');

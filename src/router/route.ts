@@ -9,8 +9,8 @@ export type Route =
   | { kind: 'shard'; shard: RoutedShard; write: boolean }
   /** Any one shard does (reference tables read, statements on no table). */
   | { kind: 'any'; write: boolean }
-  /** Every shard, one after the other (DDL). */
-  | { kind: 'every' }
+  /** Every shard, one after the other: DDL, or (with --reference-writes) a write to reference tables. */
+  | { kind: 'every'; what: 'DDL' | 'reference-table write' }
   /** A SELECT over one sharded table on every shard, merged by the router. */
   | { kind: 'scatter'; select: SelectStmt; shards?: RoutedShard[] };
 
@@ -138,15 +138,22 @@ function changesKey(stmt: Extract<Statement, { type: 'update' }>, p: Placed): bo
   return stmt.set.some((a) => a.column.column.toLowerCase() === (p.shardKey ?? '').toLowerCase() && (a.column.table === undefined || [p.table.name, p.table.alias].includes(a.column.table)));
 }
 
+export interface RouteOptions {
+  /** Writes to reference tables run on every shard in turn (not atomic across shards) instead of being refused. */
+  referenceWrites: boolean;
+}
+
+const REFUSE_REFERENCE_WRITES: RouteOptions = { referenceWrites: false };
+
 /** Routes one parsed statement of the keyspace `ks`. Session and transaction statements are the session's business, not this. */
-export function route(ks: ResolvedKeyspace, stmt: Statement): Route {
+export function route(ks: ResolvedKeyspace, stmt: Statement, o: RouteOptions = REFUSE_REFERENCE_WRITES): Route {
   if (DDL.has(stmt.type)) {
     for (const t of survey(stmt).tables) place(ks, t);
-    return { kind: 'every' };
+    return { kind: 'every', what: 'DDL' };
   }
   if (stmt.type === 'createDatabase' || stmt.type === 'dropDatabase') {
     if (stmt.name.toLowerCase() !== ks.name.toLowerCase()) throw notSupported(`databases other than the keyspace ${ks.name}`);
-    return { kind: 'every' };
+    return { kind: 'every', what: 'DDL' };
   }
   // SHOW and DESCRIBE read a table's definition, the same on every shard (DDL goes to all).
   if (stmt.type === 'show') {
@@ -154,7 +161,7 @@ export function route(ks: ResolvedKeyspace, stmt: Statement): Route {
     return { kind: 'any', write: false };
   }
   if (stmt.type === 'explain') {
-    const inner = route(ks, stmt.statement);
+    const inner = route(ks, stmt.statement, o);
     return inner.kind === 'shard' ? { kind: 'shard', shard: inner.shard, write: false } : { kind: 'any', write: false };
   }
   const write = stmt.type === 'insert' || stmt.type === 'update' || stmt.type === 'delete';
@@ -167,7 +174,11 @@ export function route(ks: ResolvedKeyspace, stmt: Statement): Route {
   if (write && ks.shards.length > 1) {
     const targets = stmt.type === 'insert' ? [stmt.table] : stmt.type === 'delete' ? (stmt.table !== undefined ? [stmt.table] : (stmt.targets ?? [])) : survey({ ...stmt, where: undefined, set: [] }).tables;
     const ref = targets.find((t) => place(ks, t).rule === 'reference');
-    if (ref !== undefined) throw multiShardWrite(`the reference table ${ref.name} is copied to every shard`);
+    if (ref !== undefined) {
+      // Copying a reference write to every shard is only sound when the statement touches nothing else.
+      if (o.referenceWrites && placed.every((p) => p.rule === 'reference')) return { kind: 'every', what: 'reference-table write' };
+      throw multiShardWrite(`the reference table ${ref.name} is copied to every shard${o.referenceWrites ? ' and the statement also touches other tables' : ' (start the router with --reference-writes to copy such writes to every shard)'}`);
+    }
   }
   if (sharded.length === 0) {
     if (unsharded.length > 0) return { kind: 'shard', shard: first, write };

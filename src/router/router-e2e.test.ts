@@ -129,8 +129,28 @@ test('scatter queries answer exactly what one unsharded server answers', async (
 test('reference tables: reads from one shard, writes refused as multi-shard writes', async () => {
   for (const c of shardConns.values()) await c.query("INSERT INTO app.countries VALUES ('NO', 'Norway'), ('PE', 'Peru')");
   assert.deepEqual(await rows(viaRouter, 'SELECT name FROM countries ORDER BY code'), [['Norway'], ['Peru']]);
-  await refused(viaRouter.query("INSERT INTO countries VALUES ('UA', 'Ukraine')"), 1235, '42000', /multi-shard writes/);
+  await refused(viaRouter.query("INSERT INTO countries VALUES ('UA', 'Ukraine')"), 1235, '42000', /multi-shard writes.*--reference-writes/);
   await refused(viaRouter.query("UPDATE countries SET name = 'x'"), 1235, '42000', /multi-shard writes/);
+});
+
+test('--reference-writes copies a reference-table write to every shard; in a transaction or mixed with other tables it is still refused', async () => {
+  const copying = await ks.startRouter(['--reference-writes']);
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: copying.port, user: 'root', database: 'app' });
+  try {
+    await c.query("INSERT INTO countries VALUES ('UA', 'Ukraine')");
+    await c.query("UPDATE countries SET name = 'Perú' WHERE code = 'PE'");
+    for (const [name, shard] of shardConns) {
+      assert.deepEqual(await rows(shard, "SELECT code, name FROM app.countries WHERE code IN ('PE', 'UA') ORDER BY code"), [['PE', 'Perú'], ['UA', 'Ukraine']], `shard ${name}`);
+    }
+    await refused(c.query("INSERT INTO countries SELECT 'ZZ', name FROM users WHERE id = 1"), 1235, '42000', /also touches other tables/);
+    await c.query('BEGIN');
+    await refused(c.query("DELETE FROM countries WHERE code = 'UA'"), 1235, '42000', /reference-table write inside a transaction/);
+    await c.query('ROLLBACK');
+    await c.query("DELETE FROM countries WHERE code = 'UA'");
+    for (const [name, shard] of shardConns) assert.deepEqual(await rows(shard, "SELECT COUNT(*) FROM app.countries WHERE code = 'UA'"), [[0]], `shard ${name}`);
+  } finally {
+    await c.end();
+  }
 });
 
 test('multi-shard writes are refused with 1235; one-shard multi-row inserts run', async () => {

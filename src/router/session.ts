@@ -21,6 +21,8 @@ export interface RouterSettings {
   backend: BackendSettings;
   /** Refuse queries that would run on every shard and be merged. */
   noScatter: boolean;
+  /** Copy writes to reference tables to every shard, one after the other (see route.ts). */
+  referenceWrites: boolean;
 }
 
 /** A statement's text with the `?` markers replaced by the parameters as literals. */
@@ -154,7 +156,7 @@ export class RouterSession implements KernelSession {
       const ks = this.view.current();
       let r: Route;
       try {
-        r = route(ks, stmt);
+        r = route(ks, stmt, this.settings);
       } catch (e) {
         // A key no shard holds (a lookup table without it): the client's error, not the router's crash.
         if (e instanceof TopologyError) throw new SqlError(1105, 'HY000', `cannot route the statement: ${e.message}`);
@@ -195,7 +197,7 @@ export class RouterSession implements KernelSession {
         return kernelResult(await this.runOn(this.tx?.pinned ?? last ?? shards[0], sql), keyspace);
       }
       case 'every': {
-        if (this.tx !== undefined) throw notSupported('DDL inside a transaction through the router');
+        if (this.tx !== undefined) throw notSupported(`${r.what} inside a transaction through the router`);
         let first: StatementResult | undefined;
         const done: string[] = [];
         for (const s of this.view.current().shards) {
@@ -205,7 +207,9 @@ export class RouterSession implements KernelSession {
             done.push(s.name);
           } catch (e) {
             if (done.length === 0) throw e;
-            throw new SqlError(1105, 'HY000', `DDL applied on shards ${done.join(', ')} but failed on shard ${s.name}: ${(e as Error).message}; run it again (IF NOT EXISTS / IF EXISTS make it safe to repeat)`);
+            throw new SqlError(1105, 'HY000', r.what === 'DDL'
+              ? `DDL applied on shards ${done.join(', ')} but failed on shard ${s.name}: ${(e as Error).message}; run it again (IF NOT EXISTS / IF EXISTS make it safe to repeat)`
+              : `The reference-table write applied on shards ${done.join(', ')} but failed on shard ${s.name}: ${(e as Error).message}; the copies now differ: repeat it in a form safe to repeat (REPLACE, INSERT IGNORE, an UPDATE to fixed values)`);
           }
         }
         if (stmt.type === 'createDatabase') await this.backends.useKeyspaceEverywhere();
