@@ -61,6 +61,8 @@ test('a replica with --threads 2: the applier waits for a worker session\'s row 
     await sql(primary, 'CREATE DATABASE shop');
     await sql(primary, 'CREATE TABLE shop.t (id INT PRIMARY KEY, v INT)');
     await sql(primary, 'INSERT INTO shop.t VALUES (1, 10), (2, 20)');
+    await sql(primary, 'CREATE TABLE shop.u (id INT PRIMARY KEY, v INT, w INT)');
+    await sql(primary, 'INSERT INTO shop.u VALUES (1, 1, 1)');
     replica = await startNode(dirs[1], ['--threads', '2', '--replica-of', `mizzle://root@127.0.0.1:${primary.nativePort}`]);
     const r = replica;
     await passesEventually(async () => assert.deepEqual(await values(r), { 1: 10, 2: 20 }), ARRIVAL_MS);
@@ -107,6 +109,18 @@ test('a replica with --threads 2: the applier waits for a worker session\'s row 
     await passesEventually(async () => assert.deepEqual(await values(r), { 1: 12, 2: 21 }), ARRIVAL_MS);
     const s = (await sql(r, 'SHOW REPLICA STATUS'))[0];
     assert.equal(s.Last_Error, '', 'the applier went on after the deadlock');
+
+    // A worker session that may write changes another column of a row the applier waits for: once the
+    // lock is the applier's it reads that commit, so both changes stay (no lost update from an older read).
+    await a.query('SET GLOBAL super_read_only = 0');
+    await a.query('SET GLOBAL read_only = 0');
+    await a.query('BEGIN');
+    await a.query('SELECT v FROM shop.u WHERE id = 1 FOR UPDATE');
+    await sql(primary, 'UPDATE shop.u SET v = 2 WHERE id = 1');
+    await new Promise((resolve) => setTimeout(resolve, HELD_MS));
+    await a.query('UPDATE shop.u SET w = 5 WHERE id = 1');
+    await a.query('COMMIT');
+    await passesEventually(async () => assert.deepEqual(await sql(r, 'SELECT v, w FROM shop.u'), [{ v: 2, w: 5 }]), ARRIVAL_MS);
   } finally {
     for (const c of held) await c.end().catch(() => undefined);
     await replica?.server.stop();
