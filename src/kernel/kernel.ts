@@ -12,6 +12,7 @@ import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
 import { ChangeLog } from './change-log.js';
 import { LockManager, type RowLocks } from './transactions/lock-manager.js';
+import type { SharedLockTable } from './threads/shared-lock-table.js';
 import type { Socket } from 'node:net';
 import type { KernelCluster, Listener } from './cluster.js';
 import { listenAlone } from './listen-alone.js';
@@ -60,6 +61,11 @@ export interface KernelOptions {
    * connection ids and listeners, and the other threads' sessions and counters.
    */
   cluster?: KernelCluster;
+  /**
+   * The main thread's, when worker threads serve the clients: the row locks they share, so the
+   * sessions it runs itself (the replica's applier) lock against theirs.
+   */
+  sharedLocks?: SharedLockTable;
   /** A worker thread's kernel leaves the startup cleanup to the main thread's. */
   worker?: boolean;
   /** Write every committed transaction to the change log (--log-bin; default on). */
@@ -123,6 +129,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** Row locks of all transactions. */
   readonly locks: RowLocks;
   private readonly cluster: KernelCluster | undefined;
+  /** The workers' lock table, in the main thread when there are workers (see KernelOptions.sharedLocks). */
+  private readonly sharedLocks: SharedLockTable | undefined;
   private readonly tls: TlsMaterial | undefined;
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
   private peers: WorkerReport[] = [];
@@ -154,7 +162,8 @@ export class Kernel implements KernelApi, SessionHost {
     this.clock = opts.clock ?? (() => new Date());
     this.cluster = opts.cluster;
     this.tls = opts.tls;
-    this.locks = opts.cluster?.locks ?? new LockManager();
+    this.sharedLocks = opts.cluster ? undefined : opts.sharedLocks;
+    this.locks = opts.cluster?.locks ?? opts.sharedLocks ?? new LockManager();
     this.globals = new GlobalVariables({
       ...opts.globals,
       version: this.serverVersion,
@@ -545,7 +554,11 @@ export class Kernel implements KernelApi, SessionHost {
 
   /** Worker threads: the latest commits and catalog (another thread may have changed it). */
   refreshReads(): void {
-    if (!this.cluster) return;
+    if (!this.cluster) {
+      // The main thread beside workers: a retry after a lock wait must read what the holder committed.
+      if (this.sharedLocks) this.freshApplierReads();
+      return;
+    }
     this.cluster.freshReads();
     this.storage.catalog.refresh();
   }
@@ -775,6 +788,8 @@ export class Kernel implements KernelApi, SessionHost {
 
   /** The applier's thread (the main one) has no cluster link: its read views and catalog are renewed here. */
   freshApplierReads(): void {
+    // Marked first: a worker's commit to a key after this is caught when the applier locks the key.
+    this.sharedLocks?.markReads();
     for (const s of this.transactions.allStores()) s.refresh?.();
     this.storage.catalog.refresh();
   }

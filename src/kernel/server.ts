@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { SharedCounterCells } from '../storage/shared-counter-cells.js';
 import { Board, createSharedMemory, type SharedMemory } from './threads/shared-memory.js';
 import { Coordinator } from './threads/coordinator.js';
+import { SharedLockTable } from './threads/shared-lock-table.js';
 import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { Replica } from './replication/replica.js';
@@ -212,7 +213,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         throw new ConfigError(`--topology ${topologyAddress}: ${(e as Error).message}`);
       }
     }
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf, topology, shardAdvertise: String(config.kernel['shard-advertise']) });
+    // The main thread beside workers locks rows in their table: its applier's transactions meet their sessions'.
+    const sharedLocks = memory && !opts.worker ? new SharedLockTable(memory.locks, memory.lockSizes) : undefined;
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, sharedLocks, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf, topology, shardAdvertise: String(config.kernel['shard-advertise']) });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
