@@ -148,12 +148,22 @@ test('PROCESSLIST shows a statement running on the other worker, and KILL QUERY 
   await assert.rejects(b.query('KILL 4000000000'), { errno: 1094 });
 });
 
-test('SET GLOBAL on one worker is seen by new sessions on the other; status sums both workers', async () => {
+test('SET GLOBAL on one worker holds on the other as soon as it answered; status sums both workers', async () => {
   const [a, b] = await pairOnTwoWorkers();
-  await a.query('SET GLOBAL max_execution_time = 1234');
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(Number(await one(b, 'SELECT @@GLOBAL.max_execution_time')), 1234);
+  // No pause: once SET GLOBAL answered, every worker applied it (MySQL's sessions see it at once).
+  for (let i = 1; i <= 30; i++) {
+    await a.query(`SET GLOBAL max_execution_time = ${1000 + i}`);
+    assert.equal(Number(await one(b, 'SELECT @@GLOBAL.max_execution_time')), 1000 + i);
+  }
   await a.query('SET GLOBAL max_execution_time = 0');
+  // A shard cut-over freezes its source with super_read_only and relies on it holding on every worker.
+  await b.query('CREATE TABLE th.frozen (id INT PRIMARY KEY)');
+  for (let i = 0; i < 10; i++) {
+    await a.query('SET GLOBAL super_read_only = 1');
+    await assert.rejects(b.query(`INSERT INTO th.frozen VALUES (${i})`), (e: { errno?: number }) => e.errno === 1290);
+    await a.query('SET GLOBAL super_read_only = 0');
+    await b.query(`INSERT INTO th.frozen VALUES (${i})`);
+  }
   const [rows] = await b.query({ sql: "SHOW GLOBAL STATUS LIKE 'Worker_%_connections'", rowsAsArray: true });
   const total = (rows as unknown[][]).reduce((s, r) => s + Number(r[1]), 0);
   const [threads] = await b.query({ sql: "SHOW GLOBAL STATUS LIKE 'Threads_connected'", rowsAsArray: true });

@@ -132,6 +132,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** The workers' lock table, in the main thread when there are workers (see KernelOptions.sharedLocks). */
   private readonly sharedLocks: SharedLockTable | undefined;
   private readonly tls: TlsMaterial | undefined;
+  /** A global changed here and not yet known to be applied by every other thread (see globalsSettled). */
+  private globalsUnsettled = false;
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
   private peers: WorkerReport[] = [];
   private readonly localGauges = new LocalGauges();
@@ -190,7 +192,12 @@ export class Kernel implements KernelApi, SessionHost {
     }), this.log, () => this.freshLogReads());
     this.storeIds = this.transactions.storeIds();
     const cluster = opts.cluster;
-    if (cluster) this.globals.changed = (name, value) => cluster.globalChanged(name, value);
+    if (cluster) {
+      this.globals.changed = (name, value) => {
+        this.globalsUnsettled = true;
+        cluster.globalChanged(name, value);
+      };
+    }
     // Temporary tables of sessions that ended with the last run of the server are still in the catalog.
     if (!opts.worker) this.dropTemporary(this.storage.catalog.listSchemas().flatMap((s) => this.storage.catalog.listTables(s.name).filter((t) => isTemporaryName(t.name)).map((t) => ({ schema: t.schema, hidden: t.name }))));
   }
@@ -550,6 +557,19 @@ export class Kernel implements KernelApi, SessionHost {
     return this.cluster.gather().then((reports) => {
       this.peers = reports;
     });
+  }
+
+  /**
+   * After a statement that changed a global (worker threads): resolves once every other thread
+   * applied it, so a session anywhere that starts after the OK sees the new value, as in MySQL.
+   * (The change went to the main thread before this gather, and every thread gets its messages in
+   * order, so a thread that answered the gather has applied the change.) A `SET GLOBAL
+   * super_read_only = 1` that a shard cut-over relies on must hold on every thread at once.
+   */
+  globalsSettled(): Promise<void> | undefined {
+    if (!this.cluster || !this.globalsUnsettled) return undefined;
+    this.globalsUnsettled = false;
+    return this.cluster.gather().then(() => undefined);
   }
 
   /** Worker threads: the latest commits and catalog (another thread may have changed it). */
