@@ -44,6 +44,7 @@ test('on etcd: a split and two moves under load through the sharded client keep 
   assert.ok(o !== undefined);
   assert.ok(o.writesWithoutLeader > 20, `writes went on without the etcd leader: ${detail}`);
   assert.ok(o.writesWithoutEtcd > 20, `writes went on with etcd down: ${detail}`);
+  assert.deepEqual(o.unreadableWithoutEtcd, [], `reads went on with etcd down: ${detail}`);
   for (const [what, refusal] of [['move', o.moveRefused], ['init', o.initRefused]] as const) {
     assert.equal(refusal.code, 1, `${what} with etcd down: ${refusal.out}`);
     assert.match(refusal.out, new RegExp(`^mizzle shard ${what}: cannot read the topology from etcd .*\\n$`), `${what} with etcd down says why in one line`);

@@ -198,6 +198,8 @@ export interface EtcdOutages {
   writesWithoutLeader: number;
   /** Writes acknowledged while every member was down. */
   writesWithoutEtcd: number;
+  /** Of 50 rows read back through the client while every member was down, those not found. */
+  unreadableWithoutEtcd: number[];
   moveRefused: Refusal;
   initRefused: Refusal;
 }
@@ -285,14 +287,16 @@ export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryM
       await sleep(loadMs / 2);
       let moveRefused: Refusal = { code: 0, out: '' };
       let initRefused: Refusal = { code: 0, out: '' };
+      let unreadableWithoutEtcd: number[] = [];
       const writesWithoutEtcd = await writesDuring(load, async () => {
         await Promise.all([0, 1, 2].map((i) => etcd.kill(i)));
         await sleep(loadMs);
+        unreadableWithoutEtcd = await load.unreadable(50);
         moveRefused = await c.shard(['move', KEYSPACE, '-80', '--to', `127.0.0.1:${ne.port}`]);
         initRefused = await c.shard(['init', 'other', '--shards', '1', '--primaries', `127.0.0.1:${ne.port}`]);
       });
       await Promise.all([0, 1, 2].map((i) => etcd.restart(i)));
-      outages = { leaderKilled, writesWithoutLeader, writesWithoutEtcd, moveRefused, initRefused };
+      outages = { leaderKilled, writesWithoutLeader, writesWithoutEtcd, unreadableWithoutEtcd, moveRefused, initRefused };
       await sleep(loadMs / 2);
       await cut("move '-80' from B to E (etcd restarted after an outage)", ['move', KEYSPACE, '-80', '--to', `127.0.0.1:${ne.port}`]);
       await c.shows('-80', ne);

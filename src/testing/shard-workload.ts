@@ -120,6 +120,19 @@ export class ShardWorkload {
     return this.retriedAt.filter((r) => r.atMs >= fromMs && r.atMs <= toMs).map((r) => r.error);
   }
 
+  /** Reads up to `count` acknowledged rows back through the client, each from its shard: the ids not found. */
+  async unreadable(count: number): Promise<number[]> {
+    const client = this.client;
+    if (client === undefined) throw new Error('the load is not running');
+    const ids = [...this.acked.keys()].slice(-count);
+    const missing: number[] = [];
+    for (const id of ids) {
+      const r = await client.query(`SELECT id FROM ${this.o.table} WHERE id = ?`, [id], { shardKey: id });
+      if (r.rows.length !== 1) missing.push(id);
+    }
+    return missing;
+  }
+
   /** Stops the writers after their current write; throws what stopped one, if anything did. */
   async stop(): Promise<void> {
     this.running = false;
