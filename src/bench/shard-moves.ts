@@ -30,8 +30,8 @@ const lines = [
   `Writes acknowledged: ${split.writes} (${split.acked} rows, ${split.retries} retried by the load); rows per shard afterwards: ${Object.entries(split.rowsPerShard).map(([s, n]) => `${s} ${n}`).join(', ')}.`,
   `Missing: ${split.missing.length}, wrong value: ${split.wrongValue.length}, unacknowledged extra: ${split.extra.length}, on a shard that does not own them: ${split.misplaced.length}, on two shards: ${split.duplicated.length}.`,
   ...(o === undefined ? [] : [
-    `etcd leader (member ${o.leaderKilled}) killed after the split: ${o.writesWithoutLeader} writes acknowledged without it before the move, which ran on the other two members.`,
-    `Every etcd member killed: ${o.writesWithoutEtcd} writes acknowledged on the last known topology; \`mizzle shard move\` exited ${o.moveRefused.code} and \`init\` ${o.initRefused.code}; after a restart of all members the next move went through.`,
+    `etcd leader (member ${o.leaderKilled}) killed after the split: ${o.withoutLeader.writes} writes acknowledged without it before the move (longest wait ${o.withoutLeader.longestWaitMs.toFixed(0)} ms), which ran on the other two members.`,
+    `Every etcd member killed: ${o.withoutEtcd.writes} writes acknowledged on the last known topology (longest wait ${o.withoutEtcd.longestWaitMs.toFixed(0)} ms), ${50 - o.unreadableWithoutEtcd.length} of 50 rows read back; \`mizzle shard move\` exited ${o.moveRefused.code} and \`init\` ${o.initRefused.code}; after a restart of all members the next move went through.`,
   ]),
   '',
   '## Failover after kill -9 of the primary',

@@ -42,8 +42,8 @@ test('on etcd: a split and two moves under load through the sharded client keep 
   assert.match(r.cutOvers[0].output, /removed [1-9]\d* rows of other children/);
   const o = r.etcd;
   assert.ok(o !== undefined);
-  assert.ok(o.writesWithoutLeader > 20, `writes went on without the etcd leader: ${detail}`);
-  assert.ok(o.writesWithoutEtcd > 20, `writes went on with etcd down: ${detail}`);
+  assert.ok(o.withoutLeader.writes > 20, `writes went on without the etcd leader: ${detail}`);
+  assert.ok(o.withoutEtcd.writes > 20, `writes went on with etcd down: ${detail}`);
   assert.deepEqual(o.unreadableWithoutEtcd, [], `reads went on with etcd down: ${detail}`);
   for (const [what, refusal] of [['move', o.moveRefused], ['init', o.initRefused]] as const) {
     assert.equal(refusal.code, 1, `${what} with etcd down: ${refusal.out}`);

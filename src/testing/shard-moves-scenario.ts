@@ -194,10 +194,10 @@ export interface Refusal {
 export interface EtcdOutages {
   /** The member killed (the leader at the time) after the split; the move ran without it. */
   leaderKilled: number;
-  /** Writes acknowledged while the leader was down, before the move. */
-  writesWithoutLeader: number;
-  /** Writes acknowledged while every member was down. */
-  writesWithoutEtcd: number;
+  /** Writes acknowledged while the leader was down (before the move), and the longest one waited. */
+  withoutLeader: { writes: number; longestWaitMs: number };
+  /** Writes acknowledged while every member was down, and the longest one waited. */
+  withoutEtcd: { writes: number; longestWaitMs: number };
   /** Of 50 rows read back through the client while every member was down, those not found. */
   unreadableWithoutEtcd: number[];
   moveRefused: Refusal;
@@ -225,11 +225,12 @@ function printedMs(out: string): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-/** Writes acknowledged by `load` while `during` runs. */
-async function writesDuring(load: ShardWorkload, during: () => Promise<void>): Promise<number> {
+/** What `load` did while `during` ran: the writes it got acknowledged, and the longest one waited. */
+async function loadDuring(load: ShardWorkload, during: () => Promise<void>): Promise<{ writes: number; longestWaitMs: number }> {
   const before = load.writes;
+  const t0 = performance.now();
   await during();
-  return load.writes - before;
+  return { writes: load.writes - before, longestWaitMs: load.maxWaitBetween(t0, performance.now()) };
 }
 
 /**
@@ -243,7 +244,8 @@ async function writesDuring(load: ShardWorkload, during: () => Promise<void>): P
 export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryMs = WRITE_EVERY_MS, loadMs = 1500): Promise<SplitMoveResult> {
   const c = await ShardCluster.open(etcd);
   try {
-    const [na, nb, nc, nd, ne] = [await c.nativePort(), await c.nativePort(), await c.nativePort(), await c.nativePort(), await c.nativePort()];
+    // Each port is picked just before its server starts: another process may take a free port meanwhile.
+    const na = await c.nativePort();
     await c.writeTopology(na);
     const a = await c.start(na);
     await c.sql(a, `CREATE DATABASE ${KEYSPACE}`);
@@ -251,7 +253,9 @@ export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryM
     const load = c.workload(writers, true, writeEveryMs);
     await load.start();
     await sleep(loadMs);
+    const nb = await c.nativePort();
     const b = await c.replicaOf(a, nb, '-80', await c.backup(a));
+    const nc = await c.nativePort();
     await c.replicaOf(a, nc, '80-');
     await sleep(loadMs);
     const cutOvers: CutOverFigures[] = [];
@@ -265,13 +269,14 @@ export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryM
       cutOvers.push({ what, commandMs: printedMs(r.out), clientMaxWaitMs: load.maxWaitBetween(t0, t1), clientErrors: load.retriesBetween(t0, performance.now()), output: r.out });
     };
     await cut("split '-' into '-80' (B, seeded from a backup) and '80-' (C, from empty)", ['split', KEYSPACE, '-', '--into', '2', '--to', `127.0.0.1:${nb.port},127.0.0.1:${nc.port}`]);
-    const d = await c.replicaOf(c.nodes[2], nd);
+    const nd = await c.nativePort();
+    await c.replicaOf(c.nodes[2], nd);
     let leaderKilled = -1;
-    let writesWithoutLeader = 0;
+    let withoutLeader = { writes: 0, longestWaitMs: 0 };
     if (etcd !== undefined) {
       leaderKilled = await etcd.leader();
       const member = leaderKilled;
-      writesWithoutLeader = await writesDuring(load, async () => {
+      withoutLeader = await loadDuring(load, async () => {
         await etcd.kill(member);
         await sleep(loadMs);
       });
@@ -283,12 +288,13 @@ export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryM
     if (etcd !== undefined) {
       await etcd.restart(leaderKilled);
       // E starts while etcd answers: a server reads the topology when it starts.
+      const ne = await c.nativePort();
       await c.replicaOf(b, ne);
       await sleep(loadMs / 2);
       let moveRefused: Refusal = { code: 0, out: '' };
       let initRefused: Refusal = { code: 0, out: '' };
       let unreadableWithoutEtcd: number[] = [];
-      const writesWithoutEtcd = await writesDuring(load, async () => {
+      const withoutEtcd = await loadDuring(load, async () => {
         await Promise.all([0, 1, 2].map((i) => etcd.kill(i)));
         await sleep(loadMs);
         unreadableWithoutEtcd = await load.unreadable(50);
@@ -296,7 +302,7 @@ export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryM
         initRefused = await c.shard(['init', 'other', '--shards', '1', '--primaries', `127.0.0.1:${ne.port}`]);
       });
       await Promise.all([0, 1, 2].map((i) => etcd.restart(i)));
-      outages = { leaderKilled, writesWithoutLeader, writesWithoutEtcd, unreadableWithoutEtcd, moveRefused, initRefused };
+      outages = { leaderKilled, withoutLeader, withoutEtcd, unreadableWithoutEtcd, moveRefused, initRefused };
       await sleep(loadMs / 2);
       await cut("move '-80' from B to E (etcd restarted after an outage)", ['move', KEYSPACE, '-80', '--to', `127.0.0.1:${ne.port}`]);
       await c.shows('-80', ne);
@@ -304,7 +310,6 @@ export async function splitThenMove(etcd?: EtcdCluster, writers = 6, writeEveryM
     await c.shows('80-', nd);
     await sleep(loadMs / 2);
     await load.stop();
-    void d;
     const read = await c.readShards();
     const missing: number[] = [];
     const wrongValue: number[] = [];
