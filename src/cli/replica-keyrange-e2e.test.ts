@@ -7,7 +7,7 @@ import { KEYSPACE, ShardCluster, TABLE } from '../testing/shard-moves-scenario.j
 const ids = (rows: unknown[][]) => rows.map(([id]) => Number(id)).sort((a, b) => a - b);
 
 test('a key-range replica applies only its range of a sharded table, turning updates that move a key into inserts and deletes', { timeout: 120_000 }, async () => {
-  const c = new ShardCluster();
+  const c = await ShardCluster.open();
   try {
     const [np, nr] = [await c.nativePort(), await c.nativePort()];
     await c.writeTopology(np, [], ['countries']);

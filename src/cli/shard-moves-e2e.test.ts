@@ -1,16 +1,28 @@
-// Online shard moves on real servers under a write load: a split of '-' and a move of one child lose no acknowledged write, put every row on the shard that owns it, and hold writes under a second; a killed primary's replica is promoted by failover; a failed cut-over is undone.
-import { test } from 'node:test';
+// Online shard moves on real servers with the topology in a real 3-member etcd cluster, under a write load through the sharded client library: a split and moves lose no acknowledged write, put every row on the shard that owns it, and hold writes under a second, through an etcd leader's death and a whole-etcd outage; a killed primary's replica is promoted by failover; a failed cut-over is undone.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../client/index.js';
 import { passesEventually } from '../testing/assertions.js';
+import { etcdAvailable, startEtcdCluster, type EtcdCluster } from '../testing/etcd-cluster.js';
 import { startServerProcess } from '../testing/server-process.js';
 import { KEYSPACE, ShardCluster, TABLE, failoverAfterKill, splitThenMove } from '../testing/shard-moves-scenario.js';
 
 /** The issue's bound on a cut-over's write unavailability. */
 const UNAVAILABLE_MAX_MS = 1000;
+const skip = etcdAvailable() ? false : '/usr/bin/etcd is not installed (apt-get install etcd-server)';
 
-test('a split and a move under load keep every acknowledged write exactly once, on its owner, with writes held under a second', { timeout: 300_000 }, async () => {
-  const r = await splitThenMove();
+let etcd: EtcdCluster | undefined;
+
+before(async () => {
+  if (!skip) etcd = await startEtcdCluster({ members: 3 });
+});
+
+after(async () => {
+  await etcd?.stop();
+});
+
+test('on etcd: a split and two moves under load through the sharded client keep every acknowledged write exactly once, on its owner, with writes held under a second; routing survives the etcd leader\'s death and a whole-etcd outage, during which shard commands are refused', { skip, timeout: 300_000 }, async () => {
+  const r = await splitThenMove(etcd);
   const detail = JSON.stringify({ ...r, cutOvers: r.cutOvers.map(({ output: _o, ...x }) => x), missing: r.missing.slice(0, 10), wrongValue: r.wrongValue.slice(0, 10), extra: r.extra.slice(0, 10) });
   assert.ok(r.acked > 200, `the load wrote something: ${detail}`);
   assert.deepEqual(r.missing, [], `acknowledged rows missing: ${detail}`);
@@ -19,38 +31,51 @@ test('a split and a move under load keep every acknowledged write exactly once, 
   assert.deepEqual(r.misplaced, [], `rows on a shard that does not own them: ${detail}`);
   assert.deepEqual(r.duplicated, [], `rows on two shards: ${detail}`);
   assert.deepEqual(Object.keys(r.rowsPerShard).sort(), ['-80', '80-']);
-  assert.equal(r.cutOvers.length, 2);
+  assert.equal(r.cutOvers.length, 3);
   for (const c of r.cutOvers) {
     assert.ok(c.commandMs < UNAVAILABLE_MAX_MS, `${c.what}: frozen → serving took ${c.commandMs} ms\n${c.output}`);
     assert.ok(c.clientMaxWaitMs < UNAVAILABLE_MAX_MS, `${c.what}: a write waited ${c.clientMaxWaitMs} ms\n${c.output}`);
+    // The client itself held the writes and followed the redirects: none came back to the load as an error.
+    assert.deepEqual(c.clientErrors, [], `${c.what}: the sharded client failed writes`);
   }
   // The split removed the rows of '80-' that B's backup seed copied.
   assert.match(r.cutOvers[0].output, /removed [1-9]\d* rows of other children/);
+  const o = r.etcd;
+  assert.ok(o !== undefined);
+  assert.ok(o.withoutLeader.writes > 20, `writes went on without the etcd leader: ${detail}`);
+  assert.ok(o.withoutEtcd.writes > 20, `writes went on with etcd down: ${detail}`);
+  assert.deepEqual(o.unreadableWithoutEtcd, [], `reads went on with etcd down: ${detail}`);
+  for (const [what, refusal] of [['move', o.moveRefused], ['init', o.initRefused]] as const) {
+    assert.equal(refusal.code, 1, `${what} with etcd down: ${refusal.out}`);
+    assert.match(refusal.out, new RegExp(`^mizzle shard ${what}: cannot read the topology from etcd .*\\n$`), `${what} with etcd down says why in one line`);
+  }
 });
 
-test('after kill -9 of a primary, failover promotes its replica: every write it had applied is there and writes resume on it', { timeout: 180_000 }, async () => {
-  const r = await failoverAfterKill();
+test('on etcd: after kill -9 of a primary, failover promotes its replica in etcd: every write it had applied is there and writes through the sharded client resume on it', { skip, timeout: 180_000 }, async () => {
+  const r = await failoverAfterKill(etcd);
   const detail = JSON.stringify({ ...r, missingReplicated: r.missingReplicated.slice(0, 10), missingAfterFailover: r.missingAfterFailover.slice(0, 10) });
   assert.ok(r.replicatedBeforeKill > 50, detail);
   assert.deepEqual(r.missingReplicated, [], `replicated, acknowledged writes lost: ${detail}`);
   assert.ok(r.afterFailover > 0, `writes resumed on the promoted replica: ${detail}`);
   assert.deepEqual(r.missingAfterFailover, [], detail);
+  assert.equal(r.primaryAfter, r.replicaPort, `etcd names the promoted replica as primary: ${detail}`);
   assert.match(r.output, /promoted 127\.0\.0\.1:\d+ to primary of app\/-/);
   assert.equal(r.refusedWhileAlive.code, 1, r.refusedWhileAlive.out);
   assert.match(r.refusedWhileAlive.out, /the primary 127\.0\.0\.1:\d+ answers: use 'mizzle shard move'/);
 });
 
-test('failover --watch promotes the replica by itself once the primary has not answered for --dead-ms', { timeout: 180_000 }, async () => {
-  const r = await failoverAfterKill(true);
+test('with a topology file: failover --watch promotes the replica by itself once the primary has not answered for --dead-ms', { timeout: 180_000 }, async () => {
+  const r = await failoverAfterKill(undefined, true);
   const detail = JSON.stringify({ ...r, missingReplicated: r.missingReplicated.slice(0, 10), missingAfterFailover: r.missingAfterFailover.slice(0, 10) });
   assert.match(r.output, /watching 127\.0\.0\.1:\d+.*has not answered for 1000 ms.*promoted 127\.0\.0\.1:\d+ to primary of app\/-/s);
   assert.deepEqual(r.missingReplicated, [], detail);
   assert.ok(r.afterFailover > 0, detail);
   assert.deepEqual(r.missingAfterFailover, [], detail);
+  assert.equal(r.primaryAfter, r.replicaPort, detail);
 });
 
 test('a move refuses a target that follows nobody, and undoes a cut-over whose target cannot catch up within the freeze', { timeout: 180_000 }, async () => {
-  const c = new ShardCluster();
+  const c = await ShardCluster.open();
   try {
     const [na, nx, nr] = [await c.nativePort(), await c.nativePort(), await c.nativePort()];
     await c.writeTopology(na);
@@ -109,7 +134,7 @@ test('--replica-keyrange needs --topology and --replica-of, and a well-formed KE
 });
 
 test('under super_read_only a transaction that wrote does not commit (a frozen primary cannot acknowledge a write its successor lacks)', { timeout: 60_000 }, async () => {
-  const c = new ShardCluster();
+  const c = await ShardCluster.open();
   try {
     const n = await c.nativePort();
     await c.writeTopology(n);

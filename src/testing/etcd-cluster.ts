@@ -1,7 +1,7 @@
 // Starts a throwaway etcd cluster (Debian's etcd-server, /usr/bin/etcd) on loopback with free ports and temporary data dirs, for tests that need a real topology store.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './server-process.js';
@@ -26,6 +26,8 @@ export interface EtcdCluster {
   stop(): Promise<void>;
   /** Member i's recent log, for failure messages. */
   log(i: number): string;
+  /** The index of the member that is leader now, as the members themselves report it. */
+  leader(): Promise<number>;
 }
 
 interface Member {
@@ -62,6 +64,29 @@ function healthy(port: number): Promise<boolean> {
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
+  });
+}
+
+/** POST /v3/maintenance/status on a member (etcd's JSON gateway): its own id and its leader's, or undefined when it does not answer. */
+function memberStatus(port: number): Promise<{ self: string; leader: string } | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v3/maintenance/status', method: 'POST', timeout: 2000, headers: { 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => {
+        try {
+          const v = JSON.parse(body) as { header?: { member_id?: string }; leader?: string };
+          resolve(v.header?.member_id && v.leader ? { self: v.header.member_id, leader: v.leader } : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end('{}');
   });
 }
 
@@ -170,5 +195,11 @@ async function startOnce(count: number): Promise<EtcdCluster> {
       rmSync(root, { recursive: true, force: true });
     },
     log: (i) => member(i).logTail,
+    async leader() {
+      const states = await Promise.all(members.map((m) => memberStatus(m.clientPort)));
+      const index = states.findIndex((st) => st !== undefined && st.self === st.leader);
+      if (index < 0) throw new Error(`no etcd member says it is the leader: ${JSON.stringify(states)}`);
+      return index;
+    },
   };
 }
