@@ -90,6 +90,13 @@ export interface EtcdTopologyOptions {
   log?: (message: string) => void;
 }
 
+/** grpc's wordy "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED …. Resolution note: " cut to its cause. */
+function unreachableReason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const last = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s.exec(text);
+  return last === null ? text : `no etcd member answers (${last[1].trim()})`;
+}
+
 export class EtcdTopology implements TopologySource {
   readonly description: string;
   private readonly address: EtcdAddress;
@@ -129,7 +136,7 @@ export class EtcdTopology implements TopologySource {
     } catch (e) {
       this.client.close();
       this.client = undefined;
-      throw new TopologyUnavailableError(`cannot read the topology from ${this.description}: ${(e as Error).message}`);
+      throw new TopologyUnavailableError(`cannot read the topology from ${this.description}: ${unreachableReason(e)}`);
     }
     this.watch(revision + 1n);
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);

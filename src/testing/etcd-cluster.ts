@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { freePort } from './server-process.js';
 
 export const ETCD_BINARY = '/usr/bin/etcd';
@@ -26,6 +27,8 @@ export interface EtcdCluster {
   stop(): Promise<void>;
   /** Member i's recent log, for failure messages. */
   log(i: number): string;
+  /** The index of the member that is the leader now (asked of each running member), undefined when none says it is. */
+  leader(): Promise<number | undefined>;
 }
 
 interface Member {
@@ -170,5 +173,21 @@ async function startOnce(count: number): Promise<EtcdCluster> {
       rmSync(root, { recursive: true, force: true });
     },
     log: (i) => member(i).logTail,
+    async leader() {
+      for (let i = 0; i < members.length; i++) {
+        const child = members[i].child;
+        if (child === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+        const client = new Etcd3({ hosts: [`http://127.0.0.1:${members[i].clientPort}`], dialTimeout: 2000 });
+        try {
+          const s = await client.maintenance.status();
+          if (s.leader === s.header.member_id) return i;
+        } catch {
+          // A member that does not answer is not the leader we can find.
+        } finally {
+          client.close();
+        }
+      }
+      return undefined;
+    },
   };
 }

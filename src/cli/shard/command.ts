@@ -1,6 +1,6 @@
 // `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show, init, put, delete; later subcommands move, split and fail over shards).
 import { openTopology } from '../../sharding/open-topology.js';
-import type { TopologySource } from '../../sharding/topology-source.js';
+import { TopologyUnavailableError, type TopologySource } from '../../sharding/topology-source.js';
 import { deleteKeyspace } from './delete.js';
 import { init } from './init.js';
 import { UsageError } from './options.js';
@@ -83,7 +83,9 @@ export async function shardCommand(argv: string[]): Promise<number> {
     await topology.start();
     return await sub.run({ args: rest, topology, out: (t) => process.stdout.write(t) });
   } catch (e) {
-    const message = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    let message = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    // With the store unreachable no change was made: said plainly, as the operator will wonder.
+    if (e instanceof TopologyUnavailableError && name !== 'show') message += '; nothing was changed';
     if (e instanceof UsageError) {
       process.stderr.write(`mizzle shard ${name}: ${message}\nusage: ${sub.usage}\n`);
       return 2;
