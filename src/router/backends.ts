@@ -154,6 +154,31 @@ export class ShardSessions {
     }
   }
 
+  /**
+   * Runs a read on the shard and reads its rows only while `budget` (shared by the shards of one
+   * scatter query) lasts: past it the read is abandoned, its connection closed (the server stops
+   * sending; the next statement opens a new one), and `tooMany()` thrown. So a shard answering
+   * millions of rows costs the router at most the budget, not its memory.
+   */
+  async readCapped(shard: RoutedShard, sql: string, budget: { left: number }, tooMany: () => SqlError): Promise<QueryResult> {
+    const session = await this.sessionFor(shard, false);
+    const result: QueryResult = { columns: [], rows: [], rowsAffected: 0, lastInsertId: 0, warnings: 0 };
+    try {
+      for await (const part of session.stream({ sql, prepared: false })) {
+        if (part.kind === 'columns') result.columns = part.columns;
+        else if (part.kind === 'end') result.warnings = part.warnings;
+        else {
+          budget.left -= part.rows.length;
+          if (budget.left < 0) throw tooMany();
+          for (const r of part.rows) result.rows.push(r);
+        }
+      }
+    } catch (e) {
+      throw backendError(e, shard.name);
+    }
+    return result;
+  }
+
   /** After CREATE DATABASE: every open session takes the keyspace's database as its default. */
   async useKeyspaceEverywhere(): Promise<void> {
     for (const [name, o] of this.open) {

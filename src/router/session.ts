@@ -13,7 +13,7 @@ import { RedirectedError } from '../client/native/transport.js';
 import type { ShardKeyValue } from '../sharding/shard-key.js';
 import { FROZEN_WAIT_MS, ShardSessions, addressKey, type BackendSettings, type KeyspaceView } from './backends.js';
 import { notSupported, route, type Route } from './route.js';
-import { mergeScatter, planScatter } from './scatter.js';
+import { mergeScatter, planScatter, tooManyScatterRows } from './scatter.js';
 import { kernelResult, kernelRows, resultColumn, sqlLiteral } from './values.js';
 
 /** REDIRECTs one statement follows at most before the router gives up on it. */
@@ -28,6 +28,8 @@ export interface RouterSettings {
   backend: BackendSettings;
   /** Refuse queries that would run on every shard and be merged. */
   noScatter: boolean;
+  /** Rows all shards' answers to one scatter query may hold together; past it the query is refused and the reads stopped. */
+  scatterRowsMax: number;
 }
 
 /** A statement's text with the `?` markers replaced by the parameters as literals. */
@@ -223,13 +225,15 @@ export class RouterSession implements KernelSession {
         if (this.tx !== undefined) throw notSupported(`scatter queries inside a transaction (the transaction ${this.tx.pinned === undefined ? 'would be' : `is pinned to shard ${this.tx.pinned.name}, and is`} limited to one shard)`);
         const plan = planScatter(r.select, sql);
         const shards = r.shards ?? this.view.current().shards;
+        const rowsMax = this.settings.scatterRowsMax;
+        const budget = { left: rowsMax };
         const answers = await Promise.all(
           shards.map(async (s) => {
-            const res = this.counted(await this.backends.run(s, plan.sql));
+            const res = this.counted(await this.backends.readCapped(s, plan.sql, budget, () => tooManyScatterRows(rowsMax)));
             return { columns: res.columns.map((c) => resultColumn(c, keyspace)), rows: kernelRows(res) };
           }),
         );
-        return mergeScatter(plan, answers);
+        return mergeScatter(plan, answers, rowsMax);
       }
     }
   }
