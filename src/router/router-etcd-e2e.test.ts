@@ -14,7 +14,7 @@ const skip = etcdAvailable() ? false : '/usr/bin/etcd is not installed (apt-get 
 const CHANGE_SEEN_MS = 2_000;
 
 let cluster: EtcdCluster;
-let servers: NativeProtocolServer[] = [];
+const servers: NativeProtocolServer[] = [];
 let router: RouterProcess;
 let client: mysql.Connection;
 let keyspace: KeyspaceTopology;
@@ -91,7 +91,10 @@ before(async () => {
   const init = await shard('init', 'app', '--shards', '2', '--primaries', ports.map((p) => `127.0.0.1:${p}`).join(','), '--table', 'users=id');
   assert.equal(init.code, 0, init.stderr);
   keyspace = JSON.parse((await shard('show', 'app')).stdout) as KeyspaceTopology;
-  servers = await Promise.all(ports.map((p) => startNativeProtocolServer(['--topology', cluster.address], p)));
+  // Every server that started is kept (and stopped by after()) even when another fails to start.
+  const started = await Promise.allSettled(ports.map((p) => startNativeProtocolServer(['--topology', cluster.address], p)));
+  for (const s of started) if (s.status === 'fulfilled') servers.push(s.value);
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
   router = await startRouterProcess(['--topology', cluster.address, '--keyspace', 'app']);
   client = await mysql.createConnection({ host: '127.0.0.1', port: router.port, user: 'root' });
   await client.query('CREATE DATABASE app');
