@@ -2,6 +2,7 @@
 import { isRecoverableError, type IOptions } from 'etcd3';
 
 type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
+type GlobalPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
 /** Consecutive failures of a member before it is skipped. */
 const FAILURES_TO_OPEN = 3;
@@ -37,4 +38,32 @@ export function memberBreaker(host: string): HostPolicy {
   };
   // `_altReturn` exists only in the type (cockatiel documents it as never defined).
   return policy as HostPolicy;
+}
+
+/**
+ * The client's policy around each call: a call that failed on one member in a way worth retrying
+ * is tried again, each time on a member picked afresh. The etcd3 default (3 retries) can pick a
+ * dead member every time; with a member's breaker opening after FAILURES_TO_OPEN failures,
+ * `members * FAILURES_TO_OPEN + 1` attempts always reach a live member if there is one.
+ */
+export function retryAcrossMembers(members: number): GlobalPolicy {
+  const attempts = members * FAILURES_TO_OPEN + 1;
+  const policy: Omit<GlobalPolicy, '_altReturn'> = {
+    onSuccess: noEvent,
+    onFailure: noEvent,
+    async execute(fn, signal = new AbortController().signal) {
+      let cause: unknown;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn({ signal });
+        } catch (e) {
+          // Every member skipped: the reason they failed says more than that they were skipped.
+          if (e instanceof MemberSkippedError) throw cause ?? e;
+          if (attempt >= attempts || signal.aborted || !(e instanceof Error && isRecoverableError(e))) throw e;
+          cause = e;
+        }
+      }
+    },
+  };
+  return policy as GlobalPolicy;
 }

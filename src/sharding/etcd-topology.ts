@@ -1,6 +1,6 @@
 // The topology kept in etcd (one key per keyspace under a prefix): read at start, watched for changes, changed by compare-and-swap; routing keeps the last known topology while etcd is down.
 import { ClientClosedError, Etcd3, isRecoverableError, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
-import { memberBreaker, MemberSkippedError } from './etcd-host-breaker.js';
+import { memberBreaker, MemberSkippedError, retryAcrossMembers } from './etcd-host-breaker.js';
 import { parseKeyspace, type KeyspaceTopology, type Topology } from './topology.js';
 import { TopologyUnavailableError, type TopologySource } from './topology-source.js';
 
@@ -128,7 +128,7 @@ export class EtcdTopology implements TopologySource {
       dialTimeout: START_TIMEOUT_MS,
       grpcOptions: { 'grpc.max_receive_message_length': ETCD_ANSWER_MAX_BYTES },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS }),
-      faultHandling: { host: memberBreaker, watchBackoff: constantBackoff(WATCH_RETRY_MS) },
+      faultHandling: { host: memberBreaker, global: retryAcrossMembers(this.address.hosts.length), watchBackoff: constantBackoff(WATCH_RETRY_MS) },
     });
     let revision: bigint;
     try {
