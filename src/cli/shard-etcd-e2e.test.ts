@@ -1,17 +1,15 @@
 // `mizzle shard init/put/show/delete` against a real 3-member etcd cluster, bad input included, and a mizzle server started with --topology etcd://… that keeps serving through an etcd outage.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { NativeReply } from '../protocol/native/client-end.js';
 import { etcdAvailable, startEtcdCluster, type EtcdCluster } from '../testing/etcd-cluster.js';
 import { startNativeProtocolServer } from '../testing/native-protocol-server.js';
 import { startServerProcess } from '../testing/server-process.js';
+import { runMizzle, type MizzleRun } from '../testing/run-mizzle.js';
 
-const CLI = join(fileURLToPath(import.meta.url), '..', 'mizzle.js');
 const skip = etcdAvailable() ? false : '/usr/bin/etcd is not installed (apt-get install etcd-server)';
 
 let cluster: EtcdCluster;
@@ -28,30 +26,8 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mizzle(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mizzle ${args.join(' ')} hung:\n${stderr}`));
-    }, 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin ?? '');
-  });
-}
+const mizzle = runMizzle;
+type Run = MizzleRun;
 
 function rowsOf(r: NativeReply): unknown[][] {
   assert.equal(r.kind, 'rows');

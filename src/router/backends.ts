@@ -2,6 +2,8 @@
 import { SqlError, sqlError } from '../base/errors.js';
 import { quoteIdentifier } from '../base/identifier.js';
 import { MizzleError, TRANSPORTS, type QueryResult, type TransportSession } from '../client/index.js';
+import { NativeTransport, RedirectedError, nativeEndpoint } from '../client/native/transport.js';
+import { shardKeyBytes, type ShardKeyValue } from '../sharding/shard-key.js';
 import { ResolvedKeyspace, type RoutedShard, type ServerAddress } from '../sharding/topology.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 
@@ -32,8 +34,9 @@ export function addressKey(a: ServerAddress): string {
 }
 
 /** A backend's error as the MySQL client should see it: the server's own code, or 2013-style connection trouble. */
-export function backendError(e: unknown, shard: string): SqlError {
-  if (e instanceof SqlError) return e;
+export function backendError(e: unknown, shard: string): SqlError | RedirectedError {
+  // A REDIRECT is the session's to follow (or refuse inside a transaction): nothing ran.
+  if (e instanceof SqlError || e instanceof RedirectedError) return e;
   if (e instanceof MizzleError) {
     if (e.kind === 'server') return new SqlError(e.code, e.sqlstate, e.message);
     return new SqlError(2013, 'HY000', `shard ${shard}: ${e.message}`);
@@ -54,12 +57,14 @@ export async function useKeyspace(session: TransportSession, keyspace: string): 
 export class KeyspaceView {
   private resolved: ResolvedKeyspace | undefined;
   private waiters = new Set<() => void>();
+  private changes = 0;
   private readonly stop: () => void;
 
   constructor(private readonly source: TopologySource, readonly keyspace: string) {
     this.refresh();
     this.stop = source.onChange(() => {
       this.refresh();
+      this.changes++;
       for (const w of this.waiters) w();
       this.waiters.clear();
     });
@@ -76,8 +81,14 @@ export class KeyspaceView {
     return this.resolved;
   }
 
-  /** Resolves at the next topology change or after `ms`, whichever comes first. */
-  changed(ms: number): Promise<void> {
+  /** Counts topology changes: read it before looking, then changed() only waits when nothing changed since. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Resolves at the next topology change (or at once if there was one after `generation`) or after `ms`, whichever comes first. */
+  changed(ms: number, generation?: number): Promise<void> {
+    if (generation !== undefined && generation !== this.changes) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -117,7 +128,9 @@ export class ShardSessions {
       this.open.delete(shard.name);
       void had.session.close().catch(() => undefined);
     }
-    const transport = TRANSPORTS[this.settingsOf.protocol === 'mysql' ? 'mysql:' : 'mizzle:'](backendUrl(this.settingsOf, shard.primary));
+    // Native sessions report REDIRECTs instead of following them: the router decides where a statement goes next.
+    const url = backendUrl(this.settingsOf, shard.primary);
+    const transport = this.settingsOf.protocol === 'mysql' ? TRANSPORTS['mysql:'](url) : new NativeTransport(nativeEndpoint(url), true);
     let session: TransportSession;
     try {
       session = await transport.open();
@@ -131,13 +144,39 @@ export class ShardSessions {
     return session;
   }
 
-  async run(shard: RoutedShard, sql: string, keep = false): Promise<QueryResult> {
+  /** Runs `sql` on the shard's primary; `key` (one the statement is pinned to) travels in the native frame header for the server to check. */
+  async run(shard: RoutedShard, sql: string, keep = false, key?: ShardKeyValue): Promise<QueryResult> {
     const session = await this.sessionFor(shard, keep);
     try {
-      return await session.run({ sql, prepared: false });
+      return await session.run({ sql, prepared: false, shardKey: key === undefined ? undefined : shardKeyBytes(key) });
     } catch (e) {
       throw backendError(e, shard.name);
     }
+  }
+
+  /**
+   * Runs a read on the shard and reads its rows only while `budget` (shared by the shards of one
+   * scatter query) lasts: past it the read is abandoned, its connection closed (the server stops
+   * sending; the next statement opens a new one), and `tooMany()` thrown. So a shard answering
+   * millions of rows costs the router at most the budget, not its memory.
+   */
+  async readCapped(shard: RoutedShard, sql: string, budget: { left: number }, tooMany: () => SqlError): Promise<QueryResult> {
+    const session = await this.sessionFor(shard, false);
+    const result: QueryResult = { columns: [], rows: [], rowsAffected: 0, lastInsertId: 0, warnings: 0 };
+    try {
+      for await (const part of session.stream({ sql, prepared: false })) {
+        if (part.kind === 'columns') result.columns = part.columns;
+        else if (part.kind === 'end') result.warnings = part.warnings;
+        else {
+          budget.left -= part.rows.length;
+          if (budget.left < 0) throw tooMany();
+          for (const r of part.rows) result.rows.push(r);
+        }
+      }
+    } catch (e) {
+      throw backendError(e, shard.name);
+    }
+    return result;
   }
 
   /** After CREATE DATABASE: every open session takes the keyspace's database as its default. */

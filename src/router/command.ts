@@ -9,6 +9,7 @@ import { openTopology } from '../sharding/open-topology.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import { KeyspaceView } from './backends.js';
 import { RouterKernel } from './kernel.js';
+import { SCATTER_ROWS_MAX } from './scatter.js';
 
 export const ROUTER_DEFAULT_PORT = 6033;
 
@@ -24,6 +25,8 @@ export const ROUTER_USAGE = `usage: mizzle router --topology ADDRESS --keyspace 
   --no-scatter            refuse queries that do not pin the shard key (they would run on every shard)
   --reference-writes      copy writes to reference tables to every shard in turn (not atomic across
                           shards; refused by default with 1235)
+  --scatter-rows-max N    rows the shards' answers to one scatter query may hold together; past it the
+                          query is refused with 1235 and the shards' reads stopped (default ${SCATTER_ROWS_MAX})
 Without MIZZLE_ROUTER_PASSWORD only loopback clients are admitted (any user name, no password).
 `;
 
@@ -37,12 +40,13 @@ export interface RouterOptions {
   backendProtocol: 'native' | 'mysql';
   noScatter: boolean;
   referenceWrites: boolean;
+  scatterRowsMax: number;
 }
 
 export class RouterUsageError extends Error {}
 
 export function parseRouterArgs(args: readonly string[], env: NodeJS.ProcessEnv): RouterOptions {
-  const o: RouterOptions = { topology: env.MIZZLE_TOPOLOGY ?? '', keyspace: '', port: ROUTER_DEFAULT_PORT, bind: '127.0.0.1', user: 'root', backendUser: 'root', backendProtocol: 'native', noScatter: false, referenceWrites: false };
+  const o: RouterOptions = { topology: env.MIZZLE_TOPOLOGY ?? '', keyspace: '', port: ROUTER_DEFAULT_PORT, bind: '127.0.0.1', user: 'root', backendUser: 'root', backendProtocol: 'native', noScatter: false, referenceWrites: false, scatterRowsMax: SCATTER_ROWS_MAX };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
     if (flag === '--no-scatter' || flag === '--reference-writes') {
@@ -63,6 +67,12 @@ export function parseRouterArgs(args: readonly string[], env: NodeJS.ProcessEnv)
         const n = Number(value);
         if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RouterUsageError(`--port must be 0..65535, not ${value}`);
         o.port = n;
+        break;
+      }
+      case '--scatter-rows-max': {
+        const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+        if (!(n >= 1 && n <= 100_000_000)) throw new RouterUsageError(`--scatter-rows-max must be 1..100000000, not ${value}`);
+        o.scatterRowsMax = n;
         break;
       }
       case '--backend-protocol':
@@ -109,7 +119,7 @@ export async function routerCommand(args: string[]): Promise<number> {
   source.onChange(() => log.info('topology changed', { keyspace: o.keyspace }));
   const kernel = new RouterKernel(
     view,
-    { backend: { keyspace: o.keyspace, protocol: o.backendProtocol, user: o.backendUser, password: process.env.MIZZLE_BACKEND_PASSWORD ?? '' }, noScatter: o.noScatter, referenceWrites: o.referenceWrites },
+    { backend: { keyspace: o.keyspace, protocol: o.backendProtocol, user: o.backendUser, password: process.env.MIZZLE_BACKEND_PASSWORD ?? '' }, noScatter: o.noScatter, referenceWrites: o.referenceWrites, scatterRowsMax: o.scatterRowsMax },
     { user: o.user, password: process.env.MIZZLE_ROUTER_PASSWORD },
     MIZZLE_VERSION,
   );

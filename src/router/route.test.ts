@@ -81,3 +81,16 @@ test('scatter plans: LIMIT widened per shard, AVG split into SUM and COUNT, grou
   const sql2 = 'SELECT city, AVG(age) FROM users GROUP BY city';
   assert.equal(planScatter(parse(sql2) as never, sql2).sql, 'SELECT `city` AS `__mizzle_0`, SUM(`age`) AS `__mizzle_1`, COUNT(`age`) AS `__mizzle_2` FROM users GROUP BY 1');
 });
+
+test('a statement pinned by key carries one of its keys (for the frame header); one that also reads an unsharded table carries none', () => {
+  const key = (sql: string) => {
+    const got = r(sql);
+    return got.kind === 'shard' && got.key !== undefined ? String(got.key) : undefined;
+  };
+  assert.equal(key(`SELECT * FROM users WHERE id = ${a}`), String(a));
+  assert.equal(key(`INSERT INTO users (id, name) VALUES (${a}, 'x')`), String(a));
+  assert.equal(key(`UPDATE users SET name = 'y' WHERE id = ${b}`), String(b));
+  assert.equal(key(`EXPLAIN SELECT * FROM users WHERE id = ${b}`), String(b));
+  assert.equal(key(`SELECT * FROM users u JOIN settings s ON s.id = 1 WHERE u.id = ${a}`), undefined);
+  assert.equal(key('SELECT * FROM settings'), undefined);
+});

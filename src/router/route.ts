@@ -5,8 +5,12 @@ import type { ResolvedKeyspace, RoutedShard } from '../sharding/topology.js';
 import type { ShardKeyValue } from '../sharding/shard-key.js';
 
 export type Route =
-  /** One shard: pinned by the shard key, or the first shard for tables the keyspace does not declare. */
-  | { kind: 'shard'; shard: RoutedShard; write: boolean }
+  /**
+   * One shard: pinned by the shard key, or the first shard for tables the keyspace does not declare.
+   * `key`: one of the keys that pinned it, sent in the native frame header so a server whose topology
+   * is newer than the router's answers REDIRECT instead of running it on the wrong shard.
+   */
+  | { kind: 'shard'; shard: RoutedShard; write: boolean; key?: ShardKeyValue }
   /** Any one shard does (reference tables read, statements on no table). */
   | { kind: 'any'; write: boolean }
   /** Every shard, one after the other: DDL, or (with --reference-writes) a write to reference tables. */
@@ -100,8 +104,9 @@ export function pinnedKeys(where: Expr | undefined, p: Placed): ShardKeyValue[] 
   return undefined;
 }
 
-function distinctShards(ks: ResolvedKeyspace, keys: readonly ShardKeyValue[]): RoutedShard[] {
+function distinctShards(ks: ResolvedKeyspace, keys: readonly ShardKeyValue[], seen?: ShardKeyValue[]): RoutedShard[] {
   const out = new Map<string, RoutedShard>();
+  seen?.push(...keys);
   for (const k of keys) {
     const s = ks.shardForKey(k);
     out.set(s.name, s);
@@ -113,13 +118,13 @@ const multiShardWrite = (what: string): SqlError =>
   sqlError('NOT_SUPPORTED_YET', `This version of mizzle router doesn't yet support multi-shard writes (${what}): write each shard's rows in its own statement`);
 
 /** The shards of an INSERT's rows (each row must give the shard key as a constant). */
-function insertShards(ks: ResolvedKeyspace, stmt: Extract<Statement, { type: 'insert' }>, p: Placed): RoutedShard[] {
+function insertShards(ks: ResolvedKeyspace, stmt: Extract<Statement, { type: 'insert' }>, p: Placed, seen: ShardKeyValue[]): RoutedShard[] {
   const key = p.shardKey ?? '';
   if (stmt.set !== undefined) {
     const a = stmt.set.find((x) => x.column.column.toLowerCase() === key.toLowerCase());
     const k = a === undefined ? undefined : keyOf(a.value);
     if (k === undefined || k === null) throw notSupported(`INSERT into ${p.table.name} without a constant ${key} (its shard key)`);
-    return distinctShards(ks, [k]);
+    return distinctShards(ks, [k], seen);
   }
   if (stmt.rows === undefined) throw notSupported(`INSERT ... SELECT into the sharded table ${p.table.name}`);
   if (stmt.columns === undefined) throw notSupported(`INSERT into the sharded table ${p.table.name} without a column list`);
@@ -131,7 +136,7 @@ function insertShards(ks: ResolvedKeyspace, stmt: Extract<Statement, { type: 'in
     if (k === undefined || k === null) throw notSupported(`INSERT into ${p.table.name} with a ${key} (its shard key) that is not a constant`);
     keys.push(k);
   }
-  return distinctShards(ks, keys);
+  return distinctShards(ks, keys, seen);
 }
 
 function changesKey(stmt: Extract<Statement, { type: 'update' }>, p: Placed): boolean {
@@ -162,7 +167,7 @@ export function route(ks: ResolvedKeyspace, stmt: Statement, o: RouteOptions = R
   }
   if (stmt.type === 'explain') {
     const inner = route(ks, stmt.statement, o);
-    return inner.kind === 'shard' ? { kind: 'shard', shard: inner.shard, write: false } : { kind: 'any', write: false };
+    return inner.kind === 'shard' ? { kind: 'shard', shard: inner.shard, write: false, key: inner.key } : { kind: 'any', write: false };
   }
   const write = stmt.type === 'insert' || stmt.type === 'update' || stmt.type === 'delete';
   const { tables, nested } = survey(stmt);
@@ -187,14 +192,15 @@ export function route(ks: ResolvedKeyspace, stmt: Statement, o: RouteOptions = R
 
   // Every sharded table must be pinned, each to the same one shard; else this is a scatter (reads of one sharded table only).
   const targets = new Map<string, RoutedShard>();
+  const keys: ShardKeyValue[] = [];
   let unpinned = false;
   for (const p of sharded) {
     let shards: RoutedShard[] | undefined;
-    if (stmt.type === 'insert' && p.table === stmt.table) shards = insertShards(ks, stmt, p);
+    if (stmt.type === 'insert' && p.table === stmt.table) shards = insertShards(ks, stmt, p, keys);
     else {
       const where = stmt.type === 'select' || stmt.type === 'update' || stmt.type === 'delete' ? stmt.where : undefined;
-      const keys = pinnedKeys(where, p);
-      shards = keys === undefined ? undefined : keys.length === 0 ? [first] : distinctShards(ks, keys);
+      const pinned = pinnedKeys(where, p);
+      shards = pinned === undefined ? undefined : pinned.length === 0 ? [first] : distinctShards(ks, pinned, keys);
     }
     if (shards === undefined) unpinned = true;
     else for (const s of shards) targets.set(s.name, s);
@@ -202,7 +208,8 @@ export function route(ks: ResolvedKeyspace, stmt: Statement, o: RouteOptions = R
   if (stmt.type === 'update' && sharded.some((p) => changesKey(stmt, p))) throw notSupported('UPDATE of a shard key column (the row would move to another shard)');
   if (unsharded.length > 0) targets.set(first.name, first);
 
-  if (!unpinned && targets.size === 1) return { kind: 'shard', shard: [...targets.values()][0], write };
+  // Statements that also touch unsharded tables (on the first shard) carry no key: the server would check it against the wrong shard.
+  if (!unpinned && targets.size === 1) return { kind: 'shard', shard: [...targets.values()][0], write, key: unsharded.length === 0 ? keys[0] : undefined };
   if (ks.shards.length === 1) return { kind: 'shard', shard: first, write };
   if (write) throw multiShardWrite(unpinned ? `a ${stmt.type.toUpperCase()} whose WHERE does not pin the shard key to constants` : `rows on shards ${[...targets.keys()].join(', ')}`);
   if (stmt.type !== 'select') throw notSupported(`${stmt.type} over several shards`);

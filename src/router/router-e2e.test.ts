@@ -227,6 +227,21 @@ test('--no-scatter refuses queries that do not pin the shard key (here with mysq
   }
 });
 
+test('--scatter-rows-max: a scatter query whose shards answer more rows is refused with 1235 and their reads stopped; the connection goes on', async () => {
+  const capped = await ks.startRouter(['--scatter-rows-max', '30']);
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: capped.port, user: 'root', database: 'app' });
+  try {
+    // 40 users over two shards: more than 30 together, though each shard alone answers fewer.
+    await refused(c.query('SELECT id, name FROM users'), 1235, '42000', /scatter queries whose shards answer more than 30 rows together \(add a LIMIT or pin the shard key\)/);
+    assert.deepEqual(await rows(c, 'SELECT COUNT(*) FROM users'), [[40]]);
+    assert.deepEqual(await rows(c, 'SELECT id FROM users ORDER BY id LIMIT 3'), [[1], [2], [3]]);
+    await refused(c.query('SELECT name FROM users ORDER BY name'), 1235, '42000', /more than 30 rows/);
+    assert.deepEqual(await rows(c, 'SELECT name FROM users WHERE id = 7'), [['user7']]);
+  } finally {
+    await c.end();
+  }
+});
+
 test('with MIZZLE_ROUTER_PASSWORD set, clients log in as --user with that password', async () => {
   const guarded = await ks.startRouter(['--user', 'app_user'], { MIZZLE_ROUTER_PASSWORD: 's3cret' });
   const c = await mysql.createConnection({ host: '127.0.0.1', port: guarded.port, user: 'app_user', password: 's3cret', database: 'app' });

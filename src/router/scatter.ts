@@ -8,8 +8,13 @@ import { compareValues, rowKey } from './compare.js';
 import { compileHaving } from './having.js';
 import { notSupported } from './route.js';
 
-/** Rows the router holds while merging one scatter query, at most. */
+/** Rows the router holds while merging one scatter query, at most (by default; `--scatter-rows-max`). */
 export const SCATTER_ROWS_MAX = 1_000_000;
+
+/** The error of a scatter query whose shards answer more rows together than the router holds. */
+export function tooManyScatterRows(max: number) {
+  return notSupported(`scatter queries whose shards answer more than ${max} rows together (add a LIMIT or pin the shard key)`);
+}
 
 type Part = 'count' | 'sum' | 'min' | 'max';
 
@@ -204,9 +209,9 @@ function average(sum: Value, count: Value): Value {
 }
 
 /** The shards' answers (their rows and columns) merged into the one result. */
-export function mergeScatter(plan: ScatterPlan, answers: { columns: ResultColumn[]; rows: Row[] }[]): StatementResult {
+export function mergeScatter(plan: ScatterPlan, answers: { columns: ResultColumn[]; rows: Row[] }[], rowsMax = SCATTER_ROWS_MAX): StatementResult {
   const total = answers.reduce((n, a) => n + a.rows.length, 0);
-  if (total > SCATTER_ROWS_MAX) throw notSupported(`scatter queries whose shards answer more than ${SCATTER_ROWS_MAX} rows together (add a LIMIT or pin the shard key)`);
+  if (total > rowsMax) throw tooManyScatterRows(rowsMax);
   const shardColumns = answers[0].columns;
   let rows: Row[];
   let columns: ResultColumn[];

@@ -9,10 +9,17 @@ import { Tk } from '../sql/lexer/token.js';
 import { parse, parseWithParams, splitStatements, type Statement } from '../sql/parser/index.js';
 import type { QueryResult } from '../client/index.js';
 import { TopologyError, type RoutedShard } from '../sharding/topology.js';
-import { FROZEN_WAIT_MS, ShardSessions, type BackendSettings, type KeyspaceView } from './backends.js';
+import { RedirectedError } from '../client/native/transport.js';
+import type { ShardKeyValue } from '../sharding/shard-key.js';
+import { FROZEN_WAIT_MS, ShardSessions, addressKey, type BackendSettings, type KeyspaceView } from './backends.js';
 import { notSupported, route, type Route } from './route.js';
-import { mergeScatter, planScatter } from './scatter.js';
+import { mergeScatter, planScatter, tooManyScatterRows } from './scatter.js';
 import { kernelResult, kernelRows, resultColumn, sqlLiteral } from './values.js';
+
+/** REDIRECTs one statement follows at most before the router gives up on it. */
+export const REDIRECTS_MAX = 4;
+/** How long a statement waits for the router's topology to catch up when the servers it tried all sent it elsewhere. */
+const SETTLE_MS = 1000;
 
 /** Prepared statements one router session may hold. */
 export const PREPARED_MAX = 16_382;
@@ -23,6 +30,8 @@ export interface RouterSettings {
   noScatter: boolean;
   /** Copy writes to reference tables to every shard, one after the other (see route.ts). */
   referenceWrites: boolean;
+  /** Rows all shards' answers to one scatter query may hold together; past it the query is refused and the reads stopped. */
+  scatterRowsMax: number;
 }
 
 /** A statement's text with the `?` markers replaced by the parameters as literals. */
@@ -189,7 +198,7 @@ export class RouterSession implements KernelSession {
     const keyspace = this.view.keyspace;
     switch (r.kind) {
       case 'shard':
-        return kernelResult(await this.runOn(r.shard, sql), keyspace);
+        return kernelResult(await this.runKeyed(r.shard, r.key, sql, stmt), keyspace);
       case 'any': {
         // The last shard used, if it is still in the topology (a split renames shards).
         const shards = this.view.current().shards;
@@ -220,22 +229,73 @@ export class RouterSession implements KernelSession {
         if (this.tx !== undefined) throw notSupported(`scatter queries inside a transaction (the transaction ${this.tx.pinned === undefined ? 'would be' : `is pinned to shard ${this.tx.pinned.name}, and is`} limited to one shard)`);
         const plan = planScatter(r.select, sql);
         const shards = r.shards ?? this.view.current().shards;
+        const rowsMax = this.settings.scatterRowsMax;
+        const budget = { left: rowsMax };
         const answers = await Promise.all(
           shards.map(async (s) => {
-            const res = this.counted(await this.backends.run(s, plan.sql));
+            const res = this.counted(await this.backends.readCapped(s, plan.sql, budget, () => tooManyScatterRows(rowsMax)));
             return { columns: res.columns.map((c) => resultColumn(c, keyspace)), rows: kernelRows(res) };
           }),
         );
-        return mergeScatter(plan, answers);
+        return mergeScatter(plan, answers, rowsMax);
       }
     }
   }
 
+  /**
+   * Runs a statement routed to one shard, its key in the frame header. A server whose topology is
+   * newer than the router's answers REDIRECT (nothing ran): outside a transaction the statement goes
+   * where the router's topology now says, else to the server the REDIRECT names, else (the servers
+   * and the router disagree for a moment) after the topology next changes; at most REDIRECTS_MAX hops.
+   * Inside a transaction the transaction is rolled back and the client told to run it again.
+   */
+  private async runKeyed(shard: RoutedShard, key: ShardKeyValue | undefined, sql: string, stmt: Statement): Promise<QueryResult> {
+    const tried = new Set<string>();
+    let target = shard;
+    for (let hops = 0; ; hops++) {
+      const generation = this.view.generation;
+      try {
+        return await this.runOn(target, sql, key);
+      } catch (e) {
+        if (!(e instanceof RedirectedError)) throw e;
+        const to = e.redirect;
+        const named = `${to.host.toLowerCase()}:${to.port}`;
+        const inTransaction = this.tx !== undefined || e.inTransaction;
+        if (this.tx !== undefined) await this.abandonTransaction();
+        if (inTransaction) throw new SqlError(1180, 'HY000', `shard ${target.name}: the server redirected (${to.reason}) to ${to.host}:${to.port} during the transaction, which is rolled back; run it again`);
+        tried.add(addressKey(target.primary));
+        if (hops + 1 >= REDIRECTS_MAX) throw new SqlError(2013, 'HY000', `shard ${target.name}: gave up after ${REDIRECTS_MAX} redirects (last: ${to.reason} to ${named}: ${to.message})`);
+        target = this.rerouted(await this.routeServing(stmt), target);
+        if (tried.has(addressKey(target.primary))) {
+          if (!tried.has(named)) target = { ...target, primary: { host: to.host, port: to.port } };
+          else {
+            await this.view.changed(SETTLE_MS, generation);
+            tried.clear();
+            target = this.rerouted(await this.routeServing(stmt), target);
+          }
+        }
+      }
+    }
+  }
+
+  /** The one shard a statement routes to again after a REDIRECT; a topology change that spreads it over several is the client's to retry. */
+  private rerouted(r: Route, was: RoutedShard): RoutedShard {
+    if (r.kind === 'shard') return r.shard;
+    throw new SqlError(1105, 'HY000', `shard ${was.name}: the topology changed under the statement (it no longer routes to one shard); nothing ran, run it again`);
+  }
+
+  /** A transaction a REDIRECT interrupted: rolled back where it began (best effort: that server may be going away), and forgotten. */
+  private async abandonTransaction(): Promise<void> {
+    const pinned = this.tx?.pinned;
+    this.tx = undefined;
+    if (pinned !== undefined) await this.backends.run(pinned, 'ROLLBACK', true).catch(() => undefined);
+  }
+
   /** Runs on one shard; inside a transaction, only on the shard it is pinned to (pinning it on first use). */
-  private async runOn(shard: RoutedShard, sql: string) {
+  private async runOn(shard: RoutedShard, sql: string, key?: ShardKeyValue) {
     this.last = shard;
     const tx = this.tx;
-    if (tx === undefined) return this.counted(await this.backends.run(shard, sql));
+    if (tx === undefined) return this.counted(await this.backends.run(shard, sql, false, key));
     if (tx.pinned === undefined) {
       tx.pinned = shard;
       for (const p of tx.pending) await this.backends.run(shard, p, false);
@@ -243,7 +303,7 @@ export class RouterSession implements KernelSession {
     } else if (tx.pinned.name !== shard.name) {
       throw notSupported(`a transaction over several shards: it is pinned to shard ${tx.pinned.name} and this statement needs shard ${shard.name}`);
     }
-    return this.counted(await this.backends.run(shard, sql, true));
+    return this.counted(await this.backends.run(shard, sql, true, key));
   }
 
   private counted(r: QueryResult): QueryResult {

@@ -2,6 +2,7 @@
 import { isRecoverableError, type IOptions } from 'etcd3';
 
 type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
+type GlobalPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
 /** Consecutive failures of a member before it is skipped. */
 const FAILURES_TO_OPEN = 3;
@@ -37,4 +38,40 @@ export function memberBreaker(host: string): HostPolicy {
   };
   // `_altReturn` exists only in the type (cockatiel documents it as never defined).
   return policy as HostPolicy;
+}
+
+/**
+ * The client's policy around each call: a call that failed on one member in a way worth retrying
+ * is tried again, each time on a member picked afresh. The etcd3 default (3 retries) can pick a
+ * dead member every time; with a member's breaker opening after FAILURES_TO_OPEN failures,
+ * `members * FAILURES_TO_OPEN + 1` attempts always reach a live member if there is one.
+ * A call that finds every member skipped waits for the breakers once (at most OPEN_MS).
+ */
+export function retryAcrossMembers(members: number): GlobalPolicy {
+  const attempts = members * FAILURES_TO_OPEN + 1;
+  const policy: Omit<GlobalPolicy, '_altReturn'> = {
+    onSuccess: noEvent,
+    onFailure: noEvent,
+    async execute(fn, signal = new AbortController().signal) {
+      let cause: unknown;
+      let waited = false;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn({ signal });
+        } catch (e) {
+          if (e instanceof MemberSkippedError) {
+            // Every member skipped: this call's own failures say more than that. Skipped by earlier
+            // calls' failures (etcd may be back by now): once, wait for the breakers to let a call through.
+            if (cause !== undefined || waited) throw cause ?? e;
+            waited = true;
+            await new Promise((r) => setTimeout(r, OPEN_MS));
+            continue;
+          }
+          if (attempt >= attempts || signal.aborted || !(e instanceof Error && isRecoverableError(e))) throw e;
+          cause = e;
+        }
+      }
+    },
+  };
+  return policy as GlobalPolicy;
 }

@@ -1,6 +1,6 @@
 // The topology kept in etcd (one key per keyspace under a prefix): read at start, watched for changes, changed by compare-and-swap; routing keeps the last known topology while etcd is down.
 import { ClientClosedError, Etcd3, isRecoverableError, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
-import { memberBreaker, MemberSkippedError } from './etcd-host-breaker.js';
+import { memberBreaker, MemberSkippedError, retryAcrossMembers } from './etcd-host-breaker.js';
 import { parseKeyspace, type KeyspaceTopology, type Topology } from './topology.js';
 import { TopologyUnavailableError, type TopologySource } from './topology-source.js';
 
@@ -90,6 +90,13 @@ export interface EtcdTopologyOptions {
   log?: (message: string) => void;
 }
 
+/** grpc's wordy "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED …. Resolution note: " cut to its cause. */
+function unreachableReason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const last = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s.exec(text);
+  return last === null ? text : `no etcd member answers (${last[1].trim()})`;
+}
+
 export class EtcdTopology implements TopologySource {
   readonly description: string;
   private readonly address: EtcdAddress;
@@ -121,7 +128,7 @@ export class EtcdTopology implements TopologySource {
       dialTimeout: START_TIMEOUT_MS,
       grpcOptions: { 'grpc.max_receive_message_length': ETCD_ANSWER_MAX_BYTES },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS }),
-      faultHandling: { host: memberBreaker, watchBackoff: constantBackoff(WATCH_RETRY_MS) },
+      faultHandling: { host: memberBreaker, global: retryAcrossMembers(this.address.hosts.length), watchBackoff: constantBackoff(WATCH_RETRY_MS) },
     });
     let revision: bigint;
     try {
@@ -129,7 +136,7 @@ export class EtcdTopology implements TopologySource {
     } catch (e) {
       this.client.close();
       this.client = undefined;
-      throw new TopologyUnavailableError(`cannot read the topology from ${this.description}: ${(e as Error).message}`);
+      throw new TopologyUnavailableError(`cannot read the topology from ${this.description}: ${unreachableReason(e)}`);
     }
     this.watch(revision + 1n);
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);

@@ -12,10 +12,13 @@ export interface NativeProtocolServer {
   stop(): Promise<void>;
 }
 
-/** Starts mizzle with protocol-native and `args` (more plugin options, other plugins), on `port` when given (servers that name each other). */
-export async function startNativeProtocolServer(args: readonly string[] = [], port?: number): Promise<NativeProtocolServer> {
+/**
+ * Starts mizzle with protocol-native and `args` (more plugin options, other plugins), on `port` when given (servers that name each other);
+ * `timeoutMs` for a start that does more than usual (several threads each reading a topology from etcd on a loaded machine).
+ */
+export async function startNativeProtocolServer(args: readonly string[] = [], port?: number, timeoutMs?: number): Promise<NativeProtocolServer> {
   const nativePort = port ?? (await freePort());
-  const server = await startServerProcess({ args: ['--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`, ...args] });
+  const server = await startServerProcess({ args: ['--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`, ...args], timeoutMs });
   return {
     server,
     nativePort,

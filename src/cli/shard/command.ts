@@ -1,7 +1,7 @@
 // `mizzle shard SUBCOMMAND`: operate a sharded keyspace's topology (show, init, put, delete; move, split and fail over shards).
 import { SHARDING_FUNCTIONS } from '../../sharding/functions/registry.js';
 import { openTopology } from '../../sharding/open-topology.js';
-import type { TopologySource } from '../../sharding/topology-source.js';
+import { TopologyUnavailableError, type TopologySource } from '../../sharding/topology-source.js';
 import { deleteKeyspace } from './delete.js';
 import { init } from './init.js';
 import { UsageError } from './options.js';
@@ -89,7 +89,9 @@ export async function shardCommand(argv: string[]): Promise<number> {
     await topology.start();
     return await sub.run({ args: rest, topology, out: (t) => process.stdout.write(t) });
   } catch (e) {
-    const message = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    let message = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    // With the store unreachable no change was made: said plainly, as the operator will wonder.
+    if (e instanceof TopologyUnavailableError && name !== 'show') message += '; nothing was changed';
     if (e instanceof UsageError) {
       process.stderr.write(`mizzle shard ${name}: ${message}\nusage: ${sub.usage}\n`);
       return 2;
