@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 const CLI = join(fileURLToPath(import.meta.url), '..', '..', 'cli', 'mizzle.js');
 
 /** A free TCP port on loopback (the OS picks one; a tiny race with other processes is accepted in tests). */
-export function freePort(): Promise<number> {
+/** Ports this process handed out: the kernel may offer a just-closed port again, and two servers of one test must not get the same. */
+const handedOut = new Set<number>();
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -19,6 +22,18 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** A port free now and not handed out before by this process (so a test's several servers never collide with each other). */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port that this process has not used already');
 }
 
 export interface ServerProcess {
