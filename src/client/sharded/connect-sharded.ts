@@ -33,6 +33,8 @@ export interface ShardedConnectOptions {
   timeoutMs?: number;
   /** REDIRECTs one call follows at most (default 5). */
   redirectsMax?: number;
+  /** Where the topology store's warnings go (etcd lost and found again, a bad value ignored); stderr by default. */
+  topologyLog?: (message: string) => void;
 }
 
 function whole(name: string, v: number | undefined, fallback: number, min: number, max: number): number {
@@ -61,7 +63,7 @@ export async function connectSharded(o: ShardedConnectOptions): Promise<ShardedC
   if (typeof o.topology === 'string') {
     let opened: TopologySource | undefined;
     try {
-      opened = await openTopology(o.topology);
+      opened = await openTopology(o.topology, { log: o.topologyLog });
       await opened.start();
     } catch (e) {
       await opened?.close().catch(() => undefined);
