@@ -4,8 +4,9 @@ import { quoteIdentifier } from '../base/identifier.js';
 import { MizzleError, TRANSPORTS, type QueryResult, type TransportSession } from '../client/index.js';
 import { NativeTransport, RedirectedError, nativeEndpoint } from '../client/native/transport.js';
 import { shardKeyBytes, type ShardKeyValue } from '../sharding/shard-key.js';
-import { ResolvedKeyspace, type RoutedShard, type ServerAddress } from '../sharding/topology.js';
+import type { ResolvedKeyspace, RoutedShard, ServerAddress } from '../sharding/topology.js';
 import type { TopologySource } from '../sharding/topology-source.js';
+import { TopologyView } from '../sharding/topology-view.js';
 
 /** How long a write waits for a frozen shard (a move cutting over) before it is refused with 1205. */
 export const FROZEN_WAIT_MS = 5_000;
@@ -53,56 +54,34 @@ export async function useKeyspace(session: TransportSession, keyspace: string): 
   }
 }
 
-/** The keyspace as the topology source says, re-resolved on each change. */
+/** The router's keyspace as the topology says, resolved once per change (a TopologyView of the one keyspace). */
 export class KeyspaceView {
-  private resolved: ResolvedKeyspace | undefined;
-  private waiters = new Set<() => void>();
-  private changes = 0;
-  private readonly stop: () => void;
+  private readonly view: TopologyView<ResolvedKeyspace>;
+  /** The last resolution seen: a topology without the keyspace keeps it, so routing goes on, as when the store is down. */
+  private last: ResolvedKeyspace | undefined;
 
   constructor(private readonly source: TopologySource, readonly keyspace: string) {
-    this.refresh();
-    this.stop = source.onChange(() => {
-      this.refresh();
-      this.changes++;
-      for (const w of this.waiters) w();
-      this.waiters.clear();
-    });
-  }
-
-  private refresh(): void {
-    const ks = this.source.current().keyspaces[this.keyspace];
-    // A topology without the keyspace keeps the last one: routing goes on, as when the store is down.
-    if (ks !== undefined) this.resolved = new ResolvedKeyspace(ks);
+    this.view = new TopologyView(source, (ks) => ks);
   }
 
   current(): ResolvedKeyspace {
-    if (this.resolved === undefined) throw sqlError('BAD_DB', `Unknown database '${this.keyspace}' (the topology ${this.source.description} has no keyspace of that name)`);
-    return this.resolved;
+    this.last = this.view.keyspace(this.keyspace) ?? this.last;
+    if (this.last === undefined) throw sqlError('BAD_DB', `Unknown database '${this.keyspace}' (the topology ${this.source.description} has no keyspace of that name)`);
+    return this.last;
   }
 
   /** Counts topology changes: read it before looking, then changed() only waits when nothing changed since. */
   get generation(): number {
-    return this.changes;
+    return this.view.generation;
   }
 
   /** Resolves at the next topology change (or at once if there was one after `generation`) or after `ms`, whichever comes first. */
-  changed(ms: number, generation?: number): Promise<void> {
-    if (generation !== undefined && generation !== this.changes) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-    });
+  async changed(ms: number, generation = this.view.generation): Promise<void> {
+    await this.view.changeAfter(generation, ms);
   }
 
   close(): void {
-    this.stop();
-    for (const w of this.waiters) w();
+    this.view.close();
   }
 }
 
