@@ -1,9 +1,10 @@
 // `mizzle shard failover KEYSPACE SHARD [--to host:port]`: the shard's primary is dead; its most advanced reachable replica (or the one named) is promoted and the topology names it.
+import { hostPortText } from '../../base/host-port.js';
 import type { ShardSubcommand } from './command.js';
 import { findShard, setShardState } from './cut-over.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ADMIN_OPTIONS, adminLogin, parseShardArgs, wholeOption } from './shard-args.js';
-import { ShardServer, addressText, parseAddress, type ReplicaFacts } from './shard-server.js';
+import { ShardServer, parseAddress, type ReplicaFacts } from './shard-server.js';
 import { sameAddress, type KeyspaceTopology, type ServerAddress } from '../../sharding/topology.js';
 
 const USAGE = 'mizzle shard failover --topology ADDRESS KEYSPACE SHARD [--to HOST:PORT] [--force | --watch [--dead-ms 3000]] [--user root] [--password P]';
@@ -89,7 +90,7 @@ export const failover: ShardSubcommand = {
       }));
       out(`promoted ${best.server.name} to primary of ${a.keyspace}/${a.shard} (it had applied ${best.facts.applied ? `${best.facts.applied.uuid}:${best.facts.applied.sequence}` : 'nothing'}); ${old.name} removed from the topology\n`);
       out(`transactions the old primary committed after that position are not on the new primary (asynchronous replication); keep ${old.name}'s datadir to inspect them and do not restart it as a primary\n`);
-      if (others.length > 0) out(`the other replicas ${others.map(addressText).join(', ')} still follow ${old.name}: seed each anew from a backup image of ${best.server.name} and start it with --replica-of mizzle://USER@${best.server.name}\n`);
+      if (others.length > 0) out(`the other replicas ${others.map(hostPortText).join(', ')} still follow ${old.name}: seed each anew from a backup image of ${best.server.name} and start it with --replica-of mizzle://USER@${best.server.name}\n`);
       return 0;
     } finally {
       await old.close();

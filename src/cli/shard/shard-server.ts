@@ -1,4 +1,5 @@
 // One shard server as `mizzle shard move|split|failover` see it: an administrator's native connection and the replication facts they read and set.
+import { hostPortText, readHostPort } from '../../base/host-port.js';
 import { connect, type Client, type ClientValue, type QueryResult } from '../../client/index.js';
 import type { ServerAddress } from '../../sharding/topology.js';
 
@@ -28,13 +29,11 @@ function parsePosition(text: string): LogPosition | undefined {
 
 /** host:port, checked. */
 export function parseAddress(text: string): ServerAddress {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
-  const port = m ? Number(m[3]) : 0;
-  if (!m || port < 1 || port > 65535) throw new Error(`'${text}' is not host:port (a server's native protocol address)`);
-  return { host: m[1] ?? m[2], port };
+  const address = readHostPort(text);
+  if (address === undefined) throw new Error(`'${text}' is not host:port (a server's native protocol address)`);
+  return address;
 }
 
-export const addressText = (a: ServerAddress): string => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
 export class ShardServer {
   private readonly client: Client;
@@ -42,11 +41,11 @@ export class ShardServer {
   constructor(readonly address: ServerAddress, user: string, password: string) {
     const auth = password === '' ? encodeURIComponent(user) : `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
     // No redirects: these statements are meant for this server, read-only or not.
-    this.client = connect(`mizzle://${auth}@${addressText(address)}/?maxRedirects=0&poolSize=1&timeoutMs=${STATEMENT_TIMEOUT_MS}`);
+    this.client = connect(`mizzle://${auth}@${hostPortText(address)}/?maxRedirects=0&poolSize=1&timeoutMs=${STATEMENT_TIMEOUT_MS}`);
   }
 
   get name(): string {
-    return addressText(this.address);
+    return hostPortText(this.address);
   }
 
   query(sql: string, params: readonly ClientValue[] = []): Promise<QueryResult> {

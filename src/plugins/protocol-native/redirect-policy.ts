@@ -1,5 +1,6 @@
 // Whether a request runs here or is sent elsewhere: REDIRECT (or an error without a target) for writes on a read-only server and everything while draining.
 import { sqlError, type SqlError } from '../../base/errors.js';
+import { readHostPort } from '../../base/host-port.js';
 import type { KernelApi } from '../../kernel/plugin.js';
 import type { RedirectReply } from '../../protocol/native/messages.js';
 import { parse } from '../../sql/parser/index.js';
@@ -21,12 +22,10 @@ export interface RedirectTarget {
 
 /** host:port (IPv6 in brackets) as a redirect target; '' is none. */
 export function parseRedirectTarget(text: string): RedirectTarget | undefined {
-  const t = text.trim();
-  if (t === '') return undefined;
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(t);
-  const port = m ? Number(m[3]) : 0;
-  if (!m || port < 1 || port > 65535) throw new Error(`'${text}' is not host:port`);
-  return { host: m[1] ?? m[2], port };
+  if (text.trim() === '') return undefined;
+  const target = readHostPort(text);
+  if (target === undefined) throw new Error(`'${text}' is not host:port`);
+  return target;
 }
 
 export class RedirectPolicy {
