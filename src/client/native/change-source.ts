@@ -34,10 +34,11 @@ export class NativeChangeSource {
 
   /**
    * Connects and streams the transactions after `after.sequence` (of server `after.sourceUuid`;
-   * '' accepts any): `each` gets every CHANGES frame (transactions, or none as a heartbeat) and the
-   * next waits for its promise, so a consumer that is behind slows the server's sending, not its own memory.
+   * '' accepts any): `each` gets the CHANGES frames (transactions, or none as a heartbeat) received
+   * since its last call, and the next call waits for its promise; a consumer that is behind slows
+   * the server's sending once a bounded read-ahead is queued, and does not grow its own memory.
    */
-  follow(after: { sourceUuid: string; sequence: bigint }, each: (c: ChangesFrame) => Promise<void>): ChangeFollow {
+  follow(after: { sourceUuid: string; sequence: bigint }, each: (frames: ChangesFrame[]) => Promise<void>): ChangeFollow {
     let connection: NativeClientConnection | undefined;
     let stopped = false;
     const ended = (async (): Promise<never> => {

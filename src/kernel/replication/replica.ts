@@ -143,13 +143,13 @@ export class Replica {
       let heard = Date.now();
       let inBatch = false;
       let silent = false;
-      const handle = this.source.follow(position, async (b) => {
+      const handle = this.source.follow(position, async (batches) => {
         if (!current()) return;
         heard = Date.now();
         inBatch = true;
         delay = RETRY_FIRST_MS;
         try {
-          this.applying = this.batch(b);
+          this.applying = this.batches(batches);
           await this.applying;
         } finally {
           inBatch = false;
@@ -211,37 +211,48 @@ export class Replica {
     return p ?? { sourceUuid: '', sequence: 0n };
   }
 
-  private async batch(b: ChangeBatch): Promise<void> {
+  /**
+   * Applies what arrived since the last call: consecutive transactions go in groups of up to
+   * GROUP_MAX, across batches, so a replica that fell behind catches up with few durable commits.
+   */
+  private async batches(batches: ChangeBatch[]): Promise<void> {
     if (!this.wanted) return;
     this.state.io = 'streaming';
     this.state.ioError = undefined;
-    this.state.sourceUuid = b.serverUuid;
-    if (b.lastSequence > this.state.sourceLast) this.state.sourceLast = b.lastSequence;
-    if (b.transactions.length > 0) this.state.received = b.transactions[b.transactions.length - 1].sequence;
     const done = this.host.appliedPosition();
-    let last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : 0n;
     let group: Decoded[] = [];
     const flush = async () => {
       if (group.length > 0) await this.applyGroup(group);
       group = [];
     };
-    for (const t of b.transactions) {
-      if (!this.wanted) break;
-      // Already applied (a resend after a reconnect): exactly once.
-      if (t.sequence <= last) continue;
-      if (t.sequence !== last + 1n) {
-        await flush();
-        throw this.failed(new ApplyError(1594, `Transaction ${b.serverUuid}:${t.sequence} arrived after ${b.serverUuid}:${last}; the ones between are missing`));
+    let uuid: string | undefined;
+    let last = 0n;
+    for (const b of batches) {
+      this.state.sourceUuid = b.serverUuid;
+      if (b.lastSequence > this.state.sourceLast) this.state.sourceLast = b.lastSequence;
+      if (b.transactions.length > 0) this.state.received = b.transactions[b.transactions.length - 1].sequence;
+      if (uuid !== b.serverUuid) {
+        uuid = b.serverUuid;
+        last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : 0n;
       }
-      last = t.sequence;
-      const txn = decodeTransaction(t.bytes);
-      const d: Decoded = { txn, origin: { sourceUuid: b.serverUuid, sequence: t.sequence, originUuid: txn.originServerUuid || b.serverUuid } };
-      if (txn.changes.some((c) => c.change.case === 'ddl')) {
-        await flush();
-        await this.applyGroup([d]);
-      } else {
-        group.push(d);
-        if (group.length >= GROUP_MAX) await flush();
+      for (const t of b.transactions) {
+        if (!this.wanted) break;
+        // Already applied (a resend after a reconnect): exactly once.
+        if (t.sequence <= last) continue;
+        if (t.sequence !== last + 1n) {
+          await flush();
+          throw this.failed(new ApplyError(1594, `Transaction ${b.serverUuid}:${t.sequence} arrived after ${b.serverUuid}:${last}; the ones between are missing`));
+        }
+        last = t.sequence;
+        const txn = decodeTransaction(t.bytes);
+        const d: Decoded = { txn, origin: { sourceUuid: b.serverUuid, sequence: t.sequence, originUuid: txn.originServerUuid || b.serverUuid } };
+        if (txn.changes.some((c) => c.change.case === 'ddl')) {
+          await flush();
+          await this.applyGroup([d]);
+        } else {
+          group.push(d);
+          if (group.length >= GROUP_MAX) await flush();
+        }
       }
     }
     if (this.wanted) await flush();

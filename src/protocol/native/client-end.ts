@@ -14,6 +14,8 @@ import { WireWriter } from './wire-writer.js';
 
 /** Largest reply frame a client accepts: a server cuts results into frames far smaller, unless one row is this big. */
 const CLIENT_FRAME_BYTES_MAX = 256 * 1024 * 1024;
+/** Change-log bytes a follower queues while its consumer works, before it stops reading the socket. */
+export const FOLLOW_READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 export interface NativeConnectOptions {
   host: string;
@@ -166,28 +168,39 @@ export class NativeClientConnection {
   }
 
   /**
-   * Follows the server's change log (REPLICATE): `each` gets every CHANGES frame in order and
-   * the next waits for its promise; meanwhile the socket is not read, so a slow consumer holds
-   * back the server (TCP fills) instead of buffering here. Rejects when the stream ends: the
+   * Follows the server's change log (REPLICATE): `each` gets the CHANGES frames received since
+   * its last call, in order, and the next call waits for its promise. Meanwhile the socket is read
+   * on, up to FOLLOW_READ_AHEAD_BYTES of queued frames, so a consumer that applies in groups (a
+   * replica) finds the next group waiting; past that the socket is not read and a slow consumer
+   * holds back the server (TCP fills) instead of buffering here. Rejects when the stream ends: the
    * server's ERROR as a SqlError, else a NativeConnectionError. Stop it with destroy().
    */
-  follow(req: ReplicateRequest, each: (c: ChangesFrame) => Promise<void>): Promise<never> {
+  follow(req: ReplicateRequest, each: (frames: ChangesFrame[]) => Promise<void>): Promise<never> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
-    const queue: ChangesFrame[] = [];
+    let queue: ChangesFrame[] = [];
+    let queuedBytes = 0;
     let working = false;
+    let paused = false;
     return new Promise<never>((_, reject) => {
       const work = async () => {
         working = true;
-        this.socket.pause();
         try {
-          while (queue.length > 0 && this.failure === undefined) await each(queue.shift()!);
+          while (queue.length > 0 && this.failure === undefined) {
+            const frames = queue;
+            queue = [];
+            queuedBytes = 0;
+            if (paused) {
+              paused = false;
+              this.socket.resume();
+            }
+            await each(frames);
+          }
         } catch (e) {
           this.fail(e as Error);
         } finally {
           working = false;
-          if (this.failure === undefined) this.socket.resume();
         }
       };
       this.pending.set(id, {
@@ -195,6 +208,11 @@ export class NativeClientConnection {
         reject,
         onChanges: (c) => {
           queue.push(c);
+          for (const t of c.transactions) queuedBytes += t.bytes.length;
+          if (queuedBytes > FOLLOW_READ_AHEAD_BYTES && !paused) {
+            paused = true;
+            this.socket.pause();
+          }
           if (!working) void work();
         },
       });
