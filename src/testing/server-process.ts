@@ -51,10 +51,11 @@ export interface ServerProcess {
 }
 
 /** Starts mizzle with `args` and resolves once it accepts connections. */
-export async function startServerProcess(opts: { datadir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServerProcess> {
+/** `nodeArgs`: flags for node itself (`--cpu-prof`, which NODE_OPTIONS does not allow). */
+export async function startServerProcess(opts: { datadir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const datadir = opts.datadir ?? mkdtempSync(join(tmpdir(), 'mizzle-e2e-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, '--datadir', datadir, '--port', String(port), ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, '--datadir', datadir, '--port', String(port), ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
