@@ -132,8 +132,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** The workers' lock table, in the main thread when there are workers (see KernelOptions.sharedLocks). */
   private readonly sharedLocks: SharedLockTable | undefined;
   private readonly tls: TlsMaterial | undefined;
-  /** A global changed here and not yet known to be applied by every other thread (see globalsSettled). */
-  private globalsUnsettled = false;
+  /** A global changed, or a KILL relayed, here and not yet known to be applied by every other thread (see relayedSettled). */
+  private relayedUnsettled = false;
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
   private peers: WorkerReport[] = [];
   private readonly localGauges = new LocalGauges();
@@ -194,7 +194,7 @@ export class Kernel implements KernelApi, SessionHost {
     const cluster = opts.cluster;
     if (cluster) {
       this.globals.changed = (name, value) => {
-        this.globalsUnsettled = true;
+        this.relayedUnsettled = true;
         cluster.globalChanged(name, value);
       };
     }
@@ -521,7 +521,10 @@ export class Kernel implements KernelApi, SessionHost {
       throw sqlError('KILL_DENIED', `You are not owner of thread ${id}`);
     }
     if (!target) {
-      this.cluster?.kill(id, queryOnly);
+      if (this.cluster) {
+        this.relayedUnsettled = true;
+        this.cluster.kill(id, queryOnly);
+      }
       return;
     }
     if (target === requester) {
@@ -560,15 +563,16 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   /**
-   * After a statement that changed a global (worker threads): resolves once every other thread
-   * applied it, so a session anywhere that starts after the OK sees the new value, as in MySQL.
-   * (The change went to the main thread before this gather, and every thread gets its messages in
-   * order, so a thread that answered the gather has applied the change.) A `SET GLOBAL
-   * super_read_only = 1` that a shard cut-over relies on must hold on every thread at once.
+   * After a statement that changed a global or killed another thread's session (worker threads):
+   * resolves once every other thread applied it, so a session anywhere that starts after the OK
+   * sees the new value, and a killed connection is closed (a killed query flagged) before the KILL
+   * answers, as in MySQL. (The change went to the main thread before this gather, and every thread
+   * gets its messages in order, so a thread that answered the gather has applied the change.) A
+   * `SET GLOBAL super_read_only = 1` that a shard cut-over relies on must hold on every thread at once.
    */
-  globalsSettled(): Promise<void> | undefined {
-    if (!this.cluster || !this.globalsUnsettled) return undefined;
-    this.globalsUnsettled = false;
+  relayedSettled(): Promise<void> | undefined {
+    if (!this.cluster || !this.relayedUnsettled) return undefined;
+    this.relayedUnsettled = false;
     return this.cluster.gather().then(() => undefined);
   }
 

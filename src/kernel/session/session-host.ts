@@ -70,8 +70,8 @@ export interface SessionHost {
    * become visible; a promise when the statement first needs the other threads' reports).
    */
   statementStarting(statement: Statement, text: string): Promise<void> | undefined;
-  /** After a statement that changed a global: a promise when other threads must still apply it (worker threads). */
-  globalsSettled(): Promise<void> | undefined;
+  /** After a statement that changed a global or killed another thread's session: a promise when other threads must still apply it (worker threads). */
+  relayedSettled(): Promise<void> | undefined;
   /** Worker threads: the next reads and catalog lookups of this thread see every commit made so far, by any thread (alone, nothing to do). */
   refreshReads(): void;
 

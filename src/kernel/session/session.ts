@@ -309,10 +309,8 @@ export class Session implements KernelSession, SessionContext {
       const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       const answer = await this.lockRetry.run(statement, text, params);
-      if (statement.type === 'set') {
-        const settled = this.kernel.globalsSettled();
-        if (settled) await settled;
-      }
+      const settled = this.kernel.relayedSettled();
+      if (settled) await settled;
       // SLEEP() in a statement that ran whole is waited out before it answers.
       if (this.meter.sleepMs > 0) await this.meter.sleep();
       // Most statements have nothing to commit: skip the extra await (a microtask turn each).
