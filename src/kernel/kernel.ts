@@ -1,4 +1,5 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
+import { getCollation } from '../base/collation.js';
 import { sqlError, type SqlError } from '../base/errors.js';
 import { HostBlocks } from './host-blocks.js';
 import type { Logger } from './logger.js';
@@ -264,6 +265,11 @@ export class Kernel implements KernelApi, SessionHost {
     session.matchedRowsAsAffected = info.foundRows === true;
     session.tls = info.tls;
     if (info.interactive === true) session.markInteractive();
+    const collation = info.collation === undefined ? undefined : getCollation(info.collation);
+    if (collation !== undefined) {
+      for (const v of ['character_set_client', 'character_set_connection', 'character_set_results']) session.variables.set(v, collation.charset);
+      session.variables.set('collation_connection', collation.name);
+    }
     const limitMs = info.maxExecutionTimeMs;
     if (limitMs !== undefined && limitMs > 0) {
       const current = Number(session.variables.get('max_execution_time'));

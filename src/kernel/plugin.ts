@@ -453,6 +453,12 @@ export interface SessionOpenInfo {
   tls?: { cipher: string; version: string };
   /** A protocol's statement time limit: the session's max_execution_time starts at most this (ms), as if the client had set it. */
   maxExecutionTimeMs?: number;
+  /**
+   * The collation the client named in its handshake: the session's character_set_client,
+   * _connection, _results and collation_connection start from it, as in MySQL (the variables
+   * only: text on the wire is utf8mb4 whatever they say).
+   */
+  collation?: string;
 }
 
 /** One row of SHOW PROCESSLIST. */

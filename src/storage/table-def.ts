@@ -105,4 +105,11 @@ export interface ViewDef {
   columns?: string[];
   /** The view's SELECT as written; parsed and expanded at plan time. */
   query: string;
+  /**
+   * The creating session's character_set_client and collation_connection, which SHOW CREATE VIEW
+   * and information_schema.VIEWS report and dumps restore (absent in views made before they were
+   * kept: utf8mb4 and the server default).
+   */
+  characterSetClient?: string;
+  collationConnection?: string;
 }

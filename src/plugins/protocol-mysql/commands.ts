@@ -140,7 +140,7 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
     preferredMethod: conn.defaultAuth,
     checkTimeoutMs: conn.clearTextCheckTimeoutMs,
   });
-  if (!(await conn.login(req.user, req.database, outcome))) {
+  if (!(await conn.login(req.user, req.database, outcome, req.charset ?? undefined))) {
     conn.flush();
     conn.close();
   }

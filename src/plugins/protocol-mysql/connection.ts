@@ -1,4 +1,5 @@
 // One client connection: framing, an ordered command queue, the handshake/auth phase, then commands one at a time.
+import { getCollationById } from '../../base/collation.js';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { SqlError, sqlError } from '../../base/errors.js';
@@ -402,7 +403,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       preferredMethod: this.env.defaultAuth,
       checkTimeoutMs: this.clearTextCheckTimeoutMs,
     });
-    return this.login(resp.user, resp.database, outcome);
+    return this.login(resp.user, resp.database, outcome, resp.charset);
   }
 
   /** The next payload as a HandshakeResponse (or SSLRequest); null (after an ERR when it was bad) when the connection must close. */
@@ -463,8 +464,12 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     return { cipher: this.socket.getCipher()?.name ?? '', version: this.socket.getProtocol() ?? '' };
   }
 
-  /** After an auth exchange: open the session and send OK, or send the error. */
-  async login(user: string, database: string | null, outcome: AuthOutcome): Promise<boolean> {
+  /**
+   * After an auth exchange: open the session and send OK, or send the error. `collationId` is the
+   * client's collation from its handshake (or COM_CHANGE_USER), which the session's character set
+   * variables start from; an id mizzle does not know leaves the server defaults, as MySQL does.
+   */
+  async login(user: string, database: string | null, outcome: AuthOutcome, collationId?: number): Promise<boolean> {
     if (!outcome.ok) {
       if (outcome.closed) return false;
       this.log.info('mysql access denied', { id: this.id, user, host: this.host, reason: outcome.reason });
@@ -483,6 +488,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
         foundRows: (this.capabilities & Capability.FOUND_ROWS) !== 0,
         tls: this.tlsInfo(),
         interactive: (this.capabilities & Capability.INTERACTIVE) !== 0,
+        collation: collationId === undefined ? undefined : getCollationById(collationId)?.name,
       });
     } catch (e) {
       this.sendError(e);

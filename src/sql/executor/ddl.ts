@@ -488,7 +488,11 @@ export function executeCreateView(stmt: CreateViewStmt, env: StatementEnv): Stat
     // Validate the query now, as MySQL does, so a broken view cannot be created.
     const result = runQuery(stmt.query, env, tx);
     if (stmt.columns && stmt.columns.length !== result.columns.length) throw sqlError('VIEW_WRONG_LIST', 'View\'s SELECT and view\'s field list have different column counts');
-    tx.catalog.createView({ schema, name: stmt.name.name, columns: stmt.columns, query: stmt.queryText });
+    tx.catalog.createView({
+      schema, name: stmt.name.name, columns: stmt.columns, query: stmt.queryText,
+      characterSetClient: String(env.session.getSystemVariable('character_set_client')),
+      collationConnection: String(env.session.getSystemVariable('collation_connection')),
+    });
     return OK;
   });
 }

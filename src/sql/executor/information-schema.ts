@@ -330,7 +330,7 @@ const VIEWS: readonly SystemView[] = [
       c('CHARACTER_SET_CLIENT', VARCHAR(64)), c('COLLATION_CONNECTION', VARCHAR(64)),
     ],
     // Views are read-only in mizzle, hence IS_UPDATABLE NO; no definer is recorded.
-    rows: (b) => visibleViews(b).map((v) => ['def', v.schema, v.name, v.query, 'NONE', 'NO', 'root@%', 'DEFINER', 'utf8mb4', DEFAULT_COLLATION]),
+    rows: (b) => visibleViews(b).map((v) => ['def', v.schema, v.name, v.query, 'NONE', 'NO', 'root@%', 'DEFINER', v.characterSetClient ?? 'utf8mb4', v.collationConnection ?? DEFAULT_COLLATION]),
   },
   {
     name: 'TRIGGERS',

@@ -1,4 +1,5 @@
 // Dispatches one parsed statement to its executor and shapes the result for the protocol.
+import { getCharset } from '../../base/collation.js';
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
 import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
@@ -188,7 +189,9 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
       case 'names': {
         const cs = a.default ? 'utf8mb4' : a.charset.toLowerCase();
         for (const v of ['character_set_client', 'character_set_connection', 'character_set_results']) env.session.setSystemVariable(v, cs);
-        if (a.collation) env.session.setSystemVariable('collation_connection', a.collation.toLowerCase());
+        // Without COLLATE the connection takes the character set's default collation, as in MySQL.
+        const collation = a.collation?.toLowerCase() ?? getCharset(cs)?.defaultCollation;
+        if (collation !== undefined) env.session.setSystemVariable('collation_connection', collation);
         break;
       }
       case 'charset': {

@@ -110,8 +110,13 @@ function quoteString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
 }
 
-/** SHOW CREATE TABLE text, in MySQL 8's layout. */
-export function showCreateTable(def: TableDef, autoIncrement: number | bigint | undefined): string {
+/**
+ * SHOW CREATE TABLE text, in MySQL 8's layout. `tableOptions` false (sql_mode NO_TABLE_OPTIONS, as
+ * `mariadb-dump --compatible=no_table_options` sets) leaves out everything after the closing
+ * parenthesis, as MariaDB does: a dump then loads into servers that know neither the lmdb engine nor
+ * MySQL 8's utf8mb4_0900_ai_ci collation.
+ */
+export function showCreateTable(def: TableDef, autoIncrement: number | bigint | undefined, tableOptions = true): string {
   const lines = def.columns.map((c) => {
     let s = `  ${quoteIdentifier(c.name)} ${renderType(c.type)}`;
     if (c.type.collation && c.type.collation !== def.collation) s += ` COLLATE ${c.type.collation}`;
@@ -136,10 +141,13 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   for (const ix of def.indexes.filter((i) => !i.unique)) lines.push(`  KEY ${quoteIdentifier(ix.name)} (${keyCols(ix)})`);
   for (const fk of def.foreignKeys ?? []) lines.push(`  ${foreignKeyText(fk, def.schema)}`);
   for (const ck of def.checks ?? []) lines.push(`  CONSTRAINT ${quoteIdentifier(ck.name)} CHECK (${ck.expr})${ck.enforced ? '' : ' /*!80016 NOT ENFORCED */'}`);
-  let tail = `) ENGINE=${def.engine}`;
-  if (autoIncrement !== undefined && BigInt(autoIncrement) > 1n) tail += ` AUTO_INCREMENT=${autoIncrement}`;
-  tail += ` DEFAULT CHARSET=${def.charset} COLLATE=${def.collation}`;
-  if (def.comment) tail += ` COMMENT=${quoteString(def.comment)}`;
+  let tail = ')';
+  if (tableOptions) {
+    tail += ` ENGINE=${def.engine}`;
+    if (autoIncrement !== undefined && BigInt(autoIncrement) > 1n) tail += ` AUTO_INCREMENT=${autoIncrement}`;
+    tail += ` DEFAULT CHARSET=${def.charset} COLLATE=${def.collation}`;
+    if (def.comment) tail += ` COMMENT=${quoteString(def.comment)}`;
+  }
   return `CREATE ${def.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdentifier(def.name)} (\n${lines.join(',\n')}\n${tail}`;
 }
 
@@ -299,11 +307,12 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
       const view = tx.catalog.getView(db, t.name);
       if (view) {
         const cols = [col('View'), col('Create View', VARCHAR(1024)), col('character_set_client', VARCHAR(32)), col('collation_connection', VARCHAR(32))];
-        return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdentifier(view.name)} AS ${view.query}`, 'utf8mb4', DEFAULT_COLLATION]]);
+        return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdentifier(view.name)} AS ${view.query}`, view.characterSetClient ?? 'utf8mb4', view.collationConnection ?? DEFAULT_COLLATION]]);
       }
       const def = requireTable(env, tx, stmt);
       const ai = def.columns.some((c) => c.autoIncrement) ? env.write((w) => w.table(def).peekAutoIncrement()) : undefined;
-      return rowsResult([col('Table'), col('Create Table', VARCHAR(1024))], [[def.name, showCreateTable(def, ai)]]);
+      const tableOptions = !String(env.session.getSystemVariable('sql_mode')).split(',').includes('NO_TABLE_OPTIONS');
+      return rowsResult([col('Table'), col('Create Table', VARCHAR(1024))], [[def.name, showCreateTable(def, ai, tableOptions)]]);
     }
     case 'createView': {
       const t = stmt.table;
@@ -313,7 +322,7 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
       const view = tx.catalog.getView(db, t.name);
       if (!view) throw sqlError('NO_SUCH_TABLE', `Table '${db}.${t.name}' doesn't exist`);
       const cols = [col('View'), col('Create View', VARCHAR(1024)), col('character_set_client', VARCHAR(32)), col('collation_connection', VARCHAR(32))];
-      return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdentifier(view.name)} AS ${view.query}`, 'utf8mb4', DEFAULT_COLLATION]]);
+      return rowsResult(cols, [[view.name, `CREATE VIEW ${quoteIdentifier(view.name)} AS ${view.query}`, view.characterSetClient ?? 'utf8mb4', view.collationConnection ?? DEFAULT_COLLATION]]);
     }
     case 'createDatabase': {
       const name = stmt.name ?? '';
