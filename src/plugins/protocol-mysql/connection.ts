@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
+import type { KernelApi, KernelSession, PeerCertificate } from '../../kernel/plugin.js';
 import {
   AuthMethod,
   Capability,
@@ -21,6 +21,7 @@ import {
   type FramerSink,
 } from '../../protocol/mysql/index.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
+import { serverTlsSocket, transportOf } from '../shared/tls-transport.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 import { PreparedRegistry } from './prepared-registry.js';
@@ -80,6 +81,8 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   socket: Socket;
   /** True once the connection is TLS. */
   secure = false;
+  /** The client certificate shown in the TLS handshake, when it verified against the server's CA. */
+  peerCertificate: PeerCertificate | undefined;
   /** The certificate offered to this client, taken at accept (a SIGHUP reload serves later clients). */
   private readonly tlsContext: SecureContext | null;
   /** Until the first payload: whether it may be an SSLRequest, after which the bytes are TLS's. */
@@ -395,6 +398,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       host: this.host,
       loopback: this.loopback,
       secure: this.secure,
+      peerCertificate: this.peerCertificate,
       rsaKey: this.rsaKey,
       scramble: this.scramble,
       clientMethod: resp.authPlugin ?? AuthMethod.NATIVE,
@@ -437,7 +441,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     const rest = this.framer.takeRest();
     this.framer = new PacketFramer(this, HANDSHAKE_MAX_PAYLOAD);
     if (rest.length > 0) raw.unshift(rest);
-    const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
+    const tls = serverTlsSocket(raw, context);
     this.socket = tls;
     this.attach(tls);
     return new Promise((resolve) => {
@@ -448,6 +452,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       };
       const secured = () => {
         this.secure = true;
+        this.peerCertificate = transportOf(tls).peerCertificate;
         settle(true);
       };
       const closed = () => settle(false);
