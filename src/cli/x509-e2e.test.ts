@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { freePort, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { interpreterWith } from '../testing/check-script.js';
 import { eventually } from '../testing/assertions.js';
 import { passwdLine } from '../plugins/auth-file/index.js';
@@ -47,6 +47,7 @@ const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextend
 
 let dir: string;
 let server: ServerProcess;
+let httpPort: number;
 const file = (name: string) => join(dir, name);
 
 before(async () => {
@@ -68,9 +69,10 @@ before(async () => {
     "wrongsubj: REQUIRE SUBJECT '/C=SE/CN=someone else'",
     '',
   ].join('\n'));
+  httpPort = await freePort();
   server = await startServerProcess({
     datadir,
-    args: ['--plugin-remove', 'auth-none', '--plugin-add', 'auth-file', '--ssl-cert', file('server-cert.pem'), '--ssl-key', file('server-key.pem'), '--ssl-ca', file('ca.pem')],
+    args: ['--plugin-remove', 'auth-none', '--plugin-add', 'auth-file', '--plugin-add', 'protocol-http', `--protocol-http.port=${httpPort}`, '--ssl-cert', file('server-cert.pem'), '--ssl-key', file('server-key.pem'), '--ssl-ca', file('ca.pem')],
   });
 });
 
@@ -158,4 +160,17 @@ test('PyMySQL: TLS with CA verification, a client certificate for an X509 user, 
   assert.equal(pymysql('x509user', '', { ca }, 'SELECT 1'), 'error 1045');
   assert.equal(pymysql('x509user', '', { ca, cert: file('stranger-cert.pem'), key: file('stranger-key.pem') }, 'SELECT 1'), 'error 1045');
   assert.equal(pymysql('ssluser', 's3cret', null, 'SELECT 1'), 'error 1045');
+});
+
+/** The HTTP status of a query over https:// as `user` (empty password), with curl's extra arguments (a client certificate). */
+async function httpsStatus(user: string, extra: string[]): Promise<number> {
+  const { stdout } = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', file('ca.pem'), '-u', `${user}:`, ...extra,
+    '-H', 'Content-Type: application/json', '--data-binary', JSON.stringify({ sql: 'SELECT 1' }), `https://localhost:${httpPort}/v1/query`], { encoding: 'utf8', timeout: 10000 });
+  return Number(stdout);
+}
+
+test('HTTPS: the same requirement, with curl --cert', { skip: spawnSync('curl', ['--version']).status === 0 ? false : 'curl not installed' }, async () => {
+  assert.equal(await httpsStatus('x509user', ['--cert', file('client-cert.pem'), '--key', file('client-key.pem')]), 200);
+  assert.equal(await httpsStatus('x509user', []), 401);
+  assert.equal(await httpsStatus('subjuser', ['--cert', file('client2-cert.pem'), '--key', file('client2-key.pem')]), 401);
 });
