@@ -604,7 +604,7 @@ async function authenticate(exchange: Exchange, method: string, ctx: AuthContext
       case Header.AUTH_MORE_DATA: {
         const data = parseAuthMoreData(p);
         if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.FAST_AUTH_SUCCESS) break;
-        // Full authentication: over TLS the password itself, NUL-terminated, as MySQL's clients send it.
+        // Full authentication: over TLS the password itself, NUL-terminated, as MySQL's clients send it; in clear RSA-encrypted.
         if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.PERFORM_FULL_AUTHENTICATION) {
           const answer = secure ? clearTextToken(password) : await rsaEncryptedAnswer(exchange, password, scramble, ctx.rsa);
           exchange.answer((w) => writeAuthResponse(w, answer));
