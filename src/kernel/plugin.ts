@@ -106,6 +106,20 @@ export interface AuthRequest {
   host: string;
   /** True when the client connects over loopback or a local socket. */
   loopback: boolean;
+  /** How the client connected: every protocol fills it, so a plugin can require TLS or a client certificate. */
+  transport: TransportInfo;
+}
+
+/** Whether the connection is TLS, and the client certificate it showed, only when that verified against the server's CA (ssl_ca). */
+export interface TransportInfo {
+  tls: boolean;
+  peerCertificate?: PeerCertificate;
+}
+
+/** A verified client certificate's names, written as MySQL writes them: '/C=SE/ST=Stockholm/O=Example/CN=client'. */
+export interface PeerCertificate {
+  subject: string;
+  issuer: string;
 }
 
 /**

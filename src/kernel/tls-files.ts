@@ -20,6 +20,9 @@ export interface TlsFiles {
 /** The names MySQL 8 gives its generated files, so operators find them where they expect. */
 export const GENERATED = { ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'server-cert.pem', key: 'server-key.pem' } as const;
 
+/** Names mizzle's TLS sessions (at most 32 bytes): a session resumes only on a mizzle server. */
+const SESSION_ID_CONTEXT = 'mizzle';
+
 /** Generated certificates are valid this long (MySQL's are valid for ten years too). */
 const GENERATED_VALID_DAYS = 3650;
 
@@ -125,7 +128,11 @@ export class TlsMaterial {
       const ca = files.ca !== null && existsSync(files.ca) ? readFileSync(files.ca) : undefined;
       const cert = readFileSync(files.cert);
       const x509 = new X509Certificate(cert);
-      const context = createSecureContext({ cert, key: readFileSync(files.key), ca, minVersion: 'TLSv1.2' });
+      // No CA file: an empty list, not Node's public roots, so a client certificate verifies
+      // only against a CA the operator named (REQUIRE X509 users cannot log in without one).
+      // A session id context, as tls.Server sets one: OpenSSL refuses (alert 80) a client that
+      // resumes a session on a socket that asks for a client certificate when there is none.
+      const context = createSecureContext({ cert, key: readFileSync(files.key), ca: ca ?? [], minVersion: 'TLSv1.2', sessionIdContext: SESSION_ID_CONTEXT });
       return { context, notBefore: x509.validFrom, notAfter: x509.validTo };
     } catch (e) {
       throw new ConfigError(`cannot use the TLS certificate ${files.cert} with key ${files.key}: ${e instanceof Error ? e.message : String(e)}`);

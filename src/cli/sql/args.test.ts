@@ -30,6 +30,10 @@ test('--ssl-mode and --ssl-ca go into the URL and follow --protocol; mizzles is 
   assert.equal(href(['mizzle://h/?ssl-mode=disabled', '--protocol=https']), 'https://h:8443/?ssl-mode=disabled', 'kept for the client library to refuse');
 });
 
+test('--get-server-public-key and --server-public-key-path go into the URL, as MySQL names them', () => {
+  assert.equal(href(['--get-server-public-key', '--server-public-key-path', '/k.pem']), 'mysql://root@127.0.0.1:3306/?get-server-public-key=true&server-public-key-path=%2Fk.pem');
+});
+
 test('a URL argument beats MIZZLE_URL, which beats ~/.mizzle.cnf; flags beat all', () => {
   const env = { MIZZLE_URL: 'mysql://env@e:1/envdb' };
   const cnf = '[client]\nhost = c\nport=2\ndatabase="cnfdb"\n[server]\nport=9\n';

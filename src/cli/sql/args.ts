@@ -28,6 +28,7 @@ export const SQL_USAGE = `usage: mizzle sql [URL | DATABASE] [options]
   -pPASSWORD, --password=PASSWORD   (-p or --password alone asks for it)
   --protocol=mysql|http|https|mizzle|mizzles
   --ssl-mode=disabled|preferred|required|verify-ca|verify-identity   --ssl-ca=CA.pem
+  --server-public-key-path=KEY.pem, --get-server-public-key   (mysql:// in clear: caching_sha2_password's RSA exchange)
   -e, --execute=SQL   run these statements and exit
   --script=JOB.mjs    run a module's default export with a connected client: export default async (db) => {…}
   --format=${FORMAT_NAMES.join('|')}
@@ -43,9 +44,9 @@ const DEFAULT_PORTS: Record<string, string> = { mysql: '3306', http: '8080', htt
 
 /** Flags that take a value: short letter → long name. */
 const VALUED: Record<string, string> = { h: 'host', P: 'port', u: 'user', D: 'database', e: 'execute' };
-const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script', 'each', 'ssl-mode', 'ssl-ca']);
+const LONG_VALUED = new Set(['host', 'port', 'user', 'database', 'execute', 'protocol', 'format', 'password', 'script', 'each', 'ssl-mode', 'ssl-ca', 'server-public-key-path']);
 const SWITCHES: Record<string, string> = { B: 'batch', t: 'table', E: 'vertical', N: 'skip-column-names', f: 'force', '?': 'help' };
-const LONG_SWITCHES = new Set(['batch', 'table', 'vertical', 'skip-column-names', 'force', 'help']);
+const LONG_SWITCHES = new Set(['batch', 'table', 'vertical', 'skip-column-names', 'force', 'help', 'get-server-public-key']);
 
 /** `key=value` lines of the [client] and [mizzle] sections of a my.cnf-style file. */
 export function parseCnf(text: string): Map<string, string> {
@@ -125,12 +126,17 @@ function apply(url: URL, name: string, value: string): URL {
       return withScheme(url, value);
     case 'ssl-mode':
     case 'ssl-ca':
-      // The client library reads them from the URL (?ssl-mode=, ?ssl-ca=) and refuses them where they cannot apply.
+    case 'server-public-key-path':
+    case 'get-server-public-key':
+      // The client library reads them from the URL (?ssl-mode=, ?ssl-ca=, ...) and refuses them where they cannot apply.
       url.searchParams.set(name, value);
       return url;
   }
   return url;
 }
+
+/** Settings the URL carries as query parameters, kept when --protocol changes the scheme. */
+const URL_SETTINGS = ['ssl-mode', 'ssl-ca', 'server-public-key-path', 'get-server-public-key'] as const;
 
 /** The same endpoint on another wire: the database moves between path and query, the default port follows. */
 function withScheme(url: URL, scheme: string): URL {
@@ -144,7 +150,7 @@ function withScheme(url: URL, scheme: string): URL {
   next.username = url.username;
   next.password = url.password;
   next.port = port;
-  for (const k of ['ssl-mode', 'ssl-ca']) {
+  for (const k of URL_SETTINGS) {
     const v = url.searchParams.get(k);
     if (v !== null) next.searchParams.set(k, v);
   }
@@ -202,7 +208,11 @@ export function parseSqlArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cn
       case 'database':
       case 'ssl-mode':
       case 'ssl-ca':
+      case 'server-public-key-path':
         url = apply(url, name, value!);
+        break;
+      case 'get-server-public-key':
+        url = apply(url, name, 'true');
         break;
       case 'execute':
         out.execute = value;

@@ -1,7 +1,7 @@
 // The MySQL transport: sessions are connections of mizzle's own client end of the MySQL protocol (src/protocol/mysql/client-end.ts).
 import { SqlError } from '../../base/errors.js';
 import { LruMap } from '../../base/lru-map.js';
-import { ClientConnection, type QueryResult as WireResult, type RowReceiver } from '../../protocol/mysql/client-end.js';
+import { ClientConnection, type QueryResult as WireResult, type RowReceiver, type Sha2RsaChoice } from '../../protocol/mysql/client-end.js';
 import { whenAborted } from '../call-signal.js';
 import { ClientCode, MizzleError, connectionError } from '../errors.js';
 import { SetOption } from '../../protocol/mysql/command-packets.js';
@@ -11,6 +11,7 @@ import { tlsSettings, type SslMode } from '../tls-settings.js';
 import type { ScriptOutcome, StatementCall, StreamPart, Transport, TransportSession } from '../transport.js';
 import { clientInteger, type ColumnTypeName, type QueryResult } from '../values.js';
 import { clientRows, columnOf, paramValue } from './values.js';
+import { sha2RsaChoice } from './rsa-settings.js';
 
 /** Rows per part when a prepared statement's result, read whole, is handed on as a stream. */
 const STREAM_CHUNK_ROWS = 256;
@@ -24,12 +25,16 @@ export interface MysqlEndpoint {
   /** The URL's ssl-mode, and the TLS options it makes for a host (null: clear). */
   sslMode: SslMode;
   tls: TlsOptionsFor | null;
+  /** caching_sha2_password on a clear connection: `?server-public-key-path=`, `?get-server-public-key=true`. */
+  rsa: Sha2RsaChoice;
 }
 
 /**
  * mysql://user:password@host:port/database → the endpoint (user root and port 3306 by
  * default). TLS as MySQL's clients do it (`?ssl-mode=`, `?ssl-ca=`): `preferred` unless the
- * URL says otherwise, so a server that offers TLS gets it.
+ * URL says otherwise, so a server that offers TLS gets it. On a clear connection a
+ * caching_sha2_password full authentication needs `?server-public-key-path=PEM` or
+ * `?get-server-public-key=true`, as MySQL's client does.
  */
 export function mysqlEndpoint(url: URL): MysqlEndpoint {
   const settings = tlsSettings(url, 'preferred');
@@ -42,6 +47,7 @@ export function mysqlEndpoint(url: URL): MysqlEndpoint {
     database: database === '' ? undefined : database,
     sslMode: settings.mode,
     tls: nodeTlsOptions(settings),
+    rsa: sha2RsaChoice(url),
   };
 }
 
@@ -214,7 +220,7 @@ export class MysqlTransport implements Transport {
   async open(signal?: AbortSignal): Promise<TransportSession> {
     const e = this.endpoint;
     const tls = e.tls?.(e.host);
-    const connecting = ClientConnection.connect({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database ?? null, tls, tlsRequired: e.sslMode !== 'preferred' });
+    const connecting = ClientConnection.connect({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database ?? null, tls, tlsRequired: e.sslMode !== 'preferred', rsa: e.rsa });
     const aborted = whenAborted(signal);
     try {
       return new MysqlSession(await Promise.race([connecting, aborted.promise]));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../kernel/config.js';
-import type { Authenticator, KernelApi, StoredCredential } from '../../kernel/plugin.js';
+import type { Authenticator, KernelApi, StoredCredential, TransportInfo } from '../../kernel/plugin.js';
 import { nativeStage2, sha2Stage2 } from '../../protocol/mysql/auth-methods.js';
 import { recordingLogger } from '../protocol-mysql/canned-kernel.js';
 import { FileAuthenticator, plugin } from './index.js';
@@ -55,14 +55,14 @@ test('plugin: missing or malformed file is a startup error; users_file is relati
     assert.throws(() => init({ users_file: 'users' }), (e: Error) => e instanceof ConfigError && /users:1: unknown hash format/.test(e.message));
     writeFileSync(join(dir, 'users'), passwdLine('carol', 'pw') + '\n');
     const a = init({ users_file: 'users' });
-    const d = await a.authenticate({ user: 'carol', host: '127.0.0.1', loopback: true });
+    const d = await a.authenticate({ user: 'carol', host: '127.0.0.1', loopback: true, transport: { tls: false } });
     assert.equal(d.kind, 'verify');
-    assert.equal((await a.authenticate({ user: 'nobody', host: '127.0.0.1', loopback: true })).kind, 'deny');
+    assert.equal((await a.authenticate({ user: 'nobody', host: '127.0.0.1', loopback: true, transport: { tls: false } })).kind, 'deny');
 
     // The reload hook (the kernel calls it on SIGHUP) picks up new users.
     writeFileSync(join(dir, 'users'), passwdLine('carol', 'pw') + '\n' + passwdLine('dave', 'pw2') + '\n');
     await a.reload?.();
-    assert.equal((await a.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true })).kind, 'verify');
+    assert.equal((await a.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true, transport: { tls: false } })).kind, 'verify');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -73,11 +73,11 @@ test('SIGHUP to a running server reloads the users file', async () => {
   writeFileSync(join(datadir, 'users'), passwdLine('carol', 'pw') + '\n');
   const e = await startEmbedded({ datadir, args: ['--plugin-add=auth-file', '--plugin-remove=auth-none'] });
   try {
-    assert.equal((await e.server.kernel.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true })).kind, 'deny');
+    assert.equal((await e.server.kernel.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true, transport: { tls: false } })).kind, 'deny');
     writeFileSync(join(datadir, 'users'), passwdLine('carol', 'pw') + '\n' + passwdLine('dave', 'pw2') + '\n');
     process.emit('SIGHUP', 'SIGHUP');
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal((await e.server.kernel.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true })).kind, 'verify');
+    assert.equal((await e.server.kernel.authenticate({ user: 'dave', host: '127.0.0.1', loopback: true, transport: { tls: false } })).kind, 'verify');
   } finally {
     await e.stop();
     rmSync(datadir, { recursive: true, force: true });
@@ -94,13 +94,67 @@ test('a reload of a malformed file keeps the previous users and logs why', async
     writeFileSync(path, 'erin:\nbroken line\n');
     assert.equal(a.reloadUsers(), false);
     assert.ok(log.lines.some((l) => l.level === 'error' && /users:2/.test(String(l.fields?.error))));
-    assert.equal((await a.authenticate({ user: 'erin', host: 'h', loopback: true })).kind, 'verify');
+    assert.equal((await a.authenticate({ user: 'erin', host: 'h', loopback: true, transport: { tls: false } })).kind, 'verify');
     rmSync(path);
     assert.equal(a.reloadUsers(), false);
     assert.equal(a.userCount, 1);
     writeFileSync(path, 'frank:\n');
     assert.equal(a.reloadUsers(), true);
-    assert.equal((await a.authenticate({ user: 'erin', host: 'h', loopback: true })).kind, 'deny');
+    assert.equal((await a.authenticate({ user: 'erin', host: 'h', loopback: true, transport: { tls: false } })).kind, 'deny');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("REQUIRE in the users file: MySQL's clauses, bad ones a load error naming the line", () => {
+  const users = parseUsersFile([
+    'a:',
+    'b: REQUIRE NONE',
+    'c:*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19 require ssl',
+    'd: REQUIRE X509',
+    "e:name: REQUIRE SUBJECT '/C=SE/O=It''s: here/CN=client' AND ISSUER \"/CN=ca\"",
+    "f: REQUIRE ISSUER '/CN=ca'",
+  ].join('\n'), 'f');
+  assert.deepEqual(Object.fromEntries([...users].map(([u, e]) => [u, e.requirement])), {
+    a: { kind: 'none' },
+    b: { kind: 'none' },
+    c: { kind: 'ssl' },
+    d: { kind: 'x509' },
+    'e:name': { kind: 'x509', subject: "/C=SE/O=It's: here/CN=client", issuer: '/CN=ca' },
+    f: { kind: 'x509', issuer: '/CN=ca' },
+  });
+  for (const [bad, why] of [
+    ['x: REQUIRE', /f:2: REQUIRE needs NONE/],
+    ['x: REQUIRE TLS', /f:2: REQUIRE: expected NONE, SSL, X509/],
+    ["x: REQUIRE SUBJECT '/CN=a", /f:2: REQUIRE: a quoted name is not closed/],
+    ['x: REQUIRE SUBJECT /CN=a', /f:2: REQUIRE SUBJECT needs a quoted name/],
+    ["x: REQUIRE SUBJECT 'a' SUBJECT 'b'", /f:2: REQUIRE SUBJECT is given twice/],
+    ["x: REQUIRE CIPHER 'AES'", /CIPHER is not supported/],
+    ['x: REQUIRE SSL X509', /f:2: REQUIRE: expected/],
+  ] as const) {
+    assert.throws(() => parseUsersFile(`ok:\n${bad}\n`, 'f'), (e: Error) => e instanceof UsersFileError && why.test(e.message), bad);
+  }
+});
+
+test('a REQUIRE is checked against how the client connected; failures are denials that say why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-auth-file-'));
+  try {
+    const path = join(dir, 'users');
+    writeFileSync(path, "s: REQUIRE SSL\nx: REQUIRE X509\nsub: REQUIRE SUBJECT '/CN=client' AND ISSUER '/CN=ca'\n");
+    const a = new FileAuthenticator(path, recordingLogger());
+    const login = async (user: string, transport: TransportInfo) => {
+      const d = await a.authenticate({ user, host: '10.0.0.1', loopback: false, transport });
+      return d.kind === 'deny' ? d.reason : d.kind;
+    };
+    const cert = { subject: '/CN=client', issuer: '/CN=ca' };
+    assert.match(await login('s', { tls: false }), /requires SSL: the connection is not TLS/);
+    assert.equal(await login('s', { tls: true }), 'verify');
+    assert.match(await login('x', { tls: false }), /requires X509: the connection is not TLS/);
+    assert.match(await login('x', { tls: true }), /no client certificate/);
+    assert.equal(await login('x', { tls: true, peerCertificate: cert }), 'verify');
+    assert.equal(await login('sub', { tls: true, peerCertificate: cert }), 'verify');
+    assert.match(await login('sub', { tls: true, peerCertificate: { ...cert, subject: '/CN=client2' } }), /subject is '\/CN=client2'/);
+    assert.match(await login('sub', { tls: true, peerCertificate: { ...cert, issuer: '/CN=other' } }), /issuer is '\/CN=other'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,11 @@
 // The users-file authenticator: looks users up in memory, reloads the file on demand (SIGHUP).
 import type { Logger } from '../../kernel/logger.js';
-import type { AuthDecision, AuthRequest, Authenticator, StoredCredential } from '../../kernel/plugin.js';
-import { loadUsersFile, UsersFileError } from './users-file.js';
+import type { AuthDecision, AuthRequest, Authenticator } from '../../kernel/plugin.js';
+import { requirementFailure } from './tls-requirement.js';
+import { loadUsersFile, UsersFileError, type UserEntry } from './users-file.js';
 
 export class FileAuthenticator implements Authenticator {
-  private users: Map<string, StoredCredential>;
+  private users: Map<string, UserEntry>;
 
   /** Loads the file now; throws UsersFileError when it is missing or malformed. */
   constructor(readonly path: string, private readonly log: Logger) {
@@ -34,8 +35,11 @@ export class FileAuthenticator implements Authenticator {
   }
 
   async authenticate(req: AuthRequest): Promise<AuthDecision> {
-    const credential = this.users.get(req.user);
-    if (!credential) return { kind: 'deny', reason: `auth-file: no user '${req.user}' in ${this.path}` };
-    return { kind: 'verify', credential };
+    const entry = this.users.get(req.user);
+    if (!entry) return { kind: 'deny', reason: `auth-file: no user '${req.user}' in ${this.path}` };
+    // Checked before the password, as the client learns only 1045 either way; the log says which.
+    const failure = requirementFailure(entry.requirement, req.transport);
+    if (failure !== undefined) return { kind: 'deny', reason: `auth-file: user '${req.user}' ${failure}` };
+    return { kind: 'verify', credential: entry.credential };
   }
 }

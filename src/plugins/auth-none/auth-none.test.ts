@@ -15,15 +15,15 @@ function init(options: Record<string, boolean>, bindAddress = '127.0.0.1'): Auth
 
 test('loopback clients are allowed with any user name', async () => {
   const a = init({ allow_remote: false });
-  assert.deepEqual(await a.authenticate({ user: 'anyone', host: '127.0.0.1', loopback: true }), { kind: 'allow' });
-  assert.deepEqual(await a.authenticate({ user: '', host: '::1', loopback: true }), { kind: 'allow' });
+  assert.deepEqual(await a.authenticate({ user: 'anyone', host: '127.0.0.1', loopback: true, transport: { tls: false } }), { kind: 'allow' });
+  assert.deepEqual(await a.authenticate({ user: '', host: '::1', loopback: true, transport: { tls: false } }), { kind: 'allow' });
 });
 
 test('remote clients are denied with a reason, unless allow_remote', async () => {
-  const d = await init({ allow_remote: false }).authenticate({ user: 'root', host: '10.1.2.3', loopback: false });
+  const d = await init({ allow_remote: false }).authenticate({ user: 'root', host: '10.1.2.3', loopback: false, transport: { tls: false } });
   assert.equal(d.kind, 'deny');
   assert.match(d.kind === 'deny' ? d.reason : '', /only loopback.*10\.1\.2\.3.*allow_remote/);
-  assert.deepEqual(await init({ allow_remote: true }).authenticate({ user: 'root', host: '10.1.2.3', loopback: false }), { kind: 'allow' });
+  assert.deepEqual(await init({ allow_remote: true }).authenticate({ user: 'root', host: '10.1.2.3', loopback: false, transport: { tls: false } }), { kind: 'allow' });
 });
 
 test('manifest: an authentication plugin, on by default, with allow_remote=false', () => {

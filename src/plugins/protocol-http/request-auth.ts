@@ -1,6 +1,6 @@
 // Who sends a request: the Authorization header (HTTP Basic) asked of the authentication plugin, as a MySQL login would be.
 import { sqlError } from '../../base/errors.js';
-import type { KernelApi } from '../../kernel/plugin.js';
+import type { KernelApi, TransportInfo } from '../../kernel/plugin.js';
 import { decisionRefusal } from '../shared/credential-check.js';
 import { HttpFailure } from './http-failure.js';
 
@@ -13,6 +13,8 @@ export interface RequestPeer {
   loopback: boolean;
   /** The request came over TLS (HTTPS): its cipher and version; undefined for clear HTTP. */
   tls?: { cipher: string; version: string };
+  /** TLS or not, and the verified client certificate, for the authentication plugin. */
+  transport: TransportInfo;
 }
 
 interface Credentials {
@@ -63,7 +65,7 @@ export async function authenticateRequest(
     onRefused(c.user, 'a password over plain HTTP from a non-loopback client (use https://)');
     throw unauthorized(`${accessDenied(c.user, peer.host, true)}: passwords over plain HTTP are accepted only from loopback; use https://`);
   }
-  const decision = await kernel.authenticate({ user: c.user, host: peer.host, loopback: peer.loopback });
+  const decision = await kernel.authenticate({ user: c.user, host: peer.host, loopback: peer.loopback, transport: peer.transport });
   const refusal = await decisionRefusal(decision, c.password, checkTimeoutMs);
   if (refusal !== undefined) {
     onRefused(c.user, refusal);

@@ -6,7 +6,7 @@ import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
 import { BATCH_PATH, NDJSON_TYPE, QUERY_PATH } from '../../protocol/http/messages.js';
 import { parseBatchRequest, parseJsonBody, parseQueryRequest, type BatchRequest, type QueryRequest, type SessionChoice } from '../../protocol/http/request-parsing.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
-import { clearTransportRefusal, tlsSessionInfo, type TlsPolicy } from '../shared/tls-transport.js';
+import { clearTransportRefusal, tlsSessionInfo, transportOf, type TlsPolicy } from '../shared/tls-transport.js';
 import type { HttpCounters } from './counters.js';
 import { HttpFailure, isAnswerable, statusOf } from './http-failure.js';
 import { readBody } from './read-body.js';
@@ -71,7 +71,7 @@ export class RequestHandler {
       if (!counted) throw new HttpFailure(429, sqlError('CON_COUNT', `Too many requests at once (max_requests ${this.limits.maxRequests}); retry shortly`), { 'Retry-After': '1' });
       const address = req.socket.remoteAddress;
       const tls = tlsSessionInfo(req.socket);
-      const peer: RequestPeer = { host: clientHost(address), loopback: address !== undefined && isLoopbackAddress(address), tls };
+      const peer: RequestPeer = { host: clientHost(address), loopback: address !== undefined && isLoopbackAddress(address), tls, transport: transportOf(req.socket) };
       // Before the credentials are looked at, as MySQL refuses a clear login before authenticating it.
       const refusal = tls === undefined ? clearTransportRefusal(this.kernel, this.limits.tls, 'protocol-http') : undefined;
       if (refusal !== undefined) {

@@ -1,5 +1,5 @@
 // The authentication conversation after a HandshakeResponse or COM_CHANGE_USER: decide, verify, switch methods.
-import type { AuthDecision, KernelApi, StoredCredential } from '../../kernel/plugin.js';
+import type { AuthDecision, KernelApi, PeerCertificate, StoredCredential } from '../../kernel/plugin.js';
 import {
   AuthMethod,
   EMPTY_NATIVE_STAGE2,
@@ -31,6 +31,8 @@ export interface AuthAttempt {
   loopback: boolean;
   /** The connection is TLS: a clear-text password may cross it (caching_sha2 full authentication, mysql_clear_password). */
   secure: boolean;
+  /** The client certificate shown over TLS, when it verified against the server's CA (for REQUIRE X509 users). */
+  peerCertificate?: PeerCertificate;
   /** caching_sha2_password's RSA key: on a clear connection the password may come encrypted with it. */
   rsaKey?: Sha2RsaKeySource;
   scramble: Buffer;
@@ -52,7 +54,8 @@ export type AuthOutcome =
 
 /** Runs the exchange; on success the caller sends OK, on failure ERR 1045 with `accessDeniedMessage`. */
 export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: AuthAttempt): Promise<AuthOutcome> {
-  const decision: AuthDecision = await kernel.authenticate({ user: a.user, host: a.host, loopback: a.loopback });
+  const transport = a.peerCertificate === undefined ? { tls: a.secure } : { tls: a.secure, peerCertificate: a.peerCertificate };
+  const decision: AuthDecision = await kernel.authenticate({ user: a.user, host: a.host, loopback: a.loopback, transport });
   if (decision.kind === 'allow') {
     // A client that answered with a method we do not speak (libmariadb falls back to
     // 'dummy_fallback_auth' when it fails to load a plugin) would read our OK as an auth

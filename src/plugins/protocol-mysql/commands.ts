@@ -133,6 +133,7 @@ async function comChangeUser(conn: MysqlConnection, payload: Buffer): Promise<vo
     host: conn.host,
     loopback: conn.loopback,
     secure: conn.secure,
+    peerCertificate: conn.peerCertificate,
     rsaKey: conn.rsaKey,
     scramble: conn.scramble,
     clientMethod: req.authPlugin ?? AuthMethod.NATIVE,

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
+import type { KernelApi, KernelSession, PeerCertificate } from '../../kernel/plugin.js';
 import {
   AuthMethod,
   Capability,
@@ -22,6 +22,7 @@ import {
   type FramerSink,
 } from '../../protocol/mysql/index.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
+import { serverTlsSocket, transportOf } from '../shared/tls-transport.js';
 import { accessDeniedMessage, authenticateClient, type AuthChannel, type AuthOutcome } from './auth-exchange.js';
 import { dispatchCommand } from './commands.js';
 import { PreparedRegistry } from './prepared-registry.js';
@@ -81,6 +82,8 @@ export class MysqlConnection implements FramerSink, AuthChannel {
   socket: Socket;
   /** True once the connection is TLS. */
   secure = false;
+  /** The client certificate shown in the TLS handshake, when it verified against the server's CA. */
+  peerCertificate: PeerCertificate | undefined;
   /** The certificate offered to this client, taken at accept (a SIGHUP reload serves later clients). */
   private readonly tlsContext: SecureContext | null;
   /** Until the first payload: whether it may be an SSLRequest, after which the bytes are TLS's. */
@@ -396,6 +399,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       host: this.host,
       loopback: this.loopback,
       secure: this.secure,
+      peerCertificate: this.peerCertificate,
       rsaKey: this.rsaKey,
       scramble: this.scramble,
       clientMethod: resp.authPlugin ?? AuthMethod.NATIVE,
@@ -438,7 +442,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     const rest = this.framer.takeRest();
     this.framer = new PacketFramer(this, HANDSHAKE_MAX_PAYLOAD);
     if (rest.length > 0) raw.unshift(rest);
-    const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
+    const tls = serverTlsSocket(raw, context);
     this.socket = tls;
     this.attach(tls);
     return new Promise((resolve) => {
@@ -449,6 +453,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
       };
       const secured = () => {
         this.secure = true;
+        this.peerCertificate = transportOf(tls).peerCertificate;
         settle(true);
       };
       const closed = () => settle(false);

@@ -12,7 +12,7 @@ import { readHello, readQuery, readReplicate, writeError, writeOk, writeRedirect
 import { NativeProtocolError } from '../../protocol/native/wire-reader.js';
 import { WireWriter } from '../../protocol/native/wire-writer.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
-import { clearTransportRefusal, serverTls, TLS_HANDSHAKE_BYTE, tlsSessionInfo, type TlsPolicy } from '../shared/tls-transport.js';
+import { clearTransportRefusal, serverTls, TLS_HANDSHAKE_BYTE, tlsSessionInfo, transportOf, type TlsPolicy } from '../shared/tls-transport.js';
 import type { NativeCounters } from './counters.js';
 import { authenticateHello } from './hello-auth.js';
 import { ChangeStream } from './change-stream.js';
@@ -220,7 +220,7 @@ export class NativeConnection implements RowStreamHost {
         log.info('native clear connection refused: TLS is required', { user: hello.user, host: this.host });
         throw refusal;
       }
-      await authenticateHello(kernel, hello, { host: this.host, loopback: this.loopback, secure: tls !== undefined }, limits.authTimeoutMs, (reason) => {
+      await authenticateHello(kernel, hello, { host: this.host, loopback: this.loopback, transport: transportOf(this.socket) }, limits.authTimeoutMs, (reason) => {
         counters.authRefused++;
         log.warn('native login refused', { user: hello.user, host: this.host, reason });
       });

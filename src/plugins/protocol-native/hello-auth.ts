@@ -1,14 +1,14 @@
 // Who a HELLO says it is, checked by the authentication plugin as a MySQL login would be; clear-text passwords only over TLS or from loopback.
 import { sqlError, type SqlError } from '../../base/errors.js';
-import type { KernelApi } from '../../kernel/plugin.js';
+import type { KernelApi, TransportInfo } from '../../kernel/plugin.js';
 import type { Hello } from '../../protocol/native/messages.js';
 import { decisionRefusal } from '../shared/credential-check.js';
 
 export interface HelloPeer {
   host: string;
   loopback: boolean;
-  /** The connection is TLS. */
-  secure: boolean;
+  /** TLS or not, and the verified client certificate. */
+  transport: TransportInfo;
 }
 
 function accessDenied(user: string, host: string, usedPassword: boolean, why = ''): SqlError {
@@ -32,11 +32,11 @@ export async function authenticateHello(
   const blocked = kernel.hostRefusal(peer.host);
   if (blocked !== undefined) throw blocked;
   const usedPassword = hello.password !== '';
-  if (usedPassword && !peer.loopback && !peer.secure) {
+  if (usedPassword && !peer.loopback && !peer.transport.tls) {
     onRefused('a password on a clear connection from a non-loopback client');
     throw accessDenied(hello.user, peer.host, true, ': passwords over a clear native connection are accepted only from loopback; connect with TLS (mizzles://)');
   }
-  const decision = await kernel.authenticate({ user: hello.user, host: peer.host, loopback: peer.loopback });
+  const decision = await kernel.authenticate({ user: hello.user, host: peer.host, loopback: peer.loopback, transport: peer.transport });
   const refusal = await decisionRefusal(decision, hello.password, checkTimeoutMs);
   if (refusal !== undefined) {
     onRefused(refusal);

@@ -1,9 +1,10 @@
 // TLS on a protocol's own port: the `tls` option (preferred, required, disabled), telling a TLS client from a clear one by its first byte, and who is refused 3159.
+import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { sqlError, type SqlError } from '../../base/errors.js';
 import { ConfigError } from '../../kernel/config.js';
-import type { KernelApi, OptionSpec } from '../../kernel/plugin.js';
+import type { KernelApi, OptionSpec, PeerCertificate, TransportInfo } from '../../kernel/plugin.js';
 
 /** What a protocol's port does with TLS: `preferred` serves clear and TLS clients, `required` refuses clear ones (3159), `disabled` speaks clear only. */
 export type TlsPolicy = 'preferred' | 'required' | 'disabled';
@@ -61,6 +62,66 @@ export function tlsSessionInfo(socket: Socket): { cipher: string; version: strin
 }
 
 /**
+ * How a TLS server socket is opened: it asks for a client certificate (for users who must
+ * show one, REQUIRE X509 in the users file) but does not refuse a client without one or
+ * with one it cannot verify: users without such a requirement log in all the same, and the
+ * authentication plugin refuses the others with 1045.
+ */
+export function serverTlsSocket(raw: Socket, context: SecureContext): TLSSocket {
+  return new TLSSocket(raw, { isServer: true, secureContext: context, requestCert: true, rejectUnauthorized: false });
+}
+
+/** What the authentication plugin learns about a client's connection: TLS or not, and its client certificate when that verified. */
+export function transportOf(socket: Socket): TransportInfo {
+  if (!(socket instanceof TLSSocket) || !socket.encrypted) return { tls: false };
+  const peerCertificate = verifiedPeerCertificate(socket);
+  return peerCertificate === undefined ? { tls: true } : { tls: true, peerCertificate };
+}
+
+/**
+ * The client certificate's subject and issuer, only when OpenSSL verified it against the
+ * server's CA; an unverified certificate counts as none, as MySQL's REQUIRE X509 demands a valid one.
+ */
+function verifiedPeerCertificate(socket: TLSSocket): PeerCertificate | undefined {
+  if (!peerVerified(socket)) return undefined;
+  const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+  if (raw === undefined || raw.length === 0) return undefined;
+  const x509 = new X509Certificate(raw);
+  return { subject: mysqlDistinguishedName(x509.subject), issuer: mysqlDistinguishedName(x509.issuer) };
+}
+
+/** The part of TLSSocket's handle Node's own tls.Server reads to set `authorized`. */
+interface VerifyingHandle {
+  verifyError?(): Error | null;
+}
+
+/**
+ * Whether OpenSSL's verification of the peer's certificate passed. Node sets `authorized`
+ * only on sockets its tls.Server made; ours are wrapped after the protocol's own start
+ * (SSLRequest, first byte), so we ask the handle as tls.Server does. Fails closed when
+ * the handle is gone or a future Node no longer has the call.
+ */
+function peerVerified(socket: TLSSocket): boolean {
+  if (socket.authorized) return true;
+  const handle = (socket as unknown as { _handle?: VerifyingHandle | null })._handle;
+  if (typeof handle?.verifyError !== 'function') return false;
+  return handle.verifyError() === null;
+}
+
+/**
+ * Node's one-attribute-a-line name ('C=SE\nCN=client', RFC 2253 escapes) as MySQL prints it
+ * (OpenSSL's X509_NAME_oneline: '/C=SE/CN=client'), so users-file requirements are written
+ * as in MySQL's CREATE USER ... REQUIRE SUBJECT.
+ */
+export function mysqlDistinguishedName(multiline: string): string {
+  let out = '';
+  for (const line of multiline.split('\n')) {
+    if (line !== '') out += '/' + line.replace(/\\([,+"\\<>;=# ])/g, '$1');
+  }
+  return out;
+}
+
+/**
  * Calls `then` with a connection's first bytes, put back for whoever reads next (the
  * socket is left paused), or with null when none came within `timeoutMs` or the client left.
  */
@@ -89,7 +150,7 @@ export function whenFirstBytes(socket: Socket, timeoutMs: number, then: (first: 
  * `timeoutMs` or the connection is dropped, so a client cannot hold it by stalling.
  */
 export function serverTls(raw: Socket, context: SecureContext, timeoutMs: number, onTimeout: () => void): TLSSocket {
-  const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
+  const tls = serverTlsSocket(raw, context);
   const timer = setTimeout(() => {
     onTimeout();
     tls.destroy();

@@ -1,5 +1,5 @@
 // The scramble and the password methods, both ends: mysql_native_password, caching_sha2_password, mysql_clear_password.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { constants, createHash, publicEncrypt, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SCRAMBLE_LENGTH = 20;
 
@@ -79,6 +79,17 @@ export function verifySha2(token: Buffer, scramble: Buffer, stage2: Buffer): boo
   if (token.length !== 32 || stage2.length !== 32) return false;
   const stage1 = xor(token, sha256(stage2, scramble));
   return sameBytes(sha256(stage1), stage2);
+}
+
+/**
+ * caching_sha2_password's full authentication on a clear connection, the client's side: the
+ * password and its NUL, XORed with the scramble (repeated), encrypted with the server's RSA
+ * public key (PEM) with OAEP padding over SHA-1, as MySQL's clients do. Throws when the key is not an RSA public key.
+ */
+export function sha2RsaEncryptedPassword(password: string, scramble: Buffer, publicKeyPem: string | Buffer): Buffer {
+  const plain = Buffer.from(password + '\0', 'utf8');
+  for (let i = 0; i < plain.length; i++) plain[i] ^= scramble[i % scramble.length];
+  return publicEncrypt({ key: publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, plain);
 }
 
 /** Stage-2 digests of the empty password, for recognising a credential that has none. */

@@ -3,7 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { SqlError } from '../../base/errors.js';
 import { Decimal } from '../../base/decimal.js';
 import type { Value } from '../../base/value.js';
-import { clearTextToken, nativeToken, sha2Token } from './auth-methods.js';
+import { clearTextToken, nativeToken, sha2RsaEncryptedPassword, sha2Token } from './auth-methods.js';
 import { binaryParamOf, type BinaryParam } from './binary-params.js';
 import { parseBinaryRow } from './binary-resultset.js';
 import { ClientChannel } from './client-channel.js';
@@ -61,6 +61,33 @@ export interface ConnectOptions extends Credentials {
   tls?: ConnectionOptions;
   /** With `tls`: a server that does not offer TLS is refused instead of used in clear. */
   tlsRequired?: boolean;
+  /** The RSA public key for caching_sha2_password's full authentication on a clear connection. */
+  rsa?: Sha2RsaChoice;
+}
+
+/**
+ * How caching_sha2_password's full authentication sends the password on a clear connection
+ * (MySQL's --server-public-key-path and --get-server-public-key): encrypted with this
+ * public key (PEM), or with the one the server sends when asked (which trusts whoever
+ * answers). With neither, such a login is refused (2061), as MySQL's clients refuse it.
+ */
+export interface Sha2RsaChoice {
+  serverPublicKey?: string;
+  getServerPublicKey?: boolean;
+}
+
+/** MySQL's client error CR_AUTH_PLUGIN_ERR, with its text for a full authentication it may not do in clear. */
+const CR_AUTH_PLUGIN_ERR = 2061;
+
+/** What the exchange after the first answer needs to go on. */
+interface AuthContext {
+  password: string;
+  allowClearText: boolean;
+  /** The connection is TLS: a full authentication sends the password as it is. */
+  secure: boolean;
+  /** The scramble the first answer used (a switch brings a new one). */
+  scramble: Buffer;
+  rsa: Sha2RsaChoice;
 }
 
 export interface OkResult extends OkPacket {
@@ -149,6 +176,8 @@ export class ClientConnection {
     method: string,
     /** Collation id of the connection, sent again with COM_CHANGE_USER. */
     private readonly charset: number,
+    /** The RSA key choice of the login, for COM_CHANGE_USER's. */
+    private readonly rsa: Sha2RsaChoice,
   ) {
     this.status = loginOk.status;
     this.method = method;
@@ -203,8 +232,9 @@ export class ClientConnection {
           attributes: new Map(o.attributes ?? []),
         }),
     );
-    const ok = await authenticate(exchange, method, password, o.allowClearText ?? false, secure);
-    return new ClientConnection(channel, greeting, capabilities >>> 0, ok, method, charset);
+    const rsa = o.rsa ?? {};
+    const ok = await authenticate(exchange, method, { password, allowClearText: o.allowClearText ?? false, secure, scramble: greeting.scramble, rsa });
+    return new ClientConnection(channel, greeting, capabilities >>> 0, ok, method, charset, rsa);
   }
 
   get connectionId(): number {
@@ -496,7 +526,8 @@ export class ClientConnection {
         writeChangeUser(w, { user: c.user, authResponse, database: c.database ?? null, charset: this.charset, authPlugin: method }, this.capabilities);
       },
       async () => {
-        const ok = await authenticate(this.exchange, method, password, allowClearText, (this.capabilities & Capability.SSL) !== 0);
+        const secure = (this.capabilities & Capability.SSL) !== 0;
+        const ok = await authenticate(this.exchange, method, { password, allowClearText, secure, scramble: this.greeting.scramble, rsa: this.rsa });
         this.method = method;
         this.status = ok.status;
         return { kind: 'ok', ...ok };
@@ -540,6 +571,11 @@ class Exchange {
   answer(build: (w: PacketWriter) => void): void {
     this.nextSeq = this.channel.send(build, this.nextSeq);
   }
+
+  /** Closes the connection: the client gives up in the middle of the exchange, where the server waits for an answer. */
+  abandon(): void {
+    this.channel.destroy();
+  }
 }
 
 /**
@@ -547,7 +583,9 @@ class Exchange {
  * methods and caching_sha2_password's fast-path notice until OK (resolves) or ERR
  * (rejects with SqlError).
  */
-async function authenticate(exchange: Exchange, method: string, password: string, allowClearText: boolean, secure = false): Promise<OkPacket> {
+async function authenticate(exchange: Exchange, method: string, ctx: AuthContext): Promise<OkPacket> {
+  const { password, allowClearText, secure } = ctx;
+  let scramble = ctx.scramble;
   for (;;) {
     const p = await exchange.packet();
     switch (p[0]) {
@@ -558,6 +596,7 @@ async function authenticate(exchange: Exchange, method: string, password: string
       case Header.AUTH_SWITCH: {
         const req = parseAuthSwitchRequest(p);
         method = req.method;
+        scramble = req.scramble;
         const answer = authAnswer(method, password, req.scramble, allowClearText);
         exchange.answer((w) => writeAuthResponse(w, answer));
         break;
@@ -565,15 +604,40 @@ async function authenticate(exchange: Exchange, method: string, password: string
       case Header.AUTH_MORE_DATA: {
         const data = parseAuthMoreData(p);
         if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.FAST_AUTH_SUCCESS) break;
-        // Full authentication: over TLS the password itself, NUL-terminated, as MySQL's clients send it.
-        if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.PERFORM_FULL_AUTHENTICATION && secure) {
-          exchange.answer((w) => writeAuthResponse(w, clearTextToken(password)));
+        // Full authentication: over TLS the password itself, NUL-terminated, as MySQL's clients send it; in clear RSA-encrypted.
+        if (method === AuthMethod.CACHING_SHA2 && data[0] === Sha2Status.PERFORM_FULL_AUTHENTICATION) {
+          const answer = secure ? clearTextToken(password) : await rsaEncryptedAnswer(exchange, password, scramble, ctx.rsa);
+          exchange.answer((w) => writeAuthResponse(w, answer));
           break;
         }
-        throw new Error(`the server wants more ${method} data than this client gives (full authentication needs TLS)`);
+        throw new Error(`the server wants more ${method} data than this client gives`);
       }
       default:
         throw new MalformedPacketError(`unexpected packet 0x${p[0].toString(16)} during authentication`);
     }
+  }
+}
+
+/**
+ * On a clear connection: the password encrypted with the given public key, or with the one
+ * the server sends when asked (0x02); refused (2061, the connection closed) when neither was allowed.
+ */
+async function rsaEncryptedAnswer(exchange: Exchange, password: string, scramble: Buffer, rsa: Sha2RsaChoice): Promise<Buffer> {
+  let key = rsa.serverPublicKey;
+  if (key === undefined) {
+    if (rsa.getServerPublicKey !== true) {
+      exchange.abandon();
+      throw new SqlError(CR_AUTH_PLUGIN_ERR, 'HY000', "Authentication plugin 'caching_sha2_password' reported error: Authentication requires secure connection.");
+    }
+    exchange.answer((w) => writeAuthResponse(w, Buffer.from([Sha2Status.REQUEST_PUBLIC_KEY])));
+    const reply = await exchange.packet();
+    if (reply[0] === Header.ERR) throw errorOf(reply);
+    if (reply[0] !== Header.AUTH_MORE_DATA) throw new MalformedPacketError(`expected the server's public key, got packet 0x${reply[0].toString(16)}`);
+    key = parseAuthMoreData(reply).toString('latin1');
+  }
+  try {
+    return sha2RsaEncryptedPassword(password, scramble, key);
+  } catch (e) {
+    throw new Error(`the server's RSA public key cannot encrypt the password: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
