@@ -20,6 +20,7 @@ import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { Replica } from './replication/replica.js';
 import { openTopology } from '../sharding/open-topology.js';
 import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
+import { REPLICATE_OPTIONS, ReplicateRules, ruleList, type ReplicateRuleLists } from './replication/replicate-rules.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
 import type { AppliedPosition } from '../storage/change-log/applied-position.js';
@@ -202,6 +203,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
     const keyrangeText = String(config.kernel['replica-keyrange']);
     const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
+    const replicateRules = replicateRulesOption(config, sourceUrl !== undefined);
     if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
     // The topology is read before any client is served: a shard server must know what it owns (each thread watches its own copy).
     const topologyAddress = String(config.kernel.topology);
@@ -268,6 +270,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const filter = keyrange && shardTopology && new KeyrangeFilter(keyrange.keyspace, keyrange.shard, keyrange.range, () => shardTopology.current().keyspaces[keyrange.keyspace]);
       if (keyrange && !shardTopology?.current().keyspaces[keyrange.keyspace]) throw new ConfigError(`--replica-keyrange ${keyrangeText}: the topology (--topology) has no keyspace '${keyrange.keyspace}'`);
       kernel.replica = new Replica(kernel, factory(sourceUrl), backupPosition(datadir.path), filter);
+      kernel.replica.rules = replicateRules;
       kernel.replica.start();
       log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }
@@ -370,6 +373,18 @@ function keyrangeOption(text: string, replica: boolean, topology: boolean): Retu
   if (!topology) throw new ConfigError(`--replica-keyrange ${text} needs --topology (the keyspace's table rules and sharding function live there)`);
   try {
     return parseKeyrangeOption(text);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
+/** --replicate-do-db and the other filters, checked: they filter what a replica applies, so they need --replica-of. */
+function replicateRulesOption(config: ResolvedConfig, replica: boolean): ReplicateRules {
+  const lists = Object.fromEntries(REPLICATE_OPTIONS.map(([key, option]) => [key, ruleList(String(config.kernel[option]))])) as unknown as ReplicateRuleLists;
+  try {
+    const rules = new ReplicateRules(lists);
+    if (!rules.empty && !replica) throw new Error(`--${REPLICATE_OPTIONS.find(([key]) => lists[key].length > 0)?.[1]} filters what a replica applies: it needs --replica-of`);
+    return rules;
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
