@@ -40,7 +40,9 @@ import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
 import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { TopologySource } from '../sharding/topology-source.js';
-import { lastSequence, logSummary, readAppliedPosition, readEncoded, writeAppliedPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { lastSequence, logSummary, readAppliedPosition, readApplierPosition, readEncoded, writeAppliedPosition, writeApplierPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { ApplierFeed, type ApplierFeedHost } from './replication/applier-feed.js';
+import { ConfigError } from './config.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -152,6 +154,8 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly shardAddress: string;
   /** The applier, in the thread that runs it (the main one); other threads ask that one. */
   replica: Replica | undefined;
+  /** The change-data capture feeds, in the thread that runs them (the main one). */
+  readonly appliers: ApplierFeed[] = [];
   private lastConnectionId = 0;
   /** Table sizes for plan summaries (query filters), counted lazily and cached. */
   readonly rowCounts: RowCountCache;
@@ -351,8 +355,16 @@ export class Kernel implements KernelApi, SessionHost {
       rows.push(['Ssl_server_not_after', v.notAfter], ['Ssl_server_not_before', v.notBefore]);
     }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
-    if (this.replica) rows.push(...this.replica.statusCounters());
+    rows.push(...this.mainThreadSettings());
     if (this.changeLog) rows.push(...this.logStatusRows());
+    return rows;
+  }
+
+  /** The status of what only the main thread runs: the replica's applier and the applier plugins' feeds. */
+  mainThreadSettings(): [string, number][] {
+    const rows: [string, number][] = this.replica ? this.replica.statusCounters() : [];
+    const now = Date.now();
+    for (const a of this.appliers) rows.push(...a.statusRows(now));
     return rows;
   }
 
@@ -777,6 +789,59 @@ export class Kernel implements KernelApi, SessionHost {
 
   shardAdvertise(): string {
     return this.shardAddress;
+  }
+
+  /** Starts feeding every applier plugin from the change log (main thread only; they need --log-bin). */
+  startAppliers(): void {
+    const plugins = this.registry.ofKind('applier');
+    if (plugins.length === 0) return;
+    if (this.changeLog === undefined) throw new ConfigError(`${plugins[0].manifest.name} consumes the change log: drop --log-bin=false`);
+    const host = this.applierFeedHost();
+    for (const p of plugins) {
+      const feed = new ApplierFeed(p.manifest.name, p.instance, host);
+      feed.start();
+      this.appliers.push(feed);
+    }
+  }
+
+  /** Shutdown: each feed finishes the batch it is delivering (its position is stored), then stops. */
+  async closeAppliers(): Promise<void> {
+    for (const a of this.appliers) await a.close();
+  }
+
+  private applierFeedHost(): ApplierFeedHost {
+    const store = this.storage.primary;
+    const signal = this.commitSignal;
+    return {
+      log: this.log,
+      page: (from, maxCount, maxBytes) => {
+        this.freshLogReads();
+        return store.read((r) => {
+          const out: { sequence: bigint; bytes: Buffer }[] = [];
+          let bytes = 0;
+          for (const e of readEncoded(r, from)) {
+            out.push({ sequence: e.seq, bytes: e.bytes });
+            bytes += e.bytes.length;
+            if (out.length >= maxCount || bytes >= maxBytes) break;
+          }
+          return out;
+        });
+      },
+      bounds: () => {
+        this.freshLogReads();
+        return store.read((r) => {
+          const s = logSummary(r);
+          return { first: s.first, last: s.last };
+        });
+      },
+      hold: (sequence) => this.streamHolds.claim(sequence),
+      get generation() {
+        return signal.generation;
+      },
+      changedSince: (seen, timeoutMs) => signal.changedSince(seen, timeoutMs),
+      readPosition: (name) => store.read((r) => readApplierPosition(r, name)),
+      writePosition: (name, sequence) => store.write((w) => writeApplierPosition(w, name, sequence)),
+    };
   }
 
   /** The applier's session: counted nowhere, refused nothing (see admission). */

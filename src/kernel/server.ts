@@ -204,6 +204,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const keyrangeText = String(config.kernel['replica-keyrange']);
     const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
     const replicateRules = replicateRulesOption(config, sourceUrl !== undefined);
+    const applier = enabled.find((p) => p.manifest.kind === 'applier');
+    if (applier && config.kernel['log-bin'] === false) throw new ConfigError(`${applier.manifest.name} consumes the change log: drop --log-bin=false`);
     if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
     // The topology is read before any client is served: a shard server must know what it owns (each thread watches its own copy).
     const topologyAddress = String(config.kernel.topology);
@@ -226,6 +228,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const kind = p.manifest.kind;
       if (kind === 'storage') continue;
       if (coordinating && (kind === 'protocol' || kind === 'authentication' || kind === 'authorization' || kind === 'filter')) continue;
+      // Applier plugins run in the main thread, fed from the change log every thread writes.
+      if (opts.worker && kind === 'applier') continue;
       if (opts.worker && kind === 'monitoring') {
         // Monitors run in the main thread; here a stand-in sends them this worker's finished statements.
         const link = opts.worker.link;
@@ -254,7 +258,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
         (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events), {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
-          report: () => (main.replica ? { processes: main.report().processes, status: [], settings: main.replica.statusCounters(), replica: main.replica.statusRow() } : undefined),
+          report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
           replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
         });
@@ -274,6 +278,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       kernel.replica.start();
       log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }
+    // The applier plugins hold the log from their positions before the purger first looks.
+    if (!opts.worker) kernel.startAppliers();
     // One thread purges the change log in the background: the main one.
     if (!opts.worker) kernel.logRetention?.start();
     kernel.started = true;
@@ -342,6 +348,8 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
       kernel.stopping = true;
       // The applier stops first: nothing is written while the rest shuts down.
       await kernel.replica?.close();
+      // The applier plugins' feeds finish their batch (positions stored) before the plugins close.
+      await kernel.closeAppliers();
       await kernel.logRetention?.stop();
       // Worker threads drain their clients first; the main thread's storage closes after theirs.
       await coordinator?.stop();
