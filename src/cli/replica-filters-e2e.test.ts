@@ -1,7 +1,7 @@
 // Replication filters on a real primary and replica: only the databases and tables the filters keep arrive, filtered transactions still move the applied position, across a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -52,7 +52,8 @@ test('replicate-do-db, -ignore-table and -wild-ignore-table on a replica: what t
   // The do-db list comes from the [replication] section (repeated lines add up), the table filters from repeated flags.
   const cnf = join(dir, 'replica.cnf');
   writeFileSync(cnf, `[replication]\nreplica-of = mizzle://root@127.0.0.1:${primaryNative}\nreplicate-do-db = app\nreplicate-do-db = shop\n`);
-  const replicaArgs = ['--config', cnf, '--plugin-add', 'protocol-native', `--protocol-native.port=${replicaNative}`,
+  // The replica also feeds what it applies to a change-data capture file.
+  const replicaArgs = ['--config', cnf, '--plugin-add', 'protocol-native', '--plugin-add', 'applier-ndjson', `--protocol-native.port=${replicaNative}`,
     '--replicate-ignore-table', 'app.secrets', '--replicate-wild-ignore-table', 'app.tmp%', '--replicate-wild-ignore-table=shop.x\\_%'];
   let replica = await startServerProcess({ datadir: join(dir, 'replica'), args: replicaArgs });
   try {
@@ -86,6 +87,16 @@ test('replicate-do-db, -ignore-table and -wild-ignore-table on a replica: what t
     await caughtUp(replica, primary);
     assert.deepEqual((await sql(replica, 'SELECT id FROM app.users ORDER BY id')).map((r) => r.id), [1, 2, 3]);
     assert.deepEqual(await schemas(replica), ['app', 'shop']);
+    // The replica's change-data capture sees what it applied, under its own ids, and nothing filtered.
+    const lastOwn = Number((await sql(replica, 'SHOW MASTER STATUS'))[0].Position);
+    let rowTables: string[] = [];
+    await passesEventually(async () => {
+      const text = readFileSync(join(dir, 'replica', 'changes.ndjson'), 'utf8');
+      const lines = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { id: string; changes: { type: string; schema: string; table?: string }[] });
+      assert.equal(Number(lines[lines.length - 1].id.split(':')[1]), lastOwn);
+      rowTables = [...new Set(lines.flatMap((l) => l.changes.filter((c) => c.type !== 'ddl').map((c) => `${c.schema}.${String(c.table)}`)))].sort();
+    }, ARRIVAL_MS);
+    assert.deepEqual(rowTables, ['app.users', 'shop.items', 'shop.xycache']);
   } finally {
     await replica.stop();
     await primary.stop();
