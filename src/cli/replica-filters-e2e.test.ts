@@ -97,6 +97,22 @@ test('replicate-do-db, -ignore-table and -wild-ignore-table on a replica: what t
       rowTables = [...new Set(lines.flatMap((l) => l.changes.filter((c) => c.type !== 'ddl').map((c) => `${c.schema}.${String(c.table)}`)))].sort();
     }, ARRIVAL_MS);
     assert.deepEqual(rowTables, ['app.users', 'shop.items', 'shop.xycache']);
+
+    // CHANGE REPLICATION FILTER: refused while the applier runs (3017), then replaces the filters it names.
+    await assert.rejects(sql(replica, 'CHANGE REPLICATION FILTER REPLICATE_IGNORE_TABLE = (app.users)'), (e: { errno?: number }) => e.errno === 3017);
+    await sql(replica, 'STOP REPLICA');
+    await assert.rejects(sql(replica, "CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = ('nodot')"), (e: { errno?: number }) => e.errno === 1210);
+    await sql(replica, "CHANGE REPLICATION FILTER REPLICATE_IGNORE_TABLE = (app.users, `shop`.`xycache`), REPLICATE_WILD_IGNORE_TABLE = ()");
+    await sql(replica, 'START REPLICA');
+    const changed = await replicaStatus(replica);
+    assert.equal(changed.Replicate_Ignore_Table, 'app.users,shop.xycache');
+    assert.equal(changed.Replicate_Wild_Ignore_Table, '');
+    assert.equal(changed.Replicate_Do_DB, 'app,shop', 'filters it does not name stay');
+    await sql(primary, "INSERT INTO app.users VALUES (4, 'dee'); INSERT INTO shop.items VALUES (2)");
+    await caughtUp(replica, primary);
+    assert.deepEqual((await sql(replica, 'SELECT id FROM app.users ORDER BY id')).map((r) => r.id), [1, 2, 3], 'app.users is ignored now');
+    assert.deepEqual((await sql(replica, 'SELECT id FROM shop.items ORDER BY id')).map((r) => r.id), [1, 2]);
+    await assert.rejects(sql(primary, 'CHANGE REPLICATION FILTER REPLICATE_DO_DB = (app)'), (e: { errno?: number }) => e.errno === 1200);
   } finally {
     await replica.stop();
     await primary.stop();

@@ -43,6 +43,7 @@ import type { TopologySource } from '../sharding/topology-source.js';
 import { lastSequence, logSummary, readAppliedPosition, readApplierPosition, readEncoded, writeAppliedPosition, writeApplierPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
 import { ApplierFeed, type ApplierFeedHost } from './replication/applier-feed.js';
 import { ConfigError } from './config.js';
+import { NO_RULES, ReplicateRules, withFilterChanges, type ReplicationFilterChange } from './replication/replicate-rules.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -91,7 +92,7 @@ export interface KernelOptions {
 function needsPeers(statement: Statement, text: string): boolean {
   if (statement.type === 'kill') return true;
   if (statement.type === 'show') return statement.what === 'processlist' || statement.what === 'status' || statement.what === 'replicaStatus';
-  if (statement.type === 'replicaControl') return true;
+  if (statement.type === 'replicaControl' || statement.type === 'changeReplicationFilter') return true;
   return (statement.type === 'select' || statement.type === 'with' || statement.type === 'setop') && /processlist|global_status/i.test(text);
 }
 
@@ -673,6 +674,10 @@ export class Kernel implements KernelApi, SessionHost {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
         return this.replicaControl(action);
       },
+      changeReplicationFilter: (filters) => {
+        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
+        this.changeReplicationFilter(filters);
+      },
       binaryLogs: () => {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER, REPLICATION CLIENT privilege(s) for this operation');
         return { serverUuid: this.serverUuid, ...this.binaryLogs() };
@@ -684,7 +689,7 @@ export class Kernel implements KernelApi, SessionHost {
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'flushHosts' | 'binaryLogs' | 'purgeBinaryLogs'> = {
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'changeReplicationFilter' | 'flushHosts' | 'binaryLogs' | 'purgeBinaryLogs'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));
@@ -883,6 +888,24 @@ export class Kernel implements KernelApi, SessionHost {
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined } {
     const row = this.replica?.statusRow() ?? (this.replicaOf ? this.peers.find((p) => p.replica)?.replica : undefined);
     return { columns: REPLICA_STATUS_COLUMNS, row };
+  }
+
+  /**
+   * CHANGE REPLICATION FILTER: only while the applier is stopped (3017, as MySQL); the new filters
+   * hold until the server restarts (then the options apply again), here or in the thread that runs the applier.
+   */
+  changeReplicationFilter(filters: readonly ReplicationFilterChange[]): void {
+    if (!this.replicaOf) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; start it with --replica-of');
+    const running = this.replica ? this.replica.running : this.peers.find((p) => p.replica)?.replica?.[SQL_RUNNING_COLUMN] === 'Yes';
+    if (running) throw sqlError('REPLICA_SQL_THREAD_MUST_STOP', 'This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first');
+    let rules: ReplicateRules;
+    try {
+      rules = new ReplicateRules(withFilterChanges(this.replica?.rules.lists ?? NO_RULES, filters));
+    } catch (e) {
+      throw sqlError('WRONG_ARGUMENTS', `Incorrect arguments to CHANGE REPLICATION FILTER: ${(e as Error).message.replace(/^--/, '')}`);
+    }
+    if (this.replica) this.replica.rules = rules;
+    else this.cluster?.replicaFilter(filters);
   }
 
   /** START / STOP REPLICA: here, or sent to the thread that runs the applier. */

@@ -20,7 +20,7 @@ import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { Replica } from './replication/replica.js';
 import { openTopology } from '../sharding/open-topology.js';
 import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
-import { REPLICATE_OPTIONS, ReplicateRules, ruleList, type ReplicateRuleLists } from './replication/replicate-rules.js';
+import { REPLICATE_OPTIONS, ReplicateRules, ruleList, withFilterChanges, type ReplicateRuleLists } from './replication/replicate-rules.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
 import type { AppliedPosition } from '../storage/change-log/applied-position.js';
@@ -260,6 +260,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
           report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
           replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
+          replicaFilter: (filters) => {
+            if (main.replica) main.replica.rules = new ReplicateRules(withFilterChanges(main.replica.rules.lists, filters));
+          },
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
         });
       coordinator = c;

@@ -58,6 +58,23 @@ export function ruleList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/** One filter as CHANGE REPLICATION FILTER names it (REPLICATE_DO_DB ...) with its new list. */
+export interface ReplicationFilterChange {
+  name: string;
+  values: string[];
+}
+
+/** The lists after CHANGE REPLICATION FILTER: each named filter replaced (the last naming wins), the others kept. */
+export function withFilterChanges(lists: ReplicateRuleLists, changes: readonly ReplicationFilterChange[]): ReplicateRuleLists {
+  const out: Record<keyof ReplicateRuleLists, readonly string[]> = { ...lists };
+  for (const c of changes) {
+    const entry = REPLICATE_OPTIONS.find(([, , column]) => column.toUpperCase() === c.name.toUpperCase());
+    if (entry === undefined) throw new Error(`unknown replication filter ${c.name}`);
+    out[entry[0]] = [...c.values];
+  }
+  return out;
+}
+
 type Verdict = 'execute' | 'ignore' | undefined;
 
 /**
