@@ -4,21 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { freePort, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { passesEventually } from '../testing/assertions.js';
+import { passesEventually, sqlOnce } from '../testing/assertions.js';
 
 const ARRIVAL_MS = 15_000;
 
-async function sql(server: ServerProcess, text: string): Promise<mysql.RowDataPacket[]> {
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
-  try {
-    const [rows] = await c.query(text);
-    return rows as mysql.RowDataPacket[];
-  } finally {
-    await c.end();
-  }
-}
+const sql = sqlOnce;
 
 async function replicaStatus(server: ServerProcess): Promise<Record<string, unknown>> {
   const rows = await sql(server, 'SHOW REPLICA STATUS');

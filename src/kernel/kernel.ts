@@ -746,6 +746,20 @@ export class Kernel implements KernelApi, SessionHost {
     return this.logRetention.purge(target);
   }
 
+  /** Stored transactions from `from` on, at most `maxCount` and about `maxBytes` (at least one), in one read. */
+  private logPage(from: bigint, maxCount: number, maxBytes: number): { sequence: bigint; bytes: Buffer }[] {
+    return this.storage.primary.read((r) => {
+      const out: { sequence: bigint; bytes: Buffer }[] = [];
+      let bytes = 0;
+      for (const e of readEncoded(r, from)) {
+        out.push({ sequence: e.seq, bytes: e.bytes });
+        bytes += e.bytes.length;
+        if (out.length >= maxCount || bytes >= maxBytes) break;
+      }
+      return out;
+    });
+  }
+
   changeFeed(): ChangeFeed | undefined {
     if (this.changeLog === undefined) return undefined;
     const store = this.storage.primary;
@@ -757,16 +771,7 @@ export class Kernel implements KernelApi, SessionHost {
     return {
       page: (from, maxCount, maxBytes) => {
         fresh();
-        return store.read((r) => {
-          const out: { sequence: bigint; bytes: Buffer }[] = [];
-          let bytes = 0;
-          for (const e of readEncoded(r, from)) {
-            out.push({ sequence: e.seq, bytes: e.bytes });
-            bytes += e.bytes.length;
-            if (out.length >= maxCount || bytes >= maxBytes) break;
-          }
-          return out;
-        });
+        return this.logPage(from, maxCount, maxBytes);
       },
       lastSequence: () => {
         fresh();
@@ -821,16 +826,7 @@ export class Kernel implements KernelApi, SessionHost {
       log: this.log,
       page: (from, maxCount, maxBytes) => {
         this.freshLogReads();
-        return store.read((r) => {
-          const out: { sequence: bigint; bytes: Buffer }[] = [];
-          let bytes = 0;
-          for (const e of readEncoded(r, from)) {
-            out.push({ sequence: e.seq, bytes: e.bytes });
-            bytes += e.bytes.length;
-            if (out.length >= maxCount || bytes >= maxBytes) break;
-          }
-          return out;
-        });
+        return this.logPage(from, maxCount, maxBytes);
       },
       bounds: () => {
         this.freshLogReads();

@@ -2,6 +2,7 @@
 import { ConfigError } from '../../kernel/config.js';
 import type { ChangeApplier, CommittedTransaction, Plugin } from '../../kernel/plugin.js';
 import { BatchSubmitter } from './batch-submitter.js';
+import { gearmanServer, gearmanServerOptions } from '../shared/gearman-protocol.js';
 
 export const plugin: Plugin<'applier'> = {
   manifest: {
@@ -11,25 +12,15 @@ export const plugin: Plugin<'applier'> = {
     description: 'Change-data capture: each committed transaction as a Gearman background job (its JSON, as mizzle log read --format json), at least once, in commit order',
     defaultEnabled: false,
     options: [
-      { name: 'host', type: 'string', default: '127.0.0.1', description: 'The Gearman job server' },
-      { name: 'port', type: 'number', default: 4730, description: "The job server's port" },
-      { name: 'function', type: 'string', default: 'mizzle_changes', description: 'The function name jobs are submitted under' },
+      ...gearmanServerOptions('mizzle_changes'),
       { name: 'timeout_ms', type: 'number', default: 10000, description: 'A batch the job server has not acknowledged within this long is sent again' },
     ],
   },
   init(ctx): ChangeApplier {
     const o = ctx.options;
-    const fail = (msg: string): never => {
-      throw new ConfigError(`applier-gearman: ${msg}`);
-    };
-    const host = String(o.host);
-    if (host === '') fail("option 'host' is empty");
-    const port = Number(o.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`option 'port' must be a port number 1-65535, got '${String(o.port)}'`);
-    const functionName = String(o.function);
-    if (functionName === '' || functionName.includes('\0') || Buffer.byteLength(functionName) > 512) fail(`option 'function' must be a name of 1-512 bytes without NUL, got '${functionName}'`);
+    const { host, port, functionName } = gearmanServer('applier-gearman', o);
     const timeoutMs = Number(o.timeout_ms);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 100) fail(`option 'timeout_ms' must be a whole number >= 100, got '${String(o.timeout_ms)}'`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 100) throw new ConfigError(`applier-gearman: option 'timeout_ms' must be a whole number >= 100, got '${String(o.timeout_ms)}'`);
     const jobs = new BatchSubmitter({ host, port, functionName, timeoutMs });
     ctx.log.info('applier-gearman: submitting committed transactions', { server: `${host}:${port}`, function: functionName });
     return {

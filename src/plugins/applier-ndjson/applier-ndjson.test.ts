@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
-import { passesEventually } from '../../testing/assertions.js';
+import { passesEventually, sqlOnce } from '../../testing/assertions.js';
 import { cutTornTail } from './ndjson-file.js';
 
 const ARRIVAL_MS = 20_000;
@@ -17,15 +17,7 @@ interface Line {
   changes: { type: string; schema: string; table?: string; statement?: string; before?: Record<string, unknown>; after?: Record<string, unknown> }[];
 }
 
-async function sql(server: ServerProcess, text: string): Promise<mysql.RowDataPacket[]> {
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
-  try {
-    const [rows] = await c.query(text);
-    return rows as mysql.RowDataPacket[];
-  } finally {
-    await c.end();
-  }
-}
+const sql = sqlOnce;
 
 async function lastSequence(server: ServerProcess): Promise<number> {
   return Number((await sql(server, 'SHOW MASTER STATUS'))[0].Position);
