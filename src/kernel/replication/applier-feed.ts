@@ -62,6 +62,12 @@ export class ApplierFeed {
     const { first, last } = this.host.bounds();
     this.position = stored ?? (first > 0n ? first - 1n : last);
     this.newest = last;
+    if (this.position > last) {
+      // A datadir put back from an older copy: new commits would reuse sequences the plugin already has.
+      this.stopped = `its position ${this.position} is past the change log's last sequence ${last} (a datadir restored from an older copy?); ${this.name} stopped`;
+      this.host.log.error(`${this.name}: ${this.stopped}`);
+      return;
+    }
     this.hold = this.host.hold(this.position + 1n);
     if (this.hold === undefined) this.host.log.warn(`${this.name}: every change-log hold slot is taken; retention may purge what this applier has not taken yet`);
     this.loop = this.run();
