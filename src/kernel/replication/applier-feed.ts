@@ -137,6 +137,8 @@ export class ApplierFeed {
       } catch (e) {
         this.failures++;
         this.lastError = e instanceof Error ? e.message : String(e);
+        // Commits go on while the plugin fails: the lag in transactions counts them.
+        this.newest = this.host.bounds().last;
         this.host.log.warn(`${this.name}: delivering transactions failed; retrying`, { from: String(this.position + 1n), error: this.lastError, retry_ms: delay });
         await this.pause(delay);
         delay = Math.min(delay * 2, RETRY_MAX_MS);
