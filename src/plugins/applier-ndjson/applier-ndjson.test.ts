@@ -158,6 +158,19 @@ test('the change log keeps what the plugin has not delivered, whatever the size 
   }
 });
 
+test('with binlog_retain_for_replicas off the size limit wins: a plugin whose next transaction was purged stops, loudly', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-cdc-'));
+  const server = await startServerProcess({ datadir: join(dir, 'data'), args: ['--plugin-add', 'applier-ndjson', `--applier-ndjson.file=${join(dir, 'missing', 'changes.ndjson')}`, '--max-binlog-total-size=1', '--binlog-retain-for-replicas=false'] });
+  try {
+    await sql(server, 'CREATE DATABASE r; CREATE TABLE r.t (id INT PRIMARY KEY); INSERT INTO r.t VALUES (1); INSERT INTO r.t VALUES (2)');
+    await passesEventually(async () => assert.equal((await status(server)).Applier_ndjson_running, 0), ARRIVAL_MS);
+    assert.match(server.log(), /applier-ndjson: the change log no longer holds sequence 1 \(it starts at \d+\); applier-ndjson stopped/);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a torn last line (kill -9 mid-write) is cut back to the last complete line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mizzle-cdc-'));
   try {
