@@ -4,6 +4,7 @@ import type { Value } from '../base/value.js';
 import type { RowLocks } from './transactions/lock-manager.js';
 import type { SharedGauge } from './gauges.js';
 import type { ListenSpec, WorkerReport } from './threads/messages.js';
+import type { ReplicationFilterChange } from './replication/replicate-rules.js';
 
 /** A listening socket a protocol plugin asked the kernel for. */
 export interface Listener {
@@ -24,6 +25,8 @@ export interface KernelCluster {
   kill(id: number, queryOnly: boolean): void;
   /** START / STOP REPLICA: the main thread runs the applier. */
   replicaControl(action: 'start' | 'stop'): void;
+  /** CHANGE REPLICATION FILTER (checked here): the main thread's applier takes the new filters. */
+  replicaFilter(filters: readonly ReplicationFilterChange[]): void;
   /** FLUSH HOSTS made here: the other threads forget their failed logins too. */
   flushHosts(): void;
   /** SET GLOBAL made here: the other threads apply it too. */

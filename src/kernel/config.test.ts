@@ -76,3 +76,16 @@ test('plugin-add and plugin-remove add up across mizzle.cnf, conf.d snippets, en
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the replication filters add up like plugin-add, and a [replication] section holds kernel options', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mizzle-cfg-'));
+  try {
+    writeFileSync(join(dir, 'mizzle.cnf'), '[replication]\nreplica-of = mizzle://root@p:4406\nreplicate-do-db = a\nreplicate_do_db = b\n');
+    const c = loadConfig(['--replicate-do-db', 'c', '--replicate-do-db=d,e', '--replicate-ignore-table', 'a.t'], { MIZZLE_REPLICATE_DO_DB: 'x' }, dir, [proto, auth]);
+    assert.equal(c.kernel['replica-of'], 'mizzle://root@p:4406');
+    assert.deepEqual(String(c.kernel['replicate-do-db']).split(','), ['a', 'b', 'x', 'c', 'd', 'e']);
+    assert.equal(c.kernel['replicate-ignore-table'], 'a.t');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

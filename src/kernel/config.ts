@@ -18,6 +18,13 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'binlog-retain-for-replicas', type: 'boolean', default: true, description: 'Never purge what a connected replica still needs; false: the limits and PURGE BINARY LOGS win (that replica stops with error 1236)' },
   { name: 'replica-of', type: 'string', default: '', description: 'Follow this source as a read-only replica: mizzle://user:password@host:port (its native protocol)', secret: true },
   { name: 'replica-keyrange', type: 'string', default: '', description: 'With --replica-of and --topology: apply only the rows of KEYSPACE/SHARD (e.g. app/-80) of the keyspace\'s sharded tables (a shard split\'s child)' },
+  // Replication filters, MySQL's names and rules; each may be repeated (or take a comma-separated list) and the lists add up across mizzle.cnf, env and flags.
+  { name: 'replicate-do-db', type: 'string', default: '', description: 'With --replica-of: apply only changes to these databases (repeatable, or comma-separated)' },
+  { name: 'replicate-ignore-db', type: 'string', default: '', description: 'With --replica-of: skip changes to these databases (repeatable, or comma-separated)' },
+  { name: 'replicate-do-table', type: 'string', default: '', description: 'With --replica-of: apply only changes to these db.table tables (repeatable, or comma-separated)' },
+  { name: 'replicate-ignore-table', type: 'string', default: '', description: 'With --replica-of: skip changes to these db.table tables (repeatable, or comma-separated)' },
+  { name: 'replicate-wild-do-table', type: 'string', default: '', description: 'With --replica-of: apply only changes to tables matching db.table patterns with % and _ (repeatable, or comma-separated)' },
+  { name: 'replicate-wild-ignore-table', type: 'string', default: '', description: 'With --replica-of: skip changes to tables matching db.table patterns with % and _ (repeatable, or comma-separated)' },
   { name: 'topology', type: 'string', default: '', description: 'Where the sharding topology lives: etcd://host:port[,host:port]/prefix or a JSON file; this server then serves the shards that name it' },
   { name: 'shard-advertise', type: 'string', default: '', description: 'This server as the topology names it (host:port of its native protocol); none: the native protocol\'s bind and port' },
   { name: 'log-json', type: 'boolean', default: false, description: 'Write server messages as JSON lines' },
@@ -64,7 +71,10 @@ export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** Kernel options whose values from every source add up (comma lists) rather than the last one winning. */
-const ACCUMULATING: ReadonlySet<string> = new Set(['plugin-add', 'plugin-remove']);
+const ACCUMULATING: ReadonlySet<string> = new Set(['plugin-add', 'plugin-remove', 'replicate-do-db', 'replicate-ignore-db', 'replicate-do-table', 'replicate-ignore-table', 'replicate-wild-do-table', 'replicate-wild-ignore-table']);
+
+/** Sections whose options are the kernel's: the server's own, and `[replication]` for --replica-of and its filters. */
+const KERNEL_SECTIONS: ReadonlySet<string> = new Set(['mizzle', 'mizzled', 'server', 'replication']);
 
 /** A raw setting before typing: where it came from matters only for error messages. */
 interface RawSetting {
@@ -84,7 +94,7 @@ export class RawConfig {
 
   set(section: string | undefined, name: string, value: string, source: string): void {
     const key = normalizeName(name);
-    if (section === undefined || section === 'mizzle' || section === 'mizzled' || section === 'server') {
+    if (section === undefined || KERNEL_SECTIONS.has(section.trim().toLowerCase())) {
       const earlier = this.kernel.get(key);
       if (earlier && ACCUMULATING.has(key)) {
         // Each conf.d snippet may enable its own plugin: the lists add up instead of replacing each other.

@@ -41,7 +41,10 @@ import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
 import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { TopologySource } from '../sharding/topology-source.js';
-import { lastSequence, logSummary, readAppliedPosition, readEncoded, writeAppliedPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { lastSequence, logSummary, readAppliedPosition, readApplierPosition, readEncoded, writeAppliedPosition, writeApplierPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { ApplierFeed, type ApplierFeedHost } from './replication/applier-feed.js';
+import { ConfigError } from './config.js';
+import { NO_RULES, ReplicateRules, withFilterChanges, type ReplicationFilterChange } from './replication/replicate-rules.js';
 
 /** The MySQL version mizzle reports; clients and ORMs switch features on it. */
 export const MYSQL_COMPAT_VERSION = '8.0.36';
@@ -90,7 +93,7 @@ export interface KernelOptions {
 function needsPeers(statement: Statement, text: string): boolean {
   if (statement.type === 'kill') return true;
   if (statement.type === 'show') return statement.what === 'processlist' || statement.what === 'status' || statement.what === 'replicaStatus';
-  if (statement.type === 'replicaControl') return true;
+  if (statement.type === 'replicaControl' || statement.type === 'changeReplicationFilter') return true;
   return (statement.type === 'select' || statement.type === 'with' || statement.type === 'setop') && /processlist|global_status/i.test(text);
 }
 
@@ -153,6 +156,8 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly shardAddress: string;
   /** The applier, in the thread that runs it (the main one); other threads ask that one. */
   replica: Replica | undefined;
+  /** The change-data capture feeds, in the thread that runs them (the main one). */
+  readonly appliers: ApplierFeed[] = [];
   private lastConnectionId = 0;
   /** Table sizes for plan summaries (query filters), counted lazily and cached. */
   readonly rowCounts: RowCountCache;
@@ -357,8 +362,16 @@ export class Kernel implements KernelApi, SessionHost {
       rows.push(['Ssl_server_not_after', v.notAfter], ['Ssl_server_not_before', v.notBefore]);
     }
     if (this.cluster) rows.push(...this.cluster.sharedStatus());
-    if (this.replica) rows.push(...this.replica.statusCounters());
+    rows.push(...this.mainThreadSettings());
     if (this.changeLog) rows.push(...this.logStatusRows());
+    return rows;
+  }
+
+  /** The status of what only the main thread runs: the replica's applier and the applier plugins' feeds. */
+  mainThreadSettings(): [string, number][] {
+    const rows: [string, number][] = this.replica ? this.replica.statusCounters() : [];
+    const now = Date.now();
+    for (const a of this.appliers) rows.push(...a.statusRows(now));
     return rows;
   }
 
@@ -671,6 +684,10 @@ export class Kernel implements KernelApi, SessionHost {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
         return this.replicaControl(action);
       },
+      changeReplicationFilter: (filters) => {
+        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
+        this.changeReplicationFilter(filters);
+      },
       binaryLogs: () => {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER, REPLICATION CLIENT privilege(s) for this operation');
         return { serverUuid: this.serverUuid, ...this.binaryLogs() };
@@ -682,7 +699,7 @@ export class Kernel implements KernelApi, SessionHost {
     };
   }
 
-  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'flushHosts' | 'binaryLogs' | 'purgeBinaryLogs'> = {
+  private readonly serverInfo: Omit<ServerInfo, 'processList' | 'kill' | 'canSeeSchema' | 'canSeeTable' | 'replicaStatus' | 'replicaControl' | 'changeReplicationFilter' | 'flushHosts' | 'binaryLogs' | 'purgeBinaryLogs'> = {
     engines: () => this.storage.engineNames().map((n) => ({ name: n, persistent: this.storage.store(n).persistent, isDefault: n === this.storage.defaultEngine })),
     plugins: () => {
       const active = new Set(this.registry.activePlugins().map((a) => a.manifest.name));
@@ -739,6 +756,20 @@ export class Kernel implements KernelApi, SessionHost {
     return this.logRetention.purge(target);
   }
 
+  /** Stored transactions from `from` on, at most `maxCount` and about `maxBytes` (at least one), in one read. */
+  private logPage(from: bigint, maxCount: number, maxBytes: number): { sequence: bigint; bytes: Buffer }[] {
+    return this.storage.primary.read((r) => {
+      const out: { sequence: bigint; bytes: Buffer }[] = [];
+      let bytes = 0;
+      for (const e of readEncoded(r, from)) {
+        out.push({ sequence: e.seq, bytes: e.bytes });
+        bytes += e.bytes.length;
+        if (out.length >= maxCount || bytes >= maxBytes) break;
+      }
+      return out;
+    });
+  }
+
   changeFeed(): ChangeFeed | undefined {
     if (this.changeLog === undefined) return undefined;
     const store = this.storage.primary;
@@ -750,16 +781,7 @@ export class Kernel implements KernelApi, SessionHost {
     return {
       page: (from, maxCount, maxBytes) => {
         fresh();
-        return store.read((r) => {
-          const out: { sequence: bigint; bytes: Buffer }[] = [];
-          let bytes = 0;
-          for (const e of readEncoded(r, from)) {
-            out.push({ sequence: e.seq, bytes: e.bytes });
-            bytes += e.bytes.length;
-            if (out.length >= maxCount || bytes >= maxBytes) break;
-          }
-          return out;
-        });
+        return this.logPage(from, maxCount, maxBytes);
       },
       lastSequence: () => {
         fresh();
@@ -787,6 +809,50 @@ export class Kernel implements KernelApi, SessionHost {
 
   shardAdvertise(): string {
     return this.shardAddress;
+  }
+
+  /** Starts feeding every applier plugin from the change log (main thread only; they need --log-bin). */
+  startAppliers(): void {
+    const plugins = this.registry.ofKind('applier');
+    if (plugins.length === 0) return;
+    if (this.changeLog === undefined) throw new ConfigError(`${plugins[0].manifest.name} consumes the change log: drop --log-bin=false`);
+    const host = this.applierFeedHost();
+    for (const p of plugins) {
+      const feed = new ApplierFeed(p.manifest.name, p.instance, host);
+      feed.start();
+      this.appliers.push(feed);
+    }
+  }
+
+  /** Shutdown: each feed finishes the batch it is delivering (its position is stored), then stops. */
+  async closeAppliers(): Promise<void> {
+    for (const a of this.appliers) await a.close();
+  }
+
+  private applierFeedHost(): ApplierFeedHost {
+    const store = this.storage.primary;
+    const signal = this.commitSignal;
+    return {
+      log: this.log,
+      page: (from, maxCount, maxBytes) => {
+        this.freshLogReads();
+        return this.logPage(from, maxCount, maxBytes);
+      },
+      bounds: () => {
+        this.freshLogReads();
+        return store.read((r) => {
+          const s = logSummary(r);
+          return { first: s.first, last: s.last };
+        });
+      },
+      hold: (sequence) => this.streamHolds.claim(sequence),
+      get generation() {
+        return signal.generation;
+      },
+      changedSince: (seen, timeoutMs) => signal.changedSince(seen, timeoutMs),
+      readPosition: (name) => store.read((r) => readApplierPosition(r, name)),
+      writePosition: (name, sequence) => store.write((w) => writeApplierPosition(w, name, sequence)),
+    };
   }
 
   /** The applier's session: counted nowhere, refused nothing (see admission). */
@@ -828,6 +894,24 @@ export class Kernel implements KernelApi, SessionHost {
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined } {
     const row = this.replica?.statusRow() ?? (this.replicaOf ? this.peers.find((p) => p.replica)?.replica : undefined);
     return { columns: REPLICA_STATUS_COLUMNS, row };
+  }
+
+  /**
+   * CHANGE REPLICATION FILTER: only while the applier is stopped (3017, as MySQL); the new filters
+   * hold until the server restarts (then the options apply again), here or in the thread that runs the applier.
+   */
+  changeReplicationFilter(filters: readonly ReplicationFilterChange[]): void {
+    if (!this.replicaOf) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; start it with --replica-of');
+    const running = this.replica ? this.replica.running : this.peers.find((p) => p.replica)?.replica?.[SQL_RUNNING_COLUMN] === 'Yes';
+    if (running) throw sqlError('REPLICA_SQL_THREAD_MUST_STOP', 'This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first');
+    let rules: ReplicateRules;
+    try {
+      rules = new ReplicateRules(withFilterChanges(this.replica?.rules.lists ?? NO_RULES, filters));
+    } catch (e) {
+      throw sqlError('WRONG_ARGUMENTS', `Incorrect arguments to CHANGE REPLICATION FILTER: ${(e as Error).message.replace(/^--/, '')}`);
+    }
+    if (this.replica) this.replica.rules = rules;
+    else this.cluster?.replicaFilter(filters);
   }
 
   /** START / STOP REPLICA: here, or sent to the thread that runs the applier. */

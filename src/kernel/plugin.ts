@@ -13,6 +13,7 @@ import type { Listener } from './cluster.js';
 import type { SharedGauge } from './gauges.js';
 import type { StreamHold } from './replication/stream-holds.js';
 import type { TopologySource } from '../sharding/topology-source.js';
+import type { Transaction as ChangeLogTransaction } from '../storage/change-log/gen/mizzle/replication/v1/change_log_pb.js';
 
 export type { Listener } from './cluster.js';
 export type { SharedGauge } from './gauges.js';
@@ -20,9 +21,9 @@ export type { SharedGauge } from './gauges.js';
 /**
  * The kinds of plugin the kernel knows. `logging` covers both query logs and the
  * error log (a plugin implements either hook or both); `monitoring` is a side
- * listener such as the ops HTTP endpoint. Replication comes with later work.
+ * listener such as the ops HTTP endpoint; `applier` consumes the change log (change-data capture).
  */
-export type PluginKind = 'protocol' | 'authentication' | 'authorization' | 'filter' | 'logging' | 'monitoring' | 'storage';
+export type PluginKind = 'protocol' | 'authentication' | 'authorization' | 'filter' | 'logging' | 'monitoring' | 'storage' | 'applier';
 
 export type OptionValue = string | number | boolean;
 
@@ -277,6 +278,34 @@ export interface MonitorServer extends PluginLifecycle {
   statement?(e: StatementEvent): void;
 }
 
+// ------------------------------------------------------------------ change-data capture
+
+/** One committed transaction as an applier plugin gets it. */
+export interface CommittedTransaction {
+  /** Its sequence in this server's change log: what the kernel stores once the plugin acknowledged it. */
+  readonly sequence: bigint;
+  /** Its commit id, `server_uuid:sequence`. */
+  readonly id: string;
+  /** The decoded message (mizzle.replication.v1.Transaction). */
+  readonly transaction: ChangeLogTransaction;
+  /** The transaction as one line of JSON (no newline), as `mizzle log read --format json` prints it. */
+  json(): string;
+}
+
+/**
+ * A consumer of the change log (change-data capture). The kernel reads this server's log from
+ * the position it stored for the plugin (by name), hands it consecutive transactions in commit
+ * order, and stores the position of a batch only after `apply` resolved: delivery is at least
+ * once, without gaps, across restarts and kill -9. Runs in one thread (the main one).
+ */
+export interface ChangeApplier extends PluginLifecycle {
+  /**
+   * Makes a batch durable where the plugin sends it. A rejection is logged and counted, and the
+   * same transactions (perhaps with more after them) come again after a pause.
+   */
+  apply(batch: readonly CommittedTransaction[]): Promise<void>;
+}
+
 /** What a plugin's init returns, by kind. */
 export interface PluginInstanceByKind {
   protocol: ProtocolServer;
@@ -286,6 +315,7 @@ export interface PluginInstanceByKind {
   logging: LogSink;
   monitoring: MonitorServer;
   storage: StorageEngine;
+  applier: ChangeApplier;
 }
 
 /** A plugin: a manifest plus an init that builds the instance for its kind. */

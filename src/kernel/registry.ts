@@ -9,7 +9,7 @@ export interface ActivePlugin<K extends PluginKind = PluginKind> {
 }
 
 /** The order kinds start in: storage first (others need the catalog), the listeners last. */
-export const KIND_START_ORDER: readonly PluginKind[] = ['storage', 'logging', 'authentication', 'authorization', 'filter', 'monitoring', 'protocol'];
+export const KIND_START_ORDER: readonly PluginKind[] = ['storage', 'logging', 'authentication', 'authorization', 'filter', 'applier', 'monitoring', 'protocol'];
 
 /**
  * Holds every plugin mizzle ships (the available set) and decides which are

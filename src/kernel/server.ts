@@ -20,6 +20,7 @@ import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { Replica } from './replication/replica.js';
 import { openTopology } from '../sharding/open-topology.js';
 import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
+import { REPLICATE_OPTIONS, ReplicateRules, ruleList, withFilterChanges, type ReplicateRuleLists } from './replication/replicate-rules.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
 import type { AppliedPosition } from '../storage/change-log/applied-position.js';
@@ -202,6 +203,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
     const keyrangeText = String(config.kernel['replica-keyrange']);
     const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
+    const replicateRules = replicateRulesOption(config, sourceUrl !== undefined);
+    const applier = enabled.find((p) => p.manifest.kind === 'applier');
+    if (applier && config.kernel['log-bin'] === false) throw new ConfigError(`${applier.manifest.name} consumes the change log: drop --log-bin=false`);
     if (sourceUrl && config.kernel['log-bin'] === false) throw new ConfigError('--replica-of needs the change log: its applied position is stored with it (drop --log-bin=false)');
     // The topology is read before any client is served: a shard server must know what it owns (each thread watches its own copy).
     const topologyAddress = String(config.kernel.topology);
@@ -224,6 +228,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const kind = p.manifest.kind;
       if (kind === 'storage') continue;
       if (coordinating && (kind === 'protocol' || kind === 'authentication' || kind === 'authorization' || kind === 'filter')) continue;
+      // Applier plugins run in the main thread, fed from the change log every thread writes.
+      if (opts.worker && kind === 'applier') continue;
       if (opts.worker && kind === 'monitoring') {
         // Monitors run in the main thread; here a stand-in sends them this worker's finished statements.
         const link = opts.worker.link;
@@ -252,8 +258,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
         (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events), {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
-          report: () => (main.replica ? { processes: main.report().processes, status: [], settings: main.replica.statusCounters(), replica: main.replica.statusRow() } : undefined),
+          report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
           replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
+          replicaFilter: (filters) => {
+            if (main.replica) main.replica.rules = new ReplicateRules(withFilterChanges(main.replica.rules.lists, filters));
+          },
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
         });
       coordinator = c;
@@ -268,9 +277,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const filter = keyrange && shardTopology && new KeyrangeFilter(keyrange.keyspace, keyrange.shard, keyrange.range, () => shardTopology.current().keyspaces[keyrange.keyspace]);
       if (keyrange && !shardTopology?.current().keyspaces[keyrange.keyspace]) throw new ConfigError(`--replica-keyrange ${keyrangeText}: the topology (--topology) has no keyspace '${keyrange.keyspace}'`);
       kernel.replica = new Replica(kernel, factory(sourceUrl), backupPosition(datadir.path), filter);
+      kernel.replica.rules = replicateRules;
       kernel.replica.start();
       log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }
+    // The applier plugins hold the log from their positions before the purger first looks.
+    if (!opts.worker) kernel.startAppliers();
     // One thread purges the change log in the background: the main one.
     if (!opts.worker) kernel.logRetention?.start();
     kernel.started = true;
@@ -339,6 +351,8 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
       kernel.stopping = true;
       // The applier stops first: nothing is written while the rest shuts down.
       await kernel.replica?.close();
+      // The applier plugins' feeds finish their batch (positions stored) before the plugins close.
+      await kernel.closeAppliers();
       await kernel.logRetention?.stop();
       // Worker threads drain their clients first; the main thread's storage closes after theirs.
       await coordinator?.stop();
@@ -370,6 +384,18 @@ function keyrangeOption(text: string, replica: boolean, topology: boolean): Retu
   if (!topology) throw new ConfigError(`--replica-keyrange ${text} needs --topology (the keyspace's table rules and sharding function live there)`);
   try {
     return parseKeyrangeOption(text);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
+/** --replicate-do-db and the other filters, checked: they filter what a replica applies, so they need --replica-of. */
+function replicateRulesOption(config: ResolvedConfig, replica: boolean): ReplicateRules {
+  const lists = Object.fromEntries(REPLICATE_OPTIONS.map(([key, option]) => [key, ruleList(String(config.kernel[option]))])) as unknown as ReplicateRuleLists;
+  try {
+    const rules = new ReplicateRules(lists);
+    if (!rules.empty && !replica) throw new Error(`--${REPLICATE_OPTIONS.find(([key]) => lists[key].length > 0)?.[1]} filters what a replica applies: it needs --replica-of`);
+    return rules;
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }

@@ -17,8 +17,10 @@ import { plugin as logSyslog } from './log-syslog/index.js';
 import { plugin as logGearman } from './log-gearman/index.js';
 import { plugin as filterSafe } from './filter-safe/index.js';
 import { plugin as filterRules } from './filter-rules/index.js';
+import { plugin as applierNdjson } from './applier-ndjson/index.js';
+import { plugin as applierGearman } from './applier-gearman/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
   protocolMysql, protocolHttp, protocolNative, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
-  filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp,
+  filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp, applierNdjson, applierGearman,
 ] as readonly Plugin[];

@@ -104,6 +104,7 @@ export class RouterSession implements KernelSession {
         return this.set(sql, stmt);
       case 'kill':
       case 'replicaControl':
+      case 'changeReplicationFilter':
       case 'purgeLogs':
       case 'admin':
         throw notSupported(`${stmt.type.toUpperCase()} through the router (run it on the shard's server)`);

@@ -55,6 +55,17 @@ export async function withServerAndClient(args: string[], body: (s: ServerProces
   }
 }
 
+/** Runs `text` (several statements allowed) on a fresh root connection to `server` and returns the last result's rows. */
+export async function sqlOnce(server: { port: number }, text: string): Promise<mysql.RowDataPacket[]> {
+  const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
+  try {
+    const [rows] = await c.query(text);
+    return rows as mysql.RowDataPacket[];
+  } finally {
+    await c.end();
+  }
+}
+
 /** The first column of each row `sql` returns. */
 export async function firstColumn(c: mysql.Connection, sql: string): Promise<unknown[]> {
   const [rows] = (await c.query({ sql, rowsAsArray: true })) as unknown as [unknown[][], unknown];

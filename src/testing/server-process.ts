@@ -68,7 +68,11 @@ export async function startServerProcess(opts: { datadir?: string; args?: string
     const check = () => {
       if (stderr.includes('mizzle started')) return resolve();
       if (child.exitCode !== null) return reject(new Error(`mizzle exited with ${child.exitCode}:\n${stderr}`));
-      if (Date.now() > deadline) return reject(new Error(`mizzle did not start in time:\n${stderr}`));
+      if (Date.now() > deadline) {
+        // A server that never started must not outlive the test (its file would hang waiting for it).
+        child.kill('SIGKILL');
+        return reject(new Error(`mizzle did not start in time:\n${stderr}`));
+      }
       setTimeout(check, 20);
     };
     check();

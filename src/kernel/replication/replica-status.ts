@@ -29,11 +29,15 @@ export interface ReplicaState {
   ioError: ReplicaError | undefined;
   sqlError: ReplicaError | undefined;
   retryMaxSeconds: number;
+  /** The replication filters as Replicate_Do_DB ... Replicate_Wild_Ignore_Table show them, in that order. */
+  filterColumns: readonly [string, string][];
 }
 
 const COLUMNS: readonly [string, boolean][] = [
   ['Replica_IO_State', false], ['Source_Host', false], ['Source_User', false], ['Source_Port', true], ['Connect_Retry', true],
   ['Replica_IO_Running', false], ['Replica_SQL_Running', false],
+  ['Replicate_Do_DB', false], ['Replicate_Ignore_DB', false], ['Replicate_Do_Table', false], ['Replicate_Ignore_Table', false],
+  ['Replicate_Wild_Do_Table', false], ['Replicate_Wild_Ignore_Table', false],
   ['Last_Errno', true], ['Last_Error', false],
   ['Seconds_Behind_Source', true],
   ['Last_IO_Errno', true], ['Last_IO_Error', false], ['Last_SQL_Errno', true], ['Last_SQL_Error', false],
@@ -71,6 +75,7 @@ export function replicaStatusRow(s: ReplicaState, nowMs: number): Value[] {
   const values: Value[] = [
     ioState, s.sourceHost, s.sourceUser, s.sourcePort, s.retryMaxSeconds,
     s.io === 'streaming' ? 'Yes' : s.io === 'connecting' ? 'Connecting' : 'No', s.sqlRunning ? 'Yes' : 'No',
+    ...s.filterColumns.map(([, v]) => v),
     lastError?.code ?? 0, lastError?.message ?? '',
     lagMs === null ? null : Math.floor(lagMs / 1000),
     s.ioError?.code ?? 0, s.ioError?.message ?? '', s.sqlError?.code ?? 0, s.sqlError?.message ?? '',

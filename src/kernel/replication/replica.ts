@@ -9,6 +9,7 @@ import type { ChangeBatch, FollowHandle, ReplicationSource } from './source.js';
 import { replicaStatusCounters, replicaStatusRow, type ReplicaState } from './replica-status.js';
 import { rowStatement, type RowStatement } from './row-statements.js';
 import type { FilteredChange, KeyrangeFilter } from './keyrange-filter.js';
+import { NO_RULES, ReplicateRules } from './replicate-rules.js';
 
 /** What the applier needs of its server. */
 export interface ReplicaHost {
@@ -65,6 +66,8 @@ export class Replica {
   private wake: (() => void) | undefined;
   private session: Session | undefined;
   private applyFailure: ApplyError | undefined;
+  /** --replicate-do-db and the like (CHANGE REPLICATION FILTER replaces them while stopped). */
+  private replicateRules = new ReplicateRules(NO_RULES);
 
   /** `keyrange`: apply only the rows of one shard's key range (--replica-keyrange). */
   constructor(private readonly host: ReplicaHost, private readonly source: ReplicationSource, private readonly start0: AppliedPosition | undefined, private readonly keyrange?: KeyrangeFilter) {
@@ -73,7 +76,23 @@ export class Replica {
       io: 'stopped', sqlRunning: false, sourceHost: source.host, sourcePort: source.port, sourceUser: source.user,
       sourceUuid: applied.sourceUuid, sourceLast: applied.sequence, received: applied.sequence, applied: applied.sequence,
       applyingCommitMs: undefined, ioError: undefined, sqlError: undefined, retryMaxSeconds: RETRY_MAX_MS / 1000,
+      filterColumns: this.replicateRules.statusColumns(),
     };
+  }
+
+  /** The replication filters in force; a transaction they leave empty still moves the applied position. */
+  get rules(): ReplicateRules {
+    return this.replicateRules;
+  }
+
+  set rules(rules: ReplicateRules) {
+    this.replicateRules = rules;
+    this.state.filterColumns = rules.statusColumns();
+  }
+
+  /** Whether the applier runs (CHANGE REPLICATION FILTER needs it stopped). */
+  get running(): boolean {
+    return this.wanted;
   }
 
   /** SHOW REPLICA STATUS's row, with the lag as of now. */
@@ -306,6 +325,7 @@ export class Replica {
 
   /** The row changes to run for one logged change: itself, or what the key-range filter keeps of it. */
   private rowsToApply(r: pb.RowChange, origin: ReplicatedOrigin): FilteredChange[] {
+    if (!this.replicateRules.rowOk(r.schema, r.table)) return [];
     if (this.keyrange === undefined) return [{ change: r, mayBeAbsent: false }];
     try {
       return this.keyrange.filter(r);
@@ -340,9 +360,11 @@ export class Replica {
     const first = group[0];
     const ddl = first.txn.changes.flatMap((c) => (c.change.case === 'ddl' ? [c.change.value] : []));
     if (ddl.length > 0) {
+      const rules = this.replicateRules;
       session.replicationOrigin = first.origin;
       try {
         for (const d of ddl) {
+          if (!rules.ddlOk(d)) continue;
           session.database = d.schema !== '' && this.host.schemaExists(d.schema) ? d.schema : null;
           await run(session, d.statement);
         }

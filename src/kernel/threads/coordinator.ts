@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Value } from '../../base/value.js';
 import type { SharedMemory } from './shared-memory.js';
 import { specKey, type StatementRecord, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 
 /** What a worker is started with (its workerData). */
 export interface WorkerData {
@@ -19,6 +20,8 @@ export interface MainThreadDuties {
   /** Its part of a gather (the applier's session and status), or undefined when it has none. */
   report(): WorkerReport | undefined;
   replicaControl(action: 'start' | 'stop'): void;
+  /** CHANGE REPLICATION FILTER, checked by the worker that ran it. */
+  replicaFilter(filters: readonly ReplicationFilterChange[]): void;
   /** KILL of one of its sessions (the applier's). */
   kill(id: number, queryOnly: boolean): void;
 }
@@ -55,7 +58,7 @@ export class Coordinator {
     /** Statements the workers finished, for the main thread's monitoring plugins. */
     private readonly statements: (events: StatementRecord[]) => void,
     /** What the main thread itself runs for the workers: the replica's applier. */
-    private readonly main: MainThreadDuties = { report: () => undefined, replicaControl: () => undefined, kill: () => undefined },
+    private readonly main: MainThreadDuties = { report: () => undefined, replicaControl: () => undefined, replicaFilter: () => undefined, kill: () => undefined },
   ) {}
 
   /** Starts every worker and resolves when all of them listen; a worker that fails to start fails the start. */
@@ -140,6 +143,9 @@ export class Coordinator {
         return;
       case 'replicaControl':
         this.main.replicaControl(m.action);
+        return;
+      case 'replicaFilter':
+        this.main.replicaFilter(m.filters);
         return;
       case 'stopped':
         this.stoppedCount++;

@@ -1,5 +1,6 @@
 // The messages between the coordinating main thread and the worker threads.
 import type { ProcessInfo, StatementEvent } from '../plugin.js';
+import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 
 /** A finished statement as it crosses to the main thread's monitors (its digest is computed there if asked). */
 export type StatementRecord = Omit<StatementEvent, 'digest'>;
@@ -37,6 +38,8 @@ export type ToMain =
   | { t: 'flushHosts' }
   /** START / STOP REPLICA, for the main thread, which runs the applier. */
   | { t: 'replicaControl'; action: 'start' | 'stop' }
+  /** CHANGE REPLICATION FILTER's new lists, for the main thread's applier. */
+  | { t: 'replicaFilter'; filters: ReplicationFilterChange[] }
   /** Finished statements for the monitoring plugins, which run in the main thread. */
   | { t: 'statements'; events: StatementRecord[] };
 

@@ -10,6 +10,7 @@ import { SharedListener } from './shared-listener.js';
 import { SharedGauges } from './shared-gauges.js';
 import type { SharedGauge } from '../gauges.js';
 import { specKey, type ListenSpec, type StatementRecord, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 import type { StatementEvent } from '../plugin.js';
 
 /** Finished statements are sent to the main thread's monitors in batches of at most this many, */
@@ -145,6 +146,10 @@ export class WorkerLink implements KernelCluster {
 
   replicaControl(action: 'start' | 'stop'): void {
     this.send({ t: 'replicaControl', action });
+  }
+
+  replicaFilter(filters: readonly ReplicationFilterChange[]): void {
+    this.send({ t: 'replicaFilter', filters: [...filters] });
   }
 
   flushHosts(): void {

@@ -4,6 +4,7 @@ import type { LogLevel } from '../../kernel/logger.js';
 import type { LogSink, Plugin, ServerMessage, StatementEvent } from '../../kernel/plugin.js';
 import { SELECTION_OPTIONS, StatementSelection, statementRecord } from '../shared/statement-record.js';
 import { JobSubmitter } from './job-submitter.js';
+import { gearmanServer, gearmanServerOptions } from '../shared/gearman-protocol.js';
 
 export { JobSubmitter };
 
@@ -17,9 +18,7 @@ export const plugin: Plugin<'logging'> = {
     description: 'Submits each statement event as a Gearman background job (JSON workload), for processing elsewhere',
     defaultEnabled: false,
     options: [
-      { name: 'host', type: 'string', default: '127.0.0.1', description: 'The Gearman job server' },
-      { name: 'port', type: 'number', default: 4730, description: "The job server's port" },
-      { name: 'function', type: 'string', default: 'mizzle_log', description: 'The function name jobs are submitted under' },
+      ...gearmanServerOptions('mizzle_log'),
       ...SELECTION_OPTIONS,
       { name: 'message_level', type: 'string', default: 'none', description: 'Also submit server messages at this level or more severe: error, warn, info, debug, or none' },
       { name: 'queue', type: 'number', default: 10000, description: 'Jobs waiting for the job server, at most; more are dropped and counted' },
@@ -31,12 +30,7 @@ export const plugin: Plugin<'logging'> = {
       throw new ConfigError(`log-gearman: ${msg}`);
     };
     const selection = StatementSelection.fromOptions('log-gearman', o);
-    const host = String(o.host);
-    if (host === '') fail("option 'host' is empty");
-    const port = Number(o.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`option 'port' must be a port number 1-65535, got '${String(o.port)}'`);
-    const functionName = String(o.function);
-    if (functionName === '' || functionName.includes('\0') || Buffer.byteLength(functionName) > 512) fail(`option 'function' must be a name of 1-512 bytes without NUL, got '${functionName}'`);
+    const { host, port, functionName } = gearmanServer('log-gearman', o);
     const queueLimit = Number(o.queue);
     if (!Number.isInteger(queueLimit) || queueLimit < 1) fail(`option 'queue' must be a whole number >= 1, got '${String(o.queue)}'`);
     const messageLevel = String(o.message_level).toLowerCase() as LogLevel | 'none';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../kernel/logger.js';
 import { DropCounter } from '../shared/statement-record.js';
-import { PacketReader, PacketType, packetArgs, submitJobBackground } from './gearman-protocol.js';
+import { PacketReader, PacketType, packetArgs, submitJobBackground } from '../shared/gearman-protocol.js';
 
 export interface JobSubmitterOptions {
   host: string;

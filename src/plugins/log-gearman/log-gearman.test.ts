@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServerProcess, type ServerProcess } from '../../testing/server-process.js';
-import { encodeRequest, PacketReader, PacketType, packetArgs, RES_MAGIC, submitJobBackground } from './gearman-protocol.js';
-import { gearmanMissing, receivedJobs, startGearmand, startWorker, type ChildHandle } from './gearmand-process.js';
+import { encodeRequest, PacketReader, PacketType, packetArgs, RES_MAGIC, submitJobBackground } from '../shared/gearman-protocol.js';
+import { gearmanMissing, receivedJobs, startGearmand, startWorker, type ChildHandle } from '../../testing/gearmand-process.js';
 import { eventually, withServerAndClient } from '../../testing/assertions.js';
 
 const missing = gearmanMissing();

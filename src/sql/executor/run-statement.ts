@@ -61,7 +61,7 @@ export function causesImplicitCommit(stmt: Statement): boolean {
 
 /** Whether a statement changes no table data (for read-only transactions and replicas; PURGE BINARY LOGS trims only the change log). */
 export function isReadOnlyStatement(stmt: Statement): boolean {
-  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl', 'purgeLogs'].includes(stmt.type);
+  return ['select', 'setop', 'values', 'with', 'show', 'explain', 'set', 'use', 'transaction', 'do', 'kill', 'replicaControl', 'changeReplicationFilter', 'purgeLogs'].includes(stmt.type);
 }
 
 function runSelectLike(query: QueryExpr, env: StatementEnv): StatementResult {
@@ -251,6 +251,9 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
       if (note !== undefined) env.session.warn(note.code, note.message, 'Note');
       return OK;
     }
+    case 'changeReplicationFilter':
+      env.server.changeReplicationFilter(stmt.filters);
+      return OK;
     case 'purgeLogs':
       return executePurgeLogs(stmt, env);
     case 'admin':

@@ -80,6 +80,8 @@ export interface ServerInfo {
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined };
   /** START / STOP REPLICA: 1200 on a server that is no replica; a note (3083, 3084) when it already was so. */
   replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined;
+  /** CHANGE REPLICATION FILTER: replaces the named filters; 1200 on no replica, 3017 while its applier runs, 1227 without the right. */
+  changeReplicationFilter(filters: readonly { name: string; values: string[] }[]): void;
   /** FLUSH HOSTS: addresses blocked for failed logins may connect again (an administrator's statement). */
   flushHosts(): void;
   /** SHOW BINARY LOGS / MASTER STATUS: what the change log keeps; 1381 when there is none, 1227 without the right. */

@@ -718,6 +718,16 @@ export interface PurgeLogsStmt extends Pos {
   before?: Expr;
 }
 
+/**
+ * `CHANGE REPLICATION FILTER REPLICATE_DO_DB = (db1, db2), ...`: each named filter's new list
+ * (empty clears it); the filters it does not name keep theirs.
+ */
+export interface ChangeReplicationFilterStmt extends Pos {
+  type: 'changeReplicationFilter';
+  /** By MySQL's upper-case filter name (REPLICATE_DO_DB ...), in statement order. */
+  filters: { name: string; values: string[] }[];
+}
+
 /** `START REPLICA` / `STOP REPLICA` (and the older SLAVE spelling). */
 export interface ReplicaControlStmt extends Pos {
   type: 'replicaControl';
@@ -774,6 +784,7 @@ export type Statement =
   | TransactionStmt
   | KillStmt
   | ReplicaControlStmt
+  | ChangeReplicationFilterStmt
   | PurgeLogsStmt
   | AdminStmt
   | DoStmt

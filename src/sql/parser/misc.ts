@@ -85,6 +85,44 @@ export function parseReplicaControl(p: Parser): Statement {
   return { type: 'replicaControl', action: t.upper === 'START' ? 'start' : 'stop', pos: t.start };
 }
 
+/** The filters CHANGE REPLICATION FILTER takes; REPLICATE_REWRITE_DB is not one of mizzle's. */
+const REPLICATION_FILTERS: ReadonlySet<string> = new Set(['REPLICATE_DO_DB', 'REPLICATE_IGNORE_DB', 'REPLICATE_DO_TABLE', 'REPLICATE_IGNORE_TABLE', 'REPLICATE_WILD_DO_TABLE', 'REPLICATE_WILD_IGNORE_TABLE']);
+
+/**
+ * CHANGE REPLICATION FILTER filter [, filter] ...: databases as names, tables as db.table,
+ * wild tables as 'db_pattern.table_pattern' strings, each list in parentheses (empty: cleared).
+ */
+export function parseChangeReplicationFilter(p: Parser): Statement {
+  const t = p.next();
+  p.expectKw('REPLICATION');
+  p.expectKw('FILTER');
+  const filters: { name: string; values: string[] }[] = [];
+  do {
+    const name = p.word();
+    if (name === 'REPLICATE_REWRITE_DB') throw new UnsupportedSignal('REPLICATE_REWRITE_DB');
+    if (!REPLICATION_FILTERS.has(name)) p.fail();
+    p.next();
+    p.expectOp('=');
+    p.expectOp('(');
+    const values: string[] = [];
+    if (!p.isOp(')')) {
+      do {
+        if (name.includes('WILD')) values.push(p.string());
+        else if (name.endsWith('_DB')) values.push(p.ident());
+        else {
+          const db = p.ident();
+          p.expectOp('.');
+          values.push(`${db}.${p.identAfterDot()}`);
+        }
+      } while (p.acceptOp(','));
+    }
+    p.expectOp(')');
+    filters.push({ name, values });
+  } while (p.acceptOp(','));
+  if (p.acceptKw('FOR')) throw new UnsupportedSignal('CHANGE REPLICATION FILTER ... FOR CHANNEL');
+  return { type: 'changeReplicationFilter', filters, pos: t.start };
+}
+
 /** PURGE { BINARY | MASTER } LOGS { TO 'id' | BEFORE expr }. */
 export function parsePurgeLogs(p: Parser): Statement {
   const t = p.next();

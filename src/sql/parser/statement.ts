@@ -8,7 +8,7 @@ import { parseAlter, parseCreate, parseDrop, parseRename, parseTruncate } from '
 import { parseExplain, parseSet, parseShow, parseUse } from './show-set.js';
 import {
   UNSUPPORTED_LEADS, parseBegin, parseCommit, parseDo, parseFlush, parseKill, parseLock, parseRelease,
-  parsePurgeLogs, parseReplicaControl, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
+  parsePurgeLogs, parseReplicaControl, parseChangeReplicationFilter, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
 } from './misc.js';
 
 /** One statement at the cursor; stops before `;` / EOF (the caller checks what follows). */
@@ -98,6 +98,9 @@ export function parseStatementBody(p: Parser): Statement {
       return parseDo(p);
     case 'PURGE':
       return parsePurgeLogs(p);
+    case 'CHANGE':
+      if (p.isKw('REPLICATION', 1) && p.isKw('FILTER', 2)) return parseChangeReplicationFilter(p);
+      break;
     case 'LOCK':
       return parseLock(p);
     case 'UNLOCK':

@@ -6,3 +6,4 @@ export { toPbRow, toPbValue } from './value-codec.js';
 export * as pb from './gen/mizzle/replication/v1/change_log_pb.js';
 export { readAppliedPosition, writeAppliedPosition, type AppliedPosition, type ReplicatedOrigin } from './applied-position.js';
 export { firstEntry, logSummary, purgeStep, readLogStats, recordCountedBytes, sumBytes, type LogStats, type LogSummary, type PurgeLimits } from './log-stats.js';
+export { readApplierPosition, writeApplierPosition } from './applier-position.js';

@@ -1,4 +1,29 @@
-// The few Gearman binary packets a background-job client needs: "\0REQ"/"\0RES", type, size, NUL-separated args.
+// The few Gearman binary packets a background-job client needs: "\0REQ"/"\0RES", type, size, NUL-separated args; and the job server options its plugins share.
+import { ConfigError } from '../../kernel/config.js';
+import type { OptionSpec, PluginOptions } from '../../kernel/plugin.js';
+
+/** The options naming a job server and a function, as the Gearman plugins declare them. */
+export function gearmanServerOptions(defaultFunction: string): OptionSpec[] {
+  return [
+    { name: 'host', type: 'string', default: '127.0.0.1', description: 'The Gearman job server' },
+    { name: 'port', type: 'number', default: 4730, description: "The job server's port" },
+    { name: 'function', type: 'string', default: defaultFunction, description: 'The function name jobs are submitted under' },
+  ];
+}
+
+/** Those options, checked: a ConfigError naming the plugin for an empty host, a bad port or function name. */
+export function gearmanServer(plugin: string, o: PluginOptions): { host: string; port: number; functionName: string } {
+  const fail = (msg: string): never => {
+    throw new ConfigError(`${plugin}: ${msg}`);
+  };
+  const host = String(o.host);
+  if (host === '') fail("option 'host' is empty");
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`option 'port' must be a port number 1-65535, got '${String(o.port)}'`);
+  const functionName = String(o.function);
+  if (functionName === '' || functionName.includes('\0') || Buffer.byteLength(functionName) > 512) fail(`option 'function' must be a name of 1-512 bytes without NUL, got '${functionName}'`);
+  return { host, port, functionName };
+}
 
 export const REQ_MAGIC = Buffer.from('\0REQ', 'latin1');
 export const RES_MAGIC = Buffer.from('\0RES', 'latin1');
