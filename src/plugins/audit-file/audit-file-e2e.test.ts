@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { freePort, startServerProcess, type ServerProcess } from '../../testing/server-process.js';
+import { NativeClientConnection } from '../../protocol/native/client-end.js';
 
 const CLI = join(fileURLToPath(import.meta.url), '..', '..', '..', 'cli', 'mizzle.js');
 const dirs: string[] = [];
@@ -50,13 +51,15 @@ function datadirWithUsers(): string {
   return datadir;
 }
 
-const PLUGINS = ['--plugin-remove', 'auth-none', '--plugin-add', 'auth-file,authz-rules,filter-rules,audit-file,protocol-http'];
+const PLUGINS = ['--plugin-remove', 'auth-none', '--plugin-add', 'auth-file,authz-rules,filter-rules,audit-file,protocol-http,protocol-native'];
 
 test('audit-file: logins, denials, DDL and writes are recorded; verify finds tampering; restart and SIGHUP rotation continue the chain', async () => {
   const datadir = datadirWithUsers();
   const httpPort = await freePort();
+  const nativePort = await freePort();
+  const ports = [`--protocol-http.port=${httpPort}`, `--protocol-native.port=${nativePort}`];
   const file = join(datadir, 'audit.log');
-  let server: ServerProcess = await startServerProcess({ datadir, args: [...PLUGINS, `--protocol-http.port=${httpPort}`, '--audit-file.events=connect,disconnect,failed-login,denied,ddl,write'] });
+  let server: ServerProcess = await startServerProcess({ datadir, args: [...PLUGINS, ...ports, '--audit-file.events=connect,disconnect,failed-login,denied,ddl,write'] });
   try {
     const base = { host: '127.0.0.1', port: server.port };
     const root = await mysql.createConnection({ ...base, user: 'root', password: 'root-pw' });
@@ -75,7 +78,12 @@ test('audit-file: logins, denials, DDL and writes are recorded; verify finds tam
     assert.equal(spawnSync('mariadb', ['-h127.0.0.1', `-P${server.port}`, '-umallory', '-pnope', '--skip-ssl', '-e', 'SELECT 1']).status, 1);
     const http = await fetch(`http://127.0.0.1:${httpPort}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('alice:bad').toString('base64')}` }, body: JSON.stringify({ sql: 'SELECT 1' }) });
     assert.equal(http.status, 401);
-    const all = await waitFor(file, (l) => l.event === 'failed-login' && l.protocol === 'http');
+    // The native protocol: a good login and a bad one.
+    const native = { host: '127.0.0.1', port: nativePort, user: 'alice', database: null };
+    const good = await NativeClientConnection.connect({ ...native, password: 'alice-pw' });
+    good.destroy();
+    await assert.rejects(NativeClientConnection.connect({ ...native, password: 'bad' }));
+    const all = await waitFor(file, (l) => l.event === 'failed-login' && l.protocol === 'native');
     const stmts = all.filter((l) => l.event === 'statement');
     assert.deepEqual(stmts.map((l) => [l.class, l.kind, l.user]), [
       ['ddl', 'createDatabase', 'root'], ['ddl', 'createTable', 'root'], ['ddl', 'createTable', 'root'], ['write', 'insert', 'root'],
@@ -88,11 +96,11 @@ test('audit-file: logins, denials, DDL and writes are recorded; verify finds tam
     assert.equal(stmts[5].error, 1142);
     assert.equal(stmts[5].text, 'SELECT * FROM app.secret');
     const connects = all.filter((l) => l.event === 'connect');
-    assert.deepEqual(connects.map((l) => [l.user, l.protocol, l.tls]), [['root', 'mysql', false], ['alice', 'mysql', true]]);
+    assert.deepEqual(connects.map((l) => [l.user, l.protocol, l.tls]), [['root', 'mysql', false], ['alice', 'mysql', true], ['alice', 'native', false]]);
     assert.equal(connects[0].connection_id, root.threadId);
     assert.ok(all.some((l) => l.event === 'disconnect' && l.user === 'alice'));
     const failed = all.filter((l) => l.event === 'failed-login').map((l) => [l.user, l.protocol, l.error]);
-    assert.deepEqual(failed, [['alice', 'mysql', 1045], ['mallory', 'mysql', 1045], ['alice', 'http', 1045]]);
+    assert.deepEqual(failed, [['alice', 'mysql', 1045], ['mallory', 'mysql', 1045], ['alice', 'http', 1045], ['alice', 'native', 1045]]);
     assert.equal(all[0].event, 'audit-start');
     assert.equal(all[0].seq, 1);
     assert.equal(all[0].prev, '0'.repeat(64));
@@ -121,7 +129,7 @@ test('audit-file: logins, denials, DDL and writes are recorded; verify finds tam
     check([...rows.slice(0, 2), '{"seq":3,"prev":"x"', ...rows.slice(2)].join('\n') + '\n', /line 3 has no valid prev|line 3 is not valid JSON/);
 
     // Restart: the chain goes on from the file's last line; passwords in statement text are masked.
-    server = await startServerProcess({ datadir, args: [...PLUGINS, `--protocol-http.port=${httpPort}`, '--audit-file.events=all'] });
+    server = await startServerProcess({ datadir, args: [...PLUGINS, ...ports, '--audit-file.events=all'] });
     const again = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', password: 'root-pw' });
     await assert.rejects(again.query("CREATE USER 'bob'@'%' IDENTIFIED BY 'topsecret'"));
     await assert.rejects(again.query("SET PASSWORD = 'alsosecret'"));
