@@ -204,3 +204,17 @@ test('audit-file with two worker threads: concurrent clients on both workers, on
     assert.equal(mine[mine.length - 1], 'disconnect');
   }
 });
+
+test('audit-file on a full disk: the error log says so and statements go on (fail open)', async () => {
+  const server = await startServerProcess({ args: ['--plugin-add', 'audit-file', '--audit-file.file=/dev/full', '--audit-file.events=all'] });
+  try {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    for (let i = 0; i < 20; i++) await c.query('SELECT 1');
+    await c.end();
+    for (let i = 0; i < 100 && !server.log().includes('audit log cannot be written'); i++) await pause(30);
+    assert.match(server.log(), /audit-file: the audit log cannot be written.*ENOSPC/);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
