@@ -6,8 +6,8 @@ import { chainedLine, chainFields, GENESIS_HASH, lineHash, REOPEN_EVENT, START_E
 export const FLUSH_DELAY_MS = 50;
 /** After a write error, the next attempt comes this much later. */
 const RETRY_DELAY_MS = 1000;
-/** The end of the file read on start to find the last line (a longer line is cut by the statement text limit). */
-const TAIL_BYTES = 256 * 1024;
+/** The end of the file read on start to find the last line (lines are shorter: statement text is cut at 64 Ki characters). */
+const TAIL_BYTES = 1024 * 1024;
 /** Write errors are reported to the error log at most this often. */
 const ERROR_REPORT_MS = 10_000;
 
