@@ -106,6 +106,7 @@ export const ErrorCode = {
   WRONG_NAME_FOR_INDEX: { code: 1280, state: '42000' },
   UNKNOWN_SYSTEM_VARIABLE: { code: 1193, state: 'HY000' },
   TOO_MANY_USER_CONNECTIONS: { code: 1203, state: '42000' },
+  USER_LIMIT_REACHED: { code: 1226, state: '42000' },
   LOCK_WAIT_TIMEOUT: { code: 1205, state: 'HY000' },
   READ_ONLY_TRANSACTION: { code: 1207, state: '25000' },
   LOCK_DEADLOCK: { code: 1213, state: '40001' },

@@ -31,6 +31,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'log-level', type: 'string', default: 'info', description: 'error, warn, info or debug' },
   // Limits that protect the server from one bad client; each seeds the global variable of the same name (with '_').
   { name: 'max-user-connections', type: 'number', default: 0, description: 'Concurrent sessions one user may hold (0: no limit); one more gets error 1203' },
+  { name: 'max-user-concurrent-statements', type: 'number', default: 0, description: 'Statements one user may run at once, over all its sessions (0: no limit; administrators exempt); one more gets error 1226' },
   { name: 'max-connect-errors', type: 'number', default: 100, description: 'Failed logins in a row after which a client address is refused with error 1129 until FLUSH HOSTS (0: never)' },
   { name: 'wait-timeout', type: 'number', default: 28800, description: 'Seconds a client may sit idle between statements before it is disconnected (error 4031)' },
   { name: 'interactive-timeout', type: 'number', default: 28800, description: 'wait_timeout of clients that say they are interactive (the mysql/mariadb command line)' },
@@ -53,6 +54,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
 /** Kernel options that seed a global variable, and its name. */
 export const VARIABLE_OPTIONS: Readonly<Record<string, string>> = {
   'max-user-connections': 'max_user_connections',
+  'max-user-concurrent-statements': 'max_user_concurrent_statements',
   'max-connect-errors': 'max_connect_errors',
   'wait-timeout': 'wait_timeout',
   'interactive-timeout': 'interactive_timeout',

@@ -16,6 +16,7 @@ export const USAGE = [
   '  mizzle passwd USER [PASSWORD]    print a users-file line for the auth-file plugin (reads the password from stdin when omitted)',
   '  mizzle backup --to DEST          an online, consistent, compacted copy of the datadir (start a server on DEST to restore)',
   '  mizzle log read [--from ID] [--format json|sql|binary]   print the change log of committed transactions',
+  '  mizzle audit verify FILE...      check an audit-file log (rotated files oldest first) for edited, removed or reordered lines',
   '  mizzle sql [URL] [options]       the SQL console: interactive on a terminal, or piped (< dump.sql, -e); mizzle sql --help',
   '  mizzle shard SUB --topology ADDRESS   show, init, put or delete a sharded keyspace\'s topology (etcd:// or a file); mizzle shard --help',
   '  mizzle router --topology ADDRESS --keyspace NAME   a MySQL protocol front that routes statements to a sharded keyspace\'s shards; mizzle router --help',

@@ -1,9 +1,9 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
 import { getCollation } from '../base/collation.js';
-import { sqlError, type SqlError } from '../base/errors.js';
+import { sqlError, SqlError } from '../base/errors.js';
 import { HostBlocks } from './host-blocks.js';
 import type { Logger } from './logger.js';
-import type { AccessRequest, AuthDecision, AuthRequest, ChangeFeed, FilterRequest, KernelApi, KernelSession, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
+import type { AccessRequest, AuditEvent, AuthDecision, AuthRequest, ChangeFeed, FilterRequest, KernelApi, KernelSession, LoginAttempt, ProcessInfo, SessionOpenInfo, StatementEvent } from './plugin.js';
 import type { ScanMeter } from '../storage/table-store.js';
 import type { PluginRegistry } from './registry.js';
 import { RowCountCache } from './row-estimates.js';
@@ -18,7 +18,7 @@ import type { Socket } from 'node:net';
 import type { KernelCluster, Listener } from './cluster.js';
 import { listenAlone } from './listen-alone.js';
 import { LocalGauges, type SharedGauge } from './gauges.js';
-import type { ListenSpec, StatementRecord, WorkerReport } from './threads/messages.js';
+import { isAuditEvent, type ListenSpec, type RelayedEvent, type WorkerReport } from './threads/messages.js';
 import { FinishedStatement } from './session/finished-statement.js';
 import type { Statement } from '../sql/parser/ast.js';
 import { Transaction, type CommitLog } from './transactions/transaction.js';
@@ -251,6 +251,16 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   openSession(info: SessionOpenInfo): KernelSession {
+    try {
+      return this.openAdmitted(info);
+    } catch (e) {
+      // A login that passed authentication and was still refused (1049, 1044, 1203) is a failed login to the audit trail.
+      if (e instanceof SqlError) this.audit({ event: 'failed-login', time: new Date(), user: info.user, host: info.host, protocol: info.protocol ?? 'embedded', errorCode: e.code, reason: e.message });
+      throw e;
+    }
+  }
+
+  private openAdmitted(info: SessionOpenInfo): Session {
     this.refreshReads();
     const id = info.connectionId ?? this.nextConnectionId();
     if (info.database !== null) {
@@ -269,6 +279,7 @@ export class Kernel implements KernelApi, SessionHost {
     const session = new Session(this, id, info.user, info.host, info.database, info.disconnect);
     session.matchedRowsAsAffected = info.foundRows === true;
     session.tls = info.tls;
+    session.protocol = info.protocol ?? 'embedded';
     if (info.interactive === true) session.markInteractive();
     const collation = info.collation === undefined ? undefined : getCollation(info.collation);
     if (collation !== undefined) {
@@ -283,6 +294,7 @@ export class Kernel implements KernelApi, SessionHost {
     this.sessions.set(id, session);
     this.counters.connections++;
     this.counters.threadsConnected = this.sessions.size;
+    this.audit({ event: 'connect', time: new Date(), connectionId: id, user: info.user, host: info.host, protocol: session.protocol, tls: info.tls !== undefined });
     return session;
   }
 
@@ -290,6 +302,7 @@ export class Kernel implements KernelApi, SessionHost {
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
       this.gauge(`user-sessions:${session.user}`).add(-1);
+      this.audit({ event: 'disconnect', time: new Date(), connectionId: session.id, user: session.user, host: session.host, protocol: session.protocol });
     }
     this.dropTemporaryTables(session);
     this.temporaryTables.delete(session.id);
@@ -309,8 +322,35 @@ export class Kernel implements KernelApi, SessionHost {
     return this.hostBlocks.refusal(address);
   }
 
-  loginFailed(address: string): void {
+  loginFailed(address: string, attempt?: LoginAttempt): void {
     this.hostBlocks.failed(address);
+    if (attempt) this.audit({ event: 'failed-login', time: new Date(), user: attempt.user, host: address, protocol: attempt.protocol, errorCode: attempt.errorCode ?? 1045, reason: attempt.reason });
+  }
+
+  private auditors: ((e: AuditEvent) => void)[] | undefined;
+
+  /** The logging plugins' audit hooks (with worker threads, in a worker: the stand-in that relays to the main thread). */
+  private auditHooks(): ((e: AuditEvent) => void)[] {
+    if (this.auditors) return this.auditors;
+    const list = this.registry.ofKind('logging').flatMap((a) => (a.instance.audit ? [a.instance.audit.bind(a.instance)] : []));
+    // As for statement observers: fixed once every plugin started.
+    if (this.started) this.auditors = list;
+    return list;
+  }
+
+  /** Hands a connect, disconnect or refused login to the audit hooks; one that throws is logged, never the client's problem. */
+  audit(e: AuditEvent): void {
+    this.deliverAudit(this.auditHooks(), e);
+  }
+
+  private deliverAudit(hooks: readonly ((e: AuditEvent) => void)[], e: AuditEvent): void {
+    for (const hook of hooks) {
+      try {
+        hook(e);
+      } catch (err) {
+        this.log.error('an audit hook failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   loginSucceeded(address: string): void {
@@ -516,12 +556,21 @@ export class Kernel implements KernelApi, SessionHost {
     }
   }
 
-  /** Statements worker threads finished, for this (main) thread's monitoring plugins. */
-  monitorStatements(records: readonly StatementRecord[]): void {
-    const monitors = this.registry.ofKind('monitoring').flatMap((m) => (m.instance.statement ? [m.instance.statement.bind(m.instance)] : []));
+  /**
+   * Statements and audit events worker threads relayed, for the plugins that run in this (main)
+   * thread only: monitoring plugins and main-thread logging plugins (the others saw them in the workers).
+   */
+  relayedEvents(records: readonly RelayedEvent[]): void {
+    const mainOnly = [...this.registry.ofKind('monitoring'), ...this.registry.ofKind('logging').filter((l) => l.manifest.mainThread === true)];
+    const observers = mainOnly.flatMap((m) => (m.instance.statement ? [m.instance.statement.bind(m.instance)] : []));
+    const auditors = this.registry.ofKind('logging').filter((l) => l.manifest.mainThread === true).flatMap((l) => (l.instance.audit ? [l.instance.audit.bind(l.instance)] : []));
     for (const r of records) {
+      if (isAuditEvent(r)) {
+        this.deliverAudit(auditors, r);
+        continue;
+      }
       const e = new FinishedStatement(r.time, r.sessionId, r.user, r.host, r.schema, r.text, r.kind, r.durationMs, r.rowsSent, r.rowsExamined, r.rowsAffected, r.errorCode, r.errorMessage, r.blockedBy, r.filterNotes);
-      for (const observe of monitors) this.observe(observe, e);
+      for (const observe of observers) this.observe(observe, e);
     }
   }
 

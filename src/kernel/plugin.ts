@@ -56,6 +56,12 @@ export interface PluginManifest {
   /** Loaded when the operator says nothing about it. */
   defaultEnabled: boolean;
   options: readonly OptionSpec[];
+  /**
+   * With worker threads, the plugin runs in the main thread only (one writer for one file):
+   * every worker's statement and audit events reach its hooks there, relayed in batches.
+   * Monitoring plugins always do.
+   */
+  mainThread?: boolean;
 }
 
 /** Resolved option values of one plugin, by option name. */
@@ -264,10 +270,32 @@ export interface StatementEvent {
 /** A server message (startup, shutdown, errors) as the error log sees it. */
 export type ServerMessage = LoggedMessage;
 
-/** A logging plugin implements one or both hooks. Both must not throw or block. */
+/**
+ * A session's life as an audit trail sees it, from every protocol: a login that opened a
+ * session, its end, and a login refused (wrong password, unknown user, too many connections).
+ * Plain data, so it crosses from worker threads to the main thread as is.
+ */
+export type AuditEvent =
+  | { event: 'connect'; time: Date; connectionId: number; user: string; host: string; protocol: string; tls: boolean }
+  | { event: 'disconnect'; time: Date; connectionId: number; user: string; host: string; protocol: string }
+  | { event: 'failed-login'; time: Date; user: string; host: string; protocol: string; errorCode: number; reason: string };
+
+/** What a protocol says of a refused login, for the audit trail. */
+export interface LoginAttempt {
+  user: string;
+  /** The protocol's name (mysql, http, native). */
+  protocol: string;
+  reason: string;
+  /** 1045 unless said otherwise. */
+  errorCode?: number;
+}
+
+/** A logging plugin implements any of the hooks. None may throw or block. */
 export interface LogSink extends PluginLifecycle {
   statement?(e: StatementEvent): void;
   message?(m: ServerMessage): void;
+  /** Connects, disconnects and refused logins (statements come through `statement`). */
+  audit?(e: AuditEvent): void;
 }
 
 /** A side listener (ops HTTP endpoint); it may also observe statements. */
@@ -438,8 +466,8 @@ export interface KernelApi {
    * max_connect_errors logins in a row), or undefined.
    */
   hostRefusal(address: string): SqlError | undefined;
-  /** A login from `address` was refused (wrong password, unknown user). */
-  loginFailed(address: string): void;
+  /** A login from `address` was refused (wrong password, unknown user); `attempt` tells the audit trail who and why. */
+  loginFailed(address: string, attempt?: LoginAttempt): void;
   /** A login from `address` succeeded: its count of failures starts again. */
   loginSucceeded(address: string): void;
   /** SHOW GLOBAL STATUS rows, including filter counters and storage size. */
@@ -503,6 +531,8 @@ export interface SessionOpenInfo {
    * only: text on the wire is utf8mb4 whatever they say).
    */
   collation?: string;
+  /** The protocol's name (mysql, http, native), for the audit trail; 'embedded' when absent. */
+  protocol?: string;
 }
 
 /** One row of SHOW PROCESSLIST. */

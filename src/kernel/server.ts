@@ -5,7 +5,7 @@ import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, unknownT
 import { openDataDir, type DataDir } from './datadir.js';
 import { Kernel } from './kernel.js';
 import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger.js';
-import type { Plugin, PluginContext, PluginInstanceByKind, PluginManifest, PluginOptions, StorageEngine } from './plugin.js';
+import type { LogSink, MonitorServer, Plugin, PluginContext, PluginInstanceByKind, PluginManifest, PluginOptions, StorageEngine } from './plugin.js';
 import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
 import { isPairSeed, type KvSeed, type KvStore } from '../storage/kv.js';
@@ -222,6 +222,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, sharedLocks, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf, topology, shardAdvertise: String(config.kernel['shard-advertise']) });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
+    const relaying = { statements: false, audit: false };
     // The other kinds in start order (enabled is sorted by kind); listeners only when not embedded.
     // With worker threads, the workers serve clients (protocols and what statements need) and the main thread monitors.
     for (const p of enabled) {
@@ -230,16 +231,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       if (coordinating && (kind === 'protocol' || kind === 'authentication' || kind === 'authorization' || kind === 'filter')) continue;
       // Applier plugins run in the main thread, fed from the change log every thread writes.
       if (opts.worker && kind === 'applier') continue;
-      if (opts.worker && kind === 'monitoring') {
-        // Monitors run in the main thread; here a stand-in sends them this worker's finished statements.
-        const link = opts.worker.link;
-        const first = registry.ofKind('monitoring').length === 0;
-        registry.addActive(p.manifest, {
-          start: async () => undefined,
-          stop: async () => undefined,
-          describe: () => `${p.manifest.name} (in the main thread)`,
-          statement: first ? (e) => link.forwardStatement(e) : undefined,
-        });
+      if (opts.worker && (kind === 'monitoring' || p.manifest.mainThread === true)) {
+        // These run in the main thread; here a stand-in sends them this worker's finished statements (and audit events).
+        registry.addActive(p.manifest, mainThreadStandIn(p.manifest, opts.worker.link, relaying));
         continue;
       }
       const listens = kind === 'protocol' || kind === 'monitoring';
@@ -256,7 +250,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     if (coordinating && memory && opts.workerScript) {
       const main = kernel;
       const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
-        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.monitorStatements(events), {
+        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.relayedEvents(events), {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
           report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
           replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
@@ -318,6 +312,25 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     datadir.release();
     throw e;
   }
+}
+
+/**
+ * In a worker, what stands for a plugin that runs in the main thread: the first one relays the
+ * worker's finished statements, the first logging one its audit events (the main thread hands
+ * each to every such plugin).
+ */
+function mainThreadStandIn(manifest: PluginManifest, link: WorkerLink, relaying: { statements: boolean; audit: boolean }): MonitorServer & LogSink {
+  const statements = !relaying.statements;
+  const audit = manifest.kind === 'logging' && !relaying.audit;
+  relaying.statements = true;
+  if (audit) relaying.audit = true;
+  return {
+    start: async () => undefined,
+    stop: async () => undefined,
+    describe: () => `${manifest.name} (in the main thread)`,
+    statement: statements ? (e) => link.forwardStatement(e) : undefined,
+    audit: audit ? (e) => link.forwardAudit(e) : undefined,
+  };
 }
 
 /** SIGHUP: every plugin that can re-read its files or reopen its logs does; a failure leaves the old state in force. */

@@ -30,6 +30,8 @@ export class StatusCounters {
   slowQueries = 0;
   /** Accesses an authorization plugin refused. */
   accessDenied = 0;
+  /** Statements refused because their user already ran max_user_concurrent_statements. */
+  userStatementLimitRefusals = 0;
   /** Transactions made durable (explicit and autocommit ones), as MySQL's Handler_commit counts engine commits. */
   handlerCommit = 0;
   /** Transactions rolled back (ROLLBACK, a failed autocommit statement, a closed session's open transaction). */
@@ -68,6 +70,7 @@ export class StatusCounters {
     const out: [string, string | number][] = [
       ['Aborted_connects', this.abortedConnects],
       ['Access_denied_errors', this.accessDenied],
+      ['User_statement_limit_refusals', this.userStatementLimitRefusals],
       ['Bytes_received', this.bytesReceived],
       ['Bytes_sent', this.bytesSent],
       ['Slow_queries', this.slowQueries],

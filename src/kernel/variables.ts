@@ -77,6 +77,8 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'max_join_size', scope: 'both', type: 'int', default: '18446744073709551615' },
   { name: 'max_binlog_total_size', scope: 'global', type: 'int', default: 0, min: 0 },
   { name: 'max_user_connections', scope: 'global', type: 'int', default: 0, min: 0 },
+  // mizzle's own (MySQL has no such variable): see StatementAdmission.takeStatementSlot.
+  { name: 'max_user_concurrent_statements', scope: 'global', type: 'int', default: 0, min: 0 },
   { name: 'long_query_time', scope: 'both', type: 'int', default: 10, min: 0 },
   { name: 'query_memory_limit', scope: 'both', type: 'int', default: 268435456, min: 65536 },
   { name: 'net_buffer_length', scope: 'both', type: 'int', default: 16384 },

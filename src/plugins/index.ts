@@ -15,6 +15,7 @@ import { plugin as opsHttp } from './ops-http/index.js';
 import { plugin as logFile } from './log-file/index.js';
 import { plugin as logSyslog } from './log-syslog/index.js';
 import { plugin as logGearman } from './log-gearman/index.js';
+import { plugin as auditFile } from './audit-file/index.js';
 import { plugin as filterSafe } from './filter-safe/index.js';
 import { plugin as filterRules } from './filter-rules/index.js';
 import { plugin as applierNdjson } from './applier-ndjson/index.js';
@@ -22,5 +23,5 @@ import { plugin as applierGearman } from './applier-gearman/index.js';
 
 export const SHIPPED_PLUGINS: readonly Plugin[] = [
   protocolMysql, protocolHttp, protocolNative, authNone, authFile, authLdap, authHttp, authzRules, authzOwnSchema, storageLmdb, storageMemory,
-  filterSafe, filterRules, logFile, logSyslog, logGearman, opsHttp, applierNdjson, applierGearman,
+  filterSafe, filterRules, logFile, logSyslog, logGearman, auditFile, opsHttp, applierNdjson, applierGearman,
 ] as readonly Plugin[];

@@ -44,7 +44,7 @@ function isQuery(statement: Statement): boolean {
 
 export class StatementAdmission {
   constructor(
-    private readonly kernel: Pick<SessionHost, 'authorizing' | 'authorize' | 'filtering' | 'filterStatement' | 'counters' | 'rowCounts' | 'storage' | 'log' | 'globals' | 'isConnectionAdmin'>,
+    private readonly kernel: Pick<SessionHost, 'authorizing' | 'authorize' | 'filtering' | 'filterStatement' | 'counters' | 'rowCounts' | 'storage' | 'log' | 'globals' | 'isConnectionAdmin' | 'gauge'>,
     private readonly session: AdmittedSession,
     private readonly warnings: DiagnosticsArea,
   ) {}
@@ -75,8 +75,30 @@ export class StatementAdmission {
         ticket.deadlineBy = f.deadlineBy;
       }
     }
+    this.takeStatementSlot(ticket);
     if (statement.type === 'update' || statement.type === 'delete') this.checkSafeUpdates(statement, params);
     return deadlineMs;
+  }
+
+  /**
+   * max_user_concurrent_statements (mizzle's own; 0: no cap): a user already running that many
+   * statements, on any thread, gets 1226. Counted first and checked after, so two threads cannot
+   * both take the last place; the slot comes back through the ticket's done, however the statement ends.
+   * Administrators are exempt, so an operator can always look and KILL.
+   */
+  private takeStatementSlot(ticket: FilterTicket): void {
+    const cap = Number(this.kernel.globals.get('max_user_concurrent_statements'));
+    if (!(cap > 0)) return;
+    const { user, host } = this.session;
+    if (this.kernel.isConnectionAdmin(user, host)) return;
+    const running = this.kernel.gauge(`user-statements:${user}`);
+    if (running.add(1) > cap) {
+      running.add(-1);
+      this.kernel.counters.userStatementLimitRefusals++;
+      this.kernel.log.warn('statement refused: the user runs max_user_concurrent_statements statements already', { session: this.session.id, user, host, limit: cap });
+      throw this.refused(sqlError('USER_LIMIT_REACHED', `User '${user}' has exceeded the 'max_user_concurrent_statements' resource (current value: ${cap})`));
+    }
+    (ticket.done ??= []).push(() => running.add(-1));
   }
 
   /**

@@ -1,6 +1,7 @@
 // What a session needs from the server around it; the Kernel implements it, and sessions see nothing more.
 import type { AccessRequest, FilterRequest, FilterVerdict, StatementEvent } from '../plugin.js';
 import type { Logger } from '../logger.js';
+import type { SharedGauge } from '../gauges.js';
 import type { GlobalVariables } from '../variables.js';
 import type { StatusCounters } from '../status-counters.js';
 import type { RowCountCache } from '../row-estimates.js';
@@ -48,6 +49,8 @@ export interface SessionHost {
   /** Whether a variable is boolean (SHOW VARIABLES prints it ON/OFF). */
   booleanVariable(name: string): boolean;
 
+  /** A number every thread serving clients shares (a user's running statements). */
+  gauge(name: string): SharedGauge;
   /** Whether any authorization plugin is active (sessions skip the per-statement walk when none is). */
   readonly authorizing: boolean;
   /** Whether the user has the administrator's right (what read_only lets write; see KernelApi.isConnectionAdmin). */

@@ -70,6 +70,8 @@ export class Session implements KernelSession, SessionContext {
   replicationOrigin: ReplicatedOrigin | undefined;
   /** The client's TLS session (SHOW STATUS's Ssl_cipher and Ssl_version); undefined on a clear connection. */
   tls: { cipher: string; version: string } | undefined;
+  /** The protocol the session came in by (mysql, http, native, embedded), for the audit trail. */
+  protocol = 'embedded';
   /** What this session's statements see of the server (SHOW PROCESSLIST filtered by its rights, KILL). */
   readonly serverInfo: ServerInfo;
   private readonly meter = new StatementMeter();

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { Value } from '../../base/value.js';
 import type { SharedMemory } from './shared-memory.js';
-import { specKey, type StatementRecord, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import { specKey, type RelayedEvent, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 
 /** What a worker is started with (its workerData). */
@@ -55,8 +55,8 @@ export class Coordinator {
     private readonly log: Logger,
     /** SET GLOBAL relayed from a worker, applied to the main thread's kernel too. */
     private readonly setGlobal: (name: string, value: Value) => void,
-    /** Statements the workers finished, for the main thread's monitoring plugins. */
-    private readonly statements: (events: StatementRecord[]) => void,
+    /** Statements the workers finished and their audit events, for the plugins that run in the main thread. */
+    private readonly relayed: (events: RelayedEvent[]) => void,
     /** What the main thread itself runs for the workers: the replica's applier. */
     private readonly main: MainThreadDuties = { report: () => undefined, replicaControl: () => undefined, replicaFilter: () => undefined, kill: () => undefined },
   ) {}
@@ -138,8 +138,8 @@ export class Coordinator {
         this.setGlobal(m.name, m.value);
         for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'setGlobal', name: m.name, value: m.value });
         return;
-      case 'statements':
-        this.statements(m.events);
+      case 'events':
+        this.relayed(m.events);
         return;
       case 'replicaControl':
         this.main.replicaControl(m.action);

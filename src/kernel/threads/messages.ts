@@ -1,9 +1,17 @@
 // The messages between the coordinating main thread and the worker threads.
-import type { ProcessInfo, StatementEvent } from '../plugin.js';
+import type { AuditEvent, ProcessInfo, StatementEvent } from '../plugin.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 
 /** A finished statement as it crosses to the main thread's monitors (its digest is computed there if asked). */
 export type StatementRecord = Omit<StatementEvent, 'digest'>;
+
+/** What a worker relays to the main thread's plugins, in the order it happened there: a statement or an audit event (which has `event`). */
+export type RelayedEvent = StatementRecord | AuditEvent;
+
+/** Whether a relayed event is an audit event. */
+export function isAuditEvent(e: RelayedEvent): e is AuditEvent {
+  return 'event' in e;
+}
 import type { Value } from '../../base/value.js';
 
 /** What one worker reports of itself when asked (SHOW PROCESSLIST, SHOW STATUS, /metrics). */
@@ -40,8 +48,8 @@ export type ToMain =
   | { t: 'replicaControl'; action: 'start' | 'stop' }
   /** CHANGE REPLICATION FILTER's new lists, for the main thread's applier. */
   | { t: 'replicaFilter'; filters: ReplicationFilterChange[] }
-  /** Finished statements for the monitoring plugins, which run in the main thread. */
-  | { t: 'statements'; events: StatementRecord[] };
+  /** Finished statements and audit events for the plugins that run in the main thread (monitoring, audit). */
+  | { t: 'events'; events: RelayedEvent[] };
 
 export type ToWorker =
   | { t: 'listen'; req: number; create: true }

@@ -9,11 +9,11 @@ import { Board, type SharedMemory } from './shared-memory.js';
 import { SharedListener } from './shared-listener.js';
 import { SharedGauges } from './shared-gauges.js';
 import type { SharedGauge } from '../gauges.js';
-import { specKey, type ListenSpec, type StatementRecord, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
+import { specKey, type ListenSpec, type RelayedEvent, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
-import type { StatementEvent } from '../plugin.js';
+import type { AuditEvent, StatementEvent } from '../plugin.js';
 
-/** Finished statements are sent to the main thread's monitors in batches of at most this many, */
+/** Finished statements and audit events are sent to the main thread in batches of at most this many, */
 const STATEMENT_BATCH = 256;
 /** or after this long. */
 const STATEMENT_FLUSH_MS = 50;
@@ -38,7 +38,7 @@ export class WorkerLink implements KernelCluster {
   private readonly pending = new Map<number, (m: ToWorker) => void>();
   private readonly listeners = new Map<string, SharedListener>();
   private readonly gauges: SharedGauges;
-  private statements: StatementRecord[] = [];
+  private relayed: RelayedEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   /** Told when the shared gauge table is full (the kernel logs it). */
   gaugesFull: (name: string) => void = () => undefined;
@@ -92,28 +92,41 @@ export class WorkerLink implements KernelCluster {
         this.duties?.reload();
         return;
       case 'stop':
-        void (this.duties?.stop() ?? Promise.resolve()).then(() => this.send({ t: 'stopped' }));
+        // The events of the sessions stopping closed reach the main thread before it hears the worker stopped.
+        void (this.duties?.stop() ?? Promise.resolve()).then(() => {
+          this.flushStatements();
+          this.send({ t: 'stopped' });
+        });
         return;
     }
   }
 
-  /** A finished statement for the main thread's monitoring plugins (batched). */
+  /** A finished statement for the plugins that run in the main thread (batched). */
   forwardStatement(e: StatementEvent): void {
-    this.statements.push({
+    this.relay({
       time: e.time, sessionId: e.sessionId, user: e.user, host: e.host, schema: e.schema, text: e.text, kind: e.kind, durationMs: e.durationMs,
       rowsSent: e.rowsSent, rowsExamined: e.rowsExamined, rowsAffected: e.rowsAffected, errorCode: e.errorCode, errorMessage: e.errorMessage,
       blockedBy: e.blockedBy, filterNotes: e.filterNotes,
     });
-    if (this.statements.length >= STATEMENT_BATCH) this.flushStatements();
+  }
+
+  /** An audit event for the main thread's audit plugins (batched with the statements, in order). */
+  forwardAudit(e: AuditEvent): void {
+    this.relay(e);
+  }
+
+  private relay(e: RelayedEvent): void {
+    this.relayed.push(e);
+    if (this.relayed.length >= STATEMENT_BATCH) this.flushStatements();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushStatements(), STATEMENT_FLUSH_MS);
   }
 
   private flushStatements(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.statements.length === 0) return;
-    this.send({ t: 'statements', events: this.statements });
-    this.statements = [];
+    if (this.relayed.length === 0) return;
+    this.send({ t: 'events', events: this.relayed });
+    this.relayed = [];
   }
 
   started(): void {

@@ -69,7 +69,7 @@ export async function authenticateRequest(
   const refusal = await decisionRefusal(decision, c.password, checkTimeoutMs);
   if (refusal !== undefined) {
     onRefused(c.user, refusal);
-    kernel.loginFailed(peer.host);
+    kernel.loginFailed(peer.host, { user: c.user, protocol: 'http', reason: refusal });
     throw unauthorized(accessDenied(c.user, peer.host, usedPassword));
   }
   kernel.loginSucceeded(peer.host);

@@ -156,6 +156,7 @@ export class RequestHandler {
       database: database ?? null,
       maxExecutionTimeMs: this.limits.statementTimeoutMs,
       tls: peer.tls,
+      protocol: 'http',
       // KILL CONNECTION or the kernel's idle transaction timeout: a kept session is dropped with its token.
       disconnect: () => {
         if (holder.token !== undefined) this.tokens.forget(holder.token);

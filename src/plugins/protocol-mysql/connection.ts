@@ -478,7 +478,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     if (!outcome.ok) {
       if (outcome.closed) return false;
       this.log.info('mysql access denied', { id: this.id, user, host: this.host, reason: outcome.reason });
-      this.kernel.loginFailed(this.host);
+      this.kernel.loginFailed(this.host, { user, protocol: 'mysql', reason: outcome.reason });
       this.sendError(sqlError('ACCESS_DENIED', accessDeniedMessage(user, this.host, outcome.usedPassword)));
       return false;
     }
@@ -489,7 +489,7 @@ export class MysqlConnection implements FramerSink, AuthChannel {
     }
     try {
       this.session = this.kernel.openSession({
-        user, host: this.host, database, connectionId: this.id, disconnect: () => this.close(),
+        user, host: this.host, database, connectionId: this.id, disconnect: () => this.close(), protocol: 'mysql',
         foundRows: (this.capabilities & Capability.FOUND_ROWS) !== 0,
         tls: this.tlsInfo(),
         interactive: (this.capabilities & Capability.INTERACTIVE) !== 0,

@@ -235,6 +235,7 @@ export class NativeConnection implements RowStreamHost {
         maxExecutionTimeMs: limits.statementTimeoutMs,
         tls,
         disconnect: () => this.close(),
+        protocol: 'native',
       });
       clearTimeout(this.handshakeTimer);
       this.state = 'open';

@@ -40,7 +40,7 @@ export async function authenticateHello(
   const refusal = await decisionRefusal(decision, hello.password, checkTimeoutMs);
   if (refusal !== undefined) {
     onRefused(refusal);
-    kernel.loginFailed(peer.host);
+    kernel.loginFailed(peer.host, { user: hello.user, protocol: 'native', reason: refusal });
     throw accessDenied(hello.user, peer.host, usedPassword);
   }
   kernel.loginSucceeded(peer.host);
