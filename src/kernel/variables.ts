@@ -48,6 +48,8 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'connect_timeout', scope: 'global', type: 'int', default: 10 },
   { name: 'cte_max_recursion_depth', scope: 'both', type: 'int', default: 1000, min: 0, max: 4294967295 },
   { name: 'datadir', scope: 'global', type: 'string', default: '', readOnly: true },
+  // MySQL 8's list of engines CREATE TABLE refuses (phpMyAdmin reads it for its engine list): none.
+  { name: 'disabled_storage_engines', scope: 'global', type: 'string', default: '', readOnly: true },
   { name: 'default_storage_engine', scope: 'both', type: 'string', default: 'lmdb' },
   { name: 'default_tmp_storage_engine', scope: 'both', type: 'string', default: 'memory' },
   { name: 'div_precision_increment', scope: 'both', type: 'int', default: 4, min: 0, max: 30 },
@@ -66,6 +68,9 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'innodb_lock_wait_timeout', scope: 'both', type: 'int', default: 50, min: 1 },
   { name: 'interactive_timeout', scope: 'both', type: 'int', default: 28800, min: 1 },
   { name: 'last_insert_id', scope: 'session', type: 'int', default: 0 },
+  // The message and date-name language: mizzle speaks en_US only; phpMyAdmin sets lc_messages on login.
+  { name: 'lc_messages', scope: 'both', type: 'string', default: 'en_US' },
+  { name: 'lc_time_names', scope: 'both', type: 'string', default: 'en_US' },
   { name: 'license', scope: 'global', type: 'string', default: 'Apache-2.0', readOnly: true },
   { name: 'lock_wait_timeout', scope: 'both', type: 'int', default: 31536000, min: 1 },
   { name: 'lower_case_table_names', scope: 'global', type: 'int', default: 0, readOnly: true },

@@ -130,7 +130,7 @@ test('USE information_schema, SHOW TABLES, DESCRIBE, COM_FIELD_LIST, and a sessi
     assert.equal(is.database, 'information_schema');
     const names = (await rows('SHOW TABLES', is)).map((r) => r[0]);
     for (const t of ['COLUMNS', 'PLUGINS', 'PROCESSLIST', 'SCHEMATA', 'STATISTICS', 'TABLES']) assert.ok(names.includes(t), t);
-    assert.deepEqual(await rows("SHOW FULL TABLES FROM information_schema LIKE 'SCHEMA%'"), [['SCHEMATA', 'SYSTEM VIEW']]);
+    assert.deepEqual(await rows("SHOW FULL TABLES FROM information_schema LIKE 'SCHEMA%'"), [['SCHEMATA', 'SYSTEM VIEW'], ['SCHEMA_PRIVILEGES', 'SYSTEM VIEW']]);
     assert.deepEqual((await rows('DESCRIBE schemata', is)).map((r) => r[0]), ['CATALOG_NAME', 'SCHEMA_NAME', 'DEFAULT_CHARACTER_SET_NAME', 'DEFAULT_COLLATION_NAME', 'SQL_PATH', 'DEFAULT_ENCRYPTION']);
     assert.deepEqual((await rows('SHOW COLUMNS FROM PLUGINS FROM information_schema')).length, 11);
     assert.deepEqual(await rows("SELECT SCHEMA_NAME FROM schemata WHERE SCHEMA_NAME = 'app'", is), [['app']]);

@@ -12,6 +12,7 @@ import type { SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import { columnCollation, columnExtra, defaultText, keyFlag } from './show.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
+import { GLOBAL_PRIVILEGE_TYPES } from './privilege-list.js';
 import { INFORMATION_SCHEMA, informationSchemaDenied, isInformationSchema } from '../analyzer/system-schema.js';
 
 
@@ -359,6 +360,60 @@ const VIEWS: readonly SystemView[] = [
       c('COLLATION_CONNECTION', VARCHAR(64)), c('DATABASE_COLLATION', VARCHAR(64)),
     ],
     // mizzle has no stored routines (CREATE PROCEDURE/FUNCTION are refused), so there is never a row.
+    rows: () => [],
+  },
+  {
+    name: 'EVENTS',
+    columns: [
+      c('EVENT_CATALOG', VARCHAR(64)), c('EVENT_SCHEMA', VARCHAR(64)), c('EVENT_NAME', VARCHAR(64)), c('DEFINER', VARCHAR(288)), c('TIME_ZONE', VARCHAR(64)),
+      c('EVENT_BODY', VARCHAR(3)), c('EVENT_DEFINITION', LONGTEXT), c('EVENT_TYPE', VARCHAR(9)), c('EXECUTE_AT', DATETIME, true),
+      c('INTERVAL_VALUE', VARCHAR(256), true), c('INTERVAL_FIELD', VARCHAR(18), true), c('SQL_MODE', VARCHAR(520)), c('STARTS', DATETIME, true),
+      c('ENDS', DATETIME, true), c('STATUS', VARCHAR(21)), c('ON_COMPLETION', VARCHAR(12)), c('CREATED', { kind: 'timestamp' }), c('LAST_ALTERED', { kind: 'timestamp' }),
+      c('LAST_EXECUTED', DATETIME, true), c('EVENT_COMMENT', VARCHAR(2048)), c('ORIGINATOR', INT_UNSIGNED), c('CHARACTER_SET_CLIENT', VARCHAR(64)),
+      c('COLLATION_CONNECTION', VARCHAR(64)), c('DATABASE_COLLATION', VARCHAR(64)),
+    ],
+    // mizzle has no event scheduler (CREATE EVENT is refused), so there is never a row.
+    rows: () => [],
+  },
+  {
+    // One row per base table, as MySQL gives for a table without partitions (mizzle never partitions): the partition columns are NULL.
+    name: 'PARTITIONS',
+    columns: [
+      c('TABLE_CATALOG', VARCHAR(64)), c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)), c('PARTITION_NAME', VARCHAR(64), true),
+      c('SUBPARTITION_NAME', VARCHAR(64), true), c('PARTITION_ORDINAL_POSITION', INT_UNSIGNED, true), c('SUBPARTITION_ORDINAL_POSITION', INT_UNSIGNED, true),
+      c('PARTITION_METHOD', VARCHAR(13), true), c('SUBPARTITION_METHOD', VARCHAR(13), true), c('PARTITION_EXPRESSION', VARCHAR(2048), true),
+      c('SUBPARTITION_EXPRESSION', VARCHAR(2048), true), c('PARTITION_DESCRIPTION', { kind: 'text' }, true), c('TABLE_ROWS', BIGINT_UNSIGNED),
+      c('AVG_ROW_LENGTH', BIGINT_UNSIGNED), c('DATA_LENGTH', BIGINT_UNSIGNED), c('MAX_DATA_LENGTH', BIGINT_UNSIGNED, true), c('INDEX_LENGTH', BIGINT_UNSIGNED),
+      c('DATA_FREE', BIGINT_UNSIGNED), c('CREATE_TIME', DATETIME, true), c('UPDATE_TIME', DATETIME, true), c('CHECK_TIME', DATETIME, true),
+      c('CHECKSUM', BIGINT_UNSIGNED, true), c('PARTITION_COMMENT', { kind: 'text' }), c('NODEGROUP', VARCHAR(256), true), c('TABLESPACE_NAME', VARCHAR(268), true),
+    ],
+    rows: (b) => visibleTables(b).map((t): Row => ['def', t.schema, t.name, null, null, null, null, null, null, null, null, null, b.tx.table(t).count(), 0, 0, null, 0, 0, t.created ?? null, null, null, null, '', '', null]),
+  },
+  {
+    // The session's own global privileges, as SHOW GRANTS states them (ALL PRIVILEGES ON *.*); mizzle keeps no per-schema, table or column grants.
+    name: 'USER_PRIVILEGES',
+    columns: [c('GRANTEE', VARCHAR(292)), c('TABLE_CATALOG', VARCHAR(512)), c('PRIVILEGE_TYPE', VARCHAR(64)), c('IS_GRANTABLE', VARCHAR(3))],
+    rows: (b) => {
+      const grantee = `'${b.env.session.user}'@'${b.env.session.host}'`;
+      return GLOBAL_PRIVILEGE_TYPES.map((p): Row => [grantee, 'def', p, 'NO']);
+    },
+  },
+  {
+    name: 'SCHEMA_PRIVILEGES',
+    columns: [c('GRANTEE', VARCHAR(292)), c('TABLE_CATALOG', VARCHAR(512)), c('TABLE_SCHEMA', VARCHAR(64)), c('PRIVILEGE_TYPE', VARCHAR(64)), c('IS_GRANTABLE', VARCHAR(3))],
+    rows: () => [],
+  },
+  {
+    name: 'TABLE_PRIVILEGES',
+    columns: [c('GRANTEE', VARCHAR(292)), c('TABLE_CATALOG', VARCHAR(512)), c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)), c('PRIVILEGE_TYPE', VARCHAR(64)), c('IS_GRANTABLE', VARCHAR(3))],
+    rows: () => [],
+  },
+  {
+    name: 'COLUMN_PRIVILEGES',
+    columns: [
+      c('GRANTEE', VARCHAR(292)), c('TABLE_CATALOG', VARCHAR(512)), c('TABLE_SCHEMA', VARCHAR(64)), c('TABLE_NAME', VARCHAR(64)),
+      c('COLUMN_NAME', VARCHAR(64)), c('PRIVILEGE_TYPE', VARCHAR(64)), c('IS_GRANTABLE', VARCHAR(3)),
+    ],
     rows: () => [],
   },
   {

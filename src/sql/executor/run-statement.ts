@@ -187,7 +187,8 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
         break;
       }
       case 'names': {
-        const cs = a.default ? 'utf8mb4' : a.charset.toLowerCase();
+        // The variables hold the charset's own name: utf8 is stored as utf8mb3, as MySQL 8 and MariaDB do.
+        const cs = a.default ? 'utf8mb4' : getCharset(a.charset)?.name ?? a.charset.toLowerCase();
         for (const v of ['character_set_client', 'character_set_connection', 'character_set_results']) env.session.setSystemVariable(v, cs);
         // Without COLLATE the connection takes the character set's default collation, as in MySQL.
         const collation = a.collation?.toLowerCase() ?? getCharset(cs)?.defaultCollation;
@@ -195,7 +196,7 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
         break;
       }
       case 'charset': {
-        const cs = a.default ? 'utf8mb4' : a.charset.toLowerCase();
+        const cs = a.default ? 'utf8mb4' : getCharset(a.charset)?.name ?? a.charset.toLowerCase();
         env.session.setSystemVariable('character_set_client', cs);
         env.session.setSystemVariable('character_set_results', cs);
         break;

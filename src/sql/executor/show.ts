@@ -21,6 +21,7 @@ import type { ReadTx, StatementEnv } from './statement-env.js';
 import { informationSchemaDescribe, informationSchemaTableNames } from './information-schema.js';
 import { isInformationSchema, INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
 import { quoteIdentifier } from '../../base/identifier.js';
+import { STATIC_PRIVILEGES } from './privilege-list.js';
 
 const VARCHAR = (n: number): SqlType => ({ kind: 'varchar', length: n });
 const BIGINT: SqlType = { kind: 'bigint', length: 21 };
@@ -151,6 +152,22 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   return `CREATE ${def.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdentifier(def.name)} (\n${lines.join(',\n')}\n${tail}`;
 }
 
+/** MySQL 8's columns of the SHOW statements that list what mizzle has none of (triggers, events, routines, profiles, open tables). */
+const EMPTY_LIST_COLUMNS = {
+  triggers: ['Trigger', 'Event', 'Table', 'Statement', 'Timing', 'Created', 'sql_mode', 'Definer', 'character_set_client', 'collation_connection', 'Database Collation'],
+  events: ['Db', 'Name', 'Definer', 'Time zone', 'Type', 'Execute at', 'Interval value', 'Interval field', 'Starts', 'Ends', 'Status', 'Originator', 'character_set_client', 'collation_connection', 'Database Collation'],
+  routines: ['Db', 'Name', 'Type', 'Definer', 'Modified', 'Created', 'Security_type', 'Comment', 'character_set_client', 'collation_connection', 'Database Collation'],
+  profiles: ['Query_ID', 'Duration', 'Query'],
+  openTables: ['Database', 'Table', 'In_use', 'Name_locked'],
+} as const;
+
+/** Of those columns, the ones MySQL types as numbers. */
+const NUMERIC_LIST_COLUMNS = new Set(['Originator', 'Query_ID', 'Duration', 'In_use', 'Name_locked']);
+
+function emptyList(names: readonly string[]): StatementResult {
+  return rowsResult(names.map((n) => col(n, NUMERIC_LIST_COLUMNS.has(n) ? BIGINT : VARCHAR(64), true)), []);
+}
+
 export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: readonly Diagnostic[]): StatementResult {
   switch (stmt.what) {
     case 'warnings':
@@ -203,15 +220,22 @@ export function executeShow(stmt: ShowStmt, env: StatementEnv, diagnostics: read
       const user = `${env.session.user}@${env.session.host}`;
       return rowsResult([col(`Grants for ${user}`, VARCHAR(1024))], [[`GRANT ALL PRIVILEGES ON *.* TO \`${env.session.user}\`@\`${env.session.host}\``]]);
     }
-    case 'privileges':
+    case 'privileges': {
+      const cols = [col('Privilege', VARCHAR(64)), col('Context', VARCHAR(64)), col('Comment', VARCHAR(64))];
+      return rowsResult(cols, STATIC_PRIVILEGES.map((p) => [p.name, p.context, p.comment]));
+    }
+    // Features mizzle leaves out on purpose have nothing to list, under MySQL 8's column names (GUI tools read them by name).
     case 'triggers':
+      return emptyList(EMPTY_LIST_COLUMNS.triggers);
     case 'events':
+      return emptyList(EMPTY_LIST_COLUMNS.events);
     case 'procedureStatus':
     case 'functionStatus':
+      return emptyList(EMPTY_LIST_COLUMNS.routines);
     case 'profiles':
+      return emptyList(EMPTY_LIST_COLUMNS.profiles);
     case 'openTables':
-      // Features mizzle leaves out on purpose have nothing to list.
-      return rowsResult([col('Name')], []);
+      return emptyList(EMPTY_LIST_COLUMNS.openTables);
     case 'binaryLogs':
       return showBinaryLogs(env);
     case 'masterStatus':
