@@ -34,10 +34,10 @@ export class NativeChangeSource {
 
   /**
    * Connects and streams the transactions after `after.sequence` (of server `after.sourceUuid`;
-   * '' accepts any): `each` gets every CHANGES frame (transactions, or none as a heartbeat) and the
+   * '' accepts any; a server that is not `after.sourceUuid` continues after the transaction whose origin id is `after.history`): `each` gets every CHANGES frame (transactions, or none as a heartbeat) and the
    * next waits for its promise, so a consumer that is behind slows the server's sending, not its own memory.
    */
-  follow(after: { sourceUuid: string; sequence: bigint }, each: (c: ChangesFrame) => Promise<void>): ChangeFollow {
+  follow(after: { sourceUuid: string; sequence: bigint; history?: { uuid: string; sequence: bigint } }, each: (c: ChangesFrame) => Promise<void>): ChangeFollow {
     let connection: NativeClientConnection | undefined;
     let stopped = false;
     const ended = (async (): Promise<never> => {
@@ -46,7 +46,7 @@ export class NativeChangeSource {
         host: e.host, port: e.port, user: e.user, password: e.password, database: null, clientName: 'mizzle-replica', connectTimeoutMs: this.connectTimeoutMs,
       });
       if (stopped) connection.destroy();
-      return connection.follow({ sourceUuid: after.sourceUuid, afterSequence: after.sequence }, each);
+      return connection.follow({ sourceUuid: after.sourceUuid, afterSequence: after.sequence, history: after.history }, each);
     })();
     return {
       ended,

@@ -20,10 +20,11 @@ export interface ReplicationSource {
   readonly port: number;
   readonly user: string;
   /**
-   * Connects, asks for the changes after `after` (of server `sourceUuid`; '' is any) and hands
+   * Connects, asks for the changes after `after` (of server `sourceUuid`; '' is any; from another
+   * server, after the transaction `history` names: see ChangeStream.start) and hands
    * each batch to `each`; the next batch waits for its promise, so a slow replica slows the source's sending, not its memory.
    */
-  follow(after: { sourceUuid: string; sequence: bigint }, each: (b: ChangeBatch) => Promise<void>): FollowHandle;
+  follow(after: { sourceUuid: string; sequence: bigint; history?: { uuid: string; sequence: bigint } }, each: (b: ChangeBatch) => Promise<void>): FollowHandle;
 }
 
 /** Makes the source of one URL scheme (`mizzle:`), from `--replica-of`. */

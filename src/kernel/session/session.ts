@@ -103,13 +103,13 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * A replica's applier: the open transaction's commit stores `origin` as the applied position and
-   * logs its rows with the origin's uuid (even when it changed nothing here).
+   * A replica's applier, after each source transaction of a group: the rows recorded since the last
+   * mark are logged as one message with `origin`'s ids, and the commit stores the last as the applied position.
    */
   markReplicated(origin: ReplicatedOrigin): void {
     const changes = this.transactions.current?.changes;
     if (changes === undefined) throw new Error('markReplicated needs an open transaction and the change log');
-    changes.origin = origin;
+    changes.markEnd(origin);
   }
 
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
@@ -304,12 +304,13 @@ export class Session implements KernelSession, SessionContext {
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
-      const starting = this.kernel.statementStarting(statement, text);
+      const starting = this.kernel.statementStarting(statement, text, this);
       if (starting) await starting;
       const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       const answer = await this.lockRetry.run(statement, text, params);
-      if (statement.type === 'set') {
+      // CHANGE REPLICATION SOURCE TO and PROMOTE set read_only: it holds on every thread before the OK.
+      if (statement.type === 'set' || statement.type === 'replicaControl') {
         const settled = this.kernel.globalsSettled();
         if (settled) await settled;
       }

@@ -1,4 +1,5 @@
 // The messages between the coordinating main thread and the worker threads.
+import type { ApplierDuty } from '../cluster.js';
 import type { ProcessInfo, StatementEvent } from '../plugin.js';
 
 /** A finished statement as it crosses to the main thread's monitors (its digest is computed there if asked). */
@@ -35,8 +36,8 @@ export type ToMain =
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }
   | { t: 'flushHosts' }
-  /** START / STOP REPLICA, for the main thread, which runs the applier. */
-  | { t: 'replicaControl'; action: 'start' | 'stop' }
+  /** START / STOP REPLICA and the like, for the main thread, which runs the applier. */
+  | { t: 'replicaControl'; action: ApplierDuty }
   /** Finished statements for the monitoring plugins, which run in the main thread. */
   | { t: 'statements'; events: StatementRecord[] };
 

@@ -1,4 +1,5 @@
 // A worker thread's side of the cluster: its requests to the main thread, the shared locks and board, its listeners.
+import type { ApplierDuty } from '../cluster.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { Socket } from 'node:net';
 import type { Value } from '../../base/value.js';
@@ -143,7 +144,7 @@ export class WorkerLink implements KernelCluster {
     this.send({ t: 'kill', id, queryOnly });
   }
 
-  replicaControl(action: 'start' | 'stop'): void {
+  replicaControl(action: ApplierDuty): void {
     this.send({ t: 'replicaControl', action });
   }
 
