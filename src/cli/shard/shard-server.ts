@@ -103,10 +103,17 @@ export class ShardServer {
     await this.query('SET GLOBAL super_read_only = 1');
   }
 
-  /** Stops following its source and takes writes: it is a primary now. */
+  /** PROMOTE: applies what it received, forgets its source (a restart keeps it a primary) and takes writes. */
   async promote(): Promise<void> {
+    await this.query('PROMOTE');
+  }
+
+  /** Follows `source` from the newest transaction it holds (CHANGE REPLICATION SOURCE TO between STOP and START REPLICA). */
+  async follow(source: ServerAddress): Promise<void> {
     await this.query('STOP REPLICA');
-    await this.setReadOnly(false);
+    const host = source.host.replace(/'/g, "''");
+    await this.query(`CHANGE REPLICATION SOURCE TO SOURCE_HOST = '${host}', SOURCE_PORT = ${source.port}`);
+    await this.query('START REPLICA');
   }
 
   close(): Promise<void> {
