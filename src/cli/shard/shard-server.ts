@@ -103,6 +103,12 @@ export class ShardServer {
     await this.query('SET GLOBAL super_read_only = 1');
   }
 
+  /** Stops following its source and takes writes, keeping the source's settings: a cut-over that fails can START REPLICA again. */
+  async openForWrites(): Promise<void> {
+    await this.query('STOP REPLICA');
+    await this.setReadOnly(false);
+  }
+
   /** PROMOTE: applies what it received, forgets its source (a restart keeps it a primary) and takes writes. */
   async promote(): Promise<void> {
     await this.query('PROMOTE');
