@@ -130,10 +130,12 @@ test('failover: PROMOTE a replica, re-point the other, writes continue; the retu
     await caughtUp(r2again, r1);
     assert.equal((await status(r2again)).Source_Port, r1.nativePort);
 
-    // The old primary comes back (still a primary by its flags) and is pointed at the new one: refused, nothing applied.
-    const old = await startNode(dirs[0], primary.nativePort);
+    // The old primary comes back (a primary by its flags, started --read-only so it takes no writes) and is pointed at the new one: refused, nothing applied.
+    const old = await startNode(dirs[0], primary.nativePort, ['--read-only']);
     nodes[0] = old;
+    assert.equal((await mysqlError(old, "INSERT INTO app.t VALUES (-4, 'x')")).errno, 1290, '--read-only');
     const oldHash = await dataHash(old);
+    await sql(old, 'SET GLOBAL super_read_only = 0, read_only = 0');
     await sql(old, `CHANGE REPLICATION SOURCE TO SOURCE_HOST = '127.0.0.1', SOURCE_PORT = ${r1.nativePort}`);
     assert.equal((await mysqlError(old, "INSERT INTO app.t VALUES (-4, 'x')")).errno, 1290, 'read-only once it is a replica');
     await sql(old, 'START REPLICA');

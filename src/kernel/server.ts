@@ -202,7 +202,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       mizzle_worker_thread: opts.worker?.index ?? 0,
       mizzle_threads: opts.worker?.memory.workers ?? threads,
       // A replica takes no writes from clients (its applier's own are exempt), as MySQL's super_read_only.
-      ...(sourceUrl ? { read_only: 1, super_read_only: 1 } : {}),
+      ...(sourceUrl || config.kernel['read-only'] === true ? { read_only: 1, super_read_only: 1 } : {}),
     };
     const keyrangeText = String(config.kernel['replica-keyrange']);
     const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
