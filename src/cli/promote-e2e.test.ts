@@ -154,3 +154,46 @@ test('failover: PROMOTE a replica, re-point the other, writes continue; the retu
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('switchover the MySQL way: STOP REPLICA, RESET REPLICA ALL, read_only off on the replica; the old primary, caught up, becomes its replica at runtime', { timeout: 120_000 }, async () => {
+  const dirs = [tempDir('mizzle-a-'), tempDir('mizzle-b-')];
+  const nodes: Node[] = [];
+  try {
+    const a = await startNode(dirs[0], await freePort());
+    nodes.push(a);
+    await sql(a, 'CREATE DATABASE app');
+    await sql(a, 'CREATE TABLE app.t (id INT PRIMARY KEY)');
+    await sql(a, 'INSERT INTO app.t VALUES (1), (2)');
+    const b = await startReplica(dirs[1], await freePort(), a);
+    nodes.push(b);
+    await caughtUp(b, a);
+    // A stops taking writes first, so B has everything A has.
+    await sql(a, 'SET GLOBAL super_read_only = 1');
+    assert.equal((await mysqlError(b, 'RESET REPLICA ALL')).errno, 1198, 'RESET REPLICA while running');
+    await sql(b, 'STOP REPLICA');
+    await sql(b, 'RESET REPLICA ALL');
+    assert.deepEqual(await sql(b, 'SHOW REPLICA STATUS'), []);
+    assert.equal((await mysqlError(b, 'START REPLICA')).errno, 1200);
+    assert.equal((await mysqlError(b, 'INSERT INTO app.t VALUES (3)')).errno, 1290, 'read_only stays until it is turned off, as in MySQL');
+    await sql(b, 'SET GLOBAL super_read_only = OFF, read_only = OFF');
+    await sql(b, 'INSERT INTO app.t VALUES (3)');
+    // A, a primary started without --replica-of, follows B from its own newest transaction.
+    await sql(a, 'SET GLOBAL super_read_only = 0');
+    await sql(a, `CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${b.nativePort}`);
+    assert.deepEqual(await sql(a, 'SELECT @@read_only AS ro, @@super_read_only AS sro'), [{ ro: 1, sro: 1 }]);
+    await sql(a, 'START REPLICA');
+    await sql(b, 'INSERT INTO app.t VALUES (4)');
+    await caughtUp(a, b);
+    assert.deepEqual((await sql(a, 'SELECT id FROM app.t ORDER BY id')).map((r) => r.id as number), [1, 2, 3, 4]);
+    // A restart without --replica-of keeps following the stored source.
+    await a.server.stop();
+    const a2 = await startNode(dirs[0], a.nativePort);
+    nodes[0] = a2;
+    await sql(b, 'INSERT INTO app.t VALUES (5)');
+    await caughtUp(a2, b);
+    assert.equal((await status(a2)).Source_Port, b.nativePort);
+  } finally {
+    for (const n of nodes) await n.server.stop().catch(() => undefined);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
