@@ -811,6 +811,8 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   newestOrigin(): OriginId | undefined {
+    // With worker threads the clients' commits are theirs: the read must see them (a former primary's last writes are what fencing checks).
+    this.freshApplierReads();
     return this.storage.primary.read((r) => newestOrigin(r));
   }
 

@@ -38,7 +38,8 @@ export type OriginSearch =
 /**
  * Finds the transaction named `wanted`, reading from the newest back (a replica asks for
  * something recent). A server applies its sources' transactions in their order, so the first
- * one of `wanted`'s origin with a lower sequence ends the search: `wanted` is not here.
+ * one of `wanted`'s origin with a lower sequence ends the search: `wanted` is not here. An origin
+ * the log never saw reads the whole kept log once (one read transaction, at a replica's connect).
  */
 export function findOrigin(r: KvReader, wanted: OriginId): OriginSearch {
   let newest: bigint | undefined;
