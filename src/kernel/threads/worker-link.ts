@@ -1,9 +1,8 @@
 // A worker thread's side of the cluster: its requests to the main thread, the shared locks and board, its listeners.
-import type { ApplierDuty } from '../cluster.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { Socket } from 'node:net';
 import type { Value } from '../../base/value.js';
-import type { KernelCluster, Listener } from '../cluster.js';
+import type { ApplierDuty, KernelCluster, Listener } from '../cluster.js';
 import type { KvStore } from '../../storage/kv.js';
 import { SharedLockTable } from './shared-lock-table.js';
 import { Board, type SharedMemory } from './shared-memory.js';
