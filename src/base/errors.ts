@@ -212,6 +212,8 @@ export const ErrorCode = {
   SOURCE_FATAL_READING_LOG: { code: 1236, state: 'HY000' },
   REPLICA_NOT_CONFIGURED: { code: 1200, state: 'HY000' },
   REPLICA_SQL_THREAD_MUST_STOP: { code: 3017, state: 'HY000' },
+  REPLICA_MUST_STOP: { code: 1198, state: 'HY000' },
+  REPLICA_CHANNEL_MUST_STOP: { code: 3021, state: 'HY000' },
   REPLICA_APPLY_FAILED: { code: 1594, state: 'HY000' },
   NO_BINARY_LOGGING: { code: 1381, state: 'HY000' },
   UNKNOWN_TARGET_BINLOG: { code: 1373, state: 'HY000' },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `mizzle` command: starts the server, or runs one of COMMANDS (an audit log check, a backup, the change log, an auth-file password line, the SQL console), or prints --help or --version.
+// The `mizzle` command: starts the server, or runs one of COMMANDS (an audit log check, a backup, the change log, an auth-file password line, a replica's promotion, the SQL console), or prints --help or --version.
 // The server's modules load only when they are needed, so `mizzle sql` (a client) starts as fast as a client should.
 import type { PluginManifest } from '../kernel/plugin.js';
 import { passwdCommand } from './passwd.js';
@@ -24,6 +24,11 @@ async function auditCommand(args: string[]): Promise<number> {
 
 async function logCommand(args: string[]): Promise<number> {
   return (await import('./log-read.js')).logCommand(args);
+}
+
+/** `mizzle promote HOST:PORT`: PROMOTE on a replica. */
+async function promoteCommand(args: string[]): Promise<number> {
+  return (await import('./promote.js')).promoteCommand(args);
 }
 
 /** `mizzle backup [--datadir DIR] --to DEST`: an online, consistent copy of the datadir. */
@@ -51,7 +56,7 @@ async function backupCommand(args: string[]): Promise<number> {
 }
 
 /** What may come first on the command line; anything else there that is not an option is a mistake, not a server start. */
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { audit: auditCommand, backup: backupCommand, log: logCommand, passwd: passwdCommand, router: routerCommand, shard: shardCommand, sql: sqlCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { audit: auditCommand, backup: backupCommand, log: logCommand, passwd: passwdCommand, promote: promoteCommand, router: routerCommand, shard: shardCommand, sql: sqlCommand };
 
 async function main(argv: string[]): Promise<number> {
   // `mizzle sql` reads its own options, where -h is the host and -? its help, as in the mysql CLI.

@@ -2,85 +2,18 @@
 // kill -9 of the replica mid-stream (every transaction applied exactly once), a replica from a backup, an apply error, a primary that goes away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { freePort, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { passesEventually } from '../testing/assertions.js';
+import { freePort } from '../testing/server-process.js';
+import { caughtUp, dataHash, eventually, sql, startNode, startReplica, status, tempDir, type Node } from '../testing/replication-nodes.js';
 import { NativeClientConnection } from '../protocol/native/client-end.js';
 
 const CLI = join(fileURLToPath(import.meta.url), '..', 'mizzle.js');
 const run = promisify(execFile);
-/** How long a change may take to reach the replica before the test fails (loopback, a loaded machine). */
-const ARRIVAL_MS = 15_000;
-
-interface Node {
-  server: ServerProcess;
-  nativePort: number;
-  datadir: string;
-}
-
-async function startNode(datadir: string, nativePort: number, args: string[] = []): Promise<Node> {
-  const server = await startServerProcess({ datadir, args: ['--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`, ...args] });
-  return { server, nativePort, datadir };
-}
-
-function startReplica(datadir: string, nativePort: number, primary: Node): Promise<Node> {
-  return startNode(datadir, nativePort, ['--replica-of', `mizzle://root@127.0.0.1:${primary.nativePort}`]);
-}
-
-async function sql(node: Node, text: string, params: unknown[] = []): Promise<mysql.RowDataPacket[]> {
-  const c = await mysql.createConnection({ host: '127.0.0.1', port: node.server.port, user: 'root' });
-  try {
-    const [rows] = await c.query(text, params);
-    return rows as mysql.RowDataPacket[];
-  } finally {
-    await c.end();
-  }
-}
-
-async function status(node: Node): Promise<Record<string, unknown>> {
-  const rows = await sql(node, 'SHOW REPLICA STATUS');
-  assert.equal(rows.length, 1, 'a replica shows one status row');
-  return rows[0];
-}
-
-/** A hash of every row of every user table and view, in a fixed order: equal on two servers when their data is. */
-async function dataHash(node: Node): Promise<string> {
-  const h = createHash('sha256');
-  const tables = await sql(node, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') ORDER BY 1, 2");
-  for (const t of tables) {
-    const name = `\`${String(t.table_schema ?? t.TABLE_SCHEMA)}\`.\`${String(t.table_name ?? t.TABLE_NAME)}\``;
-    const rows = (await sql(node, `SELECT * FROM ${name}`)).map((r) => JSON.stringify(r)).sort();
-    h.update(name + JSON.stringify(rows));
-  }
-  return h.digest('hex');
-}
-
-/** Waits until `check` passes (it throws until then), or fails with its last error. */
-function eventually(check: () => Promise<void>, ms = ARRIVAL_MS): Promise<void> {
-  return passesEventually(check, ms);
-}
-
-/** The primary's newest change-log sequence, as the replica's status names it. */
-async function caughtUp(replica: Node, primary: Node): Promise<void> {
-  const primaryHash = await dataHash(primary);
-  await eventually(async () => {
-    const s = await status(replica);
-    assert.equal(s.Last_Error, '', `no apply error: ${String(s.Last_Error)}`);
-    assert.equal(s.Lag_transactions, 0);
-    assert.equal(await dataHash(replica), primaryHash);
-  });
-}
-
-function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
 
 test('a replica follows its primary: rows and DDL arrive, status, writes refused with 1290 and REDIRECT, STOP/START REPLICA, an apply error', { timeout: 120_000 }, async () => {
   const dirs = [tempDir('mizzle-primary-'), tempDir('mizzle-replica-')];

@@ -64,6 +64,9 @@ test('on etcd: after kill -9 of a primary, failover promotes its replica in etcd
   assert.deepEqual(r.missingAfterFailover, [], detail);
   assert.equal(r.primaryAfter, r.replicaPort, `etcd names the promoted replica as primary: ${detail}`);
   assert.match(r.output, /promoted 127\.0\.0\.1:\d+ to primary of app\/-/);
+  assert.match(r.output, /127\.0\.0\.1:\d+ now follows 127\.0\.0\.1:\d+/, 'the other replica is re-pointed');
+  assert.deepEqual(r.secondMissing, [], `the re-pointed replica has every row of the new primary: ${detail}`);
+  assert.deepEqual(r.secondExtra, [], detail);
   assert.equal(r.refusedWhileAlive.code, 1, r.refusedWhileAlive.out);
   assert.match(r.refusedWhileAlive.out, /the primary 127\.0\.0\.1:\d+ answers: use 'mizzle shard move'/);
 });
@@ -76,6 +79,8 @@ test('with a topology file: failover --watch promotes the replica by itself once
   assert.ok(r.afterFailover > 0, detail);
   assert.deepEqual(r.missingAfterFailover, [], detail);
   assert.equal(r.primaryAfter, r.replicaPort, detail);
+  assert.deepEqual(r.secondMissing, [], detail);
+  assert.deepEqual(r.secondExtra, [], detail);
 });
 
 test('a move refuses a target that follows nobody, and undoes a cut-over whose target cannot catch up within the freeze', { timeout: 180_000 }, async () => {

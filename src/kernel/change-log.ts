@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import type { KvWriter } from '../storage/kv.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { Catalog } from '../storage/catalog.js';
-import { appendTransaction, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange } from '../storage/change-log/index.js';
+import { appendTransaction, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
 import { renderType } from '../sql/types/render.js';
 
 const ROW_KINDS = { insert: pb.RowChange_Kind.INSERT, update: pb.RowChange_Kind.UPDATE, delete: pb.RowChange_Kind.DELETE } as const;
@@ -52,12 +52,27 @@ export class ChangeLog {
     const origin = recorder.origin;
     if (origin !== undefined) writeAppliedPosition(w, origin);
     if (recorder.size === 0) return;
-    const changes = recorder.changes.map((c) => this.change(c));
+    if (recorder.ends.length === 0) {
+      this.appendOne(w, recorder.changes, origin);
+      return;
+    }
+    // A replica's group: one message per source transaction (one that changed nothing here logs none).
+    let from = 0;
+    for (const { end, origin: o } of recorder.ends) {
+      if (end > from) this.appendOne(w, recorder.changes.slice(from, end), o);
+      from = end;
+    }
+    if (from < recorder.size) this.appendOne(w, recorder.changes.slice(from), origin);
+  }
+
+  private appendOne(w: KvWriter, recorded: readonly RecordedChange[], origin: ReplicatedOrigin | undefined): void {
+    const changes = recorded.map((c) => this.change(c));
     appendTransaction(w, (seq) =>
       create(pb.TransactionSchema, {
         id: { serverUuid: this.serverUuid, sequence: seq },
         commitTimeMs: BigInt(this.clock()),
         originServerUuid: origin?.originUuid ?? this.serverUuid,
+        originSequence: origin?.originSequence ?? 0n,
         changes,
       }),
     );

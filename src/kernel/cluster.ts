@@ -14,6 +14,9 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** What the thread that runs the applier is asked to do: start, stop, apply what it received then stop (PROMOTE), follow the stored source. */
+export type ApplierDuty = 'start' | 'stop' | 'drain' | 'sync';
+
 export interface KernelCluster {
   /** Row locks every thread shares. */
   readonly locks: RowLocks;
@@ -23,8 +26,8 @@ export interface KernelCluster {
   gather(): Promise<WorkerReport[]>;
   /** KILL of a session another thread serves. */
   kill(id: number, queryOnly: boolean): void;
-  /** START / STOP REPLICA: the main thread runs the applier. */
-  replicaControl(action: 'start' | 'stop'): void;
+  /** START / STOP REPLICA, PROMOTE's drain, a changed source: the main thread runs the applier. */
+  replicaControl(action: ApplierDuty): void;
   /** CHANGE REPLICATION FILTER (checked here): the main thread's applier takes the new filters. */
   replicaFilter(filters: readonly ReplicationFilterChange[]): void;
   /** FLUSH HOSTS made here: the other threads forget their failed logins too. */

@@ -17,6 +17,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-binlog-total-size', type: 'number', default: 0, description: 'Purge the oldest change-log transactions while the log holds more bytes than this (0: no size limit)' },
   { name: 'binlog-retain-for-replicas', type: 'boolean', default: true, description: 'Never purge what a connected replica still needs; false: the limits and PURGE BINARY LOGS win (that replica stops with error 1236)' },
   { name: 'replica-of', type: 'string', default: '', description: 'Follow this source as a read-only replica: mizzle://user:password@host:port (its native protocol)', secret: true },
+  { name: 'read-only', type: 'boolean', default: false, description: 'Start with read_only and super_read_only on (a former primary that must take no writes until an operator decides)' },
   { name: 'replica-keyrange', type: 'string', default: '', description: 'With --replica-of and --topology: apply only the rows of KEYSPACE/SHARD (e.g. app/-80) of the keyspace\'s sharded tables (a shard split\'s child)' },
   // Replication filters, MySQL's names and rules; each may be repeated (or take a comma-separated list) and the lists add up across mizzle.cnf, env and flags.
   { name: 'replicate-do-db', type: 'string', default: '', description: 'With --replica-of: apply only changes to these databases (repeatable, or comma-separated)' },

@@ -20,7 +20,7 @@ import { listenAlone } from './listen-alone.js';
 import { LocalGauges, type SharedGauge } from './gauges.js';
 import { isAuditEvent, type ListenSpec, type RelayedEvent, type WorkerReport } from './threads/messages.js';
 import { FinishedStatement } from './session/finished-statement.js';
-import type { Statement } from '../sql/parser/ast.js';
+import type { ReplicaControlStmt, Statement } from '../sql/parser/ast.js';
 import { Transaction, type CommitLog } from './transactions/transaction.js';
 import type { KvStore } from '../storage/kv.js';
 import { GlobalVariables, findVariable } from './variables.js';
@@ -37,11 +37,15 @@ import { CommitSignal } from './replication/commit-signal.js';
 import { StreamHolds } from './replication/stream-holds.js';
 import { LogRetention, type PurgeOutcome } from './replication/log-retention.js';
 import type { Replica } from './replication/replica.js';
+import type { ReplicationSource } from './replication/source.js';
+import type { SourceSettings } from './replication/source-settings.js';
+import { changeSource, promotable, promote, resetReplica } from './replication/replica-commands.js';
+import type { ApplierDuty } from './cluster.js';
 import { REPLICA_STATUS_COLUMNS } from './replication/replica-status.js';
 import type { ReplicaStatusColumn } from '../sql/executor/statement-env.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { TopologySource } from '../sharding/topology-source.js';
-import { lastSequence, logSummary, readAppliedPosition, readApplierPosition, readEncoded, writeAppliedPosition, writeApplierPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { clearAppliedPosition, findOrigin, lastSequence, logSummary, newestOrigin, type OriginId, readAppliedPosition, readApplierPosition, readEncoded, writeAppliedPosition, writeApplierPosition, type LogSummary, type AppliedPosition, type ReplicatedOrigin } from '../storage/change-log/index.js';
 import { ApplierFeed, type ApplierFeedHost } from './replication/applier-feed.js';
 import { ConfigError } from './config.js';
 import { NO_RULES, ReplicateRules, withFilterChanges, type ReplicationFilterChange } from './replication/replicate-rules.js';
@@ -80,14 +84,16 @@ export interface KernelOptions {
   commitSignal?: SharedArrayBuffer;
   /** The positions live change streams hold against purging; worker threads share one (see replication/stream-holds.ts). */
   streamHolds?: SharedArrayBuffer;
-  /** Set on a replica (`--replica-of`): where its source is. */
-  replicaOf?: { scheme: string; host: string; port: number };
+  /** Which source the server follows: --replica-of, or what CHANGE REPLICATION SOURCE TO stored (undefined: none can be set). */
+  sourceSettings?: SourceSettings;
   /** The sharding topology (`--topology`), started; absent on a server outside any sharded keyspace. */
   topology?: TopologySource;
   /** `--shard-advertise`: this server's native address as the topology names it ('' when not given). */
   shardAdvertise?: string;
 }
 
+
+const replicaAdminDenied = () => sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
 
 /** Statements that show or touch other sessions or the server's counters: in a cluster they need the other threads' reports first. */
 function needsPeers(statement: Statement, text: string): boolean {
@@ -110,6 +116,10 @@ const NO_COLUMNS: ReadonlySet<string> = new Set();
 
 /** Where SHOW REPLICA STATUS says whether the applier runs. */
 const SQL_RUNNING_COLUMN = REPLICA_STATUS_COLUMNS.findIndex((c) => c.name === 'Replica_SQL_Running');
+const IO_RUNNING_COLUMN = REPLICA_STATUS_COLUMNS.findIndex((c) => c.name === 'Replica_IO_Running');
+/** PROMOTE with worker threads waits this long at most for the main thread's applier to apply what it received, asking this often. */
+const DRAIN_WAIT_MS = 60_000;
+const DRAIN_POLL_MS = 50;
 
 /** The table privileges statements ask for: a table is visible to a user who has any of them. */
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE VIEW'] as const;
@@ -136,6 +146,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** The workers' lock table, in the main thread when there are workers (see KernelOptions.sharedLocks). */
   private readonly sharedLocks: SharedLockTable | undefined;
   private readonly tls: TlsMaterial | undefined;
+  /** --replicate-do-db and the like, in the thread that runs the applier: every applier it makes takes them. */
+  replicateRules = new ReplicateRules(NO_RULES);
   /** A global changed, or a KILL relayed, here and not yet known to be applied by every other thread (see relayedSettled). */
   private relayedUnsettled = false;
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
@@ -151,7 +163,11 @@ export class Kernel implements KernelApi, SessionHost {
   private readonly streamHolds: StreamHolds;
   /** Purges the change log (PURGE BINARY LOGS here; the background task only in the main thread). */
   readonly logRetention: LogRetention | undefined;
-  private readonly replicaOf: KernelOptions['replicaOf'];
+  readonly sourceSettings: SourceSettings | undefined;
+  /** Set by the server in the thread that runs the applier: how to follow a source URL. */
+  applierFactory: { replica(url: URL): Replica; source(url: URL): ReplicationSource } | undefined;
+  /** The source URL the applier here was made for. */
+  private applierHref: string | undefined;
   private readonly shardTopology: TopologySource | undefined;
   private readonly shardAddress: string;
   /** The applier, in the thread that runs it (the main one); other threads ask that one. */
@@ -182,7 +198,7 @@ export class Kernel implements KernelApi, SessionHost {
     });
     this.commitSignal = new CommitSignal(opts.commitSignal);
     this.streamHolds = new StreamHolds(opts.streamHolds);
-    this.replicaOf = opts.replicaOf;
+    this.sourceSettings = opts.sourceSettings;
     this.shardTopology = opts.topology;
     this.shardAddress = opts.shardAdvertise ?? '';
     const signal = this.commitSignal;
@@ -621,7 +637,8 @@ export class Kernel implements KernelApi, SessionHost {
    * A statement's first step. Worker threads see other threads' commits and catalog changes
    * from here on; statements about other sessions wait for the other threads' reports.
    */
-  statementStarting(statement: Statement, text: string): Promise<void> | undefined {
+  statementStarting(statement: Statement, text: string, by: { user: string; host: string }): Promise<void> | undefined {
+    if (statement.type === 'replicaControl' && statement.action === 'promote') return this.drainApplier(by);
     if (!this.cluster) return undefined;
     this.refreshReads();
     if (!needsPeers(statement, text)) return undefined;
@@ -729,9 +746,9 @@ export class Kernel implements KernelApi, SessionHost {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the RELOAD privilege(s) for this operation');
         this.flushHosts();
       },
-      replicaControl: (action) => {
-        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
-        return this.replicaControl(action);
+      replicaControl: (stmt) => {
+        if (!this.isConnectionAdmin(user, host)) throw replicaAdminDenied();
+        return this.replicaControl(stmt);
       },
       changeReplicationFilter: (filters) => {
         if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
@@ -840,6 +857,10 @@ export class Kernel implements KernelApi, SessionHost {
         fresh();
         return store.read((r) => logSummary(r).first);
       },
+      findOrigin: (origin) => {
+        fresh();
+        return store.read((r) => findOrigin(r, origin));
+      },
       hold: (sequence) => holds.claim(sequence),
       get generation() {
         return signal.generation;
@@ -849,7 +870,8 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   replicaSource(): { scheme: string; host: string; port: number } | undefined {
-    return this.replicaOf;
+    const url = this.sourceSettings?.current();
+    return url && { scheme: 'mizzle', host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 4406) };
   }
 
   topology(): TopologySource | undefined {
@@ -915,6 +937,12 @@ export class Kernel implements KernelApi, SessionHost {
     return this.storage.primary.read((r) => readAppliedPosition(r));
   }
 
+  newestOrigin(): OriginId | undefined {
+    // With worker threads the clients' commits are theirs: the read must see them (a former primary's last writes are what fencing checks).
+    this.freshApplierReads();
+    return this.storage.primary.read((r) => newestOrigin(r));
+  }
+
   recordAppliedPosition(origin: ReplicatedOrigin): void {
     this.storage.primary.write((w) => writeAppliedPosition(w, origin));
   }
@@ -941,7 +969,7 @@ export class Kernel implements KernelApi, SessionHost {
 
   /** SHOW REPLICA STATUS: from the applier here, or (worker threads) from the main thread's report. */
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined } {
-    const row = this.replica?.statusRow() ?? (this.replicaOf ? this.peers.find((p) => p.replica)?.replica : undefined);
+    const row = this.replica?.statusRow() ?? (this.sourceSettings?.current() ? this.peers.find((p) => p.replica)?.replica : undefined);
     return { columns: REPLICA_STATUS_COLUMNS, row };
   }
 
@@ -950,27 +978,109 @@ export class Kernel implements KernelApi, SessionHost {
    * hold until the server restarts (then the options apply again), here or in the thread that runs the applier.
    */
   changeReplicationFilter(filters: readonly ReplicationFilterChange[]): void {
-    if (!this.replicaOf) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; start it with --replica-of');
-    const running = this.replica ? this.replica.running : this.peers.find((p) => p.replica)?.replica?.[SQL_RUNNING_COLUMN] === 'Yes';
-    if (running) throw sqlError('REPLICA_SQL_THREAD_MUST_STOP', 'This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first');
-    let rules: ReplicateRules;
+    if (!this.sourceSettings?.current()) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO');
+    if (this.applierRunning()) throw sqlError('REPLICA_SQL_THREAD_MUST_STOP', 'This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first');
     try {
-      rules = new ReplicateRules(withFilterChanges(this.replica?.rules.lists ?? NO_RULES, filters));
+      withFilterChanges(this.replicateRules.lists, filters);
     } catch (e) {
       throw sqlError('WRONG_ARGUMENTS', `Incorrect arguments to CHANGE REPLICATION FILTER: ${(e as Error).message.replace(/^--/, '')}`);
     }
-    if (this.replica) this.replica.rules = rules;
+    if (this.applierFactory) this.applyReplicationFilter(filters);
     else this.cluster?.replicaFilter(filters);
   }
 
-  /** START / STOP REPLICA: here, or sent to the thread that runs the applier. */
-  replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined {
-    if (!this.replicaOf) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; start it with --replica-of');
-    if (this.replica) return action === 'start' ? this.replica.start() : this.replica.stop();
-    const running = this.peers.find((p) => p.replica)?.replica?.[SQL_RUNNING_COLUMN] === 'Yes';
+  /** In the thread that runs the applier: the filters change for the applier now and for any it makes after CHANGE REPLICATION SOURCE. */
+  applyReplicationFilter(filters: readonly ReplicationFilterChange[]): void {
+    this.replicateRules = new ReplicateRules(withFilterChanges(this.replicateRules.lists, filters));
+    if (this.replica) this.replica.rules = this.replicateRules;
+  }
+
+  /** START / STOP REPLICA, CHANGE REPLICATION SOURCE TO, RESET REPLICA, PROMOTE: here, or sent to the thread that runs the applier. */
+  replicaControl(stmt: Pick<ReplicaControlStmt, 'action' | 'options' | 'all'>): { code: number; message: string } | undefined {
+    const action = stmt.action;
+    if (action === 'change') changeSource(this, stmt.options ?? []);
+    else if (action === 'reset') resetReplica(this, stmt.all === true);
+    else if (action === 'promote') promote(this);
+    if (action !== 'start' && action !== 'stop') return undefined;
+    if (!this.sourceSettings?.current()) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO');
+    if (this.applierFactory) {
+      this.syncApplier();
+      if (this.replica) return action === 'start' ? this.replica.start() : this.replica.stop();
+    }
+    const running = this.applierRunning();
     this.cluster?.replicaControl(action);
     if (action === 'start' && running) return { code: 3083, message: "Replication thread(s) for channel '' are already runnning." };
     if (action === 'stop' && !running) return { code: 3084, message: "Replication thread(s) for channel '' are already stopped." };
     return undefined;
+  }
+
+  // The host of replica-commands.ts.
+  get hasChangeLog(): boolean {
+    return this.changeLog !== undefined;
+  }
+
+  applierRunning(): boolean {
+    if (this.replica) return this.replica.running;
+    const row = this.peers.find((p) => p.replica)?.replica;
+    return row !== undefined && (row[SQL_RUNNING_COLUMN] === 'Yes' || row[IO_RUNNING_COLUMN] !== 'No');
+  }
+
+  clearAppliedPosition(): void {
+    this.storage.primary.write((w) => clearAppliedPosition(w));
+  }
+
+  applierDuty(action: ApplierDuty): void {
+    if (this.applierFactory) void this.runApplierDuty(action);
+    else this.cluster?.replicaControl(action);
+  }
+
+  /** In the thread that runs the applier: brings it in line with the stored source, then does `action`. */
+  runApplierDuty(action: ApplierDuty): Promise<void> | undefined {
+    this.syncApplier();
+    if (action === 'start') this.replica?.start();
+    else if (action === 'stop') this.replica?.stop();
+    else if (action === 'drain') return this.replica?.drain();
+    return undefined;
+  }
+
+  /** Makes, re-points (while stopped) or ends the applier here to follow the stored source. */
+  syncApplier(): void {
+    const factory = this.applierFactory;
+    if (factory === undefined) return;
+    const url = this.sourceSettings?.current();
+    if (url === undefined) {
+      const gone = this.replica;
+      this.replica = undefined;
+      this.applierHref = undefined;
+      void gone?.close();
+      return;
+    }
+    if (this.replica === undefined) {
+      this.replica = factory.replica(url);
+      this.applierHref = url.href;
+    } else if (this.applierHref !== url.href && !this.replica.running) {
+      this.replica.changeSource(factory.source(url));
+      this.applierHref = url.href;
+    }
+  }
+
+  /** PROMOTE's first step: the applier applies what it received and stops (with worker threads, in the main thread: waited for here). */
+  private async drainApplier(by: { user: string; host: string }): Promise<void> {
+    if (!this.isConnectionAdmin(by.user, by.host)) throw replicaAdminDenied();
+    promotable(this);
+    if (this.applierFactory) {
+      await this.runApplierDuty('drain');
+      return;
+    }
+    const cluster = this.cluster;
+    if (cluster === undefined) return;
+    cluster.replicaControl('drain');
+    const until = Date.now() + DRAIN_WAIT_MS;
+    do {
+      this.peers = await cluster.gather();
+      if (!this.applierRunning()) break;
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    } while (Date.now() < until);
+    this.refreshReads();
   }
 }

@@ -1,4 +1,5 @@
 // Plugin kinds, manifests and the interfaces each kind implements; the kernel knows kinds, never names.
+import type { OriginId, OriginSearch } from '../storage/change-log/index.js';
 import type { KvOpenOptions, KvStore } from '../storage/kv.js';
 import type { LoggedMessage, Logger } from './logger.js';
 import type { Row, Value } from '../base/value.js';
@@ -501,6 +502,8 @@ export interface ChangeFeed {
   lastSequence(): bigint;
   /** The oldest sequence still kept (0n: none); what is older was purged. */
   firstSequence(): bigint;
+  /** Where the transaction first committed as `origin` is in this log (a replica re-pointed here continues after it). */
+  findOrigin(origin: OriginId): OriginSearch;
   /** Keeps the log from `sequence` on from being purged while the stream lives (undefined: every slot is taken). */
   hold(sequence: bigint): StreamHold | undefined;
   /** Read before `page`; then `changedSince` resolves as soon as any thread commits more. */

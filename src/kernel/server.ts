@@ -17,6 +17,7 @@ import { Coordinator } from './threads/coordinator.js';
 import { SharedLockTable } from './threads/shared-lock-table.js';
 import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
+import { SourceSettings } from './replication/source-settings.js';
 import { Replica } from './replication/replica.js';
 import { openTopology } from '../sharding/open-topology.js';
 import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
@@ -122,8 +123,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const problems = unknownTopLevel(config.raw, registry.manifests());
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const enabled = registry.selectEnabled(String(config.kernel['plugin-load']), String(config.kernel['plugin-add']), String(config.kernel['plugin-remove']));
-  const sourceUrl = replicaUrl(config);
   const datadir = openDataDir(String(config.kernel.datadir), opts.worker !== undefined);
+  replicaUrl(config);
+  // --replica-of, unless CHANGE REPLICATION SOURCE TO, RESET REPLICA ALL or PROMOTE stored another choice since (source-settings.ts).
+  const sourceSettings = new SourceSettings(datadir.path, String(config.kernel['replica-of']).trim());
+  const sourceUrl = sourceSettings.current();
+  if (sourceSettings.overridesFlag() && !opts.worker) log.info('the replication source stored by CHANGE REPLICATION SOURCE TO / PROMOTE wins over --replica-of', { source: sourceUrl ? `${sourceUrl.hostname}:${sourceUrl.port || 4406}` : 'none (primary)' });
   const stores: KvStore[] = [];
   let kernel: Kernel | undefined;
   let topology: TopologySource | undefined;
@@ -198,9 +203,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       mizzle_worker_thread: opts.worker?.index ?? 0,
       mizzle_threads: opts.worker?.memory.workers ?? threads,
       // A replica takes no writes from clients (its applier's own are exempt), as MySQL's super_read_only.
-      ...(sourceUrl ? { read_only: 1, super_read_only: 1 } : {}),
+      ...(sourceUrl || config.kernel['read-only'] === true ? { read_only: 1, super_read_only: 1 } : {}),
     };
-    const replicaOf = sourceUrl && { scheme: 'mizzle', host: sourceUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(sourceUrl.port || 4406) };
     const keyrangeText = String(config.kernel['replica-keyrange']);
     const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
     const replicateRules = replicateRulesOption(config, sourceUrl !== undefined);
@@ -219,7 +223,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     }
     // The main thread beside workers locks rows in their table: its applier's transactions meet their sessions'.
     const sharedLocks = memory && !opts.worker ? new SharedLockTable(memory.locks, memory.lockSizes) : undefined;
-    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, sharedLocks, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, replicaOf, topology, shardAdvertise: String(config.kernel['shard-advertise']) });
+    kernel = new Kernel({ storage, registry, log, serverUuid: datadir.serverUuid, datadir: datadir.path, globals, cluster: opts.worker?.link, sharedLocks, worker: opts.worker !== undefined, changeLog: config.kernel['log-bin'] !== false, tls, commitSignal: memory?.commits, streamHolds: memory?.streamHolds, sourceSettings, topology, shardAdvertise: String(config.kernel['shard-advertise']) });
     kernelRef.current = kernel;
     const coordinating = threads > 1;
     const relaying = { statements: false, audit: false };
@@ -253,10 +257,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         (name, value) => main.globals.applyFromPeer(name, value), (events) => main.relayedEvents(events), {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
           report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
-          replicaControl: (action) => void (action === 'start' ? main.replica?.start() : main.replica?.stop()),
-          replicaFilter: (filters) => {
-            if (main.replica) main.replica.rules = new ReplicateRules(withFilterChanges(main.replica.rules.lists, filters));
-          },
+          replicaControl: (action) => void main.runApplierDuty(action),
+          replicaFilter: (filters) => main.applyReplicationFilter(filters),
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
         });
       coordinator = c;
@@ -264,14 +266,26 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       await c.start();
     }
     // The applier runs in one thread, the main one (with worker threads it serves no clients there).
-    if (sourceUrl && !opts.worker) {
-      const factory = opts.replicationSources?.['mizzle:'];
-      if (factory === undefined) throw new ConfigError('this program cannot follow a source (--replica-of is for the mizzle server)');
+    const factory = opts.replicationSources?.['mizzle:'];
+    if (sourceUrl && factory === undefined && !opts.worker) throw new ConfigError('this program cannot follow a source (--replica-of is for the mizzle server)');
+    if (factory !== undefined && !opts.worker && config.kernel['log-bin'] !== false) {
       const shardTopology = topology;
       const filter = keyrange && shardTopology && new KeyrangeFilter(keyrange.keyspace, keyrange.shard, keyrange.range, () => shardTopology.current().keyspaces[keyrange.keyspace]);
       if (keyrange && !shardTopology?.current().keyspaces[keyrange.keyspace]) throw new ConfigError(`--replica-keyrange ${keyrangeText}: the topology (--topology) has no keyspace '${keyrange.keyspace}'`);
-      kernel.replica = new Replica(kernel, factory(sourceUrl), backupPosition(datadir.path), filter);
-      kernel.replica.rules = replicateRules;
+      const host = kernel;
+      const start0 = backupPosition(datadir.path);
+      kernel.replicateRules = replicateRules;
+      kernel.applierFactory = {
+        replica: (url) => {
+          const replica = new Replica(host, factory(url), start0, filter);
+          replica.rules = host.replicateRules;
+          return replica;
+        },
+        source: factory,
+      };
+      kernel.syncApplier();
+    }
+    if (sourceUrl && kernel.replica) {
       kernel.replica.start();
       log.info('replica started', { source: `${sourceUrl.hostname}:${sourceUrl.port || 4406}` });
     }

@@ -345,26 +345,32 @@ export interface FailoverResult {
   /** The shard's primary as `mizzle shard show` reads it from the topology afterwards, and the replica's port. */
   primaryAfter: number;
   replicaPort: number;
+  /** The second replica, stopped behind before the kill and re-pointed by the failover: rows it lacks or has beyond the promoted one's. */
+  secondMissing: number[];
+  secondExtra: number[];
 }
 
 /**
  * P holds '-' and R follows it (listed as its replica). Under an insert load: a snapshot of the
  * acknowledged ids, R catches up past it, P is killed with SIGKILL, `mizzle shard failover`
- * (run then, or already watching with `watch`) promotes R, and the load goes on there.
+ * (run then, or already watching with `watch`) promotes R, and the load goes on there. A second
+ * replica R2, stopped behind R before the kill, is re-pointed at R by the failover and catches up.
  */
 export async function failoverAfterKill(etcd: EtcdCluster | undefined, watch = false, writers = 4, loadMs = 1500): Promise<FailoverResult> {
   const c = await ShardCluster.open(etcd);
   try {
-    const [np, nr] = [await c.nativePort(), await c.nativePort()];
-    await c.writeTopology(np, [nr]);
+    const [np, nr, nr2] = [await c.nativePort(), await c.nativePort(), await c.nativePort()];
+    await c.writeTopology(np, [nr, nr2]);
     const p = await c.start(np);
     await c.sql(p, `CREATE DATABASE ${KEYSPACE}`);
     await c.sql(p, `CREATE TABLE ${TABLE} (id BIGINT PRIMARY KEY, v INT NOT NULL)`);
     const r = await c.replicaOf(p, nr);
+    const r2 = await c.replicaOf(p, nr2);
     const load = c.workload(writers, false);
     await load.start();
     await sleep(loadMs);
     const refusedWhileAlive = await c.shard(['failover', KEYSPACE, '-']);
+    await c.sql(r2, 'STOP REPLICA');
     const snapshot = new Set(load.acked.keys());
     await c.caughtUp(r, p);
     const beforeKill = new Set(load.acked.keys());
@@ -386,6 +392,8 @@ export async function failoverAfterKill(etcd: EtcdCluster | undefined, watch = f
     const shown = await c.shard(['show', KEYSPACE]);
     const primaryAfter = shown.code === 0 ? Number((JSON.parse(shown.out) as { shards: { primary: ServerAddress }[] }).shards[0].primary.port) : -1;
     const rows = new Set((await c.sql(r, `SELECT id FROM ${TABLE}`)).map(([id]) => Number(id)));
+    await c.caughtUp(r2, r);
+    const rows2 = new Set((await c.sql(r2, `SELECT id FROM ${TABLE}`)).map(([id]) => Number(id)));
     const after = [...load.acked.keys()].filter((id) => !afterStart.has(id));
     return {
       output: f.out,
@@ -398,6 +406,8 @@ export async function failoverAfterKill(etcd: EtcdCluster | undefined, watch = f
       writesResumedMs,
       primaryAfter,
       replicaPort: nr.port,
+      secondMissing: [...rows].filter((id) => !rows2.has(id)),
+      secondExtra: [...rows2].filter((id) => !rows.has(id)),
     };
   } finally {
     await c.close();

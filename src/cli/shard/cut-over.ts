@@ -150,7 +150,7 @@ export async function cutOver(plan: CutOverPlan): Promise<CutOverResult> {
     position = await drained(source, targets, Math.max(1, frozenAt + plan.freezeMs - performance.now()));
     log(`${at()} ${source.name}'s last commit ${position.uuid}:${position.sequence} applied by ${targets.map((t) => t.name).join(', ')}`);
     await Promise.all(targets.map(async (t) => {
-      await t.promote();
+      await t.openForWrites();
       promoted.push(t);
     }));
     log(`${at()} promoted`);

@@ -89,8 +89,20 @@ export const failover: ShardSubcommand = {
         shards: (ks as KeyspaceTopology).shards.map((s) => (s.name === a.shard ? { ...s, primary, replicas: others, state: 'serving' as const } : s)),
       }));
       out(`promoted ${best.server.name} to primary of ${a.keyspace}/${a.shard} (it had applied ${best.facts.applied ? `${best.facts.applied.uuid}:${best.facts.applied.sequence}` : 'nothing'}); ${old.name} removed from the topology\n`);
-      out(`transactions the old primary committed after that position are not on the new primary (asynchronous replication); keep ${old.name}'s datadir to inspect them and do not restart it as a primary\n`);
-      if (others.length > 0) out(`the other replicas ${others.map(hostPortText).join(', ')} still follow ${old.name}: seed each anew from a backup image of ${best.server.name} and start it with --replica-of mizzle://USER@${best.server.name}\n`);
+      out(`transactions the old primary committed after that position are not on the new primary (asynchronous replication); keep ${old.name}'s datadir to inspect them and do not restart it as a primary (pointed at ${best.server.name} it is refused as diverged)\n`);
+      // The other replicas continue from where they are, now from the promoted one (ChangeStream.start finds their position by origin id).
+      for (const address of others) {
+        const known = servers.find((s) => sameAddress(s.address, address));
+        const other = known ?? new ShardServer(address, user, password);
+        try {
+          await other.follow(best.server.address);
+          out(`${other.name} now follows ${best.server.name}\n`);
+        } catch (e) {
+          out(`${other.name} could not be pointed at ${best.server.name} (${(e as Error).message}): run CHANGE REPLICATION SOURCE TO SOURCE_HOST = '${best.server.address.host}', SOURCE_PORT = ${best.server.address.port} and START REPLICA on it, or seed it anew from a backup image of ${best.server.name}\n`);
+        } finally {
+          if (known === undefined) await other.close();
+        }
+      }
       return 0;
     } finally {
       await old.close();

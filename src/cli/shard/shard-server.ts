@@ -103,10 +103,23 @@ export class ShardServer {
     await this.query('SET GLOBAL super_read_only = 1');
   }
 
-  /** Stops following its source and takes writes: it is a primary now. */
-  async promote(): Promise<void> {
+  /** Stops following its source and takes writes, keeping the source's settings: a cut-over that fails can START REPLICA again. */
+  async openForWrites(): Promise<void> {
     await this.query('STOP REPLICA');
     await this.setReadOnly(false);
+  }
+
+  /** PROMOTE: applies what it received, forgets its source (a restart keeps it a primary) and takes writes. */
+  async promote(): Promise<void> {
+    await this.query('PROMOTE');
+  }
+
+  /** Follows `source` from the newest transaction it holds (CHANGE REPLICATION SOURCE TO between STOP and START REPLICA). */
+  async follow(source: ServerAddress): Promise<void> {
+    await this.query('STOP REPLICA');
+    const host = source.host.replace(/'/g, "''");
+    await this.query(`CHANGE REPLICATION SOURCE TO SOURCE_HOST = '${host}', SOURCE_PORT = ${source.port}`);
+    await this.query('START REPLICA');
   }
 
   close(): Promise<void> {

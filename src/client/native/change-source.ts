@@ -34,11 +34,12 @@ export class NativeChangeSource {
 
   /**
    * Connects and streams the transactions after `after.sequence` (of server `after.sourceUuid`;
-   * '' accepts any): `each` gets the CHANGES frames (transactions, or none as a heartbeat) received
-   * since its last call, and the next call waits for its promise; a consumer that is behind slows
-   * the server's sending once a bounded read-ahead is queued, and does not grow its own memory.
+   * '' accepts any; a server that is not `after.sourceUuid` continues after the transaction whose
+   * origin id is `after.history`): `each` gets the CHANGES frames (transactions, or none as a
+   * heartbeat) received since its last call, and the next call waits for its promise; a consumer
+   * that is behind slows the server's sending once a bounded read-ahead is queued, and does not grow its own memory.
    */
-  follow(after: { sourceUuid: string; sequence: bigint }, each: (frames: ChangesFrame[]) => Promise<void>): ChangeFollow {
+  follow(after: { sourceUuid: string; sequence: bigint; history?: { uuid: string; sequence: bigint } }, each: (frames: ChangesFrame[]) => Promise<void>): ChangeFollow {
     let connection: NativeClientConnection | undefined;
     let stopped = false;
     const ended = (async (): Promise<never> => {
@@ -47,7 +48,7 @@ export class NativeChangeSource {
         host: e.host, port: e.port, user: e.user, password: e.password, database: null, clientName: 'mizzle-replica', connectTimeoutMs: this.connectTimeoutMs,
       });
       if (stopped) connection.destroy();
-      return connection.follow({ sourceUuid: after.sourceUuid, afterSequence: after.sequence }, each);
+      return connection.follow({ sourceUuid: after.sourceUuid, afterSequence: after.sequence, history: after.history }, each);
     })();
     return {
       ended,

@@ -2,7 +2,7 @@
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { Value } from '../../base/value.js';
 import type { Logger } from '../logger.js';
-import { decodeTransaction, rowChangeToSql, pb, type AppliedPosition, type ReplicatedOrigin } from '../../storage/change-log/index.js';
+import { decodeTransaction, originOf, rowChangeToSql, pb, type AppliedPosition, type OriginId, type ReplicatedOrigin } from '../../storage/change-log/index.js';
 import type { StatementResult } from '../../base/result.js';
 import type { Session } from '../session/session.js';
 import type { ChangeBatch, FollowHandle, ReplicationSource } from './source.js';
@@ -25,6 +25,8 @@ export interface ReplicaHost {
   freshApplierReads(): void;
   /** The generated columns of a table here (computed, never written). */
   generatedColumns(schema: string, table: string): ReadonlySet<string>;
+  /** The origin id of the newest transaction in this server's own log: what a new source continues after. */
+  newestOrigin(): OriginId | undefined;
 }
 
 /** Reconnect delays: doubled from the first up to the last. */
@@ -68,9 +70,11 @@ export class Replica {
   private applyFailure: ApplyError | undefined;
   /** --replicate-do-db and the like (CHANGE REPLICATION FILTER replaces them while stopped). */
   private replicateRules = new ReplicateRules(NO_RULES);
+  /** PROMOTE: nothing more is received, but the frame being applied is applied whole. */
+  private draining = false;
 
   /** `keyrange`: apply only the rows of one shard's key range (--replica-keyrange). */
-  constructor(private readonly host: ReplicaHost, private readonly source: ReplicationSource, private readonly start0: AppliedPosition | undefined, private readonly keyrange?: KeyrangeFilter) {
+  constructor(private readonly host: ReplicaHost, private source: ReplicationSource, private readonly start0: AppliedPosition | undefined, private readonly keyrange?: KeyrangeFilter) {
     const applied = host.appliedPosition() ?? start0 ?? { sourceUuid: '', sequence: 0n };
     this.state = {
       io: 'stopped', sqlRunning: false, sourceHost: source.host, sourcePort: source.port, sourceUser: source.user,
@@ -88,11 +92,6 @@ export class Replica {
   set rules(rules: ReplicateRules) {
     this.replicateRules = rules;
     this.state.filterColumns = rules.statusColumns();
-  }
-
-  /** Whether the applier runs (CHANGE REPLICATION FILTER needs it stopped). */
-  get running(): boolean {
-    return this.wanted;
   }
 
   /** SHOW REPLICA STATUS's row, with the lag as of now. */
@@ -138,6 +137,37 @@ export class Replica {
     return undefined;
   }
 
+  /** CHANGE REPLICATION SOURCE TO: follows `source` from the next START (the caller checked the applier is stopped). */
+  changeSource(source: ReplicationSource): void {
+    this.source = source;
+    this.state.sourceHost = source.host;
+    this.state.sourcePort = source.port;
+    this.state.sourceUser = source.user;
+  }
+
+  /** Whether the applier runs (or is still applying what it received): CHANGE REPLICATION SOURCE and FILTER need it stopped. */
+  get running(): boolean {
+    return this.wanted || this.draining || this.state.sqlRunning;
+  }
+
+  /** PROMOTE's first step: receives nothing more, applies the transactions already received, then stops; resolves then. */
+  async drain(): Promise<void> {
+    if (this.wanted) {
+      this.draining = true;
+      this.wanted = false;
+      this.state.io = 'stopped';
+      this.handle?.stop();
+      this.wake?.();
+    }
+    try {
+      await this.loop;
+      await this.applying?.catch(() => undefined);
+    } finally {
+      this.draining = false;
+      this.state.sqlRunning = false;
+    }
+  }
+
   /** Stops and waits for the applier to be idle (shutdown). */
   async close(): Promise<void> {
     this.stop();
@@ -157,7 +187,7 @@ export class Replica {
     let delay = RETRY_FIRST_MS;
     while (current()) {
       await this.applying?.catch(() => undefined);
-      const position = this.position();
+      const position = { ...this.position(), history: this.host.newestOrigin() };
       this.state.io = 'connecting';
       let heard = Date.now();
       let inBatch = false;
@@ -230,12 +260,17 @@ export class Replica {
     return p ?? { sourceUuid: '', sequence: 0n };
   }
 
+  /** Applies what arrived while running, or while PROMOTE drains what was received. */
+  private get applies(): boolean {
+    return this.wanted || this.draining;
+  }
+
   /**
    * Applies what arrived since the last call: consecutive transactions go in groups of up to
    * GROUP_MAX, across batches, so a replica that fell behind catches up with few durable commits.
    */
   private async batches(batches: ChangeBatch[]): Promise<void> {
-    if (!this.wanted) return;
+    if (!this.applies) return;
     this.state.io = 'streaming';
     this.state.ioError = undefined;
     const done = this.host.appliedPosition();
@@ -245,17 +280,19 @@ export class Replica {
       group = [];
     };
     let uuid: string | undefined;
-    let last = 0n;
+    let last: bigint | undefined;
     for (const b of batches) {
       this.state.sourceUuid = b.serverUuid;
       if (b.lastSequence > this.state.sourceLast) this.state.sourceLast = b.lastSequence;
       if (b.transactions.length > 0) this.state.received = b.transactions[b.transactions.length - 1].sequence;
       if (uuid !== b.serverUuid) {
         uuid = b.serverUuid;
-        last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : 0n;
+        // From a source new to this replica, the source chose where to start (after the newest transaction held here, see ChangeStream.start).
+        last = done !== undefined && done.sourceUuid === b.serverUuid ? done.sequence : this.start0?.sourceUuid === b.serverUuid ? this.start0.sequence : undefined;
       }
       for (const t of b.transactions) {
-        if (!this.wanted) break;
+        if (!this.applies) break;
+        last ??= t.sequence - 1n;
         // Already applied (a resend after a reconnect): exactly once.
         if (t.sequence <= last) continue;
         if (t.sequence !== last + 1n) {
@@ -264,7 +301,8 @@ export class Replica {
         }
         last = t.sequence;
         const txn = decodeTransaction(t.bytes);
-        const d: Decoded = { txn, origin: { sourceUuid: b.serverUuid, sequence: t.sequence, originUuid: txn.originServerUuid || b.serverUuid } };
+        const origin: OriginId = originOf(txn) ?? { uuid: txn.originServerUuid || b.serverUuid, sequence: 0n };
+        const d: Decoded = { txn, origin: { sourceUuid: b.serverUuid, sequence: t.sequence, originUuid: origin.uuid, originSequence: origin.sequence } };
         if (txn.changes.some((c) => c.change.case === 'ddl')) {
           await flush();
           await this.applyGroup([d]);
@@ -274,7 +312,7 @@ export class Replica {
         }
       }
     }
-    if (this.wanted) await flush();
+    if (this.applies) await flush();
   }
 
   /** Records the failure that stops the applier, and returns it to throw. */
@@ -394,8 +432,9 @@ export class Replica {
             }
           }
         }
+        // Each source transaction is logged here as a message of its own, with its origin id.
+        session.markReplicated(origin);
       }
-      session.markReplicated(group[group.length - 1].origin);
       await run(session, 'COMMIT');
     } catch (e) {
       await run(session, 'ROLLBACK').catch(() => undefined);

@@ -20,12 +20,13 @@ export interface ReplicationSource {
   readonly port: number;
   readonly user: string;
   /**
-   * Connects, asks for the changes after `after` (of server `sourceUuid`; '' is any) and hands
-   * `each` the batches received since its last call, in order; the next call waits for its
-   * promise. A replica behind its source finds many batches at once and applies them as one group;
-   * the read-ahead is bounded, so a slow replica slows the source's sending, not its own memory.
+   * Connects, asks for the changes after `after` (of server `sourceUuid`; '' is any; from another
+   * server, after the transaction `history` names: see ChangeStream.start) and hands `each` the
+   * batches received since its last call, in order; the next call waits for its promise. A replica
+   * behind its source finds many batches at once and applies them as one group; the read-ahead is
+   * bounded, so a slow replica slows the source's sending, not its own memory.
    */
-  follow(after: { sourceUuid: string; sequence: bigint }, each: (batches: ChangeBatch[]) => Promise<void>): FollowHandle;
+  follow(after: { sourceUuid: string; sequence: bigint; history?: { uuid: string; sequence: bigint } }, each: (batches: ChangeBatch[]) => Promise<void>): FollowHandle;
 }
 
 /** Makes the source of one URL scheme (`mizzle:`), from `--replica-of`. */

@@ -70,9 +70,9 @@ export interface SessionHost {
 
   /**
    * A statement's first step (worker threads: other threads' commits and catalog changes
-   * become visible; a promise when the statement first needs the other threads' reports).
+   * become visible; a promise when the statement first needs the other threads' reports, or when PROMOTE (by an administrator) waits for the applier to drain).
    */
-  statementStarting(statement: Statement, text: string): Promise<void> | undefined;
+  statementStarting(statement: Statement, text: string, by: { user: string; host: string }): Promise<void> | undefined;
   /** After a statement that changed a global or killed another thread's session: a promise when other threads must still apply it (worker threads). */
   relayedSettled(): Promise<void> | undefined;
   /** Worker threads: the next reads and catalog lookups of this thread see every commit made so far, by any thread (alone, nothing to do). */

@@ -105,13 +105,13 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * A replica's applier: the open transaction's commit stores `origin` as the applied position and
-   * logs its rows with the origin's uuid (even when it changed nothing here).
+   * A replica's applier, after each source transaction of a group: the rows recorded since the last
+   * mark are logged as one message with `origin`'s ids, and the commit stores the last as the applied position.
    */
   markReplicated(origin: ReplicatedOrigin): void {
     const changes = this.transactions.current?.changes;
     if (changes === undefined) throw new Error('markReplicated needs an open transaction and the change log');
-    changes.origin = origin;
+    changes.markEnd(origin);
   }
 
   /** KILL QUERY: the running statement stops at its next check (scans, lock waits) with 1317. */
@@ -306,11 +306,13 @@ export class Session implements KernelSession, SessionContext {
     let result: StatementResult | undefined;
     let failure: SqlError | undefined;
     try {
-      const starting = this.kernel.statementStarting(statement, text);
+      const starting = this.kernel.statementStarting(statement, text, this);
       if (starting) await starting;
       const deadlineMs = this.admission.admit(statement, text, params, ticket);
       this.meter.deadline = deadlineMs > 0 ? started + deadlineMs : 0;
       const answer = await this.lockRetry.run(statement, text, params);
+      // SET GLOBAL, a KILL of another thread's session, and CHANGE REPLICATION SOURCE TO / PROMOTE
+      // (they set read_only) hold on every thread before the OK.
       const settled = this.kernel.relayedSettled();
       if (settled) await settled;
       // SLEEP() in a statement that ran whole is waited out before it answers.

@@ -1,4 +1,5 @@
 // The main thread when workers serve the clients: starts them, answers their requests, relays what concerns them all, stops them.
+import type { ApplierDuty } from '../cluster.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { Value } from '../../base/value.js';
@@ -19,7 +20,7 @@ export interface WorkerData {
 export interface MainThreadDuties {
   /** Its part of a gather (the applier's session and status), or undefined when it has none. */
   report(): WorkerReport | undefined;
-  replicaControl(action: 'start' | 'stop'): void;
+  replicaControl(action: ApplierDuty): void;
   /** CHANGE REPLICATION FILTER, checked by the worker that ran it. */
   replicaFilter(filters: readonly ReplicationFilterChange[]): void;
   /** KILL of one of its sessions (the applier's). */

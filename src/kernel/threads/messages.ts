@@ -1,4 +1,5 @@
 // The messages between the coordinating main thread and the worker threads.
+import type { ApplierDuty } from '../cluster.js';
 import type { AuditEvent, ProcessInfo, StatementEvent } from '../plugin.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 
@@ -44,8 +45,8 @@ export type ToMain =
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }
   | { t: 'flushHosts' }
-  /** START / STOP REPLICA, for the main thread, which runs the applier. */
-  | { t: 'replicaControl'; action: 'start' | 'stop' }
+  /** START / STOP REPLICA and the like, for the main thread, which runs the applier. */
+  | { t: 'replicaControl'; action: ApplierDuty }
   /** CHANGE REPLICATION FILTER's new lists, for the main thread's applier. */
   | { t: 'replicaFilter'; filters: ReplicationFilterChange[] }
   /** Finished statements and audit events for the plugins that run in the main thread (monitoring, audit). */

@@ -2,7 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Socket } from 'node:net';
 import type { Value } from '../../base/value.js';
-import type { KernelCluster, Listener } from '../cluster.js';
+import type { ApplierDuty, KernelCluster, Listener } from '../cluster.js';
 import type { KvStore } from '../../storage/kv.js';
 import { SharedLockTable } from './shared-lock-table.js';
 import { Board, type SharedMemory } from './shared-memory.js';
@@ -157,7 +157,7 @@ export class WorkerLink implements KernelCluster {
     this.send({ t: 'kill', id, queryOnly });
   }
 
-  replicaControl(action: 'start' | 'stop'): void {
+  replicaControl(action: ApplierDuty): void {
     this.send({ t: 'replicaControl', action });
   }
 

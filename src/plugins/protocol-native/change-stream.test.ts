@@ -39,6 +39,8 @@ function memoryFeed(): { feed: ChangeFeed; commit(n: number): void; purgeBelow(s
       },
       lastSequence: () => last,
       firstSequence: () => log[0]?.sequence ?? 0n,
+      // Every transaction here first committed on server 'origin' with the same sequence.
+      findOrigin: (o: { uuid: string; sequence: bigint }) => (o.uuid === 'origin' && o.sequence <= last ? { found: true as const, at: o.sequence } : { found: false as const, newest: o.uuid === 'origin' ? last : undefined }),
       hold: (seq: bigint) => holds.claim(seq),
       get generation() {
         return signal.generation;
@@ -112,11 +114,24 @@ test('a commit wakes a caught-up stream at once; with nothing to send it beats e
 test('a replica is refused a position the source does not have', () => {
   const m = memoryFeed();
   m.commit(5);
-  assert.equal(ChangeStream.refusal(m.feed, 'me', { sourceUuid: '', afterSequence: 5n }), undefined);
-  assert.equal(ChangeStream.refusal(m.feed, 'me', { sourceUuid: 'me', afterSequence: 0n }), undefined);
-  assert.equal(ChangeStream.refusal(m.feed, 'me', { sourceUuid: '', afterSequence: 6n })?.code, 1236);
-  assert.equal(ChangeStream.refusal(m.feed, 'me', { sourceUuid: 'other', afterSequence: 1n })?.code, 1236);
-  assert.equal(ChangeStream.refusal(undefined, 'me', { sourceUuid: '', afterSequence: 0n })?.code, 1236);
+  const code = (r: ReturnType<typeof ChangeStream.start>) => ('code' in r ? r.code : undefined);
+  assert.deepEqual(ChangeStream.start(m.feed, 'me', { sourceUuid: '', afterSequence: 5n }), { after: 5n });
+  assert.deepEqual(ChangeStream.start(m.feed, 'me', { sourceUuid: 'me', afterSequence: 0n }), { after: 0n });
+  assert.equal(code(ChangeStream.start(m.feed, 'me', { sourceUuid: '', afterSequence: 6n })), 1236);
+  assert.equal(code(ChangeStream.start(m.feed, 'me', { sourceUuid: 'other', afterSequence: 1n })), 1236);
+  assert.equal(code(ChangeStream.start(undefined, 'me', { sourceUuid: '', afterSequence: 0n })), 1236);
+});
+
+test('a replica from another source continues after its newest transaction, found by origin; one ahead of this log is refused as diverged', () => {
+  const m = memoryFeed();
+  m.commit(5);
+  assert.deepEqual(ChangeStream.start(m.feed, 'me', { sourceUuid: 'old-primary', afterSequence: 99n, history: { uuid: 'origin', sequence: 3n } }), { after: 3n });
+  const ahead = ChangeStream.start(m.feed, 'me', { sourceUuid: '', afterSequence: 0n, history: { uuid: 'origin', sequence: 8n } });
+  assert.ok(ahead instanceof Error);
+  assert.equal(ahead.code, 1236);
+  assert.match(ahead.message, /^Replica has transactions the source never received \(origin:6-8\): it diverged; restore it from a backup of the source/);
+  const stranger = ChangeStream.start(m.feed, 'me', { sourceUuid: '', afterSequence: 0n, history: { uuid: 'elsewhere', sequence: 1n } });
+  assert.match(stranger instanceof Error ? stranger.message : '', /\(elsewhere:1\): it diverged/);
 });
 
 test('a stream holds the log from what it may still have to send again; it lets go when it ends', async () => {
@@ -142,10 +157,11 @@ test('a replica whose position was purged gets 1236, at the request and in the m
   const m = memoryFeed();
   m.commit(100);
   m.purgeBelow(50n);
-  const refusal = ChangeStream.refusal(m.feed, 'uuid-1', { sourceUuid: '', afterSequence: 10n });
-  assert.equal(refusal?.code, 1236);
-  assert.match(refusal?.message ?? '', /purged required binary logs.*uuid-1:11.*starts at uuid-1:50/);
-  assert.equal(ChangeStream.refusal(m.feed, 'uuid-1', { sourceUuid: '', afterSequence: 49n }), undefined, 'the first kept transaction is what it needs next: fine');
+  const refusal = ChangeStream.start(m.feed, 'uuid-1', { sourceUuid: '', afterSequence: 10n });
+  assert.ok(refusal instanceof Error);
+  assert.equal(refusal.code, 1236);
+  assert.match(refusal.message, /purged required binary logs.*uuid-1:11.*starts at uuid-1:50/);
+  assert.deepEqual(ChangeStream.start(m.feed, 'uuid-1', { sourceUuid: '', afterSequence: 49n }), { after: 49n }, 'the first kept transaction is what it needs next: fine');
   // A purge between the check and the first read (or a forced one) ends the stream with the same error.
   const r = slowReplica();
   r.read();

@@ -20,6 +20,19 @@ export function purgedError(serverUuid: string, after: bigint, first: bigint): S
   return sqlError('SOURCE_FATAL_READING_LOG', `Cannot replicate because the source purged required binary logs: the replica needs ${serverUuid}:${after + 1n}, the source's log starts at ${serverUuid}:${first}. Provision the replica again from a backup (mizzle backup), or keep the log longer (binlog_expire_logs_seconds, max_binlog_total_size)`);
 }
 
+/**
+ * The error a replica gets when its newest transaction is not in this log: it committed
+ * transactions this server never received (a former primary), or this server's copy was purged.
+ */
+export function divergedError(history: { uuid: string; sequence: bigint }, newest: bigint | undefined): SqlError {
+  if (newest !== undefined && newest > history.sequence) {
+    return sqlError('SOURCE_FATAL_READING_LOG', `Cannot replicate: the replica's newest transaction ${history.uuid}:${history.sequence} is not in the source's change log (purged, or never applied there). Provision the replica again from a backup of the source (mizzle backup)`);
+  }
+  const from = (newest ?? 0n) + 1n;
+  const range = from === history.sequence ? `${history.uuid}:${from}` : `${history.uuid}:${from}-${history.sequence}`;
+  return sqlError('SOURCE_FATAL_READING_LOG', `Replica has transactions the source never received (${range}): it diverged; restore it from a backup of the source (mizzle backup)`);
+}
+
 /** What a stream needs of its connection. */
 export interface StreamHost {
   write(bytes: Buffer): void;
@@ -43,19 +56,29 @@ export class ChangeStream {
     private readonly requestId: number,
   ) {}
 
-  /** Checks the request: an error to answer instead of streaming, or undefined. */
-  static refusal(feed: ChangeFeed | undefined, serverUuid: string, req: ReplicateRequest): SqlError | undefined {
+  /**
+   * Checks the request: where the stream starts (the last sequence the replica has), or the error
+   * to answer instead. A replica whose position is in this log continues from it; one coming from
+   * another server (re-pointed after a promotion, or a former primary) continues after the newest
+   * transaction it holds, found here by its origin id, and is refused when it holds one this log never had.
+   */
+  static start(feed: ChangeFeed | undefined, serverUuid: string, req: ReplicateRequest): { after: bigint } | SqlError {
     if (feed === undefined) return sqlError('SOURCE_FATAL_READING_LOG', 'The source has no change log to stream (it runs with --log-bin off)');
-    if (req.sourceUuid !== '' && req.sourceUuid !== serverUuid) {
+    let after = req.afterSequence;
+    if (req.sourceUuid !== serverUuid && req.history !== undefined) {
+      const found = feed.findOrigin(req.history);
+      if (!found.found) return divergedError(req.history, found.newest);
+      after = found.at;
+    } else if (req.sourceUuid !== '' && req.sourceUuid !== serverUuid) {
       return sqlError('SOURCE_FATAL_READING_LOG', `The replica's position is in the change log of server ${req.sourceUuid}, not of this server (${serverUuid})`);
     }
     const last = feed.lastSequence();
-    if (req.afterSequence > last) {
-      return sqlError('SOURCE_FATAL_READING_LOG', `The replica asks for changes after ${serverUuid}:${req.afterSequence}, but this server's log ends at ${last}`);
+    if (after > last) {
+      return sqlError('SOURCE_FATAL_READING_LOG', `The replica asks for changes after ${serverUuid}:${after}, but this server's log ends at ${last}`);
     }
     const first = feed.firstSequence();
-    if (first > req.afterSequence + 1n) return purgedError(serverUuid, req.afterSequence, first);
-    return undefined;
+    if (first > after + 1n) return purgedError(serverUuid, after, first);
+    return { after };
   }
 
   /**

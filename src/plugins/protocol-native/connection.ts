@@ -265,8 +265,8 @@ export class NativeConnection implements RowStreamHost {
         throw sqlError('SPECIFIC_ACCESS_DENIED', `Access denied; you need (at least one of) the REPLICATION SLAVE privilege(s) for this operation`);
       }
       const feed = kernel.changeFeed?.();
-      const refusal = ChangeStream.refusal(feed, kernel.serverUuid, req);
-      if (refusal !== undefined || feed === undefined) throw refusal;
+      const start = ChangeStream.start(feed, kernel.serverUuid, req);
+      if (start instanceof SqlError || feed === undefined) throw start;
       const conn = this;
       const stream = new ChangeStream(feed, kernel.serverUuid, {
         write: (bytes) => conn.write(bytes),
@@ -275,8 +275,8 @@ export class NativeConnection implements RowStreamHost {
       }, f.requestId);
       this.stream = stream;
       counters.replicaStreams++;
-      this.h.log.info('replica connected', { user: this.user, host: this.host, after: `${req.sourceUuid || kernel.serverUuid}:${req.afterSequence}` });
-      stream.run(req.afterSequence).catch((e: unknown) => {
+      this.h.log.info('replica connected', { user: this.user, host: this.host, after: `${kernel.serverUuid}:${start.after}` });
+      stream.run(start.after).catch((e: unknown) => {
         if (e instanceof SqlError) {
           this.h.log.warn('change stream refused', { host: this.host, error: e.message });
           this.fatal(f.requestId, e);

@@ -69,6 +69,12 @@ export interface RowsPart {
 export interface ReplicateRequest {
   sourceUuid: string;
   afterSequence: bigint;
+  /**
+   * The origin id (`uuid:sequence`) of the newest transaction the replica's own log holds. A
+   * source that is not the replica's current one continues after that transaction, and refuses a
+   * replica holding transactions it never had (absent: the replica has no log of its own yet).
+   */
+  history?: { uuid: string; sequence: bigint };
 }
 
 /** CHANGES: committed transactions as the server's change log holds them (encoded mizzle.replication.v1.Transaction messages). */
@@ -330,12 +336,18 @@ export function writeReplicate(w: WireWriter, requestId: number, r: ReplicateReq
   sealed(w, MessageType.REPLICATE, 0, requestId, () => {
     w.text(r.sourceUuid);
     w.u64(r.afterSequence);
+    // Appended: an older source reads the first two fields only.
+    if (r.history !== undefined) {
+      w.text(r.history.uuid);
+      w.u64(r.history.sequence);
+    }
   });
 }
 
 export function readReplicate(payload: Buffer): ReplicateRequest {
   const r = new WireReader(payload);
-  const out = { sourceUuid: r.text(), afterSequence: r.u64() };
+  const out: ReplicateRequest = { sourceUuid: r.text(), afterSequence: r.u64() };
+  if (r.remaining > 0) out.history = { uuid: r.text(), sequence: r.u64() };
   r.end();
   return out;
 }

@@ -248,7 +248,7 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
       return OK;
     }
     case 'replicaControl': {
-      const note = env.server.replicaControl(stmt.action);
+      const note = env.server.replicaControl(stmt);
       if (note !== undefined) env.session.warn(note.code, note.message, 'Note');
       return OK;
     }

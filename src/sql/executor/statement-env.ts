@@ -4,6 +4,7 @@ import type { Row, Value } from '../../base/value.js';
 import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import type { AccessPath } from '../planner/access-path.js';
 import type { Pause } from './pause.js';
+import type { ReplicaControlStmt } from '../parser/ast.js';
 
 /** Reads of one table within the current statement's snapshot. */
 export interface TableReader {
@@ -78,8 +79,11 @@ export interface ServerInfo {
   canSeeTable(schema: string, table: string): boolean;
   /** SHOW REPLICA STATUS: its columns and, on a replica, its one row (undefined elsewhere: an empty result). */
   replicaStatus(): { columns: readonly ReplicaStatusColumn[]; row: Value[] | undefined };
-  /** START / STOP REPLICA: 1200 on a server that is no replica; a note (3083, 3084) when it already was so. */
-  replicaControl(action: 'start' | 'stop'): { code: number; message: string } | undefined;
+  /**
+   * START / STOP REPLICA: 1200 on a server that is no replica; a note (3083, 3084) when it already was so.
+   * CHANGE REPLICATION SOURCE TO, RESET REPLICA [ALL], PROMOTE (see kernel/replication/replica-commands.ts).
+   */
+  replicaControl(stmt: Pick<ReplicaControlStmt, 'action' | 'options' | 'all'>): { code: number; message: string } | undefined;
   /** CHANGE REPLICATION FILTER: replaces the named filters; 1200 on no replica, 3017 while its applier runs, 1227 without the right. */
   changeReplicationFilter(filters: readonly { name: string; values: string[] }[]): void;
   /** FLUSH HOSTS: addresses blocked for failed logins may connect again (an administrator's statement). */

@@ -728,10 +728,24 @@ export interface ChangeReplicationFilterStmt extends Pos {
   filters: { name: string; values: string[] }[];
 }
 
-/** `START REPLICA` / `STOP REPLICA` (and the older SLAVE spelling). */
+/**
+ * `START REPLICA` / `STOP REPLICA` (and the older SLAVE spelling); `CHANGE REPLICATION SOURCE TO`
+ * (or `CHANGE MASTER TO`) with its options; `RESET REPLICA [ALL]`; mizzle's `PROMOTE`.
+ */
 export interface ReplicaControlStmt extends Pos {
   type: 'replicaControl';
-  action: 'start' | 'stop';
+  action: ReplicaAction;
+  /** CHANGE ...: the options as given, named SOURCE_* (a MASTER_* name is spelled SOURCE_*). */
+  options?: ReplicaSourceOption[];
+  /** RESET REPLICA ALL: the source's settings go too. */
+  all?: boolean;
+}
+
+export type ReplicaAction = 'start' | 'stop' | 'change' | 'reset' | 'promote';
+
+export interface ReplicaSourceOption {
+  name: string;
+  value: string | number;
 }
 
 /**

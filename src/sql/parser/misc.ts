@@ -1,5 +1,5 @@
 // Transaction control, KILL, DO, the administrative statements and the recognized-but-refused ones.
-import type { AdminStmt, Statement, TableName, TransactionStmt } from './ast.js';
+import type { AdminStmt, ReplicaSourceOption, Statement, TableName, TransactionStmt } from './ast.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
 import { parseExpr } from './expr.js';
 import { parseTableName, parseTableNameList } from './clauses.js';
@@ -121,6 +121,46 @@ export function parseChangeReplicationFilter(p: Parser): Statement {
   } while (p.acceptOp(','));
   if (p.acceptKw('FOR')) throw new UnsupportedSignal('CHANGE REPLICATION FILTER ... FOR CHANNEL');
   return { type: 'changeReplicationFilter', filters, pos: t.start };
+}
+
+/** Options of CHANGE REPLICATION SOURCE TO that take a number; the others take a string. */
+const NUMERIC_SOURCE_OPTIONS = new Set(['SOURCE_PORT', 'SOURCE_SSL', 'SOURCE_AUTO_POSITION', 'SOURCE_CONNECT_RETRY']);
+
+/**
+ * CHANGE REPLICATION SOURCE TO name = value, ... (MySQL 8.0.23) or CHANGE MASTER TO MASTER_name = value, ...
+ * Names are checked by the server (which knows what it can follow), values here by their kind.
+ */
+export function parseChangeSource(p: Parser): Statement {
+  const t = p.next();
+  if (!p.acceptKw('MASTER')) {
+    p.expectKw('REPLICATION');
+    p.expectKw('SOURCE');
+  }
+  p.expectKw('TO');
+  const options: ReplicaSourceOption[] = [];
+  do {
+    const name = p.anyWordOrString().toUpperCase().replace(/^MASTER_/, 'SOURCE_');
+    p.expectOp('=');
+    const value = NUMERIC_SOURCE_OPTIONS.has(name) ? p.integer() : p.string();
+    options.push({ name, value });
+  } while (p.acceptOp(','));
+  if (p.acceptKw('FOR')) throw new UnsupportedSignal('CHANGE REPLICATION SOURCE FOR CHANNEL');
+  return { type: 'replicaControl', action: 'change', options, pos: t.start };
+}
+
+/** RESET REPLICA [ALL] (or SLAVE). */
+export function parseResetReplica(p: Parser): Statement {
+  const t = p.next();
+  p.next();
+  const all = p.acceptKw('ALL');
+  if (!p.atEnd()) throw new UnsupportedSignal('RESET REPLICA with options');
+  return { type: 'replicaControl', action: 'reset', all, pos: t.start };
+}
+
+/** PROMOTE: mizzle's one statement that turns a replica into a primary. */
+export function parsePromote(p: Parser): Statement {
+  const t = p.next();
+  return { type: 'replicaControl', action: 'promote', pos: t.start };
 }
 
 /** PURGE { BINARY | MASTER } LOGS { TO 'id' | BEFORE expr }. */

@@ -189,3 +189,17 @@ test('replica statements: SHOW REPLICA STATUS, START / STOP REPLICA, and the old
   assert.deepEqual(parse('START REPLICA'), { type: 'replicaControl', action: 'start', pos: 0 });
   assert.deepEqual(parse('STOP SLAVE'), { type: 'replicaControl', action: 'stop', pos: 0 });
 });
+
+test('CHANGE REPLICATION SOURCE TO (and CHANGE MASTER TO, named SOURCE_*), RESET REPLICA [ALL], PROMOTE', () => {
+  assert.deepEqual(parse("CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'db2', SOURCE_PORT = 4407, SOURCE_USER = 'repl', SOURCE_PASSWORD = 'pw'"), {
+    type: 'replicaControl', action: 'change', pos: 0,
+    options: [{ name: 'SOURCE_HOST', value: 'db2' }, { name: 'SOURCE_PORT', value: 4407 }, { name: 'SOURCE_USER', value: 'repl' }, { name: 'SOURCE_PASSWORD', value: 'pw' }],
+  });
+  assert.deepEqual(parse("CHANGE MASTER TO MASTER_HOST='db2', master_port=4407"), {
+    type: 'replicaControl', action: 'change', pos: 0, options: [{ name: 'SOURCE_HOST', value: 'db2' }, { name: 'SOURCE_PORT', value: 4407 }],
+  });
+  assert.deepEqual(parse('RESET REPLICA ALL'), { type: 'replicaControl', action: 'reset', all: true, pos: 0 });
+  assert.deepEqual(parse('RESET SLAVE'), { type: 'replicaControl', action: 'reset', all: false, pos: 0 });
+  assert.deepEqual(parse('PROMOTE'), { type: 'replicaControl', action: 'promote', pos: 0 });
+  assert.deepEqual(parse("CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'x' FOR CHANNEL 'c'"), { type: 'unsupported', feature: 'CHANGE REPLICATION SOURCE FOR CHANNEL', pos: 0 });
+});

@@ -8,7 +8,7 @@ import { parseAlter, parseCreate, parseDrop, parseRename, parseTruncate } from '
 import { parseExplain, parseSet, parseShow, parseUse } from './show-set.js';
 import {
   UNSUPPORTED_LEADS, parseBegin, parseCommit, parseDo, parseFlush, parseKill, parseLock, parseRelease,
-  parsePurgeLogs, parseReplicaControl, parseChangeReplicationFilter, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
+  parsePurgeLogs, parseReplicaControl, parseChangeReplicationFilter, parseChangeSource, parseResetReplica, parsePromote, parseRollback, parseSavepoint, parseTableAdmin, parseUnlock,
 } from './misc.js';
 
 /** One statement at the cursor; stops before `;` / EOF (the caller checks what follows). */
@@ -94,13 +94,19 @@ export function parseStatementBody(p: Parser): Statement {
     case 'STOP':
       if (p.isKw('REPLICA', 1) || p.isKw('SLAVE', 1)) return parseReplicaControl(p);
       break;
+    case 'CHANGE':
+      if (p.isKw('REPLICATION', 1) && p.isKw('FILTER', 2)) return parseChangeReplicationFilter(p);
+      if (p.isKw('REPLICATION', 1) || p.isKw('MASTER', 1)) return parseChangeSource(p);
+      break;
+    case 'RESET':
+      if (p.isKw('REPLICA', 1) || p.isKw('SLAVE', 1)) return parseResetReplica(p);
+      break;
+    case 'PROMOTE':
+      return parsePromote(p);
     case 'DO':
       return parseDo(p);
     case 'PURGE':
       return parsePurgeLogs(p);
-    case 'CHANGE':
-      if (p.isKw('REPLICATION', 1) && p.isKw('FILTER', 2)) return parseChangeReplicationFilter(p);
-      break;
     case 'LOCK':
       return parseLock(p);
     case 'UNLOCK':

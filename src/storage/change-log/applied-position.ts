@@ -13,8 +13,9 @@ export interface AppliedPosition {
  * origin's uuid and the applied position moves to `sequence` of `sourceUuid`, in the same write.
  */
 export interface ReplicatedOrigin extends AppliedPosition {
-  /** The server where the transaction was first committed. */
+  /** The server where the transaction was first committed, and its sequence there: the transaction's name on every server. */
   originUuid: string;
+  originSequence: bigint;
 }
 
 const KEY = catalogKey(CAT_REPLICA);
@@ -24,6 +25,11 @@ export function readAppliedPosition(r: KvReader): AppliedPosition | undefined {
   if (v === undefined) return undefined;
   const o = JSON.parse(Buffer.from(v).toString('utf8')) as { source_uuid: string; sequence: string };
   return { sourceUuid: o.source_uuid, sequence: BigInt(o.sequence) };
+}
+
+/** RESET REPLICA, PROMOTE: no position; a source is then asked by the newest transaction this server holds. */
+export function clearAppliedPosition(w: KvWriter): void {
+  w.del(KEY);
 }
 
 export function writeAppliedPosition(w: KvWriter, p: AppliedPosition): void {

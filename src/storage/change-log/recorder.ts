@@ -33,6 +33,11 @@ export class ChangeRecorder {
   readonly changes: RecordedChange[] = [];
   /** Set when a replica's applier records a source transaction: logged with its origin, and the applied position moves with it. */
   origin: ReplicatedOrigin | undefined;
+  /**
+   * A replica's group commit applies several source transactions in one write: where each ends
+   * in `changes`, so each is logged as a message of its own with its origin (see markEnd).
+   */
+  readonly ends: { end: number; origin: ReplicatedOrigin }[] = [];
 
   get size(): number {
     return this.changes.length;
@@ -63,11 +68,19 @@ export class ChangeRecorder {
 
   rollbackTo(mark: number): void {
     if (this.changes.length > mark) this.changes.length = mark;
+    while (this.ends.length > 0 && this.ends[this.ends.length - 1].end > mark) this.ends.pop();
   }
 
   clear(): void {
     this.changes.length = 0;
     this.origin = undefined;
+    this.ends.length = 0;
+  }
+
+  /** The changes recorded since the last end belong to the source transaction `origin`, which becomes the applied position. */
+  markEnd(origin: ReplicatedOrigin): void {
+    this.ends.push({ end: this.changes.length, origin });
+    this.origin = origin;
   }
 
   /** Whether the commit must write to the log's store: changes to log, or a replica's position to move. */
