@@ -64,6 +64,8 @@ export interface CompileEnv {
   text?: string;
   /** When set, every column of `scope` an expression reads is marked here (so a scan can skip the rest). */
   columnsRead?: boolean[];
+  /** WITH ROLLUP's grouping expressions (by their syntax tree's JSON): the select list reads their values, NULL in super-aggregate rows. */
+  groupExprs?: Map<string, Compiled>;
 }
 
 const TRUE_VAL = 1;
@@ -76,8 +78,17 @@ function constant(type: SqlType, value: Value): Compiled {
 /** What built-in functions get of this compiler (they may not import it: that would be an import cycle). */
 const FUNCTION_COMPILER: ExprCompiler = { compile: compileExpr, convertTo, compileComparison };
 
+/** An expression's syntax tree without source positions: equal for the same text written twice. */
+export function groupExprKey(expr: Expr): string {
+  return JSON.stringify(expr, (k, v: unknown) => (k === 'pos' ? undefined : v));
+}
+
 /** Compiles `expr` in `env`. */
 export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
+  if (env.groupExprs !== undefined && expr.type !== 'column' && expr.type !== 'literal') {
+    const grouped = env.groupExprs.get(groupExprKey(expr));
+    if (grouped) return grouped;
+  }
   switch (expr.type) {
     case 'literal':
       return compileLiteral(expr);
