@@ -33,6 +33,8 @@ export interface Compiled {
   columnIndex?: number;
   /** True when the value does not depend on the row (literals, @@vars, pure functions of constants). */
   constant: boolean;
+  /** For `/`: the quotient before rounding to the type's scale, which arithmetic on it reads (MySQL's 1/3*3 = 1.0000). */
+  evalUnrounded?: Evaluator;
 }
 
 /** Hands out a slot for an aggregate call in grouped queries; returns its index in the post-aggregation row. */
@@ -389,17 +391,24 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
       sessionReads++;
       const inc = Number(env.session.getSystemVariable('div_precision_increment'));
       const type = exact ? decimalType(integerDigitsOf(a.type) + scaleOf(b.type) + scaleOf(a.type) + inc, scaleOf(a.type) + inc) : T_DOUBLE;
-      const ae = a.eval, be = b.eval;
+      const ae = a.evalUnrounded ?? a.eval, be = b.evalUnrounded ?? b.eval;
+      const unrounded: Evaluator = (r, c) => {
+        const x = ae(r, c);
+        if (x === null) return null;
+        const y = be(r, c);
+        if (y === null) return null;
+        const q = divide(exact, x, y, c.divPrecisionIncrement);
+        if (q === null) divisionByZero(c);
+        return q;
+      };
+      if (!exact) return { type, nullable: true, constant: a.constant && b.constant, eval: unrounded };
+      // Everything but arithmetic sees the quotient at the type's scale (comparisons, CONCAT, storage).
+      const scale = type.scale ?? 0;
       return {
-        type, nullable: true, constant: a.constant && b.constant,
+        type, nullable: true, constant: a.constant && b.constant, evalUnrounded: unrounded,
         eval: (r, c) => {
-          const x = ae(r, c);
-          if (x === null) return null;
-          const y = be(r, c);
-          if (y === null) return null;
-          const q = divide(exact, x, y, c.divPrecisionIncrement);
-          if (q === null) divisionByZero(c);
-          return q;
+          const q = unrounded(r, c);
+          return q instanceof Decimal ? q.withScale(scale) : q;
         },
       };
     }
@@ -475,16 +484,24 @@ function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: Compil
     const ints = op === '*' ? integerDigitsOf(a.type) + integerDigitsOf(b.type) : Math.max(integerDigitsOf(a.type), integerDigitsOf(b.type)) + 1;
     type = decimalType(ints + scale, scale);
   } else type = T_DOUBLE;
-  const ae = a.eval, be = b.eval;
+  const ae = a.evalUnrounded ?? a.eval, be = b.evalUnrounded ?? b.eval;
   const text = () => exprText(expr, env);
+  const raw: Evaluator = (r, c) => {
+    const x = ae(r, c);
+    if (x === null) return null;
+    const y = be(r, c);
+    if (y === null) return null;
+    return arith(op, domain, x, y, unsigned, text);
+  };
+  const nullable = a.nullable || b.nullable, constant = a.constant && b.constant;
+  if (domain !== 'decimal' || (!a.evalUnrounded && !b.evalUnrounded)) return { type, nullable, constant, eval: raw };
+  // A quotient's extra digits carry through arithmetic; everything else sees the type's scale.
+  const scale = type.scale ?? 0;
   return {
-    type, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,
+    type, nullable, constant, evalUnrounded: raw,
     eval: (r, c) => {
-      const x = ae(r, c);
-      if (x === null) return null;
-      const y = be(r, c);
-      if (y === null) return null;
-      return arith(op, domain, x, y, unsigned, text);
+      const v = raw(r, c);
+      return v instanceof Decimal ? v.withScale(scale) : v;
     },
   };
 }

@@ -86,14 +86,14 @@ export interface Peers {
   stop(): Promise<void>;
 }
 
-/** Starts both servers (MariaDB with utf8mb4 and a case-insensitive collation, as MySQL 8's default). */
+/** Starts both servers (MariaDB with utf8mb4 and a UCA collation: punctuation sorts as in MySQL 8's utf8mb4_0900_ai_ci). */
 export async function startPeers(): Promise<Peers> {
   let server: ServerProcess | undefined;
   let maria: MariadbProcess | undefined;
   try {
     [server, maria] = await Promise.all([
       startServerProcess(),
-      startMariadb(['--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci', '--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION']),
+      startMariadb(['--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_520_ci', '--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION']),
     ]);
   } catch (e) {
     await server?.stop(); server?.cleanup();
