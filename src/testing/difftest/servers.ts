@@ -12,6 +12,9 @@ export type Answer =
   | { kind: 'ok' }
   | { kind: 'error'; code: number; message: string };
 
+/** A UCA collation, so punctuation sorts as in MySQL 8's utf8mb4_0900_ai_ci (general_ci sorts by code point). */
+const MARIADB_COLLATION = 'utf8mb4_unicode_520_ci';
+
 /** A statement that has not answered in this long counts as an error (code -2) and the connection is replaced. */
 const STATEMENT_TIMEOUT_MS = 10000;
 const FLOAT_TYPES = new Set([4, 5]);
@@ -19,7 +22,8 @@ const FLOAT_TYPES = new Set([4, 5]);
 export class Peer {
   private conn: Connection | undefined;
 
-  constructor(readonly name: string, private readonly port: number) {}
+  /** `init`: statements run on each new connection (the MariaDB peer sets its connection collation). */
+  constructor(readonly name: string, private readonly port: number, private readonly init: string[] = []) {}
 
   private async connection(): Promise<Connection> {
     if (!this.conn) {
@@ -29,6 +33,7 @@ export class Peer {
         rowsAsArray: true, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true,
         typeCast: (field, next) => { void next; return field.string(); },
       });
+      for (const sql of this.init) await this.conn.query(sql);
       await this.conn.query('CREATE DATABASE IF NOT EXISTS difftest');
       await this.conn.query('USE difftest');
     }
@@ -93,7 +98,7 @@ export async function startPeers(): Promise<Peers> {
   try {
     [server, maria] = await Promise.all([
       startServerProcess(),
-      startMariadb(['--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_520_ci', '--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION']),
+      startMariadb(['--character-set-server=utf8mb4', `--collation-server=${MARIADB_COLLATION}`, '--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION']),
     ]);
   } catch (e) {
     await server?.stop(); server?.cleanup();
@@ -102,7 +107,8 @@ export async function startPeers(): Promise<Peers> {
   }
   const s = server; const m = maria;
   const mizzle = new Peer('mizzle', s.port);
-  const mariadb = new Peer('mariadb', m.port);
+  // Literals take the connection's collation: the same as the columns', or MariaDB answers 1267/1271 where MySQL 8 coerces.
+  const mariadb = new Peer('mariadb', m.port, [`SET NAMES utf8mb4 COLLATE ${MARIADB_COLLATION}`]);
   return {
     mizzle,
     mariadb,
