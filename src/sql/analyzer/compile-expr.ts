@@ -7,7 +7,7 @@ import { coerceValue } from '../types/coerce.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
-import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
+import { normInt, toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { encodeKeepingBytes, hasEscapedBytes } from '../../base/raw-bytes-text.js';
 import { exprText as canonicalText } from '../parser/expr-text.js';
@@ -15,7 +15,7 @@ import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
 } from '../types/infer.js';
-import { isBinaryType, isStringType, type SqlType } from '../../base/sql-type.js';
+import { isIntegerType, isBinaryType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext, SessionContext } from './eval-context.js';
 import { lookupFunction } from '../functions/registry.js';
@@ -855,6 +855,7 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
     : target;
   if (type.kind === 'date' || type.kind === 'datetime' || type.kind === 'timestamp' || type.kind === 'time') return castTemporal(x, type);
   if (type.kind === 'bigint' && type.unsigned) return castUnsigned(x, type);
+  if (type.kind === 'bigint' && isIntegerType(x.type) && x.type.unsigned) return castUnsignedToSigned(x, type);
   return {
     type, nullable: x.nullable, constant: x.constant,
     eval: (r, c) => {
@@ -912,6 +913,20 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
       if (big >= 0n) return n;
       c.session.warn(1105, UNSIGNED_WRAP_NOTE, 'Note');
       return BigInt.asUintN(64, big);
+    },
+  };
+}
+
+/** CAST(unsigned integer AS SIGNED): values from 2^63 up wrap to negative (CAST(18446744073709551615 AS SIGNED) = -1), as in MySQL. */
+function castUnsignedToSigned(x: Compiled, type: SqlType): Compiled {
+  const xe = x.eval;
+  return {
+    type, nullable: x.nullable, constant: x.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      if (typeof v === 'bigint') return normInt(BigInt.asIntN(64, v));
+      return typeof v === 'number' ? v : coerceValue(v, type, { mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, warn: (code, message) => castWarning(c, code, message, v, type) });
     },
   };
 }
