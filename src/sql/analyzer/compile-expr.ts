@@ -848,7 +848,9 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
   if (target.kind === 'json') return castToJson(x);
   // To text or bytes a JSON value casts as its text; to numbers and times as the scalar it holds.
   if (x.type.kind === 'json' && !isStringType(target) && !isBinaryType(target)) x = jsonAsScalar(x);
-  const xe = x.eval;
+  // A quotient casts to a number from all its digits (CAST(1/3 AS DECIMAL(10,9)) = 0.333333333), to text at its scale.
+  const numeric = target.kind === 'decimal' || target.kind === 'double' || target.kind === 'float';
+  const xe = numeric ? x.evalUnrounded ?? x.eval : x.eval;
   const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
     : target.kind === 'binary' && target.length === undefined ? { kind: 'varbinary', length: x.type.length ?? 255 }
