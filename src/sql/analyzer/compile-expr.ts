@@ -836,7 +836,7 @@ export function convertTo(x: Compiled, type: SqlType): Compiled {
     return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : toDouble(v); } };
   }
   if (type.kind === 'decimal') {
-    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : v instanceof Decimal ? v : typeof v === 'number' && Number.isInteger(v) ? v : Decimal.fromNumber(toDouble(v)); } };
+    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : v instanceof Decimal ? v : typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'bigint' ? new Decimal(v, 0) : Decimal.fromNumber(toDouble(v)); } };
   }
   if (isStringType(type)) {
     return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : valueToString(v, x.type); } };
@@ -851,7 +851,8 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
   // A quotient casts to a number from all its digits (CAST(1/3 AS DECIMAL(10,9)) = 0.333333333), to text at its scale.
   const numeric = target.kind === 'decimal' || target.kind === 'double' || target.kind === 'float';
   const xe = numeric ? x.evalUnrounded ?? x.eval : x.eval;
-  const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
+  // CHAR without a length holds the whole value: a number's type length is a display width, not a bound.
+  const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: isStringType(x.type) ? x.type.length ?? 255 : Math.max(x.type.length ?? 0, 255) }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
     : target.kind === 'binary' && target.length === undefined ? { kind: 'varbinary', length: x.type.length ?? 255 }
     : target;
