@@ -20,6 +20,12 @@ export const EXCLUDED: readonly { what: string; why: string }[] = [
   { what: 'BIGINT UNSIGNED values near 2^64 in data', why: 'whether an overflow error (1690) shows depends on which rows each server evaluates an expression for (join order, pushdown); data stays below 2^53' },
 ];
 
+/** Differences still generated, with their causes as far as they are known (seed 1 shows them). */
+export const REMAINING: readonly { what: string; why: string }[] = [
+  { what: 'x NOT IN (SELECT col ...) where x lies outside col\'s type range and col has NULLs', why: 'MariaDB answers TRUE (it skips the NULLs once the value cannot match); by the SQL rule, which mizzle follows, the answer is NULL' },
+  { what: 'REPLACE(s, \'\', NULL)', why: 'MariaDB returns s when the search string is empty before looking at the NULL; mizzle returns NULL as for any NULL argument (MySQL 8 not verified)' },
+];
+
 /** Differences known and not fixed yet: not generated, so the agreement figure does not hide them. */
 export const KNOWN: readonly { what: string; why: string }[] = [
   { what: 'SUM/AVG of a DATE, DATETIME or TIME', why: 'MySQL sums the value as a number (20240131); mizzle reads the text\'s leading number (2024)' },
@@ -63,6 +69,8 @@ export function renderReport(r: RunResult, date: string): string {
   }
   lines.push('## Excluded: MariaDB ≠ MySQL 8', '');
   for (const e of EXCLUDED) lines.push(`- ${e.what}: ${e.why}`);
+  lines.push('', '## Differences still generated, by cause', '');
+  for (const e of REMAINING) lines.push(`- ${e.what}: ${e.why}`);
   lines.push('', '## Known mizzle differences, not generated', '');
   for (const e of KNOWN) lines.push(`- ${e.what}: ${e.why}`);
   lines.push('');
