@@ -17,6 +17,15 @@ export function pow10(n: number): bigint {
  * the value because MySQL prints DECIMAL results with their declared scale
  * (SUM of DECIMAL(10,2) prints "3.50", not "3.5").
  */
+/** MySQL's decimals are arrays of 9-digit words: a fraction takes whole words. */
+const DIGITS_PER_WORD = 9;
+/** MySQL keeps at most 81 digits in a decimal value; intermediates never need more fraction than this. */
+const MAX_INTERMEDIATE_SCALE = 72;
+
+function wordDigits(scale: number): number {
+  return Math.ceil(scale / DIGITS_PER_WORD) * DIGITS_PER_WORD;
+}
+
 export class Decimal {
   constructor(readonly unscaled: bigint, readonly scale: number) {}
 
@@ -104,6 +113,20 @@ export class Decimal {
     const q = num / den;
     const rounded = new Decimal(q, scale + 1).withScale(scale);
     return rounded;
+  }
+
+  /**
+   * The `/` operator's quotient as MySQL computes it: truncated at a scale of whole 9-digit words
+   * (each operand's scale rounded up to words, plus what is left of div_precision_increment),
+   * so a chain of divisions keeps those digits; the result type's scale rounds it when shown.
+   */
+  divInWords(o: Decimal, precisionIncrement = 4): Decimal | undefined {
+    if (o.unscaled === 0n) return undefined;
+    const f1 = wordDigits(this.scale);
+    const f2 = wordDigits(o.scale);
+    const increment = Math.max(0, precisionIncrement - (f1 - this.scale) - (f2 - o.scale));
+    const scale = Math.min(wordDigits(f1 + f2 + increment), MAX_INTERMEDIATE_SCALE);
+    return new Decimal((this.unscaled * pow10(o.scale + scale)) / (o.unscaled * pow10(this.scale)), scale);
   }
 
   /** Remainder with the sign of the dividend (MySQL MOD). Undefined on zero. */

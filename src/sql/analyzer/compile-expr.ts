@@ -7,7 +7,7 @@ import { coerceValue } from '../types/coerce.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
-import { toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
+import { normInt, toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { encodeKeepingBytes, hasEscapedBytes } from '../../base/raw-bytes-text.js';
 import { exprText as canonicalText } from '../parser/expr-text.js';
@@ -15,7 +15,7 @@ import { parseDate, parseDateTime, parseTime } from '../../base/temporal.js';
 import {
   T_BIGINT, T_BOOL_INT, T_DOUBLE, T_NULL, decimalLiteralType, decimalType, integerDigitsOf, scaleOf, unifyTypes, varchar,
 } from '../types/infer.js';
-import { isBinaryType, isStringType, type SqlType } from '../../base/sql-type.js';
+import { isIntegerType, isBinaryType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext, SessionContext } from './eval-context.js';
 import { lookupFunction } from '../functions/registry.js';
@@ -33,6 +33,8 @@ export interface Compiled {
   columnIndex?: number;
   /** True when the value does not depend on the row (literals, @@vars, pure functions of constants). */
   constant: boolean;
+  /** For `/`: the quotient before rounding to the type's scale, which arithmetic on it reads (MySQL's 1/3*3 = 1.0000). */
+  evalUnrounded?: Evaluator;
 }
 
 /** Hands out a slot for an aggregate call in grouped queries; returns its index in the post-aggregation row. */
@@ -64,6 +66,8 @@ export interface CompileEnv {
   text?: string;
   /** When set, every column of `scope` an expression reads is marked here (so a scan can skip the rest). */
   columnsRead?: boolean[];
+  /** WITH ROLLUP's grouping expressions (by their syntax tree's JSON): the select list reads their values, NULL in super-aggregate rows. */
+  groupExprs?: Map<string, Compiled>;
 }
 
 const TRUE_VAL = 1;
@@ -76,8 +80,17 @@ function constant(type: SqlType, value: Value): Compiled {
 /** What built-in functions get of this compiler (they may not import it: that would be an import cycle). */
 const FUNCTION_COMPILER: ExprCompiler = { compile: compileExpr, convertTo, compileComparison };
 
+/** An expression's syntax tree without source positions: equal for the same text written twice. */
+export function groupExprKey(expr: Expr): string {
+  return JSON.stringify(expr, (k, v: unknown) => (k === 'pos' ? undefined : v));
+}
+
 /** Compiles `expr` in `env`. */
 export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
+  if (env.groupExprs !== undefined && expr.type !== 'column' && expr.type !== 'literal') {
+    const grouped = env.groupExprs.get(groupExprKey(expr));
+    if (grouped) return grouped;
+  }
   switch (expr.type) {
     case 'literal':
       return compileLiteral(expr);
@@ -378,17 +391,24 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
       sessionReads++;
       const inc = Number(env.session.getSystemVariable('div_precision_increment'));
       const type = exact ? decimalType(integerDigitsOf(a.type) + scaleOf(b.type) + scaleOf(a.type) + inc, scaleOf(a.type) + inc) : T_DOUBLE;
-      const ae = a.eval, be = b.eval;
+      const ae = a.evalUnrounded ?? a.eval, be = b.evalUnrounded ?? b.eval;
+      const unrounded: Evaluator = (r, c) => {
+        const x = ae(r, c);
+        if (x === null) return null;
+        const y = be(r, c);
+        if (y === null) return null;
+        const q = divide(exact, x, y, c.divPrecisionIncrement);
+        if (q === null) divisionByZero(c);
+        return q;
+      };
+      if (!exact) return { type, nullable: true, constant: a.constant && b.constant, eval: unrounded };
+      // Everything but arithmetic sees the quotient at the type's scale (comparisons, CONCAT, storage).
+      const scale = type.scale ?? 0;
       return {
-        type, nullable: true, constant: a.constant && b.constant,
+        type, nullable: true, constant: a.constant && b.constant, evalUnrounded: unrounded,
         eval: (r, c) => {
-          const x = ae(r, c);
-          if (x === null) return null;
-          const y = be(r, c);
-          if (y === null) return null;
-          const q = divide(exact, x, y, c.divPrecisionIncrement);
-          if (q === null) divisionByZero(c);
-          return q;
+          const q = unrounded(r, c);
+          return q instanceof Decimal ? q.withScale(scale) : q;
         },
       };
     }
@@ -464,16 +484,24 @@ function compileArith(op: '+' | '-' | '*', a: Compiled, b: Compiled, env: Compil
     const ints = op === '*' ? integerDigitsOf(a.type) + integerDigitsOf(b.type) : Math.max(integerDigitsOf(a.type), integerDigitsOf(b.type)) + 1;
     type = decimalType(ints + scale, scale);
   } else type = T_DOUBLE;
-  const ae = a.eval, be = b.eval;
+  const ae = a.evalUnrounded ?? a.eval, be = b.evalUnrounded ?? b.eval;
   const text = () => exprText(expr, env);
+  const raw: Evaluator = (r, c) => {
+    const x = ae(r, c);
+    if (x === null) return null;
+    const y = be(r, c);
+    if (y === null) return null;
+    return arith(op, domain, x, y, unsigned, text);
+  };
+  const nullable = a.nullable || b.nullable, constant = a.constant && b.constant;
+  if (domain !== 'decimal' || (!a.evalUnrounded && !b.evalUnrounded)) return { type, nullable, constant, eval: raw };
+  // A quotient's extra digits carry through arithmetic; everything else sees the type's scale.
+  const scale = type.scale ?? 0;
   return {
-    type, nullable: a.nullable || b.nullable, constant: a.constant && b.constant,
+    type, nullable, constant, evalUnrounded: raw,
     eval: (r, c) => {
-      const x = ae(r, c);
-      if (x === null) return null;
-      const y = be(r, c);
-      if (y === null) return null;
-      return arith(op, domain, x, y, unsigned, text);
+      const v = raw(r, c);
+      return v instanceof Decimal ? v.withScale(scale) : v;
     },
   };
 }
@@ -808,7 +836,7 @@ export function convertTo(x: Compiled, type: SqlType): Compiled {
     return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : toDouble(v); } };
   }
   if (type.kind === 'decimal') {
-    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : v instanceof Decimal ? v : typeof v === 'number' && Number.isInteger(v) ? v : Decimal.fromNumber(toDouble(v)); } };
+    return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : v instanceof Decimal ? v : typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'bigint' ? new Decimal(v, 0) : Decimal.fromNumber(toDouble(v)); } };
   }
   if (isStringType(type)) {
     return { ...x, type, eval: (r, c) => { const v = xe(r, c); return v === null ? null : valueToString(v, x.type); } };
@@ -820,13 +848,17 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
   if (target.kind === 'json') return castToJson(x);
   // To text or bytes a JSON value casts as its text; to numbers and times as the scalar it holds.
   if (x.type.kind === 'json' && !isStringType(target) && !isBinaryType(target)) x = jsonAsScalar(x);
-  const xe = x.eval;
-  const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: x.type.length ?? 255 }
+  // A quotient casts to a number from all its digits (CAST(1/3 AS DECIMAL(10,9)) = 0.333333333), to text at its scale.
+  const numeric = target.kind === 'decimal' || target.kind === 'double' || target.kind === 'float';
+  const xe = numeric ? x.evalUnrounded ?? x.eval : x.eval;
+  // CHAR without a length holds the whole value: a number's type length is a display width, not a bound.
+  const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: isStringType(x.type) ? x.type.length ?? 255 : Math.max(x.type.length ?? 0, 255) }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
     : target.kind === 'binary' && target.length === undefined ? { kind: 'varbinary', length: x.type.length ?? 255 }
     : target;
   if (type.kind === 'date' || type.kind === 'datetime' || type.kind === 'timestamp' || type.kind === 'time') return castTemporal(x, type);
   if (type.kind === 'bigint' && type.unsigned) return castUnsigned(x, type);
+  if (type.kind === 'bigint' && isIntegerType(x.type) && x.type.unsigned) return castUnsignedToSigned(x, type);
   return {
     type, nullable: x.nullable, constant: x.constant,
     eval: (r, c) => {
@@ -884,6 +916,20 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
       if (big >= 0n) return n;
       c.session.warn(1105, UNSIGNED_WRAP_NOTE, 'Note');
       return BigInt.asUintN(64, big);
+    },
+  };
+}
+
+/** CAST(unsigned integer AS SIGNED): values from 2^63 up wrap to negative (CAST(18446744073709551615 AS SIGNED) = -1), as in MySQL. */
+function castUnsignedToSigned(x: Compiled, type: SqlType): Compiled {
+  const xe = x.eval;
+  return {
+    type, nullable: x.nullable, constant: x.constant,
+    eval: (r, c) => {
+      const v = xe(r, c);
+      if (v === null) return null;
+      if (typeof v === 'bigint') return normInt(BigInt.asIntN(64, v));
+      return typeof v === 'number' ? v : coerceValue(v, type, { mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, warn: (code, message) => castWarning(c, code, message, v, type) });
     },
   };
 }

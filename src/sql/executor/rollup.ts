@@ -72,8 +72,10 @@ export class RollupGrouper {
 
   private output(g: Group, level: number): Row {
     const row = g.first.slice(0, this.width);
-    for (let i = level; i < this.keyColumns.length; i++) row[this.keyColumns[i]] = null;
+    for (let i = level; i < this.keyColumns.length; i++) if (this.keyColumns[i] >= 0) row[this.keyColumns[i]] = null;
     for (const a of g.accs) row.push(a.result());
+    // Expression keys' values, in key order (the planner's reads of them), NULL above this level.
+    for (let i = 0; i < this.keyColumns.length; i++) if (this.keyColumns[i] < 0) row.push(i < level ? g.keys[i] : null);
     return row;
   }
 }

@@ -2,7 +2,7 @@
 import { sqlError } from '../../base/errors.js';
 import { modulo, arithDomain } from '../types/arith.js';
 import { normInt, toDecimal, toDouble, toInteger, valueToString } from '../types/convert.js';
-import { Decimal } from '../../base/decimal.js';
+import { Decimal, DECIMAL_SCALE_MAX } from '../../base/decimal.js';
 import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
@@ -50,9 +50,9 @@ function roundingType(args: Compiled[], dropScale: boolean): SqlType {
   if (d === 'double') return T_DOUBLE;
   if (d === 'int') return { ...T_BIGINT, unsigned: t.unsigned };
   if (dropScale) return decimalType(integerDigitsOf(t) + 1, 0);
-  // ROUND(x, n) with a constant n keeps min(n, scale) digits.
+  // ROUND(x, n) / TRUNCATE(x, n) with a constant n show n digits (ROUND(1.23, 3) = 1.230), as MySQL's type does.
   const n = args[1] ? constantInt(args[1]) ?? scaleOf(t) : scaleOf(t);
-  const scale = Math.max(0, Math.min(n, scaleOf(t)));
+  const scale = Math.max(0, Math.min(n, DECIMAL_SCALE_MAX));
   return decimalType(integerDigitsOf(t) + scale + 1, scale);
 }
 
@@ -73,7 +73,8 @@ function roundValue(x: Exclude<Value, null>, places: number, d: Domain, truncate
   }
   const dec = toDecimal(x);
   let out: Decimal;
-  if (places >= 0) out = truncate ? dec.truncateTo(places) : dec.withScale(places);
+  // MySQL shares ROUND's result type with TRUNCATE: the scale is the places asked for (TRUNCATE(1.5, 2) = 1.50).
+  if (places >= 0) out = truncate ? dec.truncateTo(places).withScale(places) : dec.withScale(places);
   else {
     const p = -places;
     const shifted = new Decimal(dec.unscaled, dec.scale + p);

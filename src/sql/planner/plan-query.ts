@@ -2,7 +2,7 @@
 import { sqlError } from '../../base/errors.js';
 import type { DeleteStmt, Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt, Statement, UpdateStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
-import { compileExpr, convertTo, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import { compileExpr, convertTo, groupExprKey, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import { unifyTypes } from '../types/infer.js';
 import { AggregateSlots } from '../functions/aggregates.js';
 import type { AssignmentPlan, DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
@@ -148,7 +148,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const width = scope.columns.length;
   const aggregates = grouped ? new AggregateSlots(width, ctx.text) : undefined;
   const windows = new WindowSlots(stmt.windows);
-  const itemEnv: CompileEnv = { ...base, aggregates, windows };
+  const rollupExprs = stmt.withRollup && !stmt.windows?.length ? rollupExpressions(stmt, expanded, base) : undefined;
+  const itemEnv: CompileEnv = { ...base, aggregates, windows, groupExprs: rollupExprs?.byText };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
   // Without an alias a column is named as written, except that a qualified column reference is named by its column alone.
   const names = expanded.map((x) => x.item.alias ?? (x.item.expr.type === 'column' ? x.item.expr.column : x.item.text));
@@ -161,7 +162,7 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
       if (hasAggregate(expanded[n - 1].item.expr)) throw sqlError('WRONG_GROUP_FIELD', `Can't group on '${names[n - 1]}'`);
       return compileExpr(expanded[n - 1].item.expr, { ...base, clause: 'group statement' });
     }
-    return compileExpr(g, { ...base, clause: 'group statement', aliases: aliasMap });
+    return compileExpr(g, { ...base, clause: 'group statement', aliases: rollupExprs ? groupAliases(expanded, names, base) : aliasMap });
   });
   const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, windows: undefined, clause: 'having clause', aliases: aliasMap }) : undefined;
   const order = compileOrder(stmt.orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
@@ -183,7 +184,11 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
       : { table: '', schema: '', orgTable: '', name: names[i], orgName: '', type: c.type, nullable: c.nullable };
   });
   const plan: SelectPlan = { kind: 'select', columns, from, where, aggregates, groupKeys, having, windows: windows.plan(), items, distinct: stmt.distinct, order, limit, subqueries };
-  if (stmt.withRollup) plan.rollup = rollupColumns(groupKeys, width);
+  if (stmt.withRollup) {
+    plan.rollup = rollupColumns(groupKeys, width, rollupExprs !== undefined);
+    // Expression keys' values follow the aggregates in each grouped row.
+    if (rollupExprs) rollupExprs.slot.base = width + (aggregates?.specs.length ?? 0);
+  }
   return plan;
 }
 
@@ -291,10 +296,49 @@ export const queryPlans = new PlanCache<QueryExpr, QueryPlan>((query, ctx) => pl
 /** UPDATE / DELETE target plans, reused likewise. */
 export const dmlPlans = new PlanCache<UpdateStmt | DeleteStmt, DmlPlan>((stmt, ctx) => planDml(stmt, dmlContext(stmt, ctx)));
 
-/** WITH ROLLUP nulls the grouping columns of its super-aggregate rows, so each key must be a column. */
-function rollupColumns(keys: Compiled[], width: number): number[] {
+/**
+ * WITH ROLLUP nulls the grouping columns of its super-aggregate rows: a column key by its input
+ * column, an expression key (-1 here) by the value the rollup appends after the aggregates.
+ */
+function rollupColumns(keys: Compiled[], width: number, expressionsAllowed: boolean): number[] {
   return keys.map((k) => {
-    if (k.columnIndex === undefined || k.columnIndex >= width) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH ROLLUP over expressions');
-    return k.columnIndex;
+    if (k.columnIndex !== undefined && k.columnIndex < width) return k.columnIndex;
+    if (!expressionsAllowed) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support WITH ROLLUP over expressions with window functions');
+    return -1;
   });
+}
+
+/** Select aliases for GROUP BY compiled as their expressions (under ROLLUP the select items read the keys' values instead). */
+function groupAliases(expanded: { item: SelectItem }[], names: string[], base: CompileEnv): Map<string, Compiled> {
+  const out = new Map<string, Compiled>();
+  names.forEach((n, i) => {
+    const e = expanded[i].item.expr;
+    if (!out.has(n.toLowerCase()) && !hasAggregate(e)) out.set(n.toLowerCase(), compileExpr(e, { ...base, clause: 'group statement' }));
+  });
+  return out;
+}
+
+/**
+ * WITH ROLLUP's expression keys, compiled as reads of the values the rollup appends after the
+ * aggregates (`slot.base` is known once every aggregate has been collected), keyed by syntax tree.
+ */
+function rollupExpressions(stmt: SelectStmt, expanded: { item: SelectItem }[], base: CompileEnv): { byText: Map<string, Compiled>; slot: { base: number } } {
+  const slot = { base: -1 };
+  const byText = new Map<string, Compiled>();
+  let n = 0;
+  for (const g of stmt.groupBy) {
+    let ast: Expr | undefined = g.type === 'literal' && g.kind === 'integer' ? expanded[Number(g.value) - 1]?.item.expr : g;
+    if (ast?.type === 'column' && ast.table === undefined && base.scope.find(ast.column) < 0) {
+      const name = ast.column.toLowerCase();
+      ast = expanded.find((x) => x.item.alias?.toLowerCase() === name)?.item.expr ?? ast;
+    }
+    if (!ast || ast.type === 'column') continue;
+    // One value per expression key, in key order, as the rollup appends them.
+    const offset = n++;
+    const key = groupExprKey(ast);
+    if (byText.has(key)) continue;
+    const type = compileExpr(ast, { ...base, clause: 'group statement' }).type;
+    byText.set(key, { type, nullable: true, constant: false, eval: (row) => row[slot.base + offset] });
+  }
+  return { byText, slot };
 }

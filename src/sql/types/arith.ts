@@ -54,7 +54,7 @@ export function arith(op: '+' | '-' | '*', domain: ArithDomain, a: Exclude<Value
 /** a / b: DECIMAL for exact operands (scale + div_precision_increment), DOUBLE otherwise; NULL on zero. */
 export function divide(exact: boolean, a: Exclude<Value, null>, b: Exclude<Value, null>, precisionIncrement: number): Value {
   if (exact) {
-    return toDecimal(a).div(toDecimal(b), precisionIncrement) ?? null;
+    return toDecimal(a).divInWords(toDecimal(b), precisionIncrement) ?? null;
   }
   const y = toDouble(b);
   if (y === 0) return null;

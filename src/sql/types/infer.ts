@@ -47,6 +47,8 @@ export function unifyTypes(types: SqlType[]): SqlType {
   if (ts.every((t) => t.kind === 'json')) return { kind: 'json' };
   if (ts.some((t) => t.kind === 'json')) return { kind: 'longtext' };
   if (ts.every((t) => isIntegerType(t))) {
+    // BIGINT UNSIGNED beside a signed integer fits no integer type: MySQL's result is DECIMAL(20,0).
+    if (ts.some((t) => t.unsigned && t.kind === 'bigint') && ts.some((t) => !t.unsigned)) return decimalType(20, 0);
     return { kind: 'bigint', length: Math.max(...ts.map((t) => t.length ?? 11)), unsigned: ts.every((t) => t.unsigned) || undefined };
   }
   if (ts.every((t) => isIntegerType(t) || t.kind === 'decimal')) {
