@@ -981,7 +981,8 @@ export class Kernel implements KernelApi, SessionHost {
     if (!this.sourceSettings?.current()) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO');
     if (this.applierRunning()) throw sqlError('REPLICA_SQL_THREAD_MUST_STOP', 'This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first');
     try {
-      withFilterChanges(this.replicateRules.lists, filters);
+      // Checked here, in the statement's thread: the thread that runs the applier applies them as they are.
+      new ReplicateRules(withFilterChanges(this.replicateRules.lists, filters));
     } catch (e) {
       throw sqlError('WRONG_ARGUMENTS', `Incorrect arguments to CHANGE REPLICATION FILTER: ${(e as Error).message.replace(/^--/, '')}`);
     }
