@@ -32,7 +32,7 @@ test('a first word that is not a command is an error naming it and listing the c
     assert.equal(r.status, 2, `mizzle ${args.join(' ')}: ${r.stderr}`);
     assert.ok(!r.started, 'no server started');
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, new RegExp(`^mizzle: unknown command '${args[0]}' \\(commands: audit, backup, log, passwd, router, shard, sql; with only options, mizzle starts the server\\)`));
+    assert.match(r.stderr, new RegExp(`^mizzle: unknown command '${args[0]}' \\(commands: audit, backup, log, passwd, promote, router, shard, sql; with only options, mizzle starts the server\\)`));
     assert.match(r.stderr, /\n {2}mizzle passwd USER \[PASSWORD\] /);
     assert.match(r.stderr, /\n {2}mizzle backup --to DEST /);
     assert.match(r.stderr, /\n {2}mizzle shard SUB --topology ADDRESS /);

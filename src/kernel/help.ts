@@ -17,6 +17,7 @@ export const USAGE = [
   '  mizzle backup --to DEST          an online, consistent, compacted copy of the datadir (start a server on DEST to restore)',
   '  mizzle log read [--from ID] [--format json|sql|binary]   print the change log of committed transactions',
   '  mizzle audit verify FILE...      check an audit-file log (rotated files oldest first) for edited, removed or reordered lines',
+  '  mizzle promote HOST:PORT        turn a replica into a primary (PROMOTE over the native protocol; prints how to re-point the others)',
   '  mizzle sql [URL] [options]       the SQL console: interactive on a terminal, or piped (< dump.sql, -e); mizzle sql --help',
   '  mizzle shard SUB --topology ADDRESS   show, init, put or delete a sharded keyspace\'s topology (etcd:// or a file); mizzle shard --help',
   '  mizzle router --topology ADDRESS --keyspace NAME   a MySQL protocol front that routes statements to a sharded keyspace\'s shards; mizzle router --help',
