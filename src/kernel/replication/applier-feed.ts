@@ -2,6 +2,7 @@
 import type { Logger } from '../logger.js';
 import type { ChangeApplier, CommittedTransaction, StreamHold } from '../plugin.js';
 import { decodeTransaction, transactionToJson, type pb } from '../../storage/change-log/index.js';
+import { WakeablePause } from './wakeable-pause.js';
 
 /** What the feed needs of its server. */
 export interface ApplierFeedHost {
@@ -41,7 +42,10 @@ class Committed implements CommittedTransaction {
 export class ApplierFeed {
   private closed = false;
   private loop: Promise<void> | undefined;
+  /** Ends the wait for the next commit at close(). */
   private wake: (() => void) | undefined;
+  /** Between failed deliveries; close() cuts it short. */
+  private readonly retryPause = new WakeablePause();
   private hold: StreamHold | undefined;
   /** The last sequence the plugin acknowledged (0n: none). */
   private position = 0n;
@@ -76,6 +80,7 @@ export class ApplierFeed {
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
+    this.retryPause.wake();
     await this.loop;
     this.hold?.release();
   }
@@ -96,17 +101,6 @@ export class ApplierFeed {
   /** The last failure, or why feeding stopped ('' when none). */
   get error(): string {
     return this.stopped ?? this.lastError;
-  }
-
-  private async pause(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = undefined;
   }
 
   private async run(): Promise<void> {
@@ -140,7 +134,7 @@ export class ApplierFeed {
         // Commits go on while the plugin fails: the lag in transactions counts them.
         this.newest = this.host.bounds().last;
         this.host.log.warn(`${this.name}: delivering transactions failed; retrying`, { from: String(this.position + 1n), error: this.lastError, retry_ms: delay });
-        await this.pause(delay);
+        await this.retryPause.sleep(delay);
         delay = Math.min(delay * 2, RETRY_MAX_MS);
         continue;
       }

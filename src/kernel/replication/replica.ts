@@ -10,6 +10,7 @@ import { replicaStatusCounters, replicaStatusRow, type ReplicaState } from './re
 import { rowStatement, type RowStatement } from './row-statements.js';
 import type { FilteredChange, KeyrangeFilter } from './keyrange-filter.js';
 import { NO_RULES, ReplicateRules } from './replicate-rules.js';
+import { WakeablePause } from './wakeable-pause.js';
 
 /** What the applier needs of its server. */
 export interface ReplicaHost {
@@ -65,7 +66,8 @@ export class Replica {
   private applying: Promise<void> | undefined;
   /** Prepared row statements of the applier's session, by text. */
   private readonly prepared = new Map<string, number>();
-  private wake: (() => void) | undefined;
+  /** Between reconnects; STOP REPLICA cuts it short. */
+  private readonly retryPause = new WakeablePause();
   private session: Session | undefined;
   private applyFailure: ApplyError | undefined;
   /** --replicate-do-db and the like (CHANGE REPLICATION FILTER replaces them while stopped). */
@@ -133,7 +135,7 @@ export class Replica {
     this.state.io = 'stopped';
     this.state.sqlRunning = false;
     this.handle?.stop();
-    this.wake?.();
+    this.retryPause.wake();
     return undefined;
   }
 
@@ -157,7 +159,7 @@ export class Replica {
       this.wanted = false;
       this.state.io = 'stopped';
       this.handle?.stop();
-      this.wake?.();
+      this.retryPause.wake();
     }
     try {
       await this.loop;
@@ -239,14 +241,7 @@ export class Replica {
         clearInterval(watchdog);
       }
       this.state.io = 'connecting';
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.retryPause.sleep(delay);
       delay = Math.min(delay * 2, RETRY_MAX_MS);
     }
     if (run !== this.runs) return;
