@@ -94,6 +94,7 @@ export interface KernelOptions {
 
 
 const replicaAdminDenied = () => sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
+const replicaNotConfigured = () => sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO');
 
 /** Statements that show or touch other sessions or the server's counters: in a cluster they need the other threads' reports first. */
 function needsPeers(statement: Statement, text: string): boolean {
@@ -577,9 +578,9 @@ export class Kernel implements KernelApi, SessionHost {
    * thread only: monitoring plugins and main-thread logging plugins (the others saw them in the workers).
    */
   relayedEvents(records: readonly RelayedEvent[]): void {
-    const mainOnly = [...this.registry.ofKind('monitoring'), ...this.registry.ofKind('logging').filter((l) => l.manifest.mainThread === true)];
-    const observers = mainOnly.flatMap((m) => (m.instance.statement ? [m.instance.statement.bind(m.instance)] : []));
-    const auditors = this.registry.ofKind('logging').filter((l) => l.manifest.mainThread === true).flatMap((l) => (l.instance.audit ? [l.instance.audit.bind(l.instance)] : []));
+    const mainLogging = this.registry.ofKind('logging').filter((l) => l.manifest.mainThread === true);
+    const observers = [...this.registry.ofKind('monitoring'), ...mainLogging].flatMap((m) => (m.instance.statement ? [m.instance.statement.bind(m.instance)] : []));
+    const auditors = mainLogging.flatMap((l) => (l.instance.audit ? [l.instance.audit.bind(l.instance)] : []));
     for (const r of records) {
       if (isAuditEvent(r)) {
         this.deliverAudit(auditors, r);
@@ -751,7 +752,7 @@ export class Kernel implements KernelApi, SessionHost {
         return this.replicaControl(stmt);
       },
       changeReplicationFilter: (filters) => {
-        if (!this.isConnectionAdmin(user, host)) throw sqlError('SPECIFIC_ACCESS_DENIED', 'Access denied; you need (at least one of) the SUPER or REPLICATION_SLAVE_ADMIN privilege(s) for this operation');
+        if (!this.isConnectionAdmin(user, host)) throw replicaAdminDenied();
         this.changeReplicationFilter(filters);
       },
       binaryLogs: () => {
@@ -978,7 +979,7 @@ export class Kernel implements KernelApi, SessionHost {
    * hold until the server restarts (then the options apply again), here or in the thread that runs the applier.
    */
   changeReplicationFilter(filters: readonly ReplicationFilterChange[]): void {
-    if (!this.sourceSettings?.current()) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO');
+    if (!this.sourceSettings?.current()) throw replicaNotConfigured();
     if (this.applierRunning()) throw sqlError('REPLICA_SQL_THREAD_MUST_STOP', 'This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD first');
     try {
       // Checked here, in the statement's thread: the thread that runs the applier applies them as they are.
@@ -1003,7 +1004,7 @@ export class Kernel implements KernelApi, SessionHost {
     else if (action === 'reset') resetReplica(this, stmt.all === true);
     else if (action === 'promote') promote(this);
     if (action !== 'start' && action !== 'stop') return undefined;
-    if (!this.sourceSettings?.current()) throw sqlError('REPLICA_NOT_CONFIGURED', 'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO');
+    if (!this.sourceSettings?.current()) throw replicaNotConfigured();
     if (this.applierFactory) {
       this.syncApplier();
       if (this.replica) return action === 'start' ? this.replica.start() : this.replica.stop();
