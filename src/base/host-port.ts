@@ -17,3 +17,8 @@ export function readHostPort(text: string): HostPort | undefined {
 export function hostPortText(a: HostPort): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
+
+/** A URL's host as a socket wants it: an IPv6 literal without the brackets the URL writes it in. */
+export function urlHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}

@@ -1,4 +1,5 @@
 // fetch for https:// with the URL's own TLS settings (a CA file, verify-ca): Node's https underneath, answering a standard Response. Node only.
+import { urlHost } from '../base/host-port.js';
 import { Agent, request } from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -26,7 +27,7 @@ export function httpsFetch(tls: TlsOptionsFor): FetchFunction {
     const req = request(target, {
       method: init.method ?? 'GET',
       headers: Object.fromEntries(headers),
-      agent: agentFor(target.hostname.replace(/^\[(.*)\]$/, '$1')),
+      agent: agentFor(urlHost(target)),
       signal: init.signal ?? undefined,
     }, (res) => {
       const answer = new Headers();

@@ -1,4 +1,5 @@
 // The kernel: sessions, the authentication decision, statement environments, and server-wide state.
+import { urlHost } from '../base/host-port.js';
 import { getCollation } from '../base/collation.js';
 import { sqlError, SqlError } from '../base/errors.js';
 import { HostBlocks } from './host-blocks.js';
@@ -872,7 +873,7 @@ export class Kernel implements KernelApi, SessionHost {
 
   replicaSource(): { scheme: string; host: string; port: number } | undefined {
     const url = this.sourceSettings?.current();
-    return url && { scheme: 'mizzle', host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 4406) };
+    return url && { scheme: 'mizzle', host: urlHost(url), port: Number(url.port || 4406) };
   }
 
   topology(): TopologySource | undefined {

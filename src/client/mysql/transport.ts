@@ -1,4 +1,5 @@
 // The MySQL transport: sessions are connections of mizzle's own client end of the MySQL protocol (src/protocol/mysql/client-end.ts).
+import { urlHost } from '../../base/host-port.js';
 import { SqlError } from '../../base/errors.js';
 import { LruMap } from '../../base/lru-map.js';
 import { ClientConnection, type QueryResult as WireResult, type RowReceiver, type Sha2RsaChoice } from '../../protocol/mysql/client-end.js';
@@ -40,7 +41,7 @@ export function mysqlEndpoint(url: URL): MysqlEndpoint {
   const settings = tlsSettings(url, 'preferred');
   const database = decodeURIComponent(url.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    host: urlHost(url) || '127.0.0.1',
     port: url.port === '' ? 3306 : Number(url.port),
     user: url.username === '' ? 'root' : decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),

@@ -1,4 +1,5 @@
 // The native transport (mizzle://): sessions are connections of the native protocol's client end, which follow REDIRECTs to where the server says.
+import { urlHost } from '../../base/host-port.js';
 import { SqlError } from '../../base/errors.js';
 import { NativeClientConnection, NativeConnectionError, type NativeReply } from '../../protocol/native/client-end.js';
 import type { NativeCell, NativeParam } from '../../protocol/native/cells.js';
@@ -44,7 +45,7 @@ export function nativeEndpoint(url: URL): NativeEndpoint {
   const redirectsMax = hops === null ? DEFAULT_REDIRECTS_MAX : Number(hops);
   if (!Number.isInteger(redirectsMax) || redirectsMax < 0 || redirectsMax > 100) throw new MizzleError(`maxRedirects in the URL must be a whole number from 0 to 100, not '${hops}'`, ClientCode.USAGE, 'HY000', 'usage');
   return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    host: urlHost(url) || '127.0.0.1',
     port: url.port === '' ? 4406 : Number(url.port),
     user: url.username === '' ? 'root' : decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),

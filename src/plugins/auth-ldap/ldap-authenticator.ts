@@ -1,4 +1,5 @@
 // Checks a login by binding to an LDAP directory as the user: by a DN template, or by searching for the user's entry first.
+import { urlHost } from '../../base/host-port.js';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
@@ -36,7 +37,7 @@ export class LdapAuthenticator implements Authenticator {
 
   constructor(private readonly settings: LdapSettings, private readonly log: Logger) {
     this.cache = new SuccessCache(settings.cacheSeconds * 1000);
-    this.host = new URL(settings.uri).hostname.replace(/^\[(.*)\]$/, '$1');
+    this.host = urlHost(new URL(settings.uri));
   }
 
   async authenticate(req: AuthRequest): Promise<AuthDecision> {
