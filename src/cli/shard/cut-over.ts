@@ -53,6 +53,11 @@ export function findShard(ks: KeyspaceTopology | undefined, keyspace: string, na
   return s;
 }
 
+/** A cut-over starts from a serving shard: a frozen one is another cut-over's, running or failed halfway. */
+export function assertServing(s: ShardTopology, keyspace: string): void {
+  if (s.state === 'frozen') throw new Error(`${keyspace}/${s.name} is frozen: another cut-over runs or failed halfway (mizzle shard show)`);
+}
+
 /** Sets one shard's state, checking its primary is still `primary` (another operator may have moved it). */
 export function setShardState(topology: TopologySource, keyspace: string, shard: string, primary: ServerAddress, state: 'serving' | 'frozen'): Promise<unknown> {
   return topology.update(keyspace, (ks) => {

@@ -1,7 +1,7 @@
 // `mizzle shard move KEYSPACE SHARD --to host:port`: a replica of the shard's primary becomes its primary in a short cut-over.
 import { hostPortText } from '../../base/host-port.js';
 import type { ShardSubcommand } from './command.js';
-import { cutOver, findShard } from './cut-over.js';
+import { assertServing, cutOver, findShard } from './cut-over.js';
 import { ADMIN_OPTIONS, adminLogin, wholeOption, parseShardArgs } from './shard-args.js';
 import { ShardServer, parseAddress } from './shard-server.js';
 import { sameAddress } from '../../sharding/topology.js';
@@ -22,7 +22,7 @@ export const move: ShardSubcommand = {
     const to = parseAddress(toText);
     const shard = findShard(topology.current().keyspaces[a.keyspace], a.keyspace, a.shard);
     if (sameAddress(shard.primary, to)) throw new Error(`${hostPortText(to)} is already ${a.keyspace}/${a.shard}'s primary`);
-    if (shard.state === 'frozen') throw new Error(`${a.keyspace}/${a.shard} is frozen: another cut-over runs or failed halfway (mizzle shard show)`);
+    assertServing(shard, a.keyspace);
     const { user, password } = adminLogin(a);
     const source = new ShardServer(shard.primary, user, password);
     const target = new ShardServer(to, user, password);

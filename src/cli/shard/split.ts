@@ -1,6 +1,6 @@
 // `mizzle shard split KEYSPACE SHARD --into N --to host:port,…`: key-range replicas of the shard's primary, cleaned of the seed's foreign rows, become the primaries of its N children.
 import type { ShardSubcommand } from './command.js';
-import { cutOver, findShard } from './cut-over.js';
+import { assertServing, cutOver, findShard } from './cut-over.js';
 import { ADMIN_OPTIONS, adminLogin, wholeOption, parseShardArgs } from './shard-args.js';
 import { ShardServer, parseAddress } from './shard-server.js';
 import { parseShardName, shardNameOf, splitRange } from '../../sharding/keyspace-id.js';
@@ -22,7 +22,7 @@ export const split: ShardSubcommand = {
     const parts = Number(a.options.get('into') ?? '2');
     const ks = topology.current().keyspaces[a.keyspace];
     const shard = findShard(ks, a.keyspace, a.shard);
-    if (shard.state === 'frozen') throw new Error(`${a.keyspace}/${a.shard} is frozen: another cut-over runs or failed halfway (mizzle shard show)`);
+    assertServing(shard, a.keyspace);
     const children = splitRange(parseShardName(a.shard), parts).map(shardNameOf);
     const to = (a.options.get('to') ?? '').split(',').filter((x) => x !== '').map(parseAddress);
     if (to.length !== children.length) throw new Error(`--to names ${to.length} servers; the ${children.length} children ${children.join(', ')} need one each, in that order`);
