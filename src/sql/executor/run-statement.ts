@@ -1,5 +1,5 @@
 // Dispatches one parsed statement to its executor and shapes the result for the protocol.
-import { getCharset } from '../../base/collation.js';
+import { getCharset, getCollation } from '../../base/collation.js';
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
 import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
@@ -189,6 +189,12 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
       case 'names': {
         // The variables hold the charset's own name: utf8 is stored as utf8mb3, as MySQL 8 and MariaDB do.
         const cs = a.default ? 'utf8mb4' : getCharset(a.charset)?.name ?? a.charset.toLowerCase();
+        // A COLLATE of another character set changes nothing (1253), as in MySQL; an unknown one is 1273.
+        if (a.collation !== undefined) {
+          const named = getCollation(a.collation);
+          if (named === undefined) throw sqlError('UNKNOWN_COLLATION', `Unknown collation: '${a.collation}'`);
+          if (named.charset !== cs && getCharset(cs) !== undefined) throw sqlError('COLLATION_CHARSET_MISMATCH', `COLLATION '${named.name}' is not valid for CHARACTER SET '${cs}'`);
+        }
         for (const v of ['character_set_client', 'character_set_connection', 'character_set_results']) env.session.setSystemVariable(v, cs);
         // Without COLLATE the connection takes the character set's default collation, as in MySQL.
         const collation = a.collation?.toLowerCase() ?? getCharset(cs)?.defaultCollation;
