@@ -217,3 +217,11 @@ test('with an authorization plugin, information_schema lists only what the user 
     rmSync(datadir, { recursive: true, force: true });
   }
 });
+
+test('an information_schema column selected without an alias is named as the table defines it (MySQL 8, which drizzle-kit reads)', async () => {
+  assert.deepEqual(await columns("SELECT table_name, t.table_schema, Table_Rows FROM information_schema.tables t WHERE table_schema = 'app'"), ['TABLE_NAME', 'TABLE_SCHEMA', 'TABLE_ROWS']);
+  assert.deepEqual(await columns('SELECT table_name AS table_name, LOWER(table_name), table_name + 0 FROM information_schema.tables LIMIT 1'), ['table_name', 'LOWER(table_name)', 'table_name + 0']);
+  assert.deepEqual(await columns('SELECT * FROM (SELECT column_name FROM information_schema.columns) x LIMIT 1'), ['COLUMN_NAME']);
+  // Columns of other tables keep the spelling of the query.
+  assert.deepEqual(await columns('SELECT EMAIL, Id FROM app.users LIMIT 1'), ['EMAIL', 'Id']);
+});

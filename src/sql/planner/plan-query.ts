@@ -2,6 +2,7 @@
 import { sqlError } from '../../base/errors.js';
 import type { DeleteStmt, Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt, Statement, UpdateStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
+import { INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
 import { compileExpr, convertTo, groupExprKey, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import { unifyTypes } from '../types/infer.js';
 import { AggregateSlots } from '../functions/aggregates.js';
@@ -151,8 +152,7 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const rollupExprs = stmt.withRollup && !stmt.windows?.length ? rollupExpressions(stmt, expanded, base) : undefined;
   const itemEnv: CompileEnv = { ...base, aggregates, windows, groupExprs: rollupExprs?.byText };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
-  // Without an alias a column is named as written, except that a qualified column reference is named by its column alone.
-  const names = expanded.map((x) => x.item.alias ?? (x.item.expr.type === 'column' ? x.item.expr.column : x.item.text));
+  const names = expanded.map((x, i) => x.item.alias ?? unaliasedName(x.item, items[i], scope));
   const aliasMap = new Map<string, Compiled>();
   names.forEach((n, i) => { if (!aliasMap.has(n.toLowerCase())) aliasMap.set(n.toLowerCase(), items[i]); });
   const groupKeys = stmt.groupBy.map((g) => {
@@ -190,6 +190,19 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
     if (rollupExprs) rollupExprs.slot.base = width + (aggregates?.specs.length ?? 0);
   }
   return plan;
+}
+
+/**
+ * The name of a select item without an alias: as written, except that a qualified column reference is
+ * named by its column alone, and that (as in MySQL 8, not MariaDB) a column of an information_schema
+ * table keeps the table's own name (`SELECT table_name FROM information_schema.tables` names it
+ * TABLE_NAME): MySQL 8 tools such as drizzle-kit read the upper-case names.
+ */
+function unaliasedName(item: SelectItem, compiled: Compiled, scope: Scope): string {
+  if (item.expr.type !== 'column') return item.text;
+  const source = compiled.columnIndex !== undefined ? scope.columns[compiled.columnIndex] : undefined;
+  if (source !== undefined && source.schema === INFORMATION_SCHEMA && source.orgName !== '') return source.orgName;
+  return item.expr.column;
 }
 
 /** ORDER BY over an already projected result (set operations, VALUES): by position or output name. */
