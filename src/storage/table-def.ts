@@ -1,10 +1,14 @@
 // The catalog's description of schemas, tables, columns and indexes, as stored in the datadir.
 import type { SqlType } from '../base/sql-type.js';
 
-/** A column default as stored: a constant (encoded, see value-json) or CURRENT_TIMESTAMP[(fsp)]. */
+/**
+ * A column default as stored: a constant (encoded, see value-json), CURRENT_TIMESTAMP[(fsp)], or an
+ * expression default (`DEFAULT (expr)`, in MySQL's printed form) computed for each row written.
+ */
 export type ColumnDefault =
   | { kind: 'value'; value: JsonValue }
-  | { kind: 'now'; fsp?: number };
+  | { kind: 'now'; fsp?: number }
+  | { kind: 'expr'; expr: string };
 
 /**
  * A Value in JSON-safe form for the catalog: null, number, string as is;

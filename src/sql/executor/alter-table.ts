@@ -7,8 +7,9 @@ import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
-import { implicitDefault } from './write-row.js';
+import { implicitDefault, storeValue } from './write-row.js';
 import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
+import { checkExpressionDefaults, evalExpressionDefault } from './expression-defaults.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { checkForeignKeyTypes, followTableRename, foreignKeyIndexesCoveredBy, referencingKeys } from './foreign-key-ddl.js';
 import {
@@ -45,7 +46,10 @@ function rebuild(catalog: CatalogWriter, next: TableDef, shape: Reshape, env: St
   let rowNumber = 0;
   const initial = shape.columns.map((c, i) => (shape.from[i] < 0 ? initialValue(c) : null));
   checkGeneratedColumns(next, env.session);
+  checkExpressionDefaults(next, env.session);
   const generated = hasGenerated(next);
+  // A new column with an expression default gets it computed for each row (after the row's other columns), as in MySQL.
+  const computedDefaults = shape.columns.flatMap((c, i) => (shape.from[i] < 0 && c.default?.kind === 'expr' ? [{ column: i, expr: c.default.expr }] : []));
   catalog.alterTable(next, (row) => {
     rowNumber++;
     const out = shape.columns.map((col, i) => {
@@ -53,6 +57,10 @@ function rebuild(catalog: CatalogWriter, next: TableDef, shape: Reshape, env: St
       if (src < 0) return initial[i];
       return shape.convert.has(i) ? convertStored(row[src], col, rowNumber, env) : row[src];
     });
+    if (computedDefaults.length > 0) {
+      env.ctx.rowNumber = rowNumber;
+      for (const d of computedDefaults) out[d.column] = storeValue(next.columns[d.column], evalExpressionDefault(next, d.column, d.expr, out, env.ctx), env.ctx);
+    }
     // Generated columns follow the new shape: a new one is filled, the others follow converted base columns.
     if (generated) {
       env.ctx.rowNumber = rowNumber;
@@ -195,7 +203,7 @@ function renameColumn(catalog: CatalogWriter, def: TableDef, oldName: string, ne
 }
 
 /** ALTER [COLUMN] c SET DEFAULT x / DROP DEFAULT. */
-function alterDefault(catalog: CatalogWriter, def: TableDef, name: string, expr: AstColumn['default'], env: StatementEnv): TableDef {
+function alterDefault(catalog: CatalogWriter, def: TableDef, name: string, expr: AstColumn['default'], isExpression: boolean, env: StatementEnv): TableDef {
   const pos = columnPos(def, name);
   const col = def.columns[pos];
   let changed: ColumnDef;
@@ -204,10 +212,12 @@ function alterDefault(catalog: CatalogWriter, def: TableDef, name: string, expr:
     void _d;
     changed = rest;
   } else {
-    changed = { ...col, default: buildDefault({ name: col.name, dataType: col.type, default: expr }, col.type, env) };
+    changed = { ...col, default: buildDefault({ name: col.name, dataType: col.type, default: expr, ...(isExpression ? { defaultIsExpression: true } : {}) }, col.type, env) };
     if (changed.default?.kind === 'value' && changed.default.value === null && !col.nullable) throw sqlError('INVALID_DEFAULT', `Invalid default value for '${col.name}'`);
   }
-  catalog.alterTable({ ...def, columns: def.columns.map((c, i) => (i === pos ? changed : c)) });
+  const columns = def.columns.map((c, i) => (i === pos ? changed : c));
+  checkExpressionDefaults({ ...def, columns }, env.session);
+  catalog.alterTable({ ...def, columns });
   return tableOrThrow(catalog, def.schema, def.name);
 }
 
@@ -324,7 +334,7 @@ function applyAction(catalog: CatalogWriter, def: TableDef, action: AlterAction,
     case 'renameColumn':
       return renameColumn(catalog, def, action.oldName, action.newName);
     case 'alterColumnDefault':
-      return alterDefault(catalog, def, action.name, action.default, env);
+      return alterDefault(catalog, def, action.name, action.default, action.defaultIsExpression === true, env);
     case 'renameIndex':
       return renameIndex(catalog, def, action.oldName, action.newName);
     case 'renameTable': {

@@ -15,6 +15,7 @@ import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collatio
 import { isBinaryType, isIntegerType, isStringType, type SqlType } from '../../base/sql-type.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
+import { checkExpressionDefaults, expressionDefault } from './expression-defaults.js';
 import { checkGeneratedColumns, generatedDefinition } from './generated-column-ddl.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { runQuery } from './query.js';
@@ -144,6 +145,7 @@ function validateType(name: string, t: SqlType): void {
 
 export function buildDefault(c: AstColumn, type: SqlType, env: StatementEnv): ColumnDefault {
   const d = c.default as NonNullable<AstColumn['default']>;
+  if (c.defaultIsExpression) return expressionDefault(c.name, d);
   const isNow = d.type === 'call' && ['CURRENT_TIMESTAMP', 'NOW', 'LOCALTIME', 'LOCALTIMESTAMP'].includes(d.name);
   if (isNow) {
     if (type.kind !== 'datetime' && type.kind !== 'timestamp') throw sqlError('INVALID_DEFAULT', `Invalid default value for '${c.name}'`);
@@ -266,6 +268,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
   }
   checkAutoKey({ columns, primaryKey, indexes });
   checkGeneratedColumns({ schema, name: stmt.table.name, columns, primaryKey }, env.session);
+  checkExpressionDefaults({ schema, name: stmt.table.name, columns }, env.session);
   const base = { schema, name: stmt.table.name, columns, primaryKey, indexes, nextIndexId: nextId };
   const foreign = stmt.constraints.flatMap((c) => (c.kind === 'foreign' ? [c] : []));
   if (foreign.length > 0 && stmt.temporary) throw sqlError('CANNOT_ADD_FOREIGN', 'Cannot add foreign key constraint');

@@ -28,7 +28,7 @@ export function generatedDefinition(c: AstColumn): ColumnDef['generated'] {
 }
 
 /** Every node of an expression tree, parents first. */
-function eachNode(e: Expr, visit: (e: Expr) => void): void {
+export function eachNode(e: Expr, visit: (e: Expr) => void): void {
   visit(e);
   const walk = (v: unknown): void => {
     if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return;

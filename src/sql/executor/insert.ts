@@ -85,7 +85,7 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
         row[columns[i]] = src[i] as Value;
       }
       for (let c = 0; c < def.columns.length; c++) {
-        if (!given[c]) row[c] = def.columns[c].generated ? null : defaultValue(def.columns[c], ctx, c !== aiCol);
+        if (!given[c]) row[c] = def.columns[c].generated ? null : defaultValue(def.columns[c], ctx, c !== aiCol, def, c, row);
       }
       try {
         let generated = false;
@@ -127,7 +127,7 @@ function evalInsertValue(e: Expr, def: TableDef, env: CompileEnv, ctx: Statement
     if (e.column) {
       const i = def.columns.findIndex((c) => c.name.toLowerCase() === e.column?.toLowerCase());
       if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in 'field list'`);
-      return defaultValue(def.columns[i], ctx, true);
+      return defaultValue(def.columns[i], ctx, true, def, i);
     }
     return undefined;
   }

@@ -112,7 +112,7 @@ export function executeMultiUpdate(plan: DmlPlan, ignore: boolean, env: Statemen
       if (fresh[t].length === 0) continue;
       const target = targets[t];
       const col = target.def.columns[a.column];
-      const value = storeValue(col, a.value ? a.value.eval(work, ctx) : defaultValue(col, ctx, false), ctx);
+      const value = storeValue(col, a.value ? a.value.eval(work, ctx) : defaultValue(col, ctx, false, target.def, a.column, work.slice(target.offset, target.offset + target.def.columns.length)), ctx);
       work[target.offset + a.column] = value;
       for (const m of fresh[t]) {
         const id = `${target.def.id}:${m.key}`;

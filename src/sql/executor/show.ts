@@ -72,6 +72,7 @@ function requireTable(env: StatementEnv, tx: ReadTx, stmt: ShowStmt, views = fal
 export function defaultText(c: ColumnDef): Value {
   if (!c.default) return null;
   if (c.default.kind === 'now') return c.default.fsp ? `CURRENT_TIMESTAMP(${c.default.fsp})` : 'CURRENT_TIMESTAMP';
+  if (c.default.kind === 'expr') return c.default.expr;
   const v = valueFromJson(c.default.value);
   if (v === null) return null;
   const t = formatValueText(v, c.type);
@@ -81,7 +82,7 @@ export function defaultText(c: ColumnDef): Value {
 /** DESCRIBE's Extra column. */
 export function columnExtra(c: ColumnDef): string {
   if (c.generated) return c.generated.stored ? 'STORED GENERATED' : 'VIRTUAL GENERATED';
-  return [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? `on update ${onUpdateText(c)}` : ''].filter((x) => x).join(' ');
+  return [c.autoIncrement ? 'auto_increment' : '', c.default?.kind === 'now' || c.default?.kind === 'expr' ? 'DEFAULT_GENERATED' : '', c.onUpdateNow ? `on update ${onUpdateText(c)}` : ''].filter((x) => x).join(' ');
 }
 
 /**
@@ -127,6 +128,7 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
     else if (c.type.kind === 'timestamp' && !c.generated) s += ' NULL';
     const text = (c.type.kind.endsWith('text') || c.type.kind.endsWith('blob') || c.type.kind === 'json');
     if (c.default?.kind === 'now') s += ` DEFAULT ${defaultText(c)}`;
+    else if (c.default?.kind === 'expr') s += ` DEFAULT (${c.default.expr})`;
     else if (c.default?.kind === 'value') {
       const d = defaultText(c);
       s += d === null ? ' DEFAULT NULL' : ` DEFAULT ${quoteString(String(d))}`;

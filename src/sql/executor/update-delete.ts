@@ -78,7 +78,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
       for (const s of sets) {
         const col = t.def.columns[s.column];
         const v: Value = s.value ? s.value.eval(next, ctx) : null;
-        next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false), ctx);
+        next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false, t.def, s.column, next), ctx);
       }
       if (generated) computeGenerated(t.def, next, ctx);
       if (next.every((v, i) => sameStoredValue(v, old[i]))) {

@@ -4,14 +4,18 @@ import type { ColumnDef, TableDef } from '../../storage/table-def.js';
 import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
 import { formatDateTime } from '../../base/temporal.js';
+import { evalExpressionDefault } from './expression-defaults.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
 
 /** Errors UPDATE IGNORE turns into warnings, skipping the row: duplicate key, foreign key (1451/1452), CHECK (3819). */
 export const UPDATE_IGNORABLE: ReadonlySet<number> = new Set([1062, 1451, 1452, 3819]);
 
-/** The value a column gets when an INSERT does not give one (or says DEFAULT). */
-export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: boolean): Value {
+/**
+ * The value a column gets when an INSERT does not give one (or says DEFAULT). An expression default
+ * is computed for this row: given the table, the column's position and the row, it may read other columns.
+ */
+export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: boolean, def?: TableDef, column = -1, row?: Row): Value {
   const d = col.default;
   if (d === undefined) {
     if (col.nullable || col.autoIncrement) return null;
@@ -20,6 +24,7 @@ export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: bool
     return implicitDefault(col);
   }
   if (d.kind === 'now') return col.type.kind === 'date' ? formatDateTime(ctx.now).slice(0, 10) : formatDateTime(ctx.now, d.fsp ?? col.type.fsp ?? 0);
+  if (d.kind === 'expr') return evalExpressionDefault(def, column, d.expr, row, ctx);
   return valueFromJson(d.value);
 }
 

@@ -482,6 +482,8 @@ export interface ColumnDef {
   /** Explicit `NULL` given. */
   nullable?: boolean;
   default?: Expr;
+  /** The DEFAULT was written in parentheses: an expression default, evaluated for each row (MySQL 8.0.13+). */
+  defaultIsExpression?: boolean;
   autoIncrement?: boolean;
   primaryKey?: boolean;
   unique?: boolean;
@@ -571,7 +573,7 @@ export type AlterAction =
   | { kind: 'modifyColumn'; column: ColumnDef; first?: boolean; after?: string }
   | { kind: 'changeColumn'; oldName: string; column: ColumnDef; first?: boolean; after?: string }
   | { kind: 'renameColumn'; oldName: string; newName: string }
-  | { kind: 'alterColumnDefault'; name: string; default?: Expr }
+  | { kind: 'alterColumnDefault'; name: string; default?: Expr; defaultIsExpression?: boolean }
   | { kind: 'addConstraint'; constraint: TableConstraint }
   | { kind: 'dropIndex'; name: string; ifExists?: boolean }
   | { kind: 'dropPrimaryKey' }

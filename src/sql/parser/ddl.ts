@@ -389,7 +389,8 @@ function parseAlterAction(p: Parser, actions: AlterAction[]): void {
       p.acceptKw('COLUMN');
       const name = p.ident();
       if (p.acceptKws('SET', 'DEFAULT')) {
-        actions.push({ kind: 'alterColumnDefault', name, default: parseDefaultValue(p) });
+        const d = parseDefaultValue(p);
+        actions.push({ kind: 'alterColumnDefault', name, default: d.value, ...(d.expression ? { defaultIsExpression: true } : {}) });
         return;
       }
       if (p.acceptKws('DROP', 'DEFAULT')) {

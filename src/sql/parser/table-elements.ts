@@ -28,13 +28,18 @@ function parseNowCall(p: Parser): Expr | undefined {
 }
 
 /** A column DEFAULT value: literal, signed literal, (expr), CURRENT_TIMESTAMP[(n)]. */
-export function parseDefaultValue(p: Parser): Expr {
+export function parseDefaultValue(p: Parser): { value: Expr; expression: boolean } {
   if (p.isOp('(')) {
     p.next();
     const e = parseExpr(p);
     p.expectOp(')');
-    return e;
+    return { value: e, expression: true };
   }
+  return { value: parsePlainDefault(p), expression: false };
+}
+
+/** A DEFAULT without parentheses: CURRENT_TIMESTAMP and its synonyms, or a (signed) literal. */
+function parsePlainDefault(p: Parser): Expr {
   const now = parseNowCall(p);
   if (now !== undefined) return now;
   if (p.isOp('-') || p.isOp('+')) return parseUnary(p);
@@ -247,10 +252,13 @@ function parseColumnAttributes(p: Parser, col: ColumnDef): void {
         p.next();
         col.nullable = true;
         break;
-      case 'DEFAULT':
+      case 'DEFAULT': {
         p.next();
-        col.default = parseDefaultValue(p);
+        const d = parseDefaultValue(p);
+        col.default = d.value;
+        if (d.expression) col.defaultIsExpression = true;
         break;
+      }
       case 'AUTO_INCREMENT':
         p.next();
         col.autoIncrement = true;
