@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import type { KvWriter } from '../storage/kv.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { Catalog } from '../storage/catalog.js';
-import { appendTransaction, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { appendEncoded, encodeWithoutId, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
 import { renderType } from '../sql/types/render.js';
 
 const ROW_KINDS = { insert: pb.RowChange_Kind.INSERT, update: pb.RowChange_Kind.UPDATE, delete: pb.RowChange_Kind.DELETE } as const;
@@ -31,6 +31,13 @@ function tableDefinition(def: TableDef): pb.TableDefinition {
   });
 }
 
+/** A transaction's change-log messages, encoded without their sequences (see ChangeLog.prepare). */
+export interface PreparedLog {
+  /** A replica's applied transaction: the position its write moves. */
+  origin: ReplicatedOrigin | undefined;
+  messages: Buffer[];
+}
+
 /**
  * The server's change log. `append` runs inside the primary store's write transaction, so the
  * message and the rows commit or vanish together; the catalog resolves what DDL left behind.
@@ -49,31 +56,42 @@ export class ChangeLog {
    * applied transaction keeps its origin's uuid and moves the applied position in this write.
    */
   append(w: KvWriter, recorder: ChangeRecorder): void {
-    const origin = recorder.origin;
-    if (origin !== undefined) writeAppliedPosition(w, origin);
-    if (recorder.size === 0) return;
-    if (recorder.ends.length === 0) {
-      this.appendOne(w, recorder.changes, origin);
-      return;
-    }
-    // A replica's group: one message per source transaction (one that changed nothing here logs none).
-    let from = 0;
-    for (const { end, origin: o } of recorder.ends) {
-      if (end > from) this.appendOne(w, recorder.changes.slice(from, end), o);
-      from = end;
-    }
-    if (from < recorder.size) this.appendOne(w, recorder.changes.slice(from), origin);
+    this.appendPrepared(w, this.prepare(recorder));
   }
 
-  private appendOne(w: KvWriter, recorded: readonly RecordedChange[], origin: ReplicatedOrigin | undefined): void {
-    const changes = recorded.map((c) => this.change(c));
-    appendTransaction(w, (seq) =>
+  /**
+   * The messages for the recorded changes, encoded but not yet numbered: a commit encodes them
+   * before its write, so the write (which holds LMDB's one write lock) only numbers and stores them.
+   */
+  prepare(recorder: ChangeRecorder): PreparedLog {
+    const origin = recorder.origin;
+    const messages: Buffer[] = [];
+    if (recorder.size > 0 && recorder.ends.length === 0) messages.push(this.encode(recorder.changes, origin));
+    else if (recorder.size > 0) {
+      // A replica's group: one message per source transaction (one that changed nothing here logs none).
+      let from = 0;
+      for (const { end, origin: o } of recorder.ends) {
+        if (end > from) messages.push(this.encode(recorder.changes.slice(from, end), o));
+        from = end;
+      }
+      if (from < recorder.size) messages.push(this.encode(recorder.changes.slice(from), origin));
+    }
+    return { origin, messages };
+  }
+
+  /** Inside the write: moves a replica's applied position and appends each prepared message as the next sequence. */
+  appendPrepared(w: KvWriter, prepared: PreparedLog): void {
+    if (prepared.origin !== undefined) writeAppliedPosition(w, prepared.origin);
+    for (const message of prepared.messages) appendEncoded(w, this.serverUuid, message);
+  }
+
+  private encode(recorded: readonly RecordedChange[], origin: ReplicatedOrigin | undefined): Buffer {
+    return encodeWithoutId(
       create(pb.TransactionSchema, {
-        id: { serverUuid: this.serverUuid, sequence: seq },
         commitTimeMs: BigInt(this.clock()),
         originServerUuid: origin?.originUuid ?? this.serverUuid,
         originSequence: origin?.originSequence ?? 0n,
-        changes,
+        changes: recorded.map((c) => this.change(c)),
       }),
     );
   }

@@ -4,6 +4,7 @@ import { INDEX_PREFIX_BYTES } from '../../storage/key-layout.js';
 import { WriteSet, overlayReader, overlayWriter } from '../../storage/write-set.js';
 import { ChangeRecorder } from '../../storage/change-log/recorder.js';
 import type { LockOwner, RowLocks } from './lock-manager.js';
+import type { PreparedLog } from '../change-log.js';
 
 export type IsolationLevel = 'READ-UNCOMMITTED' | 'READ-COMMITTED' | 'REPEATABLE-READ' | 'SERIALIZABLE';
 
@@ -19,7 +20,10 @@ export interface StatementMark {
 export interface CommitLog {
   /** The store whose write transaction carries the log (the primary, catalog store). */
   store: KvStore;
-  append(w: KvWriter, changes: ChangeRecorder): void;
+  /** Encodes the message before the write, so the write itself (which holds LMDB's write lock) stays short. */
+  prepare(changes: ChangeRecorder): PreparedLog;
+  /** Inside the write: numbers and stores the prepared message. */
+  append(w: KvWriter, prepared: PreparedLog): void;
   /** After the write that carried a message is durable. */
   committed(): void;
 }
@@ -124,17 +128,18 @@ export class Transaction implements LockOwner {
   /**
    * The stores to commit, each with what to write: the log's store also carries the change-log
    * message (even when only other engines' tables changed), so message and rows commit together.
+   * The message is encoded here, before any write starts.
    */
   private commitPlan(): [KvStore, (w: KvWriter) => void][] {
     const plan: [KvStore, (w: KvWriter) => void][] = [];
     const log = this.log;
     const changes = this.changes;
-    const logged = log !== undefined && changes !== undefined && changes.pending;
+    const prepared = log !== undefined && changes !== undefined && changes.pending ? log.prepare(changes) : undefined;
     for (const [store, ws] of this.writes) {
-      if (logged && store === log.store) plan.push([store, (w) => { ws.applyTo(w); log.append(w, changes); }]);
+      if (prepared && store === log?.store) plan.push([store, (w) => { ws.applyTo(w); log.append(w, prepared); }]);
       else if (ws.size > 0) plan.push([store, (w) => ws.applyTo(w)]);
     }
-    if (logged && !this.writes.has(log.store)) plan.push([log.store, (w) => log.append(w, changes)]);
+    if (prepared && log && !this.writes.has(log.store)) plan.push([log.store, (w) => log.append(w, prepared)]);
     return plan;
   }
 

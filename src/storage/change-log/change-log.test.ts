@@ -5,7 +5,7 @@ import { create } from '@bufbuild/protobuf';
 import { MemoryStore } from '../../plugins/storage-memory/memory-store.js';
 import { Decimal } from '../../base/decimal.js';
 import type { TableDef } from '../table-def.js';
-import { appendTransaction, decodeTransaction, lastSequence, lengthPrefix, readEncoded, readTransactions, splitDelimited } from './log-store.js';
+import { appendEncoded, appendTransaction, decodeTransaction, encodeWithoutId, lastSequence, lengthPrefix, readEncoded, readTransactions, splitDelimited } from './log-store.js';
 import { toPbRow } from './value-codec.js';
 import { transactionToJson, transactionToSql } from './format.js';
 import { ChangeRecorder } from './recorder.js';
@@ -55,6 +55,20 @@ test('sequences start at 1, follow the last stored one, and reads start where as
   assert.throws(() => store.write((w) => { appendTransaction(w, (seq) => txn(seq, RowChange_Kind.DELETE, [], [])); throw new Error('abort'); }));
   store.write((w) => appendTransaction(w, (seq) => txn(seq, RowChange_Kind.DELETE, [], [])));
   assert.deepEqual(store.read((r) => [...readTransactions(r)].map((t) => t.id?.sequence)), [1n, 2n, 3n, 4n]);
+});
+
+test('a message encoded before the write and numbered in it has the bytes of one encoded whole', () => {
+  const whole = new MemoryStore();
+  const split = new MemoryStore();
+  for (let i = 0; i < 2; i++) {
+    whole.write((w) => appendTransaction(w, (seq) => txn(seq, RowChange_Kind.INSERT, [], toPbRow(DEF, ROW))));
+    const withoutId = encodeWithoutId({ ...txn(0n, RowChange_Kind.INSERT, [], toPbRow(DEF, ROW)), id: undefined });
+    assert.equal(split.write((w) => appendEncoded(w, 'u', withoutId)), BigInt(i + 1));
+  }
+  const bytes = (s: MemoryStore) => s.read((r) => [...readEncoded(r)].map((e) => [e.seq, e.bytes.toString('hex')]));
+  assert.deepEqual(bytes(split), bytes(whole));
+  assert.equal(split.read((r) => [...readTransactions(r)])[1].id?.sequence, 2n);
+  assert.throws(() => encodeWithoutId(txn(1n, RowChange_Kind.INSERT, [], [])), /id is given at append time/);
 });
 
 test('length-delimited framing splits back into the same messages', () => {

@@ -1,5 +1,5 @@
 // Where the change log lives in a store: one encoded Transaction per key [u32 0]['L'][u64 sequence], in commit order.
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { KvReader, KvWriter } from '../kv.js';
 import { CAT_LOG, catalogKindBounds } from '../key-layout.js';
 import { countAppended } from './log-stats.js';
@@ -40,6 +40,28 @@ export function appendTransaction(w: KvWriter, build: (seq: bigint) => Transacti
   w.put(logKey(seq), bytes);
   countAppended(w, seq, bytes.length);
   return txn;
+}
+
+/**
+ * A transaction encoded without its id, so the costly part of an append can run before the
+ * write: `id` is field 1 and protobuf writes fields in number order, so the id's bytes put in
+ * front of these make exactly the bytes of the whole message.
+ */
+export function encodeWithoutId(txn: Transaction): Buffer {
+  if (txn.id !== undefined) throw new Error('encodeWithoutId: the id is given at append time');
+  return Buffer.from(toBinary(TransactionSchema, txn));
+}
+
+/** Appends a transaction encoded by encodeWithoutId, as the next sequence of `serverUuid`'s log; returns the sequence. */
+export function appendEncoded(w: KvWriter, serverUuid: string, withoutId: Buffer): bigint {
+  const seq = lastSequence(w) + 1n;
+  const id = toBinary(TransactionSchema, create(TransactionSchema, { id: { serverUuid, sequence: seq } }));
+  const bytes = Buffer.allocUnsafe(id.length + withoutId.length);
+  bytes.set(id, 0);
+  bytes.set(withoutId, id.length);
+  w.put(logKey(seq), bytes);
+  countAppended(w, seq, bytes.length);
+  return seq;
 }
 
 /** The stored bytes of each transaction from sequence `from` on, copied (the engine may reuse its buffers). */
