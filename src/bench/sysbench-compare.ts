@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     const load = loadavg()[0];
     const proc = await startServerProcess({ args: ['--threads', String(threads)], waitFor: 'greeting' });
     const startMs = Math.round(proc.readyMs);
+    // Idle RSS once every worker has started (the first may greet before the others are up).
+    while (!proc.log().includes('mizzle started')) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 500));
     mizzles.push({ threads, proc, startMs, idleMb: rssMb(proc.child.pid), load });
   }
