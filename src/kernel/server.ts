@@ -1,7 +1,7 @@
 // Boots a server: config, data directory, plugins in kind order, storage, kernel; and shuts it down cleanly.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, unknownTopLevel, type ResolvedConfig } from './config.js';
+import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, threadsOption, unknownTopLevel, type ResolvedConfig } from './config.js';
 import { openDataDir, type DataDir } from './datadir.js';
 import { Kernel } from './kernel.js';
 import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger.js';
@@ -10,7 +10,6 @@ import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
 import { isPairSeed, type KvSeed, type KvStore } from '../storage/kv.js';
 import { StorageManager } from '../storage/storage-manager.js';
-import { availableParallelism } from 'node:os';
 import { SharedCounterCells } from '../storage/shared-counter-cells.js';
 import { Board, createSharedMemory, type SharedMemory } from './threads/shared-memory.js';
 import { Coordinator } from './threads/coordinator.js';
@@ -50,6 +49,11 @@ export interface StartOptions {
    */
   workerScript?: URL;
   /**
+   * Workers the command spawned before loading the server's modules (spawnWorkersEarly), so
+   * theirs load meanwhile; used when the thread count comes out the same, else ended.
+   */
+  earlyWorkers?: Coordinator;
+  /**
    * Contents to start from, by engine name (an embedded fixture's snapshot): each named store
    * must be empty when opened and is filled with these pairs before the catalog loads.
    */
@@ -87,9 +91,7 @@ function backupPosition(datadir: string): AppliedPosition | undefined {
 /** How many threads serve clients: --threads (0: one per core), one when embedded, alone or on an engine threads cannot share. */
 function threadCount(config: ResolvedConfig, opts: StartOptions, defaultStore: KvStore, log: Logger): number {
   if (opts.worker || opts.embedded || !opts.workerScript) return 1;
-  const asked = Number(config.kernel.threads);
-  if (!Number.isInteger(asked) || asked < 0 || asked > 256) throw new ConfigError(`--threads must be a whole number from 0 to 256 (got ${String(config.kernel.threads)})`);
-  const n = asked === 0 ? availableParallelism() : asked;
+  const n = threadsOption(config);
   if (n > 1 && !defaultStore.persistent) {
     log.info('one thread serves clients: the default storage engine keeps its rows in one thread\'s memory', { threads_asked: n });
     return 1;
@@ -130,6 +132,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const sourceUrl = sourceSettings.current();
   if (sourceSettings.overridesFlag() && !opts.worker) log.info('the replication source stored by CHANGE REPLICATION SOURCE TO / PROMOTE wins over --replica-of', { source: sourceUrl ? `${sourceUrl.hostname}:${sourceUrl.port || 4406}` : 'none (primary)' });
   const stores: KvStore[] = [];
+  let early = opts.earlyWorkers;
   let kernel: Kernel | undefined;
   let topology: TopologySource | undefined;
   try {
@@ -162,7 +165,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       throw new ConfigError(`the default storage engine '${defaultEngine}' is not enabled (enabled: ${[...engines.keys()].join(', ') || 'none'})`);
     }
     const threads = threadCount(config, opts, engines.get(defaultEngine) as KvStore, log);
-    const memory = opts.worker?.memory ?? (threads > 1 ? createSharedMemory(threads) : undefined);
+    if (early && early.memory.workers !== threads) {
+      await early.terminate();
+      early = undefined;
+    }
+    const memory = opts.worker?.memory ?? early?.memory ?? (threads > 1 ? createSharedMemory(threads) : undefined);
     const shared = memory ? { counters: new SharedCounterCells(memory.counters), board: new Board(memory).catalog } : undefined;
     const storage = StorageManager.open({ engines, defaultEngine, shared });
     if (opts.worker) opts.worker.link.stores = [...engines.values()];
@@ -253,17 +260,21 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     let coordinator: Coordinator | undefined;
     if (coordinating && memory && opts.workerScript) {
       const main = kernel;
-      const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
-        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.relayedEvents(events), {
+      const c = early ?? new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log);
+      early = undefined;
+      coordinator = c;
+      kernel.peerSource = () => c.reports();
+      await c.start({
+        setGlobal: (name, value) => main.globals.applyFromPeer(name, value),
+        relayed: (events) => main.relayedEvents(events),
+        main: {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
           report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
           replicaControl: (action) => void main.runApplierDuty(action),
           replicaFilter: (filters) => main.applyReplicationFilter(filters),
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
-        });
-      coordinator = c;
-      kernel.peerSource = () => c.reports();
-      await c.start();
+        },
+      });
     }
     // The applier runs in one thread, the main one (with worker threads it serves no clients there).
     const factory = opts.replicationSources?.['mizzle:'];
@@ -321,6 +332,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       reload,
     };
   } catch (e) {
+    await early?.terminate();
     await topology?.close().catch(() => undefined);
     for (const s of stores) await s.close().catch(() => undefined);
     datadir.release();
