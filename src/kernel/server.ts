@@ -264,6 +264,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       early = undefined;
       coordinator = c;
       kernel.peerSource = () => c.reports();
+      // A worker that fails to start fails the start: the others are ended before the storage closes under them.
       await c.start({
         setGlobal: (name, value) => main.globals.applyFromPeer(name, value),
         relayed: (events) => main.relayedEvents(events),
@@ -274,6 +275,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
           replicaFilter: (filters) => main.applyReplicationFilter(filters),
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
         },
+      }).catch(async (e: unknown) => {
+        await c.terminate();
+        throw e;
       });
     }
     // The applier runs in one thread, the main one (with worker threads it serves no clients there).
