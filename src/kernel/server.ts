@@ -17,9 +17,8 @@ import { SharedLockTable } from './threads/shared-lock-table.js';
 import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { SourceSettings } from './replication/source-settings.js';
-import { Replica } from './replication/replica.js';
-import { openTopology } from '../sharding/open-topology.js';
-import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
+// The replica's applier, the shard topology and the keyrange filter load only when used: workers never run the applier.
+import type { parseKeyrangeOption } from './replication/keyrange-filter.js';
 import { REPLICATE_OPTIONS, ReplicateRules, ruleList, withFilterChanges, type ReplicateRuleLists } from './replication/replicate-rules.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
@@ -213,7 +212,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       ...(sourceUrl || config.kernel['read-only'] === true ? { read_only: 1, super_read_only: 1 } : {}),
     };
     const keyrangeText = String(config.kernel['replica-keyrange']);
-    const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
+    const keyrange = keyrangeText === '' ? undefined : await keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
     const replicateRules = replicateRulesOption(config, sourceUrl !== undefined);
     const applier = enabled.find((p) => p.manifest.kind === 'applier');
     if (applier && config.kernel['log-bin'] === false) throw new ConfigError(`${applier.manifest.name} consumes the change log: drop --log-bin=false`);
@@ -222,6 +221,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const topologyAddress = String(config.kernel.topology);
     if (topologyAddress !== '') {
       try {
+        const { openTopology } = await import('../sharding/open-topology.js');
         topology = await openTopology(topologyAddress, { log: (m) => log.warn(m, { topology: topologyAddress }) });
         await topology.start();
       } catch (e) {
@@ -284,6 +284,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const factory = opts.replicationSources?.['mizzle:'];
     if (sourceUrl && factory === undefined && !opts.worker) throw new ConfigError('this program cannot follow a source (--replica-of is for the mizzle server)');
     if (factory !== undefined && !opts.worker && config.kernel['log-bin'] !== false) {
+      const [{ Replica }, { KeyrangeFilter }] = await Promise.all([import('./replication/replica.js'), import('./replication/keyrange-filter.js')]);
       const shardTopology = topology;
       const filter = keyrange && shardTopology && new KeyrangeFilter(keyrange.keyspace, keyrange.shard, keyrange.range, () => shardTopology.current().keyspaces[keyrange.keyspace]);
       if (keyrange && !shardTopology?.current().keyspaces[keyrange.keyspace]) throw new ConfigError(`--replica-keyrange ${keyrangeText}: the topology (--topology) has no keyspace '${keyrange.keyspace}'`);
@@ -422,9 +423,10 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
 }
 
 /** --replica-keyrange, checked: it filters a replica's apply by the topology's table rules, so it needs both. */
-function keyrangeOption(text: string, replica: boolean, topology: boolean): ReturnType<typeof parseKeyrangeOption> {
+async function keyrangeOption(text: string, replica: boolean, topology: boolean): Promise<ReturnType<typeof parseKeyrangeOption>> {
   if (!replica) throw new ConfigError(`--replica-keyrange ${text} filters what a replica applies: it needs --replica-of`);
   if (!topology) throw new ConfigError(`--replica-keyrange ${text} needs --topology (the keyspace's table rules and sharding function live there)`);
+  const { parseKeyrangeOption } = await import('./replication/keyrange-filter.js');
   try {
     return parseKeyrangeOption(text);
   } catch (e) {
