@@ -99,6 +99,14 @@ async function main(argv: string[]): Promise<number> {
   process.on('unhandledRejection', (reason: unknown) => {
     log.error('unhandled rejection', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
   });
+  // SIGINT/SIGTERM are handled from here on: clients may be served before the start is complete
+  // (the first worker listens while others start), and a signal then stops the server once started.
+  let signalled: string | undefined;
+  let onSignal = (signal: string) => {
+    signalled = signal;
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   let server;
   try {
     server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log, workerScript, earlyWorkers,
@@ -120,8 +128,8 @@ async function main(argv: string[]): Promise<number> {
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (signalled !== undefined) stop(signalled);
+    else onSignal = stop;
   });
   return 0;
 }
