@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
   });
   // SIGINT/SIGTERM are handled from here on: clients may be served before the start is complete
   // (the first worker listens while others start), and a signal then stops the server once started.
+  // The handlers are `once`: a second signal ends the process at once (a start stuck on --topology, say).
   let signalled: string | undefined;
   let onSignal = (signal: string) => {
     signalled = signal;
