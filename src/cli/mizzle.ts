@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `mizzle` command: starts the server, or runs one of COMMANDS (an audit log check, a backup, the change log, an auth-file password line, a replica's promotion, the SQL console), or prints --help or --version.
 // The server's modules load only when they are needed, so `mizzle sql` (a client) starts as fast as a client should.
-import type { PluginManifest } from '../kernel/plugin.js';
 import { passwdCommand } from './passwd.js';
 
 const serverModules = () => Promise.all([import('../kernel/config.js'), import('../kernel/help.js'), import('../kernel/kernel.js'), import('../plugins/index.js')]);
@@ -65,32 +64,53 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'shard') return shardCommand(argv.slice(1));
   // `mizzle router --help` is the router's own usage, not the server's options.
   if (argv[0] === 'router') return routerCommand(argv.slice(1));
-  const [{ ConfigError }, { helpText, USAGE }, { MIZZLE_VERSION }, { SHIPPED_PLUGINS }] = await serverModules();
-  const manifests: PluginManifest[] = SHIPPED_PLUGINS.map((p) => p.manifest);
-  if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
-    process.stdout.write(helpText(manifests, MIZZLE_VERSION));
-    return 0;
-  }
-  if (argv.includes('--version') || argv.includes('-V')) {
-    process.stdout.write(`mizzle ${MIZZLE_VERSION}\n`);
-    return 0;
-  }
   const [word] = argv;
-  if (word !== undefined && !word.startsWith('-')) {
-    const command = Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?') || argv.includes('--version') || argv.includes('-V') || (word !== undefined && !word.startsWith('-'))) {
+    const [, { helpText, USAGE }, { MIZZLE_VERSION }, { SHIPPED_PLUGINS }] = await serverModules();
+    if (argv.includes('--help') || argv.includes('-h') || argv.includes('-?')) {
+      process.stdout.write(helpText(SHIPPED_PLUGINS.map((p) => p.manifest), MIZZLE_VERSION));
+      return 0;
+    }
+    if (argv.includes('--version') || argv.includes('-V')) {
+      process.stdout.write(`mizzle ${MIZZLE_VERSION}\n`);
+      return 0;
+    }
+    const command = word !== undefined && Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
     if (command) return command(argv.slice(1));
     process.stderr.write(`mizzle: unknown command '${word}' (commands: ${Object.keys(COMMANDS).join(', ')}; with only options, mizzle starts the server)\n\n${USAGE}`);
     return 2;
   }
-  const [{ startServer }, { createLogger }, { NativeChangeSource }] = await Promise.all([import('../kernel/server.js'), import('../kernel/logger.js'), import('../client/native/change-source.js')]);
+  const [{ ConfigError, loadConfig, threadsOption }, { SHIPPED_PLUGINS }, { createLogger }, { Coordinator }, { createSharedMemory }] = await Promise.all([
+    import('../kernel/config.js'), import('../plugins/index.js'), import('../kernel/logger.js'), import('../kernel/threads/coordinator.js'), import('../kernel/threads/shared-memory.js'),
+  ]);
   const log = createLogger({ json: argv.includes('--log-json') });
+  const workerScript = new URL('./worker.js', import.meta.url);
+  // With worker threads asked for, they are spawned before this thread loads the server's modules, so that theirs load meanwhile.
+  // A configuration that cannot be read spawns none: startServer reads it again and says what is wrong.
+  let earlyWorkers: InstanceType<typeof Coordinator> | undefined;
+  try {
+    const threads = threadsOption(loadConfig(argv, process.env, process.cwd(), SHIPPED_PLUGINS.map((p) => p.manifest)));
+    if (threads > 1) earlyWorkers = new Coordinator(workerScript, createSharedMemory(threads), { argv, env: process.env, cwd: process.cwd() }, log);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+  }
+  const [{ startServer }, { NativeChangeSource }] = await Promise.all([import('../kernel/server.js'), import('../client/native/change-source.js')]);
   // One failed promise (a client's commit, a library's internal bookkeeping) must not take the server down.
   process.on('unhandledRejection', (reason: unknown) => {
     log.error('unhandled rejection', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
   });
+  // SIGINT/SIGTERM are handled from here on: clients may be served before the start is complete
+  // (the first worker listens while others start), and a signal then stops the server once started.
+  // The handlers are `once`: a second signal ends the process at once (a start stuck on --topology, say).
+  let signalled: string | undefined;
+  let onSignal = (signal: string) => {
+    signalled = signal;
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   let server;
   try {
-    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log, workerScript: new URL('./worker.js', import.meta.url),
+    server = await startServer({ argv, env: process.env, cwd: process.cwd(), plugins: SHIPPED_PLUGINS, log, workerScript, earlyWorkers,
       // --replica-of: the replica reads its source's change stream with the client library.
       replicationSources: { 'mizzle:': (url) => new NativeChangeSource(url) } });
   } catch (e) {
@@ -109,8 +129,8 @@ async function main(argv: string[]): Promise<number> {
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (signalled !== undefined) stop(signalled);
+    else onSignal = stop;
   });
   return 0;
 }

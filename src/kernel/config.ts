@@ -1,6 +1,7 @@
 // Server configuration from defaults, mizzle.cnf, conf.d/*.cnf, MIZZLE_* environment variables and flags.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { OptionSpec, OptionValue, PluginManifest } from './plugin.js';
 
 /** Options of the kernel itself. Plugin options are declared by each plugin's manifest. */
@@ -207,6 +208,13 @@ export interface ResolvedConfig {
   raw: RawConfig;
   /** Files read, in order, for the startup log. */
   files: string[];
+}
+
+/** `--threads`, checked: how many worker threads are asked for (0: one per core). */
+export function threadsOption(config: ResolvedConfig): number {
+  const asked = Number(config.kernel.threads);
+  if (!Number.isInteger(asked) || asked < 0 || asked > 256) throw new ConfigError(`--threads must be a whole number from 0 to 256 (got ${String(config.kernel.threads)})`);
+  return asked === 0 ? availableParallelism() : asked;
 }
 
 /** Gathers configuration from all sources in precedence order: files < env < flags. */

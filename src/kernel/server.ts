@@ -1,7 +1,7 @@
 // Boots a server: config, data directory, plugins in kind order, storage, kernel; and shuts it down cleanly.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, unknownTopLevel, type ResolvedConfig } from './config.js';
+import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, threadsOption, unknownTopLevel, type ResolvedConfig } from './config.js';
 import { openDataDir, type DataDir } from './datadir.js';
 import { Kernel } from './kernel.js';
 import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger.js';
@@ -10,7 +10,6 @@ import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
 import { isPairSeed, type KvSeed, type KvStore } from '../storage/kv.js';
 import { StorageManager } from '../storage/storage-manager.js';
-import { availableParallelism } from 'node:os';
 import { SharedCounterCells } from '../storage/shared-counter-cells.js';
 import { Board, createSharedMemory, type SharedMemory } from './threads/shared-memory.js';
 import { Coordinator } from './threads/coordinator.js';
@@ -18,9 +17,8 @@ import { SharedLockTable } from './threads/shared-lock-table.js';
 import type { WorkerLink } from './threads/worker-link.js';
 import { resolveTlsFiles, TlsMaterial } from './tls-files.js';
 import { SourceSettings } from './replication/source-settings.js';
-import { Replica } from './replication/replica.js';
-import { openTopology } from '../sharding/open-topology.js';
-import { KeyrangeFilter, parseKeyrangeOption } from './replication/keyrange-filter.js';
+// The replica's applier, the shard topology and the keyrange filter load only when used: workers never run the applier.
+import type { parseKeyrangeOption } from './replication/keyrange-filter.js';
 import { REPLICATE_OPTIONS, ReplicateRules, ruleList, withFilterChanges, type ReplicateRuleLists } from './replication/replicate-rules.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { ReplicationSourceFactory } from './replication/source.js';
@@ -49,6 +47,11 @@ export interface StartOptions {
    * this thread the coordinator and the workers serve the clients. Without it, one thread.
    */
   workerScript?: URL;
+  /**
+   * Workers the command spawned before loading the server's modules (spawnWorkersEarly), so
+   * theirs load meanwhile; used when the thread count comes out the same, else ended.
+   */
+  earlyWorkers?: Coordinator;
   /**
    * Contents to start from, by engine name (an embedded fixture's snapshot): each named store
    * must be empty when opened and is filled with these pairs before the catalog loads.
@@ -87,9 +90,7 @@ function backupPosition(datadir: string): AppliedPosition | undefined {
 /** How many threads serve clients: --threads (0: one per core), one when embedded, alone or on an engine threads cannot share. */
 function threadCount(config: ResolvedConfig, opts: StartOptions, defaultStore: KvStore, log: Logger): number {
   if (opts.worker || opts.embedded || !opts.workerScript) return 1;
-  const asked = Number(config.kernel.threads);
-  if (!Number.isInteger(asked) || asked < 0 || asked > 256) throw new ConfigError(`--threads must be a whole number from 0 to 256 (got ${String(config.kernel.threads)})`);
-  const n = asked === 0 ? availableParallelism() : asked;
+  const n = threadsOption(config);
   if (n > 1 && !defaultStore.persistent) {
     log.info('one thread serves clients: the default storage engine keeps its rows in one thread\'s memory', { threads_asked: n });
     return 1;
@@ -130,6 +131,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const sourceUrl = sourceSettings.current();
   if (sourceSettings.overridesFlag() && !opts.worker) log.info('the replication source stored by CHANGE REPLICATION SOURCE TO / PROMOTE wins over --replica-of', { source: sourceUrl ? `${sourceUrl.hostname}:${sourceUrl.port || 4406}` : 'none (primary)' });
   const stores: KvStore[] = [];
+  let early = opts.earlyWorkers;
   let kernel: Kernel | undefined;
   let topology: TopologySource | undefined;
   try {
@@ -162,7 +164,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       throw new ConfigError(`the default storage engine '${defaultEngine}' is not enabled (enabled: ${[...engines.keys()].join(', ') || 'none'})`);
     }
     const threads = threadCount(config, opts, engines.get(defaultEngine) as KvStore, log);
-    const memory = opts.worker?.memory ?? (threads > 1 ? createSharedMemory(threads) : undefined);
+    if (early && early.memory.workers !== threads) {
+      await early.terminate();
+      early = undefined;
+    }
+    const memory = opts.worker?.memory ?? early?.memory ?? (threads > 1 ? createSharedMemory(threads) : undefined);
     const shared = memory ? { counters: new SharedCounterCells(memory.counters), board: new Board(memory).catalog } : undefined;
     const storage = StorageManager.open({ engines, defaultEngine, shared });
     if (opts.worker) opts.worker.link.stores = [...engines.values()];
@@ -206,7 +212,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       ...(sourceUrl || config.kernel['read-only'] === true ? { read_only: 1, super_read_only: 1 } : {}),
     };
     const keyrangeText = String(config.kernel['replica-keyrange']);
-    const keyrange = keyrangeText === '' ? undefined : keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
+    const keyrange = keyrangeText === '' ? undefined : await keyrangeOption(keyrangeText, sourceUrl !== undefined, String(config.kernel.topology) !== '');
     const replicateRules = replicateRulesOption(config, sourceUrl !== undefined);
     const applier = enabled.find((p) => p.manifest.kind === 'applier');
     if (applier && config.kernel['log-bin'] === false) throw new ConfigError(`${applier.manifest.name} consumes the change log: drop --log-bin=false`);
@@ -215,6 +221,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const topologyAddress = String(config.kernel.topology);
     if (topologyAddress !== '') {
       try {
+        const { openTopology } = await import('../sharding/open-topology.js');
         topology = await openTopology(topologyAddress, { log: (m) => log.warn(m, { topology: topologyAddress }) });
         await topology.start();
       } catch (e) {
@@ -253,22 +260,31 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     let coordinator: Coordinator | undefined;
     if (coordinating && memory && opts.workerScript) {
       const main = kernel;
-      const c = new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log,
-        (name, value) => main.globals.applyFromPeer(name, value), (events) => main.relayedEvents(events), {
+      const c = early ?? new Coordinator(opts.workerScript, memory, { argv: opts.argv, env: opts.env, cwd: opts.cwd }, log);
+      early = undefined;
+      coordinator = c;
+      kernel.peerSource = () => c.reports();
+      // A worker that fails to start fails the start: the others are ended before the storage closes under them.
+      await c.start({
+        setGlobal: (name, value) => main.globals.applyFromPeer(name, value),
+        relayed: (events) => main.relayedEvents(events),
+        main: {
           // The applier's session shows in SHOW PROCESSLIST; its counters stay out of the workers' sums.
           report: () => (main.replica || main.appliers.length > 0 ? { processes: main.report().processes, status: [], settings: main.mainThreadSettings(), replica: main.replica?.statusRow() } : undefined),
           replicaControl: (action) => void main.runApplierDuty(action),
           replicaFilter: (filters) => main.applyReplicationFilter(filters),
           kill: (id, queryOnly) => main.killLocal(id, queryOnly),
-        });
-      coordinator = c;
-      kernel.peerSource = () => c.reports();
-      await c.start();
+        },
+      }).catch(async (e: unknown) => {
+        await c.terminate();
+        throw e;
+      });
     }
     // The applier runs in one thread, the main one (with worker threads it serves no clients there).
     const factory = opts.replicationSources?.['mizzle:'];
     if (sourceUrl && factory === undefined && !opts.worker) throw new ConfigError('this program cannot follow a source (--replica-of is for the mizzle server)');
     if (factory !== undefined && !opts.worker && config.kernel['log-bin'] !== false) {
+      const [{ Replica }, { KeyrangeFilter }] = await Promise.all([import('./replication/replica.js'), import('./replication/keyrange-filter.js')]);
       const shardTopology = topology;
       const filter = keyrange && shardTopology && new KeyrangeFilter(keyrange.keyspace, keyrange.shard, keyrange.range, () => shardTopology.current().keyspaces[keyrange.keyspace]);
       if (keyrange && !shardTopology?.current().keyspaces[keyrange.keyspace]) throw new ConfigError(`--replica-keyrange ${keyrangeText}: the topology (--topology) has no keyspace '${keyrange.keyspace}'`);
@@ -321,6 +337,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       reload,
     };
   } catch (e) {
+    await early?.terminate();
     await topology?.close().catch(() => undefined);
     for (const s of stores) await s.close().catch(() => undefined);
     datadir.release();
@@ -406,9 +423,10 @@ function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManag
 }
 
 /** --replica-keyrange, checked: it filters a replica's apply by the topology's table rules, so it needs both. */
-function keyrangeOption(text: string, replica: boolean, topology: boolean): ReturnType<typeof parseKeyrangeOption> {
+async function keyrangeOption(text: string, replica: boolean, topology: boolean): Promise<ReturnType<typeof parseKeyrangeOption>> {
   if (!replica) throw new ConfigError(`--replica-keyrange ${text} filters what a replica applies: it needs --replica-of`);
   if (!topology) throw new ConfigError(`--replica-keyrange ${text} needs --topology (the keyspace's table rules and sharding function live there)`);
+  const { parseKeyrangeOption } = await import('./replication/keyrange-filter.js');
   try {
     return parseKeyrangeOption(text);
   } catch (e) {

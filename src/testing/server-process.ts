@@ -1,7 +1,7 @@
 // Starts the real `mizzle` binary as a child process on a free port, for end-to-end tests over the wire.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,8 @@ export interface ServerProcess {
   port: number;
   datadir: string;
   child: ChildProcess;
+  /** Milliseconds from spawning the process until it was found ready (see `waitFor`). */
+  readyMs: number;
   /** Everything the server wrote to stderr so far. */
   log(): string;
   /** SIGTERM and wait for exit; returns the exit code. */
@@ -50,11 +52,31 @@ export interface ServerProcess {
   cleanup(): void;
 }
 
-/** Starts mizzle with `args` and resolves once it accepts connections. */
-/** `nodeArgs`: flags for node itself (`--cpu-prof`, which NODE_OPTIONS does not allow). */
-export async function startServerProcess(opts: { datadir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
+/** Whether a server on `port` answers a new connection with its first packet (the MySQL greeting). */
+function greets(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('data', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
+}
+
+/**
+ * Starts mizzle with `args` and resolves once it accepts connections: by default when it logs
+ * `mizzle started`; with `waitFor: 'greeting'` when a client connecting to `--port` gets the
+ * MySQL greeting (what start-up time means to a client, measured by the bench).
+ * `nodeArgs`: flags for node itself (`--cpu-prof`, which NODE_OPTIONS does not allow).
+ */
+export async function startServerProcess(opts: { datadir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; timeoutMs?: number; waitFor?: 'log' | 'greeting' } = {}): Promise<ServerProcess> {
   const datadir = opts.datadir ?? mkdtempSync(join(tmpdir(), 'mizzle-e2e-'));
   const port = await freePort();
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, '--datadir', datadir, '--port', String(port), ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,22 +87,24 @@ export async function startServerProcess(opts: { datadir?: string; args?: string
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + (opts.timeoutMs ?? 15000);
   await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (stderr.includes('mizzle started')) return resolve();
+    const check = async () => {
+      if (opts.waitFor === 'greeting' ? await greets(port) : stderr.includes('mizzle started')) return resolve();
       if (child.exitCode !== null) return reject(new Error(`mizzle exited with ${child.exitCode}:\n${stderr}`));
       if (Date.now() > deadline) {
         // A server that never started must not outlive the test (its file would hang waiting for it).
         child.kill('SIGKILL');
         return reject(new Error(`mizzle did not start in time:\n${stderr}`));
       }
-      setTimeout(check, 20);
+      setTimeout(() => void check(), opts.waitFor === 'greeting' ? 5 : 20);
     };
-    check();
+    void check();
   });
+  const readyMs = performance.now() - spawnedAt;
   return {
     port,
     datadir,
     child,
+    readyMs,
     log: () => stderr,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

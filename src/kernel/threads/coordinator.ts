@@ -41,35 +41,46 @@ const REPORT_TIMEOUT_MS = 1000;
 /** How long stopping waits for workers to drain their clients. */
 const STOP_TIMEOUT_MS = 30_000;
 
+/** What the main thread's kernel does for the workers; given when it exists, after the workers were spawned. */
+export interface CoordinatorDuties {
+  /** SET GLOBAL relayed from a worker, applied to the main thread's kernel too. */
+  setGlobal(name: string, value: Value): void;
+  /** Statements the workers finished and their audit events, for the plugins that run in the main thread. */
+  relayed(events: RelayedEvent[]): void;
+  /** What the main thread itself runs for the workers: the replica's applier. */
+  main: MainThreadDuties;
+}
+
 export class Coordinator {
   private readonly workers: Worker[] = [];
+  /** One per worker: resolves when it listens, rejects when it fails or exits first. */
+  private readonly starts: Promise<void>[] = [];
   private readonly sockets = new Map<string, { fd?: number; port?: number; waiting: { worker: number; req: number }[] }>();
   private readonly gatherings = new Map<number, Gathering>();
   private lastGather = 0;
   private stopped: (() => void)[] = [];
   private stoppedCount = 0;
+  private duties: CoordinatorDuties = {
+    setGlobal: () => undefined,
+    relayed: () => undefined,
+    main: { report: () => undefined, replicaControl: () => undefined, replicaFilter: () => undefined, kill: () => undefined },
+  };
 
+  /**
+   * Spawns the workers at once: each loads its modules (most of its start-up) while the main
+   * thread opens the datadir and builds its own kernel, then waits for `start` to begin.
+   */
   constructor(
-    private readonly script: URL,
-    private readonly memory: SharedMemory,
-    private readonly base: Omit<WorkerData, 'index' | 'memory'>,
+    script: URL,
+    readonly memory: SharedMemory,
+    base: Omit<WorkerData, 'index' | 'memory'>,
     private readonly log: Logger,
-    /** SET GLOBAL relayed from a worker, applied to the main thread's kernel too. */
-    private readonly setGlobal: (name: string, value: Value) => void,
-    /** Statements the workers finished and their audit events, for the plugins that run in the main thread. */
-    private readonly relayed: (events: RelayedEvent[]) => void,
-    /** What the main thread itself runs for the workers: the replica's applier. */
-    private readonly main: MainThreadDuties = { report: () => undefined, replicaControl: () => undefined, replicaFilter: () => undefined, kill: () => undefined },
-  ) {}
-
-  /** Starts every worker and resolves when all of them listen; a worker that fails to start fails the start. */
-  async start(): Promise<void> {
-    const starts: Promise<void>[] = [];
-    for (let index = 0; index < this.memory.workers; index++) {
-      const data: WorkerData = { index, memory: this.memory, ...this.base };
-      const worker = new Worker(this.script, { workerData: data, stdout: false, stderr: false });
+  ) {
+    for (let index = 0; index < memory.workers; index++) {
+      const data: WorkerData = { index, memory, ...base };
+      const worker = new Worker(script, { workerData: data, stdout: false, stderr: false });
       this.workers.push(worker);
-      starts.push(new Promise<void>((resolve, reject) => {
+      const started = new Promise<void>((resolve, reject) => {
         const onExit = (code: number) => reject(new Error(`worker ${index} exited with code ${code} while starting`));
         worker.once('error', reject);
         worker.once('exit', onExit);
@@ -84,9 +95,24 @@ export class Coordinator {
             resolve();
           } else this.received(index, m);
         });
-      }));
+      });
+      // A failure before start() awaits this is reported there, not as an unhandled rejection.
+      started.catch(() => undefined);
+      this.starts.push(started);
     }
-    await Promise.all(starts);
+  }
+
+  /** Lets every worker start its server and resolves when all of them listen; a worker that fails to start fails the start. */
+  async start(duties: CoordinatorDuties): Promise<void> {
+    this.duties = duties;
+    for (let w = 0; w < this.workers.length; w++) this.post(w, { t: 'begin' });
+    await Promise.all(this.starts);
+  }
+
+  /** Ends workers that were spawned but will not be used (the server fails to start, or runs in one thread after all). */
+  async terminate(): Promise<void> {
+    this.stoppedCount = this.workers.length;
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
   private post(worker: number, m: ToWorker): void {
@@ -129,24 +155,24 @@ export class Coordinator {
         return;
       }
       case 'kill':
-        this.main.kill(m.id, m.queryOnly);
+        this.duties.main.kill(m.id, m.queryOnly);
         for (let w = 0; w < this.workers.length; w++) this.post(w, { t: 'kill', id: m.id, queryOnly: m.queryOnly });
         return;
       case 'flushHosts':
         for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'flushHosts' });
         return;
       case 'setGlobal':
-        this.setGlobal(m.name, m.value);
+        this.duties.setGlobal(m.name, m.value);
         for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'setGlobal', name: m.name, value: m.value });
         return;
       case 'events':
-        this.relayed(m.events);
+        this.duties.relayed(m.events);
         return;
       case 'replicaControl':
-        this.main.replicaControl(m.action);
+        this.duties.main.replicaControl(m.action);
         return;
       case 'replicaFilter':
-        this.main.replicaFilter(m.filters);
+        this.duties.main.replicaFilter(m.filters);
         return;
       case 'stopped':
         this.stoppedCount++;
@@ -176,7 +202,7 @@ export class Coordinator {
     if (!g) return;
     this.gatherings.delete(id);
     // The main thread's own part (the replica's applier) goes last: the workers' reports come first.
-    const mine = g.from >= 0 ? this.main.report() : undefined;
+    const mine = g.from >= 0 ? this.duties.main.report() : undefined;
     if (mine !== undefined) g.reports.push(mine);
     if (g.done) g.done(g.reports);
     else this.post(g.from, { t: 'gathered', req: g.req, reports: g.reports });

@@ -53,6 +53,8 @@ export type ToMain =
   | { t: 'events'; events: RelayedEvent[] };
 
 export type ToWorker =
+  /** The main thread is ready (datadir, catalog, TLS files): the worker, its modules loaded, starts its server. */
+  | { t: 'begin' }
   | { t: 'listen'; req: number; create: true }
   | { t: 'listen'; req: number; create: false; fd: number; port: number }
   | { t: 'adopt'; spec: ListenSpec; fd: number }

@@ -64,6 +64,8 @@ export class WorkerLink implements KernelCluster {
 
   private received(m: ToWorker): void {
     switch (m.t) {
+      case 'begin':
+        return;
       case 'listen':
       case 'gathered': {
         const answer = this.pending.get(m.req);

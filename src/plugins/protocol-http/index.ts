@@ -1,10 +1,8 @@
 // The HTTP protocol plugin: SQL over HTTP/JSON (one statement a request, batches, interactive transactions, NDJSON), off by default.
+// Its server's modules load in init, so a server that does not enable it does not load them (start-up time, memory per worker).
 import { ConfigError } from '../../kernel/config.js';
 import type { OptionSpec, Plugin, PluginOptions, ProtocolServer } from '../../kernel/plugin.js';
 import { parseTlsPolicy, tlsPolicyOption } from '../shared/tls-transport.js';
-import { HttpProtocolServer } from './server.js';
-
-export { HttpProtocolServer };
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'number', default: 8080, description: 'TCP port of the HTTP API' },
@@ -37,10 +35,11 @@ export const plugin: Plugin<'protocol'> = {
     defaultEnabled: false,
     options: OPTIONS,
   },
-  init(ctx): ProtocolServer {
+  async init(ctx): Promise<ProtocolServer> {
     const o = ctx.options;
     const bind = String(o.bind).trim();
     if (bind === '') throw new ConfigError('protocol-http.bind must be an address, e.g. 127.0.0.1');
+    const { HttpProtocolServer } = await import('./server.js');
     const headerTimeoutMs = whole(o, 'header_timeout_ms', 100);
     return new HttpProtocolServer(ctx.kernel, ctx.log, {
       port: whole(o, 'port', 0, 65535),

@@ -230,7 +230,7 @@ function datadirForTests(): string {
 
 /** Starts the protocol plugin on a free loopback port against `kernel`. */
 export async function startCannedServer(kernel: KernelApi, options: Record<string, string | number | boolean> = {}, log: Logger = recordingLogger()): Promise<MysqlProtocolServer> {
-  const server = plugin.init({
+  const server = await plugin.init({
     options: { port: 0, bind: '127.0.0.1', max_connections: 151, connect_timeout: 10, default_auth: 'caching_sha2_password', ...options },
     datadir: datadirForTests(),
     log,

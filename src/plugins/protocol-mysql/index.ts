@@ -1,11 +1,11 @@
 // The MySQL protocol plugin: the wire protocol on a TCP port, for every MySQL client and driver.
+// Its server's modules load in init: the main thread beside worker threads serves no clients and never loads them.
 import { ConfigError } from '../../kernel/config.js';
 import type { Plugin, ProtocolServer } from '../../kernel/plugin.js';
-import { AuthMethod } from '../../protocol/mysql/index.js';
-import { MysqlProtocolServer } from './server.js';
+import { AuthMethod } from '../../protocol/mysql/constants.js';
 import { sha2RsaKeySource } from './sha2-rsa-key.js';
 
-export { MysqlProtocolServer };
+export type { MysqlProtocolServer } from './server.js';
 
 export const plugin: Plugin<'protocol'> = {
   manifest: {
@@ -33,7 +33,7 @@ export const plugin: Plugin<'protocol'> = {
       },
     ],
   },
-  init(ctx): ProtocolServer {
+  async init(ctx): Promise<ProtocolServer> {
     const o = ctx.options;
     const defaultAuth = String(o.default_auth);
     if (defaultAuth !== AuthMethod.CACHING_SHA2 && defaultAuth !== AuthMethod.NATIVE) {
@@ -41,6 +41,7 @@ export const plugin: Plugin<'protocol'> = {
     }
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`mysql.port must be 0..65535, not ${String(o.port)}`);
+    const { MysqlProtocolServer } = await import('./server.js');
     return new MysqlProtocolServer(ctx.kernel, ctx.log, {
       port,
       bind: String(o.bind),

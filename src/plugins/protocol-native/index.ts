@@ -1,12 +1,9 @@
 // The native protocol plugin: mizzle's own framed binary wire (docs/protocol.md) with pipelining, typed rows and REDIRECT; off by default.
+// Its server's modules load in init, so a server that does not enable it does not load them (start-up time, memory per worker).
 import { ConfigError } from '../../kernel/config.js';
 import type { OptionSpec, Plugin, PluginOptions, ProtocolServer } from '../../kernel/plugin.js';
 import { DEFAULT_FRAME_BYTES_MAX } from '../../protocol/native/constants.js';
 import { parseTlsPolicy, tlsPolicyOption } from '../shared/tls-transport.js';
-import { parseRedirectTarget } from './redirect-policy.js';
-import { NativeProtocolServer } from './server.js';
-
-export { NativeProtocolServer };
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'number', default: 4406, description: 'TCP port of the native protocol' },
@@ -38,10 +35,11 @@ export const plugin: Plugin<'protocol'> = {
     defaultEnabled: false,
     options: OPTIONS,
   },
-  init(ctx): ProtocolServer {
+  async init(ctx): Promise<ProtocolServer> {
     const o = ctx.options;
     const bind = String(o.bind).trim();
     if (bind === '') throw new ConfigError('protocol-native.bind must be an address, e.g. 127.0.0.1');
+    const [{ parseRedirectTarget }, { NativeProtocolServer }] = await Promise.all([import('./redirect-policy.js'), import('./server.js')]);
     let redirectTo;
     try {
       redirectTo = parseRedirectTarget(String(o.redirect_to));
