@@ -5,7 +5,7 @@ import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
-import { isBinaryCollation } from '../../base/collation.js';
+import { getCharset, isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { normInt, toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
@@ -126,8 +126,12 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
       return compileRegexp(compileExpr(expr.operand, env), compileExpr(expr.pattern, env), expr.not);
     case 'case':
       return compileCase(expr, env);
-    case 'cast':
-      return compileCast(compileExpr(expr.operand, env), expr.target);
+    case 'cast': {
+      const cast = compileCast(compileExpr(expr.operand, env), expr.target);
+      // CONVERT(x USING cs) is text in cs's default collation (what CHARSET()/COLLATION() report).
+      const collation = expr.charset !== undefined && expr.charset !== 'binary' ? getCharset(expr.charset)?.defaultCollation : undefined;
+      return collation === undefined || cast.type.collation !== undefined ? cast : { ...cast, type: { ...cast.type, collation } };
+    }
     case 'call': {
       const fn = lookupFunction(expr.name);
       if (!fn) throw sqlError('SP_DOES_NOT_EXIST', `FUNCTION ${env.session.database ?? 'mizzle'}.${expr.name.toLowerCase()} does not exist`);
