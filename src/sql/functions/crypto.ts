@@ -65,6 +65,12 @@ const UNCOMPRESS = strict('UNCOMPRESS', 1, 1, () => ({ kind: 'longblob' }), (v, 
     return null;
   }
   const expected = input.readUInt32LE(0) & 0x3fffffff;
+  // A length beyond max_allowed_packet is taken for corruption before inflating anything, as MySQL does.
+  const limit = Number(c.session.getSystemVariable('max_allowed_packet'));
+  if (expected > limit) {
+    c.session.warn(1256, `Uncompressed data size too large; the maximum size is ${limit} (probably, length of uncompressed data was corrupted)`);
+    return null;
+  }
   try {
     const out = inflateSync(input.subarray(4));
     if (out.length !== expected) {
