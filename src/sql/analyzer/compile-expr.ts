@@ -4,6 +4,7 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.j
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
+import { temporalAsNumber } from '../types/temporal-number.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { getCharset, isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
@@ -277,6 +278,7 @@ export function typeOfValue(v: Value): SqlType {
 }
 
 function compileUnary(op: string, x: Compiled, env: CompileEnv): Compiled {
+  if (op === '-') x = temporalAsNumber(x);
   const xe = x.eval;
   switch (op) {
     case '-': {
@@ -367,6 +369,9 @@ function logical(op: 'AND' | 'OR' | 'XOR', a: Compiled, b: Compiled): Compiled {
   };
 }
 
+/** Operators whose temporal operands count as numbers (DATE 2024-01-02 is 20240102), as in MySQL. */
+const ARITHMETIC_OPS: ReadonlySet<string> = new Set(['+', '-', '*', '/', 'DIV', 'MOD']);
+
 function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
   const { op } = expr;
   if (expr.left.type === 'row' || expr.right.type === 'row') return compileRowComparison(expr, env);
@@ -380,8 +385,12 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     const extract: Expr = { type: 'call', name: 'JSON_EXTRACT', args: [expr.left, expr.right], pos: expr.pos };
     return compileExpr(op === '->' ? extract : { type: 'call', name: 'JSON_UNQUOTE', args: [extract], pos: expr.pos }, env);
   }
-  const a = compileExpr(expr.left, env);
-  const b = compileExpr(expr.right, env);
+  let a = compileExpr(expr.left, env);
+  let b = compileExpr(expr.right, env);
+  if (ARITHMETIC_OPS.has(op)) {
+    a = temporalAsNumber(a);
+    b = temporalAsNumber(b);
+  }
   switch (op) {
     case 'AND': case 'OR': case 'XOR':
       return logical(op, a, b);
