@@ -164,9 +164,11 @@ function compileUpdates(stmt: InsertStmt, assignments: Assignment[], def: TableD
   }));
   const scope = new Scope([...cols, ...newCols]);
   const rewrite = (e: Expr): Expr => {
-    if (e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 && e.args[0].type === 'column') {
-      const i = def.columns.findIndex((c) => c.name.toLowerCase() === (e.args[0] as { column: string }).column.toLowerCase());
-      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${(e.args[0] as { column: string }).column}' in 'field list'`);
+    const valuesOf = e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 ? e.args[0] : undefined;
+    if (valuesOf?.type === 'column') {
+      const name = valuesOf.column;
+      const i = def.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${name}' in 'field list'`);
       return { type: 'column', table: newRow, column: newNames[i] };
     }
     const out: Record<string, unknown> = {};
