@@ -1,6 +1,6 @@
 // Resolves and types an expression AST against a scope, producing a closure tree evaluated per row.
 import { sqlError } from '../../base/errors.js';
-import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.js';
+import type { Expr, BinaryExpr, QueryExpr, AggregateCall, FuncCall } from '../parser/ast.js';
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
@@ -69,6 +69,41 @@ export interface CompileEnv {
   columnsRead?: boolean[];
   /** WITH ROLLUP's grouping expressions (by their syntax tree's JSON): the select list reads their values, NULL in super-aggregate rows. */
   groupExprs?: Map<string, Compiled>;
+  /** Under WITH ROLLUP, where GROUPING() may be called (select list, HAVING, ORDER BY). */
+  grouping?: RollupGrouping;
+}
+
+/** What GROUPING() needs of a WITH ROLLUP query. */
+export interface RollupGrouping {
+  /** The position of the GROUP BY key `arg` names, or -1. */
+  keyOf(arg: Expr): number;
+  /** Where a grouped row holds its rollup level: how many leading keys it keeps (all of them in ordinary rows). */
+  readonly levelSlot: { index: number };
+}
+
+/**
+ * GROUPING(k1, ..., kn): a bit per argument, the first the highest, set where the row is a super-aggregate
+ * over that key. Only under WITH ROLLUP (1111 elsewhere, as MySQL); each argument must be a GROUP BY key (3580).
+ */
+function compileGrouping(call: FuncCall, env: CompileEnv): Compiled {
+  const grouping = env.grouping;
+  if (!grouping) throw sqlError('INVALID_GROUP_FUNC_USE', 'Invalid use of group function');
+  if (call.args.length === 0) throw sqlError('PARSE', "You have an error in your SQL syntax; GROUPING needs at least one argument");
+  const keys = call.args.map((arg, i) => {
+    const k = grouping.keyOf(arg);
+    if (k < 0) throw sqlError('FIELD_IN_GROUPING_NOT_GROUP_BY', `Argument #${i + 1} of GROUPING function is not in GROUP BY`);
+    return k;
+  });
+  const slot = grouping.levelSlot;
+  return {
+    type: { ...T_BIGINT, unsigned: true, length: 1 }, nullable: false, constant: false,
+    eval: (row) => {
+      const level = row[slot.index] as number;
+      let bits = 0;
+      for (const k of keys) bits = bits * 2 + (level <= k ? 1 : 0);
+      return bits;
+    },
+  };
 }
 
 const TRUE_VAL = 1;
@@ -134,6 +169,7 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
       return collation === undefined || cast.type.collation !== undefined ? cast : { ...cast, type: { ...cast.type, collation } };
     }
     case 'call': {
+      if (expr.name.toUpperCase() === 'GROUPING') return compileGrouping(expr, env);
       const fn = lookupFunction(expr.name);
       if (!fn) throw sqlError('SP_DOES_NOT_EXIST', `FUNCTION ${env.session.database ?? 'mizzle'}.${expr.name.toLowerCase()} does not exist`);
       return fn.compile(expr, env, FUNCTION_COMPILER);
