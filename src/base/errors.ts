@@ -70,6 +70,7 @@ export const ErrorCode = {
   UNKNOWN_TABLE: { code: 1109, state: '42S02' },
   FIELD_SPECIFIED_TWICE: { code: 1110, state: '42000' },
   INVALID_GROUP_FUNC_USE: { code: 1111, state: 'HY000' },
+  FIELD_IN_GROUPING_NOT_GROUP_BY: { code: 3580, state: 'HY000' },
   TABLE_MUST_HAVE_COLUMNS: { code: 1113, state: '42000' },
   RECORD_FILE_FULL: { code: 1114, state: 'HY000' },
   STORAGE_ENGINE_ERROR: { code: 1030, state: 'HY000' },

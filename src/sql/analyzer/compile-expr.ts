@@ -1,11 +1,12 @@
 // Resolves and types an expression AST against a scope, producing a closure tree evaluated per row.
 import { sqlError } from '../../base/errors.js';
-import type { Expr, BinaryExpr, QueryExpr, AggregateCall } from '../parser/ast.js';
+import type { Expr, BinaryExpr, QueryExpr, AggregateCall, FuncCall } from '../parser/ast.js';
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
+import { temporalAsNumber } from '../types/temporal-number.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
-import { isBinaryCollation } from '../../base/collation.js';
+import { getCharset, isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';
 import { normInt, toBoolean, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
@@ -68,6 +69,41 @@ export interface CompileEnv {
   columnsRead?: boolean[];
   /** WITH ROLLUP's grouping expressions (by their syntax tree's JSON): the select list reads their values, NULL in super-aggregate rows. */
   groupExprs?: Map<string, Compiled>;
+  /** Under WITH ROLLUP, where GROUPING() may be called (select list, HAVING, ORDER BY). */
+  grouping?: RollupGrouping;
+}
+
+/** What GROUPING() needs of a WITH ROLLUP query. */
+export interface RollupGrouping {
+  /** The position of the GROUP BY key `arg` names, or -1. */
+  keyOf(arg: Expr): number;
+  /** Where a grouped row holds its rollup level: how many leading keys it keeps (all of them in ordinary rows). */
+  readonly levelSlot: { index: number };
+}
+
+/**
+ * GROUPING(k1, ..., kn): a bit per argument, the first the highest, set where the row is a super-aggregate
+ * over that key. Only under WITH ROLLUP (1111 elsewhere, as MySQL); each argument must be a GROUP BY key (3580).
+ */
+function compileGrouping(call: FuncCall, env: CompileEnv): Compiled {
+  const grouping = env.grouping;
+  if (!grouping) throw sqlError('INVALID_GROUP_FUNC_USE', 'Invalid use of group function');
+  if (call.args.length === 0) throw sqlError('PARSE', "You have an error in your SQL syntax; GROUPING needs at least one argument");
+  const keys = call.args.map((arg, i) => {
+    const k = grouping.keyOf(arg);
+    if (k < 0) throw sqlError('FIELD_IN_GROUPING_NOT_GROUP_BY', `Argument #${i + 1} of GROUPING function is not in GROUP BY`);
+    return k;
+  });
+  const slot = grouping.levelSlot;
+  return {
+    type: { ...T_BIGINT, unsigned: true, length: 1 }, nullable: false, constant: false,
+    eval: (row) => {
+      const level = row[slot.index] as number;
+      let bits = 0;
+      for (const k of keys) bits = bits * 2 + (level <= k ? 1 : 0);
+      return bits;
+    },
+  };
 }
 
 const TRUE_VAL = 1;
@@ -126,9 +162,14 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
       return compileRegexp(compileExpr(expr.operand, env), compileExpr(expr.pattern, env), expr.not);
     case 'case':
       return compileCase(expr, env);
-    case 'cast':
-      return compileCast(compileExpr(expr.operand, env), expr.target);
+    case 'cast': {
+      const cast = compileCast(compileExpr(expr.operand, env), expr.target);
+      // CONVERT(x USING cs) is text in cs's default collation (what CHARSET()/COLLATION() report).
+      const collation = expr.charset !== undefined && expr.charset !== 'binary' ? getCharset(expr.charset)?.defaultCollation : undefined;
+      return collation === undefined || cast.type.collation !== undefined ? cast : { ...cast, type: { ...cast.type, collation } };
+    }
     case 'call': {
+      if (expr.name.toUpperCase() === 'GROUPING') return compileGrouping(expr, env);
       const fn = lookupFunction(expr.name);
       if (!fn) throw sqlError('SP_DOES_NOT_EXIST', `FUNCTION ${env.session.database ?? 'mizzle'}.${expr.name.toLowerCase()} does not exist`);
       return fn.compile(expr, env, FUNCTION_COMPILER);
@@ -273,6 +314,7 @@ export function typeOfValue(v: Value): SqlType {
 }
 
 function compileUnary(op: string, x: Compiled, env: CompileEnv): Compiled {
+  if (op === '-') x = temporalAsNumber(x);
   const xe = x.eval;
   switch (op) {
     case '-': {
@@ -363,6 +405,9 @@ function logical(op: 'AND' | 'OR' | 'XOR', a: Compiled, b: Compiled): Compiled {
   };
 }
 
+/** Operators whose temporal operands count as numbers (DATE 2024-01-02 is 20240102), as in MySQL. */
+const ARITHMETIC_OPS: ReadonlySet<string> = new Set(['+', '-', '*', '/', 'DIV', 'MOD']);
+
 function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
   const { op } = expr;
   if (expr.left.type === 'row' || expr.right.type === 'row') return compileRowComparison(expr, env);
@@ -376,8 +421,12 @@ function compileBinary(expr: BinaryExpr, env: CompileEnv): Compiled {
     const extract: Expr = { type: 'call', name: 'JSON_EXTRACT', args: [expr.left, expr.right], pos: expr.pos };
     return compileExpr(op === '->' ? extract : { type: 'call', name: 'JSON_UNQUOTE', args: [extract], pos: expr.pos }, env);
   }
-  const a = compileExpr(expr.left, env);
-  const b = compileExpr(expr.right, env);
+  let a = compileExpr(expr.left, env);
+  let b = compileExpr(expr.right, env);
+  if (ARITHMETIC_OPS.has(op)) {
+    a = temporalAsNumber(a);
+    b = temporalAsNumber(b);
+  }
   switch (op) {
     case 'AND': case 'OR': case 'XOR':
       return logical(op, a, b);

@@ -66,7 +66,7 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
     const generatedCols = hasGenerated(def);
     let affected = 0;
     let firstGenerated: number | bigint | undefined;
-    const updates = stmt.onDuplicate ? compileUpdates(stmt.onDuplicate, def, env) : undefined;
+    const updates = stmt.onDuplicate ? compileUpdates(stmt, stmt.onDuplicate, def, columns, env) : undefined;
     let duplicates = 0;
     let skipped = 0;
 
@@ -141,15 +141,35 @@ interface CompiledUpdates {
 
 /**
  * ON DUPLICATE KEY UPDATE assignments are evaluated over [existing row..., new row...]:
- * plain column names read the existing row; VALUES(col) reads the row that was to be inserted.
+ * plain column names read the existing row; VALUES(col) and the row alias (`AS new`, `new.col`)
+ * read the row that was to be inserted. With `AS new(m, n)` the inserted columns are also
+ * reachable as m and n, unqualified when no table column has that name (MySQL 8.0.19's form).
  */
-function compileUpdates(assignments: Assignment[], def: TableDef, env: StatementEnv): CompiledUpdates {
+function compileUpdates(stmt: InsertStmt, assignments: Assignment[], def: TableDef, columns: number[], env: StatementEnv): CompiledUpdates {
   const cols = tableScopeColumns(def, def.name);
-  // The new row's columns are reached only through VALUES(col); unqualified names mean the existing row (usingDuplicate keeps find() off them).
-  const scope = new Scope([...cols, ...cols.map((c) => ({ ...c, table: '\u0000new', hidden: true, usingDuplicate: true }))]);
+  const newRow = stmt.rowAlias ?? '\u0000new';
+  const aliasNames = stmt.rowAliasColumns;
+  if (aliasNames && aliasNames.length !== columns.length) throw sqlError('WRONG_VALUE_COUNT_ON_ROW', "Column count doesn't match value count at row 1");
+  const newNames = cols.map((c) => c.name);
+  if (aliasNames) {
+    // Columns the alias list does not name cannot be reached through the alias.
+    for (let i = 0; i < newNames.length; i++) newNames[i] = '\u0000' + newNames[i];
+    for (let k = 0; k < columns.length; k++) newNames[columns[k]] = aliasNames[k];
+  }
+  const tableNames = new Set(cols.map((c) => c.name.toLowerCase()));
+  const newCols = cols.map((c, i) => ({
+    ...c, name: newNames[i], table: newRow, hidden: true,
+    // Unqualified names mean the existing row, except an alias-list name no table column has.
+    usingDuplicate: !aliasNames || tableNames.has(newNames[i].toLowerCase()),
+  }));
+  const scope = new Scope([...cols, ...newCols]);
   const rewrite = (e: Expr): Expr => {
-    if (e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 && e.args[0].type === 'column') {
-      return { type: 'column', table: '\u0000new', column: e.args[0].column };
+    const valuesOf = e.type === 'call' && e.name === 'VALUES' && e.args.length === 1 ? e.args[0] : undefined;
+    if (valuesOf?.type === 'column') {
+      const name = valuesOf.column;
+      const i = def.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${name}' in 'field list'`);
+      return { type: 'column', table: newRow, column: newNames[i] };
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e)) {

@@ -76,6 +76,8 @@ export class RollupGrouper {
     for (const a of g.accs) row.push(a.result());
     // Expression keys' values, in key order (the planner's reads of them), NULL above this level.
     for (let i = 0; i < this.keyColumns.length; i++) if (this.keyColumns[i] < 0) row.push(i < level ? g.keys[i] : null);
+    // Last, how many keys the row keeps: GROUPING() reads it.
+    row.push(level);
     return row;
   }
 }

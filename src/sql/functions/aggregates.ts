@@ -3,6 +3,7 @@ import { sqlError } from '../../base/errors.js';
 import type { AggregateCall } from '../parser/ast.js';
 import { compileExpr, type Compiled, type CompileEnv, type AggregateCollector } from '../analyzer/compile-expr.js';
 import { compareForSort } from '../types/compare.js';
+import { temporalAsNumber } from '../types/temporal-number.js';
 import { toDecimal, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';
@@ -45,6 +46,8 @@ function distinctFilter(args: Compiled[]): () => (row: Row, ctx: EvalContext) =>
 export function makeAggregate(call: AggregateCall, env: CompileEnv, overGroups = false): AggregateSpec {
   const inner: CompileEnv = { ...env, aggregates: overGroups ? env.aggregates : undefined, windows: undefined, clause: env.clause };
   const args = call.args.map((a) => compileExpr(a, inner));
+  // SUM and AVG add temporal values as the numbers MySQL reads them as (DATE 2024-01-02 is 20240102).
+  if ((call.name === 'SUM' || call.name === 'AVG') && args.length === 1) args[0] = temporalAsNumber(args[0]);
   const filterFactory = call.distinct ? distinctFilter(args) : undefined;
   const arg = args[0];
   const name = call.name;

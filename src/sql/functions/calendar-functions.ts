@@ -12,9 +12,17 @@ import {
 } from './calendar.js';
 import { formatP } from './date-format.js';
 
-/** A function of one DATE/DATETIME argument; NULL when the argument is no valid date. */
-function ofDate(name: string, type: SqlType, pick: () => Value): FunctionDef {
-  return strict(name, 1, 1, () => type, (v) => (readDateTime(v[0]) ? pick() : null));
+/** Reads a date into P that names a real day: a zero month or day ('2024-00-10', '0000-00-00') counts as none, as in MySQL. */
+function readFullDate(v: Exclude<Value, null>): boolean {
+  return readDateTime(v) && P.m > 0 && P.d > 0;
+}
+
+/**
+ * A function of one DATE/DATETIME argument; NULL when the argument is no valid date. Day arithmetic
+ * (TO_DAYS, DAYNAME, ...) needs a real day; `zeroPartsAllowed` is for those MySQL answers from the parts (MONTHNAME).
+ */
+function ofDate(name: string, type: SqlType, pick: () => Value, zeroPartsAllowed = false): FunctionDef {
+  return strict(name, 1, 1, () => type, (v) => ((zeroPartsAllowed ? readDateTime(v[0]) : readFullDate(v[0])) ? pick() : null));
 }
 
 /** A function of one TIME argument (or the time part of a DATETIME). */
@@ -26,22 +34,22 @@ const today = () => epochDay(P.y, P.m, P.d);
 
 /** WEEK(d[, mode]); the default mode is default_week_format's default, 0. */
 const WEEK_FN = strict('WEEK', 1, 2, () => T_BIGINT, (v) => {
-  if (!readDateTime(v[0])) return null;
+  if (!readFullDate(v[0])) return null;
   computeWeek(P.y, P.m, P.d, v.length > 1 ? Number(toInteger(v[1])) & 7 : 0);
   return WEEK.week;
 });
 
 /** YEARWEEK always numbers weeks 1..53, with the year the week belongs to. */
 const YEARWEEK = strict('YEARWEEK', 1, 2, () => T_BIGINT, (v) => {
-  if (!readDateTime(v[0])) return null;
+  if (!readFullDate(v[0])) return null;
   computeWeek(P.y, P.m, P.d, v.length > 1 ? Number(toInteger(v[1])) & 7 : 0, true);
   return WEEK.year * 100 + WEEK.week;
 });
 
 const DATEDIFF = strict('DATEDIFF', 2, 2, () => T_BIGINT, (v) => {
-  if (!readDateTime(v[0])) return null;
+  if (!readFullDate(v[0])) return null;
   const a = today();
-  if (!readDateTime(v[1])) return null;
+  if (!readFullDate(v[1])) return null;
   return a - today();
 });
 
@@ -77,12 +85,16 @@ const TIMESTAMPDIFF: FunctionDef = {
   },
 };
 
+/** LAST_DAY reads the month only: a zero day is fine ('2024-01-00'), a zero month is not. */
 const LAST_DAY = ofDate('LAST_DAY', T_DATE, () => {
+  if (P.m === 0) return null;
   P.d = daysInMonth(P.y, P.m);
   return dateText();
-});
+}, true);
 
 const TO_DAYS = ofDate('TO_DAYS', T_BIGINT, () => today() + EPOCH_TO_DAYS);
+/** TO_SECONDS(d): seconds since year 0, TO_DAYS's count with the time of day added (fractions dropped). */
+const TO_SECONDS = ofDate('TO_SECONDS', T_BIGINT, () => (today() + EPOCH_TO_DAYS) * 86400 + P.hh * 3600 + P.mi * 60 + P.ss);
 
 const FROM_DAYS = strict('FROM_DAYS', 1, 1, () => T_DATE, (v) => {
   const n = Number(toInteger(v[0]));
@@ -296,12 +308,12 @@ function utcLike(name: string, kind: 'datetime' | 'date' | 'time'): FunctionDef 
 export const calendarFunctions: FunctionDef[] = [
   WEEK_FN, YEARWEEK, ofDate('WEEKOFYEAR', T_BIGINT, () => (computeWeek(P.y, P.m, P.d, 3), WEEK.week)),
   ofDate('DAYNAME', varchar(9), () => DAY_NAMES[weekday(today())]),
-  ofDate('MONTHNAME', varchar(9), () => MONTH_NAMES[P.m - 1]),
+  ofDate('MONTHNAME', varchar(9), () => (P.m > 0 ? MONTH_NAMES[P.m - 1] : null), true),
   ofDate('DAYOFWEEK', T_BIGINT, () => ((weekday(today()) + 1) % 7) + 1),
   ofDate('WEEKDAY', T_BIGINT, () => weekday(today())),
   ofDate('DAYOFYEAR', T_BIGINT, () => today() - epochDay(P.y, 1, 1) + 1),
-  ofDate('QUARTER', T_BIGINT, () => Math.ceil(P.m / 3)),
-  DATEDIFF, TIMESTAMPDIFF, LAST_DAY, TO_DAYS, FROM_DAYS, MAKEDATE,
+  ofDate('QUARTER', T_BIGINT, () => Math.ceil(P.m / 3), true),
+  DATEDIFF, TIMESTAMPDIFF, LAST_DAY, TO_DAYS, TO_SECONDS, FROM_DAYS, MAKEDATE,
   ofTime('HOUR', T_BIGINT, () => P.hh), ofTime('MINUTE', T_BIGINT, () => P.mi), ofTime('SECOND', T_BIGINT, () => P.ss),
   ofTime('MICROSECOND', T_BIGINT, () => P.us),
   ofTime('TIME', T_TIME, () => timeText(P.us ? 6 : 0)),

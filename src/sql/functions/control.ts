@@ -1,8 +1,8 @@
-// Control-flow functions: IF, IFNULL, NULLIF, COALESCE, GREATEST, LEAST.
+// Control-flow and comparison functions: IF, IFNULL, NULLIF, COALESCE, GREATEST, LEAST, ISNULL, INTERVAL.
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { compareDomain, compareIn } from '../types/compare.js';
-import { toBoolean } from '../types/convert.js';
-import { unifyTypes } from '../types/infer.js';
+import { toBoolean, toDouble } from '../types/convert.js';
+import { T_BIGINT, T_BOOL_INT, unifyTypes } from '../types/infer.js';
 import type { FunctionDef } from './define.js';
 
 const IF: FunctionDef = {
@@ -73,6 +73,40 @@ function extreme(name: string, sign: 1 | -1): FunctionDef {
   };
 }
 
+/** ISNULL(x): 1 when x is NULL, else 0; never NULL itself. */
+const ISNULL: FunctionDef = {
+  name: 'ISNULL', minArgs: 1, maxArgs: 1,
+  compile([x]) {
+    const xe = x.eval;
+    return { type: T_BOOL_INT, nullable: false, constant: x.constant, eval: (r, c) => (xe(r, c) === null ? 1 : 0) };
+  },
+};
+
+/**
+ * INTERVAL(n, n1, n2, ...): how many of the bounds n1 < n2 < ... are at most n (0 below n1), -1 when n is NULL.
+ * Bounds are read in order, as MySQL does for a list that is not constant; a NULL bound is passed over.
+ */
+const INTERVAL: FunctionDef = {
+  name: 'INTERVAL', minArgs: 2, maxArgs: 1 << 16,
+  compile(args: Compiled[]) {
+    const evals = args.map((a) => a.eval);
+    return {
+      type: { ...T_BIGINT, length: 2 }, nullable: false, constant: args.every((a) => a.constant),
+      eval: (r, c) => {
+        const nv = evals[0](r, c);
+        if (nv === null) return -1;
+        const n = toDouble(nv);
+        let i = 1;
+        for (; i < evals.length; i++) {
+          const bound = evals[i](r, c);
+          if (bound !== null && n < toDouble(bound)) break;
+        }
+        return i - 1;
+      },
+    };
+  },
+};
+
 export const controlFunctions: FunctionDef[] = [
   IF,
   coalesce('IFNULL', 2, 2),
@@ -80,4 +114,6 @@ export const controlFunctions: FunctionDef[] = [
   NULLIF,
   extreme('GREATEST', 1),
   extreme('LEAST', -1),
+  ISNULL,
+  INTERVAL,
 ];

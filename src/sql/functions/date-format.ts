@@ -203,4 +203,17 @@ const STR_TO_DATE: FunctionDef = {
   },
 };
 
-export const dateFormatFunctions: FunctionDef[] = [DATE_FORMAT, TIME_FORMAT, STR_TO_DATE];
+/** The formats GET_FORMAT names, per value kind and standard (MySQL's table; TIMESTAMP is DATETIME's). */
+const NAMED_FORMATS: Record<string, Record<string, string>> = {
+  DATE: { USA: '%m.%d.%Y', JIS: '%Y-%m-%d', ISO: '%Y-%m-%d', EUR: '%d.%m.%Y', INTERNAL: '%Y%m%d' },
+  DATETIME: { USA: '%Y-%m-%d %H.%i.%s', JIS: '%Y-%m-%d %H:%i:%s', ISO: '%Y-%m-%d %H:%i:%s', EUR: '%Y-%m-%d %H.%i.%s', INTERNAL: '%Y%m%d%H%i%s' },
+  TIME: { USA: '%h:%i:%s %p', JIS: '%H:%i:%s', ISO: '%H:%i:%s', EUR: '%H.%i.%s', INTERNAL: '%H%i%s' },
+};
+
+/** GET_FORMAT(DATE|TIME|DATETIME|TIMESTAMP, 'USA'|'JIS'|'ISO'|'EUR'|'INTERNAL'); NULL for another name. The parser passes the kind as text. */
+const GET_FORMAT = strict('GET_FORMAT', 2, 2, () => varchar(17), (v) => {
+  const kind = valueToString(v[0]).toUpperCase();
+  return NAMED_FORMATS[kind === 'TIMESTAMP' ? 'DATETIME' : kind]?.[valueToString(v[1]).toUpperCase()] ?? null;
+});
+
+export const dateFormatFunctions: FunctionDef[] = [DATE_FORMAT, TIME_FORMAT, STR_TO_DATE, GET_FORMAT];

@@ -70,8 +70,57 @@ const DATE = strict('DATE', 1, 1, () => T_DATE, (v) => {
 });
 
 const UNIT_MS: Record<string, number> = {
-  MICROSECOND: 0.001, SECOND: 1000, MINUTE: 60000, HOUR: 3600000, DAY: 86400000, WEEK: 604800000,
+  MILLISECOND: 1, MICROSECOND: 0.001, SECOND: 1000, MINUTE: 60000, HOUR: 3600000, DAY: 86400000, WEEK: 604800000,
 };
+
+/**
+ * The fields of each compound interval unit, most significant first: '1:30' HOUR_MINUTE is 1 hour 30 minutes.
+ * MONTH fields move the calendar; the others are fixed lengths in milliseconds.
+ */
+const COMPOUND_UNITS: Record<string, readonly ('YEAR' | 'MONTH' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND' | 'MICROSECOND')[]> = {
+  YEAR_MONTH: ['YEAR', 'MONTH'],
+  DAY_HOUR: ['DAY', 'HOUR'],
+  DAY_MINUTE: ['DAY', 'HOUR', 'MINUTE'],
+  DAY_SECOND: ['DAY', 'HOUR', 'MINUTE', 'SECOND'],
+  DAY_MICROSECOND: ['DAY', 'HOUR', 'MINUTE', 'SECOND', 'MICROSECOND'],
+  HOUR_MINUTE: ['HOUR', 'MINUTE'],
+  HOUR_SECOND: ['HOUR', 'MINUTE', 'SECOND'],
+  HOUR_MICROSECOND: ['HOUR', 'MINUTE', 'SECOND', 'MICROSECOND'],
+  MINUTE_SECOND: ['MINUTE', 'SECOND'],
+  MINUTE_MICROSECOND: ['MINUTE', 'SECOND', 'MICROSECOND'],
+  SECOND_MICROSECOND: ['SECOND', 'MICROSECOND'],
+};
+
+/** A compound interval as months to move and milliseconds to add. */
+interface CompoundAmount { months: number; ms: number }
+
+/**
+ * Reads a compound interval's text as MySQL does: the numbers in it, separated by anything else, a
+ * leading '-' negating the whole; too few numbers fill the rightmost fields; a microsecond field's
+ * digits are a fraction ('1.5' SECOND_MICROSECOND is 1.5 s). Undefined (NULL) for too many numbers.
+ */
+function readCompound(text: string, unit: string, sign: number): CompoundAmount | undefined {
+  const fields = COMPOUND_UNITS[unit];
+  const trimmed = text.trim();
+  const negative = trimmed.startsWith('-');
+  const numbers = trimmed.match(/\d+/g) ?? [];
+  if (numbers.length > fields.length) return undefined;
+  const offset = fields.length - numbers.length;
+  const out: CompoundAmount = { months: 0, ms: 0 };
+  for (let i = 0; i < numbers.length; i++) {
+    const field = fields[offset + i];
+    const digits = numbers[i];
+    const n = Number(digits);
+    if (field === 'YEAR') out.months += n * 12;
+    else if (field === 'MONTH') out.months += n;
+    else if (field === 'MICROSECOND') out.ms += Number((digits + '000000').slice(0, 6)) / 1000;
+    else out.ms += n * UNIT_MS[field];
+  }
+  const k = (negative ? -1 : 1) * sign;
+  out.months *= k;
+  out.ms *= k;
+  return out;
+}
 
 /** Text with a time of day after the date ('2024-01-31 10:00', '20240131100000'). */
 const DATE_WITH_TIME = /^\s*\S+[ T]\S|^\s*\d{12,}/;
@@ -86,7 +135,8 @@ function dateAdd(name: string, sign: 1 | -1): FunctionDef {
       const amount = compiler.compile(iv.value, env);
       const unit = iv.unit.toUpperCase();
       const de = d.eval, ae = amount.eval;
-      const dayOrMore = !(unit in UNIT_MS && UNIT_MS[unit] < 86400000);
+      const compound = unit in COMPOUND_UNITS;
+      const dayOrMore = compound ? unit === 'YEAR_MONTH' : !(unit in UNIT_MS && UNIT_MS[unit] < 86400000);
       const dateOnly = d.type.kind === 'date' && dayOrMore;
       // Text without a time part stays a date when whole days are added ('2024-01-31' + 1 MONTH = '2024-02-29').
       const textDate = dayOrMore && d.type.kind !== 'datetime' && d.type.kind !== 'timestamp' && d.type.kind !== 'date';
@@ -97,7 +147,14 @@ function dateAdd(name: string, sign: 1 | -1): FunctionDef {
           const av = ae(r, c);
           if (dv === null || av === null) return null;
           const s = valueToString(dv);
-          return shiftDate(s, toDouble(av) * sign, unit, dateOnly || (textDate && typeof dv === 'string' && !DATE_WITH_TIME.test(s)));
+          const keepDate = dateOnly || (textDate && typeof dv === 'string' && !DATE_WITH_TIME.test(s));
+          if (compound) {
+            const amount = readCompound(valueToString(av), unit, sign);
+            if (!amount) return null;
+            const moved = amount.months === 0 ? s : shiftDate(s, amount.months, 'MONTH', false);
+            return moved === null ? null : shiftDate(String(moved), amount.ms, 'MILLISECOND', keepDate);
+          }
+          return shiftDate(s, toDouble(av) * sign, unit, keepDate);
         },
       };
     },

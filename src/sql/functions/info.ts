@@ -121,5 +121,4 @@ export const infoFunctions: FunctionDef[] = [
   niladic('ROW_COUNT', T_BIGINT, (c) => c.session.lastRowCount),
   niladic('FOUND_ROWS', T_BIGINT, (c) => c.session.lastFoundRows),
   niladic('UUID', varchar(36), () => randomUUID()),
-  niladic('CHARSET', varchar(64), () => 'utf8mb4', 1),
 ];

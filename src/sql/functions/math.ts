@@ -162,6 +162,17 @@ const CONV = strict('CONV', 3, 3, () => ({ kind: 'varchar', length: 64 }), (v) =
   return (signed < 0n ? '-' + (-signed).toString(ta) : signed.toString(ta)).toUpperCase();
 });
 
+/** BIT_COUNT(n): the set bits of n as a 64-bit unsigned integer, as the bit operators read it (-1 has 64). */
+const BIT_COUNT = strict('BIT_COUNT', 1, 1, () => ({ ...T_BIGINT, length: 2 }), (v) => {
+  let bits = BigInt.asUintN(64, BigInt(toInteger(v[0])));
+  let count = 0;
+  while (bits !== 0n) {
+    bits &= bits - 1n;
+    count++;
+  }
+  return count;
+});
+
 export const mathFunctions: FunctionDef[] = [
   ABS, SIGN, ROUND, TRUNCATE,
   ceilFloor('CEIL', true), ceilFloor('CEILING', true), ceilFloor('FLOOR', false),
@@ -181,5 +192,5 @@ export const mathFunctions: FunctionDef[] = [
   PI, RAND,
   CONV_INT('BIN', (n) => n.toString(2)),
   CONV_INT('OCT', (n) => n.toString(8)),
-  atan2('ATAN2'), CONV,
+  atan2('ATAN2'), CONV, BIT_COUNT,
 ];

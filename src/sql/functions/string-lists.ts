@@ -96,7 +96,8 @@ const INSERT = strict('INSERT', 4, 4, (a) => textOrBinary(a, lenOf(a[0]) + lenOf
   return cs.slice(0, pos - 1).join('') + str(v[3], a[3]) + cs.slice(pos - 1 + len).join('');
 });
 
-const bytes = (v: Exclude<Value, null>): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(str(v), 'utf8'));
+/** The bytes a string function hashes or encodes: binary as is, text as UTF-8. */
+export const bytes = (v: Exclude<Value, null>): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(str(v), 'utf8'));
 
 /** SHA2(s, bits): bits 224, 256 (also 0), 384 or 512; NULL for any other length. */
 const SHA2 = strict('SHA2', 2, 2, () => varchar(128), (v) => {
@@ -188,6 +189,71 @@ const CHAR: FunctionDef = {
   },
 };
 
+/** The Soundex digit of each letter A..Z; '0' letters (vowels, H, W, Y) are not written. */
+const SOUNDEX_CODES = '01230120022455012623010202';
+const LETTER = /\p{L}/u;
+
+/**
+ * SOUNDEX(s), as MySQL computes it: the first letter (any alphabet), then the digits of the following
+ * A-Z letters, a digit equal to the last one written left out even across vowels ('Tymczak' is T520),
+ * padded to at least 4 and not cut. Other characters are skipped.
+ */
+const SOUNDEX = strict('SOUNDEX', 1, 1, (a) => varchar(Math.max(4, lenOf(a[0]))), (v, _c, a) => {
+  const s = str(v[0], a[0]).toUpperCase();
+  let out = '';
+  let last = '';
+  for (const ch of s) {
+    const code = ch >= 'A' && ch <= 'Z' ? SOUNDEX_CODES[ch.charCodeAt(0) - 65] : '0';
+    if (out === '') {
+      if (!LETTER.test(ch)) continue;
+      out = ch;
+      last = code;
+    } else if (code !== '0' && code !== last) {
+      out += code;
+      last = code;
+    }
+  }
+  return out === '' ? '' : out.padEnd(4, '0');
+});
+
+/** MAKE_SET(bits, s1, s2, ...): the strings whose bit is set in bits, comma-joined; NULL strings are left out. */
+const MAKE_SET: FunctionDef = {
+  name: 'MAKE_SET', minArgs: 2, maxArgs: 1 << 16,
+  compile(args) {
+    const evals = args.map((a) => a.eval);
+    return {
+      type: varchar(args.slice(1).reduce((n, a) => n + lenOf(a) + 1, 0)), nullable: true, constant: args.every((a) => a.constant),
+      eval: (r, c) => {
+        const bitsValue = evals[0](r, c);
+        if (bitsValue === null) return null;
+        const bits = BigInt.asUintN(64, BigInt(toInteger(bitsValue)));
+        let out: string | undefined;
+        for (let i = 1; i < evals.length && i <= 64; i++) {
+          if (((bits >> BigInt(i - 1)) & 1n) === 0n) continue;
+          const v = evals[i](r, c);
+          if (v === null) continue;
+          const piece = str(v, args[i]);
+          out = out === undefined ? piece : out + ',' + piece;
+        }
+        return out ?? '';
+      },
+    };
+  },
+};
+
+/** EXPORT_SET(bits, on, off[, separator[, count]]): one of on/off per bit, lowest first; count is 64 at most. */
+const EXPORT_SET = strict('EXPORT_SET', 3, 5, () => ({ kind: 'text' }), (v, _c, a) => {
+  const bits = BigInt.asUintN(64, BigInt(toInteger(v[0])));
+  const on = str(v[1], a[1]);
+  const off = str(v[2], a[2]);
+  const separator = v.length > 3 ? str(v[3], a[3]) : ',';
+  const asked = v.length > 4 ? BigInt(toInteger(v[4])) : 64n;
+  const count = asked < 0n || asked > 64n ? 64 : Number(asked);
+  const parts: string[] = new Array(count);
+  for (let i = 0; i < count; i++) parts[i] = ((bits >> BigInt(i)) & 1n) === 1n ? on : off;
+  return parts.join(separator);
+});
+
 export const stringListFunctions: FunctionDef[] = [
-  SUBSTRING_INDEX, FIND_IN_SET, FIELD, ELT, INSERT, SHA2, TO_BASE64, FROM_BASE64, CRC32, BIT_LENGTH, ORD, QUOTE, CHAR,
+  SUBSTRING_INDEX, FIND_IN_SET, FIELD, ELT, INSERT, SOUNDEX, MAKE_SET, EXPORT_SET, SHA2, TO_BASE64, FROM_BASE64, CRC32, BIT_LENGTH, ORD, QUOTE, CHAR,
 ];

@@ -439,6 +439,8 @@ export interface InsertStmt extends Pos {
   onDuplicate?: Assignment[];
   /** `INSERT ... VALUES (...) AS new [(cols)]` row alias. */
   rowAlias?: string;
+  /** The row alias's own names for the inserted columns, in the insert's column order. */
+  rowAliasColumns?: string[];
 }
 
 export interface Assignment {

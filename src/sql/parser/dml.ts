@@ -59,7 +59,7 @@ function insertColumn(p: Parser): string {
 function rowAlias(p: Parser, stmt: InsertStmt): void {
   if (!p.acceptKw('AS')) return;
   stmt.rowAlias = p.ident();
-  if (p.isOp('(')) p.identList();
+  if (p.isOp('(')) stmt.rowAliasColumns = p.identList();
 }
 
 /** UPDATE (the keyword is at the cursor). */

@@ -3,7 +3,7 @@ import { sqlError } from '../../base/errors.js';
 import type { DeleteStmt, Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt, Statement, UpdateStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
-import { compileExpr, convertTo, groupExprKey, outerReferenceCount, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
+import { compileExpr, convertTo, groupExprKey, outerReferenceCount, type Compiled, type CompileEnv, type RollupGrouping } from '../analyzer/compile-expr.js';
 import { unifyTypes } from '../types/infer.js';
 import { AggregateSlots } from '../functions/aggregates.js';
 import type { AssignmentPlan, DmlPlan, LimitPlan, QueryPlan, SelectPlan, SetOpPlan, SortKey, ValuesPlan } from './plan.js';
@@ -59,6 +59,20 @@ export function planSubqueries(ctx: PlanContext, into: QueryPlan[]): (scope: Sco
     const correlated = outerReferenceCount() !== before;
     return { types: plan.columns.map((c) => c.type), run: ctx.subqueryRunner(plan, correlated) };
   };
+}
+
+/** Whether `e` calls GROUPING(), which reads a grouped row only (as an aggregate does). */
+function callsGrouping(e: Expr): boolean {
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const node = x as { type?: string; name?: string };
+    if (node.type === 'call' && node.name?.toUpperCase() === 'GROUPING') { found = true; return; }
+    for (const v of Object.values(x)) visit(v);
+  };
+  visit(e);
+  return found;
 }
 
 function hasAggregate(e: Expr | undefined): boolean {
@@ -150,7 +164,7 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const aggregates = grouped ? new AggregateSlots(width, ctx.text) : undefined;
   const windows = new WindowSlots(stmt.windows);
   const rollupExprs = stmt.withRollup && !stmt.windows?.length ? rollupExpressions(stmt, expanded, base) : undefined;
-  const itemEnv: CompileEnv = { ...base, aggregates, windows, groupExprs: rollupExprs?.byText };
+  const itemEnv: CompileEnv = { ...base, aggregates, windows, groupExprs: rollupExprs?.byText, grouping: rollupExprs?.grouping };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
   const names = expanded.map((x, i) => x.item.alias ?? unaliasedName(x.item, items[i], scope));
   const aliasMap = new Map<string, Compiled>();
@@ -186,8 +200,11 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const plan: SelectPlan = { kind: 'select', columns, from, where, aggregates, groupKeys, having, windows: windows.plan(), items, distinct: stmt.distinct, order, limit, subqueries };
   if (stmt.withRollup) {
     plan.rollup = rollupColumns(groupKeys, width, rollupExprs !== undefined);
-    // Expression keys' values follow the aggregates in each grouped row.
-    if (rollupExprs) rollupExprs.slot.base = width + (aggregates?.specs.length ?? 0);
+    // Expression keys' values follow the aggregates in each grouped row, then the row's rollup level.
+    if (rollupExprs) {
+      rollupExprs.slot.base = width + (aggregates?.specs.length ?? 0);
+      rollupExprs.grouping.levelSlot.index = rollupExprs.slot.base + plan.rollup.filter((c) => c < 0).length;
+    }
   }
   return plan;
 }
@@ -326,7 +343,7 @@ function groupAliases(expanded: { item: SelectItem }[], names: string[], base: C
   const out = new Map<string, Compiled>();
   names.forEach((n, i) => {
     const e = expanded[i].item.expr;
-    if (!out.has(n.toLowerCase()) && !hasAggregate(e)) out.set(n.toLowerCase(), compileExpr(e, { ...base, clause: 'group statement' }));
+    if (!out.has(n.toLowerCase()) && !hasAggregate(e) && !callsGrouping(e)) out.set(n.toLowerCase(), compileExpr(e, { ...base, clause: 'group statement' }));
   });
   return out;
 }
@@ -335,16 +352,25 @@ function groupAliases(expanded: { item: SelectItem }[], names: string[], base: C
  * WITH ROLLUP's expression keys, compiled as reads of the values the rollup appends after the
  * aggregates (`slot.base` is known once every aggregate has been collected), keyed by syntax tree.
  */
-function rollupExpressions(stmt: SelectStmt, expanded: { item: SelectItem }[], base: CompileEnv): { byText: Map<string, Compiled>; slot: { base: number } } {
+function rollupExpressions(stmt: SelectStmt, expanded: { item: SelectItem }[], base: CompileEnv): { byText: Map<string, Compiled>; slot: { base: number }; grouping: RollupGrouping } {
   const slot = { base: -1 };
   const byText = new Map<string, Compiled>();
-  let n = 0;
-  for (const g of stmt.groupBy) {
-    let ast: Expr | undefined = g.type === 'literal' && g.kind === 'integer' ? expanded[Number(g.value) - 1]?.item.expr : g;
+  // A GROUP BY position or select alias stands for the select item's expression.
+  const resolve = (g: Expr): Expr | undefined => {
+    const ast = g.type === 'literal' && g.kind === 'integer' ? expanded[Number(g.value) - 1]?.item.expr : g;
     if (ast?.type === 'column' && ast.table === undefined && base.scope.find(ast.column) < 0) {
       const name = ast.column.toLowerCase();
-      ast = expanded.find((x) => x.item.alias?.toLowerCase() === name)?.item.expr ?? ast;
+      return expanded.find((x) => x.item.alias?.toLowerCase() === name)?.item.expr ?? ast;
     }
+    return ast;
+  };
+  /** Each key as GROUPING() matches it: a column by its input position, an expression by its syntax tree. */
+  const identity = (ast: Expr): string => (ast.type === 'column' ? `#${compileExpr(ast, { ...base, clause: 'group statement' }).columnIndex}` : groupExprKey(ast));
+  const keyIdentities: string[] = [];
+  let n = 0;
+  for (const g of stmt.groupBy) {
+    const ast = resolve(g);
+    keyIdentities.push(ast ? identity(ast) : '');
     if (!ast || ast.type === 'column') continue;
     // One value per expression key, in key order, as the rollup appends them.
     const offset = n++;
@@ -353,5 +379,14 @@ function rollupExpressions(stmt: SelectStmt, expanded: { item: SelectItem }[], b
     const type = compileExpr(ast, { ...base, clause: 'group statement' }).type;
     byText.set(key, { type, nullable: true, constant: false, eval: (row) => row[slot.base + offset] });
   }
-  return { byText, slot };
+  const grouping: RollupGrouping = {
+    keyOf(arg) {
+      // GROUPING(1) names no key: a number is a GROUP BY position only in GROUP BY itself.
+      if (arg.type === 'literal') return -1;
+      const ast = resolve(arg);
+      return ast ? keyIdentities.indexOf(identity(ast)) : -1;
+    },
+    levelSlot: { index: -1 },
+  };
+  return { byText, slot, grouping };
 }

@@ -289,9 +289,12 @@ class SourcePlanner {
     if (ref.right.type === 'join' && leadsWithLateral(ref.right) && (ref.kind === 'cross' || ref.kind === 'inner') && !ref.on && !ref.natural && !ref.using?.length) {
       return this.join(ref.right, leftOf());
     }
-    if (ref.right.type === 'derived' && ref.right.lateral) {
-      if (ref.kind === 'right' || ref.natural || ref.using?.length) {
-        throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support a LATERAL derived table on the right of RIGHT JOIN, NATURAL JOIN or USING');
+    // On the right of a RIGHT JOIN a LATERAL table may not read the left side (MySQL's rule: only
+    // INNER, CROSS and LEFT joins let it), so it is planned as a plain derived table below and a
+    // reference to the left answers 1054, as in MySQL.
+    if (ref.right.type === 'derived' && ref.right.lateral && ref.kind !== 'right') {
+      if (ref.natural || ref.using?.length) {
+        throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support a LATERAL derived table in a NATURAL JOIN or a join with USING');
       }
       return this.lateral(ref.right, leftOf(), ref.on, ref.kind === 'left');
     }

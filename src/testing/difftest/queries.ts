@@ -98,8 +98,8 @@ export class QueryGenerator {
     const form = r.pick(['scalar', 'in', 'exists', 'on-clause', 'cmp-all'] as const);
     if (form === 'scalar') {
       const kind = r.pick(['int', 'dec', 'str', 'date'] as const);
-      // SUM only of numbers: mizzle sums a DATE as its year, not as YYYYMMDD (a known difference, not generated).
-      const agg = r.pick(kind === 'int' || kind === 'dec' ? ['MAX', 'MIN', 'COUNT', 'SUM'] : ['MAX', 'MIN', 'COUNT']);
+      // SUM of numbers and of dates (summed as YYYYMMDD numbers); SUM of text is not generated.
+      const agg = r.pick(kind !== 'str' ? ['MAX', 'MIN', 'COUNT', 'SUM'] : ['MAX', 'MIN', 'COUNT']);
       const arg = innerOnly.expr(kind, 2).sql;
       const sub: Expr = { sql: `(SELECT ${agg}(${arg}) FROM ${t2.name} b WHERE b.k = a.k)`, kind: agg === 'COUNT' ? 'int' : kind, op: 'scalar-subquery', kids: [] };
       return this.maybeOrder({ sql: `SELECT ${[...exprs, sub].map((e) => e.sql).join(', ')} FROM ${t1.name} a${this.where(outer)}`, shape: 'subquery-scalar', ordered: false }, exprs.length + 1);
