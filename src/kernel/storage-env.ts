@@ -1,5 +1,5 @@
 // Adapts the storage layer to what statements use: transactions spanning the engines, table readers and writers, the catalog.
-import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../storage/kv.js';
+import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../storage/kv.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { Catalog } from '../storage/catalog.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
@@ -9,7 +9,8 @@ import type { Row } from '../base/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
 import type { Transaction } from './transactions/transaction.js';
-import type { Pause } from '../sql/executor/pause.js';
+import { LockConflict } from './transactions/lock-manager.js';
+import { PAUSE, type Pause } from '../sql/executor/pause.js';
 import { ChangeRecorder } from '../storage/change-log/recorder.js';
 import type { ReplicatedOrigin } from '../storage/change-log/applied-position.js';
 import type { ChangeLog } from './change-log.js';
@@ -98,6 +99,53 @@ class LockingReader extends Reader {
   }
 }
 
+/**
+ * The newest committed state of one store, for a write that runs in slices: renewed after every
+ * pause, so a row locked in a later slice is read as it is once locked, never from an older view.
+ */
+class RenewableReader implements KvReader {
+  snapshot: KvSnapshot;
+  constructor(private readonly store: KvStore) {
+    this.snapshot = store.snapshot();
+  }
+  get(key: Buffer): Buffer | undefined {
+    return this.snapshot.reader.get(key);
+  }
+  peek(key: Buffer): Buffer | undefined {
+    return this.snapshot.reader.peek(key);
+  }
+  /** A scan started now reads this view to its end (the engine keeps it for the scan), even past a renewal. */
+  range(range: KvRange): Iterable<KvEntry> {
+    return this.snapshot.reader.range(range);
+  }
+  renew(): void {
+    this.snapshot.release();
+    this.snapshot = this.store.snapshot();
+  }
+}
+
+/** Every store's newest state for one write statement, renewed together (see RenewableReader). */
+class RenewableReads {
+  readonly readers: RenewableReader[] = [];
+  /** `fresh` drops this thread's cached read views (and notes when, for the worker threads' lock table). */
+  constructor(private readonly fresh: () => void) {}
+  add(store: KvStore): RenewableReader {
+    const r = new RenewableReader(store);
+    this.readers.push(r);
+    return r;
+  }
+  /** How often the reads were renewed: 0 while the statement has not paused. */
+  renewals = 0;
+  renew(): void {
+    this.fresh();
+    for (const r of this.readers) r.renew();
+    this.renewals++;
+  }
+  release(): void {
+    for (const r of this.readers) r.snapshot.release();
+  }
+}
+
 /** Whether a table's changes are logged: a session's temporary tables are not (as MySQL's row-based log). */
 function logged(def: TableDef, changes: ChangeRecorder | undefined): ChangeRecorder | undefined {
   return changes === undefined || def.temporary === true || isTemporaryName(def.name) ? undefined : changes;
@@ -105,9 +153,34 @@ function logged(def: TableDef, changes: ChangeRecorder | undefined): ChangeRecor
 
 class Writer extends Reader implements TableWriter {
   private readonly changes: ChangeRecorder | undefined;
-  constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager, changes: ChangeRecorder | undefined, private readonly ddl?: DdlNotes) {
+  constructor(
+    def: TableDef,
+    ts: TableStore,
+    private readonly w: KvWriter,
+    private readonly storage: StorageManager,
+    changes: ChangeRecorder | undefined,
+    private readonly ddl?: DdlNotes,
+    private readonly reads?: RenewableReads,
+  ) {
     super(def, ts, w, storage.catalog);
     this.changes = logged(def, changes);
+  }
+  lockCurrent(row: Row): Row | undefined {
+    const reads = this.reads;
+    const key = this.ts.clusteredKey(row);
+    if (this.w.lockRow) {
+      try {
+        this.w.lockRow(key);
+      } catch (e) {
+        // Granted, but another thread committed to the row after these reads began: read again, newer.
+        if (!(e instanceof LockConflict && e.stale && reads)) throw e;
+        reads.renew();
+      }
+    }
+    // Until the statement's first pause its scan read the newest state, in this same synchronous run.
+    if (reads === undefined || reads.renewals === 0) return row;
+    const value = this.w.peek(key);
+    return value === undefined ? undefined : this.ts.decodeEntry(key, value);
   }
   insert(row: Row): void {
     this.ts.insert(this.w, row);
@@ -246,6 +319,13 @@ class CatalogAccess implements CatalogWriter {
   dropView(schema: string, name: string): void { this.storage.catalog.dropView(this.w, schema, name); this.ddl?.other(); }
 }
 
+/** The statement a write runs for, as the change log records it. */
+export interface LoggedStatement {
+  text: string;
+  schema: string;
+  origin?: ReplicatedOrigin;
+}
+
 /** Storage transactions for statements: every engine's store joins, so one statement may touch tables of several engines. */
 export class StorageTransactions {
   private readonly stores: KvStore[];
@@ -322,7 +402,7 @@ export class StorageTransactions {
    * the latest committed state (current reads, row locks); otherwise straight into
    * each store's write transaction (DDL and statements that need no locks).
    */
-  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: { text: string; schema: string; origin?: ReplicatedOrigin }): T {
+  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: LoggedStatement): T {
     if (txn) {
       if (statement?.origin !== undefined && txn.changes !== undefined) txn.changes.origin = statement.origin;
       return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
@@ -333,6 +413,40 @@ export class StorageTransactions {
         });
       });
     }
+    return this.writeOutside(fn, meter, statement);
+  }
+
+  /**
+   * `write` in a transaction for a statement that pauses (UPDATE, DELETE, INSERT ... SELECT). No
+   * storage write transaction is held: changes go to the transaction's write sets and commit later.
+   * After each pause the reads of the newest state are renewed (`fresh` first drops this thread's
+   * cached views), so other sessions' commits made during the pause are seen; a row found by a
+   * scan begun before it is locked and read again by its key (TableWriter.lockCurrent).
+   */
+  *writeSteps<T>(fn: (tx: WriteTx) => Generator<Pause, T>, txn: Transaction, fresh: () => void, meter?: ScanMeter, statement?: LoggedStatement): Generator<Pause, T> {
+    if (statement?.origin !== undefined && txn.changes !== undefined) txn.changes.origin = statement.origin;
+    const reads = new RenewableReads(fresh);
+    let steps: Generator<Pause, T> | undefined;
+    try {
+      const writers = new Map<KvStore, KvWriter>();
+      for (const s of this.stores) writers.set(s, txn.writer(s, reads.add(s)));
+      steps = fn({
+        catalog: new CatalogAccess(this.storage, writers),
+        table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, txn.changes, undefined, reads), meter),
+      });
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        yield PAUSE;
+        reads.renew();
+      }
+    } finally {
+      steps?.return(undefined as T);
+      reads.release();
+    }
+  }
+
+  private writeOutside<T>(fn: (tx: WriteTx) => T, meter: ScanMeter | undefined, statement: LoggedStatement | undefined): T {
     // Outside a transaction (DDL): the statement's changes are logged inside the same writes, when it has a text to log.
     const log = statement !== undefined ? this.changeLog : undefined;
     const changes = log ? new ChangeRecorder() : undefined;

@@ -11,7 +11,7 @@ import { parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
-import { describeQuery, executeStatement, executeStatementSteps, isPausable, resultColumns } from '../../sql/executor/run-statement.js';
+import { describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
 import { runSteps } from './statement-driver.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
@@ -409,14 +409,18 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * Queries run in slices, giving the thread back between them: outside a transaction, and as
-   * plain reads inside one (on its snapshot). Locking reads and writes still run whole.
+   * Statements that run in slices, giving the thread back between them: queries outside a
+   * transaction and plain reads inside one (on its snapshot); UPDATE, DELETE and INSERT ... SELECT
+   * in their transaction. Locking reads still run whole.
    */
   private runsInSlices(statement: Statement): boolean {
-    return isPausable(statement) && this.transactions.readsInSlices(statement);
+    return isPausableWrite(statement) || (isPausable(statement) && this.transactions.readsInSlices(statement));
   }
 
   private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+    if (isPausableWrite(statement)) {
+      return this.transactions.runInSlices(statement, (txn) => runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn), []), this.meter));
+    }
     const sink = this.rowSink;
     const txn = this.transactions.current;
     const run = runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn), [], sink), this.meter, sink);
