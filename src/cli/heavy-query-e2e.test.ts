@@ -63,6 +63,41 @@ test('point selects keep answering while another session runs a heavy join', asy
   await Promise.all([heavy.end(), light.end()]);
 });
 
+test('point selects keep answering while another session runs a heavy UPDATE; KILL QUERY leaves nothing of it', async () => {
+  const heavy = await connect();
+  const light = await connect();
+  await heavy.query('CREATE TABLE big (id INT PRIMARY KEY, n INT NOT NULL)');
+  for (let from = 0; from < 60000; from += 10000) {
+    await heavy.query('INSERT INTO big VALUES ' + Array.from({ length: 10000 }, (_, i) => `(${from + i}, 0)`).join(','));
+  }
+  const started = Date.now();
+  let heavyDone = false;
+  const running = heavy.query('UPDATE big SET n = n + 1').then(([res]) => {
+    heavyDone = true;
+    return (res as { affectedRows: number }).affectedRows;
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const waits: number[] = [];
+  for (let i = 0; !heavyDone && i < 5000; i++) {
+    const t0 = performance.now();
+    await light.query({ sql: `SELECT s FROM t WHERE id = ${i % 3000}`, rowsAsArray: true });
+    waits.push(performance.now() - t0);
+  }
+  assert.equal(await running, 60000);
+  const heavyMs = Date.now() - started;
+  waits.sort((a, b) => a - b);
+  const p99 = percentile(waits, 0.99);
+  console.log(`heavy update ${heavyMs} ms; ${waits.length} point selects beside it: p50 ${percentile(waits, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+  assert.ok(waits.length >= 10, `only ${waits.length} point selects answered during ${heavyMs} ms`);
+  assert.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms`);
+  // Killed while it changes rows (SLEEP makes each row slow): 1317, and no row keeps a change.
+  await assertKillQueryStops(connect, 'UPDATE big SET n = n + 1 + SLEEP(0.0005)');
+  const [[[low, high]]] = (await light.query({ sql: 'SELECT MIN(n), MAX(n) FROM big', rowsAsArray: true })) as unknown as [[[number, number]]];
+  assert.deepEqual([low, high], [1, 1]);
+  await heavy.query('DROP TABLE big');
+  await Promise.all([heavy.end(), light.end()]);
+});
+
 for (const [kind, sql] of [
   ['join', HEAVY_JOIN],
   ['sort', 'SELECT a.id FROM t a JOIN t b ON a.v = b.v ORDER BY a.s, b.s LIMIT 1'],

@@ -122,3 +122,35 @@ test('KILL QUERY stops a big UPDATE and an INSERT ... SELECT within the bound, l
   assert.equal(copied, 0);
   await c.end();
 });
+
+test('a big SELECT ... FOR UPDATE in slices hands out each row as it is once locked, and holds the locks', async () => {
+  const reader = await connect();
+  const writer = await connect();
+  await reader.query('CREATE TABLE f (id INT PRIMARY KEY, n INT NOT NULL)');
+  for (let from = 0; from < ROWS; from += 5000) {
+    await reader.query('INSERT INTO f VALUES ' + Array.from({ length: 5000 }, (_, i) => `(${from + i}, 0)`).join(','));
+  }
+  await reader.query('BEGIN');
+  // SLEEP makes the scan slow (waited out at its pauses): meanwhile another session changes rows
+  // near the end, which the scan reaches last, long after it began.
+  const locking = reader.query({ sql: 'SELECT id, n FROM f WHERE n + SLEEP(0.0001) >= 0 FOR UPDATE', rowsAsArray: true });
+  let selected = false;
+  const changedFirst = new Set<number>();
+  for (let i = 0; i < 30 && !selected; i++) {
+    const id = ROWS - 1 - i * 17;
+    await writer.query(`UPDATE f SET n = n + 1 WHERE id = ${id}`);
+    changedFirst.add(id);
+  }
+  const [rows] = (await locking) as unknown as [[number, number][]];
+  selected = true;
+  assert.equal(rows.length, ROWS);
+  const stale = rows.filter(([id, n]) => n !== (changedFirst.has(id) ? 1 : 0));
+  assert.deepEqual(stale.slice(0, 5), []);
+  assert.equal(changedFirst.size, 30);
+  // The locks hold until COMMIT: a change waits for them, here until it times out.
+  await writer.query('SET innodb_lock_wait_timeout = 1');
+  await assert.rejects(writer.query('UPDATE f SET n = 5 WHERE id = 3'), (e) => (e as { errno?: number }).errno === 1205);
+  await reader.query('COMMIT');
+  await writer.query('UPDATE f SET n = 5 WHERE id = 3');
+  await Promise.all([reader.end(), writer.end()]);
+});

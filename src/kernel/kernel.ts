@@ -722,9 +722,9 @@ export class Kernel implements KernelApi, SessionHost {
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
       engineShared: (name) => this.cluster === undefined || this.storage.store(name).persistent,
       read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx)), txn, meter)),
-      // Locking reads take their locks in the latest state, all in one go: they never pause.
       checkpoint: () => meter?.tick(),
-      readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(t.read(tx))), txn, lockReads, meter)) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
+      // Locking reads lock each row in the newest state, read anew after every pause.
+      readSteps: (fn) => (txn && lockReads ? this.transactions.readLockedSteps((tx) => fn(t.read(tx)), txn, lockReads, this.renewRowReads, meter) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
       write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter, { text, schema: session.database ?? '', origin: session.replicationOrigin }),
       writeSteps: (fn) => {
         const logged = { text, schema: session.database ?? '', origin: session.replicationOrigin };

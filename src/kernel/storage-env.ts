@@ -81,22 +81,47 @@ class Reader implements TableReader {
   }
 }
 
-/** A reader that locks every row it hands out (a lock conflict aborts the statement, which then waits and retries). */
+/**
+ * A reader that locks every row it hands out (a lock conflict aborts the statement, which then
+ * waits and retries). Once the statement has paused, its scans may read a view older than the
+ * newest state: each row is then read again by its key once locked, and handed out as it is now.
+ */
 class LockingReader extends Reader {
-  constructor(def: TableDef, ts: TableStore, r: KvReader, catalog: Catalog, private readonly lockRow: (row: Row) => void) {
+  constructor(def: TableDef, ts: TableStore, r: KvReader, catalog: Catalog, private readonly lockKey: (key: Buffer) => void, private readonly reads: RenewableReads | undefined) {
     super(def, ts, r, catalog);
   }
 
   override scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row> {
-    const rows = super.scan(path, columns);
-    const lock = this.lockRow;
-    return (function* () {
-      for (const row of rows) {
-        lock(row);
-        yield row;
-      }
-    })();
+    return this.locked(super.scan(path, columns), columns);
   }
+
+  private *locked(rows: Iterable<Row>, columns: readonly boolean[] | undefined): Generator<Row> {
+    for (const row of rows) {
+      const key = this.ts.clusteredKey(row);
+      if (!lockFound(key, this.lockKey, this.reads)) {
+        yield row;
+        continue;
+      }
+      const value = this.r.peek(key);
+      if (value !== undefined) yield this.ts.decodeEntry(key, value, columns);
+    }
+  }
+}
+
+/**
+ * Locks the row at `key`, found by a scan; true when it must be read again because the reads
+ * may be older than it (the statement paused since it began, or another thread committed to it
+ * after these reads began: they are renewed then, as the lock is granted all the same).
+ */
+function lockFound(key: Buffer, lock: (key: Buffer) => void, reads: RenewableReads | undefined): boolean {
+  try {
+    lock(key);
+  } catch (e) {
+    if (!(e instanceof LockConflict && e.stale && reads)) throw e;
+    reads.renew();
+  }
+  // Until the statement's first pause its scans read the newest state, in this same synchronous run.
+  return reads !== undefined && reads.renewals > 0;
 }
 
 /**
@@ -144,6 +169,19 @@ class RenewableReads {
   release(): void {
     for (const r of this.readers) r.snapshot.release();
   }
+  /** Runs `steps`, passing its pauses up and renewing the reads after each. */
+  *across<T>(steps: Generator<Pause, T>): Generator<Pause, T> {
+    try {
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        yield PAUSE;
+        this.renew();
+      }
+    } finally {
+      steps.return(undefined as T);
+    }
+  }
 }
 
 /** Whether a table's changes are logged: a session's temporary tables are not (as MySQL's row-based log). */
@@ -166,19 +204,8 @@ class Writer extends Reader implements TableWriter {
     this.changes = logged(def, changes);
   }
   lockCurrent(row: Row): Row | undefined {
-    const reads = this.reads;
     const key = this.ts.clusteredKey(row);
-    if (this.w.lockRow) {
-      try {
-        this.w.lockRow(key);
-      } catch (e) {
-        // Granted, but another thread committed to the row after these reads began: read again, newer.
-        if (!(e instanceof LockConflict && e.stale && reads)) throw e;
-        reads.renew();
-      }
-    }
-    // Until the statement's first pause its scan read the newest state, in this same synchronous run.
-    if (reads === undefined || reads.renewals === 0) return row;
+    if (!this.w.lockRow || !lockFound(key, this.w.lockRow, this.reads)) return row;
     const value = this.w.peek(key);
     return value === undefined ? undefined : this.ts.decodeEntry(key, value);
   }
@@ -384,17 +411,31 @@ export class StorageTransactions {
    * each row locked as it is read.
    */
   readLocked<T>(fn: (tx: ReadTx) => T, txn: Transaction, mode: 'S' | 'X', meter?: ScanMeter): T {
-    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
-      const readers = new Map([...latest].map(([s, r]) => [s, txn.currentReader(s, r)]));
-      return fn({
-        catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => {
-          const store = this.storage.storeFor(def);
-          const ts = this.storage.tableStore(def);
-          return metered(new LockingReader(def, ts, readers.get(store) as KvReader, this.storage.catalog, (row) => txn.lockRow(store, ts.clusteredKey(row), mode)), meter);
-        },
-      });
-    });
+    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => fn(this.lockingTx(latest, txn, mode, meter, undefined)));
+  }
+
+  /** `readLocked` for a statement that pauses: the newest state is read anew after each pause, as in `writeSteps`. */
+  *readLockedSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>, txn: Transaction, mode: 'S' | 'X', fresh: () => void, meter?: ScanMeter): Generator<Pause, T> {
+    const reads = new RenewableReads(fresh);
+    try {
+      const latest = new Map<KvStore, KvReader>();
+      for (const s of this.stores) latest.set(s, reads.add(s));
+      return yield* reads.across(fn(this.lockingTx(latest, txn, mode, meter, reads)));
+    } finally {
+      reads.release();
+    }
+  }
+
+  private lockingTx(latest: ReadonlyMap<KvStore, KvReader>, txn: Transaction, mode: 'S' | 'X', meter: ScanMeter | undefined, reads: RenewableReads | undefined): ReadTx {
+    const readers = new Map([...latest].map(([s, r]) => [s, txn.currentReader(s, r)]));
+    return {
+      catalog: new CatalogAccess(this.storage, undefined),
+      table: (def) => {
+        const store = this.storage.storeFor(def);
+        const lockKey = (key: Buffer) => txn.lockRow(store, key, mode);
+        return metered(new LockingReader(def, this.storage.tableStore(def), readers.get(store) as KvReader, this.storage.catalog, lockKey, reads), meter);
+      },
+    };
   }
 
   /**
@@ -426,22 +467,14 @@ export class StorageTransactions {
   *writeSteps<T>(fn: (tx: WriteTx) => Generator<Pause, T>, txn: Transaction, fresh: () => void, meter?: ScanMeter, statement?: LoggedStatement): Generator<Pause, T> {
     if (statement?.origin !== undefined && txn.changes !== undefined) txn.changes.origin = statement.origin;
     const reads = new RenewableReads(fresh);
-    let steps: Generator<Pause, T> | undefined;
     try {
       const writers = new Map<KvStore, KvWriter>();
       for (const s of this.stores) writers.set(s, txn.writer(s, reads.add(s)));
-      steps = fn({
+      return yield* reads.across(fn({
         catalog: new CatalogAccess(this.storage, writers),
         table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, txn.changes, undefined, reads), meter),
-      });
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-        yield PAUSE;
-        reads.renew();
-      }
+      }));
     } finally {
-      steps?.return(undefined as T);
       reads.release();
     }
   }

@@ -409,17 +409,18 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * Statements that run in slices, giving the thread back between them: queries outside a
-   * transaction and plain reads inside one (on its snapshot); UPDATE, DELETE and INSERT ... SELECT
-   * in their transaction. Locking reads still run whole.
+   * Statements that run in slices, giving the thread back between them: queries (outside a
+   * transaction, plain reads on its snapshot, locking reads on the newest state), and UPDATE,
+   * DELETE and INSERT ... SELECT in their transaction.
    */
   private runsInSlices(statement: Statement): boolean {
-    return isPausableWrite(statement) || (isPausable(statement) && this.transactions.readsInSlices(statement));
+    return isPausableWrite(statement) || isPausable(statement);
   }
 
   private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
-    if (isPausableWrite(statement)) {
-      return this.transactions.runInSlices(statement, (txn) => runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn), []), this.meter));
+    if (isPausableWrite(statement) || !this.transactions.isPlainRead(statement)) {
+      // Writes and locking reads are undone and run again after a lock wait: their rows are not streamed.
+      return this.transactions.runInSlices(statement, (txn, lockReads) => runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn, lockReads), []), this.meter));
     }
     const sink = this.rowSink;
     const txn = this.transactions.current;

@@ -112,11 +112,11 @@ export class TransactionState {
   }
 
   /**
-   * Whether a query may run in slices, reading in the open transaction if there is one (opened
-   * here under autocommit=0, as `run` would): yes unless it is a locking read (FOR UPDATE /
-   * FOR SHARE, SERIALIZABLE), whose row locks and retries need it to run whole.
+   * Whether a query is a plain read, on the open transaction's snapshot if there is one (opened
+   * here under autocommit=0, as `run` would); not a locking read (FOR UPDATE / FOR SHARE,
+   * SERIALIZABLE), whose row locks and lock waits need `runInSlices`.
    */
-  readsInSlices(statement: Statement): boolean {
+  isPlainRead(statement: Statement): boolean {
     if (!this.txn && this.variables.get('autocommit') === 0) this.txn = this.begin(true, false, false);
     return this.txn === undefined || readLockMode(statement, this.txn) === undefined;
   }
