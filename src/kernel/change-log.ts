@@ -1,10 +1,11 @@
 // Writes each committed transaction's recorded changes to the change log, inside the write that commits its rows.
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import type { KvWriter } from '../storage/kv.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { Catalog } from '../storage/catalog.js';
-import { appendTransaction, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import { appendTransactionParts, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
 import { renderType } from '../sql/types/render.js';
+import { PAUSE, PAUSE_EVERY, type Pause } from '../sql/executor/pause.js';
 
 const ROW_KINDS = { insert: pb.RowChange_Kind.INSERT, update: pb.RowChange_Kind.UPDATE, delete: pb.RowChange_Kind.DELETE } as const;
 
@@ -53,29 +54,50 @@ export class ChangeLog {
     if (origin !== undefined) writeAppliedPosition(w, origin);
     if (recorder.size === 0) return;
     if (recorder.ends.length === 0) {
-      this.appendOne(w, recorder.changes, origin);
+      this.appendOne(w, recorder, 0, recorder.size, origin);
       return;
     }
     // A replica's group: one message per source transaction (one that changed nothing here logs none).
     let from = 0;
     for (const { end, origin: o } of recorder.ends) {
-      if (end > from) this.appendOne(w, recorder.changes.slice(from, end), o);
+      if (end > from) this.appendOne(w, recorder, from, end, o);
       from = end;
     }
-    if (from < recorder.size) this.appendOne(w, recorder.changes.slice(from), origin);
+    if (from < recorder.size) this.appendOne(w, recorder, from, recorder.size, origin);
   }
 
-  private appendOne(w: KvWriter, recorded: readonly RecordedChange[], origin: ReplicatedOrigin | undefined): void {
-    const changes = recorded.map((c) => this.change(c));
-    appendTransaction(w, (seq) =>
+  /**
+   * Encodes the recorded row changes not encoded yet, pausing every PAUSE_EVERY: a statement
+   * that ran in slices calls it before its commit, which then only joins the parts.
+   */
+  *encodeSteps(recorder: ChangeRecorder): Generator<Pause, void> {
+    const { changes, encoded } = recorder;
+    while (encoded.length < changes.length) {
+      const c = changes[encoded.length];
+      // A schema change is encoded at commit, when the tables it left are resolved.
+      if (c.kind === 'ddl') return;
+      encoded.push(this.part(c));
+      if (encoded.length % PAUSE_EVERY === 0) yield PAUSE;
+    }
+  }
+
+  private appendOne(w: KvWriter, recorder: ChangeRecorder, from: number, end: number, origin: ReplicatedOrigin | undefined): void {
+    const parts: Uint8Array[] = [];
+    for (let i = from; i < end; i++) parts.push(i < recorder.encoded.length ? recorder.encoded[i] : this.part(recorder.changes[i]));
+    appendTransactionParts(w, (seq) =>
       create(pb.TransactionSchema, {
         id: { serverUuid: this.serverUuid, sequence: seq },
         commitTimeMs: BigInt(this.clock()),
         originServerUuid: origin?.originUuid ?? this.serverUuid,
         originSequence: origin?.originSequence ?? 0n,
-        changes,
       }),
+      parts,
     );
+  }
+
+  /** One change as the encoding of a message holding only it (see appendTransactionParts). */
+  private part(c: RecordedChange): Uint8Array {
+    return toBinary(pb.TransactionSchema, create(pb.TransactionSchema, { changes: [this.change(c)] }));
   }
 
   private change(c: RecordedChange): pb.Change {

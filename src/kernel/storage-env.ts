@@ -470,10 +470,13 @@ export class StorageTransactions {
     try {
       const writers = new Map<KvStore, KvWriter>();
       for (const s of this.stores) writers.set(s, txn.writer(s, reads.add(s)));
-      return yield* reads.across(fn({
+      const result = yield* reads.across(fn({
         catalog: new CatalogAccess(this.storage, writers),
         table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, txn.changes, undefined, reads), meter),
       }));
+      // Its log message is encoded now, in slices, rather than all at once in the commit.
+      if (this.changeLog && txn.changes) yield* this.changeLog.encodeSteps(txn.changes);
+      return result;
     } finally {
       reads.release();
     }

@@ -42,6 +42,18 @@ export function appendTransaction(w: KvWriter, build: (seq: bigint) => Transacti
   return txn;
 }
 
+/**
+ * `appendTransaction` for a message encoded in parts: `header` (no changes) at the sequence it
+ * gets, followed by `parts`, each the encoding of a Transaction holding only changes. Protobuf
+ * merges concatenated encodings, appending repeated fields: this is one message with all the changes.
+ */
+export function appendTransactionParts(w: KvWriter, header: (seq: bigint) => Transaction, parts: readonly Uint8Array[]): void {
+  const seq = lastSequence(w) + 1n;
+  const bytes = Buffer.concat([toBinary(TransactionSchema, header(seq)), ...parts]);
+  w.put(logKey(seq), bytes);
+  countAppended(w, seq, bytes.length);
+}
+
 /** The stored bytes of each transaction from sequence `from` on, copied (the engine may reuse its buffers). */
 export function* readEncoded(r: KvReader, from = 1n): Generator<{ seq: bigint; bytes: Buffer }> {
   for (const e of r.range({ start: logKey(from < 1n ? 1n : from), end: LOG_BOUNDS.end })) {
