@@ -16,14 +16,19 @@ const BULK_ROUNDS = 3;
 const POINT_SESSIONS = 3;
 const POINT_UPDATES = 250;
 
+/** Inserts ROWS rows, ids 0 up, in statements of 5000. */
+async function fill(c: mysql.Connection, table: string, values: (id: number) => string): Promise<void> {
+  for (let from = 0; from < ROWS; from += 5000) {
+    await c.query(`INSERT INTO ${table} VALUES ` + Array.from({ length: 5000 }, (_, i) => values(from + i)).join(','));
+  }
+}
+
 before(async () => {
   server = await startServerProcess();
   const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
   await c.query('CREATE DATABASE sw');
   await c.query('CREATE TABLE sw.t (id INT PRIMARY KEY, n INT NOT NULL, k INT NOT NULL, KEY (k))');
-  for (let from = 0; from < ROWS; from += 5000) {
-    await c.query('INSERT INTO sw.t VALUES ' + Array.from({ length: 5000 }, (_, i) => `(${from + i}, 0, ${(from + i) % 10})`).join(','));
-  }
+  await fill(c, 'sw.t', (id) => `(${id}, 0, ${id % 10})`);
   await c.end();
 });
 
@@ -89,9 +94,7 @@ test('a DELETE in slices removes only rows that still match once locked', async 
   const c = await connect();
   const other = await connect();
   await c.query('CREATE TABLE d (id INT PRIMARY KEY, gone TINYINT NOT NULL)');
-  for (let from = 0; from < ROWS; from += 5000) {
-    await c.query('INSERT INTO d VALUES ' + Array.from({ length: 5000 }, (_, i) => `(${from + i}, 1)`).join(','));
-  }
+  await fill(c, 'd', (id) => `(${id}, 1)`);
   // While the DELETE pauses, another session keeps rows from the end of the table (which it reaches last).
   const deleting = c.query('DELETE FROM d WHERE gone = 1');
   const kept: number[] = [];
@@ -127,9 +130,7 @@ test('a big SELECT ... FOR UPDATE in slices hands out each row as it is once loc
   const reader = await connect();
   const writer = await connect();
   await reader.query('CREATE TABLE f (id INT PRIMARY KEY, n INT NOT NULL)');
-  for (let from = 0; from < ROWS; from += 5000) {
-    await reader.query('INSERT INTO f VALUES ' + Array.from({ length: 5000 }, (_, i) => `(${from + i}, 0)`).join(','));
-  }
+  await fill(reader, 'f', (id) => `(${id}, 0)`);
   await reader.query('BEGIN');
   // SLEEP makes the scan slow (waited out at its pauses): meanwhile another session changes rows
   // near the end, which the scan reaches last, long after it began.
