@@ -155,3 +155,31 @@ test('a big SELECT ... FOR UPDATE in slices hands out each row as it is once loc
   await writer.query('UPDATE f SET n = 5 WHERE id = 3');
   await Promise.all([reader.end(), writer.end()]);
 });
+
+test('a big multi-table UPDATE in slices loses none of the increments committed beside it', async () => {
+  const c = await connect();
+  const other = await connect();
+  await c.query('CREATE TABLE mt (id INT PRIMARY KEY, n INT NOT NULL)');
+  await c.query('CREATE TABLE mk (id INT PRIMARY KEY, inc INT NOT NULL)');
+  await fill(c, 'mt', (id) => `(${id}, 0)`);
+  await fill(c, 'mk', (id) => `(${id}, 2)`);
+  const expected = new Array<number>(ROWS).fill(4);
+  let done = false;
+  const bulk = (async () => {
+    for (let r = 0; r < 2; r++) await c.query('UPDATE mt JOIN mk ON mt.id = mk.id SET mt.n = mt.n + mk.inc');
+    done = true;
+  })();
+  let during = 0;
+  for (let i = 0; !done || i < 20; i++) {
+    const id = (i * 7919) % ROWS;
+    await other.query(`UPDATE mt SET n = n + 1 WHERE id = ${id}`);
+    expected[id]++;
+    if (!done) during++;
+  }
+  await bulk;
+  const [rows] = (await c.query({ sql: 'SELECT n FROM mt ORDER BY id', rowsAsArray: true })) as unknown as [[number][]];
+  const wrong = rows.map(([n], id) => (n === expected[id] ? -1 : id)).filter((id) => id >= 0);
+  assert.deepEqual(wrong.slice(0, 10).map((id) => ({ id, n: rows[id][0], expected: expected[id] })), []);
+  assert.ok(during > 5, `only ${during} increments ran beside the multi-table UPDATEs`);
+  await Promise.all([c.end(), other.end()]);
+});

@@ -82,7 +82,7 @@ export function updateSteps(stmt: UpdateStmt, env: StatementEnv): Generator<Paus
   return env.writeSteps(function* (raw) {
     const tx = constrainedTx(raw, env);
     const plan = dmlPlans.plan(stmt, planContext(env, tx));
-    if (plan.targets) return executeMultiUpdate(plan, stmt.ignore, env, tx);
+    if (plan.targets) return yield* executeMultiUpdate(plan, stmt.ignore, env, tx);
     const t = yield* selectTargets(plan, tx, env);
     const sets = t.plan.assignments;
     const table = tx.table(t.def);
@@ -136,7 +136,7 @@ export function deleteSteps(stmt: DeleteStmt, env: StatementEnv): Generator<Paus
   return env.writeSteps(function* (raw) {
     const tx = constrainedTx(raw, env);
     const plan = dmlPlans.plan(stmt, planContext(env, tx));
-    if (plan.targets) return executeMultiDelete(plan, env, tx);
+    if (plan.targets) return yield* executeMultiDelete(plan, env, tx);
     const t = yield* selectTargets(plan, tx, env);
     const table = tx.table(t.def);
     let deleted = 0;
