@@ -1,5 +1,5 @@
-// `npm run bench:heavy`: point-select latency beside one heavy join, on mizzle and on MariaDB in the same run; writes bench/results.
-import { join } from 'node:path';
+// `npm run bench:heavy`: point-select latency beside one heavy join and beside one heavy UPDATE, on mizzle and on MariaDB in the same run; writes bench/results.
+import { loadavg } from 'node:os';
 import mysql from 'mysql2/promise';
 import { startServerProcess } from '../testing/server-process.js';
 import { mariadbServerAvailable, startMariadb } from '../testing/mariadb-process.js';
@@ -8,6 +8,9 @@ import { writeBenchResult } from './results-file.js';
 /** Rows in the table; the join below examines ROWS^2 pairs. */
 const ROWS = 4000;
 const HEAVY_JOIN = 'SELECT COUNT(*) FROM t a JOIN t b ON a.v + b.v = 7';
+/** Rows of the table the heavy UPDATE changes, every one of them (in one transaction). */
+const UPDATE_ROWS = 30000;
+const HEAVY_UPDATE = 'UPDATE u SET n = n + 1';
 /** Each run of the heavy join is measured this many times. */
 const ROUNDS = 3;
 
@@ -23,12 +26,16 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-async function measure(port: number): Promise<Figures> {
+async function measure(port: number, heavySql: string): Promise<Figures> {
   const setup = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
   await setup.query('CREATE DATABASE IF NOT EXISTS hq');
-  await setup.query('DROP TABLE IF EXISTS hq.t');
+  await setup.query('DROP TABLE IF EXISTS hq.t, hq.u');
   await setup.query('CREATE TABLE hq.t (id INT PRIMARY KEY, v INT, s VARCHAR(40))');
   await setup.query('INSERT INTO hq.t VALUES ' + Array.from({ length: ROWS }, (_, i) => `(${i}, ${i % 50}, 'row ${(i * 7919) % ROWS}')`).join(','));
+  await setup.query('CREATE TABLE hq.u (id INT PRIMARY KEY, n INT NOT NULL)');
+  for (let from = 0; from < UPDATE_ROWS; from += 10000) {
+    await setup.query('INSERT INTO hq.u VALUES ' + Array.from({ length: 10000 }, (_, i) => `(${from + i}, 0)`).join(','));
+  }
   await setup.end();
   const heavy = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database: 'hq' });
   const light = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database: 'hq' });
@@ -37,7 +44,7 @@ async function measure(port: number): Promise<Figures> {
   for (let round = 0; round < ROUNDS; round++) {
     let done = false;
     const t0 = Date.now();
-    const running = heavy.query(HEAVY_JOIN).then(() => {
+    const running = heavy.query(heavySql).then(() => {
       done = true;
       heavyMs += Date.now() - t0;
     });
@@ -53,6 +60,11 @@ async function measure(port: number): Promise<Figures> {
   return { heavyMs: Math.round(heavyMs / ROUNDS), selects: waits.length, p50: percentile(waits, 0.5), p99: percentile(waits, 0.99), max: waits[waits.length - 1] };
 }
 
+/** Both heavy statements on one server: a row for each. */
+async function measureBoth(name: string, port: number): Promise<string[]> {
+  return [row(`${name}, join`, await measure(port, HEAVY_JOIN)), row(`${name}, update`, await measure(port, HEAVY_UPDATE))];
+}
+
 function row(name: string, f: Figures): string {
   return `| ${name} | ${f.heavyMs} | ${f.selects} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.max.toFixed(1)} |`;
 }
@@ -61,8 +73,7 @@ async function main(): Promise<void> {
   const mizzle = await startServerProcess();
   let table: string[];
   try {
-    const m = await measure(mizzle.port);
-    table = [row('mizzle', m)];
+    table = await measureBoth('mizzle', mizzle.port);
   } finally {
     await mizzle.stop();
     mizzle.cleanup();
@@ -70,19 +81,20 @@ async function main(): Promise<void> {
   if (mariadbServerAvailable()) {
     const maria = await startMariadb();
     try {
-      table.push(row('MariaDB', await measure(maria.port)));
+      table.push(...(await measureBoth('MariaDB', maria.port)));
     } finally {
       await maria.stop();
     }
   }
   const date = new Date().toISOString();
   const text = [
-    `# Point selects beside a heavy join, ${date}`,
+    `# Point selects beside a heavy join and a heavy UPDATE, ${date}`,
     '',
-    `One session runs \`${HEAVY_JOIN}\` over ${ROWS} rows (${ROWS * ROWS} row pairs), ${ROUNDS} times; another runs`,
-    'primary-key point selects back to back until it ends. Latencies are the point selects\' round trips, in ms.',
+    `One session runs \`${HEAVY_JOIN}\` over ${ROWS} rows (${ROWS * ROWS} row pairs), then \`${HEAVY_UPDATE}\` over ${UPDATE_ROWS} rows,`,
+    `each ${ROUNDS} times; another runs primary-key point selects back to back until it ends. Latencies are the point selects' round trips, in ms.`,
+    `Load average at the start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores).`,
     '',
-    '| server | heavy join ms | point selects | p50 | p99 | max |',
+    '| server, heavy statement | heavy ms | point selects | p50 | p99 | max |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...table,
     '',

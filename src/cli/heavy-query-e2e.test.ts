@@ -27,6 +27,17 @@ after(async () => {
   server.cleanup();
 });
 
+/** Runs point selects back to back until `done` (at most 5000), returning each one's latency in ms. */
+async function pointSelectsUntil(light: mysql.Connection, done: () => boolean): Promise<number[]> {
+  const waits: number[] = [];
+  for (let i = 0; !done() && i < 5000; i++) {
+    const t0 = performance.now();
+    await light.query({ sql: `SELECT s FROM t WHERE id = ${i % 3000}`, rowsAsArray: true });
+    waits.push(performance.now() - t0);
+  }
+  return waits;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
@@ -42,12 +53,7 @@ test('point selects keep answering while another session runs a heavy join', asy
   });
   // Let the heavy statement get going, then measure point selects until it ends.
   await new Promise((r) => setTimeout(r, 100));
-  const waits: number[] = [];
-  for (let i = 0; !heavyDone && i < 5000; i++) {
-    const t0 = performance.now();
-    await light.query({ sql: `SELECT s FROM t WHERE id = ${i % 3000}`, rowsAsArray: true });
-    waits.push(performance.now() - t0);
-  }
+  const waits = await pointSelectsUntil(light, () => heavyDone);
   const rows = await running;
   const heavyMs = Date.now() - started;
   // 3000 rows with v = i % 50: 60 rows per value; pairs summing to 7 are the 8 (v, 7 - v) pairs, 60 x 60 each.
@@ -60,6 +66,36 @@ test('point selects keep answering while another session runs a heavy join', asy
   assert.ok(waits.length >= 20, `only ${waits.length} point selects answered during ${heavyMs} ms`);
   // Bounds with room for a loaded 2-core CI machine; bench/heavy-query.ts records the real figures.
   assert.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms`);
+  await Promise.all([heavy.end(), light.end()]);
+});
+
+test('point selects keep answering while another session runs a heavy UPDATE; KILL QUERY leaves nothing of it', async () => {
+  const heavy = await connect();
+  const light = await connect();
+  await heavy.query('CREATE TABLE big (id INT PRIMARY KEY, n INT NOT NULL)');
+  for (let from = 0; from < 20000; from += 10000) {
+    await heavy.query('INSERT INTO big VALUES ' + Array.from({ length: 10000 }, (_, i) => `(${from + i}, 0)`).join(','));
+  }
+  const started = Date.now();
+  let heavyDone = false;
+  const running = heavy.query('UPDATE big SET n = n + 1').then(([res]) => {
+    heavyDone = true;
+    return (res as { affectedRows: number }).affectedRows;
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const waits = await pointSelectsUntil(light, () => heavyDone);
+  assert.equal(await running, 20000);
+  const heavyMs = Date.now() - started;
+  waits.sort((a, b) => a - b);
+  const p99 = percentile(waits, 0.99);
+  console.log(`heavy update ${heavyMs} ms; ${waits.length} point selects beside it: p50 ${percentile(waits, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+  assert.ok(waits.length >= 10, `only ${waits.length} point selects answered during ${heavyMs} ms`);
+  assert.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms`);
+  // Killed while it changes rows (SLEEP makes each row slow): 1317, and no row keeps a change.
+  await assertKillQueryStops(connect, 'UPDATE big SET n = n + 1 + SLEEP(0.0005)');
+  const [[[low, high]]] = (await light.query({ sql: 'SELECT MIN(n), MAX(n) FROM big', rowsAsArray: true })) as unknown as [[[number, number]]];
+  assert.deepEqual([low, high], [1, 1]);
+  await heavy.query('DROP TABLE big');
   await Promise.all([heavy.end(), light.end()]);
 });
 

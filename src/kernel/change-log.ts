@@ -1,10 +1,11 @@
 // Writes each committed transaction's recorded changes to the change log, inside the write that commits its rows.
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import type { KvWriter } from '../storage/kv.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { Catalog } from '../storage/catalog.js';
 import { appendEncoded, encodeWithoutId, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
 import { renderType } from '../sql/types/render.js';
+import { PAUSE, PAUSE_EVERY, type Pause } from '../sql/executor/pause.js';
 
 const ROW_KINDS = { insert: pb.RowChange_Kind.INSERT, update: pb.RowChange_Kind.UPDATE, delete: pb.RowChange_Kind.DELETE } as const;
 
@@ -66,15 +67,15 @@ export class ChangeLog {
   prepare(recorder: ChangeRecorder): PreparedLog {
     const origin = recorder.origin;
     const messages: Buffer[] = [];
-    if (recorder.size > 0 && recorder.ends.length === 0) messages.push(this.encode(recorder.changes, origin));
+    if (recorder.size > 0 && recorder.ends.length === 0) messages.push(this.encode(recorder, 0, recorder.size, origin));
     else if (recorder.size > 0) {
       // A replica's group: one message per source transaction (one that changed nothing here logs none).
       let from = 0;
       for (const { end, origin: o } of recorder.ends) {
-        if (end > from) messages.push(this.encode(recorder.changes.slice(from, end), o));
+        if (end > from) messages.push(this.encode(recorder, from, end, o));
         from = end;
       }
-      if (from < recorder.size) messages.push(this.encode(recorder.changes.slice(from), origin));
+      if (from < recorder.size) messages.push(this.encode(recorder, from, recorder.size, origin));
     }
     return { origin, messages };
   }
@@ -85,15 +86,44 @@ export class ChangeLog {
     for (const message of prepared.messages) appendEncoded(w, this.serverUuid, message);
   }
 
-  private encode(recorded: readonly RecordedChange[], origin: ReplicatedOrigin | undefined): Buffer {
-    return encodeWithoutId(
-      create(pb.TransactionSchema, {
-        commitTimeMs: BigInt(this.clock()),
-        originServerUuid: origin?.originUuid ?? this.serverUuid,
-        originSequence: origin?.originSequence ?? 0n,
-        changes: recorded.map((c) => this.change(c)),
-      }),
-    );
+  /**
+   * Encodes the recorded row changes not encoded yet, pausing every PAUSE_EVERY: a statement
+   * that ran in slices calls it before its commit, whose `prepare` then only joins the parts.
+   */
+  *encodeSteps(recorder: ChangeRecorder): Generator<Pause, void> {
+    const { changes, encoded } = recorder;
+    while (encoded.length < changes.length) {
+      const c = changes[encoded.length];
+      // A schema change is encoded at commit, when the tables it left are resolved.
+      if (c.kind === 'ddl') return;
+      encoded.push(this.part(c));
+      if (encoded.length % PAUSE_EVERY === 0) yield PAUSE;
+    }
+  }
+
+  /**
+   * One message, without its id, for changes [from, end): in one go, or (when a sliced statement
+   * encoded some ahead, see encodeSteps) as the header followed by the parts. Protobuf merges
+   * concatenated encodings, appending repeated fields, so both are the same message.
+   */
+  private encode(recorder: ChangeRecorder, from: number, end: number, origin: ReplicatedOrigin | undefined): Buffer {
+    const header = {
+      commitTimeMs: BigInt(this.clock()),
+      originServerUuid: origin?.originUuid ?? this.serverUuid,
+      originSequence: origin?.originSequence ?? 0n,
+    };
+    if (recorder.encoded.length <= from) {
+      const recorded: readonly RecordedChange[] = from === 0 && end === recorder.size ? recorder.changes : recorder.changes.slice(from, end);
+      return encodeWithoutId(create(pb.TransactionSchema, { ...header, changes: recorded.map((c) => this.change(c)) }));
+    }
+    const parts: Uint8Array[] = [encodeWithoutId(create(pb.TransactionSchema, header))];
+    for (let i = from; i < end; i++) parts.push(i < recorder.encoded.length ? recorder.encoded[i] : this.part(recorder.changes[i]));
+    return Buffer.concat(parts);
+  }
+
+  /** One change as the encoding of a message holding only it (see encode). */
+  private part(c: RecordedChange): Uint8Array {
+    return toBinary(pb.TransactionSchema, create(pb.TransactionSchema, { changes: [this.change(c)] }));
   }
 
   private change(c: RecordedChange): pb.Change {

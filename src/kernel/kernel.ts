@@ -722,10 +722,15 @@ export class Kernel implements KernelApi, SessionHost {
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
       engineShared: (name) => this.cluster === undefined || this.storage.store(name).persistent,
       read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx)), txn, meter)),
-      // Locking reads take their locks in the latest state, all in one go: they never pause.
       checkpoint: () => meter?.tick(),
-      readSteps: (fn) => (txn && lockReads ? settled(this.transactions.readLocked((tx) => finish(fn(t.read(tx))), txn, lockReads, meter)) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
+      // Locking reads lock each row in the newest state, read anew after every pause.
+      readSteps: (fn) => (txn && lockReads ? this.transactions.readLockedSteps((tx) => fn(t.read(tx)), txn, lockReads, this.renewRowReads, meter) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
       write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter, { text, schema: session.database ?? '', origin: session.replicationOrigin }),
+      writeSteps: (fn) => {
+        const logged = { text, schema: session.database ?? '', origin: session.replicationOrigin };
+        if (!txn) return settled(this.transactions.write((tx) => finish(fn(t.write(tx))), undefined, meter, logged));
+        return this.transactions.writeSteps((tx) => fn(t.write(tx)), txn, this.renewRowReads, meter, logged);
+      },
     };
   }
 
@@ -960,6 +965,19 @@ export class Kernel implements KernelApi, SessionHost {
     if (names === undefined) generatedNames.set(def, (names = new Set(def.columns.filter((c) => c.generated).map((c) => c.name))));
     return names;
   }
+
+  /**
+   * Before a write that paused reads the newest state again: this thread's cached read views are
+   * dropped, and (worker threads) a lock granted later on a key another thread changed since is caught.
+   */
+  private readonly renewRowReads = (): void => {
+    if (this.cluster) {
+      this.cluster.freshReads();
+      return;
+    }
+    this.sharedLocks?.markReads();
+    for (const s of this.transactions.allStores()) s.refresh?.();
+  };
 
   /** The applier's thread (the main one) has no cluster link: its read views and catalog are renewed here. */
   freshApplierReads(): void {

@@ -1,5 +1,5 @@
 // Adapts the storage layer to what statements use: transactions spanning the engines, table readers and writers, the catalog.
-import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../storage/kv.js';
+import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../storage/kv.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { Catalog } from '../storage/catalog.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
@@ -9,7 +9,8 @@ import type { Row } from '../base/value.js';
 import type { AccessPath } from '../sql/planner/access-path.js';
 import type { CatalogWriter, ReadTx, TableReader, TableWriter, WriteTx } from '../sql/executor/statement-env.js';
 import type { Transaction } from './transactions/transaction.js';
-import type { Pause } from '../sql/executor/pause.js';
+import { LockConflict } from './transactions/lock-manager.js';
+import { PAUSE, type Pause } from '../sql/executor/pause.js';
 import { ChangeRecorder } from '../storage/change-log/recorder.js';
 import type { ReplicatedOrigin } from '../storage/change-log/applied-position.js';
 import type { ChangeLog } from './change-log.js';
@@ -80,21 +81,106 @@ class Reader implements TableReader {
   }
 }
 
-/** A reader that locks every row it hands out (a lock conflict aborts the statement, which then waits and retries). */
+/**
+ * A reader that locks every row it hands out (a lock conflict aborts the statement, which then
+ * waits and retries). Once the statement has paused, its scans may read a view older than the
+ * newest state: each row is then read again by its key once locked, and handed out as it is now.
+ */
 class LockingReader extends Reader {
-  constructor(def: TableDef, ts: TableStore, r: KvReader, catalog: Catalog, private readonly lockRow: (row: Row) => void) {
+  constructor(def: TableDef, ts: TableStore, r: KvReader, catalog: Catalog, private readonly lockKey: (key: Buffer) => void, private readonly reads: RenewableReads | undefined) {
     super(def, ts, r, catalog);
   }
 
   override scan(path: AccessPath | undefined, columns?: readonly boolean[]): Iterable<Row> {
-    const rows = super.scan(path, columns);
-    const lock = this.lockRow;
-    return (function* () {
-      for (const row of rows) {
-        lock(row);
+    return this.locked(super.scan(path, columns), columns);
+  }
+
+  private *locked(rows: Iterable<Row>, columns: readonly boolean[] | undefined): Generator<Row> {
+    for (const row of rows) {
+      const key = this.ts.clusteredKey(row);
+      if (!lockFound(key, this.lockKey, this.reads)) {
         yield row;
+        continue;
       }
-    })();
+      const value = this.r.peek(key);
+      if (value !== undefined) yield this.ts.decodeEntry(key, value, columns);
+    }
+  }
+}
+
+/**
+ * Locks the row at `key`, found by a scan; true when it must be read again because the reads
+ * may be older than it (the statement paused since it began, or another thread committed to it
+ * after these reads began: they are renewed then, as the lock is granted all the same).
+ */
+function lockFound(key: Buffer, lock: (key: Buffer) => void, reads: RenewableReads | undefined): boolean {
+  try {
+    lock(key);
+  } catch (e) {
+    if (!(e instanceof LockConflict && e.stale && reads)) throw e;
+    reads.renew();
+  }
+  // Until the statement's first pause its scans read the newest state, in this same synchronous run.
+  return reads !== undefined && reads.renewals > 0;
+}
+
+/**
+ * The newest committed state of one store, for a write that runs in slices: renewed after every
+ * pause, so a row locked in a later slice is read as it is once locked, never from an older view.
+ */
+class RenewableReader implements KvReader {
+  snapshot: KvSnapshot;
+  constructor(private readonly store: KvStore) {
+    this.snapshot = store.snapshot();
+  }
+  get(key: Buffer): Buffer | undefined {
+    return this.snapshot.reader.get(key);
+  }
+  peek(key: Buffer): Buffer | undefined {
+    return this.snapshot.reader.peek(key);
+  }
+  /** A scan started now reads this view to its end (the engine keeps it for the scan), even past a renewal. */
+  range(range: KvRange): Iterable<KvEntry> {
+    return this.snapshot.reader.range(range);
+  }
+  renew(): void {
+    this.snapshot.release();
+    this.snapshot = this.store.snapshot();
+  }
+}
+
+/** Every store's newest state for one write statement, renewed together (see RenewableReader). */
+class RenewableReads {
+  readonly readers: RenewableReader[] = [];
+  /** `fresh` drops this thread's cached read views (and notes when, for the worker threads' lock table). */
+  constructor(private readonly fresh: () => void) {}
+  add(store: KvStore): RenewableReader {
+    const r = new RenewableReader(store);
+    this.readers.push(r);
+    return r;
+  }
+  /** How often the reads were renewed: 0 while the statement has not paused. */
+  renewals = 0;
+  renew(): void {
+    this.fresh();
+    for (const r of this.readers) r.renew();
+    this.renewals++;
+  }
+  release(): void {
+    for (const r of this.readers) r.snapshot.release();
+  }
+  /** Runs `steps`, passing its pauses up and renewing the reads after each. */
+  *across<T>(steps: Generator<Pause, T>): Generator<Pause, T> {
+    try {
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        yield PAUSE;
+        this.renew();
+      }
+    } finally {
+      steps.return(undefined as T);
+    }
   }
 }
 
@@ -105,9 +191,23 @@ function logged(def: TableDef, changes: ChangeRecorder | undefined): ChangeRecor
 
 class Writer extends Reader implements TableWriter {
   private readonly changes: ChangeRecorder | undefined;
-  constructor(def: TableDef, ts: TableStore, private readonly w: KvWriter, private readonly storage: StorageManager, changes: ChangeRecorder | undefined, private readonly ddl?: DdlNotes) {
+  constructor(
+    def: TableDef,
+    ts: TableStore,
+    private readonly w: KvWriter,
+    private readonly storage: StorageManager,
+    changes: ChangeRecorder | undefined,
+    private readonly ddl?: DdlNotes,
+    private readonly reads?: RenewableReads,
+  ) {
     super(def, ts, w, storage.catalog);
     this.changes = logged(def, changes);
+  }
+  lockCurrent(row: Row): Row | undefined {
+    const key = this.ts.clusteredKey(row);
+    if (!this.w.lockRow || !lockFound(key, this.w.lockRow, this.reads)) return row;
+    const value = this.w.peek(key);
+    return value === undefined ? undefined : this.ts.decodeEntry(key, value);
   }
   insert(row: Row): void {
     this.ts.insert(this.w, row);
@@ -246,6 +346,13 @@ class CatalogAccess implements CatalogWriter {
   dropView(schema: string, name: string): void { this.storage.catalog.dropView(this.w, schema, name); this.ddl?.other(); }
 }
 
+/** The statement a write runs for, as the change log records it. */
+export interface LoggedStatement {
+  text: string;
+  schema: string;
+  origin?: ReplicatedOrigin;
+}
+
 /** Storage transactions for statements: every engine's store joins, so one statement may touch tables of several engines. */
 export class StorageTransactions {
   private readonly stores: KvStore[];
@@ -304,17 +411,31 @@ export class StorageTransactions {
    * each row locked as it is read.
    */
   readLocked<T>(fn: (tx: ReadTx) => T, txn: Transaction, mode: 'S' | 'X', meter?: ScanMeter): T {
-    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
-      const readers = new Map([...latest].map(([s, r]) => [s, txn.currentReader(s, r)]));
-      return fn({
-        catalog: new CatalogAccess(this.storage, undefined),
-        table: (def) => {
-          const store = this.storage.storeFor(def);
-          const ts = this.storage.tableStore(def);
-          return metered(new LockingReader(def, ts, readers.get(store) as KvReader, this.storage.catalog, (row) => txn.lockRow(store, ts.clusteredKey(row), mode)), meter);
-        },
-      });
-    });
+    return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => fn(this.lockingTx(latest, txn, mode, meter, undefined)));
+  }
+
+  /** `readLocked` for a statement that pauses: the newest state is read anew after each pause, as in `writeSteps`. */
+  *readLockedSteps<T>(fn: (tx: ReadTx) => Generator<Pause, T>, txn: Transaction, mode: 'S' | 'X', fresh: () => void, meter?: ScanMeter): Generator<Pause, T> {
+    const reads = new RenewableReads(fresh);
+    try {
+      const latest = new Map<KvStore, KvReader>();
+      for (const s of this.stores) latest.set(s, reads.add(s));
+      return yield* reads.across(fn(this.lockingTx(latest, txn, mode, meter, reads)));
+    } finally {
+      reads.release();
+    }
+  }
+
+  private lockingTx(latest: ReadonlyMap<KvStore, KvReader>, txn: Transaction, mode: 'S' | 'X', meter: ScanMeter | undefined, reads: RenewableReads | undefined): ReadTx {
+    const readers = new Map([...latest].map(([s, r]) => [s, txn.currentReader(s, r)]));
+    return {
+      catalog: new CatalogAccess(this.storage, undefined),
+      table: (def) => {
+        const store = this.storage.storeFor(def);
+        const lockKey = (key: Buffer) => txn.lockRow(store, key, mode);
+        return metered(new LockingReader(def, this.storage.tableStore(def), readers.get(store) as KvReader, this.storage.catalog, lockKey, reads), meter);
+      },
+    };
   }
 
   /**
@@ -322,7 +443,7 @@ export class StorageTransactions {
    * the latest committed state (current reads, row locks); otherwise straight into
    * each store's write transaction (DDL and statements that need no locks).
    */
-  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: { text: string; schema: string; origin?: ReplicatedOrigin }): T {
+  write<T>(fn: (tx: WriteTx) => T, txn?: Transaction, meter?: ScanMeter, statement?: LoggedStatement): T {
     if (txn) {
       if (statement?.origin !== undefined && txn.changes !== undefined) txn.changes.origin = statement.origin;
       return nest<KvReader, T>(this.stores, (s, f) => s.read(f), (latest) => {
@@ -333,6 +454,35 @@ export class StorageTransactions {
         });
       });
     }
+    return this.writeOutside(fn, meter, statement);
+  }
+
+  /**
+   * `write` in a transaction for a statement that pauses (UPDATE, DELETE, INSERT ... SELECT). No
+   * storage write transaction is held: changes go to the transaction's write sets and commit later.
+   * After each pause the reads of the newest state are renewed (`fresh` first drops this thread's
+   * cached views), so other sessions' commits made during the pause are seen; a row found by a
+   * scan begun before it is locked and read again by its key (TableWriter.lockCurrent).
+   */
+  *writeSteps<T>(fn: (tx: WriteTx) => Generator<Pause, T>, txn: Transaction, fresh: () => void, meter?: ScanMeter, statement?: LoggedStatement): Generator<Pause, T> {
+    if (statement?.origin !== undefined && txn.changes !== undefined) txn.changes.origin = statement.origin;
+    const reads = new RenewableReads(fresh);
+    try {
+      const writers = new Map<KvStore, KvWriter>();
+      for (const s of this.stores) writers.set(s, txn.writer(s, reads.add(s)));
+      const result = yield* reads.across(fn({
+        catalog: new CatalogAccess(this.storage, writers),
+        table: (def) => metered(new Writer(def, this.storage.tableStore(def), writers.get(this.storage.storeFor(def)) as KvWriter, this.storage, txn.changes, undefined, reads), meter),
+      }));
+      // Its log message is encoded now, in slices, rather than all at once in the commit.
+      if (this.changeLog && txn.changes) yield* this.changeLog.encodeSteps(txn.changes);
+      return result;
+    } finally {
+      reads.release();
+    }
+  }
+
+  private writeOutside<T>(fn: (tx: WriteTx) => T, meter: ScanMeter | undefined, statement: LoggedStatement | undefined): T {
     // Outside a transaction (DDL): the statement's changes are logged inside the same writes, when it has a text to log.
     const log = statement !== undefined ? this.changeLog : undefined;
     const changes = log ? new ChangeRecorder() : undefined;

@@ -11,7 +11,7 @@ import { parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
-import { describeQuery, executeStatement, executeStatementSteps, isPausable, resultColumns } from '../../sql/executor/run-statement.js';
+import { describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
 import { runSteps } from './statement-driver.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
@@ -409,14 +409,19 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * Queries run in slices, giving the thread back between them: outside a transaction, and as
-   * plain reads inside one (on its snapshot). Locking reads and writes still run whole.
+   * Statements that run in slices, giving the thread back between them: queries (outside a
+   * transaction, plain reads on its snapshot, locking reads on the newest state), and UPDATE,
+   * DELETE and INSERT ... SELECT in their transaction.
    */
   private runsInSlices(statement: Statement): boolean {
-    return isPausable(statement) && this.transactions.readsInSlices(statement);
+    return isPausableWrite(statement) || isPausable(statement);
   }
 
   private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+    if (isPausableWrite(statement) || !this.transactions.isPlainRead(statement)) {
+      // Writes and locking reads are undone and run again after a lock wait: their rows are not streamed.
+      return this.transactions.runInSlices(statement, (txn, lockReads) => runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn, lockReads), []), this.meter));
+    }
     const sink = this.rowSink;
     const txn = this.transactions.current;
     const run = runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn), [], sink), this.meter, sink);

@@ -54,38 +54,69 @@ export class TransactionState {
       this.savepoints.clear();
       return execute(undefined, undefined);
     }
+    const txn = this.statementTransaction(statement);
+    const mark = txn?.markStatement();
+    try {
+      const result = execute(txn, txn && readLockMode(statement, txn));
+      this.statementDone(txn);
+      return result;
+    } catch (e) {
+      throw this.statementFailed(txn, mark, e);
+    }
+  }
+
+  /**
+   * `run` for a statement that runs in slices (a write or a locking read that pauses): the same
+   * transaction, undone on failure (KILL QUERY, an error, a lock conflict that is retried), but
+   * the answer is a promise. Not for statements that commit implicitly.
+   */
+  async runInSlices(statement: Statement, execute: (txn: Transaction | undefined, lockReads: 'S' | 'X' | undefined) => Promise<StatementResult>): Promise<StatementResult> {
+    const txn = this.statementTransaction(statement);
+    const mark = txn?.markStatement();
+    try {
+      const result = await execute(txn, txn && readLockMode(statement, txn));
+      this.statementDone(txn);
+      return result;
+    } catch (e) {
+      throw this.statementFailed(txn, mark, e);
+    }
+  }
+
+  /** The transaction a statement runs in: the open one (opened now under autocommit=0), or a one-statement one for a write. */
+  private statementTransaction(statement: Statement): Transaction | undefined {
     const writes = statement.type === 'insert' || statement.type === 'update' || statement.type === 'delete';
     if (!this.txn && this.variables.get('autocommit') === 0 && statement.type !== 'set' && statement.type !== 'show') {
       this.txn = this.begin(true, false, false);
     }
     if (writes && this.txn?.readOnly) throw sqlError('READ_ONLY_TRANSACTION', 'Cannot execute statement in a READ ONLY transaction.');
-    const txn = this.txn ?? (writes ? this.begin(false, false, false) : undefined);
-    const mark = txn?.markStatement();
-    try {
-      const result = execute(txn, txn && readLockMode(statement, txn));
-      txn?.endStatement();
-      if (txn && !txn.explicit) this.commits.afterStatement(txn);
-      return result;
-    } catch (e) {
-      if (txn && mark) txn.rollbackStatement(mark);
-      if (e instanceof LockConflict && txn) {
-        this.lockWaiter = txn;
-        throw e;
-      }
-      if (txn && !txn.explicit) {
-        txn.rollback();
-        this.kernel.counters.handlerRollback++;
-      }
-      throw e;
+    return this.txn ?? (writes ? this.begin(false, false, false) : undefined);
+  }
+
+  private statementDone(txn: Transaction | undefined): void {
+    txn?.endStatement();
+    if (txn && !txn.explicit) this.commits.afterStatement(txn);
+  }
+
+  /** Undoes a failed statement; a lock conflict leaves its transaction for the lock wait. Returns the error to throw. */
+  private statementFailed(txn: Transaction | undefined, mark: StatementMark | undefined, e: unknown): unknown {
+    if (txn && mark) txn.rollbackStatement(mark);
+    if (e instanceof LockConflict && txn) {
+      this.lockWaiter = txn;
+      return e;
     }
+    if (txn && !txn.explicit) {
+      txn.rollback();
+      this.kernel.counters.handlerRollback++;
+    }
+    return e;
   }
 
   /**
-   * Whether a query may run in slices, reading in the open transaction if there is one (opened
-   * here under autocommit=0, as `run` would): yes unless it is a locking read (FOR UPDATE /
-   * FOR SHARE, SERIALIZABLE), whose row locks and retries need it to run whole.
+   * Whether a query is a plain read, on the open transaction's snapshot if there is one (opened
+   * here under autocommit=0, as `run` would); not a locking read (FOR UPDATE / FOR SHARE,
+   * SERIALIZABLE), whose row locks and lock waits need `runInSlices`.
    */
-  readsInSlices(statement: Statement): boolean {
+  isPlainRead(statement: Statement): boolean {
     if (!this.txn && this.variables.get('autocommit') === 0) this.txn = this.begin(true, false, false);
     return this.txn === undefined || readLockMode(statement, this.txn) === undefined;
   }

@@ -92,6 +92,7 @@ class ConstrainedWriter implements TableWriter {
   count(): number { return this.raw.count(); }
   peekAutoIncrement(): number | bigint { return this.raw.peekAutoIncrement(); }
   lockRow(row: Row): void { this.raw.lockRow(row); }
+  lockCurrent(row: Row): Row | undefined { return this.raw.lockCurrent(row); }
   truncate(): void { this.raw.truncate(); }
   nextAutoIncrement(count: number): number | bigint { return this.raw.nextAutoIncrement(count); }
   observeAutoIncrement(value: number | bigint): void { this.raw.observeAutoIncrement(value); }

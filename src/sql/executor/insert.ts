@@ -6,7 +6,8 @@ import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { TableDef } from '../../storage/table-def.js';
 import type { Row, Value } from '../../base/value.js';
-import { runQuery } from './query.js';
+import { runQuerySteps } from './query.js';
+import { finish, PAUSE, PAUSE_EVERY, type Pause } from './pause.js';
 import { resolveTableName, tableScopeColumns } from '../planner/plan-source.js';
 import type { StatementEnv, TableWriter } from './statement-env.js';
 import { computeGenerated, hasGenerated, ignoreGivenGenerated, nonDefaultGenerated } from './generated-columns.js';
@@ -27,7 +28,12 @@ function targetColumns(def: TableDef, names: string[] | undefined): number[] {
 }
 
 export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementResult {
-  return env.write((raw) => {
+  return finish(insertSteps(stmt, env));
+}
+
+/** INSERT / REPLACE in slices: the SELECT of INSERT ... SELECT and the rows written pause every PAUSE_EVERY rows. */
+export function insertSteps(stmt: InsertStmt, env: StatementEnv): Generator<Pause, StatementResult> {
+  return env.writeSteps(function* (raw) {
     const tx = constrainedTx(raw, env);
     const found = resolveTableName({ session: env.session, catalog: tx.catalog }, stmt.table.schema, stmt.table.name);
     if (!found.table) throw sqlError('NON_INSERTABLE_TABLE', `The target table ${stmt.table.name} of the INSERT is not insertable-into`);
@@ -44,7 +50,8 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
       sourceRows = [stmt.set.map((a) => evalInsertValue(a.value, def, emptyEnv, ctx, 1))];
     } else if (stmt.query) {
       columns = targetColumns(def, stmt.columns);
-      const result = env.read((rtx) => runQuery(stmt.query as NonNullable<InsertStmt['query']>, env, rtx));
+      const query = stmt.query;
+      const result = yield* env.readSteps((rtx) => runQuerySteps(query, env, rtx));
       if (result.columns.length !== columns.length) throw sqlError('WRONG_VALUE_COUNT_ON_ROW', "Column count doesn't match value count at row 1");
       sourceRows = result.rows;
     } else {
@@ -71,6 +78,7 @@ export function executeInsert(stmt: InsertStmt, env: StatementEnv): StatementRes
     let skipped = 0;
 
     for (let r = 0; r < sourceRows.length; r++) {
+      if (r > 0 && r % PAUSE_EVERY === 0) yield PAUSE;
       ctx.rowNumber = r + 1;
       const src = sourceRows[r];
       const given = new Array<boolean>(def.columns.length).fill(false);

@@ -1,4 +1,4 @@
-// Multi-table UPDATE and DELETE: the joined rows are read first, then each matched row of each target table is written once.
+// Multi-table UPDATE and DELETE: the joined rows are read first (in slices), then each matched row of each target table is written once.
 import { SqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type { Row, Value } from '../../base/value.js';
@@ -9,7 +9,7 @@ import type { StoredRow } from '../../storage/table-store.js';
 import type { DmlPlan, DmlTargetPlan } from '../planner/plan.js';
 import { toBoolean } from '../types/convert.js';
 import { sourceRows } from './source.js';
-import { PAUSE } from './pause.js';
+import { drain, PAUSE, type Pause } from './pause.js';
 import type { StatementEnv, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue, UPDATE_IGNORABLE } from './write-row.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
@@ -70,17 +70,52 @@ class RowFinder {
   }
 }
 
-/** The joined rows the WHERE keeps, all read before anything is written. */
-function joinedRows(plan: DmlPlan, env: StatementEnv, tx: WriteTx): Row[] {
+/**
+ * The joined rows the WHERE keeps, all read before anything is written, pausing between slices
+ * of the join. When it paused, other sessions may have changed the rows it read meanwhile: every
+ * target row it found is then locked and compared with its newest version, and if any changed
+ * (or a target has no primary key to lock it by), the join is read again in one go, now that
+ * its target rows are locked. The writes that follow do not pause, so they use what it read.
+ */
+function* joinedRows(plan: DmlPlan, env: StatementEnv, tx: WriteTx): Generator<Pause, Row[]> {
+  let paused = false;
   const rows: Row[] = [];
   const cond = plan.where;
   for (const row of sourceRows(plan.source, env, tx)) {
-    // Writes run to their end within one storage transaction: no pause.
-    if (row === PAUSE) continue;
+    if (row === PAUSE) {
+      paused = true;
+      yield PAUSE;
+      continue;
+    }
     if (cond && toBoolean(cond.eval(row, env.ctx)) !== true) continue;
     rows.push(row);
   }
-  return rows;
+  if (!paused || targetsCurrent(plan.targets ?? [], rows, tx)) return rows;
+  return drain(keptRows(plan, env, tx));
+}
+
+function* keptRows(plan: DmlPlan, env: StatementEnv, tx: WriteTx): Generator<Row | Pause> {
+  const cond = plan.where;
+  for (const row of sourceRows(plan.source, env, tx)) if (row === PAUSE || !cond || toBoolean(cond.eval(row, env.ctx)) === true) yield row;
+}
+
+/** Locks every target row the joined rows stand for; whether each is still as the join read it. */
+function targetsCurrent(targets: readonly DmlTargetPlan[], rows: readonly Row[], tx: WriteTx): boolean {
+  let current = true;
+  for (const target of targets) {
+    const pk = target.def.primaryKey?.columns;
+    if (pk === undefined) return false;
+    const table = tx.table(target.def);
+    const width = target.def.columns.length;
+    for (const joined of rows) {
+      const slice = joined.slice(target.offset, target.offset + width);
+      // The NULL side of an outer join: no row.
+      if (pk.some((c) => slice[c] === null)) continue;
+      const now = table.lockCurrent(slice);
+      if (now !== slice && (now === undefined || !now.every((v, i) => sameStoredValue(v, slice[i])))) current = false;
+    }
+  }
+  return current;
 }
 
 /** A row an UPDATE changes: as stored, and as it will be. */
@@ -93,7 +128,7 @@ interface Pending {
 }
 
 /** Multi-table UPDATE: each target row takes the values of the first joined row that matches it. */
-export function executeMultiUpdate(plan: DmlPlan, ignore: boolean, env: StatementEnv, tx: WriteTx): StatementResult {
+export function* executeMultiUpdate(plan: DmlPlan, ignore: boolean, env: StatementEnv, tx: WriteTx): Generator<Pause, StatementResult> {
   const targets = plan.targets ?? [];
   const finders = targets.map((t) => new RowFinder(t, tx));
   const ctx = env.ctx;
@@ -101,7 +136,7 @@ export function executeMultiUpdate(plan: DmlPlan, ignore: boolean, env: Statemen
   const pending = new Map<string, Pending>();
   const taken = targets.map(() => new Set<string>());
   let n = 0;
-  for (const joined of joinedRows(plan, env, tx)) {
+  for (const joined of yield* joinedRows(plan, env, tx)) {
     ctx.rowNumber = ++n;
     const matches = finders.map((f) => f.find(joined));
     // Assignments apply left to right over the joined row; later ones see earlier results.
@@ -158,11 +193,11 @@ function writeUpdate(p: Pending, ignore: boolean, env: StatementEnv, tx: WriteTx
 }
 
 /** Multi-table DELETE: every row of a target table that some joined row matched, deleted once. */
-export function executeMultiDelete(plan: DmlPlan, env: StatementEnv, tx: WriteTx): StatementResult {
+export function* executeMultiDelete(plan: DmlPlan, env: StatementEnv, tx: WriteTx): Generator<Pause, StatementResult> {
   const targets = plan.targets ?? [];
   const finders = targets.map((t) => new RowFinder(t, tx));
   const doomed = new Map<string, { def: TableDef; row: StoredRow }>();
-  for (const joined of joinedRows(plan, env, tx)) {
+  for (const joined of yield* joinedRows(plan, env, tx)) {
     targets.forEach((target, t) => {
       for (const m of finders[t].find(joined)) {
         const id = `${target.def.id}:${m.key}`;

@@ -15,7 +15,7 @@ import { informationSchemaColumns } from './information-schema.js';
 import { computeWindows } from './window.js';
 import { sourceRows, uniqueKeyRows } from './source.js';
 import { RollupGrouper } from './rollup.js';
-import { drain, PAUSE, PAUSE_EVERY, sortWithPauses, type Pause, type Pulled } from './pause.js';
+import { collect, drain, PAUSE, PAUSE_EVERY, sortWithPauses, type Pause, type Pulled } from './pause.js';
 import type { ReadTx, StatementEnv } from './statement-env.js';
 
 /** A query's result: typed columns and materialized rows. */
@@ -57,6 +57,12 @@ export function subqueryCompiler(env: StatementEnv, tx: ReadTx, scope: Scope): C
 export function runQuery(query: QueryExpr, env: StatementEnv, tx: ReadTx): QueryResult {
   const plan = queryPlans.plan(query, planContext(env, tx));
   return { columns: plan.columns, rows: uniqueKeyQueryRows(plan, env, tx) ?? drain(executeQuery(plan, env, tx), env.checkpoint) };
+}
+
+/** `runQuery` for a statement that pauses: its rows collected with the pauses passed up. */
+export function* runQuerySteps(query: QueryExpr, env: StatementEnv, tx: ReadTx): Generator<Pause, QueryResult> {
+  const plan = queryPlans.plan(query, planContext(env, tx));
+  return { columns: plan.columns, rows: uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), [])) };
 }
 
 /**

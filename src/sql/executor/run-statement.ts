@@ -13,8 +13,8 @@ import { PLAN_ONLY } from '../planner/plan-summary.js';
 import { collect, type Pause } from './pause.js';
 import { streamRows } from './stream-rows.js';
 import { executeExplain } from './explain.js';
-import { executeInsert } from './insert.js';
-import { executeDelete, executeUpdate } from './update-delete.js';
+import { executeInsert, insertSteps } from './insert.js';
+import { deleteSteps, executeDelete, executeUpdate, updateSteps } from './update-delete.js';
 import {
   executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
   executeDropDatabase, executeDropIndex, executeDropTable, executeDropView, executeRenameTable, executeTruncate,
@@ -119,11 +119,24 @@ export function isPausable(stmt: Statement): stmt is Extract<Statement, { type: 
 }
 
 /**
+ * Whether a write can run in slices: UPDATE, DELETE, and INSERT / REPLACE ... SELECT. They buffer
+ * their changes in the transaction, so no storage write is held across a pause.
+ */
+export function isPausableWrite(stmt: Statement): stmt is Extract<Statement, { type: 'update' | 'delete' | 'insert' }> {
+  return stmt.type === 'update' || stmt.type === 'delete' || (stmt.type === 'insert' && stmt.query !== undefined);
+}
+
+/**
  * Runs a query in slices: the generator pauses between slices of work and returns the result.
  * Its snapshot stays pinned across the pauses, so a driver may return to the event loop at
  * each one (other sessions run, KILL QUERY and timeouts are noticed) and resume it after.
  */
 export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagnostics: readonly Diagnostic[], sink?: RowSink): Generator<Pause, StatementResult> {
+  if (isPausableWrite(stmt)) {
+    if (stmt.type === 'update') return yield* updateSteps(stmt, env);
+    if (stmt.type === 'delete') return yield* deleteSteps(stmt, env);
+    return yield* insertSteps(stmt, env);
+  }
   if (!isPausable(stmt)) return executeStatement(stmt, env, diagnostics);
   const query = stmt;
   if (sink !== undefined && streamsToSink(query, env.text)) return yield* streamQuery(query, env, sink);

@@ -30,6 +30,12 @@ export interface TableWriter extends TableReader {
   delete(row: Row): boolean;
   /** Locks a matched row without changing it (inside transactions; a no-op otherwise). */
   lockRow(row: Row): void;
+  /**
+   * Locks a row found by a scan (exclusively, inside transactions) and reads it again by its key,
+   * as it is now that it is locked (InnoDB's current read): undefined when it is gone. A write that
+   * pauses must change this version, never the one its scan saw before a pause.
+   */
+  lockCurrent(row: Row): Row | undefined;
   truncate(): void;
   /** Allocates `count` consecutive AUTO_INCREMENT values; returns the first. */
   nextAutoIncrement(count: number): number | bigint;
@@ -130,6 +136,8 @@ export interface StatementEnv {
   /** Throws 1317 or 3024 when the statement was killed or passed its deadline (work that cannot pause calls it). */
   checkpoint(): void;
   write<T>(fn: (tx: WriteTx) => T): T;
+  /** `write` for a statement that pauses: reads of the newest state are renewed after each pause (see TableWriter.lockCurrent). */
+  writeSteps<T>(fn: (tx: WriteTx) => Generator<Pause, T>): Generator<Pause, T>;
 }
 
 export interface ReadTx {

@@ -10,8 +10,8 @@ import type { Row, Value } from '../../base/value.js';
 import type { TableDef } from '../../storage/table-def.js';
 import { planContext } from './query.js';
 import { sourceRows } from './source.js';
-import { PAUSE } from './pause.js';
-import type { StatementEnv, WriteTx } from './statement-env.js';
+import { finish, PAUSE, PAUSE_EVERY, type Pause } from './pause.js';
+import type { StatementEnv, TableWriter, WriteTx } from './statement-env.js';
 import { defaultValue, sameStoredValue, storeValue, UPDATE_IGNORABLE } from './write-row.js';
 import { formatDateTime } from '../../base/temporal.js';
 import { executeMultiDelete, executeMultiUpdate } from './multi-table-dml.js';
@@ -24,8 +24,11 @@ interface Target {
   plan: DmlPlan;
 }
 
-/** Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed. */
-function selectTargets(plan: DmlPlan, tx: WriteTx, env: StatementEnv): Target {
+/**
+ * Finds the rows a WHERE / ORDER BY / LIMIT selects, before any of them is changed, pausing
+ * between slices of the scan. After a pause these are candidates: see `lockedTarget`.
+ */
+function* selectTargets(plan: DmlPlan, tx: WriteTx, env: StatementEnv): Generator<Pause, Target> {
   const source = plan.source as TableSource;
   const def = source.def;
   const order = plan.order;
@@ -36,8 +39,10 @@ function selectTargets(plan: DmlPlan, tx: WriteTx, env: StatementEnv): Target {
   const cond = plan.where;
   // Rows are collected first so that changing a key cannot make the scan see a row twice.
   for (const row of sourceRows(source, env, tx)) {
-    // Writes run to their end within one storage transaction: no pause.
-    if (row === PAUSE) continue;
+    if (row === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
     if (cond && toBoolean(cond.eval(row, ctx)) !== true) continue;
     rows.push(row);
     if (order.length === 0 && rows.length >= count) break;
@@ -57,21 +62,43 @@ function selectTargets(plan: DmlPlan, tx: WriteTx, env: StatementEnv): Target {
   return { def, rows, plan };
 }
 
+/**
+ * A target row locked and read as it is now (other sessions may have changed it while the
+ * statement paused), with the WHERE checked again on that version: undefined when it is gone
+ * or no longer matches. So no other transaction's committed change is overwritten unseen.
+ */
+function lockedTarget(table: TableWriter, found: Row, plan: DmlPlan, env: StatementEnv): Row | undefined {
+  const row = table.lockCurrent(found);
+  if (row === undefined || row === found || !plan.where) return row;
+  return toBoolean(plan.where.eval(row, env.ctx)) === true ? row : undefined;
+}
+
 export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementResult {
-  return env.write((raw) => {
+  return finish(updateSteps(stmt, env));
+}
+
+/** UPDATE in slices: the scan and the changes pause every PAUSE_EVERY rows. */
+export function updateSteps(stmt: UpdateStmt, env: StatementEnv): Generator<Pause, StatementResult> {
+  return env.writeSteps(function* (raw) {
     const tx = constrainedTx(raw, env);
     const plan = dmlPlans.plan(stmt, planContext(env, tx));
-    if (plan.targets) return executeMultiUpdate(plan, stmt.ignore, env, tx);
-    const t = selectTargets(plan, tx, env);
+    if (plan.targets) return yield* executeMultiUpdate(plan, stmt.ignore, env, tx);
+    const t = yield* selectTargets(plan, tx, env);
     const sets = t.plan.assignments;
     const table = tx.table(t.def);
     const ctx = env.ctx;
     const assigned = new Set(sets.map((x) => x.column));
     const autoNow = t.def.columns.map((c, i) => (c.onUpdateNow && !assigned.has(i) ? i : -1)).filter((i) => i >= 0);
     const generated = hasGenerated(t.def);
+    let matched = 0;
     let changed = 0;
     let n = 0;
-    for (const old of t.rows) {
+    for (let i = 0; i < t.rows.length; i++) {
+      if (i > 0 && i % PAUSE_EVERY === 0) yield PAUSE;
+      // Unchanged rows are locked too, as InnoDB locks every row an UPDATE matches.
+      const old = lockedTarget(table, t.rows[i], t.plan, env);
+      if (old === undefined) continue;
+      matched++;
       ctx.rowNumber = ++n;
       // Assignments apply left to right; later ones see earlier results (MySQL's single-table rule).
       const next = old.slice();
@@ -81,11 +108,7 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         next[s.column] = storeValue(col, s.value ? v : defaultValue(col, ctx, false, t.def, s.column, next), ctx);
       }
       if (generated) computeGenerated(t.def, next, ctx);
-      if (next.every((v, i) => sameStoredValue(v, old[i]))) {
-        // Unchanged rows are still locked, as InnoDB locks every row an UPDATE matches.
-        table.lockRow(old);
-        continue;
-      }
+      if (next.every((v, i) => sameStoredValue(v, old[i]))) continue;
       // Columns declared ON UPDATE CURRENT_TIMESTAMP take the statement time when the row changes and they were not set.
       for (const c of autoNow) next[c] = storeValue(t.def.columns[c], formatDateTime(ctx.now, t.def.columns[c].type.fsp ?? 0), ctx);
       if (generated && autoNow.length) computeGenerated(t.def, next, ctx);
@@ -100,20 +123,29 @@ export function executeUpdate(stmt: UpdateStmt, env: StatementEnv): StatementRes
         throw e;
       }
     }
-    return { kind: 'ok', affectedRows: env.session.matchedRowsAsAffected ? t.rows.length : changed, insertId: 0, info: `Rows matched: ${t.rows.length}  Changed: ${changed}  Warnings: 0` };
+    return { kind: 'ok', affectedRows: env.session.matchedRowsAsAffected ? matched : changed, insertId: 0, info: `Rows matched: ${matched}  Changed: ${changed}  Warnings: 0` };
   });
 }
 
 export function executeDelete(stmt: DeleteStmt, env: StatementEnv): StatementResult {
-  return env.write((raw) => {
+  return finish(deleteSteps(stmt, env));
+}
+
+/** DELETE in slices, as updateSteps. */
+export function deleteSteps(stmt: DeleteStmt, env: StatementEnv): Generator<Pause, StatementResult> {
+  return env.writeSteps(function* (raw) {
     const tx = constrainedTx(raw, env);
     const plan = dmlPlans.plan(stmt, planContext(env, tx));
-    if (plan.targets) return executeMultiDelete(plan, env, tx);
-    const t = selectTargets(plan, tx, env);
+    if (plan.targets) return yield* executeMultiDelete(plan, env, tx);
+    const t = yield* selectTargets(plan, tx, env);
     const table = tx.table(t.def);
     let deleted = 0;
-    // A row a foreign key cascade of this statement already deleted is not counted again.
-    for (const row of t.rows) if (table.delete(row)) deleted++;
+    for (let i = 0; i < t.rows.length; i++) {
+      if (i > 0 && i % PAUSE_EVERY === 0) yield PAUSE;
+      const row = lockedTarget(table, t.rows[i], t.plan, env);
+      // A row a foreign key cascade of this statement already deleted is not counted again.
+      if (row !== undefined && table.delete(row)) deleted++;
+    }
     return { kind: 'ok', affectedRows: deleted, insertId: 0 };
   });
 }

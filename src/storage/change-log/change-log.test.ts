@@ -1,7 +1,7 @@
 // Unit tests of the change log's encoding: typed values, sequences, reading from an id, framing, JSON and SQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { MemoryStore } from '../../plugins/storage-memory/memory-store.js';
 import { Decimal } from '../../base/decimal.js';
 import type { TableDef } from '../table-def.js';
@@ -111,4 +111,29 @@ test('a recorder undoes a failed statement and puts DDL before its own rows', ()
   r.ddl({ schema: 's', statement: 'CREATE TABLE t ...', tables: [], dropped: [] }, 0);
   assert.deepEqual(r.changes.map((c) => c.kind), ['ddl', 'insert']);
   assert.deepEqual(r.changes[1].kind === 'insert' ? r.changes[1].after : undefined, [1n]);
+});
+
+test('a message appended in parts decodes as the same transaction as one encoded whole', () => {
+  const store = new MemoryStore();
+  const whole = txn(1n, RowChange_Kind.INSERT, [], toPbRow(DEF, ROW));
+  whole.changes.push(txn(1n, RowChange_Kind.DELETE, toPbRow(DEF, ROW), []).changes[0]);
+  const parts = whole.changes.map((c) => toBinary(TransactionSchema, create(TransactionSchema, { changes: [c] })));
+  const header = encodeWithoutId(create(TransactionSchema, { commitTimeMs: whole.commitTimeMs, originServerUuid: 'u' }));
+  store.write((w) => appendEncoded(w, 'u', Buffer.concat([header, ...parts])));
+  const [read] = store.read((r) => [...readTransactions(r)]);
+  assert.deepEqual(toBinary(TransactionSchema, read), toBinary(TransactionSchema, whole));
+});
+
+test('a recorder drops the encodings of changes it undoes or moves', () => {
+  const r = new ChangeRecorder();
+  r.insert(DEF, [1n]);
+  r.insert(DEF, [2n]);
+  r.encoded.push(new Uint8Array([1]), new Uint8Array([2]));
+  r.rollbackTo(1);
+  assert.equal(r.encoded.length, 1);
+  r.ddl({ schema: 's', statement: 'CREATE TABLE t ...', tables: [], dropped: [] }, 0);
+  assert.equal(r.encoded.length, 0);
+  r.encoded.push(new Uint8Array([1]));
+  r.clear();
+  assert.equal(r.encoded.length, 0);
 });

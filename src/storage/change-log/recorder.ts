@@ -27,7 +27,7 @@ export const RECORDED_CHANGES_MAX = 2_000_000;
 
 /**
  * The changes of one transaction, in order. Rows are copied when recorded (callers may reuse
- * their arrays) and converted to messages only at commit, so a rolled-back statement costs a copy.
+ * their arrays) and converted to messages at commit (or just before, see `encoded`), so a rolled-back statement costs a copy.
  */
 export class ChangeRecorder {
   readonly changes: RecordedChange[] = [];
@@ -38,6 +38,11 @@ export class ChangeRecorder {
    * in `changes`, so each is logged as a message of its own with its origin (see markEnd).
    */
   readonly ends: { end: number; origin: ReplicatedOrigin }[] = [];
+  /**
+   * Encodings of the first changes, made ahead of a big commit in slices (kernel/change-log.ts,
+   * encodeSteps) so the commit itself does not hold the thread to encode them all.
+   */
+  readonly encoded: Uint8Array[] = [];
 
   get size(): number {
     return this.changes.length;
@@ -59,6 +64,7 @@ export class ChangeRecorder {
   ddl(change: Omit<RecordedDdl, 'kind'>, at: number): void {
     if (this.changes.length >= RECORDED_CHANGES_MAX) throw new RangeError(`transaction too large: more than ${RECORDED_CHANGES_MAX} changes`);
     this.changes.splice(at, 0, { kind: 'ddl', ...change });
+    if (this.encoded.length > at) this.encoded.length = at;
   }
 
   /** A mark to roll back to (a statement's start, a savepoint). */
@@ -68,11 +74,13 @@ export class ChangeRecorder {
 
   rollbackTo(mark: number): void {
     if (this.changes.length > mark) this.changes.length = mark;
+    if (this.encoded.length > mark) this.encoded.length = mark;
     while (this.ends.length > 0 && this.ends[this.ends.length - 1].end > mark) this.ends.pop();
   }
 
   clear(): void {
     this.changes.length = 0;
+    this.encoded.length = 0;
     this.origin = undefined;
     this.ends.length = 0;
   }
