@@ -77,6 +77,11 @@ export class NativeConnection implements RowStreamHost {
   private firstBytes = true;
   private readonly onData = (chunk: Buffer) => this.received(chunk);
   private readonly onClose = () => this.teardown();
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(socket: Socket, private readonly h: ConnectionHost) {
     this.socket = socket;
@@ -424,6 +429,13 @@ export class NativeConnection implements RowStreamHost {
     if (this.socket.destroyed) return;
     this.h.counters.bytesSent += bytes.length;
     this.h.kernel.recordTraffic(0, bytes.length);
+    // Replies written in one turn (pipelined requests answered one after another) leave in one
+    // system call: the socket is corked until the turn's callbacks and promises have run.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(bytes);
   }
 
