@@ -429,9 +429,9 @@ export class NativeConnection implements RowStreamHost {
     if (this.socket.destroyed) return;
     this.h.counters.bytesSent += bytes.length;
     this.h.kernel.recordTraffic(0, bytes.length);
-    // Replies written in one turn (pipelined requests answered one after another) leave in one
-    // system call: the socket is corked until the turn's callbacks and promises have run.
-    if (!this.corked) {
+    // While more requests wait behind this one (pipelined), replies are held until the turn's
+    // callbacks and promises have run and leave together in one system call; a lone reply goes at once.
+    if (!this.corked && this.queue.length > 0) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(this.uncork);
