@@ -1,6 +1,6 @@
 // `npm run bench:protocols` (also the end of `npm run bench`): point selects over mizzle's three protocols through the
 // client library, beside mysql2 on the MySQL protocol for reference, on one server; writes bench/results.
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import mysql from 'mysql2/promise';
 import { connect, type Client } from '../client/index.js';
 import { freePort, startServerProcess } from '../testing/server-process.js';
@@ -9,6 +9,8 @@ import { writeBenchResult } from './results-file.js';
 const ROWS = 10_000;
 /** How long each run lasts, after a warm-up of a tenth of it. */
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 4000);
+/** Runs of each driver, taken in turns so that a change in the machine's load falls on all of them; the median is reported. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLIENTS = [1, 8];
 const POINT_SELECT = 'SELECT v FROM t WHERE id = ?';
 
@@ -76,11 +78,12 @@ function mysql2Driver(port: number): Driver {
 
 async function main(): Promise<void> {
   const [httpPort, nativePort] = [await freePort(), await freePort()];
-  // One thread: the HTTP protocol's sessions are per worker (issue 14), and one thread compares the wires alone.
+  // One thread compares the wires alone (with more, how connections spread over workers would count too).
   const server = await startServerProcess({
     args: ['--threads', '1', '--plugin-add', 'protocol-http', `--protocol-http.port=${httpPort}`, '--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`],
   });
-  const results: { driver: string; clients: number; f: Figures }[] = [];
+  const results: { driver: string; clients: number; f: Figures; qpsRuns: number[] }[] = [];
+  const loadBefore = loadavg()[0]!;
   try {
     const setup = connect(`mysql://root@127.0.0.1:${server.port}/?ssl-mode=disabled`);
     await setup.query('CREATE DATABASE pb');
@@ -96,11 +99,18 @@ async function main(): Promise<void> {
       clientLibrary('client library, http://', `http://127.0.0.1:${httpPort}/?database=pb`),
     ];
     for (const clients of CLIENTS) {
-      for (const d of drivers) {
-        await measure(d, clients, RUN_MS / 10);
-        const f = await measure(d, clients, RUN_MS);
-        results.push({ driver: d.name, clients, f });
-        process.stdout.write(`${d.name}, ${clients} client(s): ${f.qps}/s p50 ${f.p50.toFixed(3)} ms p99 ${f.p99.toFixed(3)} ms\n`);
+      const runs = drivers.map(() => [] as Figures[]);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [i, d] of drivers.entries()) {
+          await measure(d, clients, RUN_MS / 10);
+          const f = await measure(d, clients, RUN_MS);
+          runs[i]!.push(f);
+          process.stdout.write(`${d.name}, ${clients} client(s), round ${round + 1}: ${f.qps}/s p50 ${f.p50.toFixed(3)} ms p99 ${f.p99.toFixed(3)} ms (load ${loadavg()[0]!.toFixed(1)})\n`);
+        }
+      }
+      for (const [i, d] of drivers.entries()) {
+        const byQps = [...runs[i]!].sort((a, b) => a.qps - b.qps);
+        results.push({ driver: d.name, clients, f: byQps[Math.floor(byQps.length / 2)]!, qpsRuns: runs[i]!.map((f) => f.qps) });
       }
     }
   } finally {
@@ -113,12 +123,15 @@ async function main(): Promise<void> {
     `# Point selects over the three protocols, ${date}`,
     '',
     `One mizzle server (--threads 1, lmdb) with protocol-http and protocol-native; \`${POINT_SELECT}\` over ${ROWS} rows`,
-    `with a bound parameter, callers back to back for ${RUN_MS / 1000} s per run (after a warm-up), on the same host.`,
-    'The client library shares one pool of as many sessions as callers; mysql2 gets one connection per caller. All in clear (`ssl-mode=disabled`).',
+    `with a bound parameter, callers back to back for ${RUN_MS / 1000} s per run (after a warm-up), on the same host;`,
+    `${ROUNDS} runs of each, the drivers taking turns, and the median run shown (every run's selects/s in the last column).`,
+    'The client library has a pool of as many sessions as callers (mizzle:// puts up to 8 calls on one connection before it opens another);',
+    'mysql2 gets one connection per caller. All in clear (`ssl-mode=disabled`).',
+    `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end, on ${cpus().length} cores.`,
     '',
-    '| driver | callers | selects/s | p50 ms | p99 ms | / client library mysql:// |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map((r) => `| ${r.driver} | ${r.clients} | ${r.f.qps} | ${r.f.p50.toFixed(3)} | ${r.f.p99.toFixed(3)} | ${(r.f.qps / base(r.clients)).toFixed(2)} |`),
+    '| driver | callers | selects/s | p50 ms | p99 ms | / client library mysql:// | runs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...results.map((r) => `| ${r.driver} | ${r.clients} | ${r.f.qps} | ${r.f.p50.toFixed(3)} | ${r.f.p99.toFixed(3)} | ${(r.f.qps / base(r.clients)).toFixed(2)} | ${r.qpsRuns.join(', ')} |`),
     '',
   ].join('\n');
   writeBenchResult('protocols', date, text);

@@ -139,8 +139,8 @@ export class Client implements Queryable {
     this.pool = new SessionPool(transport, o.poolSize, o.timeoutMs);
   }
 
-  private async withSession<T>(o: CallOptions, work: (s: TransportSession) => Promise<T>): Promise<T> {
-    const s = await this.pool.acquire(o);
+  private async withSession<T>(o: CallOptions, work: (s: TransportSession) => Promise<T>, shared = false): Promise<T> {
+    const s = await (shared ? this.pool.share(o) : this.pool.acquire(o));
     try {
       return await work(s);
     } finally {
@@ -149,11 +149,11 @@ export class Client implements Queryable {
   }
 
   query(sql: string, params?: readonly ClientParam[], o: CallOptions = {}): Promise<QueryResult> {
-    return this.withSession(o, (s) => runOn(s, { sql, params, prepared: false }, o, this.o.timeoutMs));
+    return this.withSession(o, (s) => runOn(s, { sql, params, prepared: false }, o, this.o.timeoutMs), true);
   }
 
   execute(sql: string, params: readonly ClientParam[] = [], o: CallOptions = {}): Promise<QueryResult> {
-    return this.withSession(o, (s) => runOn(s, { sql, params, prepared: true }, o, this.o.timeoutMs));
+    return this.withSession(o, (s) => runOn(s, { sql, params, prepared: true }, o, this.o.timeoutMs), true);
   }
 
   stream(sql: string, params?: readonly ClientParam[], o: CallOptions = {}): RowStream {

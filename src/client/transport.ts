@@ -23,7 +23,8 @@ export type StreamPart =
 
 /**
  * A connection-like session: state (the open transaction, the default database)
- * lasts from one call to the next. Calls are made one at a time. `signal` is the
+ * lasts from one call to the next. Calls are made one at a time, unless the transport
+ * has a pipelineDepth: then `run` may be called again before the last call answered. `signal` is the
  * call's deadline and cancellation together; when it fires the session rejects with
  * `signal.reason` and may become unusable.
  */
@@ -62,6 +63,12 @@ export interface ScriptOutcome {
 export interface Transport {
   /** Sessions the pool keeps by default for this wire. */
   readonly defaultPoolSize: number;
+  /**
+   * Calls one session may carry at once, their replies matched by request id (pipelining):
+   * the pool then puts up to this many one-statement calls on a session before it opens
+   * another. Absent or 1: a session runs one call at a time.
+   */
+  readonly pipelineDepth?: number;
   open(signal?: AbortSignal): Promise<TransportSession>;
 }
 

@@ -439,6 +439,8 @@ export class Kernel implements KernelApi, SessionHost {
 
   async statusFresh(): Promise<void> {
     if (this.peerSource) this.peers = await this.peerSource();
+    // A worker asks the other threads, as SHOW STATUS does.
+    else if (this.cluster) this.peers = await this.cluster.gather();
   }
 
   /** What this thread tells the others when they ask. */

@@ -14,9 +14,8 @@ export interface HttpProtocolServer {
 /** Starts mizzle with protocol-http and `args` (more plugin options, other plugins). */
 export async function startHttpProtocolServer(args: readonly string[] = []): Promise<HttpProtocolServer> {
   const httpPort = await freePort();
-  // One thread even under MIZZLE_THREADS: an HTTP session token lives in the worker that opened it,
-  // and a later request may reach the other worker (issue 14's open item for --threads > 1).
-  const server = await startServerProcess({ args: ['--threads', '1', '--plugin-add', 'protocol-http', `--protocol-http.port=${httpPort}`, ...args] });
+  // Worker threads as MIZZLE_THREADS says: a session token works from whichever worker a request reaches.
+  const server = await startServerProcess({ args: ['--plugin-add', 'protocol-http', `--protocol-http.port=${httpPort}`, ...args] });
   const url = (path = '') => `http://127.0.0.1:${httpPort}${path}`;
   return {
     server,

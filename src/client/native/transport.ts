@@ -15,6 +15,12 @@ import { clientInteger, type ClientParam, type Column, type QueryResult } from '
 
 /** REDIRECTs one call follows at most, unless the URL says otherwise (`?maxRedirects=`). */
 export const DEFAULT_REDIRECTS_MAX = 5;
+/**
+ * One-statement calls a connection carries at once unless the URL says otherwise (`?pipeline=N`,
+ * 1 for one call per connection): several callers' requests then leave in one write and their
+ * answers come back in one read, the server running them in order on its session.
+ */
+export const DEFAULT_PIPELINE_DEPTH = 8;
 /** Rows a stream holds for a slow consumer before it stops reading the socket (the server then waits). */
 const STREAM_ROWS_HELD_MAX = 4096;
 
@@ -25,6 +31,8 @@ export interface NativeEndpoint {
   password: string;
   database?: string;
   redirectsMax: number;
+  /** See DEFAULT_PIPELINE_DEPTH. */
+  pipelineDepth: number;
   /** The URL's ssl-mode, and the TLS options it makes for a host (null: clear). */
   sslMode: SslMode;
   tls: TlsOptionsFor | null;
@@ -44,6 +52,9 @@ export function nativeEndpoint(url: URL): NativeEndpoint {
   const hops = url.searchParams.get('maxRedirects');
   const redirectsMax = hops === null ? DEFAULT_REDIRECTS_MAX : Number(hops);
   if (!Number.isInteger(redirectsMax) || redirectsMax < 0 || redirectsMax > 100) throw new MizzleError(`maxRedirects in the URL must be a whole number from 0 to 100, not '${hops}'`, ClientCode.USAGE, 'HY000', 'usage');
+  const depthText = url.searchParams.get('pipeline');
+  const pipelineDepth = depthText === null ? DEFAULT_PIPELINE_DEPTH : Number(depthText);
+  if (!Number.isInteger(pipelineDepth) || pipelineDepth < 1 || pipelineDepth > 1000) throw usageError(`pipeline in the URL must be a whole number from 1 to 1000, not '${depthText}'`);
   return {
     host: urlHost(url) || '127.0.0.1',
     port: url.port === '' ? 4406 : Number(url.port),
@@ -51,6 +62,7 @@ export function nativeEndpoint(url: URL): NativeEndpoint {
     password: decodeURIComponent(url.password),
     database: database === '' ? undefined : database,
     redirectsMax,
+    pipelineDepth,
     sslMode: settings.mode,
     tls: nodeTlsOptions(settings),
   };
@@ -104,6 +116,8 @@ type OnRows = (columns: NativeColumn[], rows: NativeCell[][]) => void;
 export class NativeSession implements TransportSession {
   private broken = false;
   private pinned = false;
+  /** Calls running now: more than one when the pool shares this session (pipelining). */
+  private running = 0;
 
   constructor(private conn: NativeClientConnection, private readonly transport: NativeTransport) {}
 
@@ -124,19 +138,25 @@ export class NativeSession implements TransportSession {
   private async send(call: StatementCall, onRows?: OnRows): Promise<Exclude<NativeReply, { kind: 'redirect' }>> {
     const params = call.params?.map(paramOf);
     const flags = (call.prepared ? Flag.PREPARED : 0) | (call.readOnly === true ? Flag.READ_ONLY : 0);
-    const visited = new Set<string>([this.transport.target.key]);
+    let visited: Set<string> | undefined;
     for (let hops = 0; ; hops++) {
-      const r = await this.conn.request(call.sql, params, { flags, onRows, shardKey: call.shardKey });
+      const conn = this.conn;
+      const r = await conn.request(call.sql, params, { flags, onRows, shardKey: call.shardKey });
       if (r.kind !== 'redirect') return r;
       if (this.transport.reportRedirects) throw new RedirectedError(r.redirect, (r.flags & Flag.IN_TRANSACTION) !== 0);
+      visited ??= new Set<string>([this.transport.target.key]);
       this.follow(r.redirect, r.flags, visited, hops);
+      // Another call on this session may have followed the same REDIRECT already: this one then goes where it went.
+      if (this.conn !== conn) continue;
       const next = await this.transport.connect(r.redirect.host, r.redirect.port);
-      this.conn.destroy();
-      if (this.broken) {
-        // The call was given up while this connection was being made: nobody would close it.
+      if (this.broken || this.conn !== conn) {
+        // The call was given up (or the session moved) while this connection was being made: nobody would use it.
         next.destroy();
-        throw connectionError('The call ended while following a redirect', ClientCode.LOST);
+        if (this.broken) throw connectionError('The call ended while following a redirect', ClientCode.LOST);
+        continue;
       }
+      // Calls of other callers still in flight there get their answers first.
+      conn.closeWhenIdle();
       this.conn = next;
     }
   }
@@ -156,6 +176,7 @@ export class NativeSession implements TransportSession {
   }
 
   async run(call: StatementCall, signal?: AbortSignal): Promise<QueryResult> {
+    this.running++;
     const aborted = whenAborted(signal);
     try {
       return resultOf(await Promise.race([this.send(call), aborted.promise]));
@@ -164,13 +185,18 @@ export class NativeSession implements TransportSession {
       throw clientError(e);
     } finally {
       aborted.detach();
+      this.running--;
     }
   }
 
-  /** A call given up while its reply is on the way: the connection (and the server session) is closed. */
+  /**
+   * A call given up while its reply is on the way: the session takes no more calls, and its
+   * connection (with the server session) is closed, at once when no other caller's call is
+   * on it, otherwise when the pool closes the session after they answered.
+   */
   private abandon(): void {
     this.broken = true;
-    this.conn.destroy();
+    if (this.running <= 1) this.conn.destroy();
   }
 
   /**
@@ -179,6 +205,7 @@ export class NativeSession implements TransportSession {
    * this process buffering a result bigger than memory.
    */
   async *stream(call: StatementCall, signal?: AbortSignal): AsyncGenerator<StreamPart> {
+    // A stream has its session alone (the pool lends it whole): pausing the socket holds back nobody else.
     const held: StreamPart[] = [];
     let heldRows = 0;
     let paused = false;
@@ -252,12 +279,14 @@ export class NativeSession implements TransportSession {
 
 export class NativeTransport implements Transport {
   readonly defaultPoolSize = 4;
+  readonly pipelineDepth: number;
   /** Where new sessions connect; moved by the REDIRECTs sessions follow. */
   target: Target;
 
   /** `reportRedirects`: a REDIRECT rejects the call with RedirectedError and the target never moves (the caller routes). */
   constructor(readonly endpoint: NativeEndpoint, readonly reportRedirects = false) {
     this.target = new Target(endpoint.host, endpoint.port);
+    this.pipelineDepth = endpoint.pipelineDepth;
   }
 
   /**

@@ -56,7 +56,8 @@ export async function connectSharded(o: ShardedConnectOptions): Promise<ShardedC
   if (o.sslMode !== undefined) tlsUrl.searchParams.set('ssl-mode', o.sslMode);
   if (o.sslCa !== undefined) tlsUrl.searchParams.set('ssl-ca', o.sslCa);
   const tls = tlsSettings(tlsUrl, 'preferred');
-  const endpoint = { user: o.user ?? 'root', password: o.password ?? '', database: o.keyspace, redirectsMax, sslMode: tls.mode, tls: nodeTlsOptions(tls) };
+  // The sharded client lends its sessions whole (a call and its redirects), so they are not pipelined.
+  const endpoint = { user: o.user ?? 'root', password: o.password ?? '', database: o.keyspace, redirectsMax, pipelineDepth: 1, sslMode: tls.mode, tls: nodeTlsOptions(tls) };
 
   let source: TopologySource;
   const owned = typeof o.topology === 'string';

@@ -1,4 +1,4 @@
-// Counts what the HTTP protocol did and refused, for its /v1/status answer and the startup log.
+// Counts what the HTTP protocol did and refused, for SHOW STATUS and its /v1/status answer (summed over worker threads).
 
 /** Named counters of the HTTP protocol; plain numbers, read as a list. */
 export class HttpCounters {
@@ -15,6 +15,8 @@ export class HttpCounters {
   /** Connections that finished a TLS handshake (HTTPS). */
   tlsConnections = 0;
   sessionsOpened = 0;
+  /** Requests for a session another worker thread holds, handed to it. */
+  relayed = 0;
   sessionsExpired = 0;
 
   /** Every counter by its status name, with `openSessions` as a gauge. */
@@ -30,6 +32,7 @@ export class HttpCounters {
       ['Http_tls_connections', this.tlsConnections],
       ['Http_sessions_opened', this.sessionsOpened],
       ['Http_sessions_expired', this.sessionsExpired],
+      ['Http_requests_relayed', this.relayed],
       ['Http_sessions_open', openSessions],
       ['Http_requests_running', inFlight],
     ];

@@ -98,7 +98,7 @@ test('curl: NDJSON streams columns, rows in chunks, and an end line', async () =
 test('curl: an interactive transaction across requests, by its token', async () => {
   const begin = await curl('/v1/query', JSON.stringify({ sql: 'BEGIN', database: 'shop' }));
   const token = (JSON.parse(begin.body) as { session: string }).session;
-  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  assert.match(token, /^\d+\.[A-Za-z0-9_-]{43}$/);
   const ins = await curl('/v1/query', JSON.stringify({ sql: "INSERT INTO item (name) VALUES ('pending')", session: token }));
   assert.equal((JSON.parse(ins.body) as { session: string }).session, token);
   const outside = await curl('/v1/query', JSON.stringify({ sql: "SELECT count(*) FROM shop.item WHERE name = 'pending'" }));

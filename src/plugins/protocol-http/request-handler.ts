@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
+import type { KernelApi, KernelSession, SharedGauge } from '../../kernel/plugin.js';
 import { BATCH_PATH, NDJSON_TYPE, QUERY_PATH } from '../../protocol/http/messages.js';
 import { parseBatchRequest, parseJsonBody, parseQueryRequest, type BatchRequest, type QueryRequest, type SessionChoice } from '../../protocol/http/request-parsing.js';
 import { clientHost, isLoopbackAddress } from '../shared/address.js';
@@ -11,8 +11,9 @@ import type { HttpCounters } from './counters.js';
 import { HttpFailure, isAnswerable, statusOf } from './http-failure.js';
 import { readBody } from './read-body.js';
 import { authenticateRequest, type RequestPeer } from './request-auth.js';
-import { NdjsonRowStream, resultJson, sendError, sendJson } from './responses.js';
-import type { SessionTokens } from './session-tokens.js';
+import { NdjsonRowStream, resultJson, sendError, sendJson, type AnswerStream } from './responses.js';
+import { SessionRelay, type ParsedRequest, type RelayedRequest } from './session-relay.js';
+import { holderOf, type SessionTokens } from './session-tokens.js';
 import { BatchFailure, runBatch, runStatement, type RanStatement } from './statement-runner.js';
 
 export const STATUS_PATH = '/v1/status';
@@ -37,6 +38,10 @@ interface Outcome<T> {
 export class RequestHandler {
   private running = 0;
   private draining = false;
+  /** Hands requests for sessions of other worker threads to them; set once the server listens. */
+  relay: SessionRelay | undefined;
+  /** Requests running on every worker thread together: max_requests holds for the server. */
+  private readonly runningOnServer: SharedGauge;
 
   constructor(
     private readonly kernel: KernelApi,
@@ -44,7 +49,9 @@ export class RequestHandler {
     private readonly limits: HttpLimits,
     private readonly tokens: SessionTokens,
     readonly counters: HttpCounters,
-  ) {}
+  ) {
+    this.runningOnServer = kernel.gauge('protocol-http:requests');
+  }
 
   get inFlight(): number {
     return this.running;
@@ -62,8 +69,10 @@ export class RequestHandler {
     let sent = 0;
     let bodyRead = false;
     let token: string | undefined;
-    const counted = this.running < this.limits.maxRequests;
+    // Counted first and checked after, so two threads cannot both take the last place.
+    const counted = this.runningOnServer.add(1) <= this.limits.maxRequests;
     if (counted) this.running++;
+    else this.runningOnServer.add(-1);
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (this.draining || !this.kernel.accepting()) throw new HttpFailure(503, sqlError('SERVER_SHUTDOWN', 'Server shutdown in progress'));
@@ -85,7 +94,9 @@ export class RequestHandler {
         this.log.warn('http request refused', { user: u, host: peer.host, reason });
       });
       if (route === 'status') {
-        sent = sendJson(res, 200, Object.fromEntries(this.counters.list(this.tokens.size, this.running)));
+        // Summed over worker threads, as SHOW GLOBAL STATUS shows them.
+        await this.kernel.statusFresh();
+        sent = sendJson(res, 200, Object.fromEntries(this.kernel.globalStatus().filter(([name]) => name.startsWith('Http_'))));
         return;
       }
       if (!isJsonType(req.headers['content-type'])) {
@@ -96,20 +107,39 @@ export class RequestHandler {
       bodyRead = true;
       received = Buffer.byteLength(text);
       const body = parseJsonBody(text);
-      if (route === 'query') {
-        const q = parseQueryRequest(body);
-        token = q.session;
-        sent = await this.query(q, user, peer, wantsNdjson(req), res);
-      } else {
-        const b = parseBatchRequest(body, this.limits.maxBatchStatements);
-        token = b.session;
-        sent = await this.batch(b, user, peer, res);
+      const parsed: ParsedRequest = route === 'query' ? { route, body: parseQueryRequest(body) } : { route, body: parseBatchRequest(body, this.limits.maxBatchStatements) };
+      token = parsed.body.session;
+      const holder = token === undefined ? undefined : holderOf(token);
+      if (holder !== undefined && SessionRelay.elsewhere(holder) && this.relay !== undefined) {
+        this.counters.relayed++;
+        sent = await this.relay.forward(holder, { ...parsed, user, peer, ndjson: wantsNdjson(req) }, res);
+        return;
       }
+      sent = await this.run(parsed, user, peer, wantsNdjson(req), res);
     } catch (e) {
       sent = this.fail(res, e, bodyRead, token);
     } finally {
-      if (counted) this.running--;
+      if (counted) {
+        this.running--;
+        this.runningOnServer.add(-1);
+      }
       this.kernel.recordTraffic(received, sent);
+    }
+  }
+
+  private run(r: ParsedRequest, user: string, peer: RequestPeer, ndjson: boolean, res: AnswerStream): Promise<number> {
+    return r.route === 'query' ? this.query(r.body, user, peer, ndjson, res) : this.batch(r.body, user, peer, res);
+  }
+
+  /** Runs and answers a request another thread received for a session this one holds (session-relay.ts). */
+  async runRelayed(r: RelayedRequest, res: AnswerStream): Promise<void> {
+    this.running++;
+    try {
+      await this.run(r, r.user, r.peer, r.ndjson, res);
+    } catch (e) {
+      this.fail(res, e, true, r.body.session);
+    } finally {
+      this.running--;
     }
   }
 
@@ -126,7 +156,7 @@ export class RequestHandler {
   }
 
   /** Answers a failure; returns the bytes written. */
-  private fail(res: ServerResponse, e: unknown, bodyRead: boolean, token: string | undefined): number {
+  private fail(res: AnswerStream, e: unknown, bodyRead: boolean, token: string | undefined): number {
     this.counters.errors++;
     const extra = token !== undefined && this.tokens.has(token) ? { session: token } : {};
     if (e instanceof BatchFailure) {
@@ -139,7 +169,7 @@ export class RequestHandler {
     return this.answerError(res, sqlError('UNKNOWN_ERROR', 'Internal error; see the server log'), bodyRead, extra);
   }
 
-  private answerError(res: ServerResponse, e: SqlError | HttpFailure, bodyRead: boolean, extra: Record<string, unknown>, index?: number): number {
+  private answerError(res: AnswerStream, e: SqlError | HttpFailure, bodyRead: boolean, extra: Record<string, unknown>, index?: number): number {
     const status = statusOf(e);
     if (status === 413 || status === 429) this.counters.limitRefused++;
     const code = e instanceof HttpFailure ? e.error.code : e.code;
@@ -192,7 +222,7 @@ export class RequestHandler {
     }
   }
 
-  private async query(q: QueryRequest, user: string, peer: RequestPeer, ndjson: boolean, res: ServerResponse): Promise<number> {
+  private async query(q: QueryRequest, user: string, peer: RequestPeer, ndjson: boolean, res: AnswerStream): Promise<number> {
     this.counters.statements++;
     const stream = ndjson ? new NdjsonRowStream(res) : undefined;
     let out;
@@ -214,7 +244,7 @@ export class RequestHandler {
     return sendJson(res, 200, resultJson(result, warnings, this.limits.maxRows, out.token));
   }
 
-  private async batch(b: BatchRequest, user: string, peer: RequestPeer, res: ServerResponse): Promise<number> {
+  private async batch(b: BatchRequest, user: string, peer: RequestPeer, res: AnswerStream): Promise<number> {
     this.counters.statements += b.statements.length;
     const out = await this.onSession(b, user, peer, (s) => runBatch(s, b.statements, b.transaction));
     const results = out.value.map((r) => resultJson(r.result, r.warnings, this.limits.maxRows));

@@ -1,5 +1,4 @@
 // Writes answers: JSON results and errors with their HTTP status, and results as NDJSON lines in chunks.
-import type { ServerResponse } from 'node:http';
 import { sqlError, type SqlError } from '../../base/errors.js';
 import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
 import type { Row } from '../../base/value.js';
@@ -9,11 +8,28 @@ import { columnJson, integerJson, rowJson } from '../../protocol/http/result-enc
 import type { ColumnTypeName } from '../../protocol/http/messages.js';
 import { HttpFailure, statusOf } from './http-failure.js';
 
+/**
+ * Where an answer is written: node's ServerResponse, or, for a request relayed to the worker
+ * thread that holds its session, the stand-in that sends it back (session-relay.ts).
+ */
+export interface AnswerStream {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableNeedDrain: boolean;
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  setHeader(name: string, value: string): unknown;
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  destroy(): unknown;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
 /** Rows per NDJSON line: small enough to start the answer early, big enough that the line overhead is noise. */
 export const NDJSON_CHUNK_ROWS = 256;
 
 /** Sends `body` as JSON; returns the bytes written. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): number {
+export function sendJson(res: AnswerStream, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): number {
   const text = JSON.stringify(body) + '\n';
   const length = Buffer.byteLength(text);
   if (res.headersSent) {
@@ -30,7 +46,7 @@ export function errorJson(e: SqlError, index?: number): ErrorJson {
 }
 
 /** Sends an error with the status it means; returns the bytes written. */
-export function sendError(res: ServerResponse, e: SqlError | HttpFailure, extra: Readonly<Record<string, unknown>> = {}, index?: number): number {
+export function sendError(res: AnswerStream, e: SqlError | HttpFailure, extra: Readonly<Record<string, unknown>> = {}, index?: number): number {
   const error = e instanceof HttpFailure ? e.error : e;
   const headers = e instanceof HttpFailure ? e.headers : {};
   return sendJson(res, statusOf(e), { ...errorJson(error, index), ...extra }, headers);
@@ -51,7 +67,7 @@ export function resultJson(result: StatementResult, warnings: number, maxRows: n
   return { columns, rows: result.rows.map((r) => rowJson(r, types)), rowsAffected: 0, lastInsertId: 0, warnings, ...tail };
 }
 
-function waitForDrain(res: ServerResponse): Promise<void> {
+function waitForDrain(res: AnswerStream): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -74,7 +90,7 @@ export class NdjsonRowStream implements RowSink {
   bytes = 0;
   private types: ColumnTypeName[] = [];
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(private readonly res: AnswerStream) {}
 
   /** Whether the answer has begun (a failure can then only be reported as an error line). */
   get started(): boolean {

@@ -9,6 +9,7 @@ import { serverTls, TLS_HANDSHAKE_BYTE, tlsContextFor, whenFirstBytes } from '..
 import type { Listener } from '../../kernel/plugin.js';
 import { HttpCounters } from './counters.js';
 import { RequestHandler, type HttpLimits } from './request-handler.js';
+import { SessionRelay } from './session-relay.js';
 import { SessionTokens } from './session-tokens.js';
 
 export interface HttpServerOptions extends HttpLimits {
@@ -40,6 +41,7 @@ export class HttpProtocolServer implements ProtocolServer {
   constructor(private readonly kernel: KernelApi, private readonly log: Logger, private readonly opts: HttpServerOptions) {
     this.tokens = new SessionTokens({
       maxSessions: opts.maxSessions,
+      openOnServer: kernel.gauge('protocol-http:sessions'),
       idleTimeoutMs: opts.sessionIdleTimeoutMs,
       onExpired: (user) => {
         this.counters.sessionsExpired++;
@@ -79,6 +81,13 @@ export class HttpProtocolServer implements ProtocolServer {
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
     this.listener = await listenThroughKernel(this.kernel, server, 'protocol-http', this.opts.port, this.opts.bind, (socket) => this.accept(server, socket, tlsContext()));
     this.server = server;
+    // The worker threads of this server (and only they) share the channel: same server, same port.
+    this.handler.relay = new SessionRelay(`mizzle-protocol-http:${this.kernel.serverUuid}:${this.port}`, (r, answer) => this.handler.runRelayed(r, answer));
+  }
+
+  /** This thread's counters; SHOW STATUS and /v1/status show their sums over threads. */
+  statusCounters(): readonly [string, number][] {
+    return this.counters.list(this.tokens.size, this.handler.inFlight);
   }
 
   /**
@@ -144,6 +153,8 @@ export class HttpProtocolServer implements ProtocolServer {
     server.closeIdleConnections();
     const deadline = Date.now() + 10_000;
     while (this.handler.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.handler.relay?.close();
+    this.handler.relay = undefined;
     this.tokens.closeAll();
     server.closeAllConnections();
     await closed;

@@ -1,11 +1,29 @@
 // Interactive transactions across requests: kernel sessions kept under random tokens, one request at a time, rolled back when idle.
 import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { SqlError, sqlError } from '../../base/errors.js';
-import type { KernelSession } from '../../kernel/plugin.js';
+import type { KernelSession, SharedGauge } from '../../kernel/plugin.js';
 import { HttpFailure } from './http-failure.js';
 
 /** 32 random bytes: unguessable, and URL-safe as base64url. */
 const TOKEN_BYTES = 32;
+
+/**
+ * A token is `<thread>.<random>`: the worker thread that holds its session, so a request
+ * that reaches another thread can be handed to it (session-relay.ts), then 32 random bytes.
+ */
+const TOKEN_SHAPE = /^(\d{1,6})\.[A-Za-z0-9_-]{43}$/;
+
+/** The thread holding the session of `token`, or undefined when it is not a token's shape (it is then unknown everywhere). */
+export function holderOf(token: string): number | undefined {
+  const m = TOKEN_SHAPE.exec(token);
+  return m === null ? undefined : Number(m[1]);
+}
+
+/** The answer to a token no session has: unknown, expired, ended or another user's alike. */
+export function unknownToken(): HttpFailure {
+  return new HttpFailure(404, new SqlError(4031, 'HY000', 'Unknown or expired session token: its transaction, if any, was rolled back; start a new one'));
+}
 
 interface Held {
   readonly session: KernelSession;
@@ -20,6 +38,8 @@ interface Held {
 
 export interface SessionTokenOptions {
   maxSessions: number;
+  /** Sessions kept by every worker thread together: max_sessions holds for the server. */
+  openOnServer: SharedGauge;
   idleTimeoutMs: number;
   /** Told when a session is dropped because nobody used it in time. */
   onExpired?: (user: string) => void;
@@ -48,7 +68,7 @@ export class SessionTokens {
 
   /** Whether another session can be kept. */
   hasRoom(): boolean {
-    return this.held.size < this.opts.maxSessions;
+    return this.opts.openOnServer.get() < this.opts.maxSessions;
   }
 
   /** The error for a session that cannot be kept because the limit is reached. */
@@ -58,8 +78,12 @@ export class SessionTokens {
 
   /** Keeps `session` under a new token, its idle clock started; `pinned` keeps it past the end of its transaction. */
   keep(session: KernelSession, user: string, pinned = false): string {
-    if (!this.hasRoom()) throw this.full();
-    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    // Counted first and checked after, so two threads cannot both take the last place.
+    if (this.opts.openOnServer.add(1) > this.opts.maxSessions) {
+      this.opts.openOnServer.add(-1);
+      throw this.full();
+    }
+    const token = `${threadId}.${randomBytes(TOKEN_BYTES).toString('base64url')}`;
     const h: Held = { session, user, turn: Promise.resolve(), running: 0, timer: undefined, pinned };
     this.held.set(token, h);
     this.arm(token, h);
@@ -74,9 +98,7 @@ export class SessionTokens {
    */
   async use<T>(token: string, user: string, keep: boolean | undefined, work: (s: KernelSession) => Promise<T>): Promise<{ value: T; open: boolean }> {
     const h = this.held.get(token);
-    if (h === undefined || h.user !== user) {
-      throw new HttpFailure(404, new SqlError(4031, 'HY000', 'Unknown or expired session token: its transaction, if any, was rolled back; start a new one'));
-    }
+    if (h === undefined || h.user !== user) throw unknownToken();
     h.running++;
     clearTimeout(h.timer);
     if (keep !== undefined) h.pinned = keep;
@@ -118,6 +140,7 @@ export class SessionTokens {
   private drop(token: string, h: Held): void {
     clearTimeout(h.timer);
     this.held.delete(token);
+    this.opts.openOnServer.add(-1);
     h.session.close();
   }
 

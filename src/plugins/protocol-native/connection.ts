@@ -5,7 +5,7 @@ import { LruMap } from '../../base/lru-map.js';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { RowSink, StatementResult } from '../../base/result.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { KernelApi, KernelSession } from '../../kernel/plugin.js';
+import type { KernelApi, KernelSession, SessionStatus } from '../../kernel/plugin.js';
 import { Flag, MessageType } from '../../protocol/native/constants.js';
 import { FrameError, FrameReader, type Frame } from '../../protocol/native/frame.js';
 import { readHello, readQuery, readReplicate, writeError, writeOk, writeRedirect, writeServerHello } from '../../protocol/native/messages.js';
@@ -77,6 +77,11 @@ export class NativeConnection implements RowStreamHost {
   private firstBytes = true;
   private readonly onData = (chunk: Buffer) => this.received(chunk);
   private readonly onClose = () => this.teardown();
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(socket: Socket, private readonly h: ConnectionHost) {
     this.socket = socket;
@@ -357,15 +362,17 @@ export class NativeConnection implements RowStreamHost {
   }
 
   private reply(requestId: number, result: StatementResult, sink: NativeRowStream): void {
-    const flags = this.statusFlags();
-    const warnings = this.session?.status().warningCount ?? 0;
+    // One look at the session for the flags and the warnings (it reads a variable).
+    const status = this.session?.status();
+    const flags = flagsOf(status);
+    const warnings = status?.warningCount ?? 0;
     if (result.kind === 'ok') {
       this.send((w) => writeOk(w, requestId, flags, {
         rowsAffected: BigInt(result.affectedRows), lastInsertId: BigInt(result.insertId), warnings, info: result.info ?? '',
       }));
       return;
     }
-    if (result.kind === 'streamed') sink.end(warnings);
+    if (result.kind === 'streamed') sink.end(warnings, flags);
     else rowFrames(this, requestId, result.columns).end(result.rows, flags, warnings);
   }
 
@@ -377,9 +384,7 @@ export class NativeConnection implements RowStreamHost {
 
   /** The session's transaction state as header flags. */
   statusFlags(): number {
-    const s = this.session?.status();
-    if (s === undefined) return 0;
-    return (s.inTransaction ? Flag.IN_TRANSACTION : 0) | (s.autocommit ? Flag.AUTOCOMMIT : 0);
+    return flagsOf(this.session?.status());
   }
 
   /**
@@ -424,6 +429,13 @@ export class NativeConnection implements RowStreamHost {
     if (this.socket.destroyed) return;
     this.h.counters.bytesSent += bytes.length;
     this.h.kernel.recordTraffic(0, bytes.length);
+    // While more requests wait behind this one (pipelined), replies are held until the turn's
+    // callbacks and promises have run and leave together in one system call; a lone reply goes at once.
+    if (!this.corked && this.queue.length > 0) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(bytes);
   }
 
@@ -479,6 +491,11 @@ export class NativeConnection implements RowStreamHost {
   async whenIdle(): Promise<void> {
     while (this.running) await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+function flagsOf(s: SessionStatus | undefined): number {
+  if (s === undefined) return 0;
+  return (s.inTransaction ? Flag.IN_TRANSACTION : 0) | (s.autocommit ? Flag.AUTOCOMMIT : 0);
 }
 
 function errorReply(e: SqlError): { code: number; sqlstate: string; message: string } {

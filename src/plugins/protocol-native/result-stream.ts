@@ -53,9 +53,9 @@ export class NativeRowStream implements RowSink {
     this.frames?.flush();
   }
 
-  /** The last frame, with the warning count, once the statement answered 'streamed'. */
-  end(warnings: number): void {
+  /** The last frame, with the warning count and the session's flags, once the statement answered 'streamed'. */
+  end(warnings: number, flags: number): void {
     if (this.frames === undefined) throw new Error('a streamed result ended before it began');
-    this.frames.end([], this.host.statusFlags(), warnings);
+    this.frames.end([], flags, warnings);
   }
 }

@@ -157,13 +157,14 @@ export class NativeClientConnection {
   async request(sql: string, params?: readonly NativeParam[], o: RequestOptions = {}): Promise<NativeReply> {
     while (this.pending.size >= this.hello.inFlightMax && this.failure === undefined) await new Promise<void>((r) => this.waiting.push(r));
     if (this.failure !== undefined) throw this.failure;
+    if (this.closing) throw new NativeConnectionError('The connection is closing');
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     const w = new WireWriter(64 + sql.length);
     writeQuery(w, id, o.flags ?? 0, sql, params, o.shardKey);
     return new Promise<NativeReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onRows: o.onRows });
-      this.socket.write(w.finish());
+      this.send(w.finish());
     });
   }
 
@@ -218,9 +219,28 @@ export class NativeClientConnection {
       });
       const w = new WireWriter(64);
       writeReplicate(w, id, req);
-      this.socket.write(w.finish());
+      this.send(w.finish());
     });
   }
+
+  /**
+   * Requests made in one turn (callers pipelining on this connection) leave in one system
+   * call: the socket is corked until the turn's callbacks and promises have run.
+   */
+  private send(bytes: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.socket.write(bytes);
+  }
+
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   private received(chunk: Buffer): void {
     let frames: Frame[];
@@ -289,6 +309,15 @@ export class NativeClientConnection {
 
   private release(): void {
     this.waiting.shift()?.();
+    if (this.closing && this.pending.size === 0) this.destroy();
+  }
+
+  private closing = false;
+
+  /** Closes once every request in flight has its answer; takes no new requests meanwhile. */
+  closeWhenIdle(): void {
+    this.closing = true;
+    if (this.pending.size === 0) this.destroy();
   }
 
   /** Every request in flight fails with `e`, and the connection is closed. */
