@@ -69,3 +69,50 @@ test('mizzle backup while clients write: the copy is consistent, compacted, and 
     rmSync(join(dest, '..'), { recursive: true, force: true });
   }
 });
+
+test('beside a running server, mizzle backup and log read are served by the server over its admin socket; a dead server\'s datadir is copied directly', { timeout: 120_000 }, async () => {
+  const { statSync } = await import('node:fs');
+  const { createConnection } = await import('node:net');
+  const root = mkdtempSync(join(tmpdir(), 'mizzle-admin-'));
+  const live = await startServerProcess();
+  try {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: live.port, user: 'root' });
+    await c.query('CREATE DATABASE d');
+    await c.query('CREATE TABLE d.t (id INT PRIMARY KEY)');
+    await c.query('INSERT INTO d.t VALUES (1), (2)');
+    // Only the datadir's owner may use the socket: it can act on the server's files.
+    const sock = join(live.datadir, 'admin.sock');
+    assert.equal(statSync(sock).mode & 0o777, 0o600);
+
+    const { stdout } = await run(process.execPath, [CLI, 'backup', '--datadir', live.datadir, '--to', join(root, 'one')]);
+    assert.match(stdout, /change log up to sequence 3\b/);
+    assert.match(live.log(), /admin request op=backup/, 'the running server made the copy, not a second process opening its storage');
+    const log = await run(process.execPath, [CLI, 'log', 'read', '--datadir', live.datadir, '--format', 'sql']);
+    assert.match(log.stdout, /INSERT INTO `d`.`t`/);
+
+    // A bad request gets an error answer, and the server goes on.
+    const answer = await new Promise<string>((resolve) => {
+      const s = createConnection(sock);
+      let text = '';
+      s.on('connect', () => s.write('{"op":"format","dest":"/"}\n'));
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('end', () => resolve(text));
+    });
+    assert.deepEqual(JSON.parse(answer), { ok: false, error: 'not a request this server understands' });
+    // A destination that is not empty is refused by the server, with its reason.
+    await assert.rejects(run(process.execPath, [CLI, 'backup', '--datadir', live.datadir, '--to', join(root, 'one')]), /not empty/);
+    const [[row]] = (await c.query('SELECT COUNT(*) AS n FROM d.t')) as [mysql.RowDataPacket[], unknown];
+    assert.equal(Number(row.n), 2);
+    await c.end();
+
+    // kill -9 leaves the pid file and the socket behind: the datadir is copied directly.
+    await live.kill();
+    const offline = await run(process.execPath, [CLI, 'backup', '--datadir', live.datadir, '--to', join(root, 'two')]);
+    assert.match(offline.stdout, /change log up to sequence 3\b/);
+    assert.ok(existsSync(join(root, 'two', 'lmdb', 'data.mdb')));
+  } finally {
+    await live.stop().catch(() => undefined);
+    live.cleanup();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

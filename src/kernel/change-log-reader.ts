@@ -1,4 +1,4 @@
-// Opens a datadir's default engine offline (or beside a running server) and pages through its change log.
+// Pages through a datadir's change log: read by the running server when one runs on it (its admin socket), else from the storage opened here.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, pluginOptionValues } from './config.js';
@@ -6,6 +6,8 @@ import type { Plugin, StorageEngine } from './plugin.js';
 import { PluginRegistry } from './registry.js';
 import { silentLogger } from './logger.js';
 import { readEncoded } from '../storage/change-log/log-store.js';
+import type { KvReader } from '../storage/kv.js';
+import { requestAdmin, runningServerPid } from './admin-socket.js';
 
 /** Transactions read per read transaction, so a long log neither pins one snapshot nor fills memory. */
 const PAGE_TRANSACTIONS = 1000;
@@ -19,6 +21,9 @@ export async function readChangeLog(opts: { argv: readonly string[]; env: NodeJS
   const config = loadConfig(opts.argv, opts.env, opts.cwd, registry.manifests());
   const datadir = String(config.kernel.datadir);
   if (!existsSync(datadir)) throw new ConfigError(`data directory ${datadir} does not exist`);
+  // A second process must not open a running server's storage (see LmdbStore.copyTo): the server reads for us.
+  const pid = runningServerPid(datadir);
+  if (pid !== undefined) return readFromServer(datadir, pid, opts.from, opts.each);
   const name = String(config.kernel['default-storage-engine']).toLowerCase();
   const p = opts.plugins.find((x) => x.manifest.name === name && x.manifest.kind === 'storage');
   if (!p) throw new ConfigError(`the default storage engine '${name}' is not a storage plugin`);
@@ -31,19 +36,41 @@ export async function readChangeLog(opts: { argv: readonly string[]; env: NodeJS
   try {
     let next = opts.from;
     for (;;) {
-      const page = store.read((r) => {
-        const out: { seq: bigint; bytes: Buffer }[] = [];
-        for (const e of readEncoded(r, next)) {
-          out.push(e);
-          if (out.length >= PAGE_TRANSACTIONS) break;
-        }
-        return out;
-      });
+      const from = next;
+      const page = store.read((r) => readPage(r, from));
       if (page.length === 0) return;
       await opts.each(page);
       next = page[page.length - 1].seq + 1n;
     }
   } finally {
     await store.close();
+  }
+}
+
+/** Up to PAGE_TRANSACTIONS stored transactions from sequence `from` on. */
+export function readPage(r: KvReader, from: bigint): { seq: bigint; bytes: Buffer }[] {
+  const out: { seq: bigint; bytes: Buffer }[] = [];
+  for (const e of readEncoded(r, from)) {
+    out.push(e);
+    if (out.length >= PAGE_TRANSACTIONS) break;
+  }
+  return out;
+}
+
+/** The same pages, asked of the server running on the datadir, one request per page. */
+async function readFromServer(datadir: string, pid: number, from: bigint, each: (page: { seq: bigint; bytes: Buffer }[]) => Promise<void>): Promise<void> {
+  let next = from;
+  for (;;) {
+    let reply;
+    try {
+      reply = await requestAdmin(datadir, { op: 'log', from: next.toString() });
+    } catch (e) {
+      throw new ConfigError(`a mizzle server (pid ${pid}) runs on ${datadir} but does not answer on its admin socket (${(e as Error).message}); its storage is not opened from another process, which could make it lose a commit`);
+    }
+    if (!reply.ok) throw new ConfigError(`the server on ${datadir} could not read its change log: ${reply.error}`);
+    const page = (reply.result as { seq: string; bytes: string }[]).map((t) => ({ seq: BigInt(t.seq), bytes: Buffer.from(t.bytes, 'base64') }));
+    if (page.length === 0) return;
+    await each(page);
+    next = page[page.length - 1].seq + 1n;
   }
 }

@@ -4,13 +4,14 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, unlinkSync,
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
 
-const PID_FILE = 'mizzle.pid';
+/** The lock file a running server keeps in its datadir, holding its pid. */
+export const PID_FILE = 'mizzle.pid';
 
 /** Data directories this process has open (a second server in the same process must be refused too). */
 const heldHere = new Set<string>();
 const UUID_FILE = 'server-uuid';
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

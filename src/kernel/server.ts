@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, VARIABLE_OPTIONS, loadConfig, pluginOptionValues, threadsOption, unknownTopLevel, type ResolvedConfig } from './config.js';
 import { openDataDir, type DataDir } from './datadir.js';
+import { startAdminSocket } from './admin-socket.js';
+import { backupOpenStores, type EngineCopy } from './backup.js';
+import { readPage } from './change-log-reader.js';
 import { Kernel } from './kernel.js';
 import { createLogger, fanOutLogger, type Logger, type LogLevel } from './logger.js';
 import type { LogSink, MonitorServer, Plugin, PluginContext, PluginInstanceByKind, PluginManifest, PluginOptions, StorageEngine } from './plugin.js';
@@ -137,6 +140,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   try {
     // Storage engines first: the catalog lives in the default engine.
     const engines = new Map<string, KvStore>();
+    // What an online backup copies, asked of this server over the admin socket (kernel/backup.ts).
+    const copies: EngineCopy[] = [];
+    const cannotCopy: string[] = [];
     const options = new Map(enabled.map((p) => [p.manifest.name, pluginOptionValues(p.manifest, config.raw)]));
     const kernelRef: { current?: Kernel } = {};
     const contextFor = (p: Plugin): PluginContext => ({
@@ -157,6 +163,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       const seed = opts.seed?.get(p.manifest.name);
       if (seed !== undefined) seedStore(store, p.manifest.name, seed);
       engines.set(p.manifest.name, store);
+      if (engine.persistent) {
+        const copyTo = store.copyTo?.bind(store);
+        const engineOptions = options.get(p.manifest.name) ?? {};
+        if (copyTo) copies.push({ name: p.manifest.name, copy: copyTo, open: (d) => engine.open({ dir: d, options: engineOptions }) });
+        else cannotCopy.push(p.manifest.name);
+      }
       registry.addActive(p.manifest as Plugin<'storage'>['manifest'], engine);
     }
     const defaultEngine = String(config.kernel['default-storage-engine']).toLowerCase();
@@ -310,7 +322,16 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     // One thread purges the change log in the background: the main one.
     if (!opts.worker) kernel.logRetention?.start();
     kernel.started = true;
-    const stop = stopper(kernel, registry, storage, datadir, log, coordinator);
+    // Local tools (mizzle backup) ask the running server instead of opening its storage from another process.
+    const admin = opts.worker ? undefined : await startAdminSocket(datadir.path, async (request) => {
+      if (request.op === 'log') {
+        const primary = storage.primary;
+        return primary.read((r) => readPage(r, BigInt(request.from))).map((t) => ({ seq: t.seq.toString(), bytes: t.bytes.toString('base64') }));
+      }
+      if (cannotCopy.length > 0) throw new Error(`storage engine ${cannotCopy.join(', ')} cannot make online backups`);
+      return backupOpenStores(copies, datadir.path, request.dest, defaultEngine);
+    }, log);
+    const stop = stopper(kernel, registry, storage, datadir, log, coordinator, admin);
     if (opts.worker) {
       log.info(`worker ${opts.worker.index} started`, { startup_ms: Date.now() - t0 });
       const k = kernel;
@@ -386,11 +407,12 @@ function pluginVariables(manifest: PluginManifest, values: PluginOptions): { nam
   });
 }
 
-function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManager, datadir: DataDir, log: Logger, coordinator?: Coordinator): () => Promise<void> {
+function stopper(kernel: Kernel, registry: PluginRegistry, storage: StorageManager, datadir: DataDir, log: Logger, coordinator?: Coordinator, admin?: { close(): Promise<void> }): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
       log.info('mizzle shutting down');
+      await admin?.close();
       // Readiness fails first; the monitoring listeners stop last so probes see 503 while clients drain.
       kernel.stopping = true;
       // The applier stops first: nothing is written while the rest shuts down.

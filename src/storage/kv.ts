@@ -85,6 +85,11 @@ export interface KvStore {
   image?(): KvImage;
   /** Optional, with `image`: makes an empty store hold what an image of its own engine holds. */
   adopt?(image: KvImage): void;
+  /**
+   * Optional: writes a consistent copy of the store's files into `destDir` (empty) from one snapshot,
+   * made by the process that has the store open (an online backup asked of the running server).
+   */
+  copyTo?(destDir: string): Promise<void>;
 }
 
 /** A store's frozen contents (see KvStore.image); only the engine that made it can read it. */

@@ -99,7 +99,7 @@ export class LmdbStore implements KvStore {
 
   private readonly binary: BinaryReads;
 
-  private constructor(private readonly db: RootDatabase<Buffer, Buffer>) {
+  private constructor(private readonly db: RootDatabase<Buffer, Buffer>, private readonly encryptionKey?: string) {
     const binary = (this.binary = db as unknown as BinaryReads);
     this.writer = {
       get: (key) => binary.getBinary(key),
@@ -171,7 +171,7 @@ export class LmdbStore implements KvStore {
       ...(options.mapSize > 0 ? { mapSize: options.mapSize } : {}),
       ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
     });
-    const store = new LmdbStore(db);
+    const store = new LmdbStore(db, options.encryptionKey);
     if (!options.sync) store.startPeriodicFlush(join(dir, 'data.mdb'));
     return store;
   }
@@ -229,6 +229,17 @@ export class LmdbStore implements KvStore {
       const cause = inner ? await inner.then(() => undefined, (x: unknown) => x) : undefined;
       throw cause instanceof Error ? cause : e;
     }
+  }
+
+  /**
+   * A consistent, compacted copy of this open environment into `destDir`, made in this process: a
+   * second process must not open the environment of a running server (lmdb-js 3.5.6 writes the
+   * transaction id it read at open into the shared lock file, which can roll back a commit made
+   * meanwhile; see scripts/lmdb-open-race.mjs).
+   */
+  async copyTo(destDir: string): Promise<void> {
+    if (this.encryptionKey === undefined) await this.db.backup(destDir, true);
+    else await LmdbStore.copyPairs(this.db, destDir, this.encryptionKey);
   }
 
   snapshot(): KvSnapshot {
