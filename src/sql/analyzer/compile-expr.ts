@@ -4,7 +4,7 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall, FuncCall } from '../pa
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
-import { temporalAsNumber } from '../types/temporal-number.js';
+import { temporalAsNumber } from './temporal-number.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { getCharset, isBinaryCollation } from '../../base/collation.js';
 import { likeFold, likeToRegExp } from '../types/like.js';

@@ -3,7 +3,7 @@ import { sqlError } from '../../base/errors.js';
 import type { AggregateCall } from '../parser/ast.js';
 import { compileExpr, type Compiled, type CompileEnv, type AggregateCollector } from '../analyzer/compile-expr.js';
 import { compareForSort } from '../types/compare.js';
-import { temporalAsNumber } from '../types/temporal-number.js';
+import { temporalAsNumber } from '../analyzer/temporal-number.js';
 import { toDecimal, toDouble, toInteger, valueToString } from '../types/convert.js';
 import { Decimal } from '../../base/decimal.js';
 import { T_BIGINT, T_DOUBLE, decimalType, integerDigitsOf, scaleOf } from '../types/infer.js';

@@ -1,10 +1,10 @@
 // Temporal values in numeric context (arithmetic, SUM, AVG), as MySQL reads them: DATE '2024-01-02' is
 // 20240102, DATETIME adds HHMMSS (20240102101112), TIME is [-]HHMMSS; a fractional part makes a DECIMAL.
-import type { Compiled } from '../analyzer/compile-expr.js';
+import type { Compiled } from './compile-expr.js';
 import { Decimal } from '../../base/decimal.js';
 import type { SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
-import { T_BIGINT, decimalType } from './infer.js';
+import { T_BIGINT, decimalType } from '../types/infer.js';
 
 const DIGITS_OF_KIND: Partial<Record<SqlType['kind'], number>> = { date: 8, datetime: 14, timestamp: 14, time: 7 };
 
