@@ -36,7 +36,13 @@ export const plugin: Plugin<'storage'> = {
         const key = keyOf(o);
         // Before LMDB touches the directory: a wrong or missing key stops the start with nothing changed.
         checkKeyFor(o.dir, key);
-        return LmdbStore.open(o.dir, { sync: sync === true || sync === 'true' || sync === 1, mapSize: Number.isFinite(mapSize) && mapSize > 0 ? mapSize : 0, encryptionKey: key?.lmdbKey });
+        return LmdbStore.open(o.dir, {
+          sync: sync === true || sync === 'true' || sync === 1,
+          mapSize: Number.isFinite(mapSize) && mapSize > 0 ? mapSize : 0,
+          encryptionKey: key?.lmdbKey,
+          // A copy the running server makes of encrypted data stays encrypted under the same key, marked so.
+          ...(key !== undefined ? { afterCopy: (destDir: string) => writeMarker(destDir, key) } : {}),
+        });
       },
       async backup(o: KvOpenOptions, destDir: string): Promise<void> {
         const key = keyOf(o);

@@ -12,6 +12,8 @@ export interface LmdbStoreOptions {
   mapSize: number;
   /** lmdb-js's `encryptionKey` (32 characters): pages are encrypted on disk. */
   encryptionKey?: string;
+  /** Called after `copyTo` wrote a copy (the plugin puts its encryption marker beside it). */
+  afterCopy?: (destDir: string) => void;
 }
 
 /** Pairs copied per write transaction by an encrypted backup. */
@@ -99,7 +101,7 @@ export class LmdbStore implements KvStore {
 
   private readonly binary: BinaryReads;
 
-  private constructor(private readonly db: RootDatabase<Buffer, Buffer>, private readonly encryptionKey?: string) {
+  private constructor(private readonly db: RootDatabase<Buffer, Buffer>, private readonly encryptionKey?: string, private readonly afterCopy?: (destDir: string) => void) {
     const binary = (this.binary = db as unknown as BinaryReads);
     this.writer = {
       get: (key) => binary.getBinary(key),
@@ -171,7 +173,7 @@ export class LmdbStore implements KvStore {
       ...(options.mapSize > 0 ? { mapSize: options.mapSize } : {}),
       ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
     });
-    const store = new LmdbStore(db, options.encryptionKey);
+    const store = new LmdbStore(db, options.encryptionKey, options.afterCopy);
     if (!options.sync) store.startPeriodicFlush(join(dir, 'data.mdb'));
     return store;
   }
@@ -240,6 +242,7 @@ export class LmdbStore implements KvStore {
   async copyTo(destDir: string): Promise<void> {
     if (this.encryptionKey === undefined) await this.db.backup(destDir, true);
     else await LmdbStore.copyPairs(this.db, destDir, this.encryptionKey);
+    this.afterCopy?.(destDir);
   }
 
   snapshot(): KvSnapshot {
