@@ -15,7 +15,15 @@ const CLI = join(fileURLToPath(import.meta.url), '..', 'mizzle.js');
 const KEY = 'b3f1c0ffee'.repeat(7).slice(0, 64);
 const MARKER_TEXT = 'plaintext-canary-7f3a';
 const folders: string[] = [];
-after(() => {
+/** Every server a test started: a failed assertion must not leave one running (its file would never end). */
+const servers: ServerProcess[] = [];
+async function start(opts: Parameters<typeof startServerProcess>[0]): Promise<ServerProcess> {
+  const s = await startServerProcess(opts);
+  servers.push(s);
+  return s;
+}
+after(async () => {
+  for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await s.kill();
   for (const f of folders) rmSync(f, { recursive: true, force: true });
 });
 
@@ -62,14 +70,14 @@ function mizzle(args: string[], env: NodeJS.ProcessEnv = {}): { status: number |
 
 test('an encrypted datadir holds none of its strings; the same data in clear does (the check can fail)', { timeout: 120_000 }, async () => {
   const clearDir = folder();
-  const clear = await startServerProcess({ datadir: clearDir });
+  const clear = await start({ datadir: clearDir });
   await fill(clear);
   await clear.stop();
   assert.ok(holds(clearDir, MARKER_TEXT), 'unencrypted files show the strings');
 
   const dir = folder();
   const env = { MIZZLE_LMDB__ENCRYPTION_KEY: KEY };
-  const server = await startServerProcess({ datadir: dir, env });
+  const server = await start({ datadir: dir, env });
   await fill(server);
   assert.equal(await count(server), 200);
   await server.stop();
@@ -89,7 +97,7 @@ test('an encrypted datadir holds none of its strings; the same data in clear doe
   // The right key, from a file this time.
   const keyFile = join(folder(), 'key');
   writeFileSync(keyFile, KEY + '\n', { mode: 0o600 });
-  const again = await startServerProcess({ datadir: dir, args: [`--lmdb.encryption_key_file=${keyFile}`] });
+  const again = await start({ datadir: dir, args: [`--lmdb.encryption_key_file=${keyFile}`] });
   assert.equal(await count(again), 200);
 
   // A backup of it stays encrypted and opens with the same key only.
@@ -99,7 +107,7 @@ test('an encrypted datadir holds none of its strings; the same data in clear doe
   await again.stop();
   assert.equal(holds(copy, MARKER_TEXT), false, 'no inserted string in the backup');
   assert.match(mizzle(['--datadir', copy, '--port', '0']).stderr, /is encrypted; give its key/);
-  const restored = await startServerProcess({ datadir: copy, env });
+  const restored = await start({ datadir: copy, env });
   assert.equal(await count(restored), 200);
   await restored.stop();
 
