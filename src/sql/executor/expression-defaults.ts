@@ -56,7 +56,8 @@ export function checkExpressionDefaults(def: Pick<TableDef, 'name' | 'schema' | 
       if (j < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in '${CLAUSE}'`);
       const ref = columns[j];
       if (ref.autoIncrement) throw sqlError('DEFAULT_VAL_GENERATED_REF_AUTO_INC', `Default value expression of column '${c.name}' cannot refer to an auto-increment column.`);
-      if (j > i && (ref.generated || ref.default?.kind === 'expr')) {
+      // A column reading itself counts as later: its own expression default is not computed yet.
+      if (j >= i && (ref.generated || ref.default?.kind === 'expr')) {
         throw sqlError('DEFAULT_VAL_GENERATED_NON_PRIOR', `Default value expression of column '${c.name}' cannot refer to a column defined after it if that column is a generated column or has an expression as default value.`);
       }
     });

@@ -71,6 +71,7 @@ export function insertSteps(stmt: InsertStmt, env: StatementEnv): Generator<Paus
 
     const aiCol = autoIncrementColumn(def);
     const generatedCols = hasGenerated(def);
+    const hasExpressionDefaults = def.columns.some((c) => c.default?.kind === 'expr');
     let affected = 0;
     let firstGenerated: number | bigint | undefined;
     const updates = stmt.onDuplicate ? compileUpdates(stmt, stmt.onDuplicate, def, columns, env) : undefined;
@@ -92,8 +93,12 @@ export function insertSteps(stmt: InsertStmt, env: StatementEnv): Generator<Paus
         given[columns[i]] = true;
         row[columns[i]] = src[i] as Value;
       }
+      // Expression defaults last, in column order: they may read the row's other columns, plain defaults included.
       for (let c = 0; c < def.columns.length; c++) {
-        if (!given[c]) row[c] = def.columns[c].generated ? null : defaultValue(def.columns[c], ctx, c !== aiCol, def, c, row);
+        if (!given[c]) row[c] = def.columns[c].generated || def.columns[c].default?.kind === 'expr' ? null : defaultValue(def.columns[c], ctx, c !== aiCol);
+      }
+      if (hasExpressionDefaults) {
+        for (let c = 0; c < def.columns.length; c++) if (!given[c] && def.columns[c].default?.kind === 'expr') row[c] = defaultValue(def.columns[c], ctx, true, def, c, row);
       }
       try {
         let generated = false;
