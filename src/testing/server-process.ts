@@ -73,8 +73,33 @@ function greets(port: number): Promise<boolean> {
  * MySQL greeting (what start-up time means to a client, measured by the bench).
  * `nodeArgs`: flags for node itself (`--cpu-prof`, which NODE_OPTIONS does not allow).
  */
-export async function startServerProcess(opts: { datadir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; timeoutMs?: number; waitFor?: 'log' | 'greeting' } = {}): Promise<ServerProcess> {
+export async function startServerProcess(opts: StartOptions = {}): Promise<ServerProcess> {
   const datadir = opts.datadir ?? mkdtempSync(join(tmpdir(), 'mizzle-e2e-'));
+  // The free port found here may be taken by another test's process before the server binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(opts, datadir);
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt >= PORT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+interface StartOptions {
+  datadir?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  nodeArgs?: string[];
+  timeoutMs?: number;
+  waitFor?: 'log' | 'greeting';
+}
+
+/** Starts with another port when the chosen one was taken meanwhile (EADDRINUSE), up to this many times. */
+const PORT_ATTEMPTS = 3;
+
+class PortTaken extends Error {}
+
+async function launch(opts: StartOptions, datadir: string): Promise<ServerProcess> {
   const port = await freePort();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, '--datadir', datadir, '--port', String(port), ...(opts.args ?? [])], {
@@ -89,7 +114,10 @@ export async function startServerProcess(opts: { datadir?: string; args?: string
   await new Promise<void>((resolve, reject) => {
     const check = async () => {
       if (opts.waitFor === 'greeting' ? await greets(port) : stderr.includes('mizzle started')) return resolve();
-      if (child.exitCode !== null) return reject(new Error(`mizzle exited with ${child.exitCode}:\n${stderr}`));
+      if (child.exitCode !== null) {
+        const taken = stderr.includes('EADDRINUSE') && stderr.includes(`:${port}`);
+        return reject(taken ? new PortTaken(`port ${port} was taken`) : new Error(`mizzle exited with ${child.exitCode}:\n${stderr}`));
+      }
       if (Date.now() > deadline) {
         // A server that never started must not outlive the test (its file would hang waiting for it).
         child.kill('SIGKILL');
