@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     `One mizzle server (--threads 1, lmdb) with protocol-http and protocol-native; \`${POINT_SELECT}\` over ${ROWS} rows`,
     `with a bound parameter, callers back to back for ${RUN_MS / 1000} s per run (after a warm-up), on the same host;`,
     `${ROUNDS} runs of each, the drivers taking turns, and the median run shown (every run's selects/s in the last column).`,
-    'The client library has a pool of as many sessions as callers (mizzle:// puts up to 8 calls on one connection before it opens another);',
+    'The client library has a pool of as many sessions as callers (mizzle:// puts up to 4 calls on one connection before it opens another);',
     'mysql2 gets one connection per caller. All in clear (`ssl-mode=disabled`).',
     `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end, on ${cpus().length} cores.`,
     '',

@@ -32,18 +32,23 @@ async function eightCallers(c: Client): Promise<void> {
   assert.deepEqual(answers.map((a) => a.rows), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((v) => [[v]]));
 }
 
-test('eight callers at once share one connection, each getting its own answer; pipeline=1 gives each its own', async () => {
+test('eight callers at once share connections, four calls to one by default, each getting its own answer; pipeline=8 puts all on one, pipeline=1 gives each its own', async () => {
   const before = await nativeConnections();
   const shared = connect(server.url('app'), { poolSize: 8 });
   await eightCallers(shared);
   await eightCallers(shared);
   await shared.close();
-  assert.equal(await nativeConnections(), before + 1);
+  assert.equal(await nativeConnections(), before + 2);
+
+  const one = connect(`${server.url('app')}?pipeline=8`, { poolSize: 8 });
+  await eightCallers(one);
+  await one.close();
+  assert.equal(await nativeConnections(), before + 2 + 1);
 
   const single = connect(`${server.url('app')}?pipeline=1`, { poolSize: 8 });
   await eightCallers(single);
   await single.close();
-  assert.equal(await nativeConnections(), before + 1 + 8);
+  assert.equal(await nativeConnections(), before + 2 + 1 + 8);
 
   assert.throws(() => connect(`${server.url('app')}?pipeline=0`), (e: unknown) => e instanceof MizzleError && /pipeline in the URL must be a whole number from 1 to 1000/.test(e.message));
 });

@@ -18,9 +18,11 @@ export const DEFAULT_REDIRECTS_MAX = 5;
 /**
  * One-statement calls a connection carries at once unless the URL says otherwise (`?pipeline=N`,
  * 1 for one call per connection): several callers' requests then leave in one write and their
- * answers come back in one read, the server running them in order on its session.
+ * answers come back in one read, the server running them in order on its session. 4, measured on an
+ * idle 2-core machine with 8 callers (bench/results/2026-12-06-protocols-9.md): 2 and 4 beat one call
+ * per connection by ~25%, while 8 (all callers on one connection, one line of work on the server) lost.
  */
-export const DEFAULT_PIPELINE_DEPTH = 8;
+export const DEFAULT_PIPELINE_DEPTH = 4;
 /** Rows a stream holds for a slow consumer before it stops reading the socket (the server then waits). */
 const STREAM_ROWS_HELD_MAX = 4096;
 
