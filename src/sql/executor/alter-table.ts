@@ -7,9 +7,9 @@ import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
-import { implicitDefault, storeValue } from './write-row.js';
+import { defaultValue, implicitDefault, storeValue } from './write-row.js';
 import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
-import { checkExpressionDefaults, evalExpressionDefault } from './expression-defaults.js';
+import { checkExpressionDefaults } from './expression-defaults.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
 import { checkForeignKeyTypes, followTableRename, foreignKeyIndexesCoveredBy, referencingKeys } from './foreign-key-ddl.js';
 import {
@@ -49,7 +49,7 @@ function rebuild(catalog: CatalogWriter, next: TableDef, shape: Reshape, env: St
   checkExpressionDefaults(next, env.session);
   const generated = hasGenerated(next);
   // A new column with an expression default gets it computed for each row (after the row's other columns), as in MySQL.
-  const computedDefaults = shape.columns.flatMap((c, i) => (shape.from[i] < 0 && c.default?.kind === 'expr' ? [{ column: i, expr: c.default.expr }] : []));
+  const computedDefaults = shape.columns.flatMap((c, i) => (shape.from[i] < 0 && c.default?.kind === 'expr' ? [i] : []));
   catalog.alterTable(next, (row) => {
     rowNumber++;
     const out = shape.columns.map((col, i) => {
@@ -59,7 +59,7 @@ function rebuild(catalog: CatalogWriter, next: TableDef, shape: Reshape, env: St
     });
     if (computedDefaults.length > 0) {
       env.ctx.rowNumber = rowNumber;
-      for (const d of computedDefaults) out[d.column] = storeValue(next.columns[d.column], evalExpressionDefault(next, d.column, d.expr, out, env.ctx), env.ctx);
+      for (const i of computedDefaults) out[i] = storeValue(next.columns[i], defaultValue(next.columns[i], env.ctx, true, next, i, out), env.ctx);
     }
     // Generated columns follow the new shape: a new one is filled, the others follow converted base columns.
     if (generated) {

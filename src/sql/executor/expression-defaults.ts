@@ -8,7 +8,8 @@ import type { ColumnDefault, TableDef } from '../../storage/table-def.js';
 import type { EvalContext, SessionContext } from '../analyzer/eval-context.js';
 import { compileExpr, type Compiled } from '../analyzer/compile-expr.js';
 import { Scope } from '../analyzer/scope.js';
-import { eachNode } from './generated-column-ddl.js';
+import { definedRowScope, eachNode, referencedColumns } from './generated-column-ddl.js';
+import { tableScopeColumns } from '../planner/plan-source.js';
 
 const CLAUSE = 'default value expression';
 
@@ -46,27 +47,20 @@ export function expressionDefault(name: string, expr: Expr): ColumnDefault {
 export function checkExpressionDefaults(def: Pick<TableDef, 'name' | 'schema' | 'columns'>, session: SessionContext): void {
   const columns = def.columns;
   if (!columns.some((c) => c.default?.kind === 'expr')) return;
-  const scope = tableScope(def);
+  const scope = definedRowScope(def);
   columns.forEach((c, i) => {
     if (c.default?.kind !== 'expr') return;
     const expr = parseExpr(c.default.expr);
-    eachNode(expr, (e) => {
-      if (e.type !== 'column') return;
-      const j = columns.findIndex((x) => x.name.toLowerCase() === e.column.toLowerCase());
-      if (j < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in '${CLAUSE}'`);
+    for (const j of referencedColumns(expr, columns, CLAUSE)) {
       const ref = columns[j];
       if (ref.autoIncrement) throw sqlError('DEFAULT_VAL_GENERATED_REF_AUTO_INC', `Default value expression of column '${c.name}' cannot refer to an auto-increment column.`);
       // A column reading itself counts as later: its own expression default is not computed yet.
       if (j >= i && (ref.generated || ref.default?.kind === 'expr')) {
         throw sqlError('DEFAULT_VAL_GENERATED_NON_PRIOR', `Default value expression of column '${c.name}' cannot refer to a column defined after it if that column is a generated column or has an expression as default value.`);
       }
-    });
+    }
     compileExpr(expr, { scope, session, clause: CLAUSE });
   });
-}
-
-function tableScope(def: Pick<TableDef, 'name' | 'schema' | 'columns'>): Scope {
-  return new Scope(def.columns.map((c) => ({ table: def.name, schema: def.schema, orgTable: def.name, name: c.name, orgName: c.name, type: c.type, nullable: c.nullable })));
 }
 
 /** Compiled per table definition and column (definitions are frozen and replaced on DDL, so never stale). */
@@ -80,7 +74,7 @@ export function evalExpressionDefault(def: TableDef | undefined, column: number,
   let perTable = def !== undefined ? compiled.get(def) : undefined;
   let c = perTable?.get(column);
   if (c === undefined) {
-    c = compileExpr(parseExpr(expr), { scope: def !== undefined ? tableScope(def) : new Scope([]), session: ctx.session, clause: CLAUSE });
+    c = compileExpr(parseExpr(expr), { scope: new Scope(def !== undefined ? tableScopeColumns(def, def.name) : []), session: ctx.session, clause: CLAUSE });
     if (def !== undefined) {
       if (perTable === undefined) compiled.set(def, (perTable = new Map()));
       perTable.set(column, c);

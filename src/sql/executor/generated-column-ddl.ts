@@ -60,16 +60,21 @@ function checkExpr(expr: Expr, name: string): void {
   });
 }
 
-/** The columns a stored expression reads, by position in `columns` (1054 for an unknown name). */
-function referencedColumns(expr: Expr, columns: readonly ColumnDef[]): number[] {
+/** The columns a stored expression reads, by position in `columns` (1054, naming `clause`, for an unknown name). */
+export function referencedColumns(expr: Expr, columns: readonly ColumnDef[], clause: string): number[] {
   const out: number[] = [];
   eachNode(expr, (e) => {
     if (e.type !== 'column') return;
     const i = columns.findIndex((c) => c.name.toLowerCase() === e.column.toLowerCase());
-    if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in 'generated column function'`);
+    if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in '${clause}'`);
     out.push(i);
   });
   return out;
+}
+
+/** A scope of one row of a table being defined (CREATE/ALTER checks, before the definition is stored). */
+export function definedRowScope(def: Pick<TableDef, 'name' | 'schema' | 'columns'>): Scope {
+  return new Scope(def.columns.map((c) => ({ table: def.name, schema: def.schema, orgTable: def.name, name: c.name, orgName: c.name, type: c.type, nullable: c.nullable })));
 }
 
 /**
@@ -81,11 +86,11 @@ function referencedColumns(expr: Expr, columns: readonly ColumnDef[]): number[] 
 export function checkGeneratedColumns(def: Pick<TableDef, 'name' | 'schema' | 'columns' | 'primaryKey'>, session: SessionContext): void {
   const columns = def.columns;
   if (!columns.some((c) => c.generated)) return;
-  const scope = new Scope(columns.map((c) => ({ table: def.name, schema: def.schema, orgTable: def.name, name: c.name, orgName: c.name, type: c.type, nullable: c.nullable })));
+  const scope = definedRowScope(def);
   columns.forEach((c, i) => {
     if (!c.generated) return;
     const expr = parseExpr(c.generated.expr);
-    for (const j of referencedColumns(expr, columns)) {
+    for (const j of referencedColumns(expr, columns, 'generated column function')) {
       const ref = columns[j];
       if (ref.generated && j >= i) throw sqlError('GENERATED_COLUMN_NON_PRIOR', 'Generated column can refer only to generated columns defined prior to it.');
       if (ref.autoIncrement) throw sqlError('GENERATED_COLUMN_REF_AUTO_INC', `Generated column '${c.name}' cannot refer to auto-increment column.`);
@@ -104,7 +109,7 @@ export function checkNoGeneratedDependency(def: TableDef, pos: number): void {
   const name = def.columns[pos].name;
   for (const [i, c] of def.columns.entries()) {
     if (i === pos || !c.generated) continue;
-    if (referencedColumns(parseExpr(c.generated.expr), def.columns).includes(pos)) {
+    if (referencedColumns(parseExpr(c.generated.expr), def.columns, 'generated column function').includes(pos)) {
       throw sqlError('DEPENDENT_BY_GENERATED_COLUMN', `Column '${name}' has a generated column dependency.`);
     }
   }
