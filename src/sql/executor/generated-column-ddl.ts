@@ -104,13 +104,16 @@ export function checkGeneratedColumns(def: Pick<TableDef, 'name' | 'schema' | 'c
   }
 }
 
-/** 3108: dropping or renaming a column that a generated column reads. */
+/** Dropping or renaming a column that a generated column (3108) or another column's expression default (3766) reads. */
 export function checkNoGeneratedDependency(def: TableDef, pos: number): void {
   const name = def.columns[pos].name;
   for (const [i, c] of def.columns.entries()) {
-    if (i === pos || !c.generated) continue;
-    if (referencedColumns(parseExpr(c.generated.expr), def.columns, 'generated column function').includes(pos)) {
+    if (i === pos) continue;
+    if (c.generated && referencedColumns(parseExpr(c.generated.expr), def.columns, 'generated column function').includes(pos)) {
       throw sqlError('DEPENDENT_BY_GENERATED_COLUMN', `Column '${name}' has a generated column dependency.`);
+    }
+    if (c.default?.kind === 'expr' && referencedColumns(parseExpr(c.default.expr), def.columns, 'default value expression').includes(pos)) {
+      throw sqlError('DEPENDENT_BY_DEFAULT_GENERATED_VALUE', `Column '${name}' of table '${def.name}' has a default value expression dependency and cannot be dropped or renamed.`);
     }
   }
 }
