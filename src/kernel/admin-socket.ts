@@ -1,9 +1,9 @@
 // The datadir's admin socket: local tools (`mizzle backup`) ask the running server to act for them, instead of opening its storage from a second process.
-import { chmodSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
-import { PID_FILE, processAlive } from './datadir.js';
+import { ConfigError } from './config.js';
 
 /** The socket's file in the datadir; only the datadir's owner may connect (mode 0600), the same people who may read its files. */
 export const ADMIN_SOCKET = 'admin.sock';
@@ -95,17 +95,6 @@ function serve(socket: Socket, handle: AdminHandler, log: Logger): void {
   });
 }
 
-/** The pid in the datadir's lock file when that process is alive (a server runs on it), else undefined. */
-export function runningServerPid(datadir: string): number | undefined {
-  let pid: number;
-  try {
-    pid = parseInt(readFileSync(join(datadir, PID_FILE), 'utf8'), 10);
-  } catch {
-    return undefined;
-  }
-  return Number.isFinite(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
-}
-
 /** Sends one request to the server on `datadir` and resolves with its reply (rejects when it cannot be reached). */
 export function requestAdmin(datadir: string, request: AdminRequest): Promise<AdminReply> {
   return new Promise((resolve, reject) => {
@@ -124,4 +113,19 @@ export function requestAdmin(datadir: string, request: AdminRequest): Promise<Ad
       }
     });
   });
+}
+
+/**
+ * What the server running on `datadir` (pid `pid`) answers to `request`; a clear error when it cannot
+ * be reached (its storage is then never opened from here) or could not do it (`doing` says what).
+ */
+export async function askServer(datadir: string, pid: number, request: AdminRequest, doing: string): Promise<unknown> {
+  let reply: AdminReply;
+  try {
+    reply = await requestAdmin(datadir, request);
+  } catch (e) {
+    throw new ConfigError(`a mizzle server (pid ${pid}) runs on ${datadir} but does not answer on its admin socket (${(e as Error).message}); its storage is not opened from another process, which could make it lose a commit`);
+  }
+  if (!reply.ok) throw new ConfigError(`the server on ${datadir} could not ${doing}: ${reply.error}`);
+  return reply.result;
 }

@@ -1,13 +1,14 @@
 // Online backup: a consistent, compacted copy of every persistent engine's data, startable as a new datadir.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, pluginOptionValues } from './config.js';
 import type { Plugin, StorageEngine } from './plugin.js';
 import type { KvStore } from '../storage/kv.js';
 import { PluginRegistry } from './registry.js';
 import { silentLogger } from './logger.js';
 import { lastSequence } from '../storage/change-log/log-store.js';
-import { requestAdmin, runningServerPid } from './admin-socket.js';
+import { askServer } from './admin-socket.js';
+import { runningServerPid } from './datadir.js';
 
 export interface BackupResult {
   engines: string[];
@@ -57,14 +58,7 @@ export async function backupDatadir(opts: { argv: readonly string[]; env: NodeJS
 }
 
 async function askRunningServer(datadir: string, pid: number, dest: string): Promise<BackupResult> {
-  let reply;
-  try {
-    reply = await requestAdmin(datadir, { op: 'backup', dest });
-  } catch (e) {
-    throw new ConfigError(`a mizzle server (pid ${pid}) runs on ${datadir} but does not answer on its admin socket (${(e as Error).message}); no backup was taken: a copy made beside it from another process could make it lose a commit`);
-  }
-  if (!reply.ok) throw new ConfigError(`the server on ${datadir} could not make the backup: ${reply.error}`);
-  const r = reply.result as { engines: string[]; dest: string; sequence: string };
+  const r = (await askServer(datadir, pid, { op: 'backup', dest }, 'make the backup')) as { engines: string[]; dest: string; sequence: string };
   return { engines: r.engines, dest: r.dest, sequence: BigInt(r.sequence) };
 }
 
@@ -75,7 +69,7 @@ function prepareDest(dest: string): void {
 
 /** The running server's side (its admin socket): copies its own open stores. `dest` is absolute. */
 export async function backupOpenStores(engines: readonly EngineCopy[], datadir: string, dest: string, defaultEngine: string): Promise<{ engines: string[]; dest: string; sequence: string }> {
-  if (!dest.startsWith('/')) throw new ConfigError('the backup destination must be an absolute path');
+  if (!isAbsolute(dest)) throw new ConfigError('the backup destination must be an absolute path');
   prepareDest(dest);
   const r = await writeBackup(engines, datadir, dest, defaultEngine);
   return { engines: r.engines, dest: r.dest, sequence: r.sequence.toString() };

@@ -7,7 +7,8 @@ import { PluginRegistry } from './registry.js';
 import { silentLogger } from './logger.js';
 import { readEncoded } from '../storage/change-log/log-store.js';
 import type { KvReader } from '../storage/kv.js';
-import { requestAdmin, runningServerPid } from './admin-socket.js';
+import { askServer } from './admin-socket.js';
+import { runningServerPid } from './datadir.js';
 
 /** Transactions read per read transaction, so a long log neither pins one snapshot nor fills memory. */
 const PAGE_TRANSACTIONS = 1000;
@@ -61,14 +62,8 @@ export function readPage(r: KvReader, from: bigint): { seq: bigint; bytes: Buffe
 async function readFromServer(datadir: string, pid: number, from: bigint, each: (page: { seq: bigint; bytes: Buffer }[]) => Promise<void>): Promise<void> {
   let next = from;
   for (;;) {
-    let reply;
-    try {
-      reply = await requestAdmin(datadir, { op: 'log', from: next.toString() });
-    } catch (e) {
-      throw new ConfigError(`a mizzle server (pid ${pid}) runs on ${datadir} but does not answer on its admin socket (${(e as Error).message}); its storage is not opened from another process, which could make it lose a commit`);
-    }
-    if (!reply.ok) throw new ConfigError(`the server on ${datadir} could not read its change log: ${reply.error}`);
-    const page = (reply.result as { seq: string; bytes: string }[]).map((t) => ({ seq: BigInt(t.seq), bytes: Buffer.from(t.bytes, 'base64') }));
+    const result = await askServer(datadir, pid, { op: 'log', from: next.toString() }, 'read its change log');
+    const page = (result as { seq: string; bytes: string }[]).map((t) => ({ seq: BigInt(t.seq), bytes: Buffer.from(t.bytes, 'base64') }));
     if (page.length === 0) return;
     await each(page);
     next = page[page.length - 1].seq + 1n;

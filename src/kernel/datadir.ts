@@ -5,19 +5,30 @@ import { join } from 'node:path';
 import { ConfigError } from './config.js';
 
 /** The lock file a running server keeps in its datadir, holding its pid. */
-export const PID_FILE = 'mizzle.pid';
+const PID_FILE = 'mizzle.pid';
 
 /** Data directories this process has open (a second server in the same process must be refused too). */
 const heldHere = new Set<string>();
 const UUID_FILE = 'server-uuid';
 
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The pid in the datadir's lock file when that process is alive (a server runs on it), else undefined. */
+export function runningServerPid(datadir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = parseInt(readFileSync(join(datadir, PID_FILE), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isFinite(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
 }
 
 /** An opened data directory; `release` removes the lock on shutdown. */
@@ -54,8 +65,8 @@ export function openDataDir(path: string, joining = false): DataDir {
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot lock data directory ${path}: ${(e as Error).message}`);
-      const other = parseInt(readFileSync(pidPath, 'utf8'), 10);
-      if (Number.isFinite(other) && other !== process.pid && processAlive(other)) {
+      const other = runningServerPid(path);
+      if (other !== undefined && other !== process.pid) {
         throw new ConfigError(`data directory ${path} is in use by another mizzle server (pid ${other})`);
       }
       // A stale lock left by a killed server: take it over.
