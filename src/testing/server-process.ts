@@ -1,6 +1,6 @@
 // Starts the real `mizzle` binary as a child process on a free port, for end-to-end tests over the wire.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,32 +8,49 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = join(fileURLToPath(import.meta.url), '..', '..', 'cli', 'mizzle.js');
 
-/** A free TCP port on loopback (the OS picks one; a tiny race with other processes is accepted in tests). */
-/** Ports this process handed out: the kernel may offer a just-closed port again, and two servers of one test must not get the same. */
+/** Ports this process handed out: two servers of one test must not get the same. */
 const handedOut = new Set<number>();
 
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The lowest port the kernel hands out on its own (to listen(0) and to every outgoing
+ * connection's local end). Ports below it are never taken behind a test's back by a
+ * client socket, which is what made "free" ports from listen(0) collide under load.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 20000) return low;
+  } catch {
+    // Not Linux: the IANA dynamic range starts at 49152.
+  }
+  return 32768;
+}
+
+const PICK_FROM = 15000;
+const PICK_TO = ephemeralLow();
+
+/** Whether `port` can be listened on at loopback right now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 
-/** A port free now and not handed out before by this process (so a test's several servers never collide with each other). */
+/**
+ * A port free now, below the kernel's ephemeral range (so no client socket of this or another
+ * test process can take it before the server binds it), chosen at random (so concurrent test
+ * files rarely try the same one) and not handed out before by this process.
+ */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await anyFreePort();
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
   }
-  throw new Error('no free port that this process has not used already');
+  throw new Error(`no free port between ${PICK_FROM} and ${PICK_TO}`);
 }
 
 export interface ServerProcess {
