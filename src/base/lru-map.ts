@@ -3,6 +3,8 @@
 /** Entries by key, at most `limit`; reading an entry makes it the most recent. A Map keeps insertion order, so the oldest is first. */
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
+  /** The most recent key, whose reads need no reordering (the same statement run again and again). */
+  private newest: K | undefined;
 
   constructor(private readonly limit: number) {}
 
@@ -16,9 +18,10 @@ export class LruMap<K, V> {
 
   get(key: K): V | undefined {
     const v = this.entries.get(key);
-    if (v !== undefined) {
+    if (v !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, v);
+      this.newest = key;
     }
     return v;
   }
@@ -27,6 +30,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): [K, V] | undefined {
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.newest = key;
     if (this.entries.size <= this.limit) return undefined;
     const oldest = this.entries.entries().next().value as [K, V];
     this.entries.delete(oldest[0]);
@@ -37,6 +41,7 @@ export class LruMap<K, V> {
   take(key: K): V | undefined {
     const v = this.entries.get(key);
     this.entries.delete(key);
+    if (key === this.newest) this.newest = undefined;
     return v;
   }
 
@@ -48,6 +53,7 @@ export class LruMap<K, V> {
   clear(): V[] {
     const all = [...this.entries.values()];
     this.entries.clear();
+    this.newest = undefined;
     return all;
   }
 }

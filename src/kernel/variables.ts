@@ -143,13 +143,26 @@ export function registerReadOnlyVariables(defs: readonly { name: string; default
     const def: VariableDef = { name: d.name, scope: 'global', type: typeof d.default === 'number' ? 'int' : 'string', default: d.default, readOnly: true };
     VARIABLE_DEFS.push(def);
     DEFS.set(d.name, def);
+    BY_EXACT_NAME.set(d.name, def);
   }
 }
 
 /** Aliases that read and write another variable. */
 const ALIASES: Record<string, string> = { tx_isolation: 'transaction_isolation', tx_read_only: 'transaction_read_only', storage_engine: 'default_storage_engine' };
 
+/**
+ * Every definition by its exact lowercase name or alias. The kernel reads variables by their
+ * canonical names on every statement; one lookup here spares it lowercasing the name first.
+ */
+const BY_EXACT_NAME = new Map<string, VariableDef>();
+for (const name of [...DEFS.keys(), ...Object.keys(ALIASES)]) {
+  const def = DEFS.get(ALIASES[name] ?? name);
+  if (def !== undefined) BY_EXACT_NAME.set(name, def);
+}
+
 export function findVariable(name: string): VariableDef | undefined {
+  const exact = BY_EXACT_NAME.get(name);
+  if (exact !== undefined) return exact;
   const n = name.toLowerCase();
   return DEFS.get(ALIASES[n] ?? n);
 }

@@ -67,8 +67,10 @@ export class NativeConnection implements RowStreamHost {
   /** Set once the client asked to REPLICATE: the connection then only streams changes. */
   private stream: ChangeStream | undefined;
   /**
-   * Statements with parameters, prepared once per connection and kept by database and text: a
-   * repeated request is parsed once, not at every call. The session closes them when it closes.
+   * Statements with parameters, prepared once per connection and kept by text: a repeated
+   * request is parsed once, not at every call. A kept statement runs against the current
+   * database (the kernel replans when it changed), so the text alone is the key. The
+   * session closes them when it closes.
    */
   private readonly statements = new LruMap<string, number>(STATEMENT_CACHE);
   /** The client's socket: the TCP one, or TLS over it when the client's first byte started a TLS handshake. */
@@ -331,7 +333,7 @@ export class NativeConnection implements RowStreamHost {
           return;
         }
       }
-      const verdict = this.h.policy.verdict(q.sql, session.status().inTransaction);
+      const verdict = this.h.policy.verdict(q.sql, session);
       if (verdict !== undefined && 'redirect' in verdict) {
         this.h.counters.redirects++;
         this.send((w) => writeRedirect(w, f.requestId, this.statusFlags(), verdict.redirect));
@@ -477,11 +479,10 @@ export class NativeConnection implements RowStreamHost {
 
   /** Parameters are bound by the kernel's prepared statements, never spliced into the text. */
   private async runPrepared(session: KernelSession, sql: string, params: Parameters<KernelSession['executePrepared']>[1], sink: RowSink): Promise<StatementResult> {
-    const key = `${session.database ?? ''}\u0000${sql}`;
-    let id = this.statements.get(key);
+    let id = this.statements.get(sql);
     if (id === undefined) {
       id = session.prepare(sql).id;
-      const evicted = this.statements.set(key, id);
+      const evicted = this.statements.set(sql, id);
       if (evicted !== undefined) session.closePrepared(evicted[1]);
     }
     return session.executePrepared(id, params, sink);

@@ -94,6 +94,26 @@ test('parameters are bound, never spliced into the text', async () => {
   }
 });
 
+test('a statement with parameters kept by the connection runs in the current database, also after USE', async () => {
+  const c = await h.connect({ database: 'nat' });
+  try {
+    await c.request('CREATE DATABASE IF NOT EXISTS nat_other');
+    await c.request('CREATE TABLE same_name (id INT PRIMARY KEY, v VARCHAR(10))');
+    await c.request('CREATE TABLE nat_other.same_name (id INT PRIMARY KEY, v VARCHAR(10))');
+    await c.request("INSERT INTO same_name VALUES (1, 'here')");
+    await c.request("INSERT INTO nat_other.same_name VALUES (1, 'there')");
+    const sql = 'SELECT v FROM same_name WHERE id = ?';
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(rowsOf(await c.request(sql, [1])), [['here']]);
+      await c.request('USE nat_other');
+      assert.deepEqual(rowsOf(await c.request(sql, [1])), [['there']]);
+      await c.request('USE nat');
+    }
+  } finally {
+    c.destroy();
+  }
+});
+
 test('typed results: exact integers, DECIMAL as text, DATETIME in ISO form, bytes, NULL, and OK counts', async () => {
   const c = await h.connect({ database: 'nat' });
   try {

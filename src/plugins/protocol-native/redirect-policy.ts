@@ -43,7 +43,7 @@ export class RedirectPolicy {
    * transaction is never redirected for read-only mode (its transaction lives here);
    * its writes get 1290 instead.
    */
-  verdict(sql: string, inTransaction: boolean): { redirect: RedirectReply } | { error: SqlError } | undefined {
+  verdict(sql: string, session: { status(): { inTransaction: boolean } }): { redirect: RedirectReply } | { error: SqlError } | undefined {
     if (this.draining) {
       if (this.target === undefined) return { error: sqlError('SERVER_SHUTDOWN', 'Server shutdown in progress') };
       return { redirect: { reason: 'draining', ...this.target, message: 'This server is shutting down; continue on the one named' } };
@@ -53,7 +53,7 @@ export class RedirectPolicy {
     const source = this.target === undefined ? this.kernel.replicaSource?.() : undefined;
     const primary = source?.scheme === 'mizzle' ? { host: source.host, port: source.port } : undefined;
     const target = this.target ?? primary;
-    if (target === undefined || inTransaction) {
+    if (target === undefined || session.status().inTransaction) {
       return { error: sqlError('OPTION_PREVENTS_STATEMENT', 'The MySQL server is running with the --read-only option so it cannot execute this statement') };
     }
     if (primary !== undefined) return { redirect: { reason: 'not-primary', ...primary, message: 'This server is a replica; send writes to its source' } };
