@@ -99,11 +99,36 @@ test('beside a running server, mizzle backup and log read are served by the serv
       s.on('end', () => resolve(text));
     });
     assert.deepEqual(JSON.parse(answer), { ok: false, error: 'not a request this server understands' });
+    // A request that is served gets progress lines first, then its reply.
+    const lines = await new Promise<string[]>((resolve) => {
+      const s = createConnection(sock);
+      let text = '';
+      s.on('connect', () => s.write('{"op":"log","from":"0"}\n'));
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('end', () => resolve(text.trimEnd().split('\n')));
+    });
+    assert.deepEqual(JSON.parse(lines[0]!), { working: true });
+    assert.equal(JSON.parse(lines[lines.length - 1]!).ok, true);
     // A destination that is not empty is refused by the server, with its reason.
     await assert.rejects(run(process.execPath, [CLI, 'backup', '--datadir', live.datadir, '--to', join(root, 'one')]), /not empty/);
     const [[row]] = (await c.query('SELECT COUNT(*) AS n FROM d.t')) as [mysql.RowDataPacket[], unknown];
     assert.equal(Number(row.n), 2);
     await c.end();
+
+    // A stopped server (SIGSTOP) accepts on its socket but says nothing: the tool gives up with a clear error instead of waiting forever.
+    live.child.kill('SIGSTOP');
+    try {
+      await assert.rejects(
+        run(process.execPath, [CLI, 'backup', '--datadir', live.datadir, '--to', join(root, 'stopped')], { env: { ...process.env, MIZZLE_ADMIN_SILENCE_MS: '1500' }, timeout: 30_000 }),
+        (e: Error & { stderr?: string; killed?: boolean }) => {
+          assert.equal(e.killed, false, 'the tool ended by itself');
+          assert.match(e.stderr ?? '', /does not answer on its admin socket \(it said nothing for 1\.5 s\)/);
+          return true;
+        },
+      );
+    } finally {
+      live.child.kill('SIGCONT');
+    }
 
     // kill -9 leaves the pid file and the socket behind: the datadir is copied directly.
     await live.kill();

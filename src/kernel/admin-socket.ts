@@ -11,6 +11,10 @@ export const ADMIN_SOCKET = 'admin.sock';
 const REQUEST_BYTES_MAX = 64 * 1024;
 /** A client that sends nothing for this long is dropped. */
 const REQUEST_IDLE_MS = 10_000;
+/** While a request is being served, the server writes a progress line this often, so the tool can tell a slow job from a stopped server. */
+const PROGRESS_EVERY_MS = 2_000;
+/** A tool that hears nothing from the server for this long gives up: the server is stopped or stuck. */
+const SILENCE_MAX_MS = Number(process.env.MIZZLE_ADMIN_SILENCE_MS ?? 15_000);
 /** Unix socket paths longer than this do not fit sockaddr_un on Linux. */
 const SOCKET_PATH_MAX = 107;
 
@@ -18,6 +22,9 @@ const SOCKET_PATH_MAX = 107;
 export type AdminRequest = { op: 'backup'; dest: string } | { op: 'log'; from: string };
 
 export type AdminReply = { ok: true; result: unknown } | { ok: false; error: string };
+
+/** A line the server writes at once and then every PROGRESS_EVERY_MS while it works on a request; the reply line ends the exchange. */
+const PROGRESS_LINE = JSON.stringify({ working: true }) + '\n';
 
 export type AdminHandler = (request: AdminRequest) => Promise<unknown>;
 
@@ -88,26 +95,47 @@ function serve(socket: Socket, handle: AdminHandler, log: Logger): void {
       return;
     }
     if (request.op === 'backup') log.info('admin request', { op: request.op, dest: request.dest });
+    socket.write(PROGRESS_LINE);
+    const progress = setInterval(() => socket.write(PROGRESS_LINE), PROGRESS_EVERY_MS);
     handle(request).then(
-      (result) => reply({ ok: true, result }),
-      (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+      (result) => {
+        clearInterval(progress);
+        reply({ ok: true, result });
+      },
+      (e: unknown) => {
+        clearInterval(progress);
+        reply({ ok: false, error: e instanceof Error ? e.message : String(e) });
+      },
     );
   });
 }
 
-/** Sends one request to the server on `datadir` and resolves with its reply (rejects when it cannot be reached). */
+/**
+ * Sends one request to the server on `datadir` and resolves with its reply. Rejects when it cannot
+ * be reached, or when it falls silent for SILENCE_MAX_MS (a stopped or stuck server): a server at
+ * work writes a progress line every few seconds, however long the job.
+ */
 export function requestAdmin(datadir: string, request: AdminRequest): Promise<AdminReply> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(adminSocketPath(datadir));
     let answer = '';
+    socket.setTimeout(SILENCE_MAX_MS, () => {
+      socket.destroy();
+      reject(new Error(`it said nothing for ${SILENCE_MAX_MS / 1000} s`));
+    });
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
     socket.on('data', (d: Buffer) => {
       answer += d.toString('utf8');
     });
     socket.on('error', reject);
     socket.on('end', () => {
+      socket.setTimeout(0);
+      // The last line is the reply; the ones before it only said the server was at work.
+      const lines = answer.trimEnd().split('\n');
       try {
-        resolve(JSON.parse(answer) as AdminReply);
+        const last = JSON.parse(lines[lines.length - 1]!) as AdminReply | { working: true };
+        if (!('ok' in last)) throw new Error('no reply line');
+        resolve(last);
       } catch {
         reject(new Error('the server closed the admin socket without an answer'));
       }
