@@ -111,3 +111,22 @@ test('an unreachable server is a connection error', async () => {
     await c.close();
   }
 });
+
+test('a call signal that serves call after call collects no listeners on any transport (fetch never removes its own)', async () => {
+  const { callSignal } = await import('./call-signal.js');
+  const { getEventListeners } = await import('node:events');
+  for (const transport of TRANSPORTS) {
+    const c = connect(urls[transport](), { poolSize: 1 });
+    try {
+      for (let i = 0; i < 50; i++) await c.query('SELECT ?', [i]);
+      await c.execute('SELECT ?', [1]);
+      for await (const row of c.stream('SELECT 1')) assert.deepEqual(row, [1]);
+    } finally {
+      await c.close();
+    }
+    // The slot the calls used is the next one handed out; every call took its listeners off it.
+    const next = callSignal({}, 60_000);
+    assert.equal(getEventListeners(next.signal!, 'abort').length, 0, transport);
+    next.done();
+  }
+});

@@ -87,7 +87,10 @@ export class HttpSession implements TransportSession {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: ndjson ? NDJSON_TYPE : 'application/json' };
     if (this.endpoint.authorization !== undefined) headers.Authorization = this.endpoint.authorization;
     try {
-      return await this.fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      // fetch never takes its abort listener off the signal it is given, and a call's signal serves
+      // call after call (call-signal.ts): it gets a signal of its own that follows the call's.
+      const own = signal === undefined ? undefined : AbortSignal.any([signal]);
+      return await this.fetch(this.endpoint.queryUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: own });
     } catch (e) {
       throw this.failed(e, signal);
     }
