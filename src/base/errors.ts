@@ -133,6 +133,8 @@ export const ErrorCode = {
   INVALID_ON_UPDATE: { code: 1294, state: 'HY000' },
   UNSUPPORTED_PS: { code: 1295, state: 'HY000' },
   UNKNOWN_TIME_ZONE: { code: 1298, state: 'HY000' },
+  CONFLICTING_DECLARATIONS: { code: 1302, state: 'HY000' },
+  INVALID_ENCRYPTION_OPTION: { code: 3184, state: 'HY000' },
   SP_DOES_NOT_EXIST: { code: 1305, state: '42000' },
   QUERY_INTERRUPTED: { code: 1317, state: '70100' },
   SP_WRONG_NO_OF_ARGS: { code: 1318, state: '42000' },

@@ -405,6 +405,7 @@ class DeferredAlter implements CatalogWriter {
   listViews(schema: string): ViewDef[] { return this.base.listViews(schema); }
   getView(schema: string, name: string): ViewDef | undefined { return this.base.getView(schema, name); }
   createSchema(def: SchemaDef): void { this.base.createSchema(def); }
+  alterSchema(def: SchemaDef): void { this.base.alterSchema(def); }
   dropSchema(name: string): void { this.base.dropSchema(name); }
   createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef { return this.base.createTable(def, autoIncrementStart); }
   dropTable(schema: string, name: string): void { this.base.dropTable(schema, name); }

@@ -2,7 +2,7 @@
 import { sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type {
-  AlterTableStmt, ColumnDef as AstColumn, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt, CreateViewStmt,
+  AlterDatabaseStmt, AlterTableStmt, ColumnDef as AstColumn, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt, CreateViewStmt,
   DropDatabaseStmt, DropIndexStmt, DropTableStmt, DropViewStmt, IndexColumn, RenameTableStmt, TruncateStmt, TableConstraint,
 } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
@@ -77,6 +77,29 @@ function resolveCharset(charset: string | undefined, collation: string | undefin
 function normalizeCharset(cs: string): string {
   const c = cs.toLowerCase();
   return c === 'utf8' ? 'utf8mb3' : c;
+}
+
+/**
+ * ALTER DATABASE: a new character set and collation for the schema's later tables (existing ones keep theirs, as in
+ * MySQL). READ ONLY = 0 and ENCRYPTION = 'N' are what every mizzle schema is; the opposites answer 1235.
+ */
+export function executeAlterDatabase(stmt: AlterDatabaseStmt, env: StatementEnv): StatementResult {
+  const name = currentDb(env, stmt.name);
+  if (stmt.readOnly === true) throw sqlError('NOT_SUPPORTED_YET', "This version of mizzle doesn't yet support 'ALTER DATABASE ... READ ONLY = 1'");
+  if (stmt.encryption !== undefined) {
+    const e = stmt.encryption.toUpperCase();
+    if (e !== 'Y' && e !== 'N') throw sqlError('INVALID_ENCRYPTION_OPTION', 'Invalid encryption option.');
+    if (e === 'Y') throw sqlError('NOT_SUPPORTED_YET', "This version of mizzle doesn't yet support 'ALTER DATABASE ... ENCRYPTION = 'Y''");
+  }
+  return env.write((tx) => {
+    const schema = tx.catalog.getSchema(name);
+    if (!schema) throw sqlError('BAD_DB', `Unknown database '${name}'`);
+    if (stmt.charset !== undefined || stmt.collation !== undefined) {
+      const { charset, collation } = resolveCharset(stmt.charset, stmt.collation);
+      tx.catalog.alterSchema({ ...schema, charset, collation });
+    }
+    return { kind: 'ok', affectedRows: 1, insertId: 0 };
+  });
 }
 
 export function executeDropDatabase(stmt: DropDatabaseStmt, env: StatementEnv): StatementResult {
@@ -231,7 +254,10 @@ export function warnIndexNotBuilt(env: StatementEnv, kind: 'fulltext' | 'spatial
 /** Builds a table definition from CREATE TABLE's columns and constraints. */
 function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, engine: string, catalog: CatalogWriter): Omit<TableDef, 'id'> {
   const opts = stmt.options;
-  const { charset, collation } = resolveCharset(opts.CHARSET ?? opts['CHARACTER SET'], opts.COLLATE);
+  // Without a character set or collation of its own, a table takes its database's (CREATE/ALTER DATABASE), as in MySQL.
+  const tableCharset = opts.CHARSET ?? opts['CHARACTER SET'];
+  const inherited = tableCharset === undefined && opts.COLLATE === undefined ? catalog.getSchema(schema) : undefined;
+  const { charset, collation } = inherited ?? resolveCharset(tableCharset, opts.COLLATE);
   if (stmt.columns.length === 0) throw sqlError('TABLE_MUST_HAVE_COLUMNS', 'A table must have at least 1 column');
   const names = new Set<string>();
   const columns = stmt.columns.map((c) => {

@@ -16,7 +16,7 @@ import { executeExplain } from './explain.js';
 import { executeInsert, insertSteps } from './insert.js';
 import { deleteSteps, executeDelete, executeUpdate, updateSteps } from './update-delete.js';
 import {
-  executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
+  executeAlterDatabase, executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
   executeDropDatabase, executeDropIndex, executeDropTable, executeDropView, executeRenameTable, executeTruncate,
 } from './ddl.js';
 import { executeAlterTable } from './alter-table.js';
@@ -52,7 +52,7 @@ export function causesImplicitCommit(stmt: Statement): boolean {
     case 'createTable': return !stmt.temporary;
     case 'dropTable': return !stmt.temporary;
     case 'createIndex': case 'dropIndex': case 'alterTable': case 'renameTable': case 'truncate':
-    case 'createDatabase': case 'dropDatabase': case 'createView': case 'dropView':
+    case 'createDatabase': case 'alterDatabase': case 'dropDatabase': case 'createView': case 'dropView':
       return true;
     default:
       return false;
@@ -248,6 +248,7 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
     case 'renameTable': return executeRenameTable(stmt, env);
     case 'truncate': return executeTruncate(stmt, env);
     case 'createDatabase': return executeCreateDatabase(stmt, env);
+    case 'alterDatabase': return executeAlterDatabase(stmt, env);
     case 'dropDatabase': return executeDropDatabase(stmt, env);
     case 'createView': return executeCreateView(stmt, env);
     case 'dropView': return executeDropView(stmt, env);

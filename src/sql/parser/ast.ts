@@ -612,6 +612,18 @@ export interface CreateDatabaseStmt extends Pos {
   collation?: string;
 }
 
+/** ALTER {DATABASE | SCHEMA} [name] option...: the name is the current database when left out. */
+export interface AlterDatabaseStmt extends Pos {
+  type: 'alterDatabase';
+  name?: string;
+  charset?: string;
+  collation?: string;
+  /** READ ONLY [=] 1 (true) or 0 / DEFAULT (false). */
+  readOnly?: boolean;
+  /** ENCRYPTION [=] 'Y' | 'N', as written. */
+  encryption?: string;
+}
+
 export interface DropDatabaseStmt extends Pos {
   type: 'dropDatabase';
   ifExists: boolean;
@@ -792,6 +804,7 @@ export type Statement =
   | RenameTableStmt
   | TruncateStmt
   | CreateDatabaseStmt
+  | AlterDatabaseStmt
   | DropDatabaseStmt
   | CreateViewStmt
   | DropViewStmt
