@@ -171,6 +171,7 @@ export const ErrorCode = {
   DEFAULT_VAL_GENERATED_NAMED_FUNCTION_IS_NOT_ALLOWED: { code: 3770, state: 'HY000' },
   DEFAULT_VAL_GENERATED_ROW_VALUE: { code: 3771, state: 'HY000' },
   DEFAULT_VAL_GENERATED_VARIABLES: { code: 3772, state: 'HY000' },
+  DEFAULT_AS_VAL_GENERATED: { code: 3773, state: 'HY000' },
   INVALID_JSON_TEXT: { code: 3140, state: '22032' },
   INVALID_JSON_TEXT_IN_PARAM: { code: 3141, state: '22032' },
   INVALID_JSON_PATH: { code: 3143, state: '42000' },

@@ -3,7 +3,7 @@ import { getCharset, getCollation } from '../../base/collation.js';
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
 import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
-import type { QueryExpr, SelectStmt, SetStmt, Statement } from '../parser/ast.js';
+import { isDefaultKeyword, type QueryExpr, type SelectStmt, type SetStmt, type Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
@@ -186,7 +186,7 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
     switch (a.kind) {
       case 'variable': {
         let value: Value;
-        if (a.value.type === 'default') {
+        if (isDefaultKeyword(a.value)) {
           if (a.target.kind === 'user') throw sqlError('PARSE', "You have an error in your SQL syntax; DEFAULT cannot be assigned to a user variable");
           value = env.session.getSystemVariable(a.target.name, 'global');
         } else if (a.value.type === 'column' && a.target.kind === 'system' && !a.value.table) {

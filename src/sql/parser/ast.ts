@@ -273,10 +273,17 @@ export interface RowExpr extends Pos {
   items: Expr[];
 }
 
-/** `DEFAULT` in INSERT VALUES / UPDATE SET, or `DEFAULT(col)`. */
+/** `DEFAULT` in INSERT VALUES / UPDATE SET, or `DEFAULT([[schema.]table.]col)` anywhere in an expression. */
 export interface DefaultExpr extends Pos {
   type: 'default';
   column?: string;
+  table?: string;
+  schema?: string;
+}
+
+/** The bare DEFAULT keyword of INSERT VALUES / UPDATE SET / SET var (not DEFAULT(col), which is an expression). */
+export function isDefaultKeyword(e: Expr): e is DefaultExpr {
+  return e.type === 'default' && e.column === undefined;
 }
 
 /** `MATCH (cols) AGAINST (expr [mode])`: parsed so we can refuse it clearly. */

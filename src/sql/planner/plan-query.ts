@@ -1,6 +1,6 @@
 // Plans query expressions (SELECT, set operations, VALUES) and UPDATE/DELETE targets into plan trees, compiling every expression.
 import { sqlError } from '../../base/errors.js';
-import type { DeleteStmt, Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt, Statement, UpdateStmt } from '../parser/ast.js';
+import { isDefaultKeyword, type DeleteStmt, type Expr, type Limit, type OrderItem, type QueryExpr, type SelectItem, type SelectStmt, type SetOpStmt, type Statement, type UpdateStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
 import { compileExpr, convertTo, groupExprKey, outerReferenceCount, type Compiled, type CompileEnv, type RollupGrouping } from '../analyzer/compile-expr.js';
@@ -315,8 +315,8 @@ function planAssignments(stmt: UpdateStmt, def: TableDef, env: CompileEnv): Assi
     if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
     const column = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
     if (column < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
-    checkAssignable(def, column, a.value.type === 'default');
-    return { column, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
+    checkAssignable(def, column, isDefaultKeyword(a.value));
+    return { column, value: isDefaultKeyword(a.value) ? undefined : compileExpr(a.value, env) };
   });
 }
 

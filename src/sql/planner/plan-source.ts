@@ -57,6 +57,7 @@ function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
     multipleKey: multi.has(i) || undefined,
     partKey: part.has(i) || undefined,
     autoIncrement: c.autoIncrement,
+    catalogColumn: c,
   }));
 }
 
