@@ -44,6 +44,8 @@ export const ErrorCode = {
   TOO_LONG_IDENT: { code: 1059, state: '42000' },
   DUP_FIELDNAME: { code: 1060, state: '42S21' },
   DUP_KEYNAME: { code: 1061, state: '42000' },
+  FT_MATCHING_KEY_NOT_FOUND: { code: 1191, state: 'HY000' },
+  BAD_FT_COLUMN: { code: 1283, state: 'HY000' },
   DUP_ENTRY: { code: 1062, state: '23000' },
   WRONG_FIELD_SPEC: { code: 1063, state: '42000' },
   PARSE: { code: 1064, state: '42000' },

@@ -23,6 +23,7 @@ import { lookupFunction } from '../functions/registry.js';
 import type { ExprCompiler } from '../functions/define.js';
 import type { Scope } from './scope.js';
 import { defaultFunctionValue } from './column-default.js';
+import { compileMatch } from './fulltext-match.js';
 
 /** A compiled expression evaluated against one input row. */
 export type Evaluator = (row: Row, ctx: EvalContext) => Value;
@@ -202,7 +203,7 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
     case 'interval':
       throw sqlError('PARSE', 'INTERVAL is only allowed in date arithmetic');
     case 'match':
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support FULLTEXT search (MATCH ... AGAINST)');
+      return compileMatch(expr, env, compileExpr);
   }
 }
 

@@ -1,4 +1,5 @@
 // DDL: databases, tables, indexes, views; column definitions turned into catalog entries.
+import { fulltextKey, takenIndexNames, withFulltextKey, withoutFulltextKey } from './fulltext-ddl.js';
 import { sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type {
@@ -8,7 +9,7 @@ import type {
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import { valueFromJson, valueToJson } from '../../storage/value-json.js';
-import type { ColumnDef, ColumnDefault, IndexDef, TableDef } from '../../storage/table-def.js';
+import type { ColumnDef, ColumnDefault, FulltextDef, IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
 import { formatDateTime } from '../../base/temporal.js';
 import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collation.js';
@@ -241,10 +242,10 @@ export function checkAutoKey(def: Pick<TableDef, 'columns' | 'primaryKey' | 'ind
 }
 
 /**
- * FULLTEXT and SPATIAL indexes are accepted so schemas from dumps and ORMs load, but not built: the
- * statement succeeds with a warning naming the index, and no index exists afterwards (MATCH is not offered).
+ * SPATIAL indexes are accepted so schemas from dumps and ORMs load, but not built: the statement succeeds with a
+ * warning naming the index, and no index exists afterwards.
  */
-export function warnIndexNotBuilt(env: StatementEnv, kind: 'fulltext' | 'spatial', name: string | undefined, cols: IndexColumn[], def: { columns: ColumnDef[] }): void {
+export function warnIndexNotBuilt(env: StatementEnv, kind: 'spatial', name: string | undefined, cols: IndexColumn[], def: { columns: ColumnDef[] }): void {
   // The columns must still exist (1072); TEXT needs no prefix length here, as for a real FULLTEXT index.
   indexColumns(cols.map((ic) => ({ column: ic.column, length: ic.length ?? 1 })), def);
   name ??= cols[0].column;
@@ -269,6 +270,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
   let primaryKey: IndexDef | undefined;
   const indexes: IndexDef[] = [];
   const taken = new Set<string>(['primary']);
+  const fulltext: FulltextDef[] = [];
   let nextId = 1;
   const constraints: TableConstraint[] = [...stmt.constraints];
   stmt.columns.forEach((c) => {
@@ -288,7 +290,9 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
       if (taken.has(name.toLowerCase())) throw sqlError('DUP_KEYNAME', `Duplicate key name '${name}'`);
       taken.add(name.toLowerCase());
       indexes.push({ name, unique: con.kind === 'unique', id: nextId++, ...ic });
-    } else if (con.kind === 'fulltext' || con.kind === 'spatial') {
+    } else if (con.kind === 'fulltext') {
+      fulltext.push(fulltextKey(columns, con.name, con.columns, taken));
+    } else if (con.kind === 'spatial') {
       warnIndexNotBuilt(env, con.kind, con.name, con.columns, shape);
     }
   }
@@ -310,6 +314,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
   if (keyed.foreignKeys !== undefined && keyed.foreignKeys.length > 0) def.foreignKeys = keyed.foreignKeys;
   else delete def.foreignKeys;
   if (checks.length > 0) def.checks = checks;
+  if (fulltext.length > 0) def.fulltext = fulltext;
   return def;
 }
 
@@ -428,6 +433,10 @@ export function executeCreateIndex(stmt: CreateIndexStmt, env: StatementEnv): St
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
     const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    if (stmt.kind === 'fulltext') {
+      tx.catalog.alterTable(withFulltextKey(def, stmt.name, stmt.columns));
+      return OK;
+    }
     if (stmt.kind) {
       warnIndexNotBuilt(env, stmt.kind, stmt.name, stmt.columns, def);
       return OK;
@@ -439,8 +448,7 @@ export function executeCreateIndex(stmt: CreateIndexStmt, env: StatementEnv): St
 
 export function addIndex(catalog: CatalogWriter, def: TableDef, name: string | undefined, unique: boolean, cols: IndexColumn[], ifNotExists: boolean, env: StatementEnv): TableDef {
   checkName(name ?? cols[0].column, 'index');
-  const taken = new Set(def.indexes.map((i) => i.name.toLowerCase()));
-  taken.add('primary');
+  const taken = takenIndexNames(def);
   const ic = indexColumns(cols, def);
   const finalName = name ?? indexName(def.columns[ic.columns[0]].name, taken);
   if (taken.has(finalName.toLowerCase())) {
@@ -467,6 +475,11 @@ export function executeDropIndex(stmt: DropIndexStmt, env: StatementEnv): Statem
 
 export function dropIndex(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
   if (name.toLowerCase() === 'primary') throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping the PRIMARY KEY');
+  const withoutFulltext = withoutFulltextKey(def, name);
+  if (withoutFulltext !== undefined) {
+    catalog.alterTable(withoutFulltext);
+    return tableOrThrow(catalog, def.schema, def.name);
+  }
   if (!def.indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
     if (ifExists) {
       env.session.warn(1091, `Can't DROP '${name}'; check that column/key exists`, 'Note');

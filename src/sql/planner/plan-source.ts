@@ -58,6 +58,7 @@ function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
     partKey: part.has(i) || undefined,
     autoIncrement: c.autoIncrement,
     catalogColumn: c,
+    catalogTable: def,
   }));
 }
 
