@@ -178,6 +178,7 @@ export const ErrorCode = {
   INVALID_JSON_TEXT_IN_PARAM: { code: 3141, state: '22032' },
   INVALID_JSON_PATH: { code: 3143, state: '42000' },
   INVALID_TYPE_FOR_JSON: { code: 3146, state: '22032' },
+  INVALID_JSON_TYPE: { code: 3853, state: '22032' },
   INVALID_JSON_PATH_WILDCARD: { code: 3149, state: '42000' },
   JSON_USED_AS_KEY: { code: 3152, state: '42000' },
   JSON_VACUOUS_PATH: { code: 3153, state: '42000' },
