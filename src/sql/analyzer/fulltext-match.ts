@@ -228,8 +228,9 @@ export function compileMatch(expr: MatchAgainstExpr, env: CompileEnv, compile: (
   const wanted = new Set(cols.map((c) => c.name.toLowerCase()));
   const key = sameTable ? table.fulltext?.find((f) => f.columns.length === wanted.size && f.columns.every((n) => wanted.has(n.toLowerCase()))) : undefined;
   if (table === undefined || key === undefined) throw sqlError('FT_MATCHING_KEY_NOT_FOUND', "Can't find FULLTEXT index matching the column list");
+  // Constant for the statement: literals, functions of them, ? parameters and variables, but no column or subquery.
+  if (readsRows(expr.against)) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to AGAINST');
   const against = compile(expr.against, env);
-  if (!against.constant) throw sqlError('WRONG_ARGUMENTS', 'Incorrect arguments to AGAINST');
   const mode: Mode = expr.mode === undefined || expr.mode === 'NATURAL LANGUAGE MODE' ? 'natural' : expr.mode === 'BOOLEAN MODE' ? 'boolean' : 'expansion';
   const subquery = env.subquery;
   if (subquery === undefined) throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support MATCH ... AGAINST here');
@@ -278,6 +279,15 @@ export function compileMatch(expr: MatchAgainstExpr, env: CompileEnv, compile: (
       return score;
     },
   };
+}
+
+/** Whether an expression reads a column or runs a subquery (anything that may change from row to row). */
+function readsRows(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(readsRows);
+  if (node === null || typeof node !== 'object' || Buffer.isBuffer(node)) return false;
+  const t = (node as { type?: unknown }).type;
+  if (t === 'column' || t === 'subquery' || t === 'exists' || t === 'inSubquery' || t === 'quantified' || t === 'match') return true;
+  return Object.values(node).some(readsRows);
 }
 
 /** WITH QUERY EXPANSION: the words of the rows most relevant to the first search join the query, and it runs again. */

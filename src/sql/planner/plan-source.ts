@@ -160,8 +160,9 @@ class SourcePlanner {
     return this.ref(ref, undefined);
   }
 
+  /** Subqueries (and MATCH, which reads its table through one) may appear in every clause a source compiles. */
   private compileEnv(scope: Scope, clause: string): CompileEnv {
-    return { scope, session: this.ctx.session, clause, text: this.ctx.text };
+    return { scope, session: this.ctx.session, clause, text: this.ctx.text, subquery: this.subquery(scope) };
   }
 
   private innerJoin(leafRefs: TableRef[], conds: Expr[]): SourcePlan {
@@ -244,7 +245,6 @@ class SourcePlanner {
     let compiledOn: Compiled | undefined;
     if (on) {
       const onEnv = this.compileEnv(scope, 'on clause');
-      onEnv.subquery = this.subquery(scope);
       compiledOn = compileExpr(on, onEnv);
     }
     return { kind: 'jsonTable', scope, alias: ref.alias, left, table: plan, on: compiledOn, keepUnmatched };
@@ -270,7 +270,6 @@ class SourcePlanner {
     let compiledOn: Compiled | undefined;
     if (on) {
       const onEnv = this.compileEnv(scope, 'on clause');
-      onEnv.subquery = this.subquery(scope);
       compiledOn = compileExpr(on, onEnv);
     }
     return { kind: 'lateral', scope, alias: ref.alias, left, query: derived.query, on: compiledOn, keepUnmatched };
@@ -323,7 +322,6 @@ class SourcePlanner {
     });
     const joinedScope = new Scope([...left.scope.columns, ...nullableRight], this.outer);
     const onEnv = this.compileEnv(joinedScope, 'on clause');
-    onEnv.subquery = this.subquery(joinedScope);
     const compiledOn = on ? compileExpr(on, onEnv) : undefined;
     // The row keeps both sides' columns in place; only what `*` shows changes (USING columns first, once).
     const leftAt = swapped ? nullableRight.length : 0;
