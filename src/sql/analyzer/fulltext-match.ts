@@ -14,6 +14,8 @@ import { T_DOUBLE } from '../types/infer.js';
 /** innodb_ft_min_token_size and innodb_ft_max_token_size (their defaults). */
 const MIN_TOKEN = 3;
 const MAX_TOKEN = 84;
+/** How deep boolean-mode parentheses nest. */
+const MAX_GROUP_DEPTH = 32;
 /** ft_query_expansion_limit: the top rows whose words WITH QUERY EXPANSION adds. */
 const EXPANSION_ROWS = 20;
 
@@ -93,41 +95,74 @@ type BoolNode =
   | { kind: 'phrase'; mod: Modifier; words: string[] }
   | { kind: 'group'; mod: Modifier; items: BoolNode[] };
 
-/** Parses a boolean-mode search string: + - > < ~ prefixes, ( ) groups, word* and "phrases". Unbalanced input is read leniently, as MySQL does. */
+/** InnoDB's answer to a malformed boolean-mode search string: 1064 with its parser's words. */
+function syntaxError(what: string): never {
+  throw sqlError('PARSE', `syntax error, unexpected ${what}`);
+}
+
+function unexpected(q: string, i: number): string {
+  return i >= q.length ? '$end' : `'${q[i]}'`;
+}
+
+/**
+ * Parses a boolean-mode search string with InnoDB's grammar: an operator (+ - > < ~) before a word, a "phrase" or a
+ * ( group ), word* for a prefix. What that grammar refuses is 1064 as in InnoDB (two operators in a row, an operator
+ * or '*' with nothing to apply to, unbalanced parentheses, the '@' distance operator); an unterminated quote gives its
+ * words as plain ones, and other punctuation separates words.
+ */
 function parseBoolean(q: string): BoolNode[] {
   let i = 0;
+  const skipSpace = (): void => {
+    while (i < q.length && /\s/u.test(q[i])) i++;
+  };
   const parseList = (depth: number): BoolNode[] => {
     const items: BoolNode[] = [];
-    while (i < q.length) {
-      const ch = q[i];
-      if (/\s/u.test(ch)) { i++; continue; }
-      if (ch === ')') {
+    for (;;) {
+      skipSpace();
+      if (i >= q.length) {
+        if (depth > 0) syntaxError('$end');
+        return items;
+      }
+      if (q[i] === ')') {
+        if (depth === 0) syntaxError("')', expecting $end");
         i++;
-        if (depth > 0) return items;
-        continue;
+        return items;
       }
       let mod: Modifier = '';
-      while (i < q.length && '+-><~'.includes(q[i])) mod = q[i++] as Modifier;
-      if (i >= q.length) break;
-      if (q[i] === '(') {
+      if ('+-><~'.includes(q[i])) {
+        mod = q[i++] as Modifier;
+        skipSpace();
+        if (i >= q.length || '+-><~)*@'.includes(q[i])) syntaxError(unexpected(q, i));
+      }
+      const ch = q[i];
+      if (ch === '(') {
         i++;
+        if (depth >= MAX_GROUP_DEPTH) syntaxError('\'(\': parentheses nested too deeply');
         items.push({ kind: 'group', mod, items: parseList(depth + 1) });
-      } else if (q[i] === '"') {
+      } else if (ch === '"') {
         const end = q.indexOf('"', i + 1);
         const text = q.slice(i + 1, end < 0 ? q.length : end);
         i = end < 0 ? q.length : end + 1;
-        items.push({ kind: 'phrase', mod, words: words(text) });
+        if (end < 0) for (const w of words(text)) items.push({ kind: 'word', mod: '', word: w, prefix: false });
+        else items.push({ kind: 'phrase', mod, words: words(text) });
+      } else if (ch === '*' || ch === '@') {
+        syntaxError(unexpected(q, i));
       } else {
         WORD.lastIndex = i;
         const m = WORD.exec(q);
-        if (m === null || m.index !== i) { i++; continue; }
+        if (m === null || m.index !== i) {
+          // Other punctuation only separates words (an operator before it had nothing to apply to).
+          if (mod !== '') syntaxError(unexpected(q, i));
+          i++;
+          continue;
+        }
         i += m[0].length;
         const prefix = q[i] === '*';
         if (prefix) i++;
+        if (q[i] === '@') syntaxError("'@', expecting $end");
         items.push({ kind: 'word', mod, word: m[0].toLowerCase(), prefix });
       }
     }
-    return items;
   };
   return parseList(0);
 }
@@ -193,7 +228,8 @@ function listScore(c: Corpus, doc: Doc, items: readonly BoolNode[]): number | un
         break;
       default:
         if (s === undefined) break;
-        optionalHit = true;
+        // A ~ word lowers a row that matches otherwise; alone it finds nothing, as in InnoDB.
+        if (n.mod !== '~') optionalHit = true;
         score += n.mod === '>' ? s * 1.5 : n.mod === '<' ? s / 1.5 : n.mod === '~' ? -s / 2 : s;
     }
   }
