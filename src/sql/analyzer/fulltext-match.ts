@@ -44,14 +44,15 @@ interface Doc {
   tf: Map<string, number>;
 }
 
-function docOf(values: readonly Value[]): Doc {
+/** A row's document; with `only` (a natural-language search's words) just those words are counted, and no positions kept. */
+function docOf(values: readonly Value[], only?: ReadonlySet<string>): Doc {
   const columns: string[][] = [];
   const tf = new Map<string, number>();
   for (const v of values) {
     if (v === null) continue;
     const ws = words(valueToString(v));
-    columns.push(ws);
-    for (const w of ws) if (indexed(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
+    if (only === undefined) columns.push(ws);
+    for (const w of ws) if (only === undefined ? indexed(w) : only.has(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
   }
   return { columns, tf };
 }
@@ -273,45 +274,53 @@ export function compileMatch(expr: MatchAgainstExpr, env: CompileEnv, compile: (
   const names = cols.map((c) => quoteIdentifier(c.orgName));
   const scan = subquery(parse(`SELECT ${names.join(', ')} FROM ${quoteIdentifier(table.schema)}.${quoteIdentifier(cols[0].orgTable)}`) as Parameters<typeof subquery>[0]);
   const cacheKey = `${table.schema}\u0000${table.name}\u0000${names.join(',')}`;
-  let parsed: { text: string; terms: string[]; bool: BoolNode[] } | undefined;
-  const corpusOf = (ctx: EvalContext): Corpus => {
+  /** The search as parsed, for the last search text (a ? parameter changes between executions). */
+  let parsed: { text: string; terms: string[]; only?: ReadonlySet<string>; bool: BoolNode[] } | undefined;
+  // A natural-language search needs only its own words counted; boolean mode and expansion need every word.
+  const corpusOf = (ctx: EvalContext, only: ReadonlySet<string> | undefined, text: string): Corpus => {
     let byKey = corpora.get(ctx);
     if (byKey === undefined) corpora.set(ctx, (byKey = new Map()));
-    let c = byKey.get(cacheKey);
+    const key = only === undefined ? cacheKey : `${cacheKey}\u0000${text}`;
+    let c = byKey.get(key);
     if (c === undefined) {
-      const docs = scan.run([], ctx).map((r: Row) => docOf(r));
+      const docs = scan.run([], ctx).map((r: Row) => docOf(r, only));
       const df = new Map<string, number>();
       for (const d of docs) for (const w of d.tf.keys()) df.set(w, (df.get(w) ?? 0) + 1);
-      c = { rows: docs.length, df, docs };
-      byKey.set(cacheKey, c);
+      c = { rows: docs.length, df, docs: mode === 'expansion' ? docs : [] };
+      byKey.set(key, c);
     }
     return c;
   };
-  const queryOf = (ctx: EvalContext, c: Corpus): { terms: string[]; bool: BoolNode[] } => {
+  const queryOf = (ctx: EvalContext): { text: string; terms: string[]; only?: ReadonlySet<string>; bool: BoolNode[] } => {
     const v = against.eval([], ctx);
     const text = v === null ? '' : valueToString(v);
     if (parsed === undefined || parsed.text !== text) {
-      let terms = [...new Set(words(text).filter(indexed))];
-      if (mode === 'expansion') terms = expand(c, terms);
-      parsed = { text, terms, bool: mode === 'boolean' ? parseBoolean(text) : [] };
+      const terms = [...new Set(words(text).filter(indexed))];
+      parsed = mode === 'natural' ? { text, terms, only: new Set(terms), bool: [] } : { text, terms, bool: mode === 'boolean' ? parseBoolean(text) : [] };
     }
     return parsed;
   };
+  let expanded: { corpus: Corpus; text: string; terms: string[] } | undefined;
   return {
     type: T_DOUBLE,
     nullable: false,
     constant: false,
     eval: (row, ctx) => {
-      const c = corpusOf(ctx);
-      const q = queryOf(ctx, c);
-      const doc = docOf(positions.map((i) => row[i]));
+      const q = queryOf(ctx);
+      const c = corpusOf(ctx, q.only, q.text);
+      const doc = docOf(positions.map((i) => row[i]), q.only);
       if (mode === 'boolean') {
         const s = listScore(c, doc, q.bool);
         // A matching row is never 0 (that is what WHERE reads as no match): one held down by ~ gets the least relevance.
         return s === undefined ? 0 : s > 0 ? s : Number.MIN_VALUE;
       }
+      let terms = q.terms;
+      if (mode === 'expansion') {
+        if (expanded === undefined || expanded.corpus !== c || expanded.text !== q.text) expanded = { corpus: c, text: q.text, terms: expand(c, q.terms) };
+        terms = expanded.terms;
+      }
       let score = 0;
-      for (const w of q.terms) score += termWeight(c, doc, w);
+      for (const w of terms) score += termWeight(c, doc, w);
       return score;
     },
   };
