@@ -5,7 +5,7 @@ const COM_NAMES: Record<string, string> = {
   select: 'Com_select', setop: 'Com_select', values: 'Com_select', with: 'Com_select',
   insert: 'Com_insert', update: 'Com_update', delete: 'Com_delete',
   createTable: 'Com_create_table', dropTable: 'Com_drop_table', alterTable: 'Com_alter_table',
-  createIndex: 'Com_create_index', dropIndex: 'Com_drop_index', createDatabase: 'Com_create_db', dropDatabase: 'Com_drop_db',
+  createIndex: 'Com_create_index', dropIndex: 'Com_drop_index', createDatabase: 'Com_create_db', alterDatabase: 'Com_alter_db', dropDatabase: 'Com_drop_db',
   show: 'Com_show', set: 'Com_set_option', use: 'Com_change_db', truncate: 'Com_truncate',
   kill: 'Com_kill',
 };

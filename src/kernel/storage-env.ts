@@ -290,6 +290,7 @@ class CatalogAccess implements CatalogWriter {
   getView(schema: string, name: string): ViewDef | undefined { return this.storage.catalog.getView(schema, name); }
 
   createSchema(def: SchemaDef): void { this.storage.catalog.createSchema(this.w, def); this.ddl?.other(); }
+  alterSchema(def: SchemaDef): void { this.storage.catalog.alterSchema(this.w, def); this.ddl?.other(); }
   dropSchema(name: string): void {
     for (const t of this.storage.catalog.listTables(name)) this.ddl?.drop(name, t.name);
     this.storage.catalog.dropSchema(this.w, name);

@@ -102,6 +102,7 @@ class TemporaryOverlay implements CatalogWriter {
   }
 
   createSchema(def: SchemaDef): void { this.writer.createSchema(def); }
+  alterSchema(def: SchemaDef): void { this.writer.alterSchema(def); }
 
   dropSchema(name: string): void {
     for (const t of this.temps.hiddenNames().filter((t) => t.schema === name)) this.writer.dropTable(t.schema, t.hidden);

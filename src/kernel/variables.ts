@@ -4,6 +4,9 @@ import type { Value } from '../base/value.js';
 
 export type VariableScope = 'global' | 'session' | 'both';
 
+/** A variable's value: NULL only for the few that MySQL lets hold it (VariableDef.nullable). */
+export type VariableValue = string | number | null;
+
 /** One system variable: what clients see in SHOW VARIABLES and @@name. */
 export interface VariableDef {
   name: string;
@@ -15,6 +18,8 @@ export interface VariableDef {
   values?: readonly string[];
   min?: number;
   max?: number;
+  /** SET to NULL keeps NULL (character_set_results: no conversion of results), instead of '' or 1231. */
+  nullable?: boolean;
 }
 
 const SQL_MODES = [
@@ -39,7 +44,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'character_set_connection', scope: 'both', type: 'string', default: 'utf8mb4' },
   { name: 'character_set_database', scope: 'both', type: 'string', default: 'utf8mb4' },
   { name: 'character_set_filesystem', scope: 'both', type: 'string', default: 'binary' },
-  { name: 'character_set_results', scope: 'both', type: 'string', default: 'utf8mb4' },
+  { name: 'character_set_results', scope: 'both', type: 'string', default: 'utf8mb4', nullable: true },
   { name: 'character_set_server', scope: 'both', type: 'string', default: 'utf8mb4' },
   { name: 'character_set_system', scope: 'global', type: 'string', default: 'utf8mb3', readOnly: true },
   { name: 'collation_connection', scope: 'both', type: 'string', default: 'utf8mb4_0900_ai_ci' },
@@ -172,10 +177,12 @@ function unknown(name: string): SqlError {
 }
 
 /** Validates and normalizes a value being assigned to `def`. */
-export function normalizeAssignment(def: VariableDef, value: Value): string | number {
+export function normalizeAssignment(def: VariableDef, value: Value): VariableValue {
   const wrong = () => sqlError('WRONG_VALUE_FOR_VAR', `Variable '${def.name}' can't be set to the value of '${value === null ? 'NULL' : String(value)}'`);
   if (value === null) {
-    if (def.type === 'string' && !def.readOnly) return '';
+    if (def.nullable) return null;
+    // A character set or collation cannot be NULL (1231), except character_set_results above.
+    if (def.type === 'string' && !def.readOnly && !def.name.startsWith('character_set_') && !def.name.startsWith('collation_')) return '';
     throw wrong();
   }
   const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
@@ -216,18 +223,19 @@ export function normalizeAssignment(def: VariableDef, value: Value): string | nu
 
 /** The server-wide values; sessions copy the session-scoped ones at connect time. */
 export class GlobalVariables {
-  private readonly values = new Map<string, string | number>();
+  private readonly values = new Map<string, VariableValue>();
 
   constructor(overrides: Record<string, string | number>) {
     for (const d of VARIABLE_DEFS) this.values.set(d.name, d.default);
     for (const [k, v] of Object.entries(overrides)) this.values.set(k, v);
   }
 
-  get(name: string): string | number {
+  get(name: string): VariableValue {
     const def = findVariable(name);
     if (!def) throw unknown(name);
     if (def.scope === 'session') throw sqlError('INCORRECT_GLOBAL_LOCAL_VAR', `Variable '${name}' is a SESSION variable`);
-    return this.values.get(def.name) ?? def.default;
+    const v = this.values.get(def.name);
+    return v === undefined ? def.default : v;
   }
 
   set(name: string, value: Value): void {
@@ -241,7 +249,7 @@ export class GlobalVariables {
   }
 
   /** Told of every SET GLOBAL made here (worker threads pass it on to the others). */
-  changed: ((name: string, value: string | number) => void) | undefined;
+  changed: ((name: string, value: VariableValue) => void) | undefined;
 
   /** A SET GLOBAL another thread made: applied without being passed on again. */
   applyFromPeer(name: string, value: Value): void {
@@ -250,13 +258,17 @@ export class GlobalVariables {
   }
 
   /** Snapshot of session-capable values for a new session. */
-  sessionDefaults(): Map<string, string | number> {
-    const m = new Map<string, string | number>();
-    for (const d of VARIABLE_DEFS) if (d.scope !== 'global') m.set(d.name, this.values.get(d.name) ?? d.default);
+  sessionDefaults(): Map<string, VariableValue> {
+    const m = new Map<string, VariableValue>();
+    for (const d of VARIABLE_DEFS) {
+      if (d.scope === 'global') continue;
+      const v = this.values.get(d.name);
+      m.set(d.name, v === undefined ? d.default : v);
+    }
     return m;
   }
 
-  entries(): [string, string | number][] {
+  entries(): [string, VariableValue][] {
     for (const d of VARIABLE_DEFS) if (!this.values.has(d.name)) this.values.set(d.name, d.default);
     return [...this.values.entries()];
   }
@@ -264,13 +276,13 @@ export class GlobalVariables {
 
 /** One session's view: session values where they exist, else the global ones. */
 export class SessionVariables {
-  private values: Map<string, string | number>;
+  private values: Map<string, VariableValue>;
 
   constructor(private readonly globals: GlobalVariables) {
     this.values = globals.sessionDefaults();
   }
 
-  get(name: string, scope?: 'global' | 'session'): string | number {
+  get(name: string, scope?: 'global' | 'session'): VariableValue {
     const def = findVariable(name);
     if (!def) throw unknown(name);
     if (scope === 'global') return this.globals.get(name);
@@ -278,7 +290,7 @@ export class SessionVariables {
       if (scope === 'session') throw sqlError('INCORRECT_GLOBAL_LOCAL_VAR', `Variable '${name}' is a GLOBAL variable`);
       return this.globals.get(name);
     }
-    return this.values.get(def.name) as string | number;
+    return this.values.get(def.name) as VariableValue;
   }
 
   set(name: string, value: Value, scope?: 'global' | 'session'): void {
@@ -301,10 +313,10 @@ export class SessionVariables {
   }
 
   /** Every variable with the value this session sees, sorted by name (SHOW VARIABLES). */
-  all(scope?: 'global' | 'session'): [string, string | number][] {
-    return VARIABLE_DEFS.map((d): [string, string | number] => [
+  all(scope?: 'global' | 'session'): [string, VariableValue][] {
+    return VARIABLE_DEFS.map((d): [string, VariableValue] => [
       d.name,
-      scope === 'global' || d.scope === 'global' ? (d.scope === 'session' ? (this.values.get(d.name) as string | number) : this.globals.get(d.name)) : (this.values.get(d.name) as string | number),
+      scope === 'global' || d.scope === 'global' ? (d.scope === 'session' ? (this.values.get(d.name) as VariableValue) : this.globals.get(d.name)) : (this.values.get(d.name) as VariableValue),
     ]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 }

@@ -156,8 +156,8 @@ export function route(ks: ResolvedKeyspace, stmt: Statement, o: RouteOptions = R
     for (const t of survey(stmt).tables) place(ks, t);
     return { kind: 'every', what: 'DDL' };
   }
-  if (stmt.type === 'createDatabase' || stmt.type === 'dropDatabase') {
-    if (stmt.name.toLowerCase() !== ks.name.toLowerCase()) throw notSupported(`databases other than the keyspace ${ks.name}`);
+  if (stmt.type === 'createDatabase' || stmt.type === 'dropDatabase' || stmt.type === 'alterDatabase') {
+    if (stmt.name !== undefined && stmt.name.toLowerCase() !== ks.name.toLowerCase()) throw notSupported(`databases other than the keyspace ${ks.name}`);
     return { kind: 'every', what: 'DDL' };
   }
   // SHOW and DESCRIBE read a table's definition, the same on every shard (DDL goes to all).

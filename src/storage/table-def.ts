@@ -95,6 +95,14 @@ export interface TableDef {
   foreignKeys?: ForeignKeyDef[];
   /** CHECK constraints, in creation order (absent: none). */
   checks?: CheckDef[];
+  /** FULLTEXT keys, in creation order (absent: none): what MATCH ... AGAINST may search; they hold no index data. */
+  fulltext?: FulltextDef[];
+}
+
+/** A FULLTEXT key: its name and its columns by name (so column moves need no remapping). */
+export interface FulltextDef {
+  name: string;
+  columns: string[];
 }
 
 export interface SchemaDef {

@@ -190,7 +190,7 @@ function databaseStatementName(statement: string): string | undefined {
   if (!/^\s*(create|drop|alter)\s+(database|schema)\b/i.test(statement)) return undefined;
   try {
     const s = parse(statement);
-    if (s.type === 'createDatabase' || s.type === 'dropDatabase') return s.name;
+    if (s.type === 'createDatabase' || s.type === 'dropDatabase' || s.type === 'alterDatabase') return s.name;
   } catch {
     // Not ours to judge: the applier reports the statement's own error if it runs.
   }

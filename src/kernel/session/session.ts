@@ -155,7 +155,8 @@ export class Session implements KernelSession, SessionContext {
       if (k === 'warning_count') return [k, this.warnings.list.length];
       if (k === 'last_insert_id' || k === 'identity') return [k, String(this.lastInsertId)];
       if (typeof v === 'number' && (this.kernel.booleanVariable(k))) return [k, v ? 'ON' : 'OFF'];
-      return [k, v];
+      // SHOW VARIABLES shows a NULL value (character_set_results) as empty, as MySQL does.
+      return [k, v ?? ''];
     });
   }
 

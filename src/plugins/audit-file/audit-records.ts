@@ -6,7 +6,7 @@ export const AUDIT_CLASSES = ['connect', 'disconnect', 'failed-login', 'denied',
 export type AuditClass = (typeof AUDIT_CLASSES)[number];
 
 const DDL_KINDS: ReadonlySet<string> = new Set([
-  'createTable', 'dropTable', 'createIndex', 'dropIndex', 'alterTable', 'renameTable', 'truncate', 'createDatabase', 'dropDatabase', 'createView', 'dropView',
+  'createTable', 'dropTable', 'createIndex', 'dropIndex', 'alterTable', 'renameTable', 'truncate', 'createDatabase', 'alterDatabase', 'dropDatabase', 'createView', 'dropView',
 ]);
 /** REPLACE is an insert to the parser. */
 const WRITE_KINDS: ReadonlySet<string> = new Set(['insert', 'update', 'delete']);

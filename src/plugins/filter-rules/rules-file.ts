@@ -71,7 +71,7 @@ export function normalizeAddress(host: string): string {
 /** The parser's statement types, by the lower-cased name without underscores that rules may use. */
 const STATEMENT_KINDS: ReadonlyMap<string, string> = new Map(
   ['select', 'setop', 'values', 'with', 'insert', 'update', 'delete', 'createTable', 'dropTable', 'createIndex', 'dropIndex',
-    'alterTable', 'renameTable', 'truncate', 'createDatabase', 'dropDatabase', 'createView', 'dropView', 'use', 'set', 'show',
+    'alterTable', 'renameTable', 'truncate', 'createDatabase', 'alterDatabase', 'dropDatabase', 'createView', 'dropView', 'use', 'set', 'show',
     'explain', 'transaction', 'kill', 'admin', 'do', 'unsupported'].map((k) => [k.toLowerCase(), k]),
 );
 

@@ -22,6 +22,8 @@ import type { EvalContext, SessionContext } from './eval-context.js';
 import { lookupFunction } from '../functions/registry.js';
 import type { ExprCompiler } from '../functions/define.js';
 import type { Scope } from './scope.js';
+import { defaultFunctionValue } from './column-default.js';
+import { compileMatch } from './fulltext-match.js';
 
 /** A compiled expression evaluated against one input row. */
 export type Evaluator = (row: Row, ctx: EvalContext) => Value;
@@ -63,6 +65,8 @@ export interface CompileEnv {
   /** Select-list aliases usable in this clause (HAVING, ORDER BY), name → compiled. */
   aliases?: Map<string, Compiled>;
   subquery?: (query: QueryExpr) => { types: SqlType[]; run: (row: Row, ctx: EvalContext) => Row[] };
+  /** The columns DEFAULT(col) names when they are not the scope's (INSERT ... VALUES: the target table's). */
+  defaultScope?: Scope;
   /** The source text of the statement, for error messages that quote expressions. */
   text?: string;
   /** When set, every column of `scope` an expression reads is marked here (so a scan can skip the rest). */
@@ -194,11 +198,12 @@ export function compileExpr(expr: Expr, env: CompileEnv): Compiled {
     case 'quantified':
       return compileSubqueryPredicate(expr, env);
     case 'default':
-      throw sqlError('PARSE', "DEFAULT is not allowed here");
+      if (expr.column === undefined) throw sqlError('PARSE', 'DEFAULT is not allowed here');
+      return compileDefaultOf(expr.column, expr.table, expr.schema, env);
     case 'interval':
       throw sqlError('PARSE', 'INTERVAL is only allowed in date arithmetic');
     case 'match':
-      throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support FULLTEXT search (MATCH ... AGAINST)');
+      return compileMatch(expr, env, compileExpr);
   }
 }
 
@@ -286,6 +291,25 @@ function compileColumn(name: string, table: string | undefined, schema: string |
   const c = env.scope.columns[i];
   if (env.columnsRead !== undefined) env.columnsRead[i] = true;
   return { type: c.type, nullable: c.nullable, eval: (row) => row[i], columnIndex: i, constant: false };
+}
+
+/**
+ * DEFAULT(col): the column's default. It names a column of the scope (or, in INSERT ... VALUES, of the target table).
+ */
+function compileDefaultOf(name: string, table: string | undefined, schema: string | undefined, env: CompileEnv): Compiled {
+  const scope = env.defaultScope ?? env.scope;
+  const i = scope.find(name, table, schema);
+  if (i < 0) {
+    const full = [schema, table, name].filter((p) => p !== undefined).join('.');
+    throw sqlError('BAD_FIELD', `Unknown column '${full}' in '${env.clause}'`);
+  }
+  const c = scope.columns[i];
+  // A derived table's computed column has no default (MariaDB's answer; a column read through a derived table or view has its table's).
+  if (c.catalogColumn === undefined) throw sqlError('NO_DEFAULT_FOR_FIELD', `Field '${c.name}' doesn't have a default value`);
+  const d = defaultFunctionValue(c.catalogColumn);
+  if ('value' in d) return constant(c.type, d.value);
+  const now = d.now;
+  return { type: c.type, nullable: false, constant: false, eval: (_row, ctx) => now(ctx.now) };
 }
 
 function compileVariable(kind: 'user' | 'system', name: string, scope: 'global' | 'session' | undefined, env: CompileEnv): Compiled {

@@ -1,6 +1,7 @@
 // Name resolution: the columns visible to an expression and where each sits in the input row.
 import { sqlError } from '../../base/errors.js';
 import type { ResultColumn } from '../../base/result.js';
+import type { ColumnDef, TableDef } from '../../storage/table-def.js';
 import { INFORMATION_SCHEMA } from './system-schema.js';
 
 /**
@@ -15,6 +16,10 @@ export interface ScopeColumn extends ResultColumn {
    * unqualified names skip it; `table.column` still reaches it.
    */
   usingDuplicate?: boolean;
+  /** The table column this one reads, when it is one (what DEFAULT(col) looks at). */
+  catalogColumn?: ColumnDef;
+  /** The table of `catalogColumn` (what MATCH ... AGAINST finds its FULLTEXT keys in). */
+  catalogTable?: TableDef;
 }
 
 /**

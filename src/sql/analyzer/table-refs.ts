@@ -111,6 +111,9 @@ export function statementAccess(stmt: Statement, defaultSchema: string | null): 
     case 'dropDatabase':
       addSchema(stmt.name, 'DROP');
       break;
+    case 'alterDatabase':
+      addSchema(stmt.name ?? defaultSchema, 'ALTER');
+      break;
     case 'use':
       addSchema(stmt.database, 'USAGE');
       break;

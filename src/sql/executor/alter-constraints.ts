@@ -1,4 +1,5 @@
 // ALTER TABLE on constraints: ADD/DROP FOREIGN KEY, ADD/DROP/ALTER CHECK, DROP CONSTRAINT, with existing rows validated.
+import { fulltextAfterRename } from './fulltext-ddl.js';
 import { sqlError } from '../../base/errors.js';
 import type { Row } from '../../base/value.js';
 import type { CheckClause } from '../parser/ast.js';
@@ -113,5 +114,5 @@ export function followColumnRename(catalog: CatalogWriter, def: TableDef, next: 
     const current = tableOrThrow(catalog, child.schema, child.name);
     catalog.alterTable({ ...current, foreignKeys: (current.foreignKeys ?? []).map((fk) => (fk.refSchema === def.schema && fk.refTable === def.name ? { ...fk, refColumns: fk.refColumns.map(rename) } : fk)) });
   }
-  return withKeys;
+  return fulltextAfterRename(withKeys, from, to);
 }

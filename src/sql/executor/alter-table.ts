@@ -1,4 +1,5 @@
 // ALTER TABLE: each spec in turn, metadata-only where the rows stay as they are, otherwise a rebuild that converts the data.
+import { fulltextAfterDrop, fulltextKey, takenIndexNames, withFulltextKey } from './fulltext-ddl.js';
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type { AlterAction, AlterTableStmt, ColumnDef as AstColumn, IndexColumn, TableConstraint } from '../parser/ast.js';
@@ -7,7 +8,8 @@ import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
 import type { Row, Value } from '../../base/value.js';
 import type { CatalogWriter, StatementEnv } from './statement-env.js';
-import { defaultValue, implicitDefault, storeValue } from './write-row.js';
+import { defaultValue, storeValue } from './write-row.js';
+import { implicitDefault } from '../analyzer/column-default.js';
 import { checkGeneratedColumns, checkNoGeneratedDependency } from './generated-column-ddl.js';
 import { checkExpressionDefaults } from './expression-defaults.js';
 import { computeGenerated, hasGenerated } from './generated-columns.js';
@@ -179,6 +181,8 @@ function replaceColumn(catalog: CatalogWriter, def: TableDef, oldName: string, a
   for (const ix of [next.primaryKey, ...next.indexes]) {
     if (ix) indexColumns(ix.columns.map((i, k) => ({ column: next.columns[i].name, length: ix.prefixLengths?.[k] })), next);
   }
+  // A FULLTEXT key's column must stay a string (1283).
+  for (const f of next.fulltext ?? []) fulltextKey(next.columns, undefined, f.columns.map((column) => ({ column })), new Set());
   const changed = JSON.stringify(old.type) !== JSON.stringify(next.columns[pos].type) || (old.nullable && !next.columns[pos].nullable);
   const sameGenerated = JSON.stringify(old.generated) === JSON.stringify(col.generated);
   if (!changed && pos === oldPos && sameGenerated && !hasGenerated(next)) {
@@ -225,10 +229,14 @@ function alterDefault(catalog: CatalogWriter, def: TableDef, name: string, expr:
 function renameIndex(catalog: CatalogWriter, def: TableDef, oldName: string, newName: string): TableDef {
   if (sameName(oldName, 'PRIMARY') || sameName(newName, 'PRIMARY')) throw sqlError('WRONG_NAME_FOR_INDEX', `Incorrect index name '${sameName(oldName, 'PRIMARY') ? oldName : newName}'`);
   const ix = def.indexes.find((i) => sameName(i.name, oldName));
-  if (!ix) throw sqlError('KEY_DOES_NOT_EXIST', `Key '${oldName}' doesn't exist in table '${def.name}'`);
+  const ft = def.fulltext?.find((f) => sameName(f.name, oldName));
+  if (!ix && !ft) throw sqlError('KEY_DOES_NOT_EXIST', `Key '${oldName}' doesn't exist in table '${def.name}'`);
   checkName(newName, 'index');
-  if (def.indexes.some((i) => i !== ix && sameName(i.name, newName))) throw sqlError('DUP_KEYNAME', `Duplicate key name '${newName}'`);
-  catalog.alterTable({ ...def, indexes: def.indexes.map((i) => (i === ix ? { ...i, name: newName } : i)) });
+  const taken = takenIndexNames(def);
+  taken.delete(oldName.toLowerCase());
+  if (taken.has(newName.toLowerCase())) throw sqlError('DUP_KEYNAME', `Duplicate key name '${newName}'`);
+  if (ft) catalog.alterTable({ ...def, fulltext: def.fulltext?.map((f) => (f === ft ? { ...f, name: newName } : f)) });
+  else catalog.alterTable({ ...def, indexes: def.indexes.map((i) => (i === ix ? { ...i, name: newName } : i)) });
   return tableOrThrow(catalog, def.schema, def.name);
 }
 
@@ -282,12 +290,12 @@ function dropColumn(catalog: CatalogWriter, def: TableDef, name: string, ifExist
   guardColumnDrop(catalog, def, def.columns[pos].name);
   const columns = def.columns.filter((_, i) => i !== pos);
   const where = def.columns.map((_, i) => (i < pos ? i : i - 1));
-  const next: TableDef = { ...def, columns, ...remapIndexes({ ...def, ...withoutIndexColumn(def, pos) }, where) };
+  const next: TableDef = fulltextAfterDrop({ ...def, columns, ...remapIndexes({ ...def, ...withoutIndexColumn(def, pos) }, where) }, def.columns[pos].name);
   checkAutoKey(next);
   return rebuild(catalog, next, { columns, from: columns.map((c) => def.columns.indexOf(c)), convert: new Set() }, env);
 }
 
-/** ADD constraint: indexes are built, PRIMARY KEY re-keys, FULLTEXT/SPATIAL are not built, FOREIGN KEY/CHECK are checked against the rows. */
+/** ADD constraint: indexes are built, PRIMARY KEY re-keys, FULLTEXT keys are recorded, SPATIAL ones are not built, FOREIGN KEY/CHECK are checked against the rows. */
 function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint, env: StatementEnv, io: AlterRows): TableDef {
   switch (c.kind) {
     case 'unique':
@@ -296,6 +304,8 @@ function addConstraint(catalog: CatalogWriter, def: TableDef, c: TableConstraint
     case 'primary':
       return addPrimaryKey(catalog, def, c.columns, env);
     case 'fulltext':
+      catalog.alterTable(withFulltextKey(def, c.name, c.columns));
+      return tableOrThrow(catalog, def.schema, def.name);
     case 'spatial':
       warnIndexNotBuilt(env, c.kind, c.name, c.columns, def);
       return def;
@@ -405,6 +415,7 @@ class DeferredAlter implements CatalogWriter {
   listViews(schema: string): ViewDef[] { return this.base.listViews(schema); }
   getView(schema: string, name: string): ViewDef | undefined { return this.base.getView(schema, name); }
   createSchema(def: SchemaDef): void { this.base.createSchema(def); }
+  alterSchema(def: SchemaDef): void { this.base.alterSchema(def); }
   dropSchema(name: string): void { this.base.dropSchema(name); }
   createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef { return this.base.createTable(def, autoIncrementStart); }
   dropTable(schema: string, name: string): void { this.base.dropTable(schema, name); }

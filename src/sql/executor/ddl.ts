@@ -1,14 +1,15 @@
 // DDL: databases, tables, indexes, views; column definitions turned into catalog entries.
+import { fulltextKey, takenIndexNames, withFulltextKey, withoutFulltextKey } from './fulltext-ddl.js';
 import { sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type {
-  AlterTableStmt, ColumnDef as AstColumn, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt, CreateViewStmt,
+  AlterDatabaseStmt, AlterTableStmt, ColumnDef as AstColumn, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt, CreateViewStmt,
   DropDatabaseStmt, DropIndexStmt, DropTableStmt, DropViewStmt, IndexColumn, RenameTableStmt, TruncateStmt, TableConstraint,
 } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import { valueFromJson, valueToJson } from '../../storage/value-json.js';
-import type { ColumnDef, ColumnDefault, IndexDef, TableDef } from '../../storage/table-def.js';
+import type { ColumnDef, ColumnDefault, FulltextDef, IndexDef, TableDef } from '../../storage/table-def.js';
 import { coerceValue } from '../types/coerce.js';
 import { formatDateTime } from '../../base/temporal.js';
 import { DEFAULT_COLLATION, getCollation, getCharset } from '../../base/collation.js';
@@ -77,6 +78,29 @@ function resolveCharset(charset: string | undefined, collation: string | undefin
 function normalizeCharset(cs: string): string {
   const c = cs.toLowerCase();
   return c === 'utf8' ? 'utf8mb3' : c;
+}
+
+/**
+ * ALTER DATABASE: a new character set and collation for the schema's later tables (existing ones keep theirs, as in
+ * MySQL). READ ONLY = 0 and ENCRYPTION = 'N' are what every mizzle schema is; the opposites answer 1235.
+ */
+export function executeAlterDatabase(stmt: AlterDatabaseStmt, env: StatementEnv): StatementResult {
+  const name = currentDb(env, stmt.name);
+  if (stmt.readOnly === true) throw sqlError('NOT_SUPPORTED_YET', "This version of mizzle doesn't yet support 'ALTER DATABASE ... READ ONLY = 1'");
+  if (stmt.encryption !== undefined) {
+    const e = stmt.encryption.toUpperCase();
+    if (e !== 'Y' && e !== 'N') throw sqlError('INVALID_ENCRYPTION_OPTION', 'Invalid encryption option.');
+    if (e === 'Y') throw sqlError('NOT_SUPPORTED_YET', "This version of mizzle doesn't yet support 'ALTER DATABASE ... ENCRYPTION = 'Y''");
+  }
+  return env.write((tx) => {
+    const schema = tx.catalog.getSchema(name);
+    if (!schema) throw sqlError('BAD_DB', `Unknown database '${name}'`);
+    if (stmt.charset !== undefined || stmt.collation !== undefined) {
+      const { charset, collation } = resolveCharset(stmt.charset, stmt.collation);
+      tx.catalog.alterSchema({ ...schema, charset, collation });
+    }
+    return { kind: 'ok', affectedRows: 1, insertId: 0 };
+  });
 }
 
 export function executeDropDatabase(stmt: DropDatabaseStmt, env: StatementEnv): StatementResult {
@@ -218,10 +242,10 @@ export function checkAutoKey(def: Pick<TableDef, 'columns' | 'primaryKey' | 'ind
 }
 
 /**
- * FULLTEXT and SPATIAL indexes are accepted so schemas from dumps and ORMs load, but not built: the
- * statement succeeds with a warning naming the index, and no index exists afterwards (MATCH is not offered).
+ * SPATIAL indexes are accepted so schemas from dumps and ORMs load, but not built: the statement succeeds with a
+ * warning naming the index, and no index exists afterwards.
  */
-export function warnIndexNotBuilt(env: StatementEnv, kind: 'fulltext' | 'spatial', name: string | undefined, cols: IndexColumn[], def: { columns: ColumnDef[] }): void {
+export function warnIndexNotBuilt(env: StatementEnv, kind: 'spatial', name: string | undefined, cols: IndexColumn[], def: { columns: ColumnDef[] }): void {
   // The columns must still exist (1072); TEXT needs no prefix length here, as for a real FULLTEXT index.
   indexColumns(cols.map((ic) => ({ column: ic.column, length: ic.length ?? 1 })), def);
   name ??= cols[0].column;
@@ -231,7 +255,10 @@ export function warnIndexNotBuilt(env: StatementEnv, kind: 'fulltext' | 'spatial
 /** Builds a table definition from CREATE TABLE's columns and constraints. */
 function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, engine: string, catalog: CatalogWriter): Omit<TableDef, 'id'> {
   const opts = stmt.options;
-  const { charset, collation } = resolveCharset(opts.CHARSET ?? opts['CHARACTER SET'], opts.COLLATE);
+  // Without a character set or collation of its own, a table takes its database's (CREATE/ALTER DATABASE), as in MySQL.
+  const tableCharset = opts.CHARSET ?? opts['CHARACTER SET'];
+  const inherited = tableCharset === undefined && opts.COLLATE === undefined ? catalog.getSchema(schema) : undefined;
+  const { charset, collation } = inherited ?? resolveCharset(tableCharset, opts.COLLATE);
   if (stmt.columns.length === 0) throw sqlError('TABLE_MUST_HAVE_COLUMNS', 'A table must have at least 1 column');
   const names = new Set<string>();
   const columns = stmt.columns.map((c) => {
@@ -243,6 +270,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
   let primaryKey: IndexDef | undefined;
   const indexes: IndexDef[] = [];
   const taken = new Set<string>(['primary']);
+  const fulltext: FulltextDef[] = [];
   let nextId = 1;
   const constraints: TableConstraint[] = [...stmt.constraints];
   stmt.columns.forEach((c) => {
@@ -262,7 +290,9 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
       if (taken.has(name.toLowerCase())) throw sqlError('DUP_KEYNAME', `Duplicate key name '${name}'`);
       taken.add(name.toLowerCase());
       indexes.push({ name, unique: con.kind === 'unique', id: nextId++, ...ic });
-    } else if (con.kind === 'fulltext' || con.kind === 'spatial') {
+    } else if (con.kind === 'fulltext') {
+      fulltext.push(fulltextKey(columns, con.name, con.columns, taken));
+    } else if (con.kind === 'spatial') {
       warnIndexNotBuilt(env, con.kind, con.name, con.columns, shape);
     }
   }
@@ -284,6 +314,7 @@ function buildTable(stmt: CreateTableStmt, schema: string, env: StatementEnv, en
   if (keyed.foreignKeys !== undefined && keyed.foreignKeys.length > 0) def.foreignKeys = keyed.foreignKeys;
   else delete def.foreignKeys;
   if (checks.length > 0) def.checks = checks;
+  if (fulltext.length > 0) def.fulltext = fulltext;
   return def;
 }
 
@@ -402,6 +433,10 @@ export function executeCreateIndex(stmt: CreateIndexStmt, env: StatementEnv): St
   const schema = currentDb(env, stmt.table.schema);
   return env.write((tx) => {
     const def = tableOrThrow(tx.catalog, schema, stmt.table.name);
+    if (stmt.kind === 'fulltext') {
+      tx.catalog.alterTable(withFulltextKey(def, stmt.name, stmt.columns));
+      return OK;
+    }
     if (stmt.kind) {
       warnIndexNotBuilt(env, stmt.kind, stmt.name, stmt.columns, def);
       return OK;
@@ -413,8 +448,7 @@ export function executeCreateIndex(stmt: CreateIndexStmt, env: StatementEnv): St
 
 export function addIndex(catalog: CatalogWriter, def: TableDef, name: string | undefined, unique: boolean, cols: IndexColumn[], ifNotExists: boolean, env: StatementEnv): TableDef {
   checkName(name ?? cols[0].column, 'index');
-  const taken = new Set(def.indexes.map((i) => i.name.toLowerCase()));
-  taken.add('primary');
+  const taken = takenIndexNames(def);
   const ic = indexColumns(cols, def);
   const finalName = name ?? indexName(def.columns[ic.columns[0]].name, taken);
   if (taken.has(finalName.toLowerCase())) {
@@ -441,6 +475,11 @@ export function executeDropIndex(stmt: DropIndexStmt, env: StatementEnv): Statem
 
 export function dropIndex(catalog: CatalogWriter, def: TableDef, name: string, ifExists: boolean, env: StatementEnv): TableDef {
   if (name.toLowerCase() === 'primary') throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support dropping the PRIMARY KEY');
+  const withoutFulltext = withoutFulltextKey(def, name);
+  if (withoutFulltext !== undefined) {
+    catalog.alterTable(withoutFulltext);
+    return tableOrThrow(catalog, def.schema, def.name);
+  }
   if (!def.indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
     if (ifExists) {
       env.session.warn(1091, `Can't DROP '${name}'; check that column/key exists`, 'Note');

@@ -1,4 +1,5 @@
 // information_schema: a read-only virtual schema whose tables are built, per statement, from the catalog and the server.
+import { fulltextKeyColumns } from './fulltext-ddl.js';
 import { sqlError, type SqlError } from '../../base/errors.js';
 import type { Expr, Statement } from '../parser/ast.js';
 import type { ScopeColumn } from '../analyzer/scope.js';
@@ -274,6 +275,7 @@ const VIEWS: readonly SystemView[] = [
             rows.push(['def', t.schema, t.name, ix.unique ? 0 : 1, t.schema, ix.name, k + 1, col.name, 'A', null, ix.prefixLengths?.[k] ?? null, null, col.nullable ? 'YES' : '', 'BTREE', '', '', 'YES', null]);
           });
         }
+        for (const f of fulltextKeyColumns(t)) rows.push(['def', t.schema, t.name, 1, t.schema, f.name, f.seq, f.column, null, null, null, null, f.nullable ? 'YES' : '', 'FULLTEXT', '', '', 'YES', null]);
       }
       return rows;
     },

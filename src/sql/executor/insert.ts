@@ -1,7 +1,7 @@
 // INSERT, INSERT IGNORE, REPLACE and INSERT ... ON DUPLICATE KEY UPDATE.
 import { SqlError, sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
-import type { Assignment, Expr, InsertStmt } from '../parser/ast.js';
+import { isDefaultKeyword, type Assignment, type Expr, type InsertStmt } from '../parser/ast.js';
 import { Scope } from '../analyzer/scope.js';
 import { compileExpr, type Compiled, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { TableDef } from '../../storage/table-def.js';
@@ -40,14 +40,15 @@ export function insertSteps(stmt: InsertStmt, env: StatementEnv): Generator<Paus
     const def = found.table;
     const table = tx.table(def);
     const ctx = env.ctx;
-    const emptyEnv: CompileEnv = { scope: new Scope([]), session: env.session, clause: 'field list', text: env.text };
+    // VALUES reads no column; DEFAULT(col) in it names the target table's.
+    const emptyEnv: CompileEnv = { scope: new Scope([]), defaultScope: new Scope(tableScopeColumns(def, def.name)), session: env.session, clause: 'field list', text: env.text };
 
     // Source rows: evaluated lists of values (undefined = DEFAULT) for the target columns.
     let columns: number[];
     let sourceRows: (Value | undefined)[][];
     if (stmt.set) {
       columns = targetColumns(def, stmt.set.map((a) => a.column.column));
-      sourceRows = [stmt.set.map((a) => evalInsertValue(a.value, def, emptyEnv, ctx, 1))];
+      sourceRows = [stmt.set.map((a) => evalInsertValue(a.value, emptyEnv, ctx, 1))];
     } else if (stmt.query) {
       columns = targetColumns(def, stmt.columns);
       const query = stmt.query;
@@ -64,7 +65,7 @@ export function insertSteps(stmt: InsertStmt, env: StatementEnv): Generator<Paus
           throw sqlError('WRONG_VALUE_COUNT_ON_ROW', `Column count doesn't match value count at row ${r + 1}`);
         }
         const values: (Value | undefined)[] = [];
-        for (let i = 0; i < exprs.length; i++) values.push(evalInsertValue(exprs[i], def, emptyEnv, ctx, r + 1));
+        for (let i = 0; i < exprs.length; i++) values.push(evalInsertValue(exprs[i], emptyEnv, ctx, r + 1));
         sourceRows.push(values);
       }
     }
@@ -134,16 +135,9 @@ export function insertSteps(stmt: InsertStmt, env: StatementEnv): Generator<Paus
   });
 }
 
-/** Evaluates one VALUES item; DEFAULT yields undefined so the column default applies. */
-function evalInsertValue(e: Expr, def: TableDef, env: CompileEnv, ctx: StatementEnv['ctx'], row: number): Value | undefined {
-  if (e.type === 'default') {
-    if (e.column) {
-      const i = def.columns.findIndex((c) => c.name.toLowerCase() === e.column?.toLowerCase());
-      if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${e.column}' in 'field list'`);
-      return defaultValue(def.columns[i], ctx, true, def, i);
-    }
-    return undefined;
-  }
+/** Evaluates one VALUES item; DEFAULT yields undefined so the column default applies (DEFAULT(col) is an expression). */
+function evalInsertValue(e: Expr, env: CompileEnv, ctx: StatementEnv['ctx'], row: number): Value | undefined {
+  if (isDefaultKeyword(e)) return undefined;
   ctx.rowNumber = row;
   return compileExpr(e, env).eval([], ctx);
 }
@@ -197,7 +191,7 @@ function compileUpdates(stmt: InsertStmt, assignments: Assignment[], def: TableD
     if (i < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
     if (def.columns[i].generated) {
       // A generated column may be "set" to DEFAULT only; it is computed again anyway.
-      if (a.value.type !== 'default') throw nonDefaultGenerated(def, i);
+      if (!isDefaultKeyword(a.value)) throw nonDefaultGenerated(def, i);
       continue;
     }
     out.assignments.push({ column: i, value: compileExpr(rewrite(a.value), cenv) });

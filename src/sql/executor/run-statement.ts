@@ -3,7 +3,7 @@ import { getCharset, getCollation } from '../../base/collation.js';
 import { sqlError } from '../../base/errors.js';
 import type { Diagnostic } from '../../base/errors.js';
 import type { ResultColumn, RowSink, StatementResult } from '../../base/result.js';
-import type { QueryExpr, SelectStmt, SetStmt, Statement } from '../parser/ast.js';
+import { isDefaultKeyword, type QueryExpr, type SelectStmt, type SetStmt, type Statement } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { compileExpr } from '../analyzer/compile-expr.js';
 import type { Value } from '../../base/value.js';
@@ -16,7 +16,7 @@ import { executeExplain } from './explain.js';
 import { executeInsert, insertSteps } from './insert.js';
 import { deleteSteps, executeDelete, executeUpdate, updateSteps } from './update-delete.js';
 import {
-  executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
+  executeAlterDatabase, executeCreateDatabase, executeCreateIndex, executeCreateTable, executeCreateView,
   executeDropDatabase, executeDropIndex, executeDropTable, executeDropView, executeRenameTable, executeTruncate,
 } from './ddl.js';
 import { executeAlterTable } from './alter-table.js';
@@ -52,7 +52,7 @@ export function causesImplicitCommit(stmt: Statement): boolean {
     case 'createTable': return !stmt.temporary;
     case 'dropTable': return !stmt.temporary;
     case 'createIndex': case 'dropIndex': case 'alterTable': case 'renameTable': case 'truncate':
-    case 'createDatabase': case 'dropDatabase': case 'createView': case 'dropView':
+    case 'createDatabase': case 'alterDatabase': case 'dropDatabase': case 'createView': case 'dropView':
       return true;
     default:
       return false;
@@ -186,7 +186,7 @@ function executeSet(stmt: SetStmt, env: StatementEnv): StatementResult {
     switch (a.kind) {
       case 'variable': {
         let value: Value;
-        if (a.value.type === 'default') {
+        if (isDefaultKeyword(a.value)) {
           if (a.target.kind === 'user') throw sqlError('PARSE', "You have an error in your SQL syntax; DEFAULT cannot be assigned to a user variable");
           value = env.session.getSystemVariable(a.target.name, 'global');
         } else if (a.value.type === 'column' && a.target.kind === 'system' && !a.value.table) {
@@ -248,6 +248,7 @@ export function executeStatement(stmt: Statement, env: StatementEnv, diagnostics
     case 'renameTable': return executeRenameTable(stmt, env);
     case 'truncate': return executeTruncate(stmt, env);
     case 'createDatabase': return executeCreateDatabase(stmt, env);
+    case 'alterDatabase': return executeAlterDatabase(stmt, env);
     case 'dropDatabase': return executeDropDatabase(stmt, env);
     case 'createView': return executeCreateView(stmt, env);
     case 'dropView': return executeDropView(stmt, env);

@@ -1,4 +1,5 @@
 // SHOW statements and DESCRIBE: answered from the catalog, the session and the server, in MySQL's column layout.
+import { fulltextKeyColumns } from './fulltext-ddl.js';
 import { sqlError } from '../../base/errors.js';
 import type { ResultColumn, StatementResult } from '../../base/result.js';
 import type { ShowStmt } from '../parser/ast.js';
@@ -142,6 +143,7 @@ export function showCreateTable(def: TableDef, autoIncrement: number | bigint | 
   if (def.primaryKey) lines.push(`  PRIMARY KEY (${keyCols(def.primaryKey)})`);
   for (const ix of def.indexes.filter((i) => i.unique)) lines.push(`  UNIQUE KEY ${quoteIdentifier(ix.name)} (${keyCols(ix)})`);
   for (const ix of def.indexes.filter((i) => !i.unique)) lines.push(`  KEY ${quoteIdentifier(ix.name)} (${keyCols(ix)})`);
+  for (const ft of def.fulltext ?? []) lines.push(`  FULLTEXT KEY ${quoteIdentifier(ft.name)} (${ft.columns.map(quoteIdentifier).join(',')})`);
   for (const fk of def.foreignKeys ?? []) lines.push(`  ${foreignKeyText(fk, def.schema)}`);
   for (const ck of def.checks ?? []) lines.push(`  CONSTRAINT ${quoteIdentifier(ck.name)} CHECK (${ck.expr})${ck.enforced ? '' : ' /*!80016 NOT ENFORCED */'}`);
   let tail = ')';
@@ -323,6 +325,7 @@ function showFromCatalog(stmt: ShowStmt, env: StatementEnv, tx: ReadTx): Stateme
           rows.push([def.name, ix.unique ? 0 : 1, ix.name, k + 1, c.name, 'A', null, ix.prefixLengths?.[k] ?? null, null, c.nullable ? 'YES' : '', 'BTREE', '', '', 'YES', null]);
         });
       }
+      for (const { name, column, seq, nullable } of fulltextKeyColumns(def)) rows.push([def.name, 1, name, seq, column, null, null, null, null, nullable ? 'YES' : '', 'FULLTEXT', '', '', 'YES', null]);
       return rowsResult(cols, filterRows(stmt, cols, rows, env));
     }
     case 'createTable': {

@@ -55,6 +55,8 @@ export interface CatalogView {
 
 export interface CatalogWriter extends CatalogView {
   createSchema(def: SchemaDef): void;
+  /** Replaces a schema's character set and collation (ALTER DATABASE). */
+  alterSchema(def: SchemaDef): void;
   dropSchema(name: string): void;
   /** Creates the table and returns its definition with ids assigned. */
   createTable(def: Omit<TableDef, 'id'>, autoIncrementStart?: number | bigint): TableDef;

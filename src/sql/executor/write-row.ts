@@ -1,12 +1,11 @@
 // Turning assigned values into a storable row: defaults, AUTO_INCREMENT, NOT NULL checks and type coercion.
 import { sqlError } from '../../base/errors.js';
 import type { ColumnDef, TableDef } from '../../storage/table-def.js';
-import { valueFromJson } from '../../storage/value-json.js';
 import { coerceValue } from '../types/coerce.js';
-import { formatDateTime } from '../../base/temporal.js';
 import { evalExpressionDefault } from './expression-defaults.js';
 import type { Row, Value } from '../../base/value.js';
 import type { EvalContext } from '../analyzer/eval-context.js';
+import { fixedDefault, implicitDefault } from '../analyzer/column-default.js';
 
 /** Errors UPDATE IGNORE turns into warnings, skipping the row: duplicate key, foreign key (1451/1452), CHECK (3819). */
 export const UPDATE_IGNORABLE: ReadonlySet<number> = new Set([1062, 1451, 1452, 3819]);
@@ -23,23 +22,8 @@ export function defaultValue(col: ColumnDef, ctx: EvalContext, strictCheck: bool
     if (strictCheck) ctx.session.warn(1364, `Field '${col.name}' doesn't have a default value`);
     return implicitDefault(col);
   }
-  if (d.kind === 'now') return col.type.kind === 'date' ? formatDateTime(ctx.now).slice(0, 10) : formatDateTime(ctx.now, d.fsp ?? col.type.fsp ?? 0);
   if (d.kind === 'expr') return evalExpressionDefault(def, column, d.expr, row, ctx);
-  return valueFromJson(d.value);
-}
-
-/** MySQL's implicit default for a NOT NULL column without DEFAULT in non-strict mode. */
-export function implicitDefault(col: ColumnDef): Value {
-  switch (col.type.kind) {
-    case 'char': case 'varchar': case 'tinytext': case 'text': case 'mediumtext': case 'longtext': case 'set': return '';
-    case 'enum': return col.type.values?.[0] ?? '';
-    case 'binary': case 'varbinary': case 'tinyblob': case 'blob': case 'mediumblob': case 'longblob': return Buffer.alloc(0);
-    case 'date': return '0000-00-00';
-    case 'datetime': case 'timestamp': return '0000-00-00 00:00:00';
-    case 'time': return '00:00:00';
-    case 'json': return 'null';
-    default: return 0;
-  }
+  return fixedDefault(col, d, ctx.now);
 }
 
 /** Coerces one value into a column, enforcing NOT NULL (1048 in strict mode, or the implicit default with a warning). */

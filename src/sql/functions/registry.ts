@@ -17,6 +17,7 @@ import { jsonBuildFunctions } from './json-build.js';
 import { jsonModifyFunctions } from './json-modify.js';
 import { jsonInspectFunctions } from './json-inspect.js';
 import { jsonSearchFunctions } from './json-search.js';
+import { jsonSchemaFunctions } from './json-schema.js';
 import { charsetInfoFunctions } from './charset-info.js';
 import { cryptoFunctions } from './crypto.js';
 
@@ -26,7 +27,7 @@ function table(): Map<string, FunctionDef> {
   if (!byName) {
     byName = new Map();
     for (const group of [controlFunctions, mathFunctions, stringFunctions, infoFunctions, datetimeFunctions, calendarFunctions, dateFormatFunctions, stringListFunctions, regexpFunctions, networkIdFunctions,
-      jsonExtractFunctions, jsonBuildFunctions, jsonModifyFunctions, jsonInspectFunctions, jsonSearchFunctions, charsetInfoFunctions, cryptoFunctions]) {
+      jsonExtractFunctions, jsonBuildFunctions, jsonModifyFunctions, jsonInspectFunctions, jsonSearchFunctions, jsonSchemaFunctions, charsetInfoFunctions, cryptoFunctions]) {
       for (const f of group) byName.set(f.name, f);
     }
   }

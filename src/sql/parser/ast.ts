@@ -273,10 +273,17 @@ export interface RowExpr extends Pos {
   items: Expr[];
 }
 
-/** `DEFAULT` in INSERT VALUES / UPDATE SET, or `DEFAULT(col)`. */
+/** `DEFAULT` in INSERT VALUES / UPDATE SET, or `DEFAULT([[schema.]table.]col)` anywhere in an expression. */
 export interface DefaultExpr extends Pos {
   type: 'default';
   column?: string;
+  table?: string;
+  schema?: string;
+}
+
+/** The bare DEFAULT keyword of INSERT VALUES / UPDATE SET / SET var (not DEFAULT(col), which is an expression). */
+export function isDefaultKeyword(e: Expr): e is DefaultExpr {
+  return e.type === 'default' && e.column === undefined;
 }
 
 /** `MATCH (cols) AGAINST (expr [mode])`: parsed so we can refuse it clearly. */
@@ -612,6 +619,18 @@ export interface CreateDatabaseStmt extends Pos {
   collation?: string;
 }
 
+/** ALTER {DATABASE | SCHEMA} [name] option...: the name is the current database when left out. */
+export interface AlterDatabaseStmt extends Pos {
+  type: 'alterDatabase';
+  name?: string;
+  charset?: string;
+  collation?: string;
+  /** READ ONLY [=] 1 (true) or 0 / DEFAULT (false). */
+  readOnly?: boolean;
+  /** ENCRYPTION [=] 'Y' | 'N', as written. */
+  encryption?: string;
+}
+
 export interface DropDatabaseStmt extends Pos {
   type: 'dropDatabase';
   ifExists: boolean;
@@ -792,6 +811,7 @@ export type Statement =
   | RenameTableStmt
   | TruncateStmt
   | CreateDatabaseStmt
+  | AlterDatabaseStmt
   | DropDatabaseStmt
   | CreateViewStmt
   | DropViewStmt

@@ -181,6 +181,19 @@ test('CREATE/DROP DATABASE and SCHEMA', () => {
   assert.ok(d.type === 'dropDatabase' && d.ifExists && d.name === 'db');
 });
 
+test('ALTER DATABASE and SCHEMA: the name is optional, at least one option', () => {
+  assert.deepEqual(parse('ALTER DATABASE db DEFAULT CHARACTER SET = UTF8MB4 COLLATE utf8mb4_bin'), { type: 'alterDatabase', name: 'db', charset: 'utf8mb4', collation: 'utf8mb4_bin', pos: 0 });
+  assert.deepEqual(parse('ALTER SCHEMA CHARSET latin1'), { type: 'alterDatabase', charset: 'latin1', pos: 0 });
+  // CHARSET before an option is the database's name.
+  assert.deepEqual(parse('ALTER DATABASE charset CHARSET latin1'), { type: 'alterDatabase', name: 'charset', charset: 'latin1', pos: 0 });
+  assert.deepEqual(parse("ALTER DATABASE db READ ONLY = 1 ENCRYPTION 'N'"), { type: 'alterDatabase', name: 'db', readOnly: true, encryption: 'N', pos: 0 });
+  assert.deepEqual(parse('ALTER DATABASE db READ ONLY DEFAULT'), { type: 'alterDatabase', name: 'db', readOnly: false, pos: 0 });
+  for (const bad of ['ALTER DATABASE db', 'ALTER DATABASE', 'ALTER DATABASE db READ ONLY 2', 'ALTER DATABASE db DEFAULT', 'ALTER DATABASE db DEFAULT READ ONLY 0']) {
+    assert.throws(() => parse(bad), (e: { code?: number }) => e.code === 1064, bad);
+  }
+  assert.throws(() => parse('ALTER DATABASE db CHARSET latin1 CHARACTER SET utf8mb4'), (e: { code?: number }) => e.code === 1302);
+});
+
 test('CREATE/ALTER/DROP VIEW keep the query text', () => {
   const v = parse("CREATE OR REPLACE ALGORITHM=MERGE DEFINER='root'@'localhost' SQL SECURITY INVOKER VIEW db.v (a, b) AS SELECT x, y FROM t WHERE x > 1 WITH CASCADED CHECK OPTION") as CreateViewStmt;
   assert.deepEqual([v.type, v.orReplace, v.name.schema, v.name.name, v.columns, v.queryText], ['createView', true, 'db', 'v', ['a', 'b'], 'SELECT x, y FROM t WHERE x > 1']);

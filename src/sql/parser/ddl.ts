@@ -1,8 +1,9 @@
 // DDL statements: CREATE/DROP/ALTER TABLE, INDEX, DATABASE and VIEW, RENAME TABLE, TRUNCATE.
 import type {
-  AlterAction, AlterTableStmt, ColumnDef, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt,
+  AlterAction, AlterDatabaseStmt, AlterTableStmt, ColumnDef, CreateDatabaseStmt, CreateIndexStmt, CreateTableStmt,
   CreateViewStmt, DropDatabaseStmt, Statement, TableName,
 } from './ast.js';
+import { sqlError, type SqlError } from '../../base/errors.js';
 import { Tk } from '../lexer/token.js';
 import { UnsupportedSignal, type Parser } from './parser-base.js';
 import { parseTableName, parseTableNameList } from './clauses.js';
@@ -245,9 +246,11 @@ export function parseAlter(p: Parser): Statement {
     p.expectKw('TABLE');
     return parseAlterTable(p, pos);
   }
+  if (w === 'DATABASE' || w === 'SCHEMA') {
+    p.next();
+    return parseAlterDatabase(p, pos);
+  }
   switch (w) {
-    case 'DATABASE':
-    case 'SCHEMA':
     case 'USER':
     case 'ROLE':
     case 'SERVER':
@@ -263,6 +266,56 @@ export function parseAlter(p: Parser): Statement {
   if (what === 'VIEW') return parseViewBody(p, pos, true);
   if (what === 'PROCEDURE' || what === 'FUNCTION' || what === 'EVENT') throw new UnsupportedSignal(`ALTER ${what}`, true);
   p.fail();
+}
+
+/** Words that start an ALTER DATABASE option; CHARSET and ENCRYPTION may also be a database's name. */
+const ALTER_DATABASE_OPTIONS: ReadonlySet<string> = new Set(['DEFAULT', 'CHARACTER', 'CHARSET', 'COLLATE', 'READ', 'ENCRYPTION']);
+
+/** ALTER {DATABASE | SCHEMA} [name] option... (after the keyword), MySQL 8's grammar: at least one option. */
+function parseAlterDatabase(p: Parser, pos: number): AlterDatabaseStmt {
+  const stmt: AlterDatabaseStmt = { type: 'alterDatabase', pos };
+  const w = p.word();
+  if (!ALTER_DATABASE_OPTIONS.has(w) || ((w === 'CHARSET' || w === 'ENCRYPTION') && ALTER_DATABASE_OPTIONS.has(p.word(1)))) stmt.name = p.ident();
+  let any = false;
+  for (;;) {
+    const hadDefault = p.acceptKw('DEFAULT');
+    const k = p.word();
+    if (k === 'CHARACTER' || k === 'CHARSET') {
+      p.next();
+      if (k === 'CHARACTER') p.expectKw('SET');
+      p.optEq();
+      const cs = p.identOrString().toLowerCase();
+      if (stmt.charset !== undefined && stmt.charset !== cs) throw conflicting(`CHARACTER SET ${stmt.charset}`, `CHARACTER SET ${cs}`);
+      stmt.charset = cs;
+    } else if (k === 'COLLATE') {
+      p.next();
+      p.optEq();
+      stmt.collation = p.identOrString().toLowerCase();
+    } else if (k === 'ENCRYPTION') {
+      p.next();
+      p.optEq();
+      stmt.encryption = p.string();
+    } else if (k === 'READ' && !hadDefault) {
+      p.next();
+      p.expectKw('ONLY');
+      p.optEq();
+      const v = p.peek();
+      if (p.acceptKw('DEFAULT')) stmt.readOnly = false;
+      else if (v.kind === Tk.Int && (v.text === '0' || v.text === '1')) {
+        p.next();
+        stmt.readOnly = v.text === '1';
+      } else p.fail(v);
+    } else {
+      if (hadDefault || !any) p.fail();
+      return stmt;
+    }
+    any = true;
+  }
+}
+
+/** MySQL's ER_CONFLICTING_DECLARATIONS (1302). */
+function conflicting(a: string, b: string): SqlError {
+  return sqlError('CONFLICTING_DECLARATIONS', `Conflicting declarations: '${a}' and '${b}'`);
 }
 
 function columnPosition(p: Parser, a: { first?: boolean; after?: string }): void {

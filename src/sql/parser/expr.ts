@@ -584,7 +584,10 @@ function parseWordExpr(p: Parser, t: Token): Expr {
       if (p.acceptOp('(')) {
         const col = parseColumnRef(p);
         p.expectOp(')');
-        return { type: 'default', column: col.column, pos: t.start };
+        const d: Expr = { type: 'default', column: col.column, pos: t.start };
+        if (col.table !== undefined) d.table = col.table;
+        if (col.schema !== undefined) d.schema = col.schema;
+        return d;
       }
       return { type: 'default', pos: t.start };
     case 'INTERVAL':

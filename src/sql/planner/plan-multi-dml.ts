@@ -1,6 +1,6 @@
 // Multi-table UPDATE and DELETE: which tables of the joined FROM are written, where their columns sit in the joined row, and the SET list resolved over it.
 import { sqlError } from '../../base/errors.js';
-import type { DeleteStmt, TableName, UpdateStmt } from '../parser/ast.js';
+import { isDefaultKeyword, type DeleteStmt, type TableName, type UpdateStmt } from '../parser/ast.js';
 import { compileExpr, type CompileEnv } from '../analyzer/compile-expr.js';
 import type { AssignmentPlan, DmlTargetPlan, SourcePlan, TableSource } from './plan.js';
 import type { TableDef } from '../../storage/table-def.js';
@@ -120,8 +120,8 @@ export function planUpdateTargets(stmt: UpdateStmt, source: SourcePlan, env: Com
     if (!item?.table) throw sqlError('NON_UPDATABLE_TABLE', `The target table ${alias} of the UPDATE is not updatable`);
     const target = out.add(item.table);
     const column = at - out.list[target].offset;
-    checkAssignable(item.table.def, column, a.value.type === 'default');
-    return { column, target, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
+    checkAssignable(item.table.def, column, isDefaultKeyword(a.value));
+    return { column, target, value: isDefaultKeyword(a.value) ? undefined : compileExpr(a.value, env) };
   });
   return { targets: out.list, assignments };
 }

@@ -1,6 +1,6 @@
 // Plans query expressions (SELECT, set operations, VALUES) and UPDATE/DELETE targets into plan trees, compiling every expression.
 import { sqlError } from '../../base/errors.js';
-import type { DeleteStmt, Expr, Limit, OrderItem, QueryExpr, SelectItem, SelectStmt, SetOpStmt, Statement, UpdateStmt } from '../parser/ast.js';
+import { isDefaultKeyword, type DeleteStmt, type Expr, type Limit, type OrderItem, type QueryExpr, type SelectItem, type SelectStmt, type SetOpStmt, type Statement, type UpdateStmt } from '../parser/ast.js';
 import { Scope, type ScopeColumn } from '../analyzer/scope.js';
 import { INFORMATION_SCHEMA } from '../analyzer/system-schema.js';
 import { compileExpr, convertTo, groupExprKey, outerReferenceCount, type Compiled, type CompileEnv, type RollupGrouping } from '../analyzer/compile-expr.js';
@@ -145,6 +145,25 @@ function compileOrder(order: OrderItem[], items: Compiled[], names: string[], en
   });
 }
 
+/**
+ * MySQL's implicit order of a natural-language full-text search: a one-table SELECT without ORDER BY whose WHERE is
+ * (or is ANDed with) MATCH ... AGAINST in natural language mode returns its rows most relevant first. Boolean mode
+ * does not sort, as in MySQL.
+ */
+function relevanceOrder(stmt: SelectStmt): OrderItem[] {
+  if (stmt.from.length !== 1 || stmt.from[0].type !== 'table') return stmt.orderBy;
+  const conjuncts: Expr[] = [];
+  const collect = (e: Expr | undefined): void => {
+    if (e?.type === 'binary' && e.op === 'AND') {
+      collect(e.left);
+      collect(e.right);
+    } else if (e) conjuncts.push(e);
+  };
+  collect(stmt.where);
+  const match = conjuncts.find((e) => e.type === 'match' && e.mode !== 'BOOLEAN MODE');
+  return match ? [{ expr: match, desc: true }] : stmt.orderBy;
+}
+
 function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPlan {
   const subqueries: QueryPlan[] = [];
   const hook = planSubqueries(ctx, subqueries);
@@ -179,7 +198,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
     return compileExpr(g, { ...base, clause: 'group statement', aliases: rollupExprs ? groupAliases(expanded, names, base) : aliasMap });
   });
   const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, windows: undefined, clause: 'having clause', aliases: aliasMap }) : undefined;
-  const order = compileOrder(stmt.orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
+  const orderBy = stmt.orderBy.length > 0 || grouped || stmt.distinct ? stmt.orderBy : relevanceOrder(stmt);
+  const order = compileOrder(orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
   // Window values follow the row the select list reads: the input's columns, then any aggregates.
   windows.base = width + (aggregates?.specs.length ?? 0);
   const limit = planLimit(stmt.limit, ctx);
@@ -315,8 +335,8 @@ function planAssignments(stmt: UpdateStmt, def: TableDef, env: CompileEnv): Assi
     if (a.column.table && a.column.table !== alias) throw sqlError('BAD_FIELD', `Unknown column '${a.column.table}.${a.column.column}' in 'field list'`);
     const column = def.columns.findIndex((c) => c.name.toLowerCase() === a.column.column.toLowerCase());
     if (column < 0) throw sqlError('BAD_FIELD', `Unknown column '${a.column.column}' in 'field list'`);
-    checkAssignable(def, column, a.value.type === 'default');
-    return { column, value: a.value.type === 'default' ? undefined : compileExpr(a.value, env) };
+    checkAssignable(def, column, isDefaultKeyword(a.value));
+    return { column, value: isDefaultKeyword(a.value) ? undefined : compileExpr(a.value, env) };
   });
 }
 

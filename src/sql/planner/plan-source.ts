@@ -57,6 +57,8 @@ function buildScopeColumns(def: TableDef, alias: string): ScopeColumn[] {
     multipleKey: multi.has(i) || undefined,
     partKey: part.has(i) || undefined,
     autoIncrement: c.autoIncrement,
+    catalogColumn: c,
+    catalogTable: def,
   }));
 }
 
@@ -158,8 +160,9 @@ class SourcePlanner {
     return this.ref(ref, undefined);
   }
 
+  /** Subqueries (and MATCH, which reads its table through one) may appear in every clause a source compiles. */
   private compileEnv(scope: Scope, clause: string): CompileEnv {
-    return { scope, session: this.ctx.session, clause, text: this.ctx.text };
+    return { scope, session: this.ctx.session, clause, text: this.ctx.text, subquery: this.subquery(scope) };
   }
 
   private innerJoin(leafRefs: TableRef[], conds: Expr[]): SourcePlan {
@@ -242,23 +245,31 @@ class SourcePlanner {
     let compiledOn: Compiled | undefined;
     if (on) {
       const onEnv = this.compileEnv(scope, 'on clause');
-      onEnv.subquery = this.subquery(scope);
       compiledOn = compileExpr(on, onEnv);
     }
     return { kind: 'jsonTable', scope, alias: ref.alias, left, table: plan, on: compiledOn, keepUnmatched };
   }
 
-  /** A LATERAL derived table after `left`: its query sees `left`'s columns as its nearest outer scope. */
-  private lateral(ref: DerivedTable, left: SourcePlan, on: Expr | undefined, keepUnmatched: boolean): LateralSource {
+  /**
+   * A LATERAL derived table after `left`: its query sees `left`'s columns as its nearest outer scope. With NATURAL or
+   * USING the join columns are matched as in any join, and shown once, the left side's.
+   */
+  private lateral(ref: DerivedTable, left: SourcePlan, on: Expr | undefined, keepUnmatched: boolean, natural = false, using?: string[]): LateralSource {
     const derived = this.derived(this.planQuery(ref.query, new Scope(left.scope.columns, this.outer)), ref.alias, ref.columnAliases);
-    const right = keepUnmatched ? derived.scope.columns.map((c) => ({ ...c, nullable: true })) : derived.scope.columns;
+    const pairs = usingPairs(left.scope, derived.scope, natural, using);
+    if (pairs) on = pairs.on;
+    const right = derived.scope.columns.map((c, i) => {
+      const dup = pairs?.rightDuplicates.has(i) ?? false;
+      return keepUnmatched || dup ? { ...c, nullable: keepUnmatched || c.nullable, usingDuplicate: dup || c.usingDuplicate } : c;
+    });
     const width = left.scope.columns.length;
-    const starOrder = left.scope.starOrder ? [...left.scope.starOrder, ...right.map((_, i) => width + i)] : undefined;
+    const starOrder = pairs?.keptLeft.length
+      ? joinStarOrder(left.scope, derived.scope, pairs.keptLeft, pairs.rightDuplicates, 0, width)
+      : left.scope.starOrder ? [...left.scope.starOrder, ...right.map((_, i) => width + i)] : undefined;
     const scope = new Scope([...left.scope.columns, ...right], this.outer, starOrder);
     let compiledOn: Compiled | undefined;
     if (on) {
       const onEnv = this.compileEnv(scope, 'on clause');
-      onEnv.subquery = this.subquery(scope);
       compiledOn = compileExpr(on, onEnv);
     }
     return { kind: 'lateral', scope, alias: ref.alias, left, query: derived.query, on: compiledOn, keepUnmatched };
@@ -293,10 +304,7 @@ class SourcePlanner {
     // INNER, CROSS and LEFT joins let it), so it is planned as a plain derived table below and a
     // reference to the left answers 1054, as in MySQL.
     if (ref.right.type === 'derived' && ref.right.lateral && ref.kind !== 'right') {
-      if (ref.natural || ref.using?.length) {
-        throw sqlError('NOT_SUPPORTED_YET', 'This version of mizzle does not yet support a LATERAL derived table in a NATURAL JOIN or a join with USING');
-      }
-      return this.lateral(ref.right, leftOf(), ref.on, ref.kind === 'left');
+      return this.lateral(ref.right, leftOf(), ref.on, ref.kind === 'left', ref.natural === true, ref.using);
     }
     let left = leftOf();
     let right = this.ref(ref.right, undefined);
@@ -304,32 +312,16 @@ class SourcePlanner {
     // A RIGHT JOIN runs as a LEFT JOIN with the sides swapped, then restores the written column order.
     if (swapped) [left, right] = [right, left];
     const keepUnmatched = ref.kind === 'left' || swapped;
-    let on = ref.on;
-    let using = ref.using;
-    if (ref.natural) {
-      const rightNames = new Set(right.scope.columns.map((c) => c.name.toLowerCase()));
-      using = left.scope.columns.filter((c) => rightNames.has(c.name.toLowerCase())).map((c) => c.name);
-    }
-    const keptLeft: number[] = [];
-    const rightDuplicates = new Set<number>();
-    if (using && using.length) {
-      const conds: Expr[] = using.map((name) => {
-        const li = left.scope.find(name);
-        const ri = right.scope.find(name);
-        if (li < 0 || ri < 0) throw sqlError('BAD_FIELD', `Unknown column '${name}' in 'from clause'`);
-        keptLeft.push(li);
-        rightDuplicates.add(ri);
-        return { type: 'binary', op: '=', left: { type: 'column', table: left.scope.columns[li].table, column: name }, right: { type: 'column', table: right.scope.columns[ri].table, column: name } };
-      });
-      on = conds.reduce((acc, c) => ({ type: 'binary', op: 'AND', left: acc, right: c }));
-    }
+    const pairs = usingPairs(left.scope, right.scope, ref.natural === true, ref.using);
+    const on = pairs?.on ?? ref.on;
+    const keptLeft = pairs?.keptLeft ?? [];
+    const rightDuplicates = pairs?.rightDuplicates ?? new Set<number>();
     const nullableRight = right.scope.columns.map((c, i) => {
       const dup = rightDuplicates.has(i);
       return keepUnmatched || dup ? { ...c, nullable: keepUnmatched || c.nullable, usingDuplicate: dup || c.usingDuplicate } : c;
     });
     const joinedScope = new Scope([...left.scope.columns, ...nullableRight], this.outer);
     const onEnv = this.compileEnv(joinedScope, 'on clause');
-    onEnv.subquery = this.subquery(joinedScope);
     const compiledOn = on ? compileExpr(on, onEnv) : undefined;
     // The row keeps both sides' columns in place; only what `*` shows changes (USING columns first, once).
     const leftAt = swapped ? nullableRight.length : 0;
@@ -357,6 +349,30 @@ function starColumns(scope: Scope): readonly number[] {
  * What `*` shows for a join, as MySQL: the USING columns once, in the first table's order, then the
  * first table's other columns, then the second's. Indexes are into the joined row (left at leftAt).
  */
+/**
+ * NATURAL JOIN's common columns, or USING's list: the ON condition that pairs them, the left columns shown once and the
+ * right ones hidden from `*` and unqualified names (1054 for a USING name either side lacks). Undefined without either.
+ */
+function usingPairs(left: Scope, right: Scope, natural: boolean, using: string[] | undefined): { on: Expr; keptLeft: number[]; rightDuplicates: Set<number> } | undefined {
+  let names = using;
+  if (natural) {
+    const rightNames = new Set(right.columns.map((c) => c.name.toLowerCase()));
+    names = left.columns.filter((c) => rightNames.has(c.name.toLowerCase())).map((c) => c.name);
+  }
+  if (!names || names.length === 0) return undefined;
+  const keptLeft: number[] = [];
+  const rightDuplicates = new Set<number>();
+  const conds: Expr[] = names.map((name) => {
+    const li = left.find(name);
+    const ri = right.find(name);
+    if (li < 0 || ri < 0) throw sqlError('BAD_FIELD', `Unknown column '${name}' in 'from clause'`);
+    keptLeft.push(li);
+    rightDuplicates.add(ri);
+    return { type: 'binary', op: '=', left: { type: 'column', table: left.columns[li].table, column: name }, right: { type: 'column', table: right.columns[ri].table, column: name } };
+  });
+  return { on: conds.reduce((acc, c) => ({ type: 'binary', op: 'AND', left: acc, right: c })), keptLeft, rightDuplicates };
+}
+
 function joinStarOrder(left: Scope, right: Scope, keptLeft: number[], rightDuplicates: Set<number>, leftAt: number, rightAt: number): number[] {
   const leftOrder = starColumns(left);
   const kept = new Set(keptLeft);
