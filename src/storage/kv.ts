@@ -68,6 +68,13 @@ export interface KvStore {
    * flush (group commit), and the flush need not block the event loop.
    */
   commit(fn: (writer: KvWriter) => void): Promise<void>;
+  /**
+   * Optional: applies a commit batch (storage/commit-batch: `length` bytes of `buffer`, which the
+   * store may take over) atomically and resolves once it is durable, like `commit`, but with the
+   * write transaction run off the calling thread: a big transaction's commit then does not hold
+   * the event loop for the time its writes take.
+   */
+  commitBatch?(buffer: ArrayBuffer, length: number): Promise<void>;
   /** Pins the current committed state until released (REPEATABLE READ snapshots). */
   snapshot(): KvSnapshot;
   /**

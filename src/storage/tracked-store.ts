@@ -17,9 +17,12 @@ export class TrackedStore implements KvStore {
   private depth = 0;
   /** The inner store's image capability, when it has one. */
   readonly image?: () => KvImage;
+  /** The inner store's off-thread commit, when it has one (row commits only, as `commit`). */
+  readonly commitBatch?: (buffer: ArrayBuffer, length: number) => Promise<void>;
 
   constructor(readonly inner: KvStore, private readonly listener: WriteListener) {
     if (inner.image !== undefined) this.image = inner.image.bind(inner);
+    if (inner.commitBatch !== undefined) this.commitBatch = inner.commitBatch.bind(inner);
   }
 
   get persistent(): boolean {

@@ -1,0 +1,83 @@
+// The session thread's end of an LMDB store's commit thread (commit-worker): big commit batches go there, so their write transaction does not hold the event loop.
+import { Worker } from 'node:worker_threads';
+
+/** What the commit thread is started with: how to open the same environment. */
+export interface CommitWorkerData {
+  dir: string;
+  sync: boolean;
+  mapSize: number;
+  encryptionKey?: string;
+}
+
+export interface CommitRequest {
+  id: number;
+  buffer: ArrayBuffer;
+  length: number;
+}
+
+export interface CommitReply {
+  id: number;
+  /** The write failed and left nothing behind: why. */
+  error?: string;
+}
+
+const SCRIPT = new URL('./commit-worker.js', import.meta.url);
+
+/**
+ * A worker thread, started on the first batch, that applies batches one at a time in the order
+ * sent. It does not keep the process alive while nothing is pending.
+ */
+export class CommitThread {
+  private worker: Worker | undefined;
+  private lastId = 0;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly data: CommitWorkerData) {}
+
+  private start(): Worker {
+    const worker = new Worker(SCRIPT, { workerData: this.data });
+    worker.on('message', (r: CommitReply) => {
+      const p = this.pending.get(r.id);
+      if (p === undefined) return;
+      this.pending.delete(r.id);
+      if (this.pending.size === 0) worker.unref();
+      if (r.error === undefined) p.resolve();
+      else p.reject(new Error(r.error));
+    });
+    // A thread that fails or exits fails what it was given (those writes were not acknowledged); the next batch starts a new one.
+    const failAll = (e: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      const waiting = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of waiting) p.reject(e);
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`the commit thread exited (code ${code})`)));
+    return worker;
+  }
+
+  /** Applies the batch's `length` bytes (the buffer is handed over) in one durable write; resolves once it is on disk. */
+  apply(buffer: ArrayBuffer, length: number): Promise<void> {
+    const worker = (this.worker ??= this.start());
+    const id = ++this.lastId;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      const request: CommitRequest = { id, buffer, length };
+      worker.postMessage(request, [buffer]);
+    });
+  }
+
+  /** Waits for the batches sent, then stops the thread. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    await Promise.allSettled([...this.pending.values()].map((p) => new Promise<void>((resolve) => {
+      const { resolve: done, reject } = p;
+      p.resolve = () => { done(); resolve(); };
+      p.reject = (e) => { reject(e); resolve(); };
+    })));
+    this.worker = undefined;
+    await worker.terminate();
+  }
+}
