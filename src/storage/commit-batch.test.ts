@@ -52,8 +52,7 @@ test('a commit batch writes what WriteSet.applyTo writes: puts, deletions, count
   assert.equal(batch.count, ws.size);
   // It yields between steps of 100 keys, so the caller can give the thread back.
   assert.equal(steps, Math.floor(ws.size / 100));
-  const { buffer, length } = batch.take();
-  batched.write((w) => applyCommitBatch(w, Buffer.from(buffer, 0, length)));
+  batched.write((w) => applyCommitBatch(w, batch.take()));
 
   assert.deepEqual(contents(batched), contents(direct));
   const counter = (s: KvStore, table: number) => s.read((r) => r.get(counterKey(table, COUNTER_AUTO_INCREMENT))?.readBigUInt64BE());
@@ -69,10 +68,10 @@ test('change-log messages in a batch take the next sequences when the batch is a
   batch.put(rowKey(7, 1).toString('latin1'), Buffer.from('row'));
   batch.logAppend('uuid-a', Buffer.from([0x10, 0x02]));
   batch.logAppend('uuid-a', Buffer.from([0x10, 0x03]));
-  const { buffer, length } = batch.take();
+  const chunks = batch.take();
   // Another write appends in between: the batch's messages follow it, whatever the order they were built in.
   s.write((w) => appendEncoded(w, 'uuid-a', Buffer.from([0x10, 0x04])));
-  s.write((w) => applyCommitBatch(w, Buffer.from(buffer, 0, length)));
+  s.write((w) => applyCommitBatch(w, chunks));
   const log = s.read((r) => [...readEncoded(r)]);
   assert.deepEqual(log.map((e) => e.seq), [1n, 2n, 3n, 4n]);
   // Each stored message ends with the body it was given (after its id).
@@ -81,7 +80,22 @@ test('change-log messages in a batch take the next sequences when the batch is a
   assert.equal(s.read((r) => r.get(rowKey(7, 1))?.toString()), 'row');
 });
 
+test('entries bigger than a chunk, and many small ones, keep their order across chunks', () => {
+  const s = new MemoryStore();
+  const batch = new CommitBatchWriter();
+  const big = Buffer.alloc(3 * 1024 * 1024, 7);
+  for (let i = 0; i < 30_000; i++) batch.put(`k${String(i).padStart(5, '0')}`, Buffer.alloc(40, i % 256));
+  batch.put('k00001', big);
+  batch.del('k00002');
+  const chunks = batch.take();
+  assert.ok(chunks.length > 2, `${chunks.length} chunks`);
+  s.write((w) => applyCommitBatch(w, chunks));
+  assert.equal(s.read((r) => [...r.range({})].length), 29_999);
+  assert.deepEqual(s.read((r) => r.get(Buffer.from('k00001'))), big);
+  assert.deepEqual(s.read((r) => r.get(Buffer.from('k29999'))), Buffer.alloc(40, 29_999 % 256));
+});
+
 test('an unknown entry kind fails the write instead of being skipped', () => {
   const s = new MemoryStore();
-  assert.throws(() => s.write((w) => applyCommitBatch(w, Buffer.from([9, 1, 0, 0, 0, 0x41, 0, 0, 0, 0]))), /unknown entry kind 9/);
+  assert.throws(() => s.write((w) => applyCommitBatch(w, [{ buffer: new Uint8Array([9, 1, 0, 0, 0, 0x41, 0, 0, 0, 0]).buffer, length: 10 }])), /unknown entry kind 9/);
 });

@@ -12,26 +12,31 @@ const enum Op {
   LogAppend = 3,
 }
 
-const FIRST_CAPACITY = 64 * 1024;
+/** Bytes per chunk: entries go into chunks of this size (a bigger entry gets one of its own), so no growing buffer is ever copied. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Part of a batch: the first `length` bytes of `buffer`, an ArrayBuffer of its own, so it can be handed to another thread without a copy. */
+export interface BatchChunk {
+  buffer: ArrayBuffer;
+  length: number;
+}
 
 /**
  * Builds a batch: `[op u8][key length u32][key][value length u32][value]` per entry (no value for
- * a deletion). The bytes are in an ArrayBuffer of their own, so they can be handed to another
- * thread without a copy (`take`).
+ * a deletion), in chunks; an entry never spans two chunks.
  */
 export class CommitBatchWriter {
-  private bytes = Buffer.from(new ArrayBuffer(FIRST_CAPACITY));
+  private readonly done: BatchChunk[] = [];
+  private bytes = Buffer.alloc(0);
   private at = 0;
   /** Entries written. */
   count = 0;
 
   private room(n: number): void {
     if (this.at + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.at + n) size *= 2;
-    const next = Buffer.from(new ArrayBuffer(size));
-    this.bytes.copy(next, 0, 0, this.at);
-    this.bytes = next;
+    if (this.at > 0) this.done.push({ buffer: this.bytes.buffer as ArrayBuffer, length: this.at });
+    this.bytes = Buffer.from(new ArrayBuffer(Math.max(CHUNK_BYTES, n)));
+    this.at = 0;
   }
 
   /** Appends an entry whose key is a latin1 string (one char per byte, as the write sets hold keys). */
@@ -67,17 +72,22 @@ export class CommitBatchWriter {
     this.entry(Op.LogAppend, Buffer.from(serverUuid, 'utf8').toString('latin1'), withoutId);
   }
 
-  /** The finished batch: its bytes (a view of a buffer it owns alone) and how many there are. */
-  take(): { buffer: ArrayBuffer; length: number } {
-    const out = { buffer: this.bytes.buffer as ArrayBuffer, length: this.at };
+  /** The finished batch, its chunks in order; the writer is empty afterwards. */
+  take(): BatchChunk[] {
+    if (this.at > 0) this.done.push({ buffer: this.bytes.buffer as ArrayBuffer, length: this.at });
+    const chunks = this.done.splice(0);
     this.bytes = Buffer.alloc(0);
     this.at = 0;
-    return out;
+    return chunks;
   }
 }
 
-/** Applies a batch built by CommitBatchWriter inside the write `w`, in its order. */
-export function applyCommitBatch(w: KvWriter, batch: Buffer): void {
+/** Applies a batch built by CommitBatchWriter inside the write `w`, chunk by chunk, in its order. */
+export function applyCommitBatch(w: KvWriter, chunks: readonly BatchChunk[]): void {
+  for (const c of chunks) applyChunk(w, Buffer.from(c.buffer, 0, c.length));
+}
+
+function applyChunk(w: KvWriter, batch: Buffer): void {
   let at = 0;
   while (at < batch.length) {
     const op = batch[at] as Op;

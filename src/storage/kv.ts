@@ -1,4 +1,5 @@
 // The contract a storage engine plugin implements: an ordered, transactional key/value store.
+import type { BatchChunk } from './commit-batch.js';
 
 /**
  * One key/value pair returned by a range scan. Its buffers may be reused by the
@@ -69,12 +70,11 @@ export interface KvStore {
    */
   commit(fn: (writer: KvWriter) => void): Promise<void>;
   /**
-   * Optional: applies a commit batch (storage/commit-batch: `length` bytes of `buffer`, which the
-   * store may take over) atomically and resolves once it is durable, like `commit`, but with the
+   * Optional: applies a commit batch (storage/commit-batch; the store may take its buffers over) atomically and resolves once it is durable, like `commit`, but with the
    * write transaction run off the calling thread: a big transaction's commit then does not hold
    * the event loop for the time its writes take.
    */
-  commitBatch?(buffer: ArrayBuffer, length: number): Promise<void>;
+  commitBatch?(chunks: readonly BatchChunk[]): Promise<void>;
   /** Pins the current committed state until released (REPEATABLE READ snapshots). */
   snapshot(): KvSnapshot;
   /**

@@ -42,7 +42,7 @@ export interface CommitLog {
  */
 export const BATCH_COMMIT_KEYS = 1024;
 
-/** Keys put in a batch between two looks at the clock. */
+/** Keys put in a batch, or locks released after a commit, between two looks at the clock. */
 const BATCH_STEP_KEYS = 256;
 
 /** One store's part of a commit: its pending writes, and the change-log message when it carries it. */
@@ -180,6 +180,7 @@ export class Transaction implements LockOwner {
   private async commitPart(part: StoreCommit): Promise<void> {
     const { store, ws, prepared } = part;
     if (store.commitBatch === undefined || ws === undefined || ws.size < BATCH_COMMIT_KEYS) return store.commit((w) => this.apply(part, w));
+    this.bigWrite = true;
     const batch = new CommitBatchWriter();
     let sliceStart = performance.now();
     for (const _ of ws.batchSteps(batch, BATCH_STEP_KEYS)) {
@@ -188,8 +189,7 @@ export class Transaction implements LockOwner {
       sliceStart = performance.now();
     }
     if (prepared !== undefined && !this.log?.appendToBatch(batch, prepared)) return store.commit((w) => this.apply(part, w));
-    const { buffer, length } = batch.take();
-    await store.commitBatch(buffer, length);
+    await store.commitBatch(batch.take());
   }
 
   /** Ends a statement: READ COMMITTED reads a fresh snapshot at the next statement. */
@@ -214,10 +214,29 @@ export class Transaction implements LockOwner {
     try {
       for (const part of this.commitPlan()) await this.commitPart(part);
       if (logged) this.log?.committed();
+      await this.releaseInSlices();
     } finally {
       this.end(true);
     }
   }
+
+  /**
+   * Once committed, a transaction that holds many locks gives them back in slices (when the lock
+   * table can), so releasing them does not hold the thread either; `end` releases what is left.
+   */
+  private async releaseInSlices(): Promise<void> {
+    const locks = this.locks;
+    if (locks.releaseSome === undefined || !this.bigWrite) return;
+    let sliceStart = performance.now();
+    while (!locks.releaseSome(this, BATCH_STEP_KEYS)) {
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+
+  /** Set when some store's part of the commit was big enough for a batch. */
+  private bigWrite = false;
 
   /** The same, synchronously (before DDL, which must not start until the transaction is committed). */
   commitSync(): void {

@@ -1,5 +1,6 @@
 // The session thread's end of an LMDB store's commit thread (commit-worker): big commit batches go there, so their write transaction does not hold the event loop.
 import { Worker } from 'node:worker_threads';
+import type { BatchChunk } from '../../storage/commit-batch.js';
 
 /** What the commit thread is started with: how to open the same environment. */
 export interface CommitWorkerData {
@@ -11,8 +12,7 @@ export interface CommitWorkerData {
 
 export interface CommitRequest {
   id: number;
-  buffer: ArrayBuffer;
-  length: number;
+  chunks: readonly BatchChunk[];
 }
 
 export interface CommitReply {
@@ -56,15 +56,15 @@ export class CommitThread {
     return worker;
   }
 
-  /** Applies the batch's `length` bytes (the buffer is handed over) in one durable write; resolves once it is on disk. */
-  apply(buffer: ArrayBuffer, length: number): Promise<void> {
+  /** Applies the batch (its buffers are handed over) in one durable write; resolves once it is on disk. */
+  apply(chunks: readonly BatchChunk[]): Promise<void> {
     const worker = (this.worker ??= this.start());
     const id = ++this.lastId;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
-      const request: CommitRequest = { id, buffer, length };
-      worker.postMessage(request, [buffer]);
+      const request: CommitRequest = { id, chunks };
+      worker.postMessage(request, chunks.map((c) => c.buffer));
     });
   }
 

@@ -14,7 +14,7 @@ port.on('message', (m: CommitRequest) => {
   let reply: CommitReply;
   try {
     // With sync on, the write is flushed to disk before it returns: the reply means durable.
-    store.write((w) => applyCommitBatch(w, Buffer.from(m.buffer, 0, m.length)));
+    store.write((w) => applyCommitBatch(w, m.chunks));
     reply = { id: m.id };
   } catch (e) {
     reply = { id: m.id, error: e instanceof Error ? e.message : String(e) };

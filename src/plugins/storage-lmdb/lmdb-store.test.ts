@@ -42,10 +42,9 @@ test('lmdb: a commit batch is applied off the thread, all at once, and is there 
   const key = (i: number) => Buffer.from(`k${String(i).padStart(6, '0')}`);
   const batch = new CommitBatchWriter();
   for (let i = 0; i < KEYS; i++) batch.put(key(i).toString('latin1'), Buffer.from(`value ${i}`));
-  const { buffer, length } = batch.take();
   assert.ok(s.commitBatch, 'the lmdb store commits batches');
   let applied = false;
-  const commit = s.commitBatch(buffer, length).then(() => { applied = true; });
+  const commit = s.commitBatch(batch.take()).then(() => { applied = true; });
   // While the commit thread writes, this thread takes turns; what it reads is none of the batch or all of it.
   let turns = 0;
   const seen = new Set<number>();

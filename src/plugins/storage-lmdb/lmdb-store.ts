@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { open, type RootDatabase, type Transaction } from 'lmdb';
 import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 import { CommitThread } from './commit-thread.js';
+import type { BatchChunk } from '../../storage/commit-batch.js';
 
 /** Options of the LMDB store, resolved from the plugin's declared options. */
 export interface LmdbStoreOptions {
@@ -246,10 +247,10 @@ export class LmdbStore implements KvStore {
    * locked by its transaction, which holds the locks until then; afterwards this thread's reads
    * are renewed so they see it at once.
    */
-  async commitBatch(buffer: ArrayBuffer, length: number): Promise<void> {
+  async commitBatch(chunks: readonly BatchChunk[]): Promise<void> {
     const thread = this.commitThread;
     if (thread === undefined) throw new Error('commitBatch: store not opened with LmdbStore.open');
-    await thread.apply(buffer, length);
+    await thread.apply(chunks);
     this.refresh();
   }
 
