@@ -86,7 +86,7 @@ test('autocommit UPDATE, DELETE and INSERT ... SELECT of many rows commit whole,
 
 test('kill -9 while big transactions commit: each acknowledged one is there whole, none is there in part', { timeout: 300_000 }, async () => {
   const KILLS = 3;
-  const SOURCE = 3000;
+  const SOURCE = 2000;
   const datadir = mkdtempSync(join(tmpdir(), 'mizzle-bigcrash-'));
   let s = await startServerProcess({ datadir });
   const open = () => mysql.createConnection({ host: '127.0.0.1', port: s.port, user: 'root', database: 'crash' });
@@ -120,7 +120,11 @@ test('kill -9 while big transactions commit: each acknowledged one is there whol
           c?.destroy();
         }
       });
-      await new Promise((r) => setTimeout(r, 800 + round * 400));
+      // Killed once this round has acknowledged a big transaction, a little later each round: mid-way through others.
+      const ackedBefore = acked.size;
+      for (let waited = 0; acked.size === ackedBefore && waited < 120_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(acked.size > ackedBefore, `round ${round}: no big transaction was acknowledged`);
+      await new Promise((r) => setTimeout(r, 50 + round * 150));
       await s.kill();
       stop.now = true;
       await Promise.all(writers);
@@ -134,7 +138,6 @@ test('kill -9 while big transactions commit: each acknowledged one is there whol
       for (const seq of acked) assert.ok(present.has(seq), `round ${round}: acknowledged big transaction ${seq} is missing`);
       assert.equal(n, present.size, `round ${round}: the counter row disagrees with the big transactions there`);
     }
-    assert.ok(acked.size >= KILLS, `only ${acked.size} big transactions were acknowledged`);
   } finally {
     await s.stop();
     rmSync(datadir, { recursive: true, force: true });
