@@ -63,10 +63,37 @@ test("point selects answer while a big transaction's COMMIT is written, and see 
   await Promise.all([heavy.end(), light.end()]);
 });
 
+test('DDL after a big transaction commits it first, off the thread, and other sessions are answered meanwhile', async () => {
+  const heavy = await connect();
+  const light = await connect();
+  const [[[before]]] = (await light.query({ sql: 'SELECT SUM(n) FROM g', rowsAsArray: true })) as unknown as [[[string]]];
+  await heavy.query('BEGIN');
+  await heavy.query('UPDATE g SET n = n + 1');
+  let done = false;
+  const ddl = heavy.query('CREATE TABLE after_big (id INT PRIMARY KEY)').then(() => { done = true; });
+  let during = 0;
+  while (!done) {
+    await light.query({ sql: 'SELECT n FROM g WHERE id = 17', rowsAsArray: true });
+    if (!done) during++;
+  }
+  await ddl;
+  // The implicit commit kept every change, and the session is outside any transaction.
+  const [[[after]]] = (await light.query({ sql: 'SELECT SUM(n) FROM g', rowsAsArray: true })) as unknown as [[[string]]];
+  assert.equal(Number(after), Number(before) + ROWS);
+  const [[[inTxn]]] = (await heavy.query({ sql: 'SELECT @@in_transaction', rowsAsArray: true })) as unknown as [[[number]]];
+  assert.equal(inTxn, 0);
+  await heavy.query('ROLLBACK');
+  const [[[still]]] = (await light.query({ sql: 'SELECT SUM(n) FROM g', rowsAsArray: true })) as unknown as [[[string]]];
+  assert.equal(Number(still), Number(before) + ROWS);
+  assert.ok(during >= 1, 'no point select was answered while the implicit commit ran');
+  await heavy.query('DROP TABLE after_big');
+  await Promise.all([heavy.end(), light.end()]);
+});
+
 test('autocommit UPDATE, DELETE and INSERT ... SELECT of many rows commit whole, and a later statement sees them', async () => {
   const c = await connect();
   await c.query('CREATE TABLE copy (id INT PRIMARY KEY, n INT NOT NULL, KEY (n))');
-  const [ins] = (await c.query('INSERT INTO copy SELECT id, n FROM g')) as unknown as [{ affectedRows: number }];
+  const [ins] = (await c.query('INSERT INTO copy SELECT id, 1 FROM g')) as unknown as [{ affectedRows: number }];
   assert.equal(ins.affectedRows, ROWS);
   await c.query('UPDATE copy SET n = n + 10 WHERE id % 2 = 0');
   const [del] = (await c.query('DELETE FROM copy WHERE id % 3 = 0')) as unknown as [{ affectedRows: number }];

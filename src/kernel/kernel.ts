@@ -704,6 +704,15 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   /** Starts a transaction for a session (explicit, or one autocommit statement). */
+  batchCommitsSettled(): Promise<void> | undefined {
+    const waits: Promise<void>[] = [];
+    for (const s of this.transactions.allStores()) {
+      const w = s.batchesSettled?.();
+      if (w !== undefined) waits.push(w);
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
   newTransaction(opts: TransactionOptions): Transaction {
     const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds, log: this.commitLog });
     if (opts.consistentSnapshot) t.pinSnapshots(this.transactions.allStores());

@@ -75,6 +75,12 @@ export interface KvStore {
    * the event loop for the time its writes take.
    */
   commitBatch?(chunks: readonly BatchChunk[]): Promise<void>;
+  /**
+   * Optional, with `commitBatch`: while batches are being applied, a promise settled once those
+   * sent so far are done (a synchronous `write` issued meanwhile would wait for the write lock
+   * holding the calling thread); undefined when none is.
+   */
+  batchesSettled?(): Promise<void> | undefined;
   /** Pins the current committed state until released (REPEATABLE READ snapshots). */
   snapshot(): KvSnapshot;
   /**

@@ -24,7 +24,10 @@ export class TrackedStore implements KvStore {
   constructor(readonly inner: KvStore, private readonly listener: WriteListener) {
     if (inner.image !== undefined) this.image = inner.image.bind(inner);
     if (inner.commitBatch !== undefined) this.commitBatch = inner.commitBatch.bind(inner);
+    if (inner.batchesSettled !== undefined) this.batchesSettled = inner.batchesSettled.bind(inner);
   }
+
+  readonly batchesSettled?: () => Promise<void> | undefined;
 
   get persistent(): boolean {
     return this.inner.persistent;

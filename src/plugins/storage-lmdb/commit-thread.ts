@@ -68,15 +68,22 @@ export class CommitThread {
     });
   }
 
+  /** While batches are pending, a promise settled once every one sent so far is done (applied or failed). */
+  settled(): Promise<void> | undefined {
+    if (this.pending.size === 0) return undefined;
+    const waits = [...this.pending.values()].map((p) => new Promise<void>((resolve) => {
+      const { resolve: done, reject } = p;
+      p.resolve = () => { done(); resolve(); };
+      p.reject = (e) => { reject(e); resolve(); };
+    }));
+    return Promise.all(waits).then(() => undefined);
+  }
+
   /** Waits for the batches sent, then stops the thread. */
   async close(): Promise<void> {
     const worker = this.worker;
     if (worker === undefined) return;
-    await Promise.allSettled([...this.pending.values()].map((p) => new Promise<void>((resolve) => {
-      const { resolve: done, reject } = p;
-      p.resolve = () => { done(); resolve(); };
-      p.reject = (e) => { reject(e); resolve(); };
-    })));
+    await this.settled();
     this.worker = undefined;
     await worker.terminate();
   }

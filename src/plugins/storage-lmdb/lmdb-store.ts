@@ -254,6 +254,10 @@ export class LmdbStore implements KvStore {
     this.refresh();
   }
 
+  batchesSettled(): Promise<void> | undefined {
+    return this.commitThread?.settled();
+  }
+
   /**
    * A consistent, compacted copy of this open environment into `destDir`, made in this process: a
    * second process must not open the environment of a running server (lmdb-js 3.5.6 writes the
