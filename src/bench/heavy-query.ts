@@ -1,4 +1,4 @@
-// `npm run bench:heavy`: point-select latency beside one heavy join and beside one heavy UPDATE, on mizzle and on MariaDB in the same run; writes bench/results.
+// `npm run bench:heavy`: point-select latency beside one heavy join and beside heavy writes (UPDATE, INSERT ... SELECT, DELETE), on mizzle and on MariaDB in the same run; writes bench/results.
 import { loadavg } from 'node:os';
 import mysql from 'mysql2/promise';
 import { startServerProcess } from '../testing/server-process.js';
@@ -11,6 +11,10 @@ const HEAVY_JOIN = 'SELECT COUNT(*) FROM t a JOIN t b ON a.v + b.v = 7';
 /** Rows of the table the heavy UPDATE changes, every one of them (in one transaction). */
 const UPDATE_ROWS = 30000;
 const HEAVY_UPDATE = 'UPDATE u SET n = n + 1';
+/** Copies every row of u to v (emptied before each round, outside the measurement). */
+const HEAVY_INSERT_SELECT = 'INSERT INTO v SELECT id, n FROM u';
+/** Deletes every row of v (filled before each round, outside the measurement). */
+const HEAVY_DELETE = 'DELETE FROM v';
 /** Each run of the heavy join is measured this many times. */
 const ROUNDS = 3;
 
@@ -26,13 +30,29 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-async function measure(port: number, heavySql: string): Promise<Figures> {
+/** What one kind of heavy statement needs before each of its rounds (not measured). */
+interface Heavy {
+  kind: string;
+  sql: string;
+  beforeRound?: string;
+}
+
+const HEAVY: Heavy[] = [
+  { kind: 'join', sql: HEAVY_JOIN },
+  { kind: 'update', sql: HEAVY_UPDATE },
+  { kind: 'insert ... select', sql: HEAVY_INSERT_SELECT, beforeRound: 'TRUNCATE TABLE v' },
+  { kind: 'delete', sql: HEAVY_DELETE, beforeRound: 'INSERT INTO v SELECT id, n FROM u' },
+];
+
+async function measure(port: number, heavyStatement: Heavy): Promise<Figures> {
+  const heavySql = heavyStatement.sql;
   const setup = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
   await setup.query('CREATE DATABASE IF NOT EXISTS hq');
-  await setup.query('DROP TABLE IF EXISTS hq.t, hq.u');
+  await setup.query('DROP TABLE IF EXISTS hq.t, hq.u, hq.v');
   await setup.query('CREATE TABLE hq.t (id INT PRIMARY KEY, v INT, s VARCHAR(40))');
   await setup.query('INSERT INTO hq.t VALUES ' + Array.from({ length: ROWS }, (_, i) => `(${i}, ${i % 50}, 'row ${(i * 7919) % ROWS}')`).join(','));
   await setup.query('CREATE TABLE hq.u (id INT PRIMARY KEY, n INT NOT NULL)');
+  await setup.query('CREATE TABLE hq.v (id INT PRIMARY KEY, n INT NOT NULL, KEY (n))');
   for (let from = 0; from < UPDATE_ROWS; from += 10000) {
     await setup.query('INSERT INTO hq.u VALUES ' + Array.from({ length: 10000 }, (_, i) => `(${from + i}, 0)`).join(','));
   }
@@ -42,6 +62,7 @@ async function measure(port: number, heavySql: string): Promise<Figures> {
   const waits: number[] = [];
   let heavyMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
+    if (heavyStatement.beforeRound !== undefined) await heavy.query(heavyStatement.beforeRound);
     let done = false;
     const t0 = Date.now();
     const running = heavy.query(heavySql).then(() => {
@@ -60,9 +81,11 @@ async function measure(port: number, heavySql: string): Promise<Figures> {
   return { heavyMs: Math.round(heavyMs / ROUNDS), selects: waits.length, p50: percentile(waits, 0.5), p99: percentile(waits, 0.99), max: waits[waits.length - 1] };
 }
 
-/** Both heavy statements on one server: a row for each. */
-async function measureBoth(name: string, port: number): Promise<string[]> {
-  return [row(`${name}, join`, await measure(port, HEAVY_JOIN)), row(`${name}, update`, await measure(port, HEAVY_UPDATE))];
+/** Every heavy statement on one server: a row for each. */
+async function measureAll(name: string, port: number): Promise<string[]> {
+  const rows: string[] = [];
+  for (const h of HEAVY) rows.push(row(`${name}, ${h.kind}`, await measure(port, h)));
+  return rows;
 }
 
 function row(name: string, f: Figures): string {
@@ -73,7 +96,7 @@ async function main(): Promise<void> {
   const mizzle = await startServerProcess();
   let table: string[];
   try {
-    table = await measureBoth('mizzle', mizzle.port);
+    table = await measureAll('mizzle', mizzle.port);
   } finally {
     await mizzle.stop();
     mizzle.cleanup();
@@ -81,16 +104,17 @@ async function main(): Promise<void> {
   if (mariadbServerAvailable()) {
     const maria = await startMariadb();
     try {
-      table.push(...(await measureBoth('MariaDB', maria.port)));
+      table.push(...(await measureAll('MariaDB', maria.port)));
     } finally {
       await maria.stop();
     }
   }
   const date = new Date().toISOString();
   const text = [
-    `# Point selects beside a heavy join and a heavy UPDATE, ${date}`,
+    `# Point selects beside a heavy join and heavy writes, ${date}`,
     '',
     `One session runs \`${HEAVY_JOIN}\` over ${ROWS} rows (${ROWS * ROWS} row pairs), then \`${HEAVY_UPDATE}\` over ${UPDATE_ROWS} rows,`,
+    `\`${HEAVY_INSERT_SELECT}\` (the ${UPDATE_ROWS} rows into an indexed table) and \`${HEAVY_DELETE}\` (the same rows), all in autocommit,`,
     `each ${ROUNDS} times; another runs primary-key point selects back to back until it ends. Latencies are the point selects' round trips, in ms.`,
     `Load average at the start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores).`,
     '',

@@ -4,6 +4,7 @@ import type { KvWriter } from '../storage/kv.js';
 import type { TableDef } from '../storage/table-def.js';
 import type { Catalog } from '../storage/catalog.js';
 import { appendEncoded, encodeWithoutId, toPbRow, pb, writeAppliedPosition, type ChangeRecorder, type RecordedChange, type ReplicatedOrigin } from '../storage/change-log/index.js';
+import type { CommitBatchWriter } from '../storage/commit-batch.js';
 import { renderType } from '../sql/types/render.js';
 import { PAUSE, PAUSE_EVERY, type Pause } from '../sql/executor/pause.js';
 
@@ -84,6 +85,16 @@ export class ChangeLog {
   appendPrepared(w: KvWriter, prepared: PreparedLog): void {
     if (prepared.origin !== undefined) writeAppliedPosition(w, prepared.origin);
     for (const message of prepared.messages) appendEncoded(w, this.serverUuid, message);
+  }
+
+  /**
+   * `appendPrepared` as entries of a commit batch, numbered when the batch is applied; false (nothing
+   * added) for a replica's applied transaction, whose position the batch cannot carry.
+   */
+  appendToBatch(batch: CommitBatchWriter, prepared: PreparedLog): boolean {
+    if (prepared.origin !== undefined) return false;
+    for (const message of prepared.messages) batch.logAppend(this.serverUuid, message);
+    return true;
   }
 
   /**

@@ -207,7 +207,7 @@ export class Kernel implements KernelApi, SessionHost {
     const changeLog = opts.changeLog === false ? undefined : new ChangeLog(opts.serverUuid, opts.storage.catalog, Date.now, () => signal.bump());
     this.changeLog = changeLog;
     this.transactions = new StorageTransactions(opts.storage, changeLog);
-    this.commitLog = changeLog && { store: opts.storage.primary, prepare: (changes) => changeLog.prepare(changes), append: (w, prepared) => changeLog.appendPrepared(w, prepared), committed: () => changeLog.committed() };
+    this.commitLog = changeLog && { store: opts.storage.primary, prepare: (changes) => changeLog.prepare(changes), append: (w, prepared) => changeLog.appendPrepared(w, prepared), appendToBatch: (batch, prepared) => changeLog.appendToBatch(batch, prepared), committed: () => changeLog.committed() };
     this.rowCounts = new RowCountCache(opts.storage);
     this.logRetention = changeLog && new LogRetention(opts.storage.primary, this.streamHolds, () => ({
       expireSeconds: Number(this.globals.get('binlog_expire_logs_seconds')),
@@ -704,6 +704,15 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   /** Starts a transaction for a session (explicit, or one autocommit statement). */
+  batchCommitsSettled(): Promise<void> | undefined {
+    const waits: Promise<void>[] = [];
+    for (const s of this.transactions.allStores()) {
+      const w = s.batchesSettled?.();
+      if (w !== undefined) waits.push(w);
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
   newTransaction(opts: TransactionOptions): Transaction {
     const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds, log: this.commitLog });
     if (opts.consistentSnapshot) t.pinSnapshots(this.transactions.allStores());

@@ -1,4 +1,5 @@
 // The contract a storage engine plugin implements: an ordered, transactional key/value store.
+import type { BatchChunk } from './commit-batch.js';
 
 /**
  * One key/value pair returned by a range scan. Its buffers may be reused by the
@@ -68,6 +69,18 @@ export interface KvStore {
    * flush (group commit), and the flush need not block the event loop.
    */
   commit(fn: (writer: KvWriter) => void): Promise<void>;
+  /**
+   * Optional: applies a commit batch (storage/commit-batch; the store may take its buffers over) atomically and resolves once it is durable, like `commit`, but with the
+   * write transaction run off the calling thread: a big transaction's commit then does not hold
+   * the event loop for the time its writes take.
+   */
+  commitBatch?(chunks: readonly BatchChunk[]): Promise<void>;
+  /**
+   * Optional, with `commitBatch`: while batches are being applied, a promise settled once those
+   * sent so far are done (a synchronous `write` issued meanwhile would wait for the write lock
+   * holding the calling thread); undefined when none is.
+   */
+  batchesSettled?(): Promise<void> | undefined;
   /** Pins the current committed state until released (REPEATABLE READ snapshots). */
   snapshot(): KvSnapshot;
   /**

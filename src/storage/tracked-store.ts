@@ -1,5 +1,6 @@
 // A KvStore wrapper that tells its owner when an outermost write commits or aborts (to keep in-memory caches true).
 import type { KvImage, KvReader, KvSnapshot, KvStore, KvWriter } from './kv.js';
+import type { BatchChunk } from './commit-batch.js';
 
 /** Called around each outermost write transaction. */
 export interface WriteListener {
@@ -17,10 +18,16 @@ export class TrackedStore implements KvStore {
   private depth = 0;
   /** The inner store's image capability, when it has one. */
   readonly image?: () => KvImage;
+  /** The inner store's off-thread commit, when it has one (row commits only, as `commit`). */
+  readonly commitBatch?: (chunks: readonly BatchChunk[]) => Promise<void>;
 
   constructor(readonly inner: KvStore, private readonly listener: WriteListener) {
     if (inner.image !== undefined) this.image = inner.image.bind(inner);
+    if (inner.commitBatch !== undefined) this.commitBatch = inner.commitBatch.bind(inner);
+    if (inner.batchesSettled !== undefined) this.batchesSettled = inner.batchesSettled.bind(inner);
   }
+
+  readonly batchesSettled?: () => Promise<void> | undefined;
 
   get persistent(): boolean {
     return this.inner.persistent;

@@ -2,6 +2,7 @@
 import { BTree } from './sorted-tree.js';
 import type { KvEntry, KvRange, KvReader, KvWriter } from './kv.js';
 import { INDEX_PREFIX_BYTES, META_INDEX_ID } from './key-layout.js';
+import type { CommitBatchWriter } from './commit-batch.js';
 
 
 /** Keys as latin1 strings: one char per byte, so string order is byte order. */
@@ -19,6 +20,11 @@ export const WRITE_SET_KEYS_MAX = 2_000_000;
 /** Whether a key is a per-table counter (merged by maximum at commit, never rolled back below a committed value). */
 function isCounterKey(key: Buffer): boolean {
   return key.length > INDEX_PREFIX_BYTES && key.readUInt16BE(4) === META_INDEX_ID;
+}
+
+/** isCounterKey for a key held as a latin1 string. */
+function isCounterString(k: string): boolean {
+  return k.length > INDEX_PREFIX_BYTES && k.charCodeAt(4) * 256 + k.charCodeAt(5) === META_INDEX_ID;
 }
 
 /**
@@ -87,6 +93,21 @@ export class WriteSet {
         const current = w.get(key);
         if (current === undefined || Buffer.compare(v, current) > 0) w.put(key, v);
       } else w.put(key, v);
+    }
+  }
+
+  /**
+   * What applyTo writes, as entries of a commit batch, yielding after every `every` keys: a big
+   * transaction's batch is built in slices, and the write that applies it does no encoding.
+   * Nothing may change the set until the steps end.
+   */
+  *batchSteps(out: CommitBatchWriter, every: number): Generator<void> {
+    let n = 0;
+    for (const [k, v] of this.tree.entries()) {
+      if (v === null) out.del(k);
+      else if (isCounterString(k)) out.putMax(k, v);
+      else out.put(k, v);
+      if (++n % every === 0) yield;
     }
   }
 

@@ -85,7 +85,11 @@ export class LogRetention {
         maxBytes: PURGE_STEP_BYTES,
         nowMs: now,
       };
-      const done = this.store.write((w) => purgeStep(w, limits));
+      // An asynchronous commit: while another thread holds the write lock (a big commit being applied), this one goes on.
+      let done = { transactions: 0, bytes: 0 };
+      await this.store.commit((w) => {
+        done = purgeStep(w, limits);
+      });
       if (done.transactions === 0) return;
       this.log.debug('purged change-log transactions', { transactions: done.transactions, bytes: done.bytes });
       await new Promise((r) => setImmediate(r));

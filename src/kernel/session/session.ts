@@ -11,7 +11,7 @@ import { parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
-import { describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
+import { causesImplicitCommit, describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
 import { runSteps } from './statement-driver.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
@@ -356,6 +356,8 @@ export class Session implements KernelSession, SessionContext {
    * synchronous, except for a query that runs in slices (then a promise; see runInSlices).
    */
   private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult | Promise<StatementResult> {
+    const before = describeOnly ? undefined : this.beforeImplicitCommit(statement);
+    if (before !== undefined) return before.then(() => this.runAttempt(statement, text, params, describeOnly), (e: unknown) => { throw this.attemptError(e, text); });
     const keepsDiagnostics = statement.type === 'show' && (statement.what === 'warnings' || statement.what === 'errors' || statement.what === 'countWarnings' || statement.what === 'countErrors');
     const previous = this.warnings.list;
     if (!keepsDiagnostics) this.warnings.clear();
@@ -383,6 +385,19 @@ export class Session implements KernelSession, SessionContext {
         throw this.attemptError(e, text);
       },
     );
+  }
+
+  /**
+   * A statement that commits implicitly (DDL) writes synchronously, so first, asynchronously: the
+   * session's open transaction commits (see TransactionState.commitBeforeImplicit), and commit
+   * batches being applied off the thread are waited for, since a synchronous write would wait for
+   * LMDB's write lock while holding the thread. Undefined when there is nothing to wait for.
+   */
+  private beforeImplicitCommit(statement: Statement): Promise<void> | undefined {
+    if (!causesImplicitCommit(statement)) return undefined;
+    const own = this.transactions.commitBeforeImplicit();
+    if (own !== undefined) return own;
+    return this.kernel.batchCommitsSettled();
   }
 
   private attemptSucceeded(result: StatementResult): StatementResult {

@@ -38,6 +38,26 @@ export class TransactionState {
   }
 
   /**
+   * Before a statement that commits implicitly (DDL, which then writes synchronously): the open
+   * transaction, when it wrote, commits now, asynchronously (a big one as a batch off the thread)
+   * rather than synchronously in `run`. Nothing to do: undefined.
+   */
+  commitBeforeImplicit(): Promise<void> | undefined {
+    const txn = this.txn;
+    if (txn === undefined || !txn.wrote) return undefined;
+    return (async () => {
+      try {
+        await txn.commit();
+        this.kernel.counters.handlerCommit++;
+      } finally {
+        // Committed or failed, it is over: the statement runs outside any transaction.
+        if (this.txn === txn) this.txn = undefined;
+        this.savepoints.clear();
+      }
+    })();
+  }
+
+  /**
    * Runs one statement (not USE or transaction control) in the transaction it belongs to:
    * DDL commits the open one first and runs outside any; with autocommit=0 a statement opens
    * one; a write outside any runs in its own one-statement transaction, so it takes row locks too.

@@ -52,6 +52,11 @@ export interface RowLocks {
    */
   releaseAll(owner: LockOwner, committed?: boolean): void;
   /**
+   * Optional: releases up to `max` of `owner`'s locks (and wakes their waiters); true once it holds
+   * none. Lets a big transaction that has committed give its locks back in slices before releaseAll.
+   */
+  releaseSome?(owner: LockOwner, max: number): boolean;
+  /**
    * Waits until the conflicting lock changes hands; 1205 on timeout, 1213 on deadlock, 1317 when aborted.
    * `companions` stand for the same waiter (a session's other user-level locks, each its own owner): while
    * `owner` waits they count as waiting too, and a cycle back to any of them is a deadlock.
@@ -111,14 +116,29 @@ export class LockManager implements RowLocks {
     const keys = this.held.get(owner);
     if (!keys) return;
     this.held.delete(owner);
+    for (const key of keys) this.release(owner, key);
+  }
+
+  releaseSome(owner: LockOwner, max: number): boolean {
+    const keys = this.held.get(owner);
+    if (!keys) return true;
+    let n = 0;
     for (const key of keys) {
-      const e = this.locks.get(key);
-      if (!e) continue;
-      e.holders.delete(owner);
-      if (e.holders.size === 0) this.locks.delete(key);
-      for (const wake of e.waiters) wake();
-      e.waiters.clear();
+      if (n++ === max) return false;
+      keys.delete(key);
+      this.release(owner, key);
     }
+    this.held.delete(owner);
+    return true;
+  }
+
+  private release(owner: LockOwner, key: string): void {
+    const e = this.locks.get(key);
+    if (!e) return;
+    e.holders.delete(owner);
+    if (e.holders.size === 0) this.locks.delete(key);
+    for (const wake of e.waiters) wake();
+    e.waiters.clear();
   }
 
   /**

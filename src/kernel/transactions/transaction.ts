@@ -1,7 +1,11 @@
 // One transaction: its snapshots, buffered writes per store, row locks, statement savepoints, commit and rollback.
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
 import { INDEX_PREFIX_BYTES } from '../../storage/key-layout.js';
 import { WriteSet, overlayReader, overlayWriter } from '../../storage/write-set.js';
+import { CommitBatchWriter } from '../../storage/commit-batch.js';
+import { SLICE_MS } from '../session/statement-driver.js';
 import { ChangeRecorder } from '../../storage/change-log/recorder.js';
 import type { LockOwner, RowLocks } from './lock-manager.js';
 import type { PreparedLog } from '../change-log.js';
@@ -24,8 +28,28 @@ export interface CommitLog {
   prepare(changes: ChangeRecorder): PreparedLog;
   /** Inside the write: numbers and stores the prepared message. */
   append(w: KvWriter, prepared: PreparedLog): void;
+  /** The same as entries of a commit batch, numbered when the batch is applied; false when it cannot be (a replica's applied position). */
+  appendToBatch(batch: CommitBatchWriter, prepared: PreparedLog): boolean;
   /** After the write that carried a message is durable. */
   committed(): void;
+}
+
+/**
+ * A store's writes of at least this many keys commit as a batch on the store's own commit thread
+ * (KvStore.commitBatch), built here in slices: applying them in the session thread would hold it
+ * for the whole write (tens of milliseconds per 10,000 keys). Fewer commit in the thread, where
+ * concurrent small commits share a write and its flush.
+ */
+export const BATCH_COMMIT_KEYS = 1024;
+
+/** Keys put in a batch, or locks released after a commit, between two looks at the clock. */
+const BATCH_STEP_KEYS = 256;
+
+/** One store's part of a commit: its pending writes, and the change-log message when it carries it. */
+interface StoreCommit {
+  store: KvStore;
+  ws: WriteSet | undefined;
+  prepared: PreparedLog | undefined;
 }
 
 /** Whether a key is a clustered row (index id 0 of a user table): the keys row locks protect. */
@@ -130,17 +154,42 @@ export class Transaction implements LockOwner {
    * message (even when only other engines' tables changed), so message and rows commit together.
    * The message is encoded here, before any write starts.
    */
-  private commitPlan(): [KvStore, (w: KvWriter) => void][] {
-    const plan: [KvStore, (w: KvWriter) => void][] = [];
+  private commitPlan(): StoreCommit[] {
+    const plan: StoreCommit[] = [];
     const log = this.log;
     const changes = this.changes;
     const prepared = log !== undefined && changes !== undefined && changes.pending ? log.prepare(changes) : undefined;
     for (const [store, ws] of this.writes) {
-      if (prepared && store === log?.store) plan.push([store, (w) => { ws.applyTo(w); log.append(w, prepared); }]);
-      else if (ws.size > 0) plan.push([store, (w) => ws.applyTo(w)]);
+      if (prepared && store === log?.store) plan.push({ store, ws, prepared });
+      else if (ws.size > 0) plan.push({ store, ws, prepared: undefined });
     }
-    if (prepared && log && !this.writes.has(log.store)) plan.push([log.store, (w) => log.append(w, prepared)]);
+    if (prepared && log && !this.writes.has(log.store)) plan.push({ store: log.store, ws: undefined, prepared });
     return plan;
+  }
+
+  /** Writes one store's part inside its write transaction. */
+  private apply(part: StoreCommit, w: KvWriter): void {
+    part.ws?.applyTo(w);
+    if (part.prepared !== undefined) this.log?.append(w, part.prepared);
+  }
+
+  /**
+   * Commits one store's part: a big one as a commit batch built in slices (the thread is given back
+   * every SLICE_MS) and applied off this thread; others in one write here.
+   */
+  private async commitPart(part: StoreCommit): Promise<void> {
+    const { store, ws, prepared } = part;
+    if (store.commitBatch === undefined || ws === undefined || ws.size < BATCH_COMMIT_KEYS) return store.commit((w) => this.apply(part, w));
+    this.bigWrite = true;
+    const batch = new CommitBatchWriter();
+    let sliceStart = performance.now();
+    for (const _ of ws.batchSteps(batch, BATCH_STEP_KEYS)) {
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+    if (prepared !== undefined && !this.log?.appendToBatch(batch, prepared)) return store.commit((w) => this.apply(part, w));
+    await store.commitBatch(batch.take());
   }
 
   /** Ends a statement: READ COMMITTED reads a fresh snapshot at the next statement. */
@@ -163,12 +212,31 @@ export class Transaction implements LockOwner {
     this.finished = true;
     const logged = this.changes?.pending === true;
     try {
-      for (const [store, apply] of this.commitPlan()) await store.commit(apply);
+      for (const part of this.commitPlan()) await this.commitPart(part);
       if (logged) this.log?.committed();
+      await this.releaseInSlices();
     } finally {
       this.end(true);
     }
   }
+
+  /**
+   * Once committed, a transaction that holds many locks gives them back in slices (when the lock
+   * table can), so releasing them does not hold the thread either; `end` releases what is left.
+   */
+  private async releaseInSlices(): Promise<void> {
+    const locks = this.locks;
+    if (locks.releaseSome === undefined || !this.bigWrite) return;
+    let sliceStart = performance.now();
+    while (!locks.releaseSome(this, BATCH_STEP_KEYS)) {
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+
+  /** Set when some store's part of the commit was big enough for a batch. */
+  private bigWrite = false;
 
   /** The same, synchronously (before DDL, which must not start until the transaction is committed). */
   commitSync(): void {
@@ -176,7 +244,7 @@ export class Transaction implements LockOwner {
     this.finished = true;
     const logged = this.changes?.pending === true;
     try {
-      for (const [store, apply] of this.commitPlan()) store.write(apply);
+      for (const part of this.commitPlan()) part.store.write((w) => this.apply(part, w));
       if (logged) this.log?.committed();
     } finally {
       this.end(true);

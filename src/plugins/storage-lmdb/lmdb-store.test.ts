@@ -33,3 +33,32 @@ test('lmdb: committed writes survive close and reopen; sync=false works too', as
     await again.close();
   }
 });
+
+test('lmdb: a commit batch is applied off the thread, all at once, and is there after a reopen', async () => {
+  const { CommitBatchWriter } = await import('../../storage/commit-batch.js');
+  const dir = join(root, 'batch');
+  const s = await openAt(dir);
+  const KEYS = 50_000;
+  const key = (i: number) => Buffer.from(`k${String(i).padStart(6, '0')}`);
+  const batch = new CommitBatchWriter();
+  for (let i = 0; i < KEYS; i++) batch.put(key(i).toString('latin1'), Buffer.from(`value ${i}`));
+  assert.ok(s.commitBatch, 'the lmdb store commits batches');
+  let applied = false;
+  const commit = s.commitBatch(batch.take()).then(() => { applied = true; });
+  // While the commit thread writes, this thread takes turns; what it reads is none of the batch or all of it.
+  let turns = 0;
+  const seen = new Set<number>();
+  while (!applied) {
+    await new Promise((r) => setImmediate(r));
+    turns++;
+    seen.add(s.read((r) => [...r.range({ start: key(0), end: key(KEYS) })].length));
+  }
+  await commit;
+  assert.ok(turns > 1, `the thread took ${turns} turn(s) while the batch was applied`);
+  assert.deepEqual([...seen].filter((n) => n !== 0 && n !== KEYS), []);
+  assert.equal(s.read((r) => r.get(key(KEYS - 1))?.toString()), `value ${KEYS - 1}`);
+  await s.close();
+  const again = await openAt(dir);
+  assert.equal(again.read((r) => [...r.range({ start: key(0), end: key(KEYS) })].length), KEYS);
+  await again.close();
+});

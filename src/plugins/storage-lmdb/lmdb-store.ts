@@ -3,6 +3,8 @@ import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase, type Transaction } from 'lmdb';
 import type { KvEntry, KvRange, KvReader, KvSnapshot, KvStore, KvWriter } from '../../storage/kv.js';
+import { CommitThread } from './commit-thread.js';
+import type { BatchChunk } from '../../storage/commit-batch.js';
 
 /** Options of the LMDB store, resolved from the plugin's declared options. */
 export interface LmdbStoreOptions {
@@ -14,6 +16,8 @@ export interface LmdbStoreOptions {
   encryptionKey?: string;
   /** Called after `copyTo` wrote a copy (the plugin puts its encryption marker beside it). */
   afterCopy?: (destDir: string) => void;
+  /** With sync off: whether this store flushes the data file every second (false for a second handle on the same environment). */
+  flushTimer?: boolean;
 }
 
 /** Pairs copied per write transaction by an encrypted backup. */
@@ -101,6 +105,9 @@ export class LmdbStore implements KvStore {
 
   private readonly binary: BinaryReads;
 
+  /** Where commit batches are applied: a thread of its own on the same environment. */
+  private commitThread: CommitThread | undefined;
+
   private constructor(private readonly db: RootDatabase<Buffer, Buffer>, private readonly encryptionKey?: string, private readonly afterCopy?: (destDir: string) => void) {
     const binary = (this.binary = db as unknown as BinaryReads);
     this.writer = {
@@ -174,7 +181,8 @@ export class LmdbStore implements KvStore {
       ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
     });
     const store = new LmdbStore(db, options.encryptionKey, options.afterCopy);
-    if (!options.sync) store.startPeriodicFlush(join(dir, 'data.mdb'));
+    if (!options.sync && options.flushTimer !== false) store.startPeriodicFlush(join(dir, 'data.mdb'));
+    store.commitThread = new CommitThread({ dir, sync: options.sync, mapSize: options.mapSize, ...(options.encryptionKey !== undefined ? { encryptionKey: options.encryptionKey } : {}) });
     return store;
   }
 
@@ -234,6 +242,23 @@ export class LmdbStore implements KvStore {
   }
 
   /**
+   * Applies a commit batch on the commit thread, in one write transaction of its own (durable when
+   * this resolves, with sync on), while this thread goes on serving others. The batch's rows are
+   * locked by its transaction, which holds the locks until then; afterwards this thread's reads
+   * are renewed so they see it at once.
+   */
+  async commitBatch(chunks: readonly BatchChunk[]): Promise<void> {
+    const thread = this.commitThread;
+    if (thread === undefined) throw new Error('commitBatch: store not opened with LmdbStore.open');
+    await thread.apply(chunks);
+    this.refresh();
+  }
+
+  batchesSettled(): Promise<void> | undefined {
+    return this.commitThread?.settled();
+  }
+
+  /**
    * A consistent, compacted copy of this open environment into `destDir`, made in this process: a
    * second process must not open the environment of a running server (lmdb-js 3.5.6 writes the
    * transaction id it read at open into the shared lock file, which can roll back a commit made
@@ -269,6 +294,7 @@ export class LmdbStore implements KvStore {
   }
 
   async close(): Promise<void> {
+    await this.commitThread?.close();
     await this.db.flushed;
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.flushFd !== undefined) {
