@@ -114,7 +114,7 @@ test('an unreachable server is a connection error', async () => {
 
 test('a call signal that serves call after call collects no listeners on any transport (fetch never removes its own)', async () => {
   const { callSignal } = await import('./call-signal.js');
-  const { getEventListeners } = await import('node:events');
+  const { EventEmitter } = await import('node:events');
   for (const transport of TRANSPORTS) {
     const c = connect(urls[transport](), { poolSize: 1 });
     try {
@@ -126,7 +126,7 @@ test('a call signal that serves call after call collects no listeners on any tra
     }
     // The slot the calls used is the next one handed out; every call took its listeners off it.
     const next = callSignal({}, 60_000);
-    assert.equal(getEventListeners(next.signal!, 'abort').length, 0, transport);
+    assert.equal(EventEmitter.getEventListeners(next.signal!, 'abort').length, 0, transport);
     next.done();
   }
 });
