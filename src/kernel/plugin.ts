@@ -152,12 +152,15 @@ export type AuthDecision =
  * A stored password hash. `nativeStage2` is SHA1(SHA1(password)) (MySQL's
  * mysql_native_password hash, without the leading '*'); `sha256Stage2` is
  * SHA256(SHA256(password)) for caching_sha2_password's fast path;
- * `verifyClearText` checks a clear-text password against a salted hash.
+ * `verifyClearText` checks a clear-text password against a salted hash. `id` names the stored
+ * hash the same way on every thread and changes with it (the hash text itself): a cache shared
+ * by the threads keys by it.
  */
 export interface StoredCredential {
   nativeStage2?: Buffer;
   sha256Stage2?: Buffer;
   verifyClearText?(password: string): boolean;
+  readonly id?: string;
 }
 
 export interface Authenticator extends PluginLifecycle {
