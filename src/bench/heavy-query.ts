@@ -93,7 +93,8 @@ function row(name: string, f: Figures): string {
 }
 
 async function main(): Promise<void> {
-  const mizzle = await startServerProcess();
+  // One thread, as the results so far were measured.
+  const mizzle = await startServerProcess({ args: ['--threads', '1'] });
   let table: string[];
   try {
     table = await measureAll('mizzle', mizzle.port);

@@ -90,7 +90,7 @@ async function nativePointSelects(url: string, clients: number): Promise<number>
 async function main(): Promise<void> {
   const [httpPort, nativePort] = [await freePort(), await freePort()];
   const server = await startServerProcess({
-    args: ['--plugin-add', 'protocol-http', `--protocol-http.port=${httpPort}`, '--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`],
+    args: ['--threads', '1', '--plugin-add', 'protocol-http', `--protocol-http.port=${httpPort}`, '--plugin-add', 'protocol-native', `--protocol-native.port=${nativePort}`],
   });
   const lines: string[] = [];
   try {

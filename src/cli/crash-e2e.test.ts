@@ -59,7 +59,12 @@ test(`kill -9 at random moments (${KILLS} times): acknowledged commits survive, 
     for (let round = 0; round < KILLS; round++) {
       const stop = { now: false };
       const writers = Array.from({ length: WRITERS }, (_, w) => writer(server.port, w, acked, stop, round * 1_000_000));
-      await new Promise((r) => setTimeout(r, 30 + Math.floor(random() * 250)));
+      // The random moment counts from the round's first acknowledged commit (within 10 s): on a loaded machine a server
+      // with worker threads may not have committed anything 30-280 ms after its first greeting, and a round that kills
+      // before any commit checks nothing.
+      const before = acked.size;
+      for (let waited = 0; acked.size === before && waited < 10_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 250)));
       await server.kill();
       stop.now = true;
       await Promise.all(writers);

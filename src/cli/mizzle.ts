@@ -89,8 +89,13 @@ async function main(argv: string[]): Promise<number> {
   // A configuration that cannot be read spawns none: startServer reads it again and says what is wrong.
   let earlyWorkers: InstanceType<typeof Coordinator> | undefined;
   try {
-    const threads = threadsOption(loadConfig(argv, process.env, process.cwd(), SHIPPED_PLUGINS.map((p) => p.manifest)));
-    if (threads > 1) earlyWorkers = new Coordinator(workerScript, createSharedMemory(threads), { argv, env: process.env, cwd: process.cwd() }, log);
+    const config = loadConfig(argv, process.env, process.cwd(), SHIPPED_PLUGINS.map((p) => p.manifest));
+    const threads = threadsOption(config);
+    // The shipped memory engine runs in one thread (startServer decides it from the engine): no worker is spawned for it,
+    // which would cost its start-up about 250 ms now that the default is one per core. Workers spawned early for an
+    // engine that turns out not to share are ended by startServer.
+    const memoryEngine = String(config.kernel['default-storage-engine']).toLowerCase() === 'memory';
+    if (threads > 1 && !memoryEngine) earlyWorkers = new Coordinator(workerScript, createSharedMemory(threads), { argv, env: process.env, cwd: process.cwd() }, log);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
   }

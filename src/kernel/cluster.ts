@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Value } from '../base/value.js';
 import type { RowLocks } from './transactions/lock-manager.js';
 import type { SharedGauge } from './gauges.js';
+import type { SharedMap } from './shared-maps.js';
 import type { ListenSpec, WorkerReport } from './threads/messages.js';
 import type { ReplicationFilterChange } from './replication/replicate-rules.js';
 
@@ -38,6 +39,8 @@ export interface KernelCluster {
   freshReads(): void;
   /** A number every thread shares. */
   gauge(name: string): SharedGauge;
+  /** A map every thread shares (kept in the main thread). */
+  map(name: string, maxEntries: number): SharedMap;
   /** Status rows every thread shows alike (threads, connections per worker). */
   sharedStatus(): [string, number][];
 }

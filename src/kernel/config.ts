@@ -12,7 +12,7 @@ export const KERNEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'plugin-remove', type: 'string', default: '', description: 'Comma-separated plugins to disable' },
   { name: 'plugin-load', type: 'string', default: '', description: 'Comma-separated plugins to enable instead of the defaults' },
   { name: 'default-storage-engine', type: 'string', default: 'lmdb', description: 'Engine for tables created without ENGINE=' },
-  { name: 'threads', type: 'number', default: 1, description: 'Worker threads serving clients (0: one per core; 1: one thread does everything)' },
+  { name: 'threads', type: 'number', default: 0, description: 'Worker threads serving clients (0, the default: one per core; 1: one thread does everything, for debugging)' },
   { name: 'log-bin', type: 'boolean', default: true, description: 'Write every committed transaction to the change log (mizzle log read prints it)' },
   { name: 'binlog-expire-logs-seconds', type: 'number', default: 2592000, description: 'Purge change-log transactions committed longer ago than this, in the background (0: no age limit; 2592000 is 30 days)' },
   { name: 'max-binlog-total-size', type: 'number', default: 0, description: 'Purge the oldest change-log transactions while the log holds more bytes than this (0: no size limit)' },

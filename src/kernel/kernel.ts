@@ -19,6 +19,7 @@ import type { Socket } from 'node:net';
 import type { KernelCluster, Listener } from './cluster.js';
 import { listenAlone } from './listen-alone.js';
 import { LocalGauges, type SharedGauge } from './gauges.js';
+import { LocalMaps, type SharedMap } from './shared-maps.js';
 import { isAuditEvent, type ListenSpec, type RelayedEvent, type WorkerReport } from './threads/messages.js';
 import { FinishedStatement } from './session/finished-statement.js';
 import type { ReplicaControlStmt, Statement } from '../sql/parser/ast.js';
@@ -155,6 +156,7 @@ export class Kernel implements KernelApi, SessionHost {
   /** The other threads' reports, fetched for the statement that needs them (see statementStarting). */
   private peers: WorkerReport[] = [];
   private readonly localGauges = new LocalGauges();
+  private readonly localMaps = new LocalMaps();
   /** The main thread of worker threads: fetches the workers' reports (set by the server). */
   peerSource: (() => Promise<WorkerReport[]>) | undefined;
   private readonly storeIds: Map<KvStore, number>;
@@ -435,6 +437,10 @@ export class Kernel implements KernelApi, SessionHost {
 
   gauge(name: string): SharedGauge {
     return this.cluster ? this.cluster.gauge(name) : this.localGauges.gauge(name);
+  }
+
+  sharedMap(name: string, maxEntries: number): SharedMap {
+    return this.cluster ? this.cluster.map(name, maxEntries) : this.localMaps.map(name, maxEntries);
   }
 
   async statusFresh(): Promise<void> {

@@ -12,12 +12,14 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Listener } from './cluster.js';
 import type { SharedGauge } from './gauges.js';
+import type { SharedMap } from './shared-maps.js';
 import type { StreamHold } from './replication/stream-holds.js';
 import type { TopologySource } from '../sharding/topology-source.js';
 import type { Transaction as ChangeLogTransaction } from '../storage/change-log/gen/mizzle/replication/v1/change_log_pb.js';
 
 export type { Listener } from './cluster.js';
 export type { SharedGauge } from './gauges.js';
+export type { SharedMap } from './shared-maps.js';
 
 /**
  * The kinds of plugin the kernel knows. `logging` covers both query logs and the
@@ -150,12 +152,15 @@ export type AuthDecision =
  * A stored password hash. `nativeStage2` is SHA1(SHA1(password)) (MySQL's
  * mysql_native_password hash, without the leading '*'); `sha256Stage2` is
  * SHA256(SHA256(password)) for caching_sha2_password's fast path;
- * `verifyClearText` checks a clear-text password against a salted hash.
+ * `verifyClearText` checks a clear-text password against a salted hash. `id` names the stored
+ * hash the same way on every thread and changes with it (the hash text itself): a cache shared
+ * by the threads keys by it.
  */
 export interface StoredCredential {
   nativeStage2?: Buffer;
   sha256Stage2?: Buffer;
   verifyClearText?(password: string): boolean;
+  readonly id?: string;
 }
 
 export interface Authenticator extends PluginLifecycle {
@@ -435,6 +440,12 @@ export interface KernelApi {
    * count): with worker threads, a limit holds for the server, not per thread.
    */
   gauge(name: string): SharedGauge;
+  /**
+   * A bounded map of byte strings every thread serving clients shares, by name (a plugin's
+   * cache): with worker threads it is kept in the main thread, and what a thread stored, once
+   * `set` resolved, every thread finds. Optional: a plugin without it keeps a map of its own.
+   */
+  sharedMap?(name: string, maxEntries: number): SharedMap;
   /**
    * Resolves once globalStatus() and processList() include every thread's latest numbers
    * (with worker threads they come from the workers; alone, at once).

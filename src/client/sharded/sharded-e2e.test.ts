@@ -9,6 +9,7 @@ import { FileTopology } from '../../sharding/file-topology.js';
 import type { KeyspaceTopology } from '../../sharding/topology.js';
 import { freePort } from '../../testing/server-process.js';
 import { passesEventually } from '../../testing/assertions.js';
+import type { NativeClientConnection } from '../../protocol/native/client-end.js';
 import { startNativeProtocolServer, type NativeProtocolServer } from '../../testing/native-protocol-server.js';
 import { connect, connectSharded, MizzleError, type Client, type ShardedClient } from '../index.js';
 
@@ -239,14 +240,28 @@ test('a shard whose primary moves to its (promoted) replica: the old server redi
       ks.shards[0].primary = at(c);
       ks.shards[0].replicas = [];
     });
-    const onA = await a.connect({ database: 'app' });
+    // A has seen the move once every one of its threads has: with worker threads each reads the topology itself, and the
+    // transaction's session may be on any of them. Connections are opened (and kept, so that they spread over the workers)
+    // until one on each worker is redirected.
+    const threads = Number((await rowsOn(a, 'SELECT @@mizzle_threads'))[0][0]);
+    const onA: { connection: NativeClientConnection; worker: number }[] = [];
     try {
       await passesEventually(async () => {
-        const r = await onA.request('SELECT 1', [], { shardKey: Buffer.from(String(low)) });
-        assert.deepEqual(r.kind === 'redirect' ? [r.redirect.reason, r.redirect.port] : r.kind, ['shard-moved', c.nativePort]);
+        if (onA.length < threads * 4) {
+          const connection = await a.connect({ database: 'app' });
+          const w = await connection.request('SELECT @@mizzle_worker_thread');
+          onA.push({ connection, worker: w.kind === 'rows' ? Number(w.rows[0][0]) : -1 });
+        }
+        const redirected = new Set<number>();
+        for (const { connection, worker } of onA) {
+          const r = await connection.request('SELECT 1', [], { shardKey: Buffer.from(String(low)) });
+          if (r.kind === 'redirect' && r.redirect.reason === 'shard-moved' && r.redirect.port === c.nativePort) redirected.add(worker);
+          else assert.equal(r.kind, 'redirect', `worker ${worker} of A has not seen the move`);
+        }
+        assert.equal(redirected.size, threads, `redirected on workers ${[...redirected].join(', ')} of ${threads}`);
       }, SEEN_MS);
     } finally {
-      onA.destroy();
+      for (const { connection } of onA) connection.destroy();
     }
     moved();
     await assert.rejects(cutOff, (e: MizzleError) => {

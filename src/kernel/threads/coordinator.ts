@@ -6,6 +6,8 @@ import type { Value } from '../../base/value.js';
 import type { SharedMemory } from './shared-memory.js';
 import { specKey, type RelayedEvent, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
+import { LocalMaps, applyMapOp } from '../shared-maps.js';
+import { RelayOrder } from './relay-order.js';
 
 /** What a worker is started with (its workerData). */
 export interface WorkerData {
@@ -58,6 +60,10 @@ export class Coordinator {
   private readonly sockets = new Map<string, { fd?: number; port?: number; waiting: { worker: number; req: number }[] }>();
   private readonly gatherings = new Map<number, Gathering>();
   private lastGather = 0;
+  /** The maps the workers share (KernelApi.sharedMap): kept here, where every worker's operations meet in one order. */
+  private readonly maps = new LocalMaps();
+  /** The workers' relayed events, merged back into the order they happened. */
+  private readonly order: RelayOrder;
   private stopped: (() => void)[] = [];
   private stoppedCount = 0;
   private duties: CoordinatorDuties = {
@@ -76,6 +82,7 @@ export class Coordinator {
     base: Omit<WorkerData, 'index' | 'memory'>,
     private readonly log: Logger,
   ) {
+    this.order = new RelayOrder(memory.workers, (events) => this.duties.relayed(events));
     for (let index = 0; index < memory.workers; index++) {
       const data: WorkerData = { index, memory, ...base };
       const worker = new Worker(script, { workerData: data, stdout: false, stderr: false });
@@ -166,7 +173,10 @@ export class Coordinator {
         for (let w = 0; w < this.workers.length; w++) if (w !== from) this.post(w, { t: 'setGlobal', name: m.name, value: m.value });
         return;
       case 'events':
-        this.duties.relayed(m.events);
+        this.order.received(from, m.seqs, m.events);
+        return;
+      case 'map':
+        this.post(from, { t: 'mapped', req: m.req, value: applyMapOp(this.maps, m.o) });
         return;
       case 'replicaControl':
         this.duties.main.replicaControl(m.action);
@@ -176,7 +186,11 @@ export class Coordinator {
         return;
       case 'stopped':
         this.stoppedCount++;
-        if (this.stoppedCount === this.workers.length) for (const done of this.stopped) done();
+        if (this.stoppedCount === this.workers.length) {
+          // Every worker sent its last events before it stopped: none is missing any more.
+          this.order.flush();
+          for (const done of this.stopped) done();
+        }
         return;
       case 'started':
         return;
@@ -232,5 +246,6 @@ export class Coordinator {
     });
     await Promise.race([all, late]);
     clearTimeout(timer);
+    this.order.flush();
   }
 }

@@ -2,6 +2,7 @@
 import type { ApplierDuty } from '../cluster.js';
 import type { AuditEvent, ProcessInfo, StatementEvent } from '../plugin.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
+import type { MapOp } from '../shared-maps.js';
 
 /** A finished statement as it crosses to the main thread's monitors (its digest is computed there if asked). */
 export type StatementRecord = Omit<StatementEvent, 'digest'>;
@@ -49,8 +50,10 @@ export type ToMain =
   | { t: 'replicaControl'; action: ApplierDuty }
   /** CHANGE REPLICATION FILTER's new lists, for the main thread's applier. */
   | { t: 'replicaFilter'; filters: ReplicationFilterChange[] }
-  /** Finished statements and audit events for the plugins that run in the main thread (monitoring, audit). */
-  | { t: 'events'; events: RelayedEvent[] };
+  /** Finished statements and audit events for the plugins that run in the main thread (monitoring, audit), with their numbers (`seqs[i]` is `events[i]`'s). */
+  | { t: 'events'; events: RelayedEvent[]; seqs: number[] }
+  /** An operation on a shared map, which the main thread keeps (kernel/shared-maps.ts). */
+  | { t: 'map'; req: number; o: MapOp };
 
 export type ToWorker =
   /** The main thread is ready (datadir, catalog, TLS files): the worker, its modules loaded, starts its server. */
@@ -59,6 +62,8 @@ export type ToWorker =
   | { t: 'listen'; req: number; create: false; fd: number; port: number }
   | { t: 'adopt'; spec: ListenSpec; fd: number }
   | { t: 'gathered'; req: number; reports: WorkerReport[] }
+  /** A shared map's answer: the value a get found. */
+  | { t: 'mapped'; req: number; value: Uint8Array | undefined }
   | { t: 'report'; req: number }
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }

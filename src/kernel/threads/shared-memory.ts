@@ -23,8 +23,10 @@ export interface SharedMemory {
 // Board words.
 const CATALOG_GENERATION = 0;
 const LAST_CONNECTION_ID = 1;
+/** The number the next event relayed to the main thread gets (threads/relay-order.ts). */
+const RELAY_SEQUENCE = 2;
 /** Then one word per worker: the connections it serves. */
-const CONNECTIONS = 2;
+const CONNECTIONS = 3;
 
 export function createSharedMemory(workers: number): SharedMemory {
   return {
@@ -65,6 +67,11 @@ export class Board {
       const id = (Atomics.add(this.words, LAST_CONNECTION_ID, 1) + 1) >>> 0;
       if (id !== 0) return id;
     }
+  }
+
+  /** The number of an event relayed to the main thread: one counter for every worker, so the main thread can merge them in order. */
+  nextRelaySequence(): number {
+    return Atomics.add(this.words, RELAY_SEQUENCE, 1) >>> 0;
   }
 
   connectionOpened(worker: number): void {

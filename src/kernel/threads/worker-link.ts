@@ -12,6 +12,7 @@ import type { SharedGauge } from '../gauges.js';
 import { specKey, type ListenSpec, type RelayedEvent, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 import type { AuditEvent, StatementEvent } from '../plugin.js';
+import type { MapOp, SharedMap } from '../shared-maps.js';
 
 /** Finished statements and audit events are sent to the main thread in batches of at most this many, */
 const STATEMENT_BATCH = 256;
@@ -39,6 +40,8 @@ export class WorkerLink implements KernelCluster {
   private readonly listeners = new Map<string, SharedListener>();
   private readonly gauges: SharedGauges;
   private relayed: RelayedEvent[] = [];
+  /** The relayed events' numbers, taken as they happened (the main thread merges the workers' events by them). */
+  private relayedSeqs: number[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   /** Told when the shared gauge table is full (the kernel logs it). */
   gaugesFull: (name: string) => void = () => undefined;
@@ -67,7 +70,8 @@ export class WorkerLink implements KernelCluster {
       case 'begin':
         return;
       case 'listen':
-      case 'gathered': {
+      case 'gathered':
+      case 'mapped': {
         const answer = this.pending.get(m.req);
         this.pending.delete(m.req);
         answer?.(m);
@@ -118,6 +122,7 @@ export class WorkerLink implements KernelCluster {
   }
 
   private relay(e: RelayedEvent): void {
+    this.relayedSeqs.push(this.board.nextRelaySequence());
     this.relayed.push(e);
     if (this.relayed.length >= STATEMENT_BATCH) this.flushStatements();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushStatements(), STATEMENT_FLUSH_MS);
@@ -127,8 +132,9 @@ export class WorkerLink implements KernelCluster {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.relayed.length === 0) return;
-    this.send({ t: 'events', events: this.relayed });
+    this.send({ t: 'events', events: this.relayed, seqs: this.relayedSeqs });
     this.relayed = [];
+    this.relayedSeqs = [];
   }
 
   started(): void {
@@ -177,6 +183,19 @@ export class WorkerLink implements KernelCluster {
 
   gauge(name: string): SharedGauge {
     return this.gauges.gauge(name);
+  }
+
+  map(name: string, maxEntries: number): SharedMap {
+    const ask = async (o: MapOp): Promise<Uint8Array | undefined> => {
+      const answer = await this.request((req) => ({ t: 'map', req, o }));
+      return answer.t === 'mapped' ? answer.value : undefined;
+    };
+    return {
+      get: (key) => ask({ op: 'get', name, max: maxEntries, key }),
+      set: async (key, value) => void (await ask({ op: 'set', name, max: maxEntries, key, value })),
+      delete: async (key) => void (await ask({ op: 'delete', name, max: maxEntries, key })),
+      clear: async () => void (await ask({ op: 'clear', name, max: maxEntries })),
+    };
   }
 
   sharedStatus(): [string, number][] {

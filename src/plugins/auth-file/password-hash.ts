@@ -41,15 +41,15 @@ const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export function parseHash(hash: string): StoredCredential {
   if (hash === '') {
     // No password at all: only an empty answer logs in.
-    return { nativeStage2: Buffer.alloc(0), verifyClearText: (pw) => pw === '' };
+    return { id: hash, nativeStage2: Buffer.alloc(0), verifyClearText: (pw) => pw === '' };
   }
   if (hash.startsWith('*')) {
     const hex = hash.slice(1);
     if (!HEX40.test(hex)) throw new HashFormatError("a '*' hash must be followed by 40 hex digits");
     const stage2 = Buffer.from(hex, 'hex');
-    return { nativeStage2: stage2, verifyClearText: (pw) => timingSafeEqual(nativeStage2(pw), stage2) };
+    return { id: hash, nativeStage2: stage2, verifyClearText: (pw) => timingSafeEqual(nativeStage2(pw), stage2) };
   }
-  if (hash.startsWith(SCRYPT_PREFIX)) return parseScrypt(hash.slice(SCRYPT_PREFIX.length));
+  if (hash.startsWith(SCRYPT_PREFIX)) return { ...parseScrypt(hash.slice(SCRYPT_PREFIX.length)), id: hash };
   throw new HashFormatError("unknown hash format (expected '*' + 40 hex digits or '$mizzle-scrypt$...'; run `mizzle passwd USER`)");
 }
 

@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AuthDecision, AuthRequest, Authenticator } from '../../kernel/plugin.js';
 import type { Logger } from '../../kernel/logger.js';
 import { SuccessCache } from '../shared/success-cache.js';
+import type { SharedMap } from '../../kernel/shared-maps.js';
 
 export interface HttpSettings {
   url: URL;
@@ -16,8 +17,9 @@ export interface HttpSettings {
 export class HttpAuthenticator implements Authenticator {
   private readonly cache: SuccessCache;
 
-  constructor(private readonly settings: HttpSettings, private readonly log: Logger) {
-    this.cache = new SuccessCache(settings.cacheSeconds * 1000);
+  /** `store`: where successes are remembered (the kernel's shared map, so that every worker thread finds them; by default a map of its own). */
+  constructor(private readonly settings: HttpSettings, private readonly log: Logger, store?: SharedMap) {
+    this.cache = new SuccessCache(settings.cacheSeconds * 1000, store);
   }
 
   async authenticate(req: AuthRequest): Promise<AuthDecision> {
@@ -42,8 +44,11 @@ export class HttpAuthenticator implements Authenticator {
 
   /** SIGHUP drops the remembered successes. */
   reload(): void {
-    this.cache.clear();
-    this.log.info('auth-http: cache of successful logins cleared');
+    // With worker threads every worker clears the one shared cache; each says so once it is done.
+    this.cache.clear().then(
+      () => this.log.info('auth-http: cache of successful logins cleared'),
+      (e: unknown) => this.log.warn('auth-http: cache of successful logins not cleared', { error: String(e) }),
+    );
   }
 
   /** One GET with the credentials; resolves with the status code, rejects on network errors and after the timeout. */

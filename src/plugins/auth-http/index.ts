@@ -1,5 +1,6 @@
 // The auth-http plugin: logins checked by an HTTP endpoint with Basic credentials; it fails closed.
 import { ConfigError } from '../../kernel/config.js';
+import { SUCCESS_CACHE_ENTRIES } from '../shared/success-cache.js';
 import type { Authenticator, Plugin, PluginOptions } from '../../kernel/plugin.js';
 import { HttpAuthenticator, type HttpSettings } from './http-authenticator.js';
 import { readCaFile } from '../shared/tls-ca.js';
@@ -26,7 +27,8 @@ export const plugin: Plugin<'authentication'> = {
       ctx.log.warn('auth-http: passwords go to the endpoint unencrypted; use https://', { url: settings.url.origin });
     }
     ctx.log.info('auth-http: ready', { url: settings.url.origin + settings.url.pathname, timeout_ms: settings.timeoutMs, cache_seconds: settings.cacheSeconds });
-    return new HttpAuthenticator(settings, ctx.log);
+    // One cache for the server: a login remembered by one worker thread is a hit on the others.
+    return new HttpAuthenticator(settings, ctx.log, ctx.kernel.sharedMap?.('auth-http.successes', SUCCESS_CACHE_ENTRIES));
   },
 };
 

@@ -1,5 +1,6 @@
 // The auth-ldap plugin: logins checked by binding to an LDAP directory as the connecting user.
 import { ConfigError } from '../../kernel/config.js';
+import { SUCCESS_CACHE_ENTRIES } from '../shared/success-cache.js';
 import type { Authenticator, Plugin, PluginOptions } from '../../kernel/plugin.js';
 import type { DnLookup, LdapSettings } from './ldap-authenticator.js';
 import { readCaFile } from '../shared/tls-ca.js';
@@ -35,7 +36,8 @@ export const plugin: Plugin<'authentication'> = {
     ctx.log.info('auth-ldap: ready', { uri: settings.uri, mode: settings.lookup.mode, cache_seconds: settings.cacheSeconds });
     // The LDAP client loads only when the plugin is enabled: start-up stays fast without it.
     const { LdapAuthenticator } = await import('./ldap-authenticator.js');
-    return new LdapAuthenticator(settings, ctx.log);
+    // One cache for the server: a login remembered by one worker thread is a hit on the others.
+    return new LdapAuthenticator(settings, ctx.log, ctx.kernel.sharedMap?.('auth-ldap.successes', SUCCESS_CACHE_ENTRIES));
   },
 };
 

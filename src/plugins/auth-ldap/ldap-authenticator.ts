@@ -6,6 +6,7 @@ import { Client, InvalidCredentialsError, ResultCodeError, SizeLimitExceededErro
 import type { AuthDecision, AuthRequest, Authenticator } from '../../kernel/plugin.js';
 import type { Logger } from '../../kernel/logger.js';
 import { SuccessCache } from '../shared/success-cache.js';
+import type { SharedMap } from '../../kernel/shared-maps.js';
 import { escapeDnValue, escapeFilterValue, fillTemplate } from './ldap-escape.js';
 
 /** How the user's DN is found: put into a template, or looked up with a search. */
@@ -35,8 +36,9 @@ export class LdapAuthenticator implements Authenticator {
   private readonly cache: SuccessCache;
   private readonly host: string;
 
-  constructor(private readonly settings: LdapSettings, private readonly log: Logger) {
-    this.cache = new SuccessCache(settings.cacheSeconds * 1000);
+  /** `store`: where successes are remembered (the kernel's shared map, so that every worker thread finds them; by default a map of its own). */
+  constructor(private readonly settings: LdapSettings, private readonly log: Logger, store?: SharedMap) {
+    this.cache = new SuccessCache(settings.cacheSeconds * 1000, store);
     this.host = urlHost(new URL(settings.uri));
   }
 
@@ -57,8 +59,11 @@ export class LdapAuthenticator implements Authenticator {
 
   /** SIGHUP drops the remembered successes, e.g. after an account was disabled. */
   reload(): void {
-    this.cache.clear();
-    this.log.info('auth-ldap: cache of successful logins cleared');
+    // With worker threads every worker clears the one shared cache; each says so once it is done.
+    this.cache.clear().then(
+      () => this.log.info('auth-ldap: cache of successful logins cleared'),
+      (e: unknown) => this.log.warn('auth-ldap: cache of successful logins not cleared', { error: String(e) }),
+    );
   }
 
   private async askDirectory(user: string, password: string): Promise<boolean> {

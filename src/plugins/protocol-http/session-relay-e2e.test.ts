@@ -2,9 +2,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { startHttpProtocolServer, type HttpProtocolServer } from '../../testing/http-protocol-server.js';
 
-const THREADS = Number(process.env.MIZZLE_THREADS ?? '1');
+// Unset or 0: one worker per core, mizzle's default.
+const THREADS = Number(process.env.MIZZLE_THREADS ?? '0') || availableParallelism();
 
 let h: HttpProtocolServer;
 

@@ -1,5 +1,5 @@
 // The authentication conversation after a HandshakeResponse or COM_CHANGE_USER: decide, verify, switch methods.
-import type { AuthDecision, KernelApi, PeerCertificate, StoredCredential } from '../../kernel/plugin.js';
+import type { AuthDecision, KernelApi, PeerCertificate, SharedMap, StoredCredential } from '../../kernel/plugin.js';
 import {
   AuthMethod,
   EMPTY_NATIVE_STAGE2,
@@ -85,7 +85,7 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
       writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
       return { ok: true };
     }
-    if (method === AuthMethod.CACHING_SHA2 && (a.secure || a.rsaKey) && cred.verifyClearText) return sha2FullAuthentication(ch, cred, token, a);
+    if (method === AuthMethod.CACHING_SHA2 && (a.secure || a.rsaKey) && cred.verifyClearText) return sha2FullAuthentication(kernel, ch, cred, token, a);
     const target = switchTarget(cred, a.preferredMethod, a.secure || a.rsaKey !== undefined);
     if (target === null || switched) {
       return {
@@ -108,11 +108,27 @@ export async function authenticateClient(kernel: KernelApi, ch: AuthChannel, a: 
 
 /**
  * Stage 2 (SHA256(SHA256(password))) of passwords that passed a full authentication, by the
- * credential they matched: the next login of that user takes the fast path. Keyed by the
- * credential object, so a reloaded users file (new objects) forgets them, as FLUSH
- * PRIVILEGES empties MySQL's cache.
+ * credential they matched: the next login of that user takes the fast path. A credential that
+ * names its stored hash (`id`) is remembered in the kernel's shared map, so that with worker
+ * threads a full authentication on one worker opens the fast path on all of them; SIGHUP
+ * empties it (the users file is read again), as FLUSH PRIVILEGES empties MySQL's cache. Others
+ * are keyed by the credential object, so a reloaded users file (new objects) forgets them.
  */
 const sha2FastCache = new WeakMap<StoredCredential, Buffer>();
+/** The shared map's name and size bound. */
+const SHA2_FAST_CACHE = 'protocol-mysql.sha2-fast';
+const SHA2_FAST_ENTRIES = 10_000;
+
+/** SIGHUP: the fast path is opened again only by a full authentication against the users file as it is now. */
+export function forgetFastAuthentications(kernel: KernelApi): Promise<void> {
+  return kernel.sharedMap?.(SHA2_FAST_CACHE, SHA2_FAST_ENTRIES).clear() ?? Promise.resolve();
+}
+
+/** Where `cred`'s fast-path stage 2 is kept: the shared map (and its key), or none (the WeakMap). */
+function sharedFastEntry(kernel: KernelApi, user: string, cred: StoredCredential): { map: SharedMap; key: string } | undefined {
+  if (cred.id === undefined || kernel.sharedMap === undefined) return undefined;
+  return { map: kernel.sharedMap(SHA2_FAST_CACHE, SHA2_FAST_ENTRIES), key: `${user}\0${cred.id}` };
+}
 
 /**
  * caching_sha2_password's full authentication, for a credential that can only check a
@@ -121,8 +137,10 @@ const sha2FastCache = new WeakMap<StoredCredential, Buffer>();
  * TLS, or on a clear connection encrypted with the server's RSA public key (which it may ask
  * for first with 0x02). A success is cached for the fast path.
  */
-async function sha2FullAuthentication(ch: AuthChannel, cred: StoredCredential, token: Buffer, a: AuthAttempt): Promise<AuthOutcome> {
-  const cached = sha2FastCache.get(cred);
+async function sha2FullAuthentication(kernel: KernelApi, ch: AuthChannel, cred: StoredCredential, token: Buffer, a: AuthAttempt): Promise<AuthOutcome> {
+  const shared = sharedFastEntry(kernel, a.user, cred);
+  const found = shared ? await shared.map.get(shared.key) : sha2FastCache.get(cred);
+  const cached = found === undefined ? undefined : Buffer.from(found.buffer, found.byteOffset, found.byteLength);
   if (cached && verifySha2(token, a.scramble, cached)) {
     writeAuthMoreData(ch.out, Sha2Status.FAST_AUTH_SUCCESS);
     return { ok: true };
@@ -154,7 +172,8 @@ async function sha2FullAuthentication(ch: AuthChannel, cred: StoredCredential, t
     password = decrypted;
   }
   if (cred.verifyClearText?.(password) !== true) return wrongPassword(`${AuthMethod.CACHING_SHA2}, full authentication`);
-  sha2FastCache.set(cred, sha2Stage2(password));
+  if (shared) await shared.map.set(shared.key, sha2Stage2(password));
+  else sha2FastCache.set(cred, sha2Stage2(password));
   return { ok: true };
 }
 

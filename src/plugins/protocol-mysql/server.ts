@@ -7,6 +7,7 @@ import type { KernelApi, Listener, ProtocolServer, SharedGauge } from '../../ker
 import { DEFAULT_MAX_ALLOWED_PACKET, PacketWriter, writeErr } from '../../protocol/mysql/index.js';
 import { MysqlConnection, type ConnectionEnv } from './connection.js';
 import type { Sha2RsaKeySource } from './sha2-rsa-key.js';
+import { forgetFastAuthentications } from './auth-exchange.js';
 
 export interface MysqlServerOptions {
   port: number;
@@ -109,6 +110,11 @@ export class MysqlProtocolServer implements ProtocolServer {
         if (this.connections.size === 0 && this.allClosed) this.allClosed();
       },
     };
+  }
+
+  /** SIGHUP: caching_sha2_password's fast path is forgotten, as the users file is read again. */
+  reload(): Promise<void> {
+    return forgetFastAuthentications(this.kernel);
   }
 
   /** Stops listening, closes idle connections, lets running commands finish; resolves when all are gone. */

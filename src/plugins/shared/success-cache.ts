@@ -1,17 +1,18 @@
 // Remembers recent successful clear-text logins (LDAP, HTTP) for a while, without keeping any password.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { LocalMap, type SharedMap } from '../../kernel/shared-maps.js';
 
 /** Cheap enough per login, still far from a plain hash for whoever reads a memory dump. */
 const SCRYPT: ScryptOptions = { N: 4096, r: 8, p: 1 };
 const KEY_BYTES = 32;
+const SALT_BYTES = 16;
+/** An entry's bytes: the salt, the digest, then when it expires (ms since the epoch, float64). */
+const ENTRY_BYTES = SALT_BYTES + KEY_BYTES + 8;
 
-interface Entry {
-  salt: Buffer;
-  digest: Buffer;
-  expiresAt: number;
-}
+/** How many users a cache remembers at most (the oldest go first). */
+export const SUCCESS_CACHE_ENTRIES = 10_000;
 
-function derive(password: string, salt: Buffer): Promise<Buffer> {
+function derive(password: string, salt: Uint8Array): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password, salt, KEY_BYTES, SCRYPT, (e, key) => (e ? reject(e) : resolve(key))));
 }
 
@@ -19,14 +20,13 @@ function derive(password: string, salt: Buffer): Promise<Buffer> {
  * One entry per user: a salted scrypt digest of the password that last succeeded and
  * when it expires. A lookup with any other password misses (and the plugin asks its
  * server again); so does everything when `ttlMs` is 0. Only successes are stored, so a
- * failure is never answered from the cache.
+ * failure is never answered from the cache. The entries live in `store`: with worker
+ * threads, the kernel's shared map, so a login remembered by one worker is a hit on every other.
  */
 export class SuccessCache {
-  private readonly entries = new Map<string, Entry>();
-
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
+    private readonly store: SharedMap = new LocalMap(SUCCESS_CACHE_ENTRIES),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -34,35 +34,31 @@ export class SuccessCache {
     return this.ttlMs > 0;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   async has(user: string, password: string): Promise<boolean> {
-    const entry = this.entries.get(user);
-    if (!entry) return false;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(user);
+    if (!this.enabled) return false;
+    const entry = await this.store.get(user);
+    if (!entry || entry.byteLength !== ENTRY_BYTES) return false;
+    const view = new DataView(entry.buffer, entry.byteOffset, entry.byteLength);
+    if (view.getFloat64(SALT_BYTES + KEY_BYTES) <= this.now()) {
+      await this.store.delete(user);
       return false;
     }
-    const digest = await derive(password, entry.salt);
-    return timingSafeEqual(digest, entry.digest);
+    const digest = await derive(password, entry.subarray(0, SALT_BYTES));
+    return timingSafeEqual(digest, entry.subarray(SALT_BYTES, SALT_BYTES + KEY_BYTES));
   }
 
   async remember(user: string, password: string): Promise<void> {
     if (!this.enabled) return;
-    const salt = randomBytes(16);
+    const salt = randomBytes(SALT_BYTES);
     const digest = await derive(password, salt);
-    this.entries.delete(user);
-    this.entries.set(user, { salt, digest, expiresAt: this.now() + this.ttlMs });
-    // Oldest first in a Map: drop from the front when full.
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    const entry = new Uint8Array(ENTRY_BYTES);
+    entry.set(salt, 0);
+    entry.set(digest, SALT_BYTES);
+    new DataView(entry.buffer).setFloat64(SALT_BYTES + KEY_BYTES, this.now() + this.ttlMs);
+    await this.store.set(user, entry);
   }
 
-  clear(): void {
-    this.entries.clear();
+  clear(): Promise<void> {
+    return this.store.clear();
   }
 }
