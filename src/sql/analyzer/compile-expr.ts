@@ -938,7 +938,7 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
       const v = xe(r, c);
       if (v === null) return null;
       return coerceValue(v, type, {
-        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, integerPrefix: true,
         warn: (code, message) => castWarning(c, code, message, v, type),
       });
     },
@@ -981,7 +981,7 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
       const negative = typeof v === 'number' ? v < 0 : typeof v === 'bigint' ? v < 0n : v instanceof Decimal ? v.sign() < 0 : typeof v === 'string' && v.trimStart().startsWith('-');
       const target = negative ? signed : type;
       const n = coerceValue(v, target, {
-        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, integerPrefix: true,
         warn: (code, message) => castWarning(c, code, message, v, target),
       });
       if (!negative || n === null) return n;
