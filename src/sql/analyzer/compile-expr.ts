@@ -923,7 +923,7 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
   if (x.type.kind === 'json' && !isStringType(target) && !isBinaryType(target)) x = jsonAsScalar(x);
   // A quotient casts to a number from all its digits (CAST(1/3 AS DECIMAL(10,9)) = 0.333333333), to text at its scale.
   const numeric = target.kind === 'decimal' || target.kind === 'double' || target.kind === 'float';
-  const xe = numeric ? x.evalUnrounded ?? x.eval : x.eval;
+  const xe = numeric ? x.evalUnrounded ?? x.eval : isStringType(target) && x.type.kind === 'decimal' ? decimalAsText(x) : x.eval;
   // CHAR without a length holds the whole value: a number's type length is a display width, not a bound.
   const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: isStringType(x.type) ? x.type.length ?? 255 : Math.max(x.type.length ?? 0, 255) }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
@@ -943,6 +943,13 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
       });
     },
   };
+}
+
+/** A DECIMAL operand as the text it casts to: at its type's scale (CAST(IF(c, 1.5, 2.25) AS CHAR) is '1.50'). */
+function decimalAsText(x: Compiled): Evaluator {
+  const xe = x.eval;
+  const type = x.type;
+  return (r, c) => { const v = xe(r, c); return v === null || typeof v === 'string' || Buffer.isBuffer(v) ? v : valueToString(v, type); };
 }
 
 /** CAST to a temporal type: text that is no valid date or time is NULL with warning 1292, not a zero date. */
