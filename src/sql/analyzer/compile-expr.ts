@@ -24,6 +24,7 @@ import type { ExprCompiler } from '../functions/define.js';
 import type { Scope } from './scope.js';
 import { defaultFunctionValue } from './column-default.js';
 import { compileMatch } from './fulltext-match.js';
+import { keepingQuotientDigits } from '../functions/control.js';
 
 /** A compiled expression evaluated against one input row. */
 export type Evaluator = (row: Row, ctx: EvalContext) => Value;
@@ -882,19 +883,20 @@ function compileCase(expr: Extract<Expr, { type: 'case' }>, env: CompileEnv): Co
   const otherwise = expr.else ? compileExpr(expr.else, env) : constant(T_NULL, null);
   const type = unifyTypes([...thens.map((t) => t.type), otherwise.type]);
   const condEvals = conds.map((c) => c.eval);
-  const thenEvals = thens.map((t) => convertTo(t, type).eval);
-  const elseEval = convertTo(otherwise, type).eval;
   const n = condEvals.length;
   return {
     type,
     nullable: thens.some((t) => t.nullable) || otherwise.nullable,
     constant: conds.every((c) => c.constant) && thens.every((t) => t.constant) && otherwise.constant,
-    eval: (r, c) => {
-      for (let i = 0; i < n; i++) {
-        if (toBoolean(condEvals[i](r, c)) === true) return thenEvals[i](r, c);
-      }
-      return elseEval(r, c);
-    },
+    ...keepingQuotientDigits([...thens, otherwise].map((t) => convertTo(t, type)), type, (evals) => {
+      const elseEval = evals[n];
+      return (r, c) => {
+        for (let i = 0; i < n; i++) {
+          if (toBoolean(condEvals[i](r, c)) === true) return evals[i](r, c);
+        }
+        return elseEval(r, c);
+      };
+    }),
   };
 }
 
