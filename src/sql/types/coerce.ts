@@ -1,7 +1,7 @@
 // Converting a value into a column or CAST target type, with MySQL's strict-mode errors and lenient warnings.
 import { ErrorCode, sqlError } from '../../base/errors.js';
 import { Decimal, pow10 } from '../../base/decimal.js';
-import { numericPrefix, normInt, toDecimal, toDouble } from './convert.js';
+import { isSpace, numericPrefix, normInt, toDecimal, toDouble } from './convert.js';
 import { valueToString } from '../../base/format.js';
 import { INTEGER_RANGES, isIntegerType, type SqlType } from '../../base/sql-type.js';
 import { parseDate, parseDateTime, parseTime, parseYear } from '../../base/temporal.js';
@@ -115,19 +115,15 @@ function coerceInteger(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget):
 function integerPrefix(s: string): { text: string; complete: boolean } {
   const n = s.length;
   let i = 0;
-  while (i < n && isSpaceCode(s.charCodeAt(i))) i++;
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
   const start = i;
   if (i < n && (s[i] === '+' || s[i] === '-')) i++;
   const digits = i;
   while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
   if (i === digits) return { text: '', complete: false };
   const text = s.slice(start, i);
-  while (i < n && isSpaceCode(s.charCodeAt(i))) i++;
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
   return { text, complete: i === n };
-}
-
-function isSpaceCode(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
 }
 
 function coerceDecimal(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget): Value {
