@@ -91,11 +91,15 @@ function zeroFill(s: string, width: number): string {
 /** A value converted to a JS string as MySQL's string context sees it (CONCAT, comparisons with text). */
 export function valueToString(value: Exclude<Value, null>, type?: SqlType): string {
   if (typeof value === 'string') return value;
+  // A DECIMAL-typed value reads at its type's scale, as it prints: CONCAT(IF(c, 1.5, 2.25), '') is '1.50'
+  // (a branch, GREATEST argument or quotient carries its own scale until then).
+  const decimalScale = type !== undefined && type.kind === 'decimal' ? type.scale : undefined;
   if (typeof value === 'number') {
     if (type && type.kind === 'float') return formatFloat(value);
+    if (decimalScale !== undefined && decimalScale > 0 && Number.isInteger(value)) return Decimal.fromNumber(value).withScale(decimalScale).toString();
     return Number.isInteger(value) && !(type && (type.kind === 'double')) ? String(value) : formatDouble(value);
   }
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Decimal) return value.toString();
+  if (typeof value === 'bigint') return decimalScale !== undefined && decimalScale > 0 ? new Decimal(value, 0).withScale(decimalScale).toString() : value.toString();
+  if (value instanceof Decimal) return decimalScale !== undefined && value.scale !== decimalScale ? value.withScale(decimalScale).toString() : value.toString();
   return value.toString('utf8');
 }

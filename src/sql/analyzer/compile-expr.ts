@@ -24,6 +24,7 @@ import type { ExprCompiler } from '../functions/define.js';
 import type { Scope } from './scope.js';
 import { defaultFunctionValue } from './column-default.js';
 import { compileMatch } from './fulltext-match.js';
+import { keepingQuotientDigits } from '../functions/control.js';
 
 /** A compiled expression evaluated against one input row. */
 export type Evaluator = (row: Row, ctx: EvalContext) => Value;
@@ -882,19 +883,20 @@ function compileCase(expr: Extract<Expr, { type: 'case' }>, env: CompileEnv): Co
   const otherwise = expr.else ? compileExpr(expr.else, env) : constant(T_NULL, null);
   const type = unifyTypes([...thens.map((t) => t.type), otherwise.type]);
   const condEvals = conds.map((c) => c.eval);
-  const thenEvals = thens.map((t) => convertTo(t, type).eval);
-  const elseEval = convertTo(otherwise, type).eval;
   const n = condEvals.length;
   return {
     type,
     nullable: thens.some((t) => t.nullable) || otherwise.nullable,
     constant: conds.every((c) => c.constant) && thens.every((t) => t.constant) && otherwise.constant,
-    eval: (r, c) => {
-      for (let i = 0; i < n; i++) {
-        if (toBoolean(condEvals[i](r, c)) === true) return thenEvals[i](r, c);
-      }
-      return elseEval(r, c);
-    },
+    ...keepingQuotientDigits([...thens, otherwise].map((t) => convertTo(t, type)), type, (evals) => {
+      const elseEval = evals[n];
+      return (r, c) => {
+        for (let i = 0; i < n; i++) {
+          if (toBoolean(condEvals[i](r, c)) === true) return evals[i](r, c);
+        }
+        return elseEval(r, c);
+      };
+    }),
   };
 }
 
@@ -923,7 +925,7 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
   if (x.type.kind === 'json' && !isStringType(target) && !isBinaryType(target)) x = jsonAsScalar(x);
   // A quotient casts to a number from all its digits (CAST(1/3 AS DECIMAL(10,9)) = 0.333333333), to text at its scale.
   const numeric = target.kind === 'decimal' || target.kind === 'double' || target.kind === 'float';
-  const xe = numeric ? x.evalUnrounded ?? x.eval : x.eval;
+  const xe = numeric ? x.evalUnrounded ?? x.eval : isStringType(target) && x.type.kind === 'decimal' ? decimalAsText(x) : x.eval;
   // CHAR without a length holds the whole value: a number's type length is a display width, not a bound.
   const type: SqlType = target.kind === 'char' && target.length === undefined ? { kind: 'varchar', length: isStringType(x.type) ? x.type.length ?? 255 : Math.max(x.type.length ?? 0, 255) }
     : target.kind === 'char' ? { ...target, kind: 'varchar' }
@@ -938,11 +940,18 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
       const v = xe(r, c);
       if (v === null) return null;
       return coerceValue(v, type, {
-        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, integerPrefix: true,
         warn: (code, message) => castWarning(c, code, message, v, type),
       });
     },
   };
+}
+
+/** A DECIMAL operand as the text it casts to: at its type's scale (CAST(IF(c, 1.5, 2.25) AS CHAR) is '1.50'). */
+function decimalAsText(x: Compiled): Evaluator {
+  const xe = x.eval;
+  const type = x.type;
+  return (r, c) => { const v = xe(r, c); return v === null || typeof v === 'string' || Buffer.isBuffer(v) ? v : valueToString(v, type); };
 }
 
 /** CAST to a temporal type: text that is no valid date or time is NULL with warning 1292, not a zero date. */
@@ -981,7 +990,7 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
       const negative = typeof v === 'number' ? v < 0 : typeof v === 'bigint' ? v < 0n : v instanceof Decimal ? v.sign() < 0 : typeof v === 'string' && v.trimStart().startsWith('-');
       const target = negative ? signed : type;
       const n = coerceValue(v, target, {
-        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, integerPrefix: true,
         warn: (code, message) => castWarning(c, code, message, v, target),
       });
       if (!negative || n === null) return n;

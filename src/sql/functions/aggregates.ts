@@ -51,12 +51,12 @@ export function makeAggregate(call: AggregateCall, env: CompileEnv, overGroups =
   const filterFactory = call.distinct ? distinctFilter(args) : undefined;
   const arg = args[0];
   const name = call.name;
-  const wrap = (type: SqlType, make: () => { add(v: Exclude<Value, null>, row: Row, ctx: EvalContext): void; result(): Value }, countNulls = false): AggregateSpec => ({
+  const wrap = (type: SqlType, make: () => { add(v: Exclude<Value, null>, row: Row, ctx: EvalContext): void; result(): Value }, countNulls = false, argEval = arg?.eval): AggregateSpec => ({
     type,
     create() {
       const acc = make();
       const filter = filterFactory?.();
-      const e = arg?.eval;
+      const e = argEval;
       return {
         add(row, ctx) {
           if (filter && !filter(row, ctx)) return;
@@ -117,10 +117,12 @@ export function makeAggregate(call: AggregateCall, env: CompileEnv, overGroups =
             if (n === 0) return null;
             const total = dsum ? dsum.add(new Decimal(isum, 0)) : new Decimal(isum, 0);
             if (!avg) return total.withScale(scaleOf(type));
-            return total.div(new Decimal(BigInt(n), 0), inc) ?? null;
+            return total.div(new Decimal(BigInt(n), 0), scaleOf(type) - total.scale) ?? null;
           },
         };
-      });
+        // Quotients add with all the digits MySQL's division keeps (SUM(a/b) is not a sum of rounded quotients);
+        // DISTINCT compares them at their type's scale.
+      }, false, call.distinct ? arg.eval : arg.evalUnrounded ?? arg.eval);
     }
     case 'MIN':
     case 'MAX': {

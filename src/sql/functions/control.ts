@@ -1,18 +1,33 @@
 // Control-flow and comparison functions: IF, IFNULL, NULLIF, COALESCE, GREATEST, LEAST, ISNULL, INTERVAL.
-import type { Compiled } from '../analyzer/compile-expr.js';
+import type { Compiled, Evaluator } from '../analyzer/compile-expr.js';
+import { Decimal } from '../../base/decimal.js';
+import type { SqlType } from '../../base/sql-type.js';
 import { compareDomain, compareIn } from '../types/compare.js';
 import { toBoolean, toDouble } from '../types/convert.js';
 import { T_BIGINT, T_BOOL_INT, unifyTypes } from '../types/infer.js';
 import type { FunctionDef } from './define.js';
 
+/**
+ * A DECIMAL result chosen among branches or arguments of which some are quotients: it is chosen from their
+ * unrounded values, as MySQL reads a quotient with all its digits (GREATEST(x, 2/92.54) shows 0.02161 at scale 5,
+ * not the 4-place 0.0216), shown at the result type's scale, and passed on unrounded to arithmetic that follows.
+ */
+export function keepingQuotientDigits(parts: Compiled[], type: SqlType, make: (evals: Evaluator[]) => Evaluator): Pick<Compiled, 'eval' | 'evalUnrounded'> {
+  const plain = make(parts.map((p) => p.eval));
+  if (type.kind !== 'decimal' || !parts.some((p) => p.evalUnrounded !== undefined)) return { eval: plain };
+  const raw = make(parts.map((p) => p.evalUnrounded ?? p.eval));
+  const scale = type.scale ?? 0;
+  return { eval: (r, c) => { const v = raw(r, c); return v instanceof Decimal && v.scale > scale ? v.withScale(scale) : v; }, evalUnrounded: raw };
+}
+
 const IF: FunctionDef = {
   name: 'IF', minArgs: 3, maxArgs: 3,
   compile([cond, a, b], _env, _call, { convertTo }) {
     const type = unifyTypes([a.type, b.type]);
-    const ce = cond.eval, ae = convertTo(a, type).eval, be = convertTo(b, type).eval;
+    const ce = cond.eval;
     return {
       type, nullable: a.nullable || b.nullable, constant: cond.constant && a.constant && b.constant,
-      eval: (r, c) => (toBoolean(ce(r, c)) === true ? ae(r, c) : be(r, c)),
+      ...keepingQuotientDigits([convertTo(a, type), convertTo(b, type)], type, ([ae, be]) => (r, c) => (toBoolean(ce(r, c)) === true ? ae(r, c) : be(r, c))),
     };
   },
 };
@@ -22,16 +37,15 @@ function coalesce(name: string, min: number, max: number): FunctionDef {
     name, minArgs: min, maxArgs: max,
     compile(args, _env, _call, { convertTo }) {
       const type = unifyTypes(args.map((a) => a.type));
-      const evals = args.map((a) => convertTo(a, type).eval);
       return {
         type, nullable: args.every((a) => a.nullable), constant: args.every((a) => a.constant),
-        eval: (r, c) => {
+        ...keepingQuotientDigits(args.map((a) => convertTo(a, type)), type, (evals) => (r, c) => {
           for (const e of evals) {
             const v = e(r, c);
             if (v !== null) return v;
           }
           return null;
-        },
+        }),
       };
     },
   };
@@ -55,10 +69,9 @@ function extreme(name: string, sign: 1 | -1): FunctionDef {
     compile(args: Compiled[], _env, _call, { convertTo }) {
       const type = unifyTypes(args.map((a) => a.type));
       const dom = compareDomain(type, type);
-      const evals = args.map((a) => convertTo(a, type).eval);
       return {
         type, nullable: true, constant: args.every((a) => a.constant),
-        eval: (r, c) => {
+        ...keepingQuotientDigits(args.map((a) => convertTo(a, type)), type, (evals) => (r, c) => {
           let best = evals[0](r, c);
           if (best === null) return null;
           for (let i = 1; i < evals.length; i++) {
@@ -67,7 +80,7 @@ function extreme(name: string, sign: 1 | -1): FunctionDef {
             if (compareIn(dom, v, best, type.collation) * sign > 0) best = v;
           }
           return best;
-        },
+        }),
       };
     },
   };

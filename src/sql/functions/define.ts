@@ -62,12 +62,13 @@ export function strict(
   maxArgs: number,
   type: (args: Compiled[]) => SqlType,
   fn: (values: Exclude<Value, null>[], ctx: EvalContext, args: Compiled[]) => Value,
-  opts: { deterministic?: boolean } = {},
+  opts: { deterministic?: boolean; quotientDigits?: boolean } = {},
 ): FunctionDef {
   return {
     name, minArgs, maxArgs,
     compile(args) {
-      const evals = args.map((a) => a.eval);
+      // quotientDigits: a quotient argument is read with all the digits division keeps (ROUND(1/3, 6) = 0.333333).
+      const evals = args.map((a) => (opts.quotientDigits === true ? a.evalUnrounded ?? a.eval : a.eval));
       const n = evals.length;
       const deterministic = opts.deterministic !== false;
       return {

@@ -42,7 +42,7 @@ const SIGN = strict('SIGN', 1, 1, () => T_BIGINT, (v, _c, args) => {
   const d = domainOf(args[0].type);
   if (d === 'double') return Math.sign(toDouble(v[0]));
   return toDecimal(v[0]).sign();
-});
+}, { quotientDigits: true });
 
 function roundingType(args: Compiled[], dropScale: boolean): SqlType {
   const t = args[0].type;
@@ -89,10 +89,10 @@ const ROUND = strict('ROUND', 1, 2, (a) => roundingType(a, a.length === 1), (v, 
   const places = v.length > 1 ? Number(toInteger(v[1])) : 0;
   const r = roundValue(v[0], places, domainOf(args[0].type), false);
   return r instanceof Decimal && args.length === 1 ? r.withScale(0) : r;
-});
+}, { quotientDigits: true });
 
 const TRUNCATE = strict('TRUNCATE', 2, 2, (a) => roundingType(a, false), (v, _c, args) =>
-  roundValue(v[0], Number(toInteger(v[1])), domainOf(args[0].type), true));
+  roundValue(v[0], Number(toInteger(v[1])), domainOf(args[0].type), true), { quotientDigits: true });
 
 function ceilFloor(name: string, up: boolean): FunctionDef {
   return strict(name, 1, 1, (a) => (domainOf(a[0].type) === 'double' ? T_DOUBLE : { ...T_BIGINT, unsigned: a[0].type.unsigned }), (v, _c, args) => {
@@ -101,7 +101,7 @@ function ceilFloor(name: string, up: boolean): FunctionDef {
     if (d === 'int') return toInteger(v[0]);
     const dec = toDecimal(v[0]);
     return normInt(up ? dec.ceil() : dec.floor());
-  });
+  }, { quotientDigits: true });
 }
 
 const MOD = strict('MOD', 2, 2, (a) => {

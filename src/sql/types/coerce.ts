@@ -1,7 +1,7 @@
 // Converting a value into a column or CAST target type, with MySQL's strict-mode errors and lenient warnings.
 import { ErrorCode, sqlError } from '../../base/errors.js';
 import { Decimal, pow10 } from '../../base/decimal.js';
-import { numericPrefix, normInt, toDecimal, toDouble } from './convert.js';
+import { isSpace, numericPrefix, normInt, toDecimal, toDouble } from './convert.js';
 import { valueToString } from '../../base/format.js';
 import { INTEGER_RANGES, isIntegerType, type SqlType } from '../../base/sql-type.js';
 import { parseDate, parseDateTime, parseTime, parseYear } from '../../base/temporal.js';
@@ -21,6 +21,8 @@ export interface CoerceTarget {
   /** Column name for messages ("for column 'c' at row 1"). */
   column: string;
   rowNumber: number;
+  /** CAST(text AS SIGNED|UNSIGNED): text reads as its leading integer only ('1.9' and '1e4' are 1, with a warning). */
+  integerPrefix?: boolean;
   warn(code: number, message: string): void;
 }
 
@@ -86,7 +88,9 @@ function coerceInteger(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget):
     n = v;
   } else if (typeof v === 'string' || Buffer.isBuffer(v)) {
     const s = typeof v === 'string' ? v : v.toString('latin1');
-    const p = numericPrefix(s);
+    // CAST(text AS SIGNED|UNSIGNED) reads only the leading integer, as MySQL's CAST does: '1.9' is 1, '1e4' is 1
+    // (with warning 1292). A number stored into an integer column reads the whole number ('1e4' stores 10000).
+    const p = t.integerPrefix === true ? integerPrefix(s) : numericPrefix(s);
     if (!p.complete || p.text === '') {
       fail(t, 'TRUNCATED_WRONG_VALUE_FOR_FIELD', `Incorrect integer value: '${s}' for column '${t.column}' at row ${t.rowNumber}`);
     }
@@ -105,6 +109,21 @@ function coerceInteger(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget):
     n = n < r.min ? r.min : r.max;
   }
   return normInt(n);
+}
+
+/** The leading `[spaces][+|-]digits` of `s`; complete when only spaces follow. */
+function integerPrefix(s: string): { text: string; complete: boolean } {
+  const n = s.length;
+  let i = 0;
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
+  const start = i;
+  if (i < n && (s[i] === '+' || s[i] === '-')) i++;
+  const digits = i;
+  while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  if (i === digits) return { text: '', complete: false };
+  const text = s.slice(start, i);
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
+  return { text, complete: i === n };
 }
 
 function coerceDecimal(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget): Value {

@@ -41,7 +41,8 @@ export function numericPrefix(s: string): { text: string; complete: boolean } {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
-function isSpace(c: number): boolean {
+/** ASCII white space as MySQL's number scanners skip it. */
+export function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 }
 
