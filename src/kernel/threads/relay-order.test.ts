@@ -49,3 +49,20 @@ test('flush delivers everything held, in order; numbers wrap below 2^32', () => 
   w.flush();
   assert.deepEqual(out, ['u1', 'u2', 'u3']);
 });
+
+test('a gap that opens after delivery moved on gets the whole gap time, not what was left of an earlier wait', async () => {
+  const out: string[] = [];
+  const order = new RelayOrder(2, (events) => out.push(...users(events)), 150);
+  // Number 0 is missing for a while; worker 1's events wait.
+  order.received(1, [1, 3], [ev(1), ev(3)]);
+  await sleep(100);
+  // 0 arrives: 0 and 1 go out, and now 2 is missing (worker 0 has it, its batch not sent yet).
+  order.received(0, [0], [ev(0)]);
+  assert.deepEqual(out, ['u0', 'u1']);
+  // The first wait's timer would have fired 50 ms from here; the new gap must still be waited for.
+  await sleep(80);
+  assert.deepEqual(out, ['u0', 'u1'], 'number 3 is not sent ahead of 2 before the gap time');
+  order.received(0, [2], [ev(2)]);
+  assert.deepEqual(out, ['u0', 'u1', 'u2', 'u3']);
+  order.flush();
+});

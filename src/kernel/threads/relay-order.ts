@@ -56,10 +56,12 @@ export class RelayOrder {
     }
     if (out.length > 0) this.deliver(out);
     const waiting = this.pending.some((q) => q.length > 0);
-    if (!waiting && this.gapTimer) {
+    // The wait is for the number now missing: when delivery moved on, a new gap (if any) gets its full time.
+    if (this.gapTimer && (!waiting || out.length > 0)) {
       clearTimeout(this.gapTimer);
       this.gapTimer = undefined;
-    } else if (waiting && !this.gapTimer) {
+    }
+    if (waiting && !this.gapTimer) {
       this.gapTimer = setTimeout(() => this.skipGap(), this.gapMs);
       this.gapTimer.unref();
     }
