@@ -160,6 +160,8 @@ export class Kernel implements KernelApi, SessionHost {
   /** The main thread of worker threads: fetches the workers' reports (set by the server). */
   peerSource: (() => Promise<WorkerReport[]>) | undefined;
   private readonly storeIds: Map<KvStore, number>;
+  /** Commits of this thread's transactions that have not ended (see batchCommitsSettled). */
+  private readonly commitsInFlight = new Set<Promise<void>>();
   /** How transactions write the change log in their commit (undefined: --log-bin off). */
   private readonly commitLog: CommitLog | undefined;
   private readonly changeLog: ChangeLog | undefined;
@@ -709,9 +711,14 @@ export class Kernel implements KernelApi, SessionHost {
     return `Uptime: ${this.counters.uptimeSeconds()}  Threads: ${this.sessions.size}  Questions: ${this.counters.questions()}  Slow queries: ${this.counters.slowQueries}  Opens: 0  Open tables: 0  Queries per second avg: 0.000`;
   }
 
-  /** Starts a transaction for a session (explicit, or one autocommit statement). */
+  /**
+   * What DDL waits for before it runs (undefined: nothing): this thread's commits still running,
+   * including big ones still building their batch, and batches being applied off the thread.
+   */
   batchCommitsSettled(): Promise<void> | undefined {
     const waits: Promise<void>[] = [];
+    // A failed commit was answered to its own session; here it only had to end.
+    for (const c of this.commitsInFlight) waits.push(c.catch(() => undefined));
     for (const s of this.transactions.allStores()) {
       const w = s.batchesSettled?.();
       if (w !== undefined) waits.push(w);
@@ -719,8 +726,9 @@ export class Kernel implements KernelApi, SessionHost {
     return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   }
 
+  /** Starts a transaction for a session (explicit, or one autocommit statement). */
   newTransaction(opts: TransactionOptions): Transaction {
-    const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds, log: this.commitLog });
+    const t = new Transaction(this.locks, { ...opts, storeIds: this.storeIds, log: this.commitLog, inFlight: this.commitsInFlight });
     if (opts.consistentSnapshot) t.pinSnapshots(this.transactions.allStores());
     return t;
   }

@@ -396,7 +396,8 @@ export class Session implements KernelSession, SessionContext {
   private beforeImplicitCommit(statement: Statement): Promise<void> | undefined {
     if (!causesImplicitCommit(statement)) return undefined;
     const own = this.transactions.commitBeforeImplicit();
-    if (own !== undefined) return own;
+    // Then the others' commits: one may still be building a batch for a table this statement changes.
+    if (own !== undefined) return own.then(() => this.kernel.batchCommitsSettled());
     return this.kernel.batchCommitsSettled();
   }
 

@@ -70,3 +70,27 @@ test('LockManager.releaseSome gives locks back a few at a time and wakes their w
   // Another owner can take what was released.
   locks.acquire({ id: 2, waitingFor: undefined }, 'k0', 'X');
 });
+
+test('a commit is in flight from its start, while its batch is still being built, until it ended (DDL waits for these)', async () => {
+  const store = new BatchingStore();
+  const locks = new LockManager();
+  const inFlight = new Set<Promise<void>>();
+  const txn = new Transaction(locks, { explicit: true, readOnly: false, isolation: 'REPEATABLE-READ', storeIds: new Map([[store, 0]]), inFlight });
+  store.read((latest) => {
+    const writer = txn.writer(store, latest);
+    for (let id = 0; id < BATCH_COMMIT_KEYS * 40; id++) writer.put(rowKey(id), Buffer.from(`row ${id}`));
+  });
+  const committing = txn.commit();
+  assert.equal(inFlight.size, 1, 'registered before any of the batch was built or sent');
+  assert.equal(store.batches, 0);
+  const [waited] = [...inFlight];
+  await waited;
+  await committing;
+  assert.equal(store.batches, 1);
+  assert.equal(inFlight.size, 0, 'gone once ended');
+  // A transaction that wrote nothing is never in flight.
+  const empty = new Transaction(locks, { explicit: true, readOnly: false, isolation: 'REPEATABLE-READ', storeIds: new Map([[store, 0]]), inFlight });
+  const none = empty.commit();
+  assert.equal(inFlight.size, 0);
+  await none;
+});

@@ -74,7 +74,11 @@ export class Transaction implements LockOwner {
   readonly changes: ChangeRecorder | undefined;
   private readonly log: CommitLog | undefined;
 
-  constructor(private readonly locks: RowLocks, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number>; log?: CommitLog }) {
+  /** Commits of this thread's transactions still running (DDL waits for them: see Kernel.batchCommitsSettled). */
+  private readonly inFlight: Set<Promise<void>> | undefined;
+
+  constructor(private readonly locks: RowLocks, opts: { explicit: boolean; readOnly: boolean; isolation: IsolationLevel; storeIds: Map<KvStore, number>; log?: CommitLog; inFlight?: Set<Promise<void>> }) {
+    this.inFlight = opts.inFlight;
     this.explicit = opts.explicit;
     this.readOnly = opts.readOnly;
     this.isolation = opts.isolation;
@@ -207,9 +211,21 @@ export class Transaction implements LockOwner {
    * snapshots and locks: locks are held until the commit is on disk, so nobody
    * builds on a change that could still be lost.
    */
-  async commit(): Promise<void> {
-    if (this.finished) return;
+  commit(): Promise<void> {
+    if (this.finished) return Promise.resolve();
     this.finished = true;
+    const inFlight = this.inFlight;
+    if (inFlight === undefined || !this.wrote) return this.commitNow();
+    // Registered from the start: a big commit spends a while building its batch before it is written,
+    // and DDL on its tables must not run in between (it would rebuild or drop them under the batch).
+    const running = this.commitNow();
+    inFlight.add(running);
+    const done = () => void inFlight.delete(running);
+    running.then(done, done);
+    return running;
+  }
+
+  private async commitNow(): Promise<void> {
     const logged = this.changes?.pending === true;
     try {
       for (const part of this.commitPlan()) await this.commitPart(part);
