@@ -19,6 +19,11 @@ export function isCallEnd(e: unknown): e is MizzleError {
   return e instanceof MizzleError && (e.kind === 'timeout' || e.kind === 'aborted');
 }
 
+/** The reason a call's signal carries when its time limit passed. */
+function timeoutError(timeoutMs: number): MizzleError {
+  return new MizzleError(`The call took longer than ${timeoutMs} ms`, ClientCode.TIMEOUT, 'HY000', 'timeout');
+}
+
 /**
  * A signal with its time limit, kept for the next call once its call ended without firing.
  * Allocating an AbortController and a timer for every call was a tenth of the client's CPU
@@ -38,7 +43,7 @@ class TimedSlot {
     this.firesAt = Infinity;
     if (!this.busy) return;
     const left = this.deadline - performance.now();
-    if (left <= 0) this.controller.abort(new MizzleError(`The call took longer than ${this.timeoutMs} ms`, ClientCode.TIMEOUT, 'HY000', 'timeout'));
+    if (left <= 0) this.controller.abort(timeoutError(this.timeoutMs));
     else this.arm(left);
   };
 
@@ -84,7 +89,7 @@ export function callSignal(o: CallOptions, defaultTimeoutMs: number): CallSignal
   if (o.signal.aborted) onAbort();
   else o.signal.addEventListener('abort', onAbort, { once: true });
   if (timeoutMs > 0 && !ctl.signal.aborted) {
-    timer = setTimeout(() => ctl.abort(new MizzleError(`The call took longer than ${timeoutMs} ms`, ClientCode.TIMEOUT, 'HY000', 'timeout')), timeoutMs);
+    timer = setTimeout(() => ctl.abort(timeoutError(timeoutMs)), timeoutMs);
   }
   return {
     signal: ctl.signal,

@@ -77,7 +77,11 @@ function serve(socket: Socket, handle: AdminHandler, log: Logger): void {
   let buffered = '';
   socket.setTimeout(REQUEST_IDLE_MS, () => socket.destroy());
   socket.on('error', () => undefined);
-  const reply = (r: AdminReply) => socket.end(JSON.stringify(r) + '\n');
+  let progress: ReturnType<typeof setInterval> | undefined;
+  const reply = (r: AdminReply) => {
+    clearInterval(progress);
+    socket.end(JSON.stringify(r) + '\n');
+  };
   socket.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
     const end = buffered.indexOf('\n');
@@ -96,16 +100,12 @@ function serve(socket: Socket, handle: AdminHandler, log: Logger): void {
     }
     if (request.op === 'backup') log.info('admin request', { op: request.op, dest: request.dest });
     socket.write(PROGRESS_LINE);
-    const progress = setInterval(() => socket.write(PROGRESS_LINE), PROGRESS_EVERY_MS);
+    progress = setInterval(() => socket.write(PROGRESS_LINE), PROGRESS_EVERY_MS);
+    // Stops with the reply, or earlier when the tool hung up (the job itself runs to its end).
+    socket.once('close', () => clearInterval(progress));
     handle(request).then(
-      (result) => {
-        clearInterval(progress);
-        reply({ ok: true, result });
-      },
-      (e: unknown) => {
-        clearInterval(progress);
-        reply({ ok: false, error: e instanceof Error ? e.message : String(e) });
-      },
+      (result) => reply({ ok: true, result }),
+      (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.message : String(e) }),
     );
   });
 }

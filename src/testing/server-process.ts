@@ -21,8 +21,9 @@ function ephemeralLow(): number {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     if (Number.isInteger(low) && low > 20000) return low;
   } catch {
-    // Not Linux: the IANA dynamic range starts at 49152.
+    // Not Linux (no such file): other systems start theirs at 32768 or higher (IANA's range at 49152).
   }
+  // Linux's default low end; also taken when the file names a range starting unusually low.
   return 32768;
 }
 
