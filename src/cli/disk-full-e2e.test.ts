@@ -29,13 +29,19 @@ after(() => {
   if (ddlMountPoint) removeDisk(ddlMountPoint);
 });
 
+/** A connection to a new database `db` holding table t (id, and 1000 characters of padding). */
+async function connectWithTable(port: number, db: string): Promise<mysql.Connection> {
+  const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
+  await c.query(`CREATE DATABASE ${db}`);
+  await c.query(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, pad VARCHAR(1000))`);
+  return c;
+}
+
 test('a full disk fails the commit with a MySQL error and corrupts nothing', { skip: !mounted && 'cannot mount a small tmpfs here (needs root)' }, async () => {
   const datadir = join(mountPoint ?? '', 'data');
   let server = await startServerProcess({ datadir });
   try {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-    await c.query('CREATE DATABASE f');
-    await c.query('CREATE TABLE f.t (id INT PRIMARY KEY, pad VARCHAR(1000))');
+    const c = await connectWithTable(server.port, 'f');
     let acked = 0;
     let failure: { errno?: number; message?: string } | undefined;
     for (let i = 0; i < 10000 && !failure; i++) {
@@ -67,9 +73,7 @@ test('a transaction that cannot be written when DDL commits it gets the storage 
   const datadir = join(ddlMountPoint ?? '', 'data');
   const server = await startServerProcess({ datadir });
   try {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-    await c.query('CREATE DATABASE g');
-    await c.query('CREATE TABLE g.t (id INT PRIMARY KEY, pad VARCHAR(1000))');
+    const c = await connectWithTable(server.port, 'g');
     await c.query('BEGIN');
     // More than the 2 MiB the disk has, written only when the transaction commits.
     for (let i = 0; i < 40; i++) {
