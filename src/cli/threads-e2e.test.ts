@@ -114,6 +114,27 @@ test('a deadlock between sessions on different workers is found: one gets 1213',
   await b.query('ROLLBACK');
 });
 
+test('a big transaction on one worker gives its row locks back after commit (in slices): a waiter on the other worker gets its row and sees the commit', async () => {
+  const [a, b] = await pairOnTwoWorkers();
+  await a.query('CREATE TABLE big (id INT PRIMARY KEY, n INT)');
+  for (let i = 0; i < 5; i++) {
+    await a.query(`INSERT INTO big VALUES ${Array.from({ length: 1000 }, (_, j) => `(${i * 1000 + j}, 0)`).join(',')}`);
+  }
+  await a.query('BEGIN');
+  await a.query('UPDATE big SET n = n + 1');
+  const waiting = b.query('UPDATE big SET n = n + 10 WHERE id = 4000');
+  await new Promise((r) => setTimeout(r, 200));
+  await a.query('COMMIT');
+  await waiting;
+  assert.equal(Number(await one(b, 'SELECT n FROM big WHERE id = 4000')), 11);
+  assert.equal(Number(await one(a, 'SELECT SUM(n) FROM big')), 5010);
+  // Every lock was given back: the other worker can lock every row.
+  await b.query('BEGIN');
+  await b.query('UPDATE big SET n = 0');
+  await b.query('COMMIT');
+  await a.query('DROP TABLE big');
+});
+
 test('AUTO_INCREMENT under concurrent inserts from both workers: unique values, each session\'s own LAST_INSERT_ID', async () => {
   const conns = [await connect(), await connect(), await connect(), await connect()];
   await conns[0].query('CREATE TABLE ai (id INT AUTO_INCREMENT PRIMARY KEY, who INT)');

@@ -6,14 +6,22 @@
  */
 export interface SharedMap {
   get(key: string): Promise<Uint8Array | undefined>;
-  set(key: string, value: Uint8Array): Promise<void>;
+  /**
+   * Stores `value`; with `ifGeneration`, only if the map was not cleared since generation()
+   * answered it, so that a result checked before a clear (a reload) cannot land after it.
+   */
+  set(key: string, value: Uint8Array, ifGeneration?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Empties the map and starts a new generation. */
   clear(): Promise<void>;
+  /** How many times the map was cleared: read it before a slow check whose result set() is to store. */
+  generation(): Promise<number>;
 }
 
 /** A map in this thread's memory, bounded to `maxEntries` (oldest set first out). */
 export class LocalMap implements SharedMap {
   private readonly entries = new Map<string, Uint8Array>();
+  private clears = 0;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -25,7 +33,12 @@ export class LocalMap implements SharedMap {
     return this.entries.get(key);
   }
 
-  setNow(key: string, value: Uint8Array): void {
+  get generationNow(): number {
+    return this.clears;
+  }
+
+  setNow(key: string, value: Uint8Array, ifGeneration?: number): void {
+    if (ifGeneration !== undefined && ifGeneration !== this.clears) return;
     // Deleted first so that a renewed key counts as the newest.
     this.entries.delete(key);
     this.entries.set(key, value);
@@ -42,14 +55,15 @@ export class LocalMap implements SharedMap {
 
   clearNow(): void {
     this.entries.clear();
+    this.clears++;
   }
 
   get(key: string): Promise<Uint8Array | undefined> {
     return Promise.resolve(this.getNow(key));
   }
 
-  set(key: string, value: Uint8Array): Promise<void> {
-    this.setNow(key, value);
+  set(key: string, value: Uint8Array, ifGeneration?: number): Promise<void> {
+    this.setNow(key, value, ifGeneration);
     return Promise.resolve();
   }
 
@@ -61,6 +75,10 @@ export class LocalMap implements SharedMap {
   clear(): Promise<void> {
     this.clearNow();
     return Promise.resolve();
+  }
+
+  generation(): Promise<number> {
+    return Promise.resolve(this.generationNow);
   }
 }
 
@@ -78,18 +96,19 @@ export class LocalMaps {
 /** What one operation on a shared map asks of the thread that keeps it. */
 export type MapOp =
   | { op: 'get'; name: string; max: number; key: string }
-  | { op: 'set'; name: string; max: number; key: string; value: Uint8Array }
+  | { op: 'set'; name: string; max: number; key: string; value: Uint8Array; ifGeneration: number | undefined }
   | { op: 'delete'; name: string; max: number; key: string }
-  | { op: 'clear'; name: string; max: number };
+  | { op: 'clear'; name: string; max: number }
+  | { op: 'generation'; name: string; max: number };
 
-/** Runs `o` on the maps kept here; the value found for a get. */
-export function applyMapOp(maps: LocalMaps, o: MapOp): Uint8Array | undefined {
+/** Runs `o` on the maps kept here; the value found for a get, the number for a generation. */
+export function applyMapOp(maps: LocalMaps, o: MapOp): Uint8Array | number | undefined {
   const m = maps.map(o.name, o.max);
   switch (o.op) {
     case 'get':
       return m.getNow(o.key);
     case 'set':
-      m.setNow(o.key, o.value);
+      m.setNow(o.key, o.value, o.ifGeneration);
       return undefined;
     case 'delete':
       m.deleteNow(o.key);
@@ -97,5 +116,7 @@ export function applyMapOp(maps: LocalMaps, o: MapOp): Uint8Array | undefined {
     case 'clear':
       m.clearNow();
       return undefined;
+    case 'generation':
+      return m.generationNow;
   }
 }

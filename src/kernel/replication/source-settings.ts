@@ -1,5 +1,5 @@
 // Which source a server follows: --replica-of, or what CHANGE REPLICATION SOURCE TO / RESET REPLICA ALL / PROMOTE stored in the datadir.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlError } from '../../base/errors.js';
 
@@ -17,19 +17,50 @@ interface Stored {
 }
 
 /**
- * The source in effect, read fresh each time (every worker thread sees a change made by another).
+ * A file younger than this may be replaced within the same tick of the file system's coarse
+ * clock by one of the same size (and, renamed over it, maybe the same inode): its stat cannot
+ * tell, so it is read each time until it is older.
+ */
+const RACY_MS = 1000;
+
+/** The source read from the file as it was when stat'ed (`ino` -1: there was no file). */
+interface Cached {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Old enough at the stat that an unchanged stat means an unchanged file. */
+  settled: boolean;
+  url: URL | undefined;
+}
+
+/**
+ * The source in effect: the file is stat'ed on each call and read again when it changed, so
+ * every worker thread sees a change made by another at once without reading it every time.
  * As MySQL keeps CHANGE REPLICATION SOURCE's settings in mysql.slave_master_info over restarts,
  * the stored setting wins over --replica-of, as long as the server starts with the same
  * --replica-of as when it was stored; a different --replica-of is a new decision of the operator and wins.
  */
 export class SourceSettings {
-  constructor(private readonly datadir: string, private readonly flag: string) {}
+  private readonly path: string;
+  private cached: Cached | undefined;
 
-  /** The source URL in effect (undefined: this server is a primary). */
-  current(): URL | undefined {
-    const stored = this.stored();
+  constructor(datadir: string, private readonly flag: string) {
+    this.path = join(datadir, FILE);
+  }
+
+  /** The source URL in effect (undefined: this server is a primary); the same object while the file is unchanged. */
+  current(): Readonly<URL> | undefined {
+    const st = statSync(this.path, { throwIfNoEntry: false });
+    const ino = st?.ino ?? -1;
+    const size = st?.size ?? 0;
+    const mtimeMs = st?.mtimeMs ?? 0;
+    const c = this.cached;
+    if (c !== undefined && c.settled && c.ino === ino && c.size === size && c.mtimeMs === mtimeMs) return c.url;
+    const stored = st === undefined ? undefined : this.stored();
     const text = stored !== undefined && stored.flag === this.flag ? stored.source : this.flag;
-    return text === null || text === '' ? undefined : new URL(text);
+    const url = text === null || text === '' ? undefined : new URL(text);
+    this.cached = { ino, size, mtimeMs, settled: st === undefined || Date.now() - mtimeMs > RACY_MS, url };
+    return url;
   }
 
   /** Whether a stored setting overrides --replica-of (for the startup log). */
@@ -40,16 +71,22 @@ export class SourceSettings {
 
   /** Stores a new source (undefined: none), atomically; the file may hold a password, so only the owner reads it. */
   store(url: URL | undefined): void {
-    const path = join(this.datadir, FILE);
+    const path = this.path;
     const body: Stored = { source: url === undefined ? null : url.href, flag: this.flag };
     writeFileSync(`${path}.tmp`, JSON.stringify(body) + '\n', { mode: 0o600 });
     renameSync(`${path}.tmp`, path);
+    this.cached = undefined;
   }
 
   private stored(): Stored | undefined {
-    const path = join(this.datadir, FILE);
-    if (!existsSync(path)) return undefined;
-    const o = JSON.parse(readFileSync(path, 'utf8')) as Partial<Stored>;
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const o = JSON.parse(text) as Partial<Stored>;
     return { source: typeof o.source === 'string' ? o.source : null, flag: typeof o.flag === 'string' ? o.flag : '' };
   }
 }

@@ -9,7 +9,7 @@ import type { SessionHost } from './session-host.js';
  * (MySQL's "Got error N from storage engine") for other I/O errors. Nothing of the
  * transaction was written: LMDB never overwrites committed pages.
  */
-function storageWriteError(e: unknown): SqlError {
+export function storageWriteError(e: unknown): SqlError {
   const code = (e as { code?: unknown }).code;
   const message = e instanceof Error ? e.message : String(e);
   if (code === 'ENOSPC' || code === 28 || /MDB_MAP_FULL|No space left/.test(message)) {

@@ -6,7 +6,7 @@ import { causesImplicitCommit } from '../../sql/executor/run-statement.js';
 import { LockConflict } from '../transactions/lock-manager.js';
 import type { IsolationLevel, StatementMark, Transaction } from '../transactions/transaction.js';
 import type { SessionVariables } from '../variables.js';
-import type { CommitWait } from './commit-wait.js';
+import { storageWriteError, type CommitWait } from './commit-wait.js';
 import type { SessionHost } from './session-host.js';
 
 /** Runs a statement in `txn` (none: outside any transaction), taking `lockReads` row locks on what it reads. */
@@ -27,7 +27,7 @@ export class TransactionState {
   private lockWaiter: Transaction | undefined;
 
   constructor(
-    private readonly kernel: Pick<SessionHost, 'newTransaction' | 'counters'>,
+    private readonly kernel: Pick<SessionHost, 'newTransaction' | 'counters' | 'log'>,
     private readonly variables: SessionVariables,
     private readonly commits: CommitWait,
   ) {}
@@ -49,6 +49,10 @@ export class TransactionState {
       try {
         await txn.commit();
         this.kernel.counters.handlerCommit++;
+      } catch (e) {
+        // As a COMMIT's failed write (CommitWait.finish): 1114 or 1030, not an internal error.
+        this.kernel.log.error('commit failed', { error: e instanceof Error ? e.message : String(e) });
+        throw storageWriteError(e);
       } finally {
         // Committed or failed, it is over: the statement runs outside any transaction.
         if (this.txn === txn) this.txn = undefined;

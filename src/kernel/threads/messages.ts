@@ -62,8 +62,8 @@ export type ToWorker =
   | { t: 'listen'; req: number; create: false; fd: number; port: number }
   | { t: 'adopt'; spec: ListenSpec; fd: number }
   | { t: 'gathered'; req: number; reports: WorkerReport[] }
-  /** A shared map's answer: the value a get found. */
-  | { t: 'mapped'; req: number; value: Uint8Array | undefined }
+  /** A shared map's answer: the value a get found, the number a generation asked for. */
+  | { t: 'mapped'; req: number; value: Uint8Array | number | undefined }
   | { t: 'report'; req: number }
   | { t: 'kill'; id: number; queryOnly: boolean }
   | { t: 'setGlobal'; name: string; value: Value }

@@ -76,3 +76,39 @@ test('the hash table keeps every lock through inserts and removals (probe runs s
     else t.acquire(other, `key-${k}`, 'X');
   }
 });
+
+test('releaseSome gives a committed owner\'s locks back a few at a time, wakes their waiters, and marks its changes for stale reads', async () => {
+  const t = table();
+  const [a, b, c] = [owner(1), owner(2), owner(3)];
+  for (let i = 0; i < 10; i++) t.acquire(a, `k${i}`, 'X');
+  t.acquire(a, 'shared', 'S');
+  t.acquire(c, 'shared', 'S');
+  t.markReads();
+  const waits = [...Array(11).keys()].map((i) => {
+    const key = i < 10 ? `k${i}` : 'shared';
+    return t.wait(b, conflictOf(() => t.acquire(b, key, 'X')), 5000).then(() => key);
+  });
+  const woken = new Set<string>();
+  for (const w of waits) void w.then((key) => woken.add(key));
+  assert.equal(t.releaseSome(a, 4), false);
+  assert.equal(t.size, 7);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(woken.size >= 1, 'the waiters of the released keys are woken');
+  assert.equal(t.releaseSome(a, 4), false);
+  assert.equal(t.releaseSome(a, 4), true);
+  assert.equal(t.size, 1, 'the shared lock stays with its other holder');
+  conflictOf(() => t.acquire(b, 'shared', 'X'));
+  t.releaseAll(a, true);
+  // Released before releaseAll, the keys still count as changed by the commit: reads from before it are stale.
+  assert.equal(conflictOf(() => t.acquire(b, 'k0', 'X')).stale, true);
+  t.acquire(b, 'k0', 'X');
+  t.releaseAll(c);
+  t.acquire(b, 'shared', 'X');
+  await Promise.all(waits.slice(0, 10));
+  t.releaseAll(b);
+  assert.equal(t.size, 0);
+  // The owner's slot was given back: a fresh owner gets locks as usual.
+  t.markReads();
+  t.acquire(a, 'k0', 'X');
+  t.releaseAll(a);
+});

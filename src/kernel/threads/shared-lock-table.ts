@@ -60,6 +60,8 @@ export function lockTableBytes(sizes: LockTableSizes): number {
 interface OwnerLocks {
   slot: number;
   held: Map<string, { a: number; b: number; mode: LockMode }>;
+  /** Set by the first releaseSome: the commit number its keys were stamped with, so releaseAll stamps the rest alike. */
+  commitSeq?: number;
 }
 
 // The key's two hash words, left here by hashKey (no allocation per lock).
@@ -188,35 +190,79 @@ export class SharedLockTable implements RowLocks {
     try {
       if (committed) {
         // Stamped before the locks go: whoever gets one next knows whether its reads predate this commit.
-        const seq = Atomics.add(w, COMMIT_SEQ, 1) + 1;
+        const seq = local.commitSeq ?? Atomics.add(w, COMMIT_SEQ, 1) + 1;
         for (const h of local.held.values()) if (h.mode === 'X') Atomics.store(w, this.stampIndex(h.a), seq);
       }
-      for (const { a, b } of local.held.values()) {
-        const i = this.find(a, b);
-        if (i < 0) continue;
-        const state = w[i + E_STATE];
-        if (state & HAS_WAITERS) wakes.push(this.wakeIndex(a));
-        if ((state & MODE_MASK) === MODE_X) {
-          if (w[i + E_X_OWNER] === local.slot) this.remove(i);
-          continue;
-        }
-        const count = (state >>> COUNT_SHIFT) - 1;
-        if (count <= 0) {
-          this.remove(i);
-          continue;
-        }
-        w[i + E_STATE] = (state & ((1 << COUNT_SHIFT) - 1)) | (count << COUNT_SHIFT);
-        for (let k = 0; k < SHARED_LISTED; k++) if (w[i + E_SHARED + k] === local.slot) w[i + E_SHARED + k] = 0;
-      }
-      const o = this.ownerBase + local.slot * OWNER_INTS;
-      w[o + O_IN_USE] = 0;
-      w[o + O_WAITS] = 0;
+      for (const { a, b } of local.held.values()) this.releaseEntry(local.slot, a, b, wakes);
+      this.freeSlot(local.slot);
     } finally {
       this.unlock();
     }
+    this.wake(wakes);
+  }
+
+  /**
+   * For an owner whose transaction committed (RowLocks.releaseSome): releases up to `max` of its
+   * locks, stamped as changed by its commit as releaseAll(owner, true) would; true once it holds none.
+   */
+  releaseSome(owner: LockOwner, max: number): boolean {
+    const local = this.owners.get(owner);
+    if (!local) return true;
+    const w = this.words;
+    const wakes: number[] = [];
+    let n = 0;
+    this.lock();
+    try {
+      local.commitSeq ??= Atomics.add(w, COMMIT_SEQ, 1) + 1;
+      for (const [key, h] of local.held) {
+        if (n++ === max) break;
+        if (h.mode === 'X') Atomics.store(w, this.stampIndex(h.a), local.commitSeq);
+        this.releaseEntry(local.slot, h.a, h.b, wakes);
+        local.held.delete(key);
+      }
+      if (local.held.size === 0) {
+        this.freeSlot(local.slot);
+        this.owners.delete(owner);
+      }
+    } finally {
+      this.unlock();
+    }
+    this.wake(wakes);
+    return local.held.size === 0;
+  }
+
+  /** Drops `slot`'s hold on the entry of hash (a, b), noting its wake counter when someone waits. Mutex held. */
+  private releaseEntry(slot: number, a: number, b: number, wakes: number[]): void {
+    const w = this.words;
+    const i = this.find(a, b);
+    if (i < 0) return;
+    const state = w[i + E_STATE];
+    if (state & HAS_WAITERS) wakes.push(this.wakeIndex(a));
+    if ((state & MODE_MASK) === MODE_X) {
+      if (w[i + E_X_OWNER] === slot) this.remove(i);
+      return;
+    }
+    const count = (state >>> COUNT_SHIFT) - 1;
+    if (count <= 0) {
+      this.remove(i);
+      return;
+    }
+    w[i + E_STATE] = (state & ((1 << COUNT_SHIFT) - 1)) | (count << COUNT_SHIFT);
+    for (let k = 0; k < SHARED_LISTED; k++) if (w[i + E_SHARED + k] === slot) w[i + E_SHARED + k] = 0;
+  }
+
+  /** Gives an owner slot back. Mutex held. */
+  private freeSlot(slot: number): void {
+    const o = this.ownerBase + slot * OWNER_INTS;
+    this.words[o + O_IN_USE] = 0;
+    this.words[o + O_WAITS] = 0;
+  }
+
+  /** Wakes whoever waits on these counters (after the mutex is released). */
+  private wake(wakes: readonly number[]): void {
     for (const idx of wakes) {
-      Atomics.add(w, idx, 1);
-      Atomics.notify(w, idx);
+      Atomics.add(this.words, idx, 1);
+      Atomics.notify(this.words, idx);
     }
   }
 

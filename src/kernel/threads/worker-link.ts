@@ -186,15 +186,23 @@ export class WorkerLink implements KernelCluster {
   }
 
   map(name: string, maxEntries: number): SharedMap {
-    const ask = async (o: MapOp): Promise<Uint8Array | undefined> => {
+    const ask = async (o: MapOp): Promise<Uint8Array | number | undefined> => {
       const answer = await this.request((req) => ({ t: 'map', req, o }));
       return answer.t === 'mapped' ? answer.value : undefined;
     };
     return {
-      get: (key) => ask({ op: 'get', name, max: maxEntries, key }),
-      set: async (key, value) => void (await ask({ op: 'set', name, max: maxEntries, key, value })),
+      get: async (key) => {
+        const value = await ask({ op: 'get', name, max: maxEntries, key });
+        return value instanceof Uint8Array ? value : undefined;
+      },
+      set: async (key, value, ifGeneration) => void (await ask({ op: 'set', name, max: maxEntries, key, value, ifGeneration })),
       delete: async (key) => void (await ask({ op: 'delete', name, max: maxEntries, key })),
       clear: async () => void (await ask({ op: 'clear', name, max: maxEntries })),
+      generation: async () => {
+        const value = await ask({ op: 'generation', name, max: maxEntries });
+        if (typeof value !== 'number') throw new Error(`shared map ${name}: the main thread answered no generation`);
+        return value;
+      },
     };
   }
 

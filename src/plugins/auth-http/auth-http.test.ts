@@ -40,9 +40,13 @@ const sockets = new Set<Socket>();
 let mizzle: ServerProcess;
 let cached: ServerProcess;
 
+/** Set by a test: the next request for 'held' is handed to it instead of being answered. */
+let holdNext: ((res: ServerResponse) => void) | undefined;
+
 /**
  * The endpoint decides by user name: 'ok' and 'pä' get 200 for their own password, 401 otherwise;
- * 'created' 201; 'forbidden' 403; 'broken' 500; 'moved' 302; 'slow' never answers.
+ * 'created' 201; 'forbidden' 403; 'broken' 500; 'moved' 302; 'slow' never answers;
+ * 'held' gets 200, or is held for the test (holdNext).
  */
 function answer(req: IncomingMessage, res: ServerResponse): void {
   const header = req.headers.authorization ?? '';
@@ -66,6 +70,13 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   if (user === 'broken') return void res.writeHead(500).end('oops');
   if (user === 'moved') return void res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end();
   if (user === 'slow') return; // never answers
+  if (user === 'held' && holdNext) {
+    // The test answers it, when it chooses.
+    holdNext(res);
+    holdNext = undefined;
+    return;
+  }
+  if (user === 'held') return void res.writeHead(200).end();
   res.writeHead(401).end();
 }
 
@@ -155,4 +166,37 @@ test('cache: a remembered success skips the endpoint, for the same password only
   await logShows(cached, /auth-http: cache of successful logins cleared/);
   await loginSucceeds(cached, 'ok', 'sesame');
   assert.equal(seen.length, asked + 2);
+});
+
+test('cache: a success still in flight when SIGHUP clears the cache is not remembered', async () => {
+  const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/`;
+  const server = await startServerProcess({
+    args: ['--plugin-remove=auth-none', '--plugin-add=auth-http', `--auth-http.url=${url}`, '--auth-http.timeout_ms=20000', '--auth-http.cache_seconds=30'],
+  });
+  const clears = () => server.log().split('auth-http: cache of successful logins cleared').length - 1;
+  try {
+    const held = new Promise<ServerResponse>((resolve) => (holdNext = resolve));
+    const login = loginSucceeds(server, 'held', 'pw');
+    const res = await held;
+    // The endpoint has the request: the check started before the reload.
+    server.child.kill('SIGHUP');
+    const deadline = Date.now() + 5000;
+    while (clears() === 0) {
+      if (Date.now() > deadline) assert.fail(`no cache clear logged:\n${server.log().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Every thread's clear is in by now (each logs its own): the success below lands after all of them.
+    await new Promise((r) => setTimeout(r, 300));
+    res.writeHead(200).end();
+    await login;
+    const asked = seen.length;
+    await loginSucceeds(server, 'held', 'pw');
+    assert.equal(seen.length, asked + 1, 'the success checked before the reload was not remembered: the endpoint is asked again');
+    await loginSucceeds(server, 'held', 'pw');
+    assert.equal(seen.length, asked + 1, 'a success checked after the reload is remembered');
+  } finally {
+    holdNext = undefined;
+    await server.stop();
+    server.cleanup();
+  }
 });

@@ -32,9 +32,10 @@ export class HttpAuthenticator implements Authenticator {
   async check(user: string, password: string): Promise<boolean> {
     if (password === '') throw new Error('auth-http: an empty password is refused');
     if (await this.cache.has(user, password)) return true;
+    const generation = await this.cache.generation();
     const status = await this.ask(user, password);
     if (status >= 200 && status < 300) {
-      await this.cache.remember(user, password);
+      await this.cache.remember(user, password, generation);
       return true;
     }
     // 401/403 are the endpoint's "no"; anything else is a failure of the endpoint, and still a no.

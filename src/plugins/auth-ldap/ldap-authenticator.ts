@@ -52,8 +52,9 @@ export class LdapAuthenticator implements Authenticator {
     // An LDAP simple bind with an empty password is an "unauthenticated bind", which servers accept: never send one.
     if (password === '') throw new Error('auth-ldap: an empty password is refused (it would be an unauthenticated LDAP bind)');
     if (await this.cache.has(user, password)) return true;
+    const generation = await this.cache.generation();
     const ok = await this.askDirectory(user, password);
-    if (ok) await this.cache.remember(user, password);
+    if (ok) await this.cache.remember(user, password, generation);
     return ok;
   }
 

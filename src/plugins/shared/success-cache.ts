@@ -47,7 +47,16 @@ export class SuccessCache {
     return timingSafeEqual(digest, entry.subarray(SALT_BYTES, SALT_BYTES + KEY_BYTES));
   }
 
-  async remember(user: string, password: string): Promise<void> {
+  /**
+   * Read before asking the server: remember() stores a success only if no clear (SIGHUP)
+   * came in between, so a credential checked before a reload is not cached after it.
+   */
+  generation(): Promise<number> {
+    return this.enabled ? this.store.generation() : Promise.resolve(0);
+  }
+
+  /** Stores a success checked against the server since generation() answered `generation`. */
+  async remember(user: string, password: string, generation: number): Promise<void> {
     if (!this.enabled) return;
     const salt = randomBytes(SALT_BYTES);
     const digest = await derive(password, salt);
@@ -55,7 +64,7 @@ export class SuccessCache {
     entry.set(salt, 0);
     entry.set(digest, SALT_BYTES);
     new DataView(entry.buffer).setFloat64(SALT_BYTES + KEY_BYTES, this.now() + this.ttlMs);
-    await this.store.set(user, entry);
+    await this.store.set(user, entry, generation);
   }
 
   clear(): Promise<void> {

@@ -1,4 +1,5 @@
 // Reads fields of one packet payload: fixed and length-encoded integers, strings; bounds-checked.
+import { ByteReader } from '../../base/byte-reader.js';
 
 /** Thrown when a payload ends early or holds an impossible value. */
 export class MalformedPacketError extends Error {
@@ -9,35 +10,13 @@ export class MalformedPacketError extends Error {
 }
 
 /** A cursor over one payload. Methods throw MalformedPacketError instead of reading past the end. */
-export class PayloadReader {
-  pos: number;
-
-  constructor(readonly buf: Buffer, start = 0) {
-    this.pos = start;
-  }
-
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
-
+export class PayloadReader extends ByteReader {
   atEnd(): boolean {
     return this.pos >= this.buf.length;
   }
 
-  private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new MalformedPacketError(`packet too short: needed ${n} more bytes at offset ${this.pos}`);
-  }
-
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++];
-  }
-
-  u16(): number {
-    this.need(2);
-    const v = this.buf[this.pos] | (this.buf[this.pos + 1] << 8);
-    this.pos += 2;
-    return v;
+  protected tooShort(n: number): Error {
+    return new MalformedPacketError(`packet too short: needed ${n} more bytes at offset ${this.pos}`);
   }
 
   u24(): number {
@@ -46,20 +25,6 @@ export class PayloadReader {
     const p = this.pos;
     this.pos += 3;
     return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16);
-  }
-
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32LE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-
-  u64(): bigint {
-    this.need(8);
-    const v = this.buf.readBigUInt64LE(this.pos);
-    this.pos += 8;
-    return v;
   }
 
   skip(n: number): void {

@@ -1,4 +1,5 @@
 // Reads little-endian fields of one native payload, bounds-checked: a short or impossible field is a NativeProtocolError.
+import { ByteReader } from '../../base/byte-reader.js';
 
 /** A frame or payload that breaks the native protocol (what the peer sent cannot be read). */
 export class NativeProtocolError extends Error {
@@ -8,48 +9,14 @@ export class NativeProtocolError extends Error {
   }
 }
 
-export class WireReader {
-  pos = 0;
-
-  constructor(readonly buf: Buffer) {}
-
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
-
-  private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new NativeProtocolError(`payload too short: ${n} more bytes needed at offset ${this.pos}`);
-  }
-
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++];
-  }
-
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16LE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32LE(this.pos);
-    this.pos += 4;
-    return v;
+export class WireReader extends ByteReader {
+  protected tooShort(n: number): Error {
+    return new NativeProtocolError(`payload too short: ${n} more bytes needed at offset ${this.pos}`);
   }
 
   f64(): number {
     this.need(8);
     const v = this.buf.readDoubleLE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-
-  u64(): bigint {
-    this.need(8);
-    const v = this.buf.readBigUInt64LE(this.pos);
     this.pos += 8;
     return v;
   }

@@ -4,6 +4,7 @@ import type { Expr, BinaryExpr, QueryExpr, AggregateCall, FuncCall } from '../pa
 import { arith, arithDomain, divide, intDivide, modulo, negate } from '../types/arith.js';
 import { compareDomain, compareIn, type CompareDomain } from '../types/compare.js';
 import { coerceValue } from '../types/coerce.js';
+import { textToInteger64 } from '../types/text-integer.js';
 import { temporalAsNumber } from './temporal-number.js';
 import { castToJson, compileJsonComparison, compileJsonInList, jsonAsScalar } from './compile-json.js';
 import { getCharset, isBinaryCollation } from '../../base/collation.js';
@@ -934,13 +935,15 @@ function compileCast(x: Compiled, target: SqlType): Compiled {
   if (type.kind === 'date' || type.kind === 'datetime' || type.kind === 'timestamp' || type.kind === 'time') return castTemporal(x, type);
   if (type.kind === 'bigint' && type.unsigned) return castUnsigned(x, type);
   if (type.kind === 'bigint' && isIntegerType(x.type) && x.type.unsigned) return castUnsignedToSigned(x, type);
+  const signedText = type.kind === 'bigint';
   return {
     type, nullable: x.nullable, constant: x.constant,
     eval: (r, c) => {
       const v = xe(r, c);
       if (v === null) return null;
+      if (signedText && (typeof v === 'string' || Buffer.isBuffer(v))) return castTextToInteger(c, v, type);
       return coerceValue(v, type, {
-        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, integerPrefix: true,
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
         warn: (code, message) => castWarning(c, code, message, v, type),
       });
     },
@@ -977,6 +980,24 @@ function castTemporal(x: Compiled, type: SqlType): Compiled {
 }
 
 const UNSIGNED_WRAP_NOTE = "Cast to unsigned converted negative integer to it's positive complement";
+const SIGNED_WRAP_WARNING = "Cast to signed converted positive out-of-range integer to it's negative complement";
+
+/**
+ * CAST(text AS SIGNED|UNSIGNED) as MySQL 8 reads the text: 1292 for anything but an integer or for one past
+ * 64 bits (then clipped); a positive number from 2^63 up wraps to negative as SIGNED (warning 1105), a negative
+ * one wraps to positive as UNSIGNED (note 1105).
+ */
+function castTextToInteger(c: EvalContext, v: string | Buffer, type: SqlType): Value {
+  const read = textToInteger64(typeof v === 'string' ? v : v.toString('latin1'));
+  if (read.truncated || read.overflow) castWarning(c, 1292, '', v, type);
+  if (type.unsigned) {
+    if (read.negative && !read.overflow) c.session.warn(1105, UNSIGNED_WRAP_NOTE, 'Note');
+    return normInt(read.bits);
+  }
+  const value = BigInt.asIntN(64, read.bits);
+  if (!read.negative && !read.overflow && value < 0n) c.session.warn(1105, SIGNED_WRAP_WARNING, 'Warning');
+  return normInt(value);
+}
 
 /** CAST(... AS UNSIGNED): a negative integer wraps to its two's complement (with a note), as in MySQL. */
 function castUnsigned(x: Compiled, type: SqlType): Compiled {
@@ -987,10 +1008,11 @@ function castUnsigned(x: Compiled, type: SqlType): Compiled {
     eval: (r, c) => {
       const v = xe(r, c);
       if (v === null) return null;
-      const negative = typeof v === 'number' ? v < 0 : typeof v === 'bigint' ? v < 0n : v instanceof Decimal ? v.sign() < 0 : typeof v === 'string' && v.trimStart().startsWith('-');
+      if (typeof v === 'string' || Buffer.isBuffer(v)) return castTextToInteger(c, v, type);
+      const negative = typeof v === 'number' ? v < 0 : typeof v === 'bigint' ? v < 0n : v instanceof Decimal && v.sign() < 0;
       const target = negative ? signed : type;
       const n = coerceValue(v, target, {
-        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber, integerPrefix: true,
+        mode: 'cast', strict: false, column: '', rowNumber: c.rowNumber,
         warn: (code, message) => castWarning(c, code, message, v, target),
       });
       if (!negative || n === null) return n;

@@ -8,6 +8,7 @@ import type { SqlType } from '../../base/sql-type.js';
 import type { Value } from '../../base/value.js';
 import type { Compiled } from '../analyzer/compile-expr.js';
 import { constantValue, strict, type FunctionDef } from './define.js';
+import { keepingQuotientDigits } from './control.js';
 
 type Domain = 'int' | 'decimal' | 'double';
 const domainOf = (t: SqlType): Domain => arithDomain(t, t);
@@ -24,7 +25,7 @@ function doubleFn(name: string, f: (x: number) => number, min = 1, max = 1): Fun
   });
 }
 
-const ABS = strict('ABS', 1, 1, sameType, (v, _c, args) => {
+const ABS_VALUE = strict('ABS', 1, 1, sameType, (v, _c, args) => {
   const d = domainOf(args[0].type);
   const x = v[0];
   if (d === 'int') {
@@ -37,6 +38,19 @@ const ABS = strict('ABS', 1, 1, sameType, (v, _c, args) => {
   if (d === 'decimal') return toDecimal(x).abs();
   return Math.abs(toDouble(x));
 });
+
+/** ABS of a quotient keeps all its digits for the arithmetic that follows (ABS(-1/3)*3 is 1.0000, as in MySQL), shown at its scale. */
+const ABS: FunctionDef = {
+  ...ABS_VALUE,
+  compile(args, env, call, compiler) {
+    const plain = ABS_VALUE.compile(args, env, call, compiler);
+    if (plain.type.kind !== 'decimal' || args[0].evalUnrounded === undefined) return plain;
+    return { ...plain, ...keepingQuotientDigits(args, plain.type, ([xe]) => (r, c) => {
+      const v = xe(r, c);
+      return v === null ? null : toDecimal(v).abs();
+    }) };
+  },
+};
 
 const SIGN = strict('SIGN', 1, 1, () => T_BIGINT, (v, _c, args) => {
   const d = domainOf(args[0].type);

@@ -21,8 +21,6 @@ export interface CoerceTarget {
   /** Column name for messages ("for column 'c' at row 1"). */
   column: string;
   rowNumber: number;
-  /** CAST(text AS SIGNED|UNSIGNED): text reads as its leading integer only ('1.9' and '1e4' are 1, with a warning). */
-  integerPrefix?: boolean;
   warn(code: number, message: string): void;
 }
 
@@ -88,9 +86,9 @@ function coerceInteger(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget):
     n = v;
   } else if (typeof v === 'string' || Buffer.isBuffer(v)) {
     const s = typeof v === 'string' ? v : v.toString('latin1');
-    // CAST(text AS SIGNED|UNSIGNED) reads only the leading integer, as MySQL's CAST does: '1.9' is 1, '1e4' is 1
-    // (with warning 1292). A number stored into an integer column reads the whole number ('1e4' stores 10000).
-    const p = t.integerPrefix === true ? integerPrefix(s) : numericPrefix(s);
+    // A number stored into an integer column reads the whole number ('1e4' stores 10000); CAST(text AS SIGNED)
+    // reads only the leading integer (text-integer.ts).
+    const p = numericPrefix(s);
     if (!p.complete || p.text === '') {
       fail(t, 'TRUNCATED_WRONG_VALUE_FOR_FIELD', `Incorrect integer value: '${s}' for column '${t.column}' at row ${t.rowNumber}`);
     }
@@ -112,7 +110,7 @@ function coerceInteger(v: Exclude<Value, null>, type: SqlType, t: CoerceTarget):
 }
 
 /** The leading `[spaces][+|-]digits` of `s`; complete when only spaces follow. */
-function integerPrefix(s: string): { text: string; complete: boolean } {
+export function integerPrefix(s: string): { text: string; complete: boolean } {
   const n = s.length;
   let i = 0;
   while (i < n && isSpace(s.charCodeAt(i))) i++;
