@@ -142,10 +142,58 @@ export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagn
   if (sink !== undefined && streamsToSink(query, env.text)) return yield* streamQuery(query, env, sink);
   const result = yield* env.readSteps(function* (tx) {
     const plan = queryPlans.plan(query, planContext(env, tx));
-    const rows = uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), []));
+    const point = uniqueKeyQueryRows(plan, env, tx);
+    notePointRead(query, point !== undefined);
+    const rows = point ?? (yield* collect(executeQuery(plan, env, tx), []));
     return { columns: plan.columns, rows };
   });
   return selectResult(query, result, env);
+}
+
+/**
+ * Queries whose last plan was a point read: a streaming SELECT of one table by a whole unique key
+ * (see uniqueKeyQueryRows). Only these try executePointRead; the slices path keeps the mark current.
+ */
+const pointReads = new WeakSet<QueryExpr>();
+
+/**
+ * Statements executePointRead took on (`tried`) and gave back to the slices path (`declined`),
+ * for tests and diagnostics (as PlanCache counts its hits).
+ */
+export const pointReadStats = { tried: 0, declined: 0 };
+
+function notePointRead(query: QueryExpr, isPoint: boolean): void {
+  if (isPoint) pointReads.add(query);
+  else pointReads.delete(query);
+}
+
+/**
+ * Runs a query whose last plan was a point read synchronously, as one read: it reads a row or a
+ * few, so it cannot run long and needs none of the slices machinery (generators, a pinned snapshot,
+ * a promise per statement). The answer is the one executeStatementSteps gives. Undefined, having
+ * read nothing and sent nothing, when the query is not known to be a point read or its plan for
+ * this execution is not one (a key that does not convert, a dropped index): it then runs in slices.
+ */
+export function executePointRead(stmt: Statement, env: StatementEnv, sink?: RowSink): StatementResult | undefined {
+  if (stmt.type !== 'select' || !pointReads.has(stmt)) return undefined;
+  pointReadStats.tried++;
+  const query = stmt;
+  const result = env.read((tx): QueryResult | undefined => {
+    const plan = queryPlans.plan(query, planContext(env, tx));
+    const rows = uniqueKeyQueryRows(plan, env, tx);
+    return rows === undefined ? undefined : { columns: plan.columns, rows };
+  });
+  if (result === undefined) {
+    pointReads.delete(query);
+    pointReadStats.declined++;
+    return undefined;
+  }
+  if (sink === undefined || !streamsToSink(query, env.text)) return selectResult(query, result, env);
+  const columns = resultColumns(result.columns);
+  sink.begin(columns);
+  if (result.rows.length > 0) sink.rows(result.rows);
+  env.session.lastFoundRows = result.rows.length;
+  return { kind: 'streamed', columns, rowCount: result.rows.length };
 }
 
 /**
@@ -168,6 +216,7 @@ function* streamQuery(query: QueryExpr, env: StatementEnv, sink: RowSink): Gener
     const plan = queryPlans.plan(query, planContext(env, tx));
     columns = resultColumns(plan.columns);
     const rows = uniqueKeyQueryRows(plan, env, tx);
+    notePointRead(query, rows !== undefined);
     sink.begin(columns);
     if (rows !== undefined) {
       if (rows.length > 0) sink.rows(rows);
