@@ -151,10 +151,10 @@ export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagn
 }
 
 /**
- * Queries whose last plan was a point read: a streaming SELECT of one table by a whole unique key
- * (see uniqueKeyQueryRows). Only these try executePointRead; the slices path keeps the mark current.
+ * Whether a query's last plan was a point read: a streaming SELECT of one table by a whole unique
+ * key (see uniqueKeyQueryRows). Kept current by both paths; a query not yet planned is absent.
  */
-const pointReads = new WeakSet<QueryExpr>();
+const pointReads = new WeakMap<QueryExpr, boolean>();
 
 /**
  * Statements executePointRead took on (`tried`) and gave back to the slices path (`declined`),
@@ -163,19 +163,32 @@ const pointReads = new WeakSet<QueryExpr>();
 export const pointReadStats = { tried: 0, declined: 0 };
 
 function notePointRead(query: QueryExpr, isPoint: boolean): void {
-  if (isPoint) pointReads.add(query);
-  else pointReads.delete(query);
+  pointReads.set(query, isPoint);
 }
 
 /**
- * Runs a query whose last plan was a point read synchronously, as one read: it reads a row or a
+ * Whether a SELECT not planned yet (a text seen for the first time) is worth trying as a point
+ * read: one table, a WHERE, nothing that groups, sorts or numbers rows, and no second SELECT in
+ * its text (a subquery's plan is not cached, so a declined one would be planned twice; a false
+ * hit, such as 'select' in a string, only loses the point read path).
+ */
+function mayBePointRead(select: SelectStmt, text: string): boolean {
+  return select.from.length === 1 && select.from[0].type === 'table' && select.where !== undefined && !select.distinct
+    && select.groupBy.length === 0 && select.having === undefined && select.windows === undefined && select.orderBy.length === 0
+    && !/select[\s\S]*select/i.test(text);
+}
+
+/**
+ * Runs a query that is (or may be) a point read synchronously, as one read: it reads a row or a
  * few, so it cannot run long and needs none of the slices machinery (generators, a pinned snapshot,
  * a promise per statement). The answer is the one executeStatementSteps gives. Undefined, having
- * read nothing and sent nothing, when the query is not known to be a point read or its plan for
- * this execution is not one (a key that does not convert, a dropped index): it then runs in slices.
+ * sent nothing, when the query is not one or its plan for this execution is not one (a key that
+ * does not convert, a dropped index): it then runs in slices.
  */
 export function executePointRead(stmt: Statement, env: StatementEnv, sink?: RowSink): StatementResult | undefined {
-  if (stmt.type !== 'select' || !pointReads.has(stmt)) return undefined;
+  if (stmt.type !== 'select') return undefined;
+  const known = pointReads.get(stmt);
+  if (known === false || (known === undefined && !mayBePointRead(stmt, env.text))) return undefined;
   pointReadStats.tried++;
   const query = stmt;
   const result = env.read((tx): QueryResult | undefined => {
@@ -184,7 +197,7 @@ export function executePointRead(stmt: Statement, env: StatementEnv, sink?: RowS
     return rows === undefined ? undefined : { columns: plan.columns, rows };
   });
   if (result === undefined) {
-    pointReads.delete(query);
+    pointReads.set(query, false);
     pointReadStats.declined++;
     return undefined;
   }
