@@ -250,3 +250,24 @@ test('a text seen for the first time is tried as a point read when it may be one
   assert.deepEqual(await db.rows(s, 'SELECT id FROM t WHERE id <= 2'), [[1], [2]]);
   assert.deepEqual([pointReadStats.tried - tried, pointReadStats.declined - declined], [1, 1]);
 });
+
+test('a first-time text tried and declined warns as the slices path does (its plan is made twice when not cached)', async () => {
+  const texts = [
+    "SELECT id FROM t WHERE u = CAST('3abc' AS SIGNED)",
+    "SELECT id FROM t WHERE c = 1 + CAST('1abc' AS SIGNED) AND @@autocommit = 1",
+    "SELECT id FROM t WHERE id = 1 + CAST('1abc' AS SIGNED) AND @nothing IS NULL",
+  ];
+  for (const sql of texts) {
+    const answer = async (text: string): Promise<[Row[], string[]]> => {
+      const sink = new CollectingSink();
+      await s.execute(text, false, () => undefined, sink);
+      return [sink.got, s.diagnostics().map((d) => `${d.level} ${d.code} ${d.message}`)];
+    };
+    const tried = pointReadStats.tried;
+    const got = await answer(sql);
+    assert.equal(pointReadStats.tried - tried, 1, sql);
+    // The same text naming SELECT twice is not tried: the slices path alone.
+    assert.deepEqual(got, await answer(`${sql} /* no select tried */`), sql);
+    assert.equal(pointReadStats.tried - tried, 1, sql);
+  }
+});

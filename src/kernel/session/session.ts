@@ -443,6 +443,8 @@ export class Session implements KernelSession, SessionContext {
     const txn = this.transactions.current;
     const env = this.statementEnv(text, params, txn);
     // A plain point read (by a whole unique key) cannot run long: it runs at once, without slices.
+    const listed = this.warnings.list.length;
+    const raised = this.warnings.raisedCount;
     let point: StatementResult | undefined;
     try {
       point = executePointRead(statement, env, sink);
@@ -454,6 +456,8 @@ export class Session implements KernelSession, SessionContext {
       txn?.endStatement();
       return point;
     }
+    // Declined after binding its key (a value that does not convert): the slices path binds it again and raises its warnings anew.
+    this.warnings.rewind(listed, raised);
     const run = runSteps(executeStatementSteps(statement, env, [], sink), this.meter, sink);
     // READ COMMITTED takes a fresh snapshot at the transaction's next statement.
     return txn === undefined ? run : run.finally(() => txn.endStatement());
