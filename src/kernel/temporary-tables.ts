@@ -35,6 +35,8 @@ export class TemporaryTables {
   }
 
   hiddenName(schema: string, name: string): string | undefined {
+    // Every table lookup of every statement asks; most sessions have no temporary table, and no key is built for them.
+    if (this.byName.size === 0) return undefined;
     return this.byName.get(key(schema, name))?.hidden;
   }
 

@@ -29,6 +29,15 @@ export class DiagnosticsArea {
     if (this.items.length < DIAGNOSTICS_MAX) this.items.push({ level, code, message });
   }
 
+  /**
+   * Forgets the conditions raised since the area held `listed` of them and had counted `raised`:
+   * an attempt that was given up and is made again (a point read declined after binding its key) raises them again.
+   */
+  rewind(listed: number, raised: number): void {
+    if (this.items.length > listed) this.items.length = listed;
+    this.raised = raised;
+  }
+
   /** A statement that starts empties the area (SHOW WARNINGS and SHOW ERRORS do not: they read it). */
   clear(): void {
     this.items = [];

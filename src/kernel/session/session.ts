@@ -11,7 +11,7 @@ import { parseWithParams, splitStatements } from '../../sql/parser/index.js';
 import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
-import { causesImplicitCommit, describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
+import { causesImplicitCommit, describeQuery, executePointRead, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
 import { runSteps } from './statement-driver.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
@@ -353,7 +353,7 @@ export class Session implements KernelSession, SessionContext {
 
   /**
    * One attempt at a statement with its diagnostics, counters and transaction bookkeeping:
-   * synchronous, except for a query that runs in slices (then a promise; see runInSlices).
+   * synchronous, except for a statement that runs in slices (then a promise; see runInSlices).
    */
   private runAttempt(statement: Statement, text: string, params: readonly Value[], describeOnly: boolean): StatementResult | Promise<StatementResult> {
     const before = describeOnly ? undefined : this.beforeImplicitCommit(statement);
@@ -428,20 +428,37 @@ export class Session implements KernelSession, SessionContext {
   /**
    * Statements that run in slices, giving the thread back between them: queries (outside a
    * transaction, plain reads on its snapshot, locking reads on the newest state), and UPDATE,
-   * DELETE and INSERT ... SELECT in their transaction.
+   * DELETE and INSERT ... SELECT in their transaction. A plain point read among them runs at once.
    */
   private runsInSlices(statement: Statement): boolean {
     return isPausableWrite(statement) || isPausable(statement);
   }
 
-  private runInSlices(statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+  private runInSlices(statement: Statement, text: string, params: readonly Value[]): StatementResult | Promise<StatementResult> {
     if (isPausableWrite(statement) || !this.transactions.isPlainRead(statement)) {
       // Writes and locking reads are undone and run again after a lock wait: their rows are not streamed.
       return this.transactions.runInSlices(statement, (txn, lockReads) => runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn, lockReads), []), this.meter));
     }
     const sink = this.rowSink;
     const txn = this.transactions.current;
-    const run = runSteps(executeStatementSteps(statement, this.statementEnv(text, params, txn), [], sink), this.meter, sink);
+    const env = this.statementEnv(text, params, txn);
+    // A plain point read (by a whole unique key) cannot run long: it runs at once, without slices.
+    const listed = this.warnings.list.length;
+    const raised = this.warnings.raisedCount;
+    let point: StatementResult | undefined;
+    try {
+      point = executePointRead(statement, env, sink);
+    } catch (e) {
+      txn?.endStatement();
+      throw e;
+    }
+    if (point !== undefined) {
+      txn?.endStatement();
+      return point;
+    }
+    // Declined after binding its key (a value that does not convert): the slices path binds it again and raises its warnings anew.
+    this.warnings.rewind(listed, raised);
+    const run = runSteps(executeStatementSteps(statement, env, [], sink), this.meter, sink);
     // READ COMMITTED takes a fresh snapshot at the transaction's next statement.
     return txn === undefined ? run : run.finally(() => txn.endStatement());
   }

@@ -142,10 +142,71 @@ export function* executeStatementSteps(stmt: Statement, env: StatementEnv, diagn
   if (sink !== undefined && streamsToSink(query, env.text)) return yield* streamQuery(query, env, sink);
   const result = yield* env.readSteps(function* (tx) {
     const plan = queryPlans.plan(query, planContext(env, tx));
-    const rows = uniqueKeyQueryRows(plan, env, tx) ?? (yield* collect(executeQuery(plan, env, tx), []));
+    const point = uniqueKeyQueryRows(plan, env, tx);
+    notePointRead(query, point !== undefined);
+    const rows = point ?? (yield* collect(executeQuery(plan, env, tx), []));
     return { columns: plan.columns, rows };
   });
   return selectResult(query, result, env);
+}
+
+/**
+ * Whether a query's last plan was a point read: a streaming SELECT of one table by a whole unique
+ * key (see uniqueKeyQueryRows). Kept current by both paths; a query not yet planned is absent.
+ */
+const pointReads = new WeakMap<QueryExpr, boolean>();
+
+/**
+ * Statements executePointRead took on (`tried`) and gave back to the slices path (`declined`),
+ * for tests and diagnostics (as PlanCache counts its hits).
+ */
+export const pointReadStats = { tried: 0, declined: 0 };
+
+function notePointRead(query: QueryExpr, isPoint: boolean): void {
+  pointReads.set(query, isPoint);
+}
+
+/**
+ * Whether a SELECT not planned yet (a text seen for the first time) is worth trying as a point
+ * read: one table, a WHERE, nothing that groups, sorts or numbers rows, and no second SELECT in
+ * its text (a subquery's plan is not cached, so a declined one would be planned twice; a false
+ * hit, such as 'select' in a string, only loses the point read path).
+ */
+function mayBePointRead(select: SelectStmt, text: string): boolean {
+  return select.from.length === 1 && select.from[0].type === 'table' && select.where !== undefined && !select.distinct
+    && select.groupBy.length === 0 && select.having === undefined && select.windows === undefined && select.orderBy.length === 0
+    && !/select[\s\S]*select/i.test(text);
+}
+
+/**
+ * Runs a query that is (or may be) a point read synchronously, as one read: it reads a row or a
+ * few, so it cannot run long and needs none of the slices machinery (generators, a pinned snapshot,
+ * a promise per statement). The answer is the one executeStatementSteps gives. Undefined, having
+ * sent nothing, when the query is not one or its plan for this execution is not one (a key that
+ * does not convert, a dropped index): it then runs in slices.
+ */
+export function executePointRead(stmt: Statement, env: StatementEnv, sink?: RowSink): StatementResult | undefined {
+  if (stmt.type !== 'select') return undefined;
+  const known = pointReads.get(stmt);
+  if (known === false || (known === undefined && !mayBePointRead(stmt, env.text))) return undefined;
+  pointReadStats.tried++;
+  const query = stmt;
+  const result = env.read((tx): QueryResult | undefined => {
+    const plan = queryPlans.plan(query, planContext(env, tx));
+    const rows = uniqueKeyQueryRows(plan, env, tx);
+    return rows === undefined ? undefined : { columns: plan.columns, rows };
+  });
+  if (result === undefined) {
+    pointReads.set(query, false);
+    pointReadStats.declined++;
+    return undefined;
+  }
+  if (sink === undefined || !streamsToSink(query, env.text)) return selectResult(query, result, env);
+  const columns = resultColumns(result.columns);
+  sink.begin(columns);
+  if (result.rows.length > 0) sink.rows(result.rows);
+  env.session.lastFoundRows = result.rows.length;
+  return { kind: 'streamed', columns, rowCount: result.rows.length };
 }
 
 /**
@@ -168,6 +229,7 @@ function* streamQuery(query: QueryExpr, env: StatementEnv, sink: RowSink): Gener
     const plan = queryPlans.plan(query, planContext(env, tx));
     columns = resultColumns(plan.columns);
     const rows = uniqueKeyQueryRows(plan, env, tx);
+    notePointRead(query, rows !== undefined);
     sink.begin(columns);
     if (rows !== undefined) {
       if (rows.length > 0) sink.rows(rows);
