@@ -233,6 +233,21 @@ for (const threads of [1, 2]) {
     assert.equal(Number(await one(watcher, 'SELECT v FROM t2 WHERE id = 1')), 2);
   });
 
+  test(`preparing a statement holds no table: DDL right after it goes on (threads ${threads})`, async () => {
+    const s = await serverWith(threads);
+    const [a, b] = await sessions(s, threads, 2);
+    await a.query('CREATE TABLE t (id INT PRIMARY KEY, v INT)');
+    await a.query('INSERT INTO t VALUES (1, 1)');
+    const read = await a.prepare('SELECT * FROM t WHERE id = ?');
+    const show = await a.prepare('SHOW CREATE TABLE t');
+    await b.query('SET SESSION lock_wait_timeout = 2');
+    await b.query('ALTER TABLE t ADD COLUMN w INT DEFAULT 4');
+    const [rows] = await read.execute([1]);
+    assert.deepEqual(rows, [{ id: 1, v: 1, w: 4 }]);
+    await show.close();
+    await read.close();
+  });
+
   test(`KILL of the connection holding the table lets the DDL go on (threads ${threads})`, async () => {
     const s = await serverWith(threads);
     const [a, b, watcher] = await sessions(s, threads, 3);

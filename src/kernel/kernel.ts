@@ -744,13 +744,13 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   /** Builds the environment one statement of `session` runs in (inside `txn` when given). */
-  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv {
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter, metadataLocks = true): StatementEnv {
     let temps = this.temporaryTables.get(session.id);
     if (!temps) this.temporaryTables.set(session.id, (temps = new TemporaryTables(session.id)));
     const t = temps;
     // Metadata locks: the transaction's until it ends, else the statement's (released when it ends).
     const locks = this.locks;
-    const owner = txn ?? session.statementLocks;
+    const owner = metadataLocks ? txn ?? session.statementLocks : undefined;
     return {
       session,
       ctx,

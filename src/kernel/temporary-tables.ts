@@ -67,25 +67,21 @@ export class TemporaryTables {
    * A statement's read transaction with this session's temporary tables in front of the base tables;
    * each base table it looks up or uses is locked shared for `owner` (see metadata-locks).
    */
-  read(tx: ReadTx, locks: RowLocks, owner: LockOwner): ReadTx {
-    return {
-      catalog: new TemporaryOverlay(this, tx.catalog, locks, owner),
-      table: (def) => {
-        shareTable(locks, owner, def);
-        return tx.table(def);
-      },
-    };
+  read(tx: ReadTx, locks: RowLocks, owner: LockOwner | undefined): ReadTx {
+    return { catalog: new TemporaryOverlay(this, tx.catalog, locks, owner), table: lockingTable(tx, locks, owner) };
   }
 
-  write(tx: WriteTx, locks: RowLocks, owner: LockOwner): WriteTx {
-    return {
-      catalog: new TemporaryOverlay(this, tx.catalog, locks, owner),
-      table: (def) => {
-        shareTable(locks, owner, def);
-        return tx.table(def);
-      },
-    };
+  write(tx: WriteTx, locks: RowLocks, owner: LockOwner | undefined): WriteTx {
+    return { catalog: new TemporaryOverlay(this, tx.catalog, locks, owner), table: lockingTable(tx, locks, owner) };
   }
+}
+
+/** `tx.table` that first shares the table's metadata lock for `owner`. */
+function lockingTable<R>(tx: { table(def: TableDef): R }, locks: RowLocks, owner: LockOwner | undefined): (def: TableDef) => R {
+  return (def) => {
+    shareTable(locks, owner, def);
+    return tx.table(def);
+  };
 }
 
 /** The catalog with one session's temporary tables shadowing base tables of the same name. */
@@ -94,7 +90,7 @@ class TemporaryOverlay implements CatalogWriter {
     private readonly temps: TemporaryTables,
     private readonly base: CatalogView | CatalogWriter,
     private readonly locks: RowLocks,
-    private readonly owner: LockOwner,
+    private readonly owner: LockOwner | undefined,
   ) {}
 
   private get writer(): CatalogWriter {

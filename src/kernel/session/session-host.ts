@@ -83,7 +83,7 @@ export interface SessionHost {
   /** While some store applies commit batches off the thread, a promise settled once those sent so far are done. */
   batchCommitsSettled(): Promise<void> | undefined;
   /** The environment one statement of `session` runs in (inside `txn` when given). */
-  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv;
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter, metadataLocks?: boolean): StatementEnv;
   /** What statements of `session` see of the server (other sessions, schemas and tables by its rights). */
   serverInfoFor(session: Session): ServerInfo;
   /** COM_STATISTICS text. */

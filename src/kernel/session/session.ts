@@ -268,13 +268,16 @@ export class Session implements KernelSession, SessionContext {
           // A query's columns come from its plan: nothing is read or run to describe it. SELECT ... INTO
           // answers OK, not rows, so it has none.
           this.statementParams = nulls;
-          if (!selectsInto(q)) columns = describeQuery(q, this.statementEnv(sql, nulls, undefined));
+          // Planning only: it takes no metadata locks (a waiting DDL does not hold it back, nor does it hold the DDL).
+          if (!selectsInto(q)) columns = describeQuery(q, this.kernel.statementEnv(this, this.evalContext(nulls), sql, undefined, undefined, this.meter, false));
         }
       } catch (e) {
         this.prepared.delete(id);
         throw e;
       } finally {
         this.statementParams = [];
+        // Running SHOW to describe it may have locked a table (SHOW CREATE TABLE): not past the prepare.
+        this.kernel.locks.releaseAll(this.statementLocks);
       }
     }
     return { id, paramCount: parsed.paramCount, columns };

@@ -13,11 +13,11 @@ const keysByDef = new WeakMap<TableDef, string>();
 
 /**
  * Shares the metadata lock of a table a statement reads or writes, for `owner` (its transaction, or
- * the session's statement owner outside one); throws LockConflict while DDL holds or waits for it.
- * Temporary tables are the session's own: they need none.
+ * the session's statement owner outside one; none when describing a prepared statement, which only
+ * plans); throws LockConflict while DDL holds or waits for it. Temporary tables are the session's own: they need none.
  */
-export function shareTable(locks: RowLocks, owner: LockOwner, def: TableDef): void {
-  if (def.temporary) return;
+export function shareTable(locks: RowLocks, owner: LockOwner | undefined, def: TableDef): void {
+  if (owner === undefined || def.temporary) return;
   let key = keysByDef.get(def);
   if (key === undefined) keysByDef.set(def, (key = metadataKey(def.schema, def.name)));
   locks.acquire(owner, key, 'S');
