@@ -14,6 +14,7 @@ import { StatusCounters } from './status-counters.js';
 import { StorageTransactions } from './storage-env.js';
 import { ChangeLog } from './change-log.js';
 import { LockManager, type RowLocks } from './transactions/lock-manager.js';
+import type { DdlNameScope } from './transactions/metadata-locks.js';
 import type { SharedLockTable } from './threads/shared-lock-table.js';
 import type { Socket } from 'node:net';
 import type { KernelCluster, Listener } from './cluster.js';
@@ -238,6 +239,15 @@ export class Kernel implements KernelApi, SessionHost {
     if (!temps || temps.size === 0) return;
     this.dropTemporary(temps.hiddenNames());
     temps.clear();
+  }
+
+  ddlNameScope(session: Session): DdlNameScope {
+    const temps = this.temporaryTables.get(session.id);
+    return {
+      database: session.database,
+      tablesOf: (schema) => this.storage.catalog.listTables(schema).map((t) => t.name),
+      isTemporary: (schema, name) => temps?.hiddenName(schema, name) !== undefined,
+    };
   }
 
   /** Drops temporary tables by their catalog names; one that is already gone (its schema dropped) is skipped. */
@@ -465,7 +475,7 @@ export class Kernel implements KernelApi, SessionHost {
   private localProcesses(): ProcessInfo[] {
     return [...this.sessions.values()].map((s) => ({
       id: s.id, user: s.user, host: s.host, db: s.database, command: s.activity.command,
-      time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.command === 'Query' ? 'executing' : '', info: s.activity.info,
+      time: Math.floor((Date.now() - s.activity.since) / 1000), state: s.activity.state ?? (s.activity.command === 'Query' ? 'executing' : ''), info: s.activity.info,
     }));
   }
 
@@ -734,10 +744,13 @@ export class Kernel implements KernelApi, SessionHost {
   }
 
   /** Builds the environment one statement of `session` runs in (inside `txn` when given). */
-  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv {
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter, metadataLocks = true): StatementEnv {
     let temps = this.temporaryTables.get(session.id);
     if (!temps) this.temporaryTables.set(session.id, (temps = new TemporaryTables(session.id)));
     const t = temps;
+    // Metadata locks: the transaction's until it ends, else the statement's (released when it ends).
+    const locks = this.locks;
+    const owner = metadataLocks ? txn ?? session.statementLocks : undefined;
     return {
       session,
       ctx,
@@ -746,15 +759,15 @@ export class Kernel implements KernelApi, SessionHost {
       defaultEngine: () => String(session.variables.get('default_storage_engine')),
       engineExists: (name) => this.storage.resolveEngine(name) !== undefined,
       engineShared: (name) => this.cluster === undefined || this.storage.store(name).persistent,
-      read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx)), txn, meter)),
+      read: (fn) => (txn && lockReads ? this.transactions.readLocked((tx) => fn(t.read(tx, locks, owner)), txn, lockReads, meter) : this.transactions.read((tx) => fn(t.read(tx, locks, owner)), txn, meter)),
       checkpoint: () => meter?.tick(),
       // Locking reads lock each row in the newest state, read anew after every pause.
-      readSteps: (fn) => (txn && lockReads ? this.transactions.readLockedSteps((tx) => fn(t.read(tx)), txn, lockReads, this.renewRowReads, meter) : this.transactions.readSteps((tx) => fn(t.read(tx)), txn, meter)),
-      write: (fn) => this.transactions.write((tx) => fn(t.write(tx)), txn, meter, { text, schema: session.database ?? '', origin: session.replicationOrigin }),
+      readSteps: (fn) => (txn && lockReads ? this.transactions.readLockedSteps((tx) => fn(t.read(tx, locks, owner)), txn, lockReads, this.renewRowReads, meter) : this.transactions.readSteps((tx) => fn(t.read(tx, locks, owner)), txn, meter)),
+      write: (fn) => this.transactions.write((tx) => fn(t.write(tx, locks, owner)), txn, meter, { text, schema: session.database ?? '', origin: session.replicationOrigin }),
       writeSteps: (fn) => {
         const logged = { text, schema: session.database ?? '', origin: session.replicationOrigin };
-        if (!txn) return settled(this.transactions.write((tx) => finish(fn(t.write(tx))), undefined, meter, logged));
-        return this.transactions.writeSteps((tx) => fn(t.write(tx)), txn, this.renewRowReads, meter, logged);
+        if (!txn) return settled(this.transactions.write((tx) => finish(fn(t.write(tx, locks, owner))), undefined, meter, logged));
+        return this.transactions.writeSteps((tx) => fn(t.write(tx, locks, owner)), txn, this.renewRowReads, meter, logged);
       },
     };
   }

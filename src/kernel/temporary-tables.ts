@@ -2,6 +2,8 @@
 import type { Row } from '../base/value.js';
 import type { IndexDef, SchemaDef, TableDef, ViewDef } from '../storage/table-def.js';
 import type { CatalogView, CatalogWriter, ReadTx, WriteTx } from '../sql/executor/statement-env.js';
+import type { LockOwner, RowLocks } from './transactions/lock-manager.js';
+import { shareTable } from './transactions/metadata-locks.js';
 
 /**
  * Catalog names of temporary tables start with this, as MySQL's `#sql...` files do: no client
@@ -63,19 +65,35 @@ export class TemporaryTables {
     this.byName.delete(key(schema, name));
   }
 
-  /** A statement's read transaction with this session's temporary tables in front of the base tables. */
-  read(tx: ReadTx): ReadTx {
-    return { catalog: new TemporaryOverlay(this, tx.catalog), table: (def) => tx.table(def) };
+  /**
+   * A statement's read transaction with this session's temporary tables in front of the base tables;
+   * each base table it looks up or uses is locked shared for `owner` (see metadata-locks).
+   */
+  read(tx: ReadTx, locks: RowLocks, owner: LockOwner | undefined): ReadTx {
+    return { catalog: new TemporaryOverlay(this, tx.catalog, locks, owner), table: lockingTable(tx, locks, owner) };
   }
 
-  write(tx: WriteTx): WriteTx {
-    return { catalog: new TemporaryOverlay(this, tx.catalog), table: (def) => tx.table(def) };
+  write(tx: WriteTx, locks: RowLocks, owner: LockOwner | undefined): WriteTx {
+    return { catalog: new TemporaryOverlay(this, tx.catalog, locks, owner), table: lockingTable(tx, locks, owner) };
   }
+}
+
+/** `tx.table` that first shares the table's metadata lock for `owner`. */
+function lockingTable<R>(tx: { table(def: TableDef): R }, locks: RowLocks, owner: LockOwner | undefined): (def: TableDef) => R {
+  return (def) => {
+    shareTable(locks, owner, def);
+    return tx.table(def);
+  };
 }
 
 /** The catalog with one session's temporary tables shadowing base tables of the same name. */
 class TemporaryOverlay implements CatalogWriter {
-  constructor(private readonly temps: TemporaryTables, private readonly base: CatalogView | CatalogWriter) {}
+  constructor(
+    private readonly temps: TemporaryTables,
+    private readonly base: CatalogView | CatalogWriter,
+    private readonly locks: RowLocks,
+    private readonly owner: LockOwner | undefined,
+  ) {}
 
   private get writer(): CatalogWriter {
     if (!('createTable' in this.base)) throw new Error('catalog change outside a write transaction');
@@ -100,7 +118,11 @@ class TemporaryOverlay implements CatalogWriter {
       const stored = this.base.getTable(schema, hidden);
       if (stored) return this.temps.show(stored, name);
     }
-    return isTemporaryName(name) ? undefined : this.base.getTable(schema, name);
+    if (isTemporaryName(name)) return undefined;
+    const def = this.base.getTable(schema, name);
+    // Locked as the statement finds it (before it plans with its columns), as MySQL does when it opens a table.
+    if (def !== undefined) shareTable(this.locks, this.owner, def);
+    return def;
   }
 
   createSchema(def: SchemaDef): void { this.writer.createSchema(def); }

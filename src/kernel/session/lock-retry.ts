@@ -3,7 +3,7 @@ import { SqlError, sqlError } from '../../base/errors.js';
 import type { StatementResult } from '../../base/result.js';
 import type { Value } from '../../base/value.js';
 import type { Statement } from '../../sql/parser/ast.js';
-import { LockConflict } from '../transactions/lock-manager.js';
+import { LockConflict, isMetadataKey, type LockOwner } from '../transactions/lock-manager.js';
 import { UserLockConflict } from './user-locks.js';
 import type { SessionVariables } from '../variables.js';
 import type { DiagnosticsArea } from './diagnostics-area.js';
@@ -18,7 +18,12 @@ export type StatementAttempt = (statement: Statement, text: string, params: read
 /** What waiting shows of its session: SHOW PROCESSLIST lists a waiting statement as running. */
 export interface WaitingSession {
   activity: SessionActivity;
+  /** Who waits for a metadata lock that a statement outside any transaction (a plain read, DDL) met. */
+  readonly statementLocks: LockOwner;
 }
+
+/** SHOW PROCESSLIST's State of a statement waiting for a table's metadata lock (MySQL's text). */
+export const METADATA_WAIT_STATE = 'Waiting for table metadata lock';
 
 /** GET_LOCK with a negative timeout waits without limit: the longest timer Node keeps (about 24.8 days) stands for that. */
 const USER_LOCK_WAIT_MAX_MS = 2 ** 31 - 1;
@@ -63,15 +68,19 @@ export class LockRetry {
     // A plain SELECT GET_LOCK(...) runs outside any transaction: nothing to undo then.
     const txn = this.transactions.takeLockWaiter() as ReturnType<TransactionState['takeLockWaiter']> | undefined;
     const user = conflict instanceof UserLockConflict ? conflict : undefined;
-    const timeoutMs = user ? (user.timeoutMs < 0 ? USER_LOCK_WAIT_MAX_MS : user.timeoutMs) : Number(this.variables.get('innodb_lock_wait_timeout')) * 1000;
-    this.session.activity = { command: 'Query', since: Date.now(), info: text };
+    const metadata = user === undefined && isMetadataKey(conflict.key);
+    const timeoutMs = user ? (user.timeoutMs < 0 ? USER_LOCK_WAIT_MAX_MS : user.timeoutMs) : waitSeconds(this.variables, metadata) * 1000;
+    this.session.activity = { command: 'Query', since: Date.now(), info: text, state: metadata ? METADATA_WAIT_STATE : undefined };
     this.abort = new AbortController();
     try {
       if (this.meter.killed) throw sqlError('QUERY_INTERRUPTED', 'Query execution was interrupted');
       if (user) await this.waitUserLock(user, timeoutMs, this.abort.signal);
       else if (!conflict.stale && txn) await this.kernel.locks.wait(txn, conflict, timeoutMs, this.abort.signal);
+      else if (!conflict.stale && metadata) await this.kernel.locks.wait(this.transactions.current ?? this.session.statementLocks, conflict, timeoutMs, this.abort.signal);
     } catch (waitError) {
-      if (waitError instanceof SqlError && waitError.code === 1213 && txn) this.transactions.deadlockVictim(txn);
+      // A plain read in a transaction met a metadata lock as that transaction (it holds the locks the cycle ran through).
+      const victim = txn ?? (metadata ? this.transactions.current : undefined);
+      if (waitError instanceof SqlError && waitError.code === 1213 && victim) this.transactions.deadlockVictim(victim);
       if (waitError instanceof SqlError) {
         this.warnings.addError(waitError);
         this.kernel.counters.error(waitError.code);
@@ -103,4 +112,10 @@ export class LockRetry {
       this.kernel.locks.releaseAll(conflict.owner);
     }
   }
+}
+
+/** Row locks wait up to innodb_lock_wait_timeout, metadata locks up to lock_wait_timeout (a year by default); a timer's longest wait stands for more. */
+function waitSeconds(variables: SessionVariables, metadata: boolean): number {
+  const seconds = Number(variables.get(metadata ? 'lock_wait_timeout' : 'innodb_lock_wait_timeout'));
+  return Math.min(seconds, USER_LOCK_WAIT_MAX_MS / 1000);
 }

@@ -6,6 +6,7 @@ import type { GlobalVariables } from '../variables.js';
 import type { StatusCounters } from '../status-counters.js';
 import type { RowCountCache } from '../row-estimates.js';
 import type { RowLocks } from '../transactions/lock-manager.js';
+import type { DdlNameScope } from '../transactions/metadata-locks.js';
 import type { IsolationLevel, Transaction } from '../transactions/transaction.js';
 import type { Catalog } from '../../storage/catalog.js';
 import type { ScanMeter } from '../../storage/table-store.js';
@@ -82,7 +83,7 @@ export interface SessionHost {
   /** While some store applies commit batches off the thread, a promise settled once those sent so far are done. */
   batchCommitsSettled(): Promise<void> | undefined;
   /** The environment one statement of `session` runs in (inside `txn` when given). */
-  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter): StatementEnv;
+  statementEnv(session: Session, ctx: EvalContext, text: string, txn?: Transaction, lockReads?: 'S' | 'X', meter?: ScanMeter, metadataLocks?: boolean): StatementEnv;
   /** What statements of `session` see of the server (other sessions, schemas and tables by its rights). */
   serverInfoFor(session: Session): ServerInfo;
   /** COM_STATISTICS text. */
@@ -90,4 +91,6 @@ export interface SessionHost {
   sessionClosed(session: Session): void;
   /** Drops the session's temporary tables (COM_RESET_CONNECTION; closing does it too). */
   dropTemporaryTables(session: Session): void;
+  /** What the table names of `session`'s DDL resolve against, for its metadata locks. */
+  ddlNameScope(session: Session): DdlNameScope;
 }

@@ -19,6 +19,7 @@ import { INFORMATION_SCHEMA, isInformationSchema } from '../../sql/analyzer/syst
 import type { StatementEnv } from '../../sql/executor/statement-env.js';
 import type { Value } from '../../base/value.js';
 import { LockConflict } from '../transactions/lock-manager.js';
+import { StatementLockOwner, ddlLockKeys } from '../transactions/metadata-locks.js';
 import type { Transaction } from '../transactions/transaction.js';
 import { StatementAdmission, type FilterTicket } from './admission.js';
 import { CommitWait } from './commit-wait.js';
@@ -36,6 +37,8 @@ export interface SessionActivity {
   command: string;
   since: number;
   info: string | null;
+  /** SHOW PROCESSLIST's State when it is not simply executing (a metadata lock wait). */
+  state?: string;
 }
 
 /** SELECT ... INTO @var (possibly after WITH): its answer is an OK packet, not a result set. */
@@ -81,6 +84,8 @@ export class Session implements KernelSession, SessionContext {
   private readonly admission: StatementAdmission;
   private readonly idleTimeout: IdleTransactionTimeout;
   readonly userLocks: SessionUserLocks;
+  /** Holds the metadata locks of a statement outside any transaction (a plain read, DDL) until it ends. */
+  readonly statementLocks: StatementLockOwner;
 
   constructor(
     private readonly kernel: SessionHost,
@@ -102,6 +107,7 @@ export class Session implements KernelSession, SessionContext {
     this.admission = new StatementAdmission(kernel, this, this.warnings);
     this.idleTimeout = new IdleTransactionTimeout(kernel, this, this.variables, this.transactions);
     this.userLocks = new SessionUserLocks(kernel.locks, id);
+    this.statementLocks = new StatementLockOwner(id);
   }
 
   /**
@@ -262,13 +268,16 @@ export class Session implements KernelSession, SessionContext {
           // A query's columns come from its plan: nothing is read or run to describe it. SELECT ... INTO
           // answers OK, not rows, so it has none.
           this.statementParams = nulls;
-          if (!selectsInto(q)) columns = describeQuery(q, this.statementEnv(sql, nulls, undefined));
+          // Planning only: it takes no metadata locks (a waiting DDL does not hold it back, nor does it hold the DDL).
+          if (!selectsInto(q)) columns = describeQuery(q, this.kernel.statementEnv(this, this.evalContext(nulls), sql, undefined, undefined, this.meter, false));
         }
       } catch (e) {
         this.prepared.delete(id);
         throw e;
       } finally {
         this.statementParams = [];
+        // Running SHOW to describe it may have locked a table (SHOW CREATE TABLE): not past the prepare.
+        this.kernel.locks.releaseAll(this.statementLocks);
       }
     }
     return { id, paramCount: parsed.paramCount, columns };
@@ -331,6 +340,8 @@ export class Session implements KernelSession, SessionContext {
       this.rowSink = undefined;
       if (ticket.done) for (const d of ticket.done) d(failure?.code ?? 0);
       this.statementFinished(statement.type, text, started, result, failure, ticket.blockedBy, ticket.notes);
+      // A DDL's exclusive locks are released as a commit (threads=2: a worker that locks such a table later, with reads from before, reads again).
+      this.kernel.locks.releaseAll(this.statementLocks, causesImplicitCommit(statement));
       if (!this.closed) this.idleTimeout.arm();
     }
   }
@@ -488,7 +499,16 @@ export class Session implements KernelSession, SessionContext {
         break;
     }
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
-    return this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics));
+    return this.transactions.run(statement, (txn, lockReads) => {
+      // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
+      if (txn === undefined && causesImplicitCommit(statement)) this.lockTablesExclusively(statement);
+      return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
+    });
+  }
+
+  /** DDL's metadata locks: a LockConflict while other statements use the tables (the statement waits for them, see LockRetry). */
+  private lockTablesExclusively(statement: Statement): void {
+    for (const key of ddlLockKeys(statement, this.kernel.ddlNameScope(this))) this.kernel.locks.acquire(this.statementLocks, key, 'X');
   }
 
   private statementEnv(text: string, params: readonly Value[], txn: Transaction | undefined, lockReads?: 'S' | 'X'): StatementEnv {
@@ -605,6 +625,7 @@ export class Session implements KernelSession, SessionContext {
     this.idleTimeout.cancel();
     // A client that goes away with an open transaction loses it: rolled back, locks released.
     this.transactions.rollback();
+    this.kernel.locks.releaseAll(this.statementLocks);
     // User-level locks end with their session, as in MySQL.
     this.userLocks.releaseAll();
     this.kernel.sessionClosed(this);

@@ -1,6 +1,6 @@
 // Row locks every worker thread shares: a hash table in a SharedArrayBuffer behind one futex mutex, with waits and deadlock detection.
 import { sqlError } from '../../base/errors.js';
-import { LockConflict, type LockMode, type LockOwner, type RowLocks } from '../transactions/lock-manager.js';
+import { LockConflict, isMetadataKey, type LockMode, type LockOwner, type RowLocks } from '../transactions/lock-manager.js';
 
 /**
  * Sizes of the shared table. Entries are fixed: a transaction that would push the
@@ -23,7 +23,8 @@ const OWNER_HINT = 2;
 const COMMIT_SEQ = 3;
 const HEADER_INTS = 4;
 
-// One entry: two hash words, a state word, the exclusive holder, up to four listed shared holders.
+// One entry: two hash words, a state word, the exclusive holder (in S mode: a metadata lock's waiting
+// exclusive request, which new shared requests queue behind), up to four listed shared holders.
 const ENTRY_INTS = 8;
 const E_HASH_A = 0;
 const E_HASH_B = 1;
@@ -62,6 +63,10 @@ interface OwnerLocks {
   held: Map<string, { a: number; b: number; mode: LockMode }>;
   /** Set by the first releaseSome: the commit number its keys were stamped with, so releaseAll stamps the rest alike. */
   commitSeq?: number;
+  /** The key hash of the metadata lock its waiting exclusive request queues on (see wait), if any. */
+  pendingA: number;
+  pendingB: number;
+  pending: boolean;
 }
 
 // The key's two hash words, left here by hashKey (no allocation per lock).
@@ -146,10 +151,23 @@ export class SharedLockTable implements RowLocks {
         if (w[LOCK_COUNT] >= this.maxLocks) throw sqlError('OUTOFMEMORY', `Too many row locks (more than ${this.maxLocks}); commit more often`);
         this.insert(a, b, mode, local.slot);
         local.held.set(key, { a, b, mode });
+        if (mode === 'X') local.pending = false;
         if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
         return;
       }
       const state = w[i + E_STATE];
+      if (state >>> COUNT_SHIFT === 0) {
+        // Kept for the exclusive request waiting on it (see releaseAll): that one takes it, everyone else waits behind.
+        const queued = w[i + E_X_OWNER];
+        if (mode === 'X' && queued === local.slot) {
+          w[i + E_STATE] = MODE_X | (1 << COUNT_SHIFT) | (state & HAS_WAITERS);
+          local.held.set(key, { a, b, mode });
+          local.pending = false;
+          if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
+          return;
+        }
+        throw new LockConflict(key, new Set([queued]), false, mode === 'X');
+      }
       if (prev) {
         // An upgrade from S: only when this owner is the only holder.
         if (state >>> COUNT_SHIFT === 1) {
@@ -157,12 +175,15 @@ export class SharedLockTable implements RowLocks {
           w[i + E_X_OWNER] = local.slot;
           for (let k = 0; k < SHARED_LISTED; k++) w[i + E_SHARED + k] = 0;
           prev.mode = 'X';
+          local.pending = false;
           if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
           return;
         }
-        throw new LockConflict(key, this.sharedHolders(i, local.slot));
+        throw new LockConflict(key, this.sharedHolders(i, local.slot), false, true);
       }
       if (mode === 'S' && (state & MODE_MASK) === MODE_S) {
+        const queuedX = w[i + E_X_OWNER];
+        if (queuedX !== 0 && queuedX !== local.slot) throw new LockConflict(key, new Set([queuedX]));
         w[i + E_STATE] = state + (1 << COUNT_SHIFT);
         for (let k = 0; k < SHARED_LISTED; k++) {
           if (w[i + E_SHARED + k] === 0) {
@@ -174,7 +195,7 @@ export class SharedLockTable implements RowLocks {
         if (this.changedSinceReads(a)) throw new LockConflict(key, new Set<number>(), true);
         return;
       }
-      throw new LockConflict(key, (state & MODE_MASK) === MODE_X ? new Set([w[i + E_X_OWNER]]) : this.sharedHolders(i, local.slot));
+      throw new LockConflict(key, (state & MODE_MASK) === MODE_X ? new Set([w[i + E_X_OWNER]]) : this.sharedHolders(i, local.slot), false, mode === 'X');
     } finally {
       this.unlock();
     }
@@ -193,6 +214,7 @@ export class SharedLockTable implements RowLocks {
         const seq = local.commitSeq ?? Atomics.add(w, COMMIT_SEQ, 1) + 1;
         for (const h of local.held.values()) if (h.mode === 'X') Atomics.store(w, this.stampIndex(h.a), seq);
       }
+      if (local.pending) this.dropPending(local, wakes);
       for (const { a, b } of local.held.values()) this.releaseEntry(local.slot, a, b, wakes);
       this.freeSlot(local.slot);
     } finally {
@@ -221,6 +243,7 @@ export class SharedLockTable implements RowLocks {
         local.held.delete(key);
       }
       if (local.held.size === 0) {
+        if (local.pending) this.dropPending(local, wakes);
         this.freeSlot(local.slot);
         this.owners.delete(owner);
       }
@@ -243,7 +266,8 @@ export class SharedLockTable implements RowLocks {
       return;
     }
     const count = (state >>> COUNT_SHIFT) - 1;
-    if (count <= 0) {
+    // A waiting exclusive request keeps the entry, so no shared request slips in before it retries.
+    if (count <= 0 && w[i + E_X_OWNER] === 0) {
       this.remove(i);
       return;
     }
@@ -288,6 +312,13 @@ export class SharedLockTable implements RowLocks {
       const i = this.find(a, b);
       if (i < 0) return; // released meanwhile: the statement retries at once
       w[i + E_STATE] |= HAS_WAITERS;
+      if (conflict.exclusive && (w[i + E_STATE] & MODE_MASK) === MODE_S && w[i + E_X_OWNER] === 0 && isMetadataKey(conflict.key)) {
+        // Kept until the owner's locks are released (it gets the lock, or its statement ends).
+        w[i + E_X_OWNER] = slot;
+        local.pendingA = a;
+        local.pendingB = b;
+        local.pending = true;
+      }
       for (const s of selves) {
         const o = this.ownerBase + s * OWNER_INTS;
         let k = 0;
@@ -393,12 +424,23 @@ export class SharedLockTable implements RowLocks {
         w[o + O_SESSION] = owner.session ?? 0;
         w[o + O_WAITS] = 0;
         w[OWNER_HINT] = slot;
-        const local: OwnerLocks = { slot, held: new Map() };
+        const local: OwnerLocks = { slot, held: new Map(), pendingA: 0, pendingB: 0, pending: false };
         this.owners.set(owner, local);
         return local;
       }
     }
     throw sqlError('OUTOFMEMORY', `Too many transactions holding row locks at once (more than ${n - 1})`);
+  }
+
+  /** An exclusive request that stopped waiting no longer holds back shared ones: they are woken. Mutex held. */
+  private dropPending(local: OwnerLocks, wakes: number[]): void {
+    local.pending = false;
+    const w = this.words;
+    const i = this.find(local.pendingA, local.pendingB);
+    if (i < 0 || (w[i + E_STATE] & MODE_MASK) !== MODE_S || w[i + E_X_OWNER] !== local.slot) return;
+    if (w[i + E_STATE] & HAS_WAITERS) wakes.push(this.wakeIndex(local.pendingA));
+    if (w[i + E_STATE] >>> COUNT_SHIFT === 0) this.remove(i);
+    else w[i + E_X_OWNER] = 0;
   }
 
   private sharedHolders(i: number, except: number): Set<number> {

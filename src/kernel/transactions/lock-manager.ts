@@ -15,6 +15,8 @@ export type LockMode = 'S' | 'X';
 interface LockEntry {
   mode: LockMode;
   holders: Set<LockOwner>;
+  /** A metadata lock's exclusive request that waits: new shared requests queue behind it (MySQL's priority for DDL). */
+  pending: LockOwner | undefined;
   /** Resolvers of statements waiting for this lock to change. */
   waiters: Set<() => void>;
 }
@@ -37,6 +39,8 @@ export class LockConflict extends Error {
      * this statement's reads began: nothing to wait for, the statement runs again on fresh reads.
      */
     readonly stale = false,
+    /** Set when the request was exclusive: a metadata lock's waiter then queues ahead of new shared requests (see LockManager.wait). */
+    readonly exclusive = false,
   ) {
     super('lock conflict');
   }
@@ -68,6 +72,16 @@ export interface RowLocks {
   readonly size: number;
 }
 
+/**
+ * Metadata locks (one per table name) live in the same tables as row locks, under keys no row or
+ * user-level lock has: waits, timeouts, KILL and deadlock detection cover them too.
+ */
+export const METADATA_KEY_PREFIX = '\u0000mdl\u0000';
+
+export function isMetadataKey(key: string): boolean {
+  return key.startsWith(METADATA_KEY_PREFIX);
+}
+
 /** Most locks the server tracks at once; a transaction past it fails cleanly instead of exhausting memory. */
 export const LOCKS_MAX = 5_000_000;
 
@@ -79,30 +93,46 @@ export const LOCKS_MAX = 5_000_000;
 export class LockManager implements RowLocks {
   private readonly locks = new Map<string, LockEntry>();
   private readonly held = new Map<LockOwner, Set<string>>();
+  /** The metadata key each owner's waiting exclusive request queues on (see wait). */
+  private readonly pendingOf = new Map<LockOwner, string>();
 
   /** Grants the lock or throws LockConflict; re-entrant, and upgrades S to X when the owner is the only holder. */
   acquire(owner: LockOwner, key: string, mode: LockMode): void {
     let e = this.locks.get(key);
     if (!e) {
       if (this.locks.size >= LOCKS_MAX) throw sqlError('OUTOFMEMORY', `Too many row locks (more than ${LOCKS_MAX}); commit more often`);
-      e = { mode, holders: new Set([owner]), waiters: new Set() };
+      e = { mode, holders: new Set([owner]), waiters: new Set(), pending: undefined };
       this.locks.set(key, e);
       this.remember(owner, key);
       return;
     }
+    if (e.holders.size === 0) {
+      // Kept for the exclusive request waiting on it (see release): that one takes it, everyone else waits behind.
+      const queued = e.pending as LockOwner;
+      if (mode === 'X' && queued === owner) {
+        e.mode = 'X';
+        e.pending = undefined;
+        e.holders.add(owner);
+        this.remember(owner, key);
+        return;
+      }
+      throw new LockConflict(key, new Set([queued]), false, mode === 'X');
+    }
     if (e.holders.has(owner)) {
       if (mode === 'X' && e.mode === 'S') {
-        if (e.holders.size > 1) throw new LockConflict(key, without(e.holders, owner));
+        if (e.holders.size > 1) throw new LockConflict(key, without(e.holders, owner), false, true);
         e.mode = 'X';
+        if (e.pending === owner) e.pending = undefined;
       }
       return;
     }
     if (mode === 'S' && e.mode === 'S') {
+      if (e.pending !== undefined && e.pending !== owner) throw new LockConflict(key, new Set([e.pending]));
       e.holders.add(owner);
       this.remember(owner, key);
       return;
     }
-    throw new LockConflict(key, new Set(e.holders));
+    throw new LockConflict(key, new Set(e.holders), false, mode === 'X');
   }
 
   private remember(owner: LockOwner, key: string): void {
@@ -113,6 +143,7 @@ export class LockManager implements RowLocks {
 
   /** Releases every lock of `owner` and wakes the statements waiting on them. */
   releaseAll(owner: LockOwner): void {
+    this.dropPending(owner);
     const keys = this.held.get(owner);
     if (!keys) return;
     this.held.delete(owner);
@@ -132,11 +163,25 @@ export class LockManager implements RowLocks {
     return true;
   }
 
+  /** An exclusive request that stopped waiting no longer holds back shared ones: they are woken. */
+  private dropPending(owner: LockOwner): void {
+    const key = this.pendingOf.get(owner);
+    if (key === undefined) return;
+    this.pendingOf.delete(owner);
+    const e = this.locks.get(key);
+    if (e === undefined || e.pending !== owner) return;
+    e.pending = undefined;
+    if (e.holders.size === 0) this.locks.delete(key);
+    for (const wake of e.waiters) wake();
+    e.waiters.clear();
+  }
+
   private release(owner: LockOwner, key: string): void {
     const e = this.locks.get(key);
     if (!e) return;
     e.holders.delete(owner);
-    if (e.holders.size === 0) this.locks.delete(key);
+    // A waiting exclusive request keeps the entry, so no shared request slips in before it retries.
+    if (e.holders.size === 0 && e.pending === undefined) this.locks.delete(key);
     for (const wake of e.waiters) wake();
     e.waiters.clear();
   }
@@ -169,6 +214,11 @@ export class LockManager implements RowLocks {
     }
     const e = this.locks.get(conflict.key);
     if (!e) return; // released meanwhile
+    if (conflict.exclusive && e.mode === 'S' && e.pending === undefined && isMetadataKey(conflict.key)) {
+      // Kept until the owner's locks are released (it gets the lock, or its statement ends).
+      e.pending = owner;
+      this.pendingOf.set(owner, conflict.key);
+    }
     owner.waitingFor = new Set(blockers);
     for (const c of companions) c.waitingFor = owner.waitingFor;
     try {
