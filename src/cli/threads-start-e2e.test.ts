@@ -39,3 +39,28 @@ test('--threads 2: the first client to connect is served as soon as the server g
     server.cleanup();
   }
 });
+
+test('--threads 2: clients that connect while a worker is still starting are all greeted', async () => {
+  // One worker greets first; the other may not listen yet. A connection handed to it then used to be
+  // dropped (never greeted). Several starts, since the window is short.
+  for (let round = 0; round < 4; round++) {
+    const server = await startServerProcess({ args: ['--threads', '2'], waitFor: 'greeting' });
+    const clients: mysql.Connection[] = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        // Each kept open, so the accepting worker soon has more than the other and hands the next one over.
+        clients.push(await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', connectTimeout: 8000 }));
+      }
+      const workers = new Set<number>();
+      for (const c of clients) {
+        const [rows] = await c.query({ sql: 'SELECT @@mizzle_worker_thread', rowsAsArray: true });
+        workers.add(Number((rows as unknown[][])[0][0]));
+      }
+      assert.ok(workers.size >= 1);
+    } finally {
+      for (const c of clients) c.destroy();
+      assert.equal(await server.stop(), 0);
+      server.cleanup();
+    }
+  }
+});

@@ -3,7 +3,7 @@ import type { ApplierDuty } from '../cluster.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { Value } from '../../base/value.js';
-import type { SharedMemory } from './shared-memory.js';
+import { Board, type SharedMemory } from './shared-memory.js';
 import { specKey, type RelayedEvent, type ToMain, type ToWorker, type WorkerReport } from './messages.js';
 import type { ReplicationFilterChange } from '../replication/replicate-rules.js';
 import { LocalMaps, applyMapOp } from '../shared-maps.js';
@@ -83,6 +83,7 @@ export class Coordinator {
     private readonly log: Logger,
   ) {
     this.order = new RelayOrder(memory.workers, (events) => this.duties.relayed(events));
+    const board = new Board(memory);
     for (let index = 0; index < memory.workers; index++) {
       const data: WorkerData = { index, memory, ...base };
       const worker = new Worker(script, { workerData: data, stdout: false, stderr: false });
@@ -97,6 +98,8 @@ export class Coordinator {
             worker.off('exit', onExit);
             worker.on('error', (e) => this.log.error(`worker ${index} failed`, { error: e.stack ?? e.message }));
             worker.on('exit', (code) => {
+              // No connection is handed to a worker that is gone.
+              board.markServing(index, false);
               if (this.stopped.length === 0 && this.stoppedCount === 0) this.log.error(`worker ${index} exited unexpectedly`, { code });
             });
             resolve();

@@ -60,7 +60,7 @@ export class SharedListener implements Listener {
       return;
     }
     const { board, worker } = this.host;
-    const least = board.leastLoaded();
+    const least = board.leastLoaded(worker);
     const fd = (socket as unknown as { _handle: { fd: number } | null })._handle?.fd;
     if (least !== worker && board.connections(worker) >= board.connections(least) + 2 && this.parked.length < HANDOFFS_MAX && fd !== undefined && fd >= 0) {
       this.parked.push(socket);

@@ -25,13 +25,13 @@ const CATALOG_GENERATION = 0;
 const LAST_CONNECTION_ID = 1;
 /** The number the next event relayed to the main thread gets (threads/relay-order.ts). */
 const RELAY_SEQUENCE = 2;
-/** Then one word per worker: the connections it serves. */
+/** Then one word per worker: the connections it serves; then one per worker: 1 once it serves (see markServing). */
 const CONNECTIONS = 3;
 
 export function createSharedMemory(workers: number): SharedMemory {
   return {
     workers,
-    board: new SharedArrayBuffer((CONNECTIONS + workers) * 4),
+    board: new SharedArrayBuffer((CONNECTIONS + 2 * workers) * 4),
     locks: new SharedArrayBuffer(lockTableBytes(DEFAULT_LOCK_TABLE_SIZES)),
     lockSizes: DEFAULT_LOCK_TABLE_SIZES,
     counters: new SharedArrayBuffer(sharedCounterBytes(SHARED_COUNTER_SLOTS)),
@@ -86,10 +86,26 @@ export class Board {
     return Atomics.load(this.words, CONNECTIONS + worker);
   }
 
-  /** The worker serving the fewest connections (the lowest index among equals). */
-  leastLoaded(): number {
-    let best = 0;
-    for (let w = 1; w < this.memory.workers; w++) if (this.connections(w) < this.connections(best)) best = w;
+  /**
+   * Whether a worker takes connections handed to it: set once it listens on every protocol, cleared
+   * when it stops or dies. A connection handed to a worker still starting would wait for it, or be
+   * lost with it.
+   */
+  markServing(worker: number, serving: boolean): void {
+    Atomics.store(this.words, CONNECTIONS + this.memory.workers + worker, serving ? 1 : 0);
+  }
+
+  serving(worker: number): boolean {
+    return Atomics.load(this.words, CONNECTIONS + this.memory.workers + worker) === 1;
+  }
+
+  /** Among the workers that serve, and `self` (which asks because it accepted), the one with the fewest connections (the lowest index among equals). */
+  leastLoaded(self: number): number {
+    let best = self;
+    for (let w = 0; w < this.memory.workers; w++) {
+      if (w === self || !this.serving(w)) continue;
+      if (this.connections(w) < this.connections(best) || (this.connections(w) === this.connections(best) && w < best)) best = w;
+    }
     return best;
   }
 }

@@ -1,6 +1,6 @@
 // A worker thread's side of the cluster: its requests to the main thread, the shared locks and board, its listeners.
 import type { MessagePort } from 'node:worker_threads';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Value } from '../../base/value.js';
 import type { ApplierDuty, KernelCluster, Listener } from '../cluster.js';
 import type { KvStore } from '../../storage/kv.js';
@@ -38,6 +38,8 @@ export class WorkerLink implements KernelCluster {
   private lastRequest = 0;
   private readonly pending = new Map<number, (m: ToWorker) => void>();
   private readonly listeners = new Map<string, SharedListener>();
+  /** Connections handed here before the listener of their protocol was set up (see adoptEarly). */
+  private earlyAdoptions: { key: string; fd: number }[] = [];
   private readonly gauges: SharedGauges;
   private relayed: RelayedEvent[] = [];
   /** The relayed events' numbers, taken as they happened (the main thread merges the workers' events by them). */
@@ -77,9 +79,12 @@ export class WorkerLink implements KernelCluster {
         answer?.(m);
         return;
       }
-      case 'adopt':
-        this.listeners.get(specKey(m.spec))?.adopt(m.fd);
+      case 'adopt': {
+        const listener = this.listeners.get(specKey(m.spec));
+        if (listener !== undefined) listener.adopt(m.fd);
+        else this.earlyAdoptions.push({ key: specKey(m.spec), fd: m.fd });
         return;
+      }
       case 'report':
         // Statements finished before the report reach the monitors before it.
         this.flushStatements();
@@ -98,6 +103,13 @@ export class WorkerLink implements KernelCluster {
         this.duties?.reload();
         return;
       case 'stop':
+        this.board.markServing(this.worker, false);
+        // Handed here for a protocol this worker never listened on: nobody else will serve them.
+        for (const a of this.earlyAdoptions) {
+          new Socket({ fd: a.fd }).destroy();
+          this.board.connectionClosed(this.worker);
+        }
+        this.earlyAdoptions = [];
         // The events of the sessions stopping closed reach the main thread before it hears the worker stopped.
         void (this.duties?.stop() ?? Promise.resolve()).then(() => {
           this.flushStatements();
@@ -138,7 +150,19 @@ export class WorkerLink implements KernelCluster {
   }
 
   started(): void {
+    this.board.markServing(this.worker, true);
     this.send({ t: 'started' });
+  }
+
+  /** Connections handed here before this worker listened on their protocol (see Board.markServing: a rare race). */
+  private adoptEarly(key: string, listener: SharedListener): void {
+    if (this.earlyAdoptions.length === 0) return;
+    const waiting = this.earlyAdoptions;
+    this.earlyAdoptions = [];
+    for (const a of waiting) {
+      if (a.key === key) listener.adopt(a.fd);
+      else this.earlyAdoptions.push(a);
+    }
   }
 
   nextConnectionId(): number {
@@ -152,6 +176,7 @@ export class WorkerLink implements KernelCluster {
     const listener = new SharedListener(host, spec, onConnection);
     const fd = await listener.start(answer.create ? undefined : answer.fd);
     this.listeners.set(specKey(spec), listener);
+    this.adoptEarly(specKey(spec), listener);
     if (answer.create) this.send({ t: 'listening', spec, fd, port: listener.port });
     return listener;
   }
