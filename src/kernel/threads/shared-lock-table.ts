@@ -371,7 +371,7 @@ export class SharedLockTable implements RowLocks {
       return;
     }
     // A pending Atomics.waitAsync does not keep the event loop alive; this timer does, for as long as the wait may last.
-    const keepAlive = setTimeout(() => undefined, timeoutMs + 1000);
+    const keepAlive = setTimeout(() => undefined, Math.min(timeoutMs + 1000, 2 ** 31 - 1));
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<'aborted'>((resolve) => {
       onAbort = () => resolve('aborted');
