@@ -62,3 +62,23 @@ test('lmdb: a commit batch is applied off the thread, all at once, and is there 
   assert.equal(again.read((r) => [...r.range({ start: key(0), end: key(KEYS) })].length), KEYS);
   await again.close();
 });
+
+test('lmdb: the commit thread closes its environment and ends by itself at close; a batch after close is refused', async () => {
+  const { CommitBatchWriter } = await import('../../storage/commit-batch.js');
+  const { CommitThread } = await import('./commit-thread.js');
+  const dir = join(root, 'thread-close');
+  const s = await openAt(dir);
+  const thread = new CommitThread({ dir, sync: true, mapSize: 1 << 26 });
+  const batch = new CommitBatchWriter();
+  batch.put('k', Buffer.from('v'));
+  await thread.apply(batch.take());
+  // 0: it returned from its last write and exited; a terminated thread ends with 1.
+  assert.equal(await thread.close(), 0);
+  const late = new CommitBatchWriter();
+  late.put('late', Buffer.from('v'));
+  await assert.rejects(thread.apply(late.take()), /the store is closed/);
+  s.refresh?.();
+  assert.equal(s.read((r) => r.get(Buffer.from('k'))?.toString()), 'v');
+  assert.equal(s.read((r) => r.get(Buffer.from('late'))), undefined);
+  await s.close();
+});
