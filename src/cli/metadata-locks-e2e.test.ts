@@ -16,7 +16,7 @@ after(async () => {
 });
 
 async function serverWith(threads: number): Promise<ServerProcess> {
-  const s = await startServerProcess({ args: ['--threads', String(threads)], waitFor: 'greeting' });
+  const s = await startServerProcess({ args: ['--threads', String(threads)] });
   servers.push(s);
   const c = await mysql.createConnection({ host: '127.0.0.1', port: s.port, user: 'root' });
   await c.query('CREATE DATABASE md');
