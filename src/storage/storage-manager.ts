@@ -5,7 +5,8 @@ import type { KvStore, KvWriter } from './kv.js';
 import type { TableDef } from './table-def.js';
 import { Catalog, type CatalogBoard } from './catalog.js';
 import { Counters, type CounterCells } from './counters.js';
-import { tableBounds } from './key-layout.js';
+import { CAT_STAGED, catalogKey, tableBounds } from './key-layout.js';
+import { markForDrop, RebuildToStage, type StagedRebuild } from './staged-rebuild.js';
 import { TableStore } from './table-store.js';
 
 /** Most TableStores kept compiled at once; past it the cache starts over (they are cheap to rebuild). */
@@ -32,6 +33,15 @@ export class StorageManager {
   readonly defaultEngine: string;
   private readonly engines = new Map<string, KvStore>();
   private readonly tableStores = new Map<number, TableStore>();
+  /**
+   * Set around a statement that may copy its rows in slices: a rebuild of a stored table then
+   * throws RebuildToStage instead of copying inside the statement's write.
+   */
+  stageRebuilds = false;
+  /** A copy made by stageRebuild that the statement's next run swaps in (taken by rebuildTable). */
+  staged: StagedRebuild | undefined;
+  /** The old table a staged swap left marked, its rows for the statement to drop in slices (dropInSlices). */
+  retired: Pick<StagedRebuild, 'id' | 'engine'> | undefined;
 
   private constructor(opts: StorageManagerOptions) {
     const entries = opts.engines instanceof Map ? [...opts.engines] : Object.entries(opts.engines);
@@ -73,6 +83,11 @@ export class StorageManager {
     return s;
   }
 
+  /** An open engine's store, or undefined. */
+  knownStore(engine: string): KvStore | undefined {
+    return this.engines.get(engine.toLowerCase());
+  }
+
   /** The store holding a table's rows. */
   storeFor(table: TableDef): KvStore {
     return this.store(table.engine);
@@ -97,6 +112,19 @@ export class StorageManager {
    * leaves only unreachable rows under the unused id).
    */
   rebuildTable(w: KvWriter, old: TableDef, next: Omit<TableDef, 'id'>, transform: (row: Row) => Row): TableDef {
+    const staged = this.staged;
+    if (staged !== undefined && staged.oldId === old.id && staged.next === JSON.stringify(next)) {
+      // The rows are already there (see staged-rebuild): the swap and the marker's removal commit together.
+      this.staged = undefined;
+      w.del(catalogKey(CAT_STAGED, staged.id));
+      // The old rows stay, marked, for the statement to delete in slices after its write.
+      const retired = { id: old.id, engine: old.engine };
+      markForDrop(w, retired);
+      this.retired = retired;
+      this.tableStores.delete(old.id);
+      return this.catalog.replaceTable(w, old.id, { ...next, id: staged.id } as TableDef, false);
+    }
+    if (this.stageRebuilds && !old.temporary) throw new RebuildToStage(old, next, transform);
     const def = { ...next, id: this.catalog.allocateTableId(w) } as TableDef;
     const from = new TableStore(old, this.catalog.counters);
     const to = new TableStore(def, this.catalog.counters);

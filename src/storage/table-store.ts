@@ -422,22 +422,31 @@ export class TableStore {
    * (ALTER TABLE copies, bulk rewrites).
    */
   forEachBatch(r: KvReader, fn: (rows: StoredRow[]) => void, batchSize = BUILD_BATCH): void {
-    let start: Buffer = this.pkPrefix;
-    for (;;) {
-      const rows: StoredRow[] = [];
-      let last: Buffer | undefined;
-      for (const e of r.range({ start, end: this.pkEnd })) {
-        rows.push(this.decodeEntry(e.key, e.value));
-        if (rows.length === batchSize) {
-          last = Buffer.from(e.key);
-          break;
-        }
-      }
-      if (rows.length > 0) fn(rows);
-      if (last === undefined) return;
-      start = Buffer.concat([last, Buffer.from([0])]);
+    for (let from: Buffer | undefined = this.pkPrefix; from !== undefined;) {
+      const batch = this.batchFrom(r, from, batchSize);
+      if (batch.rows.length > 0) fn(batch.rows);
+      from = batch.next;
     }
   }
+
+  /**
+   * Up to `batchSize` rows in primary key order from the stored key `from` on (the first
+   * batch's is `firstKey`), and where the next batch starts: undefined after the last row.
+   */
+  batchFrom(r: KvReader, from: Buffer, batchSize = BUILD_BATCH): { rows: StoredRow[]; next: Buffer | undefined } {
+    const rows: StoredRow[] = [];
+    for (const e of r.range({ start: from, end: this.pkEnd })) {
+      rows.push(this.decodeEntry(e.key, e.value));
+      if (rows.length === batchSize) return { rows, next: Buffer.concat([e.key, Buffer.from([0])]) };
+    }
+    return { rows, next: undefined };
+  }
+
+  /** Where a scan of every row in primary key order starts (see batchFrom). */
+  get firstKey(): Buffer {
+    return this.pkPrefix;
+  }
+
 
   /** Deletes all entries of a secondary index. Afterwards update the catalog and use a new TableStore. */
   dropIndex(w: KvWriter, id: number): void {

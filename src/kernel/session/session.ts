@@ -12,7 +12,9 @@ import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
 import { causesImplicitCommit, describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
-import { runSteps } from './statement-driver.js';
+import { runSteps, SLICE_MS } from './statement-driver.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { dropInSlices, RebuildToStage, stageRebuild } from '../../storage/staged-rebuild.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
 import { INFORMATION_SCHEMA, isInformationSchema } from '../../sql/analyzer/system-schema.js';
@@ -467,7 +469,7 @@ export class Session implements KernelSession, SessionContext {
     throw sqlError('OPTION_PREVENTS_STATEMENT', 'The MySQL server is running with the --super-read-only option so it cannot execute this statement (the transaction was rolled back)');
   }
 
-  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
+  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult | Promise<StatementResult> {
     switch (statement.type) {
       case 'use':
         this.useDatabase(statement.database);
@@ -479,12 +481,55 @@ export class Session implements KernelSession, SessionContext {
         break;
     }
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
-    return this.transactions.run(statement, (txn, lockReads) => {
-      // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
-      if (txn === undefined && causesImplicitCommit(statement)) this.lockTablesExclusively(statement);
-      return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
-    });
+    const storage = this.kernel.storage;
+    // DDL holds its tables' metadata locks exclusively, so a rebuild's copy may run in slices (see rebuildInSlices).
+    storage.stageRebuilds = causesImplicitCommit(statement);
+    try {
+      return this.transactions.run(statement, (txn, lockReads) => {
+        // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
+        if (txn === undefined && causesImplicitCommit(statement)) this.lockTablesExclusively(statement);
+        return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
+      });
+    } catch (e) {
+      if (e instanceof RebuildToStage) return this.rebuildInSlices(e, statement, text, params);
+      throw e;
+    } finally {
+      storage.stageRebuilds = false;
+    }
   }
+
+  /**
+   * A DDL whose write met a table rebuild (ALTER TABLE by copy): its write was undone, the rows are
+   * copied in slices that give the thread back (KILL QUERY stops the copy between them), and the
+   * statement runs again, now swapping the copy in within its one write. Its tables' exclusive
+   * metadata locks, taken by the first run, are held throughout, so the table does not change
+   * meanwhile. A copy the second run did not keep (it failed, or rebuilt differently) is deleted.
+   */
+  private async rebuildInSlices(request: RebuildToStage, statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+    const storage = this.kernel.storage;
+    const staged = await stageRebuild(storage, request, SLICE_MS, async () => {
+      await nextTurn();
+      this.meter.tick();
+    });
+    storage.staged = staged;
+    storage.retired = undefined;
+    let result: StatementResult;
+    let swapped = false;
+    try {
+      result = this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), []));
+      swapped = storage.staged === undefined && storage.retired !== undefined;
+    } finally {
+      // Not swapped in (the second run failed, or it rebuilt otherwise): the copy goes, after the answer.
+      if (!swapped) void dropInSlices(storage, staged, SLICE_MS, () => nextTurn()).catch(() => undefined);
+      storage.staged = undefined;
+    }
+    const retired = storage.retired;
+    storage.retired = undefined;
+    // The old rows the swap left: deleted before the answer, in slices (a KILL QUERY now would come too late to undo the ALTER).
+    if (retired !== undefined) await dropInSlices(storage, retired, SLICE_MS, () => nextTurn());
+    return result;
+  }
+
 
   /** DDL's metadata locks: a LockConflict while other statements use the tables (the statement waits for them, see LockRetry). */
   private lockTablesExclusively(statement: Statement): void {
