@@ -89,6 +89,38 @@ test('KILL QUERY stops a rebuild within the bound: 1317, the old table whole and
   await c.end();
 });
 
+test('ADD INDEX builds in slices beside point selects; KILL QUERY and a duplicate stop it leaving no entries behind', async () => {
+  const c = await connect();
+  const light = await connect();
+  await fill(c, 'x', 60000);
+  let done = false;
+  const running = c.query('ALTER TABLE x ADD INDEX xn (n)').then(() => { done = true; });
+  let selects = 0;
+  for (; !done && selects < 5000; selects++) await light.query({ sql: `SELECT v FROM t WHERE id = ${selects % 1000}`, rowsAsArray: true });
+  await running;
+  assert.ok(selects >= 10, `only ${selects} point selects answered during ADD INDEX`);
+  const byIndex = async (): Promise<unknown[][]> => ((await c.query({ sql: 'SELECT COUNT(*), SUM(id) FROM x FORCE INDEX (xn) WHERE n BETWEEN 100 AND 40099', rowsAsArray: true })) as unknown as [unknown[][]])[0];
+  assert.deepEqual(await byIndex(), [[40000, String(((101 + 40100) * 40000) / 2)]]);
+  await c.query('ALTER TABLE x DROP INDEX xn');
+  // Killed mid-build: no index, and none of its entries: the keys change, then the same index (same id) is built again and must agree.
+  await assertKillQueryStops(connect, 'ALTER TABLE x ADD UNIQUE INDEX xn (n)');
+  const [[create]] = (await c.query({ sql: 'SHOW CREATE TABLE x', rowsAsArray: true })) as unknown as [[[string, string]]];
+  assert.doesNotMatch(create[1], /xn/);
+  await c.query('UPDATE x SET n = n + 100000 WHERE id % 2 = 0');
+  await c.query('ALTER TABLE x ADD UNIQUE INDEX xn (n)');
+  // Left: the odd ids 101, 103 ... 40099.
+  assert.deepEqual(await byIndex(), [[20000, String(((101 + 40099) / 2) * 20000)]]);
+  // A duplicate met mid-build: 1062, no index; a row added after is found by the index built later.
+  await c.query('ALTER TABLE x DROP INDEX xn');
+  await c.query('UPDATE x SET n = 0 WHERE id = 59999');
+  await assert.rejects(c.query('ALTER TABLE x ADD UNIQUE INDEX xn (n)'), (e: unknown) => errno(e) === 1062);
+  await c.query('UPDATE x SET n = -5 WHERE id = 59999');
+  await c.query('ALTER TABLE x ADD UNIQUE INDEX xn (n)');
+  assert.deepEqual(((await c.query({ sql: 'SELECT id FROM x FORCE INDEX (xn) WHERE n = -5', rowsAsArray: true })) as unknown as [unknown[][]])[0], [[59999]]);
+  await c.query('DROP TABLE x');
+  await Promise.all([c.end(), light.end()]);
+});
+
 test('a rebuild that fails mid-copy (strict truncation, 1265) leaves the old table; max_execution_time does not stop DDL', async () => {
   const c = await connect();
   await fill(c, 'e', 20000);
@@ -113,7 +145,7 @@ test('a rebuild that fails mid-copy (strict truncation, 1265) leaves the old tab
   await c.end();
 });
 
-test('kill -9 at any point of a rebuild: after the restart the old table or the new one, whole, and the copy\'s rows gone', async () => {
+test('kill -9 at any point of a rebuild or an index build: after the restart the old table or the new one, whole, and the copy\'s rows gone', async () => {
   const crash = await startServerProcess({ args: ['--max-execution-time=0'] });
   const datadir = crash.datadir;
   let port = crash.port;
@@ -126,23 +158,27 @@ test('kill -9 at any point of a rebuild: after the restart the old table or the 
     const old = await contents(setup, 'c');
     await setup.end();
     let midCopy = 0;
-    for (const [round, delayMs] of [30, 150, 400, 800, 1500].entries()) {
+    const delays = [30, 150, 400, 800, 1500, 60, 200, 500];
+    for (const [round, delayMs] of delays.entries()) {
       const c = await connectTo(port);
-      const column = `x${round}`;
+      // Even rounds rebuild the table (a new column), odd ones build a unique index.
+      const name = `x${round}`;
+      const index = round % 2 === 1;
       let finished = false;
-      const alter = c.query(`ALTER TABLE c ADD COLUMN ${column} INT NOT NULL DEFAULT ${round}`).then(() => { finished = true; }, () => undefined);
+      const alter = c.query(index ? `ALTER TABLE c ADD UNIQUE INDEX ${name} (n)` : `ALTER TABLE c ADD COLUMN ${name} INT NOT NULL DEFAULT ${round}`).then(() => { finished = true; }, () => undefined);
       await new Promise((r) => setTimeout(r, delayMs));
       await running.kill();
       await alter;
       running = await startServerProcess({ datadir, args: ['--max-execution-time=0'] });
       port = running.port;
       const after = await connectTo(port);
-      const [cols] = (await after.query({ sql: `SHOW COLUMNS FROM c LIKE '${column}'`, rowsAsArray: true })) as unknown as [unknown[][]];
+      const [present] = (await after.query({ sql: index ? `SHOW INDEX FROM c WHERE Key_name = '${name}'` : `SHOW COLUMNS FROM c LIKE '${name}'`, rowsAsArray: true })) as unknown as [unknown[][]];
       const [[sums]] = (await after.query({ sql: `SELECT COUNT(*), SUM(n), MAX(id), MAX(s) FROM c`, rowsAsArray: true })) as unknown as [[unknown[]]];
       assert.deepEqual(sums, old.slice(1), `round ${round}: every row, once`);
-      if (cols.length === 1) {
-        const [[[added]]] = (await after.query({ sql: `SELECT COUNT(*) FROM c WHERE ${column} = ${round}`, rowsAsArray: true })) as unknown as [[[number]]];
-        assert.equal(added, 60000, `round ${round}: the new column in every row`);
+      if (present.length === 1) {
+        const [[[whole]]] = (await after.query({ sql: index ? `SELECT COUNT(*) FROM c FORCE INDEX (${name}) WHERE n >= 0` : `SELECT COUNT(*) FROM c WHERE ${name} = ${round}`, rowsAsArray: true })) as unknown as [[[number]]];
+        assert.equal(whole, 60000, `round ${round}: the new ${index ? 'index' : 'column'} whole`);
+        if (index) await after.query(`ALTER TABLE c DROP INDEX ${name}`);
       } else {
         assert.equal(finished, false, `round ${round}: an acknowledged ALTER was lost`);
       }
@@ -152,7 +188,7 @@ test('kill -9 at any point of a rebuild: after the restart the old table or the 
       assert.deepEqual(((await after.query({ sql: `SELECT COUNT(*) FROM n${round}`, rowsAsArray: true })) as unknown as [unknown[][]])[0], [[0]]);
       await after.end();
     }
-    console.log(`${midCopy} of 5 kills came mid-copy (their rows were deleted at the restart)`);
+    console.log(`${midCopy} of ${delays.length} kills came mid-copy (their rows were deleted at the restart)`);
     assert.ok(midCopy >= 1, 'no kill came while the rows were being copied');
   } finally {
     await running.stop();

@@ -14,7 +14,7 @@ import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-contex
 import { causesImplicitCommit, describeQuery, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
 import { runSteps, SLICE_MS } from './statement-driver.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { dropInSlices, RebuildToStage, stageRebuild } from '../../storage/staged-rebuild.js';
+import { dropInSlices, dropStaged, StageRequest } from '../../storage/staged-rebuild.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
 import { INFORMATION_SCHEMA, isInformationSchema } from '../../sql/analyzer/system-schema.js';
@@ -482,7 +482,7 @@ export class Session implements KernelSession, SessionContext {
     }
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
     const storage = this.kernel.storage;
-    // DDL holds its tables' metadata locks exclusively, so a rebuild's copy may run in slices (see rebuildInSlices).
+    // DDL holds its tables' metadata locks exclusively, so a rebuild's copy or an index build may run in slices (see runStaged).
     storage.stageRebuilds = causesImplicitCommit(statement);
     try {
       return this.transactions.run(statement, (txn, lockReads) => {
@@ -491,7 +491,7 @@ export class Session implements KernelSession, SessionContext {
         return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
       });
     } catch (e) {
-      if (e instanceof RebuildToStage) return this.rebuildInSlices(e, statement, text, params);
+      if (e instanceof StageRequest) return this.runStaged(e, statement, text, params);
       throw e;
     } finally {
       storage.stageRebuilds = false;
@@ -499,15 +499,15 @@ export class Session implements KernelSession, SessionContext {
   }
 
   /**
-   * A DDL whose write met a table rebuild (ALTER TABLE by copy): its write was undone, the rows are
-   * copied in slices that give the thread back (KILL QUERY stops the copy between them), and the
-   * statement runs again, now swapping the copy in within its one write. Its tables' exclusive
-   * metadata locks, taken by the first run, are held throughout, so the table does not change
-   * meanwhile. A copy the second run did not keep (it failed, or rebuilt differently) is deleted.
+   * A DDL whose write met bulk work (a table rebuild: ALTER TABLE by copy; an index build): its write
+   * was undone, the work is done in slices that give the thread back (KILL QUERY stops it between
+   * them), and the statement runs again, now taking the staged work within its one write. Its tables'
+   * exclusive metadata locks, taken by the first run, are held throughout, so the table does not
+   * change meanwhile. Work the second run did not take (it failed, or it went otherwise) is deleted.
    */
-  private async rebuildInSlices(request: RebuildToStage, statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+  private async runStaged(request: StageRequest, statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
     const storage = this.kernel.storage;
-    const staged = await stageRebuild(storage, request, SLICE_MS, async () => {
+    const staged = await request.stage(storage, SLICE_MS, async () => {
       await nextTurn();
       this.meter.tick();
     });
@@ -517,11 +517,14 @@ export class Session implements KernelSession, SessionContext {
     let swapped = false;
     try {
       result = this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), []));
-      swapped = storage.staged === undefined && storage.retired !== undefined;
+      swapped = storage.staged === undefined;
     } finally {
-      // Not swapped in (the second run failed, or it rebuilt otherwise): the copy goes, after the answer.
-      if (!swapped) void dropInSlices(storage, staged, SLICE_MS, () => nextTurn()).catch(() => undefined);
+      // Not taken (the second run failed, or it went otherwise): the staged work goes.
       storage.staged = undefined;
+      if (!swapped) {
+        storage.retired = undefined;
+        await dropStaged(storage, staged.marked, SLICE_MS);
+      }
     }
     const retired = storage.retired;
     storage.retired = undefined;
