@@ -25,7 +25,7 @@ import { StatementLockOwner, ddlLockKeys } from '../transactions/metadata-locks.
 import type { Transaction } from '../transactions/transaction.js';
 import { StatementAdmission, type FilterTicket } from './admission.js';
 import { CommitWait } from './commit-wait.js';
-import { DiagnosticsArea } from './diagnostics-area.js';
+import { DiagnosticsArea, type DiagnosticsMark } from './diagnostics-area.js';
 import { FinishedStatement } from './finished-statement.js';
 import { IdleTransactionTimeout } from './idle-transaction-timeout.js';
 import { LockRetry } from './lock-retry.js';
@@ -484,6 +484,7 @@ export class Session implements KernelSession, SessionContext {
     const storage = this.kernel.storage;
     // DDL holds its tables' metadata locks exclusively, so a rebuild's copy or an index build may run in slices (see runStaged).
     storage.stageRebuilds = causesImplicitCommit(statement);
+    const before = this.warnings.mark();
     try {
       return this.transactions.run(statement, (txn, lockReads) => {
         // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
@@ -491,7 +492,10 @@ export class Session implements KernelSession, SessionContext {
         return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
       });
     } catch (e) {
-      if (e instanceof StageRequest) return this.runStaged(e, statement, text, params);
+      if (e instanceof StageRequest) {
+        const now = this.warnings.mark();
+        return this.runStaged(e, statement, text, params, { listed: now.listed - before.listed, raised: now.raised - before.raised });
+      }
       throw e;
     } finally {
       storage.stageRebuilds = false;
@@ -504,8 +508,9 @@ export class Session implements KernelSession, SessionContext {
    * them), and the statement runs again, now taking the staged work within its one write. Its tables'
    * exclusive metadata locks, taken by the first run, are held throughout, so the table does not
    * change meanwhile. Work the second run did not take (it failed, or it went otherwise) is deleted.
+   * `raisedBefore`: the conditions the first run raised before it was undone (the second raises them again).
    */
-  private async runStaged(request: StageRequest, statement: Statement, text: string, params: readonly Value[]): Promise<StatementResult> {
+  private async runStaged(request: StageRequest, statement: Statement, text: string, params: readonly Value[], raisedBefore: DiagnosticsMark): Promise<StatementResult> {
     const storage = this.kernel.storage;
     const staged = await request.stage(storage, SLICE_MS, async () => {
       await nextTurn();
@@ -515,10 +520,13 @@ export class Session implements KernelSession, SessionContext {
     storage.retired = undefined;
     let result: StatementResult;
     let swapped = false;
+    const rerun = this.warnings.mark();
     try {
       result = this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), []));
       swapped = storage.staged === undefined;
     } finally {
+      // The first run's conditions are listed already, before the staged work's own.
+      this.warnings.forgetRepeated(rerun, raisedBefore);
       // Not taken (the second run failed, or it went otherwise): the staged work goes.
       storage.staged = undefined;
       if (!swapped) {
