@@ -51,7 +51,8 @@ export class IndexToStage extends StageRequest {
   async stage(storage: StorageManager, sliceMs: number, between: () => Promise<void>): Promise<Staged> {
     const { table, index } = this;
     const marked: Marked = { id: table.id, engine: table.engine, index: index.id };
-    storage.primary.write((w) => markForDrop(w, marked));
+    // Before any entry: the slices' group commits follow it in order.
+    await storage.primary.commit((w) => markForDrop(w, marked));
     const rows = storage.tableStore(table);
     const ix = rows.newIndex(index);
     const store = storage.storeFor(table);
@@ -170,7 +171,8 @@ export async function dropInSlices(storage: StorageManager, marked: Marked, slic
       } while (at !== undefined && performance.now() - sliceStart < sliceMs);
     });
   }
-  storage.primary.write((w) => w.del(markerKey(marked)));
+  // A group commit too: no catalog change, and a later durable commit makes it durable (LMDB commits in order).
+  await storage.primary.commit((w) => w.del(markerKey(marked)));
   if (marked.index === undefined) storage.catalog.counters.forget(marked.id);
 }
 
