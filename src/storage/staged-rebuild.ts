@@ -57,16 +57,7 @@ export class IndexToStage extends StageRequest {
     const ix = rows.newIndex(index);
     const store = storage.storeFor(table);
     try {
-      let at: Buffer | undefined = rows.firstKey;
-      while (at !== undefined) {
-        await between();
-        await storeIdle(store);
-        await store.commit((w) => {
-          const sliceStart = performance.now();
-          do at = rows.buildIndexBatch(w, ix, at as Buffer);
-          while (at !== undefined && performance.now() - sliceStart < sliceMs);
-        });
-      }
+      await commitInSlices(store, rows.firstKey, sliceMs, between, (w, at) => rows.buildIndexBatch(w, ix, at));
     } catch (e) {
       await dropStaged(storage, marked, sliceMs);
       throw e;
@@ -100,21 +91,12 @@ async function stageRebuild(storage: StorageManager, request: RebuildToStage, sl
   const dst = storage.storeFor(to.def);
   const snapshot = src.snapshot();
   try {
-    let at: Buffer | undefined = from.firstKey;
-    while (at !== undefined) {
-      await between();
-      await storeIdle(dst);
-      // A group commit: the slice's writes run on this thread, the flush off it (the copy need not be durable until its swap).
-      await dst.commit((dw) => {
-        const sliceStart = performance.now();
-        do {
-          const batch = from.batchFrom(snapshot.reader, at as Buffer, BATCH_ROWS);
-          for (const row of batch.rows) to.insert(dw, transform(row));
-          at = batch.next;
-        } while (at !== undefined && performance.now() - sliceStart < sliceMs);
-        if (at === undefined) storage.catalog.setAutoIncrement(dw, marked.id, storage.catalog.peekAutoIncrement(snapshot.reader, old.id));
-      });
-    }
+    await commitInSlices(dst, from.firstKey, sliceMs, between, (dw, at) => {
+      const batch = from.batchFrom(snapshot.reader, at, BATCH_ROWS);
+      for (const row of batch.rows) to.insert(dw, transform(row));
+      if (batch.next === undefined) storage.catalog.setAutoIncrement(dw, marked.id, storage.catalog.peekAutoIncrement(snapshot.reader, old.id));
+      return batch.next;
+    });
   } catch (e) {
     await dropStaged(storage, marked, sliceMs);
     throw e;
@@ -154,21 +136,15 @@ const DELETE_BATCH = 256;
 export async function dropInSlices(storage: StorageManager, marked: Marked, sliceMs: number, between: () => Promise<void>): Promise<void> {
   const bounds = markedBounds(marked);
   const store = storage.knownStore(marked.engine);
-  let at: Buffer | undefined = store === undefined ? undefined : bounds.start;
-  while (store !== undefined && at !== undefined) {
-    await between();
-    await storeIdle(store);
-    await store.commit((w) => {
-      const sliceStart = performance.now();
-      do {
-        const keys: Buffer[] = [];
-        for (const e of w.range({ start: at as Buffer, end: bounds.end })) {
-          keys.push(Buffer.from(e.key));
-          if (keys.length === DELETE_BATCH) break;
-        }
-        for (const k of keys) w.del(k);
-        at = keys.length === DELETE_BATCH ? Buffer.concat([keys[keys.length - 1], Buffer.from([0])]) : undefined;
-      } while (at !== undefined && performance.now() - sliceStart < sliceMs);
+  if (store !== undefined) {
+    await commitInSlices(store, bounds.start, sliceMs, between, (w, at) => {
+      const keys: Buffer[] = [];
+      for (const e of w.range({ start: at, end: bounds.end })) {
+        keys.push(Buffer.from(e.key));
+        if (keys.length === DELETE_BATCH) break;
+      }
+      for (const k of keys) w.del(k);
+      return keys.length === DELETE_BATCH ? Buffer.concat([keys[keys.length - 1], Buffer.from([0])]) : undefined;
     });
   }
   // A group commit too: no catalog change, and a later durable commit makes it durable (LMDB commits in order).
@@ -179,6 +155,25 @@ export async function dropInSlices(storage: StorageManager, marked: Marked, slic
 /** Marks a table id whose rows are to be deleted (see dropInSlices), inside the write that makes them unreachable. */
 export function markForDrop(w: KvWriter, marked: Marked): void {
   w.put(markerKey(marked), Buffer.from(marked.engine));
+}
+
+/**
+ * Runs `step` from key `start` on until it returns undefined (each call takes a batch and returns
+ * where the next starts), one group commit on `store` per slice of about `sliceMs`, `between` before
+ * each: the slice's writes run on this thread, the flush off it (staged work need not be durable
+ * before the write that takes it, which is).
+ */
+async function commitInSlices(store: KvStore, start: Buffer, sliceMs: number, between: () => Promise<void>, step: (w: KvWriter, at: Buffer) => Buffer | undefined): Promise<void> {
+  let at: Buffer | undefined = start;
+  while (at !== undefined) {
+    await between();
+    await storeIdle(store);
+    await store.commit((w) => {
+      const sliceStart = performance.now();
+      do at = step(w, at as Buffer);
+      while (at !== undefined && performance.now() - sliceStart < sliceMs);
+    });
+  }
 }
 
 /** A store's commit batches applied off the thread are done (a synchronous write would wait for them holding the thread). */
