@@ -12,6 +12,7 @@ import type { LogSink, MonitorServer, Plugin, PluginContext, PluginInstanceByKin
 import { registerReadOnlyVariables } from './variables.js';
 import { PluginRegistry } from './registry.js';
 import { isPairSeed, type KvSeed, type KvStore } from '../storage/kv.js';
+import { discardStagedCopies } from '../storage/staged-rebuild.js';
 import { StorageManager } from '../storage/storage-manager.js';
 import { SharedCounterCells } from '../storage/shared-counter-cells.js';
 import { Board, createSharedMemory, type SharedMemory } from './threads/shared-memory.js';
@@ -183,6 +184,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const memory = opts.worker?.memory ?? early?.memory ?? (threads > 1 ? createSharedMemory(threads) : undefined);
     const shared = memory ? { counters: new SharedCounterCells(memory.counters), board: new Board(memory).catalog } : undefined;
     const storage = StorageManager.open({ engines, defaultEngine, shared });
+    // Once, before any thread serves: an ALTER that a crash stopped mid-copy left only unreachable rows, deleted here.
+    if (!opts.worker) {
+      const discarded = discardStagedCopies(storage);
+      if (discarded > 0) log.info('deleted the rows of table copies that ALTER TABLE statements left unfinished', { tables: discarded });
+    }
     if (opts.worker) opts.worker.link.stores = [...engines.values()];
     const protocolOptions = enabled.filter((p) => p.manifest.kind === 'protocol').map((p) => options.get(p.manifest.name) ?? {});
     const port = protocolOptions.find((o) => typeof o.port === 'number')?.port ?? 3306;

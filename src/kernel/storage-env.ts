@@ -325,7 +325,7 @@ class CatalogAccess implements CatalogWriter {
   addIndex(table: TableDef, index: IndexDef): TableDef {
     if (!table.temporary) this.ddl?.touch(table.schema, table.name);
     const next: TableDef = { ...table, indexes: [...table.indexes, index], nextIndexId: Math.max(table.nextIndexId, index.id + 1) };
-    this.storage.tableStore(table).addIndex(this.writerFor(table), index);
+    this.storage.buildIndex(this.w, this.writerFor(table), table, index);
     return this.storage.catalog.alterTable(this.w, next);
   }
 

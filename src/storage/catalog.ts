@@ -336,16 +336,17 @@ export class Catalog {
 
   /**
    * Swaps a table's definition for one under a new id (the copy algorithm of
-   * ALTER TABLE: rows were already written under `next.id`). The old rows are dropped.
+   * ALTER TABLE: rows were already written under `next.id`). The old rows are dropped, unless
+   * the caller deletes them itself (`dropOldRows` false: a copy staged in slices, see staged-rebuild).
    */
-  replaceTable(w: KvWriter, oldId: number, next: TableDef): TableDef {
+  replaceTable(w: KvWriter, oldId: number, next: TableDef, dropOldRows = true): TableDef {
     this.requireWrite(w);
     const old = this.byId.get(oldId);
     if (old === undefined) throw new Error(`storage: no table with id ${oldId}`);
     if (old.schema !== next.schema || old.name !== next.name) this.checkNameFree(this.schemaOrThrow(next.schema), next.name);
     const frozen = snapshot(next);
     this.removeTable(w, old);
-    this.dropRows(old, w);
+    if (dropOldRows) this.dropRows(old, w);
     this.counters.forget(old.id);
     this.putTable(w, frozen);
     return frozen;

@@ -77,6 +77,7 @@ export const CAT_VIEW = 0x56; // 'V' + schema + 00 + name
 export const CAT_LOG = 0x4c; // 'L' + u64 sequence: the change log (storage/change-log), one encoded transaction per key
 export const CAT_LOG_STATS = 0x6c; // 'l': what the change log holds (bytes) and its purges (storage/change-log/log-stats)
 export const CAT_REPLICA = 0x52; // 'R': where a replica stands in its source's change log (storage/change-log/applied-position)
+export const CAT_STAGED = 0x73; // 's' + u32 id: a table id a copying ALTER is filling (storage/staged-rebuild); gone with the swap, or at startup after a crash
 export const CAT_APPLIER = 0x61; // 'a' + plugin name: the last change-log sequence an applier plugin acknowledged (storage/change-log/applier-position)
 
 /** A catalog key: [u32 0][kind][parts joined by 0x00]. */

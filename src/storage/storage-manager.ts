@@ -2,10 +2,11 @@
 import { sqlError } from '../base/errors.js';
 import type { Row } from '../base/value.js';
 import type { KvStore, KvWriter } from './kv.js';
-import type { TableDef } from './table-def.js';
+import type { IndexDef, TableDef } from './table-def.js';
 import { Catalog, type CatalogBoard } from './catalog.js';
 import { Counters, type CounterCells } from './counters.js';
-import { tableBounds } from './key-layout.js';
+import { CAT_STAGED, catalogKey, indexPrefix, tableBounds } from './key-layout.js';
+import { IndexToStage, markForDrop, RebuildToStage, type Marked, type Staged } from './staged-rebuild.js';
 import { TableStore } from './table-store.js';
 
 /** Most TableStores kept compiled at once; past it the cache starts over (they are cheap to rebuild). */
@@ -32,6 +33,15 @@ export class StorageManager {
   readonly defaultEngine: string;
   private readonly engines = new Map<string, KvStore>();
   private readonly tableStores = new Map<number, TableStore>();
+  /**
+   * Set around a statement that may do its bulk work in slices: a rebuild of a stored table or an
+   * index build then throws a StageRequest instead of working inside the statement's write.
+   */
+  stageRebuilds = false;
+  /** Work a StageRequest staged, for the statement's next run to take (rebuildTable, buildIndex). */
+  staged: Staged | undefined;
+  /** The old table a staged swap left marked, its rows for the statement to drop in slices (dropInSlices). */
+  retired: Marked | undefined;
 
   private constructor(opts: StorageManagerOptions) {
     const entries = opts.engines instanceof Map ? [...opts.engines] : Object.entries(opts.engines);
@@ -73,6 +83,11 @@ export class StorageManager {
     return s;
   }
 
+  /** An open engine's store, or undefined. */
+  knownStore(engine: string): KvStore | undefined {
+    return this.engines.get(engine.toLowerCase());
+  }
+
   /** The store holding a table's rows. */
   storeFor(table: TableDef): KvStore {
     return this.store(table.engine);
@@ -97,6 +112,19 @@ export class StorageManager {
    * leaves only unreachable rows under the unused id).
    */
   rebuildTable(w: KvWriter, old: TableDef, next: Omit<TableDef, 'id'>, transform: (row: Row) => Row): TableDef {
+    const staged = this.staged;
+    if (staged !== undefined && staged.marked.index === undefined && staged.source === old.id && staged.shape === JSON.stringify(next)) {
+      // The rows are already there (see staged-rebuild): the swap and the marker's removal commit together.
+      this.staged = undefined;
+      w.del(catalogKey(CAT_STAGED, staged.marked.id));
+      // The old rows stay, marked, for the statement to delete in slices after its write.
+      const retired = { id: old.id, engine: old.engine };
+      markForDrop(w, retired);
+      this.retired = retired;
+      this.tableStores.delete(old.id);
+      return this.catalog.replaceTable(w, old.id, { ...next, id: staged.marked.id } as TableDef, false);
+    }
+    if (this.stageRebuilds && !old.temporary) throw new RebuildToStage(old, next, transform);
     const def = { ...next, id: this.catalog.allocateTableId(w) } as TableDef;
     const from = new TableStore(old, this.catalog.counters);
     const to = new TableStore(def, this.catalog.counters);
@@ -112,6 +140,24 @@ export class StorageManager {
     );
     this.tableStores.delete(old.id);
     return this.catalog.replaceTable(w, old.id, def);
+  }
+
+  /**
+   * Writes a new secondary index's entries (then the caller records it in the catalog); `w` is a
+   * write on `primary`, `rows` one on the table's store. An index staged for it (staged-rebuild)
+   * is already built: its marker goes, in the same write as the catalog change.
+   */
+  buildIndex(w: KvWriter, rows: KvWriter, table: TableDef, index: IndexDef): void {
+    const staged = this.staged;
+    if (staged !== undefined && staged.marked.index === index.id && staged.source === table.id) {
+      this.staged = undefined;
+      w.del(catalogKey(CAT_STAGED, table.id, index.id));
+      if (staged.shape === JSON.stringify(index)) return;
+      // Entries staged for another index under this id: they go before this one is built.
+      rows.delRange(indexPrefix(table.id, index.id), indexPrefix(table.id, index.id + 1));
+    }
+    if (this.stageRebuilds && !table.temporary) throw new IndexToStage(table, index);
+    this.tableStore(table).addIndex(rows, index);
   }
 
   /** Deletes a dropped table's rows (and counters) in whichever engine holds them. */

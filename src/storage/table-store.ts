@@ -51,7 +51,7 @@ export interface RowIdSource {
 }
 
 /** A secondary index, compiled for encoding. */
-interface IndexInfo {
+export interface IndexInfo {
   def: IndexDef;
   prefix: Buffer;
   parts: KeyPart[];
@@ -395,26 +395,37 @@ export class TableStore {
    * stays). Afterwards record the index in the catalog and use a new TableStore.
    */
   addIndex(w: KvWriter, def: IndexDef): void {
-    if (this.indexes.some((ix) => ix.def.id === def.id)) throw new Error(`storage: index id ${def.id} already in use`);
-    const ix = this.compile(def);
-    let start: Buffer = this.pkPrefix;
-    for (;;) {
-      // Read a batch, then write: no engine has to iterate over keys being written.
-      const batch: KvEntry[] = [];
-      for (const e of w.range({ start, end: this.pkEnd })) {
-        batch.push({ key: Buffer.from(e.key), value: Buffer.from(e.value) });
-        if (batch.length === BUILD_BATCH) break;
-      }
-      for (const e of batch) {
-        const row = this.codec.decode(e.value);
-        if (def.unique && this.uniqueConflict(w, ix, row) !== undefined) throw this.dupIndex(ix, row);
-        const suffix = Buffer.from(e.key.subarray(INDEX_PREFIX_BYTES));
-        w.put(this.secondaryKey(ix, row, suffix), suffix);
-      }
-      if (batch.length < BUILD_BATCH) return;
-      start = Buffer.concat([batch[batch.length - 1].key, Buffer.from([0])]);
-    }
+    const ix = this.newIndex(def);
+    for (let at: Buffer | undefined = this.pkPrefix; at !== undefined;) at = this.buildIndexBatch(w, ix, at);
   }
+
+  /** A new secondary index compiled for building (see buildIndexBatch); its id must be unused. */
+  newIndex(def: IndexDef): IndexInfo {
+    if (this.indexes.some((ix) => ix.def.id === def.id)) throw new Error(`storage: index id ${def.id} already in use`);
+    return this.compile(def);
+  }
+
+  /**
+   * Writes the index entries of one batch of rows from the stored key `start` on (the first is
+   * `firstKey`); 1062 if a unique index meets a duplicate. Returns where the next batch starts,
+   * undefined after the last row.
+   */
+  buildIndexBatch(w: KvWriter, ix: IndexInfo, start: Buffer): Buffer | undefined {
+    // Read a batch, then write: no engine has to iterate over keys being written.
+    const batch: KvEntry[] = [];
+    for (const e of w.range({ start, end: this.pkEnd })) {
+      batch.push({ key: Buffer.from(e.key), value: Buffer.from(e.value) });
+      if (batch.length === BUILD_BATCH) break;
+    }
+    for (const e of batch) {
+      const row = this.codec.decode(e.value);
+      if (ix.def.unique && this.uniqueConflict(w, ix, row) !== undefined) throw this.dupIndex(ix, row);
+      const suffix = Buffer.from(e.key.subarray(INDEX_PREFIX_BYTES));
+      w.put(this.secondaryKey(ix, row, suffix), suffix);
+    }
+    return batch.length < BUILD_BATCH ? undefined : Buffer.concat([batch[batch.length - 1].key, Buffer.from([0])]);
+  }
+
 
   /**
    * Calls `fn` with the rows in primary key order, `batchSize` at a time, reading
@@ -422,22 +433,31 @@ export class TableStore {
    * (ALTER TABLE copies, bulk rewrites).
    */
   forEachBatch(r: KvReader, fn: (rows: StoredRow[]) => void, batchSize = BUILD_BATCH): void {
-    let start: Buffer = this.pkPrefix;
-    for (;;) {
-      const rows: StoredRow[] = [];
-      let last: Buffer | undefined;
-      for (const e of r.range({ start, end: this.pkEnd })) {
-        rows.push(this.decodeEntry(e.key, e.value));
-        if (rows.length === batchSize) {
-          last = Buffer.from(e.key);
-          break;
-        }
-      }
-      if (rows.length > 0) fn(rows);
-      if (last === undefined) return;
-      start = Buffer.concat([last, Buffer.from([0])]);
+    for (let from: Buffer | undefined = this.pkPrefix; from !== undefined;) {
+      const batch = this.batchFrom(r, from, batchSize);
+      if (batch.rows.length > 0) fn(batch.rows);
+      from = batch.next;
     }
   }
+
+  /**
+   * Up to `batchSize` rows in primary key order from the stored key `from` on (the first
+   * batch's is `firstKey`), and where the next batch starts: undefined after the last row.
+   */
+  batchFrom(r: KvReader, from: Buffer, batchSize = BUILD_BATCH): { rows: StoredRow[]; next: Buffer | undefined } {
+    const rows: StoredRow[] = [];
+    for (const e of r.range({ start: from, end: this.pkEnd })) {
+      rows.push(this.decodeEntry(e.key, e.value));
+      if (rows.length === batchSize) return { rows, next: Buffer.concat([e.key, Buffer.from([0])]) };
+    }
+    return { rows, next: undefined };
+  }
+
+  /** Where a scan of every row in primary key order starts (see batchFrom). */
+  get firstKey(): Buffer {
+    return this.pkPrefix;
+  }
+
 
   /** Deletes all entries of a secondary index. Afterwards update the catalog and use a new TableStore. */
   dropIndex(w: KvWriter, id: number): void {

@@ -10,6 +10,12 @@ interface ErrorLike {
   readonly message: string;
 }
 
+/** A position in the area (DiagnosticsArea.mark), or a count of conditions. */
+export interface DiagnosticsMark {
+  listed: number;
+  raised: number;
+}
+
 export class DiagnosticsArea {
   private items: Diagnostic[] = [];
   /** Warnings and notes raised, including those past DIAGNOSTICS_MAX (the count OK packets report). */
@@ -36,6 +42,20 @@ export class DiagnosticsArea {
   rewind(listed: number, raised: number): void {
     if (this.items.length > listed) this.items.length = listed;
     this.raised = raised;
+  }
+
+  /** Where the area stands: conditions listed and raised so far (see forgetRepeated). */
+  mark(): DiagnosticsMark {
+    return { listed: this.items.length, raised: this.raised };
+  }
+
+  /**
+   * Forgets what a statement's second run raised again from `at` on: the first `repeated`
+   * conditions after it, as many as its first run raised before it was undone (see Session.runStaged).
+   */
+  forgetRepeated(at: DiagnosticsMark, repeated: DiagnosticsMark): void {
+    this.items.splice(at.listed, repeated.listed);
+    this.raised -= Math.min(repeated.raised, this.raised - at.raised);
   }
 
   /** A statement that starts empties the area (SHOW WARNINGS and SHOW ERRORS do not: they read it). */

@@ -8,7 +8,7 @@ import type { RowCountCache } from '../row-estimates.js';
 import type { RowLocks } from '../transactions/lock-manager.js';
 import type { DdlNameScope } from '../transactions/metadata-locks.js';
 import type { IsolationLevel, Transaction } from '../transactions/transaction.js';
-import type { Catalog } from '../../storage/catalog.js';
+import type { StorageManager } from '../../storage/storage-manager.js';
 import type { ScanMeter } from '../../storage/table-store.js';
 import type { EvalContext } from '../../sql/analyzer/eval-context.js';
 import type { ServerInfo, StatementEnv } from '../../sql/executor/statement-env.js';
@@ -43,8 +43,8 @@ export interface SessionHost {
   readonly locks: Pick<RowLocks, 'wait' | 'acquire' | 'releaseAll' | 'exclusiveHolderSession'>;
   /** Table sizes for plan summaries. */
   readonly rowCounts: Pick<RowCountCache, 'rowCount'>;
-  /** The catalog, for USE, COM_FIELD_LIST and plan summaries (statements reach storage through statementEnv). */
-  readonly storage: { readonly catalog: Pick<Catalog, 'getSchema' | 'getTable' | 'getView'> };
+  /** The catalog, for USE, COM_FIELD_LIST and plan summaries (statements reach storage through statementEnv); ALTER stages its copies here. */
+  readonly storage: StorageManager;
   /** The clock NOW() reads. */
   readonly clock: () => Date;
   /** Whether a variable is boolean (SHOW VARIABLES prints it ON/OFF). */

@@ -12,7 +12,9 @@ import { StatementCache } from '../../sql/parser/statement-cache.js';
 import { likeToRegExp } from '../../sql/types/like.js';
 import type { EvalContext, SessionContext } from '../../sql/analyzer/eval-context.js';
 import { causesImplicitCommit, describeQuery, executePointRead, executeStatement, executeStatementSteps, isPausable, isPausableWrite, resultColumns } from '../../sql/executor/run-statement.js';
-import { runSteps } from './statement-driver.js';
+import { runSteps, SLICE_MS } from './statement-driver.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { dropInSlices, dropStaged, StageRequest } from '../../storage/staged-rebuild.js';
 import { tableScopeColumns } from '../../sql/planner/plan-source.js';
 import { informationSchemaColumns } from '../../sql/executor/information-schema.js';
 import { INFORMATION_SCHEMA, isInformationSchema } from '../../sql/analyzer/system-schema.js';
@@ -23,7 +25,7 @@ import { StatementLockOwner, ddlLockKeys } from '../transactions/metadata-locks.
 import type { Transaction } from '../transactions/transaction.js';
 import { StatementAdmission, type FilterTicket } from './admission.js';
 import { CommitWait } from './commit-wait.js';
-import { DiagnosticsArea } from './diagnostics-area.js';
+import { DiagnosticsArea, type DiagnosticsMark } from './diagnostics-area.js';
 import { FinishedStatement } from './finished-statement.js';
 import { IdleTransactionTimeout } from './idle-transaction-timeout.js';
 import { LockRetry } from './lock-retry.js';
@@ -487,7 +489,7 @@ export class Session implements KernelSession, SessionContext {
     throw sqlError('OPTION_PREVENTS_STATEMENT', 'The MySQL server is running with the --super-read-only option so it cannot execute this statement (the transaction was rolled back)');
   }
 
-  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult {
+  private dispatch(statement: Statement, text: string, previousDiagnostics: readonly Diagnostic[], params: readonly Value[]): StatementResult | Promise<StatementResult> {
     switch (statement.type) {
       case 'use':
         this.useDatabase(statement.database);
@@ -499,12 +501,66 @@ export class Session implements KernelSession, SessionContext {
         break;
     }
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
-    return this.transactions.run(statement, (txn, lockReads) => {
-      // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
-      if (txn === undefined && causesImplicitCommit(statement)) this.lockTablesExclusively(statement);
-      return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
-    });
+    const storage = this.kernel.storage;
+    // DDL holds its tables' metadata locks exclusively, so a rebuild's copy or an index build may run in slices (see runStaged).
+    storage.stageRebuilds = causesImplicitCommit(statement);
+    const before = this.warnings.mark();
+    try {
+      return this.transactions.run(statement, (txn, lockReads) => {
+        // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
+        if (txn === undefined && causesImplicitCommit(statement)) this.lockTablesExclusively(statement);
+        return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
+      });
+    } catch (e) {
+      if (e instanceof StageRequest) {
+        const now = this.warnings.mark();
+        return this.runStaged(e, statement, text, params, { listed: now.listed - before.listed, raised: now.raised - before.raised });
+      }
+      throw e;
+    } finally {
+      storage.stageRebuilds = false;
+    }
   }
+
+  /**
+   * A DDL whose write met bulk work (a table rebuild: ALTER TABLE by copy; an index build): its write
+   * was undone, the work is done in slices that give the thread back (KILL QUERY stops it between
+   * them), and the statement runs again, now taking the staged work within its one write. Its tables'
+   * exclusive metadata locks, taken by the first run, are held throughout, so the table does not
+   * change meanwhile. Work the second run did not take (it failed, or it went otherwise) is deleted.
+   * `raisedBefore`: the conditions the first run raised before it was undone (the second raises them again).
+   */
+  private async runStaged(request: StageRequest, statement: Statement, text: string, params: readonly Value[], raisedBefore: DiagnosticsMark): Promise<StatementResult> {
+    const storage = this.kernel.storage;
+    const staged = await request.stage(storage, SLICE_MS, async () => {
+      await nextTurn();
+      this.meter.tick();
+    });
+    storage.staged = staged;
+    storage.retired = undefined;
+    let result: StatementResult;
+    let swapped = false;
+    const rerun = this.warnings.mark();
+    try {
+      result = this.transactions.run(statement, (txn, lockReads) => executeStatement(statement, this.statementEnv(text, params, txn, lockReads), []));
+      swapped = storage.staged === undefined;
+    } finally {
+      // The first run's conditions are listed already, before the staged work's own.
+      this.warnings.forgetRepeated(rerun, raisedBefore);
+      // Not taken (the second run failed, or it went otherwise): the staged work goes.
+      storage.staged = undefined;
+      if (!swapped) {
+        storage.retired = undefined;
+        await dropStaged(storage, staged.marked, SLICE_MS);
+      }
+    }
+    const retired = storage.retired;
+    storage.retired = undefined;
+    // The old rows the swap left: deleted before the answer, in slices (a KILL QUERY now would come too late to undo the ALTER).
+    if (retired !== undefined) await dropInSlices(storage, retired, SLICE_MS, () => nextTurn());
+    return result;
+  }
+
 
   /** DDL's metadata locks: a LockConflict while other statements use the tables (the statement waits for them, see LockRetry). */
   private lockTablesExclusively(statement: Statement): void {
