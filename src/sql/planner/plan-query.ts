@@ -92,7 +92,9 @@ function hasAggregate(e: Expr | undefined): boolean {
       if (op) visit(op);
       return;
     }
-    for (const v of Object.values(x)) visit(v);
+    // for-in, not Object.values: no array per node (this runs on every select item of every planned text).
+    const fields = x as Record<string, unknown>;
+    for (const k in fields) visit(fields[k]);
   };
   visit(e);
   return found;
@@ -183,7 +185,11 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   const aggregates = grouped ? new AggregateSlots(width, ctx.text) : undefined;
   const windows = new WindowSlots(stmt.windows);
   const rollupExprs = stmt.withRollup && !stmt.windows?.length ? rollupExpressions(stmt, expanded, base) : undefined;
-  const itemEnv: CompileEnv = { ...base, aggregates, windows, groupExprs: rollupExprs?.byText, grouping: rollupExprs?.grouping };
+  // Built field by field rather than spread from `base`: this spread was a tenth of planning a point select's CPU (profiled).
+  const itemEnv: CompileEnv = {
+    scope, session: base.session, clause: base.clause, text: base.text, subquery: base.subquery, columnsRead,
+    aggregates, windows, groupExprs: rollupExprs?.byText, grouping: rollupExprs?.grouping,
+  };
   const items = expanded.map((x) => compileExpr(x.item.expr, itemEnv));
   const names = expanded.map((x, i) => x.item.alias ?? unaliasedName(x.item, items[i], scope));
   const aliasMap = new Map<string, Compiled>();
@@ -199,7 +205,8 @@ function planSelect(stmt: SelectStmt, ctx: PlanContext, outer?: Scope): SelectPl
   });
   const having = stmt.having ? compileExpr(stmt.having, { ...itemEnv, windows: undefined, clause: 'having clause', aliases: aliasMap }) : undefined;
   const orderBy = stmt.orderBy.length > 0 || grouped || stmt.distinct ? stmt.orderBy : relevanceOrder(stmt);
-  const order = compileOrder(orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
+  // No ORDER BY (a point select), no environment to build: spreading itemEnv showed in the profile.
+  const order = orderBy.length === 0 ? [] : compileOrder(orderBy, items, names, { ...itemEnv, clause: 'order clause', aliases: aliasMap });
   // Window values follow the row the select list reads: the input's columns, then any aggregates.
   windows.base = width + (aggregates?.specs.length ?? 0);
   const limit = planLimit(stmt.limit, ctx);
