@@ -375,6 +375,13 @@ export function prefixSuccessor(prefix: Buffer): Buffer | undefined {
   return out;
 }
 
+const ZERO_BYTE = Buffer.from([0]);
+
+/** The smallest key greater than `key`: where a scan that has read up to `key` resumes. */
+export function keyAfter(key: Buffer): Buffer {
+  return Buffer.concat([key, ZERO_BYTE]);
+}
+
 /** One end of a range over the leading columns of an index. */
 export interface KeyBound {
   /** Values for the first values.length index columns (NULL allowed: it sorts first). */

@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { KvStore, KvWriter } from './kv.js';
 import type { IndexDef, TableDef } from './table-def.js';
 import { CAT_STAGED, catalogKey, catalogKindBounds, indexPrefix, tableBounds } from './key-layout.js';
+import { keyAfter } from './key-codec.js';
 import { TableStore } from './table-store.js';
 import type { StorageManager } from './storage-manager.js';
 
@@ -144,7 +145,7 @@ export async function dropInSlices(storage: StorageManager, marked: Marked, slic
         if (keys.length === DELETE_BATCH) break;
       }
       for (const k of keys) w.del(k);
-      return keys.length === DELETE_BATCH ? Buffer.concat([keys[keys.length - 1], Buffer.from([0])]) : undefined;
+      return keys.length === DELETE_BATCH ? keyAfter(keys[keys.length - 1]) : undefined;
     });
   }
   // A group commit too: no catalog change, and a later durable commit makes it durable (LMDB commits in order).

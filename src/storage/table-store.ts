@@ -5,7 +5,7 @@ import type { KvEntry, KvRange, KvReader, KvWriter } from './kv.js';
 import type { IndexDef, TableDef } from './table-def.js';
 import { ByteWriter } from './byte-writer.js';
 import { RowCodec } from './row-codec.js';
-import { decodedKeyEnd, decodeKeyValue, encodeKeyValue, keyPartFor, keyRange, keyValueDecodable, prefixSuccessor, type KeyBound, type KeyPart } from './key-codec.js';
+import { decodedKeyEnd, decodeKeyValue, encodeKeyValue, keyAfter, keyPartFor, keyRange, keyValueDecodable, prefixSuccessor, type KeyBound, type KeyPart } from './key-codec.js';
 import { INDEX_PREFIX_BYTES, MAX_INDEX_ID, MAX_KEY_BYTES, indexBounds, indexPrefix, rowSpaceBounds } from './key-layout.js';
 import { duplicateEntry } from './dup-entry.js';
 
@@ -423,9 +423,8 @@ export class TableStore {
       const suffix = Buffer.from(e.key.subarray(INDEX_PREFIX_BYTES));
       w.put(this.secondaryKey(ix, row, suffix), suffix);
     }
-    return batch.length < BUILD_BATCH ? undefined : Buffer.concat([batch[batch.length - 1].key, Buffer.from([0])]);
+    return batch.length < BUILD_BATCH ? undefined : keyAfter(batch[batch.length - 1].key);
   }
-
 
   /**
    * Calls `fn` with the rows in primary key order, `batchSize` at a time, reading
@@ -448,7 +447,7 @@ export class TableStore {
     const rows: StoredRow[] = [];
     for (const e of r.range({ start: from, end: this.pkEnd })) {
       rows.push(this.decodeEntry(e.key, e.value));
-      if (rows.length === batchSize) return { rows, next: Buffer.concat([e.key, Buffer.from([0])]) };
+      if (rows.length === batchSize) return { rows, next: keyAfter(e.key) };
     }
     return { rows, next: undefined };
   }
@@ -457,7 +456,6 @@ export class TableStore {
   get firstKey(): Buffer {
     return this.pkPrefix;
   }
-
 
   /** Deletes all entries of a secondary index. Afterwards update the catalog and use a new TableStore. */
   dropIndex(w: KvWriter, id: number): void {

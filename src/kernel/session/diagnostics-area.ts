@@ -36,15 +36,15 @@ export class DiagnosticsArea {
   }
 
   /**
-   * Forgets the conditions raised since the area held `listed` of them and had counted `raised`:
-   * an attempt that was given up and is made again (a point read declined after binding its key) raises them again.
+   * Forgets the conditions raised since `at` (see mark): an attempt that was given up and is made
+   * again (a point read declined after binding its key) raises them again.
    */
-  rewind(listed: number, raised: number): void {
-    if (this.items.length > listed) this.items.length = listed;
-    this.raised = raised;
+  rewind(at: DiagnosticsMark): void {
+    if (this.items.length > at.listed) this.items.length = at.listed;
+    this.raised = at.raised;
   }
 
-  /** Where the area stands: conditions listed and raised so far (see forgetRepeated). */
+  /** Where the area stands: conditions listed and raised so far (see rewind, forgetRepeated). */
   mark(): DiagnosticsMark {
     return { listed: this.items.length, raised: this.raised };
   }

@@ -456,8 +456,7 @@ export class Session implements KernelSession, SessionContext {
     const txn = this.transactions.current;
     const env = this.statementEnv(text, params, txn);
     // A plain point read (by a whole unique key) cannot run long: it runs at once, without slices.
-    const listed = this.warnings.list.length;
-    const raised = this.warnings.raisedCount;
+    const before = this.warnings.mark();
     let point: StatementResult | undefined;
     try {
       point = executePointRead(statement, env, sink);
@@ -470,7 +469,7 @@ export class Session implements KernelSession, SessionContext {
       return point;
     }
     // Declined after binding its key (a value that does not convert): the slices path binds it again and raises its warnings anew.
-    this.warnings.rewind(listed, raised);
+    this.warnings.rewind(before);
     const run = runSteps(executeStatementSteps(statement, env, [], sink), this.meter, sink);
     // READ COMMITTED takes a fresh snapshot at the transaction's next statement.
     return txn === undefined ? run : run.finally(() => txn.endStatement());
@@ -502,13 +501,14 @@ export class Session implements KernelSession, SessionContext {
     }
     const diagnostics = statement.type === 'show' ? previousDiagnostics : [];
     const storage = this.kernel.storage;
+    const ddl = causesImplicitCommit(statement);
     // DDL holds its tables' metadata locks exclusively, so a rebuild's copy or an index build may run in slices (see runStaged).
-    storage.stageRebuilds = causesImplicitCommit(statement);
+    storage.stageRebuilds = ddl;
     const before = this.warnings.mark();
     try {
       return this.transactions.run(statement, (txn, lockReads) => {
         // After the implicit commit of the session's own transaction (see TransactionState.run), before anything changes.
-        if (txn === undefined && causesImplicitCommit(statement)) this.lockTablesExclusively(statement);
+        if (txn === undefined && ddl) this.lockTablesExclusively(statement);
         return executeStatement(statement, this.statementEnv(text, params, txn, lockReads), diagnostics);
       });
     } catch (e) {
@@ -560,7 +560,6 @@ export class Session implements KernelSession, SessionContext {
     if (retired !== undefined) await dropInSlices(storage, retired, SLICE_MS, () => nextTurn());
     return result;
   }
-
 
   /** DDL's metadata locks: a LockConflict while other statements use the tables (the statement waits for them, see LockRetry). */
   private lockTablesExclusively(statement: Statement): void {
