@@ -77,7 +77,7 @@ export const VARIABLE_DEFS: VariableDef[] = [
   { name: 'lc_messages', scope: 'both', type: 'string', default: 'en_US' },
   { name: 'lc_time_names', scope: 'both', type: 'string', default: 'en_US' },
   { name: 'license', scope: 'global', type: 'string', default: 'Apache-2.0', readOnly: true },
-  { name: 'lock_wait_timeout', scope: 'both', type: 'int', default: 31536000, min: 1 },
+  { name: 'lock_wait_timeout', scope: 'both', type: 'int', default: 31536000, min: 1, max: 31536000 },
   { name: 'lower_case_table_names', scope: 'global', type: 'int', default: 0, readOnly: true },
   { name: 'max_allowed_packet', scope: 'both', type: 'int', default: 67108864, min: 1024, max: 1073741824 },
   { name: 'max_connections', scope: 'global', type: 'int', default: 151, readOnly: true },
